@@ -1,0 +1,86 @@
+#pragma once
+// The cluster as the inventory describes it, with every default and per-server
+// override already resolved: later stages never look at TOML again.
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace zkctl::inventory {
+
+// Where a value came from, for error messages ("file:line:col").
+struct SourcePos {
+  std::string file;
+  int line = 0;
+  int col = 0;
+};
+
+enum class Role { voter, observer };
+
+struct SshSettings {
+  std::string user = "root";
+  int port = 22;
+  std::string identity_file;     // empty: ssh-agent and ~/.ssh default keys
+  std::string known_hosts_file;  // empty: ~/.ssh/known_hosts
+  int connect_timeout_s = 10;    // TCP connect + handshake + auth
+  int command_timeout_s = 300;   // one remote command
+};
+
+struct Ports {
+  int client = 2181;
+  int peer = 2888;      // quorum (follower -> leader)
+  int election = 3888;  // leader election
+  int admin = 0;        // AdminServer HTTP port; 0 = AdminServer disabled
+};
+
+// One ZooKeeper server, fully resolved.
+struct Server {
+  std::string host;  // name or address zkctl connects to and zoo.cfg names
+  int id = 0;        // myid, 1..255
+  Role role = Role::voter;
+  Ports ports;
+  std::string install_dir;
+  std::string data_dir;
+  std::string data_log_dir;  // empty: transaction log lives in data_dir
+  SshSettings ssh;           // cluster [ssh] merged with per-server overrides
+  SourcePos pos;             // the [[zookeeper.servers]] entry
+};
+
+struct ZooKeeperSettings {
+  std::string distribution;  // local tarball, absolute path after loading
+  SourcePos distribution_pos;
+  int heap_mb = 512;
+  int tick_time_ms = 2000;
+  int init_limit = 10;
+  int sync_limit = 5;
+  // Extra zoo.cfg keys passed through verbatim, in inventory order.
+  std::vector<std::pair<std::string, std::string>> extra_config;
+};
+
+struct Cluster {
+  std::string name;
+  std::string source_file;  // the inventory file it was loaded from
+  SshSettings ssh;
+  ZooKeeperSettings zookeeper;
+  std::vector<Server> servers;
+
+  // Servers with Role::voter.
+  std::vector<const Server*> voters() const {
+    std::vector<const Server*> v;
+    for (const auto& s : servers)
+      if (s.role == Role::voter) v.push_back(&s);
+    return v;
+  }
+  // Votes a leader needs: floor(voters/2) + 1.
+  int majority() const { return static_cast<int>(voters().size()) / 2 + 1; }
+  const Server* find(const std::string& host) const {
+    for (const auto& s : servers)
+      if (s.host == host) return &s;
+    return nullptr;
+  }
+};
+
+inline const char* to_string(Role r) { return r == Role::voter ? "voter" : "observer"; }
+
+}  // namespace zkctl::inventory
