@@ -1,0 +1,109 @@
+#include "plan/runner.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+using namespace zkctl;
+using plan::StepOutcome;
+
+namespace {
+class RecordingProgress : public plan::Progress {
+ public:
+  void report(const plan::Event& e) override {
+    std::lock_guard l(mu);
+    events.push_back(e);
+  }
+  std::mutex mu;
+  std::vector<plan::Event> events;
+};
+
+plan::Step ok_step(std::string name, std::atomic<int>& counter) {
+  return {std::move(name), [&counter]() -> util::Result<StepOutcome> {
+            ++counter;
+            return StepOutcome::done;
+          }};
+}
+}  // namespace
+
+TEST(Runner, RunsEveryHostsStepsInOrder) {
+  RecordingProgress progress;
+  plan::Runner runner(progress, 4);
+  std::mutex mu;
+  std::vector<std::string> order_a;
+  auto step = [&](std::string name) {
+    return plan::Step{name, [&, name]() -> util::Result<StepOutcome> {
+                        std::lock_guard l(mu);
+                        order_a.push_back(name);
+                        return StepOutcome::done;
+                      }};
+  };
+  plan::Stage stage{"s", {{"a", {step("one"), step("two"), step("three")}}}};
+  auto r = runner.run({stage});
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(order_a, (std::vector<std::string>{"one", "two", "three"}));
+}
+
+TEST(Runner, StopsAfterTheFirstFailedStageButFinishesItsOtherJobs) {
+  RecordingProgress progress;
+  plan::Runner runner(progress, 4);
+  std::atomic<int> ran{0};
+  plan::Step fail{"boom", []() -> util::Result<StepOutcome> { return util::fail("disk full"); }};
+  plan::Stage first{"first", {{"a", {fail, ok_step("after", ran)}}, {"b", {ok_step("x", ran)}}}};
+  plan::Stage second{"second", {{"a", {ok_step("never", ran)}}}};
+  auto r = runner.run({first, second});
+  EXPECT_FALSE(r.ok());
+  ASSERT_EQ(r.stages.size(), 1u);
+  EXPECT_EQ(r.stages[0].hosts[0].failed_step, "boom");
+  EXPECT_EQ(r.stages[0].hosts[0].error, "disk full");
+  EXPECT_TRUE(r.stages[0].hosts[1].ok());
+  EXPECT_EQ(ran.load(), 1);  // only host b's step; a's later step and stage two never ran
+}
+
+TEST(Runner, RespectsTheParallelBound) {
+  RecordingProgress progress;
+  plan::Runner runner(progress, 2);
+  std::atomic<int> running{0}, peak{0};
+  plan::Stage stage{"s", {}};
+  for (int i = 0; i < 6; ++i) {
+    stage.jobs.push_back({"h" + std::to_string(i),
+                          {{"work", [&]() -> util::Result<StepOutcome> {
+                              int now = ++running;
+                              int p = peak.load();
+                              while (now > p && !peak.compare_exchange_weak(p, now)) {
+                              }
+                              std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                              --running;
+                              return StepOutcome::done;
+                            }}}});
+  }
+  EXPECT_TRUE(runner.run({stage}).ok());
+  EXPECT_LE(peak.load(), 2);
+  EXPECT_GE(peak.load(), 1);
+}
+
+TEST(Runner, ReportsSkippedAndFailedEvents) {
+  RecordingProgress progress;
+  plan::Runner runner(progress, 1);
+  plan::Stage stage{"s",
+                    {{"a",
+                      {{"same", []() -> util::Result<StepOutcome> { return StepOutcome::skipped; }},
+                       {"bad", []() -> util::Result<StepOutcome> { return util::fail("no"); }}}}}};
+  (void)runner.run({stage});
+  bool skipped = false, failed = false;
+  for (const auto& e : progress.events) {
+    skipped |= e.step == "same" && e.kind == plan::EventKind::skipped;
+    failed |= e.step == "bad" && e.kind == plan::EventKind::failed && e.detail == "no";
+  }
+  EXPECT_TRUE(skipped);
+  EXPECT_TRUE(failed);
+}
+
+TEST(ParallelFor, VisitsEveryIndexOnce) {
+  std::vector<std::atomic<int>> seen(100);
+  plan::parallel_for(100, 8, [&](std::size_t i) { ++seen[i]; });
+  for (auto& s : seen) EXPECT_EQ(s.load(), 1);
+}
