@@ -2,8 +2,10 @@
 // The cluster as the inventory describes it, with every default and per-server
 // override already resolved: later stages never look at TOML again.
 
+#include <array>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -17,6 +19,10 @@ struct SourcePos {
 };
 
 enum class Role { voter, observer };
+
+// Four-letter words zkctl's probes need; always in the 4lw.commands.whitelist.
+inline constexpr std::array<std::string_view, 6> kManagedFourLetterWords = {
+    "srvr", "stat", "mntr", "ruok", "conf", "isro"};
 
 struct SshSettings {
   std::string user = "root";
@@ -54,7 +60,12 @@ struct ZooKeeperSettings {
   int tick_time_ms = 2000;
   int init_limit = 10;
   int sync_limit = 5;
-  // Extra zoo.cfg keys passed through verbatim, in inventory order.
+  // The whole 4lw.commands.whitelist, in order: kManagedFourLetterWords, then the
+  // inventory's `four_letter_words` without duplicates; exactly {"*"} enables all.
+  std::vector<std::string> four_letter_words{kManagedFourLetterWords.begin(),
+                                             kManagedFourLetterWords.end()};
+  // Extra zoo.cfg keys passed through verbatim, in inventory order; keys and values
+  // are free of control characters and backslashes, and no key is one zkctl manages.
   std::vector<std::pair<std::string, std::string>> extra_config;
 };
 

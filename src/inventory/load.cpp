@@ -1,0 +1,799 @@
+#include "inventory/load.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <toml++/toml.h>
+#include <utility>
+
+#include "inventory/validate.hpp"
+
+namespace zkctl::inventory {
+namespace {
+
+namespace fs = std::filesystem;
+using Severity = Diagnostic::Severity;
+
+// Keys each table accepts; the order is the documentation order.
+const std::vector<std::string_view> kRootKeys = {"cluster", "ssh", "zookeeper"};
+const std::vector<std::string_view> kClusterKeys = {"name"};
+const std::vector<std::string_view> kSshKeys = {"user",          "port",           "identity_file",
+                                                "known_hosts",   "connect_timeout", "command_timeout"};
+const std::vector<std::string_view> kZooKeeperKeys = {
+    "distribution", "install_dir", "data_dir",   "data_log_dir", "client_port",
+    "peer_port",    "election_port", "admin_port", "heap_mb",      "tick_time",
+    "init_limit",   "sync_limit",  "four_letter_words", "config",  "servers"};
+const std::vector<std::string_view> kServerKeys = {
+    "host",          "id",         "role",        "client_port", "peer_port",
+    "election_port", "admin_port", "install_dir", "data_dir",    "data_log_dir",
+    "ssh_user",      "ssh_port"};
+
+constexpr int kMaxPort = 65535;
+
+std::string type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a float";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::table: return "a table";
+    default: return "nothing";
+  }
+}
+
+// `text` in single quotes, with control characters escaped so a message stays one line.
+std::string show(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (u < 0x20 || u == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+std::string one_line(std::string_view text) {
+  std::string q = show(text);
+  return q.substr(1, q.size() - 2);
+}
+
+std::string lowercase(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string render_float(double v) {
+  std::array<char, 64> buf{};
+  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+  if (ec != std::errc()) return std::to_string(v);
+  return std::string(buf.data(), end);
+}
+
+// Where a port, directory or id came from, for cross-server messages.
+struct Origin {
+  SourcePos pos;             // the value in the server table, else where it was inherited from
+  bool overridden = false;   // set in the server's own table
+};
+
+// Positions of one server's values, kept beside the model for cross-checks.
+struct ServerSource {
+  bool host_ok = false;
+  bool id_ok = false;
+  bool role_ok = false;
+  SourcePos host;
+  SourcePos id;
+  std::map<std::string, Origin> ports;  // "client_port", ... -> origin
+  Origin data_dir;
+  Origin data_log_dir;
+};
+
+class Loader {
+ public:
+  Loader(std::string file, const std::string& base_dir) : file_(std::move(file)) {
+    std::error_code ec;
+    base_dir_ = fs::absolute(base_dir.empty() ? fs::path(".") : fs::path(base_dir), ec);
+    if (ec) base_dir_ = fs::path(base_dir);
+    base_dir_ = base_dir_.lexically_normal();
+  }
+
+  LoadResult run(std::string_view text) {
+    toml::table root;
+    try {
+      root = toml::parse(text, std::string_view(file_));
+    } catch (const toml::parse_error& e) {
+      std::string what(e.description());
+      constexpr std::string_view kPrefix = "Error while parsing ";
+      if (what.rfind(kPrefix, 0) == 0)
+        what = " while parsing " + what.substr(kPrefix.size());
+      else
+        what = ": " + what;
+      error(at(e.source().begin), "TOML syntax error" + one_line(what));
+      return finish(std::nullopt);
+    }
+
+    Cluster cluster;
+    cluster.source_file = file_;
+    check_keys(root, "at top level", kRootKeys);
+    load_cluster(root, cluster);
+    load_ssh(root, cluster);
+    load_zookeeper(root, cluster);
+    return finish(std::move(cluster));
+  }
+
+ private:
+  // ---- diagnostics -------------------------------------------------------
+  SourcePos at(const toml::source_position& p) const {
+    return SourcePos{file_, static_cast<int>(p.line), static_cast<int>(p.column)};
+  }
+  SourcePos at(const toml::node& n) const { return at(n.source().begin); }
+  SourcePos at(const toml::key& k) const { return at(k.source().begin); }
+  SourcePos file_start() const { return SourcePos{file_, 1, 1}; }
+
+  void error(SourcePos pos, std::string message) {
+    diags_.push_back(Diagnostic{Severity::error, std::move(pos), std::move(message)});
+  }
+  void warn(SourcePos pos, std::string message) {
+    diags_.push_back(Diagnostic{Severity::warning, std::move(pos), std::move(message)});
+  }
+
+  LoadResult finish(std::optional<Cluster> cluster) {
+    std::stable_sort(diags_.begin(), diags_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+      return std::pair(a.pos.line, a.pos.col) < std::pair(b.pos.line, b.pos.col);
+    });
+    LoadResult result;
+    result.diagnostics = std::move(diags_);
+    if (!result.has_errors()) result.cluster = std::move(cluster);
+    return result;
+  }
+
+  // Report every key of `t` not in `known`, suggesting the closest known one.
+  void check_keys(const toml::table& t, std::string_view where, const std::vector<std::string_view>& known) {
+    for (auto&& [k, v] : t) {
+      if (std::find(known.begin(), known.end(), k.str()) != known.end()) continue;
+      std::string msg = "unknown key " + show(k.str()) + " " + std::string(where);
+      if (auto hint = closest_match(k.str(), known)) msg += "; did you mean '" + *hint + "'?";
+      error(at(k), msg);
+    }
+  }
+
+  // ---- typed reads: absent -> nullopt; wrong -> reported, nullopt ----------
+  const toml::table* read_table(const toml::table& parent, std::string_view key, const std::string& path) {
+    const toml::node* n = parent.get(key);
+    if (n == nullptr) return nullptr;
+    if (!n->is_table()) {
+      error(at(*n), path + ": expected a table, got " + type_name(*n));
+      return nullptr;
+    }
+    return n->as_table();
+  }
+
+  std::optional<std::string> read_string(const toml::table& t, std::string_view key, const std::string& path) {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return std::nullopt;
+    if (!n->is_string()) {
+      error(at(*n), path + ": expected a string, got " + type_name(*n));
+      return std::nullopt;
+    }
+    return n->as_string()->get();
+  }
+
+  // An integer in lo..hi; `what` describes the range when it is not plain "lo..hi".
+  std::optional<int> read_int(const toml::table& t, std::string_view key, const std::string& path, int64_t lo,
+                              int64_t hi, std::string_view what = {}) {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return std::nullopt;
+    if (!n->is_integer()) {
+      error(at(*n), path + ": expected an integer, got " + type_name(*n));
+      return std::nullopt;
+    }
+    const int64_t v = n->as_integer()->get();
+    if (v < lo || v > hi) {
+      const std::string range = what.empty() ? std::to_string(lo) + ".." + std::to_string(hi) : std::string(what);
+      error(at(*n), path + ": " + std::to_string(v) + " is outside " + range);
+      return std::nullopt;
+    }
+    return static_cast<int>(v);
+  }
+
+  std::optional<int> read_port(const toml::table& t, std::string_view key, const std::string& path) {
+    if (key == "admin_port") return read_int(t, key, path, 0, kMaxPort, "0..65535 (0 turns the AdminServer off)");
+    return read_int(t, key, path, 1, kMaxPort);
+  }
+
+  // A directory on the ZooKeeper hosts: absolute, normalized, safe to quote.
+  // An empty string is accepted (and kept) only when `optional_empty`.
+  enum class EmptyOk { no, yes };
+  std::optional<std::string> read_remote_dir(const toml::table& t, std::string_view key, const std::string& path,
+                                             EmptyOk empty_ok) {
+    auto raw = read_string(t, key, path);
+    if (!raw) return std::nullopt;
+    const toml::node& n = *t.get(key);
+    if (raw->empty()) {
+      if (empty_ok == EmptyOk::yes) return std::string();
+      error(at(n), path + ": must not be empty");
+      return std::nullopt;
+    }
+    if (has_control_char(*raw) || raw->find('\\') != std::string::npos) {
+      error(at(n), path + ": " + show(*raw) + " contains a control character or backslash");
+      return std::nullopt;
+    }
+    if (raw->front() != '/') {
+      error(at(n), path + ": " + show(*raw) + " must be an absolute path (remote directory)");
+      return std::nullopt;
+    }
+    const fs::path p(*raw);
+    for (const auto& part : p)
+      if (part == "..") {
+        error(at(n), path + ": " + show(*raw) + " must not contain '..'");
+        return std::nullopt;
+      }
+    std::string norm = p.lexically_normal().string();
+    while (norm.size() > 1 && norm.back() == '/') norm.pop_back();
+    if (norm == "/") {
+      error(at(n), path + ": the root directory '/' is not a valid directory for ZooKeeper");
+      return std::nullopt;
+    }
+    return norm;
+  }
+
+  // A path on this machine: '~' expanded, relative paths against base_dir_.
+  // An empty string stays empty.
+  std::optional<std::string> read_local_path(const toml::table& t, std::string_view key, const std::string& path) {
+    auto raw = read_string(t, key, path);
+    if (!raw) return std::nullopt;
+    if (raw->empty()) return std::string();
+    const toml::node& n = *t.get(key);
+    if (has_control_char(*raw)) {
+      error(at(n), path + ": " + show(*raw) + " contains a control character");
+      return std::nullopt;
+    }
+    std::string p = *raw;
+    if (p[0] == '~') {
+      if (p.size() > 1 && p[1] != '/') {
+        error(at(n), path + ": " + show(*raw) + ": only '~' and '~/...' are expanded, not '~user'");
+        return std::nullopt;
+      }
+      const char* home = std::getenv("HOME");
+      if (home == nullptr || *home == '\0') {
+        error(at(n), path + ": cannot expand '~': HOME is not set");
+        return std::nullopt;
+      }
+      p = std::string(home) + p.substr(1);
+    }
+    fs::path fp(p);
+    if (fp.is_relative()) fp = base_dir_ / fp;
+    return fp.lexically_normal().string();
+  }
+
+  // ---- sections ---------------------------------------------------------
+  void load_cluster(const toml::table& root, Cluster& c) {
+    const toml::table* t = read_table(root, "cluster", "cluster");
+    if (t == nullptr) {
+      if (root.get("cluster") == nullptr) error(file_start(), "missing required table [cluster]");
+      return;
+    }
+    check_keys(*t, "in [cluster]", kClusterKeys);
+    auto name = read_string(*t, "name", "cluster.name");
+    if (!name) {
+      if (t->get("name") == nullptr) error(at(*t), "missing required key 'name' in [cluster]");
+      return;
+    }
+    if (!is_valid_cluster_name(*name)) {
+      error(at(*t->get("name")), "cluster.name: " + show(*name) +
+                                     " must be 1-64 characters from letters, digits, '_', '.', '-'");
+      return;
+    }
+    c.name = *name;
+  }
+
+  void load_ssh(const toml::table& root, Cluster& c) {
+    const toml::table* t = read_table(root, "ssh", "ssh");
+    if (t == nullptr) return;
+    check_keys(*t, "in [ssh]", kSshKeys);
+    SshSettings& s = c.ssh;
+    if (auto user = read_string(*t, "user", "ssh.user")) {
+      if (is_valid_ssh_user(*user))
+        s.user = *user;
+      else
+        error(at(*t->get("user")), "ssh.user: " + show(*user) + " is not a valid user name ([a-z_][a-z0-9_-]*)");
+    }
+    if (auto v = read_port(*t, "port", "ssh.port")) s.port = *v;
+    if (auto v = read_local_path(*t, "identity_file", "ssh.identity_file")) s.identity_file = *v;
+    if (auto v = read_local_path(*t, "known_hosts", "ssh.known_hosts")) s.known_hosts_file = *v;
+    if (auto v = read_int(*t, "connect_timeout", "ssh.connect_timeout", 1, 3600)) s.connect_timeout_s = *v;
+    if (auto v = read_int(*t, "command_timeout", "ssh.command_timeout", 1, 86400)) s.command_timeout_s = *v;
+  }
+
+  // Cluster-wide defaults every server starts from.
+  struct Defaults {
+    Ports ports;
+    std::map<std::string, SourcePos> port_pos;  // set in [zookeeper]
+    std::string install_dir = "/opt/zookeeper";
+    std::string data_dir = "/var/lib/zookeeper";
+    std::string data_log_dir;
+    SourcePos data_dir_pos;
+    SourcePos data_log_dir_pos;
+  };
+
+  static int& port_ref(Ports& p, std::string_view key) {
+    if (key == "client_port") return p.client;
+    if (key == "peer_port") return p.peer;
+    if (key == "election_port") return p.election;
+    return p.admin;
+  }
+  static constexpr std::array<std::string_view, 4> kPortKeys = {"client_port", "peer_port", "election_port",
+                                                               "admin_port"};
+
+  void load_zookeeper(const toml::table& root, Cluster& c) {
+    const toml::table* t = read_table(root, "zookeeper", "zookeeper");
+    if (t == nullptr) {
+      if (root.get("zookeeper") == nullptr) error(file_start(), "missing required table [zookeeper]");
+      return;
+    }
+    check_keys(*t, "in [zookeeper]", kZooKeeperKeys);
+    ZooKeeperSettings& z = c.zookeeper;
+
+    load_distribution(*t, z);
+
+    Defaults d;
+    if (auto v = read_remote_dir(*t, "install_dir", "zookeeper.install_dir", EmptyOk::no)) d.install_dir = *v;
+    if (auto v = read_remote_dir(*t, "data_dir", "zookeeper.data_dir", EmptyOk::no)) {
+      d.data_dir = *v;
+      d.data_dir_pos = at(*t->get("data_dir"));
+    }
+    if (auto v = read_remote_dir(*t, "data_log_dir", "zookeeper.data_log_dir", EmptyOk::yes)) {
+      d.data_log_dir = *v;
+      d.data_log_dir_pos = at(*t->get("data_log_dir"));
+    }
+    for (std::string_view key : kPortKeys) {
+      if (auto v = read_port(*t, key, "zookeeper." + std::string(key))) {
+        port_ref(d.ports, key) = *v;
+        d.port_pos[std::string(key)] = at(*t->get(key));
+      }
+    }
+    check_distinct_default_ports(d);
+
+    if (auto v = read_int(*t, "heap_mb", "zookeeper.heap_mb", 16, 1 << 20)) z.heap_mb = *v;
+    if (auto v = read_int(*t, "tick_time", "zookeeper.tick_time", 1, 600000)) z.tick_time_ms = *v;
+    if (auto v = read_int(*t, "init_limit", "zookeeper.init_limit", 1, 100000)) z.init_limit = *v;
+    if (auto v = read_int(*t, "sync_limit", "zookeeper.sync_limit", 1, 100000)) z.sync_limit = *v;
+
+    load_four_letter_words(*t, z);
+    if (const toml::table* cfg = read_table(*t, "config", "zookeeper.config")) load_config(*cfg, z);
+    load_servers(*t, c, d);
+  }
+
+  void load_distribution(const toml::table& t, ZooKeeperSettings& z) {
+    auto dist = read_local_path(t, "distribution", "zookeeper.distribution");
+    if (!dist) {
+      if (t.get("distribution") == nullptr) error(at(t), "missing required key 'distribution' in [zookeeper]");
+      return;
+    }
+    const toml::node& n = *t.get("distribution");
+    if (dist->empty()) {
+      error(at(n), "zookeeper.distribution: must not be empty");
+      return;
+    }
+    std::error_code ec;
+    const auto status = fs::status(*dist, ec);
+    if (!fs::exists(status)) {
+      error(at(n), "zookeeper.distribution: file " + show(*dist) + " does not exist");
+      return;
+    }
+    if (!fs::is_regular_file(status)) {
+      error(at(n), "zookeeper.distribution: " + show(*dist) + " is not a regular file");
+      return;
+    }
+    z.distribution = *dist;
+    z.distribution_pos = at(n);
+  }
+
+  void check_distinct_default_ports(const Defaults& d) {
+    for (size_t i = 0; i < kPortKeys.size(); ++i) {
+      for (size_t j = i + 1; j < kPortKeys.size(); ++j) {
+        const int a = port_ref(const_cast<Ports&>(d.ports), kPortKeys[i]);
+        const int b = port_ref(const_cast<Ports&>(d.ports), kPortKeys[j]);
+        if (a == 0 || a != b) continue;
+        const std::string later(kPortKeys[j]);
+        const auto it = d.port_pos.find(later);
+        const auto it_first = d.port_pos.find(std::string(kPortKeys[i]));
+        const SourcePos pos = it != d.port_pos.end() ? it->second : it_first->second;
+        error(pos, "zookeeper." + later + ": " + std::to_string(b) + " equals zookeeper." +
+                       std::string(kPortKeys[i]) + "; a server's ports must differ");
+      }
+    }
+  }
+
+  void load_four_letter_words(const toml::table& t, ZooKeeperSettings& z) {
+    const toml::node* n = t.get("four_letter_words");
+    if (n == nullptr) return;
+    if (!n->is_array()) {
+      error(at(*n), "zookeeper.four_letter_words: expected an array of strings, got " + type_name(*n));
+      return;
+    }
+    const auto& known = known_four_letter_words();
+    bool all = false;
+    size_t i = 0;
+    for (const toml::node& e : *n->as_array()) {
+      const std::string path = "zookeeper.four_letter_words[" + std::to_string(i++) + "]";
+      if (!e.is_string()) {
+        error(at(e), path + ": expected a string, got " + type_name(e));
+        continue;
+      }
+      const std::string& w = e.as_string()->get();
+      if (w == "*") {
+        all = true;
+        continue;
+      }
+      if (std::find(known.begin(), known.end(), w) == known.end()) {
+        std::string msg = path + ": " + show(w) + " is not a four-letter word ZooKeeper knows";
+        if (auto hint = closest_match(w, known)) msg += "; did you mean '" + *hint + "'?";
+        error(at(e), msg);
+        continue;
+      }
+      if (std::find(z.four_letter_words.begin(), z.four_letter_words.end(), w) == z.four_letter_words.end())
+        z.four_letter_words.push_back(w);
+    }
+    if (all) z.four_letter_words = {"*"};
+  }
+
+  // One [zookeeper.config] entry, its dotted key flattened.
+  struct ConfigEntry {
+    std::string key;
+    SourcePos key_pos;
+    const toml::node* value = nullptr;
+  };
+
+  void flatten(const toml::table& t, const std::string& prefix, std::vector<ConfigEntry>& out) {
+    for (auto&& [k, v] : t) {
+      std::string name = prefix + std::string(k.str());
+      if (v.is_table())
+        flatten(*v.as_table(), name + ".", out);
+      else
+        out.push_back(ConfigEntry{name, at(k), &v});
+    }
+  }
+
+  static bool valid_config_key(std::string_view key) {
+    return !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_' || c == '-';
+    });
+  }
+
+  void load_config(const toml::table& cfg, ZooKeeperSettings& z) {
+    std::vector<ConfigEntry> entries;
+    flatten(cfg, "", entries);
+    // toml++ tables are unordered: restore the file's order.
+    std::stable_sort(entries.begin(), entries.end(), [](const ConfigEntry& a, const ConfigEntry& b) {
+      return std::pair(a.key_pos.line, a.key_pos.col) < std::pair(b.key_pos.line, b.key_pos.col);
+    });
+    std::map<std::string, int> seen;  // key -> line
+    for (const ConfigEntry& e : entries) {
+      const std::string where = "zookeeper.config: key " + show(e.key);
+      if (has_control_char(e.key)) {
+        error(e.key_pos, where + " contains a control character (it would inject a line into zoo.cfg)");
+        continue;
+      }
+      if (!valid_config_key(e.key)) {
+        error(e.key_pos, where + " may contain only letters, digits, '.', '_' and '-'");
+        continue;
+      }
+      if (auto it = seen.find(e.key); it != seen.end()) {
+        error(e.key_pos, where + " is already set at line " + std::to_string(it->second));
+        continue;
+      }
+      seen.emplace(e.key, e.key_pos.line);
+
+      std::string text;
+      const toml::node& v = *e.value;
+      if (v.is_string()) {
+        text = v.as_string()->get();
+        if (has_control_char(text)) {
+          error(at(v), where + ": value contains a control character (it would inject a line into zoo.cfg)");
+          continue;
+        }
+        if (text.find('\\') != std::string::npos) {
+          error(at(v), where + ": value contains '\\', which zoo.cfg (a Java properties file) treats as an escape");
+          continue;
+        }
+      } else if (v.is_integer()) {
+        text = std::to_string(v.as_integer()->get());
+      } else if (v.is_boolean()) {
+        text = v.as_boolean()->get() ? "true" : "false";
+      } else if (v.is_floating_point()) {
+        const double d = v.as_floating_point()->get();
+        if (!std::isfinite(d)) {
+          error(at(v), where + ": value must be a finite number");
+          continue;
+        }
+        text = render_float(d);
+      } else {
+        error(at(v), where + ": expected a string, integer, boolean or float, got " + type_name(v));
+        continue;
+      }
+
+      const ZooCfgKeyInfo info = classify_zoo_cfg_key(e.key);
+      if (info.kind == ZooCfgKeyInfo::Kind::managed) {
+        error(e.key_pos, "zookeeper.config: " + show(e.key) + " is managed by zkctl; set " + info.hint + " instead");
+        continue;
+      }
+      if (info.kind == ZooCfgKeyInfo::Kind::unknown) {
+        std::string msg = "zookeeper.config: " + show(e.key) +
+                          " is not a known ZooKeeper option (ZooKeeper would silently turn it into the Java "
+                          "system property 'zookeeper." + e.key + "')";
+        if (!info.hint.empty()) msg += "; did you mean '" + info.hint + "'?";
+        warn(e.key_pos, msg);
+      }
+      if (e.key == "reconfigEnabled" && lowercase(text) == "true")
+        warn(e.key_pos, "zookeeper.config: reconfigEnabled=true lets ZooKeeper rewrite its own zoo.cfg "
+                        "(dynamic configuration); zkctl re-renders zoo.cfg on every deploy");
+      z.extra_config.emplace_back(e.key, text);
+    }
+  }
+
+  void load_servers(const toml::table& zk, Cluster& c, const Defaults& d) {
+    const toml::node* n = zk.get("servers");
+    if (n == nullptr) {
+      error(at(zk), "no servers: add at least one [[zookeeper.servers]] entry");
+      return;
+    }
+    if (!n->is_array()) {
+      error(at(*n), "zookeeper.servers: expected an array of tables ([[zookeeper.servers]]), got " + type_name(*n));
+      return;
+    }
+    const toml::array& arr = *n->as_array();
+    if (arr.empty()) {
+      error(at(*n), "no servers: add at least one [[zookeeper.servers]] entry");
+      return;
+    }
+    std::vector<ServerSource> sources;
+    size_t i = 0;
+    for (const toml::node& e : arr) {
+      const std::string path = "zookeeper.servers[" + std::to_string(i++) + "]";
+      if (!e.is_table()) {
+        error(at(e), path + ": expected a table, got " + type_name(e));
+        continue;
+      }
+      ServerSource src;
+      c.servers.push_back(load_server(*e.as_table(), path, c, d, src));
+      sources.push_back(std::move(src));
+    }
+    check_ensemble(c, sources);
+  }
+
+  Server load_server(const toml::table& t, const std::string& path, const Cluster& c, const Defaults& d,
+                     ServerSource& src) {
+    check_keys(t, "in [[zookeeper.servers]]", kServerKeys);
+    Server s;
+    s.pos = at(t);
+    s.ports = d.ports;
+    s.install_dir = d.install_dir;
+    s.data_dir = d.data_dir;
+    s.data_log_dir = d.data_log_dir;
+    s.ssh = c.ssh;
+
+    if (auto host = read_string(t, "host", path + ".host")) {
+      src.host = at(*t.get("host"));
+      if (is_valid_host(*host)) {
+        s.host = *host;
+        src.host_ok = true;
+      } else {
+        error(src.host, path + ".host: " + show(*host) + " is not a valid host name, IPv4 or IPv6 address");
+      }
+    } else if (t.get("host") == nullptr) {
+      error(s.pos, "missing required key 'host' in [[zookeeper.servers]]");
+    }
+
+    if (auto id = read_int(t, "id", path + ".id", 1, 255)) {
+      s.id = *id;
+      src.id = at(*t.get("id"));
+      src.id_ok = true;
+    } else if (t.get("id") == nullptr) {
+      error(s.pos, "missing required key 'id' in [[zookeeper.servers]]");
+    }
+
+    src.role_ok = true;
+    if (auto role = read_string(t, "role", path + ".role")) {
+      if (*role == "voter") {
+        s.role = Role::voter;
+      } else if (*role == "observer") {
+        s.role = Role::observer;
+      } else {
+        src.role_ok = false;
+        error(at(*t.get("role")), path + ".role: " + show(*role) + " is not a role; expected 'voter' or 'observer'");
+      }
+    } else if (t.get("role") != nullptr) {
+      src.role_ok = false;
+    }
+
+    for (std::string_view key : kPortKeys) {
+      const std::string k(key);
+      Origin o;
+      if (auto it = d.port_pos.find(k); it != d.port_pos.end()) o.pos = it->second;
+      if (t.get(key) != nullptr) {
+        if (auto v = read_port(t, key, path + "." + k)) {
+          port_ref(s.ports, key) = *v;
+          o = Origin{at(*t.get(key)), true};
+        }
+      }
+      src.ports[k] = o;
+    }
+    check_distinct_server_ports(s, src, path);
+
+    if (auto v = read_remote_dir(t, "install_dir", path + ".install_dir", EmptyOk::no)) s.install_dir = *v;
+    src.data_dir = Origin{d.data_dir_pos, false};
+    if (auto v = read_remote_dir(t, "data_dir", path + ".data_dir", EmptyOk::no)) {
+      s.data_dir = *v;
+      src.data_dir = Origin{at(*t.get("data_dir")), true};
+    }
+    src.data_log_dir = Origin{d.data_log_dir_pos, false};
+    if (auto v = read_remote_dir(t, "data_log_dir", path + ".data_log_dir", EmptyOk::yes)) {
+      s.data_log_dir = *v;
+      src.data_log_dir = Origin{at(*t.get("data_log_dir")), true};
+    }
+
+    if (auto user = read_string(t, "ssh_user", path + ".ssh_user")) {
+      if (is_valid_ssh_user(*user))
+        s.ssh.user = *user;
+      else
+        error(at(*t.get("ssh_user")),
+              path + ".ssh_user: " + show(*user) + " is not a valid user name ([a-z_][a-z0-9_-]*)");
+    }
+    if (auto v = read_port(t, "ssh_port", path + ".ssh_port")) s.ssh.port = *v;
+    return s;
+  }
+
+  // Ports of one server must differ; pairs both inherited from [zookeeper] were
+  // reported once there.
+  void check_distinct_server_ports(const Server& s, const ServerSource& src, const std::string& path) {
+    for (size_t i = 0; i < kPortKeys.size(); ++i) {
+      for (size_t j = i + 1; j < kPortKeys.size(); ++j) {
+        const std::string a(kPortKeys[i]);
+        const std::string b(kPortKeys[j]);
+        const Origin& oa = src.ports.at(a);
+        const Origin& ob = src.ports.at(b);
+        if (!oa.overridden && !ob.overridden) continue;
+        const int va = port_ref(const_cast<Ports&>(s.ports), a);
+        const int vb = port_ref(const_cast<Ports&>(s.ports), b);
+        if (va == 0 || va != vb) continue;
+        const std::string& culprit = ob.overridden ? b : a;
+        const std::string& other = ob.overridden ? a : b;
+        error(ob.overridden ? ob.pos : oa.pos, path + "." + culprit + ": " + std::to_string(va) + " equals " +
+                                                   other + " of the same server; a server's ports must differ");
+      }
+    }
+  }
+
+  void check_ensemble(const Cluster& c, const std::vector<ServerSource>& src) {
+    // Duplicate ids.
+    std::map<int, size_t> by_id;
+    for (size_t i = 0; i < c.servers.size(); ++i) {
+      if (!src[i].id_ok) continue;
+      auto [it, inserted] = by_id.emplace(c.servers[i].id, i);
+      if (!inserted) {
+        const Server& first = c.servers[it->second];
+        const std::string who = first.host.empty() ? "the server" : "server " + show(first.host);
+        error(src[i].id, "duplicate server id " + std::to_string(c.servers[i].id) + ": already used by " + who +
+                             " at line " + std::to_string(first.pos.line));
+      }
+    }
+
+    // Servers sharing a host must not share a port or a data directory.
+    for (size_t j = 0; j < c.servers.size(); ++j) {
+      if (!src[j].host_ok) continue;
+      for (size_t i = 0; i < j; ++i) {
+        if (!src[i].host_ok || lowercase(c.servers[i].host) != lowercase(c.servers[j].host)) continue;
+        check_same_host(c.servers[i], c.servers[j], src[j]);
+      }
+    }
+
+    // Voters.
+    int voters = 0;
+    bool roles_known = true;
+    for (size_t i = 0; i < c.servers.size(); ++i) {
+      roles_known = roles_known && src[i].role_ok;
+      if (src[i].role_ok && c.servers[i].role == Role::voter) ++voters;
+    }
+    if (c.servers.empty() || !roles_known) return;
+    const SourcePos first = c.servers.front().pos;
+    if (voters == 0) {
+      error(first, "no voters: every server is an observer; at least one must have role = \"voter\"");
+      return;
+    }
+    if (voters < 3)
+      warn(first, std::to_string(voters) + (voters == 1 ? " voter" : " voters") +
+                      ": no server failure will be tolerated; use at least 3 voters");
+    if (voters % 2 == 0)
+      warn(first, std::to_string(voters) + " voters tolerate no more failures than " + std::to_string(voters - 1) +
+                      "; use an odd number of voters");
+  }
+
+  static std::string server_label(const Server& s) {
+    return "server id " + std::to_string(s.id) + " (line " + std::to_string(s.pos.line) + ")";
+  }
+
+  void check_same_host(const Server& a, const Server& b, const ServerSource& sb) {
+    std::vector<std::string> inherited;  // collisions on values b did not set itself
+    for (std::string_view kb : kPortKeys) {
+      const int vb = port_ref(const_cast<Ports&>(b.ports), kb);
+      if (vb == 0) continue;
+      for (std::string_view ka : kPortKeys) {
+        if (port_ref(const_cast<Ports&>(a.ports), ka) != vb) continue;
+        const Origin& ob = sb.ports.at(std::string(kb));
+        const std::string what = std::string(kb) + " " + std::to_string(vb);
+        if (ob.overridden)
+          error(ob.pos, "host " + show(b.host) + " port " + std::to_string(vb) + " (" + std::string(kb) +
+                            ") is already used by " + server_label(a) + " as its " + std::string(ka));
+        else
+          inherited.push_back(what + (ka == kb ? "" : " (its " + std::string(ka) + ")"));
+      }
+    }
+    if (!inherited.empty()) {
+      std::string list;
+      for (const auto& s : inherited) list += (list.empty() ? "" : ", ") + s;
+      error(sb.host, "host " + show(b.host) + " already runs " + server_label(a) +
+                         " with the same ports: " + list + "; give one of them its own ports");
+    }
+    auto same_dir = [&](const std::string& dir_a, const std::string& dir_b, const Origin& ob, std::string_view name) {
+      if (dir_b.empty() || dir_a != dir_b) return;
+      error(ob.overridden ? ob.pos : sb.host, "host " + show(b.host) + " " + std::string(name) + " " +
+                                                  show(dir_b) + " is already used by " + server_label(a));
+    };
+    same_dir(a.data_dir, b.data_dir, sb.data_dir, "data_dir");
+    same_dir(a.data_log_dir, b.data_log_dir, sb.data_log_dir, "data_log_dir");
+  }
+
+  std::string file_;
+  fs::path base_dir_;
+  std::vector<Diagnostic> diags_;
+};
+
+}  // namespace
+
+LoadResult load_string(std::string_view toml_text, const std::string& file_name, const std::string& base_dir) {
+  return Loader(file_name, base_dir).run(toml_text);
+}
+
+LoadResult load_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    LoadResult r;
+    r.diagnostics.push_back(Diagnostic{Severity::error, SourcePos{path, 0, 0},
+                                       "cannot read the inventory: " + std::string(std::strerror(errno))});
+    return r;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  fs::path parent = fs::path(path).parent_path();
+  if (parent.empty()) parent = ".";
+  return load_string(text.str(), path, parent.string());
+}
+
+}  // namespace zkctl::inventory

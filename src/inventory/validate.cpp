@@ -1,0 +1,231 @@
+#include "inventory/validate.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+#include <utility>
+
+namespace zkctl::inventory {
+namespace {
+
+char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+// Keys zkctl writes itself, with the inventory setting that controls each.
+const std::vector<std::pair<std::string_view, std::string_view>>& managed_keys() {
+  static const std::vector<std::pair<std::string_view, std::string_view>> keys = {
+      {"dataDir", "zookeeper.data_dir (or a server's data_dir)"},
+      {"dataLogDir", "zookeeper.data_log_dir (or a server's data_log_dir)"},
+      {"clientPort", "zookeeper.client_port (or a server's client_port)"},
+      {"tickTime", "zookeeper.tick_time"},
+      {"initLimit", "zookeeper.init_limit"},
+      {"syncLimit", "zookeeper.sync_limit"},
+      {"peerType", "role in [[zookeeper.servers]]"},
+      {"4lw.commands.whitelist", "zookeeper.four_letter_words, which adds words to zkctl's own"},
+      {"admin.enableServer", "zookeeper.admin_port (0 turns the AdminServer off)"},
+      {"admin.serverPort", "zookeeper.admin_port (or a server's admin_port)"},
+      {"dynamicConfigFile", "[[zookeeper.servers]]: zkctl writes a static server list"},
+  };
+  return keys;
+}
+
+// Managed key prefixes: server.N lines come from [[zookeeper.servers]].
+constexpr std::string_view kManagedServerPrefix = "server.";
+
+// Option families whose members are open-ended (provider-specific, per id, ...).
+constexpr std::string_view kKnownPrefixes[] = {"admin.", "metricsProvider.", "authProvider.",
+                                               "group.", "weight."};
+
+std::vector<std::string_view> build_known_keys() {
+  static const std::vector<std::string> ssl_keys = [] {
+    const char* suffixes[] = {"keyStore.location", "keyStore.password", "keyStore.passwordPath",
+                              "keyStore.type", "trustStore.location", "trustStore.password",
+                              "trustStore.passwordPath", "trustStore.type", "protocol",
+                              "enabledProtocols", "ciphersuites", "context.supplier.class",
+                              "hostnameVerification", "clientHostnameVerification", "crl", "ocsp",
+                              "clientAuth", "handshakeDetectionTimeoutMillis", "sslProvider"};
+    std::vector<std::string> out;
+    for (const char* s : suffixes) {
+      out.push_back(std::string("ssl.") + s);
+      out.push_back(std::string("ssl.quorum.") + s);
+    }
+    out.push_back("ssl.authProvider");
+    return out;
+  }();
+  std::vector<std::string_view> keys = {
+      // ZooKeeper Administrator's Guide (3.8/3.9): advanced configuration.
+      "secureClientPort", "observerMasterPort", "globalOutstandingLimit", "preAllocSize", "snapCount",
+      "commitLogCount", "snapSizeLimitInKb", "txnLogSizeLimitInKb", "maxCnxns", "maxClientCnxns",
+      "clientPortAddress", "minSessionTimeout", "maxSessionTimeout", "fsync.warningthresholdms",
+      "maxResponseCacheSize", "maxGetChildrenResponseCacheSize", "autopurge.snapRetainCount",
+      "autopurge.purgeInterval", "syncEnabled", "extendedTypesEnabled", "emulate353TTLNodes",
+      "watchManagerName", "watcherCleanThreadsNum", "watcherCleanThreshold",
+      "watcherCleanIntervalInSeconds", "maxInProcessingDeadWatchers", "bitHashCacheSize",
+      "fastleader.minNotificationInterval", "fastleader.maxNotificationInterval",
+      "connectionMaxTokens", "connectionTokenFillTime", "connectionTokenFillCount",
+      "connectionFreezeTime", "connectionDropIncrease", "connectionDropDecrease",
+      "connectionDecreaseRatio", "connection_throttle_weight_enabled",
+      "connection_throttle_global_session_weight", "connection_throttle_local_session_weight",
+      "connection_throttle_renew_session_weight", "clientPortListenBacklog", "serverCnxnFactory",
+      "flushDelay", "maxWriteQueuePollTime", "maxBatchSize", "requestThrottleLimit",
+      "requestThrottleStallTime", "requestThrottleDropStale", "requestStaleLatencyCheck",
+      "requestStaleConnectionCheck", "request_throttler.shutdownTimeout",
+      "advancedFlowControlEnabled", "enableEagerACLCheck", "maxConcurrentSnapSyncs",
+      "maxConcurrentDiffSyncs", "digest.enabled", "snapshot.trust.empty",
+      "snapshot.compression.method", "audit.enable", "audit.impl.class", "largeRequestMaxBytes",
+      "largeRequestThreshold", "netty.server.outstandingHandshake.limit", "throttledOpWaitTime",
+      "learner.closeSocketAsync", "leader.closeSocketAsync", "learner.asyncSending",
+      // Cluster options.
+      "electionAlg", "maxTimeToWaitForEpoch", "connectToLearnerMasterLimit", "leaderServes",
+      "cnxTimeout", "quorumCnxnTimeoutMs", "standaloneEnabled", "reconfigEnabled", "tcpKeepAlive",
+      "clientTcpKeepAlive", "electionPortBindRetry", "observer.reconnectDelayMs",
+      "observer.election.DelayMs", "localSessionsEnabled", "localSessionsUpgradingEnabled",
+      // Encryption, authentication, authorization.
+      "DigestAuthenticationProvider.superDigest", "DigestAuthenticationProvider.digestAlg",
+      "X509AuthenticationProvider.superUser", "superUser", "ensembleAuthName",
+      "sessionRequireClientSASLAuth", "allowSaslFailedClients", "enforce.auth.enabled",
+      "enforce.auth.schemes", "sslQuorum", "sslQuorumReloadCertFiles", "client.portUnification",
+      "portUnification", "kerberos.removeHostFromPrincipal", "kerberos.removeRealmFromPrincipal",
+      "kerberos.canonicalizeHostNames", "multiAddress.enabled",
+      "multiAddress.reachabilityCheckTimeoutMs", "multiAddress.reachabilityCheckEnabled",
+      "quorum.auth.enableSasl", "quorum.auth.learnerRequireSasl", "quorum.auth.serverRequireSasl",
+      "quorum.auth.learner.saslLoginContext", "quorum.auth.server.saslLoginContext",
+      "quorum.auth.kerberos.servicePrincipal", "quorum.cnxn.threads.size",
+      // Experimental, unsafe, start-up and performance options.
+      "readonlymode.enabled", "forceSync", "jute.maxbuffer", "jute.maxbuffer.extrasize", "skipACL",
+      "quorumListenOnAllIPs", "datadir.autocreate", "db.autocreate", "nio.numSelectorThreads",
+      "nio.numWorkerThreads", "nio.directBufferBytes", "nio.shutdownTimeout",
+      "commitProcessor.numWorkerThreads", "commitProcessor.maxReadBatchSize",
+      "commitProcessor.maxCommitBatchSize", "commitProcessor.shutdownTimeout",
+      "znode.container.checkIntervalMs", "znode.container.maxPerMinute",
+      "znode.container.maxNeverUsedIntervalMs", "messageTracker.BufferSize",
+      "messageTracker.Enabled",
+      // AdminServer and metrics members most often set (the families are open).
+      "admin.serverAddress", "admin.idleTimeout", "admin.commandURL", "admin.portUnification",
+      "metricsProvider.className", "metricsProvider.httpHost", "metricsProvider.httpPort",
+      "metricsProvider.exportJvmInfo",
+  };
+  for (const auto& k : ssl_keys) keys.emplace_back(k);
+  return keys;
+}
+
+}  // namespace
+
+int edit_distance(std::string_view a, std::string_view b) {
+  const size_t n = a.size();
+  const size_t m = b.size();
+  std::vector<std::vector<int>> d(n + 1, std::vector<int>(m + 1, 0));
+  for (size_t i = 0; i <= n; ++i) d[i][0] = static_cast<int>(i);
+  for (size_t j = 0; j <= m; ++j) d[0][j] = static_cast<int>(j);
+  for (size_t i = 1; i <= n; ++i) {
+    for (size_t j = 1; j <= m; ++j) {
+      const int cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) && lower(a[i - 2]) == lower(b[j - 1]))
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[n][m];
+}
+
+std::optional<std::string> closest_match(std::string_view word,
+                                         const std::vector<std::string_view>& candidates) {
+  std::optional<std::string> best;
+  int best_distance = 1 << 30;
+  for (std::string_view c : candidates) {
+    if (c == word) continue;
+    const int limit = c.size() <= 4 ? 1 : 2;
+    const int dist = edit_distance(word, c);
+    if (dist <= limit && dist < best_distance) {
+      best = std::string(c);
+      best_distance = dist;
+    }
+  }
+  return best;
+}
+
+bool is_valid_host(std::string_view host) {
+  if (host.empty() || host.size() > 253) return false;
+  for (char c : host)
+    if (!is_alnum(c) && c != '-' && c != '.' && c != ':') return false;
+  const std::string copy(host);
+  if (host.find(':') != std::string_view::npos) {
+    in6_addr addr{};
+    return inet_pton(AF_INET6, copy.c_str(), &addr) == 1;
+  }
+  if (std::all_of(host.begin(), host.end(), [](char c) { return is_digit(c) || c == '.'; })) {
+    in_addr addr{};
+    return inet_pton(AF_INET, copy.c_str(), &addr) == 1;
+  }
+  // Host name: dot-separated labels of 1..63 letters, digits and inner hyphens.
+  size_t start = 0;
+  while (start <= host.size()) {
+    size_t end = host.find('.', start);
+    if (end == std::string_view::npos) end = host.size();
+    const std::string_view label = host.substr(start, end - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+bool is_valid_ssh_user(std::string_view user) {
+  if (user.empty() || user.size() > 32) return false;
+  if (!(std::islower(static_cast<unsigned char>(user[0])) || user[0] == '_')) return false;
+  return std::all_of(user.begin(), user.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || is_digit(c) || c == '_' || c == '-';
+  });
+}
+
+bool is_valid_cluster_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return is_alnum(c) || c == '_' || c == '.' || c == '-'; });
+}
+
+bool has_control_char(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
+}
+
+const std::vector<std::string_view>& known_four_letter_words() {
+  static const std::vector<std::string_view> words = {
+      "conf", "cons", "crst", "dump", "envi", "ruok", "srst", "srvr", "stat",
+      "wchs", "wchc", "dirs", "wchp", "mntr", "isro", "hash", "gtmk", "stmk"};
+  return words;
+}
+
+const std::vector<std::string_view>& known_zoo_cfg_keys() {
+  static const std::vector<std::string_view> keys = build_known_keys();
+  return keys;
+}
+
+ZooCfgKeyInfo classify_zoo_cfg_key(std::string_view key) {
+  using Kind = ZooCfgKeyInfo::Kind;
+  for (const auto& [name, setting] : managed_keys())
+    if (key == name) return {Kind::managed, std::string(setting)};
+  if (starts_with(key, kManagedServerPrefix)) return {Kind::managed, "[[zookeeper.servers]]"};
+
+  const auto& known = known_zoo_cfg_keys();
+  if (std::find(known.begin(), known.end(), key) != known.end()) return {Kind::known, ""};
+  for (std::string_view prefix : kKnownPrefixes)
+    if (starts_with(key, prefix) && key.size() > prefix.size()) return {Kind::known, ""};
+
+  // ZooKeeper itself prepends "zookeeper." to keys it does not parse.
+  constexpr std::string_view kSysPropPrefix = "zookeeper.";
+  if (starts_with(key, kSysPropPrefix)) {
+    const std::string_view rest = key.substr(kSysPropPrefix.size());
+    if (classify_zoo_cfg_key(rest).kind == Kind::known) return {Kind::unknown, std::string(rest)};
+  }
+  std::vector<std::string_view> candidates = known;
+  for (const auto& [name, setting] : managed_keys()) candidates.push_back(name);
+  return {Kind::unknown, closest_match(key, candidates).value_or("")};
+}
+
+}  // namespace zkctl::inventory

@@ -1,0 +1,58 @@
+#pragma once
+// Pure checks the inventory loader applies to single values, and what zkctl
+// knows about zoo.cfg keys. No I/O, no TOML.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace zkctl::inventory {
+
+// Optimal string alignment distance (Levenshtein plus adjacent transpositions),
+// compared case-insensitively.
+int edit_distance(std::string_view a, std::string_view b);
+
+// The candidate closest to `word` when it is close enough to be a likely typo
+// (distance 1 for candidates of up to 4 characters, else up to 2); ties go to the
+// earlier candidate. Never returns `word` itself.
+std::optional<std::string> closest_match(std::string_view word,
+                                         const std::vector<std::string_view>& candidates);
+
+// A host name (RFC 1123 labels), an IPv4 address or an IPv6 address without
+// brackets. Rejects everything else (spaces, quotes, '$', ';', a leading '-'...).
+bool is_valid_host(std::string_view host);
+
+// A POSIX-style login name: [a-z_][a-z0-9_-]*, at most 32 characters.
+bool is_valid_ssh_user(std::string_view user);
+
+// [A-Za-z0-9_.-]+, at most 64 characters.
+bool is_valid_cluster_name(std::string_view name);
+
+// True when `text` holds a control character (below 0x20, or 0x7f).
+bool has_control_char(std::string_view text);
+
+// The four-letter words ZooKeeper 3.8/3.9 knows.
+const std::vector<std::string_view>& known_four_letter_words();
+
+// How zkctl treats a key of [zookeeper.config].
+struct ZooCfgKeyInfo {
+  enum class Kind {
+    managed,  // zkctl writes it from other inventory settings: an error
+    known,    // a documented ZooKeeper option: passed through
+    unknown,  // ZooKeeper would make it a Java system property: a warning
+  };
+  Kind kind = Kind::unknown;
+  // managed: the inventory setting to use instead; unknown: a likely intended
+  // key ("" when none looks close).
+  std::string hint;
+};
+
+// Classify a zoo.cfg key (case-sensitive, as ZooKeeper reads it).
+ZooCfgKeyInfo classify_zoo_cfg_key(std::string_view key);
+
+// Every documented zoo.cfg key zkctl passes through (exact names; prefixes
+// such as "metricsProvider." are accepted separately).
+const std::vector<std::string_view>& known_zoo_cfg_keys();
+
+}  // namespace zkctl::inventory
