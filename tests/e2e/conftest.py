@@ -1,0 +1,66 @@
+"""pytest plumbing for zkctl's end-to-end tests: the simulated-host lab, the ZooKeeper
+distribution fixture and the zkctl binary. The lab needs root (namespaces, a bridge)."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lab import REPO, SEED_HOSTS, Lab, zookeeper_dist  # noqa: E402
+
+
+def _lab_unavailable() -> str | None:
+    if os.geteuid() != 0:
+        return "the lab needs root"
+    for tool in ("ip", "unshare", "nsenter", "ssh", "ssh-keygen"):
+        if shutil.which(tool) is None:
+            return f"{tool} missing (run scripts/setup.sh)"
+    if not Path("/usr/sbin/sshd").exists():
+        return "/usr/sbin/sshd missing (run scripts/setup.sh)"
+    return None
+
+
+def pytest_configure(config):
+    # A SIGTERM (CI timeout, kill) must still run the teardown and the atexit hook.
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+
+
+@pytest.fixture(scope="session")
+def lab():
+    """The seed layout node1 node2 node3 nn01, started fresh once per session and always torn
+    down at the end (also on failure, KeyboardInterrupt, SIGTERM: atexit as well)."""
+    reason = _lab_unavailable()
+    if reason:
+        pytest.skip(reason)
+    the_lab = Lab(SEED_HOSTS)
+    atexit.register(the_lab.down)
+    try:
+        the_lab.up(fresh=True)
+        yield the_lab
+    finally:
+        the_lab.down()
+        atexit.unregister(the_lab.down)
+
+
+@pytest.fixture(scope="session")
+def zk_dist() -> Path:
+    """Path of apache-zookeeper-3.8.0-bin.tar.gz built by tests/fixtures/zookeeper-dist.sh."""
+    return zookeeper_dist()
+
+
+@pytest.fixture(scope="session")
+def zkctl_bin() -> Path:
+    """The zkctl binary under test: $ZKCTL_BIN, default <repo>/build/src/zkctl."""
+    path = Path(os.environ.get("ZKCTL_BIN", REPO / "build" / "src" / "zkctl"))
+    if not path.is_file() or not os.access(path, os.X_OK):
+        pytest.fail(f"zkctl binary not found at {path} (build it or set ZKCTL_BIN)")
+    return path
