@@ -1,0 +1,21 @@
+#pragma once
+// One rendered config file, ready to be written to a host.
+
+#include <string>
+
+#include "inventory/model.hpp"
+
+namespace zkctl::render {
+
+struct RenderedFile {
+  std::string path;     // absolute path on the remote host
+  std::string content;  // the file's exact bytes
+  int mode = 0644;      // permission bits for the written file
+};
+
+// Where `file` of `server` goes under `zkctl render --out DIR`: "<host>/<basename>",
+// e.g. "node1/zoo.cfg". Characters outside [A-Za-z0-9._:-] in the host become
+// '_' (and "."/".." become "_"), so the name never leaves its host directory.
+std::string local_name(const inventory::Server& server, const RenderedFile& file);
+
+}  // namespace zkctl::render

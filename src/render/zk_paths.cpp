@@ -1,0 +1,35 @@
+#include "render/zk_paths.hpp"
+
+namespace zkctl::render {
+
+namespace {
+
+// `dir` without trailing slashes ("/" stays "/").
+std::string trim_slashes(std::string dir) {
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return dir;
+}
+
+std::string join(const std::string& dir, const char* name) {
+  return dir == "/" ? dir + name : dir + "/" + name;
+}
+
+}  // namespace
+
+ZkPaths zk_paths(const inventory::Server& server) {
+  ZkPaths p;
+  p.install_dir = trim_slashes(server.install_dir);
+  p.releases_dir = join(p.install_dir, "releases");
+  p.current_link = join(p.install_dir, "current");
+  p.conf_dir = join(p.install_dir, "conf");
+  p.zoo_cfg = join(p.conf_dir, "zoo.cfg");
+  p.env_file = join(p.conf_dir, "zookeeper-env.sh");
+  p.log_dir = join(p.install_dir, "logs");
+  p.data_dir = trim_slashes(server.data_dir);
+  p.data_log_dir = server.data_log_dir.empty() ? std::string() : trim_slashes(server.data_log_dir);
+  p.myid = join(p.data_dir, "myid");
+  p.pid_file = join(p.data_dir, "zookeeper_server.pid");
+  return p;
+}
+
+}  // namespace zkctl::render

@@ -1,0 +1,27 @@
+#pragma once
+// Where ZooKeeper's files live on a host: one function, so deploy and render agree.
+
+#include <string>
+
+#include "inventory/model.hpp"
+
+namespace zkctl::render {
+
+struct ZkPaths {
+  std::string install_dir;   // the server's install_dir, trailing '/' removed
+  std::string releases_dir;  // <install>/releases: one unpacked distribution per version
+  std::string current_link;  // <install>/current -> releases/<version>
+  std::string conf_dir;      // <install>/conf
+  std::string zoo_cfg;       // <conf>/zoo.cfg
+  std::string env_file;      // <conf>/zookeeper-env.sh (sourced by zkEnv.sh)
+  std::string log_dir;       // <install>/logs
+  std::string data_dir;      // the server's data_dir, trailing '/' removed
+  std::string data_log_dir;  // the server's data_log_dir; empty: the log lives in data_dir
+  std::string myid;          // <data>/myid
+  std::string pid_file;      // <data>/zookeeper_server.pid (zkServer.sh's default)
+};
+
+// The paths for `server`, derived only from its install_dir and data_dir(s).
+ZkPaths zk_paths(const inventory::Server& server);
+
+}  // namespace zkctl::render

@@ -1,0 +1,245 @@
+#include "render/zookeeper.hpp"
+
+#include <algorithm>
+#include <array>
+#include <set>
+#include <string_view>
+
+#include "render/zk_paths.hpp"
+#include "util/quote.hpp"
+
+namespace zkctl::render {
+
+namespace {
+
+using kainjow::mustache::data;
+
+constexpr int kMinId = 1;
+constexpr int kMaxId = 255;
+
+// zoo.cfg keys zkctl writes itself: an extra key repeating one would silently
+// win (Java properties keep the last), so zkctl's view of the node would be wrong.
+constexpr std::array<std::string_view, 11> kManagedKeys = {
+    "tickTime",  "initLimit",  "syncLimit",          "dataDir",
+    "dataLogDir", "clientPort", "4lw.commands.whitelist", "admin.enableServer",
+    "admin.serverPort", "peerType", "dynamicConfigFile"};
+
+std::string num(int n) { return std::to_string(n); }
+
+// A zoo.cfg value is read by java.util.Properties from a Latin-1 stream:
+// besides control characters, a backslash starts an escape and non-ASCII bytes
+// would be read as other characters.
+util::Result<void> check_properties_value(const std::string& what, std::string_view value) {
+  if (auto r = check_single_line(what, value); !r) return r;
+  for (const char c : value) {
+    if (c == '\\') return util::fail(what + " contains a backslash (a Java properties escape)");
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      return util::fail(what + " contains a non-ASCII byte (zoo.cfg is read as Latin-1)");
+    }
+  }
+  return {};
+}
+
+util::Result<void> check_extra_key(std::string_view key) {
+  const std::string what = "zoo.cfg extra key '" + std::string(key) + "'";
+  if (key.empty()) return util::fail("zoo.cfg extra key is empty");
+  for (const char c : key) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) return util::fail(what + " may hold only letters, digits, '.', '_' and '-'");
+  }
+  if (std::find(kManagedKeys.begin(), kManagedKeys.end(), key) != kManagedKeys.end() ||
+      key.starts_with("server.")) {
+    return util::fail(what + " is written by zkctl itself; set it through the inventory");
+  }
+  return {};
+}
+
+util::Result<void> check_id(const std::string& what, int id) {
+  if (id < kMinId || id > kMaxId) {
+    return util::fail(what + " " + num(id) + " is outside " + num(kMinId) + ".." + num(kMaxId));
+  }
+  return {};
+}
+
+util::Result<void> check_absolute(const std::string& what, const std::string& path) {
+  if (path.empty() || path.front() != '/') {
+    return util::fail(what + " '" + path + "' is not an absolute path");
+  }
+  return {};
+}
+
+// zoo.cfg's host field: IPv6 literals need brackets, since ':' separates the ports.
+std::string server_host(const std::string& host) {
+  if (host.find(':') != std::string::npos && !host.starts_with('[')) return "[" + host + "]";
+  return host;
+}
+
+util::Result<void> check_zoo_cfg(const ZooCfgValues& v) {
+  if (auto r = check_properties_value("dataDir", v.data_dir); !r) return r;
+  if (auto r = check_properties_value("dataLogDir", v.data_log_dir); !r) return r;
+  if (v.four_letter_words.empty()) return util::fail("4lw.commands.whitelist is empty");
+  for (const auto& word : v.four_letter_words) {
+    const std::string what = "four-letter word '" + word + "'";
+    if (auto r = check_properties_value(what, word); !r) return r;
+    if (word.empty() || word.find_first_of(", ") != std::string::npos) {
+      return util::fail(what + " is empty or holds a ',' or space");
+    }
+  }
+  std::set<int> ids;
+  for (const auto& s : v.servers) {
+    const std::string what = "server." + num(s.id);
+    if (auto r = check_id("server id", s.id); !r) return r;
+    if (!ids.insert(s.id).second) return util::fail("server id " + num(s.id) + " appears twice");
+    if (s.host.empty()) return util::fail(what + " has an empty host");
+    if (auto r = check_properties_value(what + " host", s.host); !r) return r;
+    if (s.host.find_first_of(" =") != std::string::npos) {
+      return util::fail(what + " host '" + s.host + "' contains a space or '='");
+    }
+  }
+  for (const auto& [key, value] : v.extra_config) {
+    if (auto r = check_extra_key(key); !r) return r;
+    if (auto r = check_properties_value("zoo.cfg extra key '" + key + "' value", value); !r) {
+      return r;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+ZooCfgValues zoo_cfg_values(const inventory::Cluster& cluster, const inventory::Server& server) {
+  const ZkPaths paths = zk_paths(server);
+  ZooCfgValues v;
+  v.tick_time_ms = cluster.zookeeper.tick_time_ms;
+  v.init_limit = cluster.zookeeper.init_limit;
+  v.sync_limit = cluster.zookeeper.sync_limit;
+  v.data_dir = paths.data_dir;
+  v.data_log_dir = paths.data_log_dir;
+  v.client_port = server.ports.client;
+  v.four_letter_words = cluster.zookeeper.four_letter_words;
+  v.admin_port = server.ports.admin;
+  v.role = server.role;
+  for (const auto& s : cluster.servers) {
+    v.servers.push_back(ZooCfgServer{
+        .id = s.id,
+        .host = s.host,
+        .peer_port = s.ports.peer,
+        .election_port = s.ports.election,
+        .role = s.role,
+    });
+  }
+  std::stable_sort(v.servers.begin(), v.servers.end(),
+                   [](const ZooCfgServer& a, const ZooCfgServer& b) { return a.id < b.id; });
+  v.extra_config = cluster.zookeeper.extra_config;
+  return v;
+}
+
+ZkEnvValues zk_env_values(const inventory::Cluster& cluster, const inventory::Server& server) {
+  ZkEnvValues v;
+  v.log_dir = zk_paths(server).log_dir;
+  v.heap_mb = cluster.zookeeper.heap_mb;
+  // The inventory model has no JVM flags or JAVA_HOME yet: both stay empty.
+  return v;
+}
+
+MyidValues myid_values(const inventory::Server& server) { return MyidValues{.id = server.id}; }
+
+util::Result<std::string> render_zoo_cfg(const ZooCfgValues& values, const RenderOptions& options) {
+  if (auto r = check_zoo_cfg(values); !r) return r.error();
+  data d;
+  d.set("tick_time_ms", num(values.tick_time_ms));
+  d.set("init_limit", num(values.init_limit));
+  d.set("sync_limit", num(values.sync_limit));
+  d.set("data_dir", values.data_dir);
+  d.set("has_data_log_dir", data(!values.data_log_dir.empty()));
+  d.set("data_log_dir", values.data_log_dir);
+  d.set("client_port", num(values.client_port));
+  std::string words;
+  for (const auto& w : values.four_letter_words) words += (words.empty() ? "" : ",") + w;
+  d.set("four_letter_words", words);
+  d.set("admin_enabled", data(values.admin_port != 0));
+  d.set("admin_port", num(values.admin_port));
+  d.set("is_observer", data(values.role == inventory::Role::observer));
+  data servers{data::type::list};
+  for (const auto& s : values.servers) {
+    data item;
+    item.set("id", num(s.id));
+    item.set("host", server_host(s.host));
+    item.set("peer_port", num(s.peer_port));
+    item.set("election_port", num(s.election_port));
+    item.set("server_is_observer", data(s.role == inventory::Role::observer));
+    servers.push_back(item);
+  }
+  d.set("servers", servers);
+  data extra{data::type::list};
+  for (const auto& [key, value] : values.extra_config) {
+    data item;
+    item.set("key", key);
+    item.set("value", value);
+    extra.push_back(item);
+  }
+  d.set("extra_config", extra);
+  return render_template("zookeeper/zoo.cfg.mustache", d, options);
+}
+
+util::Result<std::string> render_zk_env(const ZkEnvValues& values, const RenderOptions& options) {
+  if (auto r = check_single_line("ZOO_LOG_DIR", values.log_dir); !r) return r.error();
+  if (auto r = check_single_line("SERVER_JVMFLAGS", values.server_jvmflags); !r) return r.error();
+  if (auto r = check_single_line("ZOO_LOG4J_PROP", values.log4j_prop); !r) return r.error();
+  if (auto r = check_single_line("JAVA_HOME", values.java_home); !r) return r.error();
+  if (values.heap_mb <= 0) return util::fail("heap " + num(values.heap_mb) + " MB is not positive");
+  // The file is sourced by a shell: every value enters the template quoted.
+  data d;
+  d.set("log_dir", util::shell_quote(values.log_dir));
+  d.set("heap_mb", util::shell_quote(num(values.heap_mb)));
+  d.set("server_jvmflags", util::shell_quote(values.server_jvmflags));
+  d.set("log4j_prop", util::shell_quote(values.log4j_prop));
+  d.set("has_java_home", data(!values.java_home.empty()));
+  d.set("java_home", util::shell_quote(values.java_home));
+  return render_template("zookeeper/zookeeper-env.sh.mustache", d, options);
+}
+
+util::Result<std::string> render_myid(const MyidValues& values, const RenderOptions& options) {
+  if (auto r = check_id("myid", values.id); !r) return r.error();
+  data d;
+  d.set("id", num(values.id));
+  return render_template("zookeeper/myid.mustache", d, options);
+}
+
+util::Result<std::vector<RenderedFile>> render_zookeeper_node(const inventory::Cluster& cluster,
+                                                              const inventory::Server& server,
+                                                              const RenderOptions& options) {
+  const auto prefix = [&](const util::Error& e) {
+    return util::fail(server.host + ": " + e.message);
+  };
+  const bool member = std::any_of(cluster.servers.begin(), cluster.servers.end(),
+                                  [&](const inventory::Server& s) {
+                                    return s.id == server.id && s.host == server.host;
+                                  });
+  if (!member) {
+    return prefix(util::fail("server id " + num(server.id) + " is not in cluster '" +
+                             cluster.name + "'"));
+  }
+  if (auto r = check_absolute("install_dir", server.install_dir); !r) return prefix(r.error());
+  if (auto r = check_absolute("data_dir", server.data_dir); !r) return prefix(r.error());
+  if (!server.data_log_dir.empty()) {
+    if (auto r = check_absolute("data_log_dir", server.data_log_dir); !r) return prefix(r.error());
+  }
+
+  const ZkPaths paths = zk_paths(server);
+  auto zoo_cfg = render_zoo_cfg(zoo_cfg_values(cluster, server), options);
+  if (!zoo_cfg) return prefix(zoo_cfg.error());
+  auto myid = render_myid(myid_values(server), options);
+  if (!myid) return prefix(myid.error());
+  auto env = render_zk_env(zk_env_values(cluster, server), options);
+  if (!env) return prefix(env.error());
+
+  std::vector<RenderedFile> files;
+  files.push_back(RenderedFile{.path = paths.zoo_cfg, .content = std::move(*zoo_cfg), .mode = 0644});
+  files.push_back(RenderedFile{.path = paths.myid, .content = std::move(*myid), .mode = 0644});
+  files.push_back(RenderedFile{.path = paths.env_file, .content = std::move(*env), .mode = 0644});
+  return files;
+}
+
+}  // namespace zkctl::render

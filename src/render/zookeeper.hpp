@@ -1,0 +1,82 @@
+#pragma once
+// The files a ZooKeeper node needs (zoo.cfg, myid, zookeeper-env.sh): values
+// built from the inventory by pure functions, then filled into templates.
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "inventory/model.hpp"
+#include "render/engine.hpp"
+#include "render/rendered_file.hpp"
+#include "util/result.hpp"
+
+namespace zkctl::render {
+
+// One `server.N=host:peer:election[:observer]` line.
+struct ZooCfgServer {
+  int id = 0;
+  std::string host;  // IPv6 literals are bracketed when rendered
+  int peer_port = 0;
+  int election_port = 0;
+  inventory::Role role = inventory::Role::voter;  // observer: ":observer" suffix
+};
+
+// Everything zoo.cfg (templates/zookeeper/zoo.cfg.mustache) is filled from.
+struct ZooCfgValues {
+  int tick_time_ms = 0;
+  int init_limit = 0;
+  int sync_limit = 0;
+  std::string data_dir;
+  std::string data_log_dir;  // empty: no dataLogDir line
+  int client_port = 0;
+  std::vector<std::string> four_letter_words;      // 4lw.commands.whitelist, in order
+  int admin_port = 0;                              // 0: admin.enableServer=false
+  inventory::Role role = inventory::Role::voter;   // observer: peerType=observer
+  std::vector<ZooCfgServer> servers;               // every server, sorted by id
+  std::vector<std::pair<std::string, std::string>> extra_config;  // inventory order
+};
+
+// Everything zookeeper-env.sh (templates/zookeeper/zookeeper-env.sh.mustache) is
+// filled from. Raw values: rendering shell-quotes each one.
+struct ZkEnvValues {
+  std::string log_dir;                             // ZOO_LOG_DIR
+  int heap_mb = 0;                                 // ZK_SERVER_HEAP (zkEnv.sh adds -Xmx<N>m)
+  std::string server_jvmflags;                     // SERVER_JVMFLAGS (extra JVM flags)
+  std::string log4j_prop = "INFO,ROLLINGFILE";     // ZOO_LOG4J_PROP
+  std::string java_home;                           // JAVA_HOME; empty: line omitted
+};
+
+// What myid (templates/zookeeper/myid.mustache) is filled from.
+struct MyidValues {
+  int id = 0;  // 1..255
+};
+
+// zoo.cfg values for `server` in `cluster`.
+ZooCfgValues zoo_cfg_values(const inventory::Cluster& cluster, const inventory::Server& server);
+
+// zookeeper-env.sh values for `server` in `cluster`.
+ZkEnvValues zk_env_values(const inventory::Cluster& cluster, const inventory::Server& server);
+
+// myid values for `server`.
+MyidValues myid_values(const inventory::Server& server);
+
+// Fill each template from its values. Fail if a value would break the file's
+// format: a newline or control character anywhere, a backslash in zoo.cfg (Java
+// properties escapes) or non-ASCII byte in zoo.cfg, an empty 4lw whitelist, a
+// malformed or zkctl-managed extra key, an id outside 1..255 or repeated.
+util::Result<std::string> render_zoo_cfg(const ZooCfgValues& values,
+                                         const RenderOptions& options = {});
+util::Result<std::string> render_zk_env(const ZkEnvValues& values,
+                                        const RenderOptions& options = {});
+util::Result<std::string> render_myid(const MyidValues& values,
+                                      const RenderOptions& options = {});
+
+// The three files of `server` (zoo.cfg, myid, zookeeper-env.sh; mode 0644) at
+// the paths zk_paths() gives. Fails if `server` is not in `cluster`, ids repeat,
+// a path is not absolute, or any render_* above fails.
+util::Result<std::vector<RenderedFile>> render_zookeeper_node(const inventory::Cluster& cluster,
+                                                              const inventory::Server& server,
+                                                              const RenderOptions& options = {});
+
+}  // namespace zkctl::render
