@@ -1,5 +1,169 @@
 #include "cli/app.hpp"
 
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+
 namespace zkctl::cli {
-int run(int, char**) { return 0; }
+
+namespace {
+
+constexpr const char* kExitCodes =
+    "Exit codes: 0 ok; 1 an operation failed; 2 bad command line or inventory (no host touched);\n"
+    "3 no quorum; 4 refused for safety (use --force); 5 pre-flight failed (nothing changed).";
+
+void add_cluster_options(CLI::App* cmd, GlobalOptions& g) {
+  cmd->add_option("-i,--inventory", g.choice.inventory_path,
+                  "Inventory file (default: the cluster recorded by the last deploy)");
+  cmd->add_option("-c,--cluster", g.choice.cluster_name, "Recorded cluster to use, by name");
+}
+
+void add_ssh_options(CLI::App* cmd, GlobalOptions& g) {
+  cmd->add_flag_callback(
+      "--accept-new-host-keys",
+      [&g] { g.ops.host_keys = remote::HostKeyPolicy::accept_new; },
+      "Trust and record host keys not yet in known_hosts (a changed key is always refused)");
+  cmd->add_option("--parallel", g.ops.parallel, "Most hosts worked on at once")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  cmd->add_option("--connect-timeout", g.ops.connect_timeout_s,
+                  "Seconds for SSH connect + auth (default: inventory [ssh].connect_timeout, 10)")
+      ->check(CLI::Range(1, 3600));
+  cmd->add_option("--command-timeout", g.ops.command_timeout_s,
+                  "Seconds one remote command may take (default: inventory [ssh].command_timeout, 300)")
+      ->check(CLI::Range(1, 86400));
+}
+
+void add_probe_options(CLI::App* cmd, GlobalOptions& g) {
+  cmd->add_option_function<int>(
+         "--probe-timeout",
+         [&g](int ms) { g.ops.probe_timeout = std::chrono::milliseconds(ms); },
+         "Milliseconds for one srvr/mntr exchange with a server (default 3000)")
+      ->check(CLI::Range(100, 600000));
+}
+
+void add_wait_options(CLI::App* cmd, GlobalOptions& g) {
+  cmd->add_option_function<int>(
+         "--wait-timeout",
+         [&g](int s) { g.ops.wait_timeout = std::chrono::seconds(s); },
+         "Seconds to wait for a server to serve in its role (default 120)")
+      ->check(CLI::Range(1, 86400));
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app{"zkctl: deploy and operate Apache ZooKeeper ensembles over SSH from one inventory",
+               "zkctl"};
+  app.require_subcommand(1);
+  app.footer(std::string("\nExamples:\n"
+                         "  zkctl deploy inventories/seed.toml\n"
+                         "  zkctl status\n"
+                         "  zkctl restart node3\n\n") +
+             kExitCodes);
+  app.set_version_flag("--version", "zkctl 0.1.0");
+
+  GlobalOptions g;
+  std::function<int()> action;
+
+  // deploy
+  auto* deploy = app.add_subcommand("deploy", "Install, configure and start every server; idempotent");
+  std::string deploy_inventory;
+  deploy->add_option("INVENTORY", deploy_inventory, "Inventory file (TOML)");
+  add_cluster_options(deploy, g);
+  add_ssh_options(deploy, g);
+  add_probe_options(deploy, g);
+  add_wait_options(deploy, g);
+  deploy->footer(
+      "\nPre-flight checks every host first (SSH, java, dirs, ports, myid); on any problem\n"
+      "nothing is changed anywhere (exit 5). Then, on all hosts at once: upload the\n"
+      "distribution (skipped when the same checksum is installed), write zoo.cfg, myid and\n"
+      "zookeeper-env.sh, start what is not running, restart one by one what changed\n"
+      "(observers, followers, leader last), and wait for every server's role.\n\n"
+      "Examples:\n  zkctl deploy inventories/seed.toml\n"
+      "  zkctl deploy prod.toml --parallel 8 --accept-new-host-keys");
+  deploy->callback([&] {
+    action = [&] {
+      if (!deploy_inventory.empty()) g.choice.inventory_path = deploy_inventory;
+      if (g.choice.inventory_path.empty()) {
+        std::fprintf(stderr, "zkctl: deploy needs an INVENTORY file\n");
+        return static_cast<int>(kUsage);
+      }
+      return cmd_deploy(g);
+    };
+  });
+
+  // status
+  auto* status = app.add_subcommand("status", "Show every server's mode and the quorum");
+  bool json = false;
+  status->add_flag("--json", json, "Print JSON instead of a table");
+  add_cluster_options(status, g);
+  add_ssh_options(status, g);
+  add_probe_options(status, g);
+  status->footer(
+      "\nAsks every server srvr and mntr at once over TCP (through SSH when the client port\n"
+      "cannot be reached directly). Exit 0 with quorum, 3 without.\n\n"
+      "Examples:\n  zkctl status\n  zkctl status --json -c seed");
+  status->callback([&] { action = [&] { return cmd_status(g, json ? Output::json : Output::text); }; });
+
+  // start / stop / restart
+  std::string node;
+  bool force = false;
+  struct ControlCmd {
+    const char* name;
+    const char* help;
+    ops::Action action;
+  };
+  for (const ControlCmd c : {ControlCmd{"start", "Start one server and wait for its role", ops::Action::start},
+                             ControlCmd{"stop", "Stop one server (refused if it breaks the quorum)", ops::Action::stop},
+                             ControlCmd{"restart", "Restart one server and wait for its role", ops::Action::restart}}) {
+    auto* cmd = app.add_subcommand(c.name, c.help);
+    cmd->add_option("NODE", node, "Server host as named in the inventory")->required();
+    if (c.action != ops::Action::start) {
+      cmd->add_flag("--force", force,
+                    "Go ahead even if fewer than a majority of voters would be left serving");
+    }
+    add_cluster_options(cmd, g);
+    add_ssh_options(cmd, g);
+    add_probe_options(cmd, g);
+    add_wait_options(cmd, g);
+    cmd->footer(std::string("\nExample:\n  zkctl ") + c.name + " node3");
+    ops::Action a = c.action;
+    cmd->callback([&, a] {
+      action = [&, a] { return cmd_control(g, node, a, force ? ops::Force::yes : ops::Force::no); };
+    });
+  }
+
+  // render
+  auto* render = app.add_subcommand("render", "Write every server's config files to a local directory");
+  std::string render_inventory, out_dir;
+  render->add_option("INVENTORY", render_inventory, "Inventory file (TOML)");
+  render->add_option("--out", out_dir, "Directory to write <host>/<file> into")->required();
+  add_cluster_options(render, g);
+  render->footer("\nExample:\n  zkctl render inventories/seed.toml --out /tmp/seed-configs");
+  render->callback([&] {
+    action = [&] {
+      if (!render_inventory.empty()) g.choice.inventory_path = render_inventory;
+      return cmd_render(g, out_dir);
+    };
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kOk : kUsage;
+  }
+  try {
+    return action ? action() : kUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "zkctl: internal error: %s\n", e.what());
+    return kFailed;
+  }
+}
+
 }  // namespace zkctl::cli

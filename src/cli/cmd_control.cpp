@@ -1,0 +1,37 @@
+#include <cstdio>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "ops/control.hpp"
+
+namespace zkctl::cli {
+
+int cmd_control(GlobalOptions& g, const std::string& node, ops::Action action, ops::Force force) {
+  auto loaded = load_cluster(g.choice);
+  if (!loaded) return kUsage;
+  const inventory::Server* server = loaded->cluster.find(node);
+  if (server == nullptr) {
+    std::string known;
+    for (const auto& s : loaded->cluster.servers) known += (known.empty() ? "" : ", ") + s.host;
+    std::fprintf(stderr, "zkctl: no server '%s' in cluster %s (servers: %s)\n", node.c_str(),
+                 loaded->cluster.name.c_str(), known.c_str());
+    return kUsage;
+  }
+  plan::LineProgress progress(stderr);
+  ops::Context ctx(loaded->cluster, g.ops, progress);
+  ops::ControlReport report = ops::control_node(ctx, *server, action, force);
+  switch (report.outcome) {
+    case ops::ControlOutcome::ok:
+      std::printf("%s\n", report.message.c_str());
+      return kOk;
+    case ops::ControlOutcome::refused:
+      std::fprintf(stderr, "zkctl: %s\n", report.message.c_str());
+      return kRefused;
+    case ops::ControlOutcome::failed:
+      std::fprintf(stderr, "zkctl: %s\n", report.message.c_str());
+      return kFailed;
+  }
+  return kFailed;
+}
+
+}  // namespace zkctl::cli

@@ -1,0 +1,43 @@
+#include <cstdio>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "ops/deploy.hpp"
+#include "ops/state.hpp"
+
+namespace zkctl::cli {
+
+int cmd_deploy(GlobalOptions& g) {
+  auto loaded = load_cluster(g.choice);
+  if (!loaded) return kUsage;
+  plan::LineProgress progress(stderr);
+  ops::Context ctx(loaded->cluster, g.ops, progress);
+  ops::DeployReport report = ops::deploy(ctx);
+
+  if (report.outcome == ops::DeployOutcome::preflight_failed) {
+    std::fprintf(stderr, "zkctl: pre-flight failed; nothing was changed on any host:\n");
+    for (const auto& p : report.preflight) std::fprintf(stderr, "  %s\n", p.c_str());
+    return kPreflightFailed;
+  }
+  // Hosts may have changed from here on: record the cluster even if a later step failed,
+  // so status/restart work on what was deployed.
+  if (auto r = ops::record_cluster(loaded->cluster.name, loaded->path, loaded->text); !r) {
+    std::fprintf(stderr, "zkctl: warning: could not record the cluster: %s\n",
+                 r.error().message.c_str());
+  }
+  if (report.outcome == ops::DeployOutcome::failed) {
+    std::fprintf(stderr, "zkctl: deploy failed:\n");
+    for (const auto& f : report.failures) {
+      std::fprintf(stderr, "  %s: %s: %s\n", f.host.c_str(), f.failed_step.c_str(),
+                   f.error.c_str());
+    }
+    return kFailed;
+  }
+  std::printf("deployed %s: %zu servers; distribution uploaded to %d, configs changed on %d, "
+              "started %d, restarted %d\n",
+              loaded->cluster.name.c_str(), loaded->cluster.servers.size(), report.uploaded,
+              report.configs_written, report.started, report.restarted);
+  return kOk;
+}
+
+}  // namespace zkctl::cli

@@ -1,0 +1,25 @@
+#pragma once
+// One function per subcommand (cmd_<name>.cpp); app.cpp wires them to CLI11.
+
+#include <string>
+
+#include "cli/cluster_source.hpp"
+#include "ops/context.hpp"
+#include "ops/control.hpp"
+
+namespace zkctl::cli {
+
+// Options every subcommand understands.
+struct GlobalOptions {
+  ClusterChoice choice;
+  ops::Options ops;
+};
+
+enum class Output { text, json };
+
+int cmd_deploy(GlobalOptions& g);
+int cmd_status(GlobalOptions& g, Output output);
+int cmd_control(GlobalOptions& g, const std::string& node, ops::Action action, ops::Force force);
+int cmd_render(GlobalOptions& g, const std::string& out_dir);
+
+}  // namespace zkctl::cli

@@ -1,0 +1,15 @@
+#pragma once
+// zkctl's documented exit codes (README "Exit codes").
+
+namespace zkctl::cli {
+
+enum ExitCode : int {
+  kOk = 0,
+  kFailed = 1,           // an operation failed on some host
+  kUsage = 2,            // bad command line or inventory; no host was touched
+  kNoQuorum = 3,         // status: fewer than a majority of voters serving, or no single leader
+  kRefused = 4,          // refused for safety (would break quorum) without --force
+  kPreflightFailed = 5,  // pre-flight found a problem; nothing was changed on any host
+};
+
+}  // namespace zkctl::cli

@@ -1,0 +1,105 @@
+#include "cli/output.hpp"
+
+#include <cstdio>
+
+#include "util/table.hpp"
+
+namespace zkctl::cli {
+
+namespace {
+std::string latency(const probe::Srvr& s) {
+  if (!s.latency) return "-";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%g/%g/%g", s.latency->min, s.latency->avg, s.latency->max);
+  return buf;
+}
+std::string num(long v) { return v < 0 ? "-" : std::to_string(v); }
+std::string short_version(const std::string& v) {
+  auto comma = v.find(',');
+  return comma == std::string::npos ? v : v.substr(0, comma);
+}
+}  // namespace
+
+std::string status_table(const ops::ClusterStatus& status) {
+  util::Table t({{"HOST"},
+                 {"ID", util::Align::right},
+                 {"ROLE"},
+                 {"MODE"},
+                 {"ZXID"},
+                 {"CONNS", util::Align::right},
+                 {"LATENCY(ms)"},
+                 {"VERSION"},
+                 {"VIA"}});
+  for (const auto& n : status.nodes) {
+    const auto& p = n.probe;
+    std::vector<std::string> row = {n.server->host, std::to_string(n.server->id),
+                                    inventory::to_string(n.server->role),
+                                    probe::to_string(p.mode)};
+    if (p.srvr && p.mode != probe::Mode::not_serving) {
+      row.push_back(p.srvr->zxid.empty() ? "-" : p.srvr->zxid);
+      row.push_back(num(p.srvr->connections));
+      row.push_back(latency(*p.srvr));
+      row.push_back(short_version(p.srvr->version));
+    } else {
+      row.insert(row.end(), {"-", "-", "-", "-"});
+    }
+    row.push_back(p.mode == probe::Mode::down ? "-" : probe::to_string(p.transport));
+    t.add_row(std::move(row));
+  }
+  std::string out = t.render();
+  for (const auto& n : status.nodes) {
+    if (!n.probe.detail.empty() && n.probe.mode != probe::Mode::leader &&
+        n.probe.mode != probe::Mode::follower && n.probe.mode != probe::Mode::observer) {
+      out += "  " + n.server->host + ": " + n.probe.detail + "\n";
+    }
+  }
+  out += status.quorum.describe() + "\n";
+  return out;
+}
+
+nlohmann::json status_json(const std::string& cluster_name, const ops::ClusterStatus& status) {
+  nlohmann::json nodes = nlohmann::json::array();
+  for (const auto& n : status.nodes) {
+    const auto& p = n.probe;
+    nlohmann::json j = {{"host", n.server->host},
+                        {"id", n.server->id},
+                        {"role", inventory::to_string(n.server->role)},
+                        {"client_port", n.server->ports.client},
+                        {"mode", probe::to_string(p.mode)},
+                        {"transport", probe::to_string(p.transport)},
+                        {"detail", p.detail}};
+    if (p.srvr) {
+      j["zxid"] = p.srvr->zxid;
+      j["connections"] = p.srvr->connections;
+      j["outstanding"] = p.srvr->outstanding;
+      j["node_count"] = p.srvr->node_count;
+      j["version"] = p.srvr->version;
+      if (p.srvr->latency) {
+        j["latency_ms"] = {{"min", p.srvr->latency->min},
+                           {"avg", p.srvr->latency->avg},
+                           {"max", p.srvr->latency->max}};
+      }
+    }
+    if (p.mntr) {
+      j["peer_state"] = p.mntr->peer_state;
+      if (p.mntr->quorum_size) j["quorum_size"] = *p.mntr->quorum_size;
+      if (p.mntr->synced_followers) j["synced_followers"] = *p.mntr->synced_followers;
+      if (p.mntr->synced_observers) j["synced_observers"] = *p.mntr->synced_observers;
+      if (p.mntr->pending_syncs) j["pending_syncs"] = *p.mntr->pending_syncs;
+    }
+    nodes.push_back(std::move(j));
+  }
+  nlohmann::json leaders = nlohmann::json::array();
+  for (const auto* l : status.quorum.leaders) leaders.push_back(l->host);
+  return {{"cluster", cluster_name},
+          {"nodes", nodes},
+          {"quorum",
+           {{"ok", status.quorum.ok()},
+            {"voters", status.quorum.voters},
+            {"voters_serving", status.quorum.voters_serving},
+            {"majority", status.quorum.majority},
+            {"leaders", leaders},
+            {"summary", status.quorum.describe()}}}};
+}
+
+}  // namespace zkctl::cli

@@ -1,0 +1,252 @@
+#include "ops/deploy.hpp"
+
+#include <atomic>
+#include <map>
+#include <mutex>
+
+#include "ops/checksum.hpp"
+#include "ops/quorum.hpp"
+#include "ops/wait.hpp"
+#include "ops/zk_host.hpp"
+#include "render/zk_paths.hpp"
+#include "render/zookeeper.hpp"
+#include "util/quote.hpp"
+
+namespace zkctl::ops {
+
+namespace {
+
+using plan::StepOutcome;
+
+// Everything deploy decided for one server before changing anything.
+struct HostPlan {
+  const inventory::Server* server = nullptr;
+  std::vector<render::RenderedFile> files;
+  HostFacts facts;
+  bool upload = false;
+  std::vector<const render::RenderedFile*> changed_files;
+  bool running() const { return facts.pid.has_value(); }
+  bool needs_restart() const { return running() && (upload || !changed_files.empty()); }
+};
+
+std::string mib(std::uint64_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  return buf;
+}
+
+// Order for restarting running servers: observers, then followers, the leader last.
+std::vector<HostPlan*> restart_order(Context& ctx, std::vector<HostPlan>& plans) {
+  std::vector<HostPlan*> observers, followers, leaders;
+  for (auto& hp : plans) {
+    if (!hp.needs_restart()) continue;
+    if (hp.server->role == inventory::Role::observer) {
+      observers.push_back(&hp);
+    } else if (probe_server(ctx, *hp.server).mode == probe::Mode::leader) {
+      leaders.push_back(&hp);
+    } else {
+      followers.push_back(&hp);
+    }
+  }
+  observers.insert(observers.end(), followers.begin(), followers.end());
+  observers.insert(observers.end(), leaders.begin(), leaders.end());
+  return observers;
+}
+
+}  // namespace
+
+DeployReport deploy(Context& ctx) {
+  DeployReport report;
+  const inventory::Cluster& cluster = ctx.cluster();
+  plan::Progress& progress = ctx.progress();
+  const std::string& dist = cluster.zookeeper.distribution;
+
+  // 1. Render every node's files and checksum the distribution: pure, local.
+  std::vector<HostPlan> plans(cluster.servers.size());
+  for (std::size_t i = 0; i < plans.size(); ++i) {
+    plans[i].server = &cluster.servers[i];
+    auto files = render::render_zookeeper_node(cluster, cluster.servers[i]);
+    if (!files) {
+      report.outcome = DeployOutcome::preflight_failed;
+      report.preflight.push_back(cluster.servers[i].host + ": render: " + files.error().message);
+      continue;
+    }
+    plans[i].files = std::move(files.value());
+  }
+  auto dist_sha = sha256_file(dist);
+  if (!dist_sha) {
+    report.outcome = DeployOutcome::preflight_failed;
+    report.preflight.push_back("distribution: " + dist_sha.error().message);
+  }
+  if (report.outcome != DeployOutcome::ok) return report;
+
+  // 2. Pre-flight: connect and inspect every host at once; change nothing.
+  std::vector<const inventory::Server*> servers;
+  for (const auto& s : cluster.servers) servers.push_back(&s);
+  progress.report({"", "pre-flight", plan::EventKind::started,
+                   std::to_string(servers.size()) + " hosts"});
+  auto conns = ctx.connect(servers);
+  std::mutex mu;
+  plan::parallel_for(plans.size(), ctx.options().parallel, [&](std::size_t i) {
+    HostPlan& hp = plans[i];
+    std::vector<std::string> problems;
+    if (!conns[i]->remote) {
+      problems.push_back(conns[i]->error);
+    } else {
+      auto facts = inspect_host(*conns[i]->remote, *hp.server, hp.files,
+                                ctx.command_timeout(*hp.server));
+      if (!facts) {
+        problems.push_back(facts.error().message);
+      } else {
+        hp.facts = std::move(facts.value());
+        problems = preflight_problems(*hp.server, hp.facts);
+      }
+    }
+    std::lock_guard lock(mu);
+    for (const auto& p : problems) {
+      report.preflight.push_back(hp.server->host + ": " + p);
+      progress.report({hp.server->host, "pre-flight", plan::EventKind::failed, p});
+    }
+    if (problems.empty()) {
+      progress.report({hp.server->host, "pre-flight", plan::EventKind::done,
+                       hp.facts.java_version});
+    }
+  });
+  if (!report.preflight.empty()) {
+    report.outcome = DeployOutcome::preflight_failed;
+    return report;
+  }
+
+  // 3. Decide per host what changes.
+  for (auto& hp : plans) {
+    hp.upload = hp.facts.release_sha256 != *dist_sha;
+    for (const auto& f : hp.files) {
+      auto it = hp.facts.file_sha256.find(f.path);
+      if (it == hp.facts.file_sha256.end() || it->second != sha256_hex(f.content)) {
+        hp.changed_files.push_back(&f);
+      }
+    }
+  }
+
+  // 4. Install and configure on every host concurrently.
+  std::atomic<int> uploaded{0}, configured{0};
+  plan::Stage install{"install", {}};
+  for (auto& hp : plans) {
+    remote::Remote* r = ctx.connection(*hp.server).remote.get();
+    const inventory::Server& s = *hp.server;
+    auto timeout = ctx.command_timeout(s);
+    render::ZkPaths paths = render::zk_paths(s);
+    plan::HostJob job{s.host, {}};
+    job.steps.push_back({"upload", [&, r, timeout, paths]() -> util::Result<StepOutcome> {
+      if (!hp.upload) return StepOutcome::skipped;
+      auto mk = r->run(util::shell_join({"mkdir", "-p", "--", paths.releases_dir}), timeout);
+      if (!mk) return mk.error();
+      if (mk->exit_status != 0) return util::fail("mkdir " + paths.releases_dir + ": " + mk->err);
+      std::string target = paths.releases_dir + "/.upload-" + dist_sha->substr(0, 16) + ".tar.gz";
+      auto up = r->upload_file(dist, target, 0644, [&](std::uint64_t sent, std::uint64_t total) {
+        progress.report({s.host, "upload", plan::EventKind::progress,
+                         mib(sent) + " / " + mib(total)});
+      });
+      if (!up) return up.error();
+      if (auto in = install_release(*r, s, target, *dist_sha, timeout); !in) return in.error();
+      ++uploaded;
+      return StepOutcome::done;
+    }});
+    job.steps.push_back({"configure", [&, r, timeout]() -> util::Result<StepOutcome> {
+      if (auto p = prepare_dirs(*r, s, timeout); !p) return p.error();
+      if (hp.changed_files.empty()) return StepOutcome::skipped;
+      for (const auto* f : hp.changed_files) {
+        if (auto w = r->write_file(f->content, f->path, f->mode); !w) return w.error();
+      }
+      ++configured;
+      return StepOutcome::done;
+    }});
+    install.jobs.push_back(std::move(job));
+  }
+  plan::Runner runner(progress, ctx.options().parallel);
+  auto installed = runner.run_stage(install);
+  report.uploaded = uploaded;
+  report.configs_written = configured;
+  if (!installed.ok()) {
+    report.outcome = DeployOutcome::failed;
+    for (const auto& h : installed.hosts)
+      if (!h.ok()) report.failures.push_back(h);
+    return report;
+  }
+
+  // 5. Start what is not running, all at once.
+  std::atomic<int> started{0};
+  plan::Stage start{"start", {}};
+  for (auto& hp : plans) {
+    if (hp.running()) continue;
+    remote::Remote* r = ctx.connection(*hp.server).remote.get();
+    const inventory::Server& s = *hp.server;
+    start.jobs.push_back({s.host, {{"start", [&, r]() -> util::Result<StepOutcome> {
+                                      auto pid = start_server(*r, s, ctx.command_timeout(s));
+                                      if (!pid) return pid.error();
+                                      ++started;
+                                      return StepOutcome::done;
+                                    }}}});
+  }
+  auto start_result = runner.run_stage(start);
+  report.started = started;
+  if (!start_result.ok()) {
+    report.outcome = DeployOutcome::failed;
+    for (const auto& h : start_result.hosts)
+      if (!h.ok()) report.failures.push_back(h);
+    return report;
+  }
+
+  // 6. Restart running servers whose distribution or config changed, one at a
+  //    time (observers, followers, leader last), each back in its role first.
+  plan::Stage restart{"restart", {}, 1};
+  for (HostPlan* hp : restart_order(ctx, plans)) {
+    remote::Remote* r = ctx.connection(*hp->server).remote.get();
+    const inventory::Server& s = *hp->server;
+    restart.jobs.push_back(
+        {s.host,
+         {{"stop", [&, r]() -> util::Result<StepOutcome> {
+             auto st = stop_server(*r, s, ctx.options().stop_grace, ctx.command_timeout(s));
+             if (!st) return st.error();
+             return StepOutcome::done;
+           }},
+          {"start", [&, r]() -> util::Result<StepOutcome> {
+             auto pid = start_server(*r, s, ctx.command_timeout(s));
+             if (!pid) return pid.error();
+             ++report.restarted;
+             return StepOutcome::done;
+           }},
+          {"wait for role", [&]() -> util::Result<StepOutcome> {
+             auto m = wait_for_role(ctx, s, ctx.options().wait_timeout);
+             if (!m) return m.error();
+             return StepOutcome::done;
+           }}}});
+  }
+  auto restart_result = runner.run_stage(restart);
+  if (!restart_result.ok()) {
+    report.outcome = DeployOutcome::failed;
+    for (const auto& h : restart_result.hosts)
+      if (!h.ok()) report.failures.push_back(h);
+    return report;
+  }
+
+  // 7. Every node serving in its role.
+  plan::Stage wait{"wait", {}};
+  for (auto& hp : plans) {
+    const inventory::Server& s = *hp.server;
+    wait.jobs.push_back({s.host, {{"wait for role", [&]() -> util::Result<StepOutcome> {
+                                     auto m = wait_for_role(ctx, s, ctx.options().wait_timeout);
+                                     if (!m) return m.error();
+                                     return StepOutcome::done;
+                                   }}}});
+  }
+  auto waited = runner.run_stage(wait);
+  if (!waited.ok()) {
+    report.outcome = DeployOutcome::failed;
+    for (const auto& h : waited.hosts)
+      if (!h.ok()) report.failures.push_back(h);
+  }
+  return report;
+}
+
+}  // namespace zkctl::ops

@@ -1,0 +1,31 @@
+#pragma once
+// `zkctl deploy`: pre-flight every host, then install, configure and start
+// (or restart what changed) concurrently, then wait for every node's role.
+
+#include <string>
+#include <vector>
+
+#include "ops/context.hpp"
+#include "plan/runner.hpp"
+
+namespace zkctl::ops {
+
+enum class DeployOutcome {
+  ok,
+  preflight_failed,  // nothing was changed on any host
+  failed,            // a step failed on some host; see `failures`
+};
+
+struct DeployReport {
+  DeployOutcome outcome = DeployOutcome::ok;
+  std::vector<std::string> preflight;  // "host: problem" lines when preflight failed
+  std::vector<plan::HostResult> failures;
+  int uploaded = 0;         // hosts that received the distribution
+  int configs_written = 0;  // hosts whose config files changed
+  int started = 0;          // servers started that were not running
+  int restarted = 0;        // running servers restarted because something changed
+};
+
+DeployReport deploy(Context& ctx);
+
+}  // namespace zkctl::ops

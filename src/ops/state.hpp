@@ -1,0 +1,37 @@
+#pragma once
+// The local record of deployed clusters, so later commands work without the
+// inventory path:  $ZKCTL_HOME (default ~/.zkctl)/clusters/<name>/
+//   inventory.toml  a copy of the inventory deploy used
+//   cluster.json    {name, source, base_dir, sha256, deployed_at}
+// and $ZKCTL_HOME/current naming the cluster deployed last.
+
+#include <string>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace zkctl::ops {
+
+struct RecordedCluster {
+  std::string name;
+  std::string source;         // inventory path deploy was given
+  std::string base_dir;       // directory relative paths in it resolve against
+  std::string inventory_copy; // path of the stored copy
+  std::string sha256;         // of the inventory text
+  std::string deployed_at;    // ISO 8601 UTC
+};
+
+// $ZKCTL_HOME, or ~/.zkctl.
+std::string state_home();
+
+// Store `inventory_text` for cluster `name` (written to a temp file, renamed).
+util::Result<void> record_cluster(const std::string& name, const std::string& source_path,
+                                  const std::string& inventory_text);
+
+// The recorded cluster called `name`; with an empty name, the current one (or
+// the only one).
+util::Result<RecordedCluster> find_cluster(const std::string& name);
+
+std::vector<std::string> recorded_cluster_names();
+
+}  // namespace zkctl::ops

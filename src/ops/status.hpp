@@ -1,0 +1,28 @@
+#pragma once
+// `zkctl status`: every server probed concurrently, then the quorum verdict.
+
+#include <vector>
+
+#include "ops/context.hpp"
+#include "ops/quorum.hpp"
+#include "probe/node.hpp"
+
+namespace zkctl::ops {
+
+struct NodeStatus {
+  const inventory::Server* server = nullptr;
+  probe::NodeProbe probe;
+};
+
+struct ClusterStatus {
+  std::vector<NodeStatus> nodes;  // in inventory order
+  QuorumSummary quorum;
+};
+
+// Probe every server at once; a dead or black-holed host costs at most the
+// probe timeout (plus the SSH connect timeout when falling back to SSH).
+ClusterStatus collect_status(Context& ctx);
+
+std::vector<Observed> observed(const ClusterStatus& status);
+
+}  // namespace zkctl::ops

@@ -1,0 +1,308 @@
+#include "ops/zk_host.hpp"
+
+#include <regex>
+#include <sstream>
+
+#include "util/quote.hpp"
+
+namespace zkctl::ops {
+
+namespace {
+
+// Shared shell functions: `alive PID` is true only for a live (not zombie)
+// process whose command line is a ZooKeeper server, so a recycled PID is
+// never signalled.
+constexpr const char* kPrelude = R"SH(
+alive() {
+  case $1 in (''|*[!0-9]*) return 1;; esac
+  [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -q org.apache.zookeeper
+}
+running_pid() {
+  [ -f "$1" ] || return 1
+  p=$(head -c 32 -- "$1" | tr -dc '0-9')
+  alive "$p" && printf '%s\n' "$p"
+}
+)SH";
+
+constexpr const char* kInspect = R"SH(
+set -u
+install=$1 data=$2 datalog=$3 pidf=$4 myidf=$5 release=$6 ports=$7
+shift 7
+if command -v java >/dev/null 2>&1; then
+  printf 'java=%s\n' "$(java -version 2>&1 | head -n 1)"
+fi
+for d in "$install" "$data" "$datalog"; do
+  [ -n "$d" ] || continue
+  p=$d
+  while [ ! -e "$p" ]; do p=$(dirname -- "$p"); done
+  if [ ! -d "$p" ] || [ ! -w "$p" ]; then printf 'unwritable=%s\n' "$d"; fi
+done
+if [ -f "$release" ]; then printf 'release=%s\n' "$(head -n 1 -- "$release")"; fi
+if [ -f "$myidf" ]; then printf 'myid=%s\n' "$(head -c 64 -- "$myidf" | tr -d '\r\n ')"; fi
+if [ -d "$data/version-2" ]; then echo history=1; fi
+if pid=$(running_pid "$pidf"); then printf 'pid=%s\n' "$pid"; fi
+if command -v ss >/dev/null 2>&1; then
+  for port in $(printf '%s' "$ports" | tr ',' ' '); do
+    ss -Hltnp "sport = :$port" 2>/dev/null | sed -n "s/^/listen=$port /p"
+  done
+fi
+for f in "$@"; do
+  if [ -f "$f" ]; then printf 'file=%s %s\n' "$(sha256sum -- "$f" | cut -d ' ' -f 1)" "$f"; fi
+done
+exit 0
+)SH";
+
+constexpr const char* kInstall = R"SH(
+set -eu
+install=$1 tarball=$2 short=$3 full=$4
+mkdir -p -- "$install/releases"
+rel="$install/releases/$short"
+if [ ! -f "$rel/.zkctl-release" ]; then
+  rm -rf -- "$install"/releases/.unpack-* "$rel"
+  tmp="$install/releases/.unpack-$$"
+  mkdir -p -- "$tmp"
+  tar -xzf "$tarball" -C "$tmp" --strip-components=1 --no-same-owner
+  printf '%s\n' "$full" > "$tmp/.zkctl-release"
+  mv -- "$tmp" "$rel"
+fi
+ln -sfn -- "releases/$short" "$install/.current.tmp"
+mv -T -- "$install/.current.tmp" "$install/current"
+rm -f -- "$tarball"
+)SH";
+
+constexpr const char* kPrepare = R"SH(
+set -eu
+conf=$1 logs=$2 data=$3 datalog=$4 current=$5
+mkdir -p -- "$conf" "$logs" "$data"
+if [ -n "$datalog" ]; then mkdir -p -- "$datalog"; fi
+for f in log4j.properties logback.xml; do
+  if [ ! -e "$conf/$f" ] && [ -e "$current/conf/$f" ]; then
+    cp -- "$current/conf/$f" "$conf/.$f.zkctl-tmp" && mv -- "$conf/.$f.zkctl-tmp" "$conf/$f"
+  fi
+done
+)SH";
+
+constexpr const char* kStart = R"SH(
+set -u
+install=$1 conf=$2 pidf=$3
+if pid=$(running_pid "$pidf"); then printf 'pid=%s\n' "$pid"; exit 0; fi
+rm -f -- "$pidf"
+cd -- "$install" || exit 1
+ZOOCFGDIR=$conf "$install/current/bin/zkServer.sh" start 2>&1 || exit 1
+i=0
+while [ $i -lt 50 ]; do
+  if pid=$(running_pid "$pidf"); then printf 'pid=%s\n' "$pid"; exit 0; fi
+  i=$((i+1)); sleep 0.1
+done
+echo "no running ZooKeeper after start; see the .out file in the log dir" >&2
+exit 1
+)SH";
+
+constexpr const char* kStop = R"SH(
+set -u
+pidf=$1 grace=$2
+if ! pid=$(running_pid "$pidf"); then rm -f -- "$pidf"; echo none; exit 0; fi
+kill -TERM "$pid" 2>/dev/null || true
+n=0
+while alive "$pid"; do
+  n=$((n+1))
+  if [ "$n" -eq $((grace * 10)) ]; then kill -KILL "$pid" 2>/dev/null || true; fi
+  sleep 0.1
+done
+rm -f -- "$pidf"
+echo stopped
+)SH";
+
+constexpr const char* kPid = R"SH(
+if pid=$(running_pid "$1"); then printf 'pid=%s\n' "$pid"; fi
+exit 0
+)SH";
+
+// `sh -c '<prelude><script>' zkctl ARG...`
+std::string script_command(const char* script, const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"sh", "-c", std::string(kPrelude) + script, "zkctl"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return util::shell_join(argv);
+}
+
+util::Result<remote::CommandResult> run_checked(remote::Remote& remote, const std::string& what,
+                                                const std::string& command,
+                                                std::chrono::seconds timeout) {
+  auto r = remote.run(command, timeout);
+  if (!r) return r.error();
+  if (r->exit_status != 0) {
+    std::string msg = r->err.empty() ? r->out : r->err;
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == '\r')) msg.pop_back();
+    auto nl = msg.rfind('\n');
+    if (nl != std::string::npos) msg = msg.substr(nl + 1);  // the last line says most
+    return util::fail(what + " failed (exit " + std::to_string(r->exit_status) + ")" +
+                      (msg.empty() ? "" : ": " + msg));
+  }
+  return r;
+}
+
+std::optional<int> pid_from(const std::string& out) {
+  std::istringstream in(out);
+  std::string line;
+  std::optional<int> pid;
+  while (std::getline(in, line)) {
+    if (line.rfind("pid=", 0) == 0) pid = std::stoi(line.substr(4));
+  }
+  return pid;
+}
+
+std::string ports_arg(const inventory::Server& s) {
+  std::string p = std::to_string(s.ports.client) + "," + std::to_string(s.ports.peer) + "," +
+                  std::to_string(s.ports.election);
+  if (s.ports.admin > 0) p += "," + std::to_string(s.ports.admin);
+  return p;
+}
+
+}  // namespace
+
+HostFacts parse_facts(const std::string& output, const inventory::Server& server,
+                      const std::vector<render::RenderedFile>& files) {
+  (void)files;
+  HostFacts f;
+  std::istringstream in(output);
+  std::string line;
+  static const std::regex pid_re("pid=([0-9]+)");
+  while (std::getline(in, line)) {
+    auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    std::string key = line.substr(0, eq), val = line.substr(eq + 1);
+    if (key == "java") {
+      f.java_version = val.empty() ? "java (unknown version)" : val;
+    } else if (key == "unwritable") {
+      f.unwritable.push_back(val);
+    } else if (key == "release") {
+      f.release_sha256 = val;
+    } else if (key == "myid") {
+      f.myid = val;
+    } else if (key == "history") {
+      f.data_has_history = true;
+    } else if (key == "pid") {
+      f.pid = std::stoi(val);
+    } else if (key == "listen") {
+      auto sp = val.find(' ');
+      Listener l;
+      l.port = std::stoi(val.substr(0, sp));
+      std::string rest = sp == std::string::npos ? "" : val.substr(sp);
+      for (std::sregex_iterator it(rest.begin(), rest.end(), pid_re), end; it != end; ++it) {
+        l.pids.push_back(std::stoi((*it)[1].str()));
+      }
+      bool merged = false;
+      for (auto& existing : f.listeners) {
+        if (existing.port == l.port) {
+          existing.pids.insert(existing.pids.end(), l.pids.begin(), l.pids.end());
+          merged = true;
+        }
+      }
+      if (!merged) f.listeners.push_back(l);
+    } else if (key == "file") {
+      auto sp = val.find(' ');
+      if (sp != std::string::npos) f.file_sha256[val.substr(sp + 1)] = val.substr(0, sp);
+    }
+  }
+  (void)server;
+  return f;
+}
+
+std::vector<std::string> preflight_problems(const inventory::Server& server,
+                                            const HostFacts& facts) {
+  std::vector<std::string> problems;
+  if (facts.java_version.empty()) {
+    problems.push_back("java not found in PATH: install a JDK 11 or newer "
+                       "(Debian: apt-get install openjdk-17-jre-headless)");
+  }
+  for (const auto& d : facts.unwritable) {
+    problems.push_back("cannot create " + d + ": its nearest existing parent is not a writable directory");
+  }
+  std::string want = std::to_string(server.id);
+  if (facts.myid && *facts.myid != want) {
+    problems.push_back("data dir " + server.data_dir + " holds myid " + *facts.myid +
+                       " but the inventory gives id " + want +
+                       ": refusing to reuse another server's data");
+  }
+  if (!facts.myid && facts.data_has_history) {
+    problems.push_back("data dir " + server.data_dir +
+                       " holds ZooKeeper data (version-2/) but no myid: refusing to adopt data "
+                       "of unknown origin");
+  }
+  for (const auto& l : facts.listeners) {
+    bool ours = facts.pid && std::find(l.pids.begin(), l.pids.end(), *facts.pid) != l.pids.end();
+    if (ours) continue;
+    std::string who;
+    for (int p : l.pids) who += (who.empty() ? "pid " : ",") + std::to_string(p);
+    problems.push_back("port " + std::to_string(l.port) + " is already in use" +
+                       (who.empty() ? "" : " by " + who) + " (not this cluster's ZooKeeper)");
+  }
+  return problems;
+}
+
+util::Result<HostFacts> inspect_host(remote::Remote& remote, const inventory::Server& server,
+                                     const std::vector<render::RenderedFile>& files,
+                                     std::chrono::seconds timeout) {
+  render::ZkPaths p = render::zk_paths(server);
+  std::vector<std::string> args = {p.install_dir, p.data_dir, p.data_log_dir, p.pid_file,
+                                   p.myid, p.current_link + "/.zkctl-release", ports_arg(server)};
+  for (const auto& f : files) args.push_back(f.path);
+  auto r = run_checked(remote, "inspect", script_command(kInspect, args), timeout);
+  if (!r) return r.error();
+  return parse_facts(r->out, server, files);
+}
+
+util::Result<void> install_release(remote::Remote& remote, const inventory::Server& server,
+                                   const std::string& tarball_path, const std::string& sha256,
+                                   std::chrono::seconds timeout) {
+  render::ZkPaths p = render::zk_paths(server);
+  auto r = run_checked(remote, "unpack",
+                       script_command(kInstall, {p.install_dir, tarball_path,
+                                                 sha256.substr(0, 16), sha256}),
+                       timeout);
+  if (!r) return r.error();
+  return {};
+}
+
+util::Result<void> prepare_dirs(remote::Remote& remote, const inventory::Server& server,
+                                std::chrono::seconds timeout) {
+  render::ZkPaths p = render::zk_paths(server);
+  auto r = run_checked(remote, "mkdir",
+                       script_command(kPrepare, {p.conf_dir, p.log_dir, p.data_dir,
+                                                 p.data_log_dir, p.current_link}),
+                       timeout);
+  if (!r) return r.error();
+  return {};
+}
+
+util::Result<int> start_server(remote::Remote& remote, const inventory::Server& server,
+                               std::chrono::seconds timeout) {
+  render::ZkPaths p = render::zk_paths(server);
+  auto r = run_checked(remote, "zkServer.sh start",
+                       script_command(kStart, {p.install_dir, p.conf_dir, p.pid_file}), timeout);
+  if (!r) return r.error();
+  auto pid = pid_from(r->out);
+  if (!pid) return util::fail("zkServer.sh start printed no PID");
+  return *pid;
+}
+
+util::Result<bool> stop_server(remote::Remote& remote, const inventory::Server& server,
+                               std::chrono::seconds grace, std::chrono::seconds timeout) {
+  render::ZkPaths p = render::zk_paths(server);
+  auto r = run_checked(remote, "stop",
+                       script_command(kStop, {p.pid_file, std::to_string(grace.count())}),
+                       timeout + grace);
+  if (!r) return r.error();
+  return r->out.find("stopped") != std::string::npos;
+}
+
+util::Result<std::optional<int>> server_pid(remote::Remote& remote,
+                                            const inventory::Server& server,
+                                            std::chrono::seconds timeout) {
+  render::ZkPaths p = render::zk_paths(server);
+  auto r = run_checked(remote, "pid", script_command(kPid, {p.pid_file}), timeout);
+  if (!r) return r.error();
+  return pid_from(r->out);
+}
+
+}  // namespace zkctl::ops

@@ -1,0 +1,79 @@
+#pragma once
+// What zkctl does on one ZooKeeper host, each action one SSH round trip where
+// possible. Every value reaches the remote shell as a quoted positional
+// argument of a constant script (`sh -c SCRIPT zkctl ARG...`), never spliced in.
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "inventory/model.hpp"
+#include "remote/remote.hpp"
+#include "render/zk_paths.hpp"
+#include "render/zookeeper.hpp"
+#include "util/result.hpp"
+
+namespace zkctl::ops {
+
+// A listening TCP port on the host and the PIDs holding it (empty when `ss`
+// could not name them).
+struct Listener {
+  int port = 0;
+  std::vector<int> pids;
+};
+
+// One host as found before any change.
+struct HostFacts {
+  std::string java_version;        // first line of `java -version`; empty: no java
+  std::vector<std::string> unwritable;  // dirs that cannot be created
+  std::string release_sha256;      // checksum of the installed distribution; empty: none
+  std::map<std::string, std::string> file_sha256;  // remote path -> checksum (present files)
+  std::optional<std::string> myid; // content of <data>/myid, trimmed
+  bool data_has_history = false;   // <data>/version-2 exists
+  std::optional<int> pid;          // the running ZooKeeper's PID (pid file + live process)
+  std::vector<Listener> listeners; // for the server's ports
+};
+
+// Gather HostFacts in one round trip. `files` are the rendered files whose
+// remote checksums are wanted.
+util::Result<HostFacts> inspect_host(remote::Remote& remote, const inventory::Server& server,
+                                     const std::vector<render::RenderedFile>& files,
+                                     std::chrono::seconds timeout);
+
+// Problems that must stop a deploy before anything changes, one line each.
+std::vector<std::string> preflight_problems(const inventory::Server& server,
+                                            const HostFacts& facts);
+
+// Unpack the uploaded tarball at `tarball_path` into <install>/releases/<sha>
+// (temp dir, then rename) and point <install>/current at it atomically.
+util::Result<void> install_release(remote::Remote& remote, const inventory::Server& server,
+                                   const std::string& tarball_path, const std::string& sha256,
+                                   std::chrono::seconds timeout);
+
+// Create conf/log/data dirs, and copy the distribution's logging config into
+// conf/ if it has none.
+util::Result<void> prepare_dirs(remote::Remote& remote, const inventory::Server& server,
+                                std::chrono::seconds timeout);
+
+// Start the server with the distribution's zkServer.sh; returns its PID.
+util::Result<int> start_server(remote::Remote& remote, const inventory::Server& server,
+                               std::chrono::seconds timeout);
+
+// Stop the server: SIGTERM to the PID in its pid file (only if that process
+// is a ZooKeeper), wait up to `grace` for it to exit, then SIGKILL.
+// Returns true if a process was stopped, false if none was running.
+util::Result<bool> stop_server(remote::Remote& remote, const inventory::Server& server,
+                               std::chrono::seconds grace, std::chrono::seconds timeout);
+
+// The running server's PID, if any.
+util::Result<std::optional<int>> server_pid(remote::Remote& remote,
+                                            const inventory::Server& server,
+                                            std::chrono::seconds timeout);
+
+// Parse the `key=value` lines inspect_host's script prints (exposed for tests).
+HostFacts parse_facts(const std::string& output, const inventory::Server& server,
+                      const std::vector<render::RenderedFile>& files);
+
+}  // namespace zkctl::ops

@@ -1,0 +1,87 @@
+#include "ops/zk_host.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace zkctl;
+
+namespace {
+inventory::Server node1() {
+  inventory::Server s;
+  s.host = "node1";
+  s.id = 1;
+  s.install_dir = "/opt/zookeeper";
+  s.data_dir = "/var/lib/zookeeper";
+  return s;
+}
+}  // namespace
+
+TEST(ParseFacts, ReadsEveryKey) {
+  std::string out =
+      "java=openjdk version \"17.0.15\" 2025-04-15\n"
+      "release=abc123\n"
+      "myid=1\n"
+      "history=1\n"
+      "pid=4242\n"
+      "listen=2181 LISTEN 0 50 *:2181 *:* users:((\"java\",pid=4242,fd=51))\n"
+      "listen=3888 LISTEN 0 50 [::ffff:10.231.0.11]:3888 *:* users:((\"java\",pid=4242,fd=48))\n"
+      "file=0123abcd /opt/zookeeper/conf/zoo.cfg\n"
+      "file=ffff /opt/my dir/conf/zookeeper-env.sh\n";
+  auto f = ops::parse_facts(out, node1(), {});
+  EXPECT_EQ(f.java_version, "openjdk version \"17.0.15\" 2025-04-15");
+  EXPECT_EQ(f.release_sha256, "abc123");
+  EXPECT_EQ(f.myid, "1");
+  EXPECT_TRUE(f.data_has_history);
+  EXPECT_EQ(f.pid, 4242);
+  ASSERT_EQ(f.listeners.size(), 2u);
+  EXPECT_EQ(f.listeners[0].port, 2181);
+  EXPECT_EQ(f.listeners[0].pids, std::vector<int>{4242});
+  EXPECT_EQ(f.file_sha256.at("/opt/zookeeper/conf/zoo.cfg"), "0123abcd");
+  EXPECT_EQ(f.file_sha256.at("/opt/my dir/conf/zookeeper-env.sh"), "ffff");
+  EXPECT_TRUE(ops::preflight_problems(node1(), f).empty());
+}
+
+TEST(Preflight, MissingJavaIsReported) {
+  auto f = ops::parse_facts("", node1(), {});
+  auto p = ops::preflight_problems(node1(), f);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_NE(p[0].find("java not found"), std::string::npos);
+}
+
+TEST(Preflight, MyidMismatchIsRefused) {
+  auto f = ops::parse_facts("java=x\nmyid=7\n", node1(), {});
+  auto p = ops::preflight_problems(node1(), f);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0],
+            "data dir /var/lib/zookeeper holds myid 7 but the inventory gives id 1: refusing to "
+            "reuse another server's data");
+}
+
+TEST(Preflight, DataWithoutMyidIsRefused) {
+  auto f = ops::parse_facts("java=x\nhistory=1\n", node1(), {});
+  auto p = ops::preflight_problems(node1(), f);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_NE(p[0].find("no myid"), std::string::npos);
+}
+
+TEST(Preflight, PortHeldBySomethingElseIsReported) {
+  auto f = ops::parse_facts(
+      "java=x\nlisten=2181 LISTEN 0 5 0.0.0.0:2181 0.0.0.0:* users:((\"nc\",pid=99,fd=3))\n",
+      node1(), {});
+  auto p = ops::preflight_problems(node1(), f);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0], "port 2181 is already in use by pid 99 (not this cluster's ZooKeeper)");
+}
+
+TEST(Preflight, PortHeldByOurOwnServerIsFine) {
+  auto f = ops::parse_facts(
+      "java=x\nmyid=1\npid=5\nlisten=2181 LISTEN 0 5 *:2181 *:* users:((\"java\",pid=5,fd=3))\n",
+      node1(), {});
+  EXPECT_TRUE(ops::preflight_problems(node1(), f).empty());
+}
+
+TEST(Preflight, UnwritableDirIsReported) {
+  auto f = ops::parse_facts("java=x\nunwritable=/opt/zookeeper\n", node1(), {});
+  auto p = ops::preflight_problems(node1(), f);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_NE(p[0].find("cannot create /opt/zookeeper"), std::string::npos);
+}
