@@ -289,7 +289,9 @@ class Loader {
     }
     fs::path fp(p);
     if (fp.is_relative()) fp = base_dir_ / fp;
-    return fp.lexically_normal().string();
+    std::string norm = fp.lexically_normal().string();
+    while (norm.size() > 1 && norm.back() == '/') norm.pop_back();
+    return norm;
   }
 
   // ---- sections ---------------------------------------------------------
