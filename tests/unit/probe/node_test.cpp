@@ -1,0 +1,128 @@
+// probe_node against loopback fakes: mode, detail, transport and the time bound.
+
+#include "probe/node.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+
+#include "fake_zk.hpp"
+
+using namespace zkctl::probe;
+using namespace std::chrono_literals;
+using probe_test::Behaviour;
+using probe_test::BoundSocket;
+using probe_test::FakeRemote;
+using probe_test::FakeZk;
+using probe_test::read_vector;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+std::chrono::milliseconds since(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t);
+}
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+}  // namespace
+
+TEST(ProbeNode, LeaderOverTcp) {
+  FakeZk zk({{"srvr", read_vector("ensemble_leader_srvr.txt")},
+             {"mntr", read_vector("ensemble_leader_mntr.txt")}});
+  auto p = probe_node("127.0.0.1", zk.port(), 2000ms, nullptr);
+  EXPECT_EQ(p.mode, Mode::leader);
+  ASSERT_TRUE(p.srvr);
+  ASSERT_TRUE(p.mntr);
+  EXPECT_EQ(p.mntr->synced_followers, 2);
+  EXPECT_EQ(p.transport, Transport::tcp);
+  EXPECT_EQ(p.failure, Failure::none);
+  EXPECT_EQ(p.detail, "");
+}
+
+TEST(ProbeNode, RefusedIsDownAndSkipsTheFallback) {
+  BoundSocket closed;
+  FakeRemote r;
+  auto p = probe_node("127.0.0.1", closed.port(), 2000ms, &r);
+  EXPECT_EQ(p.mode, Mode::down);
+  EXPECT_EQ(p.failure, Failure::refused);
+  EXPECT_TRUE(contains(p.detail, "connection refused")) << p.detail;
+  EXPECT_FALSE(p.srvr);
+  EXPECT_TRUE(r.opened.empty());
+}
+
+TEST(ProbeNode, NotServing) {
+  FakeZk zk({{"srvr", read_vector("not_serving_srvr.txt")},
+             {"mntr", read_vector("not_serving_mntr.txt")}});
+  auto p = probe_node("127.0.0.1", zk.port(), 2000ms, nullptr);
+  EXPECT_EQ(p.mode, Mode::not_serving);
+  EXPECT_TRUE(p.srvr);
+  EXPECT_FALSE(p.mntr);
+  EXPECT_EQ(p.detail, "");
+}
+
+TEST(ProbeNode, MntrNotWhitelistedIsDetailNotDown) {
+  FakeZk zk({{"srvr", read_vector("ensemble_follower_srvr.txt")},
+             {"mntr", "mntr is not executed because it is not in the whitelist.\n"}});
+  auto p = probe_node("127.0.0.1", zk.port(), 2000ms, nullptr);
+  EXPECT_EQ(p.mode, Mode::follower);
+  EXPECT_FALSE(p.mntr);
+  EXPECT_TRUE(contains(p.detail, "`mntr` is not in 4lw.commands.whitelist")) << p.detail;
+}
+
+TEST(ProbeNode, SrvrNotWhitelistedTakesTheModeFromMntr) {
+  FakeZk zk({{"srvr", "srvr is not executed because it is not in the whitelist.\n"},
+             {"mntr", read_vector("ensemble_observer_mntr.txt")}});
+  auto p = probe_node("127.0.0.1", zk.port(), 2000ms, nullptr);
+  EXPECT_EQ(p.mode, Mode::observer);
+  EXPECT_EQ(p.failure, Failure::not_whitelisted);
+  EXPECT_TRUE(p.mntr);
+  EXPECT_TRUE(contains(p.detail, "whitelist")) << p.detail;
+}
+
+TEST(ProbeNode, GarbageIsUnknown) {
+  FakeZk zk({{"srvr", "HTTP/1.1 400 Bad Request\r\n\r\n"}, {"mntr", "HTTP/1.1 400\r\n\r\n"}});
+  auto p = probe_node("127.0.0.1", zk.port(), 2000ms, nullptr);
+  EXPECT_EQ(p.mode, Mode::unknown);
+  EXPECT_TRUE(contains(p.detail, "srvr: not a srvr/stat answer")) << p.detail;
+}
+
+TEST(ProbeNode, TimeoutWithoutFallbackIsDownWithinBound) {
+  FakeZk zk({}, Behaviour::silent);
+  const auto start = Clock::now();
+  auto p = probe_node("127.0.0.1", zk.port(), 400ms, nullptr);
+  EXPECT_LT(since(start), 900ms);
+  EXPECT_EQ(p.mode, Mode::down);
+  EXPECT_EQ(p.failure, Failure::timeout);
+  EXPECT_TRUE(contains(p.detail, "no answer")) << p.detail;
+}
+
+TEST(ProbeNode, TimeoutFallsBackToSsh) {
+  FakeZk zk({}, Behaviour::silent);
+  FakeRemote r;
+  r.answers["srvr"] = read_vector("ensemble_follower_srvr.txt");
+  r.answers["mntr"] = read_vector("ensemble_follower_mntr.txt");
+  const auto start = Clock::now();
+  auto p = probe_node("127.0.0.1", zk.port(), 600ms, &r);
+  EXPECT_LT(since(start), 1100ms);
+  EXPECT_EQ(p.mode, Mode::follower);
+  EXPECT_EQ(p.transport, Transport::ssh);
+  ASSERT_TRUE(p.mntr);
+  EXPECT_EQ(p.mntr->peer_state, "following - broadcast");
+  EXPECT_EQ(r.written, (std::vector<std::string>{"srvr", "mntr"}));
+  EXPECT_EQ(r.opened.front(), "127.0.0.1:" + std::to_string(zk.port()));
+}
+
+TEST(ProbeNode, BothTransportsFailingSaysWhatEachSaw) {
+  FakeZk zk({}, Behaviour::silent);
+  FakeRemote r;
+  r.open_error = "Channel opening failure: channel 43 error (2) Connection refused";
+  auto p = probe_node("127.0.0.1", zk.port(), 400ms, &r);
+  EXPECT_EQ(p.mode, Mode::down);
+  EXPECT_EQ(p.transport, Transport::ssh);
+  EXPECT_EQ(p.failure, Failure::refused);
+  EXPECT_TRUE(contains(p.detail, "tcp: ")) << p.detail;
+  EXPECT_TRUE(contains(p.detail, "no answer")) << p.detail;
+  EXPECT_TRUE(contains(p.detail, "ssh: ")) << p.detail;
+  EXPECT_TRUE(contains(p.detail, "connection refused")) << p.detail;
+}
