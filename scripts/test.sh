@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine: install packages, build, unit tests, the
+# sanitizer build of the unit tests, the SSH integration tests, then the end-to-end tests on
+# the simulated hosts (which start and tear down the lab themselves). Run as root.
+#   bash scripts/test.sh            everything
+#   ZKCTL_E2E=0 bash scripts/test.sh   skip the end-to-end part
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "packages"
+bash scripts/setup.sh
+
+step "build"
+if [[ ! -f build/build.ninja ]]; then meson setup build; fi
+ninja -C build
+
+step "unit tests"
+meson test -C build --suite unit --print-errorlogs
+
+step "unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+if [[ ! -f build-asan/build.ninja ]]; then
+  meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+fi
+ninja -C build-asan
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+  meson test -C build-asan --suite unit --print-errorlogs
+
+step "integration tests (real sshd on loopback)"
+meson test -C build --suite integration --print-errorlogs
+
+if [[ "${ZKCTL_E2E:-1}" != 0 ]]; then
+  step "end-to-end tests (simulated hosts, real sshd and ZooKeeper)"
+  ZKCTL_BIN="$PWD/build/src/zkctl" /usr/bin/python3 -m pytest tests/e2e -v -p no:cacheprovider
+fi

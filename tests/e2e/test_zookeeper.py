@@ -1,0 +1,210 @@
+"""End to end: zkctl against real sshd and a real ZooKeeper ensemble on the simulated hosts
+(node1..node3 voters, nn01 observer). The tests run in file order and share one ensemble."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import pytest
+
+from zk_helpers import SEED, Zkctl, inventory_variant, leader_of, modes, wait_status
+
+VOTERS = ("node1", "node2", "node3")
+ZK_PATTERN = r"org\.apache\.zookeeper\.server\.quorum\.QuorumPeerMain"
+
+
+@pytest.fixture(scope="module")
+def zk(lab, zk_dist, zkctl_bin, tmp_path_factory) -> Zkctl:
+    lab.reset()
+    return Zkctl(zkctl_bin, tmp_path_factory.mktemp("zkctl-home"))
+
+
+def zk_pids(lab) -> dict[str, int | None]:
+    return {h: lab.pid_of(h, ZK_PATTERN) for h in lab.names}
+
+
+def test_bad_inventory_is_rejected_before_any_host_is_touched(lab, zk, tmp_path):
+    inv = inventory_variant(tmp_path / "bad.toml", replace={"heap_mb": '"lots"'},
+                            append='\n[[zookeeper.servers]]\nhost = "node4"\nid = 3\n')
+    proc = zk.run("deploy", str(inv))
+    assert proc.returncode == 2
+    lines = [l for l in proc.stderr.splitlines() if ": error: " in l]
+    assert any(l.startswith(f"{inv}:") and "heap_mb" in l for l in lines), proc.stderr
+    assert any("duplicate" in l and "id" in l for l in lines), proc.stderr
+    for host in lab.names:
+        assert lab.exec(host, "ls -A /opt").stdout.strip() == ""
+
+
+def test_unreachable_host_fails_preflight_and_changes_nothing(lab, zk):
+    lab.link_down("nn01")
+    try:
+        proc = zk.run("deploy", str(SEED), "--connect-timeout", "3")
+    finally:
+        lab.link_up("nn01")
+    assert proc.returncode == 5, proc.stderr
+    assert "nothing was changed" in proc.stderr
+    problem_lines = [l for l in proc.stderr.splitlines() if l.startswith("  ")]
+    assert problem_lines and all(l.strip().startswith("nn01:") for l in problem_lines), proc.stderr
+    for host in lab.names:
+        assert lab.exec(host, "ls -A /opt /var/lib/zookeeper").stdout.split() == \
+            ["/opt:", "/var/lib/zookeeper:"], host
+
+
+def test_deploy_seed_gives_one_leader_two_followers_one_observer(lab, zk):
+    proc = zk.run("deploy", str(SEED))
+    assert proc.returncode == 0, proc.stderr
+    assert "started 4" in proc.stdout
+    for host in lab.names:  # per-host progress lines
+        assert f"[{host}] upload: ok" in proc.stderr
+    code, status = zk.status()
+    assert code == 0
+    m = modes(status)
+    assert sorted(m[h] for h in VOTERS) == ["follower", "follower", "leader"]
+    assert m["nn01"] == "observer"
+    assert status["quorum"]["ok"] is True
+    assert status["quorum"]["voters_serving"] == 3 and status["quorum"]["majority"] == 2
+    # The table: one row per server and the quorum line.
+    table = zk.run("status")
+    assert table.returncode == 0
+    assert table.stdout.splitlines()[0].split()[:4] == ["HOST", "ID", "ROLE", "MODE"]
+    assert "quorum OK: 3/3 voters serving, majority 2, leader" in table.stdout
+    # What deploy wrote on the hosts.
+    assert lab.read_file("nn01", "/var/lib/zookeeper/myid") == "4\n"
+    assert lab.read_file("node2", "/var/lib/zookeeper/myid") == "2\n"
+    cfg = lab.read_file("node1", "/opt/zookeeper/conf/zoo.cfg")
+    assert "server.4=nn01:2888:3888:observer" in cfg
+    assert "peerType=observer" in lab.read_file("nn01", "/opt/zookeeper/conf/zoo.cfg")
+    assert "peerType" not in cfg
+
+
+def test_znode_written_through_one_server_is_read_through_another(lab, zk):
+    cli = "/opt/zookeeper/current/bin/zkCli.sh"
+    w = lab.ssh("node1", f"{cli} -server node1:2181 create /zkctl-e2e hello-from-node1")
+    assert "Created /zkctl-e2e" in w.stdout + w.stderr, w.stdout + w.stderr
+    r = lab.ssh("nn01", f"{cli} -server node3:2181 get /zkctl-e2e")
+    assert "hello-from-node1" in r.stdout, r.stdout + r.stderr
+
+
+def test_second_deploy_with_nothing_changed_uploads_nothing_and_restarts_nothing(lab, zk):
+    before = zk_pids(lab)
+    assert all(before.values()), before
+    proc = zk.run("deploy", str(SEED))
+    assert proc.returncode == 0, proc.stderr
+    assert "uploaded to 0, configs changed on 0, started 0, restarted 0" in proc.stdout
+    assert "[node1] upload: unchanged" in proc.stderr
+    assert zk_pids(lab) == before
+
+
+def test_status_works_without_the_inventory_path(zk):
+    code, status = zk.status()
+    assert code == 0 and status["cluster"] == "seed"
+
+
+def test_restart_follower_comes_back_as_follower(lab, zk):
+    _, status = zk.status()
+    m = modes(status)
+    node = "node3" if m["node3"] == "follower" else next(h for h in VOTERS if m[h] == "follower")
+    old = lab.pid_of(node, ZK_PATTERN)
+    proc = zk.run("restart", node)
+    assert proc.returncode == 0, proc.stderr
+    assert f"{node}: serving as follower" in proc.stdout
+    assert lab.pid_of(node, ZK_PATTERN) not in (None, old)
+    _, status = zk.status()
+    assert modes(status)[node] == "follower"
+    assert status["quorum"]["ok"]
+
+
+def test_restart_of_the_leader_elects_a_new_one(lab, zk):
+    _, status = zk.status()
+    leader = leader_of(status)
+    assert leader
+    proc = zk.run("restart", leader)
+    assert proc.returncode == 0, proc.stderr
+    status = wait_status(zk, lambda s: s["quorum"]["ok"], 30)
+    assert leader_of(status) not in (None, leader)
+    assert modes(status)[leader] == "follower"
+
+
+def test_killed_leader_is_replaced(lab, zk):
+    _, status = zk.status()
+    leader = leader_of(status)
+    lab.kill(leader, lab.pid_of(leader, ZK_PATTERN), signal.SIGKILL)
+    t0 = time.monotonic()
+    status = wait_status(
+        zk, lambda s: s["quorum"]["ok"] and leader_of(s) not in (None, leader), 30)
+    elapsed = time.monotonic() - t0
+    print(f"new leader {leader_of(status)} seen {elapsed:.2f}s after the kill")
+    assert modes(status)[leader] == "down"
+    proc = zk.run("start", leader)
+    assert proc.returncode == 0, proc.stderr
+    assert modes(zk.status()[1])[leader] == "follower"
+
+
+def test_two_voters_down_means_no_quorum(lab, zk):
+    _, status = zk.status()
+    followers = [h for h in VOTERS if modes(status)[h] == "follower"]
+    first, second = followers[0], followers[1]
+    assert zk.run("stop", first).returncode == 0  # 2 of 3 voters remain: allowed
+    refused = zk.run("stop", second)
+    assert refused.returncode == 4
+    assert "would leave 1 of 3 voters serving" in refused.stderr
+    assert lab.pid_of(second, ZK_PATTERN) is not None  # refused means untouched
+    assert zk.run("stop", second, "--force").returncode == 0
+    status = wait_status(zk, lambda s: not s["quorum"]["ok"], 10)
+    code, status = zk.status()
+    assert code == 3
+    assert status["quorum"]["voters_serving"] <= 1
+    assert "NO QUORUM" in zk.run("status").stdout
+    assert zk.run("start", first).returncode == 0
+    assert zk.run("start", second).returncode == 0
+    code, status = zk.status()
+    assert code == 0 and status["quorum"]["voters_serving"] == 3
+
+
+def test_changed_config_restarts_only_that_node(lab, zk, tmp_path):
+    inv = tmp_path / "seed-observer-port.toml"
+    inv.write_text(SEED.read_text().replace('role = "observer"',
+                                            'role = "observer"\nclient_port = 2182'))
+    before = zk_pids(lab)
+    proc = zk.run("deploy", str(inv))
+    assert proc.returncode == 0, proc.stderr
+    assert "configs changed on 1" in proc.stdout and "restarted 1" in proc.stdout
+    after = zk_pids(lab)
+    assert after["nn01"] != before["nn01"]
+    assert {h: after[h] for h in VOTERS} == {h: before[h] for h in VOTERS}
+    code, status = zk.status()
+    assert code == 0
+    nn01 = next(n for n in status["nodes"] if n["host"] == "nn01")
+    assert nn01["client_port"] == 2182 and nn01["mode"] == "observer"
+
+
+def test_unknown_host_key_is_refused_then_accepted_with_the_flag(lab, zk, tmp_path):
+    known = tmp_path / "known_hosts"
+    known.write_text("")
+    inv = inventory_variant(tmp_path / "fresh-keys.toml", replace={"known_hosts": f'"{known}"'})
+    proc = zk.run("deploy", str(inv))
+    assert proc.returncode == 5
+    assert "host key not known" in proc.stderr and "SHA256:" in proc.stderr
+    assert "--accept-new-host-keys" in proc.stderr
+    assert known.read_text() == ""
+    proc = zk.run("deploy", str(inv), "--accept-new-host-keys")
+    assert proc.returncode == 0, proc.stderr
+    recorded = known.read_text()
+    for host in lab.names:
+        assert host in recorded
+    assert zk.run("deploy", str(inv)).returncode == 0  # now known: strict mode passes
+
+
+def test_changed_host_key_is_always_refused(lab, zk, tmp_path):
+    # node1's name paired with node2's key: what a changed key looks like.
+    lines = lab.known_hosts.read_text().splitlines()
+    node2_key = next(l.split(None, 1)[1] for l in lines if l.split()[0] == "node2")
+    forged = [l for l in lines if l.split()[0] != "node1"] + [f"node1 {node2_key}"]
+    known = tmp_path / "known_hosts"
+    known.write_text("\n".join(forged) + "\n")
+    inv = inventory_variant(tmp_path / "forged.toml", replace={"known_hosts": f'"{known}"'})
+    for extra in ([], ["--accept-new-host-keys"]):
+        proc = zk.run("deploy", str(inv), *extra)
+        assert proc.returncode == 5, proc.stderr
+        assert "node1" in proc.stderr and "CHANGED" in proc.stderr
