@@ -1,0 +1,375 @@
+#include "remote/ssh_remote.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <optional>
+#include <random>
+#include <utility>
+#include <vector>
+
+#include "util/quote.hpp"
+
+namespace zkctl::remote::detail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+// SFTP write size: one request per chunk, well under OpenSSH's 256 KiB packet cap.
+constexpr std::size_t kChunk = 128 * 1024;
+// Upper bound on one wait inside run(), so the deadline is re-checked.
+constexpr milliseconds kPollSlice{50};
+// Bound on killing a timed-out command's process group.
+constexpr std::chrono::seconds kKillTimeout{5};
+
+// Remove a leading "<pid>\n" line from `out` and return the PID; nullopt (and
+// `out` untouched) if `out` does not start with one.
+std::optional<long> take_pid_line(std::string& out) {
+  const auto nl = out.find('\n');
+  if (nl == 0 || nl == std::string::npos || nl > 12) return std::nullopt;
+  long pid = 0;
+  for (std::size_t i = 0; i < nl; ++i) {
+    if (out[i] < '0' || out[i] > '9') return std::nullopt;
+    pid = pid * 10 + (out[i] - '0');
+  }
+  out.erase(0, nl + 1);
+  if (pid <= 1) return std::nullopt;
+  return pid;
+}
+
+std::string random_suffix() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
+  return buf;
+}
+
+// Split "a/b/c" into ("a/b", "c"); "c" into (".", "c"); "/c" into ("/", "c").
+std::pair<std::string, std::string> split_path(const std::string& path) {
+  const auto slash = path.rfind('/');
+  if (slash == std::string::npos) return {".", path};
+  return {slash == 0 ? "/" : path.substr(0, slash), path.substr(slash + 1)};
+}
+
+std::string join_path(const std::string& dir, const std::string& name) {
+  return dir == "/" ? "/" + name : dir + "/" + name;
+}
+
+const char* sftp_code_text(int code) {
+  switch (code) {
+    case SSH_FX_EOF: return "end of file";
+    case SSH_FX_NO_SUCH_FILE: return "no such file";
+    case SSH_FX_PERMISSION_DENIED: return "permission denied";
+    case SSH_FX_FAILURE: return "failure";
+    case SSH_FX_BAD_MESSAGE: return "bad message";
+    case SSH_FX_NO_CONNECTION: return "no connection";
+    case SSH_FX_CONNECTION_LOST: return "connection lost";
+    case SSH_FX_OP_UNSUPPORTED: return "operation unsupported";
+    case SSH_FX_INVALID_HANDLE: return "invalid handle";
+    case SSH_FX_NO_SUCH_PATH: return "no such path";
+    case SSH_FX_FILE_ALREADY_EXISTS: return "file already exists";
+    case SSH_FX_WRITE_PROTECT: return "write protected";
+    case SSH_FX_NO_MEDIA: return "no media";
+    default: return nullptr;
+  }
+}
+
+// A forwarded TCP connection; keeps the session alive while it exists.
+class SshStream final : public Stream {
+ public:
+  SshStream(std::string label, SharedSession session, ChannelPtr channel)
+      : label_(std::move(label)), session_(std::move(session)), channel_(std::move(channel)) {}
+  ~SshStream() override {
+    if (ssh_channel_is_open(channel_.get()) != 0) ssh_channel_close(channel_.get());
+  }
+
+  util::Result<void> write_all(const std::string& data) override {
+    std::size_t off = 0;
+    while (off < data.size()) {
+      const auto n = static_cast<std::uint32_t>(std::min<std::size_t>(data.size() - off, kChunk));
+      const int rc = ssh_channel_write(channel_.get(), data.data() + off, n);
+      if (rc == SSH_ERROR) {
+        return util::fail(label_ + ": write to forwarded TCP connection failed: " +
+                          session_error(session_.get()));
+      }
+      off += static_cast<std::size_t>(rc);
+    }
+    return {};
+  }
+
+  util::Result<std::string> read_all(milliseconds timeout) override {
+    std::string out;
+    std::array<char, 16 * 1024> buf{};
+    const auto deadline = Clock::now() + timeout;
+    while (true) {
+      const auto left = duration_cast<milliseconds>(deadline - Clock::now()).count();
+      if (left <= 0) break;
+      const int n = ssh_channel_read_timeout(channel_.get(), buf.data(), buf.size(), 0,
+                                             static_cast<int>(left));
+      if (n > 0) {
+        out.append(buf.data(), static_cast<std::size_t>(n));
+        continue;
+      }
+      if (n == SSH_EOF || ssh_channel_is_eof(channel_.get()) != 0 ||
+          ssh_channel_is_closed(channel_.get()) != 0) {
+        break;
+      }
+      if (n == SSH_ERROR) {
+        return util::fail(label_ + ": read from forwarded TCP connection failed: " +
+                          session_error(session_.get()));
+      }
+    }
+    return out;
+  }
+
+ private:
+  std::string label_;
+  SharedSession session_;  // declared first: outlives channel_
+  ChannelPtr channel_;
+};
+
+}  // namespace
+
+SshRemote::SshRemote(std::string label, SharedSession session, std::chrono::seconds io_timeout)
+    : label_(std::move(label)), session_(std::move(session)), io_timeout_(io_timeout) {}
+
+SshRemote::~SshRemote() = default;
+
+util::Result<CommandResult> SshRemote::run(const std::string& command,
+                                           std::chrono::seconds timeout) {
+  ssh_session s = session_.get();
+  ChannelPtr ch(ssh_channel_new(s));
+  if (!ch || ssh_channel_open_session(ch.get()) != SSH_OK) {
+    return util::fail(label_ + ": cannot open an SSH channel: " + session_error(s));
+  }
+  // The first stdout line is the shell's PID: sshd makes that shell a process
+  // group leader, so a timed-out command can be killed as a group (sshd refuses
+  // "signal" channel requests for root sessions).
+  const std::string wrapped = "echo $$\n" + command;
+  if (ssh_channel_request_exec(ch.get(), wrapped.c_str()) != SSH_OK) {
+    return util::fail(label_ + ": cannot start command: " + session_error(s));
+  }
+
+  CommandResult result;
+  std::array<char, 32 * 1024> buf{};
+  // Move whatever is buffered on both streams into `result`.
+  auto drain = [&]() -> util::Result<void> {
+    for (int is_stderr : {0, 1}) {
+      std::string& sink = is_stderr != 0 ? result.err : result.out;
+      while (true) {
+        const int n = ssh_channel_read_nonblocking(ch.get(), buf.data(), buf.size(), is_stderr);
+        if (n > 0) {
+          sink.append(buf.data(), static_cast<std::size_t>(n));
+          continue;
+        }
+        if (n == SSH_ERROR) {
+          return util::fail(label_ + ": reading command output failed: " + session_error(s));
+        }
+        break;  // 0 (nothing buffered) or SSH_EOF
+      }
+    }
+    return {};
+  };
+
+  const auto deadline = Clock::now() + timeout;
+  while (true) {
+    if (auto r = drain(); !r) return r.error();
+    if (ssh_channel_is_eof(ch.get()) != 0 || ssh_channel_is_closed(ch.get()) != 0) {
+      // Data queued before EOF may have arrived while draining the other stream.
+      if (auto r = drain(); !r) return r.error();
+      break;
+    }
+    const auto left = duration_cast<milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) {
+      ssh_channel_close(ch.get());
+      if (auto pid = take_pid_line(result.out)) {
+        // Best effort: the command may have ended or ignore SIGTERM.
+        (void)run("kill -TERM -- -" + std::to_string(*pid) + " 2>/dev/null", kKillTimeout);
+      }
+      return util::fail(label_ + ": command timed out after " + std::to_string(timeout.count()) +
+                        "s");
+    }
+    // Waits for stdout data or EOF; stderr data is buffered meanwhile and
+    // drained every slice.
+    const int rc = ssh_channel_poll_timeout(ch.get(),
+                                            static_cast<int>(std::min(left, kPollSlice).count()), 0);
+    if (rc == SSH_ERROR) {
+      return util::fail(label_ + ": waiting for command output failed: " + session_error(s));
+    }
+  }
+  (void)take_pid_line(result.out);
+  result.exit_status = ssh_channel_get_exit_status(ch.get());
+  ssh_channel_send_eof(ch.get());
+  ssh_channel_close(ch.get());
+  return result;
+}
+
+util::Result<sftp_session> SshRemote::sftp() {
+  if (sftp_) return sftp_.get();
+  SftpPtr sftp(sftp_new(session_.get()));
+  if (!sftp) return util::fail(label_ + ": cannot open SFTP: " + session_error(session_.get()));
+  if (sftp_init(sftp.get()) != SSH_OK) {
+    return util::fail(label_ + ": cannot start SFTP (is the sftp subsystem enabled in sshd?): " +
+                      sftp_error(sftp.get()));
+  }
+  sftp_ = std::move(sftp);
+  return sftp_.get();
+}
+
+std::string SshRemote::sftp_error(sftp_session sftp) const {
+  const int code = sftp != nullptr ? sftp_get_error(sftp) : 0;
+  const char* text = sftp_code_text(code);
+  if (text != nullptr && code != SSH_FX_FAILURE) return text;
+  return session_error(session_.get());
+}
+
+util::Result<void> SshRemote::put(const Source& source, std::uint64_t total,
+                                  const std::string& remote_path, int mode,
+                                  const ProgressFn& progress) {
+  auto sftp_r = sftp();
+  if (!sftp_r) return sftp_r.error();
+  sftp_session sftp = *sftp_r;
+
+  const auto [dir, name] = split_path(remote_path);
+  const std::string what = label_ + ": cannot write " + remote_path;
+  if (name.empty() || name == "." || name == "..") {
+    return util::fail(what + ": not a file name");
+  }
+  {
+    SftpAttributesPtr dir_attr(sftp_stat(sftp, dir.c_str()));
+    if (!dir_attr) {
+      const int code = sftp_get_error(sftp);
+      if (code == SSH_FX_NO_SUCH_FILE || code == SSH_FX_NO_SUCH_PATH) {
+        return util::fail(what + ": directory " + dir + " does not exist");
+      }
+      return util::fail(what + ": cannot stat directory " + dir + ": " + sftp_error(sftp));
+    }
+    if (dir_attr->type != SSH_FILEXFER_TYPE_DIRECTORY) {
+      return util::fail(what + ": " + dir + " is not a directory");
+    }
+  }
+  Dest dest_state = Dest::may_exist;
+  {
+    SftpAttributesPtr attr(sftp_lstat(sftp, remote_path.c_str()));
+    if (attr && attr->type == SSH_FILEXFER_TYPE_DIRECTORY) {
+      return util::fail(what + ": it is a directory");
+    }
+    if (!attr && sftp_get_error(sftp) == SSH_FX_NO_SUCH_FILE) dest_state = Dest::absent;
+  }
+
+  const std::string tmp = join_path(dir, "." + name + ".zkctl-tmp-" + random_suffix());
+  auto remove_tmp = [&] { sftp_unlink(sftp, tmp.c_str()); };  // best effort
+
+  SftpFilePtr file(sftp_open(sftp, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600));
+  if (!file) return util::fail(what + ": cannot create " + tmp + ": " + sftp_error(sftp));
+
+  std::vector<char> buf(kChunk);
+  std::uint64_t sent = 0;
+  if (progress) progress(0, total);
+  while (true) {
+    auto got = source(buf.data(), buf.size());
+    if (!got) {
+      file.reset();
+      remove_tmp();
+      return got.error();
+    }
+    if (*got == 0) break;
+    std::size_t off = 0;
+    while (off < *got) {
+      const ssize_t n = sftp_write(file.get(), buf.data() + off, *got - off);
+      if (n <= 0) {
+        const std::string err = sftp_error(sftp);
+        file.reset();
+        remove_tmp();
+        return util::fail(what + ": write failed after " + std::to_string(sent + off) +
+                          " bytes: " + err);
+      }
+      off += static_cast<std::size_t>(n);
+    }
+    sent += *got;
+    if (progress) progress(sent, total);
+  }
+  if (sftp_extension_supported(sftp, "fsync@openssh.com", "1") != 0 &&
+      sftp_fsync(file.get()) != 0) {
+    const std::string err = sftp_error(sftp);
+    file.reset();
+    remove_tmp();
+    return util::fail(what + ": fsync failed: " + err);
+  }
+  if (sftp_close(file.release()) != SSH_NO_ERROR) {
+    const std::string err = sftp_error(sftp);
+    remove_tmp();
+    return util::fail(what + ": closing " + tmp + " failed: " + err);
+  }
+  if (sftp_chmod(sftp, tmp.c_str(), static_cast<mode_t>(mode & 07777)) != 0) {
+    const std::string err = sftp_error(sftp);
+    remove_tmp();
+    return util::fail(what + ": chmod failed: " + err);
+  }
+  if (auto r = rename_over(sftp, tmp, remote_path, dest_state); !r) {
+    remove_tmp();
+    return r;
+  }
+  return {};
+}
+
+util::Result<void> SshRemote::rename_over(sftp_session sftp, const std::string& tmp,
+                                          const std::string& dest, Dest dest_state) {
+  // libssh 0.10 has no posix-rename@openssh.com call; plain SFTP rename fails
+  // when `dest` exists, so that case goes through mv (rename(2), same directory).
+  if (dest_state == Dest::absent && sftp_rename(sftp, tmp.c_str(), dest.c_str()) == 0) return {};
+  auto r = run(util::shell_join({"mv", "-f", "--", tmp, dest}), io_timeout_);
+  if (!r) return r.error();
+  if (r->exit_status != 0) {
+    return util::fail(label_ + ": cannot rename " + tmp + " to " + dest + ": " +
+                      one_line(r->err.empty() ? "mv exited " + std::to_string(r->exit_status)
+                                              : r->err));
+  }
+  return {};
+}
+
+util::Result<void> SshRemote::upload_file(const std::string& local_path,
+                                          const std::string& remote_path, int mode,
+                                          const ProgressFn& progress) {
+  std::ifstream in(local_path, std::ios::binary | std::ios::ate);
+  if (!in) return util::fail(label_ + ": cannot upload " + local_path + ": cannot open it");
+  const auto size = static_cast<std::uint64_t>(in.tellg());
+  in.seekg(0);
+  Source source = [&](char* buf, std::size_t cap) -> util::Result<std::size_t> {
+    in.read(buf, static_cast<std::streamsize>(cap));
+    if (in.bad()) return util::fail(label_ + ": cannot upload " + local_path + ": read error");
+    return static_cast<std::size_t>(in.gcount());
+  };
+  return put(source, size, remote_path, mode, progress);
+}
+
+util::Result<void> SshRemote::write_file(const std::string& content,
+                                         const std::string& remote_path, int mode) {
+  std::size_t off = 0;
+  Source source = [&](char* buf, std::size_t cap) -> util::Result<std::size_t> {
+    const std::size_t n = std::min(cap, content.size() - off);
+    std::copy_n(content.data() + off, n, buf);
+    off += n;
+    return n;
+  };
+  return put(source, content.size(), remote_path, mode, ProgressFn{});
+}
+
+util::Result<std::unique_ptr<Stream>> SshRemote::open_tcp(const std::string& host, int port) {
+  ssh_session s = session_.get();
+  ChannelPtr ch(ssh_channel_new(s));
+  if (!ch) return util::fail(label_ + ": cannot open an SSH channel: " + session_error(s));
+  if (ssh_channel_open_forward(ch.get(), host.c_str(), port, "127.0.0.1", 0) != SSH_OK) {
+    return util::fail(label_ + ": cannot open TCP connection to " + host + ":" +
+                      std::to_string(port) + " through SSH: " + session_error(s));
+  }
+  return std::unique_ptr<Stream>(std::make_unique<SshStream>(label_, session_, std::move(ch)));
+}
+
+}  // namespace zkctl::remote::detail
