@@ -1,19 +1,20 @@
 #include "inventory/load.hpp"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <cerrno>
-#include <cstring>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
-#include <toml++/toml.h>
 #include <utility>
 
 #include "inventory/validate.hpp"
@@ -27,31 +28,40 @@ using Severity = Diagnostic::Severity;
 // Keys each table accepts; the order is the documentation order.
 const std::vector<std::string_view> kRootKeys = {"cluster", "ssh", "zookeeper"};
 const std::vector<std::string_view> kClusterKeys = {"name"};
-const std::vector<std::string_view> kSshKeys = {"user",          "port",           "identity_file",
-                                                "known_hosts",   "connect_timeout", "command_timeout"};
+const std::vector<std::string_view> kSshKeys = {
+    "user", "port", "identity_file", "known_hosts", "connect_timeout", "command_timeout"};
 const std::vector<std::string_view> kZooKeeperKeys = {
-    "distribution", "install_dir", "data_dir",   "data_log_dir", "client_port",
-    "peer_port",    "election_port", "admin_port", "heap_mb",      "tick_time",
-    "init_limit",   "sync_limit",  "four_letter_words", "config",  "servers"};
+    "distribution", "install_dir",   "data_dir",          "data_log_dir", "client_port",
+    "peer_port",    "election_port", "admin_port",        "heap_mb",      "tick_time",
+    "init_limit",   "sync_limit",    "four_letter_words", "config",       "servers"};
 const std::vector<std::string_view> kServerKeys = {
-    "host",          "id",         "role",        "client_port", "peer_port",
-    "election_port", "admin_port", "install_dir", "data_dir",    "data_log_dir",
-    "ssh_user",      "ssh_port"};
+    "host",       "id",          "role",     "client_port",  "peer_port", "election_port",
+    "admin_port", "install_dir", "data_dir", "data_log_dir", "ssh_user",  "ssh_port"};
 
 constexpr int kMaxPort = 65535;
 
 std::string type_name(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
-    default: return "nothing";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    default:
+      return "nothing";
   }
 }
 
@@ -98,8 +108,8 @@ std::string render_float(double v) {
 
 // Where a port, directory or id came from, for cross-server messages.
 struct Origin {
-  SourcePos pos;             // the value in the server table, else where it was inherited from
-  bool overridden = false;   // set in the server's own table
+  SourcePos pos;            // the value in the server table, else where it was inherited from
+  bool overridden = false;  // set in the server's own table
 };
 
 // Positions of one server's values, kept beside the model for cross-checks.
@@ -174,7 +184,8 @@ class Loader {
   }
 
   // Report every key of `t` not in `known`, suggesting the closest known one.
-  void check_keys(const toml::table& t, std::string_view where, const std::vector<std::string_view>& known) {
+  void check_keys(const toml::table& t, std::string_view where,
+                  const std::vector<std::string_view>& known) {
     for (auto&& [k, v] : t) {
       if (std::find(known.begin(), known.end(), k.str()) != known.end()) continue;
       std::string msg = "unknown key " + show(k.str()) + " " + std::string(where);
@@ -184,7 +195,8 @@ class Loader {
   }
 
   // ---- typed reads: absent -> nullopt; wrong -> reported, nullopt ----------
-  const toml::table* read_table(const toml::table& parent, std::string_view key, const std::string& path) {
+  const toml::table* read_table(const toml::table& parent, std::string_view key,
+                                const std::string& path) {
     const toml::node* n = parent.get(key);
     if (n == nullptr) return nullptr;
     if (!n->is_table()) {
@@ -194,7 +206,8 @@ class Loader {
     return n->as_table();
   }
 
-  std::optional<std::string> read_string(const toml::table& t, std::string_view key, const std::string& path) {
+  std::optional<std::string> read_string(const toml::table& t, std::string_view key,
+                                         const std::string& path) {
     const toml::node* n = t.get(key);
     if (n == nullptr) return std::nullopt;
     if (!n->is_string()) {
@@ -205,8 +218,8 @@ class Loader {
   }
 
   // An integer in lo..hi; `what` describes the range when it is not plain "lo..hi".
-  std::optional<int> read_int(const toml::table& t, std::string_view key, const std::string& path, int64_t lo,
-                              int64_t hi, std::string_view what = {}) {
+  std::optional<int> read_int(const toml::table& t, std::string_view key, const std::string& path,
+                              int64_t lo, int64_t hi, std::string_view what = {}) {
     const toml::node* n = t.get(key);
     if (n == nullptr) return std::nullopt;
     if (!n->is_integer()) {
@@ -215,23 +228,26 @@ class Loader {
     }
     const int64_t v = n->as_integer()->get();
     if (v < lo || v > hi) {
-      const std::string range = what.empty() ? std::to_string(lo) + ".." + std::to_string(hi) : std::string(what);
+      const std::string range =
+          what.empty() ? std::to_string(lo) + ".." + std::to_string(hi) : std::string(what);
       error(at(*n), path + ": " + std::to_string(v) + " is outside " + range);
       return std::nullopt;
     }
     return static_cast<int>(v);
   }
 
-  std::optional<int> read_port(const toml::table& t, std::string_view key, const std::string& path) {
-    if (key == "admin_port") return read_int(t, key, path, 0, kMaxPort, "0..65535 (0 turns the AdminServer off)");
+  std::optional<int> read_port(const toml::table& t, std::string_view key,
+                               const std::string& path) {
+    if (key == "admin_port")
+      return read_int(t, key, path, 0, kMaxPort, "0..65535 (0 turns the AdminServer off)");
     return read_int(t, key, path, 1, kMaxPort);
   }
 
   // A directory on the ZooKeeper hosts: absolute, normalized, safe to quote.
-  // An empty string is accepted (and kept) only when `optional_empty`.
+  // An empty string is accepted (and kept) only when `empty_ok` is yes.
   enum class EmptyOk { no, yes };
-  std::optional<std::string> read_remote_dir(const toml::table& t, std::string_view key, const std::string& path,
-                                             EmptyOk empty_ok) {
+  std::optional<std::string> read_remote_dir(const toml::table& t, std::string_view key,
+                                             const std::string& path, EmptyOk empty_ok) {
     auto raw = read_string(t, key, path);
     if (!raw) return std::nullopt;
     const toml::node& n = *t.get(key);
@@ -265,7 +281,8 @@ class Loader {
 
   // A path on this machine: '~' expanded, relative paths against base_dir_.
   // An empty string stays empty.
-  std::optional<std::string> read_local_path(const toml::table& t, std::string_view key, const std::string& path) {
+  std::optional<std::string> read_local_path(const toml::table& t, std::string_view key,
+                                             const std::string& path) {
     auto raw = read_string(t, key, path);
     if (!raw) return std::nullopt;
     if (raw->empty()) return std::string();
@@ -308,8 +325,9 @@ class Loader {
       return;
     }
     if (!is_valid_cluster_name(*name)) {
-      error(at(*t->get("name")), "cluster.name: " + show(*name) +
-                                     " must be 1-64 characters from letters, digits, '_', '.', '-'");
+      error(at(*t->get("name")),
+            "cluster.name: " + show(*name) +
+                " must be 1-64 characters from letters, digits, '_', '.', '-'");
       return;
     }
     c.name = *name;
@@ -324,13 +342,16 @@ class Loader {
       if (is_valid_ssh_user(*user))
         s.user = *user;
       else
-        error(at(*t->get("user")), "ssh.user: " + show(*user) + " is not a valid user name ([a-z_][a-z0-9_-]*)");
+        error(at(*t->get("user")),
+              "ssh.user: " + show(*user) + " is not a valid user name ([a-z_][a-z0-9_-]*)");
     }
     if (auto v = read_port(*t, "port", "ssh.port")) s.port = *v;
     if (auto v = read_local_path(*t, "identity_file", "ssh.identity_file")) s.identity_file = *v;
     if (auto v = read_local_path(*t, "known_hosts", "ssh.known_hosts")) s.known_hosts_file = *v;
-    if (auto v = read_int(*t, "connect_timeout", "ssh.connect_timeout", 1, 3600)) s.connect_timeout_s = *v;
-    if (auto v = read_int(*t, "command_timeout", "ssh.command_timeout", 1, 86400)) s.command_timeout_s = *v;
+    if (auto v = read_int(*t, "connect_timeout", "ssh.connect_timeout", 1, 3600))
+      s.connect_timeout_s = *v;
+    if (auto v = read_int(*t, "command_timeout", "ssh.command_timeout", 1, 86400))
+      s.command_timeout_s = *v;
   }
 
   // Cluster-wide defaults every server starts from.
@@ -350,13 +371,18 @@ class Loader {
     if (key == "election_port") return p.election;
     return p.admin;
   }
-  static constexpr std::array<std::string_view, 4> kPortKeys = {"client_port", "peer_port", "election_port",
-                                                               "admin_port"};
+  static int port_of(const Ports& p, std::string_view key) {
+    Ports copy = p;
+    return port_ref(copy, key);
+  }
+  static constexpr std::array<std::string_view, 4> kPortKeys = {"client_port", "peer_port",
+                                                                "election_port", "admin_port"};
 
   void load_zookeeper(const toml::table& root, Cluster& c) {
     const toml::table* t = read_table(root, "zookeeper", "zookeeper");
     if (t == nullptr) {
-      if (root.get("zookeeper") == nullptr) error(file_start(), "missing required table [zookeeper]");
+      if (root.get("zookeeper") == nullptr)
+        error(file_start(), "missing required table [zookeeper]");
       return;
     }
     check_keys(*t, "in [zookeeper]", kZooKeeperKeys);
@@ -365,7 +391,8 @@ class Loader {
     load_distribution(*t, z);
 
     Defaults d;
-    if (auto v = read_remote_dir(*t, "install_dir", "zookeeper.install_dir", EmptyOk::no)) d.install_dir = *v;
+    if (auto v = read_remote_dir(*t, "install_dir", "zookeeper.install_dir", EmptyOk::no))
+      d.install_dir = *v;
     if (auto v = read_remote_dir(*t, "data_dir", "zookeeper.data_dir", EmptyOk::no)) {
       d.data_dir = *v;
       d.data_dir_pos = at(*t->get("data_dir"));
@@ -395,7 +422,8 @@ class Loader {
   void load_distribution(const toml::table& t, ZooKeeperSettings& z) {
     auto dist = read_local_path(t, "distribution", "zookeeper.distribution");
     if (!dist) {
-      if (t.get("distribution") == nullptr) error(at(t), "missing required key 'distribution' in [zookeeper]");
+      if (t.get("distribution") == nullptr)
+        error(at(t), "missing required key 'distribution' in [zookeeper]");
       return;
     }
     const toml::node& n = *t.get("distribution");
@@ -420,8 +448,8 @@ class Loader {
   void check_distinct_default_ports(const Defaults& d) {
     for (size_t i = 0; i < kPortKeys.size(); ++i) {
       for (size_t j = i + 1; j < kPortKeys.size(); ++j) {
-        const int a = port_ref(const_cast<Ports&>(d.ports), kPortKeys[i]);
-        const int b = port_ref(const_cast<Ports&>(d.ports), kPortKeys[j]);
+        const int a = port_of(d.ports, kPortKeys[i]);
+        const int b = port_of(d.ports, kPortKeys[j]);
         if (a == 0 || a != b) continue;
         const std::string later(kPortKeys[j]);
         const auto it = d.port_pos.find(later);
@@ -437,7 +465,8 @@ class Loader {
     const toml::node* n = t.get("four_letter_words");
     if (n == nullptr) return;
     if (!n->is_array()) {
-      error(at(*n), "zookeeper.four_letter_words: expected an array of strings, got " + type_name(*n));
+      error(at(*n),
+            "zookeeper.four_letter_words: expected an array of strings, got " + type_name(*n));
       return;
     }
     const auto& known = known_four_letter_words();
@@ -460,7 +489,8 @@ class Loader {
         error(at(e), msg);
         continue;
       }
-      if (std::find(z.four_letter_words.begin(), z.four_letter_words.end(), w) == z.four_letter_words.end())
+      if (std::find(z.four_letter_words.begin(), z.four_letter_words.end(), w) ==
+          z.four_letter_words.end())
         z.four_letter_words.push_back(w);
     }
     if (all) z.four_letter_words = {"*"};
@@ -493,14 +523,17 @@ class Loader {
     std::vector<ConfigEntry> entries;
     flatten(cfg, "", entries);
     // toml++ tables are unordered: restore the file's order.
-    std::stable_sort(entries.begin(), entries.end(), [](const ConfigEntry& a, const ConfigEntry& b) {
-      return std::pair(a.key_pos.line, a.key_pos.col) < std::pair(b.key_pos.line, b.key_pos.col);
-    });
+    std::stable_sort(entries.begin(), entries.end(),
+                     [](const ConfigEntry& a, const ConfigEntry& b) {
+                       return std::pair(a.key_pos.line, a.key_pos.col) <
+                              std::pair(b.key_pos.line, b.key_pos.col);
+                     });
     std::map<std::string, int> seen;  // key -> line
     for (const ConfigEntry& e : entries) {
       const std::string where = "zookeeper.config: key " + show(e.key);
       if (has_control_char(e.key)) {
-        error(e.key_pos, where + " contains a control character (it would inject a line into zoo.cfg)");
+        error(e.key_pos,
+              where + " contains a control character (it would inject a line into zoo.cfg)");
         continue;
       }
       if (!valid_config_key(e.key)) {
@@ -518,11 +551,15 @@ class Loader {
       if (v.is_string()) {
         text = v.as_string()->get();
         if (has_control_char(text)) {
-          error(at(v), where + ": value contains a control character (it would inject a line into zoo.cfg)");
+          error(
+              at(v),
+              where + ": value contains a control character (it would inject a line into zoo.cfg)");
           continue;
         }
         if (text.find('\\') != std::string::npos) {
-          error(at(v), where + ": value contains '\\', which zoo.cfg (a Java properties file) treats as an escape");
+          error(at(v), where +
+                           ": value contains '\\', which zoo.cfg (a Java properties file) treats "
+                           "as an escape");
           continue;
         }
       } else if (v.is_integer()) {
@@ -543,19 +580,23 @@ class Loader {
 
       const ZooCfgKeyInfo info = classify_zoo_cfg_key(e.key);
       if (info.kind == ZooCfgKeyInfo::Kind::managed) {
-        error(e.key_pos, "zookeeper.config: " + show(e.key) + " is managed by zkctl; set " + info.hint + " instead");
+        error(e.key_pos, "zookeeper.config: " + show(e.key) + " is managed by zkctl; set " +
+                             info.hint + " instead");
         continue;
       }
       if (info.kind == ZooCfgKeyInfo::Kind::unknown) {
-        std::string msg = "zookeeper.config: " + show(e.key) +
-                          " is not a known ZooKeeper option (ZooKeeper would silently turn it into the Java "
-                          "system property 'zookeeper." + e.key + "')";
+        std::string msg =
+            "zookeeper.config: " + show(e.key) +
+            " is not a known ZooKeeper option (ZooKeeper would silently turn it into the Java "
+            "system property 'zookeeper." +
+            e.key + "')";
         if (!info.hint.empty()) msg += "; did you mean '" + info.hint + "'?";
         warn(e.key_pos, msg);
       }
       if (e.key == "reconfigEnabled" && lowercase(text) == "true")
-        warn(e.key_pos, "zookeeper.config: reconfigEnabled=true lets ZooKeeper rewrite its own zoo.cfg "
-                        "(dynamic configuration); zkctl re-renders zoo.cfg on every deploy");
+        warn(e.key_pos,
+             "zookeeper.config: reconfigEnabled=true lets ZooKeeper rewrite its own zoo.cfg "
+             "(dynamic configuration); zkctl re-renders zoo.cfg on every deploy");
       z.extra_config.emplace_back(e.key, text);
     }
   }
@@ -567,7 +608,8 @@ class Loader {
       return;
     }
     if (!n->is_array()) {
-      error(at(*n), "zookeeper.servers: expected an array of tables ([[zookeeper.servers]]), got " + type_name(*n));
+      error(at(*n), "zookeeper.servers: expected an array of tables ([[zookeeper.servers]]), got " +
+                        type_name(*n));
       return;
     }
     const toml::array& arr = *n->as_array();
@@ -590,8 +632,8 @@ class Loader {
     check_ensemble(c, sources);
   }
 
-  Server load_server(const toml::table& t, const std::string& path, const Cluster& c, const Defaults& d,
-                     ServerSource& src) {
+  Server load_server(const toml::table& t, const std::string& path, const Cluster& c,
+                     const Defaults& d, ServerSource& src) {
     check_keys(t, "in [[zookeeper.servers]]", kServerKeys);
     Server s;
     s.pos = at(t);
@@ -607,7 +649,8 @@ class Loader {
         s.host = *host;
         src.host_ok = true;
       } else {
-        error(src.host, path + ".host: " + show(*host) + " is not a valid host name, IPv4 or IPv6 address");
+        error(src.host,
+              path + ".host: " + show(*host) + " is not a valid host name, IPv4 or IPv6 address");
       }
     } else if (t.get("host") == nullptr) {
       error(s.pos, "missing required key 'host' in [[zookeeper.servers]]");
@@ -629,7 +672,8 @@ class Loader {
         s.role = Role::observer;
       } else {
         src.role_ok = false;
-        error(at(*t.get("role")), path + ".role: " + show(*role) + " is not a role; expected 'voter' or 'observer'");
+        error(at(*t.get("role")),
+              path + ".role: " + show(*role) + " is not a role; expected 'voter' or 'observer'");
       }
     } else if (t.get("role") != nullptr) {
       src.role_ok = false;
@@ -649,7 +693,8 @@ class Loader {
     }
     check_distinct_server_ports(s, src, path);
 
-    if (auto v = read_remote_dir(t, "install_dir", path + ".install_dir", EmptyOk::no)) s.install_dir = *v;
+    if (auto v = read_remote_dir(t, "install_dir", path + ".install_dir", EmptyOk::no))
+      s.install_dir = *v;
     src.data_dir = Origin{d.data_dir_pos, false};
     if (auto v = read_remote_dir(t, "data_dir", path + ".data_dir", EmptyOk::no)) {
       s.data_dir = *v;
@@ -674,7 +719,8 @@ class Loader {
 
   // Ports of one server must differ; pairs both inherited from [zookeeper] were
   // reported once there.
-  void check_distinct_server_ports(const Server& s, const ServerSource& src, const std::string& path) {
+  void check_distinct_server_ports(const Server& s, const ServerSource& src,
+                                   const std::string& path) {
     for (size_t i = 0; i < kPortKeys.size(); ++i) {
       for (size_t j = i + 1; j < kPortKeys.size(); ++j) {
         const std::string a(kPortKeys[i]);
@@ -682,13 +728,14 @@ class Loader {
         const Origin& oa = src.ports.at(a);
         const Origin& ob = src.ports.at(b);
         if (!oa.overridden && !ob.overridden) continue;
-        const int va = port_ref(const_cast<Ports&>(s.ports), a);
-        const int vb = port_ref(const_cast<Ports&>(s.ports), b);
+        const int va = port_of(s.ports, a);
+        const int vb = port_of(s.ports, b);
         if (va == 0 || va != vb) continue;
         const std::string& culprit = ob.overridden ? b : a;
         const std::string& other = ob.overridden ? a : b;
-        error(ob.overridden ? ob.pos : oa.pos, path + "." + culprit + ": " + std::to_string(va) + " equals " +
-                                                   other + " of the same server; a server's ports must differ");
+        error(ob.overridden ? ob.pos : oa.pos,
+              path + "." + culprit + ": " + std::to_string(va) + " equals " + other +
+                  " of the same server; a server's ports must differ");
       }
     }
   }
@@ -702,8 +749,9 @@ class Loader {
       if (!inserted) {
         const Server& first = c.servers[it->second];
         const std::string who = first.host.empty() ? "the server" : "server " + show(first.host);
-        error(src[i].id, "duplicate server id " + std::to_string(c.servers[i].id) + ": already used by " + who +
-                             " at line " + std::to_string(first.pos.line));
+        error(src[i].id, "duplicate server id " + std::to_string(c.servers[i].id) +
+                             ": already used by " + who + " at line " +
+                             std::to_string(first.pos.line));
       }
     }
 
@@ -711,7 +759,8 @@ class Loader {
     for (size_t j = 0; j < c.servers.size(); ++j) {
       if (!src[j].host_ok) continue;
       for (size_t i = 0; i < j; ++i) {
-        if (!src[i].host_ok || lowercase(c.servers[i].host) != lowercase(c.servers[j].host)) continue;
+        if (!src[i].host_ok || lowercase(c.servers[i].host) != lowercase(c.servers[j].host))
+          continue;
         check_same_host(c.servers[i], c.servers[j], src[j]);
       }
     }
@@ -726,15 +775,16 @@ class Loader {
     if (c.servers.empty() || !roles_known) return;
     const SourcePos first = c.servers.front().pos;
     if (voters == 0) {
-      error(first, "no voters: every server is an observer; at least one must have role = \"voter\"");
+      error(first,
+            "no voters: every server is an observer; at least one must have role = \"voter\"");
       return;
     }
     if (voters < 3)
       warn(first, std::to_string(voters) + (voters == 1 ? " voter" : " voters") +
                       ": no server failure will be tolerated; use at least 3 voters");
     if (voters % 2 == 0)
-      warn(first, std::to_string(voters) + " voters tolerate no more failures than " + std::to_string(voters - 1) +
-                      "; use an odd number of voters");
+      warn(first, std::to_string(voters) + " voters tolerate no more failures than " +
+                      std::to_string(voters - 1) + "; use an odd number of voters");
   }
 
   static std::string server_label(const Server& s) {
@@ -744,15 +794,16 @@ class Loader {
   void check_same_host(const Server& a, const Server& b, const ServerSource& sb) {
     std::vector<std::string> inherited;  // collisions on values b did not set itself
     for (std::string_view kb : kPortKeys) {
-      const int vb = port_ref(const_cast<Ports&>(b.ports), kb);
+      const int vb = port_of(b.ports, kb);
       if (vb == 0) continue;
       for (std::string_view ka : kPortKeys) {
-        if (port_ref(const_cast<Ports&>(a.ports), ka) != vb) continue;
+        if (port_of(a.ports, ka) != vb) continue;
         const Origin& ob = sb.ports.at(std::string(kb));
         const std::string what = std::string(kb) + " " + std::to_string(vb);
         if (ob.overridden)
-          error(ob.pos, "host " + show(b.host) + " port " + std::to_string(vb) + " (" + std::string(kb) +
-                            ") is already used by " + server_label(a) + " as its " + std::string(ka));
+          error(ob.pos, "host " + show(b.host) + " port " + std::to_string(vb) + " (" +
+                            std::string(kb) + ") is already used by " + server_label(a) +
+                            " as its " + std::string(ka));
         else
           inherited.push_back(what + (ka == kb ? "" : " (its " + std::string(ka) + ")"));
       }
@@ -763,10 +814,12 @@ class Loader {
       error(sb.host, "host " + show(b.host) + " already runs " + server_label(a) +
                          " with the same ports: " + list + "; give one of them its own ports");
     }
-    auto same_dir = [&](const std::string& dir_a, const std::string& dir_b, const Origin& ob, std::string_view name) {
+    auto same_dir = [&](const std::string& dir_a, const std::string& dir_b, const Origin& ob,
+                        std::string_view name) {
       if (dir_b.empty() || dir_a != dir_b) return;
-      error(ob.overridden ? ob.pos : sb.host, "host " + show(b.host) + " " + std::string(name) + " " +
-                                                  show(dir_b) + " is already used by " + server_label(a));
+      error(ob.overridden ? ob.pos : sb.host, "host " + show(b.host) + " " + std::string(name) +
+                                                  " " + show(dir_b) + " is already used by " +
+                                                  server_label(a));
     };
     same_dir(a.data_dir, b.data_dir, sb.data_dir, "data_dir");
     same_dir(a.data_log_dir, b.data_log_dir, sb.data_log_dir, "data_log_dir");
@@ -779,7 +832,8 @@ class Loader {
 
 }  // namespace
 
-LoadResult load_string(std::string_view toml_text, const std::string& file_name, const std::string& base_dir) {
+LoadResult load_string(std::string_view toml_text, const std::string& file_name,
+                       const std::string& base_dir) {
   return Loader(file_name, base_dir).run(toml_text);
 }
 
@@ -787,8 +841,9 @@ LoadResult load_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     LoadResult r;
-    r.diagnostics.push_back(Diagnostic{Severity::error, SourcePos{path, 0, 0},
-                                       "cannot read the inventory: " + std::string(std::strerror(errno))});
+    r.diagnostics.push_back(
+        Diagnostic{Severity::error, SourcePos{path, 0, 0},
+                   "cannot read the inventory: " + std::string(std::strerror(errno))});
     return r;
   }
   std::ostringstream text;

@@ -14,8 +14,8 @@
 namespace zkctl::inventory {
 
 struct LoadResult {
-  std::optional<Cluster> cluster;        // set only when there are no errors
-  std::vector<Diagnostic> diagnostics;   // errors and warnings, ordered by position
+  std::optional<Cluster> cluster;       // set only when there are no errors
+  std::vector<Diagnostic> diagnostics;  // errors and warnings, ordered by position
 
   bool has_errors() const { return inventory::has_errors(diagnostics); }
 };

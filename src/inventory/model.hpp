@@ -21,8 +21,8 @@ struct SourcePos {
 enum class Role { voter, observer };
 
 // Four-letter words zkctl's probes need; always in the 4lw.commands.whitelist.
-inline constexpr std::array<std::string_view, 6> kManagedFourLetterWords = {
-    "srvr", "stat", "mntr", "ruok", "conf", "isro"};
+inline constexpr std::array<std::string_view, 6> kManagedFourLetterWords = {"srvr", "stat", "mntr",
+                                                                            "ruok", "conf", "isro"};
 
 struct SshSettings {
   std::string user = "root";
@@ -92,6 +92,8 @@ struct Cluster {
   }
 };
 
-inline const char* to_string(Role r) { return r == Role::voter ? "voter" : "observer"; }
+inline const char* to_string(Role r) {
+  return r == Role::voter ? "voter" : "observer";
+}
 
 }  // namespace zkctl::inventory

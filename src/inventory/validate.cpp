@@ -9,11 +9,19 @@
 namespace zkctl::inventory {
 namespace {
 
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
-bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+char lower(char c) {
+  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
+bool is_alnum(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0;
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
 
 // Keys zkctl writes itself, with the inventory setting that controls each.
 const std::vector<std::pair<std::string_view, std::string_view>>& managed_keys() {
@@ -42,12 +50,25 @@ constexpr std::string_view kKnownPrefixes[] = {"admin.", "metricsProvider.", "au
 
 std::vector<std::string_view> build_known_keys() {
   static const std::vector<std::string> ssl_keys = [] {
-    const char* suffixes[] = {"keyStore.location", "keyStore.password", "keyStore.passwordPath",
-                              "keyStore.type", "trustStore.location", "trustStore.password",
-                              "trustStore.passwordPath", "trustStore.type", "protocol",
-                              "enabledProtocols", "ciphersuites", "context.supplier.class",
-                              "hostnameVerification", "clientHostnameVerification", "crl", "ocsp",
-                              "clientAuth", "handshakeDetectionTimeoutMillis", "sslProvider"};
+    const char* suffixes[] = {"keyStore.location",
+                              "keyStore.password",
+                              "keyStore.passwordPath",
+                              "keyStore.type",
+                              "trustStore.location",
+                              "trustStore.password",
+                              "trustStore.passwordPath",
+                              "trustStore.type",
+                              "protocol",
+                              "enabledProtocols",
+                              "ciphersuites",
+                              "context.supplier.class",
+                              "hostnameVerification",
+                              "clientHostnameVerification",
+                              "crl",
+                              "ocsp",
+                              "clientAuth",
+                              "handshakeDetectionTimeoutMillis",
+                              "sslProvider"};
     std::vector<std::string> out;
     for (const char* s : suffixes) {
       out.push_back(std::string("ssl.") + s);
@@ -58,55 +79,146 @@ std::vector<std::string_view> build_known_keys() {
   }();
   std::vector<std::string_view> keys = {
       // ZooKeeper Administrator's Guide (3.8/3.9): advanced configuration.
-      "secureClientPort", "observerMasterPort", "globalOutstandingLimit", "preAllocSize", "snapCount",
-      "commitLogCount", "snapSizeLimitInKb", "txnLogSizeLimitInKb", "maxCnxns", "maxClientCnxns",
-      "clientPortAddress", "minSessionTimeout", "maxSessionTimeout", "fsync.warningthresholdms",
-      "maxResponseCacheSize", "maxGetChildrenResponseCacheSize", "autopurge.snapRetainCount",
-      "autopurge.purgeInterval", "syncEnabled", "extendedTypesEnabled", "emulate353TTLNodes",
-      "watchManagerName", "watcherCleanThreadsNum", "watcherCleanThreshold",
-      "watcherCleanIntervalInSeconds", "maxInProcessingDeadWatchers", "bitHashCacheSize",
-      "fastleader.minNotificationInterval", "fastleader.maxNotificationInterval",
-      "connectionMaxTokens", "connectionTokenFillTime", "connectionTokenFillCount",
-      "connectionFreezeTime", "connectionDropIncrease", "connectionDropDecrease",
-      "connectionDecreaseRatio", "connection_throttle_weight_enabled",
-      "connection_throttle_global_session_weight", "connection_throttle_local_session_weight",
-      "connection_throttle_renew_session_weight", "clientPortListenBacklog", "serverCnxnFactory",
-      "flushDelay", "maxWriteQueuePollTime", "maxBatchSize", "requestThrottleLimit",
-      "requestThrottleStallTime", "requestThrottleDropStale", "requestStaleLatencyCheck",
-      "requestStaleConnectionCheck", "request_throttler.shutdownTimeout",
-      "advancedFlowControlEnabled", "enableEagerACLCheck", "maxConcurrentSnapSyncs",
-      "maxConcurrentDiffSyncs", "digest.enabled", "snapshot.trust.empty",
-      "snapshot.compression.method", "audit.enable", "audit.impl.class", "largeRequestMaxBytes",
-      "largeRequestThreshold", "netty.server.outstandingHandshake.limit", "throttledOpWaitTime",
-      "learner.closeSocketAsync", "leader.closeSocketAsync", "learner.asyncSending",
+      "secureClientPort",
+      "observerMasterPort",
+      "globalOutstandingLimit",
+      "preAllocSize",
+      "snapCount",
+      "commitLogCount",
+      "snapSizeLimitInKb",
+      "txnLogSizeLimitInKb",
+      "maxCnxns",
+      "maxClientCnxns",
+      "clientPortAddress",
+      "minSessionTimeout",
+      "maxSessionTimeout",
+      "fsync.warningthresholdms",
+      "maxResponseCacheSize",
+      "maxGetChildrenResponseCacheSize",
+      "autopurge.snapRetainCount",
+      "autopurge.purgeInterval",
+      "syncEnabled",
+      "extendedTypesEnabled",
+      "emulate353TTLNodes",
+      "watchManagerName",
+      "watcherCleanThreadsNum",
+      "watcherCleanThreshold",
+      "watcherCleanIntervalInSeconds",
+      "maxInProcessingDeadWatchers",
+      "bitHashCacheSize",
+      "fastleader.minNotificationInterval",
+      "fastleader.maxNotificationInterval",
+      "connectionMaxTokens",
+      "connectionTokenFillTime",
+      "connectionTokenFillCount",
+      "connectionFreezeTime",
+      "connectionDropIncrease",
+      "connectionDropDecrease",
+      "connectionDecreaseRatio",
+      "connection_throttle_weight_enabled",
+      "connection_throttle_global_session_weight",
+      "connection_throttle_local_session_weight",
+      "connection_throttle_renew_session_weight",
+      "clientPortListenBacklog",
+      "serverCnxnFactory",
+      "flushDelay",
+      "maxWriteQueuePollTime",
+      "maxBatchSize",
+      "requestThrottleLimit",
+      "requestThrottleStallTime",
+      "requestThrottleDropStale",
+      "requestStaleLatencyCheck",
+      "requestStaleConnectionCheck",
+      "request_throttler.shutdownTimeout",
+      "advancedFlowControlEnabled",
+      "enableEagerACLCheck",
+      "maxConcurrentSnapSyncs",
+      "maxConcurrentDiffSyncs",
+      "digest.enabled",
+      "snapshot.trust.empty",
+      "snapshot.compression.method",
+      "audit.enable",
+      "audit.impl.class",
+      "largeRequestMaxBytes",
+      "largeRequestThreshold",
+      "netty.server.outstandingHandshake.limit",
+      "throttledOpWaitTime",
+      "learner.closeSocketAsync",
+      "leader.closeSocketAsync",
+      "learner.asyncSending",
       // Cluster options.
-      "electionAlg", "maxTimeToWaitForEpoch", "connectToLearnerMasterLimit", "leaderServes",
-      "cnxTimeout", "quorumCnxnTimeoutMs", "standaloneEnabled", "reconfigEnabled", "tcpKeepAlive",
-      "clientTcpKeepAlive", "electionPortBindRetry", "observer.reconnectDelayMs",
-      "observer.election.DelayMs", "localSessionsEnabled", "localSessionsUpgradingEnabled",
+      "electionAlg",
+      "maxTimeToWaitForEpoch",
+      "connectToLearnerMasterLimit",
+      "leaderServes",
+      "cnxTimeout",
+      "quorumCnxnTimeoutMs",
+      "standaloneEnabled",
+      "reconfigEnabled",
+      "tcpKeepAlive",
+      "clientTcpKeepAlive",
+      "electionPortBindRetry",
+      "observer.reconnectDelayMs",
+      "observer.election.DelayMs",
+      "localSessionsEnabled",
+      "localSessionsUpgradingEnabled",
       // Encryption, authentication, authorization.
-      "DigestAuthenticationProvider.superDigest", "DigestAuthenticationProvider.digestAlg",
-      "X509AuthenticationProvider.superUser", "superUser", "ensembleAuthName",
-      "sessionRequireClientSASLAuth", "allowSaslFailedClients", "enforce.auth.enabled",
-      "enforce.auth.schemes", "sslQuorum", "sslQuorumReloadCertFiles", "client.portUnification",
-      "portUnification", "kerberos.removeHostFromPrincipal", "kerberos.removeRealmFromPrincipal",
-      "kerberos.canonicalizeHostNames", "multiAddress.enabled",
-      "multiAddress.reachabilityCheckTimeoutMs", "multiAddress.reachabilityCheckEnabled",
-      "quorum.auth.enableSasl", "quorum.auth.learnerRequireSasl", "quorum.auth.serverRequireSasl",
-      "quorum.auth.learner.saslLoginContext", "quorum.auth.server.saslLoginContext",
-      "quorum.auth.kerberos.servicePrincipal", "quorum.cnxn.threads.size",
+      "DigestAuthenticationProvider.superDigest",
+      "DigestAuthenticationProvider.digestAlg",
+      "X509AuthenticationProvider.superUser",
+      "superUser",
+      "ensembleAuthName",
+      "sessionRequireClientSASLAuth",
+      "allowSaslFailedClients",
+      "enforce.auth.enabled",
+      "enforce.auth.schemes",
+      "sslQuorum",
+      "sslQuorumReloadCertFiles",
+      "client.portUnification",
+      "portUnification",
+      "kerberos.removeHostFromPrincipal",
+      "kerberos.removeRealmFromPrincipal",
+      "kerberos.canonicalizeHostNames",
+      "multiAddress.enabled",
+      "multiAddress.reachabilityCheckTimeoutMs",
+      "multiAddress.reachabilityCheckEnabled",
+      "quorum.auth.enableSasl",
+      "quorum.auth.learnerRequireSasl",
+      "quorum.auth.serverRequireSasl",
+      "quorum.auth.learner.saslLoginContext",
+      "quorum.auth.server.saslLoginContext",
+      "quorum.auth.kerberos.servicePrincipal",
+      "quorum.cnxn.threads.size",
       // Experimental, unsafe, start-up and performance options.
-      "readonlymode.enabled", "forceSync", "jute.maxbuffer", "jute.maxbuffer.extrasize", "skipACL",
-      "quorumListenOnAllIPs", "datadir.autocreate", "db.autocreate", "nio.numSelectorThreads",
-      "nio.numWorkerThreads", "nio.directBufferBytes", "nio.shutdownTimeout",
-      "commitProcessor.numWorkerThreads", "commitProcessor.maxReadBatchSize",
-      "commitProcessor.maxCommitBatchSize", "commitProcessor.shutdownTimeout",
-      "znode.container.checkIntervalMs", "znode.container.maxPerMinute",
-      "znode.container.maxNeverUsedIntervalMs", "messageTracker.BufferSize",
+      "readonlymode.enabled",
+      "forceSync",
+      "jute.maxbuffer",
+      "jute.maxbuffer.extrasize",
+      "skipACL",
+      "quorumListenOnAllIPs",
+      "datadir.autocreate",
+      "db.autocreate",
+      "nio.numSelectorThreads",
+      "nio.numWorkerThreads",
+      "nio.directBufferBytes",
+      "nio.shutdownTimeout",
+      "commitProcessor.numWorkerThreads",
+      "commitProcessor.maxReadBatchSize",
+      "commitProcessor.maxCommitBatchSize",
+      "commitProcessor.shutdownTimeout",
+      "znode.container.checkIntervalMs",
+      "znode.container.maxPerMinute",
+      "znode.container.maxNeverUsedIntervalMs",
+      "messageTracker.BufferSize",
       "messageTracker.Enabled",
       // AdminServer and metrics members most often set (the families are open).
-      "admin.serverAddress", "admin.idleTimeout", "admin.commandURL", "admin.portUnification",
-      "metricsProvider.className", "metricsProvider.httpHost", "metricsProvider.httpPort",
+      "admin.serverAddress",
+      "admin.idleTimeout",
+      "admin.commandURL",
+      "admin.portUnification",
+      "metricsProvider.className",
+      "metricsProvider.httpHost",
+      "metricsProvider.httpPort",
       "metricsProvider.exportJvmInfo",
   };
   for (const auto& k : ssl_keys) keys.emplace_back(k);
@@ -125,7 +237,8 @@ int edit_distance(std::string_view a, std::string_view b) {
     for (size_t j = 1; j <= m; ++j) {
       const int cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
       d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) && lower(a[i - 2]) == lower(b[j - 1]))
+      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
+          lower(a[i - 2]) == lower(b[j - 1]))
         d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
@@ -167,7 +280,8 @@ bool is_valid_host(std::string_view host) {
     size_t end = host.find('.', start);
     if (end == std::string_view::npos) end = host.size();
     const std::string_view label = host.substr(start, end - start);
-    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
+      return false;
     start = end + 1;
   }
   return true;

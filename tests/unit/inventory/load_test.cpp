@@ -18,19 +18,19 @@ using Lines = std::vector<std::string>;
 
 // A valid three-voter inventory; tests edit it by line number (1-based).
 const Lines kBase = {
-    "[cluster]",                 // 1
-    "name = \"t\"",              // 2
-    "[zookeeper]",               // 3
+    "[cluster]",                     // 1
+    "name = \"t\"",                  // 2
+    "[zookeeper]",                   // 3
     "distribution = \"zk.tar.gz\"",  // 4
-    "[[zookeeper.servers]]",     // 5
-    "host = \"a\"",              // 6
-    "id = 1",                    // 7
-    "[[zookeeper.servers]]",     // 8
-    "host = \"b\"",              // 9
-    "id = 2",                    // 10
-    "[[zookeeper.servers]]",     // 11
-    "host = \"c\"",              // 12
-    "id = 3",                    // 13
+    "[[zookeeper.servers]]",         // 5
+    "host = \"a\"",                  // 6
+    "id = 1",                        // 7
+    "[[zookeeper.servers]]",         // 8
+    "host = \"b\"",                  // 9
+    "id = 2",                        // 10
+    "[[zookeeper.servers]]",         // 11
+    "host = \"c\"",                  // 12
+    "id = 3",                        // 13
 };
 
 // `base` with `extra` inserted after line `after` (0: at the top).
@@ -68,8 +68,12 @@ size_t count(const LoadResult& r, Diagnostic::Severity severity) {
   for (const auto& d : r.diagnostics) n += d.severity == severity ? 1 : 0;
   return n;
 }
-size_t errors(const LoadResult& r) { return count(r, Diagnostic::Severity::error); }
-size_t warnings(const LoadResult& r) { return count(r, Diagnostic::Severity::warning); }
+size_t errors(const LoadResult& r) {
+  return count(r, Diagnostic::Severity::error);
+}
+size_t warnings(const LoadResult& r) {
+  return count(r, Diagnostic::Severity::warning);
+}
 
 std::string read_text(const fs::path& p) {
   std::ifstream in(p);
@@ -105,7 +109,9 @@ class LoadTest : public ::testing::Test {
     std::ofstream(p) << "not really a tarball";
   }
 
-  LoadResult load(const Lines& lines) { return load_string(join(lines), "inv.toml", dir_.string()); }
+  LoadResult load(const Lines& lines) {
+    return load_string(join(lines), "inv.toml", dir_.string());
+  }
 
   fs::path dir_;
 };
@@ -143,9 +149,11 @@ TEST_F(LoadTest, SeedParsesToTheExpectedModel) {
   EXPECT_EQ(z.tick_time_ms, 2000);
   EXPECT_EQ(z.init_limit, 10);
   EXPECT_EQ(z.sync_limit, 5);
-  EXPECT_EQ(z.four_letter_words, (std::vector<std::string>{"srvr", "stat", "mntr", "ruok", "conf", "isro"}));
+  EXPECT_EQ(z.four_letter_words,
+            (std::vector<std::string>{"srvr", "stat", "mntr", "ruok", "conf", "isro"}));
   using KV = std::vector<std::pair<std::string, std::string>>;
-  EXPECT_EQ(z.extra_config, (KV{{"autopurge.snapRetainCount", "3"}, {"autopurge.purgeInterval", "24"}}));
+  EXPECT_EQ(z.extra_config,
+            (KV{{"autopurge.snapRetainCount", "3"}, {"autopurge.purgeInterval", "24"}}));
 
   const std::vector<int> headers = lines_starting_with(text, "[[zookeeper.servers]]");
   ASSERT_EQ(c.servers.size(), 4u);
@@ -178,7 +186,8 @@ TEST_F(LoadTest, SeedParsesToTheExpectedModel) {
 }
 
 TEST_F(LoadTest, ProductionExampleResolvesOverrides) {
-  const fs::path file = fs::path(ZKCTL_SOURCE_ROOT) / "inventories" / "examples" / "production.toml";
+  const fs::path file =
+      fs::path(ZKCTL_SOURCE_ROOT) / "inventories" / "examples" / "production.toml";
   const std::string text = read_text(file);
   touch(dir_ / "dist" / "apache-zookeeper-3.8.4-bin.tar.gz");
   ::setenv("HOME", "/home/op", 1);
@@ -189,8 +198,9 @@ TEST_F(LoadTest, ProductionExampleResolvesOverrides) {
   EXPECT_EQ(c.ssh.identity_file, "/home/op/.ssh/zkctl_ed25519");
   ASSERT_EQ(c.servers.size(), 7u);
   EXPECT_EQ(c.voters().size(), 5u);
-  EXPECT_EQ(c.zookeeper.four_letter_words,
-            (std::vector<std::string>{"srvr", "stat", "mntr", "ruok", "conf", "isro", "envi", "wchs"}));
+  EXPECT_EQ(
+      c.zookeeper.four_letter_words,
+      (std::vector<std::string>{"srvr", "stat", "mntr", "ruok", "conf", "isro", "envi", "wchs"}));
 
   const Server& zk4 = *c.find("zk4.eu1.example.net");
   EXPECT_EQ(zk4.data_dir, "/srv/zookeeper/data");
@@ -213,7 +223,8 @@ TEST_F(LoadTest, ProductionExampleResolvesOverrides) {
 }
 
 TEST_F(LoadTest, ProductionExampleWithoutTheTarballReportsOnlyThat) {
-  const fs::path file = fs::path(ZKCTL_SOURCE_ROOT) / "inventories" / "examples" / "production.toml";
+  const fs::path file =
+      fs::path(ZKCTL_SOURCE_ROOT) / "inventories" / "examples" / "production.toml";
   const LoadResult r = load_string(read_text(file), "production.toml", dir_.string());
   EXPECT_FALSE(r.cluster.has_value());
   ASSERT_EQ(r.diagnostics.size(), 1u) << dump(r);
@@ -254,8 +265,9 @@ TEST_F(LoadTest, TomlSyntaxError) {
   const LoadResult r = load({"[cluster]", "name = \"t\"", "name = \"u\""});
   EXPECT_FALSE(r.cluster.has_value());
   ASSERT_EQ(r.diagnostics.size(), 1u) << dump(r);
-  EXPECT_TRUE(HasDiag(r, "inv.toml:3:8: error: TOML syntax error while parsing key-value pair: "
-                         "cannot redefine existing string 'name'"));
+  EXPECT_TRUE(HasDiag(r,
+                      "inv.toml:3:8: error: TOML syntax error while parsing key-value pair: "
+                      "cannot redefine existing string 'name'"));
 }
 
 TEST_F(LoadTest, TomlSyntaxErrorStaysOnOneLine) {
@@ -268,17 +280,19 @@ TEST_F(LoadTest, TomlSyntaxErrorStaysOnOneLine) {
 
 TEST_F(LoadTest, UnknownKeysEverywhereWithSuggestions) {
   Lines l = kBase;
-  l.push_back("[sssh]");                                // 14
-  l.push_back("user = \"root\"");                       // 15
-  l = insert_after(l, 6, {"clien_port = 2181"});        // 7; later lines shift by 1
-  l = insert_after(l, 2, {"colour = \"red\""});         // 3; later lines shift by 1
+  l.push_back("[sssh]");                          // 14
+  l.push_back("user = \"root\"");                 // 15
+  l = insert_after(l, 6, {"clien_port = 2181"});  // 7; later lines shift by 1
+  l = insert_after(l, 2, {"colour = \"red\""});   // 3; later lines shift by 1
   const LoadResult r = load(l);
   EXPECT_FALSE(r.cluster.has_value());
   EXPECT_EQ(errors(r), 3u) << dump(r);
   EXPECT_TRUE(HasDiag(r, "inv.toml:3:1: error: unknown key 'colour' in [cluster]"));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:8:1: error: unknown key 'clien_port' in [[zookeeper.servers]]; "
-                         "did you mean 'client_port'?"));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:16:2: error: unknown key 'sssh' at top level; did you mean 'ssh'?"));
+  EXPECT_TRUE(HasDiag(r,
+                      "inv.toml:8:1: error: unknown key 'clien_port' in [[zookeeper.servers]]; "
+                      "did you mean 'client_port'?"));
+  EXPECT_TRUE(
+      HasDiag(r, "inv.toml:16:2: error: unknown key 'sssh' at top level; did you mean 'ssh'?"));
 }
 
 TEST_F(LoadTest, UnknownKeysInSshAndZooKeeper) {
@@ -286,7 +300,8 @@ TEST_F(LoadTest, UnknownKeysInSshAndZooKeeper) {
   l = insert_after(l, 0, {"[ssh]", "identity = \"k\""});
   const LoadResult r = load(l);
   EXPECT_TRUE(HasDiag(r, "inv.toml:2:1: error: unknown key 'identity' in [ssh]"));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:7:1: error: unknown key 'data_dri' in [zookeeper]; did you mean 'data_dir'?"));
+  EXPECT_TRUE(HasDiag(
+      r, "inv.toml:7:1: error: unknown key 'data_dri' in [zookeeper]; did you mean 'data_dir'?"));
 }
 
 TEST_F(LoadTest, WrongTypes) {
@@ -295,16 +310,21 @@ TEST_F(LoadTest, WrongTypes) {
   const LoadResult r = load(l);
   EXPECT_EQ(errors(r), 4u) << dump(r);
   EXPECT_TRUE(HasDiag(r, "inv.toml:1:7: error: ssh: expected a table, got an integer"));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:6:15: error: zookeeper.client_port: expected an integer, got a string"));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:7:11: error: zookeeper.heap_mb: expected an integer, got a float"));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:8:15: error: zookeeper.install_dir: expected a string, got an integer"));
+  EXPECT_TRUE(
+      HasDiag(r, "inv.toml:6:15: error: zookeeper.client_port: expected an integer, got a string"));
+  EXPECT_TRUE(
+      HasDiag(r, "inv.toml:7:11: error: zookeeper.heap_mb: expected an integer, got a float"));
+  EXPECT_TRUE(
+      HasDiag(r, "inv.toml:8:15: error: zookeeper.install_dir: expected a string, got an integer"));
 }
 
 TEST_F(LoadTest, ServersMustBeAnArrayOfTables) {
-  const LoadResult r = load({"[cluster]", "name = \"t\"", "[zookeeper]", "distribution = \"zk.tar.gz\"",
-                             "[zookeeper.servers]", "host = \"a\""});
-  EXPECT_TRUE(HasDiag(r, "inv.toml:5:1: error: zookeeper.servers: expected an array of tables "
-                         "([[zookeeper.servers]]), got a table"));
+  const LoadResult r =
+      load({"[cluster]", "name = \"t\"", "[zookeeper]", "distribution = \"zk.tar.gz\"",
+            "[zookeeper.servers]", "host = \"a\""});
+  EXPECT_TRUE(HasDiag(r,
+                      "inv.toml:5:1: error: zookeeper.servers: expected an array of tables "
+                      "([[zookeeper.servers]]), got a table"));
 }
 
 // ---- required keys ------------------------------------------------------------------
@@ -333,7 +353,8 @@ TEST_F(LoadTest, MissingDistribution) {
   l.erase(l.begin() + 3);
   const LoadResult r = load(l);
   EXPECT_EQ(errors(r), 1u) << dump(r);
-  EXPECT_TRUE(HasDiag(r, "inv.toml:3:1: error: missing required key 'distribution' in [zookeeper]"));
+  EXPECT_TRUE(
+      HasDiag(r, "inv.toml:3:1: error: missing required key 'distribution' in [zookeeper]"));
 }
 
 TEST_F(LoadTest, MissingHostAndId) {
@@ -341,14 +362,17 @@ TEST_F(LoadTest, MissingHostAndId) {
   l.erase(l.begin() + 5, l.begin() + 7);  // server 1 keeps only its header (line 5)
   const LoadResult r = load(l);
   EXPECT_EQ(errors(r), 2u) << dump(r);
-  EXPECT_TRUE(HasDiag(r, "inv.toml:5:1: error: missing required key 'host' in [[zookeeper.servers]]"));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:5:1: error: missing required key 'id' in [[zookeeper.servers]]"));
+  EXPECT_TRUE(
+      HasDiag(r, "inv.toml:5:1: error: missing required key 'host' in [[zookeeper.servers]]"));
+  EXPECT_TRUE(
+      HasDiag(r, "inv.toml:5:1: error: missing required key 'id' in [[zookeeper.servers]]"));
 }
 
 TEST_F(LoadTest, NoServers) {
   const LoadResult r = load(Lines(kBase.begin(), kBase.begin() + 4));
   EXPECT_EQ(errors(r), 1u) << dump(r);
-  EXPECT_TRUE(HasDiag(r, "inv.toml:3:1: error: no servers: add at least one [[zookeeper.servers]] entry"));
+  EXPECT_TRUE(
+      HasDiag(r, "inv.toml:3:1: error: no servers: add at least one [[zookeeper.servers]] entry"));
 }
 
 TEST_F(LoadTest, NoVoters) {
@@ -357,8 +381,9 @@ TEST_F(LoadTest, NoVoters) {
   l = insert_after(l, 7, {"role = \"observer\""});
   const LoadResult r = load(l);
   EXPECT_EQ(errors(r), 1u) << dump(r);
-  EXPECT_TRUE(HasDiag(r, "inv.toml:5:1: error: no voters: every server is an observer; "
-                         "at least one must have role = \"voter\""));
+  EXPECT_TRUE(HasDiag(r,
+                      "inv.toml:5:1: error: no voters: every server is an observer; "
+                      "at least one must have role = \"voter\""));
 }
 
 // ---- server values -------------------------------------------------------------------
@@ -374,48 +399,62 @@ TEST_F(LoadTest, IdOutsideRange) {
 TEST_F(LoadTest, DuplicateIdPointsAtTheSecondAndNamesTheFirst) {
   const LoadResult r = load(replace_line(kBase, 13, "id = 1"));
   EXPECT_EQ(errors(r), 1u) << dump(r);
-  EXPECT_TRUE(HasDiag(r, "inv.toml:13:6: error: duplicate server id 1: already used by server 'a' at line 5"));
+  EXPECT_TRUE(HasDiag(
+      r, "inv.toml:13:6: error: duplicate server id 1: already used by server 'a' at line 5"));
 }
 
 TEST_F(LoadTest, SameHostWithTheSamePortsAndDataDir) {
-  const LoadResult r = load(replace_line(kBase, 9, "host = \"A\""));  // host names compare case-insensitively
+  const LoadResult r =
+      load(replace_line(kBase, 9, "host = \"A\""));  // host names compare case-insensitively
   EXPECT_EQ(errors(r), 2u) << dump(r);
-  EXPECT_TRUE(HasDiag(r, "inv.toml:9:8: error: host 'A' already runs server id 1 (line 5) with the same ports: "
-                         "client_port 2181, peer_port 2888, election_port 3888; give one of them its own ports"));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:9:8: error: host 'A' data_dir '/var/lib/zookeeper' is already used by "
-                         "server id 1 (line 5)"));
+  EXPECT_TRUE(HasDiag(
+      r,
+      "inv.toml:9:8: error: host 'A' already runs server id 1 (line 5) with the same ports: "
+      "client_port 2181, peer_port 2888, election_port 3888; give one of them its own ports"));
+  EXPECT_TRUE(
+      HasDiag(r,
+              "inv.toml:9:8: error: host 'A' data_dir '/var/lib/zookeeper' is already used by "
+              "server id 1 (line 5)"));
 }
 
 TEST_F(LoadTest, SameHostWithDistinctPortsAndDirsIsFine) {
   Lines l = replace_line(kBase, 9, "host = \"a\"");
-  l = insert_after(l, 10, {"client_port = 2182", "peer_port = 2889", "election_port = 3889",
-                           "data_dir = \"/var/lib/zookeeper-2\""});
+  l = insert_after(l, 10,
+                   {"client_port = 2182", "peer_port = 2889", "election_port = 3889",
+                    "data_dir = \"/var/lib/zookeeper-2\""});
   const LoadResult r = load(l);
   EXPECT_TRUE(r.cluster.has_value()) << dump(r);
 }
 
 TEST_F(LoadTest, SameHostOverriddenPortCollision) {
   Lines l = replace_line(kBase, 9, "host = \"a\"");
-  l = insert_after(l, 10, {"client_port = 2182", "peer_port = 2889", "election_port = 2181",
-                           "data_dir = \"/var/lib/zookeeper-2\""});
+  l = insert_after(l, 10,
+                   {"client_port = 2182", "peer_port = 2889", "election_port = 2181",
+                    "data_dir = \"/var/lib/zookeeper-2\""});
   const LoadResult r = load(l);
   EXPECT_EQ(errors(r), 1u) << dump(r);
-  EXPECT_TRUE(HasDiag(r, "inv.toml:13:17: error: host 'a' port 2181 (election_port) is already used by "
-                         "server id 1 (line 5) as its client_port"));
+  EXPECT_TRUE(
+      HasDiag(r,
+              "inv.toml:13:17: error: host 'a' port 2181 (election_port) is already used by "
+              "server id 1 (line 5) as its client_port"));
 }
 
 TEST_F(LoadTest, PeerAndElectionPortsOfOneServerMustDiffer) {
   const LoadResult r = load(insert_after(kBase, 7, {"election_port = 2888"}));
   EXPECT_EQ(errors(r), 1u) << dump(r);
-  EXPECT_TRUE(HasDiag(r, "inv.toml:8:17: error: zookeeper.servers[0].election_port: 2888 equals peer_port of "
-                         "the same server; a server's ports must differ"));
+  EXPECT_TRUE(
+      HasDiag(r,
+              "inv.toml:8:17: error: zookeeper.servers[0].election_port: 2888 equals peer_port of "
+              "the same server; a server's ports must differ"));
 }
 
 TEST_F(LoadTest, DefaultPortsMustDifferAndAreReportedOnce) {
   const LoadResult r = load(insert_after(kBase, 4, {"peer_port = 3888"}));
   EXPECT_EQ(errors(r), 1u) << dump(r);
-  EXPECT_TRUE(HasDiag(r, "inv.toml:5:13: error: zookeeper.election_port: 3888 equals zookeeper.peer_port; "
-                         "a server's ports must differ"));
+  EXPECT_TRUE(
+      HasDiag(r,
+              "inv.toml:5:13: error: zookeeper.election_port: 3888 equals zookeeper.peer_port; "
+              "a server's ports must differ"));
 }
 
 TEST_F(LoadTest, PortsOutsideRange) {
@@ -424,36 +463,49 @@ TEST_F(LoadTest, PortsOutsideRange) {
   const LoadResult r = load(l);
   EXPECT_EQ(errors(r), 4u) << dump(r);
   EXPECT_TRUE(HasDiag(r, "inv.toml:5:13: error: zookeeper.peer_port: 70000 is outside 1..65535"));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:9:15: error: zookeeper.servers[0].client_port: 0 is outside 1..65535"));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:10:14: error: zookeeper.servers[0].admin_port: -1 is outside 0..65535 "
-                         "(0 turns the AdminServer off)"));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:11:12: error: zookeeper.servers[0].ssh_port: 65536 is outside 1..65535"));
+  EXPECT_TRUE(
+      HasDiag(r, "inv.toml:9:15: error: zookeeper.servers[0].client_port: 0 is outside 1..65535"));
+  EXPECT_TRUE(
+      HasDiag(r,
+              "inv.toml:10:14: error: zookeeper.servers[0].admin_port: -1 is outside 0..65535 "
+              "(0 turns the AdminServer off)"));
+  EXPECT_TRUE(HasDiag(
+      r, "inv.toml:11:12: error: zookeeper.servers[0].ssh_port: 65536 is outside 1..65535"));
 }
 
 TEST_F(LoadTest, UnknownRole) {
   const LoadResult r = load(insert_after(kBase, 7, {"role = \"leader\""}));
   EXPECT_EQ(errors(r), 1u) << dump(r);
-  EXPECT_TRUE(HasDiag(r, "inv.toml:8:8: error: zookeeper.servers[0].role: 'leader' is not a role; "
-                         "expected 'voter' or 'observer'"));
+  EXPECT_TRUE(HasDiag(r,
+                      "inv.toml:8:8: error: zookeeper.servers[0].role: 'leader' is not a role; "
+                      "expected 'voter' or 'observer'"));
 }
 
 TEST_F(LoadTest, RemoteDirectoriesMustBeAbsoluteAndSane) {
-  Lines l = insert_after(kBase, 4, {"install_dir = \"opt/zk\"", "data_dir = \"/\"",
-                                    "data_log_dir = \"/a/../b\""});
+  Lines l = insert_after(
+      kBase, 4, {"install_dir = \"opt/zk\"", "data_dir = \"/\"", "data_log_dir = \"/a/../b\""});
   l = insert_after(l, 10, {"data_dir = \"/x\\ny\""});
   const LoadResult r = load(l);
   EXPECT_EQ(errors(r), 4u) << dump(r);
-  EXPECT_TRUE(HasDiag(r, "inv.toml:5:15: error: zookeeper.install_dir: 'opt/zk' must be an absolute path "
-                         "(remote directory)"));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:6:12: error: zookeeper.data_dir: the root directory '/' is not a valid "
-                         "directory for ZooKeeper"));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:7:16: error: zookeeper.data_log_dir: '/a/../b' must not contain '..'"));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:11:12: error: zookeeper.servers[0].data_dir: '/x\\ny' contains a control "
-                         "character or backslash"));
+  EXPECT_TRUE(
+      HasDiag(r,
+              "inv.toml:5:15: error: zookeeper.install_dir: 'opt/zk' must be an absolute path "
+              "(remote directory)"));
+  EXPECT_TRUE(
+      HasDiag(r,
+              "inv.toml:6:12: error: zookeeper.data_dir: the root directory '/' is not a valid "
+              "directory for ZooKeeper"));
+  EXPECT_TRUE(
+      HasDiag(r, "inv.toml:7:16: error: zookeeper.data_log_dir: '/a/../b' must not contain '..'"));
+  EXPECT_TRUE(
+      HasDiag(r,
+              "inv.toml:11:12: error: zookeeper.servers[0].data_dir: '/x\\ny' contains a control "
+              "character or backslash"));
 }
 
 TEST_F(LoadTest, RemoteDirectoriesAreNormalized) {
-  const LoadResult r = load(insert_after(kBase, 4, {"data_dir = \"/data//zk/\"", "install_dir = \"/opt/./zk\""}));
+  const LoadResult r =
+      load(insert_after(kBase, 4, {"data_dir = \"/data//zk/\"", "install_dir = \"/opt/./zk\""}));
   ASSERT_TRUE(r.cluster.has_value()) << dump(r);
   EXPECT_EQ(r.cluster->servers[0].data_dir, "/data/zk");
   EXPECT_EQ(r.cluster->servers[0].install_dir, "/opt/zk");
@@ -461,8 +513,8 @@ TEST_F(LoadTest, RemoteDirectoriesAreNormalized) {
 
 TEST_F(LoadTest, DistributionMustExistAndBeAFile) {
   LoadResult r = load(replace_line(kBase, 4, "distribution = \"nope.tar.gz\""));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:4:16: error: zookeeper.distribution: file '" + (dir_ / "nope.tar.gz").string() +
-                             "' does not exist"));
+  EXPECT_TRUE(HasDiag(r, "inv.toml:4:16: error: zookeeper.distribution: file '" +
+                             (dir_ / "nope.tar.gz").string() + "' does not exist"));
   r = load(replace_line(kBase, 4, "distribution = \".\""));
   EXPECT_TRUE(HasDiag(r, "inv.toml:4:16: error: zookeeper.distribution: '" + dir_.string() +
                              "' is not a regular file"));
@@ -470,16 +522,23 @@ TEST_F(LoadTest, DistributionMustExistAndBeAFile) {
 
 TEST_F(LoadTest, ClusterNameCharset) {
   const LoadResult r = load(replace_line(kBase, 2, "name = \"my cluster\""));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:2:8: error: cluster.name: 'my cluster' must be 1-64 characters from letters, "
-                         "digits, '_', '.', '-'"));
+  EXPECT_TRUE(HasDiag(
+      r,
+      "inv.toml:2:8: error: cluster.name: 'my cluster' must be 1-64 characters from letters, "
+      "digits, '_', '.', '-'"));
 }
 
 TEST_F(LoadTest, HostsThatCouldInjectAreRejected) {
   // TOML source text of the value -> how the message shows it.
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"node 1", "node 1"},         {"node1;reboot", "node1;reboot"}, {"$(id)", "$(id)"},
-      {"a'b", "a'b"},               {"a\\\"b", "a\"b"},               {"node1\\nserver.9=x", "node1\\nserver.9=x"},
-      {"-oProxyCommand=x", "-oProxyCommand=x"}, {"a_b", "a_b"},
+      {"node 1", "node 1"},
+      {"node1;reboot", "node1;reboot"},
+      {"$(id)", "$(id)"},
+      {"a'b", "a'b"},
+      {"a\\\"b", "a\"b"},
+      {"node1\\nserver.9=x", "node1\\nserver.9=x"},
+      {"-oProxyCommand=x", "-oProxyCommand=x"},
+      {"a_b", "a_b"},
   };
   for (const auto& [source, shown] : cases) {
     const LoadResult r = load(replace_line(kBase, 6, "host = \"" + source + "\""));
@@ -503,9 +562,12 @@ TEST_F(LoadTest, SshUserCharset) {
   l = insert_after(l, 2, {"[ssh]", "user = \"Root\""});
   const LoadResult r = load(l);
   EXPECT_EQ(errors(r), 2u) << dump(r);
-  EXPECT_TRUE(HasDiag(r, "inv.toml:4:8: error: ssh.user: 'Root' is not a valid user name ([a-z_][a-z0-9_-]*)"));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:10:12: error: zookeeper.servers[0].ssh_user: 'a;b' is not a valid user name "
-                         "([a-z_][a-z0-9_-]*)"));
+  EXPECT_TRUE(HasDiag(
+      r, "inv.toml:4:8: error: ssh.user: 'Root' is not a valid user name ([a-z_][a-z0-9_-]*)"));
+  EXPECT_TRUE(HasDiag(
+      r,
+      "inv.toml:10:12: error: zookeeper.servers[0].ssh_user: 'a;b' is not a valid user name "
+      "([a-z_][a-z0-9_-]*)"));
 }
 
 // ---- [zookeeper.config] -----------------------------------------------------------------
@@ -520,14 +582,20 @@ TEST_F(LoadTest, ManagedConfigKeysAreErrors) {
   const LoadResult r = load(with_config({"dataDir = \"/x\"", "\"4lw.commands.whitelist\" = \"*\"",
                                          "\"server.1\" = \"a:2888:3888\"", "clientPort = 2182"}));
   EXPECT_EQ(errors(r), 4u) << dump(r);
-  EXPECT_TRUE(HasDiag(r, "inv.toml:6:1: error: zookeeper.config: 'dataDir' is managed by zkctl; set "
-                         "zookeeper.data_dir (or a server's data_dir) instead"));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:7:1: error: zookeeper.config: '4lw.commands.whitelist' is managed by zkctl; "
-                         "set zookeeper.four_letter_words, which adds words to zkctl's own instead"));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:8:1: error: zookeeper.config: 'server.1' is managed by zkctl; set "
-                         "[[zookeeper.servers]] instead"));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:9:1: error: zookeeper.config: 'clientPort' is managed by zkctl; set "
-                         "zookeeper.client_port (or a server's client_port) instead"));
+  EXPECT_TRUE(HasDiag(r,
+                      "inv.toml:6:1: error: zookeeper.config: 'dataDir' is managed by zkctl; set "
+                      "zookeeper.data_dir (or a server's data_dir) instead"));
+  EXPECT_TRUE(HasDiag(
+      r,
+      "inv.toml:7:1: error: zookeeper.config: '4lw.commands.whitelist' is managed by zkctl; "
+      "set zookeeper.four_letter_words, which adds words to zkctl's own instead"));
+  EXPECT_TRUE(HasDiag(r,
+                      "inv.toml:8:1: error: zookeeper.config: 'server.1' is managed by zkctl; set "
+                      "[[zookeeper.servers]] instead"));
+  EXPECT_TRUE(
+      HasDiag(r,
+              "inv.toml:9:1: error: zookeeper.config: 'clientPort' is managed by zkctl; set "
+              "zookeeper.client_port (or a server's client_port) instead"));
 }
 
 TEST_F(LoadTest, ConfigInjectionIsRejected) {
@@ -539,16 +607,26 @@ TEST_F(LoadTest, ConfigInjectionIsRejected) {
       "preAllocSize = [1]",                           // 10
   }));
   EXPECT_EQ(errors(r), 5u) << dump(r);
-  EXPECT_TRUE(HasDiag(r, "inv.toml:6:18: error: zookeeper.config: key 'maxClientCnxns': value contains a control "
-                         "character (it would inject a line into zoo.cfg)"));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:7:1: error: zookeeper.config: key 'a\\nb' contains a control character "
-                         "(it would inject a line into zoo.cfg)"));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:8:1: error: zookeeper.config: key 'bad key' may contain only letters, digits, "
-                         "'.', '_' and '-'"));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:9:13: error: zookeeper.config: key 'snapCount': value contains '\\', which "
-                         "zoo.cfg (a Java properties file) treats as an escape"));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:10:16: error: zookeeper.config: key 'preAllocSize': expected a string, "
-                         "integer, boolean or float, got an array"));
+  EXPECT_TRUE(HasDiag(
+      r,
+      "inv.toml:6:18: error: zookeeper.config: key 'maxClientCnxns': value contains a control "
+      "character (it would inject a line into zoo.cfg)"));
+  EXPECT_TRUE(
+      HasDiag(r,
+              "inv.toml:7:1: error: zookeeper.config: key 'a\\nb' contains a control character "
+              "(it would inject a line into zoo.cfg)"));
+  EXPECT_TRUE(HasDiag(
+      r,
+      "inv.toml:8:1: error: zookeeper.config: key 'bad key' may contain only letters, digits, "
+      "'.', '_' and '-'"));
+  EXPECT_TRUE(
+      HasDiag(r,
+              "inv.toml:9:13: error: zookeeper.config: key 'snapCount': value contains '\\', which "
+              "zoo.cfg (a Java properties file) treats as an escape"));
+  EXPECT_TRUE(
+      HasDiag(r,
+              "inv.toml:10:16: error: zookeeper.config: key 'preAllocSize': expected a string, "
+              "integer, boolean or float, got an array"));
 }
 
 TEST_F(LoadTest, ConfigKeysKeepTheFileOrderAndRenderAsText) {
@@ -558,7 +636,8 @@ TEST_F(LoadTest, ConfigKeysKeepTheFileOrderAndRenderAsText) {
       "syncEnabled = false",
       "maxClientCnxns = 100",
       "autopurge.purgeInterval = 12",  // dotted: nested tables, flattened back
-      "\"metricsProvider.className\" = \"org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider\"",
+      "\"metricsProvider.className\" = "
+      "\"org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider\"",
       "globalOutstandingLimit = 1000",
       "preAllocSize = 65536",
       "\"fsync.warningthresholdms\" = 1.5",
@@ -576,7 +655,8 @@ TEST_F(LoadTest, ConfigKeysKeepTheFileOrderAndRenderAsText) {
                 {"syncEnabled", "false"},
                 {"maxClientCnxns", "100"},
                 {"autopurge.purgeInterval", "12"},
-                {"metricsProvider.className", "org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider"},
+                {"metricsProvider.className",
+                 "org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider"},
                 {"globalOutstandingLimit", "1000"},
                 {"preAllocSize", "65536"},
                 {"fsync.warningthresholdms", "1.5"},
@@ -587,24 +667,33 @@ TEST_F(LoadTest, ConfigKeysKeepTheFileOrderAndRenderAsText) {
 }
 
 TEST_F(LoadTest, DottedAndQuotedSpellingsOfOneKeyConflict) {
-  const LoadResult r = load(with_config({"autopurge.purgeInterval = 1", "\"autopurge.purgeInterval\" = 2"}));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:7:1: error: zookeeper.config: key 'autopurge.purgeInterval' is already set "
-                         "at line 6"));
+  const LoadResult r =
+      load(with_config({"autopurge.purgeInterval = 1", "\"autopurge.purgeInterval\" = 2"}));
+  EXPECT_TRUE(
+      HasDiag(r,
+              "inv.toml:7:1: error: zookeeper.config: key 'autopurge.purgeInterval' is already set "
+              "at line 6"));
 }
 
 TEST_F(LoadTest, UnknownConfigKeysAreWarningsWithSuggestions) {
-  const LoadResult r = load(with_config({"\"autopurge.purgeInterva\" = 24", "\"zookeeper.snapCount\" = 1",
-                                         "myOwnFlag = true"}));
+  const LoadResult r = load(with_config(
+      {"\"autopurge.purgeInterva\" = 24", "\"zookeeper.snapCount\" = 1", "myOwnFlag = true"}));
   ASSERT_TRUE(r.cluster.has_value()) << dump(r);
   EXPECT_EQ(warnings(r), 3u) << dump(r);
-  EXPECT_TRUE(HasDiag(r, "inv.toml:6:1: warning: zookeeper.config: 'autopurge.purgeInterva' is not a known "
-                         "ZooKeeper option (ZooKeeper would silently turn it into the Java system property "
-                         "'zookeeper.autopurge.purgeInterva'); did you mean 'autopurge.purgeInterval'?"));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:7:1: warning: zookeeper.config: 'zookeeper.snapCount' is not a known "
-                         "ZooKeeper option (ZooKeeper would silently turn it into the Java system property "
-                         "'zookeeper.zookeeper.snapCount'); did you mean 'snapCount'?"));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:8:1: warning: zookeeper.config: 'myOwnFlag' is not a known ZooKeeper option "
-                         "(ZooKeeper would silently turn it into the Java system property 'zookeeper.myOwnFlag')"));
+  EXPECT_TRUE(
+      HasDiag(r,
+              "inv.toml:6:1: warning: zookeeper.config: 'autopurge.purgeInterva' is not a known "
+              "ZooKeeper option (ZooKeeper would silently turn it into the Java system property "
+              "'zookeeper.autopurge.purgeInterva'); did you mean 'autopurge.purgeInterval'?"));
+  EXPECT_TRUE(
+      HasDiag(r,
+              "inv.toml:7:1: warning: zookeeper.config: 'zookeeper.snapCount' is not a known "
+              "ZooKeeper option (ZooKeeper would silently turn it into the Java system property "
+              "'zookeeper.zookeeper.snapCount'); did you mean 'snapCount'?"));
+  EXPECT_TRUE(HasDiag(
+      r,
+      "inv.toml:8:1: warning: zookeeper.config: 'myOwnFlag' is not a known ZooKeeper option "
+      "(ZooKeeper would silently turn it into the Java system property 'zookeeper.myOwnFlag')"));
   // Passed through all the same.
   EXPECT_EQ(r.cluster->zookeeper.extra_config.size(), 3u);
 }
@@ -612,17 +701,21 @@ TEST_F(LoadTest, UnknownConfigKeysAreWarningsWithSuggestions) {
 TEST_F(LoadTest, ReconfigEnabledIsAWarning) {
   const LoadResult r = load(with_config({"reconfigEnabled = true"}));
   ASSERT_TRUE(r.cluster.has_value()) << dump(r);
-  EXPECT_TRUE(HasDiag(r, "inv.toml:6:1: warning: zookeeper.config: reconfigEnabled=true lets ZooKeeper rewrite "
-                         "its own zoo.cfg (dynamic configuration); zkctl re-renders zoo.cfg on every deploy"));
+  EXPECT_TRUE(HasDiag(
+      r,
+      "inv.toml:6:1: warning: zookeeper.config: reconfigEnabled=true lets ZooKeeper rewrite "
+      "its own zoo.cfg (dynamic configuration); zkctl re-renders zoo.cfg on every deploy"));
 }
 
 // ---- four-letter words ----------------------------------------------------------------------
 
 TEST_F(LoadTest, FourLetterWordsAreAddedToTheManagedOnes) {
-  const LoadResult r = load(insert_after(kBase, 4, {"four_letter_words = [\"envi\", \"srvr\", \"wchs\", \"envi\"]"}));
+  const LoadResult r = load(
+      insert_after(kBase, 4, {"four_letter_words = [\"envi\", \"srvr\", \"wchs\", \"envi\"]"}));
   ASSERT_TRUE(r.cluster.has_value()) << dump(r);
-  EXPECT_EQ(r.cluster->zookeeper.four_letter_words,
-            (std::vector<std::string>{"srvr", "stat", "mntr", "ruok", "conf", "isro", "envi", "wchs"}));
+  EXPECT_EQ(
+      r.cluster->zookeeper.four_letter_words,
+      (std::vector<std::string>{"srvr", "stat", "mntr", "ruok", "conf", "isro", "envi", "wchs"}));
 }
 
 TEST_F(LoadTest, FourLetterWordsStarEnablesAll) {
@@ -633,8 +726,10 @@ TEST_F(LoadTest, FourLetterWordsStarEnablesAll) {
 
 TEST_F(LoadTest, UnknownFourLetterWord) {
   const LoadResult r = load(insert_after(kBase, 4, {"four_letter_words = [\"envy\"]"}));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:5:22: error: zookeeper.four_letter_words[0]: 'envy' is not a four-letter word "
-                         "ZooKeeper knows; did you mean 'envi'?"));
+  EXPECT_TRUE(HasDiag(
+      r,
+      "inv.toml:5:22: error: zookeeper.four_letter_words[0]: 'envy' is not a four-letter word "
+      "ZooKeeper knows; did you mean 'envi'?"));
 }
 
 // ---- voter warnings ------------------------------------------------------------------------
@@ -645,42 +740,49 @@ TEST_F(LoadTest, EvenNumberOfVotersWarns) {
   const LoadResult r = load(l);
   ASSERT_TRUE(r.cluster.has_value()) << dump(r);
   EXPECT_EQ(r.diagnostics.size(), 1u) << dump(r);
-  EXPECT_TRUE(HasDiag(r, "inv.toml:5:1: warning: 4 voters tolerate no more failures than 3; "
-                         "use an odd number of voters"));
+  EXPECT_TRUE(HasDiag(r,
+                      "inv.toml:5:1: warning: 4 voters tolerate no more failures than 3; "
+                      "use an odd number of voters"));
 }
 
 TEST_F(LoadTest, FewerThanThreeVotersWarns) {
   LoadResult r = load(insert_after(kBase, 13, {"role = \"observer\""}));
   ASSERT_TRUE(r.cluster.has_value()) << dump(r);
   EXPECT_EQ(warnings(r), 2u) << dump(r);
-  EXPECT_TRUE(HasDiag(r, "inv.toml:5:1: warning: 2 voters: no server failure will be tolerated; "
-                         "use at least 3 voters"));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:5:1: warning: 2 voters tolerate no more failures than 1; "
-                         "use an odd number of voters"));
+  EXPECT_TRUE(HasDiag(r,
+                      "inv.toml:5:1: warning: 2 voters: no server failure will be tolerated; "
+                      "use at least 3 voters"));
+  EXPECT_TRUE(HasDiag(r,
+                      "inv.toml:5:1: warning: 2 voters tolerate no more failures than 1; "
+                      "use an odd number of voters"));
 
   r = load(Lines(kBase.begin(), kBase.begin() + 7));
   ASSERT_TRUE(r.cluster.has_value()) << dump(r);
   EXPECT_EQ(warnings(r), 1u) << dump(r);
-  EXPECT_TRUE(HasDiag(r, "inv.toml:5:1: warning: 1 voter: no server failure will be tolerated; "
-                         "use at least 3 voters"));
+  EXPECT_TRUE(HasDiag(r,
+                      "inv.toml:5:1: warning: 1 voter: no server failure will be tolerated; "
+                      "use at least 3 voters"));
 }
 
 // ---- resolution ------------------------------------------------------------------------------
 
 TEST_F(LoadTest, PerServerOverridesWinOverClusterDefaults) {
-  Lines l = insert_after(kBase, 7, {
-                                       "client_port = 12181",
-                                       "peer_port = 12888",
-                                       "election_port = 13888",
-                                       "admin_port = 18080",
-                                       "install_dir = \"/srv/zk\"",
-                                       "data_dir = \"/srv/zk-data\"",
-                                       "data_log_dir = \"/srv/zk-log\"",
-                                       "ssh_user = \"zk\"",
-                                       "ssh_port = 2222",
-                                   });
+  Lines l = insert_after(kBase, 7,
+                         {
+                             "client_port = 12181",
+                             "peer_port = 12888",
+                             "election_port = 13888",
+                             "admin_port = 18080",
+                             "install_dir = \"/srv/zk\"",
+                             "data_dir = \"/srv/zk-data\"",
+                             "data_log_dir = \"/srv/zk-log\"",
+                             "ssh_user = \"zk\"",
+                             "ssh_port = 2222",
+                         });
   l = insert_after(l, 4, {"client_port = 2281", "data_log_dir = \"/txlog\"", "admin_port = 8080"});
-  l = insert_after(l, 0, {"[ssh]", "user = \"ops\"", "port = 2200", "connect_timeout = 3", "command_timeout = 60"});
+  l = insert_after(
+      l, 0,
+      {"[ssh]", "user = \"ops\"", "port = 2200", "connect_timeout = 3", "command_timeout = 60"});
   const LoadResult r = load(l);
   ASSERT_TRUE(r.cluster.has_value()) << dump(r);
   const Server& a = r.cluster->servers[0];
@@ -710,8 +812,8 @@ TEST_F(LoadTest, PerServerOverridesWinOverClusterDefaults) {
 
 TEST_F(LoadTest, LocalPathsExpandTildeAndResolveRelativeToTheInventory) {
   ::setenv("HOME", "/home/op", 1);
-  const LoadResult r = load(insert_after(kBase, 0, {"[ssh]", "identity_file = \"~/.ssh/id\"",
-                                                    "known_hosts = \"lab/known_hosts\""}));
+  const LoadResult r = load(insert_after(
+      kBase, 0, {"[ssh]", "identity_file = \"~/.ssh/id\"", "known_hosts = \"lab/known_hosts\""}));
   ASSERT_TRUE(r.cluster.has_value()) << dump(r);
   EXPECT_EQ(r.cluster->ssh.identity_file, "/home/op/.ssh/id");
   EXPECT_EQ(r.cluster->ssh.known_hosts_file, (dir_ / "lab" / "known_hosts").string());
@@ -719,9 +821,9 @@ TEST_F(LoadTest, LocalPathsExpandTildeAndResolveRelativeToTheInventory) {
 }
 
 TEST_F(LoadTest, EveryErrorIsCollectedInFileOrder) {
-  Lines l = replace_line(kBase, 13, "id = 300");   // 13
-  l = replace_line(l, 9, "host = \"b c\"");        // 9
-  l = replace_line(l, 2, "name = \"a/b\"");        // 2
+  Lines l = replace_line(kBase, 13, "id = 300");  // 13
+  l = replace_line(l, 9, "host = \"b c\"");       // 9
+  l = replace_line(l, 2, "name = \"a/b\"");       // 2
   const LoadResult r = load(l);
   EXPECT_FALSE(r.cluster.has_value());
   ASSERT_EQ(r.diagnostics.size(), 3u) << dump(r);

@@ -26,14 +26,15 @@ TEST(ClosestMatch, SuggestsOnlyLikelyTypos) {
 }
 
 TEST(IsValidHost, AcceptsNamesAndAddresses) {
-  for (const char* h : {"node1", "nn01", "zk1.eu1.example.net", "a-b.c", "10.231.0.11", "::1", "fe80::1",
-                        "2001:db8::17", "::ffff:10.0.0.1", "NODE3"})
+  for (const char* h : {"node1", "nn01", "zk1.eu1.example.net", "a-b.c", "10.231.0.11", "::1",
+                        "fe80::1", "2001:db8::17", "::ffff:10.0.0.1", "NODE3"})
     EXPECT_TRUE(is_valid_host(h)) << h;
 }
 
 TEST(IsValidHost, RejectsEverythingElse) {
-  for (const char* h : {"", "node 1", "node1;id", "$(id)", "a'b", "a\"b", "node1\n", "-oProxyCommand=x", "a_b",
-                        "a..b", ".a", "a.", "999.1.1.1", "1.2.3", "[::1]", "::g", "a-.b", "host:22", "a/b"})
+  for (const char* h :
+       {"", "node 1", "node1;id", "$(id)", "a'b", "a\"b", "node1\n", "-oProxyCommand=x", "a_b",
+        "a..b", ".a", "a.", "999.1.1.1", "1.2.3", "[::1]", "::g", "a-.b", "host:22", "a/b"})
     EXPECT_FALSE(is_valid_host(h)) << h;
   EXPECT_FALSE(is_valid_host(std::string(254, 'a')));
   EXPECT_FALSE(is_valid_host(std::string(64, 'a') + ".b"));
@@ -63,21 +64,45 @@ TEST(ClassifyZooCfgKey, ManagedKeysNameTheirInventorySetting) {
   const auto info = classify_zoo_cfg_key("dataDir");
   EXPECT_EQ(info.kind, ZooCfgKeyInfo::Kind::managed);
   EXPECT_NE(info.hint.find("zookeeper.data_dir"), std::string::npos);
-  for (const char* k : {"dataLogDir", "clientPort", "tickTime", "initLimit", "syncLimit", "peerType", "server.1",
-                        "server.255", "4lw.commands.whitelist", "admin.enableServer", "admin.serverPort",
-                        "dynamicConfigFile"})
+  for (const char* k : {"dataLogDir", "clientPort", "tickTime", "initLimit", "syncLimit",
+                        "peerType", "server.1", "server.255", "4lw.commands.whitelist",
+                        "admin.enableServer", "admin.serverPort", "dynamicConfigFile"})
     EXPECT_EQ(classify_zoo_cfg_key(k).kind, ZooCfgKeyInfo::Kind::managed) << k;
 }
 
 TEST(ClassifyZooCfgKey, KnownKeysAndFamilies) {
-  for (const char* k : {"autopurge.snapRetainCount", "autopurge.purgeInterval", "globalOutstandingLimit",
-                        "preAllocSize", "snapCount", "maxClientCnxns", "clientPortAddress", "minSessionTimeout",
-                        "maxSessionTimeout", "fsync.warningthresholdms", "syncEnabled", "electionAlg", "cnxTimeout",
-                        "quorumListenOnAllIPs", "standaloneEnabled", "reconfigEnabled", "skipACL", "forceSync",
-                        "jute.maxbuffer", "metricsProvider.className", "metricsProvider.anything",
-                        "ssl.keyStore.location", "ssl.quorum.trustStore.password", "secureClientPort",
-                        "authProvider.1", "sessionRequireClientSASLAuth", "snapshot.trust.empty",
-                        "admin.serverAddress", "admin.whatever", "maxCnxns", "group.1", "weight.3"})
+  for (const char* k : {"autopurge.snapRetainCount",
+                        "autopurge.purgeInterval",
+                        "globalOutstandingLimit",
+                        "preAllocSize",
+                        "snapCount",
+                        "maxClientCnxns",
+                        "clientPortAddress",
+                        "minSessionTimeout",
+                        "maxSessionTimeout",
+                        "fsync.warningthresholdms",
+                        "syncEnabled",
+                        "electionAlg",
+                        "cnxTimeout",
+                        "quorumListenOnAllIPs",
+                        "standaloneEnabled",
+                        "reconfigEnabled",
+                        "skipACL",
+                        "forceSync",
+                        "jute.maxbuffer",
+                        "metricsProvider.className",
+                        "metricsProvider.anything",
+                        "ssl.keyStore.location",
+                        "ssl.quorum.trustStore.password",
+                        "secureClientPort",
+                        "authProvider.1",
+                        "sessionRequireClientSASLAuth",
+                        "snapshot.trust.empty",
+                        "admin.serverAddress",
+                        "admin.whatever",
+                        "maxCnxns",
+                        "group.1",
+                        "weight.3"})
     EXPECT_EQ(classify_zoo_cfg_key(k).kind, ZooCfgKeyInfo::Kind::known) << k;
 }
 
