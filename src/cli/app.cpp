@@ -3,10 +3,12 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/template_overrides.hpp"
 
 namespace zkctl::cli {
 
@@ -20,6 +22,11 @@ void add_cluster_options(CLI::App* cmd, GlobalOptions& g) {
   cmd->add_option("-i,--inventory", g.choice.inventory_path,
                   "Inventory file (default: the cluster recorded by the last deploy)");
   cmd->add_option("-c,--cluster", g.choice.cluster_name, "Recorded cluster to use, by name");
+}
+
+void add_template_options(CLI::App* cmd, std::string& dir) {
+  cmd->add_option("--templates", dir,
+                  "Directory of template overrides laid out like templates/ (default: $ZKCTL_TEMPLATES)");
 }
 
 void add_ssh_options(CLI::App* cmd, GlobalOptions& g) {
@@ -69,6 +76,8 @@ int run(int argc, char** argv) {
 
   GlobalOptions g;
   std::function<int()> action;
+  std::string templates_dir;
+  if (const char* env = std::getenv("ZKCTL_TEMPLATES"); env != nullptr) templates_dir = env;
 
   // deploy
   auto* deploy = app.add_subcommand("deploy", "Install, configure and start every server; idempotent");
@@ -78,6 +87,7 @@ int run(int argc, char** argv) {
   add_ssh_options(deploy, g);
   add_probe_options(deploy, g);
   add_wait_options(deploy, g);
+  add_template_options(deploy, templates_dir);
   deploy->footer(
       "\nPre-flight checks every host first (SSH, java, dirs, ports, myid); on any problem\n"
       "nothing is changed anywhere (exit 5). Then, on all hosts at once: upload the\n"
@@ -144,6 +154,7 @@ int run(int argc, char** argv) {
   render->add_option("INVENTORY", render_inventory, "Inventory file (TOML)");
   render->add_option("--out", out_dir, "Directory to write <host>/<file> into")->required();
   add_cluster_options(render, g);
+  add_template_options(render, templates_dir);
   render->footer("\nExample:\n  zkctl render inventories/seed.toml --out /tmp/seed-configs");
   render->callback([&] {
     action = [&] {
@@ -158,6 +169,12 @@ int run(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? kOk : kUsage;
   }
+  auto overrides = load_template_overrides(templates_dir);
+  if (!overrides) {
+    std::fprintf(stderr, "zkctl: %s\n", overrides.error().message.c_str());
+    return kUsage;
+  }
+  g.ops.templates = std::move(*overrides);
   try {
     return action ? action() : kUsage;
   } catch (const std::exception& e) {

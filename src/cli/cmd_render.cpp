@@ -15,7 +15,7 @@ int cmd_render(GlobalOptions& g, const std::string& out_dir) {
   if (!loaded) return kUsage;
   int written = 0;
   for (const auto& server : loaded->cluster.servers) {
-    auto files = render::render_zookeeper_node(loaded->cluster, server);
+    auto files = render::render_zookeeper_node(loaded->cluster, server, g.ops.templates);
     if (!files) {
       std::fprintf(stderr, "zkctl: %s: %s\n", server.host.c_str(), files.error().message.c_str());
       return kUsage;

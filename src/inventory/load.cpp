@@ -120,6 +120,7 @@ struct ServerSource {
   SourcePos host;
   SourcePos id;
   std::map<std::string, Origin> ports;  // "client_port", ... -> origin
+  Origin install_dir;
   Origin data_dir;
   Origin data_log_dir;
 };
@@ -359,6 +360,7 @@ class Loader {
     Ports ports;
     std::map<std::string, SourcePos> port_pos;  // set in [zookeeper]
     std::string install_dir = "/opt/zookeeper";
+    SourcePos install_dir_pos;
     std::string data_dir = "/var/lib/zookeeper";
     std::string data_log_dir;
     SourcePos data_dir_pos;
@@ -391,8 +393,10 @@ class Loader {
     load_distribution(*t, z);
 
     Defaults d;
-    if (auto v = read_remote_dir(*t, "install_dir", "zookeeper.install_dir", EmptyOk::no))
+    if (auto v = read_remote_dir(*t, "install_dir", "zookeeper.install_dir", EmptyOk::no)) {
       d.install_dir = *v;
+      d.install_dir_pos = at(*t->get("install_dir"));
+    }
     if (auto v = read_remote_dir(*t, "data_dir", "zookeeper.data_dir", EmptyOk::no)) {
       d.data_dir = *v;
       d.data_dir_pos = at(*t->get("data_dir"));
@@ -693,8 +697,11 @@ class Loader {
     }
     check_distinct_server_ports(s, src, path);
 
-    if (auto v = read_remote_dir(t, "install_dir", path + ".install_dir", EmptyOk::no))
+    src.install_dir = Origin{d.install_dir_pos, false};
+    if (auto v = read_remote_dir(t, "install_dir", path + ".install_dir", EmptyOk::no)) {
       s.install_dir = *v;
+      src.install_dir = Origin{at(*t.get("install_dir")), true};
+    }
     src.data_dir = Origin{d.data_dir_pos, false};
     if (auto v = read_remote_dir(t, "data_dir", path + ".data_dir", EmptyOk::no)) {
       s.data_dir = *v;
@@ -821,6 +828,8 @@ class Loader {
                                                   " " + show(dir_b) + " is already used by " +
                                                   server_label(a));
     };
+    // conf/ and logs/ live under install_dir: two servers cannot share one.
+    same_dir(a.install_dir, b.install_dir, sb.install_dir, "install_dir");
     same_dir(a.data_dir, b.data_dir, sb.data_dir, "data_dir");
     same_dir(a.data_log_dir, b.data_log_dir, sb.data_log_dir, "data_log_dir");
   }

@@ -12,6 +12,7 @@
 #include "plan/progress.hpp"
 #include "remote/remote.hpp"
 #include "remote/ssh.hpp"
+#include "render/engine.hpp"
 #include "util/result.hpp"
 
 namespace zkctl::ops {
@@ -24,6 +25,7 @@ struct Options {
   std::chrono::seconds stop_grace{30};         // SIGTERM -> SIGKILL
   int connect_timeout_s = 0;                   // >0 overrides the inventory's [ssh]
   int command_timeout_s = 0;                   // >0 overrides the inventory's [ssh]
+  render::RenderOptions templates;             // user template overrides ($ZKCTL_TEMPLATES)
 };
 
 // One server's connection, or why there is none.

@@ -65,7 +65,7 @@ DeployReport deploy(Context& ctx) {
   std::vector<HostPlan> plans(cluster.servers.size());
   for (std::size_t i = 0; i < plans.size(); ++i) {
     plans[i].server = &cluster.servers[i];
-    auto files = render::render_zookeeper_node(cluster, cluster.servers[i]);
+    auto files = render::render_zookeeper_node(cluster, cluster.servers[i], ctx.options().templates);
     if (!files) {
       report.outcome = DeployOutcome::preflight_failed;
       report.preflight.push_back(cluster.servers[i].host + ": render: " + files.error().message);

@@ -406,7 +406,10 @@ TEST_F(LoadTest, DuplicateIdPointsAtTheSecondAndNamesTheFirst) {
 TEST_F(LoadTest, SameHostWithTheSamePortsAndDataDir) {
   const LoadResult r =
       load(replace_line(kBase, 9, "host = \"A\""));  // host names compare case-insensitively
-  EXPECT_EQ(errors(r), 2u) << dump(r);
+  EXPECT_EQ(errors(r), 3u) << dump(r);
+  EXPECT_TRUE(HasDiag(r,
+                      "inv.toml:9:8: error: host 'A' install_dir '/opt/zookeeper' is already used "
+                      "by server id 1 (line 5)"));
   EXPECT_TRUE(HasDiag(
       r,
       "inv.toml:9:8: error: host 'A' already runs server id 1 (line 5) with the same ports: "
@@ -421,7 +424,7 @@ TEST_F(LoadTest, SameHostWithDistinctPortsAndDirsIsFine) {
   Lines l = replace_line(kBase, 9, "host = \"a\"");
   l = insert_after(l, 10,
                    {"client_port = 2182", "peer_port = 2889", "election_port = 3889",
-                    "data_dir = \"/var/lib/zookeeper-2\""});
+                    "data_dir = \"/var/lib/zookeeper-2\"", "install_dir = \"/opt/zk-2\""});
   const LoadResult r = load(l);
   EXPECT_TRUE(r.cluster.has_value()) << dump(r);
 }
@@ -430,7 +433,7 @@ TEST_F(LoadTest, SameHostOverriddenPortCollision) {
   Lines l = replace_line(kBase, 9, "host = \"a\"");
   l = insert_after(l, 10,
                    {"client_port = 2182", "peer_port = 2889", "election_port = 2181",
-                    "data_dir = \"/var/lib/zookeeper-2\""});
+                    "data_dir = \"/var/lib/zookeeper-2\"", "install_dir = \"/opt/zk-2\""});
   const LoadResult r = load(l);
   EXPECT_EQ(errors(r), 1u) << dump(r);
   EXPECT_TRUE(
