@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <ostream>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -20,7 +21,15 @@
 #include <utility>
 #include <vector>
 
+#include "probe/ask.hpp"
+#include "probe/four_letter.hpp"
 #include "remote/remote.hpp"
+
+// GoogleTest prints these by name.
+namespace zkctl::probe {
+inline void PrintTo(Mode mode, std::ostream* os) { *os << to_string(mode); }
+inline void PrintTo(Failure failure, std::ostream* os) { *os << to_string(failure); }
+}  // namespace zkctl::probe
 
 namespace probe_test {
 
