@@ -26,6 +26,20 @@ packages=(
     zip unzip coreutils python3 python3-pytest
 )
 
+# sshd/ZooKeeper processes in this network namespace, one PID per line.
+service_pids() {
+    local self_net d pid cmd
+    self_net=$(readlink /proc/self/ns/net)
+    for d in /proc/[0-9]*; do
+        pid=${d#/proc/}
+        [[ $(readlink "$d/ns/net" 2>/dev/null) == "$self_net" ]] || continue
+        cmd=$(tr '\0' ' ' <"$d/cmdline" 2>/dev/null) || continue
+        case $cmd in
+            /usr/sbin/sshd* | *java*/etc/zookeeper/conf*QuorumPeerMain*) echo "$pid" ;;
+        esac
+    done
+}
+
 missing=()
 for p in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
@@ -56,30 +70,21 @@ else
     printf '#!/bin/sh\nexit 101\n' >"$policy"
     chmod 755 "$policy"
 
+    before=$(service_pids)
     export DEBIAN_FRONTEND=noninteractive
     apt-get update
     apt-get install -y --no-install-recommends "${missing[@]}"
     restore_policy
     trap - EXIT
+    for pid in $(service_pids); do
+        if ! grep -qx "$pid" <<<"$before"; then
+            echo "setup.sh: stopping a service the install started (pid $pid)" >&2
+            kill "$pid" 2>/dev/null || true
+        fi
+    done
 fi
 
-# Nothing may run as a service in the root namespace: stop exactly what a package started.
-# A packaged sshd runs without `-f` (the lab's sshds always pass -f); a packaged ZooKeeper
-# runs with Debian's /etc/zookeeper/conf on its classpath. Only root-network-namespace
-# processes count (lab hosts live in their own namespaces).
-root_net=$(readlink /proc/1/ns/net)
-for d in /proc/[0-9]*; do
-    pid=${d#/proc/}
-    [[ $(readlink "$d/ns/net" 2>/dev/null) == "$root_net" ]] || continue
-    cmd=$(tr '\0' ' ' <"$d/cmdline" 2>/dev/null) || continue
-    case $cmd in
-        /usr/sbin/sshd\ *-f\ * | /usr/sbin/sshd\ *-f) ;;
-        /usr/sbin/sshd | /usr/sbin/sshd\ *)
-            echo "setup.sh: stopping sshd started by a package (pid $pid): $cmd" >&2
-            kill "$pid" 2>/dev/null || true ;;
-        *java*/etc/zookeeper/conf*QuorumPeerMain*)
-            echo "setup.sh: stopping zookeeper started by a package (pid $pid)" >&2
-            kill "$pid" 2>/dev/null || true ;;
-    esac
-done
+# Nothing may run as a service in the root namespace: if, despite policy-rc.d, a package
+# started sshd or ZooKeeper during this install, stop exactly those processes (PIDs that did
+# not exist before the install); anything that was already running is not ours to touch.
 echo "setup.sh: done"
