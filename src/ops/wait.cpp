@@ -21,7 +21,12 @@ probe::NodeProbe probe_server(Context& ctx, const inventory::Server& server) {
     p.detail += (p.detail.empty() ? "" : "; ") + std::string("ssh: ") + conn.error;
     return p;
   }
-  return probe::probe_node(server.host, server.ports.client, timeout, conn.remote.get());
+  probe::NodeProbe via =
+      probe::probe_node_via(*conn.remote, server.host, server.ports.client, timeout);
+  if (via.mode == probe::Mode::down || via.mode == probe::Mode::unknown) {
+    via.detail = "tcp: " + p.detail + "; " + via.detail;
+  }
+  return via;
 }
 
 util::Result<probe::Mode> wait_for_role(Context& ctx, const inventory::Server& server,

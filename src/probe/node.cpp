@@ -96,18 +96,25 @@ NodeProbe probe_node(const std::string& host, int client_port, milliseconds time
   }
   if (fallback == nullptr || !tcp_cannot_reach(out.failure)) return out;
 
-  // Through SSH: one Remote, one thread, so one word after the other.
-  const std::string tcp_detail = out.detail;
-  Answer srvr = ask_via(*fallback, host, client_port, "srvr", left_until(deadline) / 2);
+  NodeProbe via = probe_node_via(*fallback, host, client_port, left_until(deadline));
+  if (via.mode == Mode::down || via.mode == Mode::unknown) {
+    // Both transports failed: say what each saw.
+    via.detail = "tcp: " + out.detail + "; " + via.detail;
+  }
+  return via;
+}
+
+NodeProbe probe_node_via(remote::Remote& remote, const std::string& host, int client_port,
+                         milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  // One Remote, one thread, so one word after the other.
+  Answer srvr = ask_via(remote, host, client_port, "srvr", left_until(deadline) / 2);
   Answer mntr = srvr || srvr.failure() == Failure::not_whitelisted
-                    ? ask_via(*fallback, host, client_port, "mntr", left_until(deadline))
+                    ? ask_via(remote, host, client_port, "mntr", left_until(deadline))
                     : Answer(Failure::protocol, "mntr not asked: srvr failed");
   NodeProbe via;
   judge(via, srvr, mntr, Transport::ssh);
-  if (via.mode == Mode::down || via.mode == Mode::unknown) {
-    // Both transports failed: say what each saw.
-    via.detail = "tcp: " + tcp_detail + "; ssh: " + via.detail;
-  }
+  if (via.mode == Mode::down || via.mode == Mode::unknown) via.detail = "ssh: " + via.detail;
   return via;
 }
 

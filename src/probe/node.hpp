@@ -36,4 +36,9 @@ struct NodeProbe {
 NodeProbe probe_node(const std::string& host, int client_port, std::chrono::milliseconds timeout,
                      remote::Remote* fallback);
 
+// Ask only through `remote` (for a client port already known to be unreachable over TCP),
+// srvr then mntr, within about `timeout`.
+NodeProbe probe_node_via(remote::Remote& remote, const std::string& host, int client_port,
+                         std::chrono::milliseconds timeout);
+
 }  // namespace zkctl::probe

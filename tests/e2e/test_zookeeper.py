@@ -179,6 +179,39 @@ def test_changed_config_restarts_only_that_node(lab, zk, tmp_path):
     assert nn01["client_port"] == 2182 and nn01["mode"] == "observer"
 
 
+def test_status_asks_through_ssh_when_the_client_port_is_filtered(lab, zk):
+    # nn01's answers from its client port to this machine are dropped; SSH (port 22) works.
+    port = next(n["client_port"] for n in zk.status()[1]["nodes"] if n["host"] == "nn01")
+    lab.exec("nn01", f"ip rule add ipproto tcp sport {port} lookup 100 && "
+                     "ip route add blackhole 10.231.0.1/32 table 100", check=True)
+    try:
+        code, status = zk.status("--probe-timeout", "1000")
+    finally:
+        lab.exec("nn01", f"ip rule del ipproto tcp sport {port} lookup 100; "
+                         "ip route flush table 100", check=True)
+    assert code == 0
+    nn01 = next(n for n in status["nodes"] if n["host"] == "nn01")
+    assert nn01["transport"] == "ssh" and nn01["mode"] == "observer"
+    assert all(n["transport"] == "tcp" for n in status["nodes"] if n["host"] != "nn01")
+
+
+def test_a_cut_off_host_is_down_and_does_not_delay_the_others(lab, zk):
+    lab.link_down("nn01")
+    try:
+        t0 = time.monotonic()
+        code, status = zk.status("--probe-timeout", "1000", "--connect-timeout", "2")
+        elapsed = time.monotonic() - t0
+    finally:
+        lab.link_up("nn01")
+    print(f"status with nn01 cut off took {elapsed:.2f}s")
+    assert code == 0  # an observer does not count toward the quorum
+    m = modes(status)
+    assert m["nn01"] == "down"
+    assert sorted(m[h] for h in VOTERS) == ["follower", "follower", "leader"]
+    nn01 = next(n for n in status["nodes"] if n["host"] == "nn01")
+    assert "ssh" in nn01["detail"]  # it tried the SSH fallback too, and says why that failed
+
+
 def test_unknown_host_key_is_refused_then_accepted_with_the_flag(lab, zk, tmp_path):
     known = tmp_path / "known_hosts"
     known.write_text("")
