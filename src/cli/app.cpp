@@ -123,28 +123,63 @@ int run(int argc, char** argv) {
   // start / stop / restart
   std::string node;
   bool force = false;
+  bool all = false;
   struct ControlCmd {
     const char* name;
     const char* help;
+    const char* footer;
     ops::Action action;
   };
-  for (const ControlCmd c : {ControlCmd{"start", "Start one server and wait for its role", ops::Action::start},
-                             ControlCmd{"stop", "Stop one server (refused if it breaks the quorum)", ops::Action::stop},
-                             ControlCmd{"restart", "Restart one server and wait for its role", ops::Action::restart}}) {
+  const ControlCmd control_cmds[] = {
+      {"start", "Start one server (or, without NODE, every server) and wait for its role",
+       "\nWithout NODE every stopped server is started at once, then zkctl waits until each\n"
+       "serves in its role.\n\nExamples:\n  zkctl start node3\n  zkctl start",
+       ops::Action::start},
+      {"stop", "Stop one server (refused if it breaks the quorum), or the whole cluster with --all",
+       "\nStopping a voter that would leave fewer than a majority of voters serving is refused\n"
+       "(exit 4) unless --force. --all stops every server: observers, followers, leader last.\n\n"
+       "Examples:\n  zkctl stop nn01\n  zkctl stop --all",
+       ops::Action::stop},
+      {"restart", "Restart one server, or (without NODE) the whole ensemble in a safe rolling order",
+       "\nWith NODE: stop, start and wait until it serves in its role; refused if the quorum\n"
+       "would break. Without NODE: a rolling restart: observers, then followers, the leader\n"
+       "last; before each step the ensemble must be in sync with every other voter serving,\n"
+       "after it the node must serve in its role and the leader count every learner synced.\n"
+       "A failed step stops the roll with a report; re-running it is safe.\n\n"
+       "Examples:\n  zkctl restart node3\n  zkctl restart",
+       ops::Action::restart},
+  };
+  for (const ControlCmd& c : control_cmds) {
     auto* cmd = app.add_subcommand(c.name, c.help);
-    cmd->add_option("NODE", node, "Server host as named in the inventory")->required();
+    cmd->add_option("NODE", node, "Server host as named in the inventory");
     if (c.action != ops::Action::start) {
       cmd->add_flag("--force", force,
                     "Go ahead even if fewer than a majority of voters would be left serving");
+    }
+    if (c.action == ops::Action::stop) {
+      cmd->add_flag("--all", all, "Stop every server of the cluster");
     }
     add_cluster_options(cmd, g);
     add_ssh_options(cmd, g);
     add_probe_options(cmd, g);
     add_wait_options(cmd, g);
-    cmd->footer(std::string("\nExample:\n  zkctl ") + c.name + " node3");
+    cmd->footer(c.footer);
     ops::Action a = c.action;
     cmd->callback([&, a] {
-      action = [&, a] { return cmd_control(g, node, a, force ? ops::Force::yes : ops::Force::no); };
+      action = [&, a]() -> int {
+        if (!node.empty()) {
+          if (all) {
+            std::fprintf(stderr, "zkctl: give either NODE or --all\n");
+            return kUsage;
+          }
+          return cmd_control(g, node, a, force ? ops::Force::yes : ops::Force::no);
+        }
+        if (a == ops::Action::stop && !all) {
+          std::fprintf(stderr, "zkctl: stop needs a NODE, or --all to stop the whole cluster\n");
+          return kUsage;
+        }
+        return cmd_cluster(g, a);
+      };
     });
   }
 

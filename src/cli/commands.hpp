@@ -20,6 +20,8 @@ enum class Output { text, json };
 int cmd_deploy(GlobalOptions& g);
 int cmd_status(GlobalOptions& g, Output output);
 int cmd_control(GlobalOptions& g, const std::string& node, ops::Action action, ops::Force force);
+// Whole-cluster start, stop (--all) or rolling restart.
+int cmd_cluster(GlobalOptions& g, ops::Action action);
 int cmd_render(GlobalOptions& g, const std::string& out_dir);
 
 }  // namespace zkctl::cli

@@ -6,6 +6,7 @@
 
 #include "ops/checksum.hpp"
 #include "ops/quorum.hpp"
+#include "ops/rolling.hpp"
 #include "ops/wait.hpp"
 #include "ops/zk_host.hpp"
 #include "render/zk_paths.hpp"
@@ -201,26 +202,13 @@ DeployReport deploy(Context& ctx) {
   //    time (observers, followers, leader last), each back in its role first.
   plan::Stage restart{"restart", {}, 1};
   for (HostPlan* hp : restart_order(ctx, plans)) {
-    remote::Remote* r = ctx.connection(*hp->server).remote.get();
     const inventory::Server& s = *hp->server;
-    restart.jobs.push_back(
-        {s.host,
-         {{"stop", [&, r]() -> util::Result<StepOutcome> {
-             auto st = stop_server(*r, s, ctx.options().stop_grace, ctx.command_timeout(s));
-             if (!st) return st.error();
-             return StepOutcome::done;
-           }},
-          {"start", [&, r]() -> util::Result<StepOutcome> {
-             auto pid = start_server(*r, s, ctx.command_timeout(s));
-             if (!pid) return pid.error();
-             ++report.restarted;
-             return StepOutcome::done;
-           }},
-          {"wait for role", [&]() -> util::Result<StepOutcome> {
-             auto m = wait_for_role(ctx, s, ctx.options().wait_timeout);
-             if (!m) return m.error();
-             return StepOutcome::done;
-           }}}});
+    restart.jobs.push_back({s.host, {{"rolling restart", [&]() -> util::Result<StepOutcome> {
+                                       auto m = restart_one(ctx, s);
+                                       if (!m) return m.error();
+                                       ++report.restarted;
+                                       return StepOutcome::done;
+                                     }}}});
   }
   auto restart_result = runner.run_stage(restart);
   if (!restart_result.ok()) {

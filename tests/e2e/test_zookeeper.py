@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from zk_helpers import SEED, Zkctl, inventory_variant, leader_of, modes, wait_status
+from zk_helpers import (SEED, Zkctl, ZnodeWriter, epoch, inventory_variant, leader_of, modes,
+                        wait_status)
 
 VOTERS = ("node1", "node2", "node3")
 ZK_PATTERN = r"org\.apache\.zookeeper\.server\.quorum\.QuorumPeerMain"
@@ -158,6 +159,50 @@ def test_two_voters_down_means_no_quorum(lab, zk):
     assert "NO QUORUM" in zk.run("status").stdout
     assert zk.run("start", first).returncode == 0
     assert zk.run("start", second).returncode == 0
+    code, status = zk.status()
+    assert code == 0 and status["quorum"]["voters_serving"] == 3
+
+
+def test_rolling_restart_under_write_load_loses_nothing_and_moves_leadership_once(lab, zk):
+    _, status = zk.status()
+    leader = leader_of(status)
+    epoch_before = epoch(next(n["zxid"] for n in status["nodes"] if n["host"] == leader))
+    pids_before = zk_pids(lab)
+    writer = ZnodeWriter("node1:2181,node2:2181,node3:2181").start()
+    try:
+        time.sleep(1)
+        proc = zk.run("restart")
+        time.sleep(1)
+    finally:
+        writer.stop()
+    assert proc.returncode == 0, proc.stderr
+    order = proc.stdout.strip().split("done: ")[1].split(" -> ")
+    assert order[0] == "nn01" and order[-1] == leader and len(order) == 4
+    pids_after = zk_pids(lab)
+    assert all(pids_after[h] != pids_before[h] for h in lab.names)
+    _, status = zk.status()
+    assert status["quorum"]["ok"]
+    new_leader = leader_of(status)
+    assert new_leader != leader
+    epoch_after = epoch(next(n["zxid"] for n in status["nodes"] if n["host"] == new_leader))
+    assert epoch_after == epoch_before + 1, "more than one election during the roll"
+    missing = writer.missing("nn01:2181")
+    print(f"writes attempted {writer.attempted}, acknowledged {len(writer.acked)}, "
+          f"client retries {writer.failed_attempts}, lost {len(missing)}")
+    writer.close()
+    assert len(writer.acked) > 50
+    assert missing == []
+
+
+def test_stop_all_then_start_all(lab, zk):
+    assert zk.run("stop").returncode == 2  # no NODE and no --all: refused as a usage error
+    proc = zk.run("stop", "--all")
+    assert proc.returncode == 0, proc.stderr
+    assert all(p is None for p in zk_pids(lab).values())
+    code, status = zk.status()
+    assert code == 3 and set(modes(status).values()) == {"down"}
+    proc = zk.run("start")
+    assert proc.returncode == 0, proc.stderr
     code, status = zk.status()
     assert code == 0 and status["quorum"]["voters_serving"] == 3
 

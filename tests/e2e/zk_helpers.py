@@ -63,3 +63,76 @@ def inventory_variant(dest: Path, *, replace: dict[str, str] | None = None,
         assert n == 1, f"no '{key} =' line in seed.toml"
     dest.write_text(text + append)
     return dest
+
+
+class ZnodeWriter:
+    """A real ZooKeeper client (kazoo) writing sequenced znodes in a background thread, the
+    way an application would: each write is retried until acknowledged or the writer stops.
+    Records every acknowledged sequence number and every failed attempt."""
+
+    def __init__(self, hosts: str, root: str = "/zkctl-load"):
+        import threading
+
+        from kazoo.client import KazooClient
+        from kazoo.retry import KazooRetry
+
+        self.root = root
+        self.client = KazooClient(hosts=hosts, timeout=10.0,
+                                  connection_retry=KazooRetry(max_tries=-1, delay=0.1,
+                                                              max_delay=1.0))
+        self.client.start(timeout=15)
+        self.client.ensure_path(root)
+        self.acked: list[int] = []
+        self.failed_attempts = 0
+        self.attempted = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> "ZnodeWriter":
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        seq = 0
+        while not self._stop.is_set():
+            seq += 1
+            self.attempted += 1
+            while not self._stop.is_set():
+                try:
+                    self.client.create(f"{self.root}/n-{seq:08d}", str(seq).encode())
+                    self.acked.append(seq)
+                    break
+                except Exception as e:  # noqa: BLE001 - any failure is retried and counted
+                    from kazoo.exceptions import NodeExistsError
+                    if isinstance(e, NodeExistsError):  # acked, but the ack was lost
+                        self.acked.append(seq)
+                        break
+                    self.failed_attempts += 1
+                    time.sleep(0.05)
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def missing(self, hosts: str) -> list[int]:
+        """Acknowledged sequence numbers not readable through `hosts` (after a sync)."""
+        from kazoo.client import KazooClient
+        reader = KazooClient(hosts=hosts, timeout=10.0)
+        reader.start(timeout=15)
+        try:
+            reader.sync(self.root)
+            present = {int(n.split("-")[1]) for n in reader.get_children(self.root)}
+        finally:
+            reader.stop()
+            reader.close()
+        return sorted(set(self.acked) - present)
+
+    def close(self) -> None:
+        self.client.stop()
+        self.client.close()
+
+
+def epoch(zxid: str) -> int:
+    """The election epoch: the high 32 bits of a zxid; it grows by one per election."""
+    return int(zxid, 16) >> 32

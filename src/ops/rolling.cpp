@@ -1,0 +1,149 @@
+#include "ops/rolling.hpp"
+
+#include <thread>
+
+#include "ops/quorum.hpp"
+#include "ops/wait.hpp"
+#include "ops/zk_host.hpp"
+
+namespace zkctl::ops {
+
+using probe::Mode;
+
+std::vector<const inventory::Server*> rolling_order(const ClusterStatus& status) {
+  std::vector<const inventory::Server*> observers, followers, leaders;
+  for (const auto& n : status.nodes) {
+    if (n.server->role == inventory::Role::observer) {
+      observers.push_back(n.server);
+    } else if (n.probe.mode == Mode::leader) {
+      leaders.push_back(n.server);
+    } else {
+      followers.push_back(n.server);
+    }
+  }
+  observers.insert(observers.end(), followers.begin(), followers.end());
+  observers.insert(observers.end(), leaders.begin(), leaders.end());
+  return observers;
+}
+
+bool fully_synced(const inventory::Cluster& cluster, const ClusterStatus& status, std::string& why,
+                  const inventory::Server* except) {
+  if (!status.quorum.ok()) {
+    why = status.quorum.describe();
+    return false;
+  }
+  int voters = static_cast<int>(cluster.voters().size());
+  int observers = static_cast<int>(cluster.servers.size()) - voters;
+  for (const auto& n : status.nodes) {
+    if (n.server == except) continue;
+    if (!mode_matches_role(n.probe.mode, n.server->role, voters)) {
+      why = n.server->host + " is " + probe::to_string(n.probe.mode) + ", not serving as " +
+            inventory::to_string(n.server->role);
+      return false;
+    }
+  }
+  if (voters == 1) return true;
+  const NodeStatus* leader = nullptr;
+  for (const auto& n : status.nodes)
+    if (n.probe.mode == Mode::leader) leader = &n;
+  if (leader == nullptr || !leader->probe.mntr) {
+    why = "the leader's mntr is not available";
+    return false;
+  }
+  const auto& m = *leader->probe.mntr;
+  // zk_synced_followers counts voting followers (and non-voting ones); observers separately.
+  long followers = m.synced_followers.value_or(-1);
+  long synced_observers = m.synced_observers.value_or(0);
+  long pending = m.pending_syncs.value_or(0);
+  if (followers < voters - 1 || synced_observers < observers || pending != 0) {
+    why = "leader " + leader->server->host + " reports " + std::to_string(followers) + "/" +
+          std::to_string(voters - 1) + " followers and " + std::to_string(synced_observers) +
+          "/" + std::to_string(observers) + " observers synced, " + std::to_string(pending) +
+          " pending syncs";
+    return false;
+  }
+  return true;
+}
+
+namespace {
+
+// Poll status until fully_synced or `timeout`.
+util::Result<void> wait_synced(Context& ctx, std::chrono::seconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string why;
+  for (;;) {
+    ClusterStatus st = collect_status(ctx);
+    if (fully_synced(ctx.cluster(), st, why)) return {};
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  return util::fail("ensemble not back in sync after " + std::to_string(timeout.count()) +
+                    "s: " + why);
+}
+
+}  // namespace
+
+util::Result<probe::Mode> restart_one(Context& ctx, const inventory::Server& server) {
+  std::string why;
+  ClusterStatus now = collect_status(ctx);
+  // Every other server in sync (so the quorum survives this one leaving).
+  if (!fully_synced(ctx.cluster(), now, why, &server)) {
+    return util::fail("before restarting: " + why);
+  }
+  if (server.role == inventory::Role::voter) {
+    int others = 0;
+    for (const auto& n : now.nodes) {
+      if (n.server != &server && n.server->role == inventory::Role::voter &&
+          serves_as_voter(n.probe.mode)) {
+        ++others;
+      }
+    }
+    if (others < now.quorum.majority) {
+      return util::fail("restarting " + server.host + " would leave " + std::to_string(others) +
+                        " of " + std::to_string(now.quorum.voters) +
+                        " voters serving; a quorum needs " + std::to_string(now.quorum.majority));
+    }
+  }
+  Connection& conn = ctx.connection(server);
+  if (!conn.remote) return util::fail(conn.error);
+  auto timeout = ctx.command_timeout(server);
+  if (auto stopped = stop_server(*conn.remote, server, ctx.options().stop_grace, timeout);
+      !stopped) {
+    return util::fail("stop: " + stopped.error().message);
+  }
+  auto pid = start_server(*conn.remote, server, timeout);
+  if (!pid) return util::fail("start: " + pid.error().message);
+  auto mode = wait_for_role(ctx, server, ctx.options().wait_timeout);
+  if (!mode) return mode.error();
+  if (auto synced = wait_synced(ctx, ctx.options().wait_timeout); !synced) return synced.error();
+  return *mode;
+}
+
+RollingReport rolling_restart(Context& ctx) {
+  RollingReport report;
+  plan::Progress& progress = ctx.progress();
+  ClusterStatus st = collect_status(ctx);
+  std::string why;
+  if (!fully_synced(ctx.cluster(), st, why)) {
+    report.ok = false;
+    report.error = "not starting the roll: the ensemble is not healthy: " + why;
+    return report;
+  }
+  for (const inventory::Server* s : rolling_order(st)) {
+    progress.report({s->host, "restart", plan::EventKind::started, ""});
+    auto mode = restart_one(ctx, *s);
+    if (!mode) {
+      report.ok = false;
+      report.stopped_at = s->host;
+      report.error = mode.error().message;
+      progress.report({s->host, "restart", plan::EventKind::failed, report.error});
+      return report;
+    }
+    progress.report({s->host, "restart", plan::EventKind::done,
+                     std::string("serving as ") + probe::to_string(*mode) + ", ensemble in sync"});
+    report.restarted.push_back(s->host);
+  }
+  return report;
+}
+
+}  // namespace zkctl::ops
