@@ -1,0 +1,624 @@
+#include "probe/kafka_client.hpp"
+
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <unordered_set>
+#include <utility>
+
+namespace zkctl::probe {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr size_t kMaxErrors = 5;  // distinct errors kept in reports
+
+// librdkafka's log lines and error callbacks for one handle, kept instead of printed; the
+// last few warnings end up in error messages. Called from librdkafka's threads.
+struct LogSink {
+  mutable std::mutex log_mutex;
+  std::deque<std::string> lines;
+
+  void add(std::string line) {
+    std::lock_guard lock(log_mutex);
+    lines.push_back(std::move(line));
+    if (lines.size() > 4) lines.pop_front();
+  }
+  // " (librdkafka: <last line>)" or "".
+  std::string suffix() const {
+    std::lock_guard lock(log_mutex);
+    if (lines.empty()) return "";
+    return " (librdkafka: " + lines.back() + ")";
+  }
+};
+
+void log_cb(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
+  auto* sink = static_cast<LogSink*>(rd_kafka_opaque(rk));
+  if (sink != nullptr && level <= 4) sink->add(std::string(fac) + ": " + buf);
+}
+
+void error_cb(rd_kafka_t* /*rk*/, int /*err*/, const char* reason, void* opaque) {
+  auto* sink = static_cast<LogSink*>(opaque);
+  if (sink != nullptr) sink->add(reason);
+}
+
+// Owning handles.
+struct HandleDeleter {
+  int flags = 0;  // rd_kafka_destroy_flags
+  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy_flags(rk, flags); }
+};
+using Handle = std::unique_ptr<rd_kafka_t, HandleDeleter>;
+struct ConfDeleter {
+  void operator()(rd_kafka_conf_t* c) const { rd_kafka_conf_destroy(c); }
+};
+struct QueueDeleter {
+  void operator()(rd_kafka_queue_t* q) const { rd_kafka_queue_destroy(q); }
+};
+using Queue = std::unique_ptr<rd_kafka_queue_t, QueueDeleter>;
+struct EventDeleter {
+  void operator()(rd_kafka_event_t* e) const { rd_kafka_event_destroy(e); }
+};
+struct MetadataDeleter {
+  void operator()(const rd_kafka_metadata_t* m) const { rd_kafka_metadata_destroy(m); }
+};
+struct MessageDeleter {
+  void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
+};
+struct AdminOptionsDeleter {
+  void operator()(rd_kafka_AdminOptions_t* o) const { rd_kafka_AdminOptions_destroy(o); }
+};
+struct NewTopicDeleter {
+  void operator()(rd_kafka_NewTopic_t* t) const { rd_kafka_NewTopic_destroy(t); }
+};
+struct DeleteTopicDeleter {
+  void operator()(rd_kafka_DeleteTopic_t* t) const { rd_kafka_DeleteTopic_destroy(t); }
+};
+struct ErrorDeleter {
+  void operator()(rd_kafka_error_t* e) const { rd_kafka_error_destroy(e); }
+};
+
+int remaining_ms(Clock::time_point deadline) {
+  const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count();
+  return left > 0 ? static_cast<int>(left) : 0;
+}
+
+using Settings = std::vector<std::pair<std::string, std::string>>;
+
+// A client handle of `type` for `bootstrap`, logging into `sink` (which must outlive it);
+// `dr_msg_cb` for producers that want delivery reports.
+util::Result<Handle> make_handle(rd_kafka_type_t type, const std::string& bootstrap,
+                                 const Settings& settings, LogSink* sink,
+                                 void (*dr_msg_cb)(rd_kafka_t*, const rd_kafka_message_t*, void*) =
+                                     nullptr) {
+  std::unique_ptr<rd_kafka_conf_t, ConfDeleter> conf(rd_kafka_conf_new());
+  char errstr[512] = {};
+  Settings all = {{"bootstrap.servers", bootstrap},
+                  {"client.id", "zkctl"},
+                  {"log.connection.close", "false"}};
+  all.insert(all.end(), settings.begin(), settings.end());
+  for (const auto& [key, value] : all) {
+    if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), errstr, sizeof errstr) !=
+        RD_KAFKA_CONF_OK) {
+      return util::fail("kafka client setting " + key + "=" + value + ": " + errstr);
+    }
+  }
+  rd_kafka_conf_set_log_cb(conf.get(), log_cb);
+  rd_kafka_conf_set_error_cb(conf.get(), error_cb);
+  rd_kafka_conf_set_opaque(conf.get(), sink);
+  if (dr_msg_cb != nullptr) rd_kafka_conf_set_dr_msg_cb(conf.get(), dr_msg_cb);
+  rd_kafka_t* rk = rd_kafka_new(type, conf.get(), errstr, sizeof errstr);
+  if (rk == nullptr) return util::fail("kafka client for " + bootstrap + ": " + errstr);
+  conf.release();  // now owned by rk
+  return Handle(rk, HandleDeleter{type == RD_KAFKA_CONSUMER ? RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE
+                                                            : 0});
+}
+
+// The cluster's metadata (all topics) through `rk` within `timeout_ms`.
+util::Result<KafkaMetadata> read_metadata(rd_kafka_t* rk, const LogSink& sink,
+                                          const std::string& bootstrap, int timeout_ms) {
+  const rd_kafka_metadata_t* raw = nullptr;
+  const rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, nullptr, &raw, std::max(timeout_ms, 1));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return util::fail("kafka metadata from " + bootstrap + ": " + rd_kafka_err2str(err) +
+                      sink.suffix());
+  }
+  std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter> md(raw);
+  KafkaMetadata out;
+  out.answered_by = md->orig_broker_id;
+  for (int i = 0; i < md->broker_cnt; ++i) {
+    const auto& b = md->brokers[i];
+    out.brokers.push_back({b.id, b.host != nullptr ? b.host : "", b.port});
+  }
+  for (int t = 0; t < md->topic_cnt; ++t) {
+    const auto& topic = md->topics[t];
+    const std::string name = topic.topic != nullptr ? topic.topic : "";
+    if (topic.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      out.topic_errors.push_back(name + ": " + rd_kafka_err2str(topic.err));
+    }
+    for (int p = 0; p < topic.partition_cnt; ++p) {
+      const auto& part = topic.partitions[p];
+      KafkaPartition kp;
+      kp.topic = name;
+      kp.partition = part.id;
+      kp.leader = part.leader;
+      kp.replicas.assign(part.replicas, part.replicas + part.replica_cnt);
+      kp.isr.assign(part.isrs, part.isrs + part.isr_cnt);
+      if (part.err != RD_KAFKA_RESP_ERR_NO_ERROR) kp.error = rd_kafka_err2str(part.err);
+      out.partitions.push_back(std::move(kp));
+    }
+  }
+  std::sort(out.brokers.begin(), out.brokers.end(),
+            [](const auto& a, const auto& b) { return a.id < b.id; });
+  std::sort(out.partitions.begin(), out.partitions.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.topic, a.partition) < std::tie(b.topic, b.partition);
+  });
+  return out;
+}
+
+// Wait for one admin result event on `queue` until `deadline`.
+util::Result<std::unique_ptr<rd_kafka_event_t, EventDeleter>> admin_result(
+    rd_kafka_queue_t* queue, Clock::time_point deadline, const std::string& what,
+    const LogSink& sink) {
+  // A little past the deadline: the request itself times out at the deadline.
+  std::unique_ptr<rd_kafka_event_t, EventDeleter> ev(
+      rd_kafka_queue_poll(queue, remaining_ms(deadline) + 1000));
+  if (!ev) return util::fail(what + ": no answer in time" + sink.suffix());
+  if (rd_kafka_event_error(ev.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return util::fail(what + ": " + rd_kafka_event_error_string(ev.get()) + sink.suffix());
+  }
+  return ev;
+}
+
+// Admin options for `api` with a request timeout reaching to `deadline`.
+util::Result<std::unique_ptr<rd_kafka_AdminOptions_t, AdminOptionsDeleter>> admin_options(
+    rd_kafka_t* rk, rd_kafka_admin_op_t api, Clock::time_point deadline) {
+  std::unique_ptr<rd_kafka_AdminOptions_t, AdminOptionsDeleter> options(
+      rd_kafka_AdminOptions_new(rk, api));
+  char errstr[512] = {};
+  const int total = std::max(remaining_ms(deadline), 100);
+  if (rd_kafka_AdminOptions_set_request_timeout(options.get(), total, errstr, sizeof errstr) ||
+      rd_kafka_AdminOptions_set_operation_timeout(options.get(), total / 2, errstr,
+                                                  sizeof errstr)) {
+    return util::fail(std::string("kafka admin options: ") + errstr);
+  }
+  return options;
+}
+
+std::string random_suffix() {
+  std::random_device rd;
+  std::mt19937_64 gen((static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
+                      static_cast<std::uint64_t>(Clock::now().time_since_epoch().count()));
+  static const char* hex = "0123456789abcdef";
+  std::string s;
+  for (int i = 0; i < 12; ++i) s += hex[gen() % 16];
+  return s;
+}
+
+void add_error(std::vector<std::string>& errors, const std::string& e) {
+  if (errors.size() < kMaxErrors && std::find(errors.begin(), errors.end(), e) == errors.end()) {
+    errors.push_back(e);
+  }
+}
+
+}  // namespace
+
+int KafkaMetadata::under_replicated() const {
+  return static_cast<int>(std::count_if(partitions.begin(), partitions.end(), [](const auto& p) {
+    return p.isr.size() < p.replicas.size();
+  }));
+}
+
+int KafkaMetadata::offline() const {
+  return static_cast<int>(std::count_if(partitions.begin(), partitions.end(),
+                                        [](const auto& p) { return p.leader < 0; }));
+}
+
+bool KafkaMetadata::has_topic(const std::string& topic) const {
+  return std::any_of(partitions.begin(), partitions.end(),
+                     [&](const auto& p) { return p.topic == topic; });
+}
+
+util::Result<KafkaMetadata> kafka_metadata(const std::string& bootstrap, milliseconds timeout) {
+  LogSink sink;
+  auto rk = make_handle(RD_KAFKA_PRODUCER, bootstrap, {}, &sink);
+  if (!rk) return rk.error();
+  return read_metadata(rk->get(), sink, bootstrap, static_cast<int>(timeout.count()));
+}
+
+util::Result<void> create_topic(const std::string& bootstrap, const std::string& topic,
+                                int partitions, int replication, milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  const std::string what = "kafka create topic " + topic + " on " + bootstrap;
+  LogSink sink;
+  auto rk = make_handle(RD_KAFKA_PRODUCER, bootstrap, {}, &sink);
+  if (!rk) return rk.error();
+
+  char errstr[512] = {};
+  std::unique_ptr<rd_kafka_NewTopic_t, NewTopicDeleter> nt(
+      rd_kafka_NewTopic_new(topic.c_str(), partitions, replication, errstr, sizeof errstr));
+  if (!nt) return util::fail(what + ": " + errstr);
+  auto options = admin_options(rk->get(), RD_KAFKA_ADMIN_OP_CREATETOPICS, deadline);
+  if (!options) return options.error();
+  Queue queue(rd_kafka_queue_new(rk->get()));
+  rd_kafka_NewTopic_t* list[] = {nt.get()};
+  rd_kafka_CreateTopics(rk->get(), list, 1, options->get(), queue.get());
+  auto ev = admin_result(queue.get(), deadline, what, sink);
+  if (!ev) return ev.error();
+  const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev->get());
+  size_t n = 0;
+  const rd_kafka_topic_result_t** results =
+      res != nullptr ? rd_kafka_CreateTopics_result_topics(res, &n) : nullptr;
+  if (n != 1) return util::fail(what + ": no result for the topic");
+  if (rd_kafka_topic_result_error(results[0]) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const char* msg = rd_kafka_topic_result_error_string(results[0]);
+    return util::fail(what + ": " +
+                      (msg != nullptr ? msg : rd_kafka_err2str(rd_kafka_topic_result_error(results[0]))));
+  }
+
+  // Created on the controller; wait until the brokers serve it.
+  std::string last;
+  while (true) {
+    auto md = read_metadata(rk->get(), sink, bootstrap, std::max(remaining_ms(deadline), 1));
+    if (md) {
+      int led = 0;
+      int seen = 0;
+      for (const auto& p : md->partitions) {
+        if (p.topic != topic) continue;
+        ++seen;
+        if (p.leader >= 0) ++led;
+      }
+      if (seen == partitions && led == partitions) return {};
+      last = std::to_string(seen) + " of " + std::to_string(partitions) + " partitions listed, " +
+             std::to_string(led) + " with a leader";
+    } else {
+      last = md.error().message;
+    }
+    if (remaining_ms(deadline) <= 0) {
+      return util::fail(what + ": created, but not served within " +
+                        std::to_string(timeout.count()) + " ms: " + last);
+    }
+    std::this_thread::sleep_for(milliseconds(std::min(200, remaining_ms(deadline))));
+  }
+}
+
+util::Result<void> delete_topic(const std::string& bootstrap, const std::string& topic,
+                                milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  const std::string what = "kafka delete topic " + topic + " on " + bootstrap;
+  LogSink sink;
+  auto rk = make_handle(RD_KAFKA_PRODUCER, bootstrap, {}, &sink);
+  if (!rk) return rk.error();
+
+  std::unique_ptr<rd_kafka_DeleteTopic_t, DeleteTopicDeleter> dt(
+      rd_kafka_DeleteTopic_new(topic.c_str()));
+  auto options = admin_options(rk->get(), RD_KAFKA_ADMIN_OP_DELETETOPICS, deadline);
+  if (!options) return options.error();
+  Queue queue(rd_kafka_queue_new(rk->get()));
+  rd_kafka_DeleteTopic_t* list[] = {dt.get()};
+  rd_kafka_DeleteTopics(rk->get(), list, 1, options->get(), queue.get());
+  auto ev = admin_result(queue.get(), deadline, what, sink);
+  if (!ev) return ev.error();
+  const rd_kafka_DeleteTopics_result_t* res = rd_kafka_event_DeleteTopics_result(ev->get());
+  size_t n = 0;
+  const rd_kafka_topic_result_t** results =
+      res != nullptr ? rd_kafka_DeleteTopics_result_topics(res, &n) : nullptr;
+  if (n != 1) return util::fail(what + ": no result for the topic");
+  if (rd_kafka_topic_result_error(results[0]) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const char* msg = rd_kafka_topic_result_error_string(results[0]);
+    return util::fail(what + ": " +
+                      (msg != nullptr ? msg : rd_kafka_err2str(rd_kafka_topic_result_error(results[0]))));
+  }
+
+  std::string last;
+  while (true) {
+    auto md = read_metadata(rk->get(), sink, bootstrap, std::max(remaining_ms(deadline), 1));
+    if (md && !md->has_topic(topic)) return {};
+    last = md ? "still listed" : md.error().message;
+    if (remaining_ms(deadline) <= 0) {
+      return util::fail(what + ": deleted, but " + last + " after " +
+                        std::to_string(timeout.count()) + " ms");
+    }
+    std::this_thread::sleep_for(milliseconds(std::min(200, remaining_ms(deadline))));
+  }
+}
+
+namespace {
+
+// Delivery bookkeeping for produce(); the message opaque is its index.
+struct ProduceContext : LogSink {
+  std::vector<Clock::time_point> sent_at;
+  int reported = 0;
+  bool gave_up = false;  // purged after the deadline: report as "not acknowledged in time"
+  std::chrono::milliseconds timeout{0};
+  ProduceReport report;
+  double sum_ms = 0;
+};
+
+void produce_dr(rd_kafka_t* /*rk*/, const rd_kafka_message_t* m, void* opaque) {
+  auto* ctx = static_cast<ProduceContext*>(static_cast<LogSink*>(opaque));
+  const auto index = reinterpret_cast<std::intptr_t>(m->_private);
+  ++ctx->reported;
+  if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    ++ctx->report.acked;
+    const double ms =
+        std::chrono::duration<double, std::milli>(Clock::now() - ctx->sent_at[index]).count();
+    ctx->sum_ms += ms;
+    ctx->report.max_ms = std::max(ctx->report.max_ms, ms);
+    return;
+  }
+  ++ctx->report.failed;
+  const bool purged = m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
+                      m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT;
+  if (purged && ctx->gave_up) {
+    add_error(ctx->report.errors,
+              "not acknowledged within " + std::to_string(ctx->timeout.count()) + " ms");
+  } else {
+    add_error(ctx->report.errors, rd_kafka_err2str(m->err));
+  }
+}
+
+// Settings shared by produce() and Producer: acks from all in-sync replicas, no duplicates.
+Settings producer_settings(milliseconds message_timeout) {
+  return {{"acks", "all"},
+          {"enable.idempotence", "true"},
+          {"linger.ms", "5"},
+          {"message.timeout.ms", std::to_string(std::max<long>(message_timeout.count(), 10))}};
+}
+
+}  // namespace
+
+util::Result<ProduceReport> produce(const std::string& bootstrap, const std::string& topic,
+                                    int count, milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  ProduceContext ctx;
+  ctx.timeout = timeout;
+  ctx.sent_at.resize(std::max(count, 0));
+  auto rk = make_handle(RD_KAFKA_PRODUCER, bootstrap, producer_settings(timeout), &ctx, produce_dr);
+  if (!rk) return rk.error();
+
+  int handed = 0;
+  for (int i = 0; i < count; ++i) {
+    const std::string key = std::to_string(i);
+    const std::string payload = "zkctl-verify-" + key;
+    while (true) {
+      ctx.sent_at[i] = Clock::now();
+      const rd_kafka_resp_err_t err = rd_kafka_producev(
+          rk->get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+          RD_KAFKA_V_KEY(key.data(), key.size()),
+          RD_KAFKA_V_VALUE(const_cast<char*>(payload.data()), payload.size()),
+          RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<std::intptr_t>(i))),
+          RD_KAFKA_V_END);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        ++handed;
+        break;
+      }
+      if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && remaining_ms(deadline) > 0) {
+        rd_kafka_poll(rk->get(), 10);
+        continue;
+      }
+      // Not even queued: counts as reported and failed.
+      ++ctx.reported;
+      ++ctx.report.failed;
+      add_error(ctx.report.errors, rd_kafka_err2str(err));
+      break;
+    }
+    rd_kafka_poll(rk->get(), 0);
+  }
+  while (ctx.reported < count && remaining_ms(deadline) > 0) {
+    rd_kafka_poll(rk->get(), std::min(100, remaining_ms(deadline)));
+  }
+  if (ctx.reported < count) {
+    ctx.gave_up = true;
+    rd_kafka_purge(rk->get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    const auto grace = Clock::now() + milliseconds(1000);
+    while (ctx.reported < count && remaining_ms(grace) > 0) rd_kafka_poll(rk->get(), 50);
+    if (ctx.reported < count) {
+      ctx.report.failed += count - ctx.reported;
+      add_error(ctx.report.errors,
+                "not acknowledged within " + std::to_string(timeout.count()) + " ms");
+    }
+  }
+  char fatal[512] = {};
+  if (rd_kafka_fatal_error(rk->get(), fatal, sizeof fatal) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    add_error(ctx.report.errors, std::string("fatal: ") + fatal);
+  }
+  if (ctx.report.failed > 0 && ctx.report.errors.size() < kMaxErrors) {
+    const std::string tail = ctx.suffix();
+    if (!tail.empty()) add_error(ctx.report.errors, tail.substr(2, tail.size() - 3));
+  }
+  if (ctx.report.acked > 0) ctx.report.avg_ms = ctx.sum_ms / ctx.report.acked;
+  (void)handed;
+  return ctx.report;
+}
+
+util::Result<std::vector<std::string>> consume(const std::string& bootstrap,
+                                               const std::string& topic, int expected,
+                                               milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  const std::string what = "kafka consume " + topic + " from " + bootstrap;
+  LogSink sink;
+  auto rk = make_handle(RD_KAFKA_CONSUMER, bootstrap,
+                        {{"group.id", "zkctl-verify-" + random_suffix()},
+                         {"auto.offset.reset", "earliest"},
+                         {"enable.auto.commit", "false"},
+                         {"enable.auto.offset.store", "false"},
+                         {"allow.auto.create.topics", "false"}},
+                        &sink);
+  if (!rk) return rk.error();
+  rd_kafka_poll_set_consumer(rk->get());
+  std::unique_ptr<rd_kafka_topic_partition_list_t, void (*)(rd_kafka_topic_partition_list_t*)>
+      subscription(rd_kafka_topic_partition_list_new(1), rd_kafka_topic_partition_list_destroy);
+  rd_kafka_topic_partition_list_add(subscription.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
+  if (const rd_kafka_resp_err_t err = rd_kafka_subscribe(rk->get(), subscription.get())) {
+    return util::fail(what + ": subscribe: " + rd_kafka_err2str(err));
+  }
+
+  std::vector<std::string> seen;
+  std::unordered_set<std::string> distinct;
+  util::Result<void> outcome;
+  while (static_cast<int>(seen.size()) < expected && remaining_ms(deadline) > 0) {
+    std::unique_ptr<rd_kafka_message_t, MessageDeleter> m(
+        rd_kafka_consumer_poll(rk->get(), std::min(200, remaining_ms(deadline))));
+    if (!m) continue;
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+          m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {
+        outcome = util::fail(what + ": " + rd_kafka_message_errstr(m.get()));
+        break;
+      }
+      sink.add(rd_kafka_message_errstr(m.get()));  // transient: keep reading
+      continue;
+    }
+    std::string payload(static_cast<const char*>(m->payload), m->len);
+    if (distinct.insert(payload).second) seen.push_back(std::move(payload));
+  }
+
+  // Leave the group politely, but not for long (the handle is then destroyed without
+  // another close).
+  Queue close_queue(rd_kafka_queue_new(rk->get()));
+  std::unique_ptr<rd_kafka_error_t, ErrorDeleter> close_error(
+      rd_kafka_consumer_close_queue(rk->get(), close_queue.get()));
+  if (!close_error) {
+    const auto close_deadline = Clock::now() + milliseconds(3000);
+    while (!rd_kafka_consumer_closed(rk->get()) && remaining_ms(close_deadline) > 0) {
+      std::unique_ptr<rd_kafka_event_t, EventDeleter> ev(
+          rd_kafka_queue_poll(close_queue.get(), 100));
+    }
+  }
+  if (!outcome) return outcome.error();
+  return seen;
+}
+
+// ---------------------------------------------------------------------------------------
+// Producer
+
+struct Producer::Impl : LogSink {
+  ProducerOptions options;
+  Handle rk;
+  std::thread thread;
+  std::atomic<bool> stopping{false};
+  bool started = false;
+  bool stopped = false;
+
+  mutable std::mutex mutex;  // guards report
+  ProducerReport report;
+
+  void run(const std::string& topic);
+  void record_failure(const std::string& error) {
+    std::lock_guard lock(mutex);
+    ++report.failed;
+    add_error(report.errors, error);
+  }
+};
+
+namespace {
+
+void producer_dr(rd_kafka_t* /*rk*/, const rd_kafka_message_t* m, void* opaque) {
+  auto* impl = static_cast<Producer::Impl*>(static_cast<LogSink*>(opaque));
+  const auto seq = static_cast<std::int64_t>(reinterpret_cast<std::intptr_t>(m->_private));
+  std::lock_guard lock(impl->mutex);
+  if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    impl->report.acked.insert(seq);
+  } else if (m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
+             m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
+    ++impl->report.unresolved;
+  } else {
+    ++impl->report.failed;
+    add_error(impl->report.errors, rd_kafka_err2str(m->err));
+  }
+}
+
+}  // namespace
+
+void Producer::Impl::run(const std::string& topic) {
+  std::int64_t seq = 0;
+  auto next = Clock::now();
+  bool fatal = false;
+  while (!stopping.load()) {
+    const auto now = Clock::now();
+    if (!fatal && now >= next && rd_kafka_outq_len(rk.get()) < options.max_in_flight) {
+      const std::string key = std::to_string(seq);
+      const std::string payload = options.prefix + key;
+      const rd_kafka_resp_err_t err = rd_kafka_producev(
+          rk.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+          RD_KAFKA_V_KEY(key.data(), key.size()),
+          RD_KAFKA_V_VALUE(const_cast<char*>(payload.data()), payload.size()),
+          RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<std::intptr_t>(seq))),
+          RD_KAFKA_V_END);
+      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        if (err != RD_KAFKA_RESP_ERR_NO_ERROR) record_failure(rd_kafka_err2str(err));
+        ++seq;
+        {
+          std::lock_guard lock(mutex);
+          report.sent = seq;
+        }
+        next = now + options.interval;
+      }
+      char errstr[512] = {};
+      if (rd_kafka_fatal_error(rk.get(), errstr, sizeof errstr) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        fatal = true;  // an idempotent producer cannot go on after this
+        std::lock_guard lock(mutex);
+        add_error(report.errors, std::string("fatal: ") + errstr);
+      }
+    }
+    const auto wait = std::chrono::duration_cast<milliseconds>(next - Clock::now()).count();
+    rd_kafka_poll(rk.get(), static_cast<int>(std::clamp<long>(wait, 0, 50)));
+  }
+}
+
+Producer::Producer() : impl_(std::make_unique<Impl>()) {}
+
+Producer::~Producer() {
+  if (impl_->started && !impl_->stopped) (void)stop(milliseconds(2000));
+}
+
+util::Result<void> Producer::start(const std::string& bootstrap, const std::string& topic,
+                                   const ProducerOptions& options) {
+  if (impl_->started) return util::fail("kafka producer already started");
+  impl_->options = options;
+  auto rk = make_handle(RD_KAFKA_PRODUCER, bootstrap, producer_settings(options.message_timeout),
+                        impl_.get(), producer_dr);
+  if (!rk) return rk.error();
+  impl_->rk = std::move(*rk);
+  impl_->started = true;
+  impl_->thread = std::thread([impl = impl_.get(), topic] { impl->run(topic); });
+  return {};
+}
+
+ProducerReport Producer::progress() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->report;
+}
+
+ProducerReport Producer::stop(milliseconds drain) {
+  Impl& impl = *impl_;
+  if (!impl.started || impl.stopped) return progress();
+  impl.stopping = true;
+  if (impl.thread.joinable()) impl.thread.join();
+  rd_kafka_flush(impl.rk.get(), static_cast<int>(drain.count()));
+  rd_kafka_purge(impl.rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  rd_kafka_poll(impl.rk.get(), 0);
+  const auto grace = Clock::now() + milliseconds(1000);
+  auto reported = [&] {
+    std::lock_guard lock(impl.mutex);
+    return static_cast<std::int64_t>(impl.report.acked.size()) + impl.report.failed +
+           impl.report.unresolved;
+  };
+  while (reported() < progress().sent && remaining_ms(grace) > 0) rd_kafka_poll(impl.rk.get(), 50);
+  impl.rk.reset();
+  impl.stopped = true;
+  std::lock_guard lock(impl.mutex);
+  const std::int64_t missing = impl.report.sent - static_cast<std::int64_t>(impl.report.acked.size()) -
+                               impl.report.failed - impl.report.unresolved;
+  if (missing > 0) impl.report.unresolved += missing;
+  return impl.report;
+}
+
+}  // namespace zkctl::probe

@@ -1,0 +1,127 @@
+#pragma once
+// Kafka from the control machine (librdkafka): cluster metadata, topic create/delete, and
+// end-to-end produce/consume checks, plus a background producer for fault tests. Every
+// blocking call is bounded by its timeout; librdkafka's own log lines are kept off stderr
+// (the last few go into error messages).
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace zkctl::probe {
+
+struct KafkaBroker {
+  int id = -1;
+  std::string host;  // as advertised
+  int port = 0;
+};
+
+struct KafkaPartition {
+  std::string topic;
+  int partition = 0;
+  int leader = -1;            // broker id; -1 while offline
+  std::vector<int> replicas;  // broker ids
+  std::vector<int> isr;       // in-sync replicas
+  std::string error;          // the partition's metadata error ("" if none)
+};
+
+struct KafkaMetadata {
+  std::vector<KafkaBroker> brokers;         // sorted by id
+  std::vector<KafkaPartition> partitions;   // all topics incl. internal, sorted by topic, partition
+  std::vector<std::string> topic_errors;    // "topic: error" for topics whose metadata failed
+  int answered_by = -1;                     // id of the broker that answered
+
+  // Partitions whose ISR is smaller than their replica set.
+  int under_replicated() const;
+  // Partitions without a leader.
+  int offline() const;
+  // Whether `topic` is listed.
+  bool has_topic(const std::string& topic) const;
+};
+
+// Ask `bootstrap` ("h1:9092,h2:9092") for the whole cluster's metadata within `timeout`.
+util::Result<KafkaMetadata> kafka_metadata(const std::string& bootstrap,
+                                           std::chrono::milliseconds timeout);
+
+// Create `topic` through the admin API and wait until metadata shows a leader for each of its
+// `partitions`, all within `timeout`. An existing topic is an error ("already exists").
+util::Result<void> create_topic(const std::string& bootstrap, const std::string& topic,
+                                int partitions, int replication,
+                                std::chrono::milliseconds timeout);
+
+// Delete `topic` and wait until metadata no longer lists it, within `timeout`. A missing
+// topic is an error.
+util::Result<void> delete_topic(const std::string& bootstrap, const std::string& topic,
+                                std::chrono::milliseconds timeout);
+
+struct ProduceReport {
+  int acked = 0;                    // messages the cluster acknowledged (acks=all)
+  int failed = 0;                   // messages that failed or got no report within the timeout
+  std::vector<std::string> errors;  // the first few distinct delivery errors
+  double avg_ms = 0;                // acknowledgement latency over the acked messages
+  double max_ms = 0;
+};
+
+// Produce `count` messages "zkctl-verify-<i>" (key "<i>", i = 0..count-1) to `topic` with
+// acks=all and idempotence, waiting for every delivery report within `timeout`; messages
+// still unreported then count as failed. An error only when producing cannot start.
+util::Result<ProduceReport> produce(const std::string& bootstrap, const std::string& topic,
+                                    int count, std::chrono::milliseconds timeout);
+
+// Read `topic` from the beginning with a fresh consumer group (auto.offset.reset=earliest,
+// no commits) until `expected` distinct payloads arrived or `timeout` passed; returns the
+// distinct payloads in arrival order (fewer than `expected` on timeout). An error if the
+// topic does not exist or the consumer cannot start.
+util::Result<std::vector<std::string>> consume(const std::string& bootstrap,
+                                               const std::string& topic, int expected,
+                                               std::chrono::milliseconds timeout);
+
+struct ProducerOptions {
+  std::chrono::milliseconds interval{5};            // pause between two messages
+  int max_in_flight = 1000;                         // stop producing while this many are unacked
+  std::chrono::milliseconds message_timeout{30000}; // a message fails if unacked this long
+  std::string prefix = "zkctl-load-";               // payload: prefix + sequence number
+};
+
+// What a background Producer achieved.
+struct ProducerReport {
+  std::set<std::int64_t> acked;       // sequence numbers acknowledged (acks=all)
+  std::int64_t sent = 0;              // messages handed to librdkafka (sequence 0..sent-1)
+  std::int64_t failed = 0;            // delivery failed (e.g. message timeout)
+  std::int64_t unresolved = 0;        // still unacknowledged at stop(): written or not, unknown
+  std::vector<std::string> errors;    // the first few distinct errors
+};
+
+// Produces sequentially numbered messages (key and payload carry the number) on a thread of
+// its own until stopped, recording which ones were acknowledged; for load during fault tests.
+class Producer {
+ public:
+  Producer();
+  ~Producer();  // stops like stop() with a short drain if still running
+  Producer(const Producer&) = delete;
+  Producer& operator=(const Producer&) = delete;
+
+  // Start producing to `topic` through `bootstrap`. An error if already started or librdkafka
+  // rejects the configuration.
+  util::Result<void> start(const std::string& bootstrap, const std::string& topic,
+                           const ProducerOptions& options = {});
+
+  // Counts so far (acked, sent, failed), e.g. to wait until load is flowing.
+  ProducerReport progress() const;
+
+  // Stop producing, wait up to `drain` for outstanding acknowledgements, then give up on the
+  // rest (counted as unresolved) and return the report.
+  ProducerReport stop(std::chrono::milliseconds drain = std::chrono::milliseconds(10000));
+
+  struct Impl;  // internal
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace zkctl::probe

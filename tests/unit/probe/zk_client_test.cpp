@@ -1,0 +1,418 @@
+// Integration: ZkClient against a real standalone ZooKeeper, unpacked from the project's
+// fixture tarball (tests/fixtures/zookeeper-dist.sh) into a temp dir, started on 127.0.0.1
+// with a free port and stopped by PID. Skips without java or the fixture.
+
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "probe/zk_client.hpp"
+
+using namespace zkctl::probe;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// A port on 127.0.0.1 that nothing listened on a moment ago.
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+    if (fd >= 0) ::close(fd);
+    return 0;
+  }
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+// Last line of a command's stdout ("" on failure).
+std::string command_output(const std::string& cmd) {
+  std::string out;
+  if (FILE* p = ::popen(cmd.c_str(), "r")) {
+    std::array<char, 512> buf{};
+    while (std::fgets(buf.data(), buf.size(), p) != nullptr) out = buf.data();
+    if (::pclose(p) != 0) return "";
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+// A standalone ZooKeeper from the fixture tarball in a temp dir; stopped by PID (SIGTERM,
+// then SIGKILL) and the dir removed on destruction.
+class ZooKeeperServer {
+ public:
+  ZooKeeperServer() = default;
+  ZooKeeperServer(const ZooKeeperServer&) = delete;
+  ZooKeeperServer& operator=(const ZooKeeperServer&) = delete;
+  ~ZooKeeperServer() { stop(); }
+
+  // Unpack and start; false with `why` set if the fixture is missing or the JVM won't start.
+  bool start(std::string& why) {
+    if (std::system("java -version >/dev/null 2>&1") != 0) {
+      why = "java not found";
+      return false;
+    }
+    const std::string tgz =
+        command_output(std::string(SOURCE_DIR) + "/tests/fixtures/zookeeper-dist.sh 2>/dev/null");
+    if (tgz.empty() || !fs::exists(tgz)) {
+      why = "tests/fixtures/zookeeper-dist.sh gave no tarball";
+      return false;
+    }
+    char tmpl[] = "/tmp/zkctl-zkclient-it.XXXXXX";
+    if (::mkdtemp(tmpl) == nullptr) {
+      why = "mkdtemp failed";
+      return false;
+    }
+    dir_ = tmpl;
+    if (std::system(("tar -xzf '" + tgz + "' -C '" + dir_.string() + "' --strip-components=1")
+                        .c_str()) != 0) {
+      why = "could not unpack " + tgz;
+      return false;
+    }
+    port_ = free_port();
+    fs::create_directories(dir_ / "data");
+    std::ofstream(dir_ / "conf" / "zoo.cfg")
+        << "tickTime=2000\n"
+        << "dataDir=" << (dir_ / "data").string() << "\n"
+        << "clientPort=" << port_ << "\n"
+        << "clientPortAddress=127.0.0.1\n"
+        << "admin.enableServer=false\n"
+        << "4lw.commands.whitelist=srvr,ruok\n";
+    const std::string log = (dir_ / "zk.log").string();
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      if (::chdir(dir_.c_str()) != 0) ::_exit(126);
+      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      ::execlp("java", "java", "-Xmx128m", "-cp", "lib/*:conf",
+               "org.apache.zookeeper.server.quorum.QuorumPeerMain", "conf/zoo.cfg", nullptr);
+      ::_exit(127);
+    }
+    // Ready when a session can be established.
+    const auto end = Clock::now() + 60s;
+    while (Clock::now() < end) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) != 0) {
+        pid_ = -1;
+        why = "ZooKeeper exited: " + log_text();
+        return false;
+      }
+      if (auto c = ZkClient::connect(connect_string(), 1000ms)) return true;
+      std::this_thread::sleep_for(200ms);
+    }
+    why = "ZooKeeper did not serve within 60 s: " + log_text();
+    return false;
+  }
+
+  void stop() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGCONT);
+      ::kill(pid_, SIGTERM);
+      int status = 0;
+      for (int i = 0; i < 100 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i) {
+        std::this_thread::sleep_for(50ms);
+      }
+      if (::waitpid(pid_, &status, WNOHANG) == 0) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, &status, 0);
+      }
+      pid_ = -1;
+    }
+    std::error_code ec;
+    if (!dir_.empty()) fs::remove_all(dir_, ec);
+    dir_.clear();
+  }
+
+  pid_t pid() const { return pid_; }
+  int port() const { return port_; }
+  std::string connect_string() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::string log_text() const {
+    std::ifstream in(dir_ / "zk.log");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+ private:
+  fs::path dir_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+class ZkClientTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = new ZooKeeperServer();
+    if (!server_->start(skip_reason_)) {
+      delete server_;
+      server_ = nullptr;
+    }
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  void SetUp() override {
+    if (server_ == nullptr) GTEST_SKIP() << skip_reason_;
+  }
+
+  static std::unique_ptr<ZkClient> connect(const std::string& suffix = "") {
+    auto c = ZkClient::connect(server_->connect_string() + suffix, 10s);
+    EXPECT_TRUE(c) << c.error().message;
+    return c ? std::move(*c) : nullptr;
+  }
+
+  static ZooKeeperServer* server_;
+  static std::string skip_reason_;
+};
+
+ZooKeeperServer* ZkClientTest::server_ = nullptr;
+std::string ZkClientTest::skip_reason_;
+
+}  // namespace
+
+TEST_F(ZkClientTest, ConnectsAndNamesTheServerAsWritten) {
+  auto zk = connect();
+  ASSERT_TRUE(zk);
+  EXPECT_EQ(zk->connected_server(), server_->connect_string());
+
+  // A host name maps back to the spelling of the connect string.
+  auto named = ZkClient::connect("localhost:" + std::to_string(server_->port()), 10s);
+  ASSERT_TRUE(named) << named.error().message;
+  EXPECT_EQ((*named)->connected_server(), "localhost:" + std::to_string(server_->port()));
+}
+
+TEST_F(ZkClientTest, CreateGetSetExistsChildrenRemove) {
+  auto zk = connect();
+  ASSERT_TRUE(zk);
+  auto made = zk->create("/crud", "one", CreateMode::persistent);
+  ASSERT_TRUE(made) << made.error().message;
+  EXPECT_EQ(*made, "/crud");
+
+  auto got = zk->get("/crud");
+  ASSERT_TRUE(got) << got.error().message;
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ(**got, "one");
+
+  ASSERT_TRUE(zk->set("/crud", "two"));
+  EXPECT_EQ(zk->get("/crud")->value_or("?"), "two");
+
+  // Empty data reads back as "".
+  ASSERT_TRUE(zk->create("/crud/empty", "", CreateMode::persistent));
+  EXPECT_EQ(zk->get("/crud/empty")->value_or("?"), "");
+
+  ASSERT_TRUE(zk->create("/crud/b", "", CreateMode::persistent));
+  ASSERT_TRUE(zk->create("/crud/a", "", CreateMode::persistent));
+  auto kids = zk->children("/crud");
+  ASSERT_TRUE(kids) << kids.error().message;
+  EXPECT_EQ(*kids, (std::vector<std::string>{"a", "b", "empty"}));
+
+  auto ex = zk->exists("/crud/a");
+  ASSERT_TRUE(ex) << ex.error().message;
+  EXPECT_TRUE(*ex);
+
+  // Errors carry ZooKeeper's text and the path.
+  auto dup = zk->create("/crud", "", CreateMode::persistent);
+  ASSERT_FALSE(dup);
+  EXPECT_NE(dup.error().message.find("node exists"), std::string::npos) << dup.error().message;
+  EXPECT_NE(dup.error().message.find("/crud"), std::string::npos) << dup.error().message;
+  auto orphan = zk->create("/no-parent/x", "", CreateMode::persistent);
+  ASSERT_FALSE(orphan);
+  EXPECT_NE(orphan.error().message.find("no node"), std::string::npos) << orphan.error().message;
+  auto busy = zk->remove("/crud");
+  ASSERT_FALSE(busy);
+  EXPECT_NE(busy.error().message.find("not empty"), std::string::npos) << busy.error().message;
+  auto bad = zk->get("relative");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("bad arguments"), std::string::npos) << bad.error().message;
+  auto bad_set = zk->set("/missing", "x");
+  ASSERT_FALSE(bad_set);
+  EXPECT_NE(bad_set.error().message.find("no node"), std::string::npos);
+
+  for (const char* p : {"/crud/a", "/crud/b", "/crud/empty", "/crud"}) {
+    auto r = zk->remove(p);
+    ASSERT_TRUE(r) << r.error().message;
+  }
+  auto gone = zk->get("/crud");
+  ASSERT_TRUE(gone) << gone.error().message;
+  EXPECT_FALSE(gone->has_value());
+  EXPECT_FALSE(*zk->exists("/crud"));
+  auto again = zk->remove("/crud");
+  ASSERT_FALSE(again);
+  EXPECT_NE(again.error().message.find("no node"), std::string::npos) << again.error().message;
+
+  // A missing node has no children (documented), rather than an error.
+  auto none = zk->children("/crud");
+  ASSERT_TRUE(none) << none.error().message;
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_F(ZkClientTest, SequentialCreatesAppendIncreasingNumbers) {
+  auto zk = connect();
+  ASSERT_TRUE(zk);
+  ASSERT_TRUE(zk->create("/seq", "", CreateMode::persistent));
+  std::vector<std::string> made;
+  for (int i = 0; i < 3; ++i) {
+    auto p = zk->create("/seq/item-", std::to_string(i), CreateMode::persistent_sequential);
+    ASSERT_TRUE(p) << p.error().message;
+    made.push_back(*p);
+  }
+  EXPECT_EQ(made[0], "/seq/item-0000000000");
+  EXPECT_EQ(made[1], "/seq/item-0000000001");
+  EXPECT_EQ(made[2], "/seq/item-0000000002");
+  auto kids = zk->children("/seq");
+  ASSERT_TRUE(kids);
+  EXPECT_EQ(*kids, (std::vector<std::string>{"item-0000000000", "item-0000000001",
+                                             "item-0000000002"}));
+  EXPECT_EQ(zk->get("/seq/item-0000000001")->value_or("?"), "1");
+  ASSERT_TRUE(zk->remove_recursive("/seq"));
+}
+
+TEST_F(ZkClientTest, EphemeralGoesWithItsSession) {
+  auto owner = connect();
+  auto watcher = connect();
+  ASSERT_TRUE(owner && watcher);
+  ASSERT_TRUE(owner->create("/eph", "mine", CreateMode::ephemeral));
+  EXPECT_TRUE(*watcher->exists("/eph"));
+  // No children under an ephemeral node.
+  EXPECT_FALSE(owner->create("/eph/child", "", CreateMode::persistent));
+  owner.reset();  // zookeeper_close ends the session
+  EXPECT_FALSE(*watcher->exists("/eph"));
+}
+
+TEST_F(ZkClientTest, ChrootedSessionSeesOnlyItsSubtree) {
+  auto root = connect();
+  ASSERT_TRUE(root);
+  ASSERT_TRUE(root->create("/app", "", CreateMode::persistent));
+
+  auto chrooted = connect("/app");
+  ASSERT_TRUE(chrooted);
+  auto p = chrooted->create("/x", "in-app", CreateMode::persistent);
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(*p, "/x");  // relative to the chroot
+  auto s = chrooted->create("/s-", "", CreateMode::persistent_sequential);
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(*s, "/s-0000000001");
+  EXPECT_EQ(root->get("/app/x")->value_or("?"), "in-app");
+  auto kids = chrooted->children("/");
+  ASSERT_TRUE(kids);
+  EXPECT_EQ(*kids, (std::vector<std::string>{"s-0000000001", "x"}));
+  EXPECT_EQ(chrooted->connected_server(), server_->connect_string());
+
+  // A chroot that does not exist: the session connects, operations say "no node".
+  auto missing = connect("/nowhere");
+  ASSERT_TRUE(missing);
+  auto c = missing->create("/x", "", CreateMode::persistent);
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("no node"), std::string::npos) << c.error().message;
+
+  ASSERT_TRUE(root->remove_recursive("/app"));
+  EXPECT_FALSE(*root->exists("/app"));
+}
+
+TEST_F(ZkClientTest, RemoveRecursive) {
+  auto zk = connect();
+  ASSERT_TRUE(zk);
+  for (const char* p : {"/tree", "/tree/a", "/tree/a/1", "/tree/a/2", "/tree/b", "/tree/b/c",
+                        "/tree/b/c/d"}) {
+    ASSERT_TRUE(zk->create(p, p, CreateMode::persistent)) << p;
+  }
+  ASSERT_TRUE(zk->create("/treehouse", "", CreateMode::persistent));  // a sibling, same prefix
+  auto r = zk->remove_recursive("/tree");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_FALSE(*zk->exists("/tree"));
+  EXPECT_TRUE(*zk->exists("/treehouse"));
+  EXPECT_TRUE(zk->remove_recursive("/tree"));  // missing: fine
+  EXPECT_TRUE(zk->remove_recursive("/treehouse"));
+  EXPECT_FALSE(zk->remove_recursive("/"));
+  EXPECT_TRUE(*zk->exists("/zookeeper"));
+}
+
+TEST_F(ZkClientTest, SyncThenReadThroughAnotherSession) {
+  auto writer = connect();
+  auto reader = connect();
+  ASSERT_TRUE(writer && reader);
+  ASSERT_TRUE(writer->create("/synced", "v1", CreateMode::persistent));
+  ASSERT_TRUE(writer->set("/synced", "v2"));
+  auto s = reader->sync("/synced");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(reader->get("/synced")->value_or("?"), "v2");
+  EXPECT_FALSE(reader->sync("relative"));
+  ASSERT_TRUE(writer->remove("/synced"));
+}
+
+TEST_F(ZkClientTest, ConnectToAClosedPortFailsWithinTheTimeout) {
+  const int port = free_port();
+  const std::string where = "127.0.0.1:" + std::to_string(port);
+  const auto t0 = Clock::now();
+  auto c = ZkClient::connect(where, 1500ms);
+  const auto took = Clock::now() - t0;
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find(where), std::string::npos) << c.error().message;
+  EXPECT_LT(took, 3s);
+  EXPECT_GE(took, 1400ms);
+}
+
+TEST_F(ZkClientTest, BadConnectStringsFailFast) {
+  const auto t0 = Clock::now();
+  auto unresolvable = ZkClient::connect("no-such-host.invalid:2181", 5s);
+  ASSERT_FALSE(unresolvable);
+  EXPECT_NE(unresolvable.error().message.find("no-such-host.invalid:2181"), std::string::npos)
+      << unresolvable.error().message;
+  auto empty = ZkClient::connect("", 5s);
+  ASSERT_FALSE(empty);
+  EXPECT_LT(Clock::now() - t0, 3s);
+}
+
+TEST_F(ZkClientTest, OperationsAreBoundedWhenTheServerHangs) {
+  ZkOptions options;
+  options.operation_timeout = 800ms;
+  auto c = ZkClient::connect(server_->connect_string(), 10s, options);
+  ASSERT_TRUE(c) << c.error().message;
+  ::kill(server_->pid(), SIGSTOP);
+  const auto t0 = Clock::now();
+  auto got = (*c)->get("/zookeeper");
+  const auto took = Clock::now() - t0;
+  ::kill(server_->pid(), SIGCONT);
+  ASSERT_FALSE(got);
+  EXPECT_NE(got.error().message.find("no answer within 800 ms"), std::string::npos)
+      << got.error().message;
+  EXPECT_LT(took, 2s);
+  // The session survives the pause (well inside the session timeout).
+  auto later = (*c)->exists("/zookeeper");
+  ASSERT_TRUE(later) << later.error().message;
+  EXPECT_TRUE(*later);
+}
+
+TEST_F(ZkClientTest, FailsWhenTheServerIsGoneAndNoWaitIsUnbounded) {
+  // Last test in this file: it stops the shared server.
+  auto zk = connect();
+  ASSERT_TRUE(zk);
+  server_->stop();
+  const auto t0 = Clock::now();
+  auto got = zk->get("/zookeeper");
+  EXPECT_FALSE(got);
+  EXPECT_LT(Clock::now() - t0, 11s);
+  auto again = ZkClient::connect(server_->connect_string(), 1000ms);
+  EXPECT_FALSE(again);
+}
