@@ -16,7 +16,8 @@ namespace {
 
 constexpr const char* kExitCodes =
     "Exit codes: 0 ok; 1 an operation failed; 2 bad command line or inventory (no host touched);\n"
-    "3 no quorum; 4 refused for safety (use --force); 5 pre-flight failed (nothing changed).";
+    "3 no quorum; 4 refused for safety (use --force); 5 pre-flight failed (nothing changed);\n"
+    "6 another operation holds the cluster lock.";
 
 void add_cluster_options(CLI::App* cmd, GlobalOptions& g) {
   cmd->add_option("-i,--inventory", g.choice.inventory_path,
@@ -75,6 +76,7 @@ int run(int argc, char** argv) {
   app.set_version_flag("--version", "zkctl 0.1.0");
 
   GlobalOptions g;
+  for (int i = 0; i < argc; ++i) g.command_line += (i ? " " : "") + std::string(argv[i]);
   std::function<int()> action;
   std::string templates_dir;
   if (const char* env = std::getenv("ZKCTL_TEMPLATES"); env != nullptr) templates_dir = env;

@@ -1,5 +1,6 @@
 #include <cstdio>
 
+#include "cli/changing.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "ops/control.hpp"
@@ -19,19 +20,23 @@ int cmd_control(GlobalOptions& g, const std::string& node, ops::Action action, o
   }
   plan::LineProgress progress(stderr);
   ops::Context ctx(loaded->cluster, g.ops, progress);
-  ops::ControlReport report = ops::control_node(ctx, *server, action, force);
-  switch (report.outcome) {
-    case ops::ControlOutcome::ok:
-      std::printf("%s\n", report.message.c_str());
-      return kOk;
-    case ops::ControlOutcome::refused:
-      std::fprintf(stderr, "zkctl: %s\n", report.message.c_str());
-      return kRefused;
-    case ops::ControlOutcome::failed:
-      std::fprintf(stderr, "zkctl: %s\n", report.message.c_str());
-      return kFailed;
-  }
-  return kFailed;
+  return run_changing(g, ctx, [&](ops::AuditRecord& audit) {
+    ops::ControlReport report = ops::control_node(ctx, *server, action, force);
+    audit.summary = report.message;
+    audit.hosts.push_back({server->host, report.message});
+    switch (report.outcome) {
+      case ops::ControlOutcome::ok:
+        std::printf("%s\n", report.message.c_str());
+        return static_cast<int>(kOk);
+      case ops::ControlOutcome::refused:
+        std::fprintf(stderr, "zkctl: %s\n", report.message.c_str());
+        return static_cast<int>(kRefused);
+      case ops::ControlOutcome::failed:
+        break;
+    }
+    std::fprintf(stderr, "zkctl: %s\n", report.message.c_str());
+    return static_cast<int>(kFailed);
+  });
 }
 
 }  // namespace zkctl::cli

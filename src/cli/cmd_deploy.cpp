@@ -1,5 +1,6 @@
 #include <cstdio>
 
+#include "cli/changing.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "ops/deploy.hpp"
@@ -7,12 +8,30 @@
 
 namespace zkctl::cli {
 
+namespace {
+int finish_deploy(const LoadedCluster& loaded_ref, const ops::DeployReport& report);
+}
+
 int cmd_deploy(GlobalOptions& g) {
   auto loaded = load_cluster(g.choice);
   if (!loaded) return kUsage;
   plan::LineProgress progress(stderr);
   ops::Context ctx(loaded->cluster, g.ops, progress);
-  ops::DeployReport report = ops::deploy(ctx);
+  return run_changing(g, ctx, [&](ops::AuditRecord& audit) {
+    ops::DeployReport report = ops::deploy(ctx);
+    int code = finish_deploy(*loaded, report);
+    for (const auto& f : report.failures) {
+      audit.hosts.push_back({f.host, f.failed_step + ": " + f.error});
+    }
+    for (const auto& p : report.preflight) audit.hosts.push_back({"", p});
+    audit.summary = code == kOk ? "deployed" : "deploy failed";
+    return code;
+  });
+}
+
+namespace {
+int finish_deploy(const LoadedCluster& loaded_ref, const ops::DeployReport& report) {
+  const LoadedCluster* loaded = &loaded_ref;
 
   if (report.outcome == ops::DeployOutcome::preflight_failed) {
     std::fprintf(stderr, "zkctl: pre-flight failed; nothing was changed on any host:\n");
@@ -39,5 +58,6 @@ int cmd_deploy(GlobalOptions& g) {
               report.configs_written, report.started, report.restarted);
   return kOk;
 }
+}  // namespace
 
 }  // namespace zkctl::cli

@@ -1,6 +1,7 @@
 #pragma once
 // One function per subcommand (cmd_<name>.cpp); app.cpp wires them to CLI11.
 
+#include <chrono>
 #include <string>
 
 #include "cli/cluster_source.hpp"
@@ -13,6 +14,8 @@ namespace zkctl::cli {
 struct GlobalOptions {
   ClusterChoice choice;
   ops::Options ops;
+  std::string command_line;                  // argv joined, for the lock and the audit log
+  std::chrono::seconds lock_ttl{3600};       // a lock left by a dead zkctl expires after this
 };
 
 enum class Output { text, json };

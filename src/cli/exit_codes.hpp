@@ -10,6 +10,7 @@ enum ExitCode : int {
   kNoQuorum = 3,         // status: fewer than a majority of voters serving, or no single leader
   kRefused = 4,          // refused for safety (would break quorum) without --force
   kPreflightFailed = 5,  // pre-flight found a problem; nothing was changed on any host
+  kLocked = 6,           // another operation holds the cluster lock
 };
 
 }  // namespace zkctl::cli

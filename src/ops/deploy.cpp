@@ -140,16 +140,13 @@ DeployReport deploy(Context& ctx) {
     plan::HostJob job{s.host, {}};
     job.steps.push_back({"upload", [&, r, timeout, paths]() -> util::Result<StepOutcome> {
       if (!hp.upload) return StepOutcome::skipped;
-      auto mk = r->run(util::shell_join({"mkdir", "-p", "--", paths.releases_dir}), timeout);
-      if (!mk) return mk.error();
-      if (mk->exit_status != 0) return util::fail("mkdir " + paths.releases_dir + ": " + mk->err);
-      std::string target = paths.releases_dir + "/.upload-" + dist_sha->substr(0, 16) + ".tar.gz";
-      auto up = r->upload_file(dist, target, 0644, [&](std::uint64_t sent, std::uint64_t total) {
-        progress.report({s.host, "upload", plan::EventKind::progress,
-                         mib(sent) + " / " + mib(total)});
-      });
+      auto up = upload_release(*r, paths.install_dir, dist, *dist_sha,
+                               [&](std::uint64_t sent, std::uint64_t total) {
+                                 progress.report({s.host, "upload", plan::EventKind::progress,
+                                                  mib(sent) + " / " + mib(total)});
+                               },
+                               timeout);
       if (!up) return up.error();
-      if (auto in = install_release(*r, s, target, *dist_sha, timeout); !in) return in.error();
       ++uploaded;
       return StepOutcome::done;
     }});

@@ -252,16 +252,34 @@ util::Result<HostFacts> inspect_host(remote::Remote& remote, const inventory::Se
   return parse_facts(r->out, server, files);
 }
 
-util::Result<void> install_release(remote::Remote& remote, const inventory::Server& server,
+util::Result<void> install_release(remote::Remote& remote, const std::string& install_dir,
                                    const std::string& tarball_path, const std::string& sha256,
                                    std::chrono::seconds timeout) {
-  render::ZkPaths p = render::zk_paths(server);
   auto r = run_checked(remote, "unpack",
-                       script_command(kInstall, {p.install_dir, tarball_path,
+                       script_command(kInstall, {install_dir, tarball_path,
                                                  sha256.substr(0, 16), sha256}),
                        timeout);
   if (!r) return r.error();
   return {};
+}
+
+util::Result<void> upload_release(remote::Remote& remote, const std::string& install_dir,
+                                  const std::string& distribution, const std::string& sha256,
+                                  const remote::ProgressFn& progress,
+                                  std::chrono::seconds timeout) {
+  std::string releases = install_dir + "/releases";
+  auto mk = run_checked(remote, "mkdir", util::shell_join({"mkdir", "-p", "--", releases}), timeout);
+  if (!mk) return mk.error();
+  std::string target = releases + "/.upload-" + sha256.substr(0, 16) + ".tar.gz";
+  if (auto up = remote.upload_file(distribution, target, 0644, progress); !up) return up.error();
+  return install_release(remote, install_dir, target, sha256, timeout);
+}
+
+util::Result<remote::CommandResult> run_script(remote::Remote& remote, const std::string& what,
+                                               const char* script,
+                                               const std::vector<std::string>& args,
+                                               std::chrono::seconds timeout) {
+  return run_checked(remote, what, script_command(script, args), timeout);
 }
 
 util::Result<void> prepare_dirs(remote::Remote& remote, const inventory::Server& server,

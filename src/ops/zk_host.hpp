@@ -46,11 +46,24 @@ util::Result<HostFacts> inspect_host(remote::Remote& remote, const inventory::Se
 std::vector<std::string> preflight_problems(const inventory::Server& server,
                                             const HostFacts& facts);
 
-// Unpack the uploaded tarball at `tarball_path` into <install>/releases/<sha>
-// (temp dir, then rename) and point <install>/current at it atomically.
-util::Result<void> install_release(remote::Remote& remote, const inventory::Server& server,
+// Unpack the uploaded tarball at `tarball_path` into <install_dir>/releases/<sha>
+// (temp dir, then rename) and point <install_dir>/current at it atomically.
+util::Result<void> install_release(remote::Remote& remote, const std::string& install_dir,
                                    const std::string& tarball_path, const std::string& sha256,
                                    std::chrono::seconds timeout);
+
+// Upload local `distribution` (checksum `sha256`) into <install_dir>/releases and
+// install it with install_release; `progress` gets byte counts.
+util::Result<void> upload_release(remote::Remote& remote, const std::string& install_dir,
+                                  const std::string& distribution, const std::string& sha256,
+                                  const remote::ProgressFn& progress, std::chrono::seconds timeout);
+
+// Run the constant `script` as `sh -c SCRIPT zkctl ARGS...` (every argument
+// quoted); a non-zero exit is an error naming `what` and the last line of output.
+util::Result<remote::CommandResult> run_script(remote::Remote& remote, const std::string& what,
+                                               const char* script,
+                                               const std::vector<std::string>& args,
+                                               std::chrono::seconds timeout);
 
 // Create conf/log/data dirs, and copy the distribution's logging config into
 // conf/ if it has none.

@@ -257,6 +257,34 @@ def test_a_cut_off_host_is_down_and_does_not_delay_the_others(lab, zk):
     assert "ssh" in nn01["detail"]  # it tried the SSH fallback too, and says why that failed
 
 
+def test_a_held_lock_refuses_changes_and_names_its_holder(lab, zk):
+    lock = "/tmp/zkctl-seed.lock"
+    future = int(time.time()) + 600
+    lab.exec("node2", f"mkdir {lock} && printf 'holder=alice@ops2\\npid=4242\\n"
+                      f"since=2026-11-25T17:00:00Z\\ncommand=zkctl restart\\n"
+                      f"expires={future}\\ntoken=t1\\n' > {lock}/info", check=True)
+    before = zk_pids(lab)
+    proc = zk.run("restart", "node3")
+    assert proc.returncode == 6
+    assert ("cluster seed is locked by alice@ops2 since 2026-11-25T17:00:00Z, running zkctl "
+            "restart (pid 4242)") in proc.stderr
+    assert zk_pids(lab) == before
+    # The refused attempt released what it had taken on the other hosts.
+    for host in ("node1", "node3", "nn01"):
+        assert lab.exec(host, f"test -e {lock}").returncode != 0
+    # An expired lock (its holder died) is taken over.
+    lab.exec("node2", f"sed -i 's/^expires=.*/expires=1/' {lock}/info", check=True)
+    proc = zk.run("restart", "node3")
+    assert proc.returncode == 0, proc.stderr
+    for host in lab.names:  # and released at the end
+        assert lab.exec(host, f"test -e {lock}").returncode != 0
+    audit = (zk.home / "audit.log").read_text().splitlines()
+    import json
+    last_two = [json.loads(l) for l in audit[-2:]]
+    assert last_two[0]["exit_code"] == 6 and "locked by alice@ops2" in last_two[0]["summary"]
+    assert last_two[1]["exit_code"] == 0 and last_two[1]["command"].endswith("restart node3")
+
+
 def test_unknown_host_key_is_refused_then_accepted_with_the_flag(lab, zk, tmp_path):
     known = tmp_path / "known_hosts"
     known.write_text("")

@@ -20,6 +20,7 @@ class Zkctl:
 
     def __init__(self, binary: Path, home: Path):
         self.binary = binary
+        self.home = home
         self.env = dict(os.environ, ZKCTL_HOME=str(home), NO_COLOR="1")
 
     def run(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
