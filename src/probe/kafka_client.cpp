@@ -25,6 +25,7 @@ constexpr size_t kMaxErrors = 5;  // distinct errors kept in reports
 struct LogSink {
   mutable std::mutex log_mutex;
   std::deque<std::string> lines;
+  std::atomic<bool> all_brokers_down{false};  // librdkafka said so at least once
 
   void add(std::string line) {
     std::lock_guard lock(log_mutex);
@@ -44,9 +45,11 @@ void log_cb(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
   if (sink != nullptr && level <= 4) sink->add(std::string(fac) + ": " + buf);
 }
 
-void error_cb(rd_kafka_t* /*rk*/, int /*err*/, const char* reason, void* opaque) {
+void error_cb(rd_kafka_t* /*rk*/, int err, const char* reason, void* opaque) {
   auto* sink = static_cast<LogSink*>(opaque);
-  if (sink != nullptr) sink->add(reason);
+  if (sink == nullptr) return;
+  if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) sink->all_brokers_down = true;
+  sink->add(reason);
 }
 
 // Owning handles.
@@ -95,13 +98,12 @@ using Settings = std::vector<std::pair<std::string, std::string>>;
 // `dr_msg_cb` for producers that want delivery reports.
 util::Result<Handle> make_handle(rd_kafka_type_t type, const std::string& bootstrap,
                                  const Settings& settings, LogSink* sink,
-                                 void (*dr_msg_cb)(rd_kafka_t*, const rd_kafka_message_t*, void*) =
-                                     nullptr) {
+                                 void (*dr_msg_cb)(rd_kafka_t*, const rd_kafka_message_t*,
+                                                   void*) = nullptr) {
   std::unique_ptr<rd_kafka_conf_t, ConfDeleter> conf(rd_kafka_conf_new());
   char errstr[512] = {};
-  Settings all = {{"bootstrap.servers", bootstrap},
-                  {"client.id", "zkctl"},
-                  {"log.connection.close", "false"}};
+  Settings all = {
+      {"bootstrap.servers", bootstrap}, {"client.id", "zkctl"}, {"log.connection.close", "false"}};
   all.insert(all.end(), settings.begin(), settings.end());
   for (const auto& [key, value] : all) {
     if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), errstr, sizeof errstr) !=
@@ -116,8 +118,8 @@ util::Result<Handle> make_handle(rd_kafka_type_t type, const std::string& bootst
   rd_kafka_t* rk = rd_kafka_new(type, conf.get(), errstr, sizeof errstr);
   if (rk == nullptr) return util::fail("kafka client for " + bootstrap + ": " + errstr);
   conf.release();  // now owned by rk
-  return Handle(rk, HandleDeleter{type == RD_KAFKA_CONSUMER ? RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE
-                                                            : 0});
+  return Handle(
+      rk, HandleDeleter{type == RD_KAFKA_CONSUMER ? RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE : 0});
 }
 
 // The cluster's metadata (all topics) through `rk` within `timeout_ms`.
@@ -258,8 +260,9 @@ util::Result<void> create_topic(const std::string& bootstrap, const std::string&
   if (n != 1) return util::fail(what + ": no result for the topic");
   if (rd_kafka_topic_result_error(results[0]) != RD_KAFKA_RESP_ERR_NO_ERROR) {
     const char* msg = rd_kafka_topic_result_error_string(results[0]);
-    return util::fail(what + ": " +
-                      (msg != nullptr ? msg : rd_kafka_err2str(rd_kafka_topic_result_error(results[0]))));
+    return util::fail(
+        what + ": " +
+        (msg != nullptr ? msg : rd_kafka_err2str(rd_kafka_topic_result_error(results[0]))));
   }
 
   // Created on the controller; wait until the brokers serve it.
@@ -312,8 +315,9 @@ util::Result<void> delete_topic(const std::string& bootstrap, const std::string&
   if (n != 1) return util::fail(what + ": no result for the topic");
   if (rd_kafka_topic_result_error(results[0]) != RD_KAFKA_RESP_ERR_NO_ERROR) {
     const char* msg = rd_kafka_topic_result_error_string(results[0]);
-    return util::fail(what + ": " +
-                      (msg != nullptr ? msg : rd_kafka_err2str(rd_kafka_topic_result_error(results[0]))));
+    return util::fail(
+        what + ": " +
+        (msg != nullptr ? msg : rd_kafka_err2str(rd_kafka_topic_result_error(results[0]))));
   }
 
   std::string last;
@@ -354,8 +358,8 @@ void produce_dr(rd_kafka_t* /*rk*/, const rd_kafka_message_t* m, void* opaque) {
     return;
   }
   ++ctx->report.failed;
-  const bool purged = m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
-                      m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT;
+  const bool purged =
+      m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE || m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT;
   if (purged && ctx->gave_up) {
     add_error(ctx->report.errors,
               "not acknowledged within " + std::to_string(ctx->timeout.count()) + " ms");
@@ -493,6 +497,9 @@ util::Result<std::vector<std::string>> consume(const std::string& bootstrap,
     }
   }
   if (!outcome) return outcome.error();
+  if (seen.empty() && expected > 0 && sink.all_brokers_down) {
+    return util::fail(what + ": no broker reachable" + sink.suffix());
+  }
   return seen;
 }
 
@@ -606,16 +613,18 @@ ProducerReport Producer::stop(milliseconds drain) {
   rd_kafka_purge(impl.rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
   rd_kafka_poll(impl.rk.get(), 0);
   const auto grace = Clock::now() + milliseconds(1000);
-  auto reported = [&] {
+  auto all_reported = [&] {
     std::lock_guard lock(impl.mutex);
     return static_cast<std::int64_t>(impl.report.acked.size()) + impl.report.failed +
-           impl.report.unresolved;
+               impl.report.unresolved >=
+           impl.report.sent;
   };
-  while (reported() < progress().sent && remaining_ms(grace) > 0) rd_kafka_poll(impl.rk.get(), 50);
+  while (!all_reported() && remaining_ms(grace) > 0) rd_kafka_poll(impl.rk.get(), 50);
   impl.rk.reset();
   impl.stopped = true;
   std::lock_guard lock(impl.mutex);
-  const std::int64_t missing = impl.report.sent - static_cast<std::int64_t>(impl.report.acked.size()) -
+  const std::int64_t missing = impl.report.sent -
+                               static_cast<std::int64_t>(impl.report.acked.size()) -
                                impl.report.failed - impl.report.unresolved;
   if (missing > 0) impl.report.unresolved += missing;
   return impl.report;

@@ -31,10 +31,10 @@ struct KafkaPartition {
 };
 
 struct KafkaMetadata {
-  std::vector<KafkaBroker> brokers;         // sorted by id
-  std::vector<KafkaPartition> partitions;   // all topics incl. internal, sorted by topic, partition
-  std::vector<std::string> topic_errors;    // "topic: error" for topics whose metadata failed
-  int answered_by = -1;                     // id of the broker that answered
+  std::vector<KafkaBroker> brokers;        // sorted by id
+  std::vector<KafkaPartition> partitions;  // all topics incl. internal, sorted by topic, partition
+  std::vector<std::string> topic_errors;   // "topic: error" for topics whose metadata failed
+  int answered_by = -1;                    // id of the broker that answered
 
   // Partitions whose ISR is smaller than their replica set.
   int under_replicated() const;
@@ -51,8 +51,7 @@ util::Result<KafkaMetadata> kafka_metadata(const std::string& bootstrap,
 // Create `topic` through the admin API and wait until metadata shows a leader for each of its
 // `partitions`, all within `timeout`. An existing topic is an error ("already exists").
 util::Result<void> create_topic(const std::string& bootstrap, const std::string& topic,
-                                int partitions, int replication,
-                                std::chrono::milliseconds timeout);
+                                int partitions, int replication, std::chrono::milliseconds timeout);
 
 // Delete `topic` and wait until metadata no longer lists it, within `timeout`. A missing
 // topic is an error.
@@ -63,8 +62,8 @@ struct ProduceReport {
   int acked = 0;                    // messages the cluster acknowledged (acks=all)
   int failed = 0;                   // messages that failed or got no report within the timeout
   std::vector<std::string> errors;  // the first few distinct delivery errors
-  double avg_ms = 0;                // acknowledgement latency over the acked messages
-  double max_ms = 0;
+  double avg_ms = 0;                // hand-over to acknowledgement, over the acked messages
+  double max_ms = 0;                // (the first ones include connecting and the producer id)
 };
 
 // Produce `count` messages "zkctl-verify-<i>" (key "<i>", i = 0..count-1) to `topic` with
@@ -76,25 +75,26 @@ util::Result<ProduceReport> produce(const std::string& bootstrap, const std::str
 // Read `topic` from the beginning with a fresh consumer group (auto.offset.reset=earliest,
 // no commits) until `expected` distinct payloads arrived or `timeout` passed; returns the
 // distinct payloads in arrival order (fewer than `expected` on timeout). An error if the
-// topic does not exist or the consumer cannot start.
+// topic does not exist, no broker was reachable and nothing arrived, or the consumer cannot
+// start. Leaving the group at the end takes at most 3 s more.
 util::Result<std::vector<std::string>> consume(const std::string& bootstrap,
                                                const std::string& topic, int expected,
                                                std::chrono::milliseconds timeout);
 
 struct ProducerOptions {
-  std::chrono::milliseconds interval{5};            // pause between two messages
-  int max_in_flight = 1000;                         // stop producing while this many are unacked
-  std::chrono::milliseconds message_timeout{30000}; // a message fails if unacked this long
-  std::string prefix = "zkctl-load-";               // payload: prefix + sequence number
+  std::chrono::milliseconds interval{5};             // pause between two messages
+  int max_in_flight = 1000;                          // stop producing while this many are unacked
+  std::chrono::milliseconds message_timeout{30000};  // a message fails if unacked this long
+  std::string prefix = "zkctl-load-";                // payload: prefix + sequence number
 };
 
 // What a background Producer achieved.
 struct ProducerReport {
-  std::set<std::int64_t> acked;       // sequence numbers acknowledged (acks=all)
-  std::int64_t sent = 0;              // messages handed to librdkafka (sequence 0..sent-1)
-  std::int64_t failed = 0;            // delivery failed (e.g. message timeout)
-  std::int64_t unresolved = 0;        // still unacknowledged at stop(): written or not, unknown
-  std::vector<std::string> errors;    // the first few distinct errors
+  std::set<std::int64_t> acked;     // sequence numbers acknowledged (acks=all)
+  std::int64_t sent = 0;            // messages handed to librdkafka (sequence 0..sent-1)
+  std::int64_t failed = 0;          // delivery failed (e.g. message timeout)
+  std::int64_t unresolved = 0;      // still unacknowledged at stop(): written or not, unknown
+  std::vector<std::string> errors;  // the first few distinct errors
 };
 
 // Produces sequentially numbered messages (key and payload carry the number) on a thread of

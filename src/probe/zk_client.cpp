@@ -117,8 +117,8 @@ struct Call {
   std::condition_variable done_cv;
   bool done = false;
   int rc = 0;
-  std::optional<std::string> value;   // data, created path
-  std::vector<std::string> strings;   // children
+  std::optional<std::string> value;  // data, created path
+  std::vector<std::string> strings;  // children
 };
 using CallPtr = std::shared_ptr<Call>;
 
@@ -252,7 +252,9 @@ util::Result<std::unique_ptr<ZkClient>> ZkClient::connect(const std::string& con
   return client;
 }
 
-const std::string& ZkClient::connect_string() const { return session_->connect_string; }
+const std::string& ZkClient::connect_string() const {
+  return session_->connect_string;
+}
 
 std::string ZkClient::connected_server() const {
   sockaddr_storage addr{};
@@ -328,9 +330,15 @@ util::Result<std::string> ZkClient::create(const std::string& path, const std::s
   Session& s = *session_;
   int flags = ZOO_PERSISTENT;
   switch (mode) {
-    case CreateMode::persistent: flags = ZOO_PERSISTENT; break;
-    case CreateMode::ephemeral: flags = ZOO_EPHEMERAL; break;
-    case CreateMode::persistent_sequential: flags = ZOO_PERSISTENT_SEQUENTIAL; break;
+    case CreateMode::persistent:
+      flags = ZOO_PERSISTENT;
+      break;
+    case CreateMode::ephemeral:
+      flags = ZOO_EPHEMERAL;
+      break;
+    case CreateMode::persistent_sequential:
+      flags = ZOO_PERSISTENT_SEQUENTIAL;
+      break;
   }
   auto call = run_call(s, "create", path, [&](const void* ctx) {
     return zoo_acreate(s.zh, path.c_str(), data.data(), static_cast<int>(data.size()),

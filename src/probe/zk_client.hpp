@@ -21,8 +21,9 @@ enum class CreateMode {
 };
 
 struct ZkOptions {
-  std::chrono::milliseconds session_timeout{10000};    // asked of the server, which clamps it to
-                                                       // 2..20 tickTimes; also the C client's recv timeout
+  std::chrono::milliseconds session_timeout{
+      10000};  // asked of the server, which clamps it to
+               // 2..20 tickTimes; also the C client's recv timeout
   std::chrono::milliseconds operation_timeout{10000};  // longest wait for one request's answer
 };
 

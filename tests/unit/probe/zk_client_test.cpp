@@ -2,11 +2,13 @@
 // fixture tarball (tests/fixtures/zookeeper-dist.sh) into a temp dir, started on 127.0.0.1
 // with a free port and stopped by PID. Skips without java or the fixture.
 
-#include <gtest/gtest.h>
+#include "probe/zk_client.hpp"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,8 +22,6 @@
 #include <memory>
 #include <string>
 #include <thread>
-
-#include "probe/zk_client.hpp"
 
 using namespace zkctl::probe;
 using namespace std::chrono_literals;
@@ -85,23 +85,24 @@ class ZooKeeperServer {
       return false;
     }
     dir_ = tmpl;
-    if (std::system(("tar -xzf '" + tgz + "' -C '" + dir_.string() + "' --strip-components=1")
-                        .c_str()) != 0) {
+    if (std::system(
+            ("tar -xzf '" + tgz + "' -C '" + dir_.string() + "' --strip-components=1").c_str()) !=
+        0) {
       why = "could not unpack " + tgz;
       return false;
     }
     port_ = free_port();
     fs::create_directories(dir_ / "data");
-    std::ofstream(dir_ / "conf" / "zoo.cfg")
-        << "tickTime=2000\n"
-        << "dataDir=" << (dir_ / "data").string() << "\n"
-        << "clientPort=" << port_ << "\n"
-        << "clientPortAddress=127.0.0.1\n"
-        << "admin.enableServer=false\n"
-        << "4lw.commands.whitelist=srvr,ruok\n";
+    std::ofstream(dir_ / "conf" / "zoo.cfg") << "tickTime=2000\n"
+                                             << "dataDir=" << (dir_ / "data").string() << "\n"
+                                             << "clientPort=" << port_ << "\n"
+                                             << "clientPortAddress=127.0.0.1\n"
+                                             << "admin.enableServer=false\n"
+                                             << "4lw.commands.whitelist=srvr,ruok\n";
     const std::string log = (dir_ / "zk.log").string();
     pid_ = ::fork();
     if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a killed test
       if (::chdir(dir_.c_str()) != 0) ::_exit(126);
       const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       ::dup2(fd, 1);
@@ -282,8 +283,8 @@ TEST_F(ZkClientTest, SequentialCreatesAppendIncreasingNumbers) {
   EXPECT_EQ(made[2], "/seq/item-0000000002");
   auto kids = zk->children("/seq");
   ASSERT_TRUE(kids);
-  EXPECT_EQ(*kids, (std::vector<std::string>{"item-0000000000", "item-0000000001",
-                                             "item-0000000002"}));
+  EXPECT_EQ(*kids,
+            (std::vector<std::string>{"item-0000000000", "item-0000000001", "item-0000000002"}));
   EXPECT_EQ(zk->get("/seq/item-0000000001")->value_or("?"), "1");
   ASSERT_TRUE(zk->remove_recursive("/seq"));
 }
@@ -333,8 +334,8 @@ TEST_F(ZkClientTest, ChrootedSessionSeesOnlyItsSubtree) {
 TEST_F(ZkClientTest, RemoveRecursive) {
   auto zk = connect();
   ASSERT_TRUE(zk);
-  for (const char* p : {"/tree", "/tree/a", "/tree/a/1", "/tree/a/2", "/tree/b", "/tree/b/c",
-                        "/tree/b/c/d"}) {
+  for (const char* p :
+       {"/tree", "/tree/a", "/tree/a/1", "/tree/a/2", "/tree/b", "/tree/b/c", "/tree/b/c/d"}) {
     ASSERT_TRUE(zk->create(p, p, CreateMode::persistent)) << p;
   }
   ASSERT_TRUE(zk->create("/treehouse", "", CreateMode::persistent));  // a sibling, same prefix

@@ -1,0 +1,428 @@
+// Integration: the Kafka client against a real single-node KRaft cluster (combined
+// broker,controller) from the project's fixture tarball (tests/fixtures/kafka-dist.sh 4),
+// unpacked into a temp dir, started on 127.0.0.1 with free ports and stopped by PID. Those
+// tests skip without java or the tarball; the unreachable-broker tests always run.
+
+#include "probe/kafka_client.hpp"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+
+using namespace zkctl::probe;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// A port on 127.0.0.1 that nothing listened on a moment ago.
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+    if (fd >= 0) ::close(fd);
+    return 0;
+  }
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+// Last line of a command's stdout ("" on failure).
+std::string command_output(const std::string& cmd) {
+  std::string out;
+  if (FILE* p = ::popen(cmd.c_str(), "r")) {
+    std::array<char, 512> buf{};
+    while (std::fgets(buf.data(), buf.size(), p) != nullptr) out = buf.data();
+    if (::pclose(p) != 0) return "";
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+// A KRaft cluster id: 16 random bytes, base64url without padding (22 characters), not
+// starting with '-' (kafka-storage.sh random-uuid, without starting a JVM for it).
+std::string cluster_id() {
+  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::random_device rd;
+  std::string id;
+  while (id.size() < 22) {
+    const char c = alphabet[rd() % 64];
+    if (id.empty() && c == '-') continue;
+    id += c;
+  }
+  // The last character carries only 2 bits of the 16th byte: keep the 4 low bits zero.
+  id.back() = "AQgw"[rd() % 4];
+  return id;
+}
+
+// One combined broker,controller node in a temp dir; stopped by PID (SIGTERM, then SIGKILL)
+// and the dir removed on destruction.
+class KafkaNode {
+ public:
+  KafkaNode() = default;
+  KafkaNode(const KafkaNode&) = delete;
+  KafkaNode& operator=(const KafkaNode&) = delete;
+  ~KafkaNode() { stop(); }
+
+  // Unpack, format and start; false with `why` set if something is missing or fails.
+  bool start(std::string& why) {
+    if (std::system("java -version >/dev/null 2>&1") != 0) {
+      why = "java not found";
+      return false;
+    }
+    // Cached after the first build; a first build (mvn) that fails or takes too long skips.
+    const std::string tgz = command_output("timeout 120 " + std::string(SOURCE_DIR) +
+                                           "/tests/fixtures/kafka-dist.sh 4 2>/dev/null");
+    if (tgz.empty() || !fs::exists(tgz)) {
+      why = "tests/fixtures/kafka-dist.sh 4 gave no tarball within 120 s";
+      return false;
+    }
+    char tmpl[] = "/tmp/zkctl-kafkaclient-it.XXXXXX";
+    if (::mkdtemp(tmpl) == nullptr) {
+      why = "mkdtemp failed";
+      return false;
+    }
+    dir_ = tmpl;
+    const fs::path dist = dir_ / "kafka";
+    fs::create_directories(dist);
+    if (std::system(
+            ("tar -xzf '" + tgz + "' -C '" + dist.string() + "' --strip-components=1").c_str()) !=
+        0) {
+      why = "could not unpack " + tgz;
+      return false;
+    }
+    port_ = free_port();
+    int cport = free_port();
+    while (cport == port_) cport = free_port();
+    const fs::path cfg = dir_ / "server.properties";
+    std::ofstream(cfg)
+        << "process.roles=broker,controller\n"
+        << "node.id=1\n"
+        << "controller.quorum.bootstrap.servers=127.0.0.1:" << cport << "\n"
+        << "listeners=PLAINTEXT://127.0.0.1:" << port_ << ",CONTROLLER://127.0.0.1:" << cport
+        << "\n"
+        << "advertised.listeners=PLAINTEXT://127.0.0.1:" << port_
+        << ",CONTROLLER://127.0.0.1:" << cport << "\n"
+        << "inter.broker.listener.name=PLAINTEXT\n"
+        << "controller.listener.names=CONTROLLER\n"
+        << "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT\n"
+        << "log.dirs=" << (dir_ / "data").string() << "\n"
+        << "num.partitions=1\n"
+        << "offsets.topic.replication.factor=1\n"
+        << "offsets.topic.num.partitions=3\n"
+        << "transaction.state.log.replication.factor=1\n"
+        << "transaction.state.log.min.isr=1\n"
+        << "group.initial.rebalance.delay.ms=0\n";
+    const std::string env =
+        "KAFKA_HEAP_OPTS='-Xmx256m -Xms256m' LOG_DIR='" + (dir_ / "logs").string() + "' ";
+    const std::string format = env + "'" + (dist / "bin" / "kafka-storage.sh").string() +
+                               "' format -t " + cluster_id() + " -c '" + cfg.string() +
+                               "' --standalone >'" + (dir_ / "format.log").string() + "' 2>&1";
+    if (std::system(format.c_str()) != 0) {
+      why = "kafka-storage.sh format failed: " + read(dir_ / "format.log");
+      return false;
+    }
+    const std::string start_script = (dist / "bin" / "kafka-server-start.sh").string();
+    const std::string out = (dir_ / "server.out").string();
+    const std::string logs = (dir_ / "logs").string();
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a killed test
+      const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      ::setenv("KAFKA_HEAP_OPTS", "-Xmx256m -Xms256m", 1);
+      ::setenv("LOG_DIR", logs.c_str(), 1);
+      // The script execs java: this PID is the broker's.
+      ::execl(start_script.c_str(), start_script.c_str(), cfg.c_str(), nullptr);
+      ::_exit(127);
+    }
+    const auto end = Clock::now() + 60s;
+    while (Clock::now() < end) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) != 0) {
+        pid_ = -1;
+        why = "Kafka exited: " + read(out);
+        return false;
+      }
+      auto md = kafka_metadata(bootstrap(), 1000ms);
+      if (md && md->brokers.size() == 1) return true;
+      std::this_thread::sleep_for(300ms);
+    }
+    why = "Kafka did not answer metadata within 60 s: " + read(out);
+    return false;
+  }
+
+  void stop() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGCONT);
+      ::kill(pid_, SIGTERM);
+      int status = 0;
+      for (int i = 0; i < 300 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i) {
+        std::this_thread::sleep_for(50ms);
+      }
+      if (::waitpid(pid_, &status, WNOHANG) == 0) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, &status, 0);
+      }
+      pid_ = -1;
+    }
+    std::error_code ec;
+    if (!dir_.empty()) fs::remove_all(dir_, ec);
+    dir_.clear();
+  }
+
+  std::string bootstrap() const { return "127.0.0.1:" + std::to_string(port_); }
+  int port() const { return port_; }
+  pid_t pid() const { return pid_; }
+
+ private:
+  static std::string read(const fs::path& p) {
+    std::ifstream in(p);
+    std::string s(std::istreambuf_iterator<char>(in), {});
+    return s.size() > 4000 ? s.substr(s.size() - 4000) : s;
+  }
+
+  fs::path dir_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+class KafkaClientTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    node_ = new KafkaNode();
+    const auto t0 = Clock::now();
+    if (!node_->start(skip_reason_)) {
+      delete node_;
+      node_ = nullptr;
+      return;
+    }
+    std::printf("Kafka node on %s ready after %.1f s\n", node_->bootstrap().c_str(),
+                std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  static void TearDownTestSuite() {
+    delete node_;
+    node_ = nullptr;
+  }
+  void SetUp() override {
+    if (node_ == nullptr) GTEST_SKIP() << skip_reason_;
+  }
+
+  static KafkaNode* node_;
+  static std::string skip_reason_;
+};
+
+KafkaNode* KafkaClientTest::node_ = nullptr;
+std::string KafkaClientTest::skip_reason_;
+
+}  // namespace
+
+TEST_F(KafkaClientTest, MetadataListsTheBroker) {
+  auto md = kafka_metadata(node_->bootstrap(), 5s);
+  ASSERT_TRUE(md) << md.error().message;
+  ASSERT_EQ(md->brokers.size(), 1u);
+  EXPECT_EQ(md->brokers[0].id, 1);
+  EXPECT_EQ(md->brokers[0].host, "127.0.0.1");
+  EXPECT_EQ(md->brokers[0].port, node_->port());
+  EXPECT_EQ(md->answered_by, 1);
+  EXPECT_EQ(md->offline(), 0);
+  EXPECT_EQ(md->under_replicated(), 0);
+}
+
+TEST_F(KafkaClientTest, CreateProduceConsumeDelete) {
+  const std::string bs = node_->bootstrap();
+  auto created = create_topic(bs, "verify", 3, 1, 20s);
+  ASSERT_TRUE(created) << created.error().message;
+
+  auto md = kafka_metadata(bs, 5s);
+  ASSERT_TRUE(md) << md.error().message;
+  int partitions = 0;
+  for (const auto& p : md->partitions) {
+    if (p.topic != "verify") continue;
+    ++partitions;
+    EXPECT_EQ(p.leader, 1);
+    EXPECT_EQ(p.replicas, std::vector<int>{1});
+    EXPECT_EQ(p.isr, std::vector<int>{1});
+    EXPECT_EQ(p.error, "");
+  }
+  EXPECT_EQ(partitions, 3);
+
+  auto again = create_topic(bs, "verify", 3, 1, 10s);
+  ASSERT_FALSE(again);
+  EXPECT_NE(again.error().message.find("already exists"), std::string::npos)
+      << again.error().message;
+  auto too_many = create_topic(bs, "verify-rf3", 1, 3, 10s);
+  ASSERT_FALSE(too_many);  // one broker cannot hold 3 replicas
+  std::printf("replication 3 on one broker: %s\n", too_many.error().message.c_str());
+
+  auto report = produce(bs, "verify", 50, 20s);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->acked, 50);
+  EXPECT_EQ(report->failed, 0);
+  EXPECT_TRUE(report->errors.empty()) << report->errors.front();
+  EXPECT_GT(report->avg_ms, 0);
+  EXPECT_GE(report->max_ms, report->avg_ms);
+  std::printf("produce: %d acked, avg %.1f ms, max %.1f ms\n", report->acked, report->avg_ms,
+              report->max_ms);
+
+  const auto t0 = Clock::now();
+  auto seen = consume(bs, "verify", 50, 30s);
+  ASSERT_TRUE(seen) << seen.error().message;
+  std::printf("consume: %zu payloads in %.1f s\n", seen->size(),
+              std::chrono::duration<double>(Clock::now() - t0).count());
+  std::set<std::string> got(seen->begin(), seen->end());
+  std::set<std::string> want;
+  for (int i = 0; i < 50; ++i) want.insert("zkctl-verify-" + std::to_string(i));
+  EXPECT_EQ(got, want);
+
+  // Fewer than expected: returns what there is when the time is up.
+  auto partial = consume(bs, "verify", 60, 4s);
+  ASSERT_TRUE(partial) << partial.error().message;
+  EXPECT_EQ(partial->size(), 50u);
+
+  // The consumer group made the internal offsets topic appear in metadata.
+  md = kafka_metadata(bs, 5s);
+  ASSERT_TRUE(md);
+  EXPECT_TRUE(md->has_topic("__consumer_offsets"));
+
+  auto deleted = delete_topic(bs, "verify", 20s);
+  ASSERT_TRUE(deleted) << deleted.error().message;
+  md = kafka_metadata(bs, 5s);
+  ASSERT_TRUE(md);
+  EXPECT_FALSE(md->has_topic("verify"));
+  auto missing = delete_topic(bs, "verify", 10s);
+  ASSERT_FALSE(missing);
+  std::printf("delete missing: %s\n", missing.error().message.c_str());
+}
+
+TEST_F(KafkaClientTest, ConsumingAMissingTopicIsAnError) {
+  const auto t0 = Clock::now();
+  auto seen = consume(node_->bootstrap(), "no-such-topic", 1, 15s);
+  ASSERT_FALSE(seen);
+  EXPECT_NE(seen.error().message.find("no-such-topic"), std::string::npos) << seen.error().message;
+  EXPECT_LT(Clock::now() - t0, 10s);
+  std::printf("missing topic: %s\n", seen.error().message.c_str());
+}
+
+TEST_F(KafkaClientTest, BackgroundProducerRecordsAcknowledgedSequenceNumbers) {
+  const std::string bs = node_->bootstrap();
+  ASSERT_TRUE(create_topic(bs, "load", 1, 1, 20s));
+  Producer producer;
+  auto started = producer.start(bs, "load", {.interval = 2ms});
+  ASSERT_TRUE(started) << started.error().message;
+  EXPECT_FALSE(producer.start(bs, "load"));  // once only
+
+  const auto end = Clock::now() + 15s;
+  while (producer.progress().acked.size() < 200 && Clock::now() < end) {
+    std::this_thread::sleep_for(50ms);
+  }
+  // The broker freezes for a second: messages wait, none is lost or fails.
+  ::kill(node_->pid(), SIGSTOP);
+  std::this_thread::sleep_for(1s);
+  const auto frozen = producer.progress();
+  ::kill(node_->pid(), SIGCONT);
+  while (producer.progress().acked.size() < frozen.acked.size() + 200 && Clock::now() < end) {
+    std::this_thread::sleep_for(50ms);
+  }
+  auto report = producer.stop(5s);
+  EXPECT_GE(report.acked.size(), frozen.acked.size() + 200);
+  EXPECT_GT(frozen.sent, static_cast<std::int64_t>(frozen.acked.size()));  // kept producing
+  EXPECT_EQ(report.failed, 0);
+  EXPECT_EQ(report.unresolved, 0);
+  EXPECT_EQ(static_cast<std::int64_t>(report.acked.size()), report.sent);
+  ASSERT_FALSE(report.acked.empty());
+  EXPECT_EQ(*report.acked.begin(), 0);
+  EXPECT_EQ(*report.acked.rbegin(), report.sent - 1);
+  std::printf("producer: %lld sent, %zu acked\n", static_cast<long long>(report.sent),
+              report.acked.size());
+  // A second stop() returns the same report.
+  EXPECT_EQ(producer.stop().acked.size(), report.acked.size());
+
+  // Every acknowledged message is in the topic.
+  auto seen = consume(bs, "load", static_cast<int>(report.sent), 30s);
+  ASSERT_TRUE(seen) << seen.error().message;
+  std::set<std::string> got(seen->begin(), seen->end());
+  for (auto seq : report.acked) {
+    EXPECT_TRUE(got.count("zkctl-load-" + std::to_string(seq))) << seq;
+  }
+  EXPECT_TRUE(delete_topic(bs, "load", 20s));
+}
+
+// No broker: every call gives up within its timeout.
+TEST(KafkaClientUnreachable, CallsFailWithinTheirTimeouts) {
+  const std::string bs = "127.0.0.1:" + std::to_string(free_port());
+
+  auto t0 = Clock::now();
+  auto md = kafka_metadata(bs, 1500ms);
+  ASSERT_FALSE(md);
+  EXPECT_LT(Clock::now() - t0, 3s);
+  EXPECT_NE(md.error().message.find(bs), std::string::npos) << md.error().message;
+  std::printf("metadata: %s\n", md.error().message.c_str());
+
+  t0 = Clock::now();
+  auto created = create_topic(bs, "t", 1, 1, 1500ms);
+  ASSERT_FALSE(created);
+  EXPECT_LT(Clock::now() - t0, 4s);
+  std::printf("create: %s\n", created.error().message.c_str());
+
+  t0 = Clock::now();
+  auto deleted = delete_topic(bs, "t", 1500ms);
+  ASSERT_FALSE(deleted);
+  EXPECT_LT(Clock::now() - t0, 4s);
+
+  t0 = Clock::now();
+  auto report = produce(bs, "t", 10, 1500ms);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->acked, 0);
+  EXPECT_EQ(report->failed, 10);
+  EXPECT_FALSE(report->errors.empty());
+  EXPECT_LT(Clock::now() - t0, 4s);
+  for (const auto& e : report->errors) std::printf("produce error: %s\n", e.c_str());
+
+  t0 = Clock::now();
+  auto seen = consume(bs, "t", 1, 1500ms);
+  EXPECT_LT(Clock::now() - t0, 6s);
+  ASSERT_FALSE(seen);
+  EXPECT_NE(seen.error().message.find("no broker reachable"), std::string::npos)
+      << seen.error().message;
+
+  t0 = Clock::now();
+  Producer producer;
+  ASSERT_TRUE(producer.start(bs, "t", {.interval = 10ms}));
+  std::this_thread::sleep_for(300ms);
+  auto pr = producer.stop(500ms);
+  EXPECT_LT(Clock::now() - t0, 4s);
+  EXPECT_TRUE(pr.acked.empty());
+  EXPECT_GT(pr.sent, 0);
+  EXPECT_EQ(pr.failed + pr.unresolved, pr.sent);
+}
+
+TEST(KafkaClientConfig, BadSettingsAreErrors) {
+  auto report = produce("127.0.0.1:1", "t", 1, 0ms);
+  ASSERT_TRUE(report);  // a zero timeout still reports, every message failed
+  EXPECT_EQ(report->failed, 1);
+  auto created = create_topic("127.0.0.1:1", "", 1, 1, 500ms);
+  EXPECT_FALSE(created);
+}
