@@ -26,7 +26,7 @@ namespace fs = std::filesystem;
 using Severity = Diagnostic::Severity;
 
 // Keys each table accepts; the order is the documentation order.
-const std::vector<std::string_view> kRootKeys = {"cluster", "ssh", "zookeeper"};
+const std::vector<std::string_view> kRootKeys = {"cluster", "ssh", "zookeeper", "kafka"};
 const std::vector<std::string_view> kClusterKeys = {"name"};
 const std::vector<std::string_view> kSshKeys = {
     "user", "port", "identity_file", "known_hosts", "connect_timeout", "command_timeout"};
@@ -37,6 +37,18 @@ const std::vector<std::string_view> kZooKeeperKeys = {
 const std::vector<std::string_view> kServerKeys = {
     "host",       "id",          "role",     "client_port",  "peer_port", "election_port",
     "admin_port", "install_dir", "data_dir", "data_log_dir", "ssh_user",  "ssh_port"};
+const std::vector<std::string_view> kKafkaKeys = {
+    "mode",    "distribution", "install_dir",      "log_dirs",   "listener_port", "controller_port",
+    "heap_mb", "config",       "zookeeper_chroot", "cluster_id", "nodes"};
+const std::vector<std::string_view> kKafkaNodeKeys = {
+    "host",        "id",       "roles",    "listener_port", "controller_port",
+    "install_dir", "log_dirs", "ssh_user", "ssh_port"};
+const std::vector<std::string_view> kKafkaModes = {"zookeeper", "kraft"};
+const std::vector<std::string_view> kKafkaRoles = {"broker", "controller"};
+// [kafka.config] keys sized by the broker count: more than the brokers is a mistake.
+const std::vector<std::string_view> kKafkaSizedKeys = {
+    "offsets.topic.replication.factor", "transaction.state.log.replication.factor",
+    "transaction.state.log.min.isr", "default.replication.factor", "min.insync.replicas"};
 
 constexpr int kMaxPort = 65535;
 
@@ -155,6 +167,7 @@ class Loader {
     load_cluster(root, cluster);
     load_ssh(root, cluster);
     load_zookeeper(root, cluster);
+    load_kafka(root, cluster);
     return finish(std::move(cluster));
   }
 
@@ -248,10 +261,18 @@ class Loader {
   // An empty string is accepted (and kept) only when `empty_ok` is yes.
   enum class EmptyOk { no, yes };
   std::optional<std::string> read_remote_dir(const toml::table& t, std::string_view key,
-                                             const std::string& path, EmptyOk empty_ok) {
+                                             const std::string& path, EmptyOk empty_ok,
+                                             std::string_view product = "ZooKeeper") {
     auto raw = read_string(t, key, path);
     if (!raw) return std::nullopt;
-    const toml::node& n = *t.get(key);
+    return remote_dir_value(*t.get(key), *raw, path, empty_ok, product);
+  }
+
+  // The checks of read_remote_dir() on `raw`, the string held by node `n`.
+  std::optional<std::string> remote_dir_value(const toml::node& n, const std::string& raw_text,
+                                              const std::string& path, EmptyOk empty_ok,
+                                              std::string_view product) {
+    const std::string* raw = &raw_text;
     if (raw->empty()) {
       if (empty_ok == EmptyOk::yes) return std::string();
       error(at(n), path + ": must not be empty");
@@ -274,7 +295,8 @@ class Loader {
     std::string norm = p.lexically_normal().string();
     while (norm.size() > 1 && norm.back() == '/') norm.pop_back();
     if (norm == "/") {
-      error(at(n), path + ": the root directory '/' is not a valid directory for ZooKeeper");
+      error(at(n), path + ": the root directory '/' is not a valid directory for " +
+                       std::string(product));
       return std::nullopt;
     }
     return norm;
@@ -380,17 +402,37 @@ class Loader {
   static constexpr std::array<std::string_view, 4> kPortKeys = {"client_port", "peer_port",
                                                                 "election_port", "admin_port"};
 
+  // Whether the inventory needs a ZooKeeper ensemble: yes unless [kafka] is in
+  // KRaft mode (or names no valid mode, which is reported on its own).
+  static bool zookeeper_required(const toml::table& root) {
+    const toml::node* k = root.get("kafka");
+    if (k == nullptr || !k->is_table()) return true;
+    const toml::node* mode = k->as_table()->get("mode");
+    if (mode == nullptr) return true;
+    return mode->is_string() && mode->as_string()->get() == "zookeeper";
+  }
+
+  // True when `t` has a non-empty `servers` entry.
+  static bool has_servers(const toml::table& t) {
+    const toml::node* n = t.get("servers");
+    return n != nullptr && !(n->is_array() && n->as_array()->empty());
+  }
+
   void load_zookeeper(const toml::table& root, Cluster& c) {
+    const bool required = zookeeper_required(root);
     const toml::table* t = read_table(root, "zookeeper", "zookeeper");
     if (t == nullptr) {
-      if (root.get("zookeeper") == nullptr)
+      if (root.get("zookeeper") == nullptr && root.get("kafka") == nullptr)
         error(file_start(), "missing required table [zookeeper]");
       return;
     }
     check_keys(*t, "in [zookeeper]", kZooKeeperKeys);
     ZooKeeperSettings& z = c.zookeeper;
 
-    load_distribution(*t, z);
+    // A KRaft inventory may keep a [zookeeper] table without servers: nothing of it is used.
+    const bool servers_needed = required || has_servers(*t);
+    if (t->get("distribution") != nullptr || servers_needed)
+      load_distribution(*t, "zookeeper", z.distribution, z.distribution_pos);
 
     Defaults d;
     if (auto v = read_remote_dir(*t, "install_dir", "zookeeper.install_dir", EmptyOk::no)) {
@@ -420,33 +462,37 @@ class Loader {
 
     load_four_letter_words(*t, z);
     if (const toml::table* cfg = read_table(*t, "config", "zookeeper.config")) load_config(*cfg, z);
-    load_servers(*t, c, d);
+    if (servers_needed) load_servers(*t, c, d);
   }
 
-  void load_distribution(const toml::table& t, ZooKeeperSettings& z) {
-    auto dist = read_local_path(t, "distribution", "zookeeper.distribution");
+  // The local tarball `[table].distribution`: required, must be an existing regular file.
+  // Sets `out` and `out_pos` and returns true when it is.
+  bool load_distribution(const toml::table& t, const std::string& table, std::string& out,
+                         SourcePos& out_pos) {
+    auto dist = read_local_path(t, "distribution", table + ".distribution");
     if (!dist) {
       if (t.get("distribution") == nullptr)
-        error(at(t), "missing required key 'distribution' in [zookeeper]");
-      return;
+        error(at(t), "missing required key 'distribution' in [" + table + "]");
+      return false;
     }
     const toml::node& n = *t.get("distribution");
     if (dist->empty()) {
-      error(at(n), "zookeeper.distribution: must not be empty");
-      return;
+      error(at(n), table + ".distribution: must not be empty");
+      return false;
     }
     std::error_code ec;
     const auto status = fs::status(*dist, ec);
     if (!fs::exists(status)) {
-      error(at(n), "zookeeper.distribution: file " + show(*dist) + " does not exist");
-      return;
+      error(at(n), table + ".distribution: file " + show(*dist) + " does not exist");
+      return false;
     }
     if (!fs::is_regular_file(status)) {
-      error(at(n), "zookeeper.distribution: " + show(*dist) + " is not a regular file");
-      return;
+      error(at(n), table + ".distribution: " + show(*dist) + " is not a regular file");
+      return false;
     }
-    z.distribution = *dist;
-    z.distribution_pos = at(n);
+    out = *dist;
+    out_pos = at(n);
+    return true;
   }
 
   void check_distinct_default_ports(const Defaults& d) {
@@ -523,7 +569,19 @@ class Loader {
     });
   }
 
-  void load_config(const toml::table& cfg, ZooKeeperSettings& z) {
+  // One pass-through config entry whose key and value passed the common checks.
+  struct ConfigValue {
+    std::string key;
+    SourcePos key_pos;
+    std::string text;  // the value as the config file will hold it
+  };
+
+  enum class AsciiOnly { no, yes };
+
+  // The entries of `cfg` ([`section`], written into `file`) in file order, with
+  // every malformed, duplicated or line-breaking key or value reported and dropped.
+  std::vector<ConfigValue> read_config(const toml::table& cfg, const std::string& section,
+                                       const std::string& file, AsciiOnly ascii_only) {
     std::vector<ConfigEntry> entries;
     flatten(cfg, "", entries);
     // toml++ tables are unordered: restore the file's order.
@@ -532,12 +590,13 @@ class Loader {
                        return std::pair(a.key_pos.line, a.key_pos.col) <
                               std::pair(b.key_pos.line, b.key_pos.col);
                      });
+    std::vector<ConfigValue> out;
     std::map<std::string, int> seen;  // key -> line
     for (const ConfigEntry& e : entries) {
-      const std::string where = "zookeeper.config: key " + show(e.key);
+      const std::string where = section + ": key " + show(e.key);
       if (has_control_char(e.key)) {
         error(e.key_pos,
-              where + " contains a control character (it would inject a line into zoo.cfg)");
+              where + " contains a control character (it would inject a line into " + file + ")");
         continue;
       }
       if (!valid_config_key(e.key)) {
@@ -555,15 +614,20 @@ class Loader {
       if (v.is_string()) {
         text = v.as_string()->get();
         if (has_control_char(text)) {
-          error(
-              at(v),
-              where + ": value contains a control character (it would inject a line into zoo.cfg)");
+          error(at(v), where + ": value contains a control character (it would inject a line into " +
+                           file + ")");
           continue;
         }
         if (text.find('\\') != std::string::npos) {
-          error(at(v), where +
-                           ": value contains '\\', which zoo.cfg (a Java properties file) treats "
-                           "as an escape");
+          error(at(v), where + ": value contains '\\', which " + file +
+                           " (a Java properties file) treats as an escape");
+          continue;
+        }
+        if (ascii_only == AsciiOnly::yes &&
+            std::any_of(text.begin(), text.end(),
+                        [](char ch) { return static_cast<unsigned char>(ch) >= 0x80; })) {
+          error(at(v), where + ": value contains a non-ASCII character, which " + file +
+                           " (read as Latin-1) would garble");
           continue;
         }
       } else if (v.is_integer()) {
@@ -581,7 +645,14 @@ class Loader {
         error(at(v), where + ": expected a string, integer, boolean or float, got " + type_name(v));
         continue;
       }
+      out.push_back(ConfigValue{e.key, e.key_pos, std::move(text)});
+    }
+    return out;
+  }
 
+  void load_config(const toml::table& cfg, ZooKeeperSettings& z) {
+    for (const ConfigValue& e : read_config(cfg, "zookeeper.config", "zoo.cfg", AsciiOnly::no)) {
+      const std::string& text = e.text;
       const ZooCfgKeyInfo info = classify_zoo_cfg_key(e.key);
       if (info.kind == ZooCfgKeyInfo::Kind::managed) {
         error(e.key_pos, "zookeeper.config: " + show(e.key) + " is managed by zkctl; set " +
@@ -832,6 +903,513 @@ class Loader {
     same_dir(a.install_dir, b.install_dir, sb.install_dir, "install_dir");
     same_dir(a.data_dir, b.data_dir, sb.data_dir, "data_dir");
     same_dir(a.data_log_dir, b.data_log_dir, sb.data_log_dir, "data_log_dir");
+  }
+
+  // ---- [kafka] ------------------------------------------------------------
+  // Cluster-wide Kafka defaults every node starts from.
+  struct KafkaDefaults {
+    int listener_port = 9092;
+    int controller_port = 9093;
+    std::string install_dir = "/opt/kafka";
+    std::vector<std::string> log_dirs = {"/var/lib/kafka/data"};
+    SourcePos listener_port_pos;  // line 0: not set in [kafka]
+    SourcePos controller_port_pos;
+    SourcePos install_dir_pos;
+    SourcePos log_dirs_pos;
+  };
+
+  // Positions of one Kafka node's values, kept beside the model for cross-checks.
+  struct KafkaSource {
+    bool host_ok = false;
+    bool id_ok = false;
+    bool roles_ok = false;
+    SourcePos host;
+    SourcePos id;
+    Origin listener_port;
+    Origin controller_port;
+    Origin install_dir;
+    Origin log_dirs;
+  };
+
+  void load_kafka(const toml::table& root, Cluster& c) {
+    const toml::table* t = read_table(root, "kafka", "kafka");
+    if (t == nullptr) return;
+    check_keys(*t, "in [kafka]", kKafkaKeys);
+    KafkaSettings k;
+
+    bool mode_ok = true;
+    SourcePos mode_pos = at(*t);
+    if (auto mode = read_string(*t, "mode", "kafka.mode")) {
+      mode_pos = at(*t->get("mode"));
+      if (*mode == "zookeeper") {
+        k.mode = KafkaMode::zookeeper;
+      } else if (*mode == "kraft") {
+        k.mode = KafkaMode::kraft;
+      } else {
+        mode_ok = false;
+        std::string msg =
+            "kafka.mode: " + show(*mode) + " is not a mode; expected 'zookeeper' or 'kraft'";
+        if (auto hint = closest_match(*mode, kKafkaModes)) msg += "; did you mean '" + *hint + "'?";
+        error(mode_pos, msg);
+      }
+    } else if (t->get("mode") != nullptr) {
+      mode_ok = false;
+    }
+    const bool zk_mode = mode_ok && k.mode == KafkaMode::zookeeper;
+    const bool kraft = mode_ok && k.mode == KafkaMode::kraft;
+    const std::string mode_clause =
+        std::string("kafka.mode = \"") + to_string(k.mode) + "\"";
+
+    if (zk_mode && c.servers.empty())
+      error(mode_pos,
+            "kafka.mode = \"zookeeper\" needs [[zookeeper.servers]] in the same inventory");
+
+    if (load_distribution(*t, "kafka", k.distribution, k.distribution_pos) && mode_ok)
+      check_kafka_version(k);
+
+    KafkaDefaults d;
+    if (auto v = read_remote_dir(*t, "install_dir", "kafka.install_dir", EmptyOk::no, "Kafka")) {
+      d.install_dir = *v;
+      d.install_dir_pos = at(*t->get("install_dir"));
+    }
+    if (auto v = read_log_dirs(*t, "kafka.log_dirs")) {
+      d.log_dirs = *v;
+      d.log_dirs_pos = at(*t->get("log_dirs"));
+    }
+    if (auto v = read_port(*t, "listener_port", "kafka.listener_port")) {
+      d.listener_port = *v;
+      d.listener_port_pos = at(*t->get("listener_port"));
+    }
+    if (auto v = read_port(*t, "controller_port", "kafka.controller_port")) {
+      d.controller_port = *v;
+      d.controller_port_pos = at(*t->get("controller_port"));
+      if (zk_mode)
+        warn(d.controller_port_pos,
+             "kafka.controller_port: ignored when " + mode_clause +
+                 " (only KRaft controllers listen on it)");
+    }
+    if (kraft && d.listener_port == d.controller_port) {
+      const bool later_is_controller = d.controller_port_pos.line != 0;
+      error(later_is_controller ? d.controller_port_pos : d.listener_port_pos.line != 0
+                                                              ? d.listener_port_pos
+                                                              : at(*t),
+            std::string(later_is_controller ? "kafka.controller_port: " : "kafka.listener_port: ") +
+                std::to_string(d.listener_port) + " equals " +
+                (later_is_controller ? "kafka.listener_port" : "kafka.controller_port") +
+                "; a node's ports must differ");
+    }
+    if (auto v = read_int(*t, "heap_mb", "kafka.heap_mb", 64, 1 << 20)) k.heap_mb = *v;
+
+    if (auto chroot = read_string(*t, "zookeeper_chroot", "kafka.zookeeper_chroot")) {
+      const SourcePos pos = at(*t->get("zookeeper_chroot"));
+      if (auto problem = zookeeper_chroot_problem(*chroot)) {
+        error(pos, "kafka.zookeeper_chroot: " + show(*chroot) + " " + *problem);
+      } else {
+        k.zookeeper_chroot = *chroot;
+        if (kraft)
+          warn(pos, "kafka.zookeeper_chroot: ignored when " + mode_clause +
+                        " (KRaft brokers do not use ZooKeeper)");
+      }
+    }
+    if (auto id = read_string(*t, "cluster_id", "kafka.cluster_id")) {
+      const SourcePos pos = at(*t->get("cluster_id"));
+      if (!id->empty() && !is_valid_kafka_cluster_id(*id)) {
+        error(pos, "kafka.cluster_id: " + show(*id) +
+                       " is not a Kafka cluster id (22 base64url characters, as "
+                       "`kafka-storage.sh random-uuid` prints one)");
+      } else {
+        k.cluster_id = *id;
+        if (zk_mode && !id->empty())
+          warn(pos, "kafka.cluster_id: ignored when " + mode_clause +
+                        " (the brokers take the id ZooKeeper holds at <chroot>/cluster/id)");
+      }
+    }
+
+    std::vector<ConfigValue> config;
+    if (const toml::table* cfg = read_table(*t, "config", "kafka.config")) {
+      for (ConfigValue& e : read_config(*cfg, "kafka.config", "server.properties", AsciiOnly::yes)) {
+        if (auto hint = kafka_managed_key_hint(e.key)) {
+          error(e.key_pos, "kafka.config: " + show(e.key) + " is managed by zkctl; " + *hint);
+          continue;
+        }
+        k.extra_config.emplace_back(e.key, e.text);
+        config.push_back(std::move(e));
+      }
+    }
+
+    std::vector<KafkaSource> sources;
+    load_kafka_nodes(*t, c, k, mode_ok, d, sources);
+    check_kafka_cluster(c, k, mode_ok, sources);
+    check_sized_config(c, config, sources);
+    c.kafka = std::move(k);
+  }
+
+  // The Kafka version in a distribution named like kafka_2.13-3.9.2.tgz: ZooKeeper
+  // mode ended with 3.9, KRaft began with 3.3. Other names are not checked.
+  void check_kafka_version(const KafkaSettings& k) {
+    const std::string name = fs::path(k.distribution).filename().string();
+    const auto dash = name.find('-');
+    if (name.rfind("kafka_", 0) != 0 || dash == std::string::npos) return;
+    const std::string version = name.substr(dash + 1);
+    int major = 0;
+    int minor = 0;
+    const char* p = version.data();
+    const char* end = version.data() + version.size();
+    auto r1 = std::from_chars(p, end, major);
+    if (r1.ec != std::errc() || r1.ptr == end || *r1.ptr != '.') return;
+    auto r2 = std::from_chars(r1.ptr + 1, end, minor);
+    if (r2.ec != std::errc()) return;
+    const std::string v = std::to_string(major) + "." + std::to_string(minor);
+    if (k.mode == KafkaMode::zookeeper && major >= 4)
+      error(k.distribution_pos,
+            "kafka.distribution: Kafka " + v +
+                " has no ZooKeeper mode (removed in 4.0); set kafka.mode = \"kraft\" or use a "
+                "3.x distribution");
+    if (k.mode == KafkaMode::kraft && (major < 3 || (major == 3 && minor < 3)))
+      error(k.distribution_pos, "kafka.distribution: Kafka " + v +
+                                    " cannot run in KRaft mode (3.3 or later needed)");
+  }
+
+  // `path`: an array of at least one distinct remote directory.
+  std::optional<std::vector<std::string>> read_log_dirs(const toml::table& t,
+                                                        const std::string& path) {
+    const toml::node* n = t.get("log_dirs");
+    if (n == nullptr) return std::nullopt;
+    if (!n->is_array()) {
+      error(at(*n), path + ": expected an array of strings, got " + type_name(*n));
+      return std::nullopt;
+    }
+    const toml::array& arr = *n->as_array();
+    if (arr.empty()) {
+      error(at(*n), path + ": must name at least one directory");
+      return std::nullopt;
+    }
+    std::vector<std::string> dirs;
+    bool ok = true;
+    size_t i = 0;
+    for (const toml::node& e : arr) {
+      const std::string p = path + "[" + std::to_string(i++) + "]";
+      if (!e.is_string()) {
+        error(at(e), p + ": expected a string, got " + type_name(e));
+        ok = false;
+        continue;
+      }
+      auto dir = remote_dir_value(e, e.as_string()->get(), p, EmptyOk::no, "Kafka");
+      if (!dir) {
+        ok = false;
+        continue;
+      }
+      if (std::find(dirs.begin(), dirs.end(), *dir) != dirs.end()) {
+        error(at(e), p + ": " + show(*dir) + " is listed twice");
+        ok = false;
+        continue;
+      }
+      dirs.push_back(*dir);
+    }
+    if (!ok) return std::nullopt;
+    return dirs;
+  }
+
+  void load_kafka_nodes(const toml::table& kt, Cluster& c, const KafkaSettings& k, bool mode_ok,
+                        const KafkaDefaults& d, std::vector<KafkaSource>& sources) {
+    const toml::node* n = kt.get("nodes");
+    if (n == nullptr) {
+      error(at(kt), "no Kafka nodes: add at least one [[kafka.nodes]] entry");
+      return;
+    }
+    if (!n->is_array()) {
+      error(at(*n),
+            "kafka.nodes: expected an array of tables ([[kafka.nodes]]), got " + type_name(*n));
+      return;
+    }
+    const toml::array& arr = *n->as_array();
+    if (arr.empty()) {
+      error(at(*n), "no Kafka nodes: add at least one [[kafka.nodes]] entry");
+      return;
+    }
+    size_t i = 0;
+    for (const toml::node& e : arr) {
+      const std::string path = "kafka.nodes[" + std::to_string(i++) + "]";
+      if (!e.is_table()) {
+        error(at(e), path + ": expected a table, got " + type_name(e));
+        continue;
+      }
+      KafkaSource src;
+      c.kafka_nodes.push_back(load_kafka_node(*e.as_table(), path, c, k, mode_ok, d, src));
+      sources.push_back(std::move(src));
+    }
+  }
+
+  KafkaNode load_kafka_node(const toml::table& t, const std::string& path, const Cluster& c,
+                            const KafkaSettings& k, bool mode_ok, const KafkaDefaults& d,
+                            KafkaSource& src) {
+    check_keys(t, "in [[kafka.nodes]]", kKafkaNodeKeys);
+    const bool zk_mode = mode_ok && k.mode == KafkaMode::zookeeper;
+    const bool kraft = mode_ok && k.mode == KafkaMode::kraft;
+    KafkaNode node;
+    node.pos = at(t);
+    node.listener_port = d.listener_port;
+    node.controller_port = d.controller_port;
+    node.install_dir = d.install_dir;
+    node.log_dirs = d.log_dirs;
+    node.ssh = c.ssh;
+
+    if (auto host = read_string(t, "host", path + ".host")) {
+      src.host = at(*t.get("host"));
+      if (is_valid_host(*host)) {
+        node.host = *host;
+        src.host_ok = true;
+      } else {
+        error(src.host,
+              path + ".host: " + show(*host) + " is not a valid host name, IPv4 or IPv6 address");
+      }
+    } else if (t.get("host") == nullptr) {
+      error(node.pos, "missing required key 'host' in [[kafka.nodes]]");
+    }
+
+    if (auto id = read_int(t, "id", path + ".id", 0, 2147483647)) {
+      node.id = *id;
+      src.id = at(*t.get("id"));
+      src.id_ok = true;
+    } else if (t.get("id") == nullptr) {
+      error(node.pos, "missing required key 'id' in [[kafka.nodes]]");
+    }
+
+    src.roles_ok = mode_ok && read_roles(t, path, zk_mode, node);
+
+    src.listener_port = Origin{d.listener_port_pos, false};
+    if (auto v = read_port(t, "listener_port", path + ".listener_port")) {
+      node.listener_port = *v;
+      src.listener_port = Origin{at(*t.get("listener_port")), true};
+    }
+    src.controller_port = Origin{d.controller_port_pos, false};
+    if (auto v = read_port(t, "controller_port", path + ".controller_port")) {
+      node.controller_port = *v;
+      src.controller_port = Origin{at(*t.get("controller_port")), true};
+      if (zk_mode)
+        warn(src.controller_port.pos, path + ".controller_port: ignored when kafka.mode = "
+                                             "\"zookeeper\" (only KRaft controllers listen on it)");
+    }
+    if (kraft && src.roles_ok && node.broker && node.controller &&
+        (src.listener_port.overridden || src.controller_port.overridden) &&
+        node.listener_port == node.controller_port) {
+      const bool culprit_is_controller = src.controller_port.overridden;
+      error(culprit_is_controller ? src.controller_port.pos : src.listener_port.pos,
+            path + (culprit_is_controller ? ".controller_port: " : ".listener_port: ") +
+                std::to_string(node.listener_port) + " equals " +
+                (culprit_is_controller ? "listener_port" : "controller_port") +
+                " of the same node; a node's ports must differ");
+    }
+
+    src.install_dir = Origin{d.install_dir_pos, false};
+    if (auto v = read_remote_dir(t, "install_dir", path + ".install_dir", EmptyOk::no, "Kafka")) {
+      node.install_dir = *v;
+      src.install_dir = Origin{at(*t.get("install_dir")), true};
+    }
+    src.log_dirs = Origin{d.log_dirs_pos, false};
+    if (auto v = read_log_dirs(t, path + ".log_dirs")) {
+      node.log_dirs = *v;
+      src.log_dirs = Origin{at(*t.get("log_dirs")), true};
+    }
+
+    if (auto user = read_string(t, "ssh_user", path + ".ssh_user")) {
+      if (is_valid_ssh_user(*user))
+        node.ssh.user = *user;
+      else
+        error(at(*t.get("ssh_user")),
+              path + ".ssh_user: " + show(*user) + " is not a valid user name ([a-z_][a-z0-9_-]*)");
+    }
+    if (auto v = read_port(t, "ssh_port", path + ".ssh_port")) node.ssh.port = *v;
+    return node;
+  }
+
+  // `roles` of a [[kafka.nodes]] entry into node.broker/controller; default ["broker"].
+  // False when it is invalid (reported).
+  bool read_roles(const toml::table& t, const std::string& path, bool zk_mode, KafkaNode& node) {
+    node.broker = true;
+    node.controller = false;
+    const toml::node* n = t.get("roles");
+    if (n == nullptr) return true;
+    if (!n->is_array()) {
+      error(at(*n), path + ".roles: expected an array of strings, got " + type_name(*n));
+      return false;
+    }
+    const toml::array& arr = *n->as_array();
+    if (arr.empty()) {
+      error(at(*n), path + ".roles: must name at least one role (\"broker\", \"controller\" or both)");
+      return false;
+    }
+    bool ok = true;
+    bool broker = false;
+    bool controller = false;
+    size_t i = 0;
+    for (const toml::node& e : arr) {
+      const std::string p = path + ".roles[" + std::to_string(i++) + "]";
+      if (!e.is_string()) {
+        error(at(e), p + ": expected a string, got " + type_name(e));
+        ok = false;
+        continue;
+      }
+      const std::string& role = e.as_string()->get();
+      bool* flag = role == "broker" ? &broker : role == "controller" ? &controller : nullptr;
+      if (flag == nullptr) {
+        std::string msg = p + ": " + show(role) + " is not a role; expected 'broker' or 'controller'";
+        if (auto hint = closest_match(role, kKafkaRoles)) msg += "; did you mean '" + *hint + "'?";
+        error(at(e), msg);
+        ok = false;
+        continue;
+      }
+      if (*flag) {
+        error(at(e), p + ": " + show(role) + " is listed twice");
+        ok = false;
+        continue;
+      }
+      *flag = true;
+      if (zk_mode && role == "controller") {
+        error(at(e), p + ": 'controller' needs kafka.mode = \"kraft\"; in zookeeper mode every "
+                         "node is a broker (roles = [\"broker\"])");
+        ok = false;
+      }
+    }
+    if (!ok) return false;
+    node.broker = broker;
+    node.controller = controller;
+    if (zk_mode && !broker) {
+      error(at(*n), path + ".roles: in zookeeper mode every node is a broker (roles = [\"broker\"])");
+      return false;
+    }
+    return true;
+  }
+
+  // Ports a Kafka node listens on, named after their inventory keys.
+  static std::vector<std::pair<std::string, int>> used_ports(const KafkaNode& n, KafkaMode mode) {
+    std::vector<std::pair<std::string, int>> out;
+    if (mode == KafkaMode::zookeeper || n.broker) out.emplace_back("listener_port", n.listener_port);
+    if (mode == KafkaMode::kraft && n.controller)
+      out.emplace_back("controller_port", n.controller_port);
+    return out;
+  }
+
+  static std::string kafka_label(const KafkaNode& n) {
+    return "Kafka node id " + std::to_string(n.id) + " (line " + std::to_string(n.pos.line) + ")";
+  }
+
+  void check_kafka_cluster(const Cluster& c, const KafkaSettings& k, bool mode_ok,
+                           const std::vector<KafkaSource>& src) {
+    const auto& nodes = c.kafka_nodes;
+    // Duplicate ids.
+    std::map<int, size_t> by_id;
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      if (!src[i].id_ok) continue;
+      auto [it, inserted] = by_id.emplace(nodes[i].id, i);
+      if (!inserted) {
+        const KafkaNode& first = nodes[it->second];
+        const std::string who = first.host.empty() ? "the node" : "node " + show(first.host);
+        error(src[i].id, "duplicate Kafka node id " + std::to_string(nodes[i].id) +
+                             ": already used by " + who + " at line " +
+                             std::to_string(first.pos.line));
+      }
+    }
+
+    if (!mode_ok) return;
+    const bool roles_known =
+        std::all_of(src.begin(), src.end(), [](const KafkaSource& s) { return s.roles_ok; });
+
+    // Same host: Kafka against Kafka, then against ZooKeeper.
+    for (size_t j = 0; j < nodes.size(); ++j) {
+      if (!src[j].host_ok || !src[j].roles_ok) continue;
+      for (size_t i = 0; i < j; ++i) {
+        if (!src[i].host_ok || !src[i].roles_ok ||
+            lowercase(nodes[i].host) != lowercase(nodes[j].host))
+          continue;
+        std::vector<std::pair<std::string, int>> ports_a = used_ports(nodes[i], k.mode);
+        std::vector<std::pair<std::string, std::string>> dirs_a = {
+            {"install_dir", nodes[i].install_dir}};
+        for (const auto& dir : nodes[i].log_dirs) dirs_a.emplace_back("log dir", dir);
+        check_kafka_same_host(nodes[j], src[j], k.mode, kafka_label(nodes[i]), ports_a, dirs_a);
+      }
+      for (const Server& s : c.servers) {
+        if (s.host.empty() || lowercase(s.host) != lowercase(nodes[j].host)) continue;
+        std::vector<std::pair<std::string, int>> ports_a;
+        for (std::string_view key : kPortKeys)
+          if (port_of(s.ports, key) != 0) ports_a.emplace_back(key, port_of(s.ports, key));
+        std::vector<std::pair<std::string, std::string>> dirs_a = {
+            {"install_dir", s.install_dir}, {"data_dir", s.data_dir}};
+        if (!s.data_log_dir.empty()) dirs_a.emplace_back("data_log_dir", s.data_log_dir);
+        check_kafka_same_host(nodes[j], src[j], k.mode,
+                              "ZooKeeper " + server_label(s), ports_a, dirs_a);
+      }
+    }
+
+    if (k.mode != KafkaMode::kraft || nodes.empty() || !roles_known) return;
+    size_t brokers = 0;
+    size_t controllers = 0;
+    for (const auto& n : nodes) {
+      brokers += n.broker ? 1 : 0;
+      controllers += n.controller ? 1 : 0;
+    }
+    const SourcePos first = nodes.front().pos;
+    if (controllers == 0)
+      error(first, "no controllers: kafka.mode = \"kraft\" needs at least one node with "
+                   "\"controller\" in its roles");
+    if (brokers == 0)
+      error(first, "no brokers: at least one Kafka node needs \"broker\" in its roles");
+    if (controllers == 0) return;
+    const std::string count = std::to_string(controllers);
+    if (controllers < 3)
+      warn(first, count + (controllers == 1 ? " controller" : " controllers") +
+                      ": no controller failure will be tolerated; use at least 3 controllers");
+    if (controllers % 2 == 0)
+      warn(first, count + " controllers tolerate no more failures than " +
+                      std::to_string(controllers - 1) + "; use an odd number of controllers");
+  }
+
+  // Node `b` (its sources in `sb`) shares a host with `other`, which listens on
+  // `ports_a` and owns `dirs_a`: report every shared port and directory.
+  void check_kafka_same_host(const KafkaNode& b, const KafkaSource& sb, KafkaMode mode,
+                             const std::string& other,
+                             const std::vector<std::pair<std::string, int>>& ports_a,
+                             const std::vector<std::pair<std::string, std::string>>& dirs_a) {
+    for (const auto& [kb, vb] : used_ports(b, mode)) {
+      const Origin& ob = kb == "listener_port" ? sb.listener_port : sb.controller_port;
+      for (const auto& [ka, va] : ports_a) {
+        if (va != vb) continue;
+        error(ob.overridden ? ob.pos : sb.host,
+              "host " + show(b.host) + " port " + std::to_string(vb) + " (" + kb +
+                  ") is already used by " + other + " as its " + ka);
+      }
+    }
+    auto same_dir = [&](const std::string& dir_b, const Origin& ob, const std::string& name_b) {
+      for (const auto& [name_a, dir_a] : dirs_a) {
+        if (dir_a != dir_b) continue;
+        error(ob.overridden ? ob.pos : sb.host, "host " + show(b.host) + " " + name_b + " " +
+                                                    show(dir_b) + " is already used by " + other +
+                                                    " as its " + name_a);
+      }
+    };
+    same_dir(b.install_dir, sb.install_dir, "install_dir");
+    for (const auto& dir : b.log_dirs) same_dir(dir, sb.log_dirs, "log dir");
+  }
+
+  // [kafka.config] settings sized by the brokers must not exceed their number.
+  void check_sized_config(const Cluster& c, const std::vector<ConfigValue>& config,
+                          const std::vector<KafkaSource>& src) {
+    if (c.kafka_nodes.empty() ||
+        !std::all_of(src.begin(), src.end(), [](const KafkaSource& s) { return s.roles_ok; }))
+      return;
+    const size_t brokers = c.brokers().size();
+    if (brokers == 0) return;
+    for (const ConfigValue& e : config) {
+      if (std::find(kKafkaSizedKeys.begin(), kKafkaSizedKeys.end(), e.key) == kKafkaSizedKeys.end())
+        continue;
+      long long v = 0;
+      const auto [ptr, ec] = std::from_chars(e.text.data(), e.text.data() + e.text.size(), v);
+      if (ec != std::errc() || ptr != e.text.data() + e.text.size()) continue;
+      if (v <= static_cast<long long>(brokers)) continue;
+      warn(e.key_pos, "kafka.config: " + e.key + " = " + e.text + " is more than the " +
+                          std::to_string(brokers) + (brokers == 1 ? " broker" : " brokers") +
+                          " of this inventory; what needs it fails until that many brokers run");
+    }
   }
 
   std::string file_;

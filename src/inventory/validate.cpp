@@ -41,6 +41,37 @@ const std::vector<std::pair<std::string_view, std::string_view>>& managed_keys()
   return keys;
 }
 
+// server.properties keys zkctl writes itself, with what to set instead.
+const std::vector<std::pair<std::string_view, std::string_view>>& kafka_managed_key_hints() {
+  static const std::vector<std::pair<std::string_view, std::string_view>> keys = {
+      {"broker.id", "set id in [[kafka.nodes]] instead"},
+      {"node.id", "set id in [[kafka.nodes]] instead"},
+      {"process.roles", "set roles in [[kafka.nodes]] instead"},
+      {"listeners",
+       "set kafka.listener_port / kafka.controller_port (or a node's listener_port / "
+       "controller_port) instead"},
+      {"advertised.listeners",
+       "set host and listener_port in [[kafka.nodes]] (or kafka.listener_port) instead"},
+      {"listener.security.protocol.map",
+       "zkctl names its listeners PLAINTEXT and CONTROLLER; set kafka.listener_port and "
+       "kafka.controller_port instead"},
+      {"controller.listener.names",
+       "zkctl names its controller listener CONTROLLER; set kafka.controller_port instead"},
+      {"inter.broker.listener.name",
+       "brokers talk on zkctl's PLAINTEXT listener; set kafka.listener_port instead"},
+      {"controller.quorum.voters",
+       "set roles = [\"controller\"] (or [\"broker\", \"controller\"]) and controller_port in "
+       "[[kafka.nodes]] instead"},
+      {"controller.quorum.bootstrap.servers",
+       "set roles = [\"controller\"] (or [\"broker\", \"controller\"]) and controller_port in "
+       "[[kafka.nodes]] instead"},
+      {"log.dirs", "set kafka.log_dirs (or a node's log_dirs) instead"},
+      {"log.dir", "set kafka.log_dirs (or a node's log_dirs) instead"},
+      {"zookeeper.connect", "set [[zookeeper.servers]] and kafka.zookeeper_chroot instead"},
+  };
+  return keys;
+}
+
 // Managed key prefixes: server.N lines come from [[zookeeper.servers]].
 constexpr std::string_view kManagedServerPrefix = "server.";
 
@@ -340,6 +371,56 @@ ZooCfgKeyInfo classify_zoo_cfg_key(std::string_view key) {
   std::vector<std::string_view> candidates = known;
   for (const auto& [name, setting] : managed_keys()) candidates.push_back(name);
   return {Kind::unknown, closest_match(key, candidates).value_or("")};
+}
+
+const std::vector<std::string_view>& kafka_managed_keys() {
+  static const std::vector<std::string_view> keys = [] {
+    std::vector<std::string_view> out;
+    for (const auto& [key, hint] : kafka_managed_key_hints()) out.push_back(key);
+    return out;
+  }();
+  return keys;
+}
+
+std::optional<std::string> kafka_managed_key_hint(std::string_view key) {
+  for (const auto& [name, hint] : kafka_managed_key_hints())
+    if (key == name) return std::string(hint);
+  return std::nullopt;
+}
+
+bool is_valid_kafka_cluster_id(std::string_view id) {
+  constexpr size_t kLength = 22;  // 16 bytes in unpadded base64url
+  if (id.size() != kLength) return false;
+  const bool charset_ok = std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(c) || c == '-' ||
+           c == '_';
+  });
+  if (!charset_ok) return false;
+  // The last character carries 2 bits of the 16th byte and 4 zero bits.
+  if (std::string_view("AQgw").find(id.back()) == std::string_view::npos) return false;
+  // Uuid.ZERO_UUID and Uuid.METADATA_TOPIC_ID: Kafka refuses both as a cluster id.
+  return id != "AAAAAAAAAAAAAAAAAAAAAA" && id != "AAAAAAAAAAAAAAAAAAAAAQ";
+}
+
+std::optional<std::string> zookeeper_chroot_problem(std::string_view chroot) {
+  if (chroot.empty() || chroot.front() != '/') return "must start with '/'";
+  if (chroot == "/") return "must name a znode below the root, not '/' itself";
+  for (char c : chroot)
+    if (!is_alnum(c) && c != '_' && c != '.' && c != '/' && c != '-')
+      return "may contain only letters, digits, '_', '.', '-' and '/'";
+  if (chroot.back() == '/') return "must not end with '/'";
+  size_t start = 1;
+  while (start <= chroot.size()) {
+    size_t end = chroot.find('/', start);
+    if (end == std::string_view::npos) end = chroot.size();
+    const std::string_view part = chroot.substr(start, end - start);
+    if (part.empty()) return "must not contain an empty path component ('//')";
+    if (part == "." || part == "..") return "must not contain a '.' or '..' component";
+    start = end + 1;
+  }
+  if (chroot == "/zookeeper" || starts_with(chroot, "/zookeeper/"))
+    return "must not be under /zookeeper, which ZooKeeper reserves";
+  return std::nullopt;
 }
 
 }  // namespace zkctl::inventory

@@ -55,4 +55,22 @@ ZooCfgKeyInfo classify_zoo_cfg_key(std::string_view key);
 // such as "metricsProvider." are accepted separately).
 const std::vector<std::string_view>& known_zoo_cfg_keys();
 
+// server.properties keys zkctl writes itself from the inventory (broker.id,
+// listeners, log.dirs, zookeeper.connect, controller.quorum.voters, ...).
+const std::vector<std::string_view>& kafka_managed_keys();
+
+// For a key of kafka_managed_keys(): what to set in the inventory instead, as a
+// clause ("set kafka.log_dirs (or a node's log_dirs) instead"); nullopt otherwise.
+std::optional<std::string> kafka_managed_key_hint(std::string_view key);
+
+// A Kafka cluster id as `kafka-storage.sh random-uuid` prints it: 22 base64url
+// characters encoding 16 bytes (canonically: the last one is A, Q, g or w), and
+// not one of Kafka's reserved ids (all zero, or the metadata topic's ...AQ).
+bool is_valid_kafka_cluster_id(std::string_view id);
+
+// Why `chroot` is not a usable ZooKeeper chroot for Kafka's zookeeper.connect,
+// or nullopt when it is: it must start with '/', hold only [A-Za-z0-9_./-], have
+// no empty, "." or ".." component, no trailing '/', and not be '/' or under /zookeeper.
+std::optional<std::string> zookeeper_chroot_problem(std::string_view chroot);
+
 }  // namespace zkctl::inventory

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace zkctl::inventory {
 namespace {
 
@@ -126,6 +128,43 @@ TEST(HasControlChar, DetectsLineBreaksAndDel) {
   EXPECT_TRUE(has_control_char("a\tb"));
   EXPECT_TRUE(has_control_char(std::string("a\0b", 3)));
   EXPECT_TRUE(has_control_char("a\x7f"));
+}
+
+TEST(KafkaManagedKeys, EveryManagedKeyHasAHint) {
+  for (std::string_view key :
+       {"broker.id", "node.id", "process.roles", "listeners", "advertised.listeners",
+        "listener.security.protocol.map", "controller.listener.names",
+        "controller.quorum.voters", "controller.quorum.bootstrap.servers", "log.dirs", "log.dir",
+        "zookeeper.connect", "inter.broker.listener.name"}) {
+    EXPECT_NE(std::find(kafka_managed_keys().begin(), kafka_managed_keys().end(), key),
+              kafka_managed_keys().end())
+        << key;
+    auto hint = kafka_managed_key_hint(key);
+    ASSERT_TRUE(hint.has_value()) << key;
+    EXPECT_TRUE(hint->ends_with("instead")) << *hint;
+  }
+  EXPECT_EQ(kafka_managed_keys().size(), 13u);
+  EXPECT_EQ(kafka_managed_key_hint("num.partitions"), std::nullopt);
+  EXPECT_EQ(kafka_managed_key_hint("offsets.topic.replication.factor"), std::nullopt);
+  EXPECT_EQ(kafka_managed_key_hint("Broker.id"), std::nullopt);  // Kafka keys are case-sensitive
+}
+
+TEST(IsValidKafkaClusterId, AcceptsWhatRandomUuidPrints) {
+  for (const char* id : {"MkU3OEVBNTcwNTJENDM2Qg", "q1Sh-9_ISia_zwGINzRvyQ", "AAAAAAAAAAAAAAAAAAAAAg",
+                         "_____________________w"})
+    EXPECT_TRUE(is_valid_kafka_cluster_id(id)) << id;
+  for (const char* id : {"", "MkU3OEVBNTcwNTJENDM2Q", "MkU3OEVBNTcwNTJENDM2QgA",
+                         "MkU3OEVBNTcwNTJENDM2Q=", "MkU3OEVBNTcwNTJENDM2Q+", "MkU3OEVBNTcwNTJENDM2Qh",
+                         "AAAAAAAAAAAAAAAAAAAAAA", "AAAAAAAAAAAAAAAAAAAAAQ"})
+    EXPECT_FALSE(is_valid_kafka_cluster_id(id)) << id;
+}
+
+TEST(ZooKeeperChrootProblem, AcceptsZnodePathsBelowTheRoot) {
+  for (const char* c : {"/kafka", "/clusters/prod-1", "/a.b_c-d", "/zookeeperx", "/z/zookeeper"})
+    EXPECT_EQ(zookeeper_chroot_problem(c), std::nullopt) << c;
+  for (const char* c : {"", "kafka", "/", "/a b", "/a\nb", "/k/", "/a//b", "/./a", "/a/..",
+                        "/zookeeper", "/zookeeper/quota", "/a:b"})
+    EXPECT_NE(zookeeper_chroot_problem(c), std::nullopt) << c;
 }
 
 }  // namespace
