@@ -634,3 +634,38 @@ TEST_F(SshTest, SilentServerFailsWithinTimeout) {
 }
 
 }  // namespace
+
+// No identity file: the key comes from a real ssh-agent (SSH_AUTH_SOCK).
+TEST_F(SshTest, AuthenticatesThroughSshAgent) {
+  const std::string sock = (case_dir_ / "agent.sock").string();
+  const std::string home = (case_dir_ / "home").string();
+  fs::create_directories(home);  // no ~/.ssh default keys to fall back on
+  const std::string out = sh("ssh-agent -s -a " + sock);
+  const auto at = out.find("SSH_AGENT_PID=");
+  ASSERT_NE(at, std::string::npos) << out;
+  const pid_t agent = static_cast<pid_t>(std::atoi(out.c_str() + at + 14));
+  ASSERT_GT(agent, 0);
+  sh("SSH_AUTH_SOCK=" + sock + " ssh-add -q " + (dir_ / "client_key").string() + " 2>&1");
+  const char* old_home = std::getenv("HOME");
+  const std::string saved_home = old_home ? old_home : "";
+  setenv("SSH_AUTH_SOCK", sock.c_str(), 1);
+  setenv("HOME", home.c_str(), 1);
+
+  SshOptions o = options(HostKeyPolicy::accept_new);
+  o.identity_file.clear();
+  auto r = zkctl::remote::connect_ssh(o);
+  std::string echoed;
+  if (r.ok()) {
+    auto res = r.value()->run("echo via-agent", 10s);
+    if (res.ok()) echoed = res->out;
+  }
+  // Without the agent the same options must fail: the agent really did the work.
+  unsetenv("SSH_AUTH_SOCK");
+  auto without = zkctl::remote::connect_ssh(o);
+
+  setenv("HOME", saved_home.c_str(), 1);
+  kill(agent, SIGTERM);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(echoed, "via-agent\n");
+  EXPECT_FALSE(without.ok());
+}
