@@ -4,59 +4,88 @@
 
 namespace zkctl::ops {
 
-remote::SshOptions ssh_options_for(const inventory::Server& server, const Options& options) {
+namespace {
+remote::SshOptions ssh_options(const std::string& host, const inventory::SshSettings& ssh,
+                               const Options& options) {
   remote::SshOptions o;
-  o.host = server.host;
-  o.port = server.ssh.port;
-  o.user = server.ssh.user;
-  o.identity_file = server.ssh.identity_file;
-  o.known_hosts_file = server.ssh.known_hosts_file;
+  o.host = host;
+  o.port = ssh.port;
+  o.user = ssh.user;
+  o.identity_file = ssh.identity_file;
+  o.known_hosts_file = ssh.known_hosts_file;
   o.host_key_policy = options.host_keys;
-  o.connect_timeout_s =
-      options.connect_timeout_s > 0 ? options.connect_timeout_s : server.ssh.connect_timeout_s;
+  o.connect_timeout_s = options.connect_timeout_s > 0 ? options.connect_timeout_s : ssh.connect_timeout_s;
   return o;
+}
+}  // namespace
+
+remote::SshOptions ssh_options_for(const inventory::Server& server, const Options& options) {
+  return ssh_options(server.host, server.ssh, options);
+}
+
+remote::SshOptions ssh_options_for(const inventory::KafkaNode& node, const Options& options) {
+  return ssh_options(node.host, node.ssh, options);
 }
 
 Context::Context(const inventory::Cluster& cluster, Options options, plan::Progress& progress)
-    : cluster_(cluster), options_(options), progress_(progress) {
-  connections_.resize(cluster_.servers.size());
-}
+    : cluster_(cluster), options_(options), progress_(progress) {}
 
 std::chrono::seconds Context::command_timeout(const inventory::Server& s) const {
   return std::chrono::seconds(options_.command_timeout_s > 0 ? options_.command_timeout_s
                                                              : s.ssh.command_timeout_s);
 }
 
-namespace {
-std::size_t index_of(const inventory::Cluster& c, const inventory::Server& s) {
-  return static_cast<std::size_t>(&s - c.servers.data());
+Connection& Context::slot(const void* key) {
+  std::lock_guard lock(mu_);
+  auto& c = connections_[key];
+  if (!c) c = std::make_unique<Connection>();
+  return *c;
 }
-}  // namespace
 
-std::vector<Connection*> Context::connect(const std::vector<const inventory::Server*>& servers) {
-  std::vector<Connection*> out(servers.size());
-  plan::parallel_for(servers.size(), std::max(1, options_.parallel), [&](std::size_t i) {
-    std::size_t idx = index_of(cluster_, *servers[i]);
-    if (!connections_[idx]) {
-      auto c = std::make_unique<Connection>();
-      c->server = servers[i];
-      auto r = remote::connect_ssh(ssh_options_for(*servers[i], options_));
-      if (r) {
-        c->remote = std::move(r.value());
-      } else {
-        c->error = r.error().message;
-      }
-      connections_[idx] = std::move(c);
+std::vector<Connection*> Context::connect_all(const std::vector<const void*>& keys,
+                                              const std::vector<remote::SshOptions>& options) {
+  std::vector<Connection*> out(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) out[i] = &slot(keys[i]);
+  plan::parallel_for(keys.size(), std::max(1, options_.parallel), [&](std::size_t i) {
+    Connection& c = *out[i];
+    if (c.remote || !c.error.empty()) return;  // connected, or already failed this command
+    c.host = options[i].host;
+    auto r = remote::connect_ssh(options[i]);
+    if (r) {
+      c.remote = std::move(r.value());
+    } else {
+      c.error = r.error().message;
     }
-    out[i] = connections_[idx].get();
   });
   return out;
 }
 
+std::vector<Connection*> Context::connect(const std::vector<const inventory::Server*>& servers) {
+  std::vector<const void*> keys;
+  std::vector<remote::SshOptions> opts;
+  for (const auto* s : servers) {
+    keys.push_back(s);
+    opts.push_back(ssh_options_for(*s, options_));
+  }
+  return connect_all(keys, opts);
+}
+
+std::vector<Connection*> Context::connect(const std::vector<const inventory::KafkaNode*>& nodes) {
+  std::vector<const void*> keys;
+  std::vector<remote::SshOptions> opts;
+  for (const auto* n : nodes) {
+    keys.push_back(n);
+    opts.push_back(ssh_options_for(*n, options_));
+  }
+  return connect_all(keys, opts);
+}
+
 Connection& Context::connection(const inventory::Server& server) {
-  std::size_t idx = index_of(cluster_, server);
-  if (!connections_[idx]) connect({&server});
-  return *connections_[idx];
+  return *connect(std::vector<const inventory::Server*>{&server})[0];
+}
+
+Connection& Context::connection(const inventory::KafkaNode& node) {
+  return *connect(std::vector<const inventory::KafkaNode*>{&node})[0];
 }
 
 }  // namespace zkctl::ops

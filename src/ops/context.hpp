@@ -4,7 +4,9 @@
 // step of the command).
 
 #include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -28,9 +30,9 @@ struct Options {
   render::RenderOptions templates;             // user template overrides ($ZKCTL_TEMPLATES)
 };
 
-// One server's connection, or why there is none.
+// One server's (or Kafka node's) connection, or why there is none.
 struct Connection {
-  const inventory::Server* server = nullptr;
+  std::string host;
   std::unique_ptr<remote::Remote> remote;  // null when connecting failed
   std::string error;
 };
@@ -46,17 +48,27 @@ class Context {
 
   // Connect to every server in `servers` not yet connected, concurrently.
   // Returns the connections in the same order (failed ones carry `error`).
+  // Each ZooKeeper server and each Kafka node has its own session, so a stage
+  // may work on all of them at once (one thread per session).
   std::vector<Connection*> connect(const std::vector<const inventory::Server*>& servers);
+  std::vector<Connection*> connect(const std::vector<const inventory::KafkaNode*>& nodes);
   // The connection for `server` (connecting if needed).
   Connection& connection(const inventory::Server& server);
+  Connection& connection(const inventory::KafkaNode& node);
 
  private:
+  Connection& slot(const void* key);
+  std::vector<Connection*> connect_all(const std::vector<const void*>& keys,
+                                       const std::vector<remote::SshOptions>& options);
+
   const inventory::Cluster& cluster_;
   Options options_;
   plan::Progress& progress_;
-  std::vector<std::unique_ptr<Connection>> connections_;  // parallel to cluster_.servers
+  std::mutex mu_;  // guards connections_ (the map, not the sessions)
+  std::map<const void*, std::unique_ptr<Connection>> connections_;
 };
 
 remote::SshOptions ssh_options_for(const inventory::Server& server, const Options& options);
+remote::SshOptions ssh_options_for(const inventory::KafkaNode& node, const Options& options);
 
 }  // namespace zkctl::ops
