@@ -1099,6 +1099,11 @@ class Loader {
         ok = false;
         continue;
       }
+      if (dir->find(',') != std::string::npos) {
+        error(at(e), p + ": " + show(*dir) + " contains ',', which separates log.dirs entries");
+        ok = false;
+        continue;
+      }
       if (std::find(dirs.begin(), dirs.end(), *dir) != dirs.end()) {
         error(at(e), p + ": " + show(*dir) + " is listed twice");
         ok = false;

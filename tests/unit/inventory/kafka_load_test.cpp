@@ -605,12 +605,15 @@ TEST_F(KafkaLoadTest, ControllerPortCollisions) {
 }
 
 TEST_F(KafkaLoadTest, LogDirs) {
-  Lines l = insert_after(kZk, 24, {"log_dirs = [\"/a\", \"/a/\"]"});
+  Lines l = insert_after(kZk, 24, {"log_dirs = [\"/a\", \"/a/\", \"/b,c\"]"});
   l = insert_after(l, 21, {"log_dirs = [\"data\", 3]"});
   l = insert_after(l, 18, {"log_dirs = []"});
   l = insert_after(l, 15, {"log_dirs = \"/var/lib/kafka\""});
   const LoadResult r = load(l);
-  EXPECT_EQ(errors(r), 5u) << dump(r);
+  EXPECT_EQ(errors(r), 6u) << dump(r);
+  EXPECT_TRUE(HasDiag(r,
+                      "inv.toml:28:26: error: kafka.nodes[2].log_dirs[2]: '/b,c' contains ',', "
+                      "which separates log.dirs entries"));
   EXPECT_TRUE(HasDiag(
       r, "inv.toml:16:12: error: kafka.log_dirs: expected an array of strings, got a string"));
   EXPECT_TRUE(

@@ -1,0 +1,358 @@
+#include "render/kafka.hpp"
+
+#include <algorithm>
+#include <set>
+#include <string_view>
+
+#include "inventory/validate.hpp"
+#include "render/kafka_paths.hpp"
+#include "util/quote.hpp"
+
+namespace zkctl::render {
+
+namespace {
+
+using inventory::KafkaMode;
+using kainjow::mustache::data;
+
+constexpr long long kMaxKafkaId = 2147483647;
+constexpr int kMaxPort = 65535;
+
+std::string num(long long n) { return std::to_string(n); }
+
+// server.properties is read by java.util.Properties from a Latin-1 stream: besides
+// control characters, a backslash starts an escape and non-ASCII bytes change meaning.
+util::Result<void> check_properties_value(const std::string& what, std::string_view value) {
+  if (auto r = check_single_line(what, value); !r) return r;
+  for (const char c : value) {
+    if (c == '\\') return util::fail(what + " contains a backslash (a Java properties escape)");
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      return util::fail(what + " contains a non-ASCII byte (server.properties is read as Latin-1)");
+    }
+  }
+  return {};
+}
+
+util::Result<void> check_extra_key(std::string_view key) {
+  const std::string what = "server.properties extra key '" + std::string(key) + "'";
+  if (key.empty()) return util::fail("server.properties extra key is empty");
+  for (const char c : key) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) return util::fail(what + " may hold only letters, digits, '.', '_' and '-'");
+  }
+  if (inventory::kafka_managed_key_hint(key)) {
+    return util::fail(what + " is written by zkctl itself; set it through the inventory");
+  }
+  return {};
+}
+
+util::Result<void> check_port(const std::string& what, int port) {
+  if (port < 1 || port > kMaxPort) return util::fail(what + " " + num(port) + " is outside 1..65535");
+  return {};
+}
+
+// A host inside listeners, zookeeper.connect or controller.quorum.voters: separators
+// of those lists would split or corrupt the entry.
+util::Result<void> check_host(const std::string& what, const std::string& host) {
+  if (auto r = check_properties_value(what, host); !r) return r;
+  if (host.find_first_of(", /@=[]") != std::string::npos) {
+    return util::fail(what + " '" + host + "' contains one of , space / @ = [ ]");
+  }
+  return {};
+}
+
+util::Result<void> check_absolute(const std::string& what, const std::string& path) {
+  if (path.empty() || path.front() != '/') {
+    return util::fail(what + " '" + path + "' is not an absolute path");
+  }
+  return {};
+}
+
+// host[:port] with IPv6 literals bracketed, since ':' separates the port.
+std::string bracketed(const std::string& host) {
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+std::string listener_text(const KafkaListener& l) {
+  return l.name + "://" + bracketed(l.host) + ":" + num(l.port);
+}
+
+util::Result<void> check_listeners(const std::string& what, const std::vector<KafkaListener>& ls,
+                                   bool host_required) {
+  std::set<std::string> names;
+  for (const auto& l : ls) {
+    const std::string w = what + " " + l.name;
+    if (l.name != kKafkaClientListener && l.name != kKafkaControllerListener) {
+      return util::fail(what + " name '" + l.name + "' is neither PLAINTEXT nor CONTROLLER");
+    }
+    if (!names.insert(l.name).second) return util::fail(w + " appears twice");
+    if (host_required && l.host.empty()) return util::fail(w + " has an empty host");
+    if (auto r = check_host(w + " host", l.host); !r) return r;
+    if (auto r = check_port(w + " port", l.port); !r) return r;
+  }
+  return {};
+}
+
+util::Result<void> check_server_properties(const ServerPropertiesValues& v) {
+  const bool kraft = v.mode == KafkaMode::kraft;
+  if (v.id < 0 || v.id > kMaxKafkaId) return util::fail("node id " + num(v.id) + " is outside 0..2147483647");
+  if (!v.broker && !v.controller) return util::fail("node has neither the broker nor the controller role");
+  if (!kraft && (v.controller || !v.broker)) {
+    return util::fail("in zookeeper mode a node is a broker and nothing else");
+  }
+  if (v.listeners.empty()) return util::fail("no listeners");
+  if (auto r = check_listeners("listener", v.listeners, false); !r) return r;
+  if (auto r = check_listeners("advertised listener", v.advertised_listeners, true); !r) return r;
+  const auto has = [](const std::vector<KafkaListener>& ls, std::string_view name) {
+    return std::any_of(ls.begin(), ls.end(), [&](const KafkaListener& l) { return l.name == name; });
+  };
+  if (v.broker && !has(v.listeners, kKafkaClientListener)) {
+    return util::fail("a broker needs a PLAINTEXT listener");
+  }
+  if (v.controller && !has(v.listeners, kKafkaControllerListener)) {
+    return util::fail("a controller needs a CONTROLLER listener");
+  }
+  if (!v.controller && has(v.listeners, kKafkaControllerListener)) {
+    return util::fail("only a controller has a CONTROLLER listener");
+  }
+  if (has(v.advertised_listeners, kKafkaControllerListener)) {
+    return util::fail("the CONTROLLER listener is not advertised (controllers are found through "
+                      "controller.quorum.voters)");
+  }
+  if (v.log_dirs.empty()) return util::fail("no log dirs");
+  for (const auto& dir : v.log_dirs) {
+    if (auto r = check_properties_value("log dir", dir); !r) return r;
+    if (auto r = check_absolute("log dir", dir); !r) return r;
+    if (dir.find(',') != std::string::npos) return util::fail("log dir '" + dir + "' contains ','");
+  }
+  if (kraft) {
+    if (v.controller_quorum_voters.empty()) return util::fail("controller.quorum.voters is empty");
+    std::set<int> ids;
+    bool self = false;
+    for (const auto& voter : v.controller_quorum_voters) {
+      const std::string w = "voter " + num(voter.id);
+      if (voter.id < 0 || voter.id > kMaxKafkaId) return util::fail(w + " is outside 0..2147483647");
+      if (!ids.insert(voter.id).second) return util::fail(w + " appears twice");
+      if (voter.host.empty()) return util::fail(w + " has an empty host");
+      if (auto r = check_host(w + " host", voter.host); !r) return r;
+      if (auto r = check_port(w + " port", voter.port); !r) return r;
+      self = self || voter.id == v.id;
+    }
+    if (v.controller && !self) return util::fail("controller " + num(v.id) + " is not a voter");
+  } else {
+    if (!v.controller_quorum_voters.empty()) {
+      return util::fail("controller.quorum.voters in zookeeper mode");
+    }
+    if (v.zookeeper_connect.empty()) return util::fail("zookeeper.connect is empty");
+    if (auto r = check_properties_value("zookeeper.connect", v.zookeeper_connect); !r) return r;
+    if (v.zookeeper_connect.find_first_of(" =") != std::string::npos) {
+      return util::fail("zookeeper.connect '" + v.zookeeper_connect + "' contains a space or '='");
+    }
+    if (v.zookeeper_connection_timeout_ms <= 0) {
+      return util::fail("zookeeper.connection.timeout.ms is not positive");
+    }
+  }
+  const ReplicationDefaults& rd = v.replication;
+  for (const int n : {rd.offsets_topic_replication_factor, rd.transaction_state_log_replication_factor,
+                      rd.transaction_state_log_min_isr, rd.default_replication_factor}) {
+    if (n < 1) return util::fail("a replication setting is below 1");
+  }
+  std::set<std::string> keys;
+  for (const auto& [key, value] : v.extra_config) {
+    if (auto r = check_extra_key(key); !r) return r;
+    if (!keys.insert(key).second) return util::fail("server.properties extra key '" + key + "' appears twice");
+    if (auto r = check_properties_value("server.properties extra key '" + key + "' value", value);
+        !r) {
+      return r;
+    }
+  }
+  return {};
+}
+
+data key_value_list(const std::vector<std::pair<std::string, std::string>>& entries) {
+  data list{data::type::list};
+  for (const auto& [key, value] : entries) {
+    data item;
+    item.set("key", key);
+    item.set("value", value);
+    list.push_back(item);
+  }
+  return list;
+}
+
+}  // namespace
+
+ReplicationDefaults replication_defaults(int brokers) {
+  const int rf = std::clamp(brokers, 1, 3);
+  ReplicationDefaults d;
+  d.offsets_topic_replication_factor = rf;
+  d.transaction_state_log_replication_factor = rf;
+  d.transaction_state_log_min_isr = rf >= 3 ? 2 : 1;
+  d.default_replication_factor = rf;
+  return d;
+}
+
+std::string kafka_zookeeper_connect(const inventory::Cluster& cluster) {
+  std::string out;
+  for (const auto role : {inventory::Role::voter, inventory::Role::observer}) {
+    for (const auto& s : cluster.servers) {
+      if (s.role != role) continue;
+      out += (out.empty() ? "" : ",") + bracketed(s.host) + ":" + num(s.ports.client);
+    }
+  }
+  if (cluster.kafka) out += cluster.kafka->zookeeper_chroot;
+  return out;
+}
+
+ServerPropertiesValues server_properties_values(const inventory::Cluster& cluster,
+                                                const inventory::KafkaNode& node) {
+  const KafkaMode mode = cluster.kafka ? cluster.kafka->mode : KafkaMode::zookeeper;
+  ServerPropertiesValues v;
+  v.mode = mode;
+  v.id = node.id;
+  v.broker = mode == KafkaMode::zookeeper || node.broker;
+  v.controller = mode == KafkaMode::kraft && node.controller;
+  if (v.broker) {
+    v.listeners.push_back(KafkaListener{kKafkaClientListener, "", node.listener_port});
+    v.advertised_listeners.push_back(
+        KafkaListener{kKafkaClientListener, node.host, node.listener_port});
+  }
+  if (v.controller) {
+    v.listeners.push_back(KafkaListener{kKafkaControllerListener, "", node.controller_port});
+  }
+  v.log_dirs = kafka_paths(node).log_dirs;
+  if (mode == KafkaMode::zookeeper) {
+    v.zookeeper_connect = kafka_zookeeper_connect(cluster);
+  } else {
+    for (const auto& n : cluster.kafka_nodes) {
+      if (n.controller) v.controller_quorum_voters.push_back(KafkaVoter{n.id, n.host, n.controller_port});
+    }
+    std::stable_sort(v.controller_quorum_voters.begin(), v.controller_quorum_voters.end(),
+                     [](const KafkaVoter& a, const KafkaVoter& b) { return a.id < b.id; });
+  }
+  const auto brokers = static_cast<int>(
+      mode == KafkaMode::zookeeper ? cluster.kafka_nodes.size() : cluster.brokers().size());
+  v.replication = replication_defaults(brokers);
+  if (cluster.kafka) v.extra_config = cluster.kafka->extra_config;
+  return v;
+}
+
+KafkaEnvValues kafka_env_values(const inventory::Cluster& cluster,
+                                const inventory::KafkaNode& node) {
+  KafkaEnvValues v;
+  v.heap_mb = cluster.kafka ? cluster.kafka->heap_mb : inventory::KafkaSettings{}.heap_mb;
+  v.log_dir = kafka_paths(node).log_dir;
+  // The inventory has no JAVA_HOME setting yet: the line stays out.
+  return v;
+}
+
+util::Result<std::string> render_server_properties(const ServerPropertiesValues& values,
+                                                   const RenderOptions& options) {
+  if (auto r = check_server_properties(values); !r) return r.error();
+  const bool kraft = values.mode == KafkaMode::kraft;
+  data d;
+  d.set("zookeeper_mode", data(!kraft));
+  d.set("kraft", data(kraft));
+  d.set("broker", data(values.broker));
+  d.set("id", num(values.id));
+  d.set("process_roles", std::string(values.broker && values.controller ? "broker,controller"
+                                     : values.broker                    ? "broker"
+                                                                        : "controller"));
+  std::string voters;
+  for (const auto& voter : values.controller_quorum_voters) {
+    voters += (voters.empty() ? "" : ",") + num(voter.id) + "@" + bracketed(voter.host) + ":" +
+              num(voter.port);
+  }
+  d.set("controller_quorum_voters", voters);
+  std::string listeners;
+  for (const auto& l : values.listeners) listeners += (listeners.empty() ? "" : ",") + listener_text(l);
+  d.set("listeners", listeners);
+  std::string advertised;
+  for (const auto& l : values.advertised_listeners) {
+    advertised += (advertised.empty() ? "" : ",") + listener_text(l);
+  }
+  d.set("has_advertised_listeners", data(!advertised.empty()));
+  d.set("advertised_listeners", advertised);
+  std::string dirs;
+  for (const auto& dir : values.log_dirs) dirs += (dirs.empty() ? "" : ",") + dir;
+  d.set("log_dirs", dirs);
+  d.set("zookeeper_connect", values.zookeeper_connect);
+
+  // zkctl's defaults, each left out when [kafka.config] sets the same key.
+  std::vector<std::pair<std::string, std::string>> defaults;
+  if (!kraft) {
+    defaults.emplace_back("zookeeper.connection.timeout.ms",
+                          num(values.zookeeper_connection_timeout_ms));
+  }
+  const ReplicationDefaults& rd = values.replication;
+  defaults.emplace_back("offsets.topic.replication.factor", num(rd.offsets_topic_replication_factor));
+  defaults.emplace_back("transaction.state.log.replication.factor",
+                        num(rd.transaction_state_log_replication_factor));
+  defaults.emplace_back("transaction.state.log.min.isr", num(rd.transaction_state_log_min_isr));
+  defaults.emplace_back("default.replication.factor", num(rd.default_replication_factor));
+  std::erase_if(defaults, [&](const auto& kv) {
+    return std::any_of(values.extra_config.begin(), values.extra_config.end(),
+                       [&](const auto& extra) { return extra.first == kv.first; });
+  });
+  d.set("defaults", key_value_list(defaults));
+  d.set("extra_config", key_value_list(values.extra_config));
+  return render_template("kafka/server.properties.mustache", d, options);
+}
+
+util::Result<std::string> render_kafka_env(const KafkaEnvValues& values,
+                                           const RenderOptions& options) {
+  if (auto r = check_single_line("LOG_DIR", values.log_dir); !r) return r.error();
+  if (auto r = check_single_line("JAVA_HOME", values.java_home); !r) return r.error();
+  if (auto r = check_absolute("LOG_DIR", values.log_dir); !r) return r.error();
+  if (values.heap_mb <= 0) return util::fail("heap " + num(values.heap_mb) + " MB is not positive");
+  // The file is sourced by a shell: every value enters the template quoted.
+  const std::string heap = num(values.heap_mb);
+  data d;
+  d.set("heap_opts", util::shell_quote("-Xmx" + heap + "m -Xms" + heap + "m"));
+  d.set("log_dir", util::shell_quote(values.log_dir));
+  d.set("has_java_home", data(!values.java_home.empty()));
+  d.set("java_home", util::shell_quote(values.java_home));
+  return render_template("kafka/kafka-env.sh.mustache", d, options);
+}
+
+util::Result<std::vector<RenderedFile>> render_kafka_node(const inventory::Cluster& cluster,
+                                                          const inventory::KafkaNode& node,
+                                                          const RenderOptions& options) {
+  const auto prefix = [&](const util::Error& e) { return util::fail(node.host + ": " + e.message); };
+  if (!cluster.kafka) {
+    return prefix(util::fail("cluster '" + cluster.name + "' has no [kafka] table"));
+  }
+  const bool member = std::any_of(
+      cluster.kafka_nodes.begin(), cluster.kafka_nodes.end(),
+      [&](const inventory::KafkaNode& n) { return n.id == node.id && n.host == node.host; });
+  if (!member) {
+    return prefix(util::fail("Kafka node id " + num(node.id) + " is not in cluster '" +
+                             cluster.name + "'"));
+  }
+  std::set<int> ids;
+  for (const auto& n : cluster.kafka_nodes) {
+    if (!ids.insert(n.id).second) return prefix(util::fail("Kafka node id " + num(n.id) + " appears twice"));
+  }
+  if (auto r = check_absolute("install_dir", node.install_dir); !r) return prefix(r.error());
+
+  const KafkaPaths paths = kafka_paths(node);
+  auto properties = render_server_properties(server_properties_values(cluster, node), options);
+  if (!properties) return prefix(properties.error());
+  auto env = render_kafka_env(kafka_env_values(cluster, node), options);
+  if (!env) return prefix(env.error());
+
+  std::vector<RenderedFile> files;
+  files.push_back(
+      RenderedFile{.path = paths.server_properties, .content = std::move(*properties), .mode = 0644});
+  files.push_back(RenderedFile{.path = paths.env_file, .content = std::move(*env), .mode = 0644});
+  return files;
+}
+
+std::string local_name(const inventory::KafkaNode& node, const RenderedFile& file) {
+  inventory::Server as_server;  // local_name() only looks at the host
+  as_server.host = node.host;
+  return local_name(as_server, file);
+}
+
+}  // namespace zkctl::render

@@ -1,0 +1,108 @@
+#pragma once
+// The files a Kafka node needs (server.properties, kafka-env.sh): values built
+// from the inventory by pure functions, then filled into templates/kafka/.
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "inventory/model.hpp"
+#include "render/engine.hpp"
+#include "render/rendered_file.hpp"
+#include "util/result.hpp"
+
+namespace zkctl::render {
+
+// Listener names zkctl uses (both PLAINTEXT on the wire).
+inline constexpr const char* kKafkaClientListener = "PLAINTEXT";
+inline constexpr const char* kKafkaControllerListener = "CONTROLLER";
+
+// One `NAME://host:port` entry of listeners / advertised.listeners.
+struct KafkaListener {
+  std::string name;  // kKafkaClientListener or kKafkaControllerListener
+  std::string host;  // empty: every interface (listeners only); IPv6 bracketed when rendered
+  int port = 0;
+};
+
+// One `id@host:port` entry of controller.quorum.voters.
+struct KafkaVoter {
+  int id = 0;
+  std::string host;  // IPv6 bracketed when rendered
+  int port = 0;      // the controller's controller_port
+};
+
+// Replication settings zkctl sizes by the number of brokers (see replication_defaults).
+struct ReplicationDefaults {
+  int offsets_topic_replication_factor = 1;          // min(3, brokers)
+  int transaction_state_log_replication_factor = 1;  // min(3, brokers)
+  int transaction_state_log_min_isr = 1;             // 2 with 3+ brokers, else 1
+  int default_replication_factor = 1;                // min(3, brokers)
+};
+
+// Everything server.properties (templates/kafka/server.properties.mustache) is filled from.
+struct ServerPropertiesValues {
+  inventory::KafkaMode mode = inventory::KafkaMode::zookeeper;
+  int id = 0;               // broker.id (zookeeper mode) or node.id (kraft), 0..2147483647
+  bool broker = true;       // kraft: process.roles has broker (zookeeper mode: always)
+  bool controller = false;  // kraft: process.roles has controller (zookeeper mode: never)
+  std::vector<KafkaListener> listeners;             // listeners=, at least one
+  std::vector<KafkaListener> advertised_listeners;  // advertised.listeners=; empty: line omitted
+  std::vector<std::string> log_dirs;                // log.dirs=, comma-joined, at least one
+  std::string zookeeper_connect;                    // zookeeper mode: zookeeper.connect=
+  int zookeeper_connection_timeout_ms = 18000;      // zookeeper mode
+  std::vector<KafkaVoter> controller_quorum_voters;  // kraft: every controller, sorted by id
+  ReplicationDefaults replication;
+  // Extra keys from [kafka.config], in inventory order. A key equal to one of zkctl's
+  // defaults above (zookeeper.connection.timeout.ms, the replication keys) replaces it.
+  std::vector<std::pair<std::string, std::string>> extra_config;
+};
+
+// Everything kafka-env.sh (templates/kafka/kafka-env.sh.mustache) is filled from.
+// Raw values: rendering shell-quotes each one. The start command sources the file
+// before bin/kafka-server-start.sh, which reads these variables.
+struct KafkaEnvValues {
+  int heap_mb = 0;        // KAFKA_HEAP_OPTS="-Xmx<heap>m -Xms<heap>m"
+  std::string log_dir;    // LOG_DIR: where kafka-run-class.sh puts server.log, kafkaServer.out
+  std::string java_home;  // JAVA_HOME; empty: line omitted
+};
+
+// Kafka's defaults for small clusters: internal topics need as many brokers as their
+// replication factor, so every factor is min(3, `brokers`); the transaction log's
+// min ISR is 2 only when the factor is 3, so one broker may be down at any time.
+ReplicationDefaults replication_defaults(int brokers);
+
+// "h1:2181,h2:2181,...<chroot>": every ZooKeeper server's host:client_port, voters
+// first, then observers (inventory order within each), and kafka.zookeeper_chroot
+// once at the end; IPv6 addresses bracketed. No chroot without [kafka].
+std::string kafka_zookeeper_connect(const inventory::Cluster& cluster);
+
+// server.properties values for `node` in `cluster` (which must have [kafka]).
+ServerPropertiesValues server_properties_values(const inventory::Cluster& cluster,
+                                                const inventory::KafkaNode& node);
+
+// kafka-env.sh values for `node` in `cluster`.
+KafkaEnvValues kafka_env_values(const inventory::Cluster& cluster,
+                                const inventory::KafkaNode& node);
+
+// Fill each template from its values. Fail if a value would break the file: a
+// control character, backslash or non-ASCII byte, an id outside 0..2147483647, a
+// port outside 1..65535, a host with ',' ' ' '/' '@' or '=', a log dir that is not
+// absolute or holds ',', a malformed or zkctl-managed extra key, roles or voters
+// that do not fit the mode, or a heap that is not positive.
+util::Result<std::string> render_server_properties(const ServerPropertiesValues& values,
+                                                   const RenderOptions& options = {});
+util::Result<std::string> render_kafka_env(const KafkaEnvValues& values,
+                                           const RenderOptions& options = {});
+
+// The two files of `node` (server.properties, kafka-env.sh; mode 0644) at the paths
+// kafka_paths() gives. Fails if `cluster` has no [kafka], `node` is not one of its
+// nodes, node ids repeat, a path is not absolute, or a render_* above fails.
+util::Result<std::vector<RenderedFile>> render_kafka_node(const inventory::Cluster& cluster,
+                                                          const inventory::KafkaNode& node,
+                                                          const RenderOptions& options = {});
+
+// Where `file` of `node` goes under `zkctl render --out DIR`: "<host>/<basename>",
+// with the host sanitized exactly as local_name() does for ZooKeeper servers.
+std::string local_name(const inventory::KafkaNode& node, const RenderedFile& file);
+
+}  // namespace zkctl::render

@@ -1,0 +1,28 @@
+#pragma once
+// Where a Kafka node's files live on its host: one function, so deploy and render agree.
+
+#include <string>
+#include <vector>
+
+#include "inventory/model.hpp"
+
+namespace zkctl::render {
+
+struct KafkaPaths {
+  std::string install_dir;        // the node's install_dir, trailing '/' removed
+  std::string releases_dir;       // <install>/releases: one unpacked distribution per version
+  std::string current_link;       // <install>/current -> releases/<version>
+  std::string config_dir;         // <install>/config
+  std::string server_properties;  // <config>/server.properties
+  std::string env_file;           // <config>/kafka-env.sh (sourced before kafka-server-start.sh)
+  std::string log_dir;            // <install>/logs: LOG_DIR, Kafka's own log4j output
+  std::string pid_file;           // <install>/kafka.pid
+  std::vector<std::string> log_dirs;  // log.dirs (the partition data), trailing '/' removed
+  std::string meta_properties;    // <first log dir>/meta.properties (written by the broker or
+                                  // by kafka-storage.sh format); empty without log dirs
+};
+
+// The paths for `node`, derived only from its install_dir and log_dirs.
+KafkaPaths kafka_paths(const inventory::KafkaNode& node);
+
+}  // namespace zkctl::render
