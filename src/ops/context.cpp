@@ -35,6 +35,11 @@ std::chrono::seconds Context::command_timeout(const inventory::Server& s) const 
                                                              : s.ssh.command_timeout_s);
 }
 
+std::chrono::seconds Context::command_timeout(const inventory::KafkaNode& n) const {
+  return std::chrono::seconds(options_.command_timeout_s > 0 ? options_.command_timeout_s
+                                                             : n.ssh.command_timeout_s);
+}
+
 Connection& Context::slot(const void* key) {
   std::lock_guard lock(mu_);
   auto& c = connections_[key];

@@ -25,6 +25,7 @@ struct Options {
   std::chrono::milliseconds probe_timeout{3000};  // one srvr/mntr exchange
   std::chrono::seconds wait_timeout{120};      // waiting for a node to serve in its role
   std::chrono::seconds stop_grace{30};         // SIGTERM -> SIGKILL
+  std::chrono::seconds kafka_stop_grace{120};  // Kafka's controlled shutdown can take a while
   int connect_timeout_s = 0;                   // >0 overrides the inventory's [ssh]
   int command_timeout_s = 0;                   // >0 overrides the inventory's [ssh]
   render::RenderOptions templates;             // user template overrides ($ZKCTL_TEMPLATES)
@@ -45,6 +46,7 @@ class Context {
   const Options& options() const { return options_; }
   plan::Progress& progress() { return progress_; }
   std::chrono::seconds command_timeout(const inventory::Server& s) const;
+  std::chrono::seconds command_timeout(const inventory::KafkaNode& n) const;
 
   // Connect to every server in `servers` not yet connected, concurrently.
   // Returns the connections in the same order (failed ones carry `error`).

@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "ops/checksum.hpp"
+#include "ops/kafka_deploy.hpp"
 #include "ops/quorum.hpp"
 #include "ops/rolling.hpp"
 #include "ops/wait.hpp"
@@ -74,7 +75,8 @@ DeployReport deploy(Context& ctx) {
     }
     plans[i].files = std::move(files.value());
   }
-  auto dist_sha = sha256_file(dist);
+  const bool has_zk = !cluster.servers.empty();
+  util::Result<std::string> dist_sha = has_zk ? sha256_file(dist) : util::Result<std::string>("");
   if (!dist_sha) {
     report.outcome = DeployOutcome::preflight_failed;
     report.preflight.push_back("distribution: " + dist_sha.error().message);
@@ -113,6 +115,8 @@ DeployReport deploy(Context& ctx) {
                        hp.facts.java_version});
     }
   });
+  KafkaDeployer kafka(ctx);
+  if (cluster.kafka) kafka.preflight(report);
   if (!report.preflight.empty()) {
     report.outcome = DeployOutcome::preflight_failed;
     return report;
@@ -230,7 +234,11 @@ DeployReport deploy(Context& ctx) {
     report.outcome = DeployOutcome::failed;
     for (const auto& h : waited.hosts)
       if (!h.ok()) report.failures.push_back(h);
+    return report;
   }
+
+  // 8. Kafka, on the ensemble just made healthy (or on its own in KRaft mode).
+  if (cluster.kafka) kafka.apply(report);
   return report;
 }
 

@@ -24,6 +24,13 @@ struct DeployReport {
   int configs_written = 0;  // hosts whose config files changed
   int started = 0;          // servers started that were not running
   int restarted = 0;        // running servers restarted because something changed
+  // Kafka (when the inventory has [kafka]):
+  int kafka_uploaded = 0;
+  int kafka_configs_written = 0;
+  int kafka_formatted = 0;  // KRaft storage formatted (first deploy only)
+  int kafka_started = 0;
+  int kafka_restarted = 0;
+  std::string kafka_cluster_id;  // KRaft: the id the storage was formatted with
 };
 
 DeployReport deploy(Context& ctx);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <ctime>
 #include <mutex>
@@ -78,14 +79,25 @@ std::string iso_now() {
   return buf;
 }
 
-std::vector<const inventory::Server*> lock_hosts(const inventory::Cluster& c) {
-  // One lock per distinct host name (servers sharing a host share its lock).
-  std::vector<const inventory::Server*> out;
-  for (const auto& s : c.servers) {
-    bool seen = false;
-    for (const auto* o : out) seen |= o->host == s.host;
-    if (!seen) out.push_back(&s);
-  }
+// One connection per distinct host of the cluster (ZooKeeper servers and Kafka
+// nodes sharing a host share its lock).
+std::vector<Connection*> lock_connections(Context& ctx) {
+  const auto& c = ctx.cluster();
+  std::vector<const inventory::Server*> zk;
+  std::vector<const inventory::KafkaNode*> kafka;
+  std::vector<std::string> seen;
+  auto fresh = [&](const std::string& host) {
+    if (std::find(seen.begin(), seen.end(), host) != seen.end()) return false;
+    seen.push_back(host);
+    return true;
+  };
+  for (const auto& s : c.servers)
+    if (fresh(s.host)) zk.push_back(&s);
+  for (const auto& n : c.kafka_nodes)
+    if (fresh(n.host)) kafka.push_back(&n);
+  auto out = ctx.connect(zk);
+  auto more = ctx.connect(kafka);
+  out.insert(out.end(), more.begin(), more.end());
   return out;
 }
 
@@ -143,25 +155,25 @@ util::Result<ClusterLock> ClusterLock::acquire(Context& ctx, const std::string& 
   for (char& c : info)
     if (c != '\n' && (static_cast<unsigned char>(c) < 0x20)) c = ' ';
   const std::string path = lock_path(ctx.cluster().name);
-  auto hosts = lock_hosts(ctx.cluster());
-  auto conns = ctx.connect(hosts);
+  auto conns = lock_connections(ctx);
   std::mutex mu;
   std::string refusal;
-  plan::parallel_for(hosts.size(), static_cast<int>(hosts.size()), [&](std::size_t i) {
+  plan::parallel_for(conns.size(), static_cast<int>(conns.size()), [&](std::size_t i) {
     if (!conns[i]->remote) return;  // unreachable: nothing to lock there; the operation reports it
     auto& r = *conns[i]->remote;
-    auto timeout = ctx.command_timeout(*hosts[i]);
+    const std::string& host = conns[i]->host;
+    auto timeout = std::chrono::seconds(30);
     for (int attempt = 0; attempt < 2; ++attempt) {
       auto out = run_script(r, "lock", kTake, {path, lock.token_, info, machine, std::to_string(now)},
                             timeout);
       if (!out) {
         std::lock_guard g(mu);
-        if (refusal.empty()) refusal = hosts[i]->host + ": " + out.error().message;
+        if (refusal.empty()) refusal = host + ": " + out.error().message;
         return;
       }
       if (out->out.rfind("taken", 0) == 0) {
         std::lock_guard g(mu);
-        lock.held_.push_back(hosts[i]);
+        lock.held_.push_back(conns[i]);
         return;
       }
       LockInfo held = parse_lock_info(out->out);
@@ -173,7 +185,7 @@ util::Result<ClusterLock> ClusterLock::acquire(Context& ctx, const std::string& 
       std::lock_guard g(mu);
       if (refusal.empty()) {
         refusal = "cluster " + ctx.cluster().name + " is " + describe(held) + " (lock " + path +
-                  " on " + hosts[i]->host + ")";
+                  " on " + host + ")";
       }
       return;
     }
@@ -189,8 +201,9 @@ void ClusterLock::release() {
   if (ctx_ == nullptr) return;
   const std::string path = lock_path(ctx_->cluster().name);
   plan::parallel_for(held_.size(), static_cast<int>(held_.size()), [&](std::size_t i) {
-    Connection& c = ctx_->connection(*held_[i]);
-    if (c.remote) (void)run_script(*c.remote, "unlock", kRelease, {path, token_}, std::chrono::seconds(30));
+    if (held_[i]->remote) {
+      (void)run_script(*held_[i]->remote, "unlock", kRelease, {path, token_}, std::chrono::seconds(30));
+    }
   });
   held_.clear();
   ctx_ = nullptr;

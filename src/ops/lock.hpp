@@ -50,7 +50,7 @@ class ClusterLock {
  private:
   Context* ctx_ = nullptr;
   std::string token_;
-  std::vector<const inventory::Server*> held_;
+  std::vector<Connection*> held_;  // owned by the Context
 };
 
 // The lock directory on a host.

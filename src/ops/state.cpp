@@ -76,6 +76,16 @@ util::Result<void> record_cluster(const std::string& name, const std::string& so
   return write_atomically(fs::path(state_home()) / "current", name + "\n");
 }
 
+std::string recorded_kafka_cluster_id(const std::string& name) {
+  std::string id = read_text(fs::path(state_home()) / "clusters" / name / "kafka-cluster-id");
+  while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) id.pop_back();
+  return id;
+}
+
+util::Result<void> record_kafka_cluster_id(const std::string& name, const std::string& id) {
+  return write_atomically(fs::path(state_home()) / "clusters" / name / "kafka-cluster-id", id + "\n");
+}
+
 std::vector<std::string> recorded_cluster_names() {
   std::vector<std::string> names;
   std::error_code ec;

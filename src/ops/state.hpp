@@ -34,4 +34,8 @@ util::Result<RecordedCluster> find_cluster(const std::string& name);
 
 std::vector<std::string> recorded_cluster_names();
 
+// The KRaft cluster id deploy generated for cluster `name` ("" if none), and recording it.
+std::string recorded_kafka_cluster_id(const std::string& name);
+util::Result<void> record_kafka_cluster_id(const std::string& name, const std::string& id);
+
 }  // namespace zkctl::ops

@@ -1,0 +1,41 @@
+#pragma once
+// The Kafka half of `zkctl deploy` (ops/deploy.cpp drives both halves): pre-flight
+// first, so that a problem on any Kafka host also stops the ZooKeeper half
+// before anything changes; then install, configure, format (KRaft, first deploy
+// only), start, restart what changed one broker at a time, and wait until every
+// broker is registered.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ops/context.hpp"
+#include "ops/deploy.hpp"
+#include "ops/kafka_host.hpp"
+
+namespace zkctl::ops {
+
+class KafkaDeployer {
+ public:
+  explicit KafkaDeployer(Context& ctx);
+  ~KafkaDeployer();
+
+  // Render, checksum, connect and inspect every Kafka node; problems go to
+  // `report.preflight`. Changes nothing.
+  void preflight(DeployReport& report);
+
+  // Apply the changes preflight found; failures go to `report.failures`.
+  void apply(DeployReport& report);
+
+ private:
+  struct NodePlan;
+  Context& ctx_;
+  std::string dist_sha_;
+  std::string cluster_id_;
+  std::vector<NodePlan> plans_;
+};
+
+// KRaft cluster ids: 16 random bytes, base64url without padding (22 characters).
+std::string new_kafka_cluster_id();
+
+}  // namespace zkctl::ops

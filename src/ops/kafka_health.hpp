@@ -1,0 +1,56 @@
+#pragma once
+// What the Kafka cluster says about itself: which brokers are registered, who
+// is the active controller, whether any partition is under-replicated. Asked
+// with real clients from this machine: ZooKeeper's C client (zookeeper mode:
+// /brokers/ids, /controller) and librdkafka (metadata); in KRaft mode the
+// controller quorum is read with the distribution's kafka-metadata-quorum.sh
+// on one of the nodes.
+
+#include <chrono>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ops/context.hpp"
+#include "util/result.hpp"
+
+namespace zkctl::ops {
+
+// "node1:9092,node2:9092,..." for every broker (or only `only`).
+std::string kafka_bootstrap(const inventory::Cluster& cluster,
+                            const inventory::KafkaNode* only = nullptr);
+
+struct KraftQuorum {
+  int leader_id = -1;
+  std::vector<int> voters;      // CurrentVoters
+  std::vector<int> observers;   // CurrentObservers
+  long max_follower_lag = -1;
+};
+
+// Parse `kafka-metadata-quorum.sh describe --status` output (exposed for tests).
+util::Result<KraftQuorum> parse_quorum_status(const std::string& text);
+
+struct KafkaHealth {
+  std::set<int> registered;         // broker ids the cluster knows as alive
+  std::optional<int> controller;    // zookeeper mode: /controller; kraft: the quorum leader
+  std::optional<KraftQuorum> quorum;  // kraft
+  int under_replicated = -1;        // partitions with fewer in-sync replicas than replicas
+  int offline = -1;                 // partitions without a leader
+  std::string error;                // why something could not be read ("" if all was read)
+};
+
+// Ask the cluster. `with_quorum`: in KRaft mode also run kafka-metadata-quorum.sh
+// on a node over SSH (a JVM start: about two seconds).
+enum class WithQuorum { no, yes };
+KafkaHealth kafka_health(Context& ctx, WithQuorum with_quorum);
+
+// Poll until broker `node` is registered and no partition is under-replicated
+// or offline, or `timeout` passes.
+util::Result<void> wait_broker_healthy(Context& ctx, const inventory::KafkaNode& node,
+                                       std::chrono::seconds timeout);
+
+// Poll until every broker is registered (and, in KRaft, the quorum has a leader).
+util::Result<void> wait_all_registered(Context& ctx, std::chrono::seconds timeout);
+
+}  // namespace zkctl::ops
