@@ -185,6 +185,26 @@ int run(int argc, char** argv) {
     });
   }
 
+  // verify
+  auto* verify = app.add_subcommand("verify", "Smoke-test the cluster end to end with real clients");
+  int messages = 100;
+  bool verify_json = false;
+  verify->add_option("-n,--messages", messages, "Kafka messages to produce and consume")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  verify->add_flag("--json", verify_json, "Print JSON");
+  add_cluster_options(verify, g);
+  add_probe_options(verify, g);
+  verify->footer(
+      "\nWrites a znode through one ZooKeeper server and reads it back through another; with\n"
+      "Kafka, creates a topic (replication min(3, brokers)), produces N messages (acks=all)\n"
+      "through one broker, consumes them all through another, reports latency and deletes\n"
+      "the topic. Exit 1 on any failure or lost message.\n\n"
+      "Examples:\n  zkctl verify\n  zkctl verify -n 1000 --json");
+  verify->callback([&] {
+    action = [&] { return cmd_verify(g, messages, verify_json ? Output::json : Output::text); };
+  });
+
   // render
   auto* render = app.add_subcommand("render", "Write every server's config files to a local directory");
   std::string render_inventory, out_dir;

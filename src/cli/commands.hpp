@@ -25,6 +25,8 @@ int cmd_status(GlobalOptions& g, Output output);
 int cmd_control(GlobalOptions& g, const std::string& node, ops::Action action, ops::Force force);
 // Whole-cluster start, stop (--all) or rolling restart.
 int cmd_cluster(GlobalOptions& g, ops::Action action);
+// The smoke test: ZooKeeper round trip, Kafka produce/consume of `messages`.
+int cmd_verify(GlobalOptions& g, int messages, Output output);
 int cmd_render(GlobalOptions& g, const std::string& out_dir);
 
 }  // namespace zkctl::cli

@@ -124,28 +124,38 @@ KafkaHealth kafka_health(Context& ctx, WithQuorum with_quorum) {
       }
     }
   } else if (with_quorum == WithQuorum::yes) {
-    // Run the quorum tool on the first node we can reach.
-    for (const auto& n : cluster.kafka_nodes) {
-      Connection& c = ctx.connection(n);
-      if (!c.remote) continue;
-      auto r = run_script(*c.remote, "kafka-metadata-quorum.sh", kQuorum,
-                          {render::kafka_paths(n).install_dir, kafka_bootstrap(cluster)},
-                          ctx.command_timeout(n));
-      if (!r) {
-        add_error(n.host + ": " + r.error().message);
-        continue;
-      }
-      auto q = parse_quorum_status(r->out);
-      if (!q) {
-        add_error(n.host + ": " + q.error().message);
-        continue;
-      }
+    auto q = read_kraft_quorum(ctx);
+    if (q) {
       h.quorum = *q;
       if (q->leader_id >= 0) h.controller = q->leader_id;
-      break;
+    } else {
+      add_error(q.error().message);
     }
   }
   return h;
+}
+
+util::Result<KraftQuorum> read_kraft_quorum(Context& ctx) {
+  const auto& cluster = ctx.cluster();
+  std::string errors;
+  for (const auto& n : cluster.kafka_nodes) {
+    Connection& c = ctx.connection(n);
+    if (!c.remote) {
+      errors += (errors.empty() ? "" : "; ") + c.error;
+      continue;
+    }
+    auto r = run_script(*c.remote, "kafka-metadata-quorum.sh", kQuorum,
+                        {render::kafka_paths(n).install_dir, kafka_bootstrap(cluster)},
+                        ctx.command_timeout(n));
+    if (!r) {
+      errors += (errors.empty() ? "" : "; ") + n.host + ": " + r.error().message;
+      continue;
+    }
+    auto q = parse_quorum_status(r->out);
+    if (q) return q;
+    errors += (errors.empty() ? "" : "; ") + n.host + ": " + q.error().message;
+  }
+  return util::fail("controller quorum: " + (errors.empty() ? std::string("no node") : errors));
 }
 
 util::Result<void> wait_broker_healthy(Context& ctx, const inventory::KafkaNode& node,

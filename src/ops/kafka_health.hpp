@@ -45,6 +45,10 @@ struct KafkaHealth {
 enum class WithQuorum { no, yes };
 KafkaHealth kafka_health(Context& ctx, WithQuorum with_quorum);
 
+// KRaft: run kafka-metadata-quorum.sh on the first reachable node (uses that
+// node's SSH session: call it only when no other thread uses the sessions).
+util::Result<KraftQuorum> read_kraft_quorum(Context& ctx);
+
 // Poll until broker `node` is registered and no partition is under-replicated
 // or offline, or `timeout` passes.
 util::Result<void> wait_broker_healthy(Context& ctx, const inventory::KafkaNode& node,

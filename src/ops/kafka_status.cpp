@@ -20,7 +20,8 @@ KafkaStatus collect_kafka_status(Context& ctx) {
   KafkaStatus st;
   st.nodes.resize(cluster.kafka_nodes.size());
   // The cluster view and every node's own view at once.
-  auto health = std::async(std::launch::async, [&] { return kafka_health(ctx, WithQuorum::yes); });
+  // (The quorum tool needs an SSH session: it runs after the per-node checks.)
+  auto health = std::async(std::launch::async, [&] { return kafka_health(ctx, WithQuorum::no); });
   plan::parallel_for(st.nodes.size(), static_cast<int>(st.nodes.size()) + 1, [&](std::size_t i) {
     const auto& n = cluster.kafka_nodes[i];
     KafkaNodeStatus& ns = st.nodes[i];
@@ -44,6 +45,15 @@ KafkaStatus collect_kafka_status(Context& ctx) {
     }
   });
   st.health = health.get();
+  if (cluster.kafka->mode == inventory::KafkaMode::kraft) {
+    auto q = read_kraft_quorum(ctx);
+    if (q) {
+      st.health.quorum = *q;
+      if (q->leader_id >= 0) st.health.controller = q->leader_id;
+    } else {
+      st.health.error += (st.health.error.empty() ? "" : "; ") + q.error().message;
+    }
+  }
   for (auto& ns : st.nodes) {
     ns.registered = ns.node->broker && st.health.registered.count(ns.node->id) > 0;
     ns.controller = st.health.controller && *st.health.controller == ns.node->id;
