@@ -295,8 +295,8 @@ class Loader {
     std::string norm = p.lexically_normal().string();
     while (norm.size() > 1 && norm.back() == '/') norm.pop_back();
     if (norm == "/") {
-      error(at(n), path + ": the root directory '/' is not a valid directory for " +
-                       std::string(product));
+      error(at(n),
+            path + ": the root directory '/' is not a valid directory for " + std::string(product));
       return std::nullopt;
     }
     return norm;
@@ -614,7 +614,8 @@ class Loader {
       if (v.is_string()) {
         text = v.as_string()->get();
         if (has_control_char(text)) {
-          error(at(v), where + ": value contains a control character (it would inject a line into " +
+          error(at(v), where +
+                           ": value contains a control character (it would inject a line into " +
                            file + ")");
           continue;
         }
@@ -623,9 +624,9 @@ class Loader {
                            " (a Java properties file) treats as an escape");
           continue;
         }
-        if (ascii_only == AsciiOnly::yes &&
-            std::any_of(text.begin(), text.end(),
-                        [](char ch) { return static_cast<unsigned char>(ch) >= 0x80; })) {
+        if (ascii_only == AsciiOnly::yes && std::any_of(text.begin(), text.end(), [](char ch) {
+              return static_cast<unsigned char>(ch) >= 0x80;
+            })) {
           error(at(v), where + ": value contains a non-ASCII character, which " + file +
                            " (read as Latin-1) would garble");
           continue;
@@ -957,8 +958,7 @@ class Loader {
     }
     const bool zk_mode = mode_ok && k.mode == KafkaMode::zookeeper;
     const bool kraft = mode_ok && k.mode == KafkaMode::kraft;
-    const std::string mode_clause =
-        std::string("kafka.mode = \"") + to_string(k.mode) + "\"";
+    const std::string mode_clause = std::string("kafka.mode = \"") + to_string(k.mode) + "\"";
 
     if (zk_mode && c.servers.empty())
       error(mode_pos,
@@ -984,15 +984,14 @@ class Loader {
       d.controller_port = *v;
       d.controller_port_pos = at(*t->get("controller_port"));
       if (zk_mode)
-        warn(d.controller_port_pos,
-             "kafka.controller_port: ignored when " + mode_clause +
-                 " (only KRaft controllers listen on it)");
+        warn(d.controller_port_pos, "kafka.controller_port: ignored when " + mode_clause +
+                                        " (only KRaft controllers listen on it)");
     }
     if (kraft && d.listener_port == d.controller_port) {
       const bool later_is_controller = d.controller_port_pos.line != 0;
-      error(later_is_controller ? d.controller_port_pos : d.listener_port_pos.line != 0
-                                                              ? d.listener_port_pos
-                                                              : at(*t),
+      error(later_is_controller             ? d.controller_port_pos
+            : d.listener_port_pos.line != 0 ? d.listener_port_pos
+                                            : at(*t),
             std::string(later_is_controller ? "kafka.controller_port: " : "kafka.listener_port: ") +
                 std::to_string(d.listener_port) + " equals " +
                 (later_is_controller ? "kafka.listener_port" : "kafka.controller_port") +
@@ -1027,7 +1026,8 @@ class Loader {
 
     std::vector<ConfigValue> config;
     if (const toml::table* cfg = read_table(*t, "config", "kafka.config")) {
-      for (ConfigValue& e : read_config(*cfg, "kafka.config", "server.properties", AsciiOnly::yes)) {
+      for (ConfigValue& e :
+           read_config(*cfg, "kafka.config", "server.properties", AsciiOnly::yes)) {
         if (auto hint = kafka_managed_key_hint(e.key)) {
           error(e.key_pos, "kafka.config: " + show(e.key) + " is managed by zkctl; " + *hint);
           continue;
@@ -1066,8 +1066,8 @@ class Loader {
                 " has no ZooKeeper mode (removed in 4.0); set kafka.mode = \"kraft\" or use a "
                 "3.x distribution");
     if (k.mode == KafkaMode::kraft && (major < 3 || (major == 3 && minor < 3)))
-      error(k.distribution_pos, "kafka.distribution: Kafka " + v +
-                                    " cannot run in KRaft mode (3.3 or later needed)");
+      error(k.distribution_pos,
+            "kafka.distribution: Kafka " + v + " cannot run in KRaft mode (3.3 or later needed)");
   }
 
   // `path`: an array of at least one distinct remote directory.
@@ -1192,8 +1192,9 @@ class Loader {
       node.controller_port = *v;
       src.controller_port = Origin{at(*t.get("controller_port")), true};
       if (zk_mode)
-        warn(src.controller_port.pos, path + ".controller_port: ignored when kafka.mode = "
-                                             "\"zookeeper\" (only KRaft controllers listen on it)");
+        warn(src.controller_port.pos, path +
+                                          ".controller_port: ignored when kafka.mode = "
+                                          "\"zookeeper\" (only KRaft controllers listen on it)");
     }
     if (kraft && src.roles_ok && node.broker && node.controller &&
         (src.listener_port.overridden || src.controller_port.overridden) &&
@@ -1241,7 +1242,8 @@ class Loader {
     }
     const toml::array& arr = *n->as_array();
     if (arr.empty()) {
-      error(at(*n), path + ".roles: must name at least one role (\"broker\", \"controller\" or both)");
+      error(at(*n),
+            path + ".roles: must name at least one role (\"broker\", \"controller\" or both)");
       return false;
     }
     bool ok = true;
@@ -1258,7 +1260,8 @@ class Loader {
       const std::string& role = e.as_string()->get();
       bool* flag = role == "broker" ? &broker : role == "controller" ? &controller : nullptr;
       if (flag == nullptr) {
-        std::string msg = p + ": " + show(role) + " is not a role; expected 'broker' or 'controller'";
+        std::string msg =
+            p + ": " + show(role) + " is not a role; expected 'broker' or 'controller'";
         if (auto hint = closest_match(role, kKafkaRoles)) msg += "; did you mean '" + *hint + "'?";
         error(at(e), msg);
         ok = false;
@@ -1280,7 +1283,8 @@ class Loader {
     node.broker = broker;
     node.controller = controller;
     if (zk_mode && !broker) {
-      error(at(*n), path + ".roles: in zookeeper mode every node is a broker (roles = [\"broker\"])");
+      error(at(*n),
+            path + ".roles: in zookeeper mode every node is a broker (roles = [\"broker\"])");
       return false;
     }
     return true;
@@ -1289,7 +1293,8 @@ class Loader {
   // Ports a Kafka node listens on, named after their inventory keys.
   static std::vector<std::pair<std::string, int>> used_ports(const KafkaNode& n, KafkaMode mode) {
     std::vector<std::pair<std::string, int>> out;
-    if (mode == KafkaMode::zookeeper || n.broker) out.emplace_back("listener_port", n.listener_port);
+    if (mode == KafkaMode::zookeeper || n.broker)
+      out.emplace_back("listener_port", n.listener_port);
     if (mode == KafkaMode::kraft && n.controller)
       out.emplace_back("controller_port", n.controller_port);
     return out;
@@ -1338,11 +1343,11 @@ class Loader {
         std::vector<std::pair<std::string, int>> ports_a;
         for (std::string_view key : kPortKeys)
           if (port_of(s.ports, key) != 0) ports_a.emplace_back(key, port_of(s.ports, key));
-        std::vector<std::pair<std::string, std::string>> dirs_a = {
-            {"install_dir", s.install_dir}, {"data_dir", s.data_dir}};
+        std::vector<std::pair<std::string, std::string>> dirs_a = {{"install_dir", s.install_dir},
+                                                                   {"data_dir", s.data_dir}};
         if (!s.data_log_dir.empty()) dirs_a.emplace_back("data_log_dir", s.data_log_dir);
-        check_kafka_same_host(nodes[j], src[j], k.mode,
-                              "ZooKeeper " + server_label(s), ports_a, dirs_a);
+        check_kafka_same_host(nodes[j], src[j], k.mode, "ZooKeeper " + server_label(s), ports_a,
+                              dirs_a);
       }
     }
 
@@ -1355,8 +1360,9 @@ class Loader {
     }
     const SourcePos first = nodes.front().pos;
     if (controllers == 0)
-      error(first, "no controllers: kafka.mode = \"kraft\" needs at least one node with "
-                   "\"controller\" in its roles");
+      error(first,
+            "no controllers: kafka.mode = \"kraft\" needs at least one node with "
+            "\"controller\" in its roles");
     if (brokers == 0)
       error(first, "no brokers: at least one Kafka node needs \"broker\" in its roles");
     if (controllers == 0) return;

@@ -392,8 +392,7 @@ bool is_valid_kafka_cluster_id(std::string_view id) {
   constexpr size_t kLength = 22;  // 16 bytes in unpadded base64url
   if (id.size() != kLength) return false;
   const bool charset_ok = std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(c) || c == '-' ||
-           c == '_';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(c) || c == '-' || c == '_';
   });
   if (!charset_ok) return false;
   // The last character carries 2 bits of the 16th byte and 4 zero bits.

@@ -18,7 +18,9 @@ using kainjow::mustache::data;
 constexpr long long kMaxKafkaId = 2147483647;
 constexpr int kMaxPort = 65535;
 
-std::string num(long long n) { return std::to_string(n); }
+std::string num(long long n) {
+  return std::to_string(n);
+}
 
 // server.properties is read by java.util.Properties from a Latin-1 stream: besides
 // control characters, a backslash starts an escape and non-ASCII bytes change meaning.
@@ -48,7 +50,8 @@ util::Result<void> check_extra_key(std::string_view key) {
 }
 
 util::Result<void> check_port(const std::string& what, int port) {
-  if (port < 1 || port > kMaxPort) return util::fail(what + " " + num(port) + " is outside 1..65535");
+  if (port < 1 || port > kMaxPort)
+    return util::fail(what + " " + num(port) + " is outside 1..65535");
   return {};
 }
 
@@ -96,8 +99,10 @@ util::Result<void> check_listeners(const std::string& what, const std::vector<Ka
 
 util::Result<void> check_server_properties(const ServerPropertiesValues& v) {
   const bool kraft = v.mode == KafkaMode::kraft;
-  if (v.id < 0 || v.id > kMaxKafkaId) return util::fail("node id " + num(v.id) + " is outside 0..2147483647");
-  if (!v.broker && !v.controller) return util::fail("node has neither the broker nor the controller role");
+  if (v.id < 0 || v.id > kMaxKafkaId)
+    return util::fail("node id " + num(v.id) + " is outside 0..2147483647");
+  if (!v.broker && !v.controller)
+    return util::fail("node has neither the broker nor the controller role");
   if (!kraft && (v.controller || !v.broker)) {
     return util::fail("in zookeeper mode a node is a broker and nothing else");
   }
@@ -105,7 +110,8 @@ util::Result<void> check_server_properties(const ServerPropertiesValues& v) {
   if (auto r = check_listeners("listener", v.listeners, false); !r) return r;
   if (auto r = check_listeners("advertised listener", v.advertised_listeners, true); !r) return r;
   const auto has = [](const std::vector<KafkaListener>& ls, std::string_view name) {
-    return std::any_of(ls.begin(), ls.end(), [&](const KafkaListener& l) { return l.name == name; });
+    return std::any_of(ls.begin(), ls.end(),
+                       [&](const KafkaListener& l) { return l.name == name; });
   };
   if (v.broker && !has(v.listeners, kKafkaClientListener)) {
     return util::fail("a broker needs a PLAINTEXT listener");
@@ -117,8 +123,9 @@ util::Result<void> check_server_properties(const ServerPropertiesValues& v) {
     return util::fail("only a controller has a CONTROLLER listener");
   }
   if (has(v.advertised_listeners, kKafkaControllerListener)) {
-    return util::fail("the CONTROLLER listener is not advertised (controllers are found through "
-                      "controller.quorum.voters)");
+    return util::fail(
+        "the CONTROLLER listener is not advertised (controllers are found through "
+        "controller.quorum.voters)");
   }
   if (v.log_dirs.empty()) return util::fail("no log dirs");
   for (const auto& dir : v.log_dirs) {
@@ -132,7 +139,8 @@ util::Result<void> check_server_properties(const ServerPropertiesValues& v) {
     bool self = false;
     for (const auto& voter : v.controller_quorum_voters) {
       const std::string w = "voter " + num(voter.id);
-      if (voter.id < 0 || voter.id > kMaxKafkaId) return util::fail(w + " is outside 0..2147483647");
+      if (voter.id < 0 || voter.id > kMaxKafkaId)
+        return util::fail(w + " is outside 0..2147483647");
       if (!ids.insert(voter.id).second) return util::fail(w + " appears twice");
       if (voter.host.empty()) return util::fail(w + " has an empty host");
       if (auto r = check_host(w + " host", voter.host); !r) return r;
@@ -154,14 +162,16 @@ util::Result<void> check_server_properties(const ServerPropertiesValues& v) {
     }
   }
   const ReplicationDefaults& rd = v.replication;
-  for (const int n : {rd.offsets_topic_replication_factor, rd.transaction_state_log_replication_factor,
-                      rd.transaction_state_log_min_isr, rd.default_replication_factor}) {
+  for (const int n :
+       {rd.offsets_topic_replication_factor, rd.transaction_state_log_replication_factor,
+        rd.transaction_state_log_min_isr, rd.default_replication_factor}) {
     if (n < 1) return util::fail("a replication setting is below 1");
   }
   std::set<std::string> keys;
   for (const auto& [key, value] : v.extra_config) {
     if (auto r = check_extra_key(key); !r) return r;
-    if (!keys.insert(key).second) return util::fail("server.properties extra key '" + key + "' appears twice");
+    if (!keys.insert(key).second)
+      return util::fail("server.properties extra key '" + key + "' appears twice");
     if (auto r = check_properties_value("server.properties extra key '" + key + "' value", value);
         !r) {
       return r;
@@ -226,13 +236,14 @@ ServerPropertiesValues server_properties_values(const inventory::Cluster& cluste
     v.zookeeper_connect = kafka_zookeeper_connect(cluster);
   } else {
     for (const auto& n : cluster.kafka_nodes) {
-      if (n.controller) v.controller_quorum_voters.push_back(KafkaVoter{n.id, n.host, n.controller_port});
+      if (n.controller)
+        v.controller_quorum_voters.push_back(KafkaVoter{n.id, n.host, n.controller_port});
     }
     std::stable_sort(v.controller_quorum_voters.begin(), v.controller_quorum_voters.end(),
                      [](const KafkaVoter& a, const KafkaVoter& b) { return a.id < b.id; });
   }
-  const auto brokers = static_cast<int>(
-      mode == KafkaMode::zookeeper ? cluster.kafka_nodes.size() : cluster.brokers().size());
+  const auto brokers = static_cast<int>(mode == KafkaMode::zookeeper ? cluster.kafka_nodes.size()
+                                                                     : cluster.brokers().size());
   v.replication = replication_defaults(brokers);
   if (cluster.kafka) v.extra_config = cluster.kafka->extra_config;
   return v;
@@ -266,7 +277,8 @@ util::Result<std::string> render_server_properties(const ServerPropertiesValues&
   }
   d.set("controller_quorum_voters", voters);
   std::string listeners;
-  for (const auto& l : values.listeners) listeners += (listeners.empty() ? "" : ",") + listener_text(l);
+  for (const auto& l : values.listeners)
+    listeners += (listeners.empty() ? "" : ",") + listener_text(l);
   d.set("listeners", listeners);
   std::string advertised;
   for (const auto& l : values.advertised_listeners) {
@@ -286,7 +298,8 @@ util::Result<std::string> render_server_properties(const ServerPropertiesValues&
                           num(values.zookeeper_connection_timeout_ms));
   }
   const ReplicationDefaults& rd = values.replication;
-  defaults.emplace_back("offsets.topic.replication.factor", num(rd.offsets_topic_replication_factor));
+  defaults.emplace_back("offsets.topic.replication.factor",
+                        num(rd.offsets_topic_replication_factor));
   defaults.emplace_back("transaction.state.log.replication.factor",
                         num(rd.transaction_state_log_replication_factor));
   defaults.emplace_back("transaction.state.log.min.isr", num(rd.transaction_state_log_min_isr));
@@ -319,7 +332,9 @@ util::Result<std::string> render_kafka_env(const KafkaEnvValues& values,
 util::Result<std::vector<RenderedFile>> render_kafka_node(const inventory::Cluster& cluster,
                                                           const inventory::KafkaNode& node,
                                                           const RenderOptions& options) {
-  const auto prefix = [&](const util::Error& e) { return util::fail(node.host + ": " + e.message); };
+  const auto prefix = [&](const util::Error& e) {
+    return util::fail(node.host + ": " + e.message);
+  };
   if (!cluster.kafka) {
     return prefix(util::fail("cluster '" + cluster.name + "' has no [kafka] table"));
   }
@@ -327,12 +342,13 @@ util::Result<std::vector<RenderedFile>> render_kafka_node(const inventory::Clust
       cluster.kafka_nodes.begin(), cluster.kafka_nodes.end(),
       [&](const inventory::KafkaNode& n) { return n.id == node.id && n.host == node.host; });
   if (!member) {
-    return prefix(util::fail("Kafka node id " + num(node.id) + " is not in cluster '" +
-                             cluster.name + "'"));
+    return prefix(
+        util::fail("Kafka node id " + num(node.id) + " is not in cluster '" + cluster.name + "'"));
   }
   std::set<int> ids;
   for (const auto& n : cluster.kafka_nodes) {
-    if (!ids.insert(n.id).second) return prefix(util::fail("Kafka node id " + num(n.id) + " appears twice"));
+    if (!ids.insert(n.id).second)
+      return prefix(util::fail("Kafka node id " + num(n.id) + " appears twice"));
   }
   if (auto r = check_absolute("install_dir", node.install_dir); !r) return prefix(r.error());
 
@@ -343,8 +359,8 @@ util::Result<std::vector<RenderedFile>> render_kafka_node(const inventory::Clust
   if (!env) return prefix(env.error());
 
   std::vector<RenderedFile> files;
-  files.push_back(
-      RenderedFile{.path = paths.server_properties, .content = std::move(*properties), .mode = 0644});
+  files.push_back(RenderedFile{
+      .path = paths.server_properties, .content = std::move(*properties), .mode = 0644});
   files.push_back(RenderedFile{.path = paths.env_file, .content = std::move(*env), .mode = 0644});
   return files;
 }

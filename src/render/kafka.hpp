@@ -45,11 +45,11 @@ struct ServerPropertiesValues {
   int id = 0;               // broker.id (zookeeper mode) or node.id (kraft), 0..2147483647
   bool broker = true;       // kraft: process.roles has broker (zookeeper mode: always)
   bool controller = false;  // kraft: process.roles has controller (zookeeper mode: never)
-  std::vector<KafkaListener> listeners;             // listeners=, at least one
-  std::vector<KafkaListener> advertised_listeners;  // advertised.listeners=; empty: line omitted
-  std::vector<std::string> log_dirs;                // log.dirs=, comma-joined, at least one
-  std::string zookeeper_connect;                    // zookeeper mode: zookeeper.connect=
-  int zookeeper_connection_timeout_ms = 18000;      // zookeeper mode
+  std::vector<KafkaListener> listeners;              // listeners=, at least one
+  std::vector<KafkaListener> advertised_listeners;   // advertised.listeners=; empty: line omitted
+  std::vector<std::string> log_dirs;                 // log.dirs=, comma-joined, at least one
+  std::string zookeeper_connect;                     // zookeeper mode: zookeeper.connect=
+  int zookeeper_connection_timeout_ms = 18000;       // zookeeper mode
   std::vector<KafkaVoter> controller_quorum_voters;  // kraft: every controller, sorted by id
   ReplicationDefaults replication;
   // Extra keys from [kafka.config], in inventory order. A key equal to one of zkctl's

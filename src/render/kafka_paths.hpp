@@ -18,8 +18,8 @@ struct KafkaPaths {
   std::string log_dir;            // <install>/logs: LOG_DIR, Kafka's own log4j output
   std::string pid_file;           // <install>/kafka.pid
   std::vector<std::string> log_dirs;  // log.dirs (the partition data), trailing '/' removed
-  std::string meta_properties;    // <first log dir>/meta.properties (written by the broker or
-                                  // by kafka-storage.sh format); empty without log dirs
+  std::string meta_properties;        // <first log dir>/meta.properties (written by the broker or
+                                      // by kafka-storage.sh format); empty without log dirs
 };
 
 // The paths for `node`, derived only from its install_dir and log_dirs.

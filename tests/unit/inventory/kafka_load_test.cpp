@@ -22,50 +22,50 @@ using KV = std::vector<std::pair<std::string, std::string>>;
 
 // Three ZooKeeper voters a, b, c and three brokers 11..13 on them (zookeeper mode).
 const Lines kZk = {
-    "[cluster]",                    // 1
-    "name = \"t\"",                 // 2
-    "[zookeeper]",                  // 3
-    "distribution = \"zk.tar.gz\"", // 4
-    "[[zookeeper.servers]]",        // 5
-    "host = \"a\"",                 // 6
-    "id = 1",                       // 7
-    "[[zookeeper.servers]]",        // 8
-    "host = \"b\"",                 // 9
-    "id = 2",                       // 10
-    "[[zookeeper.servers]]",        // 11
-    "host = \"c\"",                 // 12
-    "id = 3",                       // 13
-    "[kafka]",                      // 14
-    "distribution = \"kafka.tgz\"", // 15
-    "[[kafka.nodes]]",              // 16
-    "host = \"a\"",                 // 17
-    "id = 11",                      // 18
-    "[[kafka.nodes]]",              // 19
-    "host = \"b\"",                 // 20
-    "id = 12",                      // 21
-    "[[kafka.nodes]]",              // 22
-    "host = \"c\"",                 // 23
-    "id = 13",                      // 24
+    "[cluster]",                     // 1
+    "name = \"t\"",                  // 2
+    "[zookeeper]",                   // 3
+    "distribution = \"zk.tar.gz\"",  // 4
+    "[[zookeeper.servers]]",         // 5
+    "host = \"a\"",                  // 6
+    "id = 1",                        // 7
+    "[[zookeeper.servers]]",         // 8
+    "host = \"b\"",                  // 9
+    "id = 2",                        // 10
+    "[[zookeeper.servers]]",         // 11
+    "host = \"c\"",                  // 12
+    "id = 3",                        // 13
+    "[kafka]",                       // 14
+    "distribution = \"kafka.tgz\"",  // 15
+    "[[kafka.nodes]]",               // 16
+    "host = \"a\"",                  // 17
+    "id = 11",                       // 18
+    "[[kafka.nodes]]",               // 19
+    "host = \"b\"",                  // 20
+    "id = 12",                       // 21
+    "[[kafka.nodes]]",               // 22
+    "host = \"c\"",                  // 23
+    "id = 13",                       // 24
 };
 
 // Three combined broker+controller nodes k1..k3, no ZooKeeper (kraft mode).
 const Lines kKraft = {
-    "[cluster]",                         // 1
-    "name = \"k\"",                      // 2
-    "[kafka]",                           // 3
-    "mode = \"kraft\"",                  // 4
-    "distribution = \"kafka.tgz\"",      // 5
-    "[[kafka.nodes]]",                   // 6
-    "host = \"k1\"",                     // 7
-    "id = 1",                            // 8
+    "[cluster]",                             // 1
+    "name = \"k\"",                          // 2
+    "[kafka]",                               // 3
+    "mode = \"kraft\"",                      // 4
+    "distribution = \"kafka.tgz\"",          // 5
+    "[[kafka.nodes]]",                       // 6
+    "host = \"k1\"",                         // 7
+    "id = 1",                                // 8
     "roles = [\"broker\", \"controller\"]",  // 9
-    "[[kafka.nodes]]",                   // 10
-    "host = \"k2\"",                     // 11
-    "id = 2",                            // 12
+    "[[kafka.nodes]]",                       // 10
+    "host = \"k2\"",                         // 11
+    "id = 2",                                // 12
     "roles = [\"broker\", \"controller\"]",  // 13
-    "[[kafka.nodes]]",                   // 14
-    "host = \"k3\"",                     // 15
-    "id = 3",                            // 16
+    "[[kafka.nodes]]",                       // 14
+    "host = \"k3\"",                         // 15
+    "id = 3",                                // 16
     "roles = [\"broker\", \"controller\"]",  // 17
 };
 
@@ -174,7 +174,8 @@ TEST_F(KafkaLoadTest, SeedKafkaParsesToTheExpectedModel) {
   EXPECT_EQ(k.heap_mb, 256);
   EXPECT_EQ(k.zookeeper_chroot, "/kafka");
   EXPECT_EQ(k.cluster_id, "");
-  EXPECT_EQ(k.extra_config, (KV{{"num.partitions", "3"}, {"group.initial.rebalance.delay.ms", "0"}}));
+  EXPECT_EQ(k.extra_config,
+            (KV{{"num.partitions", "3"}, {"group.initial.rebalance.delay.ms", "0"}}));
   ASSERT_EQ(c.kafka_nodes.size(), 3u);
   const char* hosts[] = {"node1", "node2", "node3"};
   for (size_t i = 0; i < 3; ++i) {
@@ -248,10 +249,10 @@ TEST_F(KafkaLoadTest, ZooKeeperModeDefaults) {
 }
 
 TEST_F(KafkaLoadTest, NodeOverrides) {
-  Lines l = insert_after(kZk, 18,
-                         {"listener_port = 9192", "install_dir = \"/srv/kafka/\"",
-                          "log_dirs = [\"/d1/kafka\", \"/d2//kafka\"]", "ssh_user = \"kafka\"",
-                          "ssh_port = 2222"});
+  Lines l = insert_after(
+      kZk, 18,
+      {"listener_port = 9192", "install_dir = \"/srv/kafka/\"",
+       "log_dirs = [\"/d1/kafka\", \"/d2//kafka\"]", "ssh_user = \"kafka\"", "ssh_port = 2222"});
   l = insert_after(l, 15, {"heap_mb = 1024", "zookeeper_chroot = \"/clusters/prod\""});
   const LoadResult r = load(l);
   ASSERT_TRUE(r.cluster.has_value()) << dump(r);
@@ -290,7 +291,7 @@ TEST_F(KafkaLoadTest, KraftBesideAFullEnsembleChecksBoth) {
 }
 
 TEST_F(KafkaLoadTest, ZooKeeperModeWithoutEnsemble) {
-  const Lines l = {"[cluster]", "name = \"t\"", "[kafka]", "distribution = \"kafka.tgz\"",
+  const Lines l = {"[cluster]",       "name = \"t\"", "[kafka]", "distribution = \"kafka.tgz\"",
                    "[[kafka.nodes]]", "host = \"a\"", "id = 1"};
   LoadResult r = load(l);
   EXPECT_EQ(errors(r), 1u) << dump(r);
@@ -305,8 +306,10 @@ TEST_F(KafkaLoadTest, ZooKeeperModeWithoutEnsemble) {
 }
 
 TEST_F(KafkaLoadTest, ZooKeeperModeWithAnEmptyEnsemble) {
-  const Lines l = {"[cluster]", "name = \"t\"", "[zookeeper]", "distribution = \"zk.tar.gz\"",
-                   "[kafka]", "distribution = \"kafka.tgz\"", "[[kafka.nodes]]", "host = \"a\"",
+  const Lines l = {"[cluster]",       "name = \"t\"",
+                   "[zookeeper]",     "distribution = \"zk.tar.gz\"",
+                   "[kafka]",         "distribution = \"kafka.tgz\"",
+                   "[[kafka.nodes]]", "host = \"a\"",
                    "id = 1"};
   const LoadResult r = load(l);
   EXPECT_EQ(errors(r), 2u) << dump(r);
@@ -334,9 +337,11 @@ TEST_F(KafkaLoadTest, BadModeSuggestsTheClosest) {
 TEST_F(KafkaLoadTest, NoNodes) {
   LoadResult r = load(Lines(kKraft.begin(), kKraft.begin() + 5));
   EXPECT_EQ(errors(r), 1u) << dump(r);
-  EXPECT_TRUE(HasDiag(r, "inv.toml:3:1: error: no Kafka nodes: add at least one [[kafka.nodes]] entry"));
+  EXPECT_TRUE(
+      HasDiag(r, "inv.toml:3:1: error: no Kafka nodes: add at least one [[kafka.nodes]] entry"));
   r = load(insert_after(Lines(kKraft.begin(), kKraft.begin() + 5), 5, {"nodes = []"}));
-  EXPECT_TRUE(HasDiag(r, "inv.toml:6:9: error: no Kafka nodes: add at least one [[kafka.nodes]] entry"));
+  EXPECT_TRUE(
+      HasDiag(r, "inv.toml:6:9: error: no Kafka nodes: add at least one [[kafka.nodes]] entry"));
   r = load(insert_after(Lines(kKraft.begin(), kKraft.begin() + 5), 5, {"nodes = 3"}));
   EXPECT_TRUE(HasDiag(r,
                       "inv.toml:6:9: error: kafka.nodes: expected an array of tables "
@@ -348,7 +353,8 @@ TEST_F(KafkaLoadTest, UnknownKeysSuggestTheClosest) {
   l = insert_after(l, 15, {"log_dir = [\"/x\"]", "jvm_heap = 1"});
   const LoadResult r = load(l);
   EXPECT_EQ(errors(r), 3u) << dump(r);
-  EXPECT_TRUE(HasDiag(r, "inv.toml:16:1: error: unknown key 'log_dir' in [kafka]; did you mean 'log_dirs'?"));
+  EXPECT_TRUE(HasDiag(
+      r, "inv.toml:16:1: error: unknown key 'log_dir' in [kafka]; did you mean 'log_dirs'?"));
   EXPECT_TRUE(HasDiag(r, "inv.toml:17:1: error: unknown key 'jvm_heap' in [kafka]"));
   EXPECT_TRUE(HasDiag(r,
                       "inv.toml:21:1: error: unknown key 'listner_port' in [[kafka.nodes]]; did "
@@ -447,8 +453,8 @@ TEST_F(KafkaLoadTest, BadRoles) {
   EXPECT_TRUE(HasDiag(r,
                       "inv.toml:9:10: error: kafka.nodes[0].roles[0]: 'brokr' is not a role; "
                       "expected 'broker' or 'controller'; did you mean 'broker'?"));
-  EXPECT_TRUE(HasDiag(
-      r, "inv.toml:13:24: error: kafka.nodes[1].roles[1]: 'controller' is listed twice"));
+  EXPECT_TRUE(
+      HasDiag(r, "inv.toml:13:24: error: kafka.nodes[1].roles[1]: 'controller' is listed twice"));
   EXPECT_TRUE(HasDiag(r,
                       "inv.toml:17:9: error: kafka.nodes[2].roles: must name at least one role "
                       "(\"broker\", \"controller\" or both)"));
@@ -518,8 +524,8 @@ TEST_F(KafkaLoadTest, ListenerPortOfAZooKeeperHost) {
 }
 
 TEST_F(KafkaLoadTest, InheritedListenerPortOfAZooKeeperHostIsReportedPerHost) {
-  Lines l = insert_after(kZk, 4, {"admin_port = 8080"});       // ZooKeeper lines shift by 1
-  l = insert_after(l, 16, {"listener_port = 8080"});           // in [kafka]
+  Lines l = insert_after(kZk, 4, {"admin_port = 8080"});  // ZooKeeper lines shift by 1
+  l = insert_after(l, 16, {"listener_port = 8080"});      // in [kafka]
   const LoadResult r = load(l);
   EXPECT_EQ(errors(r), 3u) << dump(r);
   EXPECT_TRUE(HasDiag(r,
@@ -531,8 +537,8 @@ TEST_F(KafkaLoadTest, InheritedListenerPortOfAZooKeeperHostIsReportedPerHost) {
 }
 
 TEST_F(KafkaLoadTest, InstallDirAndLogDirOfAZooKeeperServer) {
-  Lines l = insert_after(kZk, 18,
-                         {"install_dir = \"/opt/zookeeper\"", "log_dirs = [\"/var/lib/zookeeper\"]"});
+  Lines l = insert_after(
+      kZk, 18, {"install_dir = \"/opt/zookeeper\"", "log_dirs = [\"/var/lib/zookeeper\"]"});
   const LoadResult r = load(l);
   EXPECT_EQ(errors(r), 2u) << dump(r);
   EXPECT_TRUE(HasDiag(r,
@@ -616,8 +622,8 @@ TEST_F(KafkaLoadTest, LogDirs) {
                       "which separates log.dirs entries"));
   EXPECT_TRUE(HasDiag(
       r, "inv.toml:16:12: error: kafka.log_dirs: expected an array of strings, got a string"));
-  EXPECT_TRUE(
-      HasDiag(r, "inv.toml:20:12: error: kafka.nodes[0].log_dirs: must name at least one directory"));
+  EXPECT_TRUE(HasDiag(
+      r, "inv.toml:20:12: error: kafka.nodes[0].log_dirs: must name at least one directory"));
   EXPECT_TRUE(HasDiag(r,
                       "inv.toml:24:13: error: kafka.nodes[1].log_dirs[0]: 'data' must be an "
                       "absolute path (remote directory)"));
@@ -655,8 +661,8 @@ TEST_F(KafkaLoadTest, ZooKeeperChroot) {
   for (const auto& [chroot, why] : bad) {
     const LoadResult r = load(insert_after(kZk, 15, {"zookeeper_chroot = \"" + chroot + "\""}));
     EXPECT_EQ(errors(r), 1u) << dump(r);
-    EXPECT_TRUE(HasDiag(
-        r, "inv.toml:16:20: error: kafka.zookeeper_chroot: '" + chroot + "' " + why));
+    EXPECT_TRUE(
+        HasDiag(r, "inv.toml:16:20: error: kafka.zookeeper_chroot: '" + chroot + "' " + why));
   }
 }
 
@@ -708,31 +714,29 @@ TEST_F(KafkaLoadTest, ConfigPassesThroughInOrder) {
        "\"compression.type\" = \"zstd\""}));
   ASSERT_TRUE(r.cluster.has_value()) << dump(r);
   EXPECT_TRUE(r.diagnostics.empty()) << dump(r);  // no unknown-key warnings for Kafka
-  EXPECT_EQ(r.cluster->kafka->extra_config,
-            (KV{{"num.partitions", "3"},
-                {"log.retention.hours", "72"},
-                {"auto.create.topics.enable", "false"},
-                {"log.cleaner.min.cleanable.ratio", "0.25"},
-                {"compression.type", "zstd"}}));
+  EXPECT_EQ(r.cluster->kafka->extra_config, (KV{{"num.partitions", "3"},
+                                                {"log.retention.hours", "72"},
+                                                {"auto.create.topics.enable", "false"},
+                                                {"log.cleaner.min.cleanable.ratio", "0.25"},
+                                                {"compression.type", "zstd"}}));
 }
 
 TEST_F(KafkaLoadTest, ManagedConfigKeysNameTheInventoryKey) {
-  const LoadResult r = load(insert_after(
-      kZk, 15,
-      {"[kafka.config]",                                  // 16
-       "\"broker.id\" = 5",                               // 17
-       "\"node.id\" = 5",                                 // 18
-       "\"process.roles\" = \"broker\"",                  // 19
-       "\"listeners\" = \"PLAINTEXT://:9092\"",           // 20
-       "\"advertised.listeners\" = \"PLAINTEXT://a:1\"",  // 21
-       "\"listener.security.protocol.map\" = \"x\"",      // 22
-       "\"controller.listener.names\" = \"C\"",           // 23
-       "\"controller.quorum.voters\" = \"1@a:9093\"",     // 24
-       "\"controller.quorum.bootstrap.servers\" = \"a\"", // 25
-       "\"log.dirs\" = \"/x\"",                           // 26
-       "\"log.dir\" = \"/x\"",                            // 27
-       "\"zookeeper.connect\" = \"a:2181\"",              // 28
-       "\"inter.broker.listener.name\" = \"P\""}));       // 29
+  const LoadResult r = load(insert_after(kZk, 15,
+                                         {"[kafka.config]",                                   // 16
+                                          "\"broker.id\" = 5",                                // 17
+                                          "\"node.id\" = 5",                                  // 18
+                                          "\"process.roles\" = \"broker\"",                   // 19
+                                          "\"listeners\" = \"PLAINTEXT://:9092\"",            // 20
+                                          "\"advertised.listeners\" = \"PLAINTEXT://a:1\"",   // 21
+                                          "\"listener.security.protocol.map\" = \"x\"",       // 22
+                                          "\"controller.listener.names\" = \"C\"",            // 23
+                                          "\"controller.quorum.voters\" = \"1@a:9093\"",      // 24
+                                          "\"controller.quorum.bootstrap.servers\" = \"a\"",  // 25
+                                          "\"log.dirs\" = \"/x\"",                            // 26
+                                          "\"log.dir\" = \"/x\"",                             // 27
+                                          "\"zookeeper.connect\" = \"a:2181\"",               // 28
+                                          "\"inter.broker.listener.name\" = \"P\""}));        // 29
   EXPECT_EQ(errors(r), 13u) << dump(r);
   EXPECT_TRUE(HasDiag(r,
                       "inv.toml:17:1: error: kafka.config: 'broker.id' is managed by zkctl; set "
@@ -757,17 +761,16 @@ TEST_F(KafkaLoadTest, ManagedConfigKeysNameTheInventoryKey) {
 }
 
 TEST_F(KafkaLoadTest, HostileConfigIsRefused) {
-  const LoadResult r = load(insert_after(
-      kZk, 15,
-      {"[kafka.config]",                         // 16
-       "\"a b\" = 1",                            // 17
-       "\"sasl.jaas.config\" = \"x\\ny=1\"",     // 18
-       "\"ssl.keystore.location\" = \"C:\\\\k\"",  // 19
-       "\"client.id\" = \"caf\u00e9\"",          // 20
-       "\"x.y\" = [1]",                          // 21
-       "\"x\\u0001\" = 1",                       // 22
-       "\"num.partitions\" = 1",                 // 23
-       "num.partitions = 2"}));                  // 24
+  const LoadResult r = load(insert_after(kZk, 15,
+                                         {"[kafka.config]",                           // 16
+                                          "\"a b\" = 1",                              // 17
+                                          "\"sasl.jaas.config\" = \"x\\ny=1\"",       // 18
+                                          "\"ssl.keystore.location\" = \"C:\\\\k\"",  // 19
+                                          "\"client.id\" = \"caf\u00e9\"",            // 20
+                                          "\"x.y\" = [1]",                            // 21
+                                          "\"x\\u0001\" = 1",                         // 22
+                                          "\"num.partitions\" = 1",                   // 23
+                                          "num.partitions = 2"}));                    // 24
   EXPECT_EQ(errors(r), 7u) << dump(r);
   EXPECT_TRUE(HasDiag(r,
                       "inv.toml:17:1: error: kafka.config: key 'a b' may contain only letters, "
@@ -797,10 +800,10 @@ TEST_F(KafkaLoadTest, HostileConfigIsRefused) {
 TEST_F(KafkaLoadTest, SizedConfigLargerThanTheBrokersWarns) {
   Lines l = kZk;
   l.erase(l.begin() + 21, l.end());  // brokers 11 and 12 only
-  const LoadResult r = load(insert_after(l, 15,
-                                         {"[kafka.config]", "\"offsets.topic.replication.factor\" = 3",
-                                          "\"default.replication.factor\" = 2",
-                                          "\"min.insync.replicas\" = \"3\""}));
+  const LoadResult r =
+      load(insert_after(l, 15,
+                        {"[kafka.config]", "\"offsets.topic.replication.factor\" = 3",
+                         "\"default.replication.factor\" = 2", "\"min.insync.replicas\" = \"3\""}));
   ASSERT_TRUE(r.cluster.has_value()) << dump(r);
   EXPECT_EQ(warnings(r), 2u) << dump(r);
   EXPECT_TRUE(HasDiag(r,

@@ -133,9 +133,9 @@ TEST(HasControlChar, DetectsLineBreaksAndDel) {
 TEST(KafkaManagedKeys, EveryManagedKeyHasAHint) {
   for (std::string_view key :
        {"broker.id", "node.id", "process.roles", "listeners", "advertised.listeners",
-        "listener.security.protocol.map", "controller.listener.names",
-        "controller.quorum.voters", "controller.quorum.bootstrap.servers", "log.dirs", "log.dir",
-        "zookeeper.connect", "inter.broker.listener.name"}) {
+        "listener.security.protocol.map", "controller.listener.names", "controller.quorum.voters",
+        "controller.quorum.bootstrap.servers", "log.dirs", "log.dir", "zookeeper.connect",
+        "inter.broker.listener.name"}) {
     EXPECT_NE(std::find(kafka_managed_keys().begin(), kafka_managed_keys().end(), key),
               kafka_managed_keys().end())
         << key;
@@ -150,12 +150,13 @@ TEST(KafkaManagedKeys, EveryManagedKeyHasAHint) {
 }
 
 TEST(IsValidKafkaClusterId, AcceptsWhatRandomUuidPrints) {
-  for (const char* id : {"MkU3OEVBNTcwNTJENDM2Qg", "q1Sh-9_ISia_zwGINzRvyQ", "AAAAAAAAAAAAAAAAAAAAAg",
-                         "_____________________w"})
+  for (const char* id : {"MkU3OEVBNTcwNTJENDM2Qg", "q1Sh-9_ISia_zwGINzRvyQ",
+                         "AAAAAAAAAAAAAAAAAAAAAg", "_____________________w"})
     EXPECT_TRUE(is_valid_kafka_cluster_id(id)) << id;
-  for (const char* id : {"", "MkU3OEVBNTcwNTJENDM2Q", "MkU3OEVBNTcwNTJENDM2QgA",
-                         "MkU3OEVBNTcwNTJENDM2Q=", "MkU3OEVBNTcwNTJENDM2Q+", "MkU3OEVBNTcwNTJENDM2Qh",
-                         "AAAAAAAAAAAAAAAAAAAAAA", "AAAAAAAAAAAAAAAAAAAAAQ"})
+  for (const char* id :
+       {"", "MkU3OEVBNTcwNTJENDM2Q", "MkU3OEVBNTcwNTJENDM2QgA",
+        "MkU3OEVBNTcwNTJENDM2Q=", "MkU3OEVBNTcwNTJENDM2Q+", "MkU3OEVBNTcwNTJENDM2Qh",
+        "AAAAAAAAAAAAAAAAAAAAAA", "AAAAAAAAAAAAAAAAAAAAAQ"})
     EXPECT_FALSE(is_valid_kafka_cluster_id(id)) << id;
 }
 

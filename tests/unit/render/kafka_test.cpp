@@ -102,7 +102,9 @@ bool has_key(const std::string& text, const std::string& key) {
 size_t count_key(const std::string& text, const std::string& key) {
   size_t n = 0;
   const std::string t = "\n" + text;
-  for (auto at = t.find("\n" + key + "="); at != std::string::npos; at = t.find("\n" + key + "=", at + 1)) ++n;
+  for (auto at = t.find("\n" + key + "="); at != std::string::npos;
+       at = t.find("\n" + key + "=", at + 1))
+    ++n;
   return n;
 }
 
@@ -156,9 +158,9 @@ TEST(KafkaServerProperties, ZooKeeperModeLines) {
   EXPECT_TRUE(has_line(text, "log.dirs=/var/lib/kafka/data"));
   EXPECT_TRUE(has_line(text, "zookeeper.connect=node1:2181,node2:2181,node3:2181,nn01:2181/kafka"));
   EXPECT_TRUE(has_line(text, "zookeeper.connection.timeout.ms=18000"));
-  for (const char* kraft_key : {"node.id", "process.roles", "controller.quorum.voters",
-                                "controller.listener.names", "listener.security.protocol.map",
-                                "inter.broker.listener.name"})
+  for (const char* kraft_key :
+       {"node.id", "process.roles", "controller.quorum.voters", "controller.listener.names",
+        "listener.security.protocol.map", "inter.broker.listener.name"})
     EXPECT_FALSE(has_key(text, kraft_key)) << kraft_key;
   // The extra config comes last, in inventory order.
   EXPECT_TRUE(text.ends_with("num.partitions=3\ngroup.initial.rebalance.delay.ms=0\n")) << text;
@@ -237,7 +239,8 @@ TEST(KafkaServerProperties, KraftCombinedNode) {
   EXPECT_TRUE(has_line(text, "controller.listener.names=CONTROLLER"));
   EXPECT_TRUE(has_line(text, "listeners=PLAINTEXT://:9092,CONTROLLER://:9093"));
   EXPECT_TRUE(has_line(text, "advertised.listeners=PLAINTEXT://kf1:9092"));
-  EXPECT_TRUE(has_line(text, "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"));
+  EXPECT_TRUE(
+      has_line(text, "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"));
   EXPECT_TRUE(has_line(text, "inter.broker.listener.name=PLAINTEXT"));
   EXPECT_FALSE(has_key(text, "broker.id"));
   EXPECT_FALSE(has_key(text, "zookeeper.connect"));
@@ -292,33 +295,47 @@ TEST(KafkaServerProperties, HostileValuesAreRefused) {
           "advertised listener PLAINTEXT host 'a,b' contains one of , space / @ = [ ]");
   refused([](auto& v) { v.advertised_listeners[0].host = ""; },
           "advertised listener PLAINTEXT has an empty host");
-  refused([](auto& v) { v.listeners[0].port = 0; }, "listener PLAINTEXT port 0 is outside 1..65535");
+  refused([](auto& v) { v.listeners[0].port = 0; },
+          "listener PLAINTEXT port 0 is outside 1..65535");
   refused([](auto& v) { v.id = -1; }, "node id -1 is outside 0..2147483647");
   refused([](auto& v) { v.log_dirs = {"/a,/b"}; }, "log dir '/a,/b' contains ','");
   refused([](auto& v) { v.log_dirs = {"data"}; }, "log dir 'data' is not an absolute path");
   refused([](auto& v) { v.log_dirs.clear(); }, "no log dirs");
   refused([](auto& v) { v.zookeeper_connect = "a:2181\nx=1"; },
           "zookeeper.connect contains a line break");
-  refused([](auto& v) { v.extra_config = {{"ssl.keystore.location", "C:\\k"}}; },
-          "server.properties extra key 'ssl.keystore.location' value contains a backslash (a Java "
-          "properties escape)");
-  refused([](auto& v) { v.extra_config = {{"client.id", "caf\xc3\xa9"}}; },
-          "server.properties extra key 'client.id' value contains a non-ASCII byte "
-          "(server.properties is read as Latin-1)");
-  refused([](auto& v) { v.extra_config = {{"a b", "1"}}; },
-          "server.properties extra key 'a b' may hold only letters, digits, '.', '_' and '-'");
-  refused([](auto& v) { v.extra_config = {{"x", "1"}, {"x", "2"}}; },
-          "server.properties extra key 'x' appears twice");
-  refused([](auto& v) { v.controller = true; }, "in zookeeper mode a node is a broker and nothing else");
+  refused(
+      [](auto& v) {
+        v.extra_config = {{"ssl.keystore.location", "C:\\k"}};
+      },
+      "server.properties extra key 'ssl.keystore.location' value contains a backslash (a Java "
+      "properties escape)");
+  refused(
+      [](auto& v) {
+        v.extra_config = {{"client.id", "caf\xc3\xa9"}};
+      },
+      "server.properties extra key 'client.id' value contains a non-ASCII byte "
+      "(server.properties is read as Latin-1)");
+  refused(
+      [](auto& v) {
+        v.extra_config = {{"a b", "1"}};
+      },
+      "server.properties extra key 'a b' may hold only letters, digits, '.', '_' and '-'");
+  refused(
+      [](auto& v) {
+        v.extra_config = {{"x", "1"}, {"x", "2"}};
+      },
+      "server.properties extra key 'x' appears twice");
+  refused([](auto& v) { v.controller = true; },
+          "in zookeeper mode a node is a broker and nothing else");
 }
 
 TEST(KafkaServerProperties, ManagedExtraKeysAreRefused) {
   const auto c = seed_kafka_cluster();
-  for (const char* key : {"broker.id", "node.id", "process.roles", "listeners",
-                          "advertised.listeners", "listener.security.protocol.map",
-                          "controller.listener.names", "controller.quorum.voters",
-                          "controller.quorum.bootstrap.servers", "log.dirs", "log.dir",
-                          "zookeeper.connect", "inter.broker.listener.name"}) {
+  for (const char* key :
+       {"broker.id", "node.id", "process.roles", "listeners", "advertised.listeners",
+        "listener.security.protocol.map", "controller.listener.names", "controller.quorum.voters",
+        "controller.quorum.bootstrap.servers", "log.dirs", "log.dir", "zookeeper.connect",
+        "inter.broker.listener.name"}) {
     auto v = server_properties_values(c, c.kafka_nodes[0]);
     v.extra_config = {{key, "x"}};
     auto r = render_server_properties(v);
@@ -370,7 +387,8 @@ TEST(KafkaEnv, HeapAndLogDirQuoted) {
 }
 
 TEST(KafkaEnv, JavaHomeAndHostileValues) {
-  KafkaEnvValues v{.heap_mb = 512, .log_dir = "/opt/k $(id)/logs", .java_home = "/usr/lib/jvm/java-17"};
+  KafkaEnvValues v{
+      .heap_mb = 512, .log_dir = "/opt/k $(id)/logs", .java_home = "/usr/lib/jvm/java-17"};
   auto r = render_kafka_env(v);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_TRUE(has_line(*r, "export LOG_DIR='/opt/k $(id)/logs'")) << *r;
@@ -468,7 +486,9 @@ TEST(KafkaGolden, ZooKeeperModeMatchesGoldenFiles) {
   compare_with_golden(seed_kafka_cluster(), "kafka-zk");
 }
 
-TEST(KafkaGolden, KraftMatchesGoldenFiles) { compare_with_golden(kraft_cluster(), "kafka-kraft"); }
+TEST(KafkaGolden, KraftMatchesGoldenFiles) {
+  compare_with_golden(kraft_cluster(), "kafka-kraft");
+}
 
 }  // namespace
 }  // namespace zkctl::render
