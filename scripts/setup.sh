@@ -23,7 +23,7 @@ packages=(
     # the simulated-host lab (tests/lab/lab.sh)
     openssh-server openssh-client iproute2 util-linux procps netcat-openbsd
     # fixture packing and the end-to-end tests
-    zip unzip coreutils python3 python3-pytest python3-kazoo
+    zip unzip coreutils python3 python3-pytest python3-kazoo python3-confluent-kafka
 )
 
 # sshd/ZooKeeper processes in this network namespace, one PID per line.

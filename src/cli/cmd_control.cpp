@@ -11,9 +11,12 @@ int cmd_control(GlobalOptions& g, const std::string& node, ops::Action action, o
   auto loaded = load_cluster(g.choice);
   if (!loaded) return kUsage;
   const inventory::Server* server = loaded->cluster.find(node);
-  if (server == nullptr) {
+  const inventory::KafkaNode* kafka = loaded->cluster.find_kafka(node);
+  if (server == nullptr && kafka == nullptr) {
     std::string known;
     for (const auto& s : loaded->cluster.servers) known += (known.empty() ? "" : ", ") + s.host;
+    for (const auto& n : loaded->cluster.kafka_nodes)
+      if (!loaded->cluster.find(n.host)) known += (known.empty() ? "" : ", ") + n.host;
     std::fprintf(stderr, "zkctl: no server '%s' in cluster %s (servers: %s)\n", node.c_str(),
                  loaded->cluster.name.c_str(), known.c_str());
     return kUsage;
@@ -21,9 +24,25 @@ int cmd_control(GlobalOptions& g, const std::string& node, ops::Action action, o
   plan::LineProgress progress(stderr);
   ops::Context ctx(loaded->cluster, g.ops, progress);
   return run_changing(g, ctx, [&](ops::AuditRecord& audit) {
-    ops::ControlReport report = ops::control_node(ctx, *server, action, force);
+    // What runs on the host, in a safe order: stopping, the broker goes first (it
+    // needs ZooKeeper for its controlled shutdown); starting, ZooKeeper first.
+    ops::ControlReport report{ops::ControlOutcome::ok, ""};
+    auto add = [&](const ops::ControlReport& r) {
+      report.message += (report.message.empty() ? "" : "\n") + r.message;
+      if (r.outcome != ops::ControlOutcome::ok) report.outcome = r.outcome;
+      return r.outcome == ops::ControlOutcome::ok;
+    };
+    if (action == ops::Action::stop) {
+      if (!kafka || add(ops::control_kafka_node(ctx, *kafka, action, force))) {
+        if (server) add(ops::control_node(ctx, *server, action, force));
+      }
+    } else {
+      if (!server || add(ops::control_node(ctx, *server, action, force))) {
+        if (kafka) add(ops::control_kafka_node(ctx, *kafka, action, force));
+      }
+    }
     audit.summary = report.message;
-    audit.hosts.push_back({server->host, report.message});
+    audit.hosts.push_back({node, report.message});
     switch (report.outcome) {
       case ops::ControlOutcome::ok:
         std::printf("%s\n", report.message.c_str());

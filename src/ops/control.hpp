@@ -27,4 +27,11 @@ struct ControlReport {
 ControlReport control_node(Context& ctx, const inventory::Server& server, Action action,
                            Force force);
 
+// The same for a Kafka node: stop is a controlled shutdown (SIGTERM, wait for
+// the process to exit); start/restart wait until the broker is registered again
+// and no partition is under-replicated. Stopping or restarting a broker while
+// partitions are already under-replicated or offline is refused unless `force`.
+ControlReport control_kafka_node(Context& ctx, const inventory::KafkaNode& node, Action action,
+                                 Force force);
+
 }  // namespace zkctl::ops

@@ -88,13 +88,29 @@ VerifyReport verify(Context& ctx, int messages) {
   if (!cluster.servers.empty()) report.steps.push_back(zookeeper_round_trip(cluster, timeout));
   if (!cluster.kafka) return report;
 
+  // Produce through one registered broker and consume through another; replication
+  // min(3, brokers registered now), so a cluster with a broker down still verifies
+  // (what is left must still work).
   auto brokers = cluster.brokers();
-  const inventory::KafkaNode* in = brokers.front();
-  const inventory::KafkaNode* out = brokers.size() > 1 ? brokers[1] : brokers.front();
+  std::vector<const inventory::KafkaNode*> alive;
+  // A broker counts when the cluster lists it and its own listener answers (a broker
+  // just killed stays listed until its session expires).
+  if (auto md = probe::kafka_metadata(kafka_bootstrap(cluster), timeout); md) {
+    for (const auto* b : brokers) {
+      bool listed = false;
+      for (const auto& m : md->brokers) listed |= m.id == b->id;
+      if (listed && probe::kafka_metadata(kafka_bootstrap(cluster, b), std::chrono::milliseconds(3000))) {
+        alive.push_back(b);
+      }
+    }
+  }
+  if (alive.empty()) alive = brokers;
+  const inventory::KafkaNode* in = alive.front();
+  const inventory::KafkaNode* out = alive.size() > 1 ? alive[1] : alive.front();
   const std::string produce_via = kafka_bootstrap(cluster, in);
   const std::string consume_via = kafka_bootstrap(cluster, out);
   const std::string topic = "zkctl-verify-" + suffix();
-  const int rf = std::min<int>(3, static_cast<int>(brokers.size()));
+  const int rf = std::min<int>(3, static_cast<int>(alive.size()));
 
   auto t0 = Clock::now();
   VerifyStep create{"kafka create topic", false, "", 0};

@@ -64,3 +64,22 @@ def zkctl_bin() -> Path:
     if not path.is_file() or not os.access(path, os.X_OK):
         pytest.fail(f"zkctl binary not found at {path} (build it or set ZKCTL_BIN)")
     return path
+
+
+def _kafka_dist(version: str) -> Path:
+    import subprocess
+    out = subprocess.run([str(REPO / "tests" / "fixtures" / "kafka-dist.sh"), version], check=True,
+                         text=True, capture_output=True, stdin=subprocess.DEVNULL, timeout=900)
+    return Path(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session")
+def kafka3_dist() -> Path:
+    """Kafka 3.9.x tarball (ZooKeeper mode) built by tests/fixtures/kafka-dist.sh."""
+    return _kafka_dist("3.9")
+
+
+@pytest.fixture(scope="session")
+def kafka4_dist() -> Path:
+    """Kafka 4.x tarball (KRaft) built by tests/fixtures/kafka-dist.sh."""
+    return _kafka_dist("4")

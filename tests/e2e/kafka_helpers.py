@@ -1,0 +1,79 @@
+"""A real Kafka client for the end-to-end tests (python3-confluent-kafka, on librdkafka):
+a background producer that records which sequence numbers the cluster acknowledged, and a
+consumer that reads everything back."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+
+class SequencedProducer:
+    """Produces "seq-<n>" with acks=all in a background thread until stopped; `acked` holds
+    every sequence number the cluster acknowledged, `errors` every delivery failure."""
+
+    def __init__(self, bootstrap: str, topic: str):
+        from confluent_kafka import Producer
+        self.topic = topic
+        self.producer = Producer({"bootstrap.servers": bootstrap, "acks": "all",
+                                  "enable.idempotence": True, "linger.ms": 5,
+                                  "message.timeout.ms": 60000, "log_level": 0})
+        self.acked: set[int] = set()
+        self.errors: list[str] = []
+        self.sent = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _delivered(self, err, msg) -> None:
+        if err is None:
+            self.acked.add(int(msg.value().decode().split("-")[1]))
+        else:
+            self.errors.append(str(err))
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.producer.produce(self.topic, value=f"seq-{self.sent}".encode(),
+                                      on_delivery=self._delivered)
+                self.sent += 1
+            except BufferError:
+                pass
+            self.producer.poll(0.005)
+
+    def start(self) -> "SequencedProducer":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+        self.producer.flush(60)
+
+
+def consume_all(bootstrap: str, topic: str, expected: set[int], timeout: float = 60) -> set[int]:
+    """Sequence numbers read from `topic` (from the beginning) until `expected` are all seen or
+    `timeout` passes."""
+    from confluent_kafka import Consumer
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"e2e-{uuid.uuid4()}",
+                  "auto.offset.reset": "earliest", "enable.auto.commit": False, "log_level": 0})
+    c.subscribe([topic])
+    seen: set[int] = set()
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline and not expected <= seen:
+            msg = c.poll(0.5)
+            if msg is None or msg.error():
+                continue
+            seen.add(int(msg.value().decode().split("-")[1]))
+    finally:
+        c.close()
+    return seen
+
+
+def create_topic(bootstrap: str, topic: str, partitions: int = 3, replication: int = 3) -> None:
+    from confluent_kafka.admin import AdminClient, NewTopic
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    futures = admin.create_topics([NewTopic(topic, partitions, replication,
+                                            config={"min.insync.replicas": "2"})])
+    futures[topic].result(30)

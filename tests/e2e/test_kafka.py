@@ -1,0 +1,189 @@
+"""End to end: Kafka clusters deployed by zkctl on the simulated hosts, real brokers.
+ZooKeeper mode: Kafka 3.9 brokers 11-13 on node1..node3 over the 3+1 ensemble.
+KRaft: Kafka 4.x, three combined broker+controller nodes kf1..kf3.
+Tests run in file order and share the clusters."""
+
+from __future__ import annotations
+
+import signal
+import time
+import uuid
+
+import pytest
+
+from kafka_helpers import SequencedProducer, consume_all, create_topic
+from lab import REPO
+from zk_helpers import Zkctl
+
+SEED_KAFKA = REPO / "inventories" / "seed-kafka.toml"
+KRAFT = REPO / "inventories" / "kraft.toml"
+KAFKA_PATTERN = r"kafka\.Kafka "
+BOOTSTRAP_ZK = "node1:9092,node2:9092,node3:9092"
+
+
+def kafka_of(status: dict) -> dict:
+    return status["kafka"]
+
+
+def wait_kafka(zk: Zkctl, predicate, timeout: float = 90) -> dict:
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        _, last = zk.status()
+        if predicate(last):
+            return last
+        time.sleep(1)
+    raise AssertionError(f"kafka status never matched; last: {last}")
+
+
+def kafka_pids(lab, hosts) -> dict[str, int | None]:
+    return {h: lab.pid_of(h, KAFKA_PATTERN) for h in hosts}
+
+
+# ---- ZooKeeper mode ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def zkk(lab, zk_dist, kafka3_dist, zkctl_bin, tmp_path_factory) -> Zkctl:
+    lab.reset()
+    return Zkctl(zkctl_bin, tmp_path_factory.mktemp("zkctl-home-kafka"))
+
+
+def test_zk_mode_deploy_registers_every_broker(lab, zkk):
+    proc = zkk.run("deploy", str(SEED_KAFKA))
+    assert proc.returncode == 0, proc.stderr
+    assert "kafka (zookeeper mode): 3 nodes" in proc.stdout and "started 3" in proc.stdout
+    code, status = zkk.status()
+    assert code == 0, status
+    k = kafka_of(status)
+    assert k["ok"] and k["mode"] == "zookeeper"
+    assert sorted(n["id"] for n in k["nodes"] if n["registered"]) == [11, 12, 13]
+    assert k["controller"] in (11, 12, 13)
+    assert [n["host"] for n in k["nodes"] if n["controller"]] == \
+        [{11: "node1", 12: "node2", 13: "node3"}[k["controller"]]]
+    assert all(n["process_up"] and n["listener_ok"] for n in k["nodes"])
+    assert status["quorum"]["ok"]
+    table = zkk.run("status").stdout
+    assert "kafka OK: 3/3 brokers registered (zookeeper mode), controller" in table
+    # The broker registered under the chroot in ZooKeeper.
+    ls = lab.ssh("node1", "/opt/zookeeper/current/bin/zkCli.sh -server node1:2181 ls /kafka/brokers/ids")
+    assert "[11, 12, 13]" in ls.stdout
+
+
+def test_zk_mode_verify_passes(zkk):
+    proc = zkk.run("verify", "--json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    import json
+    report = json.loads(proc.stdout)
+    assert report["ok"] and report["lost"] == 0 and report["produced"] == 100
+    assert [s["step"] for s in report["steps"]] == [
+        "zookeeper round trip", "kafka create topic", "kafka produce", "kafka consume",
+        "kafka delete topic"]
+    text = zkk.run("verify", "-n", "20")
+    assert text.returncode == 0 and "verify: OK" in text.stdout
+
+
+def test_zk_mode_redeploy_changes_nothing(lab, zkk):
+    before = kafka_pids(lab, ["node1", "node2", "node3"])
+    proc = zkk.run("deploy", str(SEED_KAFKA))
+    assert proc.returncode == 0, proc.stderr
+    assert ("distribution uploaded to 0, configs changed on 0, storage formatted on 0, "
+            "started 0, restarted 0") in proc.stdout
+    assert kafka_pids(lab, ["node1", "node2", "node3"]) == before
+
+
+def test_broker_restart_under_a_producer_loses_no_acknowledged_message(lab, zkk):
+    topic = f"e2e-restart-{uuid.uuid4().hex[:8]}"
+    create_topic(BOOTSTRAP_ZK, topic)
+    old = lab.pid_of("node2", KAFKA_PATTERN)
+    producer = SequencedProducer(BOOTSTRAP_ZK, topic).start()
+    try:
+        time.sleep(2)
+        proc = zkk.run("restart", "node2")
+        time.sleep(2)
+    finally:
+        producer.stop()
+    assert proc.returncode == 0, proc.stderr
+    assert "registered, no under-replicated partitions" in proc.stdout
+    assert lab.pid_of("node2", KAFKA_PATTERN) not in (None, old)
+    seen = consume_all(BOOTSTRAP_ZK, topic, producer.acked)
+    lost = producer.acked - seen
+    print(f"produced {producer.sent}, acknowledged {len(producer.acked)}, "
+          f"delivery errors {len(producer.errors)}, lost {len(lost)}")
+    assert len(producer.acked) > 100
+    assert lost == set()
+
+
+def test_killing_the_controllers_broker_moves_the_controller(lab, zkk):
+    _, status = zkk.status()
+    old = kafka_of(status)["controller"]
+    host = {11: "node1", 12: "node2", 13: "node3"}[old]
+    lab.kill(host, lab.pid_of(host, KAFKA_PATTERN), signal.SIGKILL)
+    status = wait_kafka(zkk, lambda s: kafka_of(s)["controller"] not in (None, old))
+    assert kafka_of(status)["controller"] in {11, 12, 13} - {old}
+    proc = zkk.run("verify", "-n", "50")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # Bring it back; the `node already exists` window of the old session is waited out.
+    proc = zkk.run("start", host)
+    assert proc.returncode == 0, proc.stderr
+    code, status = zkk.status()
+    assert code == 0 and kafka_of(status)["ok"]
+
+
+# ---- KRaft ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def kraft(lab, kafka4_dist, zkctl_bin, tmp_path_factory) -> Zkctl:
+    lab.add_hosts("kf1", "kf2", "kf3")
+    lab.reset(["kf1", "kf2", "kf3"])
+    return Zkctl(zkctl_bin, tmp_path_factory.mktemp("zkctl-home-kraft"))
+
+
+def test_kraft_deploy_formats_once_and_forms_a_quorum(lab, kraft):
+    proc = kraft.run("deploy", str(KRAFT))
+    assert proc.returncode == 0, proc.stderr
+    assert "kafka (kraft mode): 3 nodes" in proc.stdout
+    assert "storage formatted on 3, started 3" in proc.stdout
+    cluster_id = proc.stdout.split("cluster id ")[1].strip()
+    assert len(cluster_id) == 22
+    meta = lab.read_file("kf2", "/var/lib/kafka/data/meta.properties")
+    assert f"cluster.id={cluster_id}" in meta and "node.id=2" in meta
+    code, status = kraft.status()
+    assert code == 0, status
+    k = kafka_of(status)
+    assert k["mode"] == "kraft" and k["ok"]
+    assert sorted(k["quorum"]["voters"]) == [1, 2, 3]
+    assert k["quorum"]["leader_id"] in (1, 2, 3) and k["controller"] == k["quorum"]["leader_id"]
+    assert sorted(k["registered"]) == [1, 2, 3]
+
+
+def test_kraft_verify_passes(kraft):
+    proc = kraft.run("verify")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "100/100 read back" in proc.stdout
+
+
+def test_kraft_redeploy_never_reformats(lab, kraft):
+    before = kafka_pids(lab, ["kf1", "kf2", "kf3"])
+    meta_before = lab.read_file("kf1", "/var/lib/kafka/data/meta.properties")
+    proc = kraft.run("deploy", str(KRAFT))
+    assert proc.returncode == 0, proc.stderr
+    assert "storage formatted on 0, started 0, restarted 0" in proc.stdout
+    assert kafka_pids(lab, ["kf1", "kf2", "kf3"]) == before
+    assert lab.read_file("kf1", "/var/lib/kafka/data/meta.properties") == meta_before
+
+
+def test_kraft_killed_quorum_leader_is_replaced(lab, kraft):
+    _, status = kraft.status()
+    old = kafka_of(status)["quorum"]["leader_id"]
+    host = f"kf{old}"
+    lab.kill(host, lab.pid_of(host, KAFKA_PATTERN), signal.SIGKILL)
+    status = wait_kafka(kraft, lambda s: kafka_of(s).get("quorum", {}).get("leader_id") not in (None, -1, old))
+    # Once the cluster has fenced the dead broker (its session expired), the rest works.
+    status = wait_kafka(kraft, lambda s: sorted(kafka_of(s)["registered"]) == sorted({1, 2, 3} - {old}))
+    assert kraft.status()[0] == 3  # a configured broker is not registered: unhealthy
+    proc = kraft.run("verify", "-n", "50")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = kraft.run("start", host)
+    assert proc.returncode == 0, proc.stderr
+    code, status = kraft.status()
+    assert code == 0 and sorted(kafka_of(status)["registered"]) == [1, 2, 3]
