@@ -1,5 +1,6 @@
 #include "cli/output.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "util/table.hpp"
@@ -115,8 +116,17 @@ std::string kafka_table(const inventory::Cluster& cluster, const ops::KafkaStatu
                  {"CONTROLLER"}, {"LISTENER"}});
   for (const auto& n : status.nodes) {
     std::string process = !n.process_up ? "?" : (*n.process_up ? "up (pid " + std::to_string(n.pid.value_or(0)) + ")" : "down");
+    std::string ctl = "-";
+    if (cluster.kafka->mode == inventory::KafkaMode::zookeeper) {
+      if (n.controller) ctl = "active";
+    } else if (n.node->controller) {
+      // KRaft: each controller's role in the quorum.
+      const auto& q = status.health.quorum;
+      bool voter = q && std::find(q->voters.begin(), q->voters.end(), n.node->id) != q->voters.end();
+      ctl = n.controller ? "leader" : (voter ? "voter" : (q ? "not in quorum" : "?"));
+    }
     t.add_row({n.node->host, std::to_string(n.node->id), roles_of(*n.node), process,
-               n.node->broker ? yes_no(n.registered) : "-", n.controller ? "active" : "-",
+               n.node->broker ? yes_no(n.registered) : "-", ctl,
                n.node->broker ? (n.listener_ok ? ":" + std::to_string(n.node->listener_port) + " ok"
                                                : ":" + std::to_string(n.node->listener_port) + " FAILED")
                               : "-"});
