@@ -205,6 +205,34 @@ int run(int argc, char** argv) {
     action = [&] { return cmd_verify(g, messages, verify_json ? Output::json : Output::text); };
   });
 
+  // exec: everything after "--" is the remote command (split off before CLI11 parses).
+  auto* exec = app.add_subcommand("exec", "Run a command on the cluster's hosts at once, like pssh");
+  std::vector<std::string> exec_nodes;
+  bool exec_json = false;
+  exec->add_option("NODE", exec_nodes, "Hosts to run on (default: every host of the cluster)");
+  exec->add_flag("--json", exec_json, "Print JSON");
+  add_cluster_options(exec, g);
+  add_ssh_options(exec, g);
+  exec->footer("\nEverything after -- is the command, each word quoted for the remote shell.\n"
+               "Exit 1 if any host failed or exited non-zero.\n\n"
+               "Examples:\n  zkctl exec -- uptime\n  zkctl exec node1 node2 -- df -h /var/lib/zookeeper");
+  exec->callback([&] {
+    action = [&] { return cmd_exec(g, exec_nodes, g.remote_command, exec_json ? Output::json : Output::text); };
+  });
+
+  // logs
+  auto* logs = app.add_subcommand("logs", "Show the end of a server's log");
+  std::string logs_node;
+  bool logs_kafka = false;
+  int logs_lines = 100;
+  logs->add_option("NODE", logs_node, "Host as named in the inventory")->required();
+  logs->add_flag("--kafka", logs_kafka, "The Kafka node's server.log instead of ZooKeeper's log");
+  logs->add_option("-n,--lines", logs_lines, "How many lines")->check(CLI::Range(1, 100000))->capture_default_str();
+  add_cluster_options(logs, g);
+  add_ssh_options(logs, g);
+  logs->footer("\nExamples:\n  zkctl logs node3\n  zkctl logs node2 --kafka -n 500");
+  logs->callback([&] { action = [&] { return cmd_logs(g, logs_node, logs_kafka, logs_lines); }; });
+
   // render
   auto* render = app.add_subcommand("render", "Write every server's config files to a local directory");
   std::string render_inventory, out_dir;
@@ -220,8 +248,22 @@ int run(int argc, char** argv) {
     };
   });
 
+  // `zkctl exec NODE... -- CMD...`: keep CMD away from CLI11.
+  std::vector<char*> args(argv, argv + argc);
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "exec") {
+      for (int k = i + 1; k < argc; ++k) {
+        if (std::string(argv[k]) == "--") {
+          g.remote_command.assign(argv + k + 1, argv + argc);
+          args.resize(static_cast<std::size_t>(k));
+          break;
+        }
+      }
+      break;
+    }
+  }
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? kOk : kUsage;

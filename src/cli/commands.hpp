@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "cli/cluster_source.hpp"
 #include "ops/context.hpp"
@@ -16,6 +17,7 @@ struct GlobalOptions {
   ops::Options ops;
   std::string command_line;                  // argv joined, for the lock and the audit log
   std::chrono::seconds lock_ttl{3600};       // a lock left by a dead zkctl expires after this
+  std::vector<std::string> remote_command;   // exec: the words after "--"
 };
 
 enum class Output { text, json };
@@ -27,6 +29,11 @@ int cmd_control(GlobalOptions& g, const std::string& node, ops::Action action, o
 int cmd_cluster(GlobalOptions& g, ops::Action action);
 // The smoke test: ZooKeeper round trip, Kafka produce/consume of `messages`.
 int cmd_verify(GlobalOptions& g, int messages, Output output);
+// Run `command` on the cluster's hosts (all, or `nodes`) at once; print each host's output.
+int cmd_exec(GlobalOptions& g, const std::vector<std::string>& nodes,
+             const std::vector<std::string>& command, Output output);
+// The tail of a server's log (`kafka`: the Kafka node's).
+int cmd_logs(GlobalOptions& g, const std::string& node, bool kafka, int lines);
 int cmd_render(GlobalOptions& g, const std::string& out_dir);
 
 }  // namespace zkctl::cli
