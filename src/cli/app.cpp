@@ -185,6 +185,27 @@ int run(int argc, char** argv) {
     });
   }
 
+  // plan
+  auto* planc = app.add_subcommand("plan", "Show what deploy would change on each host, changing nothing");
+  std::string plan_inventory;
+  bool plan_json = false;
+  planc->add_option("INVENTORY", plan_inventory, "Inventory file (TOML)");
+  planc->add_flag("--json", plan_json, "Print JSON");
+  add_cluster_options(planc, g);
+  add_ssh_options(planc, g);
+  add_probe_options(planc, g);
+  planc->footer(
+      "\nRuns deploy's pre-flight and compares the inventory with each host: installed\n"
+      "distribution checksum, every rendered file (as a unified diff against the host's copy),\n"
+      "running processes; prints what deploy would upload, write, start and restart.\n\n"
+      "Examples:\n  zkctl plan inventories/seed.toml\n  zkctl plan --json");
+  planc->callback([&] {
+    action = [&] {
+      if (!plan_inventory.empty()) g.choice.inventory_path = plan_inventory;
+      return cmd_plan(g, plan_json ? Output::json : Output::text);
+    };
+  });
+
   // verify
   auto* verify = app.add_subcommand("verify", "Smoke-test the cluster end to end with real clients");
   int messages = 100;

@@ -34,6 +34,8 @@ int cmd_exec(GlobalOptions& g, const std::vector<std::string>& nodes,
              const std::vector<std::string>& command, Output output);
 // The tail of a server's log (`kafka`: the Kafka node's).
 int cmd_logs(GlobalOptions& g, const std::string& node, bool kafka, int lines);
+// What deploy would change, per host, without changing anything.
+int cmd_plan(GlobalOptions& g, Output output);
 int cmd_render(GlobalOptions& g, const std::string& out_dir);
 
 }  // namespace zkctl::cli

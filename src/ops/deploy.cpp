@@ -12,6 +12,7 @@
 #include "ops/zk_host.hpp"
 #include "render/zk_paths.hpp"
 #include "render/zookeeper.hpp"
+#include "util/diff.hpp"
 #include "util/quote.hpp"
 
 namespace zkctl::ops {
@@ -57,7 +58,29 @@ std::vector<HostPlan*> restart_order(Context& ctx, std::vector<HostPlan>& plans)
 
 }  // namespace
 
-DeployReport deploy(Context& ctx) {
+util::Result<std::string> read_remote_file(remote::Remote& remote, const std::string& path,
+                                           std::chrono::seconds timeout) {
+  auto r = remote.run(util::shell_join({"sh", "-c", "[ ! -e \"$1\" ] || cat -- \"$1\"", "zkctl", path}),
+                      timeout);
+  if (!r) return r.error();
+  if (r->exit_status != 0) return util::fail("cannot read " + path + ": " + r->err);
+  return r->out;
+}
+
+std::vector<FileChange> describe_files(remote::Remote& remote,
+                                       const std::vector<const render::RenderedFile*>& changed,
+                                       const std::string& host, std::chrono::seconds timeout) {
+  std::vector<FileChange> out;
+  for (const auto* f : changed) {
+    auto before = read_remote_file(remote, f->path, timeout);
+    std::string old = before ? *before : "";
+    out.push_back({f->path, util::unified_diff(old, f->content, host + ":" + f->path + " (now)",
+                                               host + ":" + f->path + " (rendered)")});
+  }
+  return out;
+}
+
+DeployReport deploy(Context& ctx, DeployMode mode) {
   DeployReport report;
   const inventory::Cluster& cluster = ctx.cluster();
   plan::Progress& progress = ctx.progress();
@@ -131,6 +154,18 @@ DeployReport deploy(Context& ctx) {
         hp.changed_files.push_back(&f);
       }
     }
+  }
+
+  if (mode == DeployMode::plan_only) {
+    for (auto& hp : plans) {
+      HostChange c{hp.server->host, "zookeeper", hp.upload, {}, "none"};
+      remote::Remote& r = *ctx.connection(*hp.server).remote;
+      c.files = describe_files(r, hp.changed_files, hp.server->host, ctx.command_timeout(*hp.server));
+      c.action = !hp.running() ? "start" : hp.needs_restart() ? "restart" : "none";
+      report.changes.push_back(std::move(c));
+    }
+    if (cluster.kafka) kafka.describe(report);
+    return report;
   }
 
   // 4. Install and configure on every host concurrently.

@@ -16,7 +16,26 @@ enum class DeployOutcome {
   failed,            // a step failed on some host; see `failures`
 };
 
+// What deploy would do on one host for one component (`zkctl plan`).
+struct FileChange {
+  std::string path;  // remote path
+  std::string diff;  // unified diff, host's file -> rendered (all '+' for a new file)
+};
+struct HostChange {
+  std::string host;
+  std::string component;  // "zookeeper" or "kafka"
+  bool upload = false;    // a different distribution would be installed
+  std::vector<FileChange> files;
+  std::string action;     // "none", "start", "restart", "format, start"
+};
+
+enum class DeployMode {
+  apply,      // change the hosts
+  plan_only,  // pre-flight and decide, fill DeployReport::changes, change nothing
+};
+
 struct DeployReport {
+  std::vector<HostChange> changes;  // what was (or, with plan_only, would be) done
   DeployOutcome outcome = DeployOutcome::ok;
   std::vector<std::string> preflight;  // "host: problem" lines when preflight failed
   std::vector<plan::HostResult> failures;
@@ -33,6 +52,10 @@ struct DeployReport {
   std::string kafka_cluster_id;  // KRaft: the id the storage was formatted with
 };
 
-DeployReport deploy(Context& ctx);
+DeployReport deploy(Context& ctx, DeployMode mode = DeployMode::apply);
+
+// The content of `path` on the host ("" when it does not exist), for plan diffs.
+util::Result<std::string> read_remote_file(remote::Remote& remote, const std::string& path,
+                                           std::chrono::seconds timeout);
 
 }  // namespace zkctl::ops

@@ -133,6 +133,22 @@ void KafkaDeployer::preflight(DeployReport& report) {
   }
 }
 
+void KafkaDeployer::describe(DeployReport& report) {
+  const bool kraft = ctx_.cluster().kafka->mode == inventory::KafkaMode::kraft;
+  for (auto& p : plans_) {
+    const inventory::KafkaNode& n = *p.node;
+    HostChange c{n.host, "kafka", p.upload, {}, "none"};
+    c.files = describe_files(*ctx_.connection(n).remote, p.changed_files, n.host, ctx_.command_timeout(n));
+    bool format = kraft && p.facts.meta.empty();
+    if (!p.running()) {
+      c.action = format ? "format, start" : "start";
+    } else if (p.needs_restart()) {
+      c.action = "restart";
+    }
+    report.changes.push_back(std::move(c));
+  }
+}
+
 void KafkaDeployer::apply(DeployReport& report) {
   const auto& cluster = ctx_.cluster();
   plan::Progress& progress = ctx_.progress();

@@ -24,6 +24,9 @@ class KafkaDeployer {
   // `report.preflight`. Changes nothing.
   void preflight(DeployReport& report);
 
+  // Add what apply() would do to `report.changes` (reads changed files for diffs).
+  void describe(DeployReport& report);
+
   // Apply the changes preflight found; failures go to `report.failures`.
   void apply(DeployReport& report);
 
@@ -34,6 +37,11 @@ class KafkaDeployer {
   std::string cluster_id_;
   std::vector<NodePlan> plans_;
 };
+
+// Diffs of `changed` files against what the host has now (ops/deploy.cpp).
+std::vector<FileChange> describe_files(remote::Remote& remote,
+                                       const std::vector<const render::RenderedFile*>& changed,
+                                       const std::string& host, std::chrono::seconds timeout);
 
 // KRaft cluster ids: 16 random bytes, base64url without padding (22 characters).
 std::string new_kafka_cluster_id();
