@@ -206,6 +206,21 @@ int run(int argc, char** argv) {
     };
   });
 
+  // destroy
+  auto* destroyc = app.add_subcommand("destroy", "Stop everything and remove the installs (data kept unless --purge-data)");
+  bool destroy_yes = false, destroy_purge = false;
+  destroyc->add_flag("--yes", destroy_yes, "Do not ask for the cluster name");
+  destroyc->add_flag("--purge-data", destroy_purge, "Also remove ZooKeeper data dirs and Kafka log dirs");
+  add_cluster_options(destroyc, g);
+  add_ssh_options(destroyc, g);
+  add_probe_options(destroyc, g);
+  destroyc->footer(
+      "\nStops Kafka brokers, then controllers, then the ensemble (observers, followers, leader\n"
+      "last), then removes each install dir. Asks for the cluster name first unless --yes.\n"
+      "A directory is removed only if it carries zkctl's marks.\n\n"
+      "Examples:\n  zkctl destroy\n  zkctl destroy -c seed --yes --purge-data");
+  destroyc->callback([&] { action = [&] { return cmd_destroy(g, destroy_yes, destroy_purge); }; });
+
   // verify
   auto* verify = app.add_subcommand("verify", "Smoke-test the cluster end to end with real clients");
   int messages = 100;

@@ -36,6 +36,8 @@ int cmd_exec(GlobalOptions& g, const std::vector<std::string>& nodes,
 int cmd_logs(GlobalOptions& g, const std::string& node, bool kafka, int lines);
 // What deploy would change, per host, without changing anything.
 int cmd_plan(GlobalOptions& g, Output output);
+// Stop everything and remove the installs (and with `purge`, the data).
+int cmd_destroy(GlobalOptions& g, bool yes, bool purge);
 int cmd_render(GlobalOptions& g, const std::string& out_dir);
 
 }  // namespace zkctl::cli

@@ -1,0 +1,48 @@
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include "cli/changing.hpp"
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "ops/destroy.hpp"
+#include "ops/state.hpp"
+
+namespace zkctl::cli {
+
+int cmd_destroy(GlobalOptions& g, bool yes, bool purge) {
+  auto loaded = load_cluster(g.choice);
+  if (!loaded) return kUsage;
+  const std::string& name = loaded->cluster.name;
+  if (!yes) {
+    std::fprintf(stderr,
+                 "This stops every server of cluster %s and removes its install dirs%s.\n"
+                 "Type the cluster name to confirm: ",
+                 name.c_str(), purge ? " AND ALL ITS DATA (--purge-data)" : " (data dirs are kept)");
+    std::fflush(stderr);
+    std::string typed;
+    if (!std::getline(std::cin, typed) || typed != name) {
+      std::fprintf(stderr, "\nzkctl: not confirmed; nothing was changed (use --yes to skip the question)\n");
+      return kUsage;
+    }
+  }
+  plan::LineProgress progress(stderr);
+  ops::Context ctx(loaded->cluster, g.ops, progress);
+  return run_changing(g, ctx, [&](ops::AuditRecord& audit) {
+    auto r = ops::destroy(ctx, purge ? ops::PurgeData::yes : ops::PurgeData::no);
+    for (const auto& x : r.removed) audit.hosts.push_back({x, "removed"});
+    for (const auto& e : r.errors) audit.hosts.push_back({"", e});
+    for (const auto& k : r.kept) std::printf("kept %s\n", k.c_str());
+    for (const auto& x : r.removed) std::printf("removed %s\n", x.c_str());
+    if (!r.ok) {
+      for (const auto& e : r.errors) std::fprintf(stderr, "zkctl: %s\n", e.c_str());
+      audit.summary = "destroy failed";
+      return static_cast<int>(kFailed);
+    }
+    audit.summary = purge ? "destroyed with data" : "destroyed (data kept)";
+    std::printf("destroyed %s%s\n", name.c_str(), purge ? " and its data" : "; data dirs kept");
+    return static_cast<int>(kOk);
+  });
+}
+
+}  // namespace zkctl::cli
