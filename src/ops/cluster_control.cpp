@@ -3,6 +3,8 @@
 #include <atomic>
 #include <mutex>
 
+#include "ops/kafka_health.hpp"
+#include "ops/kafka_host.hpp"
 #include "ops/rolling.hpp"
 #include "ops/status.hpp"
 #include "ops/wait.hpp"
@@ -27,7 +29,47 @@ ClusterControlReport collect(const plan::StageResult& r, int changed) {
 }
 }  // namespace
 
+namespace {
+// Kafka first: broker-only nodes, then nodes with a controller (a broker's
+// controlled shutdown needs a controller), each group at once.
+void stop_kafka_nodes(Context& ctx, ClusterControlReport& report) {
+  const auto& cluster = ctx.cluster();
+  std::mutex mu;
+  for (int pass = 0; pass < 2; ++pass) {
+    plan::Stage stage{pass == 0 ? "stop brokers" : "stop controllers", {}};
+    for (const auto& n : cluster.kafka_nodes) {
+      if (n.controller != (pass == 1)) continue;
+      const inventory::KafkaNode* node = &n;
+      stage.jobs.push_back({n.host, {{"kafka stop", [&ctx, node, &report, &mu]() -> util::Result<StepOutcome> {
+                                        Connection& c = ctx.connection(*node);
+                                        if (!c.remote) return util::fail(c.error);
+                                        auto r = stop_kafka(*c.remote, *node, ctx.options().kafka_stop_grace,
+                                                            ctx.command_timeout(*node));
+                                        if (!r) return r.error();
+                                        if (!*r) return StepOutcome::skipped;
+                                        std::lock_guard l(mu);
+                                        ++report.changed;
+                                        return StepOutcome::done;
+                                      }}}});
+    }
+    plan::Runner runner(ctx.progress(), ctx.options().parallel);
+    auto r = runner.run_stage(stage);
+    for (const auto& h : r.hosts) {
+      if (!h.ok()) {
+        report.ok = false;
+        report.errors.push_back(h.host + ": " + h.failed_step + ": " + h.error);
+      }
+    }
+  }
+}
+}  // namespace
+
 ClusterControlReport stop_cluster(Context& ctx) {
+  ClusterControlReport kafka_report;
+  if (ctx.cluster().kafka) {
+    stop_kafka_nodes(ctx, kafka_report);
+    if (!kafka_report.ok) return kafka_report;
+  }
   ClusterStatus st = collect_status(ctx);
   std::atomic<int> changed{0};
   plan::Stage stage{"stop", {}, 1};  // one at a time, in order
@@ -44,7 +86,9 @@ ClusterControlReport stop_cluster(Context& ctx) {
                                      }}}});
   }
   plan::Runner runner(ctx.progress(), 1);
-  return collect(runner.run_stage(stage), changed);
+  auto report = collect(runner.run_stage(stage), changed);
+  report.changed += kafka_report.changed;
+  return report;
 }
 
 ClusterControlReport start_cluster(Context& ctx) {
@@ -76,7 +120,39 @@ ClusterControlReport start_cluster(Context& ctx) {
            }}}});
   }
   plan::Runner runner(ctx.progress(), ctx.options().parallel);
-  return collect(runner.run_stage(stage), changed);
+  auto report = collect(runner.run_stage(stage), changed);
+  if (!report.ok || !cluster.kafka) return report;
+
+  // Then Kafka: every node at once, then wait until every broker is registered.
+  std::atomic<int> kafka_started{0};
+  plan::Stage kstage{"kafka start", {}};
+  for (const auto& n : cluster.kafka_nodes) {
+    const inventory::KafkaNode* node = &n;
+    kstage.jobs.push_back({n.host, {{"kafka start", [&ctx, node, &kafka_started]() -> util::Result<StepOutcome> {
+                                       Connection& c = ctx.connection(*node);
+                                       if (!c.remote) return util::fail(c.error);
+                                       auto running = kafka_pid(*c.remote, *node, ctx.command_timeout(*node));
+                                       if (!running) return running.error();
+                                       if (*running) return StepOutcome::skipped;
+                                       auto pid = start_kafka(*c.remote, *node, ctx.command_timeout(*node));
+                                       if (!pid) return pid.error();
+                                       ++kafka_started;
+                                       return StepOutcome::done;
+                                     }}}});
+  }
+  auto kr = runner.run_stage(kstage);
+  auto more = collect(kr, kafka_started);
+  report.changed += more.changed;
+  if (!more.ok) {
+    report.ok = false;
+    report.errors.insert(report.errors.end(), more.errors.begin(), more.errors.end());
+    return report;
+  }
+  if (auto w = wait_all_registered(ctx, ctx.options().wait_timeout); !w) {
+    report.ok = false;
+    report.errors.push_back("kafka: " + w.error().message);
+  }
+  return report;
 }
 
 }  // namespace zkctl::ops

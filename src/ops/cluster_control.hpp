@@ -1,8 +1,9 @@
 #pragma once
-// Stop or start the whole cluster in a safe order. Stop: observers, then
-// followers, the leader last (so leadership never moves while stopping).
-// Start: every server at once (an ensemble needs a majority to elect), then
-// wait until each serves in its role.
+// Stop or start the whole cluster in a safe order. Stop: Kafka brokers, then
+// KRaft controllers, then the ensemble: observers, followers, the leader last
+// (so leadership never moves while stopping). Start: the reverse: every
+// ZooKeeper server at once (an ensemble needs a majority to elect) and wait for
+// their roles, then every Kafka node and wait until every broker is registered.
 
 #include <string>
 #include <vector>
