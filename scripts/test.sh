@@ -19,6 +19,9 @@ ninja -C build
 step "unit tests"
 meson test -C build --suite unit --print-errorlogs
 
+step "fuzz targets replaying their corpus"
+meson test -C build --suite fuzzing --print-errorlogs
+
 step "unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 if [[ ! -f build-asan/build.ninja ]]; then
   meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug

@@ -129,6 +129,51 @@ def test_killing_the_controllers_broker_moves_the_controller(lab, zkk):
     assert code == 0 and kafka_of(status)["ok"]
 
 
+def test_zk_mode_rolling_restart_rolls_the_brokers_too_controller_last(lab, zkk):
+    _, status = zkk.status()
+    controller = kafka_of(status)["controller"]
+    before = kafka_pids(lab, ["node1", "node2", "node3"])
+    proc = zkk.run("restart")
+    assert proc.returncode == 0, proc.stderr
+    order = proc.stdout.strip().split("done: ")[1].split(" -> ")
+    host = {11: "node1", 12: "node2", 13: "node3"}[controller]
+    assert order[0] == "nn01" and len(order) == 7  # 4 ZooKeeper servers, then 3 brokers
+    assert all("(kafka" not in o for o in order[:4]) and all("(kafka" in o for o in order[4:])
+    assert order[-1] == f"{host} (kafka {controller})"  # the active controller last
+    after = kafka_pids(lab, ["node1", "node2", "node3"])
+    assert all(after[h] not in (None, before[h]) for h in before)
+    code, status = zkk.status()
+    assert code == 0 and kafka_of(status)["under_replicated"] == 0
+
+
+def test_zk_mode_stop_all_then_start_all(lab, zkk):
+    proc = zkk.run("stop", "--all")
+    assert proc.returncode == 0, proc.stderr
+    for h in ("node1", "node2", "node3", "nn01"):
+        assert lab.pid_of(h, KAFKA_PATTERN) is None
+        assert lab.pid_of(h, r"QuorumPeerMain") is None
+    # Brokers went down before the ensemble (their controlled shutdown needs it).
+    lines = proc.stderr.splitlines()
+    first_zk_stop = min(i for i, l in enumerate(lines) if "] stop:" in l)
+    assert all(i < first_zk_stop for i, l in enumerate(lines) if "kafka stop:" in l)
+    proc = zkk.run("start")
+    assert proc.returncode == 0, proc.stderr
+    code, status = zkk.status()
+    assert code == 0 and kafka_of(status)["ok"]
+
+
+def test_zk_mode_destroy_keeps_data_unless_purged(lab, zkk):
+    proc = zkk.run("destroy")  # no confirmation on stdin: refused, nothing changed
+    assert proc.returncode == 2 and "not confirmed" in proc.stderr
+    assert lab.pid_of("node1", KAFKA_PATTERN) is not None
+    proc = zkk.run("destroy", "--yes")
+    assert proc.returncode == 0, proc.stderr
+    for h in ("node1", "node2", "node3"):
+        assert lab.exec(h, "test -e /opt/kafka || test -e /opt/zookeeper").returncode != 0
+        assert lab.exec(h, "test -f /var/lib/zookeeper/myid && test -f /var/lib/kafka/data/meta.properties").returncode == 0
+        assert lab.pid_of(h, KAFKA_PATTERN) is None
+
+
 # ---- KRaft ------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -285,6 +285,44 @@ def test_a_held_lock_refuses_changes_and_names_its_holder(lab, zk):
     assert last_two[1]["exit_code"] == 0 and last_two[1]["command"].endswith("restart node3")
 
 
+def test_plan_shows_nothing_when_in_sync_and_a_diff_when_not(lab, zk, tmp_path):
+    # The recorded cluster has nn01 on client port 2182 (changed above); the seed has 2181.
+    before = zk_pids(lab)
+    same = zk.run("plan")
+    assert same.returncode == 0, same.stderr
+    assert "plan: no changes" in same.stdout
+    proc = zk.run("plan", str(SEED))
+    assert proc.returncode == 0, proc.stderr
+    assert "nn01 (zookeeper): restart" in proc.stdout
+    assert "-clientPort=2182" in proc.stdout and "+clientPort=2181" in proc.stdout
+    assert "node1 (zookeeper): no change" in proc.stdout
+    assert "restart (rolling: observers, followers, leader last; brokers one at a time): nn01" in proc.stdout
+    import json
+    j = json.loads(zk.run("plan", str(SEED), "--json").stdout)
+    assert j["changes"] is True
+    assert [h["host"] for h in j["hosts"] if h["action"] == "restart"] == ["nn01"]
+    assert zk_pids(lab) == before  # plan changed nothing
+    assert "clientPort=2182" in lab.read_file("nn01", "/opt/zookeeper/conf/zoo.cfg")
+
+
+def test_exec_runs_everywhere_and_logs_shows_a_servers_log(lab, zk):
+    proc = zk.run("exec", "--", "cat", "/etc/hostname")
+    assert proc.returncode == 0, proc.stderr
+    for host in lab.names:
+        assert f"[{host}] exit 0" in proc.stdout and f"  {host}" in proc.stdout
+    import json
+    j = json.loads(zk.run("exec", "node2", "nn01", "--json", "--", "sh", "-c", "exit 3").stdout)
+    assert [(r["host"], r["exit_status"]) for r in j] == [("node2", 3), ("nn01", 3)]
+    assert zk.run("exec", "node2", "--", "false").returncode == 1
+    assert zk.run("exec", "nosuchhost", "--", "true").returncode == 2
+    # Arguments arrive literally: no shell injection through exec's words.
+    proc = zk.run("exec", "node1", "--", "echo", "$(id -u);`id`")
+    assert "  $(id -u);`id`" in proc.stdout
+    logs = zk.run("logs", "node1", "-n", "5")
+    assert logs.returncode == 0, logs.stderr
+    assert "==> /opt/zookeeper/logs/" in logs.stdout and len(logs.stdout.splitlines()) == 6
+
+
 def test_unknown_host_key_is_refused_then_accepted_with_the_flag(lab, zk, tmp_path):
     known = tmp_path / "known_hosts"
     known.write_text("")
