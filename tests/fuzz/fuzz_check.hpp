@@ -35,7 +35,7 @@ inline std::string printable(std::string_view text) {
 }  // namespace zkctl::fuzz
 
 // Abort with `detail` (a std::string) unless `cond` holds.
-#define FUZZ_CHECK(cond, detail)                                     \
-  do {                                                               \
-    if (!(cond)) ::zkctl::fuzz::check_failed(#cond, (detail));       \
+#define FUZZ_CHECK(cond, detail)                               \
+  do {                                                         \
+    if (!(cond)) ::zkctl::fuzz::check_failed(#cond, (detail)); \
   } while (0)

@@ -2,8 +2,9 @@
 // Properties: never crashes (nor throws); every diagnostic message and its str()
 // is one line, and the message holds no other control character either; a cluster
 // comes back exactly when there is no error; diagnostics are ordered by position.
-// A returned cluster satisfies the model's invariants: ids 1..255 and unique,
-// absolute directories, at least one voter.
+// A returned cluster satisfies the model's invariants (ids 1..255 and unique,
+// absolute directories, a voter unless KRaft-only) and renders: every ZooKeeper
+// server and Kafka node passes render/'s checks, so validation misses nothing.
 
 #include <cstddef>
 #include <cstdint>
@@ -13,13 +14,18 @@
 
 #include "fuzz_check.hpp"
 #include "inventory/load.hpp"
+#include "render/kafka.hpp"
+#include "render/zookeeper.hpp"
 
 using zkctl::fuzz::printable;
 namespace inventory = zkctl::inventory;
+namespace render = zkctl::render;
 
 namespace {
 
-bool one_line(std::string_view s) { return s.find_first_of("\r\n") == std::string_view::npos; }
+bool one_line(std::string_view s) {
+  return s.find_first_of("\r\n") == std::string_view::npos;
+}
 
 bool no_control_chars(std::string_view s) {
   for (const char c : s) {
@@ -53,8 +59,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!r.cluster) return 0;
 
   const inventory::Cluster& c = *r.cluster;
-  FUZZ_CHECK(!c.servers.empty(), "a cluster without servers");
-  FUZZ_CHECK(!c.voters().empty(), "a cluster without voters");
+  // A KRaft-only inventory has no ZooKeeper servers; otherwise at least one votes.
+  FUZZ_CHECK(!c.servers.empty() || c.kafka.has_value(), "a cluster without servers");
+  FUZZ_CHECK(c.servers.empty() || !c.voters().empty(), "a cluster without voters");
   std::set<int> ids;
   for (const auto& s : c.servers) {
     FUZZ_CHECK(s.id >= 1 && s.id <= 255, "server id " + std::to_string(s.id));
@@ -66,7 +73,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                "data_log_dir " + printable(s.data_log_dir));
   }
   for (const auto& [key, value] : c.zookeeper.extra_config) {
-    FUZZ_CHECK(no_control_chars(key) && no_control_chars(value), "extra config " + printable(key + "=" + value));
+    FUZZ_CHECK(no_control_chars(key) && no_control_chars(value),
+               "extra config " + printable(key + "=" + value));
+  }
+  for (const auto& s : c.servers) {
+    const auto files = render::render_zookeeper_node(c, s);
+    FUZZ_CHECK(files.ok(),
+               "a loaded inventory does not render: " + printable(files.error().message));
+  }
+  for (const auto& n : c.kafka_nodes) {
+    const auto files = render::render_kafka_node(c, n);
+    FUZZ_CHECK(files.ok(),
+               "a loaded inventory does not render: " + printable(files.error().message));
   }
   return 0;
 }

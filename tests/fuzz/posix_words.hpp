@@ -17,9 +17,24 @@ namespace detail {
 // in assignments, brace expansion and history in bash).
 inline bool unquoted_special(char c) {
   switch (c) {
-    case '|': case '&': case ';': case '<': case '>': case '(': case ')':
-    case '$': case '`': case '*': case '?': case '[': case '~': case '{':
-    case '}': case '!': case '\n': case '\0':
+    case '|':
+    case '&':
+    case ';':
+    case '<':
+    case '>':
+    case '(':
+    case ')':
+    case '$':
+    case '`':
+    case '*':
+    case '?':
+    case '[':
+    case '~':
+    case '{':
+    case '}':
+    case '!':
+    case '\n':
+    case '\0':
       return true;
     default:
       return false;

@@ -33,23 +33,60 @@ using zkctl::fuzz::ByteReader;
 using zkctl::fuzz::printable;
 
 constexpr std::string_view kNames[] = {"seed", "prod-zk.eu1", "", "a b", "x\ny"};
-constexpr std::string_view kHosts[] = {
-    "node1", "zk2.example.net", "10.0.0.3", "::1", "fe80::1%eth0", "[::1]", "nn01", "a b",
-    "h=x", "#x", "", "node1\nserver.9=evil:1:2", "h\\", "h\xc3\xa9", "h\r"};
-constexpr std::string_view kDirs[] = {
-    "/opt/zookeeper", "/var/lib/zookeeper", "/data/zk/", "/", "//", "relative", "",
-    "/opt/my dir", "/opt/it's", "/x\\y", "/a\nb", "/$(reboot)", "/\xc3\xa9", "/a\tb"};
+constexpr std::string_view kHosts[] = {"node1",
+                                       "zk2.example.net",
+                                       "10.0.0.3",
+                                       "::1",
+                                       "fe80::1%eth0",
+                                       "[::1]",
+                                       "nn01",
+                                       "a b",
+                                       "h=x",
+                                       "#x",
+                                       "",
+                                       "node1\nserver.9=evil:1:2",
+                                       "h\\",
+                                       "h\xc3\xa9",
+                                       "h\r"};
+constexpr std::string_view kDirs[] = {"/opt/zookeeper",
+                                      "/var/lib/zookeeper",
+                                      "/data/zk/",
+                                      "/",
+                                      "//",
+                                      "relative",
+                                      "",
+                                      "/opt/my dir",
+                                      "/opt/it's",
+                                      "/x\\y",
+                                      "/a\nb",
+                                      "/$(reboot)",
+                                      "/\xc3\xa9",
+                                      "/a\tb"};
 constexpr std::string_view kLogDirs[] = {"", "/txlog/zookeeper", "/", "/t\nx", "rel", "/t x"};
 constexpr std::string_view kWords[] = {"srvr", "stat", "mntr", "ruok", "conf", "isro", "*",
-                                       "envi", "wchs", "a,b", "", "x y", "w\n", "\\"};
-constexpr std::string_view kKeys[] = {
-    "autopurge.snapRetainCount", "maxClientCnxns", "snapCount", "metricsProvider.httpPort",
-    "server.7", "dataDir", "tickTime", "peerType", "dynamicConfigFile", "a b", "", "a=b",
-    "k\n", "4lw.commands.whitelist", "x-y_z.0", "#k"};
-constexpr std::string_view kValues[] = {"3", "true", "", "a b", "x=y", "#", "\xc3\xa9", "a\\b",
-                                        "v\nserver.9=evil:1:2", "v\r", "${x}", "'q'", "\t"};
-constexpr std::string_view kFlags[] = {"", "-Xss1m", "-Da=b -Dc=d", "it's", "$HOME", "a\nb",
-                                       "\"q\"", "`id`", "~/x", "\xff\xfe", "#c", "a\\"};
+                                       "envi", "wchs", "a,b",  "",     "x y",  "w\n",  "\\"};
+constexpr std::string_view kKeys[] = {"autopurge.snapRetainCount",
+                                      "maxClientCnxns",
+                                      "snapCount",
+                                      "metricsProvider.httpPort",
+                                      "server.7",
+                                      "dataDir",
+                                      "tickTime",
+                                      "peerType",
+                                      "dynamicConfigFile",
+                                      "a b",
+                                      "",
+                                      "a=b",
+                                      "k\n",
+                                      "4lw.commands.whitelist",
+                                      "x-y_z.0",
+                                      "#k"};
+constexpr std::string_view kValues[] = {
+    "3",   "true", "",    "a b", "x=y", "#", "\xc3\xa9", "a\\b", "v\nserver.9=evil:1:2",
+    "v\r", "${x}", "'q'", "\t"};
+constexpr std::string_view kFlags[] = {"",      "-Xss1m",   "-Da=b -Dc=d", "it's",
+                                       "$HOME", "a\nb",     "\"q\"",       "`id`",
+                                       "~/x",   "\xff\xfe", "#c",          "a\\"};
 
 // `n` servers; each field a sample or raw bytes.
 inventory::Cluster read_cluster(ByteReader& in) {
@@ -119,13 +156,12 @@ void check_zoo_cfg(const std::string& text, const render::ZooCfgValues& v) {
   for (const auto line : lines) {
     FUZZ_CHECK(zoo_cfg_line_ok(line), "zoo.cfg line " + printable(line));
   }
-  const std::size_t expected = 1 + 4 + (v.data_log_dir.empty() ? 0 : 1) + 2 +
-                               (v.admin_port != 0 ? 2 : 1) +
-                               (v.role == inventory::Role::observer ? 1 : 0) + v.servers.size() +
-                               v.extra_config.size();
+  const std::size_t expected =
+      1 + 4 + (v.data_log_dir.empty() ? 0 : 1) + 2 + (v.admin_port != 0 ? 2 : 1) +
+      (v.role == inventory::Role::observer ? 1 : 0) + v.servers.size() + v.extra_config.size();
   FUZZ_CHECK(lines.size() == expected, "zoo.cfg has " + std::to_string(lines.size()) +
-                                           " lines, expected " + std::to_string(expected) +
-                                           ":\n" + printable(text));
+                                           " lines, expected " + std::to_string(expected) + ":\n" +
+                                           printable(text));
   FUZZ_CHECK(std::find(lines.begin(), lines.end(), "dataDir=" + v.data_dir) != lines.end(),
              "no dataDir line for " + printable(v.data_dir));
   // server.N lines, in id order, then the extra lines, in inventory order, at the end.
@@ -133,14 +169,14 @@ void check_zoo_cfg(const std::string& text, const render::ZooCfgValues& v) {
   for (const auto& s : v.servers) {
     const bool bracket = s.host.find(':') != std::string::npos && !s.host.starts_with('[');
     servers.push_back("server." + std::to_string(s.id) + "=" +
-                      (bracket ? "[" + s.host + "]" : s.host) + ":" +
-                      std::to_string(s.peer_port) + ":" + std::to_string(s.election_port) +
+                      (bracket ? "[" + s.host + "]" : s.host) + ":" + std::to_string(s.peer_port) +
+                      ":" + std::to_string(s.election_port) +
                       (s.role == inventory::Role::observer ? ":observer" : ""));
   }
   std::size_t at = lines.size() - v.extra_config.size() - servers.size();
   for (const auto& want : servers) {
-    FUZZ_CHECK(lines[at] == want, "zoo.cfg line " + printable(lines[at]) + ", expected " +
-                                      printable(want));
+    FUZZ_CHECK(lines[at] == want,
+               "zoo.cfg line " + printable(lines[at]) + ", expected " + printable(want));
     ++at;
   }
   for (const auto& [key, value] : v.extra_config) {
@@ -174,8 +210,8 @@ void check_zk_env(const std::string& text, const render::ZkEnvValues& v) {
   for (const auto& [name, value] : want) {
     const auto it = got.find(name);
     FUZZ_CHECK(it != got.end(), "zookeeper-env.sh does not set " + name);
-    FUZZ_CHECK(it->second == value, name + " reads back as " + printable(it->second) +
-                                        ", expected " + printable(value));
+    FUZZ_CHECK(it->second == value,
+               name + " reads back as " + printable(it->second) + ", expected " + printable(value));
   }
   FUZZ_CHECK(got.size() == want.size(), "zookeeper-env.sh sets an unexpected variable");
 }
@@ -194,8 +230,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const auto files = render::render_zookeeper_node(cluster, node);
   if (files) {
-    FUZZ_CHECK(files->size() == 3, "render_zookeeper_node gave " +
-                                       std::to_string(files->size()) + " files");
+    FUZZ_CHECK(files->size() == 3,
+               "render_zookeeper_node gave " + std::to_string(files->size()) + " files");
     const render::ZkPaths paths = render::zk_paths(node);
     const auto& zoo = (*files)[0];
     const auto& myid = (*files)[1];
