@@ -113,6 +113,11 @@ int run(int argc, char** argv) {
   auto* status = app.add_subcommand("status", "Show every server's mode and the quorum");
   bool json = false;
   status->add_flag("--json", json, "Print JSON instead of a table");
+  int watch = 0;
+  status->add_option("--watch", watch, "Redraw every N seconds until interrupted (Ctrl-C)")
+      ->expected(0, 1)
+      ->default_str("2")
+      ->check(CLI::Range(1, 3600));
   add_cluster_options(status, g);
   add_ssh_options(status, g);
   add_probe_options(status, g);
@@ -120,7 +125,12 @@ int run(int argc, char** argv) {
       "\nAsks every server srvr and mntr at once over TCP (through SSH when the client port\n"
       "cannot be reached directly). Exit 0 with quorum, 3 without.\n\n"
       "Examples:\n  zkctl status\n  zkctl status --json -c seed");
-  status->callback([&] { action = [&] { return cmd_status(g, json ? Output::json : Output::text); }; });
+  status->callback([&, status] {
+    action = [&, status] {
+      int every = status->count("--watch") > 0 ? (watch > 0 ? watch : 2) : 0;
+      return cmd_status(g, json ? Output::json : Output::text, every);
+    };
+  });
 
   // start / stop / restart
   std::string node;
@@ -268,6 +278,13 @@ int run(int argc, char** argv) {
   add_ssh_options(logs, g);
   logs->footer("\nExamples:\n  zkctl logs node3\n  zkctl logs node2 --kafka -n 500");
   logs->callback([&] { action = [&] { return cmd_logs(g, logs_node, logs_kafka, logs_lines); }; });
+
+  // completion
+  auto* completion = app.add_subcommand("completion", "Print the shell completion script");
+  std::string shell = "bash";
+  completion->add_option("SHELL", shell, "Shell (bash)")->capture_default_str();
+  completion->footer("\nExample:\n  zkctl completion bash > /etc/bash_completion.d/zkctl");
+  completion->callback([&] { action = [&] { return cmd_completion(shell); }; });
 
   // render
   auto* render = app.add_subcommand("render", "Write every server's config files to a local directory");

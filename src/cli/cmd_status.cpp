@@ -1,4 +1,9 @@
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
+#include <ctime>
+#include <thread>
 #include <optional>
 
 #include "cli/commands.hpp"
@@ -8,9 +13,34 @@
 
 namespace zkctl::cli {
 
-int cmd_status(GlobalOptions& g, Output output) {
+namespace {
+int status_once(GlobalOptions& g, const LoadedCluster& loaded, Output output);
+}
+
+int cmd_status(GlobalOptions& g, Output output, int watch_seconds) {
   auto loaded = load_cluster(g.choice);
   if (!loaded) return kUsage;
+  if (watch_seconds > 0) {
+    // Redraw every `watch_seconds` until interrupted; on a terminal the screen is cleared.
+    const bool tty = isatty(STDOUT_FILENO) != 0;
+    for (;;) {
+      if (tty) std::printf("\033[H\033[2J");
+      std::time_t t = std::time(nullptr);
+      char when[32];
+      std::strftime(when, sizeof when, "%H:%M:%S", std::localtime(&t));
+      std::printf("zkctl status -c %s   every %ds   %s\n\n", loaded->cluster.name.c_str(),
+                  watch_seconds, when);
+      status_once(g, *loaded, Output::text);
+      std::fflush(stdout);
+      std::this_thread::sleep_for(std::chrono::seconds(watch_seconds));
+    }
+  }
+  return status_once(g, *loaded, output);
+}
+
+namespace {
+int status_once(GlobalOptions& g, const LoadedCluster& loaded_ref, Output output) {
+  const LoadedCluster* loaded = &loaded_ref;
   plan::NullProgress progress;
   ops::Context ctx(loaded->cluster, g.ops, progress);
   const auto& cluster = loaded->cluster;
@@ -31,5 +61,7 @@ int cmd_status(GlobalOptions& g, Output output) {
   bool ok = (!has_zk || status.quorum.ok()) && (!kafka || kafka->ok());
   return ok ? kOk : kNoQuorum;
 }
+
+}  // namespace
 
 }  // namespace zkctl::cli

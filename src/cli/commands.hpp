@@ -23,7 +23,8 @@ struct GlobalOptions {
 enum class Output { text, json };
 
 int cmd_deploy(GlobalOptions& g);
-int cmd_status(GlobalOptions& g, Output output);
+// `watch_seconds` > 0: redraw the table every that many seconds until interrupted.
+int cmd_status(GlobalOptions& g, Output output, int watch_seconds);
 int cmd_control(GlobalOptions& g, const std::string& node, ops::Action action, ops::Force force);
 // Whole-cluster start, stop (--all) or rolling restart.
 int cmd_cluster(GlobalOptions& g, ops::Action action);
@@ -38,6 +39,8 @@ int cmd_logs(GlobalOptions& g, const std::string& node, bool kafka, int lines);
 int cmd_plan(GlobalOptions& g, Output output);
 // Stop everything and remove the installs (and with `purge`, the data).
 int cmd_destroy(GlobalOptions& g, bool yes, bool purge);
+// Print the shell completion script for `shell` ("bash").
+int cmd_completion(const std::string& shell);
 int cmd_render(GlobalOptions& g, const std::string& out_dir);
 
 }  // namespace zkctl::cli

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# CLI checks that need no host: help for every subcommand has examples, bad input gives
+# exit 2 with a one-line error, bash completion parses and completes.
+set -euo pipefail
+zkctl=${1:?usage: test_cli.sh ZKCTL}
+fail() { echo "FAIL: $*" >&2; exit 1; }
+for cmd in deploy plan status start stop restart verify exec logs destroy render completion; do
+  out=$("$zkctl" "$cmd" --help) || fail "$cmd --help exited non-zero"
+  grep -q "Example" <<<"$out" || fail "$cmd --help has no examples"
+done
+"$zkctl" --help | grep -q "Exit codes: 0 ok" || fail "top-level help lacks exit codes"
+set +e
+"$zkctl" nosuchcommand >/dev/null 2>&1; [ $? -eq 2 ] || fail "unknown subcommand: exit not 2"
+"$zkctl" deploy /nonexistent.toml >/dev/null 2>&1; [ $? -eq 2 ] || fail "missing inventory: exit not 2"
+ZKCTL_HOME=$(mktemp -d) "$zkctl" status >/dev/null 2>&1; [ $? -eq 2 ] || fail "no recorded cluster: exit not 2"
+"$zkctl" stop >/dev/null 2>&1; [ $? -eq 2 ] || fail "stop without NODE or --all: exit not 2"
+set -e
+"$zkctl" completion bash | bash -n || fail "completion script does not parse"
+got=$(bash -c "source <(\"$zkctl\" completion bash); COMP_WORDS=(zkctl re); COMP_CWORD=1; _zkctl; echo \"\${COMPREPLY[*]}\"")
+[ "$got" = "restart render" ] || fail "completion of 're' gave '$got'"
+echo "cli checks passed"
