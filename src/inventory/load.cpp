@@ -282,6 +282,11 @@ class Loader {
       error(at(n), path + ": " + show(*raw) + " contains a control character or backslash");
       return std::nullopt;
     }
+    if (std::any_of(raw->begin(), raw->end(), [](char ch) { return static_cast<unsigned char>(ch) > 0x7e; })) {
+      // zoo.cfg and server.properties are read as Latin-1 Java properties.
+      error(at(n), path + ": " + show(*raw) + " contains a non-ASCII character");
+      return std::nullopt;
+    }
     if (raw->front() != '/') {
       error(at(n), path + ": " + show(*raw) + " must be an absolute path (remote directory)");
       return std::nullopt;
@@ -652,7 +657,7 @@ class Loader {
   }
 
   void load_config(const toml::table& cfg, ZooKeeperSettings& z) {
-    for (const ConfigValue& e : read_config(cfg, "zookeeper.config", "zoo.cfg", AsciiOnly::no)) {
+    for (const ConfigValue& e : read_config(cfg, "zookeeper.config", "zoo.cfg", AsciiOnly::yes)) {
       const std::string& text = e.text;
       const ZooCfgKeyInfo info = classify_zoo_cfg_key(e.key);
       if (info.kind == ZooCfgKeyInfo::Kind::managed) {
