@@ -12,6 +12,7 @@ from zk_helpers import (SEED, Zkctl, ZnodeWriter, epoch, inventory_variant, lead
                         wait_status)
 
 VOTERS = ("node1", "node2", "node3")
+HOSTS = ("node1", "node2", "node3", "nn01")  # the seed layout (the lab may hold more hosts)
 ZK_PATTERN = r"org\.apache\.zookeeper\.server\.quorum\.QuorumPeerMain"
 
 
@@ -22,7 +23,7 @@ def zk(lab, zk_dist, zkctl_bin, tmp_path_factory) -> Zkctl:
 
 
 def zk_pids(lab) -> dict[str, int | None]:
-    return {h: lab.pid_of(h, ZK_PATTERN) for h in lab.names}
+    return {h: lab.pid_of(h, ZK_PATTERN) for h in HOSTS}
 
 
 def test_bad_inventory_is_rejected_before_any_host_is_touched(lab, zk, tmp_path):
@@ -33,7 +34,7 @@ def test_bad_inventory_is_rejected_before_any_host_is_touched(lab, zk, tmp_path)
     lines = [l for l in proc.stderr.splitlines() if ": error: " in l]
     assert any(l.startswith(f"{inv}:") and "heap_mb" in l for l in lines), proc.stderr
     assert any("duplicate" in l and "id" in l for l in lines), proc.stderr
-    for host in lab.names:
+    for host in HOSTS:
         assert lab.exec(host, "ls -A /opt").stdout.strip() == ""
 
 
@@ -47,7 +48,7 @@ def test_unreachable_host_fails_preflight_and_changes_nothing(lab, zk):
     assert "nothing was changed" in proc.stderr
     problem_lines = [l for l in proc.stderr.splitlines() if l.startswith("  ")]
     assert problem_lines and all(l.strip().startswith("nn01:") for l in problem_lines), proc.stderr
-    for host in lab.names:
+    for host in HOSTS:
         assert lab.exec(host, "ls -A /opt /var/lib/zookeeper").stdout.split() == \
             ["/opt:", "/var/lib/zookeeper:"], host
 
@@ -56,7 +57,7 @@ def test_deploy_seed_gives_one_leader_two_followers_one_observer(lab, zk):
     proc = zk.run("deploy", str(SEED))
     assert proc.returncode == 0, proc.stderr
     assert "started 4" in proc.stdout
-    for host in lab.names:  # per-host progress lines
+    for host in HOSTS:  # per-host progress lines
         assert f"[{host}] upload: ok" in proc.stderr
     code, status = zk.status()
     assert code == 0
@@ -179,7 +180,7 @@ def test_rolling_restart_under_write_load_loses_nothing_and_moves_leadership_onc
     order = proc.stdout.strip().split("done: ")[1].split(" -> ")
     assert order[0] == "nn01" and order[-1] == leader and len(order) == 4
     pids_after = zk_pids(lab)
-    assert all(pids_after[h] != pids_before[h] for h in lab.names)
+    assert all(pids_after[h] != pids_before[h] for h in HOSTS)
     _, status = zk.status()
     assert status["quorum"]["ok"]
     new_leader = leader_of(status)
@@ -276,7 +277,7 @@ def test_a_held_lock_refuses_changes_and_names_its_holder(lab, zk):
     lab.exec("node2", f"sed -i 's/^expires=.*/expires=1/' {lock}/info", check=True)
     proc = zk.run("restart", "node3")
     assert proc.returncode == 0, proc.stderr
-    for host in lab.names:  # and released at the end
+    for host in HOSTS:  # and released at the end
         assert lab.exec(host, f"test -e {lock}").returncode != 0
     audit = (zk.home / "audit.log").read_text().splitlines()
     import json
@@ -308,7 +309,7 @@ def test_plan_shows_nothing_when_in_sync_and_a_diff_when_not(lab, zk, tmp_path):
 def test_exec_runs_everywhere_and_logs_shows_a_servers_log(lab, zk):
     proc = zk.run("exec", "--", "cat", "/etc/hostname")
     assert proc.returncode == 0, proc.stderr
-    for host in lab.names:
+    for host in HOSTS:
         assert f"[{host}] exit 0" in proc.stdout and f"  {host}" in proc.stdout
     import json
     j = json.loads(zk.run("exec", "node2", "nn01", "--json", "--", "sh", "-c", "exit 3").stdout)
@@ -335,7 +336,7 @@ def test_unknown_host_key_is_refused_then_accepted_with_the_flag(lab, zk, tmp_pa
     proc = zk.run("deploy", str(inv), "--accept-new-host-keys")
     assert proc.returncode == 0, proc.stderr
     recorded = known.read_text()
-    for host in lab.names:
+    for host in HOSTS:
         assert host in recorded
     assert zk.run("deploy", str(inv)).returncode == 0  # now known: strict mode passes
 
