@@ -395,6 +395,8 @@ bool is_valid_kafka_cluster_id(std::string_view id) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(c) || c == '-' || c == '_';
   });
   if (!charset_ok) return false;
+  // Kafka never generates one starting with '-': its tools would read it as an option.
+  if (id.front() == '-') return false;
   // The last character carries 2 bits of the 16th byte and 4 zero bits.
   if (std::string_view("AQgw").find(id.back()) == std::string_view::npos) return false;
   // Uuid.ZERO_UUID and Uuid.METADATA_TOPIC_ID: Kafka refuses both as a cluster id.

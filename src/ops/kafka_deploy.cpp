@@ -28,21 +28,25 @@ struct KafkaDeployer::NodePlan {
 std::string new_kafka_cluster_id() {
   static const char* b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::random_device rd;
-  unsigned char bytes[16];
-  for (auto& b : bytes) b = static_cast<unsigned char>(rd());
-  std::string out;
-  int bits = 0;
-  unsigned value = 0;
-  for (unsigned char b : bytes) {
-    value = (value << 8) | b;
-    bits += 8;
-    while (bits >= 6) {
-      out += b64[(value >> (bits - 6)) & 63];
-      bits -= 6;
+  for (;;) {
+    unsigned char bytes[16];
+    for (auto& b : bytes) b = static_cast<unsigned char>(rd());
+    std::string out;
+    int bits = 0;
+    unsigned value = 0;
+    for (unsigned char b : bytes) {
+      value = (value << 8) | b;
+      bits += 8;
+      while (bits >= 6) {
+        out += b64[(value >> (bits - 6)) & 63];
+        bits -= 6;
+      }
     }
+    if (bits > 0) out += b64[(value << (6 - bits)) & 63];
+    // Like Kafka's Uuid.randomUuid(): never an id starting with '-', which the
+    // tools' command lines would read as an option.
+    if (out.front() != '-') return out;  // 22 characters
   }
-  if (bits > 0) out += b64[(value << (6 - bits)) & 63];
-  return out;  // 22 characters
 }
 
 KafkaDeployer::KafkaDeployer(Context& ctx) : ctx_(ctx) {}
@@ -54,9 +58,11 @@ void KafkaDeployer::preflight(DeployReport& report) {
   bool failed = false;
   for (std::size_t i = 0; i < plans_.size(); ++i) {
     plans_[i].node = &cluster.kafka_nodes[i];
-    auto files = render::render_kafka_node(cluster, cluster.kafka_nodes[i], ctx_.options().templates);
+    auto files =
+        render::render_kafka_node(cluster, cluster.kafka_nodes[i], ctx_.options().templates);
     if (!files) {
-      report.preflight.push_back(cluster.kafka_nodes[i].host + ": render: " + files.error().message);
+      report.preflight.push_back(cluster.kafka_nodes[i].host +
+                                 ": render: " + files.error().message);
       failed = true;
       continue;
     }
@@ -119,7 +125,8 @@ void KafkaDeployer::preflight(DeployReport& report) {
       ctx_.progress().report({host, "pre-flight kafka", plan::EventKind::failed, p});
     }
     if (problems.empty()) {
-      ctx_.progress().report({host, "pre-flight kafka", plan::EventKind::done, plans_[i].facts.java_version});
+      ctx_.progress().report(
+          {host, "pre-flight kafka", plan::EventKind::done, plans_[i].facts.java_version});
     }
   }
   for (auto& p : plans_) {
@@ -138,7 +145,8 @@ void KafkaDeployer::describe(DeployReport& report) {
   for (auto& p : plans_) {
     const inventory::KafkaNode& n = *p.node;
     HostChange c{n.host, "kafka", p.upload, {}, "none"};
-    c.files = describe_files(*ctx_.connection(n).remote, p.changed_files, n.host, ctx_.command_timeout(n));
+    c.files = describe_files(*ctx_.connection(n).remote, p.changed_files, n.host,
+                             ctx_.command_timeout(n));
     bool format = kraft && p.facts.meta.empty();
     if (!p.running()) {
       c.action = format ? "format, start" : "start";
@@ -175,37 +183,40 @@ void KafkaDeployer::apply(DeployReport& report) {
     auto timeout = ctx_.command_timeout(n);
     render::KafkaPaths paths = render::kafka_paths(n);
     plan::HostJob job{n.host, {}};
-    job.steps.push_back({"kafka upload", [&, r, timeout, paths]() -> util::Result<StepOutcome> {
-      if (!p.upload) return StepOutcome::skipped;
-      auto up = upload_release(*r, paths.install_dir, cluster.kafka->distribution, dist_sha_,
-                               [&](std::uint64_t sent, std::uint64_t total) {
-                                 char buf[64];
-                                 std::snprintf(buf, sizeof buf, "%.1f / %.1f MiB", sent / 1048576.0,
-                                               total / 1048576.0);
-                                 progress.report({n.host, "kafka upload", plan::EventKind::progress, buf});
-                               },
-                               timeout);
-      if (!up) return up.error();
-      ++uploaded;
-      return StepOutcome::done;
-    }});
+    job.steps.push_back(
+        {"kafka upload", [&, r, timeout, paths]() -> util::Result<StepOutcome> {
+           if (!p.upload) return StepOutcome::skipped;
+           auto up = upload_release(
+               *r, paths.install_dir, cluster.kafka->distribution, dist_sha_,
+               [&](std::uint64_t sent, std::uint64_t total) {
+                 char buf[64];
+                 std::snprintf(buf, sizeof buf, "%.1f / %.1f MiB", sent / 1048576.0,
+                               total / 1048576.0);
+                 progress.report({n.host, "kafka upload", plan::EventKind::progress, buf});
+               },
+               timeout);
+           if (!up) return up.error();
+           ++uploaded;
+           return StepOutcome::done;
+         }});
     job.steps.push_back({"kafka configure", [&, r, timeout]() -> util::Result<StepOutcome> {
-      if (auto d = prepare_kafka_dirs(*r, n, timeout); !d) return d.error();
-      if (p.changed_files.empty()) return StepOutcome::skipped;
-      for (const auto* f : p.changed_files) {
-        if (auto w = r->write_file(f->content, f->path, f->mode); !w) return w.error();
-      }
-      ++configured;
-      return StepOutcome::done;
-    }});
+                           if (auto d = prepare_kafka_dirs(*r, n, timeout); !d) return d.error();
+                           if (p.changed_files.empty()) return StepOutcome::skipped;
+                           for (const auto* f : p.changed_files) {
+                             if (auto w = r->write_file(f->content, f->path, f->mode); !w)
+                               return w.error();
+                           }
+                           ++configured;
+                           return StepOutcome::done;
+                         }});
     if (kraft) {
       job.steps.push_back({"kafka format", [&, r, timeout]() -> util::Result<StepOutcome> {
-        auto f = format_kafka_storage(*r, n, cluster_id_, timeout);
-        if (!f) return f.error();
-        if (!*f) return StepOutcome::skipped;
-        ++formatted;
-        return StepOutcome::done;
-      }});
+                             auto f = format_kafka_storage(*r, n, cluster_id_, timeout);
+                             if (!f) return f.error();
+                             if (!*f) return StepOutcome::skipped;
+                             ++formatted;
+                             return StepOutcome::done;
+                           }});
     }
     install.jobs.push_back(std::move(job));
   }
@@ -238,18 +249,19 @@ void KafkaDeployer::apply(DeployReport& report) {
   for (auto& p : plans_) {
     if (!p.needs_restart()) continue;
     const inventory::KafkaNode& n = *p.node;
-    restart.jobs.push_back({n.host, {{"kafka restart", [&]() -> util::Result<StepOutcome> {
-                                        Connection& c = ctx_.connection(n);
-                                        auto t = ctx_.command_timeout(n);
-                                        auto st = stop_kafka(*c.remote, n, ctx_.options().kafka_stop_grace, t);
-                                        if (!st) return st.error();
-                                        auto pid = start_kafka(*c.remote, n, t);
-                                        if (!pid) return pid.error();
-                                        if (auto h = wait_broker_healthy(ctx_, n, ctx_.options().wait_timeout); !h)
-                                          return h.error();
-                                        ++report.kafka_restarted;
-                                        return StepOutcome::done;
-                                      }}}});
+    restart.jobs.push_back(
+        {n.host, {{"kafka restart", [&]() -> util::Result<StepOutcome> {
+                     Connection& c = ctx_.connection(n);
+                     auto t = ctx_.command_timeout(n);
+                     auto st = stop_kafka(*c.remote, n, ctx_.options().kafka_stop_grace, t);
+                     if (!st) return st.error();
+                     auto pid = start_kafka(*c.remote, n, t);
+                     if (!pid) return pid.error();
+                     if (auto h = wait_broker_healthy(ctx_, n, ctx_.options().wait_timeout); !h)
+                       return h.error();
+                     ++report.kafka_restarted;
+                     return StepOutcome::done;
+                   }}}});
   }
   auto restarted = runner.run_stage(restart);
   if (!restarted.ok()) return fail_with(restarted);

@@ -1,0 +1,61 @@
+#include <gtest/gtest.h>
+
+#include "inventory/validate.hpp"
+#include "ops/kafka_deploy.hpp"
+#include "ops/kafka_health.hpp"
+#include "ops/kafka_host.hpp"
+
+using namespace zkctl;
+
+TEST(KafkaClusterId, GeneratedIdsAreValidAndNeverLookLikeOptions) {
+  for (int i = 0; i < 2000; ++i) {
+    std::string id = ops::new_kafka_cluster_id();
+    ASSERT_EQ(id.size(), 22u);
+    ASSERT_NE(id.front(), '-') << id;
+    ASSERT_TRUE(inventory::is_valid_kafka_cluster_id(id)) << id;
+  }
+  EXPECT_FALSE(inventory::is_valid_kafka_cluster_id("-bcdefghijklmnopqrstuw"));
+}
+
+TEST(KafkaQuorum, ParsesDescribeStatusOf39And4x) {
+  auto q = ops::parse_quorum_status(
+      "ClusterId:              MkU3OEVBNTcwNTJENDM2Qk\n"
+      "LeaderId:               2\n"
+      "LeaderEpoch:            15\n"
+      "HighWatermark:          1234\n"
+      "MaxFollowerLag:         0\n"
+      "MaxFollowerLagTimeMs:   0\n"
+      "CurrentVoters:          [1,2,3]\n"
+      "CurrentObservers:       [4]\n");
+  ASSERT_TRUE(q.ok()) << q.error().message;
+  EXPECT_EQ(q->leader_id, 2);
+  EXPECT_EQ(q->voters, (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(q->observers, (std::vector<int>{4}));
+  auto q4 = ops::parse_quorum_status(
+      "LeaderId:               1\n"
+      "CurrentVoters:          [{\"id\": 1, \"directoryId\": \"x\", \"endpoints\": [\"CONTROLLER://kf1:9093\"]}, "
+      "{\"id\": 2, \"directoryId\": \"y\", \"endpoints\": [\"CONTROLLER://kf2:9093\"]}]\n"
+      "CurrentObservers:       []\n");
+  ASSERT_TRUE(q4.ok());
+  EXPECT_EQ(q4->voters, (std::vector<int>{1, 2}));
+  EXPECT_TRUE(q4->observers.empty());
+  EXPECT_FALSE(ops::parse_quorum_status("Error: timed out").ok());
+}
+
+TEST(KafkaFacts, ReadsMetaAndRefusesAnotherNodesData) {
+  auto f = ops::parse_kafka_facts(
+      "java=openjdk 17\nmeta.cluster.id=abc\nmeta.node.id=7\nmeta.version=1\npid=99\n"
+      "listen=9092 LISTEN 0 50 *:9092 *:* users:((\"java\",pid=99,fd=1))\n");
+  EXPECT_EQ(f.meta.at("cluster.id"), "abc");
+  EXPECT_EQ(f.pid, 99);
+  inventory::KafkaNode n;
+  n.id = 7;
+  EXPECT_TRUE(ops::kafka_preflight_problems(n, f, "abc").empty());
+  auto other_cluster = ops::kafka_preflight_problems(n, f, "xyz");
+  ASSERT_EQ(other_cluster.size(), 1u);
+  EXPECT_NE(other_cluster[0].find("belongs to Kafka cluster abc"), std::string::npos);
+  n.id = 8;
+  auto other_node = ops::kafka_preflight_problems(n, f, "abc");
+  ASSERT_EQ(other_node.size(), 1u);
+  EXPECT_NE(other_node[0].find("node.id 7"), std::string::npos);
+}
