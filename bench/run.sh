@@ -99,12 +99,16 @@ fi
 WORK=$(mktemp -d /var/tmp/zkctl-bench.XXXXXX) # not /tmp: lab hosts have a private /tmp
 ZKCTL=$WORK/zkctl
 for attempt in $(seq 1 60); do
-    if "$ZKCTL_SRC" --version >/dev/null 2>&1 && cp "$ZKCTL_SRC" "$ZKCTL" && "$ZKCTL" --version >/dev/null 2>&1; then
+    if "$ZKCTL_SRC" --version >/dev/null 2>&1 && cp -p "$ZKCTL_SRC" "$ZKCTL" && "$ZKCTL" --version >/dev/null 2>&1; then
         break
     fi
     ((attempt < 60)) || die "$ZKCTL_SRC does not run (being rebuilt?)"
     sleep 5
 done
+
+# What is measured: the copy's build time and the tree it was (probably) built from.
+built=$(date -u -r "$ZKCTL" '+%Y-%m-%d %H:%M UTC')
+commit=$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)
 
 # ------------------------------------------------------------------------- lab lifecycle
 
@@ -347,8 +351,6 @@ copy_tool=scp
 command -v rsync >/dev/null && copy_tool=rsync
 mem_gib=$(awk '/^MemTotal:/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-commit=$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)
-built=$(date -u -r "$ZKCTL_SRC" '+%Y-%m-%d %H:%M UTC' 2>/dev/null || echo unknown)
 
 table=$(
     cat <<EOF
