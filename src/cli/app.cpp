@@ -1,7 +1,6 @@
 #include "cli/app.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -26,14 +25,14 @@ void add_cluster_options(CLI::App* cmd, GlobalOptions& g) {
 }
 
 void add_template_options(CLI::App* cmd, std::string& dir) {
-  cmd->add_option("--templates", dir,
-                  "Directory of template overrides laid out like templates/ (default: $ZKCTL_TEMPLATES)");
+  cmd->add_option(
+      "--templates", dir,
+      "Directory of template overrides laid out like templates/ (default: $ZKCTL_TEMPLATES)");
 }
 
 void add_ssh_options(CLI::App* cmd, GlobalOptions& g) {
   cmd->add_flag_callback(
-      "--accept-new-host-keys",
-      [&g] { g.ops.host_keys = remote::HostKeyPolicy::accept_new; },
+      "--accept-new-host-keys", [&g] { g.ops.host_keys = remote::HostKeyPolicy::accept_new; },
       "Trust and record host keys not yet in known_hosts (a changed key is always refused)");
   cmd->add_option("--parallel", g.ops.parallel, "Most hosts worked on at once")
       ->check(CLI::Range(1, 1024))
@@ -41,23 +40,22 @@ void add_ssh_options(CLI::App* cmd, GlobalOptions& g) {
   cmd->add_option("--connect-timeout", g.ops.connect_timeout_s,
                   "Seconds for SSH connect + auth (default: inventory [ssh].connect_timeout, 10)")
       ->check(CLI::Range(1, 3600));
-  cmd->add_option("--command-timeout", g.ops.command_timeout_s,
-                  "Seconds one remote command may take (default: inventory [ssh].command_timeout, 300)")
+  cmd->add_option(
+         "--command-timeout", g.ops.command_timeout_s,
+         "Seconds one remote command may take (default: inventory [ssh].command_timeout, 300)")
       ->check(CLI::Range(1, 86400));
 }
 
 void add_probe_options(CLI::App* cmd, GlobalOptions& g) {
   cmd->add_option_function<int>(
-         "--probe-timeout",
-         [&g](int ms) { g.ops.probe_timeout = std::chrono::milliseconds(ms); },
+         "--probe-timeout", [&g](int ms) { g.ops.probe_timeout = std::chrono::milliseconds(ms); },
          "Milliseconds for one srvr/mntr exchange with a server (default 3000)")
       ->check(CLI::Range(100, 600000));
 }
 
 void add_wait_options(CLI::App* cmd, GlobalOptions& g) {
   cmd->add_option_function<int>(
-         "--wait-timeout",
-         [&g](int s) { g.ops.wait_timeout = std::chrono::seconds(s); },
+         "--wait-timeout", [&g](int s) { g.ops.wait_timeout = std::chrono::seconds(s); },
          "Seconds to wait for a server to serve in its role (default 120)")
       ->check(CLI::Range(1, 86400));
 }
@@ -82,7 +80,8 @@ int run(int argc, char** argv) {
   if (const char* env = std::getenv("ZKCTL_TEMPLATES"); env != nullptr) templates_dir = env;
 
   // deploy
-  auto* deploy = app.add_subcommand("deploy", "Install, configure and start every server; idempotent");
+  auto* deploy =
+      app.add_subcommand("deploy", "Install, configure and start every server; idempotent");
   std::string deploy_inventory;
   deploy->add_option("INVENTORY", deploy_inventory, "Inventory file (TOML)");
   add_cluster_options(deploy, g);
@@ -152,7 +151,8 @@ int run(int argc, char** argv) {
        "(exit 4) unless --force. --all stops every server: observers, followers, leader last.\n\n"
        "Examples:\n  zkctl stop nn01\n  zkctl stop --all",
        ops::Action::stop},
-      {"restart", "Restart one server, or (without NODE) the whole ensemble in a safe rolling order",
+      {"restart",
+       "Restart one server, or (without NODE) the whole ensemble in a safe rolling order",
        "\nWith NODE: stop, start and wait until it serves in its role; refused if the quorum\n"
        "would break. Without NODE: a rolling restart: observers, then followers, the leader\n"
        "last; before each step the ensemble must be in sync with every other voter serving,\n"
@@ -196,7 +196,8 @@ int run(int argc, char** argv) {
   }
 
   // plan
-  auto* planc = app.add_subcommand("plan", "Show what deploy would change on each host, changing nothing");
+  auto* planc =
+      app.add_subcommand("plan", "Show what deploy would change on each host, changing nothing");
   std::string plan_inventory;
   bool plan_json = false;
   planc->add_option("INVENTORY", plan_inventory, "Inventory file (TOML)");
@@ -217,10 +218,12 @@ int run(int argc, char** argv) {
   });
 
   // destroy
-  auto* destroyc = app.add_subcommand("destroy", "Stop everything and remove the installs (data kept unless --purge-data)");
+  auto* destroyc = app.add_subcommand(
+      "destroy", "Stop everything and remove the installs (data kept unless --purge-data)");
   bool destroy_yes = false, destroy_purge = false;
   destroyc->add_flag("--yes", destroy_yes, "Do not ask for the cluster name");
-  destroyc->add_flag("--purge-data", destroy_purge, "Also remove ZooKeeper data dirs and Kafka log dirs");
+  destroyc->add_flag("--purge-data", destroy_purge,
+                     "Also remove ZooKeeper data dirs and Kafka log dirs");
   add_cluster_options(destroyc, g);
   add_ssh_options(destroyc, g);
   add_probe_options(destroyc, g);
@@ -232,7 +235,8 @@ int run(int argc, char** argv) {
   destroyc->callback([&] { action = [&] { return cmd_destroy(g, destroy_yes, destroy_purge); }; });
 
   // verify
-  auto* verify = app.add_subcommand("verify", "Smoke-test the cluster end to end with real clients");
+  auto* verify =
+      app.add_subcommand("verify", "Smoke-test the cluster end to end with real clients");
   int messages = 100;
   bool verify_json = false;
   verify->add_option("-n,--messages", messages, "Kafka messages to produce and consume")
@@ -252,18 +256,22 @@ int run(int argc, char** argv) {
   });
 
   // exec: everything after "--" is the remote command (split off before CLI11 parses).
-  auto* exec = app.add_subcommand("exec", "Run a command on the cluster's hosts at once, like pssh");
+  auto* exec =
+      app.add_subcommand("exec", "Run a command on the cluster's hosts at once, like pssh");
   std::vector<std::string> exec_nodes;
   bool exec_json = false;
   exec->add_option("NODE", exec_nodes, "Hosts to run on (default: every host of the cluster)");
   exec->add_flag("--json", exec_json, "Print JSON");
   add_cluster_options(exec, g);
   add_ssh_options(exec, g);
-  exec->footer("\nEverything after -- is the command, each word quoted for the remote shell.\n"
-               "Exit 1 if any host failed or exited non-zero.\n\n"
-               "Examples:\n  zkctl exec -- uptime\n  zkctl exec node1 node2 -- df -h /var/lib/zookeeper");
+  exec->footer(
+      "\nEverything after -- is the command, each word quoted for the remote shell.\n"
+      "Exit 1 if any host failed or exited non-zero.\n\n"
+      "Examples:\n  zkctl exec -- uptime\n  zkctl exec node1 node2 -- df -h /var/lib/zookeeper");
   exec->callback([&] {
-    action = [&] { return cmd_exec(g, exec_nodes, g.remote_command, exec_json ? Output::json : Output::text); };
+    action = [&] {
+      return cmd_exec(g, exec_nodes, g.remote_command, exec_json ? Output::json : Output::text);
+    };
   });
 
   // logs
@@ -273,7 +281,9 @@ int run(int argc, char** argv) {
   int logs_lines = 100;
   logs->add_option("NODE", logs_node, "Host as named in the inventory")->required();
   logs->add_flag("--kafka", logs_kafka, "The Kafka node's server.log instead of ZooKeeper's log");
-  logs->add_option("-n,--lines", logs_lines, "How many lines")->check(CLI::Range(1, 100000))->capture_default_str();
+  logs->add_option("-n,--lines", logs_lines, "How many lines")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
   add_cluster_options(logs, g);
   add_ssh_options(logs, g);
   logs->footer("\nExamples:\n  zkctl logs node3\n  zkctl logs node2 --kafka -n 500");
@@ -287,7 +297,8 @@ int run(int argc, char** argv) {
   completion->callback([&] { action = [&] { return cmd_completion(shell); }; });
 
   // render
-  auto* render = app.add_subcommand("render", "Write every server's config files to a local directory");
+  auto* render =
+      app.add_subcommand("render", "Write every server's config files to a local directory");
   std::string render_inventory, out_dir;
   render->add_option("INVENTORY", render_inventory, "Inventory file (TOML)");
   render->add_option("--out", out_dir, "Directory to write <host>/<file> into")->required();

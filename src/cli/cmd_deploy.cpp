@@ -52,18 +52,19 @@ int finish_deploy(const LoadedCluster& loaded_ref, const ops::DeployReport& repo
     }
     return kFailed;
   }
-  std::printf("deployed %s: %zu servers; distribution uploaded to %d, configs changed on %d, "
-              "started %d, restarted %d\n",
-              loaded->cluster.name.c_str(), loaded->cluster.servers.size(), report.uploaded,
-              report.configs_written, report.started, report.restarted);
+  std::printf(
+      "deployed %s: %zu servers; distribution uploaded to %d, configs changed on %d, "
+      "started %d, restarted %d\n",
+      loaded->cluster.name.c_str(), loaded->cluster.servers.size(), report.uploaded,
+      report.configs_written, report.started, report.restarted);
   if (loaded->cluster.kafka) {
-    std::printf("kafka (%s mode): %zu nodes; distribution uploaded to %d, configs changed on %d, "
-                "storage formatted on %d, started %d, restarted %d%s\n",
-                inventory::to_string(loaded->cluster.kafka->mode),
-                loaded->cluster.kafka_nodes.size(), report.kafka_uploaded,
-                report.kafka_configs_written, report.kafka_formatted, report.kafka_started,
-                report.kafka_restarted,
-                report.kafka_cluster_id.empty() ? "" : ("; cluster id " + report.kafka_cluster_id).c_str());
+    std::printf(
+        "kafka (%s mode): %zu nodes; distribution uploaded to %d, configs changed on %d, "
+        "storage formatted on %d, started %d, restarted %d%s\n",
+        inventory::to_string(loaded->cluster.kafka->mode), loaded->cluster.kafka_nodes.size(),
+        report.kafka_uploaded, report.kafka_configs_written, report.kafka_formatted,
+        report.kafka_started, report.kafka_restarted,
+        report.kafka_cluster_id.empty() ? "" : ("; cluster id " + report.kafka_cluster_id).c_str());
   }
   return kOk;
 }

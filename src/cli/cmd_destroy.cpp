@@ -18,11 +18,13 @@ int cmd_destroy(GlobalOptions& g, bool yes, bool purge) {
     std::fprintf(stderr,
                  "This stops every server of cluster %s and removes its install dirs%s.\n"
                  "Type the cluster name to confirm: ",
-                 name.c_str(), purge ? " AND ALL ITS DATA (--purge-data)" : " (data dirs are kept)");
+                 name.c_str(),
+                 purge ? " AND ALL ITS DATA (--purge-data)" : " (data dirs are kept)");
     std::fflush(stderr);
     std::string typed;
     if (!std::getline(std::cin, typed) || typed != name) {
-      std::fprintf(stderr, "\nzkctl: not confirmed; nothing was changed (use --yes to skip the question)\n");
+      std::fprintf(
+          stderr, "\nzkctl: not confirmed; nothing was changed (use --yes to skip the question)\n");
       return kUsage;
     }
   }

@@ -28,8 +28,12 @@ int cmd_exec(GlobalOptions& g, const std::vector<std::string>& nodes,
   for (const auto& r : results) {
     all_ok &= r.error.empty() && r.exit_status == 0;
     if (output == Output::json) {
-      j.push_back({{"host", r.host}, {"exit_status", r.exit_status}, {"stdout", r.out},
-                   {"stderr", r.err}, {"error", r.error}, {"seconds", r.seconds}});
+      j.push_back({{"host", r.host},
+                   {"exit_status", r.exit_status},
+                   {"stdout", r.out},
+                   {"stderr", r.err},
+                   {"error", r.error},
+                   {"seconds", r.seconds}});
       continue;
     }
     if (!r.error.empty()) {
@@ -41,7 +45,8 @@ int cmd_exec(GlobalOptions& g, const std::vector<std::string>& nodes,
       std::size_t start = 0;
       while (start < text.size()) {
         std::size_t nl = text.find('\n', start);
-        std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+        std::string line =
+            text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
         std::printf("%s%s\n", tag, line.c_str());
         if (nl == std::string::npos) break;
         start = nl + 1;

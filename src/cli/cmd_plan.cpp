@@ -33,8 +33,11 @@ int cmd_plan(GlobalOptions& g, Output output) {
     for (const auto& c : report.changes) {
       nlohmann::json fj = nlohmann::json::array();
       for (const auto& f : c.files) fj.push_back({{"path", f.path}, {"diff", f.diff}});
-      hosts.push_back({{"host", c.host}, {"component", c.component}, {"upload", c.upload},
-                       {"files", fj}, {"action", c.action}});
+      hosts.push_back({{"host", c.host},
+                       {"component", c.component},
+                       {"upload", c.upload},
+                       {"files", fj},
+                       {"action", c.action}});
     }
     nlohmann::json j = {{"cluster", loaded->cluster.name}, {"changes", changes}, {"hosts", hosts}};
     std::printf("%s\n", j.dump(2).c_str());
@@ -64,9 +67,10 @@ int cmd_plan(GlobalOptions& g, Output output) {
   if (!changes) {
     std::printf("plan: no changes; deploy would upload nothing and restart nothing\n");
   } else {
-    std::printf("plan: %d distribution uploads, %d files to write; start: %s; restart (rolling: "
-                "observers, followers, leader last; brokers one at a time): %s\n",
-                uploads, files, join(starts).c_str(), join(restarts).c_str());
+    std::printf(
+        "plan: %d distribution uploads, %d files to write; start: %s; restart (rolling: "
+        "observers, followers, leader last; brokers one at a time): %s\n",
+        uploads, files, join(starts).c_str(), join(restarts).c_str());
   }
   return kOk;
 }

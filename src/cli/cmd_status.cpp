@@ -3,8 +3,8 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <thread>
 #include <optional>
+#include <thread>
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
@@ -50,8 +50,9 @@ int status_once(GlobalOptions& g, const LoadedCluster& loaded_ref, Output output
   std::optional<ops::KafkaStatus> kafka;
   if (cluster.kafka) kafka = ops::collect_kafka_status(ctx);
   if (output == Output::json) {
-    nlohmann::json j = has_zk ? status_json(cluster.name, status)
-                              : nlohmann::json{{"cluster", cluster.name}, {"nodes", nlohmann::json::array()}};
+    nlohmann::json j =
+        has_zk ? status_json(cluster.name, status)
+               : nlohmann::json{{"cluster", cluster.name}, {"nodes", nlohmann::json::array()}};
     if (kafka) j["kafka"] = kafka_json(cluster, *kafka);
     std::printf("%s\n", j.dump(2).c_str());
   } else {

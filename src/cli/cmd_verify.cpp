@@ -18,8 +18,9 @@ int cmd_verify(GlobalOptions& g, int messages, Output output) {
     for (const auto& s : r.steps) {
       steps.push_back({{"step", s.name}, {"ok", s.ok}, {"detail", s.detail}, {"ms", s.ms}});
     }
-    nlohmann::json j = {{"cluster", loaded->cluster.name}, {"ok", r.ok()}, {"steps", steps},
-                        {"produced", r.produced}, {"consumed", r.consumed}, {"lost", r.lost}};
+    nlohmann::json j = {
+        {"cluster", loaded->cluster.name}, {"ok", r.ok()},           {"steps", steps},
+        {"produced", r.produced},          {"consumed", r.consumed}, {"lost", r.lost}};
     std::printf("%s\n", j.dump(2).c_str());
   } else {
     for (const auto& s : r.steps) {

@@ -15,9 +15,9 @@ namespace zkctl::cli {
 struct GlobalOptions {
   ClusterChoice choice;
   ops::Options ops;
-  std::string command_line;                  // argv joined, for the lock and the audit log
-  std::chrono::seconds lock_ttl{3600};       // a lock left by a dead zkctl expires after this
-  std::vector<std::string> remote_command;   // exec: the words after "--"
+  std::string command_line;                 // argv joined, for the lock and the audit log
+  std::chrono::seconds lock_ttl{3600};      // a lock left by a dead zkctl expires after this
+  std::vector<std::string> remote_command;  // exec: the words after "--"
 };
 
 enum class Output { text, json };

@@ -14,7 +14,9 @@ std::string latency(const probe::Srvr& s) {
   std::snprintf(buf, sizeof buf, "%g/%g/%g", s.latency->min, s.latency->avg, s.latency->max);
   return buf;
 }
-std::string num(long v) { return v < 0 ? "-" : std::to_string(v); }
+std::string num(long v) {
+  return v < 0 ? "-" : std::to_string(v);
+}
 std::string short_version(const std::string& v) {
   auto comma = v.find(',');
   return comma == std::string::npos ? v : v.substr(0, comma);
@@ -34,8 +36,7 @@ std::string status_table(const ops::ClusterStatus& status) {
   for (const auto& n : status.nodes) {
     const auto& p = n.probe;
     std::vector<std::string> row = {n.server->host, std::to_string(n.server->id),
-                                    inventory::to_string(n.server->role),
-                                    probe::to_string(p.mode)};
+                                    inventory::to_string(n.server->role), probe::to_string(p.mode)};
     if (p.srvr && p.mode != probe::Mode::not_serving) {
       row.push_back(p.srvr->zxid.empty() ? "-" : p.srvr->zxid);
       row.push_back(num(p.srvr->connections));
@@ -108,32 +109,45 @@ std::string roles_of(const inventory::KafkaNode& n) {
   if (n.broker && n.controller) return "broker,controller";
   return n.controller ? "controller" : "broker";
 }
-std::string yes_no(bool b) { return b ? "yes" : "no"; }
+std::string yes_no(bool b) {
+  return b ? "yes" : "no";
+}
 }  // namespace
 
 std::string kafka_table(const inventory::Cluster& cluster, const ops::KafkaStatus& status) {
-  util::Table t({{"HOST"}, {"ID", util::Align::right}, {"ROLES"}, {"PROCESS"}, {"REGISTERED"},
-                 {"CONTROLLER"}, {"LISTENER"}});
+  util::Table t({{"HOST"},
+                 {"ID", util::Align::right},
+                 {"ROLES"},
+                 {"PROCESS"},
+                 {"REGISTERED"},
+                 {"CONTROLLER"},
+                 {"LISTENER"}});
   for (const auto& n : status.nodes) {
-    std::string process = !n.process_up ? "?" : (*n.process_up ? "up (pid " + std::to_string(n.pid.value_or(0)) + ")" : "down");
+    std::string process =
+        !n.process_up
+            ? "?"
+            : (*n.process_up ? "up (pid " + std::to_string(n.pid.value_or(0)) + ")" : "down");
     std::string ctl = "-";
     if (cluster.kafka->mode == inventory::KafkaMode::zookeeper) {
       if (n.controller) ctl = "active";
     } else if (n.node->controller) {
       // KRaft: each controller's role in the quorum.
       const auto& q = status.health.quorum;
-      bool voter = q && std::find(q->voters.begin(), q->voters.end(), n.node->id) != q->voters.end();
+      bool voter =
+          q && std::find(q->voters.begin(), q->voters.end(), n.node->id) != q->voters.end();
       ctl = n.controller ? "leader" : (voter ? "voter" : (q ? "not in quorum" : "?"));
     }
     t.add_row({n.node->host, std::to_string(n.node->id), roles_of(*n.node), process,
                n.node->broker ? yes_no(n.registered) : "-", ctl,
-               n.node->broker ? (n.listener_ok ? ":" + std::to_string(n.node->listener_port) + " ok"
-                                               : ":" + std::to_string(n.node->listener_port) + " FAILED")
-                              : "-"});
+               n.node->broker
+                   ? (n.listener_ok ? ":" + std::to_string(n.node->listener_port) + " ok"
+                                    : ":" + std::to_string(n.node->listener_port) + " FAILED")
+                   : "-"});
   }
   std::string out = t.render();
   for (const auto& n : status.nodes) {
-    if (!n.detail.empty() && (!n.registered || !n.listener_ok)) out += "  " + n.node->host + ": " + n.detail + "\n";
+    if (!n.detail.empty() && (!n.registered || !n.listener_ok))
+      out += "  " + n.node->host + ": " + n.detail + "\n";
   }
   const auto& h = status.health;
   int registered = 0;
@@ -146,7 +160,8 @@ std::string kafka_table(const inventory::Cluster& cluster, const ops::KafkaStatu
   } else {
     line += ", no active controller";
   }
-  if (h.under_replicated >= 0) line += ", " + std::to_string(h.under_replicated) + " under-replicated";
+  if (h.under_replicated >= 0)
+    line += ", " + std::to_string(h.under_replicated) + " under-replicated";
   if (h.offline > 0) line += ", " + std::to_string(h.offline) + " offline partitions";
   if (h.quorum) line += ", quorum voters " + std::to_string(h.quorum->voters.size());
   out += line + "\n";
@@ -170,14 +185,15 @@ nlohmann::json kafka_json(const inventory::Cluster& cluster, const ops::KafkaSta
     nodes.push_back(std::move(j));
   }
   const auto& h = status.health;
-  nlohmann::json out = {{"mode", inventory::to_string(cluster.kafka->mode)},
-                        {"ok", status.ok()},
-                        {"nodes", nodes},
-                        {"registered", std::vector<int>(h.registered.begin(), h.registered.end())},
-                        {"controller", h.controller ? nlohmann::json(*h.controller) : nlohmann::json(nullptr)},
-                        {"under_replicated", h.under_replicated},
-                        {"offline", h.offline},
-                        {"error", h.error}};
+  nlohmann::json out = {
+      {"mode", inventory::to_string(cluster.kafka->mode)},
+      {"ok", status.ok()},
+      {"nodes", nodes},
+      {"registered", std::vector<int>(h.registered.begin(), h.registered.end())},
+      {"controller", h.controller ? nlohmann::json(*h.controller) : nlohmann::json(nullptr)},
+      {"under_replicated", h.under_replicated},
+      {"offline", h.offline},
+      {"error", h.error}};
   if (h.quorum) {
     out["quorum"] = {{"leader_id", h.quorum->leader_id},
                      {"voters", h.quorum->voters},

@@ -282,7 +282,8 @@ class Loader {
       error(at(n), path + ": " + show(*raw) + " contains a control character or backslash");
       return std::nullopt;
     }
-    if (std::any_of(raw->begin(), raw->end(), [](char ch) { return static_cast<unsigned char>(ch) > 0x7e; })) {
+    if (std::any_of(raw->begin(), raw->end(),
+                    [](char ch) { return static_cast<unsigned char>(ch) > 0x7e; })) {
       // zoo.cfg and server.properties are read as Latin-1 Java properties.
       error(at(n), path + ": " + show(*raw) + " contains a non-ASCII character");
       return std::nullopt;

@@ -77,25 +77,25 @@ enum class KafkaMode {
 // One Kafka node (a broker, a KRaft controller, or both), fully resolved.
 struct KafkaNode {
   std::string host;
-  int id = 0;                   // broker.id (zookeeper mode) or node.id (kraft)
-  bool broker = true;           // process.roles contains broker (always, in zookeeper mode)
-  bool controller = false;      // process.roles contains controller (kraft only)
-  int listener_port = 9092;     // PLAINTEXT listener clients use
-  int controller_port = 9093;   // CONTROLLER listener (kraft controllers)
-  std::string install_dir;      // <install>/releases, current, config/, logs/ as for ZooKeeper
+  int id = 0;                  // broker.id (zookeeper mode) or node.id (kraft)
+  bool broker = true;          // process.roles contains broker (always, in zookeeper mode)
+  bool controller = false;     // process.roles contains controller (kraft only)
+  int listener_port = 9092;    // PLAINTEXT listener clients use
+  int controller_port = 9093;  // CONTROLLER listener (kraft controllers)
+  std::string install_dir;     // <install>/releases, current, config/, logs/ as for ZooKeeper
   std::vector<std::string> log_dirs;  // log.dirs (kraft: the first also holds meta.properties)
   SshSettings ssh;
-  SourcePos pos;                // the [[kafka.nodes]] entry
+  SourcePos pos;  // the [[kafka.nodes]] entry
 };
 
 struct KafkaSettings {
   KafkaMode mode = KafkaMode::zookeeper;
-  std::string distribution;     // local tarball, absolute path after loading
+  std::string distribution;  // local tarball, absolute path after loading
   SourcePos distribution_pos;
   int heap_mb = 512;
   std::string zookeeper_chroot = "/kafka";  // zookeeper mode: appended to zookeeper.connect
-  std::string cluster_id;       // kraft: fixed id from the inventory; empty: generated once
-                                // by deploy and recorded in the local state
+  std::string cluster_id;  // kraft: fixed id from the inventory; empty: generated once
+                           // by deploy and recorded in the local state
   // Extra server.properties keys, in inventory order; same rules as zoo.cfg's.
   std::vector<std::pair<std::string, std::string>> extra_config;
 };
@@ -105,7 +105,7 @@ struct Cluster {
   std::string source_file;  // the inventory file it was loaded from
   SshSettings ssh;
   ZooKeeperSettings zookeeper;
-  std::vector<Server> servers;      // empty when the inventory has no [zookeeper] (kraft only)
+  std::vector<Server> servers;         // empty when the inventory has no [zookeeper] (kraft only)
   std::optional<KafkaSettings> kafka;  // set when the inventory has a [kafka] table
   std::vector<KafkaNode> kafka_nodes;
 

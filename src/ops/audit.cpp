@@ -14,7 +14,9 @@
 
 namespace zkctl::ops {
 
-std::string audit_log_path() { return state_home() + "/audit.log"; }
+std::string audit_log_path() {
+  return state_home() + "/audit.log";
+}
 
 std::string append_audit(const AuditRecord& record) {
   std::time_t t = std::time(nullptr);

@@ -15,9 +15,9 @@ struct AuditHostResult {
 
 struct AuditRecord {
   std::string cluster;
-  std::string command;   // the command line as given
+  std::string command;  // the command line as given
   int exit_code = 0;
-  std::string summary;   // one line
+  std::string summary;  // one line
   std::vector<AuditHostResult> hosts;
 };
 

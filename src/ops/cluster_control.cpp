@@ -40,17 +40,18 @@ void stop_kafka_nodes(Context& ctx, ClusterControlReport& report) {
     for (const auto& n : cluster.kafka_nodes) {
       if (n.controller != (pass == 1)) continue;
       const inventory::KafkaNode* node = &n;
-      stage.jobs.push_back({n.host, {{"kafka stop", [&ctx, node, &report, &mu]() -> util::Result<StepOutcome> {
-                                        Connection& c = ctx.connection(*node);
-                                        if (!c.remote) return util::fail(c.error);
-                                        auto r = stop_kafka(*c.remote, *node, ctx.options().kafka_stop_grace,
-                                                            ctx.command_timeout(*node));
-                                        if (!r) return r.error();
-                                        if (!*r) return StepOutcome::skipped;
-                                        std::lock_guard l(mu);
-                                        ++report.changed;
-                                        return StepOutcome::done;
-                                      }}}});
+      stage.jobs.push_back(
+          {n.host, {{"kafka stop", [&ctx, node, &report, &mu]() -> util::Result<StepOutcome> {
+                       Connection& c = ctx.connection(*node);
+                       if (!c.remote) return util::fail(c.error);
+                       auto r = stop_kafka(*c.remote, *node, ctx.options().kafka_stop_grace,
+                                           ctx.command_timeout(*node));
+                       if (!r) return r.error();
+                       if (!*r) return StepOutcome::skipped;
+                       std::lock_guard l(mu);
+                       ++report.changed;
+                       return StepOutcome::done;
+                     }}}});
     }
     plan::Runner runner(ctx.progress(), ctx.options().parallel);
     auto r = runner.run_stage(stage);
@@ -99,25 +100,24 @@ ClusterControlReport start_cluster(Context& ctx) {
   std::atomic<int> changed{0};
   plan::Stage stage{"start", {}};
   for (const inventory::Server* s : servers) {
-    stage.jobs.push_back(
-        {s->host,
-         {{"start",
-           [&ctx, s, &changed]() -> util::Result<StepOutcome> {
-             Connection& c = ctx.connection(*s);
-             if (!c.remote) return util::fail(c.error);
-             auto running = server_pid(*c.remote, *s, ctx.command_timeout(*s));
-             if (!running) return running.error();
-             if (*running) return StepOutcome::skipped;
-             auto pid = start_server(*c.remote, *s, ctx.command_timeout(*s));
-             if (!pid) return pid.error();
-             ++changed;
-             return StepOutcome::done;
-           }},
-          {"wait for role", [&ctx, s]() -> util::Result<StepOutcome> {
-             auto m = wait_for_role(ctx, *s, ctx.options().wait_timeout);
-             if (!m) return m.error();
-             return StepOutcome::done;
-           }}}});
+    stage.jobs.push_back({s->host,
+                          {{"start",
+                            [&ctx, s, &changed]() -> util::Result<StepOutcome> {
+                              Connection& c = ctx.connection(*s);
+                              if (!c.remote) return util::fail(c.error);
+                              auto running = server_pid(*c.remote, *s, ctx.command_timeout(*s));
+                              if (!running) return running.error();
+                              if (*running) return StepOutcome::skipped;
+                              auto pid = start_server(*c.remote, *s, ctx.command_timeout(*s));
+                              if (!pid) return pid.error();
+                              ++changed;
+                              return StepOutcome::done;
+                            }},
+                           {"wait for role", [&ctx, s]() -> util::Result<StepOutcome> {
+                              auto m = wait_for_role(ctx, *s, ctx.options().wait_timeout);
+                              if (!m) return m.error();
+                              return StepOutcome::done;
+                            }}}});
   }
   plan::Runner runner(ctx.progress(), ctx.options().parallel);
   auto report = collect(runner.run_stage(stage), changed);
@@ -128,17 +128,18 @@ ClusterControlReport start_cluster(Context& ctx) {
   plan::Stage kstage{"kafka start", {}};
   for (const auto& n : cluster.kafka_nodes) {
     const inventory::KafkaNode* node = &n;
-    kstage.jobs.push_back({n.host, {{"kafka start", [&ctx, node, &kafka_started]() -> util::Result<StepOutcome> {
-                                       Connection& c = ctx.connection(*node);
-                                       if (!c.remote) return util::fail(c.error);
-                                       auto running = kafka_pid(*c.remote, *node, ctx.command_timeout(*node));
-                                       if (!running) return running.error();
-                                       if (*running) return StepOutcome::skipped;
-                                       auto pid = start_kafka(*c.remote, *node, ctx.command_timeout(*node));
-                                       if (!pid) return pid.error();
-                                       ++kafka_started;
-                                       return StepOutcome::done;
-                                     }}}});
+    kstage.jobs.push_back(
+        {n.host, {{"kafka start", [&ctx, node, &kafka_started]() -> util::Result<StepOutcome> {
+                     Connection& c = ctx.connection(*node);
+                     if (!c.remote) return util::fail(c.error);
+                     auto running = kafka_pid(*c.remote, *node, ctx.command_timeout(*node));
+                     if (!running) return running.error();
+                     if (*running) return StepOutcome::skipped;
+                     auto pid = start_kafka(*c.remote, *node, ctx.command_timeout(*node));
+                     if (!pid) return pid.error();
+                     ++kafka_started;
+                     return StepOutcome::done;
+                   }}}});
   }
   auto kr = runner.run_stage(kstage);
   auto more = collect(kr, kafka_started);

@@ -14,7 +14,8 @@ remote::SshOptions ssh_options(const std::string& host, const inventory::SshSett
   o.identity_file = ssh.identity_file;
   o.known_hosts_file = ssh.known_hosts_file;
   o.host_key_policy = options.host_keys;
-  o.connect_timeout_s = options.connect_timeout_s > 0 ? options.connect_timeout_s : ssh.connect_timeout_s;
+  o.connect_timeout_s =
+      options.connect_timeout_s > 0 ? options.connect_timeout_s : ssh.connect_timeout_s;
   return o;
 }
 }  // namespace

@@ -20,15 +20,15 @@
 namespace zkctl::ops {
 
 struct Options {
-  int parallel = 16;                           // most hosts worked on at once
+  int parallel = 16;  // most hosts worked on at once
   remote::HostKeyPolicy host_keys = remote::HostKeyPolicy::strict;
   std::chrono::milliseconds probe_timeout{3000};  // one srvr/mntr exchange
-  std::chrono::seconds wait_timeout{120};      // waiting for a node to serve in its role
-  std::chrono::seconds stop_grace{30};         // SIGTERM -> SIGKILL
-  std::chrono::seconds kafka_stop_grace{120};  // Kafka's controlled shutdown can take a while
-  int connect_timeout_s = 0;                   // >0 overrides the inventory's [ssh]
-  int command_timeout_s = 0;                   // >0 overrides the inventory's [ssh]
-  render::RenderOptions templates;             // user template overrides ($ZKCTL_TEMPLATES)
+  std::chrono::seconds wait_timeout{120};         // waiting for a node to serve in its role
+  std::chrono::seconds stop_grace{30};            // SIGTERM -> SIGKILL
+  std::chrono::seconds kafka_stop_grace{120};     // Kafka's controlled shutdown can take a while
+  int connect_timeout_s = 0;                      // >0 overrides the inventory's [ssh]
+  int command_timeout_s = 0;                      // >0 overrides the inventory's [ssh]
+  render::RenderOptions templates;                // user template overrides ($ZKCTL_TEMPLATES)
 };
 
 // One server's (or Kafka node's) connection, or why there is none.

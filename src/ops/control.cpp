@@ -12,9 +12,12 @@ namespace zkctl::ops {
 namespace {
 const char* verb(Action a) {
   switch (a) {
-    case Action::start: return "start";
-    case Action::stop: return "stop";
-    case Action::restart: return "restart";
+    case Action::start:
+      return "start";
+    case Action::stop:
+      return "stop";
+    case Action::restart:
+      return "restart";
   }
   return "?";
 }
@@ -29,10 +32,11 @@ ControlReport control_node(Context& ctx, const inventory::Server& server, Action
     auto safe = check_removal_safe(ctx.cluster(), observed(st), server);
     if (!safe) {
       if (force == Force::no) {
-        return {ControlOutcome::refused, std::string(verb(action)) + " refused: " + safe.error().message};
+        return {ControlOutcome::refused,
+                std::string(verb(action)) + " refused: " + safe.error().message};
       }
-      progress.report({host, verb(action), plan::EventKind::progress,
-                       "--force: " + safe.error().message});
+      progress.report(
+          {host, verb(action), plan::EventKind::progress, "--force: " + safe.error().message});
     }
   }
   Connection& conn = ctx.connection(server);
@@ -88,24 +92,29 @@ ControlReport control_kafka_node(Context& ctx, const inventory::KafkaNode& node,
   if (action != Action::start) {
     progress.report({host, what + " stop", plan::EventKind::started, "controlled shutdown"});
     auto stopped = stop_kafka(*conn.remote, node, ctx.options().kafka_stop_grace, timeout);
-    if (!stopped) return {ControlOutcome::failed, host + ": kafka stop: " + stopped.error().message};
-    progress.report({host, what + " stop", *stopped ? plan::EventKind::done : plan::EventKind::skipped,
+    if (!stopped)
+      return {ControlOutcome::failed, host + ": kafka stop: " + stopped.error().message};
+    progress.report({host, what + " stop",
+                     *stopped ? plan::EventKind::done : plan::EventKind::skipped,
                      *stopped ? "" : "was not running"});
-    if (action == Action::stop) return {ControlOutcome::ok, host + ": kafka node " + std::to_string(node.id) + " stopped"};
+    if (action == Action::stop)
+      return {ControlOutcome::ok, host + ": kafka node " + std::to_string(node.id) + " stopped"};
   }
   progress.report({host, what + " start", plan::EventKind::started, ""});
   auto pid = start_kafka(*conn.remote, node, timeout);
   if (!pid) return {ControlOutcome::failed, host + ": kafka start: " + pid.error().message};
   progress.report({host, what + " start", plan::EventKind::done, "pid " + std::to_string(*pid)});
   if (node.broker) {
-    progress.report({host, "wait: registered, no under-replicated partitions", plan::EventKind::started, ""});
+    progress.report(
+        {host, "wait: registered, no under-replicated partitions", plan::EventKind::started, ""});
     if (auto h = wait_broker_healthy(ctx, node, ctx.options().wait_timeout); !h) {
       return {ControlOutcome::failed, host + ": " + h.error().message};
     }
   }
-  return {ControlOutcome::ok, host + ": kafka node " + std::to_string(node.id) +
-                                  (node.broker ? " registered, no under-replicated partitions" : " running") +
-                                  " (pid " + std::to_string(*pid) + ")"};
+  return {ControlOutcome::ok,
+          host + ": kafka node " + std::to_string(node.id) +
+              (node.broker ? " registered, no under-replicated partitions" : " running") +
+              " (pid " + std::to_string(*pid) + ")"};
 }
 
 }  // namespace zkctl::ops

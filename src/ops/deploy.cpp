@@ -60,8 +60,8 @@ std::vector<HostPlan*> restart_order(Context& ctx, std::vector<HostPlan>& plans)
 
 util::Result<std::string> read_remote_file(remote::Remote& remote, const std::string& path,
                                            std::chrono::seconds timeout) {
-  auto r = remote.run(util::shell_join({"sh", "-c", "[ ! -e \"$1\" ] || cat -- \"$1\"", "zkctl", path}),
-                      timeout);
+  auto r = remote.run(
+      util::shell_join({"sh", "-c", "[ ! -e \"$1\" ] || cat -- \"$1\"", "zkctl", path}), timeout);
   if (!r) return r.error();
   if (r->exit_status != 0) return util::fail("cannot read " + path + ": " + r->err);
   return r->out;
@@ -90,7 +90,8 @@ DeployReport deploy(Context& ctx, DeployMode mode) {
   std::vector<HostPlan> plans(cluster.servers.size());
   for (std::size_t i = 0; i < plans.size(); ++i) {
     plans[i].server = &cluster.servers[i];
-    auto files = render::render_zookeeper_node(cluster, cluster.servers[i], ctx.options().templates);
+    auto files =
+        render::render_zookeeper_node(cluster, cluster.servers[i], ctx.options().templates);
     if (!files) {
       report.outcome = DeployOutcome::preflight_failed;
       report.preflight.push_back(cluster.servers[i].host + ": render: " + files.error().message);
@@ -109,8 +110,8 @@ DeployReport deploy(Context& ctx, DeployMode mode) {
   // 2. Pre-flight: connect and inspect every host at once; change nothing.
   std::vector<const inventory::Server*> servers;
   for (const auto& s : cluster.servers) servers.push_back(&s);
-  progress.report({"", "pre-flight", plan::EventKind::started,
-                   std::to_string(servers.size()) + " hosts"});
+  progress.report(
+      {"", "pre-flight", plan::EventKind::started, std::to_string(servers.size()) + " hosts"});
   auto conns = ctx.connect(servers);
   std::mutex mu;
   plan::parallel_for(plans.size(), ctx.options().parallel, [&](std::size_t i) {
@@ -119,8 +120,8 @@ DeployReport deploy(Context& ctx, DeployMode mode) {
     if (!conns[i]->remote) {
       problems.push_back(conns[i]->error);
     } else {
-      auto facts = inspect_host(*conns[i]->remote, *hp.server, hp.files,
-                                ctx.command_timeout(*hp.server));
+      auto facts =
+          inspect_host(*conns[i]->remote, *hp.server, hp.files, ctx.command_timeout(*hp.server));
       if (!facts) {
         problems.push_back(facts.error().message);
       } else {
@@ -134,8 +135,8 @@ DeployReport deploy(Context& ctx, DeployMode mode) {
       progress.report({hp.server->host, "pre-flight", plan::EventKind::failed, p});
     }
     if (problems.empty()) {
-      progress.report({hp.server->host, "pre-flight", plan::EventKind::done,
-                       hp.facts.java_version});
+      progress.report(
+          {hp.server->host, "pre-flight", plan::EventKind::done, hp.facts.java_version});
     }
   });
   KafkaDeployer kafka(ctx);
@@ -160,7 +161,8 @@ DeployReport deploy(Context& ctx, DeployMode mode) {
     for (auto& hp : plans) {
       HostChange c{hp.server->host, "zookeeper", hp.upload, {}, "none"};
       remote::Remote& r = *ctx.connection(*hp.server).remote;
-      c.files = describe_files(r, hp.changed_files, hp.server->host, ctx.command_timeout(*hp.server));
+      c.files =
+          describe_files(r, hp.changed_files, hp.server->host, ctx.command_timeout(*hp.server));
       c.action = !hp.running() ? "start" : hp.needs_restart() ? "restart" : "none";
       report.changes.push_back(std::move(c));
     }
@@ -178,26 +180,28 @@ DeployReport deploy(Context& ctx, DeployMode mode) {
     render::ZkPaths paths = render::zk_paths(s);
     plan::HostJob job{s.host, {}};
     job.steps.push_back({"upload", [&, r, timeout, paths]() -> util::Result<StepOutcome> {
-      if (!hp.upload) return StepOutcome::skipped;
-      auto up = upload_release(*r, paths.install_dir, dist, *dist_sha,
+                           if (!hp.upload) return StepOutcome::skipped;
+                           auto up = upload_release(
+                               *r, paths.install_dir, dist, *dist_sha,
                                [&](std::uint64_t sent, std::uint64_t total) {
                                  progress.report({s.host, "upload", plan::EventKind::progress,
                                                   mib(sent) + " / " + mib(total)});
                                },
                                timeout);
-      if (!up) return up.error();
-      ++uploaded;
-      return StepOutcome::done;
-    }});
+                           if (!up) return up.error();
+                           ++uploaded;
+                           return StepOutcome::done;
+                         }});
     job.steps.push_back({"configure", [&, r, timeout]() -> util::Result<StepOutcome> {
-      if (auto p = prepare_dirs(*r, s, timeout); !p) return p.error();
-      if (hp.changed_files.empty()) return StepOutcome::skipped;
-      for (const auto* f : hp.changed_files) {
-        if (auto w = r->write_file(f->content, f->path, f->mode); !w) return w.error();
-      }
-      ++configured;
-      return StepOutcome::done;
-    }});
+                           if (auto p = prepare_dirs(*r, s, timeout); !p) return p.error();
+                           if (hp.changed_files.empty()) return StepOutcome::skipped;
+                           for (const auto* f : hp.changed_files) {
+                             if (auto w = r->write_file(f->content, f->path, f->mode); !w)
+                               return w.error();
+                           }
+                           ++configured;
+                           return StepOutcome::done;
+                         }});
     install.jobs.push_back(std::move(job));
   }
   plan::Runner runner(progress, ctx.options().parallel);
@@ -240,11 +244,11 @@ DeployReport deploy(Context& ctx, DeployMode mode) {
   for (HostPlan* hp : restart_order(ctx, plans)) {
     const inventory::Server& s = *hp->server;
     restart.jobs.push_back({s.host, {{"rolling restart", [&]() -> util::Result<StepOutcome> {
-                                       auto m = restart_one(ctx, s);
-                                       if (!m) return m.error();
-                                       ++report.restarted;
-                                       return StepOutcome::done;
-                                     }}}});
+                                        auto m = restart_one(ctx, s);
+                                        if (!m) return m.error();
+                                        ++report.restarted;
+                                        return StepOutcome::done;
+                                      }}}});
   }
   auto restart_result = runner.run_stage(restart);
   if (!restart_result.ok()) {

@@ -26,7 +26,7 @@ struct HostChange {
   std::string component;  // "zookeeper" or "kafka"
   bool upload = false;    // a different distribution would be installed
   std::vector<FileChange> files;
-  std::string action;     // "none", "start", "restart", "format, start"
+  std::string action;  // "none", "start", "restart", "format, start"
 };
 
 enum class DeployMode {

@@ -37,7 +37,8 @@ DestroyReport destroy(Context& ctx, PurgeData purge) {
     std::size_t start = 0;
     while (start < out.size()) {
       std::size_t nl = out.find('\n', start);
-      std::string line = out.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+      std::string line =
+          out.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
       if (line.rfind("removed ", 0) == 0) report.removed.push_back(host + ":" + line.substr(8));
       if (line.rfind("kept ", 0) == 0) report.kept.push_back(host + ":" + line.substr(5));
       if (nl == std::string::npos) break;

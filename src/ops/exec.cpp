@@ -37,7 +37,8 @@ util::Result<std::vector<std::string>> exec_hosts(const inventory::Cluster& clus
     if (std::find(all.begin(), all.end(), h) == all.end()) {
       std::string known;
       for (const auto& a : all) known += (known.empty() ? "" : ", ") + a;
-      return util::fail("no host '" + h + "' in cluster " + cluster.name + " (hosts: " + known + ")");
+      return util::fail("no host '" + h + "' in cluster " + cluster.name + " (hosts: " + known +
+                        ")");
     }
   }
   return only;
@@ -66,7 +67,8 @@ std::vector<ExecResult> exec_on(Context& ctx, const std::vector<std::string>& ho
   for (std::size_t j = 0; j < zk_idx.size(); ++j) conns[zk_idx[j]] = zc[j];
   for (std::size_t j = 0; j < kafka_idx.size(); ++j) conns[kafka_idx[j]] = kc[j];
   const std::string command = util::shell_join(argv);
-  auto timeout = std::chrono::seconds(ctx.options().command_timeout_s > 0 ? ctx.options().command_timeout_s : 300);
+  auto timeout = std::chrono::seconds(
+      ctx.options().command_timeout_s > 0 ? ctx.options().command_timeout_s : 300);
   plan::parallel_for(hosts.size(), std::max(1, ctx.options().parallel), [&](std::size_t i) {
     ExecResult& r = results[i];
     r.host = hosts[i];

@@ -14,7 +14,7 @@ struct ExecResult {
   int exit_status = -1;  // -1: could not run (see error)
   std::string out;
   std::string err;
-  std::string error;     // connect/run failure
+  std::string error;  // connect/run failure
   double seconds = 0;
 };
 

@@ -1,7 +1,6 @@
 #include "ops/kafka_health.hpp"
 
 #include <nlohmann/json.hpp>
-
 #include <sstream>
 #include <thread>
 
@@ -92,7 +91,8 @@ KafkaHealth kafka_health(Context& ctx, WithQuorum with_quorum) {
   KafkaHealth h;
   const auto timeout = ctx.options().probe_timeout;
   auto add_error = [&](const std::string& e) { h.error += (h.error.empty() ? "" : "; ") + e; };
-  auto md = probe::kafka_metadata(kafka_bootstrap(cluster), std::max(timeout, std::chrono::milliseconds(5000)));
+  auto md = probe::kafka_metadata(kafka_bootstrap(cluster),
+                                  std::max(timeout, std::chrono::milliseconds(5000)));
   if (md) {
     for (const auto& b : md->brokers) h.registered.insert(b.id);
     h.under_replicated = md->under_replicated();
@@ -169,10 +169,11 @@ util::Result<void> wait_broker_healthy(Context& ctx, const inventory::KafkaNode&
     if (std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
-  return util::fail("broker " + std::to_string(node.id) + " on " + node.host + " not healthy after " +
-                    std::to_string(timeout.count()) + "s (registered: " +
-                    (h.registered.count(node.id) ? "yes" : "no") + ", under-replicated partitions: " +
-                    std::to_string(h.under_replicated) + ", offline: " + std::to_string(h.offline) +
+  return util::fail("broker " + std::to_string(node.id) + " on " + node.host +
+                    " not healthy after " + std::to_string(timeout.count()) +
+                    "s (registered: " + (h.registered.count(node.id) ? "yes" : "no") +
+                    ", under-replicated partitions: " + std::to_string(h.under_replicated) +
+                    ", offline: " + std::to_string(h.offline) +
                     (h.error.empty() ? "" : "; " + h.error) + ")");
 }
 
@@ -185,13 +186,14 @@ util::Result<void> wait_all_registered(Context& ctx, std::chrono::seconds timeou
     h = kafka_health(ctx, WithQuorum::no);
     missing.clear();
     for (const auto* b : cluster.brokers())
-      if (!h.registered.count(b->id)) missing += (missing.empty() ? "" : ", ") + std::to_string(b->id);
+      if (!h.registered.count(b->id))
+        missing += (missing.empty() ? "" : ", ") + std::to_string(b->id);
     if (missing.empty()) return {};
     if (std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
-  return util::fail("brokers not registered after " + std::to_string(timeout.count()) + "s: " +
-                    missing + (h.error.empty() ? "" : " (" + h.error + ")"));
+  return util::fail("brokers not registered after " + std::to_string(timeout.count()) +
+                    "s: " + missing + (h.error.empty() ? "" : " (" + h.error + ")"));
 }
 
 }  // namespace zkctl::ops

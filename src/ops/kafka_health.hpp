@@ -23,8 +23,8 @@ std::string kafka_bootstrap(const inventory::Cluster& cluster,
 
 struct KraftQuorum {
   int leader_id = -1;
-  std::vector<int> voters;      // CurrentVoters
-  std::vector<int> observers;   // CurrentObservers
+  std::vector<int> voters;     // CurrentVoters
+  std::vector<int> observers;  // CurrentObservers
   long max_follower_lag = -1;
 };
 
@@ -32,12 +32,12 @@ struct KraftQuorum {
 util::Result<KraftQuorum> parse_quorum_status(const std::string& text);
 
 struct KafkaHealth {
-  std::set<int> registered;         // broker ids the cluster knows as alive
-  std::optional<int> controller;    // zookeeper mode: /controller; kraft: the quorum leader
+  std::set<int> registered;           // broker ids the cluster knows as alive
+  std::optional<int> controller;      // zookeeper mode: /controller; kraft: the quorum leader
   std::optional<KraftQuorum> quorum;  // kraft
-  int under_replicated = -1;        // partitions with fewer in-sync replicas than replicas
-  int offline = -1;                 // partitions without a leader
-  std::string error;                // why something could not be read ("" if all was read)
+  int under_replicated = -1;          // partitions with fewer in-sync replicas than replicas
+  int offline = -1;                   // partitions without a leader
+  std::string error;                  // why something could not be read ("" if all was read)
 };
 
 // Ask the cluster. `with_quorum`: in KRaft mode also run kafka-metadata-quorum.sh

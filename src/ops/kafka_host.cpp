@@ -20,7 +20,9 @@ kpid() {
 }
 )SH";
 
-std::string with_prelude(const char* script) { return std::string(kKafkaPrelude) + script; }
+std::string with_prelude(const char* script) {
+  return std::string(kKafkaPrelude) + script;
+}
 
 constexpr const char* kInspect = R"SH(
 set -u
@@ -174,15 +176,18 @@ std::vector<std::string> kafka_preflight_problems(const inventory::KafkaNode& no
                                                   const std::string& cluster_id) {
   std::vector<std::string> problems;
   if (facts.java_version.empty()) {
-    problems.push_back("java not found in PATH: install a JDK 17 or newer "
-                       "(Debian: apt-get install openjdk-17-jre-headless)");
+    problems.push_back(
+        "java not found in PATH: install a JDK 17 or newer "
+        "(Debian: apt-get install openjdk-17-jre-headless)");
   }
   for (const auto& d : facts.unwritable)
-    problems.push_back("cannot create " + d + ": its nearest existing parent is not a writable directory");
+    problems.push_back("cannot create " + d +
+                       ": its nearest existing parent is not a writable directory");
   auto id_key = facts.meta.count("node.id") ? "node.id" : "broker.id";
-  if (auto it = facts.meta.find(id_key); it != facts.meta.end() && it->second != std::to_string(node.id)) {
-    problems.push_back("log dir holds meta.properties of " + std::string(id_key) + " " + it->second +
-                       " but the inventory gives id " + std::to_string(node.id) +
+  if (auto it = facts.meta.find(id_key);
+      it != facts.meta.end() && it->second != std::to_string(node.id)) {
+    problems.push_back("log dir holds meta.properties of " + std::string(id_key) + " " +
+                       it->second + " but the inventory gives id " + std::to_string(node.id) +
                        ": refusing to reuse another node's data");
   }
   if (auto it = facts.meta.find("cluster.id");
@@ -205,9 +210,9 @@ util::Result<KafkaFacts> inspect_kafka(remote::Remote& remote, const inventory::
                                        const std::vector<render::RenderedFile>& files,
                                        std::chrono::seconds timeout) {
   render::KafkaPaths p = render::kafka_paths(node);
-  std::vector<std::string> args = {p.install_dir, p.server_properties, p.meta_properties,
-                                   p.current_link + "/.zkctl-release", ports_of(node),
-                                   std::to_string(p.log_dirs.size())};
+  std::vector<std::string> args = {p.install_dir,     p.server_properties,
+                                   p.meta_properties, p.current_link + "/.zkctl-release",
+                                   ports_of(node),    std::to_string(p.log_dirs.size())};
   args.insert(args.end(), p.log_dirs.begin(), p.log_dirs.end());
   for (const auto& f : files) args.push_back(f.path);
   auto r = run_kafka(remote, "inspect", kInspect, args, timeout);
@@ -229,9 +234,9 @@ util::Result<bool> format_kafka_storage(remote::Remote& remote, const inventory:
                                         const std::string& cluster_id,
                                         std::chrono::seconds timeout) {
   render::KafkaPaths p = render::kafka_paths(node);
-  auto r = run_kafka(remote, "kafka-storage.sh format", kFormat,
-                     {p.install_dir, p.server_properties, cluster_id, p.meta_properties, p.env_file},
-                     timeout);
+  auto r = run_kafka(
+      remote, "kafka-storage.sh format", kFormat,
+      {p.install_dir, p.server_properties, cluster_id, p.meta_properties, p.env_file}, timeout);
   if (!r) return r.error();
   return r->out.find("formatted-already") == std::string::npos;
 }

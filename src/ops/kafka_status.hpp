@@ -16,9 +16,9 @@ struct KafkaNodeStatus {
   const inventory::KafkaNode* node = nullptr;
   std::optional<bool> process_up;  // unset: could not ask over SSH
   std::optional<int> pid;
-  bool registered = false;         // brokers only
-  bool listener_ok = false;        // the node's own listener answered a metadata request
-  bool controller = false;         // the active controller (zookeeper mode) / quorum leader (kraft)
+  bool registered = false;   // brokers only
+  bool listener_ok = false;  // the node's own listener answered a metadata request
+  bool controller = false;   // the active controller (zookeeper mode) / quorum leader (kraft)
   std::string detail;
 };
 

@@ -1,16 +1,16 @@
 #include "ops/lock.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <ctime>
 #include <mutex>
 #include <random>
-#include <signal.h>
 #include <sstream>
 #include <utility>
-#include <cerrno>
 
 #include "ops/zk_host.hpp"
 #include "plan/runner.hpp"
@@ -115,12 +115,18 @@ LockInfo parse_lock_info(const std::string& text) {
     auto eq = line.find('=');
     if (eq == std::string::npos) continue;
     std::string k = line.substr(0, eq), v = line.substr(eq + 1);
-    if (k == "holder") info.holder = v;
-    else if (k == "pid") info.pid = std::atol(v.c_str());
-    else if (k == "since") info.since = v;
-    else if (k == "command") info.command = v;
-    else if (k == "expires") info.expires = std::atol(v.c_str());
-    else if (k == "token") info.token = v;
+    if (k == "holder")
+      info.holder = v;
+    else if (k == "pid")
+      info.pid = std::atol(v.c_str());
+    else if (k == "since")
+      info.since = v;
+    else if (k == "command")
+      info.command = v;
+    else if (k == "expires")
+      info.expires = std::atol(v.c_str());
+    else if (k == "token")
+      info.token = v;
   }
   return info;
 }
@@ -149,8 +155,8 @@ util::Result<ClusterLock> ClusterLock::acquire(Context& ctx, const std::string& 
   lock.token_ = random_token();
   const std::string machine = this_machine();
   const long now = static_cast<long>(std::time(nullptr));
-  std::string info = "holder=" + user_name() + "@" + machine + "\npid=" +
-                     std::to_string(getpid()) + "\nsince=" + iso_now() + "\ncommand=" + command +
+  std::string info = "holder=" + user_name() + "@" + machine + "\npid=" + std::to_string(getpid()) +
+                     "\nsince=" + iso_now() + "\ncommand=" + command +
                      "\nexpires=" + std::to_string(now + ttl.count()) + "\ntoken=" + lock.token_;
   for (char& c : info)
     if (c != '\n' && (static_cast<unsigned char>(c) < 0x20)) c = ' ';
@@ -164,8 +170,8 @@ util::Result<ClusterLock> ClusterLock::acquire(Context& ctx, const std::string& 
     const std::string& host = conns[i]->host;
     auto timeout = std::chrono::seconds(30);
     for (int attempt = 0; attempt < 2; ++attempt) {
-      auto out = run_script(r, "lock", kTake, {path, lock.token_, info, machine, std::to_string(now)},
-                            timeout);
+      auto out = run_script(r, "lock", kTake,
+                            {path, lock.token_, info, machine, std::to_string(now)}, timeout);
       if (!out) {
         std::lock_guard g(mu);
         if (refusal.empty()) refusal = host + ": " + out.error().message;
@@ -202,7 +208,8 @@ void ClusterLock::release() {
   const std::string path = lock_path(ctx_->cluster().name);
   plan::parallel_for(held_.size(), static_cast<int>(held_.size()), [&](std::size_t i) {
     if (held_[i]->remote) {
-      (void)run_script(*held_[i]->remote, "unlock", kRelease, {path, token_}, std::chrono::seconds(30));
+      (void)run_script(*held_[i]->remote, "unlock", kRelease, {path, token_},
+                       std::chrono::seconds(30));
     }
   });
   held_.clear();
@@ -224,6 +231,8 @@ ClusterLock& ClusterLock::operator=(ClusterLock&& other) noexcept {
   return *this;
 }
 
-ClusterLock::~ClusterLock() { release(); }
+ClusterLock::~ClusterLock() {
+  release();
+}
 
 }  // namespace zkctl::ops

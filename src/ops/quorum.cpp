@@ -49,7 +49,8 @@ util::Result<void> check_removal_safe(const inventory::Cluster& cluster,
   QuorumSummary q = summarize(cluster, nodes);
   bool target_serving = false;
   for (const auto& n : nodes) {
-    if (n.server == &target || (n.server && n.server->host == target.host && n.server->id == target.id)) {
+    if (n.server == &target ||
+        (n.server && n.server->host == target.host && n.server->id == target.id)) {
       target_serving = serves_as_voter(n.mode);
     }
   }

@@ -23,9 +23,9 @@ bool serves_as_voter(probe::Mode mode);
 bool mode_matches_role(probe::Mode mode, inventory::Role role, int voter_count);
 
 struct QuorumSummary {
-  int voters = 0;          // configured voters
-  int voters_serving = 0;  // voters answering as leader/follower/standalone
-  int majority = 0;        // floor(voters/2)+1
+  int voters = 0;                                 // configured voters
+  int voters_serving = 0;                         // voters answering as leader/follower/standalone
+  int majority = 0;                               // floor(voters/2)+1
   std::vector<const inventory::Server*> leaders;  // more than one means split brain
   bool ok() const { return voters_serving >= majority && leaders.size() == 1; }
   // "3/3 voters serving, majority 2, leader node2 (id 2)" or "NO QUORUM: ...".

@@ -59,8 +59,8 @@ bool fully_synced(const inventory::Cluster& cluster, const ClusterStatus& status
   long pending = m.pending_syncs.value_or(0);
   if (followers < voters - 1 || synced_observers < observers || pending != 0) {
     why = "leader " + leader->server->host + " reports " + std::to_string(followers) + "/" +
-          std::to_string(voters - 1) + " followers and " + std::to_string(synced_observers) +
-          "/" + std::to_string(observers) + " observers synced, " + std::to_string(pending) +
+          std::to_string(voters - 1) + " followers and " + std::to_string(synced_observers) + "/" +
+          std::to_string(observers) + " observers synced, " + std::to_string(pending) +
           " pending syncs";
     return false;
   }

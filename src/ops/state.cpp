@@ -1,6 +1,6 @@
 #include "ops/state.hpp"
 
-#include <nlohmann/json.hpp>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -10,8 +10,8 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
-#include <unistd.h>
 
 #include "ops/checksum.hpp"
 
@@ -83,7 +83,8 @@ std::string recorded_kafka_cluster_id(const std::string& name) {
 }
 
 util::Result<void> record_kafka_cluster_id(const std::string& name, const std::string& id) {
-  return write_atomically(fs::path(state_home()) / "clusters" / name / "kafka-cluster-id", id + "\n");
+  return write_atomically(fs::path(state_home()) / "clusters" / name / "kafka-cluster-id",
+                          id + "\n");
 }
 
 std::vector<std::string> recorded_cluster_names() {

@@ -14,11 +14,11 @@ namespace zkctl::ops {
 
 struct RecordedCluster {
   std::string name;
-  std::string source;         // inventory path deploy was given
-  std::string base_dir;       // directory relative paths in it resolve against
-  std::string inventory_copy; // path of the stored copy
-  std::string sha256;         // of the inventory text
-  std::string deployed_at;    // ISO 8601 UTC
+  std::string source;          // inventory path deploy was given
+  std::string base_dir;        // directory relative paths in it resolve against
+  std::string inventory_copy;  // path of the stored copy
+  std::string sha256;          // of the inventory text
+  std::string deployed_at;     // ISO 8601 UTC
 };
 
 // $ZKCTL_HOME, or ~/.zkctl.

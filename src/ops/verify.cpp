@@ -32,7 +32,8 @@ std::string fmt_ms(double ms) {
   return buf;
 }
 
-VerifyStep zookeeper_round_trip(const inventory::Cluster& cluster, std::chrono::milliseconds timeout) {
+VerifyStep zookeeper_round_trip(const inventory::Cluster& cluster,
+                                std::chrono::milliseconds timeout) {
   VerifyStep step{"zookeeper round trip", false, "", 0};
   auto t0 = Clock::now();
   // Two different servers: the first voter writes, the last server (an observer
@@ -65,8 +66,9 @@ VerifyStep zookeeper_round_trip(const inventory::Cluster& cluster, std::chrono::
   } else {
     got = **g;
     step.ok = got == data;
-    step.detail = step.ok ? "wrote " + path + " through " + via_a + ", read it back through " + via_b
-                          : "read back '" + got + "' instead of '" + data + "'";
+    step.detail = step.ok
+                      ? "wrote " + path + " through " + via_a + ", read it back through " + via_b
+                      : "read back '" + got + "' instead of '" + data + "'";
   }
   (void)(*writer)->remove(path);
   step.ms = ms_since(t0);
@@ -99,7 +101,8 @@ VerifyReport verify(Context& ctx, int messages) {
     for (const auto* b : brokers) {
       bool listed = false;
       for (const auto& m : md->brokers) listed |= m.id == b->id;
-      if (listed && probe::kafka_metadata(kafka_bootstrap(cluster, b), std::chrono::milliseconds(3000))) {
+      if (listed &&
+          probe::kafka_metadata(kafka_bootstrap(cluster, b), std::chrono::milliseconds(3000))) {
         alive.push_back(b);
       }
     }
@@ -117,7 +120,8 @@ VerifyReport verify(Context& ctx, int messages) {
   auto c = probe::create_topic(produce_via, topic, 3, rf, std::chrono::milliseconds(30000));
   create.ms = ms_since(t0);
   create.ok = c.ok();
-  create.detail = c ? topic + ": 3 partitions, replication " + std::to_string(rf) : c.error().message;
+  create.detail =
+      c ? topic + ": 3 partitions, replication " + std::to_string(rf) : c.error().message;
   report.steps.push_back(create);
   if (!c) return report;
 

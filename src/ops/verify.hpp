@@ -12,7 +12,7 @@
 namespace zkctl::ops {
 
 struct VerifyStep {
-  std::string name;    // "zookeeper round trip", "kafka produce", ...
+  std::string name;  // "zookeeper round trip", "kafka produce", ...
   bool ok = false;
   std::string detail;  // what was done and measured, or the error
   double ms = 0;       // wall time of the step

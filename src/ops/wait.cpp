@@ -10,10 +10,9 @@ namespace zkctl::ops {
 probe::NodeProbe probe_server(Context& ctx, const inventory::Server& server) {
   auto timeout = ctx.options().probe_timeout;
   probe::NodeProbe p = probe::probe_node(server.host, server.ports.client, timeout, nullptr);
-  bool unreachable = p.mode == probe::Mode::down &&
-                     (p.failure == probe::Failure::timeout ||
-                      p.failure == probe::Failure::unreachable ||
-                      p.failure == probe::Failure::resolve);
+  bool unreachable = p.mode == probe::Mode::down && (p.failure == probe::Failure::timeout ||
+                                                     p.failure == probe::Failure::unreachable ||
+                                                     p.failure == probe::Failure::resolve);
   if (!unreachable) return p;
   // The client port is not reachable from here: ask from the host itself.
   Connection& conn = ctx.connection(server);
@@ -40,10 +39,10 @@ util::Result<probe::Mode> wait_for_role(Context& ctx, const inventory::Server& s
     if (std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
-  return util::fail(std::string("not serving as ") + inventory::to_string(server.role) +
-                    " after " + std::to_string(timeout.count()) + "s (last seen: " +
-                    probe::to_string(last.mode) + (last.detail.empty() ? "" : ", " + last.detail) +
-                    ")");
+  return util::fail(std::string("not serving as ") + inventory::to_string(server.role) + " after " +
+                    std::to_string(timeout.count()) +
+                    "s (last seen: " + probe::to_string(last.mode) +
+                    (last.detail.empty() ? "" : ", " + last.detail) + ")");
 }
 
 }  // namespace zkctl::ops

@@ -212,11 +212,13 @@ std::vector<std::string> preflight_problems(const inventory::Server& server,
                                             const HostFacts& facts) {
   std::vector<std::string> problems;
   if (facts.java_version.empty()) {
-    problems.push_back("java not found in PATH: install a JDK 11 or newer "
-                       "(Debian: apt-get install openjdk-17-jre-headless)");
+    problems.push_back(
+        "java not found in PATH: install a JDK 11 or newer "
+        "(Debian: apt-get install openjdk-17-jre-headless)");
   }
   for (const auto& d : facts.unwritable) {
-    problems.push_back("cannot create " + d + ": its nearest existing parent is not a writable directory");
+    problems.push_back("cannot create " + d +
+                       ": its nearest existing parent is not a writable directory");
   }
   std::string want = std::to_string(server.id);
   if (facts.myid && *facts.myid != want) {
@@ -244,8 +246,9 @@ util::Result<HostFacts> inspect_host(remote::Remote& remote, const inventory::Se
                                      const std::vector<render::RenderedFile>& files,
                                      std::chrono::seconds timeout) {
   render::ZkPaths p = render::zk_paths(server);
-  std::vector<std::string> args = {p.install_dir, p.data_dir, p.data_log_dir, p.pid_file,
-                                   p.myid, p.current_link + "/.zkctl-release", ports_arg(server)};
+  std::vector<std::string> args = {p.install_dir,    p.data_dir, p.data_log_dir,
+                                   p.pid_file,       p.myid,     p.current_link + "/.zkctl-release",
+                                   ports_arg(server)};
   for (const auto& f : files) args.push_back(f.path);
   auto r = run_checked(remote, "inspect", script_command(kInspect, args), timeout);
   if (!r) return r.error();
@@ -255,10 +258,9 @@ util::Result<HostFacts> inspect_host(remote::Remote& remote, const inventory::Se
 util::Result<void> install_release(remote::Remote& remote, const std::string& install_dir,
                                    const std::string& tarball_path, const std::string& sha256,
                                    std::chrono::seconds timeout) {
-  auto r = run_checked(remote, "unpack",
-                       script_command(kInstall, {install_dir, tarball_path,
-                                                 sha256.substr(0, 16), sha256}),
-                       timeout);
+  auto r = run_checked(
+      remote, "unpack",
+      script_command(kInstall, {install_dir, tarball_path, sha256.substr(0, 16), sha256}), timeout);
   if (!r) return r.error();
   return {};
 }
@@ -268,7 +270,8 @@ util::Result<void> upload_release(remote::Remote& remote, const std::string& ins
                                   const remote::ProgressFn& progress,
                                   std::chrono::seconds timeout) {
   std::string releases = install_dir + "/releases";
-  auto mk = run_checked(remote, "mkdir", util::shell_join({"mkdir", "-p", "--", releases}), timeout);
+  auto mk =
+      run_checked(remote, "mkdir", util::shell_join({"mkdir", "-p", "--", releases}), timeout);
   if (!mk) return mk.error();
   std::string target = releases + "/.upload-" + sha256.substr(0, 16) + ".tar.gz";
   if (auto up = remote.upload_file(distribution, target, 0644, progress); !up) return up.error();
@@ -285,10 +288,10 @@ util::Result<remote::CommandResult> run_script(remote::Remote& remote, const std
 util::Result<void> prepare_dirs(remote::Remote& remote, const inventory::Server& server,
                                 std::chrono::seconds timeout) {
   render::ZkPaths p = render::zk_paths(server);
-  auto r = run_checked(remote, "mkdir",
-                       script_command(kPrepare, {p.conf_dir, p.log_dir, p.data_dir,
-                                                 p.data_log_dir, p.current_link}),
-                       timeout);
+  auto r = run_checked(
+      remote, "mkdir",
+      script_command(kPrepare, {p.conf_dir, p.log_dir, p.data_dir, p.data_log_dir, p.current_link}),
+      timeout);
   if (!r) return r.error();
   return {};
 }
@@ -314,8 +317,7 @@ util::Result<bool> stop_server(remote::Remote& remote, const inventory::Server& 
   return r->out.find("stopped") != std::string::npos;
 }
 
-util::Result<std::optional<int>> server_pid(remote::Remote& remote,
-                                            const inventory::Server& server,
+util::Result<std::optional<int>> server_pid(remote::Remote& remote, const inventory::Server& server,
                                             std::chrono::seconds timeout) {
   render::ZkPaths p = render::zk_paths(server);
   auto r = run_checked(remote, "pid", script_command(kPid, {p.pid_file}), timeout);

@@ -26,14 +26,14 @@ struct Listener {
 
 // One host as found before any change.
 struct HostFacts {
-  std::string java_version;        // first line of `java -version`; empty: no java
+  std::string java_version;             // first line of `java -version`; empty: no java
   std::vector<std::string> unwritable;  // dirs that cannot be created
-  std::string release_sha256;      // checksum of the installed distribution; empty: none
+  std::string release_sha256;           // checksum of the installed distribution; empty: none
   std::map<std::string, std::string> file_sha256;  // remote path -> checksum (present files)
-  std::optional<std::string> myid; // content of <data>/myid, trimmed
-  bool data_has_history = false;   // <data>/version-2 exists
-  std::optional<int> pid;          // the running ZooKeeper's PID (pid file + live process)
-  std::vector<Listener> listeners; // for the server's ports
+  std::optional<std::string> myid;                 // content of <data>/myid, trimmed
+  bool data_has_history = false;                   // <data>/version-2 exists
+  std::optional<int> pid;           // the running ZooKeeper's PID (pid file + live process)
+  std::vector<Listener> listeners;  // for the server's ports
 };
 
 // Gather HostFacts in one round trip. `files` are the rendered files whose
@@ -81,8 +81,7 @@ util::Result<bool> stop_server(remote::Remote& remote, const inventory::Server& 
                                std::chrono::seconds grace, std::chrono::seconds timeout);
 
 // The running server's PID, if any.
-util::Result<std::optional<int>> server_pid(remote::Remote& remote,
-                                            const inventory::Server& server,
+util::Result<std::optional<int>> server_pid(remote::Remote& remote, const inventory::Server& server,
                                             std::chrono::seconds timeout);
 
 // Parse the `key=value` lines inspect_host's script prints (exposed for tests).

@@ -14,11 +14,21 @@ void LineProgress::report(const Event& event) {
   }
   const char* word = "";
   switch (event.kind) {
-    case EventKind::started: word = "..."; break;
-    case EventKind::progress: word = ""; break;
-    case EventKind::done: word = "ok"; break;
-    case EventKind::skipped: word = "unchanged"; break;
-    case EventKind::failed: word = "FAILED"; break;
+    case EventKind::started:
+      word = "...";
+      break;
+    case EventKind::progress:
+      word = "";
+      break;
+    case EventKind::done:
+      word = "ok";
+      break;
+    case EventKind::skipped:
+      word = "unchanged";
+      break;
+    case EventKind::failed:
+      word = "FAILED";
+      break;
   }
   std::string line;
   if (!event.host.empty()) line += "[" + event.host + "] ";

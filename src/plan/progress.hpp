@@ -12,8 +12,8 @@ namespace zkctl::plan {
 enum class EventKind { started, progress, done, skipped, failed };
 
 struct Event {
-  std::string host;    // "" for cluster-wide events
-  std::string step;    // e.g. "upload", "start"
+  std::string host;  // "" for cluster-wide events
+  std::string step;  // e.g. "upload", "start"
   EventKind kind = EventKind::progress;
   std::string detail;  // free text: "2.1/2.2 MiB", the error, ...
 };

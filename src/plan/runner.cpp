@@ -39,9 +39,9 @@ Runner::Runner(Progress& progress, int parallel)
 
 namespace {
 std::string seconds_since(std::chrono::steady_clock::time_point t0) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::steady_clock::now() - t0)
-                .count();
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   char buf[32];
   std::snprintf(buf, sizeof buf, "(%.1fs)", static_cast<double>(ms) / 1000.0);
   return buf;

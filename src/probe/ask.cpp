@@ -63,19 +63,23 @@ int wait_for(int fd, short events, Clock::time_point deadline) {
 
 Failure failure_of_errno(int err) {
   switch (err) {
-    case ECONNREFUSED: return Failure::refused;
-    case ETIMEDOUT: return Failure::timeout;
+    case ECONNREFUSED:
+      return Failure::refused;
+    case ETIMEDOUT:
+      return Failure::timeout;
     case EHOSTUNREACH:
     case ENETUNREACH:
     case EHOSTDOWN:
     case ENETDOWN:
-    case EADDRNOTAVAIL: return Failure::unreachable;
-    default: return Failure::protocol;
+    case EADDRNOTAVAIL:
+      return Failure::unreachable;
+    default:
+      return Failure::protocol;
   }
 }
 
 std::string explain(Failure f, const std::string& where, std::string_view word,
-                     std::chrono::milliseconds timeout, const std::string& cause) {
+                    std::chrono::milliseconds timeout, const std::string& cause) {
   const std::string w(word);
   switch (f) {
     case Failure::refused:
@@ -103,7 +107,8 @@ Answer judge(std::string text, const std::string& where, std::string_view word,
              std::chrono::milliseconds timeout) {
   switch (classify_answer(text)) {
     case AnswerKind::whitelist_refusal:
-      return {Failure::not_whitelisted, explain(Failure::not_whitelisted, where, word, timeout, "")};
+      return {Failure::not_whitelisted,
+              explain(Failure::not_whitelisted, where, word, timeout, "")};
     case AnswerKind::empty:
       return {Failure::protocol,
               explain(Failure::protocol, where, word, timeout,
@@ -125,11 +130,14 @@ struct Connected {
 Connected connect_one(const addrinfo& ai, Clock::time_point deadline) {
   auto fd = std::make_unique<UniqueFd>(
       ::socket(ai.ai_family, ai.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai.ai_protocol));
-  if (fd->get() < 0) return {nullptr, Failure::protocol, std::string("socket: ") + std::strerror(errno)};
-  if (::connect(fd->get(), ai.ai_addr, ai.ai_addrlen) == 0) return {std::move(fd), Failure::none, ""};
+  if (fd->get() < 0)
+    return {nullptr, Failure::protocol, std::string("socket: ") + std::strerror(errno)};
+  if (::connect(fd->get(), ai.ai_addr, ai.ai_addrlen) == 0)
+    return {std::move(fd), Failure::none, ""};
   if (errno != EINPROGRESS) return {nullptr, failure_of_errno(errno), std::strerror(errno)};
   const int rev = wait_for(fd->get(), POLLOUT, deadline);
-  if (rev == 0) return {nullptr, Failure::timeout, "connect timed out: host unreachable or port filtered"};
+  if (rev == 0)
+    return {nullptr, Failure::timeout, "connect timed out: host unreachable or port filtered"};
   if (rev < 0) return {nullptr, Failure::protocol, std::string("poll: ") + std::strerror(errno)};
   int err = 0;
   socklen_t len = sizeof err;
@@ -142,13 +150,20 @@ Connected connect_one(const addrinfo& ai, Clock::time_point deadline) {
 
 const char* to_string(Failure failure) {
   switch (failure) {
-    case Failure::none: return "none";
-    case Failure::resolve: return "resolve";
-    case Failure::refused: return "refused";
-    case Failure::timeout: return "timeout";
-    case Failure::unreachable: return "unreachable";
-    case Failure::not_whitelisted: return "not whitelisted";
-    case Failure::protocol: return "protocol";
+    case Failure::none:
+      return "none";
+    case Failure::resolve:
+      return "resolve";
+    case Failure::refused:
+      return "refused";
+    case Failure::timeout:
+      return "timeout";
+    case Failure::unreachable:
+      return "unreachable";
+    case Failure::not_whitelisted:
+      return "not whitelisted";
+    case Failure::protocol:
+      return "protocol";
   }
   return "unknown";
 }
@@ -165,7 +180,8 @@ Answer ask_tcp(const std::string& host, int port, std::string_view word,
   addrinfo* found = nullptr;
   const int gai = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found);
   AddrInfoPtr addrs(found);
-  if (gai != 0) return {Failure::resolve, explain(Failure::resolve, where, word, timeout, ::gai_strerror(gai))};
+  if (gai != 0)
+    return {Failure::resolve, explain(Failure::resolve, where, word, timeout, ::gai_strerror(gai))};
 
   // Try each address; remember the first failure as the most telling one.
   Connected conn;
@@ -215,11 +231,12 @@ Answer ask_tcp(const std::string& host, int port, std::string_view word,
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
       const int rev = wait_for(fd, POLLIN, deadline);
       if (rev == 0) {
-        return {Failure::timeout,
-                explain(Failure::timeout, where, word, timeout,
-                        text.empty() ? "connected, but the server sent nothing: hung or not ZooKeeper"
-                                     : "answer incomplete, " + std::to_string(text.size()) +
-                                           " bytes before the timeout")};
+        return {
+            Failure::timeout,
+            explain(Failure::timeout, where, word, timeout,
+                    text.empty() ? "connected, but the server sent nothing: hung or not ZooKeeper"
+                                 : "answer incomplete, " + std::to_string(text.size()) +
+                                       " bytes before the timeout")};
       }
       continue;  // readable, hung up or error: recv tells which
     }
@@ -242,14 +259,15 @@ Answer ask_via(remote::Remote& remote, const std::string& host, int port, std::s
     std::string lower = stream.error().message;
     std::transform(lower.begin(), lower.end(), lower.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    const Failure f = lower.find("refused") != std::string::npos ? Failure::refused
+    const Failure f = lower.find("refused") != std::string::npos     ? Failure::refused
                       : lower.find("timed out") != std::string::npos ? Failure::timeout
                                                                      : Failure::unreachable;
     if (f == Failure::refused) return {f, explain(f, where, word, timeout, "")};
     return {f, where + ": could not open a forwarded connection: " + stream.error().message};
   }
   if (auto w = (*stream)->write_all(std::string(word)); !w) {
-    return {Failure::protocol, where + ": sending `" + std::string(word) + "`: " + w.error().message};
+    return {Failure::protocol,
+            where + ": sending `" + std::string(word) + "`: " + w.error().message};
   }
   auto left = timeout - std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   if (left < std::chrono::milliseconds(1)) left = std::chrono::milliseconds(1);

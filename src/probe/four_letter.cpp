@@ -9,7 +9,8 @@ namespace zkctl::probe {
 
 namespace {
 
-constexpr std::string_view kNotServing = "This ZooKeeper instance is not currently serving requests";
+constexpr std::string_view kNotServing =
+    "This ZooKeeper instance is not currently serving requests";
 constexpr std::string_view kWhitelist = " is not executed because it is not in the whitelist";
 // The message of every parser error for a not-serving answer; is_not_serving(Error) matches it.
 constexpr std::string_view kNotServingError =
@@ -91,14 +92,22 @@ std::optional<util::Error> special_answer_error(std::string_view text, std::stri
 
 const char* to_string(Mode mode) {
   switch (mode) {
-    case Mode::leader: return "leader";
-    case Mode::follower: return "follower";
-    case Mode::observer: return "observer";
-    case Mode::standalone: return "standalone";
-    case Mode::read_only: return "read-only";
-    case Mode::not_serving: return "not serving";
-    case Mode::down: return "down";
-    case Mode::unknown: return "unknown";
+    case Mode::leader:
+      return "leader";
+    case Mode::follower:
+      return "follower";
+    case Mode::observer:
+      return "observer";
+    case Mode::standalone:
+      return "standalone";
+    case Mode::read_only:
+      return "read-only";
+    case Mode::not_serving:
+      return "not serving";
+    case Mode::down:
+      return "down";
+    case Mode::unknown:
+      return "unknown";
   }
   return "unknown";
 }
@@ -126,9 +135,13 @@ bool is_whitelist_refusal(std::string_view answer) {
   return t.find('\n') == std::string_view::npos && t.find(kWhitelist) != std::string_view::npos;
 }
 
-bool is_not_serving(std::string_view answer) { return trim(answer).starts_with(kNotServing); }
+bool is_not_serving(std::string_view answer) {
+  return trim(answer).starts_with(kNotServing);
+}
 
-bool is_not_serving(const util::Error& error) { return error.message == kNotServingError; }
+bool is_not_serving(const util::Error& error) {
+  return error.message == kNotServingError;
+}
 
 std::optional<std::uint64_t> zxid_number(std::string_view zxid) {
   zxid = trim(zxid);

@@ -39,16 +39,16 @@ struct ProposalSizes {
 // The answer to `srvr` or `stat`. Counters a server did not report are -1; a
 // server that is not serving reports nothing but its mode.
 struct Srvr {
-  std::string version;                         // "3.8.0-..., built on ..."
-  std::optional<Latency> latency;              // ms
-  long received = -1;                          // packets received
-  long sent = -1;                              // packets sent
-  long connections = -1;                       // open client connections
-  long outstanding = -1;                       // queued requests
-  std::string zxid;                            // "0x100000004"; empty if not reported
-  long node_count = -1;                        // znodes
-  Mode mode = Mode::unknown;                   // from "Mode:" (or READ-ONLY / not serving)
-  std::optional<ProposalSizes> proposal_sizes; // leader only
+  std::string version;                          // "3.8.0-..., built on ..."
+  std::optional<Latency> latency;               // ms
+  long received = -1;                           // packets received
+  long sent = -1;                               // packets sent
+  long connections = -1;                        // open client connections
+  long outstanding = -1;                        // queued requests
+  std::string zxid;                             // "0x100000004"; empty if not reported
+  long node_count = -1;                         // znodes
+  Mode mode = Mode::unknown;                    // from "Mode:" (or READ-ONLY / not serving)
+  std::optional<ProposalSizes> proposal_sizes;  // leader only
 };
 
 // Parse the answer to `srvr` or `stat` (stat's Clients: block is skipped).

@@ -87,9 +87,8 @@ NodeProbe probe_node(const std::string& host, int client_port, milliseconds time
 
   NodeProbe out;
   {
-    auto mntr_future = std::async(std::launch::async, [&] {
-      return ask_tcp(host, client_port, "mntr", tcp_budget);
-    });
+    auto mntr_future = std::async(std::launch::async,
+                                  [&] { return ask_tcp(host, client_port, "mntr", tcp_budget); });
     Answer srvr = ask_tcp(host, client_port, "srvr", tcp_budget);
     Answer mntr = mntr_future.get();
     judge(out, srvr, mntr, Transport::tcp);

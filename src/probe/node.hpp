@@ -19,11 +19,11 @@ enum class Transport { tcp, ssh };
 const char* to_string(Transport transport);
 
 struct NodeProbe {
-  Mode mode = Mode::unknown;             // down: refused or unreachable; unknown: answered
-                                         // but could not be understood (see detail)
-  std::optional<Srvr> srvr;              // srvr's answer when it parsed (mode not_serving too)
-  std::optional<Mntr> mntr;              // mntr's answer when it parsed
-  std::string detail;                    // one line: why down/unknown, mntr problems; empty if all ok
+  Mode mode = Mode::unknown;  // down: refused or unreachable; unknown: answered
+                              // but could not be understood (see detail)
+  std::optional<Srvr> srvr;   // srvr's answer when it parsed (mode not_serving too)
+  std::optional<Mntr> mntr;   // mntr's answer when it parsed
+  std::string detail;         // one line: why down/unknown, mntr problems; empty if all ok
   Transport transport = Transport::tcp;  // that of the answers, else of the last attempt
   Failure failure = Failure::none;       // why srvr got no answer over the last transport
 };

@@ -51,8 +51,8 @@ class Remote {
                                          const ProgressFn& progress) = 0;
 
   // Write `content` to `remote_path` the same way (temp name, rename).
-  virtual util::Result<void> write_file(const std::string& content,
-                                        const std::string& remote_path, int mode) = 0;
+  virtual util::Result<void> write_file(const std::string& content, const std::string& remote_path,
+                                        int mode) = 0;
 
   // Open a TCP connection from the remote host to `host`:`port`.
   virtual util::Result<std::unique_ptr<Stream>> open_tcp(const std::string& host, int port) = 0;

@@ -25,8 +25,8 @@ void ensure_libssh_initialized() {
 }
 
 std::string one_line(std::string message) {
-  std::replace_if(message.begin(), message.end(), [](char c) { return c == '\n' || c == '\r'; },
-                  ' ');
+  std::replace_if(
+      message.begin(), message.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
   while (!message.empty() && std::isspace(static_cast<unsigned char>(message.back())) != 0) {
     message.pop_back();
   }
@@ -68,15 +68,16 @@ std::string expand_tilde(const std::string& path) {
   return path;
 }
 
-std::string label_of(const SshOptions& o) { return o.label.empty() ? o.host : o.label; }
+std::string label_of(const SshOptions& o) {
+  return o.label.empty() ? o.host : o.label;
+}
 
 // Time left of a budget that started at construction.
 class Deadline {
  public:
   explicit Deadline(std::chrono::seconds budget) : end_(Clock::now() + budget) {}
   milliseconds left() const {
-    return std::max(milliseconds{0},
-                    std::chrono::duration_cast<milliseconds>(end_ - Clock::now()));
+    return std::max(milliseconds{0}, std::chrono::duration_cast<milliseconds>(end_ - Clock::now()));
   }
 
  private:
@@ -119,8 +120,7 @@ util::Result<void> apply_options(ssh_session s, const SshOptions& o) {
   // ssh_config is not read yet: keep libssh from reading it implicitly in
   // ssh_connect(). (Reading it belongs here: ssh_options_parse_config(s, path).)
   bool process_config = false;
-  if (auto r = set_option(s, SSH_OPTIONS_PROCESS_CONFIG, &process_config, label, "config");
-      !r) {
+  if (auto r = set_option(s, SSH_OPTIONS_PROCESS_CONFIG, &process_config, label, "config"); !r) {
     return r;
   }
 
@@ -136,8 +136,8 @@ util::Result<void> apply_options(ssh_session s, const SshOptions& o) {
     return r;
   }
   // Only the given known_hosts file counts.
-  if (auto r = set_option(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null", label,
-                          "global known_hosts");
+  if (auto r =
+          set_option(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null", label, "global known_hosts");
       !r) {
     return r;
   }
@@ -146,15 +146,21 @@ util::Result<void> apply_options(ssh_session s, const SshOptions& o) {
 
 std::string key_type_name(const ssh_key key) {
   switch (ssh_key_type(key)) {
-    case SSH_KEYTYPE_ED25519: return "ED25519";
-    case SSH_KEYTYPE_RSA: return "RSA";
-    case SSH_KEYTYPE_DSS: return "DSA";
+    case SSH_KEYTYPE_ED25519:
+      return "ED25519";
+    case SSH_KEYTYPE_RSA:
+      return "RSA";
+    case SSH_KEYTYPE_DSS:
+      return "DSA";
     case SSH_KEYTYPE_ECDSA:
     case SSH_KEYTYPE_ECDSA_P256:
     case SSH_KEYTYPE_ECDSA_P384:
-    case SSH_KEYTYPE_ECDSA_P521: return "ECDSA";
-    case SSH_KEYTYPE_SK_ED25519: return "ED25519-SK";
-    case SSH_KEYTYPE_SK_ECDSA: return "ECDSA-SK";
+    case SSH_KEYTYPE_ECDSA_P521:
+      return "ECDSA";
+    case SSH_KEYTYPE_SK_ED25519:
+      return "ED25519-SK";
+    case SSH_KEYTYPE_SK_ECDSA:
+      return "ECDSA-SK";
     default: {
       const char* t = ssh_key_type_to_char(ssh_key_type(key));
       std::string name = t != nullptr ? t : "UNKNOWN";
@@ -224,12 +230,18 @@ std::string base64_decode(const std::string& in) {
   int bits = 0;
   for (char c : in) {
     int v = -1;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+') v = 62;
-    else if (c == '/') v = 63;
-    else if (c == '=') break;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+')
+      v = 62;
+    else if (c == '/')
+      v = 63;
+    else if (c == '=')
+      break;
     if (v < 0) continue;
     acc = (acc << 6) | static_cast<std::uint32_t>(v);
     bits += 6;
@@ -268,12 +280,16 @@ util::Result<void> authenticate(ssh_session s, const SshOptions& o) {
 
   auto check = [&](int rc, const std::string& what) -> util::Result<bool> {
     switch (rc) {
-      case SSH_AUTH_SUCCESS: return true;
-      case SSH_AUTH_DENIED: tried.push_back(what + " (rejected)"); return false;
+      case SSH_AUTH_SUCCESS:
+        return true;
+      case SSH_AUTH_DENIED:
+        tried.push_back(what + " (rejected)");
+        return false;
       case SSH_AUTH_PARTIAL:
         tried.push_back(what + " (accepted, but the server wants more methods)");
         return false;
-      default: return util::fail(as + " while trying " + what + ": " + session_error(s));
+      default:
+        return util::fail(as + " while trying " + what + ": " + session_error(s));
     }
   };
 
@@ -322,15 +338,17 @@ util::Result<SessionPtr> open_session(const SshOptions& o, const Deadline& deadl
   if (auto r = apply_options(s.get(), o); !r) return r.error();
   set_timeout(s.get(), deadline.left());
   if (ssh_connect(s.get()) != SSH_OK) {
-    return util::fail(label + ": cannot connect to " + o.host + " port " +
-                      std::to_string(o.port) + ": " + session_error(s.get()));
+    return util::fail(label + ": cannot connect to " + o.host + " port " + std::to_string(o.port) +
+                      ": " + session_error(s.get()));
   }
   return s;
 }
 
 }  // namespace
 
-std::string to_string(const HostKey& key) { return key.type + " " + key.fingerprint; }
+std::string to_string(const HostKey& key) {
+  return key.type + " " + key.fingerprint;
+}
 
 util::Result<HostKey> scan_host_key(const SshOptions& options) {
   const Deadline deadline(std::chrono::seconds(options.connect_timeout_s));

@@ -15,16 +15,16 @@ enum class HostKeyPolicy {
 };
 
 struct SshOptions {
-  std::string host;              // name or address to connect to
+  std::string host;  // name or address to connect to
   int port = 22;
   std::string user = "root";
   std::string identity_file;     // empty: ssh-agent, then ~/.ssh/id_* defaults
   std::string known_hosts_file;  // empty: ~/.ssh/known_hosts; a leading ~ is expanded
   HostKeyPolicy host_key_policy = HostKeyPolicy::strict;
-  int connect_timeout_s = 10;    // bound on TCP connect, key exchange and auth together
-  int io_timeout_s = 60;         // bound on one blocking SSH/SFTP step after connect
-                                 // (run() has its own per-command timeout)
-  std::string label;             // name used in messages and Remote::host(); empty: `host`
+  int connect_timeout_s = 10;  // bound on TCP connect, key exchange and auth together
+  int io_timeout_s = 60;       // bound on one blocking SSH/SFTP step after connect
+                               // (run() has its own per-command timeout)
+  std::string label;           // name used in messages and Remote::host(); empty: `host`
 };
 
 // Connect and authenticate. Errors are one line naming the host, e.g.

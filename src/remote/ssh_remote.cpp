@@ -63,20 +63,34 @@ std::string join_path(const std::string& dir, const std::string& name) {
 
 const char* sftp_code_text(int code) {
   switch (code) {
-    case SSH_FX_EOF: return "end of file";
-    case SSH_FX_NO_SUCH_FILE: return "no such file";
-    case SSH_FX_PERMISSION_DENIED: return "permission denied";
-    case SSH_FX_FAILURE: return "failure";
-    case SSH_FX_BAD_MESSAGE: return "bad message";
-    case SSH_FX_NO_CONNECTION: return "no connection";
-    case SSH_FX_CONNECTION_LOST: return "connection lost";
-    case SSH_FX_OP_UNSUPPORTED: return "operation unsupported";
-    case SSH_FX_INVALID_HANDLE: return "invalid handle";
-    case SSH_FX_NO_SUCH_PATH: return "no such path";
-    case SSH_FX_FILE_ALREADY_EXISTS: return "file already exists";
-    case SSH_FX_WRITE_PROTECT: return "write protected";
-    case SSH_FX_NO_MEDIA: return "no media";
-    default: return nullptr;
+    case SSH_FX_EOF:
+      return "end of file";
+    case SSH_FX_NO_SUCH_FILE:
+      return "no such file";
+    case SSH_FX_PERMISSION_DENIED:
+      return "permission denied";
+    case SSH_FX_FAILURE:
+      return "failure";
+    case SSH_FX_BAD_MESSAGE:
+      return "bad message";
+    case SSH_FX_NO_CONNECTION:
+      return "no connection";
+    case SSH_FX_CONNECTION_LOST:
+      return "connection lost";
+    case SSH_FX_OP_UNSUPPORTED:
+      return "operation unsupported";
+    case SSH_FX_INVALID_HANDLE:
+      return "invalid handle";
+    case SSH_FX_NO_SUCH_PATH:
+      return "no such path";
+    case SSH_FX_FILE_ALREADY_EXISTS:
+      return "file already exists";
+    case SSH_FX_WRITE_PROTECT:
+      return "write protected";
+    case SSH_FX_NO_MEDIA:
+      return "no media";
+    default:
+      return nullptr;
   }
 }
 
@@ -197,8 +211,8 @@ util::Result<CommandResult> SshRemote::run(const std::string& command,
     }
     // Waits for stdout data or EOF; stderr data is buffered meanwhile and
     // drained every slice.
-    const int rc = ssh_channel_poll_timeout(ch.get(),
-                                            static_cast<int>(std::min(left, kPollSlice).count()), 0);
+    const int rc =
+        ssh_channel_poll_timeout(ch.get(), static_cast<int>(std::min(left, kPollSlice).count()), 0);
     if (rc == SSH_ERROR) {
       return util::fail(label_ + ": waiting for command output failed: " + session_error(s));
     }
@@ -327,9 +341,9 @@ util::Result<void> SshRemote::rename_over(sftp_session sftp, const std::string& 
   auto r = run(util::shell_join({"mv", "-f", "--", tmp, dest}), io_timeout_);
   if (!r) return r.error();
   if (r->exit_status != 0) {
-    return util::fail(label_ + ": cannot rename " + tmp + " to " + dest + ": " +
-                      one_line(r->err.empty() ? "mv exited " + std::to_string(r->exit_status)
-                                              : r->err));
+    return util::fail(
+        label_ + ": cannot rename " + tmp + " to " + dest + ": " +
+        one_line(r->err.empty() ? "mv exited " + std::to_string(r->exit_status) : r->err));
   }
   return {};
 }
@@ -349,8 +363,8 @@ util::Result<void> SshRemote::upload_file(const std::string& local_path,
   return put(source, size, remote_path, mode, progress);
 }
 
-util::Result<void> SshRemote::write_file(const std::string& content,
-                                         const std::string& remote_path, int mode) {
+util::Result<void> SshRemote::write_file(const std::string& content, const std::string& remote_path,
+                                         int mode) {
   std::size_t off = 0;
   Source source = [&](char* buf, std::size_t cap) -> util::Result<std::size_t> {
     const std::size_t n = std::min(cap, content.size() - off);

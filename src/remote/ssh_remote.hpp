@@ -40,13 +40,13 @@ class SshRemote final : public Remote {
   std::string sftp_error(sftp_session sftp) const;
   // Stream `total` bytes from `source` to a temp file beside `remote_path`, set
   // `mode`, rename into place; removes the temp file on failure.
-  util::Result<void> put(const Source& source, std::uint64_t total,
-                         const std::string& remote_path, int mode, const ProgressFn& progress);
+  util::Result<void> put(const Source& source, std::uint64_t total, const std::string& remote_path,
+                         int mode, const ProgressFn& progress);
   enum class Dest { absent, may_exist };
   // Replace `dest` with `tmp` atomically (rename(2) on the host); SFTP's own
   // rename when `dest` is absent, else `mv -f` (SFTP v3 rename never overwrites).
-  util::Result<void> rename_over(sftp_session sftp, const std::string& tmp,
-                                 const std::string& dest, Dest dest_state);
+  util::Result<void> rename_over(sftp_session sftp, const std::string& tmp, const std::string& dest,
+                                 Dest dest_state);
 
   std::string label_;
   SharedSession session_;  // declared before sftp_: freed after it

@@ -2,9 +2,8 @@
 // Fills one Mustache template with values: the only place zkctl turns values
 // into config text. Pure: no files, no environment.
 
-#include <kainjow/mustache.hpp>
-
 #include <functional>
+#include <kainjow/mustache.hpp>
 #include <map>
 #include <string>
 #include <string_view>

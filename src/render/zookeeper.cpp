@@ -19,12 +19,21 @@ constexpr int kMaxId = 255;
 
 // zoo.cfg keys zkctl writes itself: an extra key repeating one would silently
 // win (Java properties keep the last), so zkctl's view of the node would be wrong.
-constexpr std::array<std::string_view, 11> kManagedKeys = {
-    "tickTime",  "initLimit",  "syncLimit",          "dataDir",
-    "dataLogDir", "clientPort", "4lw.commands.whitelist", "admin.enableServer",
-    "admin.serverPort", "peerType", "dynamicConfigFile"};
+constexpr std::array<std::string_view, 11> kManagedKeys = {"tickTime",
+                                                           "initLimit",
+                                                           "syncLimit",
+                                                           "dataDir",
+                                                           "dataLogDir",
+                                                           "clientPort",
+                                                           "4lw.commands.whitelist",
+                                                           "admin.enableServer",
+                                                           "admin.serverPort",
+                                                           "peerType",
+                                                           "dynamicConfigFile"};
 
-std::string num(int n) { return std::to_string(n); }
+std::string num(int n) {
+  return std::to_string(n);
+}
 
 // A zoo.cfg value is read by java.util.Properties from a Latin-1 stream:
 // besides control characters, a backslash starts an escape and non-ASCII bytes
@@ -143,7 +152,9 @@ ZkEnvValues zk_env_values(const inventory::Cluster& cluster, const inventory::Se
   return v;
 }
 
-MyidValues myid_values(const inventory::Server& server) { return MyidValues{.id = server.id}; }
+MyidValues myid_values(const inventory::Server& server) {
+  return MyidValues{.id = server.id};
+}
 
 util::Result<std::string> render_zoo_cfg(const ZooCfgValues& values, const RenderOptions& options) {
   if (auto r = check_zoo_cfg(values); !r) return r.error();
@@ -213,13 +224,12 @@ util::Result<std::vector<RenderedFile>> render_zookeeper_node(const inventory::C
   const auto prefix = [&](const util::Error& e) {
     return util::fail(server.host + ": " + e.message);
   };
-  const bool member = std::any_of(cluster.servers.begin(), cluster.servers.end(),
-                                  [&](const inventory::Server& s) {
-                                    return s.id == server.id && s.host == server.host;
-                                  });
+  const bool member = std::any_of(
+      cluster.servers.begin(), cluster.servers.end(),
+      [&](const inventory::Server& s) { return s.id == server.id && s.host == server.host; });
   if (!member) {
-    return prefix(util::fail("server id " + num(server.id) + " is not in cluster '" +
-                             cluster.name + "'"));
+    return prefix(
+        util::fail("server id " + num(server.id) + " is not in cluster '" + cluster.name + "'"));
   }
   if (auto r = check_absolute("install_dir", server.install_dir); !r) return prefix(r.error());
   if (auto r = check_absolute("data_dir", server.data_dir); !r) return prefix(r.error());
@@ -236,7 +246,8 @@ util::Result<std::vector<RenderedFile>> render_zookeeper_node(const inventory::C
   if (!env) return prefix(env.error());
 
   std::vector<RenderedFile> files;
-  files.push_back(RenderedFile{.path = paths.zoo_cfg, .content = std::move(*zoo_cfg), .mode = 0644});
+  files.push_back(
+      RenderedFile{.path = paths.zoo_cfg, .content = std::move(*zoo_cfg), .mode = 0644});
   files.push_back(RenderedFile{.path = paths.myid, .content = std::move(*myid), .mode = 0644});
   files.push_back(RenderedFile{.path = paths.env_file, .content = std::move(*env), .mode = 0644});
   return files;

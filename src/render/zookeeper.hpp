@@ -30,21 +30,21 @@ struct ZooCfgValues {
   std::string data_dir;
   std::string data_log_dir;  // empty: no dataLogDir line
   int client_port = 0;
-  std::vector<std::string> four_letter_words;      // 4lw.commands.whitelist, in order
-  int admin_port = 0;                              // 0: admin.enableServer=false
-  inventory::Role role = inventory::Role::voter;   // observer: peerType=observer
-  std::vector<ZooCfgServer> servers;               // every server, sorted by id
+  std::vector<std::string> four_letter_words;     // 4lw.commands.whitelist, in order
+  int admin_port = 0;                             // 0: admin.enableServer=false
+  inventory::Role role = inventory::Role::voter;  // observer: peerType=observer
+  std::vector<ZooCfgServer> servers;              // every server, sorted by id
   std::vector<std::pair<std::string, std::string>> extra_config;  // inventory order
 };
 
 // Everything zookeeper-env.sh (templates/zookeeper/zookeeper-env.sh.mustache) is
 // filled from. Raw values: rendering shell-quotes each one.
 struct ZkEnvValues {
-  std::string log_dir;                             // ZOO_LOG_DIR
-  int heap_mb = 0;                                 // ZK_SERVER_HEAP (zkEnv.sh adds -Xmx<N>m)
-  std::string server_jvmflags;                     // SERVER_JVMFLAGS (extra JVM flags)
-  std::string log4j_prop = "INFO,ROLLINGFILE";     // ZOO_LOG4J_PROP
-  std::string java_home;                           // JAVA_HOME; empty: line omitted
+  std::string log_dir;                          // ZOO_LOG_DIR
+  int heap_mb = 0;                              // ZK_SERVER_HEAP (zkEnv.sh adds -Xmx<N>m)
+  std::string server_jvmflags;                  // SERVER_JVMFLAGS (extra JVM flags)
+  std::string log4j_prop = "INFO,ROLLINGFILE";  // ZOO_LOG4J_PROP
+  std::string java_home;                        // JAVA_HOME; empty: line omitted
 };
 
 // What myid (templates/zookeeper/myid.mustache) is filled from.
@@ -69,8 +69,7 @@ util::Result<std::string> render_zoo_cfg(const ZooCfgValues& values,
                                          const RenderOptions& options = {});
 util::Result<std::string> render_zk_env(const ZkEnvValues& values,
                                         const RenderOptions& options = {});
-util::Result<std::string> render_myid(const MyidValues& values,
-                                      const RenderOptions& options = {});
+util::Result<std::string> render_myid(const MyidValues& values, const RenderOptions& options = {});
 
 // The three files of `server` (zoo.cfg, myid, zookeeper-env.sh; mode 0644) at
 // the paths zk_paths() gives. Fails if `server` is not in `cluster`, ids repeat,

@@ -23,7 +23,7 @@ std::vector<std::string> split_lines(const std::string& text) {
 }
 
 struct Op {
-  char kind;  // ' ', '-', '+'
+  char kind;         // ' ', '-', '+'
   std::size_t a, b;  // line indexes (a in before, b in after)
 };
 

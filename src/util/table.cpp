@@ -41,7 +41,8 @@ std::string Table::render() const {
   std::vector<std::size_t> width(ncol, 0);
   for (std::size_t i = 0; i < ncol; ++i) width[i] = display_width(columns_[i].header);
   for (const auto& row : rows_) {
-    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], display_width(row[i]));
+    for (std::size_t i = 0; i < row.size(); ++i)
+      width[i] = std::max(width[i], display_width(row[i]));
   }
 
   std::string out;

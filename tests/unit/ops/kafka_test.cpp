@@ -33,7 +33,8 @@ TEST(KafkaQuorum, ParsesDescribeStatusOf39And4x) {
   EXPECT_EQ(q->observers, (std::vector<int>{4}));
   auto q4 = ops::parse_quorum_status(
       "LeaderId:               1\n"
-      "CurrentVoters:          [{\"id\": 1, \"directoryId\": \"x\", \"endpoints\": [\"CONTROLLER://kf1:9093\"]}, "
+      "CurrentVoters:          [{\"id\": 1, \"directoryId\": \"x\", \"endpoints\": "
+      "[\"CONTROLLER://kf1:9093\"]}, "
       "{\"id\": 2, \"directoryId\": \"y\", \"endpoints\": [\"CONTROLLER://kf2:9093\"]}]\n"
       "CurrentObservers:       []\n");
   ASSERT_TRUE(q4.ok());

@@ -13,8 +13,9 @@ TEST(Lock, ParsesAndDescribesTheHolder) {
   EXPECT_EQ(info.pid, 42);
   EXPECT_EQ(info.expires, 2000000000);
   EXPECT_EQ(info.token, "abc");
-  EXPECT_EQ(ops::describe(info),
-            "locked by alice@ops1 since 2026-11-25T17:00:00Z, running zkctl restart node3 (pid 42)");
+  EXPECT_EQ(
+      ops::describe(info),
+      "locked by alice@ops1 since 2026-11-25T17:00:00Z, running zkctl restart node3 (pid 42)");
 }
 
 TEST(Lock, ExpiredOrBrokenLocksAreStale) {
@@ -22,10 +23,10 @@ TEST(Lock, ExpiredOrBrokenLocksAreStale) {
   info.holder = "bob@elsewhere";
   info.pid = 1;
   info.expires = 1000;
-  EXPECT_TRUE(ops::lock_is_stale(info, 2000, "here"));    // past its deadline
-  EXPECT_FALSE(ops::lock_is_stale(info, 999, "here"));    // still valid, holder elsewhere
+  EXPECT_TRUE(ops::lock_is_stale(info, 2000, "here"));  // past its deadline
+  EXPECT_FALSE(ops::lock_is_stale(info, 999, "here"));  // still valid, holder elsewhere
   info.expires = 0;
-  EXPECT_TRUE(ops::lock_is_stale(info, 1, "here"));       // no deadline: broken info
+  EXPECT_TRUE(ops::lock_is_stale(info, 1, "here"));  // no deadline: broken info
 }
 
 TEST(Lock, AHolderThatDiedOnThisMachineIsStaleAtOnce) {

@@ -33,7 +33,8 @@ std::vector<ops::Observed> seen(const inventory::Cluster& c, std::vector<Mode> m
 
 TEST(Quorum, HealthyEnsemble) {
   auto c = seed();
-  auto q = ops::summarize(c, seen(c, {Mode::follower, Mode::leader, Mode::follower, Mode::observer}));
+  auto q =
+      ops::summarize(c, seen(c, {Mode::follower, Mode::leader, Mode::follower, Mode::observer}));
   EXPECT_TRUE(q.ok());
   EXPECT_EQ(q.voters, 3);
   EXPECT_EQ(q.voters_serving, 3);
@@ -53,7 +54,8 @@ TEST(Quorum, ObserversDoNotCount) {
 
 TEST(Quorum, MajorityWithoutLeaderIsNotOk) {
   auto c = seed();
-  auto q = ops::summarize(c, seen(c, {Mode::not_serving, Mode::not_serving, Mode::down, Mode::down}));
+  auto q =
+      ops::summarize(c, seen(c, {Mode::not_serving, Mode::not_serving, Mode::down, Mode::down}));
   EXPECT_FALSE(q.ok());
 }
 

@@ -69,16 +69,16 @@ TEST(Runner, RespectsTheParallelBound) {
   std::atomic<int> running{0}, peak{0};
   plan::Stage stage{"s", {}};
   for (int i = 0; i < 6; ++i) {
-    stage.jobs.push_back({"h" + std::to_string(i),
-                          {{"work", [&]() -> util::Result<StepOutcome> {
-                              int now = ++running;
-                              int p = peak.load();
-                              while (now > p && !peak.compare_exchange_weak(p, now)) {
-                              }
-                              std::this_thread::sleep_for(std::chrono::milliseconds(20));
-                              --running;
-                              return StepOutcome::done;
-                            }}}});
+    stage.jobs.push_back(
+        {"h" + std::to_string(i), {{"work", [&]() -> util::Result<StepOutcome> {
+                                      int now = ++running;
+                                      int p = peak.load();
+                                      while (now > p && !peak.compare_exchange_weak(p, now)) {
+                                      }
+                                      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                                      --running;
+                                      return StepOutcome::done;
+                                    }}}});
   }
   EXPECT_TRUE(runner.run({stage}).ok());
   EXPECT_LE(peak.load(), 2);

@@ -2,9 +2,8 @@
 
 #include "probe/ask.hpp"
 
-#include <gtest/gtest.h>
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 
 #include <chrono>
 #include <string>
@@ -61,7 +60,8 @@ TEST(AskTcp, RefusedMeansDown) {
   ASSERT_FALSE(a);
   EXPECT_EQ(a.failure(), Failure::refused);
   EXPECT_NE(a.error().message.find("connection refused"), std::string::npos) << a.error().message;
-  EXPECT_NE(a.error().message.find("127.0.0.1:" + std::to_string(closed.port())), std::string::npos);
+  EXPECT_NE(a.error().message.find("127.0.0.1:" + std::to_string(closed.port())),
+            std::string::npos);
   EXPECT_LT(since(start), 1000ms);
 }
 
@@ -102,7 +102,8 @@ TEST(AskTcp, ConnectThatNeverCompletesTimesOutWithinBound) {
 }
 
 TEST(AskTcp, WhitelistRefusalIsItsOwnFailure) {
-  FakeZk zk(probe_test::Answers{{"mntr", "mntr is not executed because it is not in the whitelist.\n"}});
+  FakeZk zk(
+      probe_test::Answers{{"mntr", "mntr is not executed because it is not in the whitelist.\n"}});
   auto a = ask_tcp("127.0.0.1", zk.port(), "mntr", 2000ms);
   ASSERT_FALSE(a);
   EXPECT_EQ(a.failure(), Failure::not_whitelisted);

@@ -27,8 +27,12 @@
 
 // GoogleTest prints these by name.
 namespace zkctl::probe {
-inline void PrintTo(Mode mode, std::ostream* os) { *os << to_string(mode); }
-inline void PrintTo(Failure failure, std::ostream* os) { *os << to_string(failure); }
+inline void PrintTo(Mode mode, std::ostream* os) {
+  *os << to_string(mode);
+}
+inline void PrintTo(Failure failure, std::ostream* os) {
+  *os << to_string(failure);
+}
 }  // namespace zkctl::probe
 
 namespace probe_test {
@@ -77,7 +81,8 @@ enum class Behaviour {
 // Answers four-letter words on 127.0.0.1:port() until destroyed.
 class FakeZk {
  public:
-  explicit FakeZk(std::map<std::string, std::string> answers, Behaviour behaviour = Behaviour::answer)
+  explicit FakeZk(std::map<std::string, std::string> answers,
+                  Behaviour behaviour = Behaviour::answer)
       : answers_(std::move(answers)), behaviour_(behaviour) {
     ::listen(sock_.fd(), 16);
     thread_ = std::thread([this] { serve(); });

@@ -76,8 +76,8 @@ TEST(ParseSrvr, CapturedReadOnly) {
 }
 
 TEST(ParseSrvr, CapturedNotServing) {
-  for (const char* f : {"not_serving_srvr.txt", "not_serving_stat.txt",
-                        "not_serving_observer_srvr.txt"}) {
+  for (const char* f :
+       {"not_serving_srvr.txt", "not_serving_stat.txt", "not_serving_observer_srvr.txt"}) {
     auto s = parse_srvr(read_vector(f));
     ASSERT_TRUE(s) << f << ": " << s.error().message;
     EXPECT_EQ(s->mode, Mode::not_serving) << f;
@@ -127,9 +127,12 @@ TEST(ParseSrvr, HandWrittenLeaderWithCrLf) {
 
 TEST(ParseSrvr, HandWrittenFollowerAndObserverStat) {
   const std::string stat =
-      "Zookeeper version: 3.8.4-9316c2a7a97e1666d8f4593f34dd6fc36ecc436c, built on 2024-02-12 22:16 UTC\n"
+      "Zookeeper version: 3.8.4-9316c2a7a97e1666d8f4593f34dd6fc36ecc436c, built on 2024-02-12 "
+      "22:16 UTC\n"
       "Clients:\n"
-      " /10.0.0.5:51234[1](queued=0,recved=10,sent=10,sid=0x100,lop=PING,est=1,to=30000,lcxid=0x0,lzxid=0xffffffffffffffff,lresp=1,llat=0,minlat=0,avglat=0,maxlat=1)\n"
+      " /"
+      "10.0.0.5:51234[1](queued=0,recved=10,sent=10,sid=0x100,lop=PING,est=1,to=30000,lcxid=0x0,"
+      "lzxid=0xffffffffffffffff,lresp=1,llat=0,minlat=0,avglat=0,maxlat=1)\n"
       " /10.0.0.6:40000[0](queued=0,recved=1,sent=0)\n"
       "\n"
       "Latency min/avg/max: 0/0.5/2\n"
@@ -184,9 +187,10 @@ TEST(ParseSrvr, HandWrittenNotServingWithCrLf) {
 }
 
 TEST(ParseSrvr, GarbageAndEmptyAreErrors) {
-  for (const std::string& text : std::vector<std::string>{"", "\r\n  \n", "imok", "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n",
-        "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n", std::string("\x00\x01\x02\xff", 4),
-        "zk_version\t3.8.0\nzk_server_state\tleader\n"}) {
+  for (const std::string& text : std::vector<std::string>{
+           "", "\r\n  \n", "imok", "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n",
+           "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n", std::string("\x00\x01\x02\xff", 4),
+           "zk_version\t3.8.0\nzk_server_state\tleader\n"}) {
     auto s = parse_srvr(text);
     EXPECT_FALSE(s) << "accepted: " << text;
   }
@@ -229,10 +233,11 @@ TEST(ParseMntr, CapturedFollowerObserverStandaloneReadOnly) {
     const char* peer_state;
     bool has_quorum_size;
   };
-  for (const Case& c : {Case{"ensemble_follower_mntr.txt", Mode::follower, "following - broadcast", true},
-                        Case{"ensemble_observer_mntr.txt", Mode::observer, "observing - broadcast", true},
-                        Case{"standalone_mntr.txt", Mode::standalone, "", false},
-                        Case{"read_only_mntr.txt", Mode::read_only, "", false}}) {
+  for (const Case& c :
+       {Case{"ensemble_follower_mntr.txt", Mode::follower, "following - broadcast", true},
+        Case{"ensemble_observer_mntr.txt", Mode::observer, "observing - broadcast", true},
+        Case{"standalone_mntr.txt", Mode::standalone, "", false},
+        Case{"read_only_mntr.txt", Mode::read_only, "", false}}) {
     auto m = parse_mntr(read_vector(c.file));
     ASSERT_TRUE(m) << c.file << ": " << m.error().message;
     EXPECT_EQ(m->mode, c.mode) << c.file;

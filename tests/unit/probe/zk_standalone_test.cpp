@@ -2,9 +2,8 @@
 // a temp zoo.cfg, stopped by PID) answers ask_tcp and probe_node. Skips without java or
 // the jars.
 
-#include <gtest/gtest.h>
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -110,7 +109,8 @@ class StandaloneZk {
 };
 
 bool have_zookeeper() {
-  return fs::exists(std::string(kJars) + "/zookeeper.jar") && std::system("java -version >/dev/null 2>&1") == 0;
+  return fs::exists(std::string(kJars) + "/zookeeper.jar") &&
+         std::system("java -version >/dev/null 2>&1") == 0;
 }
 
 }  // namespace

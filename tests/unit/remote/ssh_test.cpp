@@ -1,8 +1,11 @@
 // Integration tests for connect_ssh() and SshRemote against a real, private
 // sshd listening on 127.0.0.1 (started per test suite, stopped by its PID).
 
+#include "remote/ssh.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
@@ -10,8 +13,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
@@ -25,7 +26,6 @@
 #include <thread>
 #include <vector>
 
-#include "remote/ssh.hpp"
 #include "util/quote.hpp"
 
 namespace fs = std::filesystem;
@@ -323,8 +323,10 @@ TEST_F(SshTest, RunSeparatesStdoutStderrAndExitStatus) {
     ASSERT_TRUE(ok.ok());
     EXPECT_EQ(ok->exit_status, 0);
     EXPECT_TRUE(ok->out.empty());
-    std::printf("run(true) took %lld ms\n", static_cast<long long>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count()));
+    std::printf(
+        "run(true) took %lld ms\n",
+        static_cast<long long>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count()));
   }
 }
 
@@ -344,8 +346,8 @@ TEST_F(SshTest, HostileArgumentStaysLiteral) {
   auto remote = connect();
   ASSERT_TRUE(remote);
   const std::string marker = (case_dir_ / "pwned").string();
-  const std::string hostile = "$(touch " + marker + "); `touch " + marker + "`; touch " +
-                              marker + " && 'q' \"d\" \\ * ~ $HOME\n|&>";
+  const std::string hostile = "$(touch " + marker + "); `touch " + marker + "`; touch " + marker +
+                              " && 'q' \"d\" \\ * ~ $HOME\n|&>";
   auto r = remote->run(zkctl::util::shell_join({"printf", "%s", hostile}), 10s);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->exit_status, 0);
@@ -366,9 +368,8 @@ TEST_F(SshTest, CommandTimeoutIsAnErrorAndSessionStaysUsable) {
 
   // The timed-out command is killed, not left running.
   const std::string pid_file = (case_dir_ / "sleeper.pid").string();
-  auto t = remote->run(zkctl::util::shell_join(
-                           {"sh", "-c", "echo $$ > " + pid_file + "; exec sleep 30"}),
-                       1s);
+  auto t = remote->run(
+      zkctl::util::shell_join({"sh", "-c", "echo $$ > " + pid_file + "; exec sleep 30"}), 1s);
   ASSERT_FALSE(t.ok());
   const std::string pid = read_file(pid_file);
   ASSERT_FALSE(pid.empty());
@@ -408,8 +409,7 @@ TEST_F(SshTest, UploadFileArrivesIdenticalWithModeAndReportsProgress) {
                                });
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   ASSERT_TRUE(r.ok()) << r.error().message;
-  std::printf("uploaded %zu bytes in %lld ms\n", data.size(),
-              static_cast<long long>(took.count()));
+  std::printf("uploaded %zu bytes in %lld ms\n", data.size(), static_cast<long long>(took.count()));
   EXPECT_EQ(read_file(dest), data);
   EXPECT_EQ(fs::status(dest).permissions(), fs::perms(0640));
   EXPECT_EQ(last_sent, data.size());
@@ -465,8 +465,8 @@ TEST_F(SshTest, UploadErrorsAreClear) {
   ASSERT_FALSE(d.ok());
   EXPECT_NE(d.error().message.find("is a directory"), std::string::npos) << d.error().message;
 
-  auto l = remote->upload_file((case_dir_ / "absent").string(), (case_dir_ / "g").string(), 0644,
-                               {});
+  auto l =
+      remote->upload_file((case_dir_ / "absent").string(), (case_dir_ / "g").string(), 0644, {});
   ASSERT_FALSE(l.ok());
   EXPECT_NE(l.error().message.find("cannot open"), std::string::npos) << l.error().message;
   EXPECT_FALSE(fs::exists(case_dir_ / "g"));

@@ -41,7 +41,9 @@ TEST(RenderZkPaths, TrailingSlashesAndRoot) {
   EXPECT_EQ(p.data_log_dir, "/txlog");
 }
 
-RenderedFile file(const char* path) { return RenderedFile{.path = path, .content = "", .mode = 0644}; }
+RenderedFile file(const char* path) {
+  return RenderedFile{.path = path, .content = "", .mode = 0644};
+}
 
 TEST(RenderLocalName, HostDirectoryAndBasename) {
   auto s = server("/opt/zookeeper", "/var/lib/zookeeper");

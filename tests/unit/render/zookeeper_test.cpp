@@ -160,7 +160,9 @@ TEST(RenderZooCfg, RefusesValuesThatBreakTheFormat) {
   EXPECT_TRUE(refused([](ZooCfgValues& v) { v.extra_config.push_back({"", "v"}); }));
   EXPECT_TRUE(refused([](ZooCfgValues& v) { v.extra_config.push_back({"clientPort", "1"}); }));
   EXPECT_TRUE(refused([](ZooCfgValues& v) { v.extra_config.push_back({"server.9", "x:1:2"}); }));
-  EXPECT_FALSE(refused([](ZooCfgValues& v) { v.extra_config.push_back({"maxClientCnxns", "60"}); }));
+  EXPECT_FALSE(refused([](ZooCfgValues& v) {
+    v.extra_config.push_back({"maxClientCnxns", "60"});
+  }));
 }
 
 TEST(RenderZooCfg, ErrorNamesTheValue) {
@@ -271,8 +273,7 @@ TEST(RenderZookeeperNode, TemplateOverrideReplacesEmbeddedText) {
   opts.template_overrides["zookeeper/zoo.cfg.mustache"] = "{{#servers}}unclosed";
   auto bad = render_zookeeper_node(c, by_host(c, "node1"), opts);
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.error().message.find("zoo.cfg.mustache"), std::string::npos)
-      << bad.error().message;
+  EXPECT_NE(bad.error().message.find("zoo.cfg.mustache"), std::string::npos) << bad.error().message;
 }
 
 }  // namespace

@@ -28,7 +28,9 @@ TEST(ShellQuote, SafeWordsStayBare) {
   EXPECT_EQ(shell_quote("node1:2181"), "node1:2181");
 }
 
-TEST(ShellQuote, EmptyBecomesEmptyQuotes) { EXPECT_EQ(shell_quote(""), "''"); }
+TEST(ShellQuote, EmptyBecomesEmptyQuotes) {
+  EXPECT_EQ(shell_quote(""), "''");
+}
 
 TEST(ShellQuote, MetacharactersAreQuoted) {
   EXPECT_EQ(shell_quote("a b"), "'a b'");

@@ -63,8 +63,8 @@ TEST(Table, RightAlignedLastColumnKeepsLeadingPadding) {
 
 TEST(Table, WidthCountsCodePointsNotBytes) {
   EXPECT_EQ(display_width("abc"), 3u);
-  EXPECT_EQ(display_width("über"), 4u);      // ü is 2 bytes
-  EXPECT_EQ(display_width("→ ok"), 4u);      // → is 3 bytes
+  EXPECT_EQ(display_width("über"), 4u);              // ü is 2 bytes
+  EXPECT_EQ(display_width("→ ok"), 4u);              // → is 3 bytes
   EXPECT_EQ(display_width("\xF0\x9F\x98\x80"), 1u);  // 4-byte code point
   Table t({{"STATE"}, {"HOST"}});
   t.add_row({"✓ up", "node1"});
