@@ -156,13 +156,7 @@ KafkaFacts parse_kafka_facts(const std::string& output) {
     } else if (key == "pid") {
       f.pid = std::stoi(val);
     } else if (key == "listen") {
-      auto sp = val.find(' ');
-      Listener l;
-      l.port = std::stoi(val.substr(0, sp));
-      std::string rest = sp == std::string::npos ? "" : val.substr(sp);
-      for (std::sregex_iterator it(rest.begin(), rest.end(), pid_re), end; it != end; ++it)
-        l.pids.push_back(std::stoi((*it)[1].str()));
-      f.listeners.push_back(l);
+      add_listener(val, f.listeners);
     } else if (key == "file") {
       auto sp = val.find(' ');
       if (sp != std::string::npos) f.file_sha256[val.substr(sp + 1)] = val.substr(0, sp);
@@ -195,14 +189,8 @@ std::vector<std::string> kafka_preflight_problems(const inventory::KafkaNode& no
     problems.push_back("log dir belongs to Kafka cluster " + it->second + ", not " + cluster_id +
                        ": refusing to reuse another cluster's data");
   }
-  for (const auto& l : facts.listeners) {
-    bool ours = facts.pid && std::find(l.pids.begin(), l.pids.end(), *facts.pid) != l.pids.end();
-    if (ours) continue;
-    std::string who;
-    for (int p : l.pids) who += (who.empty() ? "pid " : ",") + std::to_string(p);
-    problems.push_back("port " + std::to_string(l.port) + " is already in use" +
-                       (who.empty() ? "" : " by " + who) + " (not this cluster's Kafka)");
-  }
+  auto ports = port_conflicts(facts.listeners, facts.pid, "Kafka");
+  problems.insert(problems.end(), ports.begin(), ports.end());
   return problems;
 }
 

@@ -160,6 +160,37 @@ std::string ports_arg(const inventory::Server& s) {
 
 }  // namespace
 
+void add_listener(const std::string& value, std::vector<Listener>& listeners) {
+  static const std::regex pid_re("pid=([0-9]+)");
+  auto sp = value.find(' ');
+  Listener l;
+  l.port = std::atoi(value.substr(0, sp).c_str());
+  std::string rest = sp == std::string::npos ? "" : value.substr(sp);
+  for (std::sregex_iterator it(rest.begin(), rest.end(), pid_re), end; it != end; ++it) {
+    l.pids.push_back(std::stoi((*it)[1].str()));
+  }
+  for (auto& existing : listeners) {
+    if (existing.port == l.port) {
+      existing.pids.insert(existing.pids.end(), l.pids.begin(), l.pids.end());
+      return;
+    }
+  }
+  listeners.push_back(l);
+}
+
+std::vector<std::string> port_conflicts(const std::vector<Listener>& listeners,
+                                        std::optional<int> own_pid, const std::string& product) {
+  std::vector<std::string> problems;
+  for (const auto& l : listeners) {
+    if (own_pid && std::find(l.pids.begin(), l.pids.end(), *own_pid) != l.pids.end()) continue;
+    std::string who;
+    for (int p : l.pids) who += (who.empty() ? "pid " : ",") + std::to_string(p);
+    problems.push_back("port " + std::to_string(l.port) + " is already in use" +
+                       (who.empty() ? "" : " by " + who) + " (not this cluster's " + product + ")");
+  }
+  return problems;
+}
+
 HostFacts parse_facts(const std::string& output, const inventory::Server& server,
                       const std::vector<render::RenderedFile>& files) {
   (void)files;
@@ -184,21 +215,7 @@ HostFacts parse_facts(const std::string& output, const inventory::Server& server
     } else if (key == "pid") {
       f.pid = std::stoi(val);
     } else if (key == "listen") {
-      auto sp = val.find(' ');
-      Listener l;
-      l.port = std::stoi(val.substr(0, sp));
-      std::string rest = sp == std::string::npos ? "" : val.substr(sp);
-      for (std::sregex_iterator it(rest.begin(), rest.end(), pid_re), end; it != end; ++it) {
-        l.pids.push_back(std::stoi((*it)[1].str()));
-      }
-      bool merged = false;
-      for (auto& existing : f.listeners) {
-        if (existing.port == l.port) {
-          existing.pids.insert(existing.pids.end(), l.pids.begin(), l.pids.end());
-          merged = true;
-        }
-      }
-      if (!merged) f.listeners.push_back(l);
+      add_listener(val, f.listeners);
     } else if (key == "file") {
       auto sp = val.find(' ');
       if (sp != std::string::npos) f.file_sha256[val.substr(sp + 1)] = val.substr(0, sp);
@@ -231,14 +248,8 @@ std::vector<std::string> preflight_problems(const inventory::Server& server,
                        " holds ZooKeeper data (version-2/) but no myid: refusing to adopt data "
                        "of unknown origin");
   }
-  for (const auto& l : facts.listeners) {
-    bool ours = facts.pid && std::find(l.pids.begin(), l.pids.end(), *facts.pid) != l.pids.end();
-    if (ours) continue;
-    std::string who;
-    for (int p : l.pids) who += (who.empty() ? "pid " : ",") + std::to_string(p);
-    problems.push_back("port " + std::to_string(l.port) + " is already in use" +
-                       (who.empty() ? "" : " by " + who) + " (not this cluster's ZooKeeper)");
-  }
+  auto ports = port_conflicts(facts.listeners, facts.pid, "ZooKeeper");
+  problems.insert(problems.end(), ports.begin(), ports.end());
   return problems;
 }
 

@@ -24,6 +24,14 @@ struct Listener {
   std::vector<int> pids;
 };
 
+// One problem line per port in `listeners` held by anything but `own_pid`
+// ("port 2181 is already in use by pid 99 (not this cluster's ZooKeeper)").
+std::vector<std::string> port_conflicts(const std::vector<Listener>& listeners,
+                                        std::optional<int> own_pid, const std::string& product);
+
+// Parse one `listen=PORT <ss line>` value into `listeners` (merging a port seen twice).
+void add_listener(const std::string& value, std::vector<Listener>& listeners);
+
 // One host as found before any change.
 struct HostFacts {
   std::string java_version;             // first line of `java -version`; empty: no java
