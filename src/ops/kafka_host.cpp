@@ -59,6 +59,7 @@ set -eu
 config=$1 logs=$2 current=$3
 shift 3
 mkdir -p -- "$config" "$logs" "$@"
+rm -f -- "$config"/.*.zkctl-tmp-*
 for f in log4j.properties tools-log4j.properties log4j2.yaml tools-log4j2.yaml; do
   if [ ! -e "$config/$f" ] && [ -e "$current/config/$f" ]; then
     cp -- "$current/config/$f" "$config/.$f.zkctl-tmp" && mv -- "$config/.$f.zkctl-tmp" "$config/$f"

@@ -75,6 +75,8 @@ set -eu
 conf=$1 logs=$2 data=$3 datalog=$4 current=$5
 mkdir -p -- "$conf" "$logs" "$data"
 if [ -n "$datalog" ]; then mkdir -p -- "$datalog"; fi
+# Temp files of a write cut off earlier (connection lost) never become configs: drop them.
+rm -f -- "$conf"/.*.zkctl-tmp-* "$data"/.*.zkctl-tmp-*
 for f in log4j.properties logback.xml; do
   if [ ! -e "$conf/$f" ] && [ -e "$current/conf/$f" ]; then
     cp -- "$current/conf/$f" "$conf/.$f.zkctl-tmp" && mv -- "$conf/.$f.zkctl-tmp" "$conf/$f"
@@ -281,8 +283,12 @@ util::Result<void> upload_release(remote::Remote& remote, const std::string& ins
                                   const remote::ProgressFn& progress,
                                   std::chrono::seconds timeout) {
   std::string releases = install_dir + "/releases";
-  auto mk =
-      run_checked(remote, "mkdir", util::shell_join({"mkdir", "-p", "--", releases}), timeout);
+  // Temp files of an upload cut off earlier (host or connection lost) go first.
+  auto mk = run_checked(remote, "mkdir",
+                        util::shell_join({"sh", "-c",
+                                          "mkdir -p -- \"$1\" && rm -f -- \"$1\"/.*.zkctl-tmp-*",
+                                          "zkctl", releases}),
+                        timeout);
   if (!mk) return mk.error();
   std::string target = releases + "/.upload-" + sha256.substr(0, 16) + ".tar.gz";
   if (auto up = remote.upload_file(distribution, target, 0644, progress); !up) return up.error();
