@@ -234,6 +234,28 @@ int run(int argc, char** argv) {
       "Examples:\n  zkctl destroy\n  zkctl destroy -c seed --yes --purge-data");
   destroyc->callback([&] { action = [&] { return cmd_destroy(g, destroy_yes, destroy_purge); }; });
 
+  // check
+  auto* checkc = app.add_subcommand("check", "Pre-flight every host without changing anything");
+  std::string check_inventory;
+  bool check_json = false;
+  checkc->add_option("INVENTORY", check_inventory, "Inventory file (TOML)");
+  checkc->add_flag("--json", check_json, "Print JSON");
+  add_cluster_options(checkc, g);
+  add_ssh_options(checkc, g);
+  add_probe_options(checkc, g);
+  checkc->footer(
+      "\nDeploy's pre-flight (SSH, host keys, java, dirs, ports, myid, foreign data) plus: java\n"
+      "version, free disk in the data dirs, memory against the configured heaps, clock skew\n"
+      "between hosts, every name resolving to the same address on every host (and no host's\n"
+      "own name on loopback), and on a running ensemble the status verdict. Exit 5 on a failure.\n\n"
+      "Examples:\n  zkctl check inventories/seed.toml\n  zkctl check --json");
+  checkc->callback([&] {
+    action = [&] {
+      if (!check_inventory.empty()) g.choice.inventory_path = check_inventory;
+      return cmd_check(g, check_json ? Output::json : Output::text);
+    };
+  });
+
   // verify
   auto* verify =
       app.add_subcommand("verify", "Smoke-test the cluster end to end with real clients");

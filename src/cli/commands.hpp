@@ -41,6 +41,8 @@ int cmd_plan(GlobalOptions& g, Output output);
 int cmd_destroy(GlobalOptions& g, bool yes, bool purge);
 // Print the shell completion script for `shell` ("bash").
 int cmd_completion(const std::string& shell);
+// Pre-flight on its own, plus java version, disk, memory, clock skew, name resolution.
+int cmd_check(GlobalOptions& g, Output output);
 int cmd_render(GlobalOptions& g, const std::string& out_dir);
 
 }  // namespace zkctl::cli

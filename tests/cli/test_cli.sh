@@ -4,7 +4,7 @@
 set -euo pipefail
 zkctl=${1:?usage: test_cli.sh ZKCTL}
 fail() { echo "FAIL: $*" >&2; exit 1; }
-for cmd in deploy plan status start stop restart verify exec logs destroy render completion; do
+for cmd in deploy plan check status start stop restart verify exec logs destroy render completion; do
   out=$("$zkctl" "$cmd" --help) || fail "$cmd --help exited non-zero"
   grep -q "Example" <<<"$out" || fail "$cmd --help has no examples"
 done

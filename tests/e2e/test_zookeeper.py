@@ -324,6 +324,30 @@ def test_exec_runs_everywhere_and_logs_shows_a_servers_log(lab, zk):
     assert "==> /opt/zookeeper/logs/" in logs.stdout and len(logs.stdout.splitlines()) == 6
 
 
+def test_check_passes_and_catches_a_host_name_on_loopback(lab, zk):
+    import json
+    proc = zk.run("check", "--json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    items = json.loads(proc.stdout)["items"]
+    got = {(i["host"], i["check"]): i["verdict"] for i in items}
+    for host in HOSTS:
+        assert got[(host, "java")] == "ok" and got[(host, "memory")] == "ok"
+        assert got[(host, "disk")] in ("ok", "WARN")
+    assert got[("", "clock")] == "ok" and got[("", "names")] == "ok" and got[("", "status")] == "ok"
+    # The classic mistake: the host's own name on 127.0.1.1 (/etc/hosts is a bind mount:
+    # rewrite it in place).
+    saved = lab.read_file("nn01", "/etc/hosts")
+    lab.exec("nn01", "cat /etc/hosts > /tmp/h && { echo '127.0.1.1 nn01'; cat /tmp/h; } > /etc/hosts",
+             check=True)
+    try:
+        proc = zk.run("check")
+    finally:
+        lab.exec("nn01", "cat > /etc/hosts", input=saved, check=True)
+    assert proc.returncode == 5
+    assert "nn01 resolves to 127.0.1.1 on itself" in proc.stdout
+    assert "nn01 resolves differently" in proc.stdout
+
+
 def test_unknown_host_key_is_refused_then_accepted_with_the_flag(lab, zk, tmp_path):
     known = tmp_path / "known_hosts"
     known.write_text("")

@@ -60,3 +60,26 @@ TEST(KafkaFacts, ReadsMetaAndRefusesAnotherNodesData) {
   ASSERT_EQ(other_node.size(), 1u);
   EXPECT_NE(other_node[0].find("node.id 7"), std::string::npos);
 }
+
+#include "ops/check.hpp"
+
+TEST(Check, JavaVersions) {
+  EXPECT_EQ(ops::java_major_version("openjdk version \"17.0.15\" 2025-04-15"), 17);
+  EXPECT_EQ(ops::java_major_version("java version \"1.8.0_392\""), 8);
+  EXPECT_EQ(ops::java_major_version("openjdk version \"21\" 2023-09-19"), 21);
+  EXPECT_EQ(ops::java_major_version("bash: java: command not found"), 0);
+}
+
+TEST(Check, ParsesAHostProbe) {
+  auto p = ops::parse_host_probe(
+      "java=openjdk version \"17.0.15\" 2025-04-15\nmem=2048000\n"
+      "disk=5242880 /var/lib/zookeeper\nname=node1 10.231.0.11\nname=ghost \nclock=1764000000.5\n");
+  EXPECT_EQ(p.java_major, 17);
+  EXPECT_EQ(p.mem_available_kb, 2048000);
+  ASSERT_EQ(p.disk_free_kb.size(), 1u);
+  EXPECT_EQ(p.disk_free_kb[0].first, "/var/lib/zookeeper");
+  ASSERT_EQ(p.resolved.size(), 2u);
+  EXPECT_EQ(p.resolved[0].second, "10.231.0.11");
+  EXPECT_EQ(p.resolved[1].second, "");
+  EXPECT_DOUBLE_EQ(p.clock, 1764000000.5);
+}
