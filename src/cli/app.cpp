@@ -247,7 +247,8 @@ int run(int argc, char** argv) {
       "\nDeploy's pre-flight (SSH, host keys, java, dirs, ports, myid, foreign data) plus: java\n"
       "version, free disk in the data dirs, memory against the configured heaps, clock skew\n"
       "between hosts, every name resolving to the same address on every host (and no host's\n"
-      "own name on loopback), and on a running ensemble the status verdict. Exit 5 on a failure.\n\n"
+      "own name on loopback), and on a running ensemble the status verdict. Exit 5 on a "
+      "failure.\n\n"
       "Examples:\n  zkctl check inventories/seed.toml\n  zkctl check --json");
   checkc->callback([&] {
     action = [&] {

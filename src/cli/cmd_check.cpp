@@ -20,7 +20,9 @@ int cmd_check(GlobalOptions& g, Output output) {
   if (output == Output::json) {
     nlohmann::json items = nlohmann::json::array();
     for (const auto& i : r.items) {
-      items.push_back({{"host", i.host}, {"check", i.check}, {"verdict", word(i.verdict)},
+      items.push_back({{"host", i.host},
+                       {"check", i.check},
+                       {"verdict", word(i.verdict)},
                        {"detail", i.detail}});
     }
     nlohmann::json j = {{"cluster", loaded->cluster.name}, {"ok", !r.failed()}, {"items", items}};

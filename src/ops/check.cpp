@@ -73,7 +73,8 @@ HostProbe parse_host_probe(const std::string& text) {
       p.mem_available_kb = std::atol(v.c_str());
     } else if (k == "disk") {
       auto sp = v.find(' ');
-      if (sp != std::string::npos) p.disk_free_kb.push_back({v.substr(sp + 1), std::atol(v.c_str())});
+      if (sp != std::string::npos)
+        p.disk_free_kb.push_back({v.substr(sp + 1), std::atol(v.c_str())});
     } else if (k == "clock") {
       p.clock = std::atof(v.c_str());
     } else if (k == "name") {
@@ -97,7 +98,8 @@ CheckReport check(Context& ctx) {
   {
     DeployReport pre = deploy(ctx, DeployMode::plan_only);
     for (const auto& p : pre.preflight) add({"", "pre-flight", Verdict::fail, p});
-    if (pre.preflight.empty()) add({"", "pre-flight", Verdict::ok, "SSH, host keys, java, dirs, ports, myid"});
+    if (pre.preflight.empty())
+      add({"", "pre-flight", Verdict::ok, "SSH, host keys, java, dirs, ports, myid"});
   }
 
   // 2. Per host: java version, memory vs heaps, disk in the data dirs, names, clock.
@@ -154,15 +156,18 @@ CheckReport check(Context& ctx) {
     probed[i] = true;
   });
 
-  std::map<std::string, std::map<std::string, std::vector<std::string>>> seen;  // name -> addr -> hosts
+  std::map<std::string, std::map<std::string, std::vector<std::string>>>
+      seen;  // name -> addr -> hosts
   for (std::size_t i = 0; i < hosts.size(); ++i) {
     if (!probed[i]) continue;
     const auto& h = hosts[i];
     const auto& p = probes[i];
     if (p.java_major == 0) {
-      add({h.host, "java", Verdict::fail, "no java in PATH (install a JDK " + std::to_string(h.min_java) + "+)"});
+      add({h.host, "java", Verdict::fail,
+           "no java in PATH (install a JDK " + std::to_string(h.min_java) + "+)"});
     } else if (p.java_major < h.min_java) {
-      add({h.host, "java", Verdict::fail, p.java + ": too old, needs " + std::to_string(h.min_java) + "+"});
+      add({h.host, "java", Verdict::fail,
+           p.java + ": too old, needs " + std::to_string(h.min_java) + "+"});
     } else {
       add({h.host, "java", Verdict::ok, p.java});
     }
@@ -170,17 +175,20 @@ CheckReport check(Context& ctx) {
       long need_kb = static_cast<long>(h.heap_mb) * 1024;
       long have_mb = p.mem_available_kb / 1024;
       if (p.mem_available_kb < need_kb) {
-        add({h.host, "memory", Verdict::fail, std::to_string(have_mb) + " MiB available < " +
-                                                  std::to_string(h.heap_mb) + " MiB of configured heaps"});
+        add({h.host, "memory", Verdict::fail,
+             std::to_string(have_mb) + " MiB available < " + std::to_string(h.heap_mb) +
+                 " MiB of configured heaps"});
       } else {
-        add({h.host, "memory", Verdict::ok, std::to_string(have_mb) + " MiB available for " +
-                                                std::to_string(h.heap_mb) + " MiB of heaps"});
+        add({h.host, "memory", Verdict::ok,
+             std::to_string(have_mb) + " MiB available for " + std::to_string(h.heap_mb) +
+                 " MiB of heaps"});
       }
     }
     for (const auto& [dir, kb] : p.disk_free_kb) {
       Verdict v = kb < 1024L * 1024 ? Verdict::warn : Verdict::ok;
-      add({h.host, "disk", v, dir + ": " + std::to_string(kb / 1024) + " MiB free" +
-                                 (v == Verdict::warn ? " (less than 1 GiB)" : "")});
+      add({h.host, "disk", v,
+           dir + ": " + std::to_string(kb / 1024) + " MiB free" +
+               (v == Verdict::warn ? " (less than 1 GiB)" : "")});
     }
     for (const auto& [name, addr] : p.resolved) {
       if (addr.empty()) {
@@ -190,8 +198,9 @@ CheckReport check(Context& ctx) {
       seen[name][addr].push_back(h.host);
       if (name == h.host && addr.rfind("127.", 0) == 0) {
         add({h.host, "names", Verdict::fail,
-             h.host + " resolves to " + addr + " on itself: ZooKeeper would bind its quorum ports "
-             "on loopback and elections fail (fix /etc/hosts)"});
+             h.host + " resolves to " + addr +
+                 " on itself: ZooKeeper would bind its quorum ports "
+                 "on loopback and elections fail (fix /etc/hosts)"});
       }
     }
   }
@@ -206,7 +215,8 @@ CheckReport check(Context& ctx) {
       add({"", "names", Verdict::fail, detail});
     }
   }
-  if (!seen.empty()) add({"", "names", Verdict::ok, "every name resolves the same on every host checked"});
+  if (!seen.empty())
+    add({"", "names", Verdict::ok, "every name resolves the same on every host checked"});
   double lo = 1e18, hi = -1e18;
   for (std::size_t i = 0; i < hosts.size(); ++i) {
     if (!probed[i]) continue;
@@ -223,9 +233,11 @@ CheckReport check(Context& ctx) {
   // 3. On a running ensemble, what status sees.
   if (!cluster.servers.empty()) {
     ClusterStatus st = collect_status(ctx);
-    bool any_up = std::any_of(st.nodes.begin(), st.nodes.end(),
-                              [](const NodeStatus& n) { return n.probe.mode != probe::Mode::down; });
-    if (any_up) add({"", "status", st.quorum.ok() ? Verdict::ok : Verdict::fail, st.quorum.describe()});
+    bool any_up = std::any_of(st.nodes.begin(), st.nodes.end(), [](const NodeStatus& n) {
+      return n.probe.mode != probe::Mode::down;
+    });
+    if (any_up)
+      add({"", "status", st.quorum.ok() ? Verdict::ok : Verdict::fail, st.quorum.describe()});
   }
   return report;
 }

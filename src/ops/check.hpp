@@ -15,8 +15,8 @@ namespace zkctl::ops {
 enum class Verdict { ok, warn, fail };
 
 struct CheckItem {
-  std::string host;  // "" for cluster-wide checks
-  std::string check; // "java", "disk", "memory", "clock", "names", "pre-flight", "status"
+  std::string host;   // "" for cluster-wide checks
+  std::string check;  // "java", "disk", "memory", "clock", "names", "pre-flight", "status"
   Verdict verdict = Verdict::ok;
   std::string detail;
 };
@@ -28,11 +28,11 @@ struct CheckReport {
 
 // Parse one host's probe output (exposed for tests): key=value lines.
 struct HostProbe {
-  std::string java;                 // first line of java -version
-  int java_major = 0;               // 17 for "17.0.15", 8 for "1.8.0_x"
+  std::string java;    // first line of java -version
+  int java_major = 0;  // 17 for "17.0.15", 8 for "1.8.0_x"
   long mem_available_kb = -1;
-  std::vector<std::pair<std::string, long>> disk_free_kb;  // dir -> available KiB
-  double clock = 0;                 // seconds since the epoch on the host
+  std::vector<std::pair<std::string, long>> disk_free_kb;     // dir -> available KiB
+  double clock = 0;                                           // seconds since the epoch on the host
   std::vector<std::pair<std::string, std::string>> resolved;  // name -> first address
 };
 HostProbe parse_host_probe(const std::string& text);

@@ -284,11 +284,11 @@ util::Result<void> upload_release(remote::Remote& remote, const std::string& ins
                                   std::chrono::seconds timeout) {
   std::string releases = install_dir + "/releases";
   // Temp files of an upload cut off earlier (host or connection lost) go first.
-  auto mk = run_checked(remote, "mkdir",
-                        util::shell_join({"sh", "-c",
-                                          "mkdir -p -- \"$1\" && rm -f -- \"$1\"/.*.zkctl-tmp-*",
-                                          "zkctl", releases}),
-                        timeout);
+  auto mk = run_checked(
+      remote, "mkdir",
+      util::shell_join(
+          {"sh", "-c", "mkdir -p -- \"$1\" && rm -f -- \"$1\"/.*.zkctl-tmp-*", "zkctl", releases}),
+      timeout);
   if (!mk) return mk.error();
   std::string target = releases + "/.upload-" + sha256.substr(0, 16) + ".tar.gz";
   if (auto up = remote.upload_file(distribution, target, 0644, progress); !up) return up.error();
