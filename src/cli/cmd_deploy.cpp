@@ -52,11 +52,15 @@ int finish_deploy(const LoadedCluster& loaded_ref, const ops::DeployReport& repo
     }
     return kFailed;
   }
-  std::printf(
-      "deployed %s: %zu servers; distribution uploaded to %d, configs changed on %d, "
-      "started %d, restarted %d\n",
-      loaded->cluster.name.c_str(), loaded->cluster.servers.size(), report.uploaded,
-      report.configs_written, report.started, report.restarted);
+  if (loaded->cluster.servers.empty()) {  // KRaft only: no ensemble to report on
+    std::printf("deployed %s\n", loaded->cluster.name.c_str());
+  } else {
+    std::printf(
+        "deployed %s: %zu servers; distribution uploaded to %d, configs changed on %d, "
+        "started %d, restarted %d\n",
+        loaded->cluster.name.c_str(), loaded->cluster.servers.size(), report.uploaded,
+        report.configs_written, report.started, report.restarted);
+  }
   if (loaded->cluster.kafka) {
     std::printf(
         "kafka (%s mode): %zu nodes; distribution uploaded to %d, configs changed on %d, "
