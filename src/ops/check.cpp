@@ -96,7 +96,7 @@ CheckReport check(Context& ctx) {
 
   // 1. Deploy's own pre-flight (SSH, host keys, java, dirs, ports, myid, foreign data).
   {
-    DeployReport pre = deploy(ctx, DeployMode::plan_only);
+    DeployReport pre = deploy(ctx, DeployMode::preflight_only);
     for (const auto& p : pre.preflight) add({"", "pre-flight", Verdict::fail, p});
     if (pre.preflight.empty())
       add({"", "pre-flight", Verdict::ok, "SSH, host keys, java, dirs, ports, myid"});

@@ -145,6 +145,7 @@ DeployReport deploy(Context& ctx, DeployMode mode) {
     report.outcome = DeployOutcome::preflight_failed;
     return report;
   }
+  if (mode == DeployMode::preflight_only) return report;
 
   // 3. Decide per host what changes.
   for (auto& hp : plans) {

@@ -32,6 +32,7 @@ struct HostChange {
 enum class DeployMode {
   apply,      // change the hosts
   plan_only,  // pre-flight and decide, fill DeployReport::changes, change nothing
+  preflight_only,  // pre-flight only (zkctl check): no decisions, no file reads for diffs
 };
 
 struct DeployReport {

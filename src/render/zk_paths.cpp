@@ -1,20 +1,11 @@
 #include "render/zk_paths.hpp"
 
+#include "render/path_join.hpp"
+
 namespace zkctl::render {
 
-namespace {
-
-// `dir` without trailing slashes ("/" stays "/").
-std::string trim_slashes(std::string dir) {
-  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-  return dir;
-}
-
-std::string join(const std::string& dir, const char* name) {
-  return dir == "/" ? dir + name : dir + "/" + name;
-}
-
-}  // namespace
+using detail::join;
+using detail::trim_slashes;
 
 ZkPaths zk_paths(const inventory::Server& server) {
   ZkPaths p;
