@@ -4,6 +4,7 @@ distribution fixture and the zkctl binary. The lab needs root (namespaces, a bri
 from __future__ import annotations
 
 import atexit
+import fcntl
 import os
 import shutil
 import signal
@@ -41,6 +42,10 @@ def lab():
     reason = _lab_unavailable()
     if reason:
         pytest.skip(reason)
+    # The lab is machine-wide (one bridge, fixed names): a second test run on this machine waits
+    # here until the first has torn its lab down.
+    lock = open("/run/zkctl-lab.lock", "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
     the_lab = Lab(SEED_HOSTS)
     atexit.register(the_lab.down)
     try:
@@ -49,6 +54,8 @@ def lab():
     finally:
         the_lab.down()
         atexit.unregister(the_lab.down)
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
 
 
 @pytest.fixture(scope="session")
