@@ -89,12 +89,21 @@ int run(int argc, char** argv) {
   add_probe_options(deploy, g);
   add_wait_options(deploy, g);
   add_template_options(deploy, templates_dir);
+  bool deploy_force = false;
+  deploy->add_flag("--force", deploy_force,
+                   "Allow removing voters even when fewer than 3 remain (exit 4 without it)");
   deploy->footer(
       "\nPre-flight checks every host first (SSH, java, dirs, ports, myid); on any problem\n"
       "nothing is changed anywhere (exit 5). Then, on all hosts at once: upload the\n"
       "distribution (skipped when the same checksum is installed), write zoo.cfg, myid and\n"
       "zookeeper-env.sh, start what is not running, restart one by one what changed\n"
       "(observers, followers, leader last), and wait for every server's role.\n\n"
+      "Scale out: add servers (or Kafka brokers) to the inventory and deploy: new servers\n"
+      "start and join, then every member is rolled onto the new membership. Scale in: drop\n"
+      "them from the inventory and deploy: the remaining members are rolled onto a config\n"
+      "without them (a leader being removed hands leadership over first), then they are\n"
+      "stopped (data kept). Fewer than 3 voters left needs --force; a Kafka broker that\n"
+      "still leads or solely holds a partition is refused (exit 4).\n\n"
       "Examples:\n  zkctl deploy inventories/seed.toml\n"
       "  zkctl deploy prod.toml --parallel 8 --accept-new-host-keys");
   deploy->callback([&] {
@@ -104,7 +113,7 @@ int run(int argc, char** argv) {
         std::fprintf(stderr, "zkctl: deploy needs an INVENTORY file\n");
         return static_cast<int>(kUsage);
       }
-      return cmd_deploy(g);
+      return cmd_deploy(g, deploy_force ? ops::Force::yes : ops::Force::no);
     };
   });
 

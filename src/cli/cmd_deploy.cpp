@@ -12,13 +12,13 @@ namespace {
 int finish_deploy(const LoadedCluster& loaded_ref, const ops::DeployReport& report);
 }
 
-int cmd_deploy(GlobalOptions& g) {
+int cmd_deploy(GlobalOptions& g, ops::Force force) {
   auto loaded = load_cluster(g.choice);
   if (!loaded) return kUsage;
   plan::LineProgress progress(stderr);
   ops::Context ctx(loaded->cluster, g.ops, progress);
   return run_changing(g, ctx, [&](ops::AuditRecord& audit) {
-    ops::DeployReport report = ops::deploy(ctx);
+    ops::DeployReport report = ops::deploy(ctx, ops::DeployMode::apply, force);
     int code = finish_deploy(*loaded, report);
     for (const auto& f : report.failures) {
       audit.hosts.push_back({f.host, f.failed_step + ": " + f.error});
@@ -38,9 +38,21 @@ int finish_deploy(const LoadedCluster& loaded_ref, const ops::DeployReport& repo
     for (const auto& p : report.preflight) std::fprintf(stderr, "  %s\n", p.c_str());
     return kPreflightFailed;
   }
+  if (report.outcome == ops::DeployOutcome::refused) {
+    std::fprintf(stderr, "zkctl: deploy refused; nothing was changed on any host:\n");
+    for (const auto& p : report.refusals) std::fprintf(stderr, "  %s\n", p.c_str());
+    return kRefused;
+  }
+  for (const auto& n : report.notes) std::fprintf(stderr, "zkctl: note: %s\n", n.c_str());
   // Hosts may have changed from here on: record the cluster even if a later step failed,
-  // so status/restart work on what was deployed.
-  if (auto r = ops::record_cluster(loaded->cluster.name, loaded->path, loaded->text); !r) {
+  // so status/restart work on what was deployed -- unless servers were being taken out
+  // and not all are: the previous record keeps naming them, so a rerun finishes the job.
+  if (report.outcome == ops::DeployOutcome::failed && report.removed < report.removals_planned) {
+    std::fprintf(stderr,
+                 "zkctl: the removal of %d server(s) did not finish; the previous inventory "
+                 "stays recorded so that a rerun completes it\n",
+                 report.removals_planned - report.removed);
+  } else if (auto r = ops::record_cluster(loaded->cluster.name, loaded->path, loaded->text); !r) {
     std::fprintf(stderr, "zkctl: warning: could not record the cluster: %s\n",
                  r.error().message.c_str());
   }
@@ -57,9 +69,10 @@ int finish_deploy(const LoadedCluster& loaded_ref, const ops::DeployReport& repo
   } else {
     std::printf(
         "deployed %s: %zu servers; distribution uploaded to %d, configs changed on %d, "
-        "started %d, restarted %d\n",
+        "started %d, restarted %d%s\n",
         loaded->cluster.name.c_str(), loaded->cluster.servers.size(), report.uploaded,
-        report.configs_written, report.started, report.restarted);
+        report.configs_written, report.started, report.restarted,
+        report.removed ? ("; removed " + std::to_string(report.removed)).c_str() : "");
   }
   if (loaded->cluster.kafka) {
     std::printf(

@@ -18,16 +18,23 @@ int cmd_plan(GlobalOptions& g, Output output) {
     for (const auto& p : report.preflight) std::fprintf(stderr, "  %s\n", p.c_str());
     return kPreflightFailed;
   }
+  if (report.outcome == ops::DeployOutcome::refused) {
+    std::fprintf(stderr, "zkctl: deploy would be refused:\n");
+    for (const auto& p : report.refusals) std::fprintf(stderr, "  %s\n", p.c_str());
+    return kRefused;
+  }
   int uploads = 0, files = 0;
-  std::vector<std::string> starts, restarts;
+  std::vector<std::string> starts, restarts, removes;
   for (const auto& c : report.changes) {
     uploads += c.upload ? 1 : 0;
     files += static_cast<int>(c.files.size());
     std::string who = c.host + (c.component == "kafka" ? " (kafka)" : "");
     if (c.action == "restart") restarts.push_back(who);
     if (c.action == "start" || c.action == "format, start") starts.push_back(who);
+    if (c.action.rfind("take out", 0) == 0 || c.action.rfind("stop", 0) == 0)
+      removes.push_back(who);
   }
-  const bool changes = uploads || files || !starts.empty() || !restarts.empty();
+  const bool changes = uploads || files || !starts.empty() || !restarts.empty() || !removes.empty();
   if (output == Output::json) {
     nlohmann::json hosts = nlohmann::json::array();
     for (const auto& c : report.changes) {
@@ -69,8 +76,8 @@ int cmd_plan(GlobalOptions& g, Output output) {
   } else {
     std::printf(
         "plan: %d distribution uploads, %d files to write; start: %s; restart (rolling: "
-        "observers, followers, leader last; brokers one at a time): %s\n",
-        uploads, files, join(starts).c_str(), join(restarts).c_str());
+        "observers, followers, leader last; brokers one at a time): %s; remove: %s\n",
+        uploads, files, join(starts).c_str(), join(restarts).c_str(), join(removes).c_str());
   }
   return kOk;
 }

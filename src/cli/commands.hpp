@@ -22,7 +22,8 @@ struct GlobalOptions {
 
 enum class Output { text, json };
 
-int cmd_deploy(GlobalOptions& g);
+// `force`: allow a membership change that leaves fewer than 3 voters.
+int cmd_deploy(GlobalOptions& g, ops::Force force);
 // `watch_seconds` > 0: redraw the table every that many seconds until interrupted.
 int cmd_status(GlobalOptions& g, Output output, int watch_seconds);
 int cmd_control(GlobalOptions& g, const std::string& node, ops::Action action, ops::Force force);

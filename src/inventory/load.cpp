@@ -139,7 +139,8 @@ struct ServerSource {
 
 class Loader {
  public:
-  Loader(std::string file, const std::string& base_dir) : file_(std::move(file)) {
+  Loader(std::string file, const std::string& base_dir, LocalFiles local_files)
+      : file_(std::move(file)), local_files_(local_files) {
     std::error_code ec;
     base_dir_ = fs::absolute(base_dir.empty() ? fs::path(".") : fs::path(base_dir), ec);
     if (ec) base_dir_ = fs::path(base_dir);
@@ -488,6 +489,11 @@ class Loader {
     }
     std::error_code ec;
     const auto status = fs::status(*dist, ec);
+    if (local_files_ == LocalFiles::unchecked) {
+      out = *dist;
+      out_pos = at(n);
+      return true;
+    }
     if (!fs::exists(status)) {
       error(at(n), table + ".distribution: file " + show(*dist) + " does not exist");
       return false;
@@ -1430,6 +1436,7 @@ class Loader {
   }
 
   std::string file_;
+  LocalFiles local_files_ = LocalFiles::must_exist;
   fs::path base_dir_;
   std::vector<Diagnostic> diags_;
 };
@@ -1437,8 +1444,8 @@ class Loader {
 }  // namespace
 
 LoadResult load_string(std::string_view toml_text, const std::string& file_name,
-                       const std::string& base_dir) {
-  return Loader(file_name, base_dir).run(toml_text);
+                       const std::string& base_dir, LocalFiles local_files) {
+  return Loader(file_name, base_dir, local_files).run(toml_text);
 }
 
 LoadResult load_file(const std::string& path) {

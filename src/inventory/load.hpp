@@ -24,9 +24,16 @@ struct LoadResult {
 // against the file's directory. An unreadable file is one error diagnostic.
 LoadResult load_file(const std::string& path);
 
+// Whether local files the inventory names (distribution tarballs) must exist.
+enum class LocalFiles {
+  must_exist,  // deploy and every command that uploads
+  unchecked,   // re-reading a recorded inventory for its membership only
+};
+
 // Load and validate `toml_text`; `file_name` names it in diagnostics and becomes
 // Cluster::source_file, and relative local paths resolve against `base_dir`.
 LoadResult load_string(std::string_view toml_text, const std::string& file_name,
-                       const std::string& base_dir);
+                       const std::string& base_dir,
+                       LocalFiles local_files = LocalFiles::must_exist);
 
 }  // namespace zkctl::inventory

@@ -98,6 +98,7 @@ CheckReport check(Context& ctx) {
   {
     DeployReport pre = deploy(ctx, DeployMode::preflight_only);
     for (const auto& p : pre.preflight) add({"", "pre-flight", Verdict::fail, p});
+    for (const auto& p : pre.refusals) add({"", "membership", Verdict::fail, p});
     if (pre.preflight.empty())
       add({"", "pre-flight", Verdict::ok, "SSH, host keys, java, dirs, ports, myid"});
   }

@@ -3,9 +3,14 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <set>
 
 #include "ops/checksum.hpp"
 #include "ops/kafka_deploy.hpp"
+#include "ops/kafka_health.hpp"
+#include "ops/kafka_host.hpp"
+#include "ops/membership.hpp"
 #include "ops/quorum.hpp"
 #include "ops/rolling.hpp"
 #include "ops/wait.hpp"
@@ -80,7 +85,58 @@ std::vector<FileChange> describe_files(remote::Remote& remote,
   return out;
 }
 
-DeployReport deploy(Context& ctx, DeployMode mode) {
+namespace {
+
+// Pre-flight for the servers and Kafka nodes the inventory dropped: reachable (or
+// provably gone), and no broker leading or solely holding a partition.
+void preflight_removals(Context& ctx, Removals& removals, DeployReport& report) {
+  plan::Progress& progress = ctx.progress();
+  std::vector<const inventory::Server*> servers;
+  for (const auto& s : removals.servers) servers.push_back(&s);
+  auto conns = ctx.connect(servers);
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    const inventory::Server& s = *servers[i];
+    if (conns[i]->remote) {
+      progress.report({s.host, "pre-flight", plan::EventKind::done, "to be removed"});
+      continue;
+    }
+    probe::NodeProbe p = probe_server(ctx, s);
+    if (serves_as_voter(p.mode) || p.mode == probe::Mode::observer) {
+      report.preflight.push_back(s.host + ": to be removed, still serving as " +
+                                 probe::to_string(p.mode) +
+                                 ", but unreachable over SSH: " + conns[i]->error);
+    } else {
+      report.notes.push_back(s.host + ": to be removed; unreachable and not serving (" +
+                             conns[i]->error + "): dropped from the ensemble without stopping it");
+    }
+  }
+  if (removals.kafka_nodes.empty()) return;
+  std::vector<const inventory::KafkaNode*> nodes;
+  std::set<int> ids;
+  for (const auto& n : removals.kafka_nodes) {
+    nodes.push_back(&n);
+    ids.insert(n.id);
+  }
+  auto kconns = ctx.connect(nodes);
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    if (!kconns[i]->remote) {
+      report.preflight.push_back(nodes[i]->host +
+                                 ": kafka node to be removed is unreachable: " + kconns[i]->error);
+    }
+  }
+  auto md = probe::kafka_metadata(kafka_bootstrap(ctx.cluster()), std::chrono::seconds(10));
+  if (!md) {
+    report.preflight.push_back(
+        "kafka: cannot read partition metadata to check the brokers to be removed: " +
+        md.error().message);
+    return;
+  }
+  for (auto& line : kafka_removal_problems(*md, ids)) report.refusals.push_back(line);
+}
+
+}  // namespace
+
+DeployReport deploy(Context& ctx, DeployMode mode, Force force) {
   DeployReport report;
   const inventory::Cluster& cluster = ctx.cluster();
   plan::Progress& progress = ctx.progress();
@@ -106,6 +162,25 @@ DeployReport deploy(Context& ctx, DeployMode mode) {
     report.preflight.push_back("distribution: " + dist_sha.error().message);
   }
   if (report.outcome != DeployOutcome::ok) return report;
+
+  // 1b. Membership: what the last deploy had that this inventory dropped.
+  Removals removals;
+  if (auto found = find_removals(cluster); !found) {
+    report.preflight.push_back(found.error().message);
+  } else {
+    removals = std::move(found.value());
+  }
+  for (const auto& e : removals.errors) report.preflight.push_back(e);
+  if (!report.preflight.empty()) {
+    report.outcome = DeployOutcome::preflight_failed;
+    return report;
+  }
+  report.refusals = removal_refusals(cluster, removals, force);
+  if (!report.refusals.empty()) {
+    report.outcome = DeployOutcome::refused;
+    return report;
+  }
+  report.removals_planned = static_cast<int>(removals.servers.size() + removals.kafka_nodes.size());
 
   // 2. Pre-flight: connect and inspect every host at once; change nothing.
   std::vector<const inventory::Server*> servers;
@@ -141,8 +216,13 @@ DeployReport deploy(Context& ctx, DeployMode mode) {
   });
   KafkaDeployer kafka(ctx);
   if (cluster.kafka) kafka.preflight(report);
+  if (!removals.empty()) preflight_removals(ctx, removals, report);
   if (!report.preflight.empty()) {
     report.outcome = DeployOutcome::preflight_failed;
+    return report;
+  }
+  if (!report.refusals.empty()) {
+    report.outcome = DeployOutcome::refused;
     return report;
   }
   if (mode == DeployMode::preflight_only) return report;
@@ -168,6 +248,13 @@ DeployReport deploy(Context& ctx, DeployMode mode) {
       report.changes.push_back(std::move(c));
     }
     if (cluster.kafka) kafka.describe(report);
+    for (const auto& s : removals.servers) {
+      report.changes.push_back(
+          {s.host, "zookeeper", false, {}, "take out of the ensemble (members rolled), stop"});
+    }
+    for (const auto& n : removals.kafka_nodes) {
+      report.changes.push_back({n.host, "kafka", false, {}, "stop (controlled shutdown)"});
+    }
     return report;
   }
 
@@ -241,11 +328,40 @@ DeployReport deploy(Context& ctx, DeployMode mode) {
 
   // 6. Restart running servers whose distribution or config changed, one at a
   //    time (observers, followers, leader last), each back in its role first.
+  //    While servers are being taken out, the quorum checks count them too (the
+  //    members not yet rolled still do), and a leader being taken out is
+  //    restarted first so that leadership moves to a server that stays.
+  std::vector<inventory::Server> serving_removed;
+  std::optional<std::string> removed_leader;
+  for (const auto& s : removals.servers) {
+    probe::NodeProbe p = probe_server(ctx, s);
+    if (serves_as_voter(p.mode) || p.mode == probe::Mode::observer) serving_removed.push_back(s);
+    if (p.mode == probe::Mode::leader) removed_leader = s.host;
+  }
+  const inventory::Cluster view = transition_view(cluster, serving_removed);
+  Context transition(view, ctx.options(), progress);
+  Context& roll = serving_removed.empty() ? ctx : transition;
+  if (removed_leader) {
+    const inventory::Server& s = *view.find(*removed_leader);
+    plan::Stage move{"restart", {}, 1};
+    move.jobs.push_back({s.host, {{"move leadership", [&]() -> util::Result<StepOutcome> {
+                                     auto m = restart_one(roll, s);
+                                     if (!m) return m.error();
+                                     return StepOutcome::done;
+                                   }}}});
+    auto moved = runner.run_stage(move);
+    if (!moved.ok()) {
+      report.outcome = DeployOutcome::failed;
+      for (const auto& h : moved.hosts)
+        if (!h.ok()) report.failures.push_back(h);
+      return report;
+    }
+  }
   plan::Stage restart{"restart", {}, 1};
   for (HostPlan* hp : restart_order(ctx, plans)) {
-    const inventory::Server& s = *hp->server;
+    const inventory::Server& s = *roll.cluster().find(hp->server->host);
     restart.jobs.push_back({s.host, {{"rolling restart", [&]() -> util::Result<StepOutcome> {
-                                        auto m = restart_one(ctx, s);
+                                        auto m = restart_one(roll, s);
                                         if (!m) return m.error();
                                         ++report.restarted;
                                         return StepOutcome::done;
@@ -255,6 +371,28 @@ DeployReport deploy(Context& ctx, DeployMode mode) {
   if (!restart_result.ok()) {
     report.outcome = DeployOutcome::failed;
     for (const auto& h : restart_result.hosts)
+      if (!h.ok()) report.failures.push_back(h);
+    return report;
+  }
+
+  // 6b. Stop the servers taken out: every remaining member runs without them now.
+  plan::Stage take_out{"remove", {}, 1};
+  for (const auto& s : removals.servers) {
+    take_out.jobs.push_back({s.host, {{"stop removed server", [&]() -> util::Result<StepOutcome> {
+                                         Connection& c = ctx.connection(s);
+                                         ++report.removed;
+                                         if (!c.remote) return StepOutcome::skipped;
+                                         auto st =
+                                             stop_server(*c.remote, s, ctx.options().stop_grace,
+                                                         ctx.command_timeout(s));
+                                         if (!st) return st.error();
+                                         return StepOutcome::done;
+                                       }}}});
+  }
+  auto removed = runner.run_stage(take_out);
+  if (!removed.ok()) {
+    report.outcome = DeployOutcome::failed;
+    for (const auto& h : removed.hosts)
       if (!h.ok()) report.failures.push_back(h);
     return report;
   }
@@ -279,6 +417,29 @@ DeployReport deploy(Context& ctx, DeployMode mode) {
 
   // 8. Kafka, on the ensemble just made healthy (or on its own in KRaft mode).
   if (cluster.kafka) kafka.apply(report);
+  if (report.outcome != DeployOutcome::ok) return report;
+
+  // 9. Kafka nodes taken out (pre-flight made sure they lead and solely hold nothing):
+  //    a controlled shutdown each, one at a time.
+  plan::Stage kafka_out{"remove", {}, 1};
+  for (const auto& n : removals.kafka_nodes) {
+    kafka_out.jobs.push_back(
+        {n.host, {{"stop removed kafka node", [&]() -> util::Result<StepOutcome> {
+                     Connection& c = ctx.connection(n);
+                     if (!c.remote) return util::fail(c.error);
+                     auto st = stop_kafka(*c.remote, n, ctx.options().kafka_stop_grace,
+                                          ctx.command_timeout(n));
+                     if (!st) return st.error();
+                     ++report.removed;
+                     return StepOutcome::done;
+                   }}}});
+  }
+  auto kafka_removed = runner.run_stage(kafka_out);
+  if (!kafka_removed.ok()) {
+    report.outcome = DeployOutcome::failed;
+    for (const auto& h : kafka_removed.hosts)
+      if (!h.ok()) report.failures.push_back(h);
+  }
   return report;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ops/context.hpp"
+#include "ops/control.hpp"
 #include "plan/runner.hpp"
 
 namespace zkctl::ops {
@@ -13,6 +14,7 @@ namespace zkctl::ops {
 enum class DeployOutcome {
   ok,
   preflight_failed,  // nothing was changed on any host
+  refused,           // a membership change needs --force (or is unsafe); nothing changed
   failed,            // a step failed on some host; see `failures`
 };
 
@@ -51,9 +53,15 @@ struct DeployReport {
   int kafka_started = 0;
   int kafka_restarted = 0;
   std::string kafka_cluster_id;  // KRaft: the id the storage was formatted with
+  // Scale in (servers and Kafka nodes the last deploy had and the inventory dropped):
+  std::vector<std::string> refusals;  // why the change was refused (outcome refused)
+  int removals_planned = 0;        // to take out and stop
+  int removed = 0;                 // taken out and stopped (or found already gone)
+  std::vector<std::string> notes;  // one line each, e.g. a removed host that was unreachable
 };
 
-DeployReport deploy(Context& ctx, DeployMode mode = DeployMode::apply);
+// `force` allows a membership change that leaves fewer than 3 voters.
+DeployReport deploy(Context& ctx, DeployMode mode = DeployMode::apply, Force force = Force::no);
 
 // The content of `path` on the host ("" when it does not exist), for plan diffs.
 util::Result<std::string> read_remote_file(remote::Remote& remote, const std::string& path,
