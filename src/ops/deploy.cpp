@@ -217,6 +217,11 @@ DeployReport deploy(Context& ctx, DeployMode mode, Force force) {
   KafkaDeployer kafka(ctx);
   if (cluster.kafka) kafka.preflight(report);
   if (!removals.empty()) preflight_removals(ctx, removals, report);
+  if (report.preflight.empty()) {
+    std::vector<std::pair<const inventory::Server*, const HostFacts*>> facts;
+    for (const auto& hp : plans) facts.emplace_back(hp.server, &hp.facts);
+    for (auto& p : foreign_data_problems(cluster.name, facts)) report.preflight.push_back(p);
+  }
   if (!report.preflight.empty()) {
     report.outcome = DeployOutcome::preflight_failed;
     return report;
@@ -282,6 +287,12 @@ DeployReport deploy(Context& ctx, DeployMode mode, Force force) {
                          }});
     job.steps.push_back({"configure", [&, r, timeout]() -> util::Result<StepOutcome> {
                            if (auto p = prepare_dirs(*r, s, timeout); !p) return p.error();
+                           if (hp.facts.cluster_mark != cluster.name) {
+                             if (auto m = r->write_file(cluster.name + "\n",
+                                                        cluster_mark_path(s), 0644);
+                                 !m)
+                               return m.error();
+                           }
                            if (hp.changed_files.empty()) return StepOutcome::skipped;
                            for (const auto* f : hp.changed_files) {
                              if (auto w = r->write_file(f->content, f->path, f->mode); !w)

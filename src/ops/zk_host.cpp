@@ -1,5 +1,7 @@
 #include "ops/zk_host.hpp"
 
+#include <algorithm>
+
 #include <regex>
 #include <sstream>
 
@@ -40,6 +42,12 @@ done
 if [ -f "$release" ]; then printf 'release=%s\n' "$(head -n 1 -- "$release")"; fi
 if [ -f "$myidf" ]; then printf 'myid=%s\n' "$(head -c 64 -- "$myidf" | tr -d '\r\n ')"; fi
 if [ -d "$data/version-2" ]; then echo history=1; fi
+if [ -f "$data/version-2/currentEpoch" ]; then
+  printf 'epoch=%s\n' "$(head -c 32 -- "$data/version-2/currentEpoch" | tr -cd '0-9')"
+fi
+if [ -f "$data/.zkctl-cluster" ]; then
+  printf 'mark=%s\n' "$(head -n 1 -- "$data/.zkctl-cluster" | head -c 128 | tr -d '\r')"
+fi
 if pid=$(running_pid "$pidf"); then printf 'pid=%s\n' "$pid"; fi
 if command -v ss >/dev/null 2>&1; then
   for port in $(printf '%s' "$ports" | tr ',' ' '); do
@@ -214,6 +222,10 @@ HostFacts parse_facts(const std::string& output, const inventory::Server& server
       f.myid = val;
     } else if (key == "history") {
       f.data_has_history = true;
+    } else if (key == "epoch") {
+      if (!val.empty() && val.size() < 18) f.current_epoch = std::stol(val);
+    } else if (key == "mark") {
+      f.cluster_mark = val;
     } else if (key == "pid") {
       f.pid = std::stoi(val);
     } else if (key == "listen") {
@@ -225,6 +237,36 @@ HostFacts parse_facts(const std::string& output, const inventory::Server& server
   }
   (void)server;
   return f;
+}
+
+std::string cluster_mark_path(const inventory::Server& server) {
+  return render::zk_paths(server).data_dir + "/.zkctl-cluster";
+}
+
+std::vector<std::string> foreign_data_problems(
+    const std::string& cluster,
+    const std::vector<std::pair<const inventory::Server*, const HostFacts*>>& hosts) {
+  std::vector<std::string> out;
+  std::optional<long> running_epoch;
+  for (const auto& [server, facts] : hosts) {
+    if (facts->pid && facts->current_epoch)
+      running_epoch = std::max(running_epoch.value_or(0), *facts->current_epoch);
+  }
+  for (const auto& [server, facts] : hosts) {
+    if (facts->cluster_mark && *facts->cluster_mark != cluster) {
+      out.push_back(server->host + ": data dir " + server->data_dir + " belongs to cluster '" +
+                    *facts->cluster_mark + "', not '" + cluster +
+                    "': refusing to start on another cluster's data");
+    } else if (!facts->pid && running_epoch && facts->current_epoch &&
+               *facts->current_epoch > *running_epoch) {
+      out.push_back(server->host + ": data dir " + server->data_dir + " has epoch " +
+                    std::to_string(*facts->current_epoch) + ", ahead of the running ensemble's " +
+                    std::to_string(*running_epoch) +
+                    ": its history is another ensemble's; it would win the election and "
+                    "impose it (move the data dir away to join empty)");
+    }
+  }
+  return out;
 }
 
 std::vector<std::string> preflight_problems(const inventory::Server& server,

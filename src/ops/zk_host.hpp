@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,8 @@ struct HostFacts {
   std::map<std::string, std::string> file_sha256;  // remote path -> checksum (present files)
   std::optional<std::string> myid;                 // content of <data>/myid, trimmed
   bool data_has_history = false;                   // <data>/version-2 exists
+  std::optional<long> current_epoch;               // <data>/version-2/currentEpoch
+  std::optional<std::string> cluster_mark;         // <data>/.zkctl-cluster: the cluster's name
   std::optional<int> pid;           // the running ZooKeeper's PID (pid file + live process)
   std::vector<Listener> listeners;  // for the server's ports
 };
@@ -49,6 +52,15 @@ struct HostFacts {
 util::Result<HostFacts> inspect_host(remote::Remote& remote, const inventory::Server& server,
                                      const std::vector<render::RenderedFile>& files,
                                      std::chrono::seconds timeout);
+
+// The file in a server's data dir naming the cluster it belongs to (written by deploy).
+std::string cluster_mark_path(const inventory::Server& server);
+
+// Data dirs that belong to another ensemble, one line each: a mark naming another
+// cluster, or, for a server not running, a history (epoch) ahead of every running
+// member's (it would win the election and impose a foreign history).
+std::vector<std::string> foreign_data_problems(
+    const std::string& cluster, const std::vector<std::pair<const inventory::Server*, const HostFacts*>>& hosts);
 
 // Problems that must stop a deploy before anything changes, one line each.
 std::vector<std::string> preflight_problems(const inventory::Server& server,

@@ -162,6 +162,42 @@ def test_zk_mode_stop_all_then_start_all(lab, zkk):
     assert code == 0 and kafka_of(status)["ok"]
 
 
+def test_zk_mode_adding_a_broker_registers_it_and_removal_waits_for_its_partitions(
+        lab, zkk, tmp_path):
+    four = tmp_path / "four-brokers.toml"
+    four.write_text(SEED_KAFKA.read_text() + '\n[[kafka.nodes]]\nhost = "nn01"\nid = 14\n')
+    proc = zkk.run("deploy", str(four))
+    assert proc.returncode == 0, proc.stderr
+    assert "kafka (zookeeper mode): 4 nodes" in proc.stdout and "started 1" in proc.stdout
+    status = wait_kafka(zkk, lambda s: 14 in [n["id"] for n in kafka_of(s)["nodes"]
+                                                if n["registered"]])
+    assert kafka_of(status)["ok"]
+    # A topic whose only replica lives on broker 14: removing 14 must be refused.
+    from confluent_kafka.admin import AdminClient, NewTopic
+    admin = AdminClient({"bootstrap.servers": BOOTSTRAP_ZK})
+    admin.create_topics([NewTopic("solo-on-14", replica_assignment=[[14]])])["solo-on-14"].result(30)
+    pid = lab.pid_of("nn01", KAFKA_PATTERN)
+    proc = zkk.run("deploy", str(SEED_KAFKA))
+    assert proc.returncode == 4, proc.stderr
+    assert "broker 14 holds the only replica of solo-on-14-0" in proc.stderr
+    assert "broker 14 still leads solo-on-14-0" in proc.stderr
+    assert lab.pid_of("nn01", KAFKA_PATTERN) == pid
+    # Once the partition is gone, the broker is taken out with a controlled shutdown.
+    admin.delete_topics(["solo-on-14"])["solo-on-14"].result(30)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        proc = zkk.run("deploy", str(SEED_KAFKA))
+        if proc.returncode != 4:
+            break
+        time.sleep(2)  # the deletion reaches every broker's metadata cache shortly
+    assert proc.returncode == 0, proc.stderr
+    assert "[nn01] stop removed kafka node: ok" in proc.stderr and "removed 1" in proc.stdout
+    assert lab.pid_of("nn01", KAFKA_PATTERN) is None
+    assert lab.pid_of("nn01", r"QuorumPeerMain") is not None  # its ZooKeeper observer stays
+    status = wait_kafka(zkk, lambda s: kafka_of(s)["ok"])
+    assert sorted(n["id"] for n in kafka_of(status)["nodes"]) == [11, 12, 13]
+
+
 def test_zk_mode_destroy_keeps_data_unless_purged(lab, zkk):
     proc = zkk.run("destroy")  # no confirmation on stdin: refused, nothing changed
     assert proc.returncode == 2 and "not confirmed" in proc.stderr

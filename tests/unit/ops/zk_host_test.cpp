@@ -85,3 +85,57 @@ TEST(Preflight, UnwritableDirIsReported) {
   ASSERT_EQ(p.size(), 1u);
   EXPECT_NE(p[0].find("cannot create /opt/zookeeper"), std::string::npos);
 }
+
+TEST(ForeignData, AMarkNamingAnotherClusterIsRefused) {
+  inventory::Server s;
+  s.host = "node4";
+  s.id = 5;
+  s.data_dir = "/var/lib/zookeeper";
+  ops::HostFacts f;
+  f.cluster_mark = "prod-eu";
+  auto p = ops::foreign_data_problems("seed", {{&s, &f}});
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0],
+            "node4: data dir /var/lib/zookeeper belongs to cluster 'prod-eu', not 'seed': "
+            "refusing to start on another cluster's data");
+  f.cluster_mark = "seed";
+  EXPECT_TRUE(ops::foreign_data_problems("seed", {{&s, &f}}).empty());
+}
+
+TEST(ForeignData, AStoppedServerWithAHistoryAheadOfTheRunningEnsembleIsRefused) {
+  inventory::Server a, b, c;
+  a.host = "node1";
+  b.host = "node2";
+  c.host = "node4";
+  c.data_dir = "/var/lib/zookeeper";
+  ops::HostFacts fa, fb, fc;
+  fa.pid = 100;
+  fa.current_epoch = 3;
+  fb.pid = 200;
+  fb.current_epoch = 4;
+  fc.current_epoch = 4;  // a member that was down a while: not ahead
+  EXPECT_TRUE(ops::foreign_data_problems("seed", {{&a, &fa}, {&b, &fb}, {&c, &fc}}).empty());
+  fc.current_epoch = 999;
+  auto p = ops::foreign_data_problems("seed", {{&a, &fa}, {&b, &fb}, {&c, &fc}});
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_NE(p[0].find("node4: data dir /var/lib/zookeeper has epoch 999, ahead of the running "
+                      "ensemble's 4"),
+            std::string::npos)
+      << p[0];
+  fc.pid = 300;  // running already: it is part of the ensemble, whatever its epoch
+  EXPECT_TRUE(ops::foreign_data_problems("seed", {{&a, &fa}, {&b, &fb}, {&c, &fc}}).empty());
+  // Nothing running (first deploy, or all stopped): epochs cannot be compared.
+  fa.pid.reset();
+  fb.pid.reset();
+  fc.pid.reset();
+  EXPECT_TRUE(ops::foreign_data_problems("seed", {{&a, &fa}, {&b, &fb}, {&c, &fc}}).empty());
+}
+
+TEST(ForeignData, InspectOutputCarriesEpochAndMark) {
+  inventory::Server s;
+  s.host = "node1";
+  s.id = 1;
+  auto f = ops::parse_facts("history=1\nepoch=7\nmark=seed\nmyid=1\n", s, {});
+  EXPECT_EQ(f.current_epoch, 7);
+  EXPECT_EQ(f.cluster_mark, "seed");
+}
