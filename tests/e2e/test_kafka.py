@@ -13,7 +13,7 @@ import pytest
 
 from kafka_helpers import SequencedProducer, consume_all, create_topic
 from lab import REPO
-from zk_helpers import Zkctl
+from zk_helpers import Zkctl, ZnodeWriter
 
 SEED_KAFKA = REPO / "inventories" / "seed-kafka.toml"
 KRAFT = REPO / "inventories" / "kraft.toml"
@@ -133,8 +133,28 @@ def test_zk_mode_rolling_restart_rolls_the_brokers_too_controller_last(lab, zkk)
     _, status = zkk.status()
     controller = kafka_of(status)["controller"]
     before = kafka_pids(lab, ["node1", "node2", "node3"])
-    proc = zkk.run("restart")
+    # Load on both through the whole roll: sequenced znodes and acks=all messages.
+    topic = f"e2e-roll-{uuid.uuid4().hex[:8]}"
+    create_topic(BOOTSTRAP_ZK, topic)
+    writer = ZnodeWriter("node1:2181,node2:2181,node3:2181", root="/zkctl-kafka-roll").start()
+    producer = SequencedProducer(BOOTSTRAP_ZK, topic).start()
+    try:
+        time.sleep(1)
+        proc = zkk.run("restart")
+        time.sleep(1)
+    finally:
+        producer.stop()
+        writer.stop()
     assert proc.returncode == 0, proc.stderr
+    lost_messages = producer.acked - consume_all(BOOTSTRAP_ZK, topic, producer.acked)
+    lost_znodes = writer.missing("nn01:2181")
+    writer.close()
+    print(f"whole-cluster roll: znodes attempted {writer.attempted}, acknowledged "
+          f"{len(writer.acked)}, lost {len(lost_znodes)}; messages produced {producer.sent}, "
+          f"acknowledged {len(producer.acked)}, delivery errors {len(producer.errors)}, "
+          f"lost {len(lost_messages)}")
+    assert len(writer.acked) > 50 and len(producer.acked) > 100
+    assert lost_znodes == [] and lost_messages == set()
     order = proc.stdout.strip().split("done: ")[1].split(" -> ")
     host = {11: "node1", 12: "node2", 13: "node3"}[controller]
     assert order[0] == "nn01" and len(order) == 7  # 4 ZooKeeper servers, then 3 brokers
@@ -144,6 +164,37 @@ def test_zk_mode_rolling_restart_rolls_the_brokers_too_controller_last(lab, zkk)
     assert all(after[h] not in (None, before[h]) for h in before)
     code, status = zkk.status()
     assert code == 0 and kafka_of(status)["under_replicated"] == 0
+
+
+def test_zk_mode_zookeeper_leader_killed_under_load_loses_nothing(lab, zkk):
+    _, status = zkk.status()
+    zk_leader = next(n["host"] for n in status["nodes"] if n["mode"] == "leader")
+    topic = f"e2e-zkfault-{uuid.uuid4().hex[:8]}"
+    create_topic(BOOTSTRAP_ZK, topic)
+    writer = ZnodeWriter("node1:2181,node2:2181,node3:2181", root="/zkctl-kafka-fault").start()
+    producer = SequencedProducer(BOOTSTRAP_ZK, topic).start()
+    try:
+        time.sleep(2)
+        lab.kill(zk_leader, lab.pid_of(zk_leader, r"QuorumPeerMain"), signal.SIGKILL)
+        status = wait_kafka(zkk, lambda s: s["quorum"]["ok"], 60)
+        assert next(n["host"] for n in status["nodes"] if n["mode"] == "leader") != zk_leader
+        proc = zkk.run("start", zk_leader)
+        assert proc.returncode == 0, proc.stderr
+        time.sleep(2)
+    finally:
+        producer.stop()
+        writer.stop()
+    lost_messages = producer.acked - consume_all(BOOTSTRAP_ZK, topic, producer.acked)
+    lost_znodes = writer.missing("nn01:2181")
+    writer.close()
+    print(f"ZooKeeper leader {zk_leader} killed: znodes attempted {writer.attempted}, "
+          f"acknowledged {len(writer.acked)}, lost {len(lost_znodes)}; messages produced "
+          f"{producer.sent}, acknowledged {len(producer.acked)}, delivery errors "
+          f"{len(producer.errors)}, lost {len(lost_messages)}")
+    assert len(producer.acked) > 100
+    assert lost_znodes == [] and lost_messages == set()
+    status = wait_kafka(zkk, lambda s: kafka_of(s)["ok"])
+    assert kafka_of(status)["under_replicated"] == 0
 
 
 def test_zk_mode_stop_all_then_start_all(lab, zkk):
