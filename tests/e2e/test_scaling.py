@@ -117,7 +117,7 @@ def test_a_data_dir_of_another_cluster_or_history_is_refused(lab, zks, tmp_path)
     assert lab.read_file("node4", "/var/lib/zookeeper/.zkctl-cluster").strip() == "seed"
     other = tmp_path / "other.toml"
     other.write_text(SEED.read_text().replace('name = "seed"', 'name = "other"').split(
-        "[[zookeeper.servers]]")[0] + '[[zookeeper.servers]]\nhost = "node4"\nid = 5\n')
+        "\n[[zookeeper.servers]]\n")[0] + NODE4)
     proc = zks.run("deploy", str(other))
     assert proc.returncode == 5, proc.stderr
     assert ("node4: data dir /var/lib/zookeeper belongs to cluster 'seed', not 'other'"
