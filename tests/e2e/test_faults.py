@@ -31,6 +31,9 @@ def test_ssh_connection_killed_mid_upload_leaves_no_half_written_file(lab, zk, z
                    f"tar -czf {big} -C x apache-zookeeper-3.8.0-bin; rm -rf x",
                    shell=True, check=True)
     inv = inventory_variant(tmp_path / "big.toml", replace={"distribution": f'"{big}"'})
+    # A running ensemble under write load: the big distribution is an upgrade of it.
+    assert zk.run("deploy", str(SEED)).returncode == 0
+    writer = ZnodeWriter("node1:2181,node2:2181,node3:2181", root="/zkctl-faults-ssh").start()
     # On nn01: as soon as the upload's temp file appears, kill every sshd session (the
     # connection zkctl uses), not the listening sshd (PID 1).
     watcher = subprocess.Popen(
@@ -61,6 +64,12 @@ def test_ssh_connection_killed_mid_upload_leaves_no_half_written_file(lab, zk, z
     assert lab.exec("nn01", "ls -a /opt/zookeeper/releases | grep -c zkctl-tmp").stdout.strip() == "0"
     code, status = zk.status()
     assert code == 0 and modes(status)["nn01"] == "observer"
+    writer.stop()
+    missing = writer.missing("nn01:2181")
+    print(f"sshd session killed mid-upload: writes attempted {writer.attempted}, acknowledged "
+          f"{len(writer.acked)}, client retries {writer.failed_attempts}, lost {len(missing)}")
+    writer.close()
+    assert len(writer.acked) > 50 and missing == []
 
 
 def lab_sh():
@@ -111,6 +120,9 @@ def test_a_cut_off_voter_is_down_and_a_restart_that_would_break_the_majority_is_
     _, status = zk.status()
     cut = next(h for h in VOTERS if modes(status)[h] == "follower")
     other = next(h for h in VOTERS if h != cut)
+    writer = ZnodeWriter(",".join(f"{h}:2181" for h in VOTERS if h != cut),
+                         root="/zkctl-faults-cut").start()
+    time.sleep(1)
     lab.link_down(cut)
     try:
         t0 = time.monotonic()
@@ -124,3 +136,10 @@ def test_a_cut_off_voter_is_down_and_a_restart_that_would_break_the_majority_is_
     finally:
         lab.link_up(cut)
     wait_status(zk, lambda s: s["quorum"]["voters_serving"] == 3, 60)
+    time.sleep(1)
+    writer.stop()
+    missing = writer.missing(f"{cut}:2181")  # read back through the host that was cut off
+    print(f"{cut} cut off: writes attempted {writer.attempted}, acknowledged "
+          f"{len(writer.acked)}, client retries {writer.failed_attempts}, lost {len(missing)}")
+    writer.close()
+    assert len(writer.acked) > 20 and missing == []

@@ -147,6 +147,8 @@ def test_two_voters_down_means_no_quorum(lab, zk):
     _, status = zk.status()
     followers = [h for h in VOTERS if modes(status)[h] == "follower"]
     first, second = followers[0], followers[1]
+    writer = ZnodeWriter("node1:2181,node2:2181,node3:2181", root="/zkctl-two-down").start()
+    time.sleep(1)
     assert zk.run("stop", first).returncode == 0  # 2 of 3 voters remain: allowed
     refused = zk.run("stop", second)
     assert refused.returncode == 4
@@ -158,10 +160,21 @@ def test_two_voters_down_means_no_quorum(lab, zk):
     assert code == 3
     assert status["quorum"]["voters_serving"] <= 1
     assert "NO QUORUM" in zk.run("status").stdout
+    acked_during_outage = len(writer.acked)
     assert zk.run("start", first).returncode == 0
+    code, status = zk.status()  # one back: 2 of 3 voters, the quorum is restored
+    assert code == 0 and status["quorum"]["voters_serving"] == 2, status
     assert zk.run("start", second).returncode == 0
     code, status = zk.status()
     assert code == 0 and status["quorum"]["voters_serving"] == 3
+    time.sleep(1)
+    writer.stop()
+    missing = writer.missing("nn01:2181")
+    print(f"two voters down: writes attempted {writer.attempted}, acknowledged "
+          f"{len(writer.acked)} ({acked_during_outage} before quorum came back), client retries "
+          f"{writer.failed_attempts}, lost {len(missing)}")
+    writer.close()
+    assert len(writer.acked) > acked_during_outage and missing == []
 
 
 def test_rolling_restart_under_write_load_loses_nothing_and_moves_leadership_once(lab, zk):
