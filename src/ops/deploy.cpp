@@ -1,5 +1,6 @@
 #include "ops/deploy.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -285,22 +286,20 @@ DeployReport deploy(Context& ctx, DeployMode mode, Force force) {
                            ++uploaded;
                            return StepOutcome::done;
                          }});
-    job.steps.push_back({"configure", [&, r, timeout]() -> util::Result<StepOutcome> {
-                           if (auto p = prepare_dirs(*r, s, timeout); !p) return p.error();
-                           if (hp.facts.cluster_mark != cluster.name) {
-                             if (auto m = r->write_file(cluster.name + "\n",
-                                                        cluster_mark_path(s), 0644);
-                                 !m)
-                               return m.error();
-                           }
-                           if (hp.changed_files.empty()) return StepOutcome::skipped;
-                           for (const auto* f : hp.changed_files) {
-                             if (auto w = r->write_file(f->content, f->path, f->mode); !w)
-                               return w.error();
-                           }
-                           ++configured;
-                           return StepOutcome::done;
-                         }});
+    job.steps.push_back(
+        {"configure", [&, r, timeout]() -> util::Result<StepOutcome> {
+           if (auto p = prepare_dirs(*r, s, timeout); !p) return p.error();
+           if (hp.facts.cluster_mark != cluster.name) {
+             if (auto m = r->write_file(cluster.name + "\n", cluster_mark_path(s), 0644); !m)
+               return m.error();
+           }
+           if (hp.changed_files.empty()) return StepOutcome::skipped;
+           for (const auto* f : hp.changed_files) {
+             if (auto w = r->write_file(f->content, f->path, f->mode); !w) return w.error();
+           }
+           ++configured;
+           return StepOutcome::done;
+         }});
     install.jobs.push_back(std::move(job));
   }
   plan::Runner runner(progress, ctx.options().parallel);
@@ -335,6 +334,30 @@ DeployReport deploy(Context& ctx, DeployMode mode, Force force) {
     for (const auto& h : start_result.hosts)
       if (!h.ok()) report.failures.push_back(h);
     return report;
+  }
+
+  // 5b. Servers just started next to running ones (scale out) must have joined
+  //     before the roll counts them.
+  const bool rolling = std::any_of(plans.begin(), plans.end(),
+                                   [](const HostPlan& hp) { return hp.needs_restart(); });
+  if (rolling && started > 0) {
+    plan::Stage joined{"join", {}};
+    for (auto& hp : plans) {
+      if (hp.running()) continue;
+      const inventory::Server& s = *hp.server;
+      joined.jobs.push_back({s.host, {{"wait for role", [&]() -> util::Result<StepOutcome> {
+                                         auto m = wait_for_role(ctx, s, ctx.options().wait_timeout);
+                                         if (!m) return m.error();
+                                         return StepOutcome::done;
+                                       }}}});
+    }
+    auto join_result = runner.run_stage(joined);
+    if (!join_result.ok()) {
+      report.outcome = DeployOutcome::failed;
+      for (const auto& h : join_result.hosts)
+        if (!h.ok()) report.failures.push_back(h);
+      return report;
+    }
   }
 
   // 6. Restart running servers whose distribution or config changed, one at a
