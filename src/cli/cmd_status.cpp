@@ -56,8 +56,9 @@ int status_once(GlobalOptions& g, const LoadedCluster& loaded_ref, Output output
     if (kafka) j["kafka"] = kafka_json(cluster, *kafka);
     std::printf("%s\n", j.dump(2).c_str());
   } else {
-    if (has_zk) std::printf("%s", status_table(status).c_str());
-    if (kafka) std::printf("%s%s", has_zk ? "\n" : "", kafka_table(cluster, *kafka).c_str());
+    if (has_zk) std::printf("%s", status_table(status, g.color).c_str());
+    if (kafka)
+      std::printf("%s%s", has_zk ? "\n" : "", kafka_table(cluster, *kafka, g.color).c_str());
   }
   bool ok = (!has_zk || status.quorum.ok()) && (!kafka || kafka->ok());
   return ok ? kOk : kNoQuorum;

@@ -37,6 +37,10 @@ util::Result<probe::Mode> wait_for_role(Context& ctx, const inventory::Server& s
     last = probe_server(ctx, server);
     if (mode_matches_role(last.mode, server.role, voters)) return last.mode;
     if (std::chrono::steady_clock::now() >= deadline) break;
+    // Terminals show this as a live line with the elapsed time; line output drops it.
+    ctx.progress().report({server.host, "waiting for role", plan::EventKind::tick,
+                           std::string("to serve as ") + inventory::to_string(server.role) +
+                               " (now " + probe::to_string(last.mode) + ")"});
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
   return util::fail(std::string("not serving as ") + inventory::to_string(server.role) + " after " +
