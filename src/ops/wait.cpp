@@ -9,7 +9,13 @@ namespace zkctl::ops {
 
 probe::NodeProbe probe_server(Context& ctx, const inventory::Server& server) {
   auto timeout = ctx.options().probe_timeout;
-  probe::NodeProbe p = probe::probe_node(server.host, server.ports.client, timeout, nullptr);
+  return fall_back_to_ssh(ctx, server,
+                          probe::probe_node(server.host, server.ports.client, timeout, nullptr));
+}
+
+probe::NodeProbe fall_back_to_ssh(Context& ctx, const inventory::Server& server,
+                                  probe::NodeProbe p) {
+  auto timeout = ctx.options().probe_timeout;
   bool unreachable = p.mode == probe::Mode::down && (p.failure == probe::Failure::timeout ||
                                                      p.failure == probe::Failure::unreachable ||
                                                      p.failure == probe::Failure::resolve);

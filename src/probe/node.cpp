@@ -103,6 +103,22 @@ NodeProbe probe_node(const std::string& host, int client_port, milliseconds time
   return via;
 }
 
+std::vector<NodeProbe> probe_nodes_tcp(const std::vector<std::pair<std::string, int>>& targets,
+                                       milliseconds timeout) {
+  std::vector<TcpQuestion> questions;
+  questions.reserve(targets.size() * 2);
+  for (const auto& [host, port] : targets) {
+    questions.push_back({host, port, "srvr"});
+    questions.push_back({host, port, "mntr"});
+  }
+  std::vector<Answer> answers = ask_tcp_all(questions, timeout);
+  std::vector<NodeProbe> out(targets.size());
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    judge(out[i], answers[2 * i], answers[2 * i + 1], Transport::tcp);
+  }
+  return out;
+}
+
 NodeProbe probe_node_via(remote::Remote& remote, const std::string& host, int client_port,
                          milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;

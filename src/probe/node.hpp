@@ -5,6 +5,8 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "probe/ask.hpp"
 #include "probe/four_letter.hpp"
@@ -35,6 +37,11 @@ struct NodeProbe {
 // A word missing from the whitelist is reported in `detail`, not as down.
 NodeProbe probe_node(const std::string& host, int client_port, std::chrono::milliseconds timeout,
                      remote::Remote* fallback);
+
+// probe_node over TCP only, for many servers at once from the calling thread (one poll
+// loop, ask_tcp_all): `targets` are host and client port; results in the same order.
+std::vector<NodeProbe> probe_nodes_tcp(const std::vector<std::pair<std::string, int>>& targets,
+                                       std::chrono::milliseconds timeout);
 
 // Ask only through `remote` (for a client port already known to be unreachable over TCP),
 // srvr then mntr, within about `timeout`.
