@@ -46,7 +46,10 @@ int status_once(GlobalOptions& g, const LoadedCluster& loaded_ref, Output output
   const auto& cluster = loaded->cluster;
   const bool has_zk = !cluster.servers.empty();
   ops::ClusterStatus status;
-  if (has_zk) status = ops::collect_status(ctx);
+  // The table shows only what srvr says; --json also reports mntr's peer state and syncs.
+  if (has_zk)
+    status =
+        ops::collect_status(ctx, output == Output::json ? probe::AskMntr::yes : probe::AskMntr::no);
   std::optional<ops::KafkaStatus> kafka;
   if (cluster.kafka) kafka = ops::collect_kafka_status(ctx);
   if (output == Output::json) {

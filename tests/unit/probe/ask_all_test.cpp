@@ -82,3 +82,22 @@ TEST(ProbeNodesTcp, JudgesLikeProbeNode) {
   EXPECT_EQ(probe_node("127.0.0.1", leader.port(), 3000ms, nullptr).mode, probes[0].mode);
   EXPECT_EQ(probe_node("127.0.0.1", closed.port(), 3000ms, nullptr).mode, probes[2].mode);
 }
+
+TEST(ProbeNodesTcp, SrvrOnlyAsksMntrJustWhereSrvrIsRefused) {
+  FakeZk follower({{"srvr", read_vector("ensemble_follower_srvr.txt")},
+                   {"mntr", read_vector("ensemble_follower_mntr.txt")}});
+  FakeZk no_srvr(
+      probe_test::Answers{{"srvr", "srvr is not executed because it is not in the whitelist.\n"},
+                          {"mntr", read_vector("ensemble_observer_mntr.txt")}});
+  auto probes = probe_nodes_tcp({{"127.0.0.1", follower.port()}, {"127.0.0.1", no_srvr.port()}},
+                                3000ms, AskMntr::no);
+  ASSERT_EQ(probes.size(), 2u);
+  EXPECT_EQ(probes[0].mode, Mode::follower) << probes[0].detail;
+  EXPECT_TRUE(probes[0].srvr.has_value());
+  EXPECT_FALSE(probes[0].mntr.has_value());
+  EXPECT_TRUE(probes[0].detail.empty()) << probes[0].detail;
+  EXPECT_EQ(follower.words(), (std::vector<std::string>{"srvr"}));
+  // srvr refused by the whitelist: mntr is asked and gives the mode.
+  EXPECT_EQ(probes[1].mode, Mode::observer) << probes[1].detail;
+  EXPECT_EQ(no_srvr.words(), (std::vector<std::string>{"srvr", "mntr"}));
+}
