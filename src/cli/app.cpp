@@ -136,8 +136,9 @@ int run(int argc, char** argv) {
   add_ssh_options(status, g);
   add_probe_options(status, g);
   status->footer(
-      "\nAsks every server srvr and mntr at once over TCP (through SSH when the client port\n"
-      "cannot be reached directly). Exit 0 with quorum, 3 without.\n\n"
+      "\nAsks every server srvr at once over TCP (with --json also mntr), through SSH when the\n"
+      "client port cannot be reached directly. Exit 0 with quorum, 3 without. Program options\n"
+      "(--color, --verbose) may follow the subcommand.\n\n"
       "Examples:\n  zkctl status\n  zkctl status --json -c seed");
   status->callback([&, status] {
     action = [&, status] {
