@@ -413,7 +413,8 @@ series_line() { printf '| %s | %s |\n' "$1" "$(printf '%s\n' ${S[$1]} | awk '{ p
   `echo srvr | nc` until every node shows a Mode; `zkctl deploy` also returns only once every
   server serves in its role.
 - (b) The same command again at once, nothing changed.
-- (c) `zkctl status` asks `srvr` and `mntr` of every server; the manual loop is the seed's:
+- (c) `zkctl status` asks `srvr` of every server (what its table shows; `--json` adds `mntr`),
+  all at once from one poll loop; the manual loop is the seed's:
   `echo stat | nc -N -w 2 HOST 2181`, one host after another. At 32 hosts, 28 are stand-ins
   (`bench/fake-4lw.py`, one process serving a socket in each of the 28 hosts' network
   namespaces) answering with the real observer nn01's captured answers, not ZooKeeper JVMs.
