@@ -11,11 +11,13 @@
 #       zkctl run gets a fresh ZKCTL_HOME.
 #   (b) the same deploy again with nothing changed: zkctl (its "uploaded to 0" is checked)
 #       vs manual-deploy.sh again (it re-does everything).
-#   (c) status: `zkctl status` vs `for h in ...; do echo srvr | nc -N -w 2 $h 2181; done`,
-#       at the 4 seed hosts and at 32 hosts: 28 more lab hosts b01..b28 run a stand-in for
-#       ZooKeeper's client port (bench/fake-4lw.py, answering with nn01's real srvr/mntr/stat
-#       answers: 28 more JVMs would not fit), listed as observers 5..32 in a generated
-#       32-server inventory.
+#   (c) status: `zkctl status` vs the seed's sequential stat loop
+#       `for h in ...; do echo stat | nc -N -w 2 $h 2181; done`, at the 4 seed hosts and at
+#       32 hosts: 28 more lab hosts b01..b28 get a stand-in for ZooKeeper's client port
+#       (bench/fake-4lw.py, answering with nn01's real srvr/mntr/stat answers: 28 more JVMs
+#       would not fit). One stand-in process serves all 28: it opens each listening socket
+#       inside the host's network namespace (setns) and serves them from one event loop.
+#       The 28 are listed as observers 5..32 in a generated 32-server inventory.
 #   (d) `zkctl exec -i <32-server inventory> -- true` vs a sequential ssh loop.
 # Status and exec get one untimed warm-up run of each side first.
 #
@@ -112,8 +114,13 @@ commit=$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)
 
 # ------------------------------------------------------------------------- lab lifecycle
 
+STANDIN_PID=
 cleanup() {
     local rc=$?
+    if [[ -n $STANDIN_PID ]]; then
+        kill "$STANDIN_PID" 2>/dev/null || true
+        wait "$STANDIN_PID" 2>/dev/null || true
+    fi
     if ((KEEP_LAB == 0)); then
         say "tearing the lab down"
         "$LAB" down >>"$LOG" 2>&1 || say "lab.sh down failed; see $LOG"
@@ -197,10 +204,10 @@ median() {
 manual_deploy() { "$BENCH/manual-deploy.sh" "$DIST"; }
 # zkctl_deploy OUTFILE: zkctl deploy of the seed inventory, stdout (the summary) to OUTFILE.
 zkctl_deploy() { "$ZKCTL" deploy "$SEED_INV" >"$1"; }
-# The manual status loop, as typed at a shell prompt.
-srvr_loop() {
+# The manual status loop of the seed, as typed at a shell prompt.
+stat_loop() {
     local h
-    for h in "$@"; do echo srvr | nc -N -w 2 "$h" 2181; done
+    for h in "$@"; do echo stat | nc -N -w 2 "$h" 2181; done
 }
 # The manual "run a command everywhere" loop.
 ssh_loop() {
@@ -242,10 +249,11 @@ srvr_answer() { echo srvr | nc -N -w 2 "$1" 2181 2>/dev/null || true; }
 for h in "${SEED[@]}"; do
     [[ $(srvr_answer "$h") == *"Mode: "* ]] || die "$h does not answer srvr"
 done
-srvr_loop "${SEED[@]}" >>"$LOG" 2>&1 # warm-up
+stat_loop "${SEED[@]}" >>"$LOG" 2>&1 # warm-up
+"$ZKCTL" status >>"$LOG" 2>&1         # warm-up
 for run in $(seq 1 "$RUNS"); do
     timed zkctl_status4 "$ZKCTL" status
-    timed manual_status4 srvr_loop "${SEED[@]}"
+    timed manual_status4 stat_loop "${SEED[@]}"
 done
 
 # nn01's real answers, for the stand-ins.
@@ -260,9 +268,16 @@ grep -q '^Mode: observer' "$ANS/srvr" || die "nn01 is not an observer: $(cat "$A
 
 say "adding ${#EXTRA[@]} hosts (${EXTRA[0]}..${EXTRA[-1]}) with stand-in ZooKeeper ports"
 "$LAB" up "${ALL32[@]}" >>"$LOG" 2>&1
-for h in "${EXTRA[@]}"; do
-    "$LAB" exec "$h" -- setsid -f /usr/bin/python3 "$BENCH/fake-4lw.py" 2181 \
-        "srvr=$ANS/srvr" "mntr=$ANS/mntr" "stat=$ANS/stat" </dev/null >>"$LOG" 2>&1
+LISTEN=()
+for h in "${EXTRA[@]}"; do LISTEN+=("zklab-$h:2181"); done
+/usr/bin/python3 "$BENCH/fake-4lw.py" --ready "$WORK/standin.ready" "${LISTEN[@]}" -- \
+    "srvr=$ANS/srvr" "mntr=$ANS/mntr" "stat=$ANS/stat" </dev/null >>"$LOG" 2>&1 &
+STANDIN_PID=$!
+for try in $(seq 1 100); do
+    [[ -s $WORK/standin.ready ]] && break
+    kill -0 "$STANDIN_PID" 2>/dev/null || die "the stand-in process exited; see $LOG"
+    ((try < 100)) || die "the stand-in process did not get ready"
+    sleep 0.1
 done
 for h in "${EXTRA[@]}"; do
     for try in $(seq 1 100); do
@@ -303,10 +318,10 @@ export ZKCTL_HOME=$WORK/home.32
 
 say "status, 32 hosts"
 "$ZKCTL" status -i "$INV32" >>"$LOG" 2>&1 || die "zkctl status at 32 hosts failed; see $LOG"
-srvr_loop "${ALL32[@]}" >>"$LOG" 2>&1 # warm-up
+stat_loop "${ALL32[@]}" >>"$LOG" 2>&1 # warm-up
 for run in $(seq 1 "$RUNS"); do
     timed zkctl_status32 "$ZKCTL" status -i "$INV32"
-    timed manual_status32 srvr_loop "${ALL32[@]}"
+    timed manual_status32 stat_loop "${ALL32[@]}"
 done
 
 # ---------------------------------------------------------------------- (d) exec, 32 hosts
@@ -358,8 +373,8 @@ table=$(
 |---|---|---|---|---|---|
 | (a) deploy 3+1 from nothing | \`zkctl deploy\` $(secs "$zd") | manual-deploy.sh $(secs "$md") | ${r_deploy}x | <= 0.5x manual | $v_deploy |
 | (b) deploy re-run, no change | $(secs "$zr"); "uploaded to 0" in $RERUN_ZERO/$RUNS runs | manual-deploy.sh again $(secs "$mr") | ${r_rerun}x | zkctl < 1 s, nothing uploaded | $v_rerun |
-| (c) status, 4 hosts | \`zkctl status\` $(secs "$zs4") | srvr nc loop $(secs "$ms4") | ${r_s4}x | <= 0.3x manual loop | $v_s4 |
-| (c) status, 32 hosts vs manual | $(secs "$zs32") | srvr nc loop $(secs "$ms32") | ${r_s32m}x | - | - |
+| (c) status, 4 hosts | \`zkctl status\` $(secs "$zs4") | stat nc loop $(secs "$ms4") | ${r_s4}x | <= 0.3x manual loop | $v_s4 |
+| (c) status, 32 hosts vs manual | $(secs "$zs32") | stat nc loop $(secs "$ms32") | ${r_s32m}x | - | - |
 | (c) status, 32 hosts vs 4 hosts | $(secs "$zs32") at 32 | $(secs "$zs4") at 4 (zkctl) | ${r_s32}x | <= 1.5x | $v_s32 |
 | (d) exec \`true\`, 32 hosts | \`zkctl exec\` $(secs "$ze32") | sequential ssh loop $(secs "$me32") | ${r_exec}x | - | - |
 EOF
@@ -398,9 +413,11 @@ series_line() { printf '| %s | %s |\n' "$1" "$(printf '%s\n' ${S[$1]} | awk '{ p
   `echo srvr | nc` until every node shows a Mode; `zkctl deploy` also returns only once every
   server serves in its role.
 - (b) The same command again at once, nothing changed.
-- (c) `zkctl status` asks `srvr` and `mntr` of every server; the manual loop asks `srvr` of one
-  host after another (`nc -N -w 2`). At 32 hosts, 28 are stand-ins (`bench/fake-4lw.py`)
-  answering with the real observer nn01's captured answers, not ZooKeeper JVMs.
+- (c) `zkctl status` asks `srvr` of every server (what its table shows; `--json` adds `mntr`),
+  all at once from one poll loop; the manual loop is the seed's:
+  `echo stat | nc -N -w 2 HOST 2181`, one host after another. At 32 hosts, 28 are stand-ins
+  (`bench/fake-4lw.py`, one process serving a socket in each of the 28 hosts' network
+  namespaces) answering with the real observer nn01's captured answers, not ZooKeeper JVMs.
 - (d) `zkctl exec -- true` (default `--parallel 16`) vs `ssh host true` one host after another
   with OpenSSH's default settings (no connection sharing).
 - Status and exec: one untimed warm-up of each side first. Times include process start-up.

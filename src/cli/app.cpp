@@ -1,5 +1,7 @@
 #include "cli/app.hpp"
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -7,7 +9,10 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/redacting_stdio.hpp"
 #include "cli/template_overrides.hpp"
+#include "util/color.hpp"
+#include "util/trace.hpp"
 
 namespace zkctl::cli {
 
@@ -72,6 +77,16 @@ int run(int argc, char** argv) {
                          "  zkctl restart node3\n\n") +
              kExitCodes);
   app.set_version_flag("--version", "zkctl 0.1.0");
+  // Options of the program itself, also accepted after the subcommand (fallthrough).
+  std::string color_text = "auto";
+  app.add_option("--color", color_text,
+                 "Colour: auto (only on a terminal, never with NO_COLOR set), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  bool verbose_flag = false;
+  app.add_flag("--verbose", verbose_flag,
+               "Log each remote step (host, command or file name) on stderr; secrets masked");
+  app.fallthrough();
 
   GlobalOptions g;
   for (int i = 0; i < argc; ++i) g.command_line += (i ? " " : "") + std::string(argv[i]);
@@ -130,8 +145,9 @@ int run(int argc, char** argv) {
   add_ssh_options(status, g);
   add_probe_options(status, g);
   status->footer(
-      "\nAsks every server srvr and mntr at once over TCP (through SSH when the client port\n"
-      "cannot be reached directly). Exit 0 with quorum, 3 without.\n\n"
+      "\nAsks every server srvr at once over TCP (with --json also mntr), through SSH when the\n"
+      "client port cannot be reached directly. Exit 0 with quorum, 3 without. Program options\n"
+      "(--color, --verbose) may follow the subcommand.\n\n"
       "Examples:\n  zkctl status\n  zkctl status --json -c seed");
   status->callback([&, status] {
     action = [&, status] {
@@ -364,6 +380,13 @@ int run(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? kOk : kUsage;
   }
+  // Everything printed from here on passes the redactor (it learns the secrets when the
+  // inventory is loaded).
+  redact_stdio();
+  g.color_choice = util::parse_color_choice(color_text).value_or(util::ColorChoice::auto_detect);
+  g.color = util::color_for_fd(g.color_choice, STDOUT_FILENO);
+  g.err_color = util::color_for_fd(g.color_choice, STDERR_FILENO);
+  util::set_verbose(verbose_flag ? util::Verbose::on : util::Verbose::off);
   auto overrides = load_template_overrides(templates_dir);
   if (!overrides) {
     std::fprintf(stderr, "zkctl: %s\n", overrides.error().message.c_str());

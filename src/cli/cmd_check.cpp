@@ -30,9 +30,15 @@ int cmd_check(GlobalOptions& g, Output output) {
   } else {
     util::Table t({{"RESULT"}, {"HOST"}, {"CHECK"}, {"DETAIL"}});
     for (const auto& i : r.items) {
-      t.add_row({word(i.verdict), i.host.empty() ? "-" : i.host, i.check, i.detail});
+      const util::Paint paint = i.verdict == ops::Verdict::ok     ? util::Paint::green
+                                : i.verdict == ops::Verdict::warn ? util::Paint::yellow
+                                                                  : util::Paint::red;
+      t.add_row({util::paint(word(i.verdict), paint, g.color), i.host.empty() ? "-" : i.host,
+                 i.check, i.detail});
     }
-    std::printf("%s%s\n", t.render().c_str(), r.failed() ? "check: FAILED" : "check: OK");
+    std::printf("%s%s\n", t.render().c_str(),
+                r.failed() ? util::paint("check: FAILED", util::Paint::red, g.color).c_str()
+                           : util::paint("check: OK", util::Paint::green, g.color).c_str());
   }
   return r.failed() ? kPreflightFailed : kOk;
 }

@@ -11,7 +11,8 @@ namespace zkctl::cli {
 int cmd_cluster(GlobalOptions& g, ops::Action action) {
   auto loaded = load_cluster(g.choice);
   if (!loaded) return kUsage;
-  plan::LineProgress progress(stderr);
+  auto progress_printer = make_progress(g);
+  plan::Progress& progress = *progress_printer;
   ops::Context ctx(loaded->cluster, g.ops, progress);
   const std::string& name = loaded->cluster.name;
   return run_changing(g, ctx, [&](ops::AuditRecord& audit) -> int {

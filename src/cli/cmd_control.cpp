@@ -21,7 +21,8 @@ int cmd_control(GlobalOptions& g, const std::string& node, ops::Action action, o
                  loaded->cluster.name.c_str(), known.c_str());
     return kUsage;
   }
-  plan::LineProgress progress(stderr);
+  auto progress_printer = make_progress(g);
+  plan::Progress& progress = *progress_printer;
   ops::Context ctx(loaded->cluster, g.ops, progress);
   return run_changing(g, ctx, [&](ops::AuditRecord& audit) {
     // What runs on the host, in a safe order: stopping, the broker goes first (it

@@ -15,7 +15,8 @@ int finish_deploy(const LoadedCluster& loaded_ref, const ops::DeployReport& repo
 int cmd_deploy(GlobalOptions& g, ops::Force force) {
   auto loaded = load_cluster(g.choice);
   if (!loaded) return kUsage;
-  plan::LineProgress progress(stderr);
+  auto progress_printer = make_progress(g);
+  plan::Progress& progress = *progress_printer;
   ops::Context ctx(loaded->cluster, g.ops, progress);
   return run_changing(g, ctx, [&](ops::AuditRecord& audit) {
     ops::DeployReport report = ops::deploy(ctx, ops::DeployMode::apply, force);

@@ -28,7 +28,8 @@ int cmd_destroy(GlobalOptions& g, bool yes, bool purge) {
       return kUsage;
     }
   }
-  plan::LineProgress progress(stderr);
+  auto progress_printer = make_progress(g);
+  plan::Progress& progress = *progress_printer;
   ops::Context ctx(loaded->cluster, g.ops, progress);
   return run_changing(g, ctx, [&](ops::AuditRecord& audit) {
     auto r = ops::destroy(ctx, purge ? ops::PurgeData::yes : ops::PurgeData::no);

@@ -46,7 +46,10 @@ int status_once(GlobalOptions& g, const LoadedCluster& loaded_ref, Output output
   const auto& cluster = loaded->cluster;
   const bool has_zk = !cluster.servers.empty();
   ops::ClusterStatus status;
-  if (has_zk) status = ops::collect_status(ctx);
+  // The table shows only what srvr says; --json also reports mntr's peer state and syncs.
+  if (has_zk)
+    status =
+        ops::collect_status(ctx, output == Output::json ? probe::AskMntr::yes : probe::AskMntr::no);
   std::optional<ops::KafkaStatus> kafka;
   if (cluster.kafka) kafka = ops::collect_kafka_status(ctx);
   if (output == Output::json) {
@@ -56,8 +59,9 @@ int status_once(GlobalOptions& g, const LoadedCluster& loaded_ref, Output output
     if (kafka) j["kafka"] = kafka_json(cluster, *kafka);
     std::printf("%s\n", j.dump(2).c_str());
   } else {
-    if (has_zk) std::printf("%s", status_table(status).c_str());
-    if (kafka) std::printf("%s%s", has_zk ? "\n" : "", kafka_table(cluster, *kafka).c_str());
+    if (has_zk) std::printf("%s", status_table(status, g.color).c_str());
+    if (kafka)
+      std::printf("%s%s", has_zk ? "\n" : "", kafka_table(cluster, *kafka, g.color).c_str());
   }
   bool ok = (!has_zk || status.quorum.ok()) && (!kafka || kafka->ok());
   return ok ? kOk : kNoQuorum;

@@ -2,12 +2,15 @@
 // One function per subcommand (cmd_<name>.cpp); app.cpp wires them to CLI11.
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "cli/cluster_source.hpp"
 #include "ops/context.hpp"
 #include "ops/control.hpp"
+#include "plan/progress.hpp"
+#include "util/color.hpp"
 
 namespace zkctl::cli {
 
@@ -18,7 +21,14 @@ struct GlobalOptions {
   std::string command_line;                 // argv joined, for the lock and the audit log
   std::chrono::seconds lock_ttl{3600};      // a lock left by a dead zkctl expires after this
   std::vector<std::string> remote_command;  // exec: the words after "--"
+  util::ColorChoice color_choice = util::ColorChoice::auto_detect;  // --color
+  util::Color color = util::Color::off;      // colour on stdout (decided from color_choice)
+  util::Color err_color = util::Color::off;  // colour on stderr (progress)
 };
+
+// The progress printer for changing commands: live per-host lines when stdout and stderr
+// are terminals, plain lines on stderr otherwise.
+std::unique_ptr<plan::Progress> make_progress(const GlobalOptions& g);
 
 enum class Output { text, json };
 

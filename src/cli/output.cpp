@@ -23,7 +23,21 @@ std::string short_version(const std::string& v) {
 }
 }  // namespace
 
-std::string status_table(const ops::ClusterStatus& status) {
+util::Paint mode_paint(probe::Mode mode) {
+  switch (mode) {
+    case probe::Mode::leader:
+    case probe::Mode::follower:
+    case probe::Mode::observer:
+    case probe::Mode::standalone:
+      return util::Paint::green;
+    case probe::Mode::down:
+      return util::Paint::red;
+    default:
+      return util::Paint::yellow;
+  }
+}
+
+std::string status_table(const ops::ClusterStatus& status, util::Color color) {
   util::Table t({{"HOST"},
                  {"ID", util::Align::right},
                  {"ROLE"},
@@ -35,8 +49,10 @@ std::string status_table(const ops::ClusterStatus& status) {
                  {"VIA"}});
   for (const auto& n : status.nodes) {
     const auto& p = n.probe;
-    std::vector<std::string> row = {n.server->host, std::to_string(n.server->id),
-                                    inventory::to_string(n.server->role), probe::to_string(p.mode)};
+    std::vector<std::string> row = {
+        n.server->host, std::to_string(n.server->id),
+        util::paint(inventory::to_string(n.server->role), util::Paint::bold, color),
+        util::paint(probe::to_string(p.mode), mode_paint(p.mode), color)};
     if (p.srvr && p.mode != probe::Mode::not_serving) {
       row.push_back(p.srvr->zxid.empty() ? "-" : p.srvr->zxid);
       row.push_back(num(p.srvr->connections));
@@ -55,7 +71,9 @@ std::string status_table(const ops::ClusterStatus& status) {
       out += "  " + n.server->host + ": " + n.probe.detail + "\n";
     }
   }
-  out += status.quorum.describe() + "\n";
+  out += util::paint(status.quorum.describe(),
+                     status.quorum.ok() ? util::Paint::green : util::Paint::red, color) +
+         "\n";
   return out;
 }
 
@@ -114,7 +132,8 @@ std::string yes_no(bool b) {
 }
 }  // namespace
 
-std::string kafka_table(const inventory::Cluster& cluster, const ops::KafkaStatus& status) {
+std::string kafka_table(const inventory::Cluster& cluster, const ops::KafkaStatus& status,
+                        util::Color color) {
   util::Table t({{"HOST"},
                  {"ID", util::Align::right},
                  {"ROLES"},

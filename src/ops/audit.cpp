@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ops/state.hpp"
+#include "util/redact.hpp"
 
 namespace zkctl::ops {
 
@@ -38,7 +39,7 @@ std::string append_audit(const AuditRecord& record) {
                       {"exit_code", record.exit_code},
                       {"summary", record.summary},
                       {"hosts", hosts}};
-  std::string line = j.dump() + "\n";
+  std::string line = util::redact(j.dump()) + "\n";
   std::error_code ec;
   std::filesystem::create_directories(state_home(), ec);
   // O_APPEND: concurrent zkctl processes never interleave within a line.

@@ -8,6 +8,7 @@
 #include "render/kafka_paths.hpp"
 #include "render/zk_paths.hpp"
 #include "util/quote.hpp"
+#include "util/trace.hpp"
 
 namespace zkctl::ops {
 
@@ -77,6 +78,7 @@ std::vector<ExecResult> exec_on(Context& ctx, const std::vector<std::string>& ho
       r.error = conns[i] ? conns[i]->error : "not a host of this cluster";
       return;
     }
+    util::trace(r.host, "exec " + command);
     auto out = conns[i]->remote->run(command, timeout);
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!out) {

@@ -20,8 +20,9 @@ struct ClusterStatus {
 };
 
 // Probe every server at once; a dead or black-holed host costs at most the
-// probe timeout (plus the SSH connect timeout when falling back to SSH).
-ClusterStatus collect_status(Context& ctx);
+// probe timeout (plus the SSH connect timeout when falling back to SSH). `ask_mntr` no:
+// srvr only over TCP (what the status table shows); safety checks keep the default.
+ClusterStatus collect_status(Context& ctx, probe::AskMntr ask_mntr = probe::AskMntr::yes);
 
 std::vector<Observed> observed(const ClusterStatus& status);
 

@@ -9,7 +9,13 @@ namespace zkctl::ops {
 
 probe::NodeProbe probe_server(Context& ctx, const inventory::Server& server) {
   auto timeout = ctx.options().probe_timeout;
-  probe::NodeProbe p = probe::probe_node(server.host, server.ports.client, timeout, nullptr);
+  return fall_back_to_ssh(ctx, server,
+                          probe::probe_node(server.host, server.ports.client, timeout, nullptr));
+}
+
+probe::NodeProbe fall_back_to_ssh(Context& ctx, const inventory::Server& server,
+                                  probe::NodeProbe p) {
+  auto timeout = ctx.options().probe_timeout;
   bool unreachable = p.mode == probe::Mode::down && (p.failure == probe::Failure::timeout ||
                                                      p.failure == probe::Failure::unreachable ||
                                                      p.failure == probe::Failure::resolve);
@@ -37,6 +43,10 @@ util::Result<probe::Mode> wait_for_role(Context& ctx, const inventory::Server& s
     last = probe_server(ctx, server);
     if (mode_matches_role(last.mode, server.role, voters)) return last.mode;
     if (std::chrono::steady_clock::now() >= deadline) break;
+    // Terminals show this as a live line with the elapsed time; line output drops it.
+    ctx.progress().report({server.host, "waiting for role", plan::EventKind::tick,
+                           std::string("to serve as ") + inventory::to_string(server.role) +
+                               " (now " + probe::to_string(last.mode) + ")"});
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
   return util::fail(std::string("not serving as ") + inventory::to_string(server.role) + " after " +

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "util/quote.hpp"
+#include "util/trace.hpp"
 
 namespace zkctl::ops {
 
@@ -138,6 +139,7 @@ std::string script_command(const char* script, const std::vector<std::string>& a
 util::Result<remote::CommandResult> run_checked(remote::Remote& remote, const std::string& what,
                                                 const std::string& command,
                                                 std::chrono::seconds timeout) {
+  util::trace(remote.host(), "run " + what);
   auto r = remote.run(command, timeout);
   if (!r) return r.error();
   if (r->exit_status != 0) {

@@ -7,9 +7,12 @@
 #include <mutex>
 #include <string>
 
+#include "util/color.hpp"
+
 namespace zkctl::plan {
 
-enum class EventKind { started, progress, done, skipped, failed };
+// tick: live progress for a terminal only (waiting, with elapsed time); line printers drop it.
+enum class EventKind { started, progress, tick, done, skipped, failed };
 
 struct Event {
   std::string host;  // "" for cluster-wide events
@@ -24,16 +27,18 @@ class Progress {
   virtual void report(const Event& event) = 0;
 };
 
-// One plain line per event on `out` ("[node1] upload: done (0.4s) 2.2 MiB").
-// Per-byte progress events are printed at most every `min_interval`.
+// One plain line per event on `out` ("[node1] upload: done (0.4s) 2.2 MiB"), secrets
+// masked. Per-byte progress events are printed at most every `min_interval`; ticks never.
 class LineProgress : public Progress {
  public:
   explicit LineProgress(std::FILE* out,
-                        std::chrono::milliseconds min_interval = std::chrono::milliseconds(1000));
+                        std::chrono::milliseconds min_interval = std::chrono::milliseconds(1000),
+                        util::Color color = util::Color::off);
   void report(const Event& event) override;
 
  private:
   std::FILE* out_;
+  util::Color color_;
   std::chrono::milliseconds min_interval_;
   std::mutex mu_;
   std::chrono::steady_clock::time_point last_progress_{};

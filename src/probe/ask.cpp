@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include "probe/four_letter.hpp"
 
@@ -246,6 +248,187 @@ Answer ask_tcp(const std::string& host, int port, std::string_view word,
                                        std::string("recv: ") + std::strerror(errno))};
   }
   return judge(std::move(text), where, word, timeout);
+}
+
+namespace {
+
+// One question's progress through ask_tcp_all.
+struct Exchange {
+  enum class Phase { connecting, sending, reading, done };
+  const TcpQuestion* q = nullptr;
+  std::string where;
+  const addrinfo* next_ai = nullptr;  // the address to try after the current one
+  std::unique_ptr<UniqueFd> fd;
+  Phase phase = Phase::done;
+  std::size_t sent = 0;
+  std::string text;
+  Failure first_failure = Failure::none;
+  std::string first_cause;
+  std::optional<Answer> answer;
+};
+
+// Start a non-blocking connect to the next address of `x`; on immediate failure try the
+// following ones; with none left, settle the answer.
+void start_connect(Exchange& x, std::chrono::milliseconds timeout) {
+  while (x.next_ai != nullptr) {
+    const addrinfo& ai = *x.next_ai;
+    x.next_ai = ai.ai_next;
+    auto fd = std::make_unique<UniqueFd>(
+        ::socket(ai.ai_family, ai.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai.ai_protocol));
+    int err = 0;
+    if (fd->get() < 0) {
+      err = errno;
+    } else if (::connect(fd->get(), ai.ai_addr, ai.ai_addrlen) == 0 || errno == EINPROGRESS) {
+      x.fd = std::move(fd);
+      x.phase = Exchange::Phase::connecting;
+      return;
+    } else {
+      err = errno;
+    }
+    if (x.first_failure == Failure::none) {
+      x.first_failure = failure_of_errno(err);
+      x.first_cause = std::strerror(err);
+    }
+  }
+  x.phase = Exchange::Phase::done;
+  if (x.first_failure == Failure::none) {
+    x.first_failure = Failure::unreachable;
+    x.first_cause = "no address to connect to";
+  }
+  x.answer =
+      Answer(x.first_failure, explain(x.first_failure, x.where, x.q->word, timeout, x.first_cause));
+}
+
+void settle(Exchange& x, Failure f, const std::string& cause, std::chrono::milliseconds timeout) {
+  x.fd.reset();
+  x.phase = Exchange::Phase::done;
+  x.answer = Answer(f, explain(f, x.where, x.q->word, timeout, cause));
+}
+
+}  // namespace
+
+std::vector<Answer> ask_tcp_all(const std::vector<TcpQuestion>& questions,
+                                std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  // Resolve each distinct host:port once.
+  std::vector<std::pair<std::string, AddrInfoPtr>> resolved;
+  std::vector<std::string> resolve_error;
+  std::vector<Exchange> xs(questions.size());
+  for (std::size_t i = 0; i < questions.size(); ++i) {
+    Exchange& x = xs[i];
+    x.q = &questions[i];
+    x.where = endpoint(x.q->host, x.q->port);
+    const std::string key = x.where;
+    std::size_t k = 0;
+    while (k < resolved.size() && resolved[k].first != key) ++k;
+    if (k == resolved.size()) {
+      addrinfo hints{};
+      hints.ai_family = AF_UNSPEC;
+      hints.ai_socktype = SOCK_STREAM;
+      hints.ai_flags = AI_NUMERICSERV;
+      addrinfo* found = nullptr;
+      const int gai =
+          ::getaddrinfo(x.q->host.c_str(), std::to_string(x.q->port).c_str(), &hints, &found);
+      resolved.emplace_back(key, AddrInfoPtr(found));
+      resolve_error.push_back(gai != 0 ? ::gai_strerror(gai) : "");
+    }
+    if (!resolve_error[k].empty()) {
+      x.answer = Answer(Failure::resolve,
+                        explain(Failure::resolve, x.where, x.q->word, timeout, resolve_error[k]));
+      continue;
+    }
+    x.next_ai = resolved[k].second.get();
+    start_connect(x, timeout);
+  }
+
+  std::vector<pollfd> fds;
+  std::vector<Exchange*> owners;
+  for (;;) {
+    fds.clear();
+    owners.clear();
+    for (Exchange& x : xs) {
+      if (x.phase == Exchange::Phase::done) continue;
+      const short ev = x.phase == Exchange::Phase::reading ? POLLIN : POLLOUT;
+      fds.push_back({x.fd->get(), ev, 0});
+      owners.push_back(&x);
+    }
+    if (fds.empty()) break;
+    const int n = ::poll(fds.data(), fds.size(), ms_left(deadline));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      // Timeout (or poll failing): every unfinished exchange gets the reason of its phase.
+      for (Exchange* x : owners) {
+        if (x->phase == Exchange::Phase::connecting) {
+          settle(*x, Failure::timeout, "connect timed out: host unreachable or port filtered",
+                 timeout);
+        } else if (x->phase == Exchange::Phase::sending) {
+          settle(*x, Failure::timeout, "could not send", timeout);
+        } else {
+          settle(*x, Failure::timeout,
+                 x->text.empty() ? "connected, but the server sent nothing: hung or not ZooKeeper"
+                                 : "answer incomplete, " + std::to_string(x->text.size()) +
+                                       " bytes before the timeout",
+                 timeout);
+        }
+      }
+      break;
+    }
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+      if (fds[i].revents == 0) continue;
+      Exchange& x = *owners[i];
+      const int fd = x.fd->get();
+      if (x.phase == Exchange::Phase::connecting) {
+        int err = 0;
+        socklen_t len = sizeof err;
+        if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+        if (err != 0) {
+          if (x.first_failure == Failure::none) {
+            x.first_failure = failure_of_errno(err);
+            x.first_cause = std::strerror(err);
+          }
+          x.fd.reset();
+          start_connect(x, timeout);
+          continue;
+        }
+        x.phase = Exchange::Phase::sending;
+      }
+      if (x.phase == Exchange::Phase::sending) {
+        const std::string& w = x.q->word;
+        const ssize_t s = ::send(fd, w.data() + x.sent, w.size() - x.sent, MSG_NOSIGNAL);
+        if (s < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+          settle(x, Failure::protocol, std::string("send: ") + std::strerror(errno), timeout);
+          continue;
+        }
+        if (s > 0) x.sent += static_cast<std::size_t>(s);
+        if (x.sent == w.size()) x.phase = Exchange::Phase::reading;
+        continue;
+      }
+      // Reading: drain what is there; EOF completes the answer.
+      char buf[16384];
+      for (;;) {
+        const ssize_t r = ::recv(fd, buf, sizeof buf, 0);
+        if (r > 0) {
+          x.text.append(buf, static_cast<std::size_t>(r));
+          continue;
+        }
+        if (r == 0 || (errno == ECONNRESET && !x.text.empty())) {
+          // EOF, or ZooKeeper's reset right after its answer: keep what arrived.
+          x.fd.reset();
+          x.phase = Exchange::Phase::done;
+          x.answer = judge(std::move(x.text), x.where, x.q->word, timeout);
+          break;
+        }
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+          settle(x, Failure::protocol, std::string("recv: ") + std::strerror(errno), timeout);
+        break;
+      }
+    }
+  }
+  std::vector<Answer> out;
+  out.reserve(xs.size());
+  for (Exchange& x : xs) out.push_back(std::move(*x.answer));
+  return out;
 }
 
 Answer ask_via(remote::Remote& remote, const std::string& host, int port, std::string_view word,

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "remote/remote.hpp"
 #include "util/result.hpp"
@@ -46,6 +47,19 @@ class [[nodiscard]] Answer : public util::Result<std::string> {
 // "not currently serving requests" is an answer.
 Answer ask_tcp(const std::string& host, int port, std::string_view word,
                std::chrono::milliseconds timeout);
+
+// One question for ask_tcp_all.
+struct TcpQuestion {
+  std::string host;
+  int port = 0;
+  std::string word;
+};
+
+// ask_tcp for every question at once, from the calling thread: names are resolved one
+// after another (each distinct host once), then every connection runs in one poll loop,
+// all bounded together by `timeout`. Answers come back in the order of `questions`.
+std::vector<Answer> ask_tcp_all(const std::vector<TcpQuestion>& questions,
+                                std::chrono::milliseconds timeout);
 
 // Ask `word` at `host`:`port` as seen from the host `remote` is connected to
 // (remote.open_tcp; "localhost" there is that host). The read is bounded by

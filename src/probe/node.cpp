@@ -30,8 +30,8 @@ bool means_down(Failure f) {
          f == Failure::resolve;
 }
 
-// Fill `out` from the two answers got over one transport.
-void judge(NodeProbe& out, const Answer& srvr, const Answer& mntr, Transport transport) {
+// Fill `out` from the two answers got over one transport (`mntr` null: not asked).
+void judge(NodeProbe& out, const Answer& srvr, const Answer* mntr_asked, Transport transport) {
   out.transport = transport;
   out.failure = srvr.failure();
   out.srvr.reset();
@@ -55,7 +55,8 @@ void judge(NodeProbe& out, const Answer& srvr, const Answer& mntr, Transport tra
   // mntr says more only when the server answered srvr (or refused it by whitelist)
   // and is serving.
   const bool answered = srvr || srvr.failure() == Failure::not_whitelisted;
-  if (answered && out.mode != Mode::not_serving) {
+  if (answered && out.mode != Mode::not_serving && mntr_asked != nullptr) {
+    const Answer& mntr = *mntr_asked;
     if (mntr) {
       auto parsed = parse_mntr(*mntr);
       if (parsed) {
@@ -91,7 +92,7 @@ NodeProbe probe_node(const std::string& host, int client_port, milliseconds time
                                   [&] { return ask_tcp(host, client_port, "mntr", tcp_budget); });
     Answer srvr = ask_tcp(host, client_port, "srvr", tcp_budget);
     Answer mntr = mntr_future.get();
-    judge(out, srvr, mntr, Transport::tcp);
+    judge(out, srvr, &mntr, Transport::tcp);
   }
   if (fallback == nullptr || !tcp_cannot_reach(out.failure)) return out;
 
@@ -103,6 +104,43 @@ NodeProbe probe_node(const std::string& host, int client_port, milliseconds time
   return via;
 }
 
+std::vector<NodeProbe> probe_nodes_tcp(const std::vector<std::pair<std::string, int>>& targets,
+                                       milliseconds timeout, AskMntr ask_mntr) {
+  const auto deadline = Clock::now() + timeout;
+  std::vector<NodeProbe> out(targets.size());
+  if (ask_mntr == AskMntr::yes) {
+    std::vector<TcpQuestion> questions;
+    questions.reserve(targets.size() * 2);
+    for (const auto& [host, port] : targets) {
+      questions.push_back({host, port, "srvr"});
+      questions.push_back({host, port, "mntr"});
+    }
+    std::vector<Answer> answers = ask_tcp_all(questions, timeout);
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      judge(out[i], answers[2 * i], &answers[2 * i + 1], Transport::tcp);
+    }
+    return out;
+  }
+  std::vector<TcpQuestion> questions;
+  for (const auto& [host, port] : targets) questions.push_back({host, port, "srvr"});
+  std::vector<Answer> srvr = ask_tcp_all(questions, timeout);
+  // Servers that refuse srvr by whitelist: mntr still tells the mode.
+  std::vector<TcpQuestion> again;
+  std::vector<std::size_t> which;
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    if (srvr[i].failure() != Failure::not_whitelisted) continue;
+    again.push_back({targets[i].first, targets[i].second, "mntr"});
+    which.push_back(i);
+  }
+  std::vector<Answer> mntr = ask_tcp_all(again, left_until(deadline));
+  for (std::size_t i = 0, k = 0; i < targets.size(); ++i) {
+    const bool asked = k < which.size() && which[k] == i;
+    judge(out[i], srvr[i], asked ? &mntr[k] : nullptr, Transport::tcp);
+    if (asked) ++k;
+  }
+  return out;
+}
+
 NodeProbe probe_node_via(remote::Remote& remote, const std::string& host, int client_port,
                          milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
@@ -112,7 +150,7 @@ NodeProbe probe_node_via(remote::Remote& remote, const std::string& host, int cl
                     ? ask_via(remote, host, client_port, "mntr", left_until(deadline))
                     : Answer(Failure::protocol, "mntr not asked: srvr failed");
   NodeProbe via;
-  judge(via, srvr, mntr, Transport::ssh);
+  judge(via, srvr, &mntr, Transport::ssh);
   if (via.mode == Mode::down || via.mode == Mode::unknown) via.detail = "ssh: " + via.detail;
   return via;
 }

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "probe/ask.hpp"
 #include "probe/four_letter.hpp"
@@ -35,6 +37,17 @@ struct NodeProbe {
 // A word missing from the whitelist is reported in `detail`, not as down.
 NodeProbe probe_node(const std::string& host, int client_port, std::chrono::milliseconds timeout,
                      remote::Remote* fallback);
+
+// Whether a probe asks mntr too (srvr alone gives mode, zxid, connections, latency and
+// version; mntr adds peer state and the leader's sync counts).
+enum class AskMntr { no, yes };
+
+// probe_node over TCP only, for many servers at once from the calling thread (one poll
+// loop, ask_tcp_all): `targets` are host and client port; results in the same order.
+// With AskMntr::no, mntr is asked only of servers that refuse srvr by whitelist.
+std::vector<NodeProbe> probe_nodes_tcp(const std::vector<std::pair<std::string, int>>& targets,
+                                       std::chrono::milliseconds timeout,
+                                       AskMntr ask_mntr = AskMntr::yes);
 
 // Ask only through `remote` (for a client port already known to be unreachable over TCP),
 // srvr then mntr, within about `timeout`.

@@ -15,6 +15,7 @@
 
 #include "remote/ssh_handles.hpp"
 #include "remote/ssh_remote.hpp"
+#include "util/trace.hpp"
 
 namespace zkctl::remote {
 namespace detail {
@@ -337,6 +338,7 @@ util::Result<SessionPtr> open_session(const SshOptions& o, const Deadline& deadl
   if (!s) return util::fail(label + ": cannot allocate an SSH session");
   if (auto r = apply_options(s.get(), o); !r) return r.error();
   set_timeout(s.get(), deadline.left());
+  util::trace(label, "ssh connect " + o.user + "@" + o.host + " port " + std::to_string(o.port));
   if (ssh_connect(s.get()) != SSH_OK) {
     return util::fail(label + ": cannot connect to " + o.host + " port " + std::to_string(o.port) +
                       ": " + session_error(s.get()));

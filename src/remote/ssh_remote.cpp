@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "util/quote.hpp"
+#include "util/trace.hpp"
 
 namespace zkctl::remote::detail {
 namespace {
@@ -351,6 +352,7 @@ util::Result<void> SshRemote::rename_over(sftp_session sftp, const std::string& 
 util::Result<void> SshRemote::upload_file(const std::string& local_path,
                                           const std::string& remote_path, int mode,
                                           const ProgressFn& progress) {
+  util::trace(label_, "upload " + local_path + " -> " + remote_path);
   std::ifstream in(local_path, std::ios::binary | std::ios::ate);
   if (!in) return util::fail(label_ + ": cannot upload " + local_path + ": cannot open it");
   const auto size = static_cast<std::uint64_t>(in.tellg());
@@ -365,6 +367,7 @@ util::Result<void> SshRemote::upload_file(const std::string& local_path,
 
 util::Result<void> SshRemote::write_file(const std::string& content, const std::string& remote_path,
                                          int mode) {
+  util::trace(label_, "write " + remote_path + " (" + std::to_string(content.size()) + " bytes)");
   std::size_t off = 0;
   Source source = [&](char* buf, std::size_t cap) -> util::Result<std::size_t> {
     const std::size_t n = std::min(cap, content.size() - off);
@@ -376,6 +379,7 @@ util::Result<void> SshRemote::write_file(const std::string& content, const std::
 }
 
 util::Result<std::unique_ptr<Stream>> SshRemote::open_tcp(const std::string& host, int port) {
+  util::trace(label_, "tcp channel to " + host + ":" + std::to_string(port));
   ssh_session s = session_.get();
   ChannelPtr ch(ssh_channel_new(s));
   if (!ch) return util::fail(label_ + ": cannot open an SSH channel: " + session_error(s));

@@ -26,7 +26,8 @@ class Table {
 
   std::size_t rows() const { return rows_.size(); }
 
-  // The table, every line ending in '\n'. Widths count UTF-8 code points, not bytes.
+  // The table, every line ending in '\n'. Widths count UTF-8 code points, not bytes;
+  // colour codes in cells take no width.
   std::string render() const;
 
  private:
@@ -34,7 +35,8 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
-// Display width of `text` in UTF-8 code points (continuation bytes do not count).
+// Display width of `text` in UTF-8 code points (continuation bytes and ANSI colour
+// sequences do not count).
 std::size_t display_width(std::string_view text);
 
 }  // namespace zkctl::util

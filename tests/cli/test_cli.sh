@@ -14,7 +14,10 @@ set +e
 "$zkctl" deploy /nonexistent.toml >/dev/null 2>&1; [ $? -eq 2 ] || fail "missing inventory: exit not 2"
 ZKCTL_HOME=$(mktemp -d) "$zkctl" status >/dev/null 2>&1; [ $? -eq 2 ] || fail "no recorded cluster: exit not 2"
 "$zkctl" stop >/dev/null 2>&1; [ $? -eq 2 ] || fail "stop without NODE or --all: exit not 2"
+"$zkctl" status --color=sometimes >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad --color: exit not 2"
 set -e
+"$zkctl" --help | grep -q -- "--color" || fail "--help lacks --color"
+"$zkctl" --help | grep -q -- "--verbose" || fail "--help lacks --verbose"
 "$zkctl" completion bash | bash -n || fail "completion script does not parse"
 got=$(bash -c "source <(\"$zkctl\" completion bash); COMP_WORDS=(zkctl re); COMP_CWORD=1; _zkctl; echo \"\${COMPREPLY[*]}\"")
 [ "$got" = "restart render" ] || fail "completion of 're' gave '$got'"
