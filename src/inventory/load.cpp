@@ -37,15 +37,15 @@ const std::vector<std::string_view> kZooKeeperKeys = {
     "peer_port",    "election_port", "admin_port",        "heap_mb",      "tick_time",
     "init_limit",   "sync_limit",    "four_letter_words", "config",       "servers"};
 const std::vector<std::string_view> kServerKeys = {
-    "host",       "id",          "role",     "client_port",  "peer_port", "election_port",
-    "admin_port", "install_dir", "data_dir", "data_log_dir", "ssh_user",  "ssh_port",
-    "ssh_become"};
+    "host",          "id",         "role",        "client_port", "peer_port",
+    "election_port", "admin_port", "install_dir", "data_dir",    "data_log_dir",
+    "ssh_user",      "ssh_port",   "ssh_become"};
 const std::vector<std::string_view> kKafkaKeys = {
     "mode",    "distribution", "install_dir",      "log_dirs",   "listener_port", "controller_port",
     "heap_mb", "config",       "zookeeper_chroot", "cluster_id", "nodes"};
 const std::vector<std::string_view> kKafkaNodeKeys = {
     "host",        "id",       "roles",    "listener_port", "controller_port",
-    "install_dir", "log_dirs", "ssh_user", "ssh_port", "ssh_become"};
+    "install_dir", "log_dirs", "ssh_user", "ssh_port",      "ssh_become"};
 const std::vector<std::string_view> kKafkaModes = {"zookeeper", "kraft"};
 const std::vector<std::string_view> kKafkaRoles = {"broker", "controller"};
 // [kafka.config] keys sized by the broker count: more than the brokers is a mistake.

@@ -39,7 +39,7 @@ struct SshSettings {
   std::string config_file;       // empty: ~/.ssh/config if it exists; "none": none
   std::string known_hosts_file;  // empty: ~/.ssh/known_hosts
   Become become = Become::none;
-  int connect_timeout_s = 10;  // TCP connect + handshake + auth
+  int connect_timeout_s = 10;   // TCP connect + handshake + auth
   int command_timeout_s = 300;  // one remote command
 };
 

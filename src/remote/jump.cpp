@@ -32,8 +32,8 @@ util::Result<std::shared_ptr<JumpTunnel>> JumpTunnel::open(SessionPtr jump,
   t->channel_.reset(ssh_channel_new(t->jump_.get()));
   if (!t->channel_ ||
       ssh_channel_open_forward(t->channel_.get(), host.c_str(), port, "127.0.0.1", 0) != SSH_OK) {
-    return util::fail(label + ": the jump host cannot open a TCP connection to " + host +
-                      " port " + std::to_string(port) + ": " + session_error(t->jump_.get()));
+    return util::fail(label + ": the jump host cannot open a TCP connection to " + host + " port " +
+                      std::to_string(port) + ": " + session_error(t->jump_.get()));
   }
   int fds[2] = {-1, -1};
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {

@@ -315,9 +315,8 @@ util::Result<OpenSession> open_session(const SshOptions& o, const Deadline& dead
   if (out.resolved.jump) {
     auto jump = connect_jump(o, out.resolved, deadline, depth);
     if (!jump) return jump.error();
-    auto tunnel =
-        detail::JumpTunnel::open(std::move(jump->session), std::move(jump->tunnel),
-                                 out.resolved.hostname, out.resolved.port, label);
+    auto tunnel = detail::JumpTunnel::open(std::move(jump->session), std::move(jump->tunnel),
+                                           out.resolved.hostname, out.resolved.port, label);
     if (!tunnel) return tunnel.error();
     out.tunnel = std::move(*tunnel);
     // From here the session owns the socket (ssh_free closes it).
@@ -381,14 +380,13 @@ util::Result<std::unique_ptr<Remote>> connect_ssh(const SshOptions& options) {
   const auto io_timeout = std::chrono::seconds(std::max(1, options.io_timeout_s));
   set_timeout(session, io_timeout);
   // The session is freed before the tunnel it runs through.
-  detail::SharedSession shared(
-      s->session.release(),
-      [tunnel = std::move(s->tunnel)](ssh_session raw) mutable {
-        detail::SessionFree{}(raw);
-        tunnel.reset();
-      });
+  detail::SharedSession shared(s->session.release(),
+                               [tunnel = std::move(s->tunnel)](ssh_session raw) mutable {
+                                 detail::SessionFree{}(raw);
+                                 tunnel.reset();
+                               });
   auto remote = std::make_unique<detail::SshRemote>(label, std::move(shared), io_timeout,
-                                                     options.become, s->resolved.user);
+                                                    options.become, s->resolved.user);
   if (options.become == Become::sudo) {
     if (auto r = check_sudo(*remote, s->resolved.user, io_timeout); !r) return r.error();
   }

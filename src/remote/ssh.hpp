@@ -24,13 +24,13 @@ enum class Become {
 // One host's connection settings. Values left empty/0 here come from the ssh
 // config file (OpenSSH's ssh_config(5) format) if it has them, else from zkctl's defaults.
 struct SshOptions {
-  std::string host;  // name or address as the inventory names it; matched against `Host`
-                     // lines of the ssh config, whose `HostName` then replaces it
-  int port = 0;      // 0: the config's Port, else 22
-  std::string user;  // empty: the config's User, else root
-  std::string identity_file;     // empty: the config's IdentityFile, else ssh-agent, then
-                                 // ~/.ssh/id_* defaults
-  std::string config_file;       // empty: ~/.ssh/config if it exists; "none": no config file
+  std::string host;           // name or address as the inventory names it; matched against `Host`
+                              // lines of the ssh config, whose `HostName` then replaces it
+  int port = 0;               // 0: the config's Port, else 22
+  std::string user;           // empty: the config's User, else root
+  std::string identity_file;  // empty: the config's IdentityFile, else ssh-agent, then
+                              // ~/.ssh/id_* defaults
+  std::string config_file;    // empty: ~/.ssh/config if it exists; "none": no config file
   std::string known_hosts_file;  // empty: ~/.ssh/known_hosts; a leading ~ is expanded
   HostKeyPolicy host_key_policy = HostKeyPolicy::strict;  // also applies to a jump host
   Become become = Become::none;

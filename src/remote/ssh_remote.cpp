@@ -172,8 +172,8 @@ std::string sudo_failure(const std::string& host, const std::string& user, int e
       text.find("not allowed") != std::string::npos) {
     return "sudo on " + host + " refuses user " + user + ": " + text;
   }
-  return "sudo on " + host + " failed for user " + user + " (exit " +
-         std::to_string(exit_status) + "): " + (text.empty() ? "no message" : text);
+  return "sudo on " + host + " failed for user " + user + " (exit " + std::to_string(exit_status) +
+         "): " + (text.empty() ? "no message" : text);
 }
 
 SshRemote::~SshRemote() = default;
@@ -272,8 +272,7 @@ std::string SshRemote::sftp_error(sftp_session sftp) const {
 
 util::Result<void> SshRemote::sftp_write_new(sftp_session sftp, const Source& source,
                                              std::uint64_t total, const std::string& path,
-                                             const std::string& what,
-                                             const ProgressFn& progress) {
+                                             const std::string& what, const ProgressFn& progress) {
   auto remove_tmp = [&] { sftp_unlink(sftp, path.c_str()); };  // best effort
 
   SftpFilePtr file(sftp_open(sftp, path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600));
@@ -411,10 +410,10 @@ util::Result<void> SshRemote::put_staged(const Source& source, std::uint64_t tot
     return util::fail(what + ": " + r.error().message);
   }
   if (r->exit_status != 0) {
-    return util::fail(what + ": " +
-                      one_line(r->err.empty() ? "installing it as root exited " +
-                                                    std::to_string(r->exit_status)
-                                              : r->err));
+    return util::fail(
+        what + ": " +
+        one_line(r->err.empty() ? "installing it as root exited " + std::to_string(r->exit_status)
+                                : r->err));
   }
   return {};
 }

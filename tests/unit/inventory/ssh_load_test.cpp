@@ -161,7 +161,8 @@ TEST_F(SshLoadTest, KafkaNodesTakeSshOverridesToo) {
 TEST_F(SshLoadTest, UnknownSshKeySuggestsTheNearestOne) {
   const LoadResult r = load(insert_after(kBase, 2, {"[ssh]", "becme = \"sudo\""}));
   EXPECT_FALSE(r.cluster.has_value());
-  EXPECT_TRUE(HasDiag(r, "inv.toml:4:1: error: unknown key 'becme' in [ssh]; did you mean 'become'?"));
+  EXPECT_TRUE(
+      HasDiag(r, "inv.toml:4:1: error: unknown key 'becme' in [ssh]; did you mean 'become'?"));
 }
 
 }  // namespace

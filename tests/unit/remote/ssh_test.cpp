@@ -390,8 +390,8 @@ TEST_F(JumpTest, ProxyJumpCarriesCommandsAndUploads) {
   EXPECT_EQ(out->exit_status, 3);
   const std::string data = random_bytes(3 * 1024 * 1024 + 17);
   write_file(case_dir_ / "src.bin", data);
-  ASSERT_TRUE((*r)->upload_file((case_dir_ / "src.bin").string(),
-                                (case_dir_ / "dst.bin").string(), 0640, {})
+  ASSERT_TRUE((*r)->upload_file((case_dir_ / "src.bin").string(), (case_dir_ / "dst.bin").string(),
+                                0640, {})
                   .ok());
   EXPECT_EQ(read_file(case_dir_ / "dst.bin"), data);
   // Both hosts' keys were recorded, each under its own name.
@@ -405,9 +405,8 @@ TEST_F(JumpTest, UnknownJumpHostKeyIsRefusedInStrictMode) {
   write_file(case_dir_ / "known_hosts", known_hosts_line("localhost", dir_ / "host_key.pub"));
   auto r = zkctl::remote::connect_ssh(jump_options(HostKeyPolicy::strict));
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message.rfind("target (jump host jumpbox): host key not known (ED25519 " +
-                                        host_fp_ + ")",
-                                    0),
+  EXPECT_EQ(r.error().message.rfind(
+                "target (jump host jumpbox): host key not known (ED25519 " + host_fp_ + ")", 0),
             0u)
       << r.error().message;
 }
