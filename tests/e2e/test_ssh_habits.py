@@ -140,7 +140,7 @@ def test_deploy_and_status_as_non_root_user_with_sudo(lab, zk, tmp_path):
         owner = lab.exec(host, ["stat", "-c", "%U", f"/proc/{pid}"], check=True).stdout.strip()
         assert owner == "root", (host, owner)
 
-    code, results = exec_json(zk, inv, "--", 'echo "$SUDO_USER"; id -un')
+    code, results = exec_json(zk, inv, "--", "sh", "-c", 'echo "$SUDO_USER"; id -un')
     assert code == 0, results
     assert [r["stdout"] for r in results] == [f"{USER}\nroot\n"] * len(HOSTS)
 
@@ -194,7 +194,7 @@ def test_host_aliases_from_ssh_config(lab, zk, zk_dist, tmp_path):
                    f'[zookeeper]\ndistribution = "{zk_dist}"\n'
                    + "".join(f'\n[[zookeeper.servers]]\nhost = "zk-alias-{i}"\nid = {i}\n'
                              for i in (1, 2, 3)))
-    code, results = exec_json(zk, inv, "--", 'hostname; echo "$SUDO_USER"')
+    code, results = exec_json(zk, inv, "--", "sh", "-c", 'hostname; echo "$SUDO_USER"')
     assert code == 0, results
     assert {r["host"]: r["stdout"] for r in results} == {
         f"zk-alias-{i}": f"{host}\n{USER}\n" for i, host in enumerate(HOSTS[:3], start=1)}
