@@ -22,6 +22,8 @@ packages=(
     default-jre-headless maven
     # the simulated-host lab (tests/lab/lab.sh)
     openssh-server openssh-client iproute2 util-linux procps netcat-openbsd
+    # the non-root SSH user with sudo and the cut-off host behind a jump host (test_ssh_habits.py)
+    sudo nftables
     # fixture packing and the end-to-end tests
     zip unzip coreutils python3 python3-pytest python3-kazoo python3-confluent-kafka
 )

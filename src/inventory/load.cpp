@@ -29,20 +29,23 @@ using Severity = Diagnostic::Severity;
 const std::vector<std::string_view> kRootKeys = {"cluster", "ssh", "zookeeper", "kafka"};
 const std::vector<std::string_view> kClusterKeys = {"name"};
 const std::vector<std::string_view> kSshKeys = {
-    "user", "port", "identity_file", "known_hosts", "connect_timeout", "command_timeout"};
+    "user",        "port",   "identity_file",   "config_file",
+    "known_hosts", "become", "connect_timeout", "command_timeout"};
+const std::vector<std::string_view> kBecomeMethods = {"sudo", "none"};
 const std::vector<std::string_view> kZooKeeperKeys = {
     "distribution", "install_dir",   "data_dir",          "data_log_dir", "client_port",
     "peer_port",    "election_port", "admin_port",        "heap_mb",      "tick_time",
     "init_limit",   "sync_limit",    "four_letter_words", "config",       "servers"};
 const std::vector<std::string_view> kServerKeys = {
-    "host",       "id",          "role",     "client_port",  "peer_port", "election_port",
-    "admin_port", "install_dir", "data_dir", "data_log_dir", "ssh_user",  "ssh_port"};
+    "host",          "id",         "role",        "client_port", "peer_port",
+    "election_port", "admin_port", "install_dir", "data_dir",    "data_log_dir",
+    "ssh_user",      "ssh_port",   "ssh_become"};
 const std::vector<std::string_view> kKafkaKeys = {
     "mode",    "distribution", "install_dir",      "log_dirs",   "listener_port", "controller_port",
     "heap_mb", "config",       "zookeeper_chroot", "cluster_id", "nodes"};
 const std::vector<std::string_view> kKafkaNodeKeys = {
     "host",        "id",       "roles",    "listener_port", "controller_port",
-    "install_dir", "log_dirs", "ssh_user", "ssh_port"};
+    "install_dir", "log_dirs", "ssh_user", "ssh_port",      "ssh_become"};
 const std::vector<std::string_view> kKafkaModes = {"zookeeper", "kraft"};
 const std::vector<std::string_view> kKafkaRoles = {"broker", "controller"};
 // [kafka.config] keys sized by the broker count: more than the brokers is a mistake.
@@ -378,10 +381,34 @@ class Loader {
     if (auto v = read_port(*t, "port", "ssh.port")) s.port = *v;
     if (auto v = read_local_path(*t, "identity_file", "ssh.identity_file")) s.identity_file = *v;
     if (auto v = read_local_path(*t, "known_hosts", "ssh.known_hosts")) s.known_hosts_file = *v;
+    if (auto v = read_local_path(*t, "config_file", "ssh.config_file")) {
+      std::error_code ec;
+      if (v->empty() || t->get("config_file")->value_or(std::string()) == "none")
+        s.config_file = "none";
+      else if (!fs::is_regular_file(*v, ec))
+        error(at(*t->get("config_file")),
+              "ssh.config_file: " + show(*v) + " is not a file (\"none\": read no ssh config)");
+      else
+        s.config_file = *v;
+    }
+    if (auto v = read_become(*t, "become", "ssh.become")) s.become = *v;
     if (auto v = read_int(*t, "connect_timeout", "ssh.connect_timeout", 1, 3600))
       s.connect_timeout_s = *v;
     if (auto v = read_int(*t, "command_timeout", "ssh.command_timeout", 1, 86400))
       s.command_timeout_s = *v;
+  }
+
+  // "sudo" or "none".
+  std::optional<Become> read_become(const toml::table& t, std::string_view key,
+                                    const std::string& path) {
+    auto v = read_string(t, key, path);
+    if (!v) return std::nullopt;
+    if (*v == "sudo") return Become::sudo;
+    if (*v == "none") return Become::none;
+    std::string msg = path + ": " + show(*v) + " is not a become method; expected 'sudo' or 'none'";
+    if (auto hint = closest_match(*v, kBecomeMethods)) msg += "; did you mean '" + *hint + "'?";
+    error(at(*t.get(key)), msg);
+    return std::nullopt;
   }
 
   // Cluster-wide defaults every server starts from.
@@ -805,6 +832,7 @@ class Loader {
               path + ".ssh_user: " + show(*user) + " is not a valid user name ([a-z_][a-z0-9_-]*)");
     }
     if (auto v = read_port(t, "ssh_port", path + ".ssh_port")) s.ssh.port = *v;
+    if (auto v = read_become(t, "ssh_become", path + ".ssh_become")) s.ssh.become = *v;
     return s;
   }
 
@@ -1238,6 +1266,7 @@ class Loader {
               path + ".ssh_user: " + show(*user) + " is not a valid user name ([a-z_][a-z0-9_-]*)");
     }
     if (auto v = read_port(t, "ssh_port", path + ".ssh_port")) node.ssh.port = *v;
+    if (auto v = read_become(t, "ssh_become", path + ".ssh_become")) node.ssh.become = *v;
     return node;
   }
 

@@ -24,13 +24,23 @@ enum class Role { voter, observer };
 inline constexpr std::array<std::string_view, 6> kManagedFourLetterWords = {"srvr", "stat", "mntr",
                                                                             "ruok", "conf", "isro"};
 
+// How zkctl gets root rights on a host.
+enum class Become {
+  none,  // the SSH user is root (or does everything itself)
+  sudo,  // every remote command through `sudo -n` (NOPASSWD); uploads installed by root
+};
+
+// Values left empty/0 were not set in the inventory: the ssh config file's, else
+// zkctl's defaults (user root, port 22, ssh-agent and ~/.ssh default keys) apply.
 struct SshSettings {
-  std::string user = "root";
-  int port = 22;
-  std::string identity_file;     // empty: ssh-agent and ~/.ssh default keys
+  std::string user;              // empty: ssh config's User, else root
+  int port = 0;                  // 0: ssh config's Port, else 22
+  std::string identity_file;     // empty: ssh config's IdentityFile, else agent and defaults
+  std::string config_file;       // empty: ~/.ssh/config if it exists; "none": none
   std::string known_hosts_file;  // empty: ~/.ssh/known_hosts
-  int connect_timeout_s = 10;    // TCP connect + handshake + auth
-  int command_timeout_s = 300;   // one remote command
+  Become become = Become::none;
+  int connect_timeout_s = 10;   // TCP connect + handshake + auth
+  int command_timeout_s = 300;  // one remote command
 };
 
 struct Ports {

@@ -12,6 +12,8 @@ remote::SshOptions ssh_options(const std::string& host, const inventory::SshSett
   o.port = ssh.port;
   o.user = ssh.user;
   o.identity_file = ssh.identity_file;
+  o.config_file = ssh.config_file;
+  o.become = ssh.become == inventory::Become::sudo ? remote::Become::sudo : remote::Become::none;
   o.known_hosts_file = ssh.known_hosts_file;
   o.host_key_policy = options.host_keys;
   o.connect_timeout_s =

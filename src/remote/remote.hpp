@@ -38,8 +38,9 @@ class Remote {
   virtual const std::string& host() const = 0;
 
   // Run `command` (already shell-quoted, see util::shell_join) through the
-  // remote user's shell; fails only if the command could not be run or timed
-  // out, a non-zero exit is a value in CommandResult.
+  // remote user's shell (with become = sudo: `sudo -n /bin/sh -c`, as root); fails
+  // only if the command could not be run or timed out, a non-zero exit is a value
+  // in CommandResult.
   virtual util::Result<CommandResult> run(const std::string& command,
                                           std::chrono::seconds timeout) = 0;
 

@@ -13,6 +13,8 @@
 #include <mutex>
 #include <vector>
 
+#include "remote/jump.hpp"
+#include "remote/ssh_config.hpp"
 #include "remote/ssh_handles.hpp"
 #include "remote/ssh_remote.hpp"
 #include "util/trace.hpp"
@@ -54,21 +56,6 @@ using std::chrono::milliseconds;
 // known_hosts reads and appends from parallel connections go one at a time.
 std::mutex known_hosts_mutex;
 
-std::string home_dir() {
-  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') return home;
-  if (const passwd* pw = getpwuid(getuid()); pw != nullptr && pw->pw_dir != nullptr) {
-    return pw->pw_dir;
-  }
-  return "";
-}
-
-// "~" and "~/x" become paths under $HOME; anything else is returned unchanged.
-std::string expand_tilde(const std::string& path) {
-  if (path == "~") return home_dir();
-  if (path.rfind("~/", 0) == 0) return home_dir() + path.substr(1);
-  return path;
-}
-
 std::string label_of(const SshOptions& o) {
   return o.label.empty() ? o.host : o.label;
 }
@@ -92,57 +79,6 @@ void set_timeout(ssh_session s, milliseconds t) {
   long usec = (ms % 1000) * 1000;
   ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &sec);
   ssh_options_set(s, SSH_OPTIONS_TIMEOUT_USEC, &usec);
-}
-
-util::Result<void> set_option(ssh_session s, ssh_options_e opt, const void* value,
-                              const std::string& label, const char* what) {
-  if (ssh_options_set(s, opt, value) != SSH_OK) {
-    return util::fail(label + ": invalid SSH option " + what + ": " + session_error(s));
-  }
-  return {};
-}
-
-// Apply `o` to a fresh session. Order matters once ssh_config is read: the
-// host goes first, then the config file, then explicit options (which win).
-util::Result<void> apply_options(ssh_session s, const SshOptions& o) {
-  const std::string label = label_of(o);
-  if (o.host.empty()) return util::fail("ssh: no host given");
-  if (o.port <= 0 || o.port > 65535) {
-    return util::fail(label + ": invalid SSH port " + std::to_string(o.port));
-  }
-  int verbosity = SSH_LOG_NOLOG;
-  ssh_options_set(s, SSH_OPTIONS_LOG_VERBOSITY, &verbosity);
-  // Without TCP_NODELAY each small request (channel open, SFTP op) can stall
-  // ~40 ms on Nagle + delayed ACK.
-  int nodelay = 1;
-  ssh_options_set(s, SSH_OPTIONS_NODELAY, &nodelay);
-  if (auto r = set_option(s, SSH_OPTIONS_HOST, o.host.c_str(), label, "host"); !r) return r;
-
-  // ssh_config is not read yet: keep libssh from reading it implicitly in
-  // ssh_connect(). (Reading it belongs here: ssh_options_parse_config(s, path).)
-  bool process_config = false;
-  if (auto r = set_option(s, SSH_OPTIONS_PROCESS_CONFIG, &process_config, label, "config"); !r) {
-    return r;
-  }
-
-  const unsigned int port = static_cast<unsigned int>(o.port);
-  if (auto r = set_option(s, SSH_OPTIONS_PORT, &port, label, "port"); !r) return r;
-  if (!o.user.empty()) {
-    if (auto r = set_option(s, SSH_OPTIONS_USER, o.user.c_str(), label, "user"); !r) return r;
-  }
-  const std::string known_hosts =
-      expand_tilde(o.known_hosts_file.empty() ? "~/.ssh/known_hosts" : o.known_hosts_file);
-  if (auto r = set_option(s, SSH_OPTIONS_KNOWNHOSTS, known_hosts.c_str(), label, "known_hosts");
-      !r) {
-    return r;
-  }
-  // Only the given known_hosts file counts.
-  if (auto r =
-          set_option(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null", label, "global known_hosts");
-      !r) {
-    return r;
-  }
-  return {};
 }
 
 std::string key_type_name(const ssh_key key) {
@@ -191,9 +127,8 @@ util::Result<HostKey> server_host_key(ssh_session s, const std::string& label) {
   return out;
 }
 
-util::Result<void> verify_host_key(ssh_session s, const SshOptions& o,
+util::Result<void> verify_host_key(ssh_session s, const SshOptions& o, const std::string& label,
                                    const std::string& known_hosts) {
-  const std::string label = label_of(o);
   auto key = server_host_key(s, label);
   if (!key) return key.error();
 
@@ -274,8 +209,7 @@ bool key_file_is_encrypted(const std::string& path) {
   return blob.compare(magic.size() + 4, len, "none") != 0;
 }
 
-util::Result<void> authenticate(ssh_session s, const SshOptions& o) {
-  const std::string label = label_of(o);
+util::Result<void> authenticate(ssh_session s, const ResolvedSsh& o, const std::string& label) {
   const std::string as = label + ": authentication as " + o.user + " failed";
   std::vector<std::string> tried;
 
@@ -300,7 +234,7 @@ util::Result<void> authenticate(ssh_session s, const SshOptions& o) {
     if (!ok) return ok.error();
     if (*ok) return {};
   } else {
-    const std::string path = expand_tilde(o.identity_file);
+    const std::string& path = o.identity_file;
     ssh_key raw = nullptr;
     const int rc = ssh_pki_import_privkey_file(path.c_str(), nullptr, nullptr, nullptr, &raw);
     KeyPtr key(raw);
@@ -330,20 +264,90 @@ util::Result<void> authenticate(ssh_session s, const SshOptions& o) {
   return util::fail(as + "; tried " + list);
 }
 
-// A session connected and through key exchange, bounded by `deadline`.
-util::Result<SessionPtr> open_session(const SshOptions& o, const Deadline& deadline) {
+// A session connected and through key exchange, bounded by `deadline`, and the
+// jump tunnel it runs through (null when direct).
+struct OpenSession {
+  SessionPtr session;
+  ResolvedSsh resolved;
+  std::shared_ptr<detail::JumpTunnel> tunnel;
+};
+
+util::Result<OpenSession> open_session(const SshOptions& o, const Deadline& deadline,
+                                       int depth = 0);
+
+// The authenticated session of the jump host `jump` of `target` (whose options give
+// the config file, known_hosts, host-key policy and the fallback identity).
+util::Result<OpenSession> connect_jump(const SshOptions& target, const ResolvedSsh& resolved,
+                                       const Deadline& deadline, int depth) {
+  const JumpHost& jump = *resolved.jump;
+  const std::string label = label_of(target);
+  if (depth >= 8) return util::fail(label + ": more than 8 jump hosts (a ProxyJump loop?)");
+  SshOptions j;
+  j.host = jump.host;
+  j.user = jump.user;
+  j.port = jump.port;
+  j.config_file = resolved.config_file.empty() ? "none" : resolved.config_file;
+  j.known_hosts_file = target.known_hosts_file;
+  j.host_key_policy = target.host_key_policy;
+  j.label = label + " (jump host " + jump.host + ")";
+  auto open = open_session(j, deadline, depth + 1);
+  if (!open) return open.error();
+  ssh_session s = open->session.get();
+  const std::string known_hosts =
+      detail::expand_home(j.known_hosts_file.empty() ? "~/.ssh/known_hosts" : j.known_hosts_file);
+  if (auto r = verify_host_key(s, j, j.label, known_hosts); !r) return r.error();
+  // Without an identity of its own, the jump host is offered the target's.
+  if (open->resolved.identity_file.empty()) open->resolved.identity_file = resolved.identity_file;
+  set_timeout(s, deadline.left());
+  if (auto r = authenticate(s, open->resolved, j.label); !r) return r.error();
+  return open;
+}
+
+util::Result<OpenSession> open_session(const SshOptions& o, const Deadline& deadline, int depth) {
   detail::ensure_libssh_initialized();
   const std::string label = label_of(o);
-  SessionPtr s(ssh_new());
-  if (!s) return util::fail(label + ": cannot allocate an SSH session");
-  if (auto r = apply_options(s.get(), o); !r) return r.error();
-  set_timeout(s.get(), deadline.left());
-  util::trace(label, "ssh connect " + o.user + "@" + o.host + " port " + std::to_string(o.port));
-  if (ssh_connect(s.get()) != SSH_OK) {
-    return util::fail(label + ": cannot connect to " + o.host + " port " + std::to_string(o.port) +
-                      ": " + session_error(s.get()));
+  OpenSession out;
+  out.session.reset(ssh_new());
+  if (!out.session) return util::fail(label + ": cannot allocate an SSH session");
+  ssh_session s = out.session.get();
+  auto resolved = detail::configure_session(s, o);
+  if (!resolved) return resolved.error();
+  out.resolved = std::move(*resolved);
+  if (out.resolved.jump) {
+    auto jump = connect_jump(o, out.resolved, deadline, depth);
+    if (!jump) return jump.error();
+    auto tunnel = detail::JumpTunnel::open(std::move(jump->session), std::move(jump->tunnel),
+                                           out.resolved.hostname, out.resolved.port, label);
+    if (!tunnel) return tunnel.error();
+    out.tunnel = std::move(*tunnel);
+    // From here the session owns the socket (ssh_free closes it).
+    socket_t fd = out.tunnel->release_fd();
+    if (ssh_options_set(s, SSH_OPTIONS_FD, &fd) != SSH_OK) {
+      ::close(fd);
+      return util::fail(label + ": cannot use the jump host's connection: " + session_error(s));
+    }
   }
-  return s;
+  set_timeout(s, deadline.left());
+  util::trace(label, "ssh connect " + out.resolved.user + "@" + out.resolved.hostname + " port " +
+                         std::to_string(out.resolved.port) +
+                         (out.resolved.jump ? " through " + out.resolved.jump->host : ""));
+  if (ssh_connect(s) != SSH_OK) {
+    return util::fail(label + ": cannot connect to " + out.resolved.hostname + " port " +
+                      std::to_string(out.resolved.port) +
+                      (out.resolved.jump ? " through jump host " + out.resolved.jump->host : "") +
+                      ": " + session_error(s));
+  }
+  return out;
+}
+
+// `sudo -n true` on the host: fails with one line naming the host when sudo is
+// missing or wants a password.
+util::Result<void> check_sudo(Remote& remote, const std::string& user,
+                              std::chrono::seconds timeout) {
+  auto r = remote.run("true", timeout);
+  if (!r) return r.error();
+  if (r->exit_status == 0) return {};
+  return util::fail(detail::sudo_failure(remote.host(), user, r->exit_status, r->err));
 }
 
 }  // namespace
@@ -356,7 +360,7 @@ util::Result<HostKey> scan_host_key(const SshOptions& options) {
   const Deadline deadline(std::chrono::seconds(options.connect_timeout_s));
   auto s = open_session(options, deadline);
   if (!s) return s.error();
-  return server_host_key(s->get(), label_of(options));
+  return server_host_key(s->session.get(), label_of(options));
 }
 
 util::Result<std::unique_ptr<Remote>> connect_ssh(const SshOptions& options) {
@@ -364,23 +368,33 @@ util::Result<std::unique_ptr<Remote>> connect_ssh(const SshOptions& options) {
   const Deadline deadline(std::chrono::seconds(options.connect_timeout_s));
   auto s = open_session(options, deadline);
   if (!s) return s.error();
-  ssh_session session = s->get();
+  ssh_session session = s->session.get();
 
-  const std::string known_hosts = expand_tilde(
+  const std::string known_hosts = detail::expand_home(
       options.known_hosts_file.empty() ? "~/.ssh/known_hosts" : options.known_hosts_file);
-  if (auto r = verify_host_key(session, options, known_hosts); !r) return r.error();
+  if (auto r = verify_host_key(session, options, label, known_hosts); !r) return r.error();
 
   if (deadline.left().count() <= 0) {
     return util::fail(label + ": timed out after " + std::to_string(options.connect_timeout_s) +
                       "s before authentication");
   }
   set_timeout(session, deadline.left());
-  if (auto r = authenticate(session, options); !r) return r.error();
+  if (auto r = authenticate(session, s->resolved, label); !r) return r.error();
 
-  set_timeout(session, std::chrono::seconds(std::max(1, options.io_timeout_s)));
-  detail::SharedSession shared(s->release(), detail::SessionFree{});
-  return std::unique_ptr<Remote>(std::make_unique<detail::SshRemote>(
-      label, std::move(shared), std::chrono::seconds(std::max(1, options.io_timeout_s))));
+  const auto io_timeout = std::chrono::seconds(std::max(1, options.io_timeout_s));
+  set_timeout(session, io_timeout);
+  // The session is freed before the tunnel it runs through.
+  detail::SharedSession shared(s->session.release(),
+                               [tunnel = std::move(s->tunnel)](ssh_session raw) mutable {
+                                 detail::SessionFree{}(raw);
+                                 tunnel.reset();
+                               });
+  auto remote = std::make_unique<detail::SshRemote>(label, std::move(shared), io_timeout,
+                                                    options.become, s->resolved.user);
+  if (options.become == Become::sudo) {
+    if (auto r = check_sudo(*remote, s->resolved.user, io_timeout); !r) return r.error();
+  }
+  return std::unique_ptr<Remote>(std::move(remote));
 }
 
 }  // namespace zkctl::remote

@@ -14,14 +14,28 @@ enum class HostKeyPolicy {
   accept_new,  // unknown key: accept and record in known_hosts; changed key: refuse
 };
 
+// How commands and uploads get root rights on the host.
+enum class Become {
+  none,  // the SSH user does everything itself (usually root)
+  sudo,  // every command runs through `sudo -n`; uploads are staged by the SSH user and
+         // moved into place by root (temp name beside the destination, then rename)
+};
+
+// One host's connection settings. Values left empty/0 here come from the ssh
+// config file (OpenSSH's ssh_config(5) format) if it has them, else from zkctl's defaults.
 struct SshOptions {
-  std::string host;  // name or address to connect to
-  int port = 22;
-  std::string user = "root";
-  std::string identity_file;     // empty: ssh-agent, then ~/.ssh/id_* defaults
+  std::string host;           // name or address as the inventory names it; matched against `Host`
+                              // lines of the ssh config, whose `HostName` then replaces it
+  int port = 0;               // 0: the config's Port, else 22
+  std::string user;           // empty: the config's User, else root
+  std::string identity_file;  // empty: the config's IdentityFile, else ssh-agent, then
+                              // ~/.ssh/id_* defaults
+  std::string config_file;    // empty: ~/.ssh/config if it exists; "none": no config file
   std::string known_hosts_file;  // empty: ~/.ssh/known_hosts; a leading ~ is expanded
-  HostKeyPolicy host_key_policy = HostKeyPolicy::strict;
+  HostKeyPolicy host_key_policy = HostKeyPolicy::strict;  // also applies to a jump host
+  Become become = Become::none;
   int connect_timeout_s = 10;  // bound on TCP connect, key exchange and auth together
+                               // (a jump host's included)
   int io_timeout_s = 60;       // bound on one blocking SSH/SFTP step after connect
                                // (run() has its own per-command timeout)
   std::string label;           // name used in messages and Remote::host(); empty: `host`
@@ -29,6 +43,9 @@ struct SshOptions {
 
 // Connect and authenticate. Errors are one line naming the host, e.g.
 // "node3: host key not known (ED25519 SHA256:...); re-run with --accept-new-host-keys ...".
+// A ProxyJump in the ssh config is followed natively: the jump host gets the same
+// known_hosts file and host-key policy as the target. With Become::sudo, `sudo -n true`
+// must succeed or connecting fails ("sudo on node1 needs a password; ...").
 // On the returned Remote: run() kills a timed-out command's process group
 // (SIGTERM) and reports exit_status -1 for a command ended by a signal; uploads
 // need the destination directory to exist.

@@ -151,8 +151,31 @@ class SshStream final : public Stream {
 
 }  // namespace
 
-SshRemote::SshRemote(std::string label, SharedSession session, std::chrono::seconds io_timeout)
-    : label_(std::move(label)), session_(std::move(session)), io_timeout_(io_timeout) {}
+SshRemote::SshRemote(std::string label, SharedSession session, std::chrono::seconds io_timeout,
+                     Become become, std::string user)
+    : label_(std::move(label)),
+      session_(std::move(session)),
+      io_timeout_(io_timeout),
+      become_(become),
+      user_(std::move(user)) {}
+
+std::string sudo_failure(const std::string& host, const std::string& user, int exit_status,
+                         const std::string& err) {
+  const std::string text = one_line(err);
+  if (text.find("password is required") != std::string::npos ||
+      text.find("terminal is required") != std::string::npos) {
+    return "sudo on " + host + " needs a password; zkctl needs NOPASSWD sudo for user " + user;
+  }
+  if (exit_status == 127) {
+    return host + ": become = \"sudo\", but sudo is not installed there (" + text + ")";
+  }
+  if (text.find("not in the sudoers") != std::string::npos ||
+      text.find("not allowed") != std::string::npos) {
+    return "sudo on " + host + " refuses user " + user + ": " + text;
+  }
+  return "sudo on " + host + " failed for user " + user + " (exit " + std::to_string(exit_status) +
+         "): " + (text.empty() ? "no message" : text);
+}
 
 SshRemote::~SshRemote() = default;
 
@@ -166,7 +189,11 @@ util::Result<CommandResult> SshRemote::run(const std::string& command,
   // The first stdout line is the shell's PID: sshd makes that shell a process
   // group leader, so a timed-out command can be killed as a group (sshd refuses
   // "signal" channel requests for root sessions).
-  const std::string wrapped = "echo $$\n" + command;
+  // With sudo, the shell execs sudo (same PID): the kill below goes through sudo too.
+  const std::string wrapped =
+      "echo $$\n" + (become_ == Become::sudo
+                         ? "exec sudo -n -- /bin/sh -c " + util::shell_quote(command)
+                         : command);
   if (ssh_channel_request_exec(ch.get(), wrapped.c_str()) != SSH_OK) {
     return util::fail(label_ + ": cannot start command: " + session_error(s));
   }
@@ -244,45 +271,13 @@ std::string SshRemote::sftp_error(sftp_session sftp) const {
   return session_error(session_.get());
 }
 
-util::Result<void> SshRemote::put(const Source& source, std::uint64_t total,
-                                  const std::string& remote_path, int mode,
-                                  const ProgressFn& progress) {
-  auto sftp_r = sftp();
-  if (!sftp_r) return sftp_r.error();
-  sftp_session sftp = *sftp_r;
+util::Result<void> SshRemote::sftp_write_new(sftp_session sftp, const Source& source,
+                                             std::uint64_t total, const std::string& path,
+                                             const std::string& what, const ProgressFn& progress) {
+  auto remove_tmp = [&] { sftp_unlink(sftp, path.c_str()); };  // best effort
 
-  const auto [dir, name] = split_path(remote_path);
-  const std::string what = label_ + ": cannot write " + remote_path;
-  if (name.empty() || name == "." || name == "..") {
-    return util::fail(what + ": not a file name");
-  }
-  {
-    SftpAttributesPtr dir_attr(sftp_stat(sftp, dir.c_str()));
-    if (!dir_attr) {
-      const int code = sftp_get_error(sftp);
-      if (code == SSH_FX_NO_SUCH_FILE || code == SSH_FX_NO_SUCH_PATH) {
-        return util::fail(what + ": directory " + dir + " does not exist");
-      }
-      return util::fail(what + ": cannot stat directory " + dir + ": " + sftp_error(sftp));
-    }
-    if (dir_attr->type != SSH_FILEXFER_TYPE_DIRECTORY) {
-      return util::fail(what + ": " + dir + " is not a directory");
-    }
-  }
-  Dest dest_state = Dest::may_exist;
-  {
-    SftpAttributesPtr attr(sftp_lstat(sftp, remote_path.c_str()));
-    if (attr && attr->type == SSH_FILEXFER_TYPE_DIRECTORY) {
-      return util::fail(what + ": it is a directory");
-    }
-    if (!attr && sftp_get_error(sftp) == SSH_FX_NO_SUCH_FILE) dest_state = Dest::absent;
-  }
-
-  const std::string tmp = join_path(dir, "." + name + ".zkctl-tmp-" + random_suffix());
-  auto remove_tmp = [&] { sftp_unlink(sftp, tmp.c_str()); };  // best effort
-
-  SftpFilePtr file(sftp_open(sftp, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600));
-  if (!file) return util::fail(what + ": cannot create " + tmp + ": " + sftp_error(sftp));
+  SftpFilePtr file(sftp_open(sftp, path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600));
+  if (!file) return util::fail(what + ": cannot create " + path + ": " + sftp_error(sftp));
 
   std::vector<char> buf(kChunk);
   std::uint64_t sent = 0;
@@ -320,8 +315,49 @@ util::Result<void> SshRemote::put(const Source& source, std::uint64_t total,
   if (sftp_close(file.release()) != SSH_NO_ERROR) {
     const std::string err = sftp_error(sftp);
     remove_tmp();
-    return util::fail(what + ": closing " + tmp + " failed: " + err);
+    return util::fail(what + ": closing " + path + " failed: " + err);
   }
+  return {};
+}
+
+util::Result<void> SshRemote::put(const Source& source, std::uint64_t total,
+                                  const std::string& remote_path, int mode,
+                                  const ProgressFn& progress) {
+  if (become_ == Become::sudo) return put_staged(source, total, remote_path, mode, progress);
+  auto sftp_r = sftp();
+  if (!sftp_r) return sftp_r.error();
+  sftp_session sftp = *sftp_r;
+
+  const auto [dir, name] = split_path(remote_path);
+  const std::string what = label_ + ": cannot write " + remote_path;
+  if (name.empty() || name == "." || name == "..") {
+    return util::fail(what + ": not a file name");
+  }
+  {
+    SftpAttributesPtr dir_attr(sftp_stat(sftp, dir.c_str()));
+    if (!dir_attr) {
+      const int code = sftp_get_error(sftp);
+      if (code == SSH_FX_NO_SUCH_FILE || code == SSH_FX_NO_SUCH_PATH) {
+        return util::fail(what + ": directory " + dir + " does not exist");
+      }
+      return util::fail(what + ": cannot stat directory " + dir + ": " + sftp_error(sftp));
+    }
+    if (dir_attr->type != SSH_FILEXFER_TYPE_DIRECTORY) {
+      return util::fail(what + ": " + dir + " is not a directory");
+    }
+  }
+  Dest dest_state = Dest::may_exist;
+  {
+    SftpAttributesPtr attr(sftp_lstat(sftp, remote_path.c_str()));
+    if (attr && attr->type == SSH_FILEXFER_TYPE_DIRECTORY) {
+      return util::fail(what + ": it is a directory");
+    }
+    if (!attr && sftp_get_error(sftp) == SSH_FX_NO_SUCH_FILE) dest_state = Dest::absent;
+  }
+
+  const std::string tmp = join_path(dir, "." + name + ".zkctl-tmp-" + random_suffix());
+  if (auto r = sftp_write_new(sftp, source, total, tmp, what, progress); !r) return r;
+  auto remove_tmp = [&] { sftp_unlink(sftp, tmp.c_str()); };  // best effort
   if (sftp_chmod(sftp, tmp.c_str(), static_cast<mode_t>(mode & 07777)) != 0) {
     const std::string err = sftp_error(sftp);
     remove_tmp();
@@ -330,6 +366,55 @@ util::Result<void> SshRemote::put(const Source& source, std::uint64_t total,
   if (auto r = rename_over(sftp, tmp, remote_path, dest_state); !r) {
     remove_tmp();
     return r;
+  }
+  return {};
+}
+
+// Run as root by put_staged(): $1 staging file, $2 directory, $3 destination, $4 temp
+// name beside it, $5 octal mode. Exit 3 with a message for a bad destination.
+constexpr const char* kInstallStagedScript = R"(src=$1 dir=$2 dest=$3 tmp=$4 mode=$5
+rc=0
+if [ ! -d "$dir" ]; then
+    echo "directory $dir does not exist" >&2; rc=3
+elif [ -d "$dest" ] && [ ! -L "$dest" ]; then
+    echo "it is a directory" >&2; rc=3
+elif cp -- "$src" "$tmp" && chmod -- "$mode" "$tmp" && sync -- "$tmp" && mv -f -- "$tmp" "$dest"; then
+    :
+else
+    rc=1; rm -f -- "$tmp"
+fi
+rm -f -- "$src"
+exit $rc
+)";
+
+util::Result<void> SshRemote::put_staged(const Source& source, std::uint64_t total,
+                                         const std::string& remote_path, int mode,
+                                         const ProgressFn& progress) {
+  const auto [dir, name] = split_path(remote_path);
+  const std::string what = label_ + ": cannot write " + remote_path;
+  if (name.empty() || name == "." || name == "..") {
+    return util::fail(what + ": not a file name");
+  }
+  auto sftp_r = sftp();
+  if (!sftp_r) return sftp_r.error();
+  const std::string staging = "/tmp/.zkctl-upload-" + random_suffix();
+  if (auto r = sftp_write_new(*sftp_r, source, total, staging, what, progress); !r) return r;
+
+  const std::string tmp = join_path(dir, "." + name + ".zkctl-tmp-" + random_suffix());
+  char mode_text[8];
+  std::snprintf(mode_text, sizeof mode_text, "%o", static_cast<unsigned>(mode & 07777));
+  auto r = run(util::shell_join({"sh", "-c", kInstallStagedScript, "zkctl", staging, dir,
+                                 remote_path, tmp, mode_text}),
+               io_timeout_);
+  if (!r) {
+    sftp_unlink(*sftp_r, staging.c_str());  // best effort
+    return util::fail(what + ": " + r.error().message);
+  }
+  if (r->exit_status != 0) {
+    return util::fail(
+        what + ": " +
+        one_line(r->err.empty() ? "installing it as root exited " + std::to_string(r->exit_status)
+                                : r->err));
   }
   return {};
 }

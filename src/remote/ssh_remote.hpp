@@ -9,6 +9,7 @@
 #include <string>
 
 #include "remote/remote.hpp"
+#include "remote/ssh.hpp"
 #include "remote/ssh_handles.hpp"
 #include "util/result.hpp"
 
@@ -17,8 +18,11 @@ namespace zkctl::remote::detail {
 class SshRemote final : public Remote {
  public:
   // Takes an authenticated `session`; `label` names the host in messages;
-  // `io_timeout` bounds internal helper commands (the rename in uploads).
-  SshRemote(std::string label, SharedSession session, std::chrono::seconds io_timeout);
+  // `io_timeout` bounds internal helper commands (the rename in uploads); with
+  // Become::sudo every command runs through `sudo -n` and uploads are staged in /tmp
+  // by `user` (the SSH user), then installed by root.
+  SshRemote(std::string label, SharedSession session, std::chrono::seconds io_timeout,
+            Become become, std::string user);
   ~SshRemote() override;
 
   const std::string& host() const override { return label_; }
@@ -47,11 +51,30 @@ class SshRemote final : public Remote {
   // rename when `dest` is absent, else `mv -f` (SFTP v3 rename never overwrites).
   util::Result<void> rename_over(sftp_session sftp, const std::string& tmp, const std::string& dest,
                                  Dest dest_state);
+  // Become::sudo: stream `source` over SFTP to a staging file in /tmp (the SSH user's),
+  // then as root copy it to a temp name beside `remote_path`, set `mode`, fsync and
+  // rename into place; the staging file is removed in every case.
+  util::Result<void> put_staged(const Source& source, std::uint64_t total,
+                                const std::string& remote_path, int mode,
+                                const ProgressFn& progress);
+  // Write `source` to a new file `path` (O_EXCL, 0600) over SFTP and fsync it; removes
+  // it on failure. `what` prefixes messages.
+  util::Result<void> sftp_write_new(sftp_session sftp, const Source& source, std::uint64_t total,
+                                    const std::string& path, const std::string& what,
+                                    const ProgressFn& progress);
 
   std::string label_;
   SharedSession session_;  // declared before sftp_: freed after it
   SftpPtr sftp_;
   std::chrono::seconds io_timeout_;
+  Become become_;
+  std::string user_;
 };
+
+// The one-line error for a failed `sudo -n true` on `host` as `user`, from its exit
+// status and stderr, e.g. "sudo on node1 needs a password; zkctl needs NOPASSWD sudo
+// for user zkops".
+std::string sudo_failure(const std::string& host, const std::string& user, int exit_status,
+                         const std::string& err);
 
 }  // namespace zkctl::remote::detail

@@ -134,6 +134,29 @@ class Lab:
         """Reconnects the host."""
         self._lab("link-up", name)
 
+    def console_log(self, name: str) -> str:
+        """What the host's sshd (PID 1, `-e`) has logged so far: connections, auth results."""
+        return (self.state / "hosts" / name / "console.log").read_text(errors="replace")
+
+    def block_ssh_from_machine(self, name: str) -> None:
+        """Inside the host's network namespace only: refuse TCP port 22 from the machine's
+        bridge address (the host stays reachable from the other lab hosts and on its other
+        ports). Undone by unblock_ssh_from_machine() or when the lab goes down."""
+        ns = f"zklab-{name}"
+        rules = ("table inet zkctl_e2e {\n"
+                 "  chain input {\n"
+                 "    type filter hook input priority 0; policy accept;\n"
+                 "    ip saddr 10.231.0.1 tcp dport 22 reject with tcp reset\n"
+                 "  }\n"
+                 "}\n")
+        subprocess.run(["ip", "netns", "exec", ns, "nft", "-f", "-"], input=rules, text=True,
+                       check=True, capture_output=True, timeout=30)
+
+    def unblock_ssh_from_machine(self, name: str) -> None:
+        """Removes what block_ssh_from_machine() added; never raises."""
+        subprocess.run(["ip", "netns", "exec", f"zklab-{name}", "nft", "delete", "table", "inet",
+                        "zkctl_e2e"], check=False, capture_output=True, timeout=30)
+
     def processes(self, name: str) -> dict[int, str]:
         """PID (as the host sees it) -> command line, read from /proc inside the host by one
         bash process using builtins only (which is left out); kernel threads and zombies,

@@ -245,7 +245,7 @@ TEST_F(KafkaLoadTest, ZooKeeperModeDefaults) {
   EXPECT_EQ(n.controller_port, 9093);
   EXPECT_EQ(n.install_dir, "/opt/kafka");
   EXPECT_EQ(n.log_dirs, std::vector<std::string>{"/var/lib/kafka/data"});
-  EXPECT_EQ(n.ssh.user, "root");
+  EXPECT_EQ(n.ssh.user, "");  // not set: the ssh config's User, else root (at connect)
 }
 
 TEST_F(KafkaLoadTest, NodeOverrides) {

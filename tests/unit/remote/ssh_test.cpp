@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "remote/ssh_remote.hpp"
 #include "util/quote.hpp"
 
 namespace fs = std::filesystem;
@@ -210,7 +211,29 @@ class SshTest : public ::testing::Test {
     o.known_hosts_file = (case_dir_ / "known_hosts").string();
     o.host_key_policy = policy;
     o.connect_timeout_s = 5;
+    o.config_file = "none";  // hermetic: no ~/.ssh/config
     return o;
+  }
+
+  // An ssh config file in the case directory with `text`; returns its path.
+  std::string ssh_config(const std::string& text) const {
+    const fs::path p = case_dir_ / "ssh_config";
+    write_file(p, text);
+    return p.string();
+  }
+
+  // Host lines for the private sshd under `name` with `hostname`, user, port and key.
+  std::string host_block(const std::string& name, const std::string& hostname) const {
+    return "Host " + name + "\n  HostName " + hostname + "\n  Port " + std::to_string(port_) +
+           "\n  User " + user_ + "\n  IdentityFile " + (dir_ / "client_key").string() + "\n";
+  }
+
+  // A known_hosts line for the private sshd's key under `name`.
+  std::string known_hosts_line(const std::string& name, const fs::path& pub) const {
+    std::istringstream in(read_file(pub));
+    std::string type, blob;
+    in >> type >> blob;
+    return "[" + name + "]:" + std::to_string(port_) + " " + type + " " + blob + "\n";
   }
 
   // Connected Remote with the host key already trusted.
@@ -305,6 +328,146 @@ TEST_F(SshTest, MissingKeyFileGivesClearError) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("no_such_key (cannot read it)"), std::string::npos)
       << r.error().message;
+}
+
+// ---- ssh config, ProxyJump, become ------------------------------------------------------------
+
+TEST_F(SshTest, HostAliasFromSshConfigGivesAddressUserPortAndKey) {
+  SshOptions o;
+  o.host = "zk-alias";
+  o.config_file = ssh_config(host_block("zk-alias", "127.0.0.1"));
+  o.known_hosts_file = (case_dir_ / "known_hosts").string();
+  o.host_key_policy = HostKeyPolicy::accept_new;
+  o.connect_timeout_s = 5;
+  auto r = zkctl::remote::connect_ssh(o);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ((*r)->host(), "zk-alias");
+  auto out = (*r)->run("id -un", 10s);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(out->out, user_ + "\n");
+  // The key is recorded under the address connected to, like OpenSSH without HostKeyAlias.
+  EXPECT_EQ(read_file(o.known_hosts_file).rfind(known_hosts_name() + " ", 0), 0u);
+}
+
+TEST_F(SshTest, ExplicitUserWinsOverTheSshConfig) {
+  SshOptions o = options(HostKeyPolicy::accept_new);
+  o.config_file = ssh_config("Host 127.0.0.1\n  User nobody-here\n  Port 1\n");
+  auto r = zkctl::remote::connect_ssh(o);  // explicit user and port from options()
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  o.user.clear();
+  auto as_config_user = zkctl::remote::connect_ssh(o);
+  ASSERT_FALSE(as_config_user.ok());
+  EXPECT_NE(as_config_user.error().message.find("authentication as nobody-here failed"),
+            std::string::npos)
+      << as_config_user.error().message;
+}
+
+// The jump host is 127.0.0.1 and the target "localhost", both the private sshd: two
+// known_hosts names, so each host's key check can be seen on its own.
+class JumpTest : public SshTest {
+ protected:
+  SshOptions jump_options(HostKeyPolicy policy) const {
+    SshOptions o;
+    o.host = "target";
+    o.config_file = ssh_config(host_block("target", "localhost") + "  ProxyJump jumpbox\n" +
+                               host_block("jumpbox", "127.0.0.1"));
+    o.known_hosts_file = (case_dir_ / "known_hosts").string();
+    o.host_key_policy = policy;
+    o.connect_timeout_s = 5;
+    return o;
+  }
+  std::string jump_name() const { return "[127.0.0.1]:" + std::to_string(port_); }
+  std::string target_name() const { return "[localhost]:" + std::to_string(port_); }
+};
+
+TEST_F(JumpTest, ProxyJumpCarriesCommandsAndUploads) {
+  auto r = zkctl::remote::connect_ssh(jump_options(HostKeyPolicy::accept_new));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  auto out = (*r)->run("echo through; echo err >&2; exit 3", 10s);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(out->out, "through\n");
+  EXPECT_EQ(out->err, "err\n");
+  EXPECT_EQ(out->exit_status, 3);
+  const std::string data = random_bytes(3 * 1024 * 1024 + 17);
+  write_file(case_dir_ / "src.bin", data);
+  ASSERT_TRUE((*r)->upload_file((case_dir_ / "src.bin").string(), (case_dir_ / "dst.bin").string(),
+                                0640, {})
+                  .ok());
+  EXPECT_EQ(read_file(case_dir_ / "dst.bin"), data);
+  // Both hosts' keys were recorded, each under its own name.
+  const std::string kh = read_file(case_dir_ / "known_hosts");
+  EXPECT_NE(kh.find(jump_name() + " "), std::string::npos) << kh;
+  EXPECT_NE(kh.find(target_name() + " "), std::string::npos) << kh;
+}
+
+TEST_F(JumpTest, UnknownJumpHostKeyIsRefusedInStrictMode) {
+  // The target's key is known, the jump host's is not.
+  write_file(case_dir_ / "known_hosts", known_hosts_line("localhost", dir_ / "host_key.pub"));
+  auto r = zkctl::remote::connect_ssh(jump_options(HostKeyPolicy::strict));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message.rfind(
+                "target (jump host jumpbox): host key not known (ED25519 " + host_fp_ + ")", 0),
+            0u)
+      << r.error().message;
+}
+
+TEST_F(JumpTest, ChangedJumpHostKeyIsRefusedEvenWithAcceptNew) {
+  write_file(case_dir_ / "known_hosts", known_hosts_line("127.0.0.1", dir_ / "other_key.pub"));
+  auto r = zkctl::remote::connect_ssh(jump_options(HostKeyPolicy::accept_new));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("target (jump host jumpbox): host key CHANGED"),
+            std::string::npos)
+      << r.error().message;
+}
+
+TEST_F(JumpTest, TargetKeyIsCheckedBehindTheJump) {
+  write_file(case_dir_ / "known_hosts", known_hosts_line("127.0.0.1", dir_ / "host_key.pub") +
+                                            known_hosts_line("localhost", dir_ / "other_key.pub"));
+  auto r = zkctl::remote::connect_ssh(jump_options(HostKeyPolicy::accept_new));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message.rfind("target: host key CHANGED", 0), 0u) << r.error().message;
+}
+
+// Become::sudo as root (sudo never asks root for a password): commands and the staged
+// upload path (SFTP to /tmp, then cp + rename beside the destination as root).
+TEST_F(SshTest, BecomeSudoRunsCommandsAndInstallsUploadsAtomically) {
+  if (!fs::exists("/usr/bin/sudo")) GTEST_SKIP() << "sudo is not installed";
+  if (user_ != "root") GTEST_SKIP() << "needs root (passwordless sudo)";
+  SshOptions o = options(HostKeyPolicy::accept_new);
+  o.become = zkctl::remote::Become::sudo;
+  auto r = zkctl::remote::connect_ssh(o);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  auto out = (*r)->run("echo \"$SUDO_USER\"", 10s);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(out->out, "root\n");  // it really went through sudo
+  const fs::path dest = case_dir_ / "conf" / "zoo.cfg";
+  fs::create_directories(dest.parent_path());
+  write_file(dest, "old\n");
+  ASSERT_TRUE((*r)->write_file("new content\n", dest.string(), 0644).ok());
+  EXPECT_EQ(read_file(dest), "new content\n");
+  EXPECT_EQ(fs::status(dest).permissions() & fs::perms::mask, static_cast<fs::perms>(0644));
+  // No temp file beside it, no staging file left behind.
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dest.parent_path()))
+    names.push_back(e.path().filename());
+  EXPECT_EQ(names, std::vector<std::string>{"zoo.cfg"});
+  EXPECT_EQ(sh("ls -A /tmp | grep -c '^.zkctl-upload-' || true"), "0\n");
+  auto missing = (*r)->write_file("x", (case_dir_ / "nodir" / "f").string(), 0644);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().message, "127.0.0.1: cannot write " +
+                                         (case_dir_ / "nodir" / "f").string() + ": directory " +
+                                         (case_dir_ / "nodir").string() + " does not exist");
+}
+
+TEST(SudoFailure, MessagesNameHostAndUser) {
+  using zkctl::remote::detail::sudo_failure;
+  EXPECT_EQ(sudo_failure("node1", "zkops", 1, "sudo: a password is required\n"),
+            "sudo on node1 needs a password; zkctl needs NOPASSWD sudo for user zkops");
+  EXPECT_EQ(sudo_failure("node1", "zkops", 127, "sh: 1: exec: sudo: not found\n"),
+            "node1: become = \"sudo\", but sudo is not installed there (sh: 1: exec: sudo: not "
+            "found)");
+  EXPECT_EQ(sudo_failure("node1", "zkops", 1, "zkops is not in the sudoers file.\n"),
+            "sudo on node1 refuses user zkops: zkops is not in the sudoers file.");
 }
 
 TEST_F(SshTest, RunSeparatesStdoutStderrAndExitStatus) {
