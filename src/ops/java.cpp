@@ -99,8 +99,9 @@ JdkPackage::~JdkPackage() {
 
 namespace {
 
-// Run `argv` locally and wait; its output goes where zkctl's goes.
-util::Result<void> run_local(const std::vector<std::string>& argv) {
+// Run `argv` locally and wait; its output goes where zkctl's goes. Exit
+// statuses up to `max_ok` count as success.
+util::Result<void> run_local(const std::vector<std::string>& argv, int max_ok) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -112,7 +113,7 @@ util::Result<void> run_local(const std::vector<std::string>& argv) {
   while (::waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) return util::fail("waitpid: " + std::string(std::strerror(errno)));
   }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+  if (!WIFEXITED(status) || WEXITSTATUS(status) > max_ok)
     return util::fail(argv[0] + " failed (status " + std::to_string(status) + ")");
   return {};
 }
@@ -141,9 +142,10 @@ util::Result<JdkPackage> prepare_jdk(const std::string& distribution) {
   // JDK is not uploaded again. Dangling links (docs, man pages) are skipped.
   auto packed = run_local({"tar", "--sort=name", "--mtime=@0", "--owner=0", "--group=0",
                            "--numeric-owner", "--dereference", "--ignore-failed-read",
-                           "--warning=no-failed-read", "--use-compress-program=gzip -n", "-cf",
+                           "--warning=no-failed-read", "--warning=no-file-removed", "--use-compress-program=gzip -n", "-cf",
                            pkg.tarball(), "-C", dir.parent_path().string(), "--",
-                           base.string()});
+                           base.string()},
+                          1);  // GNU tar: 1 = a file vanished (a dangling link), not fatal
   if (!packed) return util::fail("java distribution: packing " + distribution + ": " +
                                  packed.error().message);
   auto sha = sha256_file(pkg.tarball());

@@ -6,6 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -225,6 +231,43 @@ TEST(Java, PushedJdkNeedsNoSystemJava) {
   EXPECT_EQ(kafka_preflight_problems(n, old, "", 17).size(), 1u);
   n.java_home = "/opt/kafka/java/current";
   EXPECT_TRUE(kafka_preflight_problems(n, old, "", 17).empty());
+}
+
+TEST(Java, DirectoryIsPackedReproduciblyAndRemovedAfterUse) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("zkctl-jdk-test-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "jdk/bin");
+  std::ofstream(dir / "jdk/bin/java") << "#!/bin/sh\n";
+  std::ofstream(dir / "elsewhere.cfg") << "cfg\n";
+  fs::create_symlink(dir / "elsewhere.cfg", dir / "jdk/jvm.cfg");  // followed: self-contained
+  fs::create_symlink(dir / "missing", dir / "jdk/docs");           // dangling: skipped
+  std::string first_path;
+  std::string first_sha;
+  {
+    auto a = prepare_jdk((dir / "jdk").string());
+    ASSERT_TRUE(a.ok()) << a.error().message;
+    first_path = a->tarball();
+    first_sha = a->sha256();
+    EXPECT_TRUE(fs::exists(first_path));
+    const std::string list = "tar -tvzf '" + first_path + "' > '" + (dir / "list").string() + "'";
+    ASSERT_EQ(std::system(list.c_str()), 0);
+    std::ifstream in(dir / "list");
+    std::string listing((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(listing.find("jdk/bin/java"), std::string::npos) << listing;
+    EXPECT_NE(listing.find("-rw"), std::string::npos) << listing;
+    EXPECT_EQ(listing.find("jdk/jvm.cfg ->"), std::string::npos) << "links are followed";
+    auto b = prepare_jdk((dir / "jdk").string());
+    ASSERT_TRUE(b.ok());
+    EXPECT_EQ(b->sha256(), first_sha) << "the same directory packs to the same bytes";
+  }
+  EXPECT_FALSE(fs::exists(first_path)) << "temporary tarball removed";
+  auto tarball = prepare_jdk((dir / "elsewhere.cfg").string());
+  ASSERT_TRUE(tarball.ok());
+  EXPECT_EQ(tarball->tarball(), (dir / "elsewhere.cfg").string());
+  tarball = util::fail("release");  // a given tarball is never removed
+  EXPECT_TRUE(fs::exists(dir / "elsewhere.cfg"));
+  fs::remove_all(dir);
 }
 
 }  // namespace
