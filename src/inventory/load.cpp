@@ -26,8 +26,8 @@ namespace fs = std::filesystem;
 using Severity = Diagnostic::Severity;
 
 // Keys each table accepts; the order is the documentation order.
-const std::vector<std::string_view> kRootKeys = {"cluster",   "ssh",  "service",
-                                                 "java",      "zookeeper", "kafka"};
+const std::vector<std::string_view> kRootKeys = {"cluster", "ssh",       "service",
+                                                 "java",    "zookeeper", "kafka"};
 const std::vector<std::string_view> kServiceKeys = {"launcher", "user"};
 const std::vector<std::string_view> kJavaKeys = {"distribution"};
 const std::vector<std::string_view> kClusterKeys = {"name"};

@@ -229,10 +229,10 @@ DeployReport deploy(Context& ctx, DeployMode mode) {
                                return w.error();
                            }
                            // Service user owns data, logs and configs; systemd: unit enabled.
-                           auto settled = settle_service(
-                               *r, s.service, render::Product::zookeeper,
-                               {paths.data_dir, paths.data_log_dir, paths.log_dir}, hp.files,
-                               timeout);
+                           auto settled =
+                               settle_service(*r, s.service, render::Product::zookeeper,
+                                              {paths.data_dir, paths.data_log_dir, paths.log_dir},
+                                              hp.files, timeout);
                            if (!settled) return settled.error();
                            if (hp.changed_files.empty()) return StepOutcome::skipped;
                            ++configured;

@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
-#include <cstring>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <vector>
 
@@ -140,14 +140,14 @@ util::Result<JdkPackage> prepare_jdk(const std::string& distribution) {
   JdkPackage pkg(buf.data(), "", true);  // removes the file on any failure below
   // Reproducible: the same directory packs to the same bytes, so an unchanged
   // JDK is not uploaded again. Dangling links (docs, man pages) are skipped.
-  auto packed = run_local({"tar", "--sort=name", "--mtime=@0", "--owner=0", "--group=0",
-                           "--numeric-owner", "--dereference", "--ignore-failed-read",
-                           "--warning=no-failed-read", "--warning=no-file-removed", "--use-compress-program=gzip -n", "-cf",
-                           pkg.tarball(), "-C", dir.parent_path().string(), "--",
-                           base.string()},
-                          1);  // GNU tar: 1 = a file vanished (a dangling link), not fatal
-  if (!packed) return util::fail("java distribution: packing " + distribution + ": " +
-                                 packed.error().message);
+  auto packed =
+      run_local({"tar", "--sort=name", "--mtime=@0", "--owner=0", "--group=0", "--numeric-owner",
+                 "--dereference", "--ignore-failed-read", "--warning=no-failed-read",
+                 "--warning=no-file-removed", "--use-compress-program=gzip -n", "-cf",
+                 pkg.tarball(), "-C", dir.parent_path().string(), "--", base.string()},
+                1);  // GNU tar: 1 = a file vanished (a dangling link), not fatal
+  if (!packed)
+    return util::fail("java distribution: packing " + distribution + ": " + packed.error().message);
   auto sha = sha256_file(pkg.tarball());
   if (!sha) return util::fail("java distribution: " + sha.error().message);
   return JdkPackage(pkg.disarm(), *sha, true);

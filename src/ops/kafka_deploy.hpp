@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "ops/java.hpp"
 #include "ops/context.hpp"
 #include "ops/deploy.hpp"
+#include "ops/java.hpp"
 #include "ops/kafka_host.hpp"
 
 namespace zkctl::ops {

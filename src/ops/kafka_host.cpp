@@ -183,7 +183,8 @@ std::vector<std::string> kafka_preflight_problems(const inventory::KafkaNode& no
   std::vector<std::string> problems;
   if (node.java_home.empty()) {  // no pushed JDK: the host's java must do
     const int need = min_java;
-    if (auto p = java_problem(facts.java_version, need, "Kafka " + std::string(need >= 17 ? "4.x" : "3.x"))) {
+    if (auto p = java_problem(facts.java_version, need,
+                              "Kafka " + std::string(need >= 17 ? "4.x" : "3.x"))) {
       problems.push_back(*p);
     }
   }
@@ -213,9 +214,12 @@ util::Result<KafkaFacts> inspect_kafka(remote::Remote& remote, const inventory::
                                        const std::vector<render::RenderedFile>& files,
                                        std::chrono::seconds timeout) {
   render::KafkaPaths p = render::kafka_paths(node);
-  std::vector<std::string> args = {p.install_dir,     p.server_properties,
-                                   p.meta_properties, p.current_link + "/.zkctl-release",
-                                   ports_of(node),    std::to_string(p.log_dirs.size()),
+  std::vector<std::string> args = {p.install_dir,
+                                   p.server_properties,
+                                   p.meta_properties,
+                                   p.current_link + "/.zkctl-release",
+                                   ports_of(node),
+                                   std::to_string(p.log_dirs.size()),
                                    java_dir(p.install_dir) + "/current/.zkctl-release",
                                    node.service.user};
   args.insert(args.end(), p.log_dirs.begin(), p.log_dirs.end());
@@ -239,11 +243,10 @@ util::Result<bool> format_kafka_storage(remote::Remote& remote, const inventory:
                                         const std::string& cluster_id,
                                         std::chrono::seconds timeout) {
   render::KafkaPaths p = render::kafka_paths(node);
-  auto r = run_kafka(
-      remote, "kafka-storage.sh format", kFormat,
-      {p.install_dir, p.server_properties, cluster_id, p.meta_properties, p.env_file,
-       node.service.user},
-      timeout);
+  auto r = run_kafka(remote, "kafka-storage.sh format", kFormat,
+                     {p.install_dir, p.server_properties, cluster_id, p.meta_properties, p.env_file,
+                      node.service.user},
+                     timeout);
   if (!r) return r.error();
   return r->out.find("formatted-already") == std::string::npos;
 }

@@ -41,8 +41,7 @@ util::Result<KafkaFacts> inspect_kafka(remote::Remote& remote, const inventory::
 // Java the distribution runs on (kafka_min_java), checked without a pushed JDK.
 std::vector<std::string> kafka_preflight_problems(const inventory::KafkaNode& node,
                                                   const KafkaFacts& facts,
-                                                  const std::string& cluster_id,
-                                                  int min_java = 17);
+                                                  const std::string& cluster_id, int min_java = 17);
 
 // Create config/log/data dirs and copy the distribution's log4j config into config/.
 util::Result<void> prepare_kafka_dirs(remote::Remote& remote, const inventory::KafkaNode& node,

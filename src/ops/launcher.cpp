@@ -126,8 +126,7 @@ util::Result<std::optional<int>> unit_pid(remote::Remote& remote, const std::str
 
 util::Result<void> own_paths(remote::Remote& remote, const std::string& user,
                              const std::vector<std::string>& dirs,
-                             const std::vector<std::string>& files,
-                             std::chrono::seconds timeout) {
+                             const std::vector<std::string>& files, std::chrono::seconds timeout) {
   std::vector<std::string> args = {user, std::to_string(dirs.size())};
   args.insert(args.end(), dirs.begin(), dirs.end());
   args.insert(args.end(), files.begin(), files.end());

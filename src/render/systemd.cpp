@@ -86,8 +86,8 @@ SystemdUnitValues kafka_unit_values(const inventory::Cluster& cluster,
   v.user = node.service.user;
   v.working_dir = p.install_dir;
   v.exec_start = {p.current_link + "/bin/kafka-server-start.sh", p.server_properties};
-  v.environment.emplace_back("KAFKA_HEAP_OPTS", "-Xmx" + std::to_string(heap) + "m -Xms" +
-                                                    std::to_string(heap) + "m");
+  v.environment.emplace_back("KAFKA_HEAP_OPTS",
+                             "-Xmx" + std::to_string(heap) + "m -Xms" + std::to_string(heap) + "m");
   v.environment.emplace_back("LOG_DIR", p.log_dir);
   if (!node.java_home.empty()) v.environment.emplace_back("JAVA_HOME", node.java_home);
   v.timeout_stop_s = 120;
@@ -125,9 +125,8 @@ util::Result<std::string> render_systemd_unit(const SystemdUnitValues& values,
   d.set("exec_start", exec);
   d.set("limit_nofile", std::to_string(values.limit_nofile));
   d.set("timeout_stop_s", std::to_string(values.timeout_stop_s));
-  return render_template(values.product == Product::zookeeper
-                             ? "systemd/zookeeper.service.mustache"
-                             : "systemd/kafka.service.mustache",
+  return render_template(values.product == Product::zookeeper ? "systemd/zookeeper.service.mustache"
+                                                              : "systemd/kafka.service.mustache",
                          d, options);
 }
 
@@ -136,11 +135,11 @@ util::Result<RenderedFile> zookeeper_unit_file(const inventory::Cluster& cluster
                                                const RenderOptions& options) {
   auto text = render_systemd_unit(zookeeper_unit_values(cluster, server), options);
   if (!text) return text.error();
-  return RenderedFile{.path = std::string(kSystemdUnitDir) + "/" +
-                              unit_name(cluster.name, Product::zookeeper),
-                      .content = std::move(*text),
-                      .mode = 0644,
-                      .owner = FileOwner::root};
+  return RenderedFile{
+      .path = std::string(kSystemdUnitDir) + "/" + unit_name(cluster.name, Product::zookeeper),
+      .content = std::move(*text),
+      .mode = 0644,
+      .owner = FileOwner::root};
 }
 
 util::Result<RenderedFile> kafka_unit_file(const inventory::Cluster& cluster,

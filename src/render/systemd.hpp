@@ -23,10 +23,10 @@ inline constexpr const char* kSystemdUnitDir = "/etc/systemd/system";
 // values: rendering escapes them for systemd (quotes, '%' specifiers, '$').
 struct SystemdUnitValues {
   Product product = Product::zookeeper;
-  std::string cluster;      // the cluster's name (Description)
-  int id = 0;               // myid / node.id (Description)
-  std::string user;         // User=
-  std::string working_dir;  // WorkingDirectory=
+  std::string cluster;                  // the cluster's name (Description)
+  int id = 0;                           // myid / node.id (Description)
+  std::string user;                     // User=
+  std::string working_dir;              // WorkingDirectory=
   std::vector<std::string> exec_start;  // program (absolute) and arguments, in the foreground
   std::vector<std::pair<std::string, std::string>> environment;  // Environment= lines, in order
   int limit_nofile = 100000;                                     // LimitNOFILE=

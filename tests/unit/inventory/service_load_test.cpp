@@ -55,8 +55,9 @@ TEST_F(ServiceLoad, DefaultsAreScriptsRootAndTheHostsJava) {
 }
 
 TEST_F(ServiceLoad, SystemdUserAndJdkTarballReachEveryServer) {
-  auto r = load("[service]\nlauncher = \"systemd\"\nuser = \"zookeeper\"\n"
-                "[java]\ndistribution = \"jdk.tar.gz\"\n");
+  auto r = load(
+      "[service]\nlauncher = \"systemd\"\nuser = \"zookeeper\"\n"
+      "[java]\ndistribution = \"jdk.tar.gz\"\n");
   ASSERT_TRUE(r.cluster) << dump(r);
   EXPECT_EQ(r.cluster->java.distribution, (dir_ / "jdk.tar.gz").string());
   for (const auto& s : r.cluster->servers) {
@@ -73,8 +74,9 @@ TEST_F(ServiceLoad, JdkDirectoryIsAccepted) {
 }
 
 TEST_F(ServiceLoad, BadValuesAreErrorsWithPositions) {
-  auto r = load("[service]\nlauncher = \"upstart\"\nuser = \"root; rm -rf /\"\nusr = \"x\"\n"
-                "[java]\ndistribution = \"not-a-jdk\"\n");
+  auto r = load(
+      "[service]\nlauncher = \"upstart\"\nuser = \"root; rm -rf /\"\nusr = \"x\"\n"
+      "[java]\ndistribution = \"not-a-jdk\"\n");
   EXPECT_FALSE(r.cluster);
   const std::string d = dump(r);
   EXPECT_NE(d.find("inv.toml:4:12: error: service.launcher: 'upstart' must be \"scripts\" or "
@@ -82,8 +84,7 @@ TEST_F(ServiceLoad, BadValuesAreErrorsWithPositions) {
             std::string::npos)
       << d;
   EXPECT_NE(d.find("inv.toml:5:8: error: service.user:"), std::string::npos) << d;
-  EXPECT_NE(d.find("unknown key 'usr' in [service]; did you mean 'user'?"), std::string::npos)
-      << d;
+  EXPECT_NE(d.find("unknown key 'usr' in [service]; did you mean 'user'?"), std::string::npos) << d;
   EXPECT_NE(d.find("java.distribution: directory"), std::string::npos) << d;
   EXPECT_NE(d.find("has no bin/java"), std::string::npos) << d;
 

@@ -5,7 +5,6 @@
 #include "ops/launcher.hpp"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdlib>
@@ -177,8 +176,8 @@ TEST(Launcher, PreflightWantsSystemdAsPid1AndAnExistingUser) {
 }
 
 TEST(Launcher, InspectFactsCarryPid1UserAndPushedJdk) {
-  auto f = parse_facts("pid1=sshd\nnouser=1\njrelease=abc\n", server(inventory::Launcher::scripts),
-                       {});
+  auto f =
+      parse_facts("pid1=sshd\nnouser=1\njrelease=abc\n", server(inventory::Launcher::scripts), {});
   EXPECT_EQ(f.pid1, "sshd");
   EXPECT_FALSE(f.user_exists);
   EXPECT_EQ(f.java_release_sha256, "abc");

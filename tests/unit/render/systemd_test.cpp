@@ -129,8 +129,7 @@ TEST(SystemdUnit, EscapesSpecifiersVariablesAndQuotes) {
   EXPECT_NE(text->find("ExecStart=\"/opt/a b/$$x/zk\\\"s.sh\" \"start-foreground\"\n"),
             std::string::npos)
       << *text;
-  EXPECT_NE(text->find("Environment=\"ZOOCFGDIR=/opt/50%%/c\\\\d\"\n"), std::string::npos)
-      << *text;
+  EXPECT_NE(text->find("Environment=\"ZOOCFGDIR=/opt/50%%/c\\\\d\"\n"), std::string::npos) << *text;
 }
 
 TEST(SystemdUnit, RejectsValuesThatWouldBreakTheUnit) {
