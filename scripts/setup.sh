@@ -20,6 +20,9 @@ packages=(
     # ZooKeeper (the lab's distribution fixture is assembled from these) and clients
     zookeeper libzookeeper-java libzookeeper-mt-dev librdkafka-dev
     default-jre-headless maven
+    # openjdk-17-jre-headless: the source of the pushed-JDK fixture (tests/fixtures/jdk-dist.sh);
+    # systemd: systemd-analyze verify on the rendered units (no systemd is started)
+    openjdk-17-jre-headless systemd
     # the simulated-host lab (tests/lab/lab.sh)
     openssh-server openssh-client iproute2 util-linux procps netcat-openbsd
     # the non-root SSH user with sudo and the cut-off host behind a jump host (test_ssh_habits.py)

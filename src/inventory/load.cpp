@@ -26,7 +26,10 @@ namespace fs = std::filesystem;
 using Severity = Diagnostic::Severity;
 
 // Keys each table accepts; the order is the documentation order.
-const std::vector<std::string_view> kRootKeys = {"cluster", "ssh", "zookeeper", "kafka"};
+const std::vector<std::string_view> kRootKeys = {"cluster", "ssh",       "service",
+                                                 "java",    "zookeeper", "kafka"};
+const std::vector<std::string_view> kServiceKeys = {"launcher", "user"};
+const std::vector<std::string_view> kJavaKeys = {"distribution"};
 const std::vector<std::string_view> kClusterKeys = {"name"};
 const std::vector<std::string_view> kSshKeys = {
     "user",        "port",   "identity_file",   "config_file",
@@ -170,8 +173,11 @@ class Loader {
     check_keys(root, "at top level", kRootKeys);
     load_cluster(root, cluster);
     load_ssh(root, cluster);
+    load_service(root, cluster);
+    load_java(root, cluster);
     load_zookeeper(root, cluster);
     load_kafka(root, cluster);
+    resolve_service(cluster);
     return finish(std::move(cluster));
   }
 
@@ -409,6 +415,62 @@ class Loader {
     if (auto hint = closest_match(*v, kBecomeMethods)) msg += "; did you mean '" + *hint + "'?";
     error(at(*t.get(key)), msg);
     return std::nullopt;
+  }
+
+  void load_service(const toml::table& root, Cluster& c) {
+    const toml::table* t = read_table(root, "service", "service");
+    if (t == nullptr) return;
+    check_keys(*t, "in [service]", kServiceKeys);
+    if (auto v = read_string(*t, "launcher", "service.launcher")) {
+      if (*v == "systemd") {
+        c.service.launcher = Launcher::systemd;
+      } else if (*v != "scripts") {
+        error(at(*t->get("launcher")),
+              "service.launcher: " + show(*v) + " must be \"scripts\" or \"systemd\"");
+      }
+    }
+    if (auto user = read_string(*t, "user", "service.user")) {
+      if (is_valid_ssh_user(*user))
+        c.service.user = *user;
+      else
+        error(at(*t->get("user")),
+              "service.user: " + show(*user) + " is not a valid user name ([a-z_][a-z0-9_-]*)");
+    }
+  }
+
+  void load_java(const toml::table& root, Cluster& c) {
+    const toml::table* t = read_table(root, "java", "java");
+    if (t == nullptr) return;
+    check_keys(*t, "in [java]", kJavaKeys);
+    auto dist = read_local_path(*t, "distribution", "java.distribution");
+    if (!dist || dist->empty()) return;
+    const toml::node& n = *t->get("distribution");
+    std::error_code ec;
+    if (!fs::is_regular_file(*dist, ec) && !fs::is_directory(*dist, ec)) {
+      error(at(n), "java.distribution: " + show(*dist) +
+                       " is neither a JDK tarball nor a JDK directory on this machine");
+      return;
+    }
+    if (fs::is_directory(*dist, ec) && !fs::exists(fs::path(*dist) / "bin" / "java", ec)) {
+      error(at(n), "java.distribution: directory " + show(*dist) + " has no bin/java");
+      return;
+    }
+    c.java.distribution = *dist;
+    c.java.distribution_pos = at(n);
+  }
+
+  // Every node gets [service] and, with [java], its pushed JAVA_HOME.
+  static void resolve_service(Cluster& c) {
+    c.service.cluster = c.name;
+    const bool pushed = !c.java.distribution.empty();
+    for (auto& s : c.servers) {
+      s.service = c.service;
+      if (pushed) s.java_home = s.install_dir + "/java/current";
+    }
+    for (auto& n : c.kafka_nodes) {
+      n.service = c.service;
+      if (pushed) n.java_home = n.install_dir + "/java/current";
+    }
   }
 
   // Cluster-wide defaults every server starts from.

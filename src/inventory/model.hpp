@@ -43,6 +43,25 @@ struct SshSettings {
   int command_timeout_s = 300;  // one remote command
 };
 
+// How services are started and stopped on a host.
+enum class Launcher {
+  scripts,  // the distribution's own scripts (zkServer.sh start, kafka-server-start.sh -daemon)
+  systemd,  // a rendered unit in /etc/systemd/system, driven with systemctl
+};
+
+// How a node's services run, resolved from [service] (the same for every node).
+struct ServiceSettings {
+  Launcher launcher = Launcher::scripts;
+  std::string user = "root";  // runs the services and owns their configs, data and logs
+  std::string cluster;        // the cluster's name, for systemd unit names
+};
+
+// A JDK deploy pushes into every install dir ([java]); empty: the hosts' own java.
+struct JavaSettings {
+  std::string distribution;  // local JDK tarball or directory, absolute path after loading
+  SourcePos distribution_pos;
+};
+
 struct Ports {
   int client = 2181;
   int peer = 2888;      // quorum (follower -> leader)
@@ -60,6 +79,8 @@ struct Server {
   std::string data_dir;
   std::string data_log_dir;  // empty: transaction log lives in data_dir
   SshSettings ssh;           // cluster [ssh] merged with per-server overrides
+  ServiceSettings service;   // [service]
+  std::string java_home;     // pushed JDK (<install_dir>/java/current); empty: system java
   SourcePos pos;             // the [[zookeeper.servers]] entry
 };
 
@@ -95,7 +116,9 @@ struct KafkaNode {
   std::string install_dir;     // <install>/releases, current, config/, logs/ as for ZooKeeper
   std::vector<std::string> log_dirs;  // log.dirs (kraft: the first also holds meta.properties)
   SshSettings ssh;
-  SourcePos pos;  // the [[kafka.nodes]] entry
+  ServiceSettings service;  // [service]
+  std::string java_home;    // pushed JDK (<install_dir>/java/current); empty: system java
+  SourcePos pos;            // the [[kafka.nodes]] entry
 };
 
 struct KafkaSettings {
@@ -114,6 +137,8 @@ struct Cluster {
   std::string name;
   std::string source_file;  // the inventory file it was loaded from
   SshSettings ssh;
+  ServiceSettings service;
+  JavaSettings java;
   ZooKeeperSettings zookeeper;
   std::vector<Server> servers;         // empty when the inventory has no [zookeeper] (kraft only)
   std::optional<KafkaSettings> kafka;  // set when the inventory has a [kafka] table
@@ -155,6 +180,10 @@ struct Cluster {
 
 inline const char* to_string(KafkaMode m) {
   return m == KafkaMode::zookeeper ? "zookeeper" : "kraft";
+}
+
+inline const char* to_string(Launcher l) {
+  return l == Launcher::scripts ? "scripts" : "systemd";
 }
 
 inline const char* to_string(Role r) {

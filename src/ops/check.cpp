@@ -163,7 +163,9 @@ CheckReport check(Context& ctx) {
     if (!probed[i]) continue;
     const auto& h = hosts[i];
     const auto& p = probes[i];
-    if (p.java_major == 0) {
+    if (!cluster.java.distribution.empty()) {  // [java]: deploy pushes the JDK
+      add({h.host, "java", Verdict::ok, "pushed JDK " + cluster.java.distribution});
+    } else if (p.java_major == 0) {
       add({h.host, "java", Verdict::fail,
            "no java in PATH (install a JDK " + std::to_string(h.min_java) + "+)"});
     } else if (p.java_major < h.min_java) {

@@ -8,10 +8,12 @@
 #include <set>
 
 #include "ops/checksum.hpp"
+#include "ops/java.hpp"
 #include "ops/kafka_deploy.hpp"
 #include "ops/kafka_health.hpp"
 #include "ops/kafka_host.hpp"
 #include "ops/membership.hpp"
+#include "ops/launcher.hpp"
 #include "ops/quorum.hpp"
 #include "ops/rolling.hpp"
 #include "ops/wait.hpp"
@@ -33,9 +35,12 @@ struct HostPlan {
   std::vector<render::RenderedFile> files;
   HostFacts facts;
   bool upload = false;
+  bool upload_java = false;  // the pushed JDK ([java]) differs from the installed one
   std::vector<const render::RenderedFile*> changed_files;
   bool running() const { return facts.pid.has_value(); }
-  bool needs_restart() const { return running() && (upload || !changed_files.empty()); }
+  bool needs_restart() const {
+    return running() && (upload || upload_java || !changed_files.empty());
+  }
 };
 
 std::string mib(std::uint64_t bytes) {
@@ -162,6 +167,16 @@ DeployReport deploy(Context& ctx, DeployMode mode, Force force) {
     report.outcome = DeployOutcome::preflight_failed;
     report.preflight.push_back("distribution: " + dist_sha.error().message);
   }
+  std::optional<JdkPackage> jdk;  // [java]: packed once, pushed to every install dir
+  if (!cluster.java.distribution.empty()) {
+    auto j = prepare_jdk(cluster.java.distribution);
+    if (!j) {
+      report.outcome = DeployOutcome::preflight_failed;
+      report.preflight.push_back(j.error().message);
+    } else {
+      jdk = std::move(*j);
+    }
+  }
   if (report.outcome != DeployOutcome::ok) return report;
 
   // 1b. Membership: what the last deploy had that this inventory dropped.
@@ -216,6 +231,7 @@ DeployReport deploy(Context& ctx, DeployMode mode, Force force) {
     }
   });
   KafkaDeployer kafka(ctx);
+  kafka.set_jdk(jdk ? &*jdk : nullptr);
   if (cluster.kafka) kafka.preflight(report);
   if (!removals.empty()) preflight_removals(ctx, removals, report);
   if (report.preflight.empty()) {
@@ -236,6 +252,7 @@ DeployReport deploy(Context& ctx, DeployMode mode, Force force) {
   // 3. Decide per host what changes.
   for (auto& hp : plans) {
     hp.upload = hp.facts.release_sha256 != *dist_sha;
+    hp.upload_java = jdk && hp.facts.java_release_sha256 != jdk->sha256();
     for (const auto& f : hp.files) {
       auto it = hp.facts.file_sha256.find(f.path);
       if (it == hp.facts.file_sha256.end() || it->second != sha256_hex(f.content)) {
@@ -246,7 +263,7 @@ DeployReport deploy(Context& ctx, DeployMode mode, Force force) {
 
   if (mode == DeployMode::plan_only) {
     for (auto& hp : plans) {
-      HostChange c{hp.server->host, "zookeeper", hp.upload, {}, "none"};
+      HostChange c{hp.server->host, "zookeeper", hp.upload || hp.upload_java, {}, "none"};
       remote::Remote& r = *ctx.connection(*hp.server).remote;
       c.files =
           describe_files(r, hp.changed_files, hp.server->host, ctx.command_timeout(*hp.server));
@@ -286,20 +303,40 @@ DeployReport deploy(Context& ctx, DeployMode mode, Force force) {
                            ++uploaded;
                            return StepOutcome::done;
                          }});
-    job.steps.push_back(
-        {"configure", [&, r, timeout]() -> util::Result<StepOutcome> {
-           if (auto p = prepare_dirs(*r, s, timeout); !p) return p.error();
-           if (hp.facts.cluster_mark != cluster.name) {
-             if (auto m = r->write_file(cluster.name + "\n", cluster_mark_path(s), 0644); !m)
-               return m.error();
-           }
-           if (hp.changed_files.empty()) return StepOutcome::skipped;
-           for (const auto* f : hp.changed_files) {
-             if (auto w = r->write_file(f->content, f->path, f->mode); !w) return w.error();
-           }
-           ++configured;
-           return StepOutcome::done;
-         }});
+    job.steps.push_back({"upload jdk", [&, r, timeout, paths]() -> util::Result<StepOutcome> {
+                           if (!hp.upload_java) return StepOutcome::skipped;
+                           auto up = push_jdk(
+                               *r, paths.install_dir, *jdk,
+                               [&](std::uint64_t sent, std::uint64_t total) {
+                                 progress.report({s.host, "upload jdk", plan::EventKind::progress,
+                                                  mib(sent) + " / " + mib(total)});
+                               },
+                               timeout);
+                           if (!up) return up.error();
+                           return StepOutcome::done;
+                         }});
+    job.steps.push_back({"configure", [&, r, timeout, paths]() -> util::Result<StepOutcome> {
+                           if (auto p = prepare_dirs(*r, s, timeout); !p) return p.error();
+                           if (hp.facts.cluster_mark != cluster.name) {
+                             if (auto m = r->write_file(cluster.name + "\n",
+                                                        cluster_mark_path(s), 0644);
+                                 !m)
+                               return m.error();
+                           }
+                           for (const auto* f : hp.changed_files) {
+                             if (auto w = r->write_file(f->content, f->path, f->mode); !w)
+                               return w.error();
+                           }
+                           // Service user owns data, logs and configs; systemd: unit enabled.
+                           auto settled =
+                               settle_service(*r, s.service, render::Product::zookeeper,
+                                              {paths.data_dir, paths.data_log_dir, paths.log_dir},
+                                              hp.files, timeout);
+                           if (!settled) return settled.error();
+                           if (hp.changed_files.empty()) return StepOutcome::skipped;
+                           ++configured;
+                           return StepOutcome::done;
+                         }});
     install.jobs.push_back(std::move(job));
   }
   plan::Runner runner(progress, ctx.options().parallel);

@@ -6,6 +6,7 @@
 
 #include "ops/checksum.hpp"
 #include "ops/kafka_health.hpp"
+#include "ops/launcher.hpp"
 #include "ops/state.hpp"
 #include "plan/runner.hpp"
 #include "render/kafka.hpp"
@@ -20,9 +21,12 @@ struct KafkaDeployer::NodePlan {
   std::vector<render::RenderedFile> files;
   KafkaFacts facts;
   bool upload = false;
+  bool upload_java = false;  // the pushed JDK ([java]) differs from the installed one
   std::vector<const render::RenderedFile*> changed_files;
   bool running() const { return facts.pid.has_value(); }
-  bool needs_restart() const { return running() && (upload || !changed_files.empty()); }
+  bool needs_restart() const {
+    return running() && (upload || upload_java || !changed_files.empty());
+  }
 };
 
 std::string new_kafka_cluster_id() {
@@ -118,7 +122,8 @@ void KafkaDeployer::preflight(DeployReport& report) {
     if (!conn_errors[i].empty()) {
       problems.push_back(conn_errors[i]);
     } else {
-      problems = kafka_preflight_problems(*plans_[i].node, plans_[i].facts, cluster_id_);
+      problems = kafka_preflight_problems(*plans_[i].node, plans_[i].facts, cluster_id_,
+                                          kafka_min_java(cluster.kafka->distribution));
     }
     for (const auto& p : problems) {
       report.preflight.push_back(host + ": kafka: " + p);
@@ -131,6 +136,7 @@ void KafkaDeployer::preflight(DeployReport& report) {
   }
   for (auto& p : plans_) {
     p.upload = p.facts.release_sha256 != dist_sha_;
+    p.upload_java = jdk_ != nullptr && p.facts.java_release_sha256 != jdk_->sha256();
     for (const auto& f : p.files) {
       auto it = p.facts.file_sha256.find(f.path);
       if (it == p.facts.file_sha256.end() || it->second != sha256_hex(f.content)) {
@@ -144,7 +150,7 @@ void KafkaDeployer::describe(DeployReport& report) {
   const bool kraft = ctx_.cluster().kafka->mode == inventory::KafkaMode::kraft;
   for (auto& p : plans_) {
     const inventory::KafkaNode& n = *p.node;
-    HostChange c{n.host, "kafka", p.upload, {}, "none"};
+    HostChange c{n.host, "kafka", p.upload || p.upload_java, {}, "none"};
     c.files = describe_files(*ctx_.connection(n).remote, p.changed_files, n.host,
                              ctx_.command_timeout(n));
     bool format = kraft && p.facts.meta.empty();
@@ -199,13 +205,34 @@ void KafkaDeployer::apply(DeployReport& report) {
            ++uploaded;
            return StepOutcome::done;
          }});
-    job.steps.push_back({"kafka configure", [&, r, timeout]() -> util::Result<StepOutcome> {
+    job.steps.push_back(
+        {"kafka upload jdk", [&, r, timeout, paths]() -> util::Result<StepOutcome> {
+           if (!p.upload_java) return StepOutcome::skipped;
+           auto up = push_jdk(
+               *r, paths.install_dir, *jdk_,
+               [&](std::uint64_t sent, std::uint64_t total) {
+                 char buf[64];
+                 std::snprintf(buf, sizeof buf, "%.1f / %.1f MiB", sent / 1048576.0,
+                               total / 1048576.0);
+                 progress.report({n.host, "kafka upload jdk", plan::EventKind::progress, buf});
+               },
+               timeout);
+           if (!up) return up.error();
+           return StepOutcome::done;
+         }});
+    job.steps.push_back({"kafka configure", [&, r, timeout, paths]() -> util::Result<StepOutcome> {
                            if (auto d = prepare_kafka_dirs(*r, n, timeout); !d) return d.error();
-                           if (p.changed_files.empty()) return StepOutcome::skipped;
                            for (const auto* f : p.changed_files) {
                              if (auto w = r->write_file(f->content, f->path, f->mode); !w)
                                return w.error();
                            }
+                           // Service user owns log dirs, logs and configs; systemd: enabled.
+                           std::vector<std::string> dirs = paths.log_dirs;
+                           dirs.push_back(paths.log_dir);
+                           auto settled = settle_service(*r, n.service, render::Product::kafka,
+                                                         dirs, p.files, timeout);
+                           if (!settled) return settled.error();
+                           if (p.changed_files.empty()) return StepOutcome::skipped;
                            ++configured;
                            return StepOutcome::done;
                          }});

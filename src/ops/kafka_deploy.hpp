@@ -11,6 +11,7 @@
 
 #include "ops/context.hpp"
 #include "ops/deploy.hpp"
+#include "ops/java.hpp"
 #include "ops/kafka_host.hpp"
 
 namespace zkctl::ops {
@@ -19,6 +20,10 @@ class KafkaDeployer {
  public:
   explicit KafkaDeployer(Context& ctx);
   ~KafkaDeployer();
+
+  // The JDK to push into every node's install dir ([java]); null: the hosts' java.
+  // Set before preflight(); `jdk` outlives this deployer.
+  void set_jdk(const JdkPackage* jdk) { jdk_ = jdk; }
 
   // Render, checksum, connect and inspect every Kafka node; problems go to
   // `report.preflight`. Changes nothing.
@@ -35,6 +40,7 @@ class KafkaDeployer {
   Context& ctx_;
   std::string dist_sha_;
   std::string cluster_id_;
+  const JdkPackage* jdk_ = nullptr;
   std::vector<NodePlan> plans_;
 };
 

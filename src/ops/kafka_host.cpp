@@ -3,6 +3,8 @@
 #include <regex>
 #include <sstream>
 
+#include "ops/java.hpp"
+#include "ops/launcher.hpp"
 #include "render/kafka_paths.hpp"
 
 namespace zkctl::ops {
@@ -26,11 +28,14 @@ std::string with_prelude(const char* script) {
 
 constexpr const char* kInspect = R"SH(
 set -u
-install=$1 props=$2 meta=$3 release=$4 ports=$5 ndirs=$6
-shift 6
+install=$1 props=$2 meta=$3 release=$4 ports=$5 ndirs=$6 jrelease=$7 user=$8
+shift 8
 if command -v java >/dev/null 2>&1; then
   printf 'java=%s\n' "$(java -version 2>&1 | head -n 1)"
 fi
+if [ -f "$jrelease" ]; then printf 'jrelease=%s\n' "$(head -n 1 -- "$jrelease")"; fi
+printf 'pid1=%s\n' "$(head -n 1 /proc/1/comm 2>/dev/null)"
+if ! id -u -- "$user" >/dev/null 2>&1; then echo nouser=1; fi
 i=0
 for d in "$install" "$@"; do
   if [ "$i" -gt "$ndirs" ]; then break; fi
@@ -69,20 +74,20 @@ done
 
 constexpr const char* kFormat = R"SH(
 set -u
-install=$1 props=$2 id=$3 meta=$4 env=$5
+install=$1 props=$2 id=$3 meta=$4 env=$5 user=$6
 if [ -f "$meta" ]; then echo formatted-already; exit 0; fi
 set -a; . "$env"; set +a
-KAFKA_HEAP_OPTS="-Xmx256m" "$install/current/bin/kafka-storage.sh" format -t "$id" -c "$props" 2>&1 || exit 1
+KAFKA_HEAP_OPTS="-Xmx256m" as_user "$user" "$install/current/bin/kafka-storage.sh" format -t "$id" -c "$props" 2>&1 || exit 1
 echo formatted
 )SH";
 
 constexpr const char* kStart = R"SH(
 set -u
-install=$1 props=$2 env=$3
+install=$1 props=$2 env=$3 user=$4
 if pid=$(kpid "$props"); then printf 'pid=%s\n' "$pid"; exit 0; fi
 set -a; . "$env"; set +a
 cd -- "$install" || exit 1
-"$install/current/bin/kafka-server-start.sh" -daemon "$props" 2>&1 || exit 1
+as_user "$user" "$install/current/bin/kafka-server-start.sh" -daemon "$props" 2>&1 || exit 1
 i=0
 while [ $i -lt 100 ]; do
   if pid=$(kpid "$props"); then printf 'pid=%s\n' "$pid"; exit 0; fi
@@ -152,6 +157,12 @@ KafkaFacts parse_kafka_facts(const std::string& output) {
       f.unwritable.push_back(val);
     } else if (key == "release") {
       f.release_sha256 = val;
+    } else if (key == "jrelease") {
+      f.java_release_sha256 = val;
+    } else if (key == "pid1") {
+      f.pid1 = val;
+    } else if (key == "nouser") {
+      f.user_exists = false;
     } else if (key.rfind("meta.", 0) == 0) {
       f.meta[key.substr(5)] = val;
     } else if (key == "pid") {
@@ -168,13 +179,17 @@ KafkaFacts parse_kafka_facts(const std::string& output) {
 
 std::vector<std::string> kafka_preflight_problems(const inventory::KafkaNode& node,
                                                   const KafkaFacts& facts,
-                                                  const std::string& cluster_id) {
+                                                  const std::string& cluster_id, int min_java) {
   std::vector<std::string> problems;
-  if (facts.java_version.empty()) {
-    problems.push_back(
-        "java not found in PATH: install a JDK 17 or newer "
-        "(Debian: apt-get install openjdk-17-jre-headless)");
+  if (node.java_home.empty()) {  // no pushed JDK: the host's java must do
+    const int need = min_java;
+    if (auto p = java_problem(facts.java_version, need,
+                              "Kafka " + std::string(need >= 17 ? "4.x" : "3.x"))) {
+      problems.push_back(*p);
+    }
   }
+  auto service = service_problems(node.service, facts.pid1, facts.user_exists);
+  problems.insert(problems.end(), service.begin(), service.end());
   for (const auto& d : facts.unwritable)
     problems.push_back("cannot create " + d +
                        ": its nearest existing parent is not a writable directory");
@@ -199,9 +214,14 @@ util::Result<KafkaFacts> inspect_kafka(remote::Remote& remote, const inventory::
                                        const std::vector<render::RenderedFile>& files,
                                        std::chrono::seconds timeout) {
   render::KafkaPaths p = render::kafka_paths(node);
-  std::vector<std::string> args = {p.install_dir,     p.server_properties,
-                                   p.meta_properties, p.current_link + "/.zkctl-release",
-                                   ports_of(node),    std::to_string(p.log_dirs.size())};
+  std::vector<std::string> args = {p.install_dir,
+                                   p.server_properties,
+                                   p.meta_properties,
+                                   p.current_link + "/.zkctl-release",
+                                   ports_of(node),
+                                   std::to_string(p.log_dirs.size()),
+                                   java_dir(p.install_dir) + "/current/.zkctl-release",
+                                   node.service.user};
   args.insert(args.end(), p.log_dirs.begin(), p.log_dirs.end());
   for (const auto& f : files) args.push_back(f.path);
   auto r = run_kafka(remote, "inspect", kInspect, args, timeout);
@@ -223,18 +243,22 @@ util::Result<bool> format_kafka_storage(remote::Remote& remote, const inventory:
                                         const std::string& cluster_id,
                                         std::chrono::seconds timeout) {
   render::KafkaPaths p = render::kafka_paths(node);
-  auto r = run_kafka(
-      remote, "kafka-storage.sh format", kFormat,
-      {p.install_dir, p.server_properties, cluster_id, p.meta_properties, p.env_file}, timeout);
+  auto r = run_kafka(remote, "kafka-storage.sh format", kFormat,
+                     {p.install_dir, p.server_properties, cluster_id, p.meta_properties, p.env_file,
+                      node.service.user},
+                     timeout);
   if (!r) return r.error();
   return r->out.find("formatted-already") == std::string::npos;
 }
 
 util::Result<int> start_kafka(remote::Remote& remote, const inventory::KafkaNode& node,
                               std::chrono::seconds timeout) {
+  if (node.service.launcher == inventory::Launcher::systemd) {
+    return start_unit(remote, unit_of(node.service, render::Product::kafka), timeout);
+  }
   render::KafkaPaths p = render::kafka_paths(node);
   auto r = run_kafka(remote, "kafka-server-start.sh", kStart,
-                     {p.install_dir, p.server_properties, p.env_file}, timeout);
+                     {p.install_dir, p.server_properties, p.env_file, node.service.user}, timeout);
   if (!r) return r.error();
   auto pid = pid_in(r->out);
   if (!pid) return util::fail("kafka-server-start.sh printed no PID");
@@ -243,6 +267,9 @@ util::Result<int> start_kafka(remote::Remote& remote, const inventory::KafkaNode
 
 util::Result<bool> stop_kafka(remote::Remote& remote, const inventory::KafkaNode& node,
                               std::chrono::seconds grace, std::chrono::seconds timeout) {
+  if (node.service.launcher == inventory::Launcher::systemd) {
+    return stop_unit(remote, unit_of(node.service, render::Product::kafka), timeout + grace);
+  }
   render::KafkaPaths p = render::kafka_paths(node);
   auto r = run_kafka(remote, "stop", kStop, {p.server_properties, std::to_string(grace.count())},
                      timeout + grace);

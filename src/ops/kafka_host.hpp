@@ -21,6 +21,9 @@ struct KafkaFacts {
   std::string java_version;                        // empty: no java
   std::vector<std::string> unwritable;             // dirs that cannot be created
   std::string release_sha256;                      // installed distribution; empty: none
+  std::string java_release_sha256;                 // pushed JDK installed; empty: none
+  std::string pid1;                                // /proc/1/comm
+  bool user_exists = true;                         // the service user is known on the host
   std::map<std::string, std::string> file_sha256;  // remote path -> checksum
   std::map<std::string, std::string> meta;  // meta.properties of the first log dir (empty: none)
   std::optional<int> pid;           // the running broker/controller (kafka.Kafka + our config)
@@ -34,10 +37,11 @@ util::Result<KafkaFacts> inspect_kafka(remote::Remote& remote, const inventory::
                                        std::chrono::seconds timeout);
 
 // Problems that stop a deploy before anything changes. `cluster_id`: the id the
-// node's storage must carry (kraft; empty: not known yet).
+// node's storage must carry (kraft; empty: not known yet); `min_java`: the oldest
+// Java the distribution runs on (kafka_min_java), checked without a pushed JDK.
 std::vector<std::string> kafka_preflight_problems(const inventory::KafkaNode& node,
                                                   const KafkaFacts& facts,
-                                                  const std::string& cluster_id);
+                                                  const std::string& cluster_id, int min_java = 17);
 
 // Create config/log/data dirs and copy the distribution's log4j config into config/.
 util::Result<void> prepare_kafka_dirs(remote::Remote& remote, const inventory::KafkaNode& node,

@@ -5,6 +5,8 @@
 #include <regex>
 #include <sstream>
 
+#include "ops/java.hpp"
+#include "ops/launcher.hpp"
 #include "util/quote.hpp"
 #include "util/trace.hpp"
 
@@ -25,15 +27,29 @@ running_pid() {
   p=$(head -c 32 -- "$1" | tr -dc '0-9')
   alive "$p" && printf '%s\n' "$p"
 }
+unit_pid() {
+  [ -n "$1" ] && command -v systemctl >/dev/null 2>&1 || return 1
+  p=$(systemctl show -p MainPID --value -- "$1" 2>/dev/null)
+  alive "$p" && printf '%s\n' "$p"
+}
+as_user() {
+  u=$1; shift
+  if [ -z "$u" ] || [ "$u" = root ]; then "$@"; return; fi
+  if [ "$(id -u)" != 0 ]; then echo "cannot run as $u: not root" >&2; return 1; fi
+  setpriv --reuid="$u" --regid="$(id -g -- "$u")" --init-groups -- "$@"
+}
 )SH";
 
 constexpr const char* kInspect = R"SH(
 set -u
-install=$1 data=$2 datalog=$3 pidf=$4 myidf=$5 release=$6 ports=$7
-shift 7
+install=$1 data=$2 datalog=$3 pidf=$4 myidf=$5 release=$6 ports=$7 jrelease=$8 unit=$9 user=${10}
+shift 10
 if command -v java >/dev/null 2>&1; then
   printf 'java=%s\n' "$(java -version 2>&1 | head -n 1)"
 fi
+if [ -f "$jrelease" ]; then printf 'jrelease=%s\n' "$(head -n 1 -- "$jrelease")"; fi
+printf 'pid1=%s\n' "$(head -n 1 /proc/1/comm 2>/dev/null)"
+if ! id -u -- "$user" >/dev/null 2>&1; then echo nouser=1; fi
 for d in "$install" "$data" "$datalog"; do
   [ -n "$d" ] || continue
   p=$d
@@ -49,7 +65,7 @@ fi
 if [ -f "$data/.zkctl-cluster" ]; then
   printf 'mark=%s\n' "$(head -n 1 -- "$data/.zkctl-cluster" | head -c 128 | tr -d '\r')"
 fi
-if pid=$(running_pid "$pidf"); then printf 'pid=%s\n' "$pid"; fi
+if pid=$(running_pid "$pidf") || pid=$(unit_pid "$unit"); then printf 'pid=%s\n' "$pid"; fi
 if command -v ss >/dev/null 2>&1; then
   for port in $(printf '%s' "$ports" | tr ',' ' '); do
     ss -Hltnp "sport = :$port" 2>/dev/null | sed -n "s/^/listen=$port /p"
@@ -95,11 +111,12 @@ done
 
 constexpr const char* kStart = R"SH(
 set -u
-install=$1 conf=$2 pidf=$3
+install=$1 conf=$2 pidf=$3 user=$4
 if pid=$(running_pid "$pidf"); then printf 'pid=%s\n' "$pid"; exit 0; fi
 rm -f -- "$pidf"
 cd -- "$install" || exit 1
-ZOOCFGDIR=$conf "$install/current/bin/zkServer.sh" start 2>&1 || exit 1
+export ZOOCFGDIR="$conf"
+as_user "$user" "$install/current/bin/zkServer.sh" start 2>&1 || exit 1
 i=0
 while [ $i -lt 50 ]; do
   if pid=$(running_pid "$pidf"); then printf 'pid=%s\n' "$pid"; exit 0; fi
@@ -220,6 +237,12 @@ HostFacts parse_facts(const std::string& output, const inventory::Server& server
       f.unwritable.push_back(val);
     } else if (key == "release") {
       f.release_sha256 = val;
+    } else if (key == "jrelease") {
+      f.java_release_sha256 = val;
+    } else if (key == "pid1") {
+      f.pid1 = val;
+    } else if (key == "nouser") {
+      f.user_exists = false;
     } else if (key == "myid") {
       f.myid = val;
     } else if (key == "history") {
@@ -274,11 +297,13 @@ std::vector<std::string> foreign_data_problems(
 std::vector<std::string> preflight_problems(const inventory::Server& server,
                                             const HostFacts& facts) {
   std::vector<std::string> problems;
-  if (facts.java_version.empty()) {
-    problems.push_back(
-        "java not found in PATH: install a JDK 11 or newer "
-        "(Debian: apt-get install openjdk-17-jre-headless)");
+  if (server.java_home.empty()) {  // no pushed JDK: the host's java must do
+    if (auto p = java_problem(facts.java_version, kZooKeeperMinJava, "ZooKeeper 3.8")) {
+      problems.push_back(*p);
+    }
   }
+  auto service = service_problems(server.service, facts.pid1, facts.user_exists);
+  problems.insert(problems.end(), service.begin(), service.end());
   for (const auto& d : facts.unwritable) {
     problems.push_back("cannot create " + d +
                        ": its nearest existing parent is not a writable directory");
@@ -303,9 +328,16 @@ util::Result<HostFacts> inspect_host(remote::Remote& remote, const inventory::Se
                                      const std::vector<render::RenderedFile>& files,
                                      std::chrono::seconds timeout) {
   render::ZkPaths p = render::zk_paths(server);
-  std::vector<std::string> args = {p.install_dir,    p.data_dir, p.data_log_dir,
-                                   p.pid_file,       p.myid,     p.current_link + "/.zkctl-release",
-                                   ports_arg(server)};
+  std::vector<std::string> args = {p.install_dir,
+                                   p.data_dir,
+                                   p.data_log_dir,
+                                   p.pid_file,
+                                   p.myid,
+                                   p.current_link + "/.zkctl-release",
+                                   ports_arg(server),
+                                   java_dir(p.install_dir) + "/current/.zkctl-release",
+                                   inspected_unit(server.service, render::Product::zookeeper),
+                                   server.service.user};
   for (const auto& f : files) args.push_back(f.path);
   auto r = run_checked(remote, "inspect", script_command(kInspect, args), timeout);
   if (!r) return r.error();
@@ -359,9 +391,14 @@ util::Result<void> prepare_dirs(remote::Remote& remote, const inventory::Server&
 
 util::Result<int> start_server(remote::Remote& remote, const inventory::Server& server,
                                std::chrono::seconds timeout) {
+  if (server.service.launcher == inventory::Launcher::systemd) {
+    return start_unit(remote, unit_of(server.service, render::Product::zookeeper), timeout);
+  }
   render::ZkPaths p = render::zk_paths(server);
-  auto r = run_checked(remote, "zkServer.sh start",
-                       script_command(kStart, {p.install_dir, p.conf_dir, p.pid_file}), timeout);
+  auto r = run_checked(
+      remote, "zkServer.sh start",
+      script_command(kStart, {p.install_dir, p.conf_dir, p.pid_file, server.service.user}),
+      timeout);
   if (!r) return r.error();
   auto pid = pid_from(r->out);
   if (!pid) return util::fail("zkServer.sh start printed no PID");
@@ -370,6 +407,9 @@ util::Result<int> start_server(remote::Remote& remote, const inventory::Server& 
 
 util::Result<bool> stop_server(remote::Remote& remote, const inventory::Server& server,
                                std::chrono::seconds grace, std::chrono::seconds timeout) {
+  if (server.service.launcher == inventory::Launcher::systemd) {
+    return stop_unit(remote, unit_of(server.service, render::Product::zookeeper), timeout + grace);
+  }
   render::ZkPaths p = render::zk_paths(server);
   auto r = run_checked(remote, "stop",
                        script_command(kStop, {p.pid_file, std::to_string(grace.count())}),
@@ -380,6 +420,9 @@ util::Result<bool> stop_server(remote::Remote& remote, const inventory::Server& 
 
 util::Result<std::optional<int>> server_pid(remote::Remote& remote, const inventory::Server& server,
                                             std::chrono::seconds timeout) {
+  if (server.service.launcher == inventory::Launcher::systemd) {
+    return unit_pid(remote, unit_of(server.service, render::Product::zookeeper), timeout);
+  }
   render::ZkPaths p = render::zk_paths(server);
   auto r = run_checked(remote, "pid", script_command(kPid, {p.pid_file}), timeout);
   if (!r) return r.error();

@@ -38,6 +38,9 @@ struct HostFacts {
   std::string java_version;             // first line of `java -version`; empty: no java
   std::vector<std::string> unwritable;  // dirs that cannot be created
   std::string release_sha256;           // checksum of the installed distribution; empty: none
+  std::string java_release_sha256;      // checksum of the pushed JDK installed; empty: none
+  std::string pid1;                     // /proc/1/comm: "systemd" on systemd hosts
+  bool user_exists = true;              // the service user is known on the host
   std::map<std::string, std::string> file_sha256;  // remote path -> checksum (present files)
   std::optional<std::string> myid;                 // content of <data>/myid, trimmed
   bool data_has_history = false;                   // <data>/version-2 exists

@@ -6,6 +6,7 @@
 
 #include "inventory/validate.hpp"
 #include "render/kafka_paths.hpp"
+#include "render/systemd.hpp"
 #include "util/quote.hpp"
 
 namespace zkctl::render {
@@ -254,7 +255,7 @@ KafkaEnvValues kafka_env_values(const inventory::Cluster& cluster,
   KafkaEnvValues v;
   v.heap_mb = cluster.kafka ? cluster.kafka->heap_mb : inventory::KafkaSettings{}.heap_mb;
   v.log_dir = kafka_paths(node).log_dir;
-  // The inventory has no JAVA_HOME setting yet: the line stays out.
+  v.java_home = node.java_home;  // [java]: the pushed JDK; else empty, the line stays out
   return v;
 }
 
@@ -362,6 +363,11 @@ util::Result<std::vector<RenderedFile>> render_kafka_node(const inventory::Clust
   files.push_back(RenderedFile{
       .path = paths.server_properties, .content = std::move(*properties), .mode = 0644});
   files.push_back(RenderedFile{.path = paths.env_file, .content = std::move(*env), .mode = 0644});
+  if (node.service.launcher == inventory::Launcher::systemd) {
+    auto unit = kafka_unit_file(cluster, node, options);
+    if (!unit) return unit.error();
+    files.push_back(std::move(*unit));
+  }
   return files;
 }
 

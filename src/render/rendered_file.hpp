@@ -7,10 +7,17 @@
 
 namespace zkctl::render {
 
+// Who owns a written file.
+enum class FileOwner {
+  service,  // the inventory's service user (configs the service reads)
+  root,     // root (systemd units)
+};
+
 struct RenderedFile {
   std::string path;     // absolute path on the remote host
   std::string content;  // the file's exact bytes
-  int mode = 0644;      // permission bits for the written file
+  int mode = 0644;      // permission bits: 0644 configs, 0600 secrets and keys
+  FileOwner owner = FileOwner::service;
 };
 
 // Where `file` of `server` goes under `zkctl render --out DIR`: "<host>/<basename>",

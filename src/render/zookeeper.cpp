@@ -5,6 +5,7 @@
 #include <set>
 #include <string_view>
 
+#include "render/systemd.hpp"
 #include "render/zk_paths.hpp"
 #include "util/quote.hpp"
 
@@ -148,7 +149,7 @@ ZkEnvValues zk_env_values(const inventory::Cluster& cluster, const inventory::Se
   ZkEnvValues v;
   v.log_dir = zk_paths(server).log_dir;
   v.heap_mb = cluster.zookeeper.heap_mb;
-  // The inventory model has no JVM flags or JAVA_HOME yet: both stay empty.
+  v.java_home = server.java_home;  // [java]: the pushed JDK; else empty (the hosts' java)
   return v;
 }
 
@@ -250,6 +251,11 @@ util::Result<std::vector<RenderedFile>> render_zookeeper_node(const inventory::C
       RenderedFile{.path = paths.zoo_cfg, .content = std::move(*zoo_cfg), .mode = 0644});
   files.push_back(RenderedFile{.path = paths.myid, .content = std::move(*myid), .mode = 0644});
   files.push_back(RenderedFile{.path = paths.env_file, .content = std::move(*env), .mode = 0644});
+  if (server.service.launcher == inventory::Launcher::systemd) {
+    auto unit = zookeeper_unit_file(cluster, server, options);
+    if (!unit) return prefix(unit.error());
+    files.push_back(std::move(*unit));
+  }
   return files;
 }
 

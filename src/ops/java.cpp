@@ -1,0 +1,163 @@
+#include "ops/java.hpp"
+
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+#include "ops/checksum.hpp"
+#include "ops/zk_host.hpp"
+
+extern char** environ;
+
+namespace zkctl::ops {
+
+namespace fs = std::filesystem;
+
+int java_major(std::string_view line) {
+  auto q = line.find('"');
+  if (q == std::string_view::npos) return 0;
+  std::string_view v = line.substr(q + 1);
+  int major = 0;
+  auto r = std::from_chars(v.data(), v.data() + v.size(), major);
+  if (r.ec != std::errc()) return 0;
+  if (major == 1 && r.ptr != v.data() + v.size() && *r.ptr == '.') {  // 1.8.0_x -> 8
+    int minor = 0;
+    auto r2 = std::from_chars(r.ptr + 1, v.data() + v.size(), minor);
+    return r2.ec == std::errc() ? minor : 0;
+  }
+  return major;
+}
+
+int kafka_min_java(const std::string& distribution) {
+  const std::string name = fs::path(distribution).filename().string();
+  const auto dash = name.find('-');
+  if (name.rfind("kafka_", 0) != 0 || dash == std::string::npos) return 8;
+  int major = 0;
+  const char* p = name.data() + dash + 1;
+  auto r = std::from_chars(p, name.data() + name.size(), major);
+  if (r.ec != std::errc()) return 8;
+  return major >= 4 ? 17 : 8;
+}
+
+std::optional<std::string> java_problem(const std::string& version_line, int min_major,
+                                        const std::string& product) {
+  const std::string fix =
+      "install a JDK " + std::to_string(std::max(min_major, 17)) +
+      " (Debian: apt-get install openjdk-17-jre-headless), or name one in the inventory's "
+      "[java] distribution for zkctl to push";
+  if (version_line.empty()) {
+    return "java not found in PATH (" + product + " needs Java " + std::to_string(min_major) +
+           " or newer): " + fix;
+  }
+  const int major = java_major(version_line);
+  if (major != 0 && major < min_major) {
+    return "java is too old: '" + version_line + "' is Java " + std::to_string(major) + ", " +
+           product + " needs Java " + std::to_string(min_major) + " or newer: " + fix;
+  }
+  return std::nullopt;
+}
+
+std::string java_dir(const std::string& install_dir) {
+  return install_dir + "/java";
+}
+
+JdkPackage::JdkPackage(std::string tarball, std::string sha256, bool temporary)
+    : tarball_(std::move(tarball)), sha256_(std::move(sha256)), temporary_(temporary) {}
+
+JdkPackage::JdkPackage(JdkPackage&& o) noexcept
+    : tarball_(std::move(o.tarball_)), sha256_(std::move(o.sha256_)), temporary_(o.temporary_) {
+  o.temporary_ = false;
+}
+
+JdkPackage& JdkPackage::operator=(JdkPackage&& o) noexcept {
+  if (this != &o) {
+    if (temporary_) ::unlink(tarball_.c_str());
+    tarball_ = std::move(o.tarball_);
+    sha256_ = std::move(o.sha256_);
+    temporary_ = o.temporary_;
+    o.temporary_ = false;
+  }
+  return *this;
+}
+
+std::string JdkPackage::disarm() {
+  temporary_ = false;
+  return tarball_;
+}
+
+JdkPackage::~JdkPackage() {
+  if (temporary_) ::unlink(tarball_.c_str());
+}
+
+namespace {
+
+// Run `argv` locally and wait; its output goes where zkctl's goes. Exit
+// statuses up to `max_ok` count as success.
+util::Result<void> run_local(const std::vector<std::string>& argv, int max_ok) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  if (int rc = posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ); rc != 0) {
+    return util::fail("cannot run " + argv[0] + ": " + std::strerror(rc));
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return util::fail("waitpid: " + std::string(std::strerror(errno)));
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) > max_ok)
+    return util::fail(argv[0] + " failed (status " + std::to_string(status) + ")");
+  return {};
+}
+
+}  // namespace
+
+util::Result<JdkPackage> prepare_jdk(const std::string& distribution) {
+  std::error_code ec;
+  if (!fs::is_directory(distribution, ec)) {
+    auto sha = sha256_file(distribution);
+    if (!sha) return util::fail("java distribution: " + sha.error().message);
+    return JdkPackage(distribution, *sha, false);
+  }
+  const fs::path dir = fs::path(distribution).lexically_normal();
+  fs::path base = dir.filename();
+  if (base.empty()) base = dir.parent_path().filename();
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string tmpl = std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/zkctl-jdk-XXXXXX";
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  int fd = ::mkstemp(buf.data());
+  if (fd < 0) return util::fail("java distribution: cannot create a temp file in " + tmpl);
+  ::close(fd);
+  JdkPackage pkg(buf.data(), "", true);  // removes the file on any failure below
+  // Reproducible: the same directory packs to the same bytes, so an unchanged
+  // JDK is not uploaded again. Dangling links (docs, man pages) are skipped.
+  auto packed =
+      run_local({"tar", "--sort=name", "--mtime=@0", "--owner=0", "--group=0", "--numeric-owner",
+                 "--dereference", "--ignore-failed-read", "--warning=no-failed-read",
+                 "--warning=no-file-removed", "--use-compress-program=gzip -n", "-cf",
+                 pkg.tarball(), "-C", dir.parent_path().string(), "--", base.string()},
+                1);  // GNU tar: 1 = a file vanished (a dangling link), not fatal
+  if (!packed)
+    return util::fail("java distribution: packing " + distribution + ": " + packed.error().message);
+  auto sha = sha256_file(pkg.tarball());
+  if (!sha) return util::fail("java distribution: " + sha.error().message);
+  return JdkPackage(pkg.disarm(), *sha, true);
+}
+
+util::Result<void> push_jdk(remote::Remote& remote, const std::string& install_dir,
+                            const JdkPackage& jdk, const remote::ProgressFn& progress,
+                            std::chrono::seconds timeout) {
+  return upload_release(remote, java_dir(install_dir), jdk.tarball(), jdk.sha256(), progress,
+                        timeout);
+}
+
+}  // namespace zkctl::ops

@@ -1,0 +1,70 @@
+#pragma once
+// The JDK the services run on: the hosts' own `java` (checked for presence and
+// version in pre-flight) or a JDK from the inventory's [java] that deploy pushes
+// into each install dir (<install_dir>/java/releases/<sha>, java/current).
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "remote/remote.hpp"
+#include "util/result.hpp"
+
+namespace zkctl::ops {
+
+// Oldest Java that ZooKeeper 3.8 runs on.
+inline constexpr int kZooKeeperMinJava = 8;
+
+// The major version in the first line of `java -version` ("openjdk version
+// \"17.0.15\"" -> 17, "java version \"1.8.0_392\"" -> 8); 0 when not found.
+int java_major(std::string_view version_line);
+
+// Oldest Java a Kafka broker of local distribution `distribution` runs on: 17
+// for 4.x (by the file name kafka_<scala>-<version>.tgz), else 8.
+int kafka_min_java(const std::string& distribution);
+
+// The pre-flight problem with the hosts' java for `product` needing Java
+// `min_major`, with the fix; nullopt when it is fine. `version_line` is empty
+// when no java is on PATH.
+std::optional<std::string> java_problem(const std::string& version_line, int min_major,
+                                        const std::string& product);
+
+// <install_dir>/java: where a pushed JDK is unpacked (releases/<sha>, current).
+std::string java_dir(const std::string& install_dir);
+
+// A JDK ready to upload: the inventory's tarball, or its directory packed into
+// a temporary tarball (removed when the JdkPackage goes away).
+class JdkPackage {
+ public:
+  JdkPackage() = default;
+  JdkPackage(std::string tarball, std::string sha256, bool temporary);
+  JdkPackage(JdkPackage&& other) noexcept;
+  JdkPackage& operator=(JdkPackage&& other) noexcept;
+  JdkPackage(const JdkPackage&) = delete;
+  JdkPackage& operator=(const JdkPackage&) = delete;
+  ~JdkPackage();
+
+  const std::string& tarball() const { return tarball_; }
+  const std::string& sha256() const { return sha256_; }
+  // Stop owning a temporary tarball (it is kept) and return its path.
+  std::string disarm();
+
+ private:
+  std::string tarball_;
+  std::string sha256_;
+  bool temporary_ = false;
+};
+
+// Checksum `distribution` (a .tar.gz with one top directory) or pack a JDK
+// directory reproducibly (sorted names, fixed mtimes and owners, symlinks
+// followed) into a temporary tarball under $TMPDIR and checksum that.
+util::Result<JdkPackage> prepare_jdk(const std::string& distribution);
+
+// Upload `jdk` into <install_dir>/java like a distribution (temp name, rename,
+// releases/<sha>, current switched atomically).
+util::Result<void> push_jdk(remote::Remote& remote, const std::string& install_dir,
+                            const JdkPackage& jdk, const remote::ProgressFn& progress,
+                            std::chrono::seconds timeout);
+
+}  // namespace zkctl::ops
