@@ -226,7 +226,7 @@ def test_zk_mode_adding_a_broker_registers_it_and_removal_waits_for_its_partitio
     # A topic whose only replica lives on broker 14: removing 14 must be refused.
     from confluent_kafka.admin import AdminClient, NewTopic
     admin = AdminClient({"bootstrap.servers": BOOTSTRAP_ZK})
-    admin.create_topics([NewTopic("solo-on-14", replica_assignment=[[14]])])["solo-on-14"].result(30)
+    admin.create_topics([NewTopic("solo-on-14", 1, replica_assignment=[[14]])])["solo-on-14"].result(30)
     pid = lab.pid_of("nn01", KAFKA_PATTERN)
     proc = zkk.run("deploy", str(SEED_KAFKA))
     assert proc.returncode == 4, proc.stderr
