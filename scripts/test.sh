@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh machine: install packages, build, unit tests, the
-# sanitizer build of the unit tests, the SSH integration tests, then the end-to-end tests on
+# The whole test suite, from a fresh machine: install packages, build, unit tests, a
+# time-boxed fuzzing run ($ZKCTL_FUZZ_SECONDS per target, default 10), the sanitizer build
+# of the unit tests, the SSH integration tests, then the end-to-end tests on
 # the simulated hosts (which start and tear down the lab themselves). Run as root.
 #   bash scripts/test.sh            everything
 #   ZKCTL_E2E=0 bash scripts/test.sh   skip the end-to-end part
@@ -21,6 +22,9 @@ meson test -C build --suite unit --print-errorlogs
 
 step "fuzz targets replaying their corpus"
 meson test -C build --suite fuzzing --print-errorlogs
+
+step "fuzzing, time-boxed (libFuzzer + ASan/UBSan, clang): ${ZKCTL_FUZZ_SECONDS:-10} s per target"
+bash tests/fuzz/run.sh "${ZKCTL_FUZZ_SECONDS:-10}"
 
 step "unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 if [[ ! -f build-asan/build.ninja ]]; then
