@@ -770,10 +770,13 @@ class Loader {
         if (!info.hint.empty()) msg += "; did you mean '" + info.hint + "'?";
         warn(e.key_pos, msg);
       }
-      if (e.key == "reconfigEnabled" && lowercase(text) == "true")
-        warn(e.key_pos,
-             "zookeeper.config: reconfigEnabled=true lets ZooKeeper rewrite its own zoo.cfg "
-             "(dynamic configuration); zkctl re-renders zoo.cfg on every deploy");
+      if (e.key == "reconfigEnabled" && lowercase(text) == "true") {
+        error(e.key_pos,
+              "zookeeper.config: reconfigEnabled=true lets ZooKeeper rewrite the zoo.cfg zkctl "
+              "renders (dynamic configuration); zkctl changes membership with rolling config "
+              "updates instead (README: scale out and in)");
+        continue;
+      }
       z.extra_config.emplace_back(e.key, text);
     }
   }

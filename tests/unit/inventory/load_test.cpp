@@ -701,13 +701,15 @@ TEST_F(LoadTest, UnknownConfigKeysAreWarningsWithSuggestions) {
   EXPECT_EQ(r.cluster->zookeeper.extra_config.size(), 3u);
 }
 
-TEST_F(LoadTest, ReconfigEnabledIsAWarning) {
+TEST_F(LoadTest, ReconfigEnabledIsRefused) {
   const LoadResult r = load(with_config({"reconfigEnabled = true"}));
-  ASSERT_TRUE(r.cluster.has_value()) << dump(r);
+  ASSERT_FALSE(r.cluster.has_value());
   EXPECT_TRUE(HasDiag(
       r,
-      "inv.toml:6:1: warning: zookeeper.config: reconfigEnabled=true lets ZooKeeper rewrite "
-      "its own zoo.cfg (dynamic configuration); zkctl re-renders zoo.cfg on every deploy"));
+      "inv.toml:6:1: error: zookeeper.config: reconfigEnabled=true lets ZooKeeper rewrite the "
+      "zoo.cfg zkctl renders (dynamic configuration); zkctl changes membership with rolling "
+      "config updates instead (README: scale out and in)"));
+  EXPECT_TRUE(load(with_config({"reconfigEnabled = false"})).cluster.has_value());
 }
 
 // ---- four-letter words ----------------------------------------------------------------------
