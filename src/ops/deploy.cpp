@@ -12,8 +12,8 @@
 #include "ops/kafka_deploy.hpp"
 #include "ops/kafka_health.hpp"
 #include "ops/kafka_host.hpp"
-#include "ops/membership.hpp"
 #include "ops/launcher.hpp"
+#include "ops/membership.hpp"
 #include "ops/quorum.hpp"
 #include "ops/rolling.hpp"
 #include "ops/wait.hpp"
@@ -92,6 +92,15 @@ std::vector<FileChange> describe_files(remote::Remote& remote,
 }
 
 namespace {
+
+// True (and `report` marked failed, with the failing hosts) when `stage` did not finish.
+bool stage_failed(const plan::StageResult& stage, DeployReport& report) {
+  if (stage.ok()) return false;
+  report.outcome = DeployOutcome::failed;
+  for (const auto& h : stage.hosts)
+    if (!h.ok()) report.failures.push_back(h);
+  return true;
+}
 
 // Pre-flight for the servers and Kafka nodes the inventory dropped: reachable (or
 // provably gone), and no broker leading or solely holding a partition.
@@ -315,40 +324,32 @@ DeployReport deploy(Context& ctx, DeployMode mode, Force force) {
                            if (!up) return up.error();
                            return StepOutcome::done;
                          }});
-    job.steps.push_back({"configure", [&, r, timeout, paths]() -> util::Result<StepOutcome> {
-                           if (auto p = prepare_dirs(*r, s, timeout); !p) return p.error();
-                           if (hp.facts.cluster_mark != cluster.name) {
-                             if (auto m = r->write_file(cluster.name + "\n",
-                                                        cluster_mark_path(s), 0644);
-                                 !m)
-                               return m.error();
-                           }
-                           for (const auto* f : hp.changed_files) {
-                             if (auto w = r->write_file(f->content, f->path, f->mode); !w)
-                               return w.error();
-                           }
-                           // Service user owns data, logs and configs; systemd: unit enabled.
-                           auto settled =
-                               settle_service(*r, s.service, render::Product::zookeeper,
-                                              {paths.data_dir, paths.data_log_dir, paths.log_dir},
-                                              hp.files, timeout);
-                           if (!settled) return settled.error();
-                           if (hp.changed_files.empty()) return StepOutcome::skipped;
-                           ++configured;
-                           return StepOutcome::done;
-                         }});
+    job.steps.push_back(
+        {"configure", [&, r, timeout, paths]() -> util::Result<StepOutcome> {
+           if (auto p = prepare_dirs(*r, s, timeout); !p) return p.error();
+           if (hp.facts.cluster_mark != cluster.name) {
+             if (auto m = r->write_file(cluster.name + "\n", cluster_mark_path(s), 0644); !m)
+               return m.error();
+           }
+           for (const auto* f : hp.changed_files) {
+             if (auto w = r->write_file(f->content, f->path, f->mode); !w) return w.error();
+           }
+           // Service user owns data, logs and configs; systemd: unit enabled.
+           auto settled = settle_service(*r, s.service, render::Product::zookeeper,
+                                         {paths.data_dir, paths.data_log_dir, paths.log_dir},
+                                         hp.files, timeout);
+           if (!settled) return settled.error();
+           if (hp.changed_files.empty()) return StepOutcome::skipped;
+           ++configured;
+           return StepOutcome::done;
+         }});
     install.jobs.push_back(std::move(job));
   }
   plan::Runner runner(progress, ctx.options().parallel);
   auto installed = runner.run_stage(install);
   report.uploaded = uploaded;
   report.configs_written = configured;
-  if (!installed.ok()) {
-    report.outcome = DeployOutcome::failed;
-    for (const auto& h : installed.hosts)
-      if (!h.ok()) report.failures.push_back(h);
-    return report;
-  }
+  if (stage_failed(installed, report)) return report;
 
   // 5. Start what is not running, all at once.
   std::atomic<int> started{0};
@@ -366,12 +367,7 @@ DeployReport deploy(Context& ctx, DeployMode mode, Force force) {
   }
   auto start_result = runner.run_stage(start);
   report.started = started;
-  if (!start_result.ok()) {
-    report.outcome = DeployOutcome::failed;
-    for (const auto& h : start_result.hosts)
-      if (!h.ok()) report.failures.push_back(h);
-    return report;
-  }
+  if (stage_failed(start_result, report)) return report;
 
   // 5b. Servers just started next to running ones (scale out) must have joined
   //     before the roll counts them.
@@ -389,12 +385,7 @@ DeployReport deploy(Context& ctx, DeployMode mode, Force force) {
                                        }}}});
     }
     auto join_result = runner.run_stage(joined);
-    if (!join_result.ok()) {
-      report.outcome = DeployOutcome::failed;
-      for (const auto& h : join_result.hosts)
-        if (!h.ok()) report.failures.push_back(h);
-      return report;
-    }
+    if (stage_failed(join_result, report)) return report;
   }
 
   // 6. Restart running servers whose distribution or config changed, one at a
@@ -421,12 +412,7 @@ DeployReport deploy(Context& ctx, DeployMode mode, Force force) {
                                      return StepOutcome::done;
                                    }}}});
     auto moved = runner.run_stage(move);
-    if (!moved.ok()) {
-      report.outcome = DeployOutcome::failed;
-      for (const auto& h : moved.hosts)
-        if (!h.ok()) report.failures.push_back(h);
-      return report;
-    }
+    if (stage_failed(moved, report)) return report;
   }
   plan::Stage restart{"restart", {}, 1};
   for (HostPlan* hp : restart_order(ctx, plans)) {
@@ -439,12 +425,7 @@ DeployReport deploy(Context& ctx, DeployMode mode, Force force) {
                                       }}}});
   }
   auto restart_result = runner.run_stage(restart);
-  if (!restart_result.ok()) {
-    report.outcome = DeployOutcome::failed;
-    for (const auto& h : restart_result.hosts)
-      if (!h.ok()) report.failures.push_back(h);
-    return report;
-  }
+  if (stage_failed(restart_result, report)) return report;
 
   // 6b. Stop the servers taken out: every remaining member runs without them now.
   plan::Stage take_out{"remove", {}, 1};
@@ -461,12 +442,7 @@ DeployReport deploy(Context& ctx, DeployMode mode, Force force) {
                                        }}}});
   }
   auto removed = runner.run_stage(take_out);
-  if (!removed.ok()) {
-    report.outcome = DeployOutcome::failed;
-    for (const auto& h : removed.hosts)
-      if (!h.ok()) report.failures.push_back(h);
-    return report;
-  }
+  if (stage_failed(removed, report)) return report;
 
   // 7. Every node serving in its role.
   plan::Stage wait{"wait", {}};
@@ -479,12 +455,7 @@ DeployReport deploy(Context& ctx, DeployMode mode, Force force) {
                                    }}}});
   }
   auto waited = runner.run_stage(wait);
-  if (!waited.ok()) {
-    report.outcome = DeployOutcome::failed;
-    for (const auto& h : waited.hosts)
-      if (!h.ok()) report.failures.push_back(h);
-    return report;
-  }
+  if (stage_failed(waited, report)) return report;
 
   // 8. Kafka, on the ensemble just made healthy (or on its own in KRaft mode).
   if (cluster.kafka) kafka.apply(report);
@@ -506,11 +477,7 @@ DeployReport deploy(Context& ctx, DeployMode mode, Force force) {
                    }}}});
   }
   auto kafka_removed = runner.run_stage(kafka_out);
-  if (!kafka_removed.ok()) {
-    report.outcome = DeployOutcome::failed;
-    for (const auto& h : kafka_removed.hosts)
-      if (!h.ok()) report.failures.push_back(h);
-  }
+  stage_failed(kafka_removed, report);
   return report;
 }
 
