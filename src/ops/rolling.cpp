@@ -69,28 +69,32 @@ bool fully_synced(const inventory::Cluster& cluster, const ClusterStatus& status
 
 namespace {
 
-// Poll status until fully_synced or `timeout`.
-util::Result<void> wait_synced(Context& ctx, std::chrono::seconds timeout) {
+// Poll status until fully_synced (not counting `except`) or `timeout`; the last
+// status seen goes to `last`.
+util::Result<void> wait_synced(Context& ctx, std::chrono::seconds timeout,
+                               const inventory::Server* except = nullptr,
+                               ClusterStatus* last = nullptr) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string why;
   for (;;) {
     ClusterStatus st = collect_status(ctx);
-    if (fully_synced(ctx.cluster(), st, why)) return {};
+    const bool synced = fully_synced(ctx.cluster(), st, why, except);
+    if (last != nullptr) *last = std::move(st);
+    if (synced) return {};
     if (std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
-  return util::fail("ensemble not back in sync after " + std::to_string(timeout.count()) +
-                    "s: " + why);
+  return util::fail("ensemble not in sync after " + std::to_string(timeout.count()) + "s: " + why);
 }
 
 }  // namespace
 
 util::Result<probe::Mode> restart_one(Context& ctx, const inventory::Server& server) {
-  std::string why;
-  ClusterStatus now = collect_status(ctx);
-  // Every other server in sync (so the quorum survives this one leaving).
-  if (!fully_synced(ctx.cluster(), now, why, &server)) {
-    return util::fail("before restarting: " + why);
+  // Every other server in sync (so the quorum survives this one leaving); a learner
+  // still catching up after the previous step (or an election) is waited for.
+  ClusterStatus now;
+  if (auto synced = wait_synced(ctx, ctx.options().wait_timeout, &server, &now); !synced) {
+    return util::fail("before restarting: " + synced.error().message);
   }
   if (server.role == inventory::Role::voter) {
     int others = 0;
@@ -174,11 +178,10 @@ RollingReport rolling_restart(Context& ctx) {
     if (ctx.cluster().kafka) roll_kafka(ctx, report);
     return report;
   }
-  ClusterStatus st = collect_status(ctx);
-  std::string why;
-  if (!fully_synced(ctx.cluster(), st, why)) {
+  ClusterStatus st;
+  if (auto synced = wait_synced(ctx, ctx.options().wait_timeout, nullptr, &st); !synced) {
     report.ok = false;
-    report.error = "not starting the roll: the ensemble is not healthy: " + why;
+    report.error = "not starting the roll: " + synced.error().message;
     return report;
   }
   for (const inventory::Server* s : rolling_order(st)) {

@@ -193,7 +193,8 @@ class Lab:
             victims = [str(p) for p in self.processes(name) if p != 1]
             if victims:
                 self.exec(name, ["kill", "-9", *victims])
-            self.exec(name, "rm -rf /opt/* /var/lib/zookeeper/* /var/lib/kafka/* /var/log/* "
+            self.exec(name, "rm -rf /opt/* /var/lib/zookeeper/* /var/lib/zookeeper/.[!.]* "
+                            "/var/lib/kafka/* /var/lib/kafka/.[!.]* /var/log/* "
                             "/tmp/* /tmp/.[!.]* /usr/local/bin/* /usr/local/etc/* "
                             "/usr/local/lib/* /usr/local/share/*", check=True)
 
