@@ -90,3 +90,16 @@ def kafka3_dist() -> Path:
 def kafka4_dist() -> Path:
     """Kafka 4.x tarball (KRaft) built by tests/fixtures/kafka-dist.sh."""
     return _kafka_dist("4")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The fault cases' numbers, one line each (zk_helpers.record_case)."""
+    from zk_helpers import CASES
+    if not CASES:
+        return
+    terminalreporter.section("fault cases: what was injected, what zkctl reported, writes")
+    for c in CASES:
+        counts = ", ".join(f"{k} {v}" for k, v in c.items()
+                           if k not in ("case", "injected", "reported"))
+        terminalreporter.write_line(f"{c['case']}: injected {c['injected']}; zkctl: "
+                                    f"{c['reported']}; {counts}")

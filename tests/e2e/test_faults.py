@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from zk_helpers import SEED, Zkctl, ZnodeWriter, inventory_variant, leader_of, modes, wait_status
+from zk_helpers import (SEED, Zkctl, ZnodeWriter, inventory_variant, leader_of, modes, record_case,
+                        wait_status)
 
 HOSTS = ("node1", "node2", "node3", "nn01")
 VOTERS = ("node1", "node2", "node3")
@@ -68,6 +69,10 @@ def test_ssh_connection_killed_mid_upload_leaves_no_half_written_file(lab, zk, z
     missing = writer.missing("nn01:2181")
     print(f"sshd session killed mid-upload: writes attempted {writer.attempted}, acknowledged "
           f"{len(writer.acked)}, client retries {writer.failed_attempts}, lost {len(missing)}")
+    record_case("sshd session killed mid-deploy (upload)", "kill -9 of nn01's sshd sessions",
+                "deploy exit 1 naming nn01; nothing half-written; rerun exit 0",
+                znodes_attempted=writer.attempted, znodes_acknowledged=len(writer.acked),
+                znodes_lost=len(missing))
     writer.close()
     assert len(writer.acked) > 50 and missing == []
 
@@ -112,6 +117,10 @@ def test_leader_killed_during_a_rolling_restart_stops_the_roll_and_a_rerun_compl
     missing = writer.missing("nn01:2181")
     print(f"writes attempted {writer.attempted}, acknowledged {len(writer.acked)}, "
           f"client retries {writer.failed_attempts}, lost {len(missing)}")
+    record_case("leader killed during a rolling restart", f"SIGKILL of leader {leader}",
+                f"roll exit {roll.returncode}; quorum back; rerun exit 0",
+                znodes_attempted=writer.attempted, znodes_acknowledged=len(writer.acked),
+                znodes_lost=len(missing))
     writer.close()
     assert missing == []
 
@@ -141,5 +150,9 @@ def test_a_cut_off_voter_is_down_and_a_restart_that_would_break_the_majority_is_
     missing = writer.missing(f"{cut}:2181")  # read back through the host that was cut off
     print(f"{cut} cut off: writes attempted {writer.attempted}, acknowledged "
           f"{len(writer.acked)}, client retries {writer.failed_attempts}, lost {len(missing)}")
+    record_case("one voter cut off", f"link of {cut} down",
+                f"status: {cut} down in {elapsed:.1f}s, exit 0; restart {other} refused (exit 4)",
+                znodes_attempted=writer.attempted, znodes_acknowledged=len(writer.acked),
+                znodes_lost=len(missing))
     writer.close()
     assert len(writer.acked) > 20 and missing == []

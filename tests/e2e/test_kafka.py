@@ -13,7 +13,7 @@ import pytest
 
 from kafka_helpers import SequencedProducer, consume_all, create_topic
 from lab import REPO
-from zk_helpers import Zkctl, ZnodeWriter
+from zk_helpers import record_case, Zkctl, ZnodeWriter
 
 SEED_KAFKA = REPO / "inventories" / "seed-kafka.toml"
 KRAFT = REPO / "inventories" / "kraft.toml"
@@ -109,6 +109,9 @@ def test_broker_restart_under_a_producer_loses_no_acknowledged_message(lab, zkk)
     lost = producer.acked - seen
     print(f"produced {producer.sent}, acknowledged {len(producer.acked)}, "
           f"delivery errors {len(producer.errors)}, lost {len(lost)}")
+    record_case("broker restart under a producer", "zkctl restart node2 (broker 12)",
+                "exit 0, registered, 0 under-replicated", messages_sent=producer.sent,
+                messages_acknowledged=len(producer.acked), messages_lost=len(lost))
     assert len(producer.acked) > 100
     assert lost == set()
 
@@ -153,6 +156,10 @@ def test_zk_mode_rolling_restart_rolls_the_brokers_too_controller_last(lab, zkk)
           f"{len(writer.acked)}, lost {len(lost_znodes)}; messages produced {producer.sent}, "
           f"acknowledged {len(producer.acked)}, delivery errors {len(producer.errors)}, "
           f"lost {len(lost_messages)}")
+    record_case("whole-cluster roll (ZooKeeper then brokers) under load", "zkctl restart",
+                "exit 0, controller's broker last", znodes_acknowledged=len(writer.acked),
+                znodes_lost=len(lost_znodes), messages_sent=producer.sent,
+                messages_acknowledged=len(producer.acked), messages_lost=len(lost_messages))
     assert len(writer.acked) > 50 and len(producer.acked) > 100
     assert lost_znodes == [] and lost_messages == set()
     order = proc.stdout.strip().split("done: ")[1].split(" -> ")
@@ -191,6 +198,11 @@ def test_zk_mode_zookeeper_leader_killed_under_load_loses_nothing(lab, zkk):
           f"acknowledged {len(writer.acked)}, lost {len(lost_znodes)}; messages produced "
           f"{producer.sent}, acknowledged {len(producer.acked)}, delivery errors "
           f"{len(producer.errors)}, lost {len(lost_messages)}")
+    record_case("ZooKeeper leader killed under Kafka load", f"SIGKILL of {zk_leader}'s ZooKeeper",
+                "new leader, zkctl start exit 0, brokers registered",
+                znodes_acknowledged=len(writer.acked), znodes_lost=len(lost_znodes),
+                messages_sent=producer.sent, messages_acknowledged=len(producer.acked),
+                messages_lost=len(lost_messages))
     assert len(producer.acked) > 100
     assert lost_znodes == [] and lost_messages == set()
     status = wait_kafka(zkk, lambda s: kafka_of(s)["ok"])

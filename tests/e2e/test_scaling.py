@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from zk_helpers import SEED, Zkctl, ZnodeWriter, inventory_variant, leader_of, modes, wait_status
+from zk_helpers import (SEED, Zkctl, ZnodeWriter, inventory_variant, leader_of, modes, record_case,
+                        wait_status)
 
 ZK_PATTERN = r"org\.apache\.zookeeper\.server\.quorum\.QuorumPeerMain"
 NODE4 = '\n[[zookeeper.servers]]\nhost = "node4"\nid = 5\n'
@@ -108,6 +109,10 @@ def test_no_acknowledged_write_was_lost_while_scaling(zks, writer):
     missing = writer.missing("nn01:2181")
     print(f"scaling: writes attempted {writer.attempted}, acknowledged {len(writer.acked)}, "
           f"client retries {writer.failed_attempts}, lost {len(missing)}")
+    record_case("scale out to 5 (node4 voter) and back in, node4 leading", "deploy with node4 "
+                "added, then removed", "exit 0 both; leadership handed over; <3 voters refused",
+                znodes_attempted=writer.attempted, znodes_acknowledged=len(writer.acked),
+                znodes_lost=len(missing))
     assert len(writer.acked) > 100
     assert missing == []
 

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from zk_helpers import (SEED, Zkctl, ZnodeWriter, epoch, inventory_variant, leader_of, modes,
-                        wait_status)
+                        record_case, wait_status)
 
 VOTERS = ("node1", "node2", "node3")
 HOSTS = ("node1", "node2", "node3", "nn01")  # the seed layout (the lab may hold more hosts)
@@ -173,6 +173,9 @@ def test_two_voters_down_means_no_quorum(lab, zk):
     print(f"two voters down: writes attempted {writer.attempted}, acknowledged "
           f"{len(writer.acked)} ({acked_during_outage} before quorum came back), client retries "
           f"{writer.failed_attempts}, lost {len(missing)}")
+    record_case("two of three voters down", "zkctl stop (refused), stop --force of a 2nd voter",
+                "status exit 3 NO QUORUM; one voter back: exit 0", znodes_attempted=writer.attempted,
+                znodes_acknowledged=len(writer.acked), znodes_lost=len(missing))
     writer.close()
     assert len(writer.acked) > acked_during_outage and missing == []
 
@@ -203,6 +206,10 @@ def test_rolling_restart_under_write_load_loses_nothing_and_moves_leadership_onc
     missing = writer.missing("nn01:2181")
     print(f"writes attempted {writer.attempted}, acknowledged {len(writer.acked)}, "
           f"client retries {writer.failed_attempts}, lost {len(missing)}")
+    record_case("rolling restart of the 3+1 ensemble under write load", "zkctl restart",
+                f"exit 0, order {' -> '.join(order)}, epoch +{epoch_after - epoch_before}",
+                znodes_attempted=writer.attempted, znodes_acknowledged=len(writer.acked),
+                client_retries=writer.failed_attempts, znodes_lost=len(missing))
     writer.close()
     assert len(writer.acked) > 50
     assert missing == []

@@ -137,3 +137,13 @@ class ZnodeWriter:
 def epoch(zxid: str) -> int:
     """The election epoch: the high 32 bits of a zxid; it grows by one per election."""
     return int(zxid, 16) >> 32
+
+
+# Every fault case's numbers, printed as one table at the end of the run (conftest.py).
+CASES: list[dict] = []
+
+
+def record_case(case: str, injected: str, reported: str, **counts: int) -> None:
+    """Records one fault case: what was injected, what zkctl reported, and the client's
+    counts (writes/messages attempted, acknowledged, lost)."""
+    CASES.append({"case": case, "injected": injected, "reported": reported, **counts})
