@@ -185,6 +185,23 @@ DeployReport deploy(Context& ctx, DeployMode mode, Force force) {
     } else {
       jdk = std::move(*j);
     }
+    // The pushed JDK must be new enough for every product it runs.
+    auto major = jdk_major(cluster.java.distribution);
+    int need = has_zk ? kZooKeeperMinJava : 0;
+    std::string who = "ZooKeeper 3.8";
+    if (cluster.kafka && kafka_min_java(cluster.kafka->distribution) > need) {
+      need = kafka_min_java(cluster.kafka->distribution);
+      who = "this Kafka";
+    }
+    if (!major) {
+      report.outcome = DeployOutcome::preflight_failed;
+      report.preflight.push_back(major.error().message);
+    } else if (*major < need) {
+      report.outcome = DeployOutcome::preflight_failed;
+      report.preflight.push_back("java.distribution is Java " + std::to_string(*major) + "; " +
+                                 who + " needs Java " + std::to_string(need) +
+                                 " or newer: name a newer JDK in [java]");
+    }
   }
   if (report.outcome != DeployOutcome::ok) return report;
 

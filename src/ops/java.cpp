@@ -1,5 +1,6 @@
 #include "ops/java.hpp"
 
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,6 +11,8 @@
 #include <charconv>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <vector>
 
 #include "ops/checksum.hpp"
@@ -118,7 +121,92 @@ util::Result<void> run_local(const std::vector<std::string>& argv, int max_ok) {
   return {};
 }
 
+// Run `argv` locally and return what it printed on stdout (stderr is discarded);
+// a non-zero exit is an error.
+util::Result<std::string> read_local(const std::vector<std::string>& argv) {
+  int fds[2];
+  if (::pipe(fds) != 0) return util::fail("pipe: " + std::string(std::strerror(errno)));
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, fds[0]);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(fds[1]);
+  if (rc != 0) {
+    ::close(fds[0]);
+    return util::fail("cannot run " + argv[0] + ": " + std::strerror(rc));
+  }
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n > 0) {
+      if (out.size() < (1u << 20)) out.append(buf, static_cast<std::size_t>(n));
+    } else if (n == 0 || errno != EINTR) {
+      break;
+    }
+  }
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return util::fail("waitpid: " + std::string(std::strerror(errno)));
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return util::fail(argv[0] + " failed (status " + std::to_string(status) + ")");
+  return out;
+}
+
 }  // namespace
+
+int release_file_major(std::string_view release) {
+  const std::string_view key = "JAVA_VERSION=\"";
+  for (std::size_t at = release.find(key); at != std::string_view::npos;
+       at = release.find(key, at + 1)) {
+    if (at != 0 && release[at - 1] != '\n') continue;  // not IMPLEMENTOR_JAVA_VERSION etc.
+    std::size_t start = at + key.size();
+    std::size_t end = release.find('"', start);
+    if (end == std::string_view::npos) return 0;
+    return java_major("version \"" + std::string(release.substr(start, end - start)) + "\"");
+  }
+  return 0;
+}
+
+util::Result<int> jdk_major(const std::string& distribution) {
+  std::error_code ec;
+  std::string release;
+  if (fs::is_directory(distribution, ec)) {
+    std::ifstream in(fs::path(distribution) / "release", std::ios::binary);
+    if (!in) return util::fail("java distribution " + distribution + " has no release file");
+    std::ostringstream text;
+    text << in.rdbuf();
+    release = text.str();
+  } else {
+    auto list = read_local({"tar", "-tzf", distribution});
+    if (!list) return util::fail("java distribution: cannot list " + distribution);
+    std::istringstream names(*list);
+    std::string name, member;
+    while (std::getline(names, name)) {
+      auto slash = name.find('/');
+      if (slash != std::string::npos && name.substr(slash) == "/release") member = name;
+    }
+    if (member.empty())
+      return util::fail("java distribution " + distribution + " has no <top>/release file");
+    auto text = read_local({"tar", "-xzOf", distribution, "--", member});
+    if (!text) return util::fail("java distribution: cannot read " + member);
+    release = *text;
+  }
+  int major = release_file_major(release);
+  if (major == 0)
+    return util::fail("java distribution " + distribution +
+                      ": no JAVA_VERSION in its release file");
+  return major;
+}
 
 util::Result<JdkPackage> prepare_jdk(const std::string& distribution) {
   std::error_code ec;

@@ -33,6 +33,14 @@ std::optional<std::string> java_problem(const std::string& version_line, int min
 // <install_dir>/java: where a pushed JDK is unpacked (releases/<sha>, current).
 std::string java_dir(const std::string& install_dir);
 
+// The major version in a JDK's `release` file (JAVA_VERSION="17.0.15" -> 17,
+// "1.8.0_392" -> 8); 0 when it names none.
+int release_file_major(std::string_view release);
+
+// The major version of the JDK at local `distribution` (a directory, or a .tar.gz
+// with one top directory), read from its `release` file.
+util::Result<int> jdk_major(const std::string& distribution);
+
 // A JDK ready to upload: the inventory's tarball, or its directory packed into
 // a temporary tarball (removed when the JdkPackage goes away).
 class JdkPackage {

@@ -15,6 +15,17 @@ set +e
 ZKCTL_HOME=$(mktemp -d) "$zkctl" status >/dev/null 2>&1; [ $? -eq 2 ] || fail "no recorded cluster: exit not 2"
 "$zkctl" stop >/dev/null 2>&1; [ $? -eq 2 ] || fail "stop without NODE or --all: exit not 2"
 "$zkctl" status --color=sometimes >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad --color: exit not 2"
+# A pushed JDK older than ZooKeeper needs: refused before any host is contacted (exit 5).
+jdk_tmp=$(mktemp -d)
+trap 'rm -rf "$jdk_tmp"' EXIT
+mkdir -p "$jdk_tmp/jdk7/bin" && printf '#!/bin/sh\n' >"$jdk_tmp/jdk7/bin/java"
+printf 'JAVA_VERSION="1.7.0_80"\n' >"$jdk_tmp/jdk7/release"
+printf 'not a real tarball\n' >"$jdk_tmp/zk.tar.gz"
+printf '[cluster]\nname = "oldjdk"\n[java]\ndistribution = "jdk7"\n[zookeeper]\ndistribution = "zk.tar.gz"\n[[zookeeper.servers]]\nhost = "node1.invalid"\nid = 1\n' >"$jdk_tmp/old-jdk.toml"
+out=$(ZKCTL_HOME="$jdk_tmp/home" "$zkctl" plan "$jdk_tmp/old-jdk.toml" 2>&1); rc=$?
+[ $rc -eq 5 ] || fail "plan with a Java 7 JDK: exit $rc, not 5: $out"
+grep -q "java.distribution is Java 7; ZooKeeper 3.8 needs Java 8 or newer" <<<"$out" ||
+  fail "plan with a Java 7 JDK: $out"
 set -e
 "$zkctl" --help | grep -q -- "--color" || fail "--help lacks --color"
 "$zkctl" --help | grep -q -- "--verbose" || fail "--help lacks --verbose"

@@ -232,6 +232,35 @@ TEST(Java, PushedJdkNeedsNoSystemJava) {
   EXPECT_TRUE(kafka_preflight_problems(n, old, "", 17).empty());
 }
 
+TEST(Java, ReleaseFileMajor) {
+  EXPECT_EQ(release_file_major("IMPLEMENTOR=\"Debian\"\nJAVA_VERSION=\"17.0.15\"\n"), 17);
+  EXPECT_EQ(release_file_major("JAVA_VERSION=\"1.8.0_392\"\n"), 8);
+  EXPECT_EQ(release_file_major("JAVA_VERSION=\"21\"\n"), 21);
+  EXPECT_EQ(release_file_major("IMPLEMENTOR_JAVA_VERSION=\"99\"\n"), 0);
+  EXPECT_EQ(release_file_major("nothing here"), 0);
+}
+
+TEST(Java, JdkMajorFromADirectoryOrATarball) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("zkctl-jdk-rel-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "jdk-11/bin");
+  std::ofstream(dir / "jdk-11/release") << "IMPLEMENTOR=\"x\"\nJAVA_VERSION=\"11.0.2\"\n";
+  std::ofstream(dir / "jdk-11/bin/release") << "JAVA_VERSION=\"99\"\n";  // not the top one
+  auto from_dir = jdk_major((dir / "jdk-11").string());
+  ASSERT_TRUE(from_dir.ok()) << from_dir.error().message;
+  EXPECT_EQ(*from_dir, 11);
+  const std::string tar =
+      "tar -czf '" + (dir / "jdk.tgz").string() + "' -C '" + dir.string() + "' jdk-11";
+  ASSERT_EQ(std::system(tar.c_str()), 0);
+  auto from_tarball = jdk_major((dir / "jdk.tgz").string());
+  ASSERT_TRUE(from_tarball.ok()) << from_tarball.error().message;
+  EXPECT_EQ(*from_tarball, 11);
+  fs::remove(dir / "jdk-11/release");
+  EXPECT_FALSE(jdk_major((dir / "jdk-11").string()).ok());
+  fs::remove_all(dir);
+}
+
 TEST(Java, DirectoryIsPackedReproduciblyAndRemovedAfterUse) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("zkctl-jdk-test-" + std::to_string(::getpid()));
