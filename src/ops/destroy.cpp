@@ -4,6 +4,7 @@
 
 #include "ops/cluster_control.hpp"
 #include "ops/kafka_host.hpp"
+#include "ops/launcher.hpp"
 #include "ops/zk_host.hpp"
 #include "plan/runner.hpp"
 #include "render/kafka_paths.hpp"
@@ -83,6 +84,12 @@ DestroyReport destroy(Context& ctx, PurgeData purge) {
       if (!p.data_log_dir.empty()) dirs.push_back({"zkdata-log", p.data_log_dir});
       dirs.push_back({"zkdata", p.data_dir});
     }
+    if (s.service.launcher == inventory::Launcher::systemd) {
+      const std::string unit = unit_of(s.service, render::Product::zookeeper);
+      auto u = remove_unit(*c.remote, unit, ctx.command_timeout(s));
+      if (!u) return fail(s.host + ": " + u.error().message);
+      if (*u) note(s.host, "removed " + std::string(render::kSystemdUnitDir) + "/" + unit + "\n");
+    }
     for (const auto& [kind, dir] : dirs) {
       // A separate transaction-log dir has no myid: it goes with its data dir's verdict.
       std::string k = kind == "zkdata-log" ? "kafkadata" : kind;
@@ -99,6 +106,12 @@ DestroyReport destroy(Context& ctx, PurgeData purge) {
     std::vector<std::pair<std::string, std::string>> dirs = {{"install", p.install_dir}};
     if (purge == PurgeData::yes)
       for (const auto& d : p.log_dirs) dirs.push_back({"kafkadata", d});
+    if (n.service.launcher == inventory::Launcher::systemd) {
+      const std::string unit = unit_of(n.service, render::Product::kafka);
+      auto u = remove_unit(*c.remote, unit, ctx.command_timeout(n));
+      if (!u) return fail(n.host + ": " + u.error().message);
+      if (*u) note(n.host, "removed " + std::string(render::kSystemdUnitDir) + "/" + unit + "\n");
+    }
     for (const auto& [kind, dir] : dirs) {
       auto r = run_script(*c.remote, "remove " + dir, kRemove, {kind, dir}, ctx.command_timeout(n));
       if (!r) return fail(n.host + ": " + r.error().message);

@@ -14,6 +14,16 @@ systemctl daemon-reload
 systemctl enable --quiet -- "$1"
 )SH";
 
+// $1 unit name, $2 its file. Disabled, file removed, systemd told; absent: nothing to do.
+constexpr const char* kRemoveUnit = R"SH(
+set -u
+[ -e "$2" ] || { echo absent; exit 0; }
+systemctl disable --quiet -- "$1" 2>/dev/null || true
+rm -f -- "$2"
+systemctl daemon-reload
+echo removed
+)SH";
+
 constexpr const char* kStartUnit = R"SH(
 set -u
 unit=$1
@@ -99,6 +109,14 @@ util::Result<void> enable_unit(remote::Remote& remote, const std::string& unit,
   auto r = run_script(remote, "systemctl enable", kEnable, {unit}, timeout);
   if (!r) return r.error();
   return {};
+}
+
+util::Result<bool> remove_unit(remote::Remote& remote, const std::string& unit,
+                               std::chrono::seconds timeout) {
+  const std::string file = std::string(render::kSystemdUnitDir) + "/" + unit;
+  auto r = run_script(remote, "systemctl disable", kRemoveUnit, {unit, file}, timeout);
+  if (!r) return r.error();
+  return r->out.find("removed") != std::string::npos;
 }
 
 util::Result<int> start_unit(remote::Remote& remote, const std::string& unit,

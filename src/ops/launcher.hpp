@@ -30,6 +30,11 @@ std::vector<std::string> service_problems(const inventory::ServiceSettings& serv
 util::Result<void> enable_unit(remote::Remote& remote, const std::string& unit,
                                std::chrono::seconds timeout);
 
+// Disable UNIT and remove its file from /etc/systemd/system (destroy); false when
+// there was no such file.
+util::Result<bool> remove_unit(remote::Remote& remote, const std::string& unit,
+                               std::chrono::seconds timeout);
+
 // `systemctl start UNIT` and wait for its main PID (returned).
 util::Result<int> start_unit(remote::Remote& remote, const std::string& unit,
                              std::chrono::seconds timeout);

@@ -105,6 +105,22 @@ TEST(Launcher, SystemdStartsStopsAndFindsZooKeeperWithSystemctl) {
   EXPECT_TRUE(has(r.commands[2], "MainPID")) << r.commands[2];
 }
 
+TEST(Launcher, RemoveUnitDisablesAndDeletesTheUnitFile) {
+  RecordingRemote r;
+  r.answer = "removed\n";
+  auto removed = remove_unit(r, "zkctl-prod-zookeeper.service", kT);
+  ASSERT_TRUE(removed.ok()) << removed.error().message;
+  EXPECT_TRUE(*removed);
+  ASSERT_EQ(r.commands.size(), 1u);
+  EXPECT_TRUE(has(r.commands[0], "systemctl disable")) << r.commands[0];
+  EXPECT_TRUE(has(r.commands[0], "/etc/systemd/system/zkctl-prod-zookeeper.service"))
+      << r.commands[0];
+  r.answer = "absent\n";
+  removed = remove_unit(r, "zkctl-prod-zookeeper.service", kT);
+  ASSERT_TRUE(removed.ok());
+  EXPECT_FALSE(*removed);
+}
+
 TEST(Launcher, ScriptsStartZooKeeperWithZkServerShAsTheServiceUser) {
   RecordingRemote r;
   auto pid = start_server(r, server(inventory::Launcher::scripts, "zookeeper"), kT);
