@@ -38,8 +38,12 @@ struct HostPlan {
   bool upload_java = false;  // the pushed JDK ([java]) differs from the installed one
   std::vector<const render::RenderedFile*> changed_files;
   bool running() const { return facts.pid.has_value(); }
+  // Running as another user than [service] user asks for (the user was changed).
+  bool wrong_user() const {
+    return running() && !facts.pid_user.empty() && facts.pid_user != server->service.user;
+  }
   bool needs_restart() const {
-    return running() && (upload || upload_java || !changed_files.empty());
+    return running() && (upload || upload_java || !changed_files.empty() || wrong_user());
   }
 };
 

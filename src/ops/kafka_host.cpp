@@ -47,7 +47,10 @@ done
 shift "$ndirs"
 if [ -f "$release" ]; then printf 'release=%s\n' "$(head -n 1 -- "$release")"; fi
 if [ -f "$meta" ]; then sed -n 's/^\([a-z.]*\)=\(.*\)$/meta.\1=\2/p' -- "$meta"; fi
-if pid=$(kpid "$props"); then printf 'pid=%s\n' "$pid"; fi
+if pid=$(kpid "$props"); then
+  printf 'pid=%s\n' "$pid"
+  printf 'pid_user=%s\n' "$(stat -c %U "/proc/$pid" 2>/dev/null)"
+fi
 if command -v ss >/dev/null 2>&1; then
   for port in $(printf '%s' "$ports" | tr ',' ' '); do
     ss -Hltnp "sport = :$port" 2>/dev/null | sed -n "s/^/listen=$port /p"
@@ -167,6 +170,8 @@ KafkaFacts parse_kafka_facts(const std::string& output) {
       f.meta[key.substr(5)] = val;
     } else if (key == "pid") {
       f.pid = std::stoi(val);
+    } else if (key == "pid_user") {
+      f.pid_user = val;
     } else if (key == "listen") {
       add_listener(val, f.listeners);
     } else if (key == "file") {

@@ -27,6 +27,7 @@ struct KafkaFacts {
   std::map<std::string, std::string> file_sha256;  // remote path -> checksum
   std::map<std::string, std::string> meta;  // meta.properties of the first log dir (empty: none)
   std::optional<int> pid;           // the running broker/controller (kafka.Kafka + our config)
+  std::string pid_user;             // the user it runs as ("" when unknown)
   std::vector<Listener> listeners;  // on the node's ports
 };
 

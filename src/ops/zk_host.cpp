@@ -1,7 +1,6 @@
 #include "ops/zk_host.hpp"
 
 #include <algorithm>
-
 #include <regex>
 #include <sstream>
 
@@ -65,7 +64,10 @@ fi
 if [ -f "$data/.zkctl-cluster" ]; then
   printf 'mark=%s\n' "$(head -n 1 -- "$data/.zkctl-cluster" | head -c 128 | tr -d '\r')"
 fi
-if pid=$(running_pid "$pidf") || pid=$(unit_pid "$unit"); then printf 'pid=%s\n' "$pid"; fi
+if pid=$(running_pid "$pidf") || pid=$(unit_pid "$unit"); then
+  printf 'pid=%s\n' "$pid"
+  printf 'pid_user=%s\n' "$(stat -c %U "/proc/$pid" 2>/dev/null)"
+fi
 if command -v ss >/dev/null 2>&1; then
   for port in $(printf '%s' "$ports" | tr ',' ' '); do
     ss -Hltnp "sport = :$port" 2>/dev/null | sed -n "s/^/listen=$port /p"
@@ -253,6 +255,8 @@ HostFacts parse_facts(const std::string& output, const inventory::Server& server
       f.cluster_mark = val;
     } else if (key == "pid") {
       f.pid = std::stoi(val);
+    } else if (key == "pid_user") {
+      f.pid_user = val;
     } else if (key == "listen") {
       add_listener(val, f.listeners);
     } else if (key == "file") {

@@ -6,8 +6,8 @@
 #include <chrono>
 #include <map>
 #include <optional>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "inventory/model.hpp"
@@ -47,6 +47,7 @@ struct HostFacts {
   std::optional<long> current_epoch;               // <data>/version-2/currentEpoch
   std::optional<std::string> cluster_mark;         // <data>/.zkctl-cluster: the cluster's name
   std::optional<int> pid;           // the running ZooKeeper's PID (pid file + live process)
+  std::string pid_user;             // the user it runs as ("" when unknown)
   std::vector<Listener> listeners;  // for the server's ports
 };
 
@@ -63,7 +64,8 @@ std::string cluster_mark_path(const inventory::Server& server);
 // cluster, or, for a server not running, a history (epoch) ahead of every running
 // member's (it would win the election and impose a foreign history).
 std::vector<std::string> foreign_data_problems(
-    const std::string& cluster, const std::vector<std::pair<const inventory::Server*, const HostFacts*>>& hosts);
+    const std::string& cluster,
+    const std::vector<std::pair<const inventory::Server*, const HostFacts*>>& hosts);
 
 // Problems that must stop a deploy before anything changes, one line each.
 std::vector<std::string> preflight_problems(const inventory::Server& server,

@@ -144,3 +144,19 @@ def test_rerun_uploads_nothing_and_restart_keeps_jdk_and_user(lab, svc, jdk_dist
     assert lab.exec("node1", ["ps", "-o", "user=", "-p", str(pid)]).stdout.strip() == USER
     exe = lab.exec("node1", ["readlink", f"/proc/{pid}/exe"]).stdout.strip()
     assert exe.startswith("/opt/zookeeper/java/releases/"), exe
+
+
+def test_changing_the_service_user_restarts_every_server_as_the_new_one(lab, svc, jdk_dist,
+                                                                         tmp_path):
+    # Same configs, another user (root): nothing to write, but every server must restart.
+    inv = variant(tmp_path, f'[java]\ndistribution = "{jdk_dist}"\n')
+    plan = svc.run("plan", str(inv))
+    assert plan.returncode == 0 and plan.stdout.count("(zookeeper): restart") == 4, plan.stdout
+    proc = svc.run("deploy", str(inv))
+    assert proc.returncode == 0, proc.stderr
+    assert "restarted 4" in proc.stdout, proc.stdout
+    for host in HOSTS:
+        pid = lab.pid_of(host, ZK_PATTERN)
+        assert lab.exec(host, ["ps", "-o", "user=", "-p", str(pid)]).stdout.strip() == "root"
+    again = svc.run("deploy", str(inv))
+    assert again.returncode == 0 and "restarted 0" in again.stdout, again.stdout
