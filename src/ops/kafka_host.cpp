@@ -149,35 +149,12 @@ KafkaFacts parse_kafka_facts(const std::string& output) {
   KafkaFacts f;
   std::istringstream in(output);
   std::string line;
-  static const std::regex pid_re("pid=([0-9]+)");
   while (std::getline(in, line)) {
     auto eq = line.find('=');
     if (eq == std::string::npos) continue;
     std::string key = line.substr(0, eq), val = line.substr(eq + 1);
-    if (key == "java") {
-      f.java_version = val.empty() ? "java (unknown version)" : val;
-    } else if (key == "unwritable") {
-      f.unwritable.push_back(val);
-    } else if (key == "release") {
-      f.release_sha256 = val;
-    } else if (key == "jrelease") {
-      f.java_release_sha256 = val;
-    } else if (key == "pid1") {
-      f.pid1 = val;
-    } else if (key == "nouser") {
-      f.user_exists = false;
-    } else if (key.rfind("meta.", 0) == 0) {
-      f.meta[key.substr(5)] = val;
-    } else if (key == "pid") {
-      f.pid = std::stoi(val);
-    } else if (key == "pid_user") {
-      f.pid_user = val;
-    } else if (key == "listen") {
-      add_listener(val, f.listeners);
-    } else if (key == "file") {
-      auto sp = val.find(' ');
-      if (sp != std::string::npos) f.file_sha256[val.substr(sp + 1)] = val.substr(0, sp);
-    }
+    if (parse_common_fact(key, val, f)) continue;
+    if (key.rfind("meta.", 0) == 0) f.meta[key.substr(5)] = val;
   }
   return f;
 }

@@ -17,18 +17,8 @@
 namespace zkctl::ops {
 
 // One Kafka host as found before any change.
-struct KafkaFacts {
-  std::string java_version;                        // empty: no java
-  std::vector<std::string> unwritable;             // dirs that cannot be created
-  std::string release_sha256;                      // installed distribution; empty: none
-  std::string java_release_sha256;                 // pushed JDK installed; empty: none
-  std::string pid1;                                // /proc/1/comm
-  bool user_exists = true;                         // the service user is known on the host
-  std::map<std::string, std::string> file_sha256;  // remote path -> checksum
+struct KafkaFacts : CommonFacts {
   std::map<std::string, std::string> meta;  // meta.properties of the first log dir (empty: none)
-  std::optional<int> pid;           // the running broker/controller (kafka.Kafka + our config)
-  std::string pid_user;             // the user it runs as ("" when unknown)
-  std::vector<Listener> listeners;  // on the node's ports
 };
 
 KafkaFacts parse_kafka_facts(const std::string& output);

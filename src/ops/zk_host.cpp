@@ -191,61 +191,18 @@ std::string ports_arg(const inventory::Server& s) {
 
 }  // namespace
 
-void add_listener(const std::string& value, std::vector<Listener>& listeners) {
-  static const std::regex pid_re("pid=([0-9]+)");
-  auto sp = value.find(' ');
-  Listener l;
-  l.port = std::atoi(value.substr(0, sp).c_str());
-  std::string rest = sp == std::string::npos ? "" : value.substr(sp);
-  for (std::sregex_iterator it(rest.begin(), rest.end(), pid_re), end; it != end; ++it) {
-    l.pids.push_back(std::stoi((*it)[1].str()));
-  }
-  for (auto& existing : listeners) {
-    if (existing.port == l.port) {
-      existing.pids.insert(existing.pids.end(), l.pids.begin(), l.pids.end());
-      return;
-    }
-  }
-  listeners.push_back(l);
-}
-
-std::vector<std::string> port_conflicts(const std::vector<Listener>& listeners,
-                                        std::optional<int> own_pid, const std::string& product) {
-  std::vector<std::string> problems;
-  for (const auto& l : listeners) {
-    if (own_pid && std::find(l.pids.begin(), l.pids.end(), *own_pid) != l.pids.end()) continue;
-    std::string who;
-    for (int p : l.pids) who += (who.empty() ? "pid " : ",") + std::to_string(p);
-    problems.push_back("port " + std::to_string(l.port) + " is already in use" +
-                       (who.empty() ? "" : " by " + who) + " (not this cluster's " + product + ")");
-  }
-  return problems;
-}
-
 HostFacts parse_facts(const std::string& output, const inventory::Server& server,
                       const std::vector<render::RenderedFile>& files) {
   (void)files;
   HostFacts f;
   std::istringstream in(output);
   std::string line;
-  static const std::regex pid_re("pid=([0-9]+)");
   while (std::getline(in, line)) {
     auto eq = line.find('=');
     if (eq == std::string::npos) continue;
     std::string key = line.substr(0, eq), val = line.substr(eq + 1);
-    if (key == "java") {
-      f.java_version = val.empty() ? "java (unknown version)" : val;
-    } else if (key == "unwritable") {
-      f.unwritable.push_back(val);
-    } else if (key == "release") {
-      f.release_sha256 = val;
-    } else if (key == "jrelease") {
-      f.java_release_sha256 = val;
-    } else if (key == "pid1") {
-      f.pid1 = val;
-    } else if (key == "nouser") {
-      f.user_exists = false;
-    } else if (key == "myid") {
+    if (parse_common_fact(key, val, f)) continue;
+    if (key == "myid") {
       f.myid = val;
     } else if (key == "history") {
       f.data_has_history = true;
@@ -253,15 +210,6 @@ HostFacts parse_facts(const std::string& output, const inventory::Server& server
       if (!val.empty() && val.size() < 18) f.current_epoch = std::stol(val);
     } else if (key == "mark") {
       f.cluster_mark = val;
-    } else if (key == "pid") {
-      f.pid = std::stoi(val);
-    } else if (key == "pid_user") {
-      f.pid_user = val;
-    } else if (key == "listen") {
-      add_listener(val, f.listeners);
-    } else if (key == "file") {
-      auto sp = val.find(' ');
-      if (sp != std::string::npos) f.file_sha256[val.substr(sp + 1)] = val.substr(0, sp);
     }
   }
   (void)server;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "inventory/model.hpp"
+#include "ops/host_facts.hpp"
 #include "remote/remote.hpp"
 #include "render/zk_paths.hpp"
 #include "render/zookeeper.hpp"
@@ -18,37 +19,12 @@
 
 namespace zkctl::ops {
 
-// A listening TCP port on the host and the PIDs holding it (empty when `ss`
-// could not name them).
-struct Listener {
-  int port = 0;
-  std::vector<int> pids;
-};
-
-// One problem line per port in `listeners` held by anything but `own_pid`
-// ("port 2181 is already in use by pid 99 (not this cluster's ZooKeeper)").
-std::vector<std::string> port_conflicts(const std::vector<Listener>& listeners,
-                                        std::optional<int> own_pid, const std::string& product);
-
-// Parse one `listen=PORT <ss line>` value into `listeners` (merging a port seen twice).
-void add_listener(const std::string& value, std::vector<Listener>& listeners);
-
 // One host as found before any change.
-struct HostFacts {
-  std::string java_version;             // first line of `java -version`; empty: no java
-  std::vector<std::string> unwritable;  // dirs that cannot be created
-  std::string release_sha256;           // checksum of the installed distribution; empty: none
-  std::string java_release_sha256;      // checksum of the pushed JDK installed; empty: none
-  std::string pid1;                     // /proc/1/comm: "systemd" on systemd hosts
-  bool user_exists = true;              // the service user is known on the host
-  std::map<std::string, std::string> file_sha256;  // remote path -> checksum (present files)
-  std::optional<std::string> myid;                 // content of <data>/myid, trimmed
-  bool data_has_history = false;                   // <data>/version-2 exists
-  std::optional<long> current_epoch;               // <data>/version-2/currentEpoch
-  std::optional<std::string> cluster_mark;         // <data>/.zkctl-cluster: the cluster's name
-  std::optional<int> pid;           // the running ZooKeeper's PID (pid file + live process)
-  std::string pid_user;             // the user it runs as ("" when unknown)
-  std::vector<Listener> listeners;  // for the server's ports
+struct HostFacts : CommonFacts {
+  std::optional<std::string> myid;          // content of <data>/myid, trimmed
+  bool data_has_history = false;            // <data>/version-2 exists
+  std::optional<long> current_epoch;        // <data>/version-2/currentEpoch
+  std::optional<std::string> cluster_mark;  // <data>/.zkctl-cluster: the cluster's name
 };
 
 // Gather HostFacts in one round trip. `files` are the rendered files whose
