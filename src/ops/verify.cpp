@@ -4,6 +4,7 @@
 #include <chrono>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "ops/kafka_health.hpp"
 #include "probe/kafka_client.hpp"
@@ -124,6 +125,21 @@ VerifyReport verify(Context& ctx, int messages) {
       c ? topic + ": 3 partitions, replication " + std::to_string(rf) : c.error().message;
   report.steps.push_back(create);
   if (!c) return report;
+
+  // Produce only once the broker produced through knows the topic with a leader for
+  // every partition: right after a controller failover that takes a moment, and a
+  // broker asked too early answers as for an unknown topic (which it may then try to
+  // auto-create with the default replication factor, failing the whole batch).
+  for (auto deadline = Clock::now() + std::chrono::seconds(30); Clock::now() < deadline;) {
+    auto md = probe::kafka_metadata(produce_via, std::chrono::milliseconds(3000));
+    int led = 0;
+    if (md) {
+      for (const auto& part : md->partitions)
+        if (part.topic == topic && part.leader >= 0 && part.error.empty()) ++led;
+    }
+    if (led == 3) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
 
   t0 = Clock::now();
   VerifyStep produce{"kafka produce", false, "", 0};
