@@ -32,8 +32,8 @@ struct HostChange {
 };
 
 enum class DeployMode {
-  apply,      // change the hosts
-  plan_only,  // pre-flight and decide, fill DeployReport::changes, change nothing
+  apply,           // change the hosts
+  plan_only,       // pre-flight and decide, fill DeployReport::changes, change nothing
   preflight_only,  // pre-flight only (zkctl check): no decisions, no file reads for diffs
 };
 
@@ -55,9 +55,9 @@ struct DeployReport {
   std::string kafka_cluster_id;  // KRaft: the id the storage was formatted with
   // Scale in (servers and Kafka nodes the last deploy had and the inventory dropped):
   std::vector<std::string> refusals;  // why the change was refused (outcome refused)
-  int removals_planned = 0;        // to take out and stop
-  int removed = 0;                 // taken out and stopped (or found already gone)
-  std::vector<std::string> notes;  // one line each, e.g. a removed host that was unreachable
+  int removals_planned = 0;           // to take out and stop
+  int removed = 0;                    // taken out and stopped (or found already gone)
+  std::vector<std::string> notes;     // one line each, e.g. a removed host that was unreachable
 };
 
 // `force` allows a membership change that leaves fewer than 3 voters.

@@ -33,6 +33,20 @@ struct KafkaDeployer::NodePlan {
   }
 };
 
+namespace {
+
+// Upload progress of `step` on `host` as "1.5 / 42.0 MiB" events.
+remote::ProgressFn bytes_progress(plan::Progress& progress, const std::string& host,
+                                  const char* step) {
+  return [&progress, host, step](std::uint64_t sent, std::uint64_t total) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.1f / %.1f MiB", sent / 1048576.0, total / 1048576.0);
+    progress.report({host, step, plan::EventKind::progress, buf});
+  };
+}
+
+}  // namespace
+
 std::string new_kafka_cluster_id() {
   static const char* b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::random_device rd;
@@ -193,37 +207,23 @@ void KafkaDeployer::apply(DeployReport& report) {
     auto timeout = ctx_.command_timeout(n);
     render::KafkaPaths paths = render::kafka_paths(n);
     plan::HostJob job{n.host, {}};
-    job.steps.push_back(
-        {"kafka upload", [&, r, timeout, paths]() -> util::Result<StepOutcome> {
-           if (!p.upload) return StepOutcome::skipped;
-           auto up = upload_release(
-               *r, paths.install_dir, cluster.kafka->distribution, dist_sha_,
-               [&](std::uint64_t sent, std::uint64_t total) {
-                 char buf[64];
-                 std::snprintf(buf, sizeof buf, "%.1f / %.1f MiB", sent / 1048576.0,
-                               total / 1048576.0);
-                 progress.report({n.host, "kafka upload", plan::EventKind::progress, buf});
-               },
-               timeout);
-           if (!up) return up.error();
-           ++uploaded;
-           return StepOutcome::done;
-         }});
-    job.steps.push_back(
-        {"kafka upload jdk", [&, r, timeout, paths]() -> util::Result<StepOutcome> {
-           if (!p.upload_java) return StepOutcome::skipped;
-           auto up = push_jdk(
-               *r, paths.install_dir, *jdk_,
-               [&](std::uint64_t sent, std::uint64_t total) {
-                 char buf[64];
-                 std::snprintf(buf, sizeof buf, "%.1f / %.1f MiB", sent / 1048576.0,
-                               total / 1048576.0);
-                 progress.report({n.host, "kafka upload jdk", plan::EventKind::progress, buf});
-               },
-               timeout);
-           if (!up) return up.error();
-           return StepOutcome::done;
-         }});
+    job.steps.push_back({"kafka upload", [&, r, timeout, paths]() -> util::Result<StepOutcome> {
+                           if (!p.upload) return StepOutcome::skipped;
+                           auto up = upload_release(
+                               *r, paths.install_dir, cluster.kafka->distribution, dist_sha_,
+                               bytes_progress(progress, n.host, "kafka upload"), timeout);
+                           if (!up) return up.error();
+                           ++uploaded;
+                           return StepOutcome::done;
+                         }});
+    job.steps.push_back({"kafka upload jdk", [&, r, timeout, paths]() -> util::Result<StepOutcome> {
+                           if (!p.upload_java) return StepOutcome::skipped;
+                           auto up = push_jdk(*r, paths.install_dir, *jdk_,
+                                              bytes_progress(progress, n.host, "kafka upload jdk"),
+                                              timeout);
+                           if (!up) return up.error();
+                           return StepOutcome::done;
+                         }});
     job.steps.push_back({"kafka configure", [&, r, timeout, paths]() -> util::Result<StepOutcome> {
                            if (auto d = prepare_kafka_dirs(*r, n, timeout); !d) return d.error();
                            for (const auto* f : p.changed_files) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "util/color.hpp"
+
 namespace zkctl::util {
 
 namespace {
@@ -19,22 +21,10 @@ std::string one_line(std::string cell) {
 }  // namespace
 
 std::size_t display_width(std::string_view text) {
+  // ANSI colour sequences take no room; UTF-8 continuation bytes add no column.
   std::size_t n = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c == 0x1B && i + 1 < text.size() && text[i + 1] == '[') {
-      // An ANSI CSI sequence (colour) takes no room: skip to its final byte.
-      std::size_t j = i + 2;
-      while (j < text.size() && static_cast<unsigned char>(text[j]) >= 0x20 &&
-             static_cast<unsigned char>(text[j]) <= 0x3F)
-        ++j;
-      if (j < text.size()) {
-        i = j;
-        continue;
-      }
-    }
-    if ((c & 0xC0) != 0x80) ++n;
-  }
+  for (const char ch : strip_ansi(text))
+    if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++n;
   return n;
 }
 
