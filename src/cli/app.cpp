@@ -257,7 +257,12 @@ int run(int argc, char** argv) {
       "last), then removes each install dir. Asks for the cluster name first unless --yes.\n"
       "A directory is removed only if it carries zkctl's marks.\n\n"
       "Examples:\n  zkctl destroy\n  zkctl destroy -c seed --yes --purge-data");
-  destroyc->callback([&] { action = [&] { return cmd_destroy(g, destroy_yes, destroy_purge); }; });
+  destroyc->callback([&] {
+    action = [&] {
+      return cmd_destroy(g,
+                         {destroy_yes, destroy_purge ? ops::PurgeData::yes : ops::PurgeData::no});
+    };
+  });
 
   // check
   auto* checkc = app.add_subcommand("check", "Pre-flight every host without changing anything");
@@ -335,7 +340,12 @@ int run(int argc, char** argv) {
   add_cluster_options(logs, g);
   add_ssh_options(logs, g);
   logs->footer("\nExamples:\n  zkctl logs node3\n  zkctl logs node2 --kafka -n 500");
-  logs->callback([&] { action = [&] { return cmd_logs(g, logs_node, logs_kafka, logs_lines); }; });
+  logs->callback([&] {
+    action = [&] {
+      return cmd_logs(g, logs_node, logs_kafka ? ops::LogOf::kafka : ops::LogOf::zookeeper,
+                      logs_lines);
+    };
+  });
 
   // completion
   auto* completion = app.add_subcommand("completion", "Print the shell completion script");

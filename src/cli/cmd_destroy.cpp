@@ -10,11 +10,12 @@
 
 namespace zkctl::cli {
 
-int cmd_destroy(GlobalOptions& g, bool yes, bool purge) {
+int cmd_destroy(GlobalOptions& g, const DestroyOptions& options) {
+  const bool purge = options.purge == ops::PurgeData::yes;
   auto loaded = load_cluster(g.choice);
   if (!loaded) return kUsage;
   const std::string& name = loaded->cluster.name;
-  if (!yes) {
+  if (!options.confirmed) {
     std::fprintf(stderr,
                  "This stops every server of cluster %s and removes its install dirs%s.\n"
                  "Type the cluster name to confirm: ",
@@ -32,7 +33,7 @@ int cmd_destroy(GlobalOptions& g, bool yes, bool purge) {
   plan::Progress& progress = *progress_printer;
   ops::Context ctx(loaded->cluster, g.ops, progress);
   return run_changing(g, ctx, [&](ops::AuditRecord& audit) {
-    auto r = ops::destroy(ctx, purge ? ops::PurgeData::yes : ops::PurgeData::no);
+    auto r = ops::destroy(ctx, options.purge);
     for (const auto& x : r.removed) audit.hosts.push_back({x, "removed"});
     for (const auto& e : r.errors) audit.hosts.push_back({"", e});
     for (const auto& k : r.kept) std::printf("kept %s\n", k.c_str());

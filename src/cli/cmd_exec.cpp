@@ -59,12 +59,12 @@ int cmd_exec(GlobalOptions& g, const std::vector<std::string>& nodes,
   return all_ok ? kOk : kFailed;
 }
 
-int cmd_logs(GlobalOptions& g, const std::string& node, bool kafka, int lines) {
+int cmd_logs(GlobalOptions& g, const std::string& node, ops::LogOf which, int lines) {
   auto loaded = load_cluster(g.choice);
   if (!loaded) return kUsage;
   plan::NullProgress progress;
   ops::Context ctx(loaded->cluster, g.ops, progress);
-  auto which = kafka || !loaded->cluster.find(node) ? ops::LogOf::kafka : ops::LogOf::zookeeper;
+  if (!loaded->cluster.find(node)) which = ops::LogOf::kafka;
   auto text = ops::tail_log(ctx, node, which, lines);
   if (!text) {
     std::fprintf(stderr, "zkctl: %s: %s\n", node.c_str(), text.error().message.c_str());

@@ -9,6 +9,8 @@
 #include "cli/cluster_source.hpp"
 #include "ops/context.hpp"
 #include "ops/control.hpp"
+#include "ops/destroy.hpp"
+#include "ops/exec.hpp"
 #include "plan/progress.hpp"
 #include "util/color.hpp"
 
@@ -44,12 +46,18 @@ int cmd_verify(GlobalOptions& g, int messages, Output output);
 // Run `command` on the cluster's hosts (all, or `nodes`) at once; print each host's output.
 int cmd_exec(GlobalOptions& g, const std::vector<std::string>& nodes,
              const std::vector<std::string>& command, Output output);
-// The tail of a server's log (`kafka`: the Kafka node's).
-int cmd_logs(GlobalOptions& g, const std::string& node, bool kafka, int lines);
+// The tail of `node`'s log: `which` names the service (ZooKeeper's when the host has
+// a ZooKeeper server, else the Kafka node's, unless Kafka is asked for).
+int cmd_logs(GlobalOptions& g, const std::string& node, ops::LogOf which, int lines);
 // What deploy would change, per host, without changing anything.
 int cmd_plan(GlobalOptions& g, Output output);
+// What `zkctl destroy` was asked.
+struct DestroyOptions {
+  bool confirmed = false;                     // --yes: do not ask for the cluster name
+  ops::PurgeData purge = ops::PurgeData::no;  // --purge-data: the data dirs too
+};
 // Stop everything and remove the installs (and with `purge`, the data).
-int cmd_destroy(GlobalOptions& g, bool yes, bool purge);
+int cmd_destroy(GlobalOptions& g, const DestroyOptions& options);
 // Print the shell completion script for `shell` ("bash").
 int cmd_completion(const std::string& shell);
 // Pre-flight on its own, plus java version, disk, memory, clock skew, name resolution.

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "ops/deploy.hpp"
+#include "ops/java.hpp"
 #include "ops/status.hpp"
 #include "ops/zk_host.hpp"
 #include "plan/runner.hpp"
@@ -49,15 +50,6 @@ bool CheckReport::failed() const {
                      [](const CheckItem& i) { return i.verdict == Verdict::fail; });
 }
 
-int java_major_version(const std::string& line) {
-  static const std::regex re("version \"([0-9]+)(\\.([0-9]+))?");
-  std::smatch m;
-  if (!std::regex_search(line, m, re)) return 0;
-  int major = std::stoi(m[1].str());
-  if (major == 1 && m[3].matched) major = std::stoi(m[3].str());  // "1.8.0" is Java 8
-  return major;
-}
-
 HostProbe parse_host_probe(const std::string& text) {
   HostProbe p;
   std::istringstream in(text);
@@ -68,7 +60,7 @@ HostProbe parse_host_probe(const std::string& text) {
     std::string k = line.substr(0, eq), v = line.substr(eq + 1);
     if (k == "java") {
       p.java = v;
-      p.java_major = java_major_version(v);
+      p.java_major = java_major(v);
     } else if (k == "mem") {
       p.mem_available_kb = std::atol(v.c_str());
     } else if (k == "disk") {
@@ -108,10 +100,24 @@ CheckReport check(Context& ctx) {
     std::string host;
     Connection* conn = nullptr;
     int heap_mb = 0;
-    int min_java = 0;
+    JavaNeed java{0, ""};  // the most demanding product on the host
     std::vector<std::string> dirs;
   };
   std::vector<HostNeeds> hosts;
+  // The one Java policy (ops/java): each product's need, read from its distribution.
+  auto need_of = [&](const std::string& dist, render::Product product) -> JavaNeed {
+    auto n = java_need_of(dist, product);
+    return n ? *n : JavaNeed{0, ""};  // deploy's pre-flight above reported why
+  };
+  const JavaNeed zk_java =
+      cluster.servers.empty() ? JavaNeed{0, ""}
+                              : need_of(cluster.zookeeper.distribution, render::Product::zookeeper);
+  const JavaNeed kafka_java = cluster.kafka
+                                  ? need_of(cluster.kafka->distribution, render::Product::kafka)
+                                  : JavaNeed{0, ""};
+  auto raise = [](JavaNeed& have, const JavaNeed& more) {
+    if (more.min_major > have.min_major) have = more;
+  };
   auto need = [&](const std::string& host) -> HostNeeds& {
     for (auto& h : hosts)
       if (h.host == host) return h;
@@ -122,7 +128,7 @@ CheckReport check(Context& ctx) {
     auto& h = need(s.host);
     if (!h.conn) h.conn = &ctx.connection(s);
     h.heap_mb += cluster.zookeeper.heap_mb;
-    h.min_java = std::max(h.min_java, 11);  // ZooKeeper 3.8/3.9
+    raise(h.java, zk_java);
     auto p = render::zk_paths(s);
     h.dirs.push_back(p.data_dir);
     if (!p.data_log_dir.empty()) h.dirs.push_back(p.data_log_dir);
@@ -131,9 +137,7 @@ CheckReport check(Context& ctx) {
     auto& h = need(n.host);
     if (!h.conn) h.conn = &ctx.connection(n);
     h.heap_mb += cluster.kafka->heap_mb;
-    // Kafka 4 needs Java 17 for brokers; 3.x runs on 11.
-    bool kafka4 = cluster.kafka->distribution.find("-4.") != std::string::npos;
-    h.min_java = std::max(h.min_java, kafka4 ? 17 : 11);
+    raise(h.java, kafka_java);
     for (const auto& d : render::kafka_paths(n).log_dirs) h.dirs.push_back(d);
   }
   std::vector<std::string> names;
@@ -165,12 +169,10 @@ CheckReport check(Context& ctx) {
     const auto& p = probes[i];
     if (!cluster.java.distribution.empty()) {  // [java]: deploy pushes the JDK
       add({h.host, "java", Verdict::ok, "pushed JDK " + cluster.java.distribution});
-    } else if (p.java_major == 0) {
-      add({h.host, "java", Verdict::fail,
-           "no java in PATH (install a JDK " + std::to_string(h.min_java) + "+)"});
-    } else if (p.java_major < h.min_java) {
-      add({h.host, "java", Verdict::fail,
-           p.java + ": too old, needs " + std::to_string(h.min_java) + "+"});
+    } else if (auto problem = h.java.min_major > 0
+                                  ? java_problem(p.java, h.java.min_major, h.java.product)
+                                  : std::nullopt) {
+      add({h.host, "java", Verdict::fail, *problem});
     } else {
       add({h.host, "java", Verdict::ok, p.java});
     }

@@ -29,14 +29,13 @@ struct CheckReport {
 // Parse one host's probe output (exposed for tests): key=value lines.
 struct HostProbe {
   std::string java;    // first line of java -version
-  int java_major = 0;  // 17 for "17.0.15", 8 for "1.8.0_x"
+  int java_major = 0;  // ops::java_major of `java`
   long mem_available_kb = -1;
   std::vector<std::pair<std::string, long>> disk_free_kb;     // dir -> available KiB
   double clock = 0;                                           // seconds since the epoch on the host
   std::vector<std::pair<std::string, std::string>> resolved;  // name -> first address
 };
 HostProbe parse_host_probe(const std::string& text);
-int java_major_version(const std::string& version_line);
 
 CheckReport check(Context& ctx);
 

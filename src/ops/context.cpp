@@ -31,7 +31,16 @@ remote::SshOptions ssh_options_for(const inventory::KafkaNode& node, const Optio
 }
 
 Context::Context(const inventory::Cluster& cluster, Options options, plan::Progress& progress)
-    : cluster_(cluster), options_(options), progress_(progress) {}
+    : cluster_(cluster),
+      options_(std::move(options)),
+      progress_(progress),
+      sessions_(std::make_shared<Sessions>()) {}
+
+Context::Context(const inventory::Cluster& view, Context& parent)
+    : cluster_(view),
+      options_(parent.options_),
+      progress_(parent.progress_),
+      sessions_(parent.sessions_) {}
 
 std::chrono::seconds Context::command_timeout(const inventory::Server& s) const {
   return std::chrono::seconds(options_.command_timeout_s > 0 ? options_.command_timeout_s
@@ -43,14 +52,14 @@ std::chrono::seconds Context::command_timeout(const inventory::KafkaNode& n) con
                                                              : n.ssh.command_timeout_s);
 }
 
-Connection& Context::slot(const void* key) {
-  std::lock_guard lock(mu_);
-  auto& c = connections_[key];
+Connection& Context::slot(const NodeKey& key) {
+  std::lock_guard lock(sessions_->mu);
+  auto& c = sessions_->by_node[key];
   if (!c) c = std::make_unique<Connection>();
   return *c;
 }
 
-std::vector<Connection*> Context::connect_all(const std::vector<const void*>& keys,
+std::vector<Connection*> Context::connect_all(const std::vector<NodeKey>& keys,
                                               const std::vector<remote::SshOptions>& options) {
   std::vector<Connection*> out(keys.size());
   for (std::size_t i = 0; i < keys.size(); ++i) out[i] = &slot(keys[i]);
@@ -58,7 +67,7 @@ std::vector<Connection*> Context::connect_all(const std::vector<const void*>& ke
     Connection& c = *out[i];
     if (c.remote || !c.error.empty()) return;  // connected, or already failed this command
     c.host = options[i].host;
-    auto r = remote::connect_ssh(options[i]);
+    auto r = options_.connector ? options_.connector(options[i]) : remote::connect_ssh(options[i]);
     if (r) {
       c.remote = std::move(r.value());
     } else {
@@ -69,20 +78,20 @@ std::vector<Connection*> Context::connect_all(const std::vector<const void*>& ke
 }
 
 std::vector<Connection*> Context::connect(const std::vector<const inventory::Server*>& servers) {
-  std::vector<const void*> keys;
+  std::vector<NodeKey> keys;
   std::vector<remote::SshOptions> opts;
   for (const auto* s : servers) {
-    keys.push_back(s);
+    keys.push_back({NodeKind::zookeeper, s->host, s->id});
     opts.push_back(ssh_options_for(*s, options_));
   }
   return connect_all(keys, opts);
 }
 
 std::vector<Connection*> Context::connect(const std::vector<const inventory::KafkaNode*>& nodes) {
-  std::vector<const void*> keys;
+  std::vector<NodeKey> keys;
   std::vector<remote::SshOptions> opts;
   for (const auto* n : nodes) {
-    keys.push_back(n);
+    keys.push_back({NodeKind::kafka, n->host, n->id});
     opts.push_back(ssh_options_for(*n, options_));
   }
   return connect_all(keys, opts);

@@ -4,6 +4,8 @@
 // step of the command).
 
 #include <chrono>
+#include <compare>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,6 +31,20 @@ struct Options {
   int connect_timeout_s = 0;                      // >0 overrides the inventory's [ssh]
   int command_timeout_s = 0;                      // >0 overrides the inventory's [ssh]
   render::RenderOptions templates;                // user template overrides ($ZKCTL_TEMPLATES)
+  // Opens one session; empty: remote::connect_ssh. Tests pass a fake.
+  std::function<util::Result<std::unique_ptr<remote::Remote>>(const remote::SshOptions&)> connector;
+};
+
+// The kinds of node zkctl runs.
+enum class NodeKind { zookeeper, kafka };
+
+// Names one node in a command: its kind, host and id (myid, or Kafka's node id).
+// One session per key per command.
+struct NodeKey {
+  NodeKind kind = NodeKind::zookeeper;
+  std::string host;
+  int id = 0;
+  auto operator<=>(const NodeKey&) const = default;
 };
 
 // One server's (or Kafka node's) connection, or why there is none.
@@ -41,6 +57,9 @@ struct Connection {
 class Context {
  public:
   Context(const inventory::Cluster& cluster, Options options, plan::Progress& progress);
+  // A context over another view of the same cluster (e.g. scale-in's transition view)
+  // that shares `parent`'s sessions: a node already connected is not connected again.
+  Context(const inventory::Cluster& view, Context& parent);
 
   const inventory::Cluster& cluster() const { return cluster_; }
   const Options& options() const { return options_; }
@@ -50,8 +69,9 @@ class Context {
 
   // Connect to every server in `servers` not yet connected, concurrently.
   // Returns the connections in the same order (failed ones carry `error`).
-  // Each ZooKeeper server and each Kafka node has its own session, so a stage
-  // may work on all of them at once (one thread per session).
+  // Each ZooKeeper server and each Kafka node has its own session (keyed by
+  // NodeKey, not by object), so a stage may work on all of them at once (one
+  // thread per session).
   std::vector<Connection*> connect(const std::vector<const inventory::Server*>& servers);
   std::vector<Connection*> connect(const std::vector<const inventory::KafkaNode*>& nodes);
   // The connection for `server` (connecting if needed).
@@ -59,15 +79,19 @@ class Context {
   Connection& connection(const inventory::KafkaNode& node);
 
  private:
-  Connection& slot(const void* key);
-  std::vector<Connection*> connect_all(const std::vector<const void*>& keys,
+  // The command's sessions, shared by a context and the views made from it.
+  struct Sessions {
+    std::mutex mu;  // guards `by_node` (the map, not the sessions)
+    std::map<NodeKey, std::unique_ptr<Connection>> by_node;
+  };
+  Connection& slot(const NodeKey& key);
+  std::vector<Connection*> connect_all(const std::vector<NodeKey>& keys,
                                        const std::vector<remote::SshOptions>& options);
 
   const inventory::Cluster& cluster_;
   Options options_;
   plan::Progress& progress_;
-  std::mutex mu_;  // guards connections_ (the map, not the sessions)
-  std::map<const void*, std::unique_ptr<Connection>> connections_;
+  std::shared_ptr<Sessions> sessions_;
 };
 
 remote::SshOptions ssh_options_for(const inventory::Server& server, const Options& options);

@@ -97,6 +97,37 @@ std::vector<FileChange> describe_files(remote::Remote& remote,
 
 namespace {
 
+void preflight_failed(DeployReport& report, std::string problem) {
+  report.outcome = DeployOutcome::preflight_failed;
+  report.preflight.push_back(std::move(problem));
+}
+
+// Pack the JDK of [java] once (into `jdk`) and check it is new enough for every
+// product the cluster runs on it (the one Java policy: java_need).
+void prepare_pushed_jdk(const inventory::Cluster& cluster, std::optional<JdkPackage>& jdk,
+                        DeployReport& report) {
+  auto j = prepare_jdk(cluster.java.distribution);
+  if (!j) return preflight_failed(report, j.error().message);
+  jdk = std::move(*j);
+  std::vector<std::pair<std::string, render::Product>> products;
+  if (!cluster.servers.empty())
+    products.emplace_back(cluster.zookeeper.distribution, render::Product::zookeeper);
+  if (cluster.kafka) products.emplace_back(cluster.kafka->distribution, render::Product::kafka);
+  JavaNeed most{0, ""};
+  for (const auto& [dist, product] : products) {
+    auto need = java_need_of(dist, product);
+    if (!need) return preflight_failed(report, "distribution: " + need.error().message);
+    if (need->min_major > most.min_major) most = *need;
+  }
+  auto major = jdk_major(cluster.java.distribution);
+  if (!major) return preflight_failed(report, major.error().message);
+  if (*major < most.min_major) {
+    preflight_failed(report, "java.distribution is Java " + std::to_string(*major) + "; " +
+                                 most.product + " needs Java " + std::to_string(most.min_major) +
+                                 " or newer: name a newer JDK in [java]");
+  }
+}
+
 // True (and `report` marked failed, with the failing hosts) when `stage` did not finish.
 bool stage_failed(const plan::StageResult& stage, DeployReport& report) {
   if (stage.ok()) return false;
@@ -176,37 +207,18 @@ DeployReport deploy(Context& ctx, DeployMode mode, Force force) {
   }
   const bool has_zk = !cluster.servers.empty();
   util::Result<std::string> dist_sha = has_zk ? sha256_file(dist) : util::Result<std::string>("");
-  if (!dist_sha) {
-    report.outcome = DeployOutcome::preflight_failed;
-    report.preflight.push_back("distribution: " + dist_sha.error().message);
-  }
+  if (!dist_sha) preflight_failed(report, "distribution: " + dist_sha.error().message);
   std::optional<JdkPackage> jdk;  // [java]: packed once, pushed to every install dir
-  if (!cluster.java.distribution.empty()) {
-    auto j = prepare_jdk(cluster.java.distribution);
-    if (!j) {
-      report.outcome = DeployOutcome::preflight_failed;
-      report.preflight.push_back(j.error().message);
-    } else {
-      jdk = std::move(*j);
-    }
-    // The pushed JDK must be new enough for every product it runs.
-    auto major = jdk_major(cluster.java.distribution);
-    int need = has_zk ? kZooKeeperMinJava : 0;
-    std::string who = "ZooKeeper 3.8";
-    if (cluster.kafka && kafka_min_java(cluster.kafka->distribution) > need) {
-      need = kafka_min_java(cluster.kafka->distribution);
-      who = "this Kafka";
-    }
-    if (!major) {
-      report.outcome = DeployOutcome::preflight_failed;
-      report.preflight.push_back(major.error().message);
-    } else if (*major < need) {
-      report.outcome = DeployOutcome::preflight_failed;
-      report.preflight.push_back("java.distribution is Java " + std::to_string(*major) + "; " +
-                                 who + " needs Java " + std::to_string(need) +
-                                 " or newer: name a newer JDK in [java]");
-    }
+  JavaNeed zk_java;               // what the ZooKeeper release needs of the hosts' java
+  if (has_zk && dist_sha) {
+    auto need = java_need_of(dist, render::Product::zookeeper);
+    if (need)
+      zk_java = *need;
+    else
+      preflight_failed(report, "distribution: " + need.error().message);
   }
+  if (report.outcome == DeployOutcome::ok && !cluster.java.distribution.empty())
+    prepare_pushed_jdk(cluster, jdk, report);
   if (report.outcome != DeployOutcome::ok) return report;
 
   // 1b. Membership: what the last deploy had that this inventory dropped.
@@ -247,7 +259,7 @@ DeployReport deploy(Context& ctx, DeployMode mode, Force force) {
         problems.push_back(facts.error().message);
       } else {
         hp.facts = std::move(facts.value());
-        problems = preflight_problems(*hp.server, hp.facts);
+        problems = preflight_problems(*hp.server, hp.facts, zk_java);
       }
     }
     std::lock_guard lock(mu);
@@ -422,7 +434,7 @@ DeployReport deploy(Context& ctx, DeployMode mode, Force force) {
     if (p.mode == probe::Mode::leader) removed_leader = s.host;
   }
   const inventory::Cluster view = transition_view(cluster, serving_removed);
-  Context transition(view, ctx.options(), progress);
+  Context transition(view, ctx);
   Context& roll = serving_removed.empty() ? ctx : transition;
   if (removed_leader) {
     const inventory::Server& s = *view.find(*removed_leader);

@@ -12,6 +12,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
+#include <regex>
 #include <sstream>
 #include <vector>
 
@@ -39,17 +42,6 @@ int java_major(std::string_view line) {
   return major;
 }
 
-int kafka_min_java(const std::string& distribution) {
-  const std::string name = fs::path(distribution).filename().string();
-  const auto dash = name.find('-');
-  if (name.rfind("kafka_", 0) != 0 || dash == std::string::npos) return 8;
-  int major = 0;
-  const char* p = name.data() + dash + 1;
-  auto r = std::from_chars(p, name.data() + name.size(), major);
-  if (r.ec != std::errc()) return 8;
-  return major >= 4 ? 17 : 8;
-}
-
 std::optional<std::string> java_problem(const std::string& version_line, int min_major,
                                         const std::string& product) {
   const std::string fix =
@@ -72,8 +64,10 @@ std::string java_dir(const std::string& install_dir) {
   return install_dir + "/java";
 }
 
-JdkPackage::JdkPackage(std::string tarball, std::string sha256, bool temporary)
-    : tarball_(std::move(tarball)), sha256_(std::move(sha256)), temporary_(temporary) {}
+JdkPackage::JdkPackage(std::string tarball, std::string sha256, Temporary temporary)
+    : tarball_(std::move(tarball)),
+      sha256_(std::move(sha256)),
+      temporary_(temporary == Temporary::yes) {}
 
 JdkPackage::JdkPackage(JdkPackage&& o) noexcept
     : tarball_(std::move(o.tarball_)), sha256_(std::move(o.sha256_)), temporary_(o.temporary_) {
@@ -208,12 +202,60 @@ util::Result<int> jdk_major(const std::string& distribution) {
   return major;
 }
 
+util::Result<DistVersion> version_from_listing(const std::string& listing,
+                                               render::Product product) {
+  const bool zk = product == render::Product::zookeeper;
+  static const std::regex zk_jar(
+      R"(/lib/zookeeper-(([0-9]{1,4})\.([0-9]{1,4})\.([0-9]{1,4}))[^/]*\.jar$)");
+  static const std::regex kafka_jar(
+      R"(/libs/kafka-clients-(([0-9]{1,4})\.([0-9]{1,4})\.([0-9]{1,4}))[^/]*\.jar$)");
+  std::istringstream names(listing);
+  std::string name;
+  std::smatch m;
+  while (std::getline(names, name)) {
+    if (!std::regex_search(name, m, zk ? zk_jar : kafka_jar)) continue;
+    return DistVersion{std::stoi(m[2].str()), std::stoi(m[3].str()), std::stoi(m[4].str()),
+                       m[1].str()};
+  }
+  return util::fail(
+      std::string("no ") + (zk ? "lib/zookeeper-X.Y.Z.jar" : "libs/kafka-clients-X.Y.Z.jar") +
+      " in the distribution: is it a " + (zk ? "ZooKeeper" : "Kafka") + " release tarball?");
+}
+
+util::Result<DistVersion> distribution_version(const std::string& distribution,
+                                               render::Product product) {
+  static std::mutex mu;
+  static std::map<std::pair<std::string, render::Product>, DistVersion> known;
+  {
+    std::lock_guard lock(mu);
+    if (auto it = known.find({distribution, product}); it != known.end()) return it->second;
+  }
+  auto list = read_local({"tar", "-tzf", distribution});
+  if (!list) return util::fail("cannot list " + distribution + ": " + list.error().message);
+  auto v = version_from_listing(*list, product);
+  if (!v) return util::fail(distribution + ": " + v.error().message);
+  std::lock_guard lock(mu);
+  known[{distribution, product}] = *v;
+  return v;
+}
+
+JavaNeed java_need(render::Product product, const DistVersion& version) {
+  if (product == render::Product::zookeeper) return {8, "ZooKeeper " + version.text};
+  return {version.major >= 4 ? 17 : 8, "Kafka " + version.text};
+}
+
+util::Result<JavaNeed> java_need_of(const std::string& distribution, render::Product product) {
+  auto v = distribution_version(distribution, product);
+  if (!v) return v.error();
+  return java_need(product, *v);
+}
+
 util::Result<JdkPackage> prepare_jdk(const std::string& distribution) {
   std::error_code ec;
   if (!fs::is_directory(distribution, ec)) {
     auto sha = sha256_file(distribution);
     if (!sha) return util::fail("java distribution: " + sha.error().message);
-    return JdkPackage(distribution, *sha, false);
+    return JdkPackage(distribution, *sha, JdkPackage::Temporary::no);
   }
   const fs::path dir = fs::path(distribution).lexically_normal();
   fs::path base = dir.filename();
@@ -225,7 +267,8 @@ util::Result<JdkPackage> prepare_jdk(const std::string& distribution) {
   int fd = ::mkstemp(buf.data());
   if (fd < 0) return util::fail("java distribution: cannot create a temp file in " + tmpl);
   ::close(fd);
-  JdkPackage pkg(buf.data(), "", true);  // removes the file on any failure below
+  JdkPackage pkg(buf.data(), "",
+                 JdkPackage::Temporary::yes);  // removes the file on any failure below
   // Reproducible: the same directory packs to the same bytes, so an unchanged
   // JDK is not uploaded again. Dangling links (docs, man pages) are skipped.
   auto packed =
@@ -238,7 +281,7 @@ util::Result<JdkPackage> prepare_jdk(const std::string& distribution) {
     return util::fail("java distribution: packing " + distribution + ": " + packed.error().message);
   auto sha = sha256_file(pkg.tarball());
   if (!sha) return util::fail("java distribution: " + sha.error().message);
-  return JdkPackage(pkg.disarm(), *sha, true);
+  return JdkPackage(pkg.disarm(), *sha, JdkPackage::Temporary::yes);
 }
 
 util::Result<void> push_jdk(remote::Remote& remote, const std::string& install_dir,

@@ -9,20 +9,44 @@
 #include <string_view>
 
 #include "remote/remote.hpp"
+#include "render/systemd.hpp"
 #include "util/result.hpp"
 
 namespace zkctl::ops {
 
-// Oldest Java that ZooKeeper 3.8 runs on.
-inline constexpr int kZooKeeperMinJava = 8;
-
 // The major version in the first line of `java -version` ("openjdk version
 // \"17.0.15\"" -> 17, "java version \"1.8.0_392\"" -> 8); 0 when not found.
+// The only parser of that line (pre-flight and check both use it).
 int java_major(std::string_view version_line);
 
-// Oldest Java a Kafka broker of local distribution `distribution` runs on: 17
-// for 4.x (by the file name kafka_<scala>-<version>.tgz), else 8.
-int kafka_min_java(const std::string& distribution);
+// A product's release version, as its distribution's jars name it.
+struct DistVersion {
+  int major = 0;
+  int minor = 0;
+  int patch = 0;
+  std::string text;  // "3.8.0", "4.4.0"
+};
+
+// The version in a tarball listing (`tar -tzf` output): ZooKeeper's
+// <top>/lib/zookeeper-X.Y.Z.jar, Kafka's <top>/libs/kafka-clients-X.Y.Z.jar.
+util::Result<DistVersion> version_from_listing(const std::string& listing, render::Product product);
+
+// The version of local distribution tarball `distribution`, read from its jar names
+// (never guessed from the file name); remembered per path for the process.
+util::Result<DistVersion> distribution_version(const std::string& distribution,
+                                               render::Product product);
+
+// What Java a product needs: the oldest major it runs on, and its name for messages.
+struct JavaNeed {
+  int min_major = 8;
+  std::string product;  // "ZooKeeper 3.8.0", "Kafka 4.4.0"
+};
+
+// The one Java policy: ZooKeeper 3.x and Kafka 3.x run on Java 8+, Kafka 4+ on 17+.
+JavaNeed java_need(render::Product product, const DistVersion& version);
+
+// java_need for local distribution `distribution` (its version read from the tarball).
+util::Result<JavaNeed> java_need_of(const std::string& distribution, render::Product product);
 
 // The pre-flight problem with the hosts' java for `product` needing Java
 // `min_major`, with the fix; nullopt when it is fine. `version_line` is empty
@@ -46,7 +70,9 @@ util::Result<int> jdk_major(const std::string& distribution);
 class JdkPackage {
  public:
   JdkPackage() = default;
-  JdkPackage(std::string tarball, std::string sha256, bool temporary);
+  // Whether the JdkPackage removes its tarball when it goes away.
+  enum class Temporary { no, yes };
+  JdkPackage(std::string tarball, std::string sha256, Temporary temporary);
   JdkPackage(JdkPackage&& other) noexcept;
   JdkPackage& operator=(JdkPackage&& other) noexcept;
   JdkPackage(const JdkPackage&) = delete;

@@ -134,14 +134,15 @@ void KafkaDeployer::preflight(DeployReport& report) {
     if (cluster_id_.empty()) cluster_id_ = new_kafka_cluster_id();
     report.kafka_cluster_id = cluster_id_;
   }
-  for (std::size_t i = 0; i < plans_.size(); ++i) {
+  auto java = java_need_of(cluster.kafka->distribution, render::Product::kafka);
+  if (!java) report.preflight.push_back("kafka distribution: " + java.error().message);
+  for (std::size_t i = 0; i < plans_.size() && java; ++i) {
     const std::string& host = plans_[i].node->host;
     std::vector<std::string> problems;
     if (!conn_errors[i].empty()) {
       problems.push_back(conn_errors[i]);
     } else {
-      problems = kafka_preflight_problems(*plans_[i].node, plans_[i].facts, cluster_id_,
-                                          kafka_min_java(cluster.kafka->distribution));
+      problems = kafka_preflight_problems(*plans_[i].node, plans_[i].facts, cluster_id_, *java);
     }
     for (const auto& p : problems) {
       report.preflight.push_back(host + ": kafka: " + p);

@@ -161,16 +161,15 @@ KafkaFacts parse_kafka_facts(const std::string& output) {
 
 std::vector<std::string> kafka_preflight_problems(const inventory::KafkaNode& node,
                                                   const KafkaFacts& facts,
-                                                  const std::string& cluster_id, int min_java) {
+                                                  const std::string& cluster_id,
+                                                  const JavaNeed& java) {
   std::vector<std::string> problems;
   if (node.java_home.empty()) {  // no pushed JDK: the host's java must do
-    const int need = min_java;
-    if (auto p = java_problem(facts.java_version, need,
-                              "Kafka " + std::string(need >= 17 ? "4.x" : "3.x"))) {
+    if (auto p = java_problem(facts.java_version, java.min_major, java.product)) {
       problems.push_back(*p);
     }
   }
-  auto service = service_problems(node.service, facts.pid1, facts.user_exists);
+  auto service = service_problems(node.service, facts);
   problems.insert(problems.end(), service.begin(), service.end());
   for (const auto& d : facts.unwritable)
     problems.push_back("cannot create " + d +

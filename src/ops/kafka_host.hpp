@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "inventory/model.hpp"
+#include "ops/java.hpp"
 #include "ops/zk_host.hpp"
 #include "remote/remote.hpp"
 #include "render/rendered_file.hpp"
@@ -28,11 +29,12 @@ util::Result<KafkaFacts> inspect_kafka(remote::Remote& remote, const inventory::
                                        std::chrono::seconds timeout);
 
 // Problems that stop a deploy before anything changes. `cluster_id`: the id the
-// node's storage must carry (kraft; empty: not known yet); `min_java`: the oldest
-// Java the distribution runs on (kafka_min_java), checked without a pushed JDK.
+// node's storage must carry (kraft; empty: not known yet); `java`: what the
+// distribution needs (java_need_of), checked when no JDK is pushed.
 std::vector<std::string> kafka_preflight_problems(const inventory::KafkaNode& node,
                                                   const KafkaFacts& facts,
-                                                  const std::string& cluster_id, int min_java = 17);
+                                                  const std::string& cluster_id,
+                                                  const JavaNeed& java);
 
 // Create config/log/data dirs and copy the distribution's log4j config into config/.
 util::Result<void> prepare_kafka_dirs(remote::Remote& remote, const inventory::KafkaNode& node,

@@ -87,7 +87,8 @@ std::string inspected_unit(const inventory::ServiceSettings& service, render::Pr
 }
 
 std::vector<std::string> service_problems(const inventory::ServiceSettings& service,
-                                          const std::string& pid1, bool user_exists) {
+                                          const CommonFacts& facts) {
+  const std::string& pid1 = facts.pid1;
   std::vector<std::string> problems;
   if (service.launcher == inventory::Launcher::systemd && pid1 != "systemd") {
     problems.push_back("launcher = \"systemd\" but PID 1 on this host is '" +
@@ -95,7 +96,7 @@ std::vector<std::string> service_problems(const inventory::ServiceSettings& serv
                        "', not systemd: set [service] launcher = \"scripts\" for hosts "
                        "without systemd");
   }
-  if (!user_exists) {
+  if (!facts.user_exists) {
     problems.push_back("service user '" + service.user +
                        "' does not exist on this host: create it first (useradd --system "
                        "--no-create-home " +

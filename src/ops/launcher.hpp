@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "inventory/model.hpp"
+#include "ops/host_facts.hpp"
 #include "remote/remote.hpp"
 #include "render/systemd.hpp"
 #include "util/result.hpp"
@@ -21,10 +22,10 @@ std::string unit_of(const inventory::ServiceSettings& service, render::Product p
 // The unit to look for when inspecting a node: unit_of() with the systemd launcher, else "".
 std::string inspected_unit(const inventory::ServiceSettings& service, render::Product product);
 
-// Pre-flight problems of [service] on a host whose PID 1 is named `pid1`
-// (/proc/1/comm) and where the service user exists or not (`user_exists`).
+// Pre-flight problems of [service] on a host as `facts` found it (its PID 1's
+// name, whether the service user exists).
 std::vector<std::string> service_problems(const inventory::ServiceSettings& service,
-                                          const std::string& pid1, bool user_exists);
+                                          const CommonFacts& facts);
 
 // `systemctl daemon-reload`, then `systemctl enable UNIT` (after writing its file).
 util::Result<void> enable_unit(remote::Remote& remote, const std::string& unit,

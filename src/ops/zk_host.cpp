@@ -246,15 +246,15 @@ std::vector<std::string> foreign_data_problems(
   return out;
 }
 
-std::vector<std::string> preflight_problems(const inventory::Server& server,
-                                            const HostFacts& facts) {
+std::vector<std::string> preflight_problems(const inventory::Server& server, const HostFacts& facts,
+                                            const JavaNeed& java) {
   std::vector<std::string> problems;
   if (server.java_home.empty()) {  // no pushed JDK: the host's java must do
-    if (auto p = java_problem(facts.java_version, kZooKeeperMinJava, "ZooKeeper 3.8")) {
+    if (auto p = java_problem(facts.java_version, java.min_major, java.product)) {
       problems.push_back(*p);
     }
   }
-  auto service = service_problems(server.service, facts.pid1, facts.user_exists);
+  auto service = service_problems(server.service, facts);
   problems.insert(problems.end(), service.begin(), service.end());
   for (const auto& d : facts.unwritable) {
     problems.push_back("cannot create " + d +

@@ -12,6 +12,7 @@
 
 #include "inventory/model.hpp"
 #include "ops/host_facts.hpp"
+#include "ops/java.hpp"
 #include "remote/remote.hpp"
 #include "render/zk_paths.hpp"
 #include "render/zookeeper.hpp"
@@ -43,9 +44,10 @@ std::vector<std::string> foreign_data_problems(
     const std::string& cluster,
     const std::vector<std::pair<const inventory::Server*, const HostFacts*>>& hosts);
 
-// Problems that must stop a deploy before anything changes, one line each.
-std::vector<std::string> preflight_problems(const inventory::Server& server,
-                                            const HostFacts& facts);
+// Problems that must stop a deploy before anything changes, one line each; `java`:
+// what the distribution needs (java_need_of), checked when no JDK is pushed.
+std::vector<std::string> preflight_problems(const inventory::Server& server, const HostFacts& facts,
+                                            const JavaNeed& java);
 
 // Unpack the uploaded tarball at `tarball_path` into <install_dir>/releases/<sha>
 // (temp dir, then rename) and point <install_dir>/current at it atomically.

@@ -4,6 +4,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <exception>
+#include <mutex>
+#include <stdexcept>
 #include <thread>
 
 namespace zkctl::plan {
@@ -24,14 +27,22 @@ void parallel_for(std::size_t n, int parallel, const std::function<void(std::siz
     return;
   }
   std::atomic<std::size_t> next{0};
+  std::mutex mu;
+  std::exception_ptr first;  // the first exception any worker threw; rethrown after the join
   std::vector<std::thread> threads;
   threads.reserve(workers);
   for (std::size_t w = 0; w < workers; ++w) {
     threads.emplace_back([&] {
-      for (std::size_t i = next++; i < n; i = next++) fn(i);
+      try {
+        for (std::size_t i = next++; i < n; i = next++) fn(i);
+      } catch (...) {
+        std::lock_guard lock(mu);
+        if (!first) first = std::current_exception();
+      }
     });
   }
   for (auto& t : threads) t.join();
+  if (first) std::rethrow_exception(first);
 }
 
 Runner::Runner(Progress& progress, int parallel)
@@ -46,6 +57,15 @@ std::string seconds_since(std::chrono::steady_clock::time_point t0) {
   std::snprintf(buf, sizeof buf, "(%.1fs)", static_cast<double>(ms) / 1000.0);
   return buf;
 }
+// A step that throws (e.g. std::stoi on odd remote output) fails like any other step,
+// naming the exception, instead of ending the process from a worker thread.
+util::Result<StepOutcome> run_guarded(const Step& step) {
+  try {
+    return step.run();
+  } catch (const std::exception& e) {
+    return util::fail(std::string("unexpected error: ") + e.what());
+  }
+}
 }  // namespace
 
 StageResult Runner::run_stage(const Stage& stage) {
@@ -58,7 +78,7 @@ StageResult Runner::run_stage(const Stage& stage) {
     for (const Step& step : job.steps) {
       auto t0 = std::chrono::steady_clock::now();
       progress_.report({job.host, step.name, EventKind::started, ""});
-      util::Result<StepOutcome> r = step.run();
+      util::Result<StepOutcome> r = run_guarded(step);
       if (!r) {
         hr.failed_step = step.name;
         hr.error = r.error().message;

@@ -56,6 +56,7 @@ class Runner {
   // `parallel`: default bound on concurrent jobs per stage (>= 1).
   Runner(Progress& progress, int parallel);
 
+  // A step that throws fails with "unexpected error: <what>" like a failed step.
   // Run stages in order; stop after the first stage with a failed job (its
   // other jobs still finish, so no host is left mid-step).
   PlanResult run(const std::vector<Stage>& stages);
@@ -69,6 +70,8 @@ class Runner {
 };
 
 // Call `fn(i)` for i in [0, n) on up to `parallel` threads; returns when all are done.
+// An exception from `fn` stops that worker's remaining indices and is rethrown (the
+// first one) after every worker has finished, so it reaches the caller's handler.
 void parallel_for(std::size_t n, int parallel, const std::function<void(std::size_t)>& fn);
 
 }  // namespace zkctl::plan

@@ -7,6 +7,10 @@
 
 using namespace zkctl;
 
+namespace {
+const ops::JavaNeed kKafka4{17, "Kafka 4.4.0"};
+}  // namespace
+
 TEST(KafkaClusterId, GeneratedIdsAreValidAndNeverLookLikeOptions) {
   for (int i = 0; i < 2000; ++i) {
     std::string id = ops::new_kafka_cluster_id();
@@ -51,12 +55,12 @@ TEST(KafkaFacts, ReadsMetaAndRefusesAnotherNodesData) {
   EXPECT_EQ(f.pid, 99);
   inventory::KafkaNode n;
   n.id = 7;
-  EXPECT_TRUE(ops::kafka_preflight_problems(n, f, "abc").empty());
-  auto other_cluster = ops::kafka_preflight_problems(n, f, "xyz");
+  EXPECT_TRUE(ops::kafka_preflight_problems(n, f, "abc", kKafka4).empty());
+  auto other_cluster = ops::kafka_preflight_problems(n, f, "xyz", kKafka4);
   ASSERT_EQ(other_cluster.size(), 1u);
   EXPECT_NE(other_cluster[0].find("belongs to Kafka cluster abc"), std::string::npos);
   n.id = 8;
-  auto other_node = ops::kafka_preflight_problems(n, f, "abc");
+  auto other_node = ops::kafka_preflight_problems(n, f, "abc", kKafka4);
   ASSERT_EQ(other_node.size(), 1u);
   EXPECT_NE(other_node[0].find("node.id 7"), std::string::npos);
 }
@@ -64,10 +68,10 @@ TEST(KafkaFacts, ReadsMetaAndRefusesAnotherNodesData) {
 #include "ops/check.hpp"
 
 TEST(Check, JavaVersions) {
-  EXPECT_EQ(ops::java_major_version("openjdk version \"17.0.15\" 2025-04-15"), 17);
-  EXPECT_EQ(ops::java_major_version("java version \"1.8.0_392\""), 8);
-  EXPECT_EQ(ops::java_major_version("openjdk version \"21\" 2023-09-19"), 21);
-  EXPECT_EQ(ops::java_major_version("bash: java: command not found"), 0);
+  EXPECT_EQ(ops::java_major("openjdk version \"17.0.15\" 2025-04-15"), 17);
+  EXPECT_EQ(ops::java_major("java version \"1.8.0_392\""), 8);
+  EXPECT_EQ(ops::java_major("openjdk version \"21\" 2023-09-19"), 21);
+  EXPECT_EQ(ops::java_major("bash: java: command not found"), 0);
 }
 
 TEST(Check, ParsesAHostProbe) {

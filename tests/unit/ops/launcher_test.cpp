@@ -49,6 +49,13 @@ class RecordingRemote : public remote::Remote {
   std::string host_ = "node1";
 };
 
+CommonFacts facts(const std::string& pid1, bool user_exists) {
+  CommonFacts f;
+  f.pid1 = pid1;
+  f.user_exists = user_exists;
+  return f;
+}
+
 bool has(const std::string& text, const std::string& what) {
   return text.find(what) != std::string::npos;
 }
@@ -181,12 +188,13 @@ TEST(Launcher, SettleChownsServiceFilesAndEnablesTheUnitOnlyWithSystemd) {
 }
 
 TEST(Launcher, PreflightWantsSystemdAsPid1AndAnExistingUser) {
-  auto p = service_problems(service(inventory::Launcher::systemd), "sshd", true);
+  auto p = service_problems(service(inventory::Launcher::systemd), facts("sshd", true));
   ASSERT_EQ(p.size(), 1u);
   EXPECT_TRUE(has(p[0], "PID 1 on this host is 'sshd', not systemd")) << p[0];
-  EXPECT_TRUE(service_problems(service(inventory::Launcher::systemd), "systemd", true).empty());
-  EXPECT_TRUE(service_problems(service(inventory::Launcher::scripts), "sshd", true).empty());
-  auto u = service_problems(service(inventory::Launcher::scripts, "zk"), "sshd", false);
+  EXPECT_TRUE(
+      service_problems(service(inventory::Launcher::systemd), facts("systemd", true)).empty());
+  EXPECT_TRUE(service_problems(service(inventory::Launcher::scripts), facts("sshd", true)).empty());
+  auto u = service_problems(service(inventory::Launcher::scripts, "zk"), facts("sshd", false));
   ASSERT_EQ(u.size(), 1u);
   EXPECT_TRUE(has(u[0], "service user 'zk' does not exist")) << u[0];
 }
@@ -212,9 +220,8 @@ TEST(Java, MajorVersionFromJavaVersionLine) {
 }
 
 TEST(Java, KafkaNeedsJava17From4) {
-  EXPECT_EQ(kafka_min_java("/x/kafka_2.13-4.1.0.tgz"), 17);
-  EXPECT_EQ(kafka_min_java("/x/kafka_2.13-3.9.2.tgz"), 8);
-  EXPECT_EQ(kafka_min_java("/x/my-kafka.tgz"), 8);
+  EXPECT_EQ(java_need(render::Product::kafka, {4, 1, 0, "4.1.0"}).min_major, 17);
+  EXPECT_EQ(java_need(render::Product::kafka, {3, 9, 2, "3.9.2"}).min_major, 8);
 }
 
 TEST(Java, ProblemsNameTheFix) {
@@ -234,18 +241,18 @@ TEST(Java, ProblemsNameTheFix) {
 TEST(Java, PushedJdkNeedsNoSystemJava) {
   auto s = server(inventory::Launcher::scripts);
   HostFacts none;  // no java on PATH
-  auto without = preflight_problems(s, none);
+  auto without = preflight_problems(s, none, JavaNeed{8, "ZooKeeper 3.8.0"});
   ASSERT_EQ(without.size(), 1u);
   EXPECT_TRUE(has(without[0], "java not found")) << without[0];
   s.java_home = "/opt/zookeeper/java/current";
-  EXPECT_TRUE(preflight_problems(s, none).empty());
+  EXPECT_TRUE(preflight_problems(s, none, JavaNeed{8, "ZooKeeper 3.8.0"}).empty());
 
   auto n = kafka_node(inventory::Launcher::scripts);
   KafkaFacts old;
   old.java_version = "openjdk version \"11.0.2\"";
-  EXPECT_EQ(kafka_preflight_problems(n, old, "", 17).size(), 1u);
+  EXPECT_EQ(kafka_preflight_problems(n, old, "", JavaNeed{17, "Kafka 4.4.0"}).size(), 1u);
   n.java_home = "/opt/kafka/java/current";
-  EXPECT_TRUE(kafka_preflight_problems(n, old, "", 17).empty());
+  EXPECT_TRUE(kafka_preflight_problems(n, old, "", JavaNeed{17, "Kafka 4.4.0"}).empty());
 }
 
 TEST(Java, ReleaseFileMajor) {

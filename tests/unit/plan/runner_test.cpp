@@ -5,6 +5,8 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <stdexcept>
+#include <string>
 #include <thread>
 
 using namespace zkctl;
@@ -106,4 +108,38 @@ TEST(ParallelFor, VisitsEveryIndexOnce) {
   std::vector<std::atomic<int>> seen(100);
   plan::parallel_for(100, 8, [&](std::size_t i) { ++seen[i]; });
   for (auto& s : seen) EXPECT_EQ(s.load(), 1);
+}
+
+TEST(ParallelFor, AnExceptionInAWorkerReachesTheCaller) {
+  std::atomic<int> ran{0};
+  EXPECT_THROW(plan::parallel_for(8, 4,
+                                  [&](std::size_t i) {
+                                    ++ran;
+                                    if (i == 3) throw std::invalid_argument("stoi");
+                                  }),
+               std::invalid_argument);
+  EXPECT_GE(ran.load(), 4);
+}
+
+TEST(ParallelFor, AnExceptionWithOneWorkerReachesTheCaller) {
+  EXPECT_THROW(plan::parallel_for(3, 1, [](std::size_t) { throw std::runtime_error("x"); }),
+               std::runtime_error);
+}
+
+TEST(Runner, AStepThatThrowsFailsThatHostOnly) {
+  RecordingProgress progress;
+  plan::Runner runner(progress, 4);
+  std::atomic<int> counter{0};
+  plan::Stage stage{"s", {}};
+  stage.jobs.push_back({"a", {{"parse", []() -> util::Result<StepOutcome> {
+                                 (void)std::stoi("not a number");
+                                 return StepOutcome::done;
+                               }}}});
+  stage.jobs.push_back({"b", {ok_step("x", counter)}});
+  auto r = runner.run_stage(stage);
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.hosts[0].failed_step, "parse");
+  EXPECT_NE(r.hosts[0].error.find("unexpected error: stoi"), std::string::npos) << r.hosts[0].error;
+  EXPECT_TRUE(r.hosts[1].ok());
+  EXPECT_EQ(counter.load(), 1);
 }
