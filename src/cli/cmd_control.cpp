@@ -1,8 +1,10 @@
+#include <algorithm>
 #include <cstdio>
 
 #include "cli/changing.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "ops/component.hpp"
 #include "ops/control.hpp"
 
 namespace zkctl::cli {
@@ -25,22 +27,18 @@ int cmd_control(GlobalOptions& g, const std::string& node, ops::Action action, o
   plan::Progress& progress = *progress_printer;
   ops::Context ctx(loaded->cluster, g.ops, progress);
   return run_changing(g, ctx, [&](ops::AuditRecord& audit) {
-    // What runs on the host, in a safe order: stopping, the broker goes first (it
-    // needs ZooKeeper for its controlled shutdown); starting, ZooKeeper first.
+    // What runs on the host, in a safe order: starting, ZooKeeper first; stopping, the
+    // reverse (a broker needs ZooKeeper for its controlled shutdown).
     ops::ControlReport report{ops::ControlOutcome::ok, ""};
-    auto add = [&](const ops::ControlReport& r) {
+    auto tiers = ops::tiers_of(loaded->cluster);
+    if (action == ops::Action::stop) std::reverse(tiers.begin(), tiers.end());
+    for (auto& tier : tiers) {
+      const ops::Component* n = ops::node_on(*tier, node);
+      if (n == nullptr) continue;
+      ops::ControlReport r = ops::control_node(ctx, *tier, *n, action, force);
       report.message += (report.message.empty() ? "" : "\n") + r.message;
-      if (r.outcome != ops::ControlOutcome::ok) report.outcome = r.outcome;
-      return r.outcome == ops::ControlOutcome::ok;
-    };
-    if (action == ops::Action::stop) {
-      if (!kafka || add(ops::control_kafka_node(ctx, *kafka, action, force))) {
-        if (server) add(ops::control_node(ctx, *server, action, force));
-      }
-    } else {
-      if (!server || add(ops::control_node(ctx, *server, action, force))) {
-        if (kafka) add(ops::control_kafka_node(ctx, *kafka, action, force));
-      }
+      report.outcome = r.outcome;
+      if (r.outcome != ops::ControlOutcome::ok) break;
     }
     audit.summary = report.message;
     audit.hosts.push_back({node, report.message});

@@ -46,7 +46,13 @@ int cmd_plan(GlobalOptions& g, Output output) {
                        {"files", fj},
                        {"action", c.action}});
     }
-    nlohmann::json j = {{"cluster", loaded->cluster.name}, {"changes", changes}, {"hosts", hosts}};
+    nlohmann::json stages = nlohmann::json::array();
+    for (const auto& st : report.stages)
+      stages.push_back({{"name", st.name}, {"order", st.order}, {"jobs", st.jobs}});
+    nlohmann::json j = {{"cluster", loaded->cluster.name},
+                        {"changes", changes},
+                        {"hosts", hosts},
+                        {"stages", stages}};
     std::printf("%s\n", j.dump(2).c_str());
     return kOk;
   }
@@ -64,6 +70,14 @@ int cmd_plan(GlobalOptions& g, Output output) {
         if (nl == std::string::npos) break;
         start = nl + 1;
       }
+    }
+  }
+  if (changes) {
+    std::printf("stages deploy runs, in this order (each only when the one before succeeded):\n");
+    for (const auto& st : report.stages) {
+      std::printf("  %s%s\n", st.name.c_str(),
+                  st.order.empty() ? " (all at once)" : (" (" + st.order + ")").c_str());
+      for (const auto& j : st.jobs) std::printf("    %s\n", j.c_str());
     }
   }
   auto join = [](const std::vector<std::string>& v) {

@@ -1,5 +1,7 @@
 #pragma once
-// `zkctl start|stop|restart NODE`: one server, with the quorum rule enforced.
+// `zkctl start|stop|restart NODE`: one node of any kind, with its tier's rule for
+// letting a node go (ZooKeeper: the majority of voters; Kafka: no partition already
+// under-replicated or offline) enforced unless forced.
 
 #include <string>
 
@@ -7,12 +9,15 @@
 
 namespace zkctl::ops {
 
+class Tier;
+class Component;
+
 enum class Action { start, stop, restart };
 enum class Force { no, yes };
 
 enum class ControlOutcome {
   ok,
-  refused,  // would leave fewer than a majority of voters serving; nothing done
+  refused,  // the cluster cannot spare the node now; nothing done
   failed,   // a step failed or the node did not come back in time
 };
 
@@ -21,17 +26,11 @@ struct ControlReport {
   std::string message;  // one line: what happened or why not
 };
 
-// Stopping or restarting a voter whose absence leaves fewer than a majority of
-// voters serving is refused unless `force` is yes. start/restart wait until the
-// node serves in its configured role (Options::wait_timeout).
-ControlReport control_node(Context& ctx, const inventory::Server& server, Action action,
+// Stopping or restarting `node` (of `tier`) is refused when its tier says the cluster
+// cannot spare it, unless `force` is yes. start/restart wait until the node is ready
+// again (Options::wait_timeout): serving in its role, or registered with no
+// under-replicated partition.
+ControlReport control_node(Context& ctx, Tier& tier, const Component& node, Action action,
                            Force force);
-
-// The same for a Kafka node: stop is a controlled shutdown (SIGTERM, wait for
-// the process to exit); start/restart wait until the broker is registered again
-// and no partition is under-replicated. Stopping or restarting a broker while
-// partitions are already under-replicated or offline is refused unless `force`.
-ControlReport control_kafka_node(Context& ctx, const inventory::KafkaNode& node, Action action,
-                                 Force force);
 
 }  // namespace zkctl::ops

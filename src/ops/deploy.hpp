@@ -1,6 +1,7 @@
 #pragma once
-// `zkctl deploy`: pre-flight every host, then install, configure and start
-// (or restart what changed) concurrently, then wait for every node's role.
+// `zkctl deploy`: build the plan (ops/deploy_plan: pre-flight every node, decide,
+// stages), then run exactly its stages; `zkctl plan` describes the same plan and
+// `zkctl check` runs its pre-flight.
 
 #include <string>
 #include <vector>
@@ -8,6 +9,7 @@
 #include "ops/context.hpp"
 #include "ops/control.hpp"
 #include "plan/runner.hpp"
+#include "render/rendered_file.hpp"
 
 namespace zkctl::ops {
 
@@ -37,8 +39,17 @@ enum class DeployMode {
   preflight_only,  // pre-flight only (zkctl check): no decisions, no file reads for diffs
 };
 
+// One stage of the plan as `plan` shows it.
+struct StageSummary {
+  std::string name;   // "install", "kafka restart", ...
+  std::string order;  // how its jobs run ("" : all at once)
+  std::vector<std::string>
+      jobs;  // "node1: upload, configure", "node3: rolling restart (zoo.cfg changed)"
+};
+
 struct DeployReport {
-  std::vector<HostChange> changes;  // what was (or, with plan_only, would be) done
+  std::vector<HostChange> changes;   // what was (or, with plan_only, would be) done
+  std::vector<StageSummary> stages;  // plan_only: the stages deploy would run, in order
   DeployOutcome outcome = DeployOutcome::ok;
   std::vector<std::string> preflight;  // "host: problem" lines when preflight failed
   std::vector<plan::HostResult> failures;
@@ -62,6 +73,11 @@ struct DeployReport {
 
 // `force` allows a membership change that leaves fewer than 3 voters.
 DeployReport deploy(Context& ctx, DeployMode mode = DeployMode::apply, Force force = Force::no);
+
+// Diffs of `changed` files against what the host has now.
+std::vector<FileChange> describe_files(remote::Remote& remote,
+                                       const std::vector<const render::RenderedFile*>& changed,
+                                       const std::string& host, std::chrono::seconds timeout);
 
 // The content of `path` on the host ("" when it does not exist), for plan diffs.
 util::Result<std::string> read_remote_file(remote::Remote& remote, const std::string& path,

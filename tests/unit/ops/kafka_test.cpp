@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "inventory/validate.hpp"
-#include "ops/kafka_deploy.hpp"
+#include "ops/kafka_component.hpp"
 #include "ops/kafka_health.hpp"
 #include "ops/kafka_host.hpp"
 

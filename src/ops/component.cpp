@@ -1,0 +1,50 @@
+#include "ops/component.hpp"
+
+#include "ops/kafka_component.hpp"
+#include "ops/zookeeper_component.hpp"
+
+namespace zkctl::ops {
+
+std::unique_ptr<Tier> tier_of(const inventory::Cluster& cluster, NodeKind kind) {
+  for (auto& t : tiers_of(cluster))
+    if (t->kind() == kind) return std::move(t);
+  return nullptr;
+}
+
+Component* node_on(Tier& tier, const std::string& host) {
+  for (Component* c : tier.nodes())
+    if (c->host() == host) return c;
+  return nullptr;
+}
+
+std::vector<std::unique_ptr<Tier>> tiers_of(const inventory::Cluster& cluster) {
+  std::vector<std::unique_ptr<Tier>> tiers;
+  if (!cluster.servers.empty())
+    tiers.push_back(std::make_unique<ZooKeeperTier>(cluster, cluster.servers));
+  if (cluster.kafka) tiers.push_back(std::make_unique<KafkaTier>(cluster, cluster.kafka_nodes));
+  return tiers;
+}
+
+const char* to_string(NodeKind kind) {
+  return kind == NodeKind::zookeeper ? "zookeeper" : "kafka";
+}
+
+std::string Decision::action() const {
+  if (!running) return format ? "format, start" : "start";
+  return needs_restart() ? "restart" : "none";
+}
+
+std::vector<std::string> Decision::reasons() const {
+  std::vector<std::string> why;
+  if (!needs_restart()) return why;
+  if (upload) why.push_back("new distribution");
+  if (upload_java) why.push_back("new JDK");
+  for (const auto* f : changed_files) {
+    const auto slash = f->path.rfind('/');
+    why.push_back((slash == std::string::npos ? f->path : f->path.substr(slash + 1)) + " changed");
+  }
+  if (wrong_user) why.push_back("runs as another user than [service] user");
+  return why;
+}
+
+}  // namespace zkctl::ops

@@ -1,0 +1,159 @@
+#pragma once
+// One model for every kind of node zkctl runs. A ZooKeeper server and a Kafka node
+// (broker, controller or both) answer the same questions -- who they are, what they
+// render, what their host holds, what must stop a deploy, how they are installed,
+// started, stopped, checked and restarted -- and the nodes of one kind form a Tier
+// that answers what only the set can (ordering, cross-node checks, readiness of the
+// whole). deploy, plan and check are written once over these; a new kind of node is
+// a new implementation, not edits across the operations.
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ops/context.hpp"
+#include "ops/host_facts.hpp"
+#include "ops/java.hpp"
+#include "render/rendered_file.hpp"
+#include "render/systemd.hpp"
+#include "util/result.hpp"
+
+namespace zkctl::ops {
+
+struct DeployReport;
+
+// "zookeeper" or "kafka": the component column of `plan`, the audit log and records.
+const char* to_string(NodeKind kind);
+
+// What deploy decided for one node from its rendered files and its host's facts.
+struct Decision {
+  bool upload = false;       // a different distribution is to be installed
+  bool upload_java = false;  // the pushed JDK ([java]) differs from the installed one
+  std::vector<const render::RenderedFile*> changed_files;  // rendered files the host lacks
+  bool running = false;                                    // the node's process runs now
+  bool wrong_user = false;  // it runs as another user than [service] user asks for
+  bool format = false;      // its storage is formatted before its first start (KRaft)
+
+  bool needs_restart() const {
+    return running && (upload || upload_java || !changed_files.empty() || wrong_user);
+  }
+  // What `plan` shows: "none", "start", "format, start" or "restart".
+  std::string action() const;
+  // Why it is restarted, one phrase each ("new distribution", "zoo.cfg changed", ...).
+  std::vector<std::string> reasons() const;
+};
+
+// One node. Methods taking a Remote run on the node's own session (connection()).
+class Component {
+ public:
+  virtual ~Component() = default;
+
+  // Who it is: kind, host and id name it in sessions, progress and records.
+  virtual NodeKind kind() const = 0;
+  virtual const std::string& host() const = 0;
+  virtual int id() const = 0;
+  NodeKey key() const { return {kind(), host(), id()}; }
+  // The name of a step of this node in progress lines ("upload" / "kafka upload").
+  virtual std::string step(const std::string& name) const = 0;
+  virtual Connection& connection(Context& ctx) const = 0;
+  // The user its process must run as ([service] user).
+  virtual const std::string& service_user() const = 0;
+  virtual std::chrono::seconds timeout(const Context& ctx) const = 0;
+
+  // What it should be (pure, local).
+  virtual const std::string& distribution() const = 0;
+  virtual std::string install_dir() const = 0;
+  virtual util::Result<std::vector<render::RenderedFile>> render(const Context& ctx) const = 0;
+
+  // What its host holds (kept in the component), and what must stop a deploy.
+  virtual util::Result<void> inspect(remote::Remote& remote,
+                                     const std::vector<render::RenderedFile>& files,
+                                     std::chrono::seconds timeout) = 0;
+  virtual const CommonFacts& facts() const = 0;
+  virtual std::vector<std::string> preflight_problems(const JavaNeed& java) const = 0;
+  // Whether its storage still has to be formatted (only kinds with formatted storage).
+  virtual bool needs_format() const { return false; }
+
+  // Changing it. configure: dirs, the changed files, ownership and units.
+  virtual util::Result<void> configure(remote::Remote& remote,
+                                       const std::vector<render::RenderedFile>& files,
+                                       const std::vector<const render::RenderedFile*>& changed,
+                                       std::chrono::seconds timeout) const = 0;
+  // Format the storage if it has none; true if it formatted.
+  virtual util::Result<bool> format(remote::Remote&, std::chrono::seconds) const { return false; }
+  virtual util::Result<int> start(remote::Remote& remote, std::chrono::seconds timeout) const = 0;
+  // SIGTERM (or systemctl stop), SIGKILL after the kind's grace; false if it was not running.
+  virtual util::Result<bool> stop(remote::Remote& remote, const Options& options,
+                                  std::chrono::seconds timeout) const = 0;
+
+  // The PID of its running process, if any.
+  virtual util::Result<std::optional<int>> pid(remote::Remote& remote,
+                                               std::chrono::seconds timeout) const = 0;
+
+  // Health as the cluster itself reports it: serving in its role / registered.
+  virtual util::Result<void> wait_ready(Context& ctx) const = 0;
+};
+
+// The nodes of one kind, deployed together (ZooKeeper first, then Kafka).
+class Tier {
+ public:
+  virtual ~Tier() = default;
+  virtual NodeKind kind() const = 0;
+  virtual render::Product product() const = 0;
+  // The stage names of this tier ("install" / "kafka install").
+  virtual std::string stage(const std::string& name) const = 0;
+  virtual std::vector<Component*> nodes() = 0;
+  // The distribution every node of the tier runs (empty when it has no nodes).
+  virtual const std::string& distribution() const = 0;
+
+  // After every node was inspected, before its own pre-flight: settle what the nodes'
+  // facts decide together (the KRaft cluster id). Problems go to `report.preflight`.
+  virtual void settle(Context&, DeployReport&) {}
+  // Problems across the nodes, once every node's own pre-flight passed.
+  virtual std::vector<std::string> cross_problems(const std::string&) { return {}; }
+  // Before the first change to a host (e.g. record the KRaft cluster id).
+  virtual void before_apply(Context&) {}
+
+  // The order a roll restarts `nodes` in (ZooKeeper: observers, followers, leader last).
+  virtual std::vector<Component*> restart_order(Context&, std::vector<Component*> nodes) {
+    return nodes;
+  }
+  // That order and its gates in words, for `plan`.
+  virtual std::string restart_order_text() const = 0;
+  // One gated step of a roll: the cluster must allow `node` to go, it is restarted,
+  // then the cluster must be whole again. `ctx` may be a transition view.
+  virtual util::Result<void> restart_one(Context& ctx, const Component& node) = 0;
+  // A whole-tier stop, in order: each group's nodes stop together (`parallel` 0) or
+  // one at a time (1), and the next group only after the previous one.
+  struct StopGroup {
+    std::string stage;
+    int parallel = 0;
+    std::vector<Component*> nodes;
+  };
+  virtual std::vector<StopGroup> stop_groups(Context& ctx) = 0;
+
+  // Why `node` may not leave now (stop or restart), from what the cluster reports;
+  // nullopt when it may. `verb` ("stop", "restart") starts the line.
+  virtual std::optional<std::string> leave_refusal(Context& ctx, const Component& node,
+                                                   const std::string& verb) = 0;
+  // What a node serving again says about itself ("serving as follower", "registered").
+  virtual std::string ready_text(Context& ctx, const Component& node) = 0;
+
+  // Whether readiness is asked of each node (wait_ready per node) or of the tier as a
+  // whole (wait_all), after its nodes were started.
+  virtual bool ready_per_node() const { return true; }
+  virtual util::Result<std::string> wait_all(Context&) { return std::string(); }
+};
+
+// The tier of `cluster` whose nodes are of `kind` (null when it has none), and its node on
+// `host`.
+std::unique_ptr<Tier> tier_of(const inventory::Cluster& cluster, NodeKind kind);
+Component* node_on(Tier& tier, const std::string& host);
+
+// The tiers of `cluster`'s nodes, in start order (ZooKeeper, then Kafka): the one
+// place a new kind of node is registered.
+std::vector<std::unique_ptr<Tier>> tiers_of(const inventory::Cluster& cluster);
+
+}  // namespace zkctl::ops
