@@ -45,6 +45,16 @@ struct Decision {
   std::vector<std::string> reasons() const;
 };
 
+// A directory a node owns on its host, and how destroy tells it is really the node's
+// (the mark it must carry: "install" a zkctl release, "zkdata" a myid, "kafkadata"
+// meta.properties or nothing at all).
+struct OwnedDir {
+  enum class Holds { install, data };
+  Holds holds = Holds::install;
+  std::string mark;
+  std::string path;
+};
+
 // One node. Methods taking a Remote run on the node's own session (connection()).
 class Component {
  public:
@@ -55,11 +65,17 @@ class Component {
   virtual const std::string& host() const = 0;
   virtual int id() const = 0;
   NodeKey key() const { return {kind(), host(), id()}; }
+  // How reports name it: "node1", "node1 (kafka 11)".
+  virtual std::string label() const = 0;
   // The name of a step of this node in progress lines ("upload" / "kafka upload").
   virtual std::string step(const std::string& name) const = 0;
   virtual Connection& connection(Context& ctx) const = 0;
-  // The user its process must run as ([service] user).
-  virtual const std::string& service_user() const = 0;
+  // How its process runs ([service]: launcher, user).
+  virtual const inventory::ServiceSettings& service() const = 0;
+  const std::string& service_user() const { return service().user; }
+  virtual render::Product product() const = 0;
+  // Its install dir and data dirs, for destroy.
+  virtual std::vector<OwnedDir> owned_dirs() const = 0;
   virtual std::chrono::seconds timeout(const Context& ctx) const = 0;
 
   // What it should be (pure, local).

@@ -43,6 +43,13 @@ std::string KafkaComponent::install_dir() const {
   return render::kafka_paths(node_).install_dir;
 }
 
+std::vector<OwnedDir> KafkaComponent::owned_dirs() const {
+  const render::KafkaPaths p = render::kafka_paths(node_);
+  std::vector<OwnedDir> dirs = {{OwnedDir::Holds::install, "install", p.install_dir}};
+  for (const auto& d : p.log_dirs) dirs.push_back({OwnedDir::Holds::data, "kafkadata", d});
+  return dirs;
+}
+
 util::Result<std::vector<render::RenderedFile>> KafkaComponent::render(const Context& ctx) const {
   return render::render_kafka_node(cluster_, node_, ctx.options().templates);
 }
@@ -140,6 +147,15 @@ void KafkaTier::before_apply(Context& ctx) {
     ctx.progress().report({"", "kafka", plan::EventKind::progress,
                            "warning: could not record the cluster id: " + r.error().message});
   }
+}
+
+std::vector<Component*> KafkaTier::restart_order(Context& ctx, std::vector<Component*> nodes) {
+  if (nodes.empty()) return nodes;
+  KafkaHealth h = kafka_health(ctx, WithQuorum::yes);
+  std::vector<Component*> order, last;
+  for (Component* n : nodes) (h.controller && *h.controller == n->id() ? last : order).push_back(n);
+  order.insert(order.end(), last.begin(), last.end());
+  return order;
 }
 
 util::Result<void> KafkaTier::restart_one(Context& ctx, const Component& node) {

@@ -27,9 +27,14 @@ class KafkaComponent final : public Component {
   NodeKind kind() const override { return NodeKind::kafka; }
   const std::string& host() const override { return node_.host; }
   int id() const override { return node_.id; }
+  std::string label() const override {
+    return node_.host + " (kafka " + std::to_string(node_.id) + ")";
+  }
   std::string step(const std::string& name) const override { return "kafka " + name; }
   Connection& connection(Context& ctx) const override { return ctx.connection(node_); }
-  const std::string& service_user() const override { return node_.service.user; }
+  const inventory::ServiceSettings& service() const override { return node_.service; }
+  render::Product product() const override { return render::Product::kafka; }
+  std::vector<OwnedDir> owned_dirs() const override;
   std::chrono::seconds timeout(const Context& ctx) const override {
     return ctx.command_timeout(node_);
   }
@@ -74,6 +79,8 @@ class KafkaTier final : public Tier {
   // the one recorded locally, else a new one.
   void settle(Context& ctx, DeployReport& report) override;
   void before_apply(Context& ctx) override;
+  // Inventory order, the active controller (KRaft: the quorum leader) last.
+  std::vector<Component*> restart_order(Context& ctx, std::vector<Component*> nodes) override;
   util::Result<void> restart_one(Context& ctx, const Component& node) override;
   std::optional<std::string> leave_refusal(Context& ctx, const Component& node,
                                            const std::string& verb) override;
@@ -82,8 +89,8 @@ class KafkaTier final : public Tier {
   // needs a controller), each group at once.
   std::vector<StopGroup> stop_groups(Context& ctx) override;
   std::string restart_order_text() const override {
-    return "one at a time; each only while every broker is registered and no partition is "
-           "under-replicated, and so again before the next";
+    return "one at a time, the active controller last; each only while every broker is "
+           "registered and no partition is under-replicated, and so again before the next";
   }
   bool ready_per_node() const override { return false; }
   util::Result<std::string> wait_all(Context& ctx) override;

@@ -2,8 +2,7 @@
 
 #include <thread>
 
-#include "ops/kafka_health.hpp"
-#include "ops/kafka_host.hpp"
+#include "ops/component.hpp"
 #include "ops/quorum.hpp"
 #include "ops/wait.hpp"
 #include "ops/zk_host.hpp"
@@ -125,80 +124,24 @@ util::Result<probe::Mode> restart_one(Context& ctx, const inventory::Server& ser
   return *mode;
 }
 
-namespace {
-
-// Kafka after the ensemble: one node at a time, the active controller (or KRaft
-// quorum leader) last; each must leave the cluster with every broker registered
-// and no under-replicated partition before the next.
-void roll_kafka(Context& ctx, RollingReport& report) {
-  const auto& cluster = ctx.cluster();
-  plan::Progress& progress = ctx.progress();
-  KafkaHealth h = kafka_health(ctx, WithQuorum::yes);
-  std::vector<const inventory::KafkaNode*> order, last;
-  for (const auto& n : cluster.kafka_nodes) {
-    (h.controller && *h.controller == n.id ? last : order).push_back(&n);
-  }
-  order.insert(order.end(), last.begin(), last.end());
-  for (const auto* n : order) {
-    const std::string label = n->host + " (kafka " + std::to_string(n->id) + ")";
-    auto fail = [&](const std::string& msg) {
-      report.ok = false;
-      report.stopped_at = label;
-      report.error = msg;
-      progress.report({n->host, "kafka restart", plan::EventKind::failed, msg});
-    };
-    KafkaHealth before = kafka_health(ctx, WithQuorum::no);
-    if (before.under_replicated != 0 || before.offline != 0) {
-      return fail("before restarting: " + std::to_string(before.under_replicated) +
-                  " under-replicated, " + std::to_string(before.offline) + " offline partitions" +
-                  (before.error.empty() ? "" : " (" + before.error + ")"));
-    }
-    progress.report({n->host, "kafka restart", plan::EventKind::started, ""});
-    Connection& c = ctx.connection(*n);
-    if (!c.remote) return fail(c.error);
-    auto t = ctx.command_timeout(*n);
-    if (auto s = stop_kafka(*c.remote, *n, ctx.options().kafka_stop_grace, t); !s) {
-      return fail("stop: " + s.error().message);
-    }
-    if (auto p = start_kafka(*c.remote, *n, t); !p) return fail("start: " + p.error().message);
-    if (auto w = wait_broker_healthy(ctx, *n, ctx.options().wait_timeout); !w) {
-      return fail(w.error().message);
-    }
-    progress.report({n->host, "kafka restart", plan::EventKind::done, "registered, in sync"});
-    report.restarted.push_back(label);
-  }
-}
-
-}  // namespace
-
 RollingReport rolling_restart(Context& ctx) {
   RollingReport report;
   plan::Progress& progress = ctx.progress();
-  if (ctx.cluster().servers.empty()) {
-    if (ctx.cluster().kafka) roll_kafka(ctx, report);
-    return report;
-  }
-  ClusterStatus st;
-  if (auto synced = wait_synced(ctx, ctx.options().wait_timeout, nullptr, &st); !synced) {
-    report.ok = false;
-    report.error = "not starting the roll: " + synced.error().message;
-    return report;
-  }
-  for (const inventory::Server* s : rolling_order(st)) {
-    progress.report({s->host, "restart", plan::EventKind::started, ""});
-    auto mode = restart_one(ctx, *s);
-    if (!mode) {
-      report.ok = false;
-      report.stopped_at = s->host;
-      report.error = mode.error().message;
-      progress.report({s->host, "restart", plan::EventKind::failed, report.error});
-      return report;
+  for (auto& tier : tiers_of(ctx.cluster())) {
+    for (Component* n : tier->restart_order(ctx, tier->nodes())) {
+      progress.report({n->host(), n->step("restart"), plan::EventKind::started, ""});
+      if (auto r = tier->restart_one(ctx, *n); !r) {
+        report.ok = false;
+        report.stopped_at = n->label();
+        report.error = r.error().message;
+        progress.report({n->host(), n->step("restart"), plan::EventKind::failed, report.error});
+        return report;
+      }
+      progress.report({n->host(), n->step("restart"), plan::EventKind::done,
+                       tier->ready_text(ctx, *n) + ", cluster in sync"});
+      report.restarted.push_back(n->label());
     }
-    progress.report({s->host, "restart", plan::EventKind::done,
-                     std::string("serving as ") + probe::to_string(*mode) + ", ensemble in sync"});
-    report.restarted.push_back(s->host);
   }
-  if (ctx.cluster().kafka) roll_kafka(ctx, report);
   return report;
 }
 

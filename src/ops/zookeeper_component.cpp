@@ -17,6 +17,16 @@ std::string ZooKeeperServer::install_dir() const {
   return render::zk_paths(server_).install_dir;
 }
 
+std::vector<OwnedDir> ZooKeeperServer::owned_dirs() const {
+  const render::ZkPaths p = render::zk_paths(server_);
+  std::vector<OwnedDir> dirs = {{OwnedDir::Holds::install, "install", p.install_dir}};
+  // A separate transaction-log dir carries no mark of its own: it is checked like a
+  // Kafka log dir (so it is removed only when empty), before the data dir.
+  if (!p.data_log_dir.empty()) dirs.push_back({OwnedDir::Holds::data, "kafkadata", p.data_log_dir});
+  dirs.push_back({OwnedDir::Holds::data, "zkdata", p.data_dir});
+  return dirs;
+}
+
 util::Result<std::vector<render::RenderedFile>> ZooKeeperServer::render(const Context& ctx) const {
   return render::render_zookeeper_node(cluster_, server_, ctx.options().templates);
 }
@@ -91,20 +101,12 @@ std::vector<std::string> ZooKeeperTier::cross_problems(const std::string& cluste
 }
 
 std::vector<Component*> ZooKeeperTier::restart_order(Context& ctx, std::vector<Component*> nodes) {
-  std::vector<Component*> observers, followers, leaders;
-  for (Component* c : nodes) {
-    const auto& s = static_cast<ZooKeeperServer*>(c)->server();
-    if (s.role == inventory::Role::observer) {
-      observers.push_back(c);
-    } else if (probe_server(ctx, s).mode == probe::Mode::leader) {
-      leaders.push_back(c);
-    } else {
-      followers.push_back(c);
-    }
+  std::vector<Component*> order;
+  for (const inventory::Server* s : rolling_order(collect_status(ctx))) {
+    for (Component* c : nodes)
+      if (c->host() == s->host && c->id() == s->id) order.push_back(c);
   }
-  observers.insert(observers.end(), followers.begin(), followers.end());
-  observers.insert(observers.end(), leaders.begin(), leaders.end());
-  return observers;
+  return order;
 }
 
 util::Result<void> ZooKeeperTier::restart_one(Context& ctx, const Component& node) {

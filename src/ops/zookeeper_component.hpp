@@ -24,9 +24,12 @@ class ZooKeeperServer final : public Component {
   NodeKind kind() const override { return NodeKind::zookeeper; }
   const std::string& host() const override { return server_.host; }
   int id() const override { return server_.id; }
+  std::string label() const override { return server_.host; }
   std::string step(const std::string& name) const override { return name; }
   Connection& connection(Context& ctx) const override { return ctx.connection(server_); }
-  const std::string& service_user() const override { return server_.service.user; }
+  const inventory::ServiceSettings& service() const override { return server_.service; }
+  render::Product product() const override { return render::Product::zookeeper; }
+  std::vector<OwnedDir> owned_dirs() const override;
   std::chrono::seconds timeout(const Context& ctx) const override {
     return ctx.command_timeout(server_);
   }
