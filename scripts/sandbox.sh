@@ -8,7 +8,8 @@
 #   bash scripts/sandbox.sh           everything above
 #   bash scripts/sandbox.sh deploy    only deploy, status, verify and the next steps, on a lab
 #                                     already up with those hosts (what tests/e2e/test_sandbox.py
-#                                     runs); zkctl is $ZKCTL_BIN (default ./build/src/zkctl)
+#                                     runs); zkctl is $ZKCTL_BIN (default ./build/src/zkctl).
+#                                     It takes no lab lock: its caller holds /run/zkctl-lab.lock
 #
 # Idempotent: on a running sandbox a second run starts, uploads, writes and restarts nothing,
 # and says so. The sandbox stays up for you to try more commands (printed at the end);
