@@ -84,20 +84,14 @@ bool VerifyReport::ok() const {
          lost == 0;
 }
 
-VerifyReport verify(Context& ctx, int messages) {
-  const auto& cluster = ctx.cluster();
-  VerifyReport report;
-  const auto timeout = std::max(ctx.options().probe_timeout, std::chrono::milliseconds(10000));
-  if (!cluster.servers.empty()) report.steps.push_back(zookeeper_round_trip(cluster, timeout));
-  if (!cluster.kafka) return report;
+namespace {
 
-  // Produce through one registered broker and consume through another; replication
-  // min(3, brokers registered now), so a cluster with a broker down still verifies
-  // (what is left must still work).
+// Brokers that count now: listed by the cluster and answering on their own listener
+// (a broker just killed stays listed until its session expires); all when none answer.
+std::vector<const inventory::KafkaNode*> live_brokers(const inventory::Cluster& cluster,
+                                                      std::chrono::milliseconds timeout) {
   auto brokers = cluster.brokers();
   std::vector<const inventory::KafkaNode*> alive;
-  // A broker counts when the cluster lists it and its own listener answers (a broker
-  // just killed stays listed until its session expires).
   if (auto md = probe::kafka_metadata(kafka_bootstrap(cluster), timeout); md) {
     for (const auto* b : brokers) {
       bool listed = false;
@@ -108,11 +102,73 @@ VerifyReport verify(Context& ctx, int messages) {
       }
     }
   }
-  if (alive.empty()) alive = brokers;
-  const inventory::KafkaNode* in = alive.front();
-  const inventory::KafkaNode* out = alive.size() > 1 ? alive[1] : alive.front();
-  const std::string produce_via = kafka_bootstrap(cluster, in);
-  const std::string consume_via = kafka_bootstrap(cluster, out);
+  return alive.empty() ? brokers : alive;
+}
+
+// Wait (up to 30 s) until the broker at `via` knows `topic` with a leader for each of its
+// `partitions`: right after a controller failover that takes a moment, and a broker asked
+// too early answers as for an unknown topic (which it may then try to auto-create with
+// the default replication factor, failing the whole batch).
+void wait_topic_led(const std::string& via, const std::string& topic, int partitions) {
+  for (auto deadline = Clock::now() + std::chrono::seconds(30); Clock::now() < deadline;) {
+    auto md = probe::kafka_metadata(via, std::chrono::milliseconds(3000));
+    int led = 0;
+    if (md) {
+      for (const auto& part : md->partitions)
+        if (part.topic == topic && part.leader >= 0 && part.error.empty()) ++led;
+    }
+    if (led == partitions) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+VerifyStep produce_step(const std::string& via, const std::string& topic, int messages,
+                        VerifyReport& report) {
+  auto t0 = Clock::now();
+  VerifyStep produce{"kafka produce", false, "", 0};
+  auto p = probe::produce(via, topic, messages, std::chrono::milliseconds(60000));
+  produce.ms = ms_since(t0);
+  if (!p) {
+    produce.detail = p.error().message;
+    return produce;
+  }
+  report.produced = p->acked;
+  produce.ok = p->acked == messages && p->failed == 0;
+  produce.detail = std::to_string(p->acked) + "/" + std::to_string(messages) +
+                   " acknowledged (acks=all) through " + via + ", latency avg " +
+                   fmt_ms(p->avg_ms) + ", max " + fmt_ms(p->max_ms) +
+                   (p->errors.empty() ? "" : "; " + p->errors.front());
+  return produce;
+}
+
+VerifyStep consume_step(const std::string& via, const std::string& topic, VerifyReport& report) {
+  auto t0 = Clock::now();
+  VerifyStep consume{"kafka consume", false, "", 0};
+  auto got = probe::consume(via, topic, report.produced, std::chrono::milliseconds(60000));
+  consume.ms = ms_since(t0);
+  if (!got) {
+    consume.detail = got.error().message;
+    report.lost = report.produced;
+    return consume;
+  }
+  std::set<std::string> seen(got->begin(), got->end());
+  report.consumed = static_cast<int>(seen.size());
+  report.lost = std::max(0, report.produced - report.consumed);
+  consume.ok = report.lost == 0;
+  consume.detail = std::to_string(report.consumed) + "/" + std::to_string(report.produced) +
+                   " read back through " + via + " in " + fmt_ms(consume.ms) +
+                   (report.lost ? ", " + std::to_string(report.lost) + " LOST" : "");
+  return consume;
+}
+
+// A topic through one broker and back through another: create, produce, consume, delete.
+void kafka_round_trip(const inventory::Cluster& cluster, int messages,
+                      std::chrono::milliseconds timeout, VerifyReport& report) {
+  // Replication min(3, brokers alive now), so a cluster with a broker down still
+  // verifies (what is left must still work).
+  auto alive = live_brokers(cluster, timeout);
+  const std::string produce_via = kafka_bootstrap(cluster, alive.front());
+  const std::string consume_via = kafka_bootstrap(cluster, alive.size() > 1 ? alive[1] : alive[0]);
   const std::string topic = "zkctl-verify-" + suffix();
   const int rf = std::min<int>(3, static_cast<int>(alive.size()));
 
@@ -124,58 +180,10 @@ VerifyReport verify(Context& ctx, int messages) {
   create.detail =
       c ? topic + ": 3 partitions, replication " + std::to_string(rf) : c.error().message;
   report.steps.push_back(create);
-  if (!c) return report;
-
-  // Produce only once the broker produced through knows the topic with a leader for
-  // every partition: right after a controller failover that takes a moment, and a
-  // broker asked too early answers as for an unknown topic (which it may then try to
-  // auto-create with the default replication factor, failing the whole batch).
-  for (auto deadline = Clock::now() + std::chrono::seconds(30); Clock::now() < deadline;) {
-    auto md = probe::kafka_metadata(produce_via, std::chrono::milliseconds(3000));
-    int led = 0;
-    if (md) {
-      for (const auto& part : md->partitions)
-        if (part.topic == topic && part.leader >= 0 && part.error.empty()) ++led;
-    }
-    if (led == 3) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-
-  t0 = Clock::now();
-  VerifyStep produce{"kafka produce", false, "", 0};
-  auto p = probe::produce(produce_via, topic, messages, std::chrono::milliseconds(60000));
-  produce.ms = ms_since(t0);
-  if (p) {
-    report.produced = p->acked;
-    produce.ok = p->acked == messages && p->failed == 0;
-    produce.detail = std::to_string(p->acked) + "/" + std::to_string(messages) +
-                     " acknowledged (acks=all) through " + produce_via + ", latency avg " +
-                     fmt_ms(p->avg_ms) + ", max " + fmt_ms(p->max_ms) +
-                     (p->errors.empty() ? "" : "; " + p->errors.front());
-  } else {
-    produce.detail = p.error().message;
-  }
-  report.steps.push_back(produce);
-
-  if (p && p->acked > 0) {
-    t0 = Clock::now();
-    VerifyStep consume{"kafka consume", false, "", 0};
-    auto got = probe::consume(consume_via, topic, p->acked, std::chrono::milliseconds(60000));
-    consume.ms = ms_since(t0);
-    if (got) {
-      std::set<std::string> seen(got->begin(), got->end());
-      report.consumed = static_cast<int>(seen.size());
-      report.lost = std::max(0, p->acked - report.consumed);
-      consume.ok = report.lost == 0;
-      consume.detail = std::to_string(report.consumed) + "/" + std::to_string(p->acked) +
-                       " read back through " + consume_via + " in " + fmt_ms(consume.ms) +
-                       (report.lost ? ", " + std::to_string(report.lost) + " LOST" : "");
-    } else {
-      consume.detail = got.error().message;
-      report.lost = p->acked;
-    }
-    report.steps.push_back(consume);
-  }
+  if (!c) return;
+  wait_topic_led(produce_via, topic, 3);
+  report.steps.push_back(produce_step(produce_via, topic, messages, report));
+  if (report.produced > 0) report.steps.push_back(consume_step(consume_via, topic, report));
 
   t0 = Clock::now();
   VerifyStep del{"kafka delete topic", false, "", 0};
@@ -184,6 +192,16 @@ VerifyReport verify(Context& ctx, int messages) {
   del.ok = d.ok();
   del.detail = d ? topic + " deleted" : d.error().message;
   report.steps.push_back(del);
+}
+
+}  // namespace
+
+VerifyReport verify(Context& ctx, int messages) {
+  const auto& cluster = ctx.cluster();
+  VerifyReport report;
+  const auto timeout = std::max(ctx.options().probe_timeout, std::chrono::milliseconds(10000));
+  if (!cluster.servers.empty()) report.steps.push_back(zookeeper_round_trip(cluster, timeout));
+  if (cluster.kafka) kafka_round_trip(cluster, messages, timeout, report);
   return report;
 }
 
