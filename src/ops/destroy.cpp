@@ -5,8 +5,8 @@
 #include "ops/cluster_control.hpp"
 #include "ops/kafka_host.hpp"
 #include "ops/launcher.hpp"
-#include "ops/zk_host.hpp"
 #include "plan/runner.hpp"
+#include "remote/scripts.hpp"
 #include "render/kafka_paths.hpp"
 #include "render/zk_paths.hpp"
 
@@ -14,18 +14,7 @@ namespace zkctl::ops {
 
 namespace {
 
-// $1 kind (install|zkdata|kafkadata), $2 dir. Removes it only with zkctl's marks.
-constexpr const char* kRemove = R"SH(
-kind=$1 dir=$2
-[ -n "$dir" ] && [ "$dir" != / ] || { echo "kept $dir (refusing an empty path or /)"; exit 0; }
-if [ ! -e "$dir" ]; then echo "absent $dir"; exit 0; fi
-case $kind in
-  install) [ -d "$dir/releases" ] && [ -f "$dir/current/.zkctl-release" ] || { echo "kept $dir (no zkctl release in it)"; exit 0; } ;;
-  zkdata) [ -f "$dir/myid" ] || { echo "kept $dir (no myid: not a ZooKeeper data dir)"; exit 0; } ;;
-  kafkadata) [ -f "$dir/meta.properties" ] || [ -z "$(ls -A -- "$dir")" ] || { echo "kept $dir (no meta.properties: not a Kafka log dir)"; exit 0; } ;;
-esac
-rm -rf -- "$dir" && echo "removed $dir"
-)SH";
+namespace scripts = remote::scripts;
 
 }  // namespace
 
@@ -93,7 +82,8 @@ DestroyReport destroy(Context& ctx, PurgeData purge) {
     for (const auto& [kind, dir] : dirs) {
       // A separate transaction-log dir has no myid: it goes with its data dir's verdict.
       std::string k = kind == "zkdata-log" ? "kafkadata" : kind;
-      auto r = run_script(*c.remote, "remove " + dir, kRemove, {k, dir}, ctx.command_timeout(s));
+      auto r = run_script(*c.remote, "remove " + dir, scripts::host_remove, {k, dir},
+                          ctx.command_timeout(s));
       if (!r) return fail(s.host + ": " + r.error().message);
       note(s.host, r->out);
     }
@@ -113,7 +103,8 @@ DestroyReport destroy(Context& ctx, PurgeData purge) {
       if (*u) note(n.host, "removed " + std::string(render::kSystemdUnitDir) + "/" + unit + "\n");
     }
     for (const auto& [kind, dir] : dirs) {
-      auto r = run_script(*c.remote, "remove " + dir, kRemove, {kind, dir}, ctx.command_timeout(n));
+      auto r = run_script(*c.remote, "remove " + dir, scripts::host_remove, {kind, dir},
+                          ctx.command_timeout(n));
       if (!r) return fail(n.host + ": " + r.error().message);
       note(n.host, r->out);
     }
