@@ -10,14 +10,14 @@
 # contains TEXT, so a stale pid file or a recycled PID never names another program.
 alive() {
   case $1 in ('' | *[!0-9]*) return 1 ;; esac
-  [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -e "$2"
+  [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline" | grep -qF -e "$2"
 }
 
 # find_pid TEXT: print the PID of a live process whose command line (arguments joined
 # by spaces) contains TEXT; false if there is none.
 find_pid() {
   for _d in /proc/[0-9]*; do
-    _c=$(tr '\0' ' ' <"$_d/cmdline" 2>/dev/null) || continue
+    _c=$(tr '\0' ' ' 2>/dev/null <"$_d/cmdline") || continue
     case $_c in (*"$1"*) printf '%s\n' "${_d#/proc/}"; return 0 ;; esac
   done
   return 1

@@ -21,7 +21,7 @@ done
 shift "$ndirs"
 first_line release "$release"
 if [ -f "$meta" ]; then sed -n 's/^\([a-z.]*\)=\(.*\)$/meta.\1=\2/p' -- "$meta"; fi
-if pid=$(find_pid " kafka.Kafka $props"); then process_facts "$pid"; fi
+if pid=$(find_pid " kafka.Kafka $props "); then process_facts "$pid"; fi
 listeners "$ports"
 checksums "$@"
 exit 0

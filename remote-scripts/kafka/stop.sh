@@ -6,10 +6,10 @@ set -u
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 props=$1 grace=$2
-if ! pid=$(find_pid " kafka.Kafka $props"); then echo none; exit 0; fi
+if ! pid=$(find_pid " kafka.Kafka $props "); then echo none; exit 0; fi
 kill -TERM "$pid" 2>/dev/null || true
 n=0
-while find_pid " kafka.Kafka $props" >/dev/null; do
+while find_pid " kafka.Kafka $props " >/dev/null; do
   n=$((n + 1))
   if [ "$n" -eq $((grace * 10)) ]; then kill -KILL "$pid" 2>/dev/null || true; fi
   sleep 0.1
