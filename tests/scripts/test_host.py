@@ -128,10 +128,13 @@ class TestReadFile:
 
 class TestRemove:
     @pytest.mark.parametrize('path', ['', '/'])
-    def test_refuses_empty_and_root(self, run, path):
+    def test_refuses_empty_and_root(self, run, path, tmp_path):
+        # An rm that only records, so a broken refusal cannot delete anything.
+        run.fake('rm', f'echo "rm $*" >> {tmp_path}/rm.log\nexit 1\n')
         for kind in ['install', 'zkdata', 'kafkadata', 'other']:
             r = run('host/remove.sh', kind, path)
             assert (r.returncode, r.stdout) == (0, f'kept {path} (refusing an empty path or /)\n')
+        assert not (tmp_path / 'rm.log').exists()
 
     def test_absent(self, run, tmp_path):
         assert run('host/remove.sh', 'install', tmp_path / 'x').stdout == f'absent {tmp_path}/x\n'
