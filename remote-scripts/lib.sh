@@ -43,6 +43,22 @@ unit_pid() {
   _p=$(main_pid "$1") && alive "$_p" "$2" && printf '%s\n' "$_p"
 }
 
+# await_pid TRIES CMD [ARG...]: run CMD (a PID lookup above) up to TRIES times, 0.1 s
+# apart, until it prints a PID; then print `pid=PID`. False if it never does.
+await_pid() {
+  _n=$1
+  shift
+  while :; do
+    if _pid=$("$@"); then
+      printf 'pid=%s\n' "$_pid"
+      return 0
+    fi
+    _n=$((_n - 1))
+    [ "$_n" -gt 0 ] || return 1
+    sleep 0.1
+  done
+}
+
 # as_user USER CMD [ARG...]: run CMD as USER with USER's groups; as it is for root or
 # an empty USER. Only root can switch: anyone else gets an error naming USER.
 as_user() {

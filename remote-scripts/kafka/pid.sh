@@ -3,5 +3,4 @@
 # Usage: pid.sh PROPS
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
-if pid=$(find_pid " kafka.Kafka $1 "); then printf 'pid=%s\n' "$pid"; fi
-exit 0
+await_pid 1 find_pid " kafka.Kafka $1 " || exit 0

@@ -7,18 +7,13 @@ set -u
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 install=$1 props=$2 env=$3 user=$4
-if pid=$(find_pid " kafka.Kafka $props "); then printf 'pid=%s\n' "$pid"; exit 0; fi
+if await_pid 1 find_pid " kafka.Kafka $props "; then exit 0; fi
 set -a
 # shellcheck source=/dev/null
 . "$env"
 set +a
 cd -- "$install" || exit 1
 as_user "$user" "$install/current/bin/kafka-server-start.sh" -daemon "$props" 2>&1 || exit 1
-i=0
-while [ $i -lt 100 ]; do
-  if pid=$(find_pid " kafka.Kafka $props "); then printf 'pid=%s\n' "$pid"; exit 0; fi
-  i=$((i + 1))
-  sleep 0.1
-done
+if await_pid 100 find_pid " kafka.Kafka $props "; then exit 0; fi
 echo "no running Kafka after start; see kafkaServer.out in the log dir" >&2
 exit 1

@@ -3,5 +3,4 @@
 # Usage: pid.sh UNIT
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
-if p=$(main_pid "$1"); then printf 'pid=%s\n' "$p"; fi
-exit 0
+await_pid 1 main_pid "$1" || exit 0

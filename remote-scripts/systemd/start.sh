@@ -6,11 +6,6 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 unit=$1
 systemctl start -- "$unit" || exit 1
-i=0
-while [ $i -lt 50 ]; do
-  if p=$(main_pid "$unit"); then printf 'pid=%s\n' "$p"; exit 0; fi
-  i=$((i + 1))
-  sleep 0.1
-done
+if await_pid 50 main_pid "$unit"; then exit 0; fi
 echo "$unit has no main process after start; see journalctl -u $unit" >&2
 exit 1

@@ -3,5 +3,4 @@
 # Usage: pid.sh PIDFILE
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
-if pid=$(running_pid "$1" org.apache.zookeeper); then printf 'pid=%s\n' "$pid"; fi
-exit 0
+await_pid 1 running_pid "$1" org.apache.zookeeper || exit 0

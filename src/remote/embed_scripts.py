@@ -21,6 +21,7 @@ import argparse
 import os
 import re
 import sys
+from pathlib import Path
 
 LIB = 'lib.sh'
 SOURCE_LINE = '. "$(dirname "$0")/../lib.sh"'
@@ -28,21 +29,13 @@ DELIMITER = 'zkctl_sh'
 
 
 def collect(root: str) -> tuple[list[tuple[str, str]], list[str]]:
-    """Return ([(name, path)] of the scripts, sorted, [directories walked])."""
-    files = []
-    dirs = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith('.'))
-        dirs.append(dirpath)
-        for fn in sorted(filenames):
-            if not fn.endswith('.sh') or fn.startswith('.'):
-                continue
-            path = os.path.join(dirpath, fn)
-            name = os.path.relpath(path, root).replace(os.sep, '/')
-            if name != LIB:
-                files.append((name, path))
-    files.sort()
-    return files, dirs
+    """Return ([(name, path)] of the scripts, sorted, [directories, for the depfile])."""
+    top = Path(root)
+    hidden = lambda p: any(part.startswith('.') for part in p.relative_to(top).parts)
+    dirs = [root] + sorted(str(d) for d in top.rglob('*') if d.is_dir() and not hidden(d))
+    scripts = sorted((p.relative_to(top).as_posix(), str(p)) for p in top.rglob('*.sh')
+                     if p.is_file() and not hidden(p))
+    return [(n, p) for n, p in scripts if n != LIB], dirs
 
 
 def code_lines(text: str) -> list[str]:
