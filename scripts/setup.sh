@@ -29,6 +29,8 @@ packages=(
     sudo nftables
     # fixture packing and the end-to-end tests
     zip unzip coreutils python3 python3-pytest python3-kazoo python3-confluent-kafka
+    # lint of remote-scripts/ and the repo's other shell (tests/scripts/lint.sh)
+    shellcheck
 )
 
 # sshd/ZooKeeper processes in this network namespace, one PID per line.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh machine: install packages, build, unit tests, a
+# The whole test suite, from a fresh machine: install packages, shellcheck and the remote
+# scripts' tests, build, unit tests, a
 # time-boxed fuzzing run ($ZKCTL_FUZZ_SECONDS per target, default 10), the sanitizer build
 # of the unit tests, the SSH integration tests, then the end-to-end tests on
 # the simulated hosts (which start and tear down the lab themselves). Run as root.
@@ -12,6 +13,12 @@ step() { printf '\n=== %s\n' "$*"; }
 
 step "packages"
 bash scripts/setup.sh
+
+step "shellcheck (remote-scripts/ as POSIX sh, the repo's bash scripts)"
+bash tests/scripts/lint.sh
+
+step "remote scripts run by dash against temp dirs (no host)"
+/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/scripts
 
 step "build"
 if [[ ! -f build/build.ninja ]]; then meson setup build; fi

@@ -12,8 +12,8 @@
 #include "ops/deploy.hpp"
 #include "ops/java.hpp"
 #include "ops/status.hpp"
-#include "ops/zk_host.hpp"
 #include "plan/runner.hpp"
+#include "remote/scripts.hpp"
 #include "render/kafka_paths.hpp"
 #include "render/zk_paths.hpp"
 
@@ -21,23 +21,7 @@ namespace zkctl::ops {
 
 namespace {
 
-// $1 = number of dirs, then the dirs, then the names to resolve.
-constexpr const char* kProbe = R"SH(
-n=$1; shift
-if command -v java >/dev/null 2>&1; then printf 'java=%s\n' "$(java -version 2>&1 | head -n 1)"; fi
-sed -n 's/^MemAvailable: *\([0-9]*\) kB/mem=\1/p' /proc/meminfo
-i=0
-while [ "$i" -lt "$n" ]; do
-  d=$1; shift; i=$((i+1))
-  p=$d
-  while [ ! -e "$p" ]; do p=$(dirname -- "$p"); done
-  printf 'disk=%s %s\n' "$(df -Pk -- "$p" | awk 'NR==2 {print $4}')" "$d"
-done
-for h in "$@"; do
-  printf 'name=%s %s\n' "$h" "$(getent ahostsv4 -- "$h" 2>/dev/null | awk 'NR==1 {print $1}')"
-done
-printf 'clock=%s\n' "$(date +%s.%N)"
-)SH";
+namespace scripts = remote::scripts;
 
 double now_seconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -153,7 +137,8 @@ CheckReport check(Context& ctx) {
     args.insert(args.end(), h.dirs.begin(), h.dirs.end());
     args.insert(args.end(), names.begin(), names.end());
     double t0 = now_seconds();
-    auto r = run_script(*h.conn->remote, "check", kProbe, args, std::chrono::seconds(60));
+    auto r =
+        run_script(*h.conn->remote, "check", scripts::host_probe, args, std::chrono::seconds(60));
     double t1 = now_seconds();
     if (!r) return add({h.host, "probe", Verdict::fail, r.error().message});
     probes[i] = parse_host_probe(r->out);

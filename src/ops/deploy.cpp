@@ -6,9 +6,9 @@
 
 #include "ops/deploy_plan.hpp"
 #include "ops/zk_host.hpp"
+#include "remote/scripts.hpp"
 #include "render/rendered_file.hpp"
 #include "util/diff.hpp"
-#include "util/quote.hpp"
 
 namespace zkctl::ops {
 
@@ -16,8 +16,8 @@ using plan::StepOutcome;
 
 util::Result<std::string> read_remote_file(remote::Remote& remote, const std::string& path,
                                            std::chrono::seconds timeout) {
-  auto r = remote.run(
-      util::shell_join({"sh", "-c", "[ ! -e \"$1\" ] || cat -- \"$1\"", "zkctl", path}), timeout);
+  auto r = remote.run(zkctl::remote::script_command(zkctl::remote::scripts::host_read_file, {path}),
+                      timeout);
   if (!r) return r.error();
   if (r->exit_status != 0) return util::fail("cannot read " + path + ": " + r->err);
   return r->out;

@@ -5,27 +5,10 @@
 #include "ops/cluster_control.hpp"
 #include "ops/component.hpp"
 #include "ops/launcher.hpp"
-#include "ops/zk_host.hpp"
 #include "plan/runner.hpp"
+#include "remote/scripts.hpp"
 
 namespace zkctl::ops {
-
-namespace {
-
-// $1 kind (install|zkdata|kafkadata), $2 dir. Removes it only with zkctl's marks.
-constexpr const char* kRemove = R"SH(
-kind=$1 dir=$2
-[ -n "$dir" ] && [ "$dir" != / ] || { echo "kept $dir (refusing an empty path or /)"; exit 0; }
-if [ ! -e "$dir" ]; then echo "absent $dir"; exit 0; fi
-case $kind in
-  install) [ -d "$dir/releases" ] && [ -f "$dir/current/.zkctl-release" ] || { echo "kept $dir (no zkctl release in it)"; exit 0; } ;;
-  zkdata) [ -f "$dir/myid" ] || { echo "kept $dir (no myid: not a ZooKeeper data dir)"; exit 0; } ;;
-  kafkadata) [ -f "$dir/meta.properties" ] || [ -z "$(ls -A -- "$dir")" ] || { echo "kept $dir (no meta.properties: not a Kafka log dir)"; exit 0; } ;;
-esac
-rm -rf -- "$dir" && echo "removed $dir"
-)SH";
-
-}  // namespace
 
 DestroyReport destroy(Context& ctx, PurgeData purge) {
   DestroyReport report;
@@ -71,7 +54,7 @@ DestroyReport destroy(Context& ctx, PurgeData purge) {
     }
     for (const OwnedDir& d : n.owned_dirs()) {
       if (d.holds == OwnedDir::Holds::data && purge == PurgeData::no) continue;
-      auto r = run_script(*c.remote, "remove " + d.path, kRemove, {d.mark, d.path}, n.timeout(ctx));
+      auto r = remote::run_script(*c.remote, "remove " + d.path, remote::scripts::host_remove, {d.mark, d.path}, n.timeout(ctx));
       if (!r) return fail(n.host() + ": " + r.error().message);
       note(n.host(), r->out);
     }

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
-#include "ops/zk_host.hpp"
 #include "plan/runner.hpp"
+#include "remote/scripts.hpp"
 #include "render/kafka_paths.hpp"
 #include "render/zk_paths.hpp"
 #include "util/quote.hpp"
@@ -14,14 +14,7 @@ namespace zkctl::ops {
 
 namespace {
 
-// $1 log dir, $2 lines, $3 file name pattern: the newest matching file's tail.
-constexpr const char* kTail = R"SH(
-dir=$1 lines=$2 pattern=$3
-f=$(ls -t -- "$dir"/$pattern 2>/dev/null | head -n 1)
-if [ -z "$f" ]; then echo "no log matching $pattern in $dir" >&2; exit 1; fi
-printf '==> %s <==\n' "$f"
-tail -n "$lines" -- "$f"
-)SH";
+namespace scripts = remote::scripts;
 
 }  // namespace
 
@@ -110,8 +103,8 @@ util::Result<std::string> tail_log(Context& ctx, const std::string& host, LogOf 
     pattern = "server.log";
   }
   if (!conn->remote) return util::fail(conn->error);
-  auto r = run_script(*conn->remote, "tail", kTail, {dir, std::to_string(lines), pattern},
-                      std::chrono::seconds(60));
+  auto r = run_script(*conn->remote, "tail", scripts::host_tail_log,
+                      {dir, std::to_string(lines), pattern}, std::chrono::seconds(60));
   if (!r) return r.error();
   return r->out;
 }

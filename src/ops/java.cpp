@@ -206,9 +206,9 @@ util::Result<DistVersion> version_from_listing(const std::string& listing,
                                                render::Product product) {
   const bool zk = product == render::Product::zookeeper;
   static const std::regex zk_jar(
-      R"(/lib/zookeeper-(([0-9]{1,4})\.([0-9]{1,4})\.([0-9]{1,4}))[^/]*\.jar$)");
+      "/lib/zookeeper-(([0-9]{1,4})\\.([0-9]{1,4})\\.([0-9]{1,4}))[^/]*\\.jar$");
   static const std::regex kafka_jar(
-      R"(/libs/kafka-clients-(([0-9]{1,4})\.([0-9]{1,4})\.([0-9]{1,4}))[^/]*\.jar$)");
+      "/libs/kafka-clients-(([0-9]{1,4})\\.([0-9]{1,4})\\.([0-9]{1,4}))[^/]*\\.jar$");
   std::istringstream names(listing);
   std::string name;
   std::smatch m;

@@ -4,9 +4,9 @@
 #include <sstream>
 #include <thread>
 
-#include "ops/zk_host.hpp"
 #include "probe/kafka_client.hpp"
 #include "probe/zk_client.hpp"
+#include "remote/scripts.hpp"
 #include "render/kafka.hpp"
 #include "render/kafka_paths.hpp"
 
@@ -14,10 +14,7 @@ namespace zkctl::ops {
 
 namespace {
 
-constexpr const char* kQuorum = R"SH(
-install=$1 bootstrap=$2
-KAFKA_HEAP_OPTS="-Xmx128m" "$install/current/bin/kafka-metadata-quorum.sh" --bootstrap-server "$bootstrap" describe --status 2>&1
-)SH";
+namespace scripts = remote::scripts;
 
 std::vector<int> int_list(const std::string& text) {
   // "[1,2,3]" or "[{"id": 1, ...}, ...]" (4.x prints objects): take every "id" or bare number.
@@ -144,7 +141,7 @@ util::Result<KraftQuorum> read_kraft_quorum(Context& ctx) {
       errors += (errors.empty() ? "" : "; ") + c.error;
       continue;
     }
-    auto r = run_script(*c.remote, "kafka-metadata-quorum.sh", kQuorum,
+    auto r = run_script(*c.remote, "kafka-metadata-quorum.sh", scripts::kafka_quorum,
                         {render::kafka_paths(n).install_dir, kafka_bootstrap(cluster)},
                         ctx.command_timeout(n));
     if (!r) {

@@ -5,127 +5,14 @@
 
 #include "ops/java.hpp"
 #include "ops/launcher.hpp"
+#include "remote/scripts.hpp"
 #include "render/kafka_paths.hpp"
 
 namespace zkctl::ops {
 
 namespace {
 
-// `kpid CONFIG`: the PID of the kafka.Kafka JVM started with CONFIG (not a zombie).
-constexpr const char* kKafkaPrelude = R"SH(
-kpid() {
-  for d in /proc/[0-9]*; do
-    c=$(tr '\0' ' ' < "$d/cmdline" 2>/dev/null) || continue
-    case $c in (*" kafka.Kafka $1"*|*" kafka.Kafka $1 "*) printf '%s\n' "${d#/proc/}"; return 0;; esac
-  done
-  return 1
-}
-)SH";
-
-std::string with_prelude(const char* script) {
-  return std::string(kKafkaPrelude) + script;
-}
-
-constexpr const char* kInspect = R"SH(
-set -u
-install=$1 props=$2 meta=$3 release=$4 ports=$5 ndirs=$6 jrelease=$7 user=$8
-shift 8
-if command -v java >/dev/null 2>&1; then
-  printf 'java=%s\n' "$(java -version 2>&1 | head -n 1)"
-fi
-if [ -f "$jrelease" ]; then printf 'jrelease=%s\n' "$(head -n 1 -- "$jrelease")"; fi
-printf 'pid1=%s\n' "$(head -n 1 /proc/1/comm 2>/dev/null)"
-if ! id -u -- "$user" >/dev/null 2>&1; then echo nouser=1; fi
-i=0
-for d in "$install" "$@"; do
-  if [ "$i" -gt "$ndirs" ]; then break; fi
-  i=$((i+1))
-  p=$d
-  while [ ! -e "$p" ]; do p=$(dirname -- "$p"); done
-  if [ ! -d "$p" ] || [ ! -w "$p" ]; then printf 'unwritable=%s\n' "$d"; fi
-done
-shift "$ndirs"
-if [ -f "$release" ]; then printf 'release=%s\n' "$(head -n 1 -- "$release")"; fi
-if [ -f "$meta" ]; then sed -n 's/^\([a-z.]*\)=\(.*\)$/meta.\1=\2/p' -- "$meta"; fi
-if pid=$(kpid "$props"); then
-  printf 'pid=%s\n' "$pid"
-  printf 'pid_user=%s\n' "$(stat -c %U "/proc/$pid" 2>/dev/null)"
-fi
-if command -v ss >/dev/null 2>&1; then
-  for port in $(printf '%s' "$ports" | tr ',' ' '); do
-    ss -Hltnp "sport = :$port" 2>/dev/null | sed -n "s/^/listen=$port /p"
-  done
-fi
-for f in "$@"; do
-  if [ -f "$f" ]; then printf 'file=%s %s\n' "$(sha256sum -- "$f" | cut -d ' ' -f 1)" "$f"; fi
-done
-exit 0
-)SH";
-
-constexpr const char* kPrepare = R"SH(
-set -eu
-config=$1 logs=$2 current=$3
-shift 3
-mkdir -p -- "$config" "$logs" "$@"
-rm -f -- "$config"/.*.zkctl-tmp-*
-for f in log4j.properties tools-log4j.properties log4j2.yaml tools-log4j2.yaml; do
-  if [ ! -e "$config/$f" ] && [ -e "$current/config/$f" ]; then
-    cp -- "$current/config/$f" "$config/.$f.zkctl-tmp" && mv -- "$config/.$f.zkctl-tmp" "$config/$f"
-  fi
-done
-)SH";
-
-constexpr const char* kFormat = R"SH(
-set -u
-install=$1 props=$2 id=$3 meta=$4 env=$5 user=$6
-if [ -f "$meta" ]; then echo formatted-already; exit 0; fi
-set -a; . "$env"; set +a
-KAFKA_HEAP_OPTS="-Xmx256m" as_user "$user" "$install/current/bin/kafka-storage.sh" format -t "$id" -c "$props" 2>&1 || exit 1
-echo formatted
-)SH";
-
-constexpr const char* kStart = R"SH(
-set -u
-install=$1 props=$2 env=$3 user=$4
-if pid=$(kpid "$props"); then printf 'pid=%s\n' "$pid"; exit 0; fi
-set -a; . "$env"; set +a
-cd -- "$install" || exit 1
-as_user "$user" "$install/current/bin/kafka-server-start.sh" -daemon "$props" 2>&1 || exit 1
-i=0
-while [ $i -lt 100 ]; do
-  if pid=$(kpid "$props"); then printf 'pid=%s\n' "$pid"; exit 0; fi
-  i=$((i+1)); sleep 0.1
-done
-echo "no running Kafka after start; see kafkaServer.out in the log dir" >&2
-exit 1
-)SH";
-
-constexpr const char* kStop = R"SH(
-set -u
-props=$1 grace=$2
-if ! pid=$(kpid "$props"); then echo none; exit 0; fi
-kill -TERM "$pid" 2>/dev/null || true
-n=0
-while kpid "$props" >/dev/null; do
-  n=$((n+1))
-  if [ "$n" -eq $((grace * 10)) ]; then kill -KILL "$pid" 2>/dev/null || true; fi
-  sleep 0.1
-done
-echo stopped
-)SH";
-
-constexpr const char* kPid = R"SH(
-if pid=$(kpid "$1"); then printf 'pid=%s\n' "$pid"; fi
-exit 0
-)SH";
-
-util::Result<remote::CommandResult> run_kafka(remote::Remote& remote, const std::string& what,
-                                              const char* script,
-                                              const std::vector<std::string>& args,
-                                              std::chrono::seconds timeout) {
-  std::string s = with_prelude(script);
-  return run_script(remote, what, s.c_str(), args, timeout);
-}
+namespace scripts = remote::scripts;
 
 std::optional<int> pid_in(const std::string& out) {
   std::istringstream in(out);
@@ -205,7 +92,7 @@ util::Result<KafkaFacts> inspect_kafka(remote::Remote& remote, const inventory::
                                    node.service.user};
   args.insert(args.end(), p.log_dirs.begin(), p.log_dirs.end());
   for (const auto& f : files) args.push_back(f.path);
-  auto r = run_kafka(remote, "inspect", kInspect, args, timeout);
+  auto r = run_script(remote, "inspect", scripts::kafka_inspect, args, timeout);
   if (!r) return r.error();
   return parse_kafka_facts(r->out);
 }
@@ -215,7 +102,7 @@ util::Result<void> prepare_kafka_dirs(remote::Remote& remote, const inventory::K
   render::KafkaPaths p = render::kafka_paths(node);
   std::vector<std::string> args = {p.config_dir, p.log_dir, p.current_link};
   args.insert(args.end(), p.log_dirs.begin(), p.log_dirs.end());
-  auto r = run_kafka(remote, "mkdir", kPrepare, args, timeout);
+  auto r = run_script(remote, "mkdir", scripts::kafka_prepare, args, timeout);
   if (!r) return r.error();
   return {};
 }
@@ -224,10 +111,10 @@ util::Result<bool> format_kafka_storage(remote::Remote& remote, const inventory:
                                         const std::string& cluster_id,
                                         std::chrono::seconds timeout) {
   render::KafkaPaths p = render::kafka_paths(node);
-  auto r = run_kafka(remote, "kafka-storage.sh format", kFormat,
-                     {p.install_dir, p.server_properties, cluster_id, p.meta_properties, p.env_file,
-                      node.service.user},
-                     timeout);
+  auto r = run_script(remote, "kafka-storage.sh format", scripts::kafka_format,
+                      {p.install_dir, p.server_properties, cluster_id, p.meta_properties,
+                       p.env_file, node.service.user},
+                      timeout);
   if (!r) return r.error();
   return r->out.find("formatted-already") == std::string::npos;
 }
@@ -238,8 +125,8 @@ util::Result<int> start_kafka(remote::Remote& remote, const inventory::KafkaNode
     return start_unit(remote, unit_of(node.service, render::Product::kafka), timeout);
   }
   render::KafkaPaths p = render::kafka_paths(node);
-  auto r = run_kafka(remote, "kafka-server-start.sh", kStart,
-                     {p.install_dir, p.server_properties, p.env_file, node.service.user}, timeout);
+  auto r = run_script(remote, "kafka-server-start.sh", scripts::kafka_start,
+                      {p.install_dir, p.server_properties, p.env_file, node.service.user}, timeout);
   if (!r) return r.error();
   auto pid = pid_in(r->out);
   if (!pid) return util::fail("kafka-server-start.sh printed no PID");
@@ -252,8 +139,8 @@ util::Result<bool> stop_kafka(remote::Remote& remote, const inventory::KafkaNode
     return stop_unit(remote, unit_of(node.service, render::Product::kafka), timeout + grace);
   }
   render::KafkaPaths p = render::kafka_paths(node);
-  auto r = run_kafka(remote, "stop", kStop, {p.server_properties, std::to_string(grace.count())},
-                     timeout + grace);
+  auto r = run_script(remote, "stop", scripts::kafka_stop,
+                      {p.server_properties, std::to_string(grace.count())}, timeout + grace);
   if (!r) return r.error();
   return r->out.find("stopped") != std::string::npos;
 }
@@ -261,7 +148,7 @@ util::Result<bool> stop_kafka(remote::Remote& remote, const inventory::KafkaNode
 util::Result<std::optional<int>> kafka_pid(remote::Remote& remote, const inventory::KafkaNode& node,
                                            std::chrono::seconds timeout) {
   render::KafkaPaths p = render::kafka_paths(node);
-  auto r = run_kafka(remote, "pid", kPid, {p.server_properties}, timeout);
+  auto r = run_script(remote, "pid", scripts::kafka_pid, {p.server_properties}, timeout);
   if (!r) return r.error();
   return pid_in(r->out);
 }

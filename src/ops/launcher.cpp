@@ -2,70 +2,13 @@
 
 #include <sstream>
 
-#include "ops/zk_host.hpp"
+#include "remote/scripts.hpp"
 
 namespace zkctl::ops {
 
 namespace {
 
-constexpr const char* kEnable = R"SH(
-set -eu
-systemctl daemon-reload
-systemctl enable --quiet -- "$1"
-)SH";
-
-// $1 unit name, $2 its file. Disabled, file removed, systemd told; absent: nothing to do.
-constexpr const char* kRemoveUnit = R"SH(
-set -u
-[ -e "$2" ] || { echo absent; exit 0; }
-systemctl disable --quiet -- "$1" 2>/dev/null || true
-rm -f -- "$2"
-systemctl daemon-reload
-echo removed
-)SH";
-
-constexpr const char* kStartUnit = R"SH(
-set -u
-unit=$1
-systemctl start -- "$unit" || exit 1
-i=0
-while [ $i -lt 50 ]; do
-  p=$(systemctl show -p MainPID --value -- "$unit" 2>/dev/null)
-  if [ -n "$p" ] && [ "$p" != 0 ]; then printf 'pid=%s\n' "$p"; exit 0; fi
-  i=$((i+1)); sleep 0.1
-done
-echo "$unit has no main process after start; see journalctl -u $unit" >&2
-exit 1
-)SH";
-
-constexpr const char* kStopUnit = R"SH(
-set -u
-if ! systemctl is-active --quiet -- "$1"; then echo none; exit 0; fi
-systemctl stop -- "$1" || exit 1
-echo stopped
-)SH";
-
-constexpr const char* kUnitPid = R"SH(
-p=$(systemctl show -p MainPID --value -- "$1" 2>/dev/null)
-if [ -n "$p" ] && [ "$p" != 0 ]; then printf 'pid=%s\n' "$p"; fi
-exit 0
-)SH";
-
-constexpr const char* kOwn = R"SH(
-set -eu
-user=$1 ndirs=$2
-shift 2
-group=$(id -g -- "$user")
-i=0
-for p in "$@"; do
-  if [ "$i" -lt "$ndirs" ]; then
-    if [ -n "$p" ]; then chown -R -- "$user:$group" "$p"; fi
-  else
-    chown -- "$user:$group" "$p"
-  fi
-  i=$((i+1))
-done
-)SH";
+namespace scripts = remote::scripts;
 
 std::optional<int> pid_line(const std::string& out) {
   std::istringstream in(out);
@@ -107,7 +50,7 @@ std::vector<std::string> service_problems(const inventory::ServiceSettings& serv
 
 util::Result<void> enable_unit(remote::Remote& remote, const std::string& unit,
                                std::chrono::seconds timeout) {
-  auto r = run_script(remote, "systemctl enable", kEnable, {unit}, timeout);
+  auto r = run_script(remote, "systemctl enable", scripts::systemd_enable, {unit}, timeout);
   if (!r) return r.error();
   return {};
 }
@@ -115,14 +58,14 @@ util::Result<void> enable_unit(remote::Remote& remote, const std::string& unit,
 util::Result<bool> remove_unit(remote::Remote& remote, const std::string& unit,
                                std::chrono::seconds timeout) {
   const std::string file = std::string(render::kSystemdUnitDir) + "/" + unit;
-  auto r = run_script(remote, "systemctl disable", kRemoveUnit, {unit, file}, timeout);
+  auto r = run_script(remote, "systemctl disable", scripts::systemd_remove, {unit, file}, timeout);
   if (!r) return r.error();
   return r->out.find("removed") != std::string::npos;
 }
 
 util::Result<int> start_unit(remote::Remote& remote, const std::string& unit,
                              std::chrono::seconds timeout) {
-  auto r = run_script(remote, "systemctl start", kStartUnit, {unit}, timeout);
+  auto r = run_script(remote, "systemctl start", scripts::systemd_start, {unit}, timeout);
   if (!r) return r.error();
   auto pid = pid_line(r->out);
   if (!pid) return util::fail("systemctl start " + unit + " gave no main PID");
@@ -131,14 +74,14 @@ util::Result<int> start_unit(remote::Remote& remote, const std::string& unit,
 
 util::Result<bool> stop_unit(remote::Remote& remote, const std::string& unit,
                              std::chrono::seconds timeout) {
-  auto r = run_script(remote, "systemctl stop", kStopUnit, {unit}, timeout);
+  auto r = run_script(remote, "systemctl stop", scripts::systemd_stop, {unit}, timeout);
   if (!r) return r.error();
   return r->out.find("stopped") != std::string::npos;
 }
 
 util::Result<std::optional<int>> unit_pid(remote::Remote& remote, const std::string& unit,
                                           std::chrono::seconds timeout) {
-  auto r = run_script(remote, "systemctl show", kUnitPid, {unit}, timeout);
+  auto r = run_script(remote, "systemctl show", scripts::systemd_pid, {unit}, timeout);
   if (!r) return r.error();
   return pid_line(r->out);
 }
@@ -149,7 +92,7 @@ util::Result<void> own_paths(remote::Remote& remote, const std::string& user,
   std::vector<std::string> args = {user, std::to_string(dirs.size())};
   args.insert(args.end(), dirs.begin(), dirs.end());
   args.insert(args.end(), files.begin(), files.end());
-  auto r = run_script(remote, "chown", kOwn, args, timeout);
+  auto r = run_script(remote, "chown", scripts::host_own, args, timeout);
   if (!r) return r.error();
   return {};
 }

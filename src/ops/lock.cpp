@@ -12,44 +12,14 @@
 #include <sstream>
 #include <utility>
 
-#include "ops/zk_host.hpp"
 #include "plan/runner.hpp"
+#include "remote/scripts.hpp"
 
 namespace zkctl::ops {
 
 namespace {
 
-// $1 lock dir, $2 token, $3 info text, $4 this machine, $5 now. Prints "taken" or
-// "held" + the holder's info. Steals a stale lock (expired, or its holder ran on
-// this machine and is gone).
-constexpr const char* kTake = R"SH(
-set -u
-lock=$1 token=$2 info=$3 here=$4 now=$5
-try() { mkdir -- "$lock" 2>/dev/null && printf '%s\n' "$info" > "$lock/info" && echo taken; }
-if try; then exit 0; fi
-cur=$(cat -- "$lock/info" 2>/dev/null)
-expires=$(printf '%s\n' "$cur" | sed -n 's/^expires=//p')
-holder=$(printf '%s\n' "$cur" | sed -n 's/^holder=//p')
-pid=$(printf '%s\n' "$cur" | sed -n 's/^pid=//p')
-stale=no
-case $expires in (''|*[!0-9]*) stale=yes;; (*) [ "$expires" -lt "$now" ] && stale=yes;; esac
-printf 'held\n%s\n' "$cur"
-printf 'stale=%s\n' "$stale"
-)SH";
-
-// $1 lock dir, $2 token: remove the lock only if it carries our token.
-constexpr const char* kRelease = R"SH(
-lock=$1 token=$2
-if grep -qx "token=$token" "$lock/info" 2>/dev/null; then rm -rf -- "$lock"; fi
-exit 0
-)SH";
-
-// $1 lock dir, $2 expected token of the stale lock: remove it if unchanged.
-constexpr const char* kSteal = R"SH(
-lock=$1 token=$2
-if grep -qx "token=$token" "$lock/info" 2>/dev/null || [ ! -s "$lock/info" ]; then rm -rf -- "$lock"; fi
-exit 0
-)SH";
+namespace scripts = remote::scripts;
 
 std::string this_machine() {
   char buf[256] = {0};
@@ -170,7 +140,7 @@ util::Result<ClusterLock> ClusterLock::acquire(Context& ctx, const std::string& 
     const std::string& host = conns[i]->host;
     auto timeout = std::chrono::seconds(30);
     for (int attempt = 0; attempt < 2; ++attempt) {
-      auto out = run_script(r, "lock", kTake,
+      auto out = run_script(r, "lock", scripts::cluster_lock_take,
                             {path, lock.token_, info, machine, std::to_string(now)}, timeout);
       if (!out) {
         std::lock_guard g(mu);
@@ -185,7 +155,7 @@ util::Result<ClusterLock> ClusterLock::acquire(Context& ctx, const std::string& 
       LockInfo held = parse_lock_info(out->out);
       if (held.token == lock.token_) return;
       if (attempt == 0 && lock_is_stale(held, now, machine)) {
-        (void)run_script(r, "unlock", kSteal, {path, held.token}, timeout);
+        (void)run_script(r, "unlock", scripts::cluster_lock_steal, {path, held.token}, timeout);
         continue;
       }
       std::lock_guard g(mu);
@@ -208,7 +178,7 @@ void ClusterLock::release() {
   const std::string path = lock_path(ctx_->cluster().name);
   plan::parallel_for(held_.size(), static_cast<int>(held_.size()), [&](std::size_t i) {
     if (held_[i]->remote) {
-      (void)run_script(*held_[i]->remote, "unlock", kRelease, {path, token_},
+      (void)run_script(*held_[i]->remote, "unlock", scripts::cluster_lock_release, {path, token_},
                        std::chrono::seconds(30));
     }
   });

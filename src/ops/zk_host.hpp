@@ -1,7 +1,7 @@
 #pragma once
 // What zkctl does on one ZooKeeper host, each action one SSH round trip where
-// possible. Every value reaches the remote shell as a quoted positional
-// argument of a constant script (`sh -c SCRIPT zkctl ARG...`), never spliced in.
+// possible: a script of remote-scripts/zookeeper/ (or host/) run by remote::run_script,
+// every value a quoted positional argument, never spliced in.
 
 #include <chrono>
 #include <map>
@@ -60,13 +60,6 @@ util::Result<void> install_release(remote::Remote& remote, const std::string& in
 util::Result<void> upload_release(remote::Remote& remote, const std::string& install_dir,
                                   const std::string& distribution, const std::string& sha256,
                                   const remote::ProgressFn& progress, std::chrono::seconds timeout);
-
-// Run the constant `script` as `sh -c SCRIPT zkctl ARGS...` (every argument
-// quoted); a non-zero exit is an error naming `what` and the last line of output.
-util::Result<remote::CommandResult> run_script(remote::Remote& remote, const std::string& what,
-                                               const char* script,
-                                               const std::vector<std::string>& args,
-                                               std::chrono::seconds timeout);
 
 // Create conf/log/data dirs, and copy the distribution's logging config into
 // conf/ if it has none.

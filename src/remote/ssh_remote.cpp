@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "remote/scripts.hpp"
 #include "util/quote.hpp"
 #include "util/trace.hpp"
 
@@ -232,7 +233,7 @@ util::Result<CommandResult> SshRemote::run(const std::string& command,
       ssh_channel_close(ch.get());
       if (auto pid = take_pid_line(result.out)) {
         // Best effort: the command may have ended or ignore SIGTERM.
-        (void)run("kill -TERM -- -" + std::to_string(*pid) + " 2>/dev/null", kKillTimeout);
+        (void)run(script_command(scripts::host_kill_group, {std::to_string(*pid)}), kKillTimeout);
       }
       return util::fail(label_ + ": command timed out after " + std::to_string(timeout.count()) +
                         "s");
@@ -370,23 +371,6 @@ util::Result<void> SshRemote::put(const Source& source, std::uint64_t total,
   return {};
 }
 
-// Run as root by put_staged(): $1 staging file, $2 directory, $3 destination, $4 temp
-// name beside it, $5 octal mode. Exit 3 with a message for a bad destination.
-constexpr const char* kInstallStagedScript = R"(src=$1 dir=$2 dest=$3 tmp=$4 mode=$5
-rc=0
-if [ ! -d "$dir" ]; then
-    echo "directory $dir does not exist" >&2; rc=3
-elif [ -d "$dest" ] && [ ! -L "$dest" ]; then
-    echo "it is a directory" >&2; rc=3
-elif cp -- "$src" "$tmp" && chmod -- "$mode" "$tmp" && sync -- "$tmp" && mv -f -- "$tmp" "$dest"; then
-    :
-else
-    rc=1; rm -f -- "$tmp"
-fi
-rm -f -- "$src"
-exit $rc
-)";
-
 util::Result<void> SshRemote::put_staged(const Source& source, std::uint64_t total,
                                          const std::string& remote_path, int mode,
                                          const ProgressFn& progress) {
@@ -403,9 +387,11 @@ util::Result<void> SshRemote::put_staged(const Source& source, std::uint64_t tot
   const std::string tmp = join_path(dir, "." + name + ".zkctl-tmp-" + random_suffix());
   char mode_text[8];
   std::snprintf(mode_text, sizeof mode_text, "%o", static_cast<unsigned>(mode & 07777));
-  auto r = run(util::shell_join({"sh", "-c", kInstallStagedScript, "zkctl", staging, dir,
-                                 remote_path, tmp, mode_text}),
-               io_timeout_);
+  // As root (run() adds sudo): host/install-staged.sh copies it beside `remote_path`,
+  // chmods, flushes and renames; exit 3 with a message for a bad destination.
+  auto r =
+      run(script_command(scripts::host_install_staged, {staging, dir, remote_path, tmp, mode_text}),
+          io_timeout_);
   if (!r) {
     sftp_unlink(*sftp_r, staging.c_str());  // best effort
     return util::fail(what + ": " + r.error().message);

@@ -59,7 +59,7 @@ take_lock() {
 }
 
 ssh_opts() {
-    local known=${1:-$STATE/known_hosts}
+    local known=$STATE/known_hosts
     printf '%s\n' -F /dev/null -i "$STATE/id_ed25519" -o IdentitiesOnly=yes \
         -o "UserKnownHostsFile=$known" -o GlobalKnownHostsFile=/dev/null \
         -o StrictHostKeyChecking=yes -o BatchMode=yes -o ConnectTimeout=3 -o LogLevel=ERROR
@@ -106,7 +106,7 @@ cmd_down() {
 }
 
 do_down() {
-    local ns pid link mnt
+    local ns pid mnt
     # 1. Kill every process of every lab namespace (sshd is PID 1 of its PID namespace, so
     #    its death also ends the rest). Never wait: the unshare parents linger as zombies.
     #    (What `ip netns pids` does, for all lab namespaces in one pass over /proc.)
@@ -137,7 +137,7 @@ do_down() {
     ip netns list 2>/dev/null | awk -v p="$NS_PREFIX" 'index($1, p) == 1 {print "netns del " $1}' |
         ip -force -batch - >/dev/null 2>&1 || true
     ip -o link show type veth 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' |
-        grep "^$VETH_PREFIX[0-9]*$" | sed 's/^/link del /' | ip -force -batch - >/dev/null 2>&1 || true
+        grep "^${VETH_PREFIX}[0-9]*$" | sed 's/^/link del /' | ip -force -batch - >/dev/null 2>&1 || true
     if ip link show "$BRIDGE" >/dev/null 2>&1; then
         ip link del "$BRIDGE" 2>/dev/null || true
     fi

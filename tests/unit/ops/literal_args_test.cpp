@@ -1,6 +1,7 @@
 // Property test: inventory values full of shell metacharacters, quotes, newlines, globs,
 // `$(...)`, backticks and leading dashes reach the remote side as literal data. Runs the
-// real ops functions (run_script, prepare_dirs) and SshRemote::write_file against a private
+// real command builder (remote::sh_command, which run_script uses), ops::prepare_dirs (an
+// embedded remote script) and SshRemote::write_file against a private
 // sshd on 127.0.0.1 (the remote side is this machine, so the test can look at what
 // happened); values come from a fixed hostile list plus seeded random ones. Values the
 // inventory loader refuses must be refused with a file:line:col error.
@@ -27,6 +28,7 @@
 
 #include "inventory/load.hpp"
 #include "ops/zk_host.hpp"
+#include "remote/scripts.hpp"
 #include "remote/ssh.hpp"
 
 namespace fs = std::filesystem;
@@ -256,8 +258,9 @@ TEST_F(LiteralArgsTest, RunScriptArgumentsArriveByteForByte) {
     const std::size_t end = std::min(values.size(), start + batch);
     args.insert(args.end(), values.begin() + static_cast<long>(start),
                 values.begin() + static_cast<long>(end));
-    auto r = run_script(*remote_, "echo args", kEcho, args, 30s);
+    auto r = remote_->run(remote::sh_command(kEcho, args), 30s);
     ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(r->exit_status, 0) << r->err;
     std::vector<std::string> seen;
     std::size_t pos = 0;
     while (pos < r->out.size()) {

@@ -1,0 +1,6 @@
+#!/bin/sh
+# `pid=PID` if the pid file names a running ZooKeeper server, else nothing.
+# Usage: pid.sh PIDFILE
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+await_pid 1 running_pid "$1" org.apache.zookeeper || exit 0

@@ -1,0 +1,241 @@
+"""remote-scripts/host/: release install, staged install, read, remove, own, probe, tail, kill."""
+
+import io
+import os
+import pwd
+import signal
+import subprocess
+import tarfile
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ODD, facts, needs_root
+
+
+def tarball(path: Path, files: dict[str, str], top: str = 'dist-1.0'):
+    """A .tar.gz with `files` under one top directory, like the distributions."""
+    with tarfile.open(path, 'w:gz') as t:
+        for name, content in files.items():
+            data = content.encode()
+            info = tarfile.TarInfo(f'{top}/{name}')
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+
+
+class TestInstallRelease:
+    def test_installs_switches_and_reuses(self, run, tmp_path):
+        install = tmp_path / ODD / 'install'
+        tgz = tmp_path / 'up 1.tar.gz'
+        tarball(tgz, {'bin/run.sh': 'v1'})
+        r = run('host/prepare-upload.sh', install / 'releases')
+        assert r.returncode == 0
+        r = run('host/install-release.sh', install, tgz, 'aaaa', 'aaaa-full')
+        assert r.returncode == 0, r.stderr
+        assert os.readlink(install / 'current') == 'releases/aaaa'
+        assert (install / 'current' / 'bin' / 'run.sh').read_text() == 'v1'
+        assert (install / 'current' / '.zkctl-release').read_text() == 'aaaa-full\n'
+        assert not tgz.exists()
+        tarball(tgz, {'bin/run.sh': 'v2'})
+        assert run('host/install-release.sh', install, tgz, 'bbbb', 'bbbb-full').returncode == 0
+        assert os.readlink(install / 'current') == 'releases/bbbb'
+        # Back to the first: already unpacked, only the link moves.
+        tarball(tgz, {'bin/run.sh': 'not unpacked'})
+        assert run('host/install-release.sh', install, tgz, 'aaaa', 'aaaa-full').returncode == 0
+        assert (install / 'current' / 'bin' / 'run.sh').read_text() == 'v1'
+        assert sorted(p.name for p in install.iterdir()) == ['current', 'releases']
+        assert sorted(p.name for p in (install / 'releases').iterdir()) == ['aaaa', 'bbbb']
+
+    def test_a_broken_tarball_leaves_the_old_state_whole(self, run, tmp_path):
+        install = tmp_path / 'install'
+        tgz = tmp_path / 'up.tar.gz'
+        tarball(tgz, {'bin/run.sh': 'v1'})
+        assert run('host/install-release.sh', install, tgz, 'aaaa', 'aaaa').returncode == 0
+        tgz.write_bytes(b'\x1f\x8b not really gzip')
+        r = run('host/install-release.sh', install, tgz, 'bbbb', 'bbbb')
+        assert r.returncode != 0
+        assert os.readlink(install / 'current') == 'releases/aaaa'
+        assert sorted(p.name for p in (install / 'releases').iterdir()) == ['aaaa']
+
+    def test_half_unpacked_release_of_a_cut_off_run_is_redone(self, run, tmp_path):
+        install = tmp_path / 'install'
+        (install / 'releases' / 'aaaa').mkdir(parents=True)  # no .zkctl-release: incomplete
+        (install / 'releases' / 'aaaa' / 'junk').write_text('')
+        (install / 'releases' / '.unpack-123').mkdir()
+        tgz = tmp_path / 'up.tar.gz'
+        tarball(tgz, {'f': 'x'})
+        assert run('host/install-release.sh', install, tgz, 'aaaa', 'aaaa').returncode == 0
+        assert sorted(p.name for p in (install / 'releases' / 'aaaa').iterdir()) == [
+            '.zkctl-release', 'f']
+        assert sorted(p.name for p in (install / 'releases').iterdir()) == ['aaaa']
+
+    def test_prepare_upload_drops_cut_off_uploads_only(self, run, tmp_path):
+        releases = tmp_path / 'releases'
+        releases.mkdir()
+        (releases / '.upload-x.tar.gz.zkctl-tmp-1').write_text('')
+        (releases / 'keep').mkdir()
+        assert run('host/prepare-upload.sh', releases).returncode == 0
+        assert [p.name for p in releases.iterdir()] == ['keep']
+
+
+class TestInstallStaged:
+    def test_installs_with_mode_and_removes_the_staged_file(self, run, tmp_path):
+        d = tmp_path / ODD
+        d.mkdir()
+        src, dest = tmp_path / 'staged', d / 'zoo.cfg'
+        src.write_text('new')
+        dest.write_text('old')
+        r = run('host/install-staged.sh', src, d, dest, d / '.zoo.cfg.zkctl-tmp-1', '640')
+        assert r.returncode == 0, r.stderr
+        assert dest.read_text() == 'new' and dest.stat().st_mode & 0o777 == 0o640
+        assert not src.exists()
+        assert [p.name for p in d.iterdir()] == ['zoo.cfg']
+
+    def test_bad_destinations_exit_3_and_still_remove_the_staged_file(self, run, tmp_path):
+        src = tmp_path / 'staged'
+        for dir_, dest, message in [
+            (tmp_path / 'missing', tmp_path / 'missing' / 'f', f'directory {tmp_path}/missing does not exist\n'),
+            (tmp_path, tmp_path / 'adir', 'it is a directory\n'),
+        ]:
+            (tmp_path / 'adir').mkdir(exist_ok=True)
+            src.write_text('x')
+            r = run('host/install-staged.sh', src, dir_, dest, tmp_path / '.t', '644')
+            assert (r.returncode, r.stderr) == (3, message)
+            assert not src.exists()
+
+    def test_a_failed_copy_exits_1_and_leaves_no_temp(self, run, tmp_path):
+        dest = tmp_path / 'f'
+        dest.write_text('old')
+        r = run('host/install-staged.sh', tmp_path / 'missing', tmp_path, dest, tmp_path / '.t', '644')
+        assert r.returncode == 1
+        assert dest.read_text() == 'old'
+        assert [p.name for p in tmp_path.iterdir() if p.name != 'fake-bin' and p.name != 'cwd'] == ['f']
+
+
+class TestReadFile:
+    def test_reads_or_gives_nothing(self, run, tmp_path):
+        f = tmp_path / ODD
+        f.write_bytes(b'a\nb\x00c')
+        out = run('host/read-file.sh', f)
+        assert (out.returncode, out.stdout) == (0, 'a\nb\x00c')
+        out = run('host/read-file.sh', tmp_path / 'missing')
+        assert (out.returncode, out.stdout) == (0, '')
+
+    def test_an_unreadable_path_fails(self, run, tmp_path):
+        assert run('host/read-file.sh', tmp_path).returncode != 0  # a directory
+
+
+class TestRemove:
+    @pytest.mark.parametrize('path', ['', '/'])
+    def test_refuses_empty_and_root(self, run, path, tmp_path):
+        # An rm that only records, so a broken refusal cannot delete anything.
+        run.fake('rm', f'echo "rm $*" >> {tmp_path}/rm.log\nexit 1\n')
+        for kind in ['install', 'zkdata', 'kafkadata', 'other']:
+            r = run('host/remove.sh', kind, path)
+            assert (r.returncode, r.stdout) == (0, f'kept {path} (refusing an empty path or /)\n')
+        assert not (tmp_path / 'rm.log').exists()
+
+    def test_absent(self, run, tmp_path):
+        assert run('host/remove.sh', 'install', tmp_path / 'x').stdout == f'absent {tmp_path}/x\n'
+
+    def test_removes_only_what_carries_zkctls_marks(self, run, tmp_path):
+        inst = tmp_path / ODD
+        (inst / 'releases' / 'a').mkdir(parents=True)
+        (inst / 'current').symlink_to('releases/a')
+        assert run('host/remove.sh', 'install', inst).stdout == f'kept {inst} (no zkctl release in it)\n'
+        (inst / 'releases' / 'a' / '.zkctl-release').write_text('a\n')
+        assert run('host/remove.sh', 'install', inst).stdout == f'removed {inst}\n'
+        assert not inst.exists()
+
+        data = tmp_path / 'data'
+        data.mkdir()
+        (data / 'version-2').mkdir()
+        r = run('host/remove.sh', 'zkdata', data)
+        assert r.stdout == f'kept {data} (no myid: not a ZooKeeper data dir)\n'
+        (data / 'myid').write_text('1')
+        assert run('host/remove.sh', 'zkdata', data).stdout == f'removed {data}\n'
+
+        logs = tmp_path / 'logs'
+        logs.mkdir()
+        assert run('host/remove.sh', 'kafkadata', logs).stdout == f'removed {logs}\n'  # empty
+        logs.mkdir()
+        (logs / 'topic-0').mkdir()
+        r = run('host/remove.sh', 'kafkadata', logs)
+        assert r.stdout == f'kept {logs} (no meta.properties: not a Kafka log dir)\n'
+        (logs / 'meta.properties').write_text('node.id=1\n')
+        assert run('host/remove.sh', 'kafkadata', logs).stdout == f'removed {logs}\n'
+
+
+class TestOwn:
+    @needs_root
+    def test_dirs_recursively_files_alone(self, run, tmp_path):
+        nobody = pwd.getpwnam('nobody')
+        d = tmp_path / ODD
+        (d / 'sub').mkdir(parents=True)
+        (d / 'sub' / 'f').write_text('')
+        cfg = tmp_path / 'zoo.cfg'
+        cfg.write_text('')
+        untouched = tmp_path / 'other'
+        untouched.write_text('')
+        r = run('host/own.sh', 'nobody', 2, d, '', cfg)
+        assert r.returncode == 0, r.stderr
+        for p in [d, d / 'sub', d / 'sub' / 'f', cfg]:
+            assert (p.stat().st_uid, p.stat().st_gid) == (nobody.pw_uid, nobody.pw_gid), p
+        assert untouched.stat().st_uid == 0
+
+    def test_unknown_user_fails(self, run, tmp_path):
+        assert run('host/own.sh', 'no-such-user-zkctl', 1, tmp_path).returncode != 0
+
+
+class TestProbe:
+    def test_reports_memory_disk_names_and_clock(self, run, tmp_path):
+        run.fake('java', 'echo \'openjdk version "11.0.2"\' >&2\n')
+        r = run('host/probe.sh', 2, tmp_path / ODD / 'not yet', tmp_path, 'localhost',
+                'no-such-host.invalid')
+        assert r.returncode == 0, r.stderr
+        f = facts(r.stdout)
+        assert f['java'] == ['openjdk version "11.0.2"']
+        assert int(f['mem'][0]) > 0
+        assert [v.split(' ', 1)[1] for v in f['disk']] == [str(tmp_path / ODD / 'not yet'),
+                                                           str(tmp_path)]
+        assert all(int(v.split(' ', 1)[0]) > 0 for v in f['disk'])
+        assert f['name'][0] == 'localhost 127.0.0.1'
+        assert f['name'][1] == 'no-such-host.invalid '
+        assert abs(float(f['clock'][0]) - time.time()) < 30
+
+    def test_no_dirs_no_names(self, run):
+        r = run('host/probe.sh', 0)
+        assert r.returncode == 0 and set(facts(r.stdout)) >= {'mem', 'clock'}
+
+
+class TestTailLog:
+    def test_newest_matching_file(self, run, tmp_path):
+        d = tmp_path / ODD
+        d.mkdir()
+        old, new = d / 'zookeeper-a.log', d / 'zookeeper-b.log'
+        old.write_text('old\n')
+        new.write_text('1\n2\n3\n')
+        (d / 'other.txt').write_text('no')
+        os.utime(old, (1, 1))
+        r = run('host/tail-log.sh', d, 2, 'zookeeper*.log')
+        assert (r.returncode, r.stdout) == (0, f'==> {new} <==\n2\n3\n')
+
+    def test_nothing_matching_fails_with_a_message(self, run, tmp_path):
+        r = run('host/tail-log.sh', tmp_path, 10, 'server.log')
+        assert r.returncode == 1
+        assert r.stderr == f'no log matching server.log in {tmp_path}\n'
+
+
+def test_kill_group_ends_a_process_group(run, procs):
+    p = subprocess.Popen(['sleep', '600'], start_new_session=True)
+    try:
+        r = run('host/kill-group.sh', p.pid)
+        assert r.returncode == 0
+        assert p.wait(5) == -signal.SIGTERM
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    assert run('host/kill-group.sh', p.pid).returncode != 0  # gone: quiet, non-zero
+    assert run('host/kill-group.sh', p.pid).stderr == ''

@@ -1,0 +1,183 @@
+"""remote-scripts/kafka/: inspect, prepare, format, start, stop, pid, quorum against a fake layout."""
+
+import os
+import signal
+import time
+from pathlib import Path
+from shlex import quote as q
+
+import pytest
+
+from conftest import ODD, facts
+
+
+class Layout:
+    """A node's paths as kafka_paths gives them, under a root with awkward characters."""
+
+    def __init__(self, root: Path):
+        self.root = root / ODD
+        self.install = self.root / 'opt kafka'
+        self.config = self.install / 'config'
+        self.logs = self.install / 'logs'
+        self.props = self.config / 'server.properties'
+        self.env = self.config / 'kafka-env.sh'
+        self.current = self.install / 'current'
+        self.log_dirs = [self.root / 'data one', self.root / 'data two']
+        self.meta = self.log_dirs[0] / 'meta.properties'
+
+    def inspect_args(self, *files, user='root'):
+        return [self.install, self.props, self.meta, self.current / '.zkctl-release', '9092,9093',
+                len(self.log_dirs), self.root / 'jdk' / '.zkctl-release', user, *self.log_dirs,
+                *files]
+
+    def distribution(self, scripts: dict[str, str]):
+        """bin/<name> of a fake distribution for each of `scripts`; `current` points at it."""
+        bin_dir = self.install / 'releases' / 'a' / 'bin'
+        bin_dir.mkdir(parents=True)
+        self.current.symlink_to('releases/a')
+        for name, body in scripts.items():
+            (bin_dir / name).write_text('#!/bin/sh\n' + body)
+            (bin_dir / name).chmod(0o755)
+
+
+@pytest.fixture
+def kafka(tmp_path):
+    return Layout(tmp_path)
+
+
+class TestInspect:
+    def test_reads_meta_pid_and_checksums_and_tells_dirs_from_files(self, run, kafka, procs):
+        kafka.log_dirs[0].mkdir(parents=True)
+        kafka.meta.write_text('#comment\nnode.id=11\ncluster.id=abcDEF-123\nversion=1\n')
+        kafka.config.mkdir(parents=True)
+        kafka.props.write_text('x')
+        node = procs.start('kafka.Kafka', str(kafka.props))
+        procs.start('kafka.Kafka', str(kafka.props) + '.old')  # another node's: not this one
+        r = run('kafka/inspect.sh', *kafka.inspect_args(kafka.props, kafka.root / 'missing'))
+        assert r.returncode == 0, r.stderr
+        f = facts(r.stdout)
+        assert f['meta.node.id'] == ['11']
+        assert f['meta.cluster.id'] == ['abcDEF-123']
+        assert f['pid'] == [str(node.pid)]
+        # The log dirs are dirs to check, not files to checksum; only present files count.
+        assert f['file'] == [
+            f'2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881 {kafka.props}']
+        assert 'unwritable' not in f
+
+    def test_unwritable_counts_only_the_log_dirs(self, run, kafka):
+        kafka.root.mkdir(parents=True)
+        (kafka.root / 'afile').write_text('')
+        bad = kafka.root / 'afile' / 'logs'
+        kafka.log_dirs = [bad]
+        r = run('kafka/inspect.sh', *kafka.inspect_args(kafka.root / 'afile' / 'not-a-dir'))
+        assert facts(r.stdout)['unwritable'] == [str(bad)]
+
+    def test_nothing_deployed(self, run, kafka):
+        r = run('kafka/inspect.sh', *kafka.inspect_args(user='no-such-user-zkctl'))
+        assert r.returncode == 0, r.stderr
+        assert set(facts(r.stdout)) <= {'java', 'pid1', 'nouser'}
+
+
+class TestPrepare:
+    def test_creates_dirs_and_copies_only_missing_logging_configs(self, run, kafka):
+        dist = kafka.install / 'releases' / 'a' / 'config'
+        dist.mkdir(parents=True)
+        kafka.current.symlink_to('releases/a')
+        for name in ['log4j.properties', 'tools-log4j.properties', 'log4j2.yaml']:
+            (dist / name).write_text('dist ' + name)
+        kafka.config.mkdir()
+        (kafka.config / 'log4j2.yaml').write_text('mine')
+        (kafka.config / '.server.properties.zkctl-tmp-7').write_text('cut off')
+        r = run('kafka/prepare.sh', kafka.config, kafka.logs, kafka.current, *kafka.log_dirs)
+        assert r.returncode == 0, r.stderr
+        assert all(d.is_dir() for d in [kafka.logs, *kafka.log_dirs])
+        assert sorted(p.name for p in kafka.config.iterdir()) == [
+            'log4j.properties', 'log4j2.yaml', 'tools-log4j.properties']
+        assert (kafka.config / 'log4j2.yaml').read_text() == 'mine'
+
+
+class TestFormat:
+    def test_formats_with_the_env_applied_once(self, run, kafka):
+        kafka.distribution({'kafka-storage.sh':
+                            f'echo "$KAFKA_HEAP_OPTS|$FROM_ENV|$*" > {q(str(kafka.root))}/called\n'})
+        kafka.config.mkdir()
+        kafka.env.write_text("FROM_ENV='env applied'\n")
+        args = [kafka.install, kafka.props, 'cluster-id', kafka.meta, kafka.env, '']
+        r = run('kafka/format.sh', *args)
+        assert (r.returncode, r.stdout) == (0, 'formatted\n'), r.stderr
+        assert (kafka.root / 'called').read_text() == \
+            f'-Xmx256m|env applied|format -t cluster-id -c {kafka.props}\n'
+        kafka.log_dirs[0].mkdir()
+        kafka.meta.write_text('node.id=1\n')
+        (kafka.root / 'called').unlink()
+        r = run('kafka/format.sh', *args)
+        assert (r.returncode, r.stdout) == (0, 'formatted-already\n')
+        assert not (kafka.root / 'called').exists()
+
+    def test_a_failed_format_fails_with_its_output(self, run, kafka):
+        kafka.distribution({'kafka-storage.sh': 'echo "Invalid cluster.id" >&2; exit 1\n'})
+        kafka.config.mkdir()
+        kafka.env.write_text('')
+        r = run('kafka/format.sh', kafka.install, kafka.props, 'bad', kafka.meta, kafka.env, '')
+        assert r.returncode == 1
+        assert r.stdout == 'Invalid cluster.id\n'
+
+
+def start_script(kafka: Layout) -> str:
+    """kafka-server-start.sh -daemon PROPS: a background fake JVM named for PROPS."""
+    return (f'echo "$1|$MARK" > {q(str(kafka.root))}/called\n'
+            'python3 -c "import time; time.sleep(600)" kafka.Kafka "$2" '
+            '</dev/null >/dev/null 2>&1 &\n')
+
+
+class TestStartStop:
+    def test_start_pid_stop(self, run, kafka):
+        kafka.distribution({'kafka-server-start.sh': start_script(kafka)})
+        kafka.config.mkdir()
+        kafka.env.write_text('MARK=from-env\n')
+        r = run('kafka/start.sh', kafka.install, kafka.props, kafka.env, '')
+        assert r.returncode == 0, r.stderr
+        pid = int(facts(r.stdout)['pid'][0])
+        try:
+            assert (kafka.root / 'called').read_text() == '-daemon|from-env\n'
+            assert run('kafka/pid.sh', kafka.props).stdout == f'pid={pid}\n'
+            (kafka.root / 'called').unlink()
+            r = run('kafka/start.sh', kafka.install, kafka.props, kafka.env, '')
+            assert (r.returncode, r.stdout) == (0, f'pid={pid}\n')
+            assert not (kafka.root / 'called').exists()  # running: not started twice
+            r = run('kafka/stop.sh', kafka.props, 5)
+            assert (r.returncode, r.stdout) == (0, 'stopped\n')
+            assert run('kafka/pid.sh', kafka.props).stdout == ''
+            assert run('kafka/stop.sh', kafka.props, 5).stdout == 'none\n'
+        finally:  # the fake JVM this test started, if the stop did not end it
+            cmdline = Path(f'/proc/{pid}/cmdline')
+            if cmdline.exists() and str(kafka.props).encode() in cmdline.read_bytes():
+                os.kill(pid, signal.SIGKILL)
+
+    def test_stop_leaves_other_nodes_alone(self, run, kafka, procs):
+        other = procs.start('kafka.Kafka', str(kafka.props) + '2')
+        assert run('kafka/stop.sh', kafka.props, 1).stdout == 'none\n'
+        assert other.poll() is None
+
+    def test_stop_kills_after_the_grace(self, run_inline, kafka, procs):
+        node = procs.start('kafka.Kafka', str(kafka.props), ignore_term=True)
+        t0 = time.time()
+        r = run_inline('kafka/stop.sh', kafka.props, 1)
+        assert (r.returncode, r.stdout) == (0, 'stopped\n')
+        assert 0.9 < time.time() - t0 < 10
+        assert node.wait(5) == -signal.SIGKILL
+
+    def test_start_failure_is_reported(self, run, kafka):
+        kafka.distribution({'kafka-server-start.sh': 'echo "Error: no java" >&2; exit 1\n'})
+        kafka.config.mkdir()
+        kafka.env.write_text('')
+        r = run('kafka/start.sh', kafka.install, kafka.props, kafka.env, '')
+        assert r.returncode == 1
+        assert r.stdout.splitlines()[-1] == 'Error: no java'
+
+
+def test_quorum_passes_install_and_bootstrap(run, kafka):
+    kafka.distribution({'kafka-metadata-quorum.sh': 'echo "$KAFKA_HEAP_OPTS $*"; echo err >&2\n'})
+    r = run('kafka/quorum.sh', kafka.install, 'h1:9092,h2:9092')
+    assert r.returncode == 0
+    assert r.stdout == '-Xmx128m --bootstrap-server h1:9092,h2:9092 describe --status\nerr\n'

@@ -1,0 +1,165 @@
+"""remote-scripts/lib.sh: each helper called alone, with dash."""
+
+import os
+import pwd
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import ODD, SCRIPTS, SH, dead_pid, needs_root
+
+
+def lib(func: str, *args, stdin: str | None = None, env: dict | None = None):
+    """Run `func ARGS...` after sourcing lib.sh."""
+    e = dict(os.environ)
+    e.update(env or {})
+    return subprocess.run([SH, '-c', '. "$0"; "$@"', str(SCRIPTS / 'lib.sh'), func, *map(str, args)],
+                          input=stdin, capture_output=True, text=True, env=e, timeout=30)
+
+
+class TestProcessCheck:
+    def test_alive_wants_the_text_in_the_command_line(self, procs):
+        p = procs.start('org.apache.zookeeper.server.quorum.QuorumPeerMain', '/conf/zoo.cfg')
+        assert lib('alive', p.pid, 'org.apache.zookeeper').returncode == 0
+        assert lib('alive', p.pid, 'kafka.Kafka').returncode != 0
+
+    @pytest.mark.parametrize('pid', ['', 'abc', '12x', '-1', '1 2', '$(id)'])
+    def test_alive_refuses_what_is_not_a_pid(self, pid):
+        assert lib('alive', pid, '').returncode != 0
+
+    def test_alive_is_false_for_a_dead_pid_and_a_zombie(self, procs):
+        assert lib('alive', dead_pid(), 'python').returncode != 0
+        p = procs.start('org.apache.zookeeper')
+        p.kill()
+        while not procs.gone(p):
+            pass
+        # Not reaped yet: a zombie, its command line empty.
+        assert lib('alive', p.pid, 'org.apache.zookeeper').returncode != 0
+
+    def test_alive_matches_text_literally(self, procs):
+        p = procs.start('orgXapacheXzookeeper')
+        assert lib('alive', p.pid, 'org.apache.zookeeper').returncode != 0
+
+    def test_find_pid_finds_the_process_by_its_arguments(self, procs, tmp_path):
+        props = str(tmp_path / ODD / 'server.properties')
+        p = procs.start('kafka.Kafka', props)
+        # The text is built inside the shell, as the Kafka scripts do: the shell's own
+        # command line must not hold it.
+        r = lib('sh', '-c', '. "$0"; find_pid " kafka.Kafka $1 "', SCRIPTS / 'lib.sh', props)
+        assert (r.returncode, r.stdout, r.stderr) == (0, f'{p.pid}\n', '')
+        r = lib('sh', '-c', '. "$0"; find_pid " kafka.Kafka $1 "', SCRIPTS / 'lib.sh', props[:-1])
+        assert (r.returncode, r.stdout) == (1, '')
+
+    def test_running_pid_reads_the_pid_file(self, procs, tmp_path):
+        p = procs.start('org.apache.zookeeper')
+        pidf = tmp_path / 'zk.pid'
+        pidf.write_text(f'{p.pid}\n')
+        assert lib('running_pid', pidf, 'org.apache.zookeeper').stdout == f'{p.pid}\n'
+
+    def test_running_pid_ignores_missing_stale_odd_and_foreign(self, procs, tmp_path):
+        pidf = tmp_path / 'zk.pid'
+        assert lib('running_pid', pidf, 'org.apache.zookeeper').returncode != 0  # missing
+        for content in ['', 'garbage', f'{dead_pid()}\n', '1' * 40]:
+            pidf.write_text(content)
+            r = lib('running_pid', pidf, 'org.apache.zookeeper')
+            assert (r.returncode != 0, r.stdout) == (True, ''), content
+        other = procs.start('some.other.Program')
+        pidf.write_text(f'{other.pid}\n')
+        assert lib('running_pid', pidf, 'org.apache.zookeeper').returncode != 0
+
+
+class TestAsUser:
+    def test_root_and_empty_run_as_they_are(self):
+        for user in ['', 'root']:
+            r = lib('as_user', user, 'sh', '-c', 'printf "%s|" "$@"', 'x', 'a b', '')
+            assert (r.returncode, r.stdout) == (0, 'a b||'), user
+
+    def test_status_of_the_command_is_kept(self):
+        assert lib('as_user', '', 'sh', '-c', 'exit 7').returncode == 7
+
+    @needs_root
+    def test_another_user_runs_with_its_uid_and_group(self):
+        nobody = pwd.getpwnam('nobody')
+        r = lib('as_user', 'nobody', 'id', '-u')
+        assert (r.returncode, r.stdout.strip()) == (0, str(nobody.pw_uid))
+        r = lib('as_user', 'nobody', 'id', '-g')
+        assert r.stdout.strip() == str(nobody.pw_gid)
+
+    @needs_root
+    def test_unknown_user_fails(self):
+        assert lib('as_user', 'no-such-user-zkctl', 'true').returncode != 0
+
+    def test_not_root_cannot_switch(self, tmp_path):
+        fake = tmp_path / 'id'
+        fake.write_text('#!/bin/sh\necho 1000\n')
+        fake.chmod(0o755)
+        r = lib('as_user', 'zk', 'true', env={'PATH': f'{tmp_path}:{os.environ["PATH"]}'})
+        assert r.returncode == 1
+        assert r.stderr == 'cannot run as zk: not root\n'
+
+
+class TestAtomic:
+    def test_copy_replaces_whole_with_mode(self, tmp_path):
+        d = tmp_path / ODD
+        d.mkdir()
+        src, dest = d / 'src', d / 'dest'
+        src.write_text('new')
+        dest.write_text('old')
+        assert lib('atomic_copy', src, dest, '', '600').returncode == 0
+        assert dest.read_text() == 'new'
+        assert dest.stat().st_mode & 0o777 == 0o600
+        assert sorted(p.name for p in d.iterdir()) == ['dest', 'src']
+
+    def test_failed_copy_leaves_dest_and_no_temp(self, tmp_path):
+        dest = tmp_path / 'dest'
+        dest.write_text('old')
+        r = lib('atomic_copy', tmp_path / 'missing', dest)
+        assert r.returncode != 0
+        assert dest.read_text() == 'old'
+        assert [p.name for p in tmp_path.iterdir()] == ['dest']
+
+    def test_bad_mode_leaves_dest_and_no_temp(self, tmp_path):
+        (tmp_path / 'src').write_text('new')
+        dest = tmp_path / 'dest'
+        tmp = tmp_path / '.dest.tmp-1'
+        assert lib('atomic_copy', tmp_path / 'src', dest, tmp, 'rwx').returncode != 0
+        assert sorted(p.name for p in tmp_path.iterdir()) == ['src']
+
+    def test_write_takes_stdin(self, tmp_path):
+        dest = tmp_path / 'info'
+        assert lib('atomic_write', dest, stdin='a\nb\n').returncode == 0
+        assert dest.read_text() == 'a\nb\n'
+        assert [p.name for p in tmp_path.iterdir()] == ['info']
+
+    def test_write_into_a_missing_dir_fails(self, tmp_path):
+        assert lib('atomic_write', tmp_path / 'no' / 'info', stdin='x').returncode != 0
+
+    def test_symlink_swaps(self, tmp_path):
+        link = tmp_path / 'current'
+        for target in ['releases/a', 'releases/b']:
+            assert lib('atomic_symlink', target, link).returncode == 0
+            assert os.readlink(link) == target
+        assert sorted(p.name for p in tmp_path.iterdir()) == ['current']
+
+
+class TestFacts:
+    def test_unwritable_names_dirs_that_cannot_be_created(self, tmp_path):
+        (tmp_path / 'file').write_text('')
+        assert lib('unwritable', tmp_path / 'new' / 'deeper').stdout == ''
+        bad = tmp_path / 'file' / 'sub'
+        assert lib('unwritable', bad).stdout == f'unwritable={bad}\n'
+        assert lib('unwritable', '').stdout == ''
+
+    def test_checksums_only_of_files_present(self, tmp_path):
+        f = tmp_path / ODD
+        f.write_text('x')
+        r = lib('checksums', f, tmp_path / 'missing', tmp_path)
+        assert r.stdout == ('file=2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881 '
+                            f'{f}\n')
+
+    def test_listeners_use_ss_per_port(self, tmp_path):
+        (tmp_path / 'ss').write_text('#!/bin/sh\necho "LISTEN 0 50 *:${2#sport = :} *:*"\n')
+        (tmp_path / 'ss').chmod(0o755)
+        r = lib('listeners', '2181,3888', env={'PATH': f'{tmp_path}:{os.environ["PATH"]}'})
+        assert r.stdout == 'listen=2181 LISTEN 0 50 *:2181 *:*\nlisten=3888 LISTEN 0 50 *:3888 *:*\n'
