@@ -254,7 +254,7 @@ def test_zk_mode_adding_a_broker_registers_it_and_removal_waits_for_its_partitio
             break
         time.sleep(2)  # the deletion reaches every broker's metadata cache shortly
     assert proc.returncode == 0, proc.stderr
-    assert "[nn01] stop removed kafka node: ok" in proc.stderr and "removed 1" in proc.stdout
+    assert "[nn01] kafka stop removed node: ok" in proc.stderr and "removed 1" in proc.stdout
     assert lab.pid_of("nn01", KAFKA_PATTERN) is None
     assert lab.pid_of("nn01", r"QuorumPeerMain") is not None  # its ZooKeeper observer stays
     status = wait_kafka(zkk, lambda s: kafka_of(s)["ok"])

@@ -73,7 +73,7 @@ def test_removing_the_leader_hands_leadership_over_then_stops_it(lab, zks, write
     err = proc.stderr
     assert "[node4] move leadership: ok" in err
     # node4 leaves last: after every remaining member runs the new membership.
-    assert err.index("[node4] stop removed server: ok") > max(
+    assert err.index("[node4] stop removed node: ok") > max(
         err.index(f"[{h}] rolling restart: ok") for h in ("node1", "node2", "node3", "nn01"))
     assert "removed 1" in proc.stdout
     assert lab.pid_of("node4", ZK_PATTERN) is None
