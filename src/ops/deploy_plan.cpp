@@ -34,7 +34,7 @@ const char* to_string(StepKind kind) {
     case StepKind::restart:
       return "rolling restart";
     case StepKind::take_out:
-      return "stop removed server";
+      return "stop removed node";
     case StepKind::wait_ready:
       return "wait for role";
     case StepKind::wait_tier:
