@@ -21,10 +21,10 @@ class FakeRemote : public remote::Remote {
 
   explicit FakeRemote(std::string host) : host_(std::move(host)) {}
 
-  std::vector<std::string> commands;                  // every command run, in order
-  std::map<std::string, std::string> files;           // remote path -> content written
-  std::map<std::string, int> modes;                   // remote path -> mode written
-  std::vector<std::string> uploads;                   // remote paths uploaded
+  std::vector<std::string> commands;         // every command run, in order
+  std::map<std::string, std::string> files;  // remote path -> content written
+  std::map<std::string, int> modes;          // remote path -> mode written
+  std::vector<std::string> uploads;          // remote paths uploaded
   Handler handler = [](const std::string&) { return remote::CommandResult{0, "", ""}; };
 
   const std::string& host() const override { return host_; }
@@ -58,9 +58,9 @@ class FakeRemote : public remote::Remote {
 // host's newest one (valid while that Context lives).
 class FakeHosts {
  public:
-  std::map<std::string, int> opened;         // host -> sessions opened
-  std::map<std::string, FakeRemote*> last;   // host -> its newest session
-  std::vector<std::string> unreachable;      // hosts whose connect fails
+  std::map<std::string, int> opened;        // host -> sessions opened
+  std::map<std::string, FakeRemote*> last;  // host -> its newest session
+  std::vector<std::string> unreachable;     // hosts whose connect fails
   FakeRemote::Handler handler = [](const std::string&) { return remote::CommandResult{0, "", ""}; };
 
   std::function<util::Result<std::unique_ptr<remote::Remote>>(const remote::SshOptions&)>
