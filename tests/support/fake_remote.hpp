@@ -62,6 +62,9 @@ class FakeHosts {
   std::map<std::string, FakeRemote*> last;  // host -> its newest session
   std::vector<std::string> unreachable;     // hosts whose connect fails
   FakeRemote::Handler handler = [](const std::string&) { return remote::CommandResult{0, "", ""}; };
+  // When set, answers instead of `handler`, knowing which host was asked.
+  std::function<remote::CommandResult(const std::string& host, const std::string& command)>
+      host_handler;
 
   std::function<util::Result<std::unique_ptr<remote::Remote>>(const remote::SshOptions&)>
   connector() {
@@ -72,6 +75,8 @@ class FakeHosts {
       ++opened[o.host];
       auto r = std::make_unique<FakeRemote>(o.host);
       r->handler = handler;
+      if (host_handler)
+        r->handler = [h = o.host, f = host_handler](const std::string& c) { return f(h, c); };
       last[o.host] = r.get();
       return std::unique_ptr<remote::Remote>(std::move(r));
     };
