@@ -74,6 +74,16 @@ class CheckTest : public ::testing::Test {
     return out;
   }
 
+  // The one item of check `name` for `host` (a failure, and an empty item, if not one).
+  static CheckItem one(const CheckReport& r, const std::string& name, const std::string& host) {
+    auto found = items(r, name, host);
+    if (found.size() != 1) {
+      ADD_FAILURE() << found.size() << " '" << name << "' items for " << host;
+      return {host, name, Verdict::ok, "(none)"};
+    }
+    return found[0];
+  }
+
   inventory::Cluster zookeeper(int servers) {
     std::vector<inventory::Server> s;
     for (int i = 1; i <= servers; ++i)
@@ -82,6 +92,13 @@ class CheckTest : public ::testing::Test {
     c.zookeeper.distribution = testing::fake_distribution(
         tmp_.path(), "zk.tar.gz", "apache-zookeeper-3.8.0-bin/lib/zookeeper-3.8.0.jar");
     return c;
+  }
+
+  // The java verdict for one ZooKeeper 3.8.0 server whose `java -version` says `line`.
+  CheckItem zookeeper_java(const std::string& line) {
+    auto c = zookeeper(1);
+    answers_["node1"].java = line;
+    return one(run(c), "java", "node1");
   }
 
   testing::TempDir tmp_{"zkctl-check-test"};
@@ -95,37 +112,27 @@ TEST_F(CheckTest, JavaOlderThanKafka4NeedsFails) {
       tmp_.path(), "kafka.tar.gz", "kafka_2.13-4.0.0/libs/kafka-clients-4.0.0.jar");
   answers_["k1"].java = "openjdk version \"11.0.22\" 2024-01-16";
   auto report = run(c);
-  auto java = items(report, "java", "k1");
-  ASSERT_EQ(java.size(), 1u);
-  EXPECT_EQ(java[0].verdict, Verdict::fail);
-  EXPECT_NE(java[0].detail.find("needs Java 17"), std::string::npos) << java[0].detail;
+  const CheckItem java = one(report, "java", "k1");
+  EXPECT_EQ(java.verdict, Verdict::fail);
+  EXPECT_NE(java.detail.find("needs Java 17"), std::string::npos) << java.detail;
   EXPECT_TRUE(report.failed());
 }
 
 TEST_F(CheckTest, Java11IsEnoughForZooKeeper38) {
-  auto c = zookeeper(1);
-  answers_["node1"].java = "openjdk version \"11.0.22\" 2024-01-16";
-  auto java = items(run(c), "java", "node1");
-  ASSERT_EQ(java.size(), 1u);
-  EXPECT_EQ(java[0].verdict, Verdict::ok) << java[0].detail;
+  const CheckItem java = zookeeper_java("openjdk version \"11.0.22\" 2024-01-16");
+  EXPECT_EQ(java.verdict, Verdict::ok) << java.detail;
 }
 
 TEST_F(CheckTest, Java7IsTooOldForZooKeeper) {
-  auto c = zookeeper(1);
-  answers_["node1"].java = "java version \"1.7.0_80\"";
-  auto java = items(run(c), "java", "node1");
-  ASSERT_EQ(java.size(), 1u);
-  EXPECT_EQ(java[0].verdict, Verdict::fail);
-  EXPECT_NE(java[0].detail.find("needs Java 8"), std::string::npos) << java[0].detail;
+  const CheckItem java = zookeeper_java("java version \"1.7.0_80\"");
+  EXPECT_EQ(java.verdict, Verdict::fail);
+  EXPECT_NE(java.detail.find("needs Java 8"), std::string::npos) << java.detail;
 }
 
 TEST_F(CheckTest, NoJavaOnPathFails) {
-  auto c = zookeeper(1);
-  answers_["node1"].java = "";
-  auto java = items(run(c), "java", "node1");
-  ASSERT_EQ(java.size(), 1u);
-  EXPECT_EQ(java[0].verdict, Verdict::fail);
-  EXPECT_NE(java[0].detail.find("not found"), std::string::npos) << java[0].detail;
+  const CheckItem java = zookeeper_java("");
+  EXPECT_EQ(java.verdict, Verdict::fail);
+  EXPECT_NE(java.detail.find("not found"), std::string::npos) << java.detail;
 }
 
 TEST_F(CheckTest, LessMemoryThanTheHeapsFails) {
@@ -133,22 +140,19 @@ TEST_F(CheckTest, LessMemoryThanTheHeapsFails) {
   c.zookeeper.heap_mb = 1024;
   answers_["node1"].mem_kb = 512 * 1024;
   auto report = run(c);
-  auto low = items(report, "memory", "node1");
-  ASSERT_EQ(low.size(), 1u);
-  EXPECT_EQ(low[0].verdict, Verdict::fail);
-  EXPECT_NE(low[0].detail.find("512 MiB available < 1024"), std::string::npos) << low[0].detail;
-  auto fine = items(report, "memory", "node2");
-  ASSERT_EQ(fine.size(), 1u);
-  EXPECT_EQ(fine[0].verdict, Verdict::ok);
+  const CheckItem low = one(report, "memory", "node1");
+  EXPECT_EQ(low.verdict, Verdict::fail);
+  EXPECT_NE(low.detail.find("512 MiB available < 1024"), std::string::npos) << low.detail;
+  const CheckItem fine = one(report, "memory", "node2");
+  EXPECT_EQ(fine.verdict, Verdict::ok);
 }
 
 TEST_F(CheckTest, LessThanAGibibyteOfDiskWarns) {
   auto c = zookeeper(1);
   answers_["node1"].disk_kb = 100 * 1024;
-  auto disk = items(run(c), "disk", "node1");
-  ASSERT_EQ(disk.size(), 1u);
-  EXPECT_EQ(disk[0].verdict, Verdict::warn);
-  EXPECT_NE(disk[0].detail.find("/var/lib/zookeeper"), std::string::npos);
+  const CheckItem disk = one(run(c), "disk", "node1");
+  EXPECT_EQ(disk.verdict, Verdict::warn);
+  EXPECT_NE(disk.detail.find("/var/lib/zookeeper"), std::string::npos);
 }
 
 TEST_F(CheckTest, AHostWhoseNameResolvesToLoopbackOnItselfFails) {
@@ -170,10 +174,9 @@ TEST_F(CheckTest, AHostWhoseNameResolvesToLoopbackOnItselfFails) {
 TEST_F(CheckTest, ANameThatDoesNotResolveFails) {
   auto c = zookeeper(2);
   answers_["node1"].names["node2"] = "";
-  auto names = items(run(c), "names", "node1");
-  ASSERT_EQ(names.size(), 1u);
-  EXPECT_EQ(names[0].verdict, Verdict::fail);
-  EXPECT_NE(names[0].detail.find("node2 does not resolve"), std::string::npos);
+  const CheckItem names = one(run(c), "names", "node1");
+  EXPECT_EQ(names.verdict, Verdict::fail);
+  EXPECT_NE(names.detail.find("node2 does not resolve"), std::string::npos);
 }
 
 TEST_F(CheckTest, ClockSkewOverASecondWarns) {
