@@ -53,6 +53,31 @@ class FakeRemote : public remote::Remote {
   std::string host_;
 };
 
+// Every command the fake hosts were asked to run, in the order they arrived (thread-safe).
+class CommandLog {
+ public:
+  void add(const std::string& host, const std::string& command) {
+    std::lock_guard lock(mu_);
+    entries_.push_back({host, command});
+  }
+  // (host, command) pairs so far.
+  std::vector<std::pair<std::string, std::string>> entries() const {
+    std::lock_guard lock(mu_);
+    return entries_;
+  }
+  // Position of the first command containing `part`; -1 if none does.
+  int first(const std::string& part) const {
+    std::lock_guard lock(mu_);
+    for (std::size_t i = 0; i < entries_.size(); ++i)
+      if (entries_[i].second.find(part) != std::string::npos) return static_cast<int>(i);
+    return -1;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<std::pair<std::string, std::string>> entries_;
+};
+
 // Hands out FakeRemotes as an ops::Options::connector would, and counts the sessions
 // opened per host. The remotes stay owned by their Context; `last` points at each
 // host's newest one (valid while that Context lives).
