@@ -1,6 +1,6 @@
-// start/stop/restart of one node against fake hosts: ZooKeeper servers are fake 4lw
-// servers on loopback (their `srvr` answers say leader or follower; a server without one
-// is down), SSH sessions are fake Remotes that record what they were asked to run.
+// start/stop/restart of one node (through its tier) against fake hosts: ZooKeeper servers are fake
+// 4lw servers on loopback (their `srvr` answers say leader or follower; a server without one is
+// down), SSH sessions are fake Remotes that record what they were asked to run.
 
 #include "ops/control.hpp"
 
@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 
+#include "ops/component.hpp"
 #include "plan/progress.hpp"
 #include "support/cluster.hpp"
 #include "support/fake_remote.hpp"
@@ -62,9 +63,14 @@ class ControlTest : public ::testing::Test {
     cluster_ = testing::cluster_of(servers);
   }
 
-  ControlReport control(int id, Action action, Force force) {
+  // start|stop|restart the ZooKeeper server `id` (or, with kind kafka, the
+  // `index`-th Kafka node) as `zkctl stop NODE` does: through its tier.
+  ControlReport control(int id, Action action, Force force, NodeKind kind = NodeKind::zookeeper) {
     Context ctx(cluster_, options_, progress_);
-    return control_node(ctx, cluster_.servers[id - 1], action, force);
+    auto tier = tier_of(cluster_, kind);
+    EXPECT_TRUE(tier);
+    if (!tier) return {ControlOutcome::failed, "no tier"};
+    return control_node(ctx, *tier, *tier->nodes().at(id - 1), action, force);
   }
 
   std::vector<std::unique_ptr<probe_test::FakeZk>> zks_;
@@ -141,16 +147,15 @@ TEST_F(ControlTest, StoppingABrokerWhosePartitionsCannotBeReadIsRefused) {
   cluster_ = testing::cluster_of({}, {testing::kafka_node("127.0.0.1", 11, true, true),
                                       testing::kafka_node("127.0.0.1", 12, false, true)});
   cluster_.kafka_nodes[0].listener_port = 1;
-  Context ctx(cluster_, options_, progress_);
-  auto r = control_kafka_node(ctx, cluster_.kafka_nodes[0], Action::stop, Force::no);
+  auto r = control(1, Action::stop, Force::no, NodeKind::kafka);
   EXPECT_EQ(r.outcome, ControlOutcome::refused) << r.message;
   EXPECT_EQ(r.message.rfind("stop of broker 11 on 127.0.0.1 refused: ", 0), 0u) << r.message;
   EXPECT_NE(r.message.find("(use --force)"), std::string::npos) << r.message;
   EXPECT_TRUE(commands_.empty());
 
-  auto ctl = control_kafka_node(ctx, cluster_.kafka_nodes[1], Action::stop, Force::no);
+  auto ctl = control(2, Action::stop, Force::no, NodeKind::kafka);
   EXPECT_EQ(ctl.outcome, ControlOutcome::ok) << ctl.message;
-  EXPECT_NE(ctl.message.find("kafka node 12 stopped"), std::string::npos) << ctl.message;
+  EXPECT_NE(ctl.message.find("stopped"), std::string::npos) << ctl.message;
 }
 
 }  // namespace
