@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "ops/context.hpp"
 #include "remote/remote.hpp"
 #include "remote/ssh.hpp"
 
@@ -90,6 +91,15 @@ class FakeHosts {
   // When set, answers instead of `handler`, knowing which host was asked.
   std::function<remote::CommandResult(const std::string& host, const std::string& command)>
       host_handler;
+
+  // Options for a Context over these hosts: their connector, and status probes that
+  // give up after `probe_timeout`.
+  ops::Options options(std::chrono::milliseconds probe_timeout = std::chrono::milliseconds(500)) {
+    ops::Options o;
+    o.connector = connector();
+    o.probe_timeout = probe_timeout;
+    return o;
+  }
 
   std::function<util::Result<std::unique_ptr<remote::Remote>>(const remote::SshOptions&)>
   connector() {

@@ -57,9 +57,7 @@ class CheckTest : public ::testing::Test {
     hosts.host_handler = [this](const std::string& host, const std::string& command) {
       return remote::CommandResult{0, probe_output(host, command), ""};
     };
-    Options o;
-    o.connector = hosts.connector();
-    o.probe_timeout = std::chrono::milliseconds(300);
+    Options o = hosts.options(std::chrono::milliseconds(300));
     plan::NullProgress progress;
     Context ctx(cluster, o, progress);
     return check(ctx);

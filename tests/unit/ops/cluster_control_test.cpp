@@ -26,8 +26,7 @@ class StopClusterTest : public ::testing::Test {
         return remote::CommandResult{1, "", "cannot stop\n"};
       return remote::CommandResult{0, "stopped\n", ""};
     };
-    options_.connector = hosts_.connector();
-    options_.probe_timeout = std::chrono::milliseconds(500);
+    options_ = hosts_.options();
     // ZooKeeper: 1 leader, 2 follower, 3 observer; data dirs /data/zk<id>.
     const std::vector<std::string> modes = {"leader", "follower", "observer"};
     std::vector<inventory::Server> servers;

@@ -44,8 +44,7 @@ class ControlTest : public ::testing::Test {
       commands_.push_back(command);
       return remote::CommandResult{0, "stopped\n", ""};
     };
-    options_.connector = hosts_.connector();
-    options_.probe_timeout = std::chrono::milliseconds(500);
+    options_ = hosts_.options();
   }
 
   // Voters 1..3 on 127.0.0.1; `serving[i]` is the mode server i+1 answers ("" = down).

@@ -36,7 +36,7 @@ class DestroyTest : public ::testing::Test {
       if (is_remove(command)) return testing::run_locally(command, fakebin_);
       return remote::CommandResult{0, "", ""};
     };
-    options_.connector = hosts_.connector();
+    options_ = hosts_.options();
   }
 
   // A remove command: it names a kind of dir (loosely: the word among its arguments).

@@ -31,7 +31,7 @@ class ExecTest : public ::testing::Test {
       if (run_here_) return testing::run_locally(command);
       return remote::CommandResult{0, "hello from " + host + "\n", ""};
     };
-    options_.connector = hosts_.connector();
+    options_ = hosts_.options();
     cluster_ = testing::cluster_of(
         {testing::zk_server("127.0.0.1", 1), testing::zk_server("127.0.0.2", 2)},
         {testing::kafka_node("127.0.0.2", 11, true, true),

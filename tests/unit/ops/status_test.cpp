@@ -32,11 +32,8 @@ class StatusTest : public ::testing::Test {
       servers.push_back(testing::zk_server("127.0.0.1", static_cast<int>(i) + 1, port));
     }
     cluster_ = testing::cluster_of(servers);
-    Options o;
-    o.connector = hosts_.connector();
-    o.probe_timeout = std::chrono::milliseconds(500);
     plan::NullProgress progress;
-    Context ctx(cluster_, o, progress);
+    Context ctx(cluster_, hosts_.options(), progress);
     return collect_status(ctx);
   }
 
