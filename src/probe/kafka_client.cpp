@@ -368,7 +368,7 @@ void produce_dr(rd_kafka_t* /*rk*/, const rd_kafka_message_t* m, void* opaque) {
   }
 }
 
-// Settings shared by produce() and Producer: acks from all in-sync replicas, no duplicates.
+// Producer settings for produce(): acks from all in-sync replicas, no duplicates.
 Settings producer_settings(milliseconds message_timeout) {
   return {{"acks", "all"},
           {"enable.idempotence", "true"},
@@ -501,133 +501,6 @@ util::Result<std::vector<std::string>> consume(const std::string& bootstrap,
     return util::fail(what + ": no broker reachable" + sink.suffix());
   }
   return seen;
-}
-
-// ---------------------------------------------------------------------------------------
-// Producer
-
-struct Producer::Impl : LogSink {
-  ProducerOptions options;
-  Handle rk;
-  std::thread thread;
-  std::atomic<bool> stopping{false};
-  bool started = false;
-  bool stopped = false;
-
-  mutable std::mutex mutex;  // guards report
-  ProducerReport report;
-
-  void run(const std::string& topic);
-  void record_failure(const std::string& error) {
-    std::lock_guard lock(mutex);
-    ++report.failed;
-    add_error(report.errors, error);
-  }
-};
-
-namespace {
-
-void producer_dr(rd_kafka_t* /*rk*/, const rd_kafka_message_t* m, void* opaque) {
-  auto* impl = static_cast<Producer::Impl*>(static_cast<LogSink*>(opaque));
-  const auto seq = static_cast<std::int64_t>(reinterpret_cast<std::intptr_t>(m->_private));
-  std::lock_guard lock(impl->mutex);
-  if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    impl->report.acked.insert(seq);
-  } else if (m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
-             m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
-    ++impl->report.unresolved;
-  } else {
-    ++impl->report.failed;
-    add_error(impl->report.errors, rd_kafka_err2str(m->err));
-  }
-}
-
-}  // namespace
-
-void Producer::Impl::run(const std::string& topic) {
-  std::int64_t seq = 0;
-  auto next = Clock::now();
-  bool fatal = false;
-  while (!stopping.load()) {
-    const auto now = Clock::now();
-    if (!fatal && now >= next && rd_kafka_outq_len(rk.get()) < options.max_in_flight) {
-      const std::string key = std::to_string(seq);
-      const std::string payload = options.prefix + key;
-      const rd_kafka_resp_err_t err = rd_kafka_producev(
-          rk.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-          RD_KAFKA_V_KEY(key.data(), key.size()),
-          RD_KAFKA_V_VALUE(const_cast<char*>(payload.data()), payload.size()),
-          RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<std::intptr_t>(seq))),
-          RD_KAFKA_V_END);
-      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-        if (err != RD_KAFKA_RESP_ERR_NO_ERROR) record_failure(rd_kafka_err2str(err));
-        ++seq;
-        {
-          std::lock_guard lock(mutex);
-          report.sent = seq;
-        }
-        next = now + options.interval;
-      }
-      char errstr[512] = {};
-      if (rd_kafka_fatal_error(rk.get(), errstr, sizeof errstr) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        fatal = true;  // an idempotent producer cannot go on after this
-        std::lock_guard lock(mutex);
-        add_error(report.errors, std::string("fatal: ") + errstr);
-      }
-    }
-    const auto wait = std::chrono::duration_cast<milliseconds>(next - Clock::now()).count();
-    rd_kafka_poll(rk.get(), static_cast<int>(std::clamp<long>(wait, 0, 50)));
-  }
-}
-
-Producer::Producer() : impl_(std::make_unique<Impl>()) {}
-
-Producer::~Producer() {
-  if (impl_->started && !impl_->stopped) (void)stop(milliseconds(2000));
-}
-
-util::Result<void> Producer::start(const std::string& bootstrap, const std::string& topic,
-                                   const ProducerOptions& options) {
-  if (impl_->started) return util::fail("kafka producer already started");
-  impl_->options = options;
-  auto rk = make_handle(RD_KAFKA_PRODUCER, bootstrap, producer_settings(options.message_timeout),
-                        impl_.get(), producer_dr);
-  if (!rk) return rk.error();
-  impl_->rk = std::move(*rk);
-  impl_->started = true;
-  impl_->thread = std::thread([impl = impl_.get(), topic] { impl->run(topic); });
-  return {};
-}
-
-ProducerReport Producer::progress() const {
-  std::lock_guard lock(impl_->mutex);
-  return impl_->report;
-}
-
-ProducerReport Producer::stop(milliseconds drain) {
-  Impl& impl = *impl_;
-  if (!impl.started || impl.stopped) return progress();
-  impl.stopping = true;
-  if (impl.thread.joinable()) impl.thread.join();
-  rd_kafka_flush(impl.rk.get(), static_cast<int>(drain.count()));
-  rd_kafka_purge(impl.rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-  rd_kafka_poll(impl.rk.get(), 0);
-  const auto grace = Clock::now() + milliseconds(1000);
-  auto all_reported = [&] {
-    std::lock_guard lock(impl.mutex);
-    return static_cast<std::int64_t>(impl.report.acked.size()) + impl.report.failed +
-               impl.report.unresolved >=
-           impl.report.sent;
-  };
-  while (!all_reported() && remaining_ms(grace) > 0) rd_kafka_poll(impl.rk.get(), 50);
-  impl.rk.reset();
-  impl.stopped = true;
-  std::lock_guard lock(impl.mutex);
-  const std::int64_t missing = impl.report.sent -
-                               static_cast<std::int64_t>(impl.report.acked.size()) -
-                               impl.report.failed - impl.report.unresolved;
-  if (missing > 0) impl.report.unresolved += missing;
-  return impl.report;
 }
 
 }  // namespace zkctl::probe

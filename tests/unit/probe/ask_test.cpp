@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "fake_zk.hpp"
+#include "support/fake_zk.hpp"
 
 using namespace zkctl::probe;
 using namespace std::chrono_literals;

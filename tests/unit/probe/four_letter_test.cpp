@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "fake_zk.hpp"
+#include "support/fake_zk.hpp"
 
 using namespace zkctl::probe;
 using probe_test::read_vector;

@@ -25,6 +25,8 @@
 #include <string>
 #include <thread>
 
+#include "support/kafka_load_producer.hpp"
+
 using namespace zkctl::probe;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
@@ -329,7 +331,7 @@ TEST_F(KafkaClientTest, ConsumingAMissingTopicIsAnError) {
 TEST_F(KafkaClientTest, BackgroundProducerRecordsAcknowledgedSequenceNumbers) {
   const std::string bs = node_->bootstrap();
   ASSERT_TRUE(create_topic(bs, "load", 1, 1, 20s));
-  Producer producer;
+  zkctl::testing::Producer producer;
   auto started = producer.start(bs, "load", {.interval = 2ms});
   ASSERT_TRUE(started) << started.error().message;
   EXPECT_FALSE(producer.start(bs, "load"));  // once only
@@ -409,7 +411,7 @@ TEST(KafkaClientUnreachable, CallsFailWithinTheirTimeouts) {
       << seen.error().message;
 
   t0 = Clock::now();
-  Producer producer;
+  zkctl::testing::Producer producer;
   ASSERT_TRUE(producer.start(bs, "t", {.interval = 10ms}));
   std::this_thread::sleep_for(300ms);
   auto pr = producer.stop(500ms);

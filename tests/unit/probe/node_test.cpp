@@ -7,7 +7,7 @@
 #include <chrono>
 #include <string>
 
-#include "fake_zk.hpp"
+#include "support/fake_zk.hpp"
 
 using namespace zkctl::probe;
 using namespace std::chrono_literals;

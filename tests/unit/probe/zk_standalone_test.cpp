@@ -16,9 +16,9 @@
 #include <thread>
 #include <vector>
 
-#include "fake_zk.hpp"
 #include "probe/ask.hpp"
 #include "probe/node.hpp"
+#include "support/fake_zk.hpp"
 
 using namespace zkctl::probe;
 using namespace std::chrono_literals;

@@ -1,0 +1,87 @@
+#pragma once
+// Clusters for unit tests of operations, built in code (no inventory file, no
+// validation): ZooKeeper servers and Kafka nodes on loopback addresses, so a status
+// probe to a closed port fails at once instead of waiting on a resolver.
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "inventory/model.hpp"
+
+namespace zkctl::testing {
+
+// A voter `id` on `host` with zkctl's usual dirs; `client_port` is where status probes it.
+inline inventory::Server zk_server(const std::string& host, int id, int client_port = 1) {
+  inventory::Server s;
+  s.host = host;
+  s.id = id;
+  s.ports.client = client_port;
+  s.install_dir = "/opt/zookeeper";
+  s.data_dir = "/var/lib/zookeeper";
+  return s;
+}
+
+// A Kafka node `id` on `host`, broker and/or controller, with one log dir.
+inline inventory::KafkaNode kafka_node(const std::string& host, int id, bool broker,
+                                       bool controller) {
+  inventory::KafkaNode n;
+  n.host = host;
+  n.id = id;
+  n.broker = broker;
+  n.controller = controller;
+  n.install_dir = "/opt/kafka";
+  n.log_dirs = {"/var/lib/kafka"};
+  return n;
+}
+
+// Cluster "t" of `servers` and, when `nodes` is not empty, a KRaft Kafka of `nodes`.
+inline inventory::Cluster cluster_of(std::vector<inventory::Server> servers,
+                                     std::vector<inventory::KafkaNode> nodes = {}) {
+  inventory::Cluster c;
+  c.name = "t";
+  c.servers = std::move(servers);
+  if (!nodes.empty()) {
+    c.kafka = inventory::KafkaSettings{};
+    c.kafka->mode = inventory::KafkaMode::kraft;
+    c.kafka_nodes = std::move(nodes);
+  }
+  return c;
+}
+
+// A directory under $TMPDIR removed with everything in it when the TempDir goes away.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix) {
+    std::string templ = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+    path_ = ::mkdtemp(templ.data()) != nullptr ? templ : "";
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// A distribution tarball `name` in `dir` holding only the empty file `member` (e.g.
+// "kafka_2.13-4.0.0/libs/kafka-clients-4.0.0.jar"), enough for its version to be read.
+inline std::string fake_distribution(const std::string& dir, const std::string& name,
+                                     const std::string& member) {
+  namespace fs = std::filesystem;
+  const fs::path tree = fs::path(dir) / "tree";
+  fs::create_directories((tree / member).parent_path());
+  { std::ofstream(tree / member); }
+  const std::string tarball = (fs::path(dir) / name).string();
+  const std::string top = member.substr(0, member.find('/'));
+  const std::string cmd = "tar -czf '" + tarball + "' -C '" + tree.string() + "' '" + top + "'";
+  return std::system(cmd.c_str()) == 0 ? tarball : "";
+}
+
+}  // namespace zkctl::testing

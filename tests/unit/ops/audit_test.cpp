@@ -1,0 +1,77 @@
+// The audit log: one JSON line per changing command, appended under $ZKCTL_HOME, with
+// secrets masked on write.
+
+#include "ops/audit.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "support/cluster.hpp"
+#include "util/redact.hpp"
+
+namespace zkctl::ops {
+namespace {
+
+class AuditTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ::setenv("ZKCTL_HOME", (home_.path() + "/state").c_str(), 1); }
+  void TearDown() override { ::unsetenv("ZKCTL_HOME"); }
+
+  std::vector<nlohmann::json> lines() const {
+    std::vector<nlohmann::json> out;
+    std::ifstream in(audit_log_path());
+    for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
+    return out;
+  }
+
+  testing::TempDir home_{"zkctl-audit-test"};
+};
+
+TEST_F(AuditTest, AppendsOneJsonLinePerRecordWithTheHostsResults) {
+  AuditRecord r{"seed", "zkctl deploy seed.toml", 0, "3 changed", {{"node1", "ok"}}};
+  EXPECT_EQ(append_audit(r), "");
+  r.exit_code = 1;
+  r.hosts.push_back({"node2", "upload: disk full"});
+  EXPECT_EQ(append_audit(r), "");
+  auto got = lines();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0]["cluster"], "seed");
+  EXPECT_EQ(got[0]["command"], "zkctl deploy seed.toml");
+  EXPECT_EQ(got[0]["exit_code"], 0);
+  EXPECT_EQ(got[1]["exit_code"], 1);
+  ASSERT_EQ(got[1]["hosts"].size(), 2u);
+  EXPECT_EQ(got[1]["hosts"][1]["host"], "node2");
+  EXPECT_EQ(got[1]["hosts"][1]["result"], "upload: disk full");
+  EXPECT_TRUE(got[0].contains("time"));
+  EXPECT_TRUE(got[0].contains("user"));
+  EXPECT_EQ(audit_log_path().rfind(home_.path() + "/state/", 0), 0u);
+}
+
+TEST_F(AuditTest, TheLogIsPrivateToItsOwner) {
+  ASSERT_EQ(append_audit({"seed", "zkctl stop node1", 0, "", {}}), "");
+  struct stat st {};
+  ASSERT_EQ(::stat(audit_log_path().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST_F(AuditTest, SecretsAreMaskedOnWrite) {
+  util::global_redactor().add_secret("s3cr3t-password");
+  ASSERT_EQ(append_audit({"seed", "zkctl deploy", 1, "failed: s3cr3t-password rejected", {}}), "");
+  std::ifstream in(audit_log_path());
+  const std::string text(std::istreambuf_iterator<char>(in), {});
+  EXPECT_EQ(text.find("s3cr3t-password"), std::string::npos) << text;
+  EXPECT_NE(text.find(util::kRedacted), std::string::npos) << text;
+}
+
+TEST_F(AuditTest, AnUnwritableHomeIsReportedNotThrown) {
+  ::setenv("ZKCTL_HOME", "/proc/zkctl-no-such-dir", 1);
+  const std::string error = append_audit({"seed", "zkctl deploy", 0, "", {}});
+  EXPECT_NE(error.find("audit.log"), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace zkctl::ops
