@@ -74,6 +74,8 @@ class Component {
   virtual const inventory::ServiceSettings& service() const = 0;
   const std::string& service_user() const { return service().user; }
   virtual render::Product product() const = 0;
+  // The JVM heap its process is given, in MiB ([zookeeper] / [kafka] heap_mb).
+  virtual int heap_mb() const = 0;
   // Its install dir and data dirs, for destroy.
   virtual std::vector<OwnedDir> owned_dirs() const = 0;
   virtual std::chrono::seconds timeout(const Context& ctx) const = 0;

@@ -35,6 +35,7 @@ class KafkaComponent final : public Component {
   const inventory::ServiceSettings& service() const override { return node_.service; }
   render::Product product() const override { return render::Product::kafka; }
   std::vector<OwnedDir> owned_dirs() const override;
+  int heap_mb() const override { return cluster_.kafka->heap_mb; }
   std::chrono::seconds timeout(const Context& ctx) const override {
     return ctx.command_timeout(node_);
   }

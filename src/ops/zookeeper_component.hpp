@@ -30,6 +30,7 @@ class ZooKeeperServer final : public Component {
   const inventory::ServiceSettings& service() const override { return server_.service; }
   render::Product product() const override { return render::Product::zookeeper; }
   std::vector<OwnedDir> owned_dirs() const override;
+  int heap_mb() const override { return cluster_.zookeeper.heap_mb; }
   std::chrono::seconds timeout(const Context& ctx) const override {
     return ctx.command_timeout(server_);
   }
