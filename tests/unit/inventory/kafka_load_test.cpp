@@ -2,7 +2,6 @@
 // error and warning with its exact file:line:col.
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -12,41 +11,40 @@
 #include <vector>
 
 #include "inventory/load.hpp"
+#include "inventory_builder.hpp"
 
 namespace zkctl::inventory {
 namespace {
 
 namespace fs = std::filesystem;
-using Lines = std::vector<std::string>;
+using test::count;
+using test::dump;
+using test::errors;
+using test::HasDiag;
+using test::insert_after;
+using test::join;
+using test::Lines;
+using test::read_text;
+using test::replace_line;
+using test::touch;
+using test::warnings;
 using KV = std::vector<std::pair<std::string, std::string>>;
 
 // Three ZooKeeper voters a, b, c and three brokers 11..13 on them (zookeeper mode).
-const Lines kZk = {
-    "[cluster]",                     // 1
-    "name = \"t\"",                  // 2
-    "[zookeeper]",                   // 3
-    "distribution = \"zk.tar.gz\"",  // 4
-    "[[zookeeper.servers]]",         // 5
-    "host = \"a\"",                  // 6
-    "id = 1",                        // 7
-    "[[zookeeper.servers]]",         // 8
-    "host = \"b\"",                  // 9
-    "id = 2",                        // 10
-    "[[zookeeper.servers]]",         // 11
-    "host = \"c\"",                  // 12
-    "id = 3",                        // 13
-    "[kafka]",                       // 14
-    "distribution = \"kafka.tgz\"",  // 15
-    "[[kafka.nodes]]",               // 16
-    "host = \"a\"",                  // 17
-    "id = 11",                       // 18
-    "[[kafka.nodes]]",               // 19
-    "host = \"b\"",                  // 20
-    "id = 12",                       // 21
-    "[[kafka.nodes]]",               // 22
-    "host = \"c\"",                  // 23
-    "id = 13",                       // 24
-};
+const Lines kZk = insert_after(test::kThreeVoters, 13,
+                               {
+                                   "[kafka]",                       // 14
+                                   "distribution = \"kafka.tgz\"",  // 15
+                                   "[[kafka.nodes]]",               // 16
+                                   "host = \"a\"",                  // 17
+                                   "id = 11",                       // 18
+                                   "[[kafka.nodes]]",               // 19
+                                   "host = \"b\"",                  // 20
+                                   "id = 12",                       // 21
+                                   "[[kafka.nodes]]",               // 22
+                                   "host = \"c\"",                  // 23
+                                   "id = 13",                       // 24
+                               });
 
 // Three combined broker+controller nodes k1..k3, no ZooKeeper (kraft mode).
 const Lines kKraft = {
@@ -69,53 +67,6 @@ const Lines kKraft = {
     "roles = [\"broker\", \"controller\"]",  // 17
 };
 
-Lines insert_after(Lines base, size_t after, const Lines& extra) {
-  base.insert(base.begin() + static_cast<long>(after), extra.begin(), extra.end());
-  return base;
-}
-
-Lines replace_line(Lines base, size_t line, const std::string& text) {
-  base.at(line - 1) = text;
-  return base;
-}
-
-std::string join(const Lines& lines) {
-  std::string out;
-  for (const auto& l : lines) out += l + "\n";
-  return out;
-}
-
-std::string dump(const LoadResult& r) {
-  std::string out = "diagnostics:\n";
-  for (const auto& d : r.diagnostics) out += "  " + d.str() + "\n";
-  return out;
-}
-
-::testing::AssertionResult HasDiag(const LoadResult& r, const std::string& expected) {
-  for (const auto& d : r.diagnostics)
-    if (d.str() == expected) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "missing: " << expected << "\n" << dump(r);
-}
-
-size_t count(const LoadResult& r, Diagnostic::Severity severity) {
-  size_t n = 0;
-  for (const auto& d : r.diagnostics) n += d.severity == severity ? 1 : 0;
-  return n;
-}
-size_t errors(const LoadResult& r) {
-  return count(r, Diagnostic::Severity::error);
-}
-size_t warnings(const LoadResult& r) {
-  return count(r, Diagnostic::Severity::warning);
-}
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // `text` with `from` (which must occur) replaced by `to`.
 std::string replaced(std::string text, const std::string& from, const std::string& to) {
   const auto at = text.find(from);
@@ -124,30 +75,7 @@ std::string replaced(std::string text, const std::string& from, const std::strin
   return text;
 }
 
-class KafkaLoadTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("zkctl-kafka-inventory-" + std::to_string(::getpid()) + "-" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    touch(dir_ / "zk.tar.gz");
-    touch(dir_ / "kafka.tgz");
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  static void touch(const fs::path& p) {
-    fs::create_directories(p.parent_path());
-    std::ofstream(p) << "not really a tarball";
-  }
-
-  LoadResult load(const Lines& lines) {
-    return load_string(join(lines), "inv.toml", dir_.string());
-  }
-
-  fs::path dir_;
-};
+class KafkaLoadTest : public test::InventoryTest {};
 
 // ---- the shipped inventories ------------------------------------------------
 

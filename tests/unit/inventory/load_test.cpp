@@ -1,7 +1,6 @@
 #include "inventory/load.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -10,77 +9,26 @@
 #include <string>
 #include <vector>
 
+#include "inventory_builder.hpp"
+
 namespace zkctl::inventory {
 namespace {
 
 namespace fs = std::filesystem;
-using Lines = std::vector<std::string>;
+using test::count;
+using test::dump;
+using test::errors;
+using test::HasDiag;
+using test::insert_after;
+using test::join;
+using test::Lines;
+using test::read_text;
+using test::replace_line;
+using test::touch;
+using test::warnings;
 
 // A valid three-voter inventory; tests edit it by line number (1-based).
-const Lines kBase = {
-    "[cluster]",                     // 1
-    "name = \"t\"",                  // 2
-    "[zookeeper]",                   // 3
-    "distribution = \"zk.tar.gz\"",  // 4
-    "[[zookeeper.servers]]",         // 5
-    "host = \"a\"",                  // 6
-    "id = 1",                        // 7
-    "[[zookeeper.servers]]",         // 8
-    "host = \"b\"",                  // 9
-    "id = 2",                        // 10
-    "[[zookeeper.servers]]",         // 11
-    "host = \"c\"",                  // 12
-    "id = 3",                        // 13
-};
-
-// `base` with `extra` inserted after line `after` (0: at the top).
-Lines insert_after(Lines base, size_t after, const Lines& extra) {
-  base.insert(base.begin() + static_cast<long>(after), extra.begin(), extra.end());
-  return base;
-}
-
-// `base` with line `line` replaced by `text`.
-Lines replace_line(Lines base, size_t line, const std::string& text) {
-  base.at(line - 1) = text;
-  return base;
-}
-
-std::string join(const Lines& lines) {
-  std::string out;
-  for (const auto& l : lines) out += l + "\n";
-  return out;
-}
-
-std::string dump(const LoadResult& r) {
-  std::string out = "diagnostics:\n";
-  for (const auto& d : r.diagnostics) out += "  " + d.str() + "\n";
-  return out;
-}
-
-::testing::AssertionResult HasDiag(const LoadResult& r, const std::string& expected) {
-  for (const auto& d : r.diagnostics)
-    if (d.str() == expected) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "missing: " << expected << "\n" << dump(r);
-}
-
-size_t count(const LoadResult& r, Diagnostic::Severity severity) {
-  size_t n = 0;
-  for (const auto& d : r.diagnostics) n += d.severity == severity ? 1 : 0;
-  return n;
-}
-size_t errors(const LoadResult& r) {
-  return count(r, Diagnostic::Severity::error);
-}
-size_t warnings(const LoadResult& r) {
-  return count(r, Diagnostic::Severity::warning);
-}
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+const Lines& kBase = test::kThreeVoters;
 
 // 1-based numbers of the lines of `text` that start with `prefix`.
 std::vector<int> lines_starting_with(const std::string& text, const std::string& prefix) {
@@ -92,29 +40,7 @@ std::vector<int> lines_starting_with(const std::string& text, const std::string&
   return out;
 }
 
-class LoadTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("zkctl-inventory-" + std::to_string(::getpid()) + "-" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    touch(dir_ / "zk.tar.gz");
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  static void touch(const fs::path& p) {
-    fs::create_directories(p.parent_path());
-    std::ofstream(p) << "not really a tarball";
-  }
-
-  LoadResult load(const Lines& lines) {
-    return load_string(join(lines), "inv.toml", dir_.string());
-  }
-
-  fs::path dir_;
-};
+class LoadTest : public test::InventoryTest {};
 
 // ---- the shipped inventories ------------------------------------------------
 
@@ -409,7 +335,7 @@ TEST_F(LoadTest, SameHostWithTheSamePortsAndDataDir) {
   EXPECT_EQ(errors(r), 3u) << dump(r);
   EXPECT_TRUE(HasDiag(r,
                       "inv.toml:9:8: error: host 'A' install_dir '/opt/zookeeper' is already used "
-                      "by server id 1 (line 5)"));
+                      "by server id 1 (line 5) as its install_dir"));
   EXPECT_TRUE(HasDiag(
       r,
       "inv.toml:9:8: error: host 'A' already runs server id 1 (line 5) with the same ports: "
@@ -417,7 +343,7 @@ TEST_F(LoadTest, SameHostWithTheSamePortsAndDataDir) {
   EXPECT_TRUE(
       HasDiag(r,
               "inv.toml:9:8: error: host 'A' data_dir '/var/lib/zookeeper' is already used by "
-              "server id 1 (line 5)"));
+              "server id 1 (line 5) as its data_dir"));
 }
 
 TEST_F(LoadTest, SameHostWithDistinctPortsAndDirsIsFine) {
