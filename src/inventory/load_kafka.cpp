@@ -275,27 +275,10 @@ KafkaNode load_kafka_node(Reader& r, const toml::table& t, const std::string& pa
 
 void load_kafka_nodes(Reader& r, const toml::table& kt, Cluster& c, const ModeInfo& m,
                       const KafkaDefaults& d, std::vector<NodeSource>& sources) {
-  const toml::node* n = kt.get("nodes");
-  if (n != nullptr && !n->is_array()) {
-    r.error(r.at(*n),
-            "kafka.nodes: expected an array of tables ([[kafka.nodes]]), got " + type_name(*n));
-    return;
-  }
-  if (n == nullptr || n->as_array()->empty()) {
-    r.error(n == nullptr ? r.at(kt) : r.at(*n),
-            "no Kafka nodes: add at least one [[kafka.nodes]] entry");
-    return;
-  }
-  size_t i = 0;
-  for (const toml::node& e : *n->as_array()) {
-    const std::string path = "kafka.nodes[" + std::to_string(i++) + "]";
-    if (!e.is_table()) {
-      r.error(r.at(e), path + ": expected a table, got " + type_name(e));
-      continue;
-    }
+  for_each_node_table(r, kt, kKafkaKind, [&](const toml::table& t, const std::string& path) {
     sources.emplace_back();
-    c.kafka_nodes.push_back(load_kafka_node(r, *e.as_table(), path, c, m, d, sources.back()));
-  }
+    c.kafka_nodes.push_back(load_kafka_node(r, t, path, c, m, d, sources.back()));
+  });
 }
 
 bool roles_known(const std::vector<NodeSource>& src) {

@@ -18,6 +18,8 @@ namespace zkctl::inventory::detail {
 // How messages and limits differ between the kinds of node.
 struct NodeKind {
   std::string_view table;      // "[[zookeeper.servers]]"
+  std::string_view array;      // "zookeeper.servers": the array of those tables
+  std::string_view none;       // "no servers": what an empty array means
   std::string_view product;    // "ZooKeeper": who would use a directory
   std::string_view name;       // "server": among nodes of this kind ("server id 1 (line 5)")
   std::string_view full_name;  // "ZooKeeper server": to nodes of another kind
@@ -26,10 +28,44 @@ struct NodeKind {
   int64_t max_id = 0;
 };
 
-inline constexpr NodeKind kZooKeeperKind{
-    "[[zookeeper.servers]]", "ZooKeeper", "server", "ZooKeeper server", "server", 1, 255};
-inline constexpr NodeKind kKafkaKind{
-    "[[kafka.nodes]]", "Kafka", "Kafka node", "Kafka node", "node", 0, 2147483647};
+inline constexpr NodeKind kZooKeeperKind{"[[zookeeper.servers]]",
+                                         "zookeeper.servers",
+                                         "no servers",
+                                         "ZooKeeper",
+                                         "server",
+                                         "ZooKeeper server",
+                                         "server",
+                                         1,
+                                         255};
+inline constexpr NodeKind kKafkaKind{"[[kafka.nodes]]", "kafka.nodes", "no Kafka nodes", "Kafka",
+                                     "Kafka node",      "Kafka node",  "node",           0,
+                                     2147483647};
+
+// Each table of the node array (kind.array) in `parent` passed to `each(table, path)`;
+// the array absent, empty or not an array, or an entry not a table, is reported.
+template <class Each>
+void for_each_node_table(Reader& r, const toml::table& parent, const NodeKind& kind, Each each) {
+  const std::string array(kind.array);
+  const toml::node* n = parent.get(array.substr(array.rfind('.') + 1));
+  if (n != nullptr && !n->is_array()) {
+    r.error(r.at(*n), array + ": expected an array of tables (" + std::string(kind.table) +
+                          "), got " + type_name(*n));
+    return;
+  }
+  if (n == nullptr || n->as_array()->empty()) {
+    r.error(n == nullptr ? r.at(parent) : r.at(*n),
+            std::string(kind.none) + ": add at least one " + std::string(kind.table) + " entry");
+    return;
+  }
+  size_t i = 0;
+  for (const toml::node& e : *n->as_array()) {
+    const std::string path = array + "[" + std::to_string(i++) + "]";
+    if (e.is_table())
+      each(*e.as_table(), path);
+    else
+      r.error(r.at(e), path + ": expected a table, got " + type_name(e));
+  }
+}
 
 // Positions of one node's values, kept beside the model for cross-node checks.
 struct NodeSource {

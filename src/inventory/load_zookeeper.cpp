@@ -218,31 +218,13 @@ void check_voters(Reader& r, const Cluster& c, bool roles_known) {
 
 void load_servers(Reader& r, const toml::table& zk, Cluster& c, const Defaults& d,
                   std::vector<NodeSource>& sources) {
-  const toml::node* n = zk.get("servers");
-  if (n != nullptr && !n->is_array()) {
-    r.error(r.at(*n),
-            "zookeeper.servers: expected an array of tables ([[zookeeper.servers]]), got " +
-                type_name(*n));
-    return;
-  }
-  if (n == nullptr || n->as_array()->empty()) {
-    r.error(n == nullptr ? r.at(zk) : r.at(*n),
-            "no servers: add at least one [[zookeeper.servers]] entry");
-    return;
-  }
   bool roles_known = true;
-  size_t i = 0;
-  for (const toml::node& e : *n->as_array()) {
-    const std::string path = "zookeeper.servers[" + std::to_string(i++) + "]";
-    if (!e.is_table()) {
-      r.error(r.at(e), path + ": expected a table, got " + type_name(e));
-      continue;
-    }
+  for_each_node_table(r, zk, kZooKeeperKind, [&](const toml::table& t, const std::string& path) {
     bool role_ok = true;
     sources.emplace_back();
-    c.servers.push_back(load_server(r, *e.as_table(), path, c, d, sources.back(), role_ok));
+    c.servers.push_back(load_server(r, t, path, c, d, sources.back(), role_ok));
     roles_known = roles_known && role_ok;
-  }
+  });
   std::vector<const Node*> nodes;
   for (const Server& s : c.servers) nodes.push_back(&s);
   check_unique_ids(r, nodes, sources, kZooKeeperKind);

@@ -54,28 +54,14 @@ bool valid_config_key(std::string_view key) {
 }  // namespace
 
 std::string type_name(const toml::node& n) {
-  switch (n.type()) {
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a float";
-    case toml::node_type::boolean:
-      return "a boolean";
-    case toml::node_type::date:
-      return "a date";
-    case toml::node_type::time:
-      return "a time";
-    case toml::node_type::date_time:
-      return "a date-time";
-    case toml::node_type::array:
-      return "an array";
-    case toml::node_type::table:
-      return "a table";
-    default:
-      return "nothing";
-  }
+  using T = toml::node_type;
+  static constexpr std::pair<T, const char*> kNames[] = {
+      {T::string, "a string"},       {T::integer, "an integer"}, {T::floating_point, "a float"},
+      {T::boolean, "a boolean"},     {T::date, "a date"},        {T::time, "a time"},
+      {T::date_time, "a date-time"}, {T::array, "an array"},     {T::table, "a table"}};
+  for (const auto& [type, name] : kNames)
+    if (type == n.type()) return name;
+  return "nothing";
 }
 
 std::string show(std::string_view text) {

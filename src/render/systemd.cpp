@@ -130,28 +130,32 @@ util::Result<std::string> render_systemd_unit(const SystemdUnitValues& values,
                          d, options);
 }
 
-util::Result<RenderedFile> zookeeper_unit_file(const inventory::Cluster& cluster,
-                                               const inventory::Server& server,
-                                               const RenderOptions& options) {
-  auto text = render_systemd_unit(zookeeper_unit_values(cluster, server), options);
+namespace {
+
+// The unit rendered from `values`, as the file it is written to.
+util::Result<RenderedFile> unit_file(const std::string& cluster, const SystemdUnitValues& values,
+                                     const RenderOptions& options) {
+  auto text = render_systemd_unit(values, options);
   if (!text) return text.error();
   return RenderedFile{
-      .path = std::string(kSystemdUnitDir) + "/" + unit_name(cluster.name, Product::zookeeper),
+      .path = std::string(kSystemdUnitDir) + "/" + unit_name(cluster, values.product),
       .content = std::move(*text),
       .mode = 0644,
       .owner = FileOwner::root};
 }
 
+}  // namespace
+
+util::Result<RenderedFile> zookeeper_unit_file(const inventory::Cluster& cluster,
+                                               const inventory::Server& server,
+                                               const RenderOptions& options) {
+  return unit_file(cluster.name, zookeeper_unit_values(cluster, server), options);
+}
+
 util::Result<RenderedFile> kafka_unit_file(const inventory::Cluster& cluster,
                                            const inventory::KafkaNode& node,
                                            const RenderOptions& options) {
-  auto text = render_systemd_unit(kafka_unit_values(cluster, node), options);
-  if (!text) return text.error();
-  return RenderedFile{
-      .path = std::string(kSystemdUnitDir) + "/" + unit_name(cluster.name, Product::kafka),
-      .content = std::move(*text),
-      .mode = 0644,
-      .owner = FileOwner::root};
+  return unit_file(cluster.name, kafka_unit_values(cluster, node), options);
 }
 
 }  // namespace zkctl::render

@@ -11,7 +11,16 @@
 #include <sstream>
 #include <string>
 
+#ifndef ZKCTL_GOLDEN_DIR
+#error "meson passes ZKCTL_GOLDEN_DIR (tests/golden)"
+#endif
+
 namespace zkctl::test {
+
+// tests/golden/ in the source tree.
+inline std::filesystem::path golden_dir() {
+  return ZKCTL_GOLDEN_DIR;
+}
 
 // The bytes of file `p` ("" when unreadable).
 inline std::string read_file(const std::filesystem::path& p) {

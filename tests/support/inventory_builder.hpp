@@ -82,6 +82,14 @@ inline size_t warnings(const inventory::LoadResult& r) {
   return count(r, inventory::Diagnostic::Severity::warning);
 }
 
+// Whether `r` has exactly one error and a diagnostic whose text is exactly `expected`.
+inline ::testing::AssertionResult HasOnlyError(const inventory::LoadResult& r,
+                                               const std::string& expected) {
+  if (errors(r) != 1)
+    return ::testing::AssertionFailure() << errors(r) << " errors, expected 1\n" << dump(r);
+  return HasDiag(r, expected);
+}
+
 // The bytes of file `p` ("" when unreadable).
 inline std::string read_text(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);

@@ -13,7 +13,7 @@ namespace zkctl::inventory {
 namespace {
 
 namespace fs = std::filesystem;
-using test::dump;
+using namespace test;  // inventory_builder.hpp
 
 // The inventory fixture plus a JDK tarball, a JDK directory and a directory without bin/java.
 class ServiceLoad : public test::InventoryTest {

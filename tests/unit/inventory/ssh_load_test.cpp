@@ -16,10 +16,7 @@ namespace zkctl::inventory {
 namespace {
 
 namespace fs = std::filesystem;
-using test::dump;
-using test::HasDiag;
-using test::insert_after;
-using test::Lines;
+using namespace test;  // inventory_builder.hpp
 
 const Lines& kBase = test::kThreeVoters;
 

@@ -3,30 +3,20 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "golden_compare.hpp"
 #include "render/zookeeper.hpp"
 #include "seed_cluster.hpp"
 
-#ifndef ZKCTL_GOLDEN_DIR
-#error "meson passes ZKCTL_GOLDEN_DIR (tests/golden)"
-#endif
-
 namespace zkctl::render {
 namespace {
-
-namespace fs = std::filesystem;
 
 TEST(RenderGolden, SeedLayoutMatchesGoldenFiles) {
   const auto cluster = testing::seed_cluster();
   // 4 hosts x 3 files
   test::expect_golden_tree(
-      fs::path(ZKCTL_GOLDEN_DIR) / "seed", cluster.servers,
+      test::golden_dir() / "seed", cluster.servers,
       [&](const inventory::Server& s) { return render_zookeeper_node(cluster, s); }, 3);
 }
 

@@ -6,20 +6,12 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "golden_compare.hpp"
 #include "render/kafka_paths.hpp"
 #include "seed_cluster.hpp"
-
-#ifndef ZKCTL_GOLDEN_DIR
-#error "meson passes ZKCTL_GOLDEN_DIR (tests/golden)"
-#endif
 
 namespace zkctl::render {
 namespace {
@@ -447,7 +439,7 @@ TEST(RenderKafkaNode, TemplateOverrideIsUsed) {
 
 void compare_with_golden(const inventory::Cluster& cluster, const std::string& dir) {
   test::expect_golden_tree(
-      fs::path(ZKCTL_GOLDEN_DIR) / dir, cluster.kafka_nodes,
+      test::golden_dir() / dir, cluster.kafka_nodes,
       [&](const KafkaNode& node) { return render_kafka_node(cluster, node); }, 2);
 }
 

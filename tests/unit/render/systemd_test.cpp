@@ -20,17 +20,13 @@
 #include "seed_cluster.hpp"
 #include "util/quote.hpp"
 
-#ifndef ZKCTL_GOLDEN_DIR
-#error "meson passes ZKCTL_GOLDEN_DIR (tests/golden)"
-#endif
-
 namespace zkctl::render {
 namespace {
 
 namespace fs = std::filesystem;
 
 void expect_golden(const std::string& name, const std::string& content) {
-  test::expect_golden(fs::path(ZKCTL_GOLDEN_DIR) / "systemd" / name, content);
+  test::expect_golden(test::golden_dir() / "systemd" / name, content);
 }
 
 // The seed layout with launcher = "systemd", a service user and a pushed JDK, plus
