@@ -25,10 +25,7 @@ const std::vector<std::string_view> kKafkaSizedKeys = {
 
 // Cluster-wide Kafka defaults every node starts from.
 struct KafkaDefaults {
-  int listener_port = 9092;
-  int controller_port = 9093;
-  std::string install_dir = "/opt/kafka";
-  std::vector<std::string> log_dirs = {"/var/lib/kafka/data"};
+  KafkaNode node;               // ports, dirs and [ssh] of a node that sets none of them
   SourcePos listener_port_pos;  // line 0: not set in [kafka]
   SourcePos controller_port_pos;
   SourcePos install_dir_pos;
@@ -128,32 +125,35 @@ ModeInfo read_mode(Reader& r, const toml::table& t, const Cluster& c, KafkaSetti
   return m;
 }
 
-KafkaDefaults read_defaults(Reader& r, const toml::table& t, const ModeInfo& m) {
+KafkaDefaults read_defaults(Reader& r, const toml::table& t, const Cluster& c, const ModeInfo& m) {
   KafkaDefaults d;
+  d.node.install_dir = "/opt/kafka";
+  d.node.log_dirs = {"/var/lib/kafka/data"};
+  d.node.ssh = c.ssh;
   Origin o;
-  r.override_remote_dir(t, "install_dir", "kafka", EmptyOk::no, "Kafka", d.install_dir, o);
+  r.override_remote_dir(t, "install_dir", "kafka", EmptyOk::no, "Kafka", d.node.install_dir, o);
   d.install_dir_pos = o.pos;
   if (auto v = read_log_dirs(r, t, "kafka.log_dirs")) {
-    d.log_dirs = *v;
+    d.node.log_dirs = *v;
     d.log_dirs_pos = r.at(*t.get("log_dirs"));
   }
   o = {};
-  r.override_port(t, "listener_port", "kafka", d.listener_port, o);
+  r.override_port(t, "listener_port", "kafka", d.node.listener_port, o);
   d.listener_port_pos = o.pos;
   o = {};
-  r.override_port(t, "controller_port", "kafka", d.controller_port, o);
+  r.override_port(t, "controller_port", "kafka", d.node.controller_port, o);
   d.controller_port_pos = o.pos;
   if (o.overridden && m.zk_mode)
     r.warn(o.pos,
            "kafka.controller_port: ignored when kafka.mode = \"zookeeper\" (only KRaft "
            "controllers listen on it)");
-  if (m.kraft && d.listener_port == d.controller_port) {
+  if (m.kraft && d.node.listener_port == d.node.controller_port) {
     const bool later_is_controller = d.controller_port_pos.line != 0;
     r.error(later_is_controller             ? d.controller_port_pos
             : d.listener_port_pos.line != 0 ? d.listener_port_pos
                                             : r.at(t),
             std::string(later_is_controller ? "kafka.controller_port: " : "kafka.listener_port: ") +
-                std::to_string(d.listener_port) + " equals " +
+                std::to_string(d.node.listener_port) + " equals " +
                 (later_is_controller ? "kafka.listener_port" : "kafka.controller_port") +
                 "; a node's ports must differ");
   }
@@ -243,16 +243,9 @@ bool read_roles(Reader& r, const toml::table& t, const std::string& path, bool z
 }
 
 KafkaNode load_kafka_node(Reader& r, const toml::table& t, const std::string& path,
-                          const Cluster& c, const ModeInfo& m, const KafkaDefaults& d,
-                          NodeSource& src) {
-  r.check_keys(t, "in [[kafka.nodes]]", kKafkaNodeKeys);
-  KafkaNode node;
-  node.listener_port = d.listener_port;
-  node.controller_port = d.controller_port;
-  node.install_dir = d.install_dir;
-  node.log_dirs = d.log_dirs;
-  node.ssh = c.ssh;
-  load_node(r, t, path, kKafkaKind, d.install_dir_pos, node, src);
+                          const ModeInfo& m, const KafkaDefaults& d, NodeSource& src) {
+  KafkaNode node = d.node;
+  load_node(r, t, path, kKafkaKind, kKafkaNodeKeys, d.install_dir_pos, node, src);
   src.kind_ok = m.ok && read_roles(r, t, path, m.zk_mode, node);
 
   Origin& listener = src.origins["listener_port"] = Origin{d.listener_port_pos, false};
@@ -277,7 +270,7 @@ void load_kafka_nodes(Reader& r, const toml::table& kt, Cluster& c, const ModeIn
                       const KafkaDefaults& d, std::vector<NodeSource>& sources) {
   for_each_node_table(r, kt, kKafkaKind, [&](const toml::table& t, const std::string& path) {
     sources.emplace_back();
-    c.kafka_nodes.push_back(load_kafka_node(r, t, path, c, m, d, sources.back()));
+    c.kafka_nodes.push_back(load_kafka_node(r, t, path, m, d, sources.back()));
   });
 }
 
@@ -355,7 +348,7 @@ void load_kafka(Reader& r, const toml::table& root, Cluster& c, std::vector<Node
   const ModeInfo m = read_mode(r, *t, c, k);
   if (r.read_distribution(*t, "kafka", k.distribution, k.distribution_pos) && m.ok)
     check_kafka_version(r, k);
-  const KafkaDefaults d = read_defaults(r, *t, m);
+  const KafkaDefaults d = read_defaults(r, *t, c, m);
   if (auto v = r.read_int(*t, "heap_mb", "kafka.heap_mb", 64, 1 << 20)) k.heap_mb = *v;
   read_mode_settings(r, *t, m, k);
   const std::vector<ConfigValue> config = read_kafka_config(r, *t, k);

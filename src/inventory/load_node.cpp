@@ -83,8 +83,10 @@ bool placed(const PlacedNode& n) {
 }  // namespace
 
 void load_node(Reader& r, const toml::table& t, const std::string& path, const NodeKind& kind,
-               const SourcePos& install_dir_pos, Node& node, NodeSource& src) {
+               const std::vector<std::string_view>& keys, const SourcePos& install_dir_pos,
+               Node& node, NodeSource& src) {
   const std::string table(kind.table);
+  r.check_keys(t, "in " + table, keys);
   node.pos = r.at(t);
   if (auto host = r.read_string(t, "host", path + ".host")) {
     src.host = r.at(*t.get("host"));

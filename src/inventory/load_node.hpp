@@ -77,11 +77,13 @@ struct NodeSource {
   std::map<std::string, Origin, std::less<>> origins;  // inventory key -> where its value came from
 };
 
-// host, id, install_dir and the ssh_* overrides of node table `t` (at `path`) into
-// `node`, which holds the defaults (install_dir set at `install_dir_pos`, line 0: not
-// set) and the cluster's [ssh]; where each came from into `src`.
+// Node table `t` (at `path`; keys outside `keys` reported) into `node`, which holds
+// the kind's defaults and the cluster's [ssh]: host, id, install_dir (the default set
+// at `install_dir_pos`, line 0: not set) and the ssh_* overrides; where each came
+// from into `src`.
 void load_node(Reader& r, const toml::table& t, const std::string& path, const NodeKind& kind,
-               const SourcePos& install_dir_pos, Node& node, NodeSource& src);
+               const std::vector<std::string_view>& keys, const SourcePos& install_dir_pos,
+               Node& node, NodeSource& src);
 
 // Report two of `ports` (one node's, at `path`) that are equal when at least one of
 // them was set in the node's own table (defaults are checked where they are set).

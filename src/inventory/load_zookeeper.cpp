@@ -30,12 +30,9 @@ int& port_ref(Ports& p, std::string_view key) {
 
 // Cluster-wide defaults every server starts from.
 struct Defaults {
-  Ports ports;
+  Server server;  // ports, dirs and [ssh] of a server that sets none of them
   std::map<std::string, SourcePos, std::less<>> port_pos;  // set in [zookeeper]
-  std::string install_dir = "/opt/zookeeper";
   SourcePos install_dir_pos;
-  std::string data_dir = "/var/lib/zookeeper";
-  std::string data_log_dir;
   SourcePos data_dir_pos;
   SourcePos data_log_dir_pos;
 };
@@ -57,7 +54,7 @@ bool has_servers(const toml::table& t) {
 }
 
 void check_distinct_default_ports(Reader& r, const Defaults& d) {
-  Ports ports = d.ports;
+  Ports ports = d.server.ports;
   for (size_t i = 0; i < kPortKeys.size(); ++i) {
     for (size_t j = i + 1; j < kPortKeys.size(); ++j) {
       const int a = port_ref(ports, kPortKeys[i]);
@@ -73,21 +70,25 @@ void check_distinct_default_ports(Reader& r, const Defaults& d) {
   }
 }
 
-Defaults read_defaults(Reader& r, const toml::table& t) {
+Defaults read_defaults(Reader& r, const toml::table& t, const Cluster& c) {
   Defaults d;
+  d.server.install_dir = "/opt/zookeeper";
+  d.server.data_dir = "/var/lib/zookeeper";
+  d.server.ssh = c.ssh;
   Origin o;
-  r.override_remote_dir(t, "install_dir", "zookeeper", EmptyOk::no, "ZooKeeper", d.install_dir, o);
+  r.override_remote_dir(t, "install_dir", "zookeeper", EmptyOk::no, "ZooKeeper",
+                        d.server.install_dir, o);
   d.install_dir_pos = o.pos;
   o = {};
-  r.override_remote_dir(t, "data_dir", "zookeeper", EmptyOk::no, "ZooKeeper", d.data_dir, o);
+  r.override_remote_dir(t, "data_dir", "zookeeper", EmptyOk::no, "ZooKeeper", d.server.data_dir, o);
   d.data_dir_pos = o.pos;
   o = {};
-  r.override_remote_dir(t, "data_log_dir", "zookeeper", EmptyOk::yes, "ZooKeeper", d.data_log_dir,
-                        o);
+  r.override_remote_dir(t, "data_log_dir", "zookeeper", EmptyOk::yes, "ZooKeeper",
+                        d.server.data_log_dir, o);
   d.data_log_dir_pos = o.pos;
   for (std::string_view key : kPortKeys) {
     o = {};
-    r.override_port(t, key, "zookeeper", port_ref(d.ports, key), o);
+    r.override_port(t, key, "zookeeper", port_ref(d.server.ports, key), o);
     if (o.overridden) d.port_pos[std::string(key)] = o.pos;
   }
   check_distinct_default_ports(r, d);
@@ -170,16 +171,10 @@ bool read_role(Reader& r, const toml::table& t, const std::string& path, Server&
   return true;
 }
 
-Server load_server(Reader& r, const toml::table& t, const std::string& path, const Cluster& c,
-                   const Defaults& d, NodeSource& src, bool& role_ok) {
-  r.check_keys(t, "in [[zookeeper.servers]]", kServerKeys);
-  Server s;
-  s.ports = d.ports;
-  s.install_dir = d.install_dir;
-  s.data_dir = d.data_dir;
-  s.data_log_dir = d.data_log_dir;
-  s.ssh = c.ssh;
-  load_node(r, t, path, kZooKeeperKind, d.install_dir_pos, s, src);
+Server load_server(Reader& r, const toml::table& t, const std::string& path, const Defaults& d,
+                   NodeSource& src, bool& role_ok) {
+  Server s = d.server;
+  load_node(r, t, path, kZooKeeperKind, kServerKeys, d.install_dir_pos, s, src);
   role_ok = read_role(r, t, path, s);
 
   for (std::string_view key : kPortKeys) {
@@ -222,7 +217,7 @@ void load_servers(Reader& r, const toml::table& zk, Cluster& c, const Defaults& 
   for_each_node_table(r, zk, kZooKeeperKind, [&](const toml::table& t, const std::string& path) {
     bool role_ok = true;
     sources.emplace_back();
-    c.servers.push_back(load_server(r, t, path, c, d, sources.back(), role_ok));
+    c.servers.push_back(load_server(r, t, path, d, sources.back(), role_ok));
     roles_known = roles_known && role_ok;
   });
   std::vector<const Node*> nodes;
@@ -250,7 +245,7 @@ void load_zookeeper(Reader& r, const toml::table& root, Cluster& c,
   if (t->get("distribution") != nullptr || servers_needed)
     r.read_distribution(*t, "zookeeper", z.distribution, z.distribution_pos);
 
-  const Defaults d = read_defaults(r, *t);
+  const Defaults d = read_defaults(r, *t, c);
   if (auto v = r.read_int(*t, "heap_mb", "zookeeper.heap_mb", 16, 1 << 20)) z.heap_mb = *v;
   if (auto v = r.read_int(*t, "tick_time", "zookeeper.tick_time", 1, 600000)) z.tick_time_ms = *v;
   if (auto v = r.read_int(*t, "init_limit", "zookeeper.init_limit", 1, 100000)) z.init_limit = *v;

@@ -90,6 +90,19 @@ inline ::testing::AssertionResult HasOnlyError(const inventory::LoadResult& r,
   return HasDiag(r, expected);
 }
 
+// Whether `r` has exactly as many errors as `expected` holds, each of them a
+// diagnostic of `r` word for word.
+inline ::testing::AssertionResult HasErrors(const inventory::LoadResult& r,
+                                            const std::vector<std::string>& expected) {
+  if (errors(r) != expected.size())
+    return ::testing::AssertionFailure()
+           << errors(r) << " errors, expected " << expected.size() << "\n"
+           << dump(r);
+  for (const auto& e : expected)
+    if (auto found = HasDiag(r, e); !found) return found;
+  return ::testing::AssertionSuccess();
+}
+
 // The bytes of file `p` ("" when unreadable).
 inline std::string read_text(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
