@@ -90,17 +90,27 @@ inline ::testing::AssertionResult HasOnlyError(const inventory::LoadResult& r,
   return HasDiag(r, expected);
 }
 
-// Whether `r` has exactly as many errors as `expected` holds, each of them a
-// diagnostic of `r` word for word.
-inline ::testing::AssertionResult HasErrors(const inventory::LoadResult& r,
-                                            const std::vector<std::string>& expected) {
-  if (errors(r) != expected.size())
+// Whether `r` has exactly as many diagnostics of `severity` as `expected` holds,
+// each of them a diagnostic of `r` word for word.
+inline ::testing::AssertionResult HasExactly(const inventory::LoadResult& r,
+                                             inventory::Diagnostic::Severity severity,
+                                             const std::vector<std::string>& expected) {
+  if (count(r, severity) != expected.size())
     return ::testing::AssertionFailure()
-           << errors(r) << " errors, expected " << expected.size() << "\n"
+           << count(r, severity) << " diagnostics of that severity, expected " << expected.size()
+           << "\n"
            << dump(r);
   for (const auto& e : expected)
     if (auto found = HasDiag(r, e); !found) return found;
   return ::testing::AssertionSuccess();
+}
+inline ::testing::AssertionResult HasErrors(const inventory::LoadResult& r,
+                                            const std::vector<std::string>& expected) {
+  return HasExactly(r, inventory::Diagnostic::Severity::error, expected);
+}
+inline ::testing::AssertionResult HasWarnings(const inventory::LoadResult& r,
+                                              const std::vector<std::string>& expected) {
+  return HasExactly(r, inventory::Diagnostic::Severity::warning, expected);
 }
 
 // The bytes of file `p` ("" when unreadable).
