@@ -109,10 +109,10 @@ ModeInfo read_mode(Reader& r, const toml::table& t, const Cluster& c, KafkaSetti
       k.mode = KafkaMode::kraft;
     } else {
       m.ok = false;
-      std::string msg =
-          "kafka.mode: " + show(*mode) + " is not a mode; expected 'zookeeper' or 'kraft'";
-      if (auto hint = closest_match(*mode, kKafkaModes)) msg += "; did you mean '" + *hint + "'?";
-      r.error(mode_pos, msg);
+      r.error_with_hint(
+          mode_pos,
+          "kafka.mode: " + show(*mode) + " is not a mode; expected 'zookeeper' or 'kraft'", *mode,
+          kKafkaModes);
     }
   } else if (t.get("mode") != nullptr) {
     m.ok = false;
@@ -212,11 +212,9 @@ bool read_roles(Reader& r, const toml::table& t, const std::string& path, bool z
       *n, path + ".roles", [&](const toml::node& e, const std::string& role, const std::string& p) {
         bool* flag = role == "broker" ? &broker : role == "controller" ? &controller : nullptr;
         if (flag == nullptr) {
-          std::string msg =
-              p + ": " + show(role) + " is not a role; expected 'broker' or 'controller'";
-          if (auto hint = closest_match(role, kKafkaRoles))
-            msg += "; did you mean '" + *hint + "'?";
-          r.error(r.at(e), msg);
+          r.error_with_hint(
+              r.at(e), p + ": " + show(role) + " is not a role; expected 'broker' or 'controller'",
+              role, kKafkaRoles);
           return false;
         }
         if (*flag) {

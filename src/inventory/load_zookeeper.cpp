@@ -112,11 +112,10 @@ void load_four_letter_words(Reader& r, const toml::table& t, ZooKeeperSettings& 
                         return true;
                       }
                       if (std::find(known.begin(), known.end(), w) == known.end()) {
-                        std::string msg =
-                            path + ": " + show(w) + " is not a four-letter word ZooKeeper knows";
-                        if (auto hint = closest_match(w, known))
-                          msg += "; did you mean '" + *hint + "'?";
-                        r.error(r.at(e), msg);
+                        r.error_with_hint(
+                            r.at(e),
+                            path + ": " + show(w) + " is not a four-letter word ZooKeeper knows", w,
+                            known);
                         return false;
                       }
                       auto& words = z.four_letter_words;

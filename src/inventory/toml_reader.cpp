@@ -113,6 +113,12 @@ void Reader::error(SourcePos pos, std::string message) {
   diags_.push_back(Diagnostic{Severity::error, std::move(pos), std::move(message)});
 }
 
+void Reader::error_with_hint(SourcePos pos, std::string message, std::string_view word,
+                             const std::vector<std::string_view>& candidates) {
+  if (auto hint = closest_match(word, candidates)) message += "; did you mean '" + *hint + "'?";
+  error(std::move(pos), std::move(message));
+}
+
 void Reader::warn(SourcePos pos, std::string message) {
   diags_.push_back(Diagnostic{Severity::warning, std::move(pos), std::move(message)});
 }
@@ -131,9 +137,8 @@ void Reader::check_keys(const toml::table& t, std::string_view where,
                         const std::vector<std::string_view>& known) {
   for (auto&& [k, v] : t) {
     if (std::find(known.begin(), known.end(), k.str()) != known.end()) continue;
-    std::string msg = "unknown key " + show(k.str()) + " " + std::string(where);
-    if (auto hint = closest_match(k.str(), known)) msg += "; did you mean '" + *hint + "'?";
-    error(at(k), msg);
+    error_with_hint(at(k), "unknown key " + show(k.str()) + " " + std::string(where), k.str(),
+                    known);
   }
 }
 
@@ -201,9 +206,9 @@ std::optional<Become> Reader::read_become(const toml::table& t, std::string_view
   if (!v) return std::nullopt;
   if (*v == "sudo") return Become::sudo;
   if (*v == "none") return Become::none;
-  std::string msg = path + ": " + show(*v) + " is not a become method; expected 'sudo' or 'none'";
-  if (auto hint = closest_match(*v, kBecomeMethods)) msg += "; did you mean '" + *hint + "'?";
-  error(at(*t.get(key)), msg);
+  error_with_hint(at(*t.get(key)),
+                  path + ": " + show(*v) + " is not a become method; expected 'sudo' or 'none'", *v,
+                  kBecomeMethods);
   return std::nullopt;
 }
 

@@ -56,6 +56,9 @@ class Reader {
   SourcePos file_start() const { return SourcePos{file_, 1, 1}; }
 
   void error(SourcePos pos, std::string message);
+  // error(), with "; did you mean 'X'?" when a candidate is close to `word`.
+  void error_with_hint(SourcePos pos, std::string message, std::string_view word,
+                       const std::vector<std::string_view>& candidates);
   void warn(SourcePos pos, std::string message);
   // The diagnostics sorted by position; `cluster` kept only when none is an error.
   LoadResult finish(std::optional<Cluster> cluster);
