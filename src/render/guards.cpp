@@ -61,4 +61,8 @@ kainjow::mustache::data key_value_list(
   return list;
 }
 
+util::Error on_node(const inventory::Node& node, const util::Error& e) {
+  return util::fail(node.host + ": " + e.message);
+}
+
 }  // namespace zkctl::render

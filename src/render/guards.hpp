@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "inventory/model.hpp"
 #include "util/result.hpp"
 
 namespace zkctl::render {
@@ -36,5 +37,18 @@ std::string bracketed(const std::string& host);
 // {key, value} items for a template's {{#...}}{{key}}={{value}}{{/...}} list.
 kainjow::mustache::data key_value_list(
     const std::vector<std::pair<std::string, std::string>>& entries);
+
+// `e` as an error of `node`'s render: "<host>: <message>".
+util::Error on_node(const inventory::Node& node, const util::Error& e);
+
+// Fails unless `nodes` (the cluster's servers or Kafka nodes) has one with `node`'s
+// id and host; `what` names the kind ("server id 3 is not in cluster 'c'").
+template <class N>
+util::Result<void> check_member(const std::vector<N>& nodes, const inventory::Node& node,
+                                const std::string& what, const std::string& cluster) {
+  for (const N& n : nodes)
+    if (n.id == node.id && n.host == node.host) return {};
+  return util::fail(what + " id " + num(node.id) + " is not in cluster '" + cluster + "'");
+}
 
 }  // namespace zkctl::render

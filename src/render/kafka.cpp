@@ -288,19 +288,12 @@ util::Result<std::string> render_kafka_env(const KafkaEnvValues& values,
 util::Result<std::vector<RenderedFile>> render_kafka_node(const inventory::Cluster& cluster,
                                                           const inventory::KafkaNode& node,
                                                           const RenderOptions& options) {
-  const auto prefix = [&](const util::Error& e) {
-    return util::fail(node.host + ": " + e.message);
-  };
+  const auto prefix = [&](const util::Error& e) { return on_node(node, e); };
   if (!cluster.kafka) {
     return prefix(util::fail("cluster '" + cluster.name + "' has no [kafka] table"));
   }
-  const bool member = std::any_of(
-      cluster.kafka_nodes.begin(), cluster.kafka_nodes.end(),
-      [&](const inventory::KafkaNode& n) { return n.id == node.id && n.host == node.host; });
-  if (!member) {
-    return prefix(
-        util::fail("Kafka node id " + num(node.id) + " is not in cluster '" + cluster.name + "'"));
-  }
+  if (auto r = check_member(cluster.kafka_nodes, node, "Kafka node", cluster.name); !r)
+    return prefix(r.error());
   std::set<int> ids;
   for (const auto& n : cluster.kafka_nodes) {
     if (!ids.insert(n.id).second)

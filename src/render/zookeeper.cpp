@@ -179,16 +179,9 @@ util::Result<std::string> render_myid(const MyidValues& values, const RenderOpti
 util::Result<std::vector<RenderedFile>> render_zookeeper_node(const inventory::Cluster& cluster,
                                                               const inventory::Server& server,
                                                               const RenderOptions& options) {
-  const auto prefix = [&](const util::Error& e) {
-    return util::fail(server.host + ": " + e.message);
-  };
-  const bool member = std::any_of(
-      cluster.servers.begin(), cluster.servers.end(),
-      [&](const inventory::Server& s) { return s.id == server.id && s.host == server.host; });
-  if (!member) {
-    return prefix(
-        util::fail("server id " + num(server.id) + " is not in cluster '" + cluster.name + "'"));
-  }
+  const auto prefix = [&](const util::Error& e) { return on_node(server, e); };
+  if (auto r = check_member(cluster.servers, server, "server", cluster.name); !r)
+    return prefix(r.error());
   if (auto r = check_absolute("install_dir", server.install_dir); !r) return prefix(r.error());
   if (auto r = check_absolute("data_dir", server.data_dir); !r) return prefix(r.error());
   if (!server.data_log_dir.empty()) {
