@@ -148,6 +148,21 @@ class InventoryTest : public ::testing::Test {
     return inventory::load_string(text, "inv.toml", dir_.string());
   }
 
+  // The shipped inventory `file` loaded as `name`, each of `cached` (tarballs it names
+  // under /var/cache/zkctl/, which must occur) replaced by a stand-in in the temp dir.
+  inventory::LoadResult load_shipped(const std::filesystem::path& file, const std::string& name,
+                                     const std::vector<std::string>& cached) {
+    std::string text = read_text(file);
+    for (const auto& tarball : cached) {
+      const std::string real = "/var/cache/zkctl/" + tarball;
+      const auto at = text.find(real);
+      EXPECT_NE(at, std::string::npos) << real << " not in " << file;
+      if (at != std::string::npos) text.replace(at, real.size(), tarball);
+      touch(dir_ / tarball);
+    }
+    return inventory::load_string(text, name, dir_.string());
+  }
+
   std::filesystem::path dir_;
 };
 

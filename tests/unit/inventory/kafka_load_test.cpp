@@ -57,27 +57,14 @@ const Lines kKraft = {
     "roles = [\"broker\", \"controller\"]",  // 17
 };
 
-// `text` with `from` (which must occur) replaced by `to`.
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  const auto at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
-  return text;
-}
-
 class KafkaLoadTest : public test::InventoryTest {};
 
 // ---- the shipped inventories ------------------------------------------------
 
 TEST_F(KafkaLoadTest, SeedKafkaParsesToTheExpectedModel) {
-  std::string text = read_text(fs::path(ZKCTL_SOURCE_ROOT) / "inventories" / "seed-kafka.toml");
-  text = replaced(text, "/var/cache/zkctl/apache-zookeeper-3.8.0-bin.tar.gz",
-                  "apache-zookeeper-3.8.0-bin.tar.gz");
-  text = replaced(text, "/var/cache/zkctl/kafka_2.13-3.9.2.tgz", "kafka_2.13-3.9.2.tgz");
-  touch(dir_ / "apache-zookeeper-3.8.0-bin.tar.gz");
-  touch(dir_ / "kafka_2.13-3.9.2.tgz");
-
-  const LoadResult r = load_string(text, "seed-kafka.toml", dir_.string());
+  const LoadResult r = load_shipped(fs::path(ZKCTL_SOURCE_ROOT) / "inventories" / "seed-kafka.toml",
+                                    "seed-kafka.toml",
+                                    {"apache-zookeeper-3.8.0-bin.tar.gz", "kafka_2.13-3.9.2.tgz"});
   ASSERT_TRUE(r.cluster.has_value()) << dump(r);
   EXPECT_TRUE(r.diagnostics.empty()) << dump(r);
   const Cluster& c = *r.cluster;
@@ -117,11 +104,8 @@ TEST_F(KafkaLoadTest, SeedKafkaParsesToTheExpectedModel) {
 }
 
 TEST_F(KafkaLoadTest, KraftParsesToTheExpectedModel) {
-  std::string text = read_text(fs::path(ZKCTL_SOURCE_ROOT) / "inventories" / "kraft.toml");
-  text = replaced(text, "/var/cache/zkctl/kafka_2.13-4.4.0.tgz", "kafka_2.13-4.4.0.tgz");
-  touch(dir_ / "kafka_2.13-4.4.0.tgz");
-
-  const LoadResult r = load_string(text, "kraft.toml", dir_.string());
+  const LoadResult r = load_shipped(fs::path(ZKCTL_SOURCE_ROOT) / "inventories" / "kraft.toml",
+                                    "kraft.toml", {"kafka_2.13-4.4.0.tgz"});
   ASSERT_TRUE(r.cluster.has_value()) << dump(r);
   EXPECT_TRUE(r.diagnostics.empty()) << dump(r);
   const Cluster& c = *r.cluster;
@@ -322,8 +306,7 @@ TEST_F(KafkaLoadTest, IdRangeAllowsZero) {
 
 TEST_F(KafkaLoadTest, DuplicateIdPointsAtTheSecondAndNamesTheFirst) {
   const LoadResult r = load(replace_line(kZk, 24, "id = 11"));
-  EXPECT_EQ(errors(r), 1u) << dump(r);
-  EXPECT_TRUE(HasDiag(
+  EXPECT_TRUE(HasOnlyError(
       r, "inv.toml:24:6: error: duplicate Kafka node id 11: already used by node 'a' at line 16"));
 }
 
@@ -382,8 +365,7 @@ TEST_F(KafkaLoadTest, KraftNeedsAControllerAndABroker) {
   l = replace_line(l, 13, "roles = [\"controller\"]");
   l = replace_line(l, 17, "roles = [\"controller\"]");
   r = load(l);
-  EXPECT_EQ(errors(r), 1u) << dump(r);
-  EXPECT_TRUE(HasDiag(
+  EXPECT_TRUE(HasOnlyError(
       r, "inv.toml:6:1: error: no brokers: at least one Kafka node needs \"broker\" in its roles"));
 }
 

@@ -35,14 +35,9 @@ class LoadTest : public test::InventoryTest {};
 // ---- the shipped inventories ------------------------------------------------
 
 TEST_F(LoadTest, SeedParsesToTheExpectedModel) {
-  std::string text = read_text(fs::path(ZKCTL_SOURCE_ROOT) / "inventories" / "seed.toml");
-  const std::string real = "/var/cache/zkctl/apache-zookeeper-3.8.0-bin.tar.gz";
-  const auto at = text.find(real);
-  ASSERT_NE(at, std::string::npos);
-  text.replace(at, real.size(), "apache-zookeeper-3.8.0-bin.tar.gz");  // relative to base_dir
-  touch(dir_ / "apache-zookeeper-3.8.0-bin.tar.gz");
-
-  const LoadResult r = load_string(text, "seed.toml", dir_.string());
+  const fs::path seed = fs::path(ZKCTL_SOURCE_ROOT) / "inventories" / "seed.toml";
+  const std::string text = read_text(seed);  // for line numbers
+  const LoadResult r = load_shipped(seed, "seed.toml", {"apache-zookeeper-3.8.0-bin.tar.gz"});
   ASSERT_TRUE(r.cluster.has_value()) << dump(r);
   EXPECT_TRUE(r.diagnostics.empty()) << dump(r);
   const Cluster& c = *r.cluster;
@@ -303,8 +298,7 @@ TEST_F(LoadTest, IdOutsideRange) {
 
 TEST_F(LoadTest, DuplicateIdPointsAtTheSecondAndNamesTheFirst) {
   const LoadResult r = load(replace_line(kBase, 13, "id = 1"));
-  EXPECT_EQ(errors(r), 1u) << dump(r);
-  EXPECT_TRUE(HasDiag(
+  EXPECT_TRUE(HasOnlyError(
       r, "inv.toml:13:6: error: duplicate server id 1: already used by server 'a' at line 5"));
 }
 
