@@ -83,10 +83,12 @@ TEST_F(LoadNodeTest, SharedKeysLoadAlikeForBothKinds) {
 }
 
 TEST_F(LoadNodeTest, SharedKeysReportAlikeForBothKinds) {
-  Lines l = replace_line(kMixed, 11, "host = \"-b\"");
-  l = replace_line(l, 6, "host = \"a b\"");
-  l = insert_after(l, 12, {"ssh_user = \"Root\""});
-  l = insert_after(l, 7, {"ssh_user = \"Root\""});
+  // The same two mistakes in a server and in a node.
+  Lines l = kMixed;
+  l[5] = "host = \"a b\"";
+  l[10] = "host = \"-b\"";
+  l.insert(l.begin() + 12, "ssh_user = \"Root\"");
+  l.insert(l.begin() + 7, "ssh_user = \"Root\"");
   const LoadResult r = load(l);
   EXPECT_TRUE(
       HasErrors(r, {"inv.toml:6:8: error: zookeeper.servers[0].host: 'a b' is not a valid host "
