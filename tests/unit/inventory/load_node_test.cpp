@@ -9,7 +9,7 @@
 #include <string>
 
 #include "inventory/load.hpp"
-#include "inventory_builder.hpp"
+#include "support/inventory_builder.hpp"
 
 namespace zkctl::inventory {
 namespace {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "inventory/load.hpp"
-#include "inventory_builder.hpp"
+#include "support/inventory_builder.hpp"
 
 namespace zkctl::inventory {
 namespace {

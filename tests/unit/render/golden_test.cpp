@@ -5,9 +5,9 @@
 
 #include <string>
 
-#include "golden_compare.hpp"
 #include "render/zookeeper.hpp"
 #include "seed_cluster.hpp"
+#include "support/golden_compare.hpp"
 
 namespace zkctl::render {
 namespace {

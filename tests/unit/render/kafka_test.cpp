@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "golden_compare.hpp"
 #include "render/kafka_paths.hpp"
 #include "seed_cluster.hpp"
+#include "support/golden_compare.hpp"
 
 namespace zkctl::render {
 namespace {

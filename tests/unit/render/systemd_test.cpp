@@ -14,10 +14,10 @@
 #include <sstream>
 #include <string>
 
-#include "golden_compare.hpp"
 #include "render/kafka.hpp"
 #include "render/zookeeper.hpp"
 #include "seed_cluster.hpp"
+#include "support/golden_compare.hpp"
 #include "util/quote.hpp"
 
 namespace zkctl::render {

@@ -8,8 +8,8 @@
 #include <sstream>
 #include <string>
 
-#include "golden_compare.hpp"
 #include "render/engine.hpp"
+#include "support/golden_compare.hpp"
 
 #ifndef ZKCTL_TEMPLATES_DIR
 #error "meson passes ZKCTL_TEMPLATES_DIR (templates/)"
