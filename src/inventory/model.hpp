@@ -69,19 +69,53 @@ struct Ports {
   int admin = 0;        // AdminServer HTTP port; 0 = AdminServer disabled
 };
 
+// A port a node listens on, named after the inventory key that sets it.
+struct PortUse {
+  std::string key;  // "client_port", "listener_port", ...
+  int port = 0;
+};
+
+// A directory a node owns on its host; no other node may use it or anything
+// inside it, nor hold it inside one of its own.
+struct DirUse {
+  std::string key;    // the inventory key that sets it ("data_dir", "log_dirs")
+  std::string label;  // its name in messages ("data_dir", "log dir")
+  std::string dir;    // absolute, normalized
+};
+
+// What every node zkctl runs has, whatever it runs (a ZooKeeper server, a Kafka node).
+struct Node {
+  std::string host;         // name or address zkctl connects to (and configs name)
+  int id = 0;               // ZooKeeper myid 1..255; Kafka broker.id / node.id
+  std::string install_dir;  // <install>/releases, current, conf or config, logs
+  SshSettings ssh;          // cluster [ssh] merged with the node's ssh_* overrides
+  ServiceSettings service;  // [service]
+  std::string java_home;    // pushed JDK (<install_dir>/java/current); empty: system java
+  SourcePos pos;            // the node's [[...]] entry
+};
+
 // One ZooKeeper server, fully resolved.
-struct Server {
-  std::string host;  // name or address zkctl connects to and zoo.cfg names
-  int id = 0;        // myid, 1..255
+struct Server : Node {
   Role role = Role::voter;
   Ports ports;
-  std::string install_dir;
   std::string data_dir;
   std::string data_log_dir;  // empty: transaction log lives in data_dir
-  SshSettings ssh;           // cluster [ssh] merged with per-server overrides
-  ServiceSettings service;   // [service]
-  std::string java_home;     // pushed JDK (<install_dir>/java/current); empty: system java
-  SourcePos pos;             // the [[zookeeper.servers]] entry
+
+  // The ports it listens on (admin only when enabled), in inventory key order.
+  std::vector<PortUse> used_ports() const {
+    std::vector<PortUse> out = {{"client_port", ports.client},
+                                {"peer_port", ports.peer},
+                                {"election_port", ports.election}};
+    if (ports.admin != 0) out.push_back({"admin_port", ports.admin});
+    return out;
+  }
+  // install_dir, data_dir and (when set) data_log_dir.
+  std::vector<DirUse> used_dirs() const {
+    std::vector<DirUse> out = {{"install_dir", "install_dir", install_dir},
+                               {"data_dir", "data_dir", data_dir}};
+    if (!data_log_dir.empty()) out.push_back({"data_log_dir", "data_log_dir", data_log_dir});
+    return out;
+  }
 };
 
 struct ZooKeeperSettings {
@@ -106,19 +140,27 @@ enum class KafkaMode {
 };
 
 // One Kafka node (a broker, a KRaft controller, or both), fully resolved.
-struct KafkaNode {
-  std::string host;
-  int id = 0;                  // broker.id (zookeeper mode) or node.id (kraft)
-  bool broker = true;          // process.roles contains broker (always, in zookeeper mode)
-  bool controller = false;     // process.roles contains controller (kraft only)
-  int listener_port = 9092;    // PLAINTEXT listener clients use
-  int controller_port = 9093;  // CONTROLLER listener (kraft controllers)
-  std::string install_dir;     // <install>/releases, current, config/, logs/ as for ZooKeeper
+// Node::id is broker.id (zookeeper mode) or node.id (kraft).
+struct KafkaNode : Node {
+  bool broker = true;                 // process.roles contains broker (always, in zookeeper mode)
+  bool controller = false;            // process.roles contains controller (kraft only)
+  int listener_port = 9092;           // PLAINTEXT listener clients use
+  int controller_port = 9093;         // CONTROLLER listener (kraft controllers)
   std::vector<std::string> log_dirs;  // log.dirs (kraft: the first also holds meta.properties)
-  SshSettings ssh;
-  ServiceSettings service;  // [service]
-  std::string java_home;    // pushed JDK (<install_dir>/java/current); empty: system java
-  SourcePos pos;            // the [[kafka.nodes]] entry
+
+  // listener_port when a broker, controller_port when a controller.
+  std::vector<PortUse> used_ports() const {
+    std::vector<PortUse> out;
+    if (broker) out.push_back({"listener_port", listener_port});
+    if (controller) out.push_back({"controller_port", controller_port});
+    return out;
+  }
+  // install_dir and every log dir.
+  std::vector<DirUse> used_dirs() const {
+    std::vector<DirUse> out = {{"install_dir", "install_dir", install_dir}};
+    for (const auto& dir : log_dirs) out.push_back({"log_dirs", "log dir", dir});
+    return out;
+  }
 };
 
 struct KafkaSettings {

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "inventory/validate.hpp"
+#include "render/guards.hpp"
 #include "render/kafka_paths.hpp"
 #include "render/systemd.hpp"
 #include "util/quote.hpp"
@@ -19,35 +20,12 @@ using kainjow::mustache::data;
 constexpr long long kMaxKafkaId = 2147483647;
 constexpr int kMaxPort = 65535;
 
-std::string num(long long n) {
-  return std::to_string(n);
+bool is_managed_key(std::string_view key) {
+  return inventory::kafka_managed_key_hint(key).has_value();
 }
 
-// server.properties is read by java.util.Properties from a Latin-1 stream: besides
-// control characters, a backslash starts an escape and non-ASCII bytes change meaning.
 util::Result<void> check_properties_value(const std::string& what, std::string_view value) {
-  if (auto r = check_single_line(what, value); !r) return r;
-  for (const char c : value) {
-    if (c == '\\') return util::fail(what + " contains a backslash (a Java properties escape)");
-    if (static_cast<unsigned char>(c) >= 0x80) {
-      return util::fail(what + " contains a non-ASCII byte (server.properties is read as Latin-1)");
-    }
-  }
-  return {};
-}
-
-util::Result<void> check_extra_key(std::string_view key) {
-  const std::string what = "server.properties extra key '" + std::string(key) + "'";
-  if (key.empty()) return util::fail("server.properties extra key is empty");
-  for (const char c : key) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '-';
-    if (!ok) return util::fail(what + " may hold only letters, digits, '.', '_' and '-'");
-  }
-  if (inventory::kafka_managed_key_hint(key)) {
-    return util::fail(what + " is written by zkctl itself; set it through the inventory");
-  }
-  return {};
+  return render::check_properties_value(what, value, "server.properties");
 }
 
 util::Result<void> check_port(const std::string& what, int port) {
@@ -64,18 +42,6 @@ util::Result<void> check_host(const std::string& what, const std::string& host) 
     return util::fail(what + " '" + host + "' contains one of , space / @ = [ ]");
   }
   return {};
-}
-
-util::Result<void> check_absolute(const std::string& what, const std::string& path) {
-  if (path.empty() || path.front() != '/') {
-    return util::fail(what + " '" + path + "' is not an absolute path");
-  }
-  return {};
-}
-
-// host[:port] with IPv6 literals bracketed, since ':' separates the port.
-std::string bracketed(const std::string& host) {
-  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
 
 std::string listener_text(const KafkaListener& l) {
@@ -170,7 +136,7 @@ util::Result<void> check_server_properties(const ServerPropertiesValues& v) {
   }
   std::set<std::string> keys;
   for (const auto& [key, value] : v.extra_config) {
-    if (auto r = check_extra_key(key); !r) return r;
+    if (auto r = check_extra_key("server.properties", key, is_managed_key); !r) return r;
     if (!keys.insert(key).second)
       return util::fail("server.properties extra key '" + key + "' appears twice");
     if (auto r = check_properties_value("server.properties extra key '" + key + "' value", value);
@@ -179,17 +145,6 @@ util::Result<void> check_server_properties(const ServerPropertiesValues& v) {
     }
   }
   return {};
-}
-
-data key_value_list(const std::vector<std::pair<std::string, std::string>>& entries) {
-  data list{data::type::list};
-  for (const auto& [key, value] : entries) {
-    data item;
-    item.set("key", key);
-    item.set("value", value);
-    list.push_back(item);
-  }
-  return list;
 }
 
 }  // namespace
@@ -333,19 +288,12 @@ util::Result<std::string> render_kafka_env(const KafkaEnvValues& values,
 util::Result<std::vector<RenderedFile>> render_kafka_node(const inventory::Cluster& cluster,
                                                           const inventory::KafkaNode& node,
                                                           const RenderOptions& options) {
-  const auto prefix = [&](const util::Error& e) {
-    return util::fail(node.host + ": " + e.message);
-  };
+  const auto prefix = [&](const util::Error& e) { return on_node(node, e); };
   if (!cluster.kafka) {
     return prefix(util::fail("cluster '" + cluster.name + "' has no [kafka] table"));
   }
-  const bool member = std::any_of(
-      cluster.kafka_nodes.begin(), cluster.kafka_nodes.end(),
-      [&](const inventory::KafkaNode& n) { return n.id == node.id && n.host == node.host; });
-  if (!member) {
-    return prefix(
-        util::fail("Kafka node id " + num(node.id) + " is not in cluster '" + cluster.name + "'"));
-  }
+  if (auto r = check_member(cluster.kafka_nodes, node, "Kafka node", cluster.name); !r)
+    return prefix(r.error());
   std::set<int> ids;
   for (const auto& n : cluster.kafka_nodes) {
     if (!ids.insert(n.id).second)
@@ -369,12 +317,6 @@ util::Result<std::vector<RenderedFile>> render_kafka_node(const inventory::Clust
     files.push_back(std::move(*unit));
   }
   return files;
-}
-
-std::string local_name(const inventory::KafkaNode& node, const RenderedFile& file) {
-  inventory::Server as_server;  // local_name() only looks at the host
-  as_server.host = node.host;
-  return local_name(as_server, file);
 }
 
 }  // namespace zkctl::render

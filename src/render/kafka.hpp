@@ -101,8 +101,4 @@ util::Result<std::vector<RenderedFile>> render_kafka_node(const inventory::Clust
                                                           const inventory::KafkaNode& node,
                                                           const RenderOptions& options = {});
 
-// Where `file` of `node` goes under `zkctl render --out DIR`: "<host>/<basename>",
-// with the host sanitized exactly as local_name() does for ZooKeeper servers.
-std::string local_name(const inventory::KafkaNode& node, const RenderedFile& file);
-
 }  // namespace zkctl::render

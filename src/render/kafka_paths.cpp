@@ -1,24 +1,16 @@
 #include "render/kafka_paths.hpp"
 
-#include "render/path_join.hpp"
-
 namespace zkctl::render {
-
-using detail::join;
-using detail::trim_slashes;
 
 KafkaPaths kafka_paths(const inventory::KafkaNode& node) {
   KafkaPaths p;
-  p.install_dir = trim_slashes(node.install_dir);
-  p.releases_dir = join(p.install_dir, "releases");
-  p.current_link = join(p.install_dir, "current");
-  p.config_dir = join(p.install_dir, "config");
-  p.server_properties = join(p.config_dir, "server.properties");
-  p.env_file = join(p.config_dir, "kafka-env.sh");
-  p.log_dir = join(p.install_dir, "logs");
-  p.pid_file = join(p.install_dir, "kafka.pid");
-  for (const auto& dir : node.log_dirs) p.log_dirs.push_back(trim_slashes(dir));
-  if (!p.log_dirs.empty()) p.meta_properties = join(p.log_dirs.front(), "meta.properties");
+  for (const auto& dir : node.log_dirs) p.log_dirs.push_back(detail::trim_slashes(dir));
+  if (!p.log_dirs.empty()) p.meta_properties = detail::join(p.log_dirs.front(), "meta.properties");
+  static_cast<InstallPaths&>(p) = detail::install_paths(node.install_dir);
+  p.config_dir = detail::join(p.install_dir, "config");
+  p.server_properties = detail::join(p.config_dir, "server.properties");
+  p.env_file = detail::join(p.config_dir, "kafka-env.sh");
+  p.pid_file = detail::join(p.install_dir, "kafka.pid");
   return p;
 }
 

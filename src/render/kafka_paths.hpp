@@ -5,17 +5,16 @@
 #include <vector>
 
 #include "inventory/model.hpp"
+#include "render/path_join.hpp"
 
 namespace zkctl::render {
 
-struct KafkaPaths {
-  std::string install_dir;        // the node's install_dir, trailing '/' removed
-  std::string releases_dir;       // <install>/releases: one unpacked distribution per version
-  std::string current_link;       // <install>/current -> releases/<version>
+// install_dir, releases_dir, current_link and log_dir (<install>/logs: LOG_DIR, Kafka's
+// own log4j output) from InstallPaths.
+struct KafkaPaths : InstallPaths {
   std::string config_dir;         // <install>/config
   std::string server_properties;  // <config>/server.properties
   std::string env_file;           // <config>/kafka-env.sh (sourced before kafka-server-start.sh)
-  std::string log_dir;            // <install>/logs: LOG_DIR, Kafka's own log4j output
   std::string pid_file;           // <install>/kafka.pid
   std::vector<std::string> log_dirs;  // log.dirs (the partition data), trailing '/' removed
   std::string meta_properties;        // <first log dir>/meta.properties (written by the broker or

@@ -2,8 +2,8 @@
 
 namespace zkctl::render {
 
-std::string local_name(const inventory::Server& server, const RenderedFile& file) {
-  std::string dir = server.host;
+std::string local_name(const inventory::Node& node, const RenderedFile& file) {
+  std::string dir = node.host;
   for (char& c : dir) {
     const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                       c == '.' || c == '_' || c == ':' || c == '-';

@@ -20,9 +20,9 @@ struct RenderedFile {
   FileOwner owner = FileOwner::service;
 };
 
-// Where `file` of `server` goes under `zkctl render --out DIR`: "<host>/<basename>",
-// e.g. "node1/zoo.cfg". Characters outside [A-Za-z0-9._:-] in the host become
+// Where `file` of `node` (a ZooKeeper server or a Kafka node) goes under `zkctl render --out DIR`:
+// "<host>/<basename>", e.g. "node1/zoo.cfg". Characters outside [A-Za-z0-9._:-] in the host become
 // '_' (and "."/".." become "_"), so the name never leaves its host directory.
-std::string local_name(const inventory::Server& server, const RenderedFile& file);
+std::string local_name(const inventory::Node& node, const RenderedFile& file);
 
 }  // namespace zkctl::render

@@ -57,15 +57,27 @@ std::string unit_name(const std::string& cluster, Product product) {
          ".service";
 }
 
+namespace {
+
+// What every unit of `product` running `node` says: who, as whom, from where
+// (the environment is the caller's).
+SystemdUnitValues node_unit_values(Product product, const inventory::Cluster& cluster,
+                                   const inventory::Node& node, const InstallPaths& p) {
+  SystemdUnitValues v;
+  v.product = product;
+  v.cluster = cluster.name;
+  v.id = node.id;
+  v.user = node.service.user;
+  v.working_dir = p.install_dir;
+  return v;
+}
+
+}  // namespace
+
 SystemdUnitValues zookeeper_unit_values(const inventory::Cluster& cluster,
                                         const inventory::Server& server) {
   const ZkPaths p = zk_paths(server);
-  SystemdUnitValues v;
-  v.product = Product::zookeeper;
-  v.cluster = cluster.name;
-  v.id = server.id;
-  v.user = server.service.user;
-  v.working_dir = p.install_dir;
+  SystemdUnitValues v = node_unit_values(Product::zookeeper, cluster, server, p);
   v.exec_start = {p.current_link + "/bin/zkServer.sh", "start-foreground"};
   v.environment.emplace_back("ZOOCFGDIR", p.conf_dir);
   v.environment.emplace_back("ZOO_LOG_DIR", p.log_dir);
@@ -79,12 +91,7 @@ SystemdUnitValues kafka_unit_values(const inventory::Cluster& cluster,
                                     const inventory::KafkaNode& node) {
   const KafkaPaths p = kafka_paths(node);
   const int heap = cluster.kafka ? cluster.kafka->heap_mb : 512;
-  SystemdUnitValues v;
-  v.product = Product::kafka;
-  v.cluster = cluster.name;
-  v.id = node.id;
-  v.user = node.service.user;
-  v.working_dir = p.install_dir;
+  SystemdUnitValues v = node_unit_values(Product::kafka, cluster, node, p);
   v.exec_start = {p.current_link + "/bin/kafka-server-start.sh", p.server_properties};
   v.environment.emplace_back("KAFKA_HEAP_OPTS",
                              "-Xmx" + std::to_string(heap) + "m -Xms" + std::to_string(heap) + "m");
@@ -130,28 +137,32 @@ util::Result<std::string> render_systemd_unit(const SystemdUnitValues& values,
                          d, options);
 }
 
-util::Result<RenderedFile> zookeeper_unit_file(const inventory::Cluster& cluster,
-                                               const inventory::Server& server,
-                                               const RenderOptions& options) {
-  auto text = render_systemd_unit(zookeeper_unit_values(cluster, server), options);
+namespace {
+
+// The unit rendered from `values`, as the file it is written to.
+util::Result<RenderedFile> unit_file(const std::string& cluster, const SystemdUnitValues& values,
+                                     const RenderOptions& options) {
+  auto text = render_systemd_unit(values, options);
   if (!text) return text.error();
   return RenderedFile{
-      .path = std::string(kSystemdUnitDir) + "/" + unit_name(cluster.name, Product::zookeeper),
+      .path = std::string(kSystemdUnitDir) + "/" + unit_name(cluster, values.product),
       .content = std::move(*text),
       .mode = 0644,
       .owner = FileOwner::root};
 }
 
+}  // namespace
+
+util::Result<RenderedFile> zookeeper_unit_file(const inventory::Cluster& cluster,
+                                               const inventory::Server& server,
+                                               const RenderOptions& options) {
+  return unit_file(cluster.name, zookeeper_unit_values(cluster, server), options);
+}
+
 util::Result<RenderedFile> kafka_unit_file(const inventory::Cluster& cluster,
                                            const inventory::KafkaNode& node,
                                            const RenderOptions& options) {
-  auto text = render_systemd_unit(kafka_unit_values(cluster, node), options);
-  if (!text) return text.error();
-  return RenderedFile{
-      .path = std::string(kSystemdUnitDir) + "/" + unit_name(cluster.name, Product::kafka),
-      .content = std::move(*text),
-      .mode = 0644,
-      .owner = FileOwner::root};
+  return unit_file(cluster.name, kafka_unit_values(cluster, node), options);
 }
 
 }  // namespace zkctl::render

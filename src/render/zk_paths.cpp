@@ -1,7 +1,5 @@
 #include "render/zk_paths.hpp"
 
-#include "render/path_join.hpp"
-
 namespace zkctl::render {
 
 using detail::join;
@@ -9,13 +7,10 @@ using detail::trim_slashes;
 
 ZkPaths zk_paths(const inventory::Server& server) {
   ZkPaths p;
-  p.install_dir = trim_slashes(server.install_dir);
-  p.releases_dir = join(p.install_dir, "releases");
-  p.current_link = join(p.install_dir, "current");
+  static_cast<InstallPaths&>(p) = detail::install_paths(server.install_dir);
   p.conf_dir = join(p.install_dir, "conf");
   p.zoo_cfg = join(p.conf_dir, "zoo.cfg");
   p.env_file = join(p.conf_dir, "zookeeper-env.sh");
-  p.log_dir = join(p.install_dir, "logs");
   p.data_dir = trim_slashes(server.data_dir);
   p.data_log_dir = server.data_log_dir.empty() ? std::string() : trim_slashes(server.data_log_dir);
   p.myid = join(p.data_dir, "myid");

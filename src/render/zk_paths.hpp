@@ -4,17 +4,15 @@
 #include <string>
 
 #include "inventory/model.hpp"
+#include "render/path_join.hpp"
 
 namespace zkctl::render {
 
-struct ZkPaths {
-  std::string install_dir;   // the server's install_dir, trailing '/' removed
-  std::string releases_dir;  // <install>/releases: one unpacked distribution per version
-  std::string current_link;  // <install>/current -> releases/<version>
+// install_dir, releases_dir, current_link and log_dir (<install>/logs) from InstallPaths.
+struct ZkPaths : InstallPaths {
   std::string conf_dir;      // <install>/conf
   std::string zoo_cfg;       // <conf>/zoo.cfg
   std::string env_file;      // <conf>/zookeeper-env.sh (sourced by zkEnv.sh)
-  std::string log_dir;       // <install>/logs
   std::string data_dir;      // the server's data_dir, trailing '/' removed
   std::string data_log_dir;  // the server's data_log_dir; empty: the log lives in data_dir
   std::string myid;          // <data>/myid

@@ -5,6 +5,7 @@
 #include <set>
 #include <string_view>
 
+#include "render/guards.hpp"
 #include "render/systemd.hpp"
 #include "render/zk_paths.hpp"
 #include "util/quote.hpp"
@@ -32,37 +33,13 @@ constexpr std::array<std::string_view, 11> kManagedKeys = {"tickTime",
                                                            "peerType",
                                                            "dynamicConfigFile"};
 
-std::string num(int n) {
-  return std::to_string(n);
+bool is_managed_key(std::string_view key) {
+  return std::find(kManagedKeys.begin(), kManagedKeys.end(), key) != kManagedKeys.end() ||
+         key.starts_with("server.");
 }
 
-// A zoo.cfg value is read by java.util.Properties from a Latin-1 stream:
-// besides control characters, a backslash starts an escape and non-ASCII bytes
-// would be read as other characters.
 util::Result<void> check_properties_value(const std::string& what, std::string_view value) {
-  if (auto r = check_single_line(what, value); !r) return r;
-  for (const char c : value) {
-    if (c == '\\') return util::fail(what + " contains a backslash (a Java properties escape)");
-    if (static_cast<unsigned char>(c) >= 0x80) {
-      return util::fail(what + " contains a non-ASCII byte (zoo.cfg is read as Latin-1)");
-    }
-  }
-  return {};
-}
-
-util::Result<void> check_extra_key(std::string_view key) {
-  const std::string what = "zoo.cfg extra key '" + std::string(key) + "'";
-  if (key.empty()) return util::fail("zoo.cfg extra key is empty");
-  for (const char c : key) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '-';
-    if (!ok) return util::fail(what + " may hold only letters, digits, '.', '_' and '-'");
-  }
-  if (std::find(kManagedKeys.begin(), kManagedKeys.end(), key) != kManagedKeys.end() ||
-      key.starts_with("server.")) {
-    return util::fail(what + " is written by zkctl itself; set it through the inventory");
-  }
-  return {};
+  return render::check_properties_value(what, value, "zoo.cfg");
 }
 
 util::Result<void> check_id(const std::string& what, int id) {
@@ -70,19 +47,6 @@ util::Result<void> check_id(const std::string& what, int id) {
     return util::fail(what + " " + num(id) + " is outside " + num(kMinId) + ".." + num(kMaxId));
   }
   return {};
-}
-
-util::Result<void> check_absolute(const std::string& what, const std::string& path) {
-  if (path.empty() || path.front() != '/') {
-    return util::fail(what + " '" + path + "' is not an absolute path");
-  }
-  return {};
-}
-
-// zoo.cfg's host field: IPv6 literals need brackets, since ':' separates the ports.
-std::string server_host(const std::string& host) {
-  if (host.find(':') != std::string::npos && !host.starts_with('[')) return "[" + host + "]";
-  return host;
 }
 
 util::Result<void> check_zoo_cfg(const ZooCfgValues& v) {
@@ -108,7 +72,7 @@ util::Result<void> check_zoo_cfg(const ZooCfgValues& v) {
     }
   }
   for (const auto& [key, value] : v.extra_config) {
-    if (auto r = check_extra_key(key); !r) return r;
+    if (auto r = check_extra_key("zoo.cfg", key, is_managed_key); !r) return r;
     if (auto r = check_properties_value("zoo.cfg extra key '" + key + "' value", value); !r) {
       return r;
     }
@@ -177,21 +141,14 @@ util::Result<std::string> render_zoo_cfg(const ZooCfgValues& values, const Rende
   for (const auto& s : values.servers) {
     data item;
     item.set("id", num(s.id));
-    item.set("host", server_host(s.host));
+    item.set("host", bracketed(s.host));
     item.set("peer_port", num(s.peer_port));
     item.set("election_port", num(s.election_port));
     item.set("server_is_observer", data(s.role == inventory::Role::observer));
     servers.push_back(item);
   }
   d.set("servers", servers);
-  data extra{data::type::list};
-  for (const auto& [key, value] : values.extra_config) {
-    data item;
-    item.set("key", key);
-    item.set("value", value);
-    extra.push_back(item);
-  }
-  d.set("extra_config", extra);
+  d.set("extra_config", key_value_list(values.extra_config));
   return render_template("zookeeper/zoo.cfg.mustache", d, options);
 }
 
@@ -222,16 +179,9 @@ util::Result<std::string> render_myid(const MyidValues& values, const RenderOpti
 util::Result<std::vector<RenderedFile>> render_zookeeper_node(const inventory::Cluster& cluster,
                                                               const inventory::Server& server,
                                                               const RenderOptions& options) {
-  const auto prefix = [&](const util::Error& e) {
-    return util::fail(server.host + ": " + e.message);
-  };
-  const bool member = std::any_of(
-      cluster.servers.begin(), cluster.servers.end(),
-      [&](const inventory::Server& s) { return s.id == server.id && s.host == server.host; });
-  if (!member) {
-    return prefix(
-        util::fail("server id " + num(server.id) + " is not in cluster '" + cluster.name + "'"));
-  }
+  const auto prefix = [&](const util::Error& e) { return on_node(server, e); };
+  if (auto r = check_member(cluster.servers, server, "server", cluster.name); !r)
+    return prefix(r.error());
   if (auto r = check_absolute("install_dir", server.install_dir); !r) return prefix(r.error());
   if (auto r = check_absolute("data_dir", server.data_dir); !r) return prefix(r.error());
   if (!server.data_log_dir.empty()) {

@@ -1,46 +1,39 @@
 // [service] (launcher, user) and [java] (a pushed JDK) in the inventory.
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "inventory/load.hpp"
+#include "support/inventory_builder.hpp"
 
 namespace zkctl::inventory {
 namespace {
 
 namespace fs = std::filesystem;
+using namespace test;  // inventory_builder.hpp
 
-class ServiceLoad : public ::testing::Test {
+// The inventory fixture plus a JDK tarball, a JDK directory and a directory without bin/java.
+class ServiceLoad : public test::InventoryTest {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("zkctl-service-load-" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
+    InventoryTest::SetUp();
     fs::create_directories(dir_ / "jdk/bin");
-    std::ofstream(dir_ / "zk.tar.gz") << "x";
     std::ofstream(dir_ / "jdk.tar.gz") << "x";
     std::ofstream(dir_ / "jdk/bin/java") << "x";
     fs::create_directories(dir_ / "not-a-jdk");
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
+  // Three servers node1..node3 with `extra` between [cluster] and [zookeeper].
   LoadResult load(const std::string& extra) {
-    const std::string text = "[cluster]\nname = \"c\"\n" + extra +
-                             "\n[zookeeper]\ndistribution = \"zk.tar.gz\"\n"
-                             "[[zookeeper.servers]]\nhost = \"node1\"\nid = 1\n"
-                             "[[zookeeper.servers]]\nhost = \"node2\"\nid = 2\n"
-                             "[[zookeeper.servers]]\nhost = \"node3\"\nid = 3\n";
-    return load_string(text, "inv.toml", dir_.string());
+    return load_text("[cluster]\nname = \"c\"\n" + extra +
+                     "\n[zookeeper]\ndistribution = \"zk.tar.gz\"\n"
+                     "[[zookeeper.servers]]\nhost = \"node1\"\nid = 1\n"
+                     "[[zookeeper.servers]]\nhost = \"node2\"\nid = 2\n"
+                     "[[zookeeper.servers]]\nhost = \"node3\"\nid = 3\n");
   }
-  static std::string dump(const LoadResult& r) {
-    std::string out;
-    for (const auto& d : r.diagnostics) out += d.str() + "\n";
-    return out;
-  }
-  fs::path dir_;
 };
 
 TEST_F(ServiceLoad, DefaultsAreScriptsRootAndTheHostsJava) {

@@ -3,7 +3,6 @@
 // unset (empty/0) so the ssh config file can supply it.
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -11,66 +10,23 @@
 #include <vector>
 
 #include "inventory/load.hpp"
+#include "support/inventory_builder.hpp"
 
 namespace zkctl::inventory {
 namespace {
 
 namespace fs = std::filesystem;
-using Lines = std::vector<std::string>;
+using namespace test;  // inventory_builder.hpp
 
-const Lines kBase = {
-    "[cluster]",                     // 1
-    "name = \"t\"",                  // 2
-    "[zookeeper]",                   // 3
-    "distribution = \"zk.tar.gz\"",  // 4
-    "[[zookeeper.servers]]",         // 5
-    "host = \"a\"",                  // 6
-    "id = 1",                        // 7
-    "[[zookeeper.servers]]",         // 8
-    "host = \"b\"",                  // 9
-    "id = 2",                        // 10
-    "[[zookeeper.servers]]",         // 11
-    "host = \"c\"",                  // 12
-    "id = 3",                        // 13
-};
+const Lines& kBase = test::kThreeVoters;
 
-Lines insert_after(Lines base, size_t after, const Lines& extra) {
-  base.insert(base.begin() + static_cast<long>(after), extra.begin(), extra.end());
-  return base;
-}
-
-std::string dump(const LoadResult& r) {
-  std::string out = "diagnostics:\n";
-  for (const auto& d : r.diagnostics) out += "  " + d.str() + "\n";
-  return out;
-}
-
-::testing::AssertionResult HasDiag(const LoadResult& r, const std::string& expected) {
-  for (const auto& d : r.diagnostics)
-    if (d.str() == expected) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "missing: " << expected << "\n" << dump(r);
-}
-
-class SshLoadTest : public ::testing::Test {
+// The inventory fixture plus an ssh config file naming host a's user.
+class SshLoadTest : public test::InventoryTest {
  protected:
   void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("zkctl-ssh-load-" + std::to_string(::getpid()) + "-" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    std::ofstream(dir_ / "zk.tar.gz") << "x";
+    InventoryTest::SetUp();
     std::ofstream(dir_ / "ssh_config") << "Host a\n  User zkops\n";
   }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  LoadResult load(const Lines& lines) {
-    std::string text;
-    for (const auto& l : lines) text += l + "\n";
-    return load_string(text, "inv.toml", dir_.string());
-  }
-
-  fs::path dir_;
 };
 
 TEST_F(SshLoadTest, NothingSetLeavesUserPortAndKeyToTheSshConfig) {

@@ -6,19 +6,12 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "render/kafka_paths.hpp"
 #include "seed_cluster.hpp"
-
-#ifndef ZKCTL_GOLDEN_DIR
-#error "meson passes ZKCTL_GOLDEN_DIR (tests/golden)"
-#endif
+#include "support/golden_compare.hpp"
 
 namespace zkctl::render {
 namespace {
@@ -444,42 +437,10 @@ TEST(RenderKafkaNode, TemplateOverrideIsUsed) {
 
 // ---- golden files -----------------------------------------------------------------------
 
-bool update_golden() {
-  const char* v = std::getenv("ZKCTL_UPDATE_GOLDEN");
-  return v != nullptr && std::string(v) == "1";
-}
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 void compare_with_golden(const inventory::Cluster& cluster, const std::string& dir) {
-  const fs::path root = fs::path(ZKCTL_GOLDEN_DIR) / dir;
-  int compared = 0;
-  for (const auto& node : cluster.kafka_nodes) {
-    auto files = render_kafka_node(cluster, node);
-    ASSERT_TRUE(files.ok()) << files.error().message;
-    for (const auto& f : *files) {
-      const fs::path golden = root / local_name(node, f);
-      if (update_golden()) {
-        fs::create_directories(golden.parent_path());
-        std::ofstream(golden, std::ios::binary | std::ios::trunc) << f.content;
-        continue;
-      }
-      ASSERT_TRUE(fs::exists(golden)) << golden << " missing; run with ZKCTL_UPDATE_GOLDEN=1";
-      EXPECT_EQ(read_file(golden), f.content) << "differs from " << golden;
-      ++compared;
-    }
-  }
-  if (update_golden()) return;
-  const int expected = static_cast<int>(cluster.kafka_nodes.size()) * 2;
-  EXPECT_EQ(compared, expected);
-  int on_disk = 0;
-  for (const auto& e : fs::recursive_directory_iterator(root)) on_disk += e.is_regular_file();
-  EXPECT_EQ(on_disk, expected) << "stale files under " << root;
+  test::expect_golden_tree(
+      test::golden_dir() / dir, cluster.kafka_nodes,
+      [&](const KafkaNode& node) { return render_kafka_node(cluster, node); }, 2);
 }
 
 TEST(KafkaGolden, ZooKeeperModeMatchesGoldenFiles) {

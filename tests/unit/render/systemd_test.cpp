@@ -17,34 +17,16 @@
 #include "render/kafka.hpp"
 #include "render/zookeeper.hpp"
 #include "seed_cluster.hpp"
+#include "support/golden_compare.hpp"
 #include "util/quote.hpp"
-
-#ifndef ZKCTL_GOLDEN_DIR
-#error "meson passes ZKCTL_GOLDEN_DIR (tests/golden)"
-#endif
 
 namespace zkctl::render {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 void expect_golden(const std::string& name, const std::string& content) {
-  const fs::path golden = fs::path(ZKCTL_GOLDEN_DIR) / "systemd" / name;
-  const char* update = std::getenv("ZKCTL_UPDATE_GOLDEN");
-  if (update != nullptr && std::string(update) == "1") {
-    fs::create_directories(golden.parent_path());
-    std::ofstream(golden, std::ios::binary | std::ios::trunc) << content;
-    return;
-  }
-  ASSERT_TRUE(fs::exists(golden)) << golden << " missing; run with ZKCTL_UPDATE_GOLDEN=1";
-  EXPECT_EQ(read_file(golden), content) << "differs from " << golden;
+  test::expect_golden(test::golden_dir() / "systemd" / name, content);
 }
 
 // The seed layout with launcher = "systemd", a service user and a pushed JDK, plus

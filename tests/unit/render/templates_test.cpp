@@ -9,6 +9,7 @@
 #include <string>
 
 #include "render/engine.hpp"
+#include "support/golden_compare.hpp"
 
 #ifndef ZKCTL_TEMPLATES_DIR
 #error "meson passes ZKCTL_TEMPLATES_DIR (templates/)"
@@ -22,20 +23,13 @@ namespace fs = std::filesystem;
 // Templates whose file must not carry the header: ZooKeeper parses all of myid as the id.
 const std::set<std::string> kHeaderless = {"zookeeper/myid.mustache"};
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 TEST(RenderTemplates, EmbeddedBytesEqualTheSourceFiles) {
   std::set<std::string> on_disk;
   for (const auto& e : fs::recursive_directory_iterator(ZKCTL_TEMPLATES_DIR)) {
     if (!e.is_regular_file()) continue;
     const auto name = fs::relative(e.path(), ZKCTL_TEMPLATES_DIR).generic_string();
     on_disk.insert(name);
-    EXPECT_EQ(template_text(name), read_file(e.path())) << name;
+    EXPECT_EQ(template_text(name), test::read_file(e.path())) << name;
   }
   std::set<std::string> embedded;
   for (const auto& t : embedded_templates()) embedded.insert(std::string(t.name));

@@ -1,0 +1,24 @@
+#pragma once
+// The loader's sections per product, each reporting into the shared Reader.
+// Internal to src/inventory.
+
+#include <toml++/toml.h>
+
+#include <vector>
+
+#include "inventory/load_node.hpp"
+#include "inventory/model.hpp"
+#include "inventory/toml_reader.hpp"
+
+namespace zkctl::inventory::detail {
+
+// [zookeeper] and its [[zookeeper.servers]] into `c` (servers only when the inventory
+// needs an ensemble); `sources[i]` says where c.servers[i]'s values came from.
+void load_zookeeper(Reader& r, const toml::table& root, Cluster& c,
+                    std::vector<NodeSource>& sources);
+
+// [kafka] and its [[kafka.nodes]] into `c` (after load_zookeeper: zookeeper mode needs
+// servers); `sources[i]` says where c.kafka_nodes[i]'s values came from.
+void load_kafka(Reader& r, const toml::table& root, Cluster& c, std::vector<NodeSource>& sources);
+
+}  // namespace zkctl::inventory::detail
