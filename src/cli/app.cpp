@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <functional>
+#include <string>
+#include <vector>
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
@@ -22,6 +25,118 @@ constexpr const char* kExitCodes =
     "Exit codes: 0 ok; 1 an operation failed; 2 bad command line or inventory (no host touched);\n"
     "3 no quorum; 4 refused for safety (use --force); 5 pre-flight failed (nothing changed);\n"
     "6 another operation holds the cluster lock.";
+
+constexpr const char* kDeployFooter =
+    "\nPre-flight checks every host first (SSH, java, dirs, ports, myid); on any problem\n"
+    "nothing is changed anywhere (exit 5). Then, on all hosts at once: upload the\n"
+    "distribution (skipped when the same checksum is installed), write zoo.cfg, myid and\n"
+    "zookeeper-env.sh, start what is not running, restart one by one what changed\n"
+    "(observers, followers, leader last), and wait for every server's role.\n\n"
+    "Scale out: add servers (or Kafka brokers) to the inventory and deploy: new servers\n"
+    "start and join, then every member is rolled onto the new membership. Scale in: drop\n"
+    "them from the inventory and deploy: the remaining members are rolled onto a config\n"
+    "without them (a leader being removed hands leadership over first), then they are\n"
+    "stopped (data kept). Fewer than 3 voters left needs --force; a Kafka broker that\n"
+    "still leads or solely holds a partition is refused (exit 4).\n\n"
+    "Examples:\n  zkctl deploy inventories/seed.toml\n"
+    "  zkctl deploy prod.toml --parallel 8 --accept-new-host-keys";
+
+constexpr const char* kStatusFooter =
+    "\nAsks every server srvr at once over TCP (with --json also mntr), through SSH when the\n"
+    "client port cannot be reached directly. Exit 0 with quorum, 3 without. Program options\n"
+    "(--color, --verbose) may follow the subcommand.\n\n"
+    "Examples:\n  zkctl status\n  zkctl status --json -c seed";
+
+constexpr const char* kPlanFooter =
+    "\nRuns deploy's pre-flight and compares the inventory with each host: installed\n"
+    "distribution checksum, every rendered file (as a unified diff against the host's copy),\n"
+    "running processes; prints what deploy would upload, write, start and restart.\n\n"
+    "Examples:\n  zkctl plan inventories/seed.toml\n  zkctl plan --json";
+
+constexpr const char* kDestroyFooter =
+    "\nStops Kafka brokers, then controllers, then the ensemble (observers, followers, leader\n"
+    "last), then removes each install dir. Asks for the cluster name first unless --yes.\n"
+    "A directory is removed only if it carries zkctl's marks.\n\n"
+    "Examples:\n  zkctl destroy\n  zkctl destroy -c seed --yes --purge-data";
+
+constexpr const char* kCheckFooter =
+    "\nDeploy's pre-flight (SSH, host keys, java, dirs, ports, myid, foreign data) plus: java\n"
+    "version, free disk in the data dirs, memory against the configured heaps, clock skew\n"
+    "between hosts, every name resolving to the same address on every host (and no host's\n"
+    "own name on loopback), and on a running ensemble the status verdict. Exit 5 on a "
+    "failure.\n\n"
+    "Examples:\n  zkctl check inventories/seed.toml\n  zkctl check --json";
+
+constexpr const char* kVerifyFooter =
+    "\nWrites a znode through one ZooKeeper server and reads it back through another; with\n"
+    "Kafka, creates a topic (replication min(3, brokers)), produces N messages (acks=all)\n"
+    "through one broker, consumes them all through another, reports latency and deletes\n"
+    "the topic. Exit 1 on any failure or lost message.\n\n"
+    "Examples:\n  zkctl verify\n  zkctl verify -n 1000 --json";
+
+constexpr const char* kExecFooter =
+    "\nEverything after -- is the command, each word quoted for the remote shell.\n"
+    "Exit 1 if any host failed or exited non-zero.\n\n"
+    "Examples:\n  zkctl exec -- uptime\n  zkctl exec node1 node2 -- df -h /var/lib/zookeeper";
+
+// One of start, stop and restart: they share NODE, --force and --all.
+struct ControlCmd {
+  const char* name;    // the subcommand
+  const char* help;    // its one-line description
+  const char* footer;  // its help footer
+  ops::Action action;  // what it does to a node or the cluster
+};
+
+const ControlCmd kControlCmds[] = {
+    {"start", "Start one server (or, without NODE, every server) and wait for its role",
+     "\nWithout NODE every stopped server is started at once, then zkctl waits until each\n"
+     "serves in its role.\n\nExamples:\n  zkctl start node3\n  zkctl start",
+     ops::Action::start},
+    {"stop", "Stop one server (refused if it breaks the quorum), or the whole cluster with --all",
+     "\nStopping a voter that would leave fewer than a majority of voters serving is refused\n"
+     "(exit 4) unless --force. --all stops every server: observers, followers, leader last.\n\n"
+     "Examples:\n  zkctl stop nn01\n  zkctl stop --all",
+     ops::Action::stop},
+    {"restart", "Restart one server, or (without NODE) the whole ensemble in a safe rolling order",
+     "\nWith NODE: stop, start and wait until it serves in its role; refused if the quorum\n"
+     "would break. Without NODE: a rolling restart: observers, then followers, the leader\n"
+     "last; before each step the ensemble must be in sync with every other voter serving,\n"
+     "after it the node must serve in its role and the leader count every learner synced.\n"
+     "A failed step stops the roll with a report; re-running it is safe.\n\n"
+     "Examples:\n  zkctl restart node3\n  zkctl restart",
+     ops::Action::restart},
+};
+
+// Where CLI11 stores every option and argument of every subcommand. It must outlive
+// app.parse and the chosen action, which read it.
+struct CommandLine {
+  GlobalOptions g;                      // options every subcommand understands
+  std::function<int()> action;          // the parsed subcommand's work, set by its callback
+  std::string color_text = "auto";      // --color
+  bool verbose = false;                 // --verbose
+  std::string templates_dir;            // --templates (default: $ZKCTL_TEMPLATES)
+  std::string inventory;                // INVENTORY of deploy, plan, check and render
+  bool json = false;                    // --json of status, plan, check, verify and exec
+  bool force = false;                   // --force of deploy, stop and restart
+  std::string node;                     // NODE of start, stop, restart and logs
+  bool all = false;                     // stop --all
+  int watch = 0;                        // status --watch N
+  bool destroy_yes = false;             // destroy --yes
+  bool destroy_purge = false;           // destroy --purge-data
+  int messages = 100;                   // verify -n
+  std::vector<std::string> exec_nodes;  // exec NODE...
+  bool logs_kafka = false;              // logs --kafka
+  int logs_lines = 100;                 // logs -n
+  std::string shell = "bash";           // completion SHELL
+  std::string out_dir;                  // render --out
+};
+
+ops::Force force_of(const CommandLine& cl) {
+  return cl.force ? ops::Force::yes : ops::Force::no;
+}
+Output output_of(const CommandLine& cl) {
+  return cl.json ? Output::json : Output::text;
+}
 
 void add_cluster_options(CLI::App* cmd, GlobalOptions& g) {
   cmd->add_option("-i,--inventory", g.choice.inventory_path,
@@ -65,11 +180,8 @@ void add_wait_options(CLI::App* cmd, GlobalOptions& g) {
       ->check(CLI::Range(1, 86400));
 }
 
-}  // namespace
-
-int run(int argc, char** argv) {
-  CLI::App app{"zkctl: deploy and operate Apache ZooKeeper ensembles over SSH from one inventory",
-               "zkctl"};
+// The program's description, footer, --version and its own options (--color, --verbose).
+void add_program_options(CLI::App& app, CommandLine& cl) {
   app.require_subcommand(1);
   app.footer(std::string("\nExamples:\n"
                          "  zkctl deploy inventories/seed.toml\n"
@@ -78,299 +190,210 @@ int run(int argc, char** argv) {
              kExitCodes);
   app.set_version_flag("--version", "zkctl 0.1.0");
   // Options of the program itself, also accepted after the subcommand (fallthrough).
-  std::string color_text = "auto";
-  app.add_option("--color", color_text,
+  app.add_option("--color", cl.color_text,
                  "Colour: auto (only on a terminal, never with NO_COLOR set), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
-  bool verbose_flag = false;
-  app.add_flag("--verbose", verbose_flag,
+  app.add_flag("--verbose", cl.verbose,
                "Log each remote step (host, command or file name) on stderr; secrets masked");
   app.fallthrough();
+}
 
-  GlobalOptions g;
-  for (int i = 0; i < argc; ++i) g.command_line += (i ? " " : "") + std::string(argv[i]);
-  std::function<int()> action;
-  std::string templates_dir;
-  if (const char* env = std::getenv("ZKCTL_TEMPLATES"); env != nullptr) templates_dir = env;
-
-  // deploy
-  auto* deploy =
-      app.add_subcommand("deploy", "Install, configure and start every server; idempotent");
-  std::string deploy_inventory;
-  deploy->add_option("INVENTORY", deploy_inventory, "Inventory file (TOML)");
-  add_cluster_options(deploy, g);
-  add_ssh_options(deploy, g);
-  add_probe_options(deploy, g);
-  add_wait_options(deploy, g);
-  add_template_options(deploy, templates_dir);
-  bool deploy_force = false;
-  deploy->add_flag("--force", deploy_force,
-                   "Allow removing voters even when fewer than 3 remain (exit 4 without it)");
-  deploy->footer(
-      "\nPre-flight checks every host first (SSH, java, dirs, ports, myid); on any problem\n"
-      "nothing is changed anywhere (exit 5). Then, on all hosts at once: upload the\n"
-      "distribution (skipped when the same checksum is installed), write zoo.cfg, myid and\n"
-      "zookeeper-env.sh, start what is not running, restart one by one what changed\n"
-      "(observers, followers, leader last), and wait for every server's role.\n\n"
-      "Scale out: add servers (or Kafka brokers) to the inventory and deploy: new servers\n"
-      "start and join, then every member is rolled onto the new membership. Scale in: drop\n"
-      "them from the inventory and deploy: the remaining members are rolled onto a config\n"
-      "without them (a leader being removed hands leadership over first), then they are\n"
-      "stopped (data kept). Fewer than 3 voters left needs --force; a Kafka broker that\n"
-      "still leads or solely holds a partition is refused (exit 4).\n\n"
-      "Examples:\n  zkctl deploy inventories/seed.toml\n"
-      "  zkctl deploy prod.toml --parallel 8 --accept-new-host-keys");
-  deploy->callback([&] {
-    action = [&] {
-      if (!deploy_inventory.empty()) g.choice.inventory_path = deploy_inventory;
-      if (g.choice.inventory_path.empty()) {
+void add_deploy(CLI::App& app, CommandLine& cl) {
+  auto* cmd = app.add_subcommand("deploy", "Install, configure and start every server; idempotent");
+  cmd->add_option("INVENTORY", cl.inventory, "Inventory file (TOML)");
+  add_cluster_options(cmd, cl.g);
+  add_ssh_options(cmd, cl.g);
+  add_probe_options(cmd, cl.g);
+  add_wait_options(cmd, cl.g);
+  add_template_options(cmd, cl.templates_dir);
+  cmd->add_flag("--force", cl.force,
+                "Allow removing voters even when fewer than 3 remain (exit 4 without it)");
+  cmd->footer(kDeployFooter);
+  cmd->callback([&cl] {
+    cl.action = [&cl] {
+      if (!cl.inventory.empty()) cl.g.choice.inventory_path = cl.inventory;
+      if (cl.g.choice.inventory_path.empty()) {
         std::fprintf(stderr, "zkctl: deploy needs an INVENTORY file\n");
         return static_cast<int>(kUsage);
       }
-      return cmd_deploy(g, deploy_force ? ops::Force::yes : ops::Force::no);
+      return cmd_deploy(cl.g, force_of(cl));
     };
   });
+}
 
-  // status
-  auto* status = app.add_subcommand("status", "Show every server's mode and the quorum");
-  bool json = false;
-  status->add_flag("--json", json, "Print JSON instead of a table");
-  int watch = 0;
-  status->add_option("--watch", watch, "Redraw every N seconds until interrupted (Ctrl-C)")
+void add_status(CLI::App& app, CommandLine& cl) {
+  auto* cmd = app.add_subcommand("status", "Show every server's mode and the quorum");
+  cmd->add_flag("--json", cl.json, "Print JSON instead of a table");
+  cmd->add_option("--watch", cl.watch, "Redraw every N seconds until interrupted (Ctrl-C)")
       ->expected(0, 1)
       ->default_str("2")
       ->check(CLI::Range(1, 3600));
-  add_cluster_options(status, g);
-  add_ssh_options(status, g);
-  add_probe_options(status, g);
-  status->footer(
-      "\nAsks every server srvr at once over TCP (with --json also mntr), through SSH when the\n"
-      "client port cannot be reached directly. Exit 0 with quorum, 3 without. Program options\n"
-      "(--color, --verbose) may follow the subcommand.\n\n"
-      "Examples:\n  zkctl status\n  zkctl status --json -c seed");
-  status->callback([&, status] {
-    action = [&, status] {
-      int every = status->count("--watch") > 0 ? (watch > 0 ? watch : 2) : 0;
-      return cmd_status(g, json ? Output::json : Output::text, every);
+  add_cluster_options(cmd, cl.g);
+  add_ssh_options(cmd, cl.g);
+  add_probe_options(cmd, cl.g);
+  cmd->footer(kStatusFooter);
+  cmd->callback([&cl, cmd] {
+    cl.action = [&cl, cmd] {
+      int every = cmd->count("--watch") > 0 ? (cl.watch > 0 ? cl.watch : 2) : 0;
+      return cmd_status(cl.g, output_of(cl), every);
     };
   });
+}
 
-  // start / stop / restart
-  std::string node;
-  bool force = false;
-  bool all = false;
-  struct ControlCmd {
-    const char* name;
-    const char* help;
-    const char* footer;
-    ops::Action action;
-  };
-  const ControlCmd control_cmds[] = {
-      {"start", "Start one server (or, without NODE, every server) and wait for its role",
-       "\nWithout NODE every stopped server is started at once, then zkctl waits until each\n"
-       "serves in its role.\n\nExamples:\n  zkctl start node3\n  zkctl start",
-       ops::Action::start},
-      {"stop", "Stop one server (refused if it breaks the quorum), or the whole cluster with --all",
-       "\nStopping a voter that would leave fewer than a majority of voters serving is refused\n"
-       "(exit 4) unless --force. --all stops every server: observers, followers, leader last.\n\n"
-       "Examples:\n  zkctl stop nn01\n  zkctl stop --all",
-       ops::Action::stop},
-      {"restart",
-       "Restart one server, or (without NODE) the whole ensemble in a safe rolling order",
-       "\nWith NODE: stop, start and wait until it serves in its role; refused if the quorum\n"
-       "would break. Without NODE: a rolling restart: observers, then followers, the leader\n"
-       "last; before each step the ensemble must be in sync with every other voter serving,\n"
-       "after it the node must serve in its role and the leader count every learner synced.\n"
-       "A failed step stops the roll with a report; re-running it is safe.\n\n"
-       "Examples:\n  zkctl restart node3\n  zkctl restart",
-       ops::Action::restart},
-  };
-  for (const ControlCmd& c : control_cmds) {
-    auto* cmd = app.add_subcommand(c.name, c.help);
-    cmd->add_option("NODE", node, "Server host as named in the inventory");
-    if (c.action != ops::Action::start) {
-      cmd->add_flag("--force", force,
-                    "Go ahead even if fewer than a majority of voters would be left serving");
+// start, stop or restart, with NODE or (stop: with --all) the whole cluster.
+int run_control(CommandLine& cl, ops::Action action) {
+  if (!cl.node.empty()) {
+    if (cl.all) {
+      std::fprintf(stderr, "zkctl: give either NODE or --all\n");
+      return kUsage;
     }
-    if (c.action == ops::Action::stop) {
-      cmd->add_flag("--all", all, "Stop every server of the cluster");
-    }
-    add_cluster_options(cmd, g);
-    add_ssh_options(cmd, g);
-    add_probe_options(cmd, g);
-    add_wait_options(cmd, g);
-    cmd->footer(c.footer);
-    ops::Action a = c.action;
-    cmd->callback([&, a] {
-      action = [&, a]() -> int {
-        if (!node.empty()) {
-          if (all) {
-            std::fprintf(stderr, "zkctl: give either NODE or --all\n");
-            return kUsage;
-          }
-          return cmd_control(g, node, a, force ? ops::Force::yes : ops::Force::no);
-        }
-        if (a == ops::Action::stop && !all) {
-          std::fprintf(stderr, "zkctl: stop needs a NODE, or --all to stop the whole cluster\n");
-          return kUsage;
-        }
-        return cmd_cluster(g, a);
-      };
-    });
+    return cmd_control(cl.g, cl.node, action, force_of(cl));
   }
+  if (action == ops::Action::stop && !cl.all) {
+    std::fprintf(stderr, "zkctl: stop needs a NODE, or --all to stop the whole cluster\n");
+    return kUsage;
+  }
+  return cmd_cluster(cl.g, action);
+}
 
-  // plan
-  auto* planc =
-      app.add_subcommand("plan", "Show what deploy would change on each host, changing nothing");
-  std::string plan_inventory;
-  bool plan_json = false;
-  planc->add_option("INVENTORY", plan_inventory, "Inventory file (TOML)");
-  planc->add_flag("--json", plan_json, "Print JSON");
-  add_cluster_options(planc, g);
-  add_ssh_options(planc, g);
-  add_probe_options(planc, g);
-  planc->footer(
-      "\nRuns deploy's pre-flight and compares the inventory with each host: installed\n"
-      "distribution checksum, every rendered file (as a unified diff against the host's copy),\n"
-      "running processes; prints what deploy would upload, write, start and restart.\n\n"
-      "Examples:\n  zkctl plan inventories/seed.toml\n  zkctl plan --json");
-  planc->callback([&] {
-    action = [&] {
-      if (!plan_inventory.empty()) g.choice.inventory_path = plan_inventory;
-      return cmd_plan(g, plan_json ? Output::json : Output::text);
+void add_control(CLI::App& app, CommandLine& cl, const ControlCmd& c) {
+  auto* cmd = app.add_subcommand(c.name, c.help);
+  cmd->add_option("NODE", cl.node, "Server host as named in the inventory");
+  if (c.action != ops::Action::start) {
+    cmd->add_flag("--force", cl.force,
+                  "Go ahead even if fewer than a majority of voters would be left serving");
+  }
+  if (c.action == ops::Action::stop) {
+    cmd->add_flag("--all", cl.all, "Stop every server of the cluster");
+  }
+  add_cluster_options(cmd, cl.g);
+  add_ssh_options(cmd, cl.g);
+  add_probe_options(cmd, cl.g);
+  add_wait_options(cmd, cl.g);
+  cmd->footer(c.footer);
+  ops::Action a = c.action;
+  cmd->callback([&cl, a] { cl.action = [&cl, a] { return run_control(cl, a); }; });
+}
+
+// plan or check: an inventory looked at on every host, changing nothing.
+struct InspectCmd {
+  const char* name;                        // the subcommand
+  const char* help;                        // its one-line description
+  const char* footer;                      // its help footer
+  int (*command)(GlobalOptions&, Output);  // cmd_plan or cmd_check
+};
+
+const InspectCmd kPlanCmd{"plan", "Show what deploy would change on each host, changing nothing",
+                          kPlanFooter, cmd_plan};
+const InspectCmd kCheckCmd{"check", "Pre-flight every host without changing anything", kCheckFooter,
+                           cmd_check};
+
+void add_inspect(CLI::App& app, CommandLine& cl, const InspectCmd& c) {
+  auto* cmd = app.add_subcommand(c.name, c.help);
+  cmd->add_option("INVENTORY", cl.inventory, "Inventory file (TOML)");
+  cmd->add_flag("--json", cl.json, "Print JSON");
+  add_cluster_options(cmd, cl.g);
+  add_ssh_options(cmd, cl.g);
+  add_probe_options(cmd, cl.g);
+  cmd->footer(c.footer);
+  auto command = c.command;
+  cmd->callback([&cl, command] {
+    cl.action = [&cl, command] {
+      if (!cl.inventory.empty()) cl.g.choice.inventory_path = cl.inventory;
+      return command(cl.g, output_of(cl));
     };
   });
+}
 
-  // destroy
-  auto* destroyc = app.add_subcommand(
+void add_destroy(CLI::App& app, CommandLine& cl) {
+  auto* cmd = app.add_subcommand(
       "destroy", "Stop everything and remove the installs (data kept unless --purge-data)");
-  bool destroy_yes = false, destroy_purge = false;
-  destroyc->add_flag("--yes", destroy_yes, "Do not ask for the cluster name");
-  destroyc->add_flag("--purge-data", destroy_purge,
-                     "Also remove ZooKeeper data dirs and Kafka log dirs");
-  add_cluster_options(destroyc, g);
-  add_ssh_options(destroyc, g);
-  add_probe_options(destroyc, g);
-  destroyc->footer(
-      "\nStops Kafka brokers, then controllers, then the ensemble (observers, followers, leader\n"
-      "last), then removes each install dir. Asks for the cluster name first unless --yes.\n"
-      "A directory is removed only if it carries zkctl's marks.\n\n"
-      "Examples:\n  zkctl destroy\n  zkctl destroy -c seed --yes --purge-data");
-  destroyc->callback([&] {
-    action = [&] {
-      return cmd_destroy(g,
-                         {destroy_yes, destroy_purge ? ops::PurgeData::yes : ops::PurgeData::no});
+  cmd->add_flag("--yes", cl.destroy_yes, "Do not ask for the cluster name");
+  cmd->add_flag("--purge-data", cl.destroy_purge,
+                "Also remove ZooKeeper data dirs and Kafka log dirs");
+  add_cluster_options(cmd, cl.g);
+  add_ssh_options(cmd, cl.g);
+  add_probe_options(cmd, cl.g);
+  cmd->footer(kDestroyFooter);
+  cmd->callback([&cl] {
+    cl.action = [&cl] {
+      return cmd_destroy(
+          cl.g, {cl.destroy_yes, cl.destroy_purge ? ops::PurgeData::yes : ops::PurgeData::no});
     };
   });
+}
 
-  // check
-  auto* checkc = app.add_subcommand("check", "Pre-flight every host without changing anything");
-  std::string check_inventory;
-  bool check_json = false;
-  checkc->add_option("INVENTORY", check_inventory, "Inventory file (TOML)");
-  checkc->add_flag("--json", check_json, "Print JSON");
-  add_cluster_options(checkc, g);
-  add_ssh_options(checkc, g);
-  add_probe_options(checkc, g);
-  checkc->footer(
-      "\nDeploy's pre-flight (SSH, host keys, java, dirs, ports, myid, foreign data) plus: java\n"
-      "version, free disk in the data dirs, memory against the configured heaps, clock skew\n"
-      "between hosts, every name resolving to the same address on every host (and no host's\n"
-      "own name on loopback), and on a running ensemble the status verdict. Exit 5 on a "
-      "failure.\n\n"
-      "Examples:\n  zkctl check inventories/seed.toml\n  zkctl check --json");
-  checkc->callback([&] {
-    action = [&] {
-      if (!check_inventory.empty()) g.choice.inventory_path = check_inventory;
-      return cmd_check(g, check_json ? Output::json : Output::text);
-    };
-  });
-
-  // verify
-  auto* verify =
-      app.add_subcommand("verify", "Smoke-test the cluster end to end with real clients");
-  int messages = 100;
-  bool verify_json = false;
-  verify->add_option("-n,--messages", messages, "Kafka messages to produce and consume")
+void add_verify(CLI::App& app, CommandLine& cl) {
+  auto* cmd = app.add_subcommand("verify", "Smoke-test the cluster end to end with real clients");
+  cmd->add_option("-n,--messages", cl.messages, "Kafka messages to produce and consume")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
-  verify->add_flag("--json", verify_json, "Print JSON");
-  add_cluster_options(verify, g);
-  add_probe_options(verify, g);
-  verify->footer(
-      "\nWrites a znode through one ZooKeeper server and reads it back through another; with\n"
-      "Kafka, creates a topic (replication min(3, brokers)), produces N messages (acks=all)\n"
-      "through one broker, consumes them all through another, reports latency and deletes\n"
-      "the topic. Exit 1 on any failure or lost message.\n\n"
-      "Examples:\n  zkctl verify\n  zkctl verify -n 1000 --json");
-  verify->callback([&] {
-    action = [&] { return cmd_verify(g, messages, verify_json ? Output::json : Output::text); };
-  });
+  cmd->add_flag("--json", cl.json, "Print JSON");
+  add_cluster_options(cmd, cl.g);
+  add_probe_options(cmd, cl.g);
+  cmd->footer(kVerifyFooter);
+  cmd->callback(
+      [&cl] { cl.action = [&cl] { return cmd_verify(cl.g, cl.messages, output_of(cl)); }; });
+}
 
-  // exec: everything after "--" is the remote command (split off before CLI11 parses).
-  auto* exec =
-      app.add_subcommand("exec", "Run a command on the cluster's hosts at once, like pssh");
-  std::vector<std::string> exec_nodes;
-  bool exec_json = false;
-  exec->add_option("NODE", exec_nodes, "Hosts to run on (default: every host of the cluster)");
-  exec->add_flag("--json", exec_json, "Print JSON");
-  add_cluster_options(exec, g);
-  add_ssh_options(exec, g);
-  exec->footer(
-      "\nEverything after -- is the command, each word quoted for the remote shell.\n"
-      "Exit 1 if any host failed or exited non-zero.\n\n"
-      "Examples:\n  zkctl exec -- uptime\n  zkctl exec node1 node2 -- df -h /var/lib/zookeeper");
-  exec->callback([&] {
-    action = [&] {
-      return cmd_exec(g, exec_nodes, g.remote_command, exec_json ? Output::json : Output::text);
-    };
+// exec: everything after "--" is the remote command (split off before CLI11 parses).
+void add_exec(CLI::App& app, CommandLine& cl) {
+  auto* cmd = app.add_subcommand("exec", "Run a command on the cluster's hosts at once, like pssh");
+  cmd->add_option("NODE", cl.exec_nodes, "Hosts to run on (default: every host of the cluster)");
+  cmd->add_flag("--json", cl.json, "Print JSON");
+  add_cluster_options(cmd, cl.g);
+  add_ssh_options(cmd, cl.g);
+  cmd->footer(kExecFooter);
+  cmd->callback([&cl] {
+    cl.action = [&cl] { return cmd_exec(cl.g, cl.exec_nodes, cl.g.remote_command, output_of(cl)); };
   });
+}
 
-  // logs
-  auto* logs = app.add_subcommand("logs", "Show the end of a server's log");
-  std::string logs_node;
-  bool logs_kafka = false;
-  int logs_lines = 100;
-  logs->add_option("NODE", logs_node, "Host as named in the inventory")->required();
-  logs->add_flag("--kafka", logs_kafka, "The Kafka node's server.log instead of ZooKeeper's log");
-  logs->add_option("-n,--lines", logs_lines, "How many lines")
+void add_logs(CLI::App& app, CommandLine& cl) {
+  auto* cmd = app.add_subcommand("logs", "Show the end of a server's log");
+  cmd->add_option("NODE", cl.node, "Host as named in the inventory")->required();
+  cmd->add_flag("--kafka", cl.logs_kafka, "The Kafka node's server.log instead of ZooKeeper's log");
+  cmd->add_option("-n,--lines", cl.logs_lines, "How many lines")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
-  add_cluster_options(logs, g);
-  add_ssh_options(logs, g);
-  logs->footer("\nExamples:\n  zkctl logs node3\n  zkctl logs node2 --kafka -n 500");
-  logs->callback([&] {
-    action = [&] {
-      return cmd_logs(g, logs_node, logs_kafka ? ops::LogOf::kafka : ops::LogOf::zookeeper,
-                      logs_lines);
+  add_cluster_options(cmd, cl.g);
+  add_ssh_options(cmd, cl.g);
+  cmd->footer("\nExamples:\n  zkctl logs node3\n  zkctl logs node2 --kafka -n 500");
+  cmd->callback([&cl] {
+    cl.action = [&cl] {
+      return cmd_logs(cl.g, cl.node, cl.logs_kafka ? ops::LogOf::kafka : ops::LogOf::zookeeper,
+                      cl.logs_lines);
     };
   });
+}
 
-  // completion
-  auto* completion = app.add_subcommand("completion", "Print the shell completion script");
-  std::string shell = "bash";
-  completion->add_option("SHELL", shell, "Shell (bash)")->capture_default_str();
-  completion->footer("\nExample:\n  zkctl completion bash > /etc/bash_completion.d/zkctl");
-  completion->callback([&] { action = [&] { return cmd_completion(shell); }; });
+void add_completion(CLI::App& app, CommandLine& cl) {
+  auto* cmd = app.add_subcommand("completion", "Print the shell completion script");
+  cmd->add_option("SHELL", cl.shell, "Shell (bash)")->capture_default_str();
+  cmd->footer("\nExample:\n  zkctl completion bash > /etc/bash_completion.d/zkctl");
+  cmd->callback([&cl] { cl.action = [&cl] { return cmd_completion(cl.shell); }; });
+}
 
-  // render
-  auto* render =
+void add_render(CLI::App& app, CommandLine& cl) {
+  auto* cmd =
       app.add_subcommand("render", "Write every server's config files to a local directory");
-  std::string render_inventory, out_dir;
-  render->add_option("INVENTORY", render_inventory, "Inventory file (TOML)");
-  render->add_option("--out", out_dir, "Directory to write <host>/<file> into")->required();
-  add_cluster_options(render, g);
-  add_template_options(render, templates_dir);
-  render->footer("\nExample:\n  zkctl render inventories/seed.toml --out /tmp/seed-configs");
-  render->callback([&] {
-    action = [&] {
-      if (!render_inventory.empty()) g.choice.inventory_path = render_inventory;
-      return cmd_render(g, out_dir);
+  cmd->add_option("INVENTORY", cl.inventory, "Inventory file (TOML)");
+  cmd->add_option("--out", cl.out_dir, "Directory to write <host>/<file> into")->required();
+  add_cluster_options(cmd, cl.g);
+  add_template_options(cmd, cl.templates_dir);
+  cmd->footer("\nExample:\n  zkctl render inventories/seed.toml --out /tmp/seed-configs");
+  cmd->callback([&cl] {
+    cl.action = [&cl] {
+      if (!cl.inventory.empty()) cl.g.choice.inventory_path = cl.inventory;
+      return cmd_render(cl.g, cl.out_dir);
     };
   });
+}
 
-  // `zkctl exec NODE... -- CMD...`: keep CMD away from CLI11.
+// `zkctl exec NODE... -- CMD...`: moves CMD into `g.remote_command` and returns the
+// arguments CLI11 is to parse (all of argv without "-- CMD...").
+std::vector<char*> split_remote_command(int argc, char** argv, GlobalOptions& g) {
   std::vector<char*> args(argv, argv + argc);
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "exec") {
@@ -384,27 +407,61 @@ int run(int argc, char** argv) {
       break;
     }
   }
+  return args;
+}
+
+// After parsing: redaction, colour, verbosity and template overrides. kOk, or the exit
+// code to stop with.
+int apply_program_options(CommandLine& cl) {
+  // Everything printed from here on passes the redactor (it learns the secrets when the
+  // inventory is loaded).
+  redact_stdio();
+  GlobalOptions& g = cl.g;
+  g.color_choice = util::parse_color_choice(cl.color_text).value_or(util::ColorChoice::auto_detect);
+  g.color = util::color_for_fd(g.color_choice, STDOUT_FILENO);
+  g.err_color = util::color_for_fd(g.color_choice, STDERR_FILENO);
+  util::set_verbose(cl.verbose ? util::Verbose::on : util::Verbose::off);
+  auto overrides = load_template_overrides(cl.templates_dir);
+  if (!overrides) {
+    std::fprintf(stderr, "zkctl: %s\n", overrides.error().message.c_str());
+    return kUsage;
+  }
+  g.ops.templates = std::move(*overrides);
+  return kOk;
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app{"zkctl: deploy and operate Apache ZooKeeper ensembles over SSH from one inventory",
+               "zkctl"};
+  CommandLine cl;  // outlives app.parse: CLI11 writes into it
+  for (int i = 0; i < argc; ++i) cl.g.command_line += (i ? " " : "") + std::string(argv[i]);
+  if (const char* env = std::getenv("ZKCTL_TEMPLATES"); env != nullptr) cl.templates_dir = env;
+
+  add_program_options(app, cl);
+  add_deploy(app, cl);
+  add_status(app, cl);
+  for (const ControlCmd& c : kControlCmds) add_control(app, cl, c);
+  add_inspect(app, cl, kPlanCmd);
+  add_destroy(app, cl);
+  add_inspect(app, cl, kCheckCmd);
+  add_verify(app, cl);
+  add_exec(app, cl);
+  add_logs(app, cl);
+  add_completion(app, cl);
+  add_render(app, cl);
+
+  std::vector<char*> args = split_remote_command(argc, argv, cl.g);
   try {
     app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? kOk : kUsage;
   }
-  // Everything printed from here on passes the redactor (it learns the secrets when the
-  // inventory is loaded).
-  redact_stdio();
-  g.color_choice = util::parse_color_choice(color_text).value_or(util::ColorChoice::auto_detect);
-  g.color = util::color_for_fd(g.color_choice, STDOUT_FILENO);
-  g.err_color = util::color_for_fd(g.color_choice, STDERR_FILENO);
-  util::set_verbose(verbose_flag ? util::Verbose::on : util::Verbose::off);
-  auto overrides = load_template_overrides(templates_dir);
-  if (!overrides) {
-    std::fprintf(stderr, "zkctl: %s\n", overrides.error().message.c_str());
-    return kUsage;
-  }
-  g.ops.templates = std::move(*overrides);
+  if (int code = apply_program_options(cl); code != kOk) return code;
   try {
-    return action ? action() : kUsage;
+    return cl.action ? cl.action() : kUsage;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "zkctl: internal error: %s\n", e.what());
     return kFailed;

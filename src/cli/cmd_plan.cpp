@@ -7,55 +7,58 @@
 
 namespace zkctl::cli {
 
-int cmd_plan(GlobalOptions& g, Output output) {
-  auto loaded = load_cluster(g.choice);
-  if (!loaded) return kUsage;
-  plan::NullProgress progress;
-  ops::Context ctx(loaded->cluster, g.ops, progress);
-  ops::DeployReport report = ops::deploy(ctx, ops::DeployMode::plan_only);
-  if (report.outcome == ops::DeployOutcome::preflight_failed) {
-    std::fprintf(stderr, "zkctl: pre-flight failed; deploy would change nothing:\n");
-    for (const auto& p : report.preflight) std::fprintf(stderr, "  %s\n", p.c_str());
-    return kPreflightFailed;
+namespace {
+
+// What a plan amounts to, summed over its hosts (the closing line of the text output).
+struct PlanTotals {
+  int uploads = 0;                    // distributions to install
+  int files = 0;                      // files to write
+  std::vector<std::string> starts;    // "host" or "host (kafka)", to start
+  std::vector<std::string> restarts;  // to restart
+  std::vector<std::string> removes;   // to take out and stop
+  // Whether deploy would change anything at all.
+  bool any() const {
+    return uploads || files || !starts.empty() || !restarts.empty() || !removes.empty();
   }
-  if (report.outcome == ops::DeployOutcome::refused) {
-    std::fprintf(stderr, "zkctl: deploy would be refused:\n");
-    for (const auto& p : report.refusals) std::fprintf(stderr, "  %s\n", p.c_str());
-    return kRefused;
-  }
-  int uploads = 0, files = 0;
-  std::vector<std::string> starts, restarts, removes;
+};
+
+PlanTotals totals_of(const ops::DeployReport& report) {
+  PlanTotals t;
   for (const auto& c : report.changes) {
-    uploads += c.upload ? 1 : 0;
-    files += static_cast<int>(c.files.size());
+    t.uploads += c.upload ? 1 : 0;
+    t.files += static_cast<int>(c.files.size());
     std::string who = c.host + (c.component == "kafka" ? " (kafka)" : "");
-    if (c.action == "restart") restarts.push_back(who);
-    if (c.action == "start" || c.action == "format, start") starts.push_back(who);
+    if (c.action == "restart") t.restarts.push_back(who);
+    if (c.action == "start" || c.action == "format, start") t.starts.push_back(who);
     if (c.action.rfind("take out", 0) == 0 || c.action.rfind("stop", 0) == 0)
-      removes.push_back(who);
+      t.removes.push_back(who);
   }
-  const bool changes = uploads || files || !starts.empty() || !restarts.empty() || !removes.empty();
-  if (output == Output::json) {
-    nlohmann::json hosts = nlohmann::json::array();
-    for (const auto& c : report.changes) {
-      nlohmann::json fj = nlohmann::json::array();
-      for (const auto& f : c.files) fj.push_back({{"path", f.path}, {"diff", f.diff}});
-      hosts.push_back({{"host", c.host},
-                       {"component", c.component},
-                       {"upload", c.upload},
-                       {"files", fj},
-                       {"action", c.action}});
-    }
-    nlohmann::json stages = nlohmann::json::array();
-    for (const auto& st : report.stages)
-      stages.push_back({{"name", st.name}, {"order", st.order}, {"jobs", st.jobs}});
-    nlohmann::json j = {{"cluster", loaded->cluster.name},
-                        {"changes", changes},
-                        {"hosts", hosts},
-                        {"stages", stages}};
-    std::printf("%s\n", j.dump(2).c_str());
-    return kOk;
+  return t;
+}
+
+// The plan as one JSON document on stdout: per-host changes and the stages.
+void print_plan_json(const std::string& cluster, const ops::DeployReport& report,
+                     const PlanTotals& totals) {
+  nlohmann::json hosts = nlohmann::json::array();
+  for (const auto& c : report.changes) {
+    nlohmann::json fj = nlohmann::json::array();
+    for (const auto& f : c.files) fj.push_back({{"path", f.path}, {"diff", f.diff}});
+    hosts.push_back({{"host", c.host},
+                     {"component", c.component},
+                     {"upload", c.upload},
+                     {"files", fj},
+                     {"action", c.action}});
   }
+  nlohmann::json stages = nlohmann::json::array();
+  for (const auto& st : report.stages)
+    stages.push_back({{"name", st.name}, {"order", st.order}, {"jobs", st.jobs}});
+  nlohmann::json j = {
+      {"cluster", cluster}, {"changes", totals.any()}, {"hosts", hosts}, {"stages", stages}};
+  std::printf("%s\n", j.dump(2).c_str());
+}
+
+// One block per host and component: its action, the upload, each file with its diff.
+void print_host_changes(const ops::DeployReport& report) {
   for (const auto& c : report.changes) {
     bool none = !c.upload && c.files.empty() && c.action == "none";
     std::printf("%s (%s): %s\n", c.host.c_str(), c.component.c_str(),
@@ -72,7 +75,12 @@ int cmd_plan(GlobalOptions& g, Output output) {
       }
     }
   }
-  if (changes) {
+}
+
+// The plan as text on stdout: host changes, the stages (when anything changes), a summary.
+void print_plan_text(const ops::DeployReport& report, const PlanTotals& totals) {
+  print_host_changes(report);
+  if (totals.any()) {
     std::printf("stages deploy runs, in this order (each only when the one before succeeded):\n");
     for (const auto& st : report.stages) {
       std::printf("  %s%s\n", st.name.c_str(),
@@ -85,13 +93,40 @@ int cmd_plan(GlobalOptions& g, Output output) {
     for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
     return s.empty() ? std::string("none") : s;
   };
-  if (!changes) {
+  if (!totals.any()) {
     std::printf("plan: no changes; deploy would upload nothing and restart nothing\n");
   } else {
     std::printf(
         "plan: %d distribution uploads, %d files to write; start: %s; restart (rolling: "
         "observers, followers, leader last; brokers one at a time): %s; remove: %s\n",
-        uploads, files, join(starts).c_str(), join(restarts).c_str(), join(removes).c_str());
+        totals.uploads, totals.files, join(totals.starts).c_str(), join(totals.restarts).c_str(),
+        join(totals.removes).c_str());
+  }
+}
+
+}  // namespace
+
+int cmd_plan(GlobalOptions& g, Output output) {
+  auto loaded = load_cluster(g.choice);
+  if (!loaded) return kUsage;
+  plan::NullProgress progress;
+  ops::Context ctx(loaded->cluster, g.ops, progress);
+  ops::DeployReport report = ops::deploy(ctx, ops::DeployMode::plan_only);
+  if (report.outcome == ops::DeployOutcome::preflight_failed) {
+    std::fprintf(stderr, "zkctl: pre-flight failed; deploy would change nothing:\n");
+    for (const auto& p : report.preflight) std::fprintf(stderr, "  %s\n", p.c_str());
+    return kPreflightFailed;
+  }
+  if (report.outcome == ops::DeployOutcome::refused) {
+    std::fprintf(stderr, "zkctl: deploy would be refused:\n");
+    for (const auto& p : report.refusals) std::fprintf(stderr, "  %s\n", p.c_str());
+    return kRefused;
+  }
+  PlanTotals totals = totals_of(report);
+  if (output == Output::json) {
+    print_plan_json(loaded->cluster.name, report, totals);
+  } else {
+    print_plan_text(report, totals);
   }
   return kOk;
 }
