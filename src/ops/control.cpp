@@ -22,6 +22,7 @@ ControlReport control_node(Context& ctx, Tier& tier, const Component& node, Acti
                            Force force) {
   plan::Progress& progress = ctx.progress();
   const std::string& host = node.host();
+  const std::string who = node.label();  // "node1", "node1 (kafka 11)"
   if (action != Action::start) {
     if (auto why = tier.leave_refusal(ctx, node, verb(action))) {
       if (force == Force::no) return {ControlOutcome::refused, *why};
@@ -42,7 +43,7 @@ ControlReport control_node(Context& ctx, Tier& tier, const Component& node, Acti
     progress.report({host, node.step("stop"),
                      *stopped ? plan::EventKind::done : plan::EventKind::skipped,
                      *stopped ? "" : "was not running"});
-    if (action == Action::stop) return {ControlOutcome::ok, host + ": " + node.step("stopped")};
+    if (action == Action::stop) return {ControlOutcome::ok, who + ": stopped"};
   }
   progress.report({host, node.step("start"), plan::EventKind::started, ""});
   auto pid = node.start(r, timeout);
@@ -53,7 +54,7 @@ ControlReport control_node(Context& ctx, Tier& tier, const Component& node, Acti
   if (auto w = node.wait_ready(ctx); !w)
     return {ControlOutcome::failed, host + ": " + w.error().message};
   return {ControlOutcome::ok,
-          host + ": " + tier.ready_text(ctx, node) + " (pid " + std::to_string(*pid) + ")"};
+          who + ": " + tier.ready_text(ctx, node) + " (pid " + std::to_string(*pid) + ")"};
 }
 
 }  // namespace zkctl::ops

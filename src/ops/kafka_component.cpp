@@ -191,8 +191,7 @@ std::optional<std::string> KafkaTier::leave_refusal(Context& ctx, const Componen
 
 std::string KafkaTier::ready_text(Context&, const Component& node) {
   const auto& n = static_cast<const KafkaComponent&>(node).node();
-  return "kafka node " + std::to_string(n.id) +
-         (n.broker ? " registered, no under-replicated partitions" : " running");
+  return n.broker ? "registered, no under-replicated partitions" : "running";
 }
 
 std::vector<Tier::StopGroup> KafkaTier::stop_groups(Context&) {
