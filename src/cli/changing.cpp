@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "cli/exit_codes.hpp"
-#include "ops/lock.hpp"
+#include "ops/cluster/lock.hpp"
 
 namespace zkctl::cli {
 

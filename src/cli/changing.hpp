@@ -6,7 +6,7 @@
 #include <functional>
 
 #include "cli/commands.hpp"
-#include "ops/audit.hpp"
+#include "ops/cluster/audit.hpp"
 #include "ops/context.hpp"
 
 namespace zkctl::cli {

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "inventory/load.hpp"
-#include "ops/state.hpp"
+#include "ops/cluster/state.hpp"
 #include "util/redact.hpp"
 
 namespace zkctl::cli {

@@ -3,7 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
-#include "ops/check.hpp"
+#include "ops/commands/check.hpp"
 #include "util/table.hpp"
 
 namespace zkctl::cli {
@@ -11,7 +11,7 @@ namespace zkctl::cli {
 int cmd_check(GlobalOptions& g, Output output) {
   auto loaded = load_cluster(g.choice);
   if (!loaded) return kUsage;
-  plan::NullProgress progress;
+  runner::NullProgress progress;
   ops::Context ctx(loaded->cluster, g.ops, progress);
   ops::CheckReport r = ops::check(ctx);
   auto word = [](ops::Verdict v) {

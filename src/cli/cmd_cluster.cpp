@@ -3,8 +3,8 @@
 #include "cli/changing.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
-#include "ops/cluster_control.hpp"
-#include "ops/rolling.hpp"
+#include "ops/commands/cluster_control.hpp"
+#include "ops/zookeeper/rolling.hpp"
 
 namespace zkctl::cli {
 
@@ -12,7 +12,7 @@ int cmd_cluster(GlobalOptions& g, ops::Action action) {
   auto loaded = load_cluster(g.choice);
   if (!loaded) return kUsage;
   auto progress_printer = make_progress(g);
-  plan::Progress& progress = *progress_printer;
+  runner::Progress& progress = *progress_printer;
   ops::Context ctx(loaded->cluster, g.ops, progress);
   const std::string& name = loaded->cluster.name;
   return run_changing(g, ctx, [&](ops::AuditRecord& audit) -> int {

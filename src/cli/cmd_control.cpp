@@ -5,7 +5,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "ops/component.hpp"
-#include "ops/control.hpp"
+#include "ops/commands/control.hpp"
 
 namespace zkctl::cli {
 
@@ -24,7 +24,7 @@ int cmd_control(GlobalOptions& g, const std::string& node, ops::Action action, o
     return kUsage;
   }
   auto progress_printer = make_progress(g);
-  plan::Progress& progress = *progress_printer;
+  runner::Progress& progress = *progress_printer;
   ops::Context ctx(loaded->cluster, g.ops, progress);
   return run_changing(g, ctx, [&](ops::AuditRecord& audit) {
     // What runs on the host, in a safe order: starting, ZooKeeper first; stopping, the

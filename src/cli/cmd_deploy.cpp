@@ -3,8 +3,8 @@
 #include "cli/changing.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
-#include "ops/deploy.hpp"
-#include "ops/state.hpp"
+#include "ops/commands/deploy.hpp"
+#include "ops/cluster/state.hpp"
 
 namespace zkctl::cli {
 
@@ -16,7 +16,7 @@ int cmd_deploy(GlobalOptions& g, ops::Force force) {
   auto loaded = load_cluster(g.choice);
   if (!loaded) return kUsage;
   auto progress_printer = make_progress(g);
-  plan::Progress& progress = *progress_printer;
+  runner::Progress& progress = *progress_printer;
   ops::Context ctx(loaded->cluster, g.ops, progress);
   return run_changing(g, ctx, [&](ops::AuditRecord& audit) {
     ops::DeployReport report = ops::deploy(ctx, ops::DeployMode::apply, force);

@@ -5,8 +5,8 @@
 #include "cli/changing.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
-#include "ops/destroy.hpp"
-#include "ops/state.hpp"
+#include "ops/commands/destroy.hpp"
+#include "ops/cluster/state.hpp"
 
 namespace zkctl::cli {
 
@@ -30,7 +30,7 @@ int cmd_destroy(GlobalOptions& g, const DestroyOptions& options) {
     }
   }
   auto progress_printer = make_progress(g);
-  plan::Progress& progress = *progress_printer;
+  runner::Progress& progress = *progress_printer;
   ops::Context ctx(loaded->cluster, g.ops, progress);
   return run_changing(g, ctx, [&](ops::AuditRecord& audit) {
     auto r = ops::destroy(ctx, options.purge);

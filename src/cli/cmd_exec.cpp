@@ -3,7 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
-#include "ops/exec.hpp"
+#include "ops/commands/exec.hpp"
 
 namespace zkctl::cli {
 
@@ -20,7 +20,7 @@ int cmd_exec(GlobalOptions& g, const std::vector<std::string>& nodes,
     std::fprintf(stderr, "zkctl: %s\n", hosts.error().message.c_str());
     return kUsage;
   }
-  plan::NullProgress progress;
+  runner::NullProgress progress;
   ops::Context ctx(loaded->cluster, g.ops, progress);
   auto results = ops::exec_on(ctx, *hosts, command);
   bool all_ok = true;
@@ -62,7 +62,7 @@ int cmd_exec(GlobalOptions& g, const std::vector<std::string>& nodes,
 int cmd_logs(GlobalOptions& g, const std::string& node, ops::LogOf which, int lines) {
   auto loaded = load_cluster(g.choice);
   if (!loaded) return kUsage;
-  plan::NullProgress progress;
+  runner::NullProgress progress;
   ops::Context ctx(loaded->cluster, g.ops, progress);
   if (!loaded->cluster.find(node)) which = ops::LogOf::kafka;
   auto text = ops::tail_log(ctx, node, which, lines);

@@ -3,7 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
-#include "ops/deploy.hpp"
+#include "ops/commands/deploy.hpp"
 
 namespace zkctl::cli {
 
@@ -109,7 +109,7 @@ void print_plan_text(const ops::DeployReport& report, const PlanTotals& totals) 
 int cmd_plan(GlobalOptions& g, Output output) {
   auto loaded = load_cluster(g.choice);
   if (!loaded) return kUsage;
-  plan::NullProgress progress;
+  runner::NullProgress progress;
   ops::Context ctx(loaded->cluster, g.ops, progress);
   ops::DeployReport report = ops::deploy(ctx, ops::DeployMode::plan_only);
   if (report.outcome == ops::DeployOutcome::preflight_failed) {

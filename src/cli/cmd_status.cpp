@@ -9,7 +9,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
-#include "ops/status.hpp"
+#include "ops/zookeeper/status.hpp"
 
 namespace zkctl::cli {
 
@@ -41,7 +41,7 @@ int cmd_status(GlobalOptions& g, Output output, int watch_seconds) {
 namespace {
 int status_once(GlobalOptions& g, const LoadedCluster& loaded_ref, Output output) {
   const LoadedCluster* loaded = &loaded_ref;
-  plan::NullProgress progress;
+  runner::NullProgress progress;
   ops::Context ctx(loaded->cluster, g.ops, progress);
   const auto& cluster = loaded->cluster;
   const bool has_zk = !cluster.servers.empty();

@@ -3,14 +3,14 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
-#include "ops/verify.hpp"
+#include "ops/commands/verify.hpp"
 
 namespace zkctl::cli {
 
 int cmd_verify(GlobalOptions& g, int messages, Output output) {
   auto loaded = load_cluster(g.choice);
   if (!loaded) return kUsage;
-  plan::NullProgress progress;
+  runner::NullProgress progress;
   ops::Context ctx(loaded->cluster, g.ops, progress);
   ops::VerifyReport r = ops::verify(ctx, messages);
   if (output == Output::json) {

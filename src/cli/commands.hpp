@@ -8,10 +8,10 @@
 
 #include "cli/cluster_source.hpp"
 #include "ops/context.hpp"
-#include "ops/control.hpp"
-#include "ops/destroy.hpp"
-#include "ops/exec.hpp"
-#include "plan/progress.hpp"
+#include "ops/commands/control.hpp"
+#include "ops/commands/destroy.hpp"
+#include "ops/commands/exec.hpp"
+#include "runner/progress.hpp"
 #include "util/color.hpp"
 
 namespace zkctl::cli {
@@ -30,7 +30,7 @@ struct GlobalOptions {
 
 // The progress printer for changing commands: live per-host lines when stdout and stderr
 // are terminals, plain lines on stderr otherwise.
-std::unique_ptr<plan::Progress> make_progress(const GlobalOptions& g);
+std::unique_ptr<runner::Progress> make_progress(const GlobalOptions& g);
 
 enum class Output { text, json };
 

@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "ops/kafka_status.hpp"
-#include "ops/status.hpp"
+#include "ops/kafka/status.hpp"
+#include "ops/zookeeper/status.hpp"
 #include "util/color.hpp"
 
 namespace zkctl::cli {

@@ -1,7 +1,7 @@
 #include "ops/component.hpp"
 
-#include "ops/kafka_component.hpp"
-#include "ops/zookeeper_component.hpp"
+#include "ops/kafka/node.hpp"
+#include "ops/zookeeper/server.hpp"
 
 namespace zkctl::ops {
 

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "ops/context.hpp"
-#include "ops/host_facts.hpp"
-#include "ops/java.hpp"
+#include "ops/host/facts.hpp"
+#include "ops/host/java.hpp"
 #include "render/rendered_file.hpp"
 #include "render/systemd.hpp"
 #include "util/result.hpp"

@@ -1,6 +1,6 @@
 #include "ops/context.hpp"
 
-#include "plan/runner.hpp"
+#include "runner/runner.hpp"
 
 namespace zkctl::ops {
 
@@ -30,7 +30,7 @@ remote::SshOptions ssh_options_for(const inventory::KafkaNode& node, const Optio
   return ssh_options(node.host, node.ssh, options);
 }
 
-Context::Context(const inventory::Cluster& cluster, Options options, plan::Progress& progress)
+Context::Context(const inventory::Cluster& cluster, Options options, runner::Progress& progress)
     : cluster_(cluster),
       options_(std::move(options)),
       progress_(progress),
@@ -63,7 +63,7 @@ std::vector<Connection*> Context::connect_all(const std::vector<NodeKey>& keys,
                                               const std::vector<remote::SshOptions>& options) {
   std::vector<Connection*> out(keys.size());
   for (std::size_t i = 0; i < keys.size(); ++i) out[i] = &slot(keys[i]);
-  plan::parallel_for(keys.size(), std::max(1, options_.parallel), [&](std::size_t i) {
+  runner::parallel_for(keys.size(), std::max(1, options_.parallel), [&](std::size_t i) {
     Connection& c = *out[i];
     if (c.remote || !c.error.empty()) return;  // connected, or already failed this command
     c.host = options[i].host;

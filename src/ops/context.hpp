@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "inventory/model.hpp"
-#include "plan/progress.hpp"
+#include "runner/progress.hpp"
 #include "remote/remote.hpp"
 #include "remote/ssh.hpp"
 #include "render/engine.hpp"
@@ -56,14 +56,14 @@ struct Connection {
 
 class Context {
  public:
-  Context(const inventory::Cluster& cluster, Options options, plan::Progress& progress);
+  Context(const inventory::Cluster& cluster, Options options, runner::Progress& progress);
   // A context over another view of the same cluster (e.g. scale-in's transition view)
   // that shares `parent`'s sessions: a node already connected is not connected again.
   Context(const inventory::Cluster& view, Context& parent);
 
   const inventory::Cluster& cluster() const { return cluster_; }
   const Options& options() const { return options_; }
-  plan::Progress& progress() { return progress_; }
+  runner::Progress& progress() { return progress_; }
   std::chrono::seconds command_timeout(const inventory::Server& s) const;
   std::chrono::seconds command_timeout(const inventory::KafkaNode& n) const;
 
@@ -90,7 +90,7 @@ class Context {
 
   const inventory::Cluster& cluster_;
   Options options_;
-  plan::Progress& progress_;
+  runner::Progress& progress_;
   std::shared_ptr<Sessions> sessions_;
 };
 

@@ -1,7 +1,7 @@
 // The audit log: one JSON line per changing command, appended under $ZKCTL_HOME, with
 // secrets masked on write.
 
-#include "ops/audit.hpp"
+#include "ops/cluster/audit.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

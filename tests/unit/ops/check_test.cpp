@@ -3,7 +3,7 @@
 // distributions are tiny tarballs holding only the jar that names their version, so
 // the Java policy of ops/java decides from the real version.
 
-#include "ops/check.hpp"
+#include "ops/commands/check.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include <chrono>
 #include <map>
 
-#include "plan/progress.hpp"
+#include "runner/progress.hpp"
 #include "support/cluster.hpp"
 #include "support/fake_remote.hpp"
 
@@ -58,7 +58,7 @@ class CheckTest : public ::testing::Test {
       return remote::CommandResult{0, probe_output(host, command), ""};
     };
     Options o = hosts.options(std::chrono::milliseconds(300));
-    plan::NullProgress progress;
+    runner::NullProgress progress;
     Context ctx(cluster, o, progress);
     return check(ctx);
   }

@@ -3,13 +3,13 @@
 // told apart by the dirs in their arguments; ZooKeeper's roles come from fake 4lw
 // servers on loopback.
 
-#include "ops/cluster_control.hpp"
+#include "ops/commands/cluster_control.hpp"
 
 #include <gtest/gtest.h>
 
 #include <memory>
 
-#include "plan/progress.hpp"
+#include "runner/progress.hpp"
 #include "support/cluster.hpp"
 #include "support/fake_remote.hpp"
 #include "support/fake_zk.hpp"
@@ -47,7 +47,7 @@ class StopClusterTest : public ::testing::Test {
   }
 
   ClusterControlReport stop() {
-    plan::NullProgress progress;
+    runner::NullProgress progress;
     Context ctx(cluster_, options_, progress);
     return stop_cluster(ctx);
   }

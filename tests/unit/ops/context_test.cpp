@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "plan/progress.hpp"
+#include "runner/progress.hpp"
 #include "support/fake_remote.hpp"
 
 namespace zkctl::ops {
@@ -32,7 +32,7 @@ TEST(Context, OneSessionPerNodeEvenThroughACopyOfTheCluster) {
   testing::FakeHosts hosts;
   Options o;
   o.connector = hosts.connector();
-  plan::NullProgress progress;
+  runner::NullProgress progress;
   inventory::Cluster cluster = three_servers_and_a_broker();
   Context ctx(cluster, o, progress);
   ctx.connect({&cluster.servers[0], &cluster.servers[1], &cluster.servers[2]});
@@ -45,7 +45,7 @@ TEST(Context, ATransitionViewSharesTheParentsSessions) {
   testing::FakeHosts hosts;
   Options o;
   o.connector = hosts.connector();
-  plan::NullProgress progress;
+  runner::NullProgress progress;
   inventory::Cluster cluster = three_servers_and_a_broker();
   Context ctx(cluster, o, progress);
   ctx.connect({&cluster.servers[0], &cluster.servers[1], &cluster.servers[2]});
@@ -67,7 +67,7 @@ TEST(Context, AZooKeeperServerAndABrokerOnOneHostHaveTheirOwnSessions) {
   testing::FakeHosts hosts;
   Options o;
   o.connector = hosts.connector();
-  plan::NullProgress progress;
+  runner::NullProgress progress;
   inventory::Cluster cluster = three_servers_and_a_broker();
   Context ctx(cluster, o, progress);
   auto& zk = ctx.connection(cluster.servers[0]);
@@ -81,7 +81,7 @@ TEST(Context, AFailedConnectIsRememberedNotRetriedWithinTheCommand) {
   hosts.unreachable = {"node3"};
   Options o;
   o.connector = hosts.connector();
-  plan::NullProgress progress;
+  runner::NullProgress progress;
   inventory::Cluster cluster = three_servers_and_a_broker();
   Context ctx(cluster, o, progress);
   auto conns =

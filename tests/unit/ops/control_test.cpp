@@ -2,7 +2,7 @@
 // 4lw servers on loopback (their `srvr` answers say leader or follower; a server without one is
 // down), SSH sessions are fake Remotes that record what they were asked to run.
 
-#include "ops/control.hpp"
+#include "ops/commands/control.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <mutex>
 
 #include "ops/component.hpp"
-#include "plan/progress.hpp"
+#include "runner/progress.hpp"
 #include "support/cluster.hpp"
 #include "support/fake_remote.hpp"
 #include "support/fake_zk.hpp"
@@ -24,9 +24,9 @@ std::string srvr(const std::string& mode) {
 }
 
 // Remembers every progress event's detail.
-class RecordingProgress : public plan::Progress {
+class RecordingProgress : public runner::Progress {
  public:
-  void report(const plan::Event& e) override {
+  void report(const runner::Event& e) override {
     std::lock_guard lock(mu_);
     details.push_back(e.detail);
   }

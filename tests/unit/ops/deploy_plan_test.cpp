@@ -2,7 +2,7 @@
 // each node's facts make deploy upload, write, start, restart or refuse, and that the
 // plan `zkctl plan` prints is the list of stages apply runs.
 
-#include "ops/deploy_plan.hpp"
+#include "ops/commands/deploy_plan.hpp"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -14,9 +14,9 @@
 #include <string>
 
 #include "inventory/load.hpp"
-#include "ops/checksum.hpp"
-#include "ops/deploy.hpp"
-#include "plan/progress.hpp"
+#include "ops/host/checksum.hpp"
+#include "ops/commands/deploy.hpp"
+#include "runner/progress.hpp"
 #include "render/zookeeper.hpp"
 #include "support/fake_remote.hpp"
 
@@ -81,7 +81,7 @@ class DeployPlanTest : public ::testing::Test {
 
   // The stages as `plan` lists them: "stage: job | job".
   std::vector<std::string> plan_lines(DeployReport& report) {
-    plan::NullProgress progress;
+    runner::NullProgress progress;
     Context ctx(cluster_, options_, progress);
     report = deploy(ctx, DeployMode::plan_only);
     std::vector<std::string> lines;
@@ -160,7 +160,7 @@ TEST_F(DeployPlanTest, AnUnreachableHostStopsTheWholePlanBeforeAnyChange) {
 TEST_F(DeployPlanTest, AnotherClustersDataIsRefusedInPreflight) {
   for (const auto& s : cluster_.servers) facts_["/d" + std::to_string(s.id)] = deployed(s);
   facts_["/d3"] += "mark=other\n";
-  plan::NullProgress progress;
+  runner::NullProgress progress;
   Context ctx(cluster_, options_, progress);
   DeployReport report = deploy(ctx, DeployMode::preflight_only);
   EXPECT_EQ(report.outcome, DeployOutcome::preflight_failed);

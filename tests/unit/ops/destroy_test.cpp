@@ -2,7 +2,7 @@
 // (with an `rm` that only says what it would remove), every other command answers
 // "nothing running". What is removed and kept is read from the report.
 
-#include "ops/destroy.hpp"
+#include "ops/commands/destroy.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include <fstream>
 #include <mutex>
 
-#include "plan/progress.hpp"
+#include "runner/progress.hpp"
 #include "support/cluster.hpp"
 #include "support/fake_remote.hpp"
 #include "support/local_shell.hpp"
@@ -62,7 +62,7 @@ class DestroyTest : public ::testing::Test {
   }
 
   DestroyReport run(const inventory::Cluster& cluster, PurgeData purge) {
-    plan::NullProgress progress;
+    runner::NullProgress progress;
     Context ctx(cluster, options_, progress);
     return destroy(ctx, purge);
   }

@@ -2,7 +2,7 @@
 // word quoted), how each host's outcome is reported; the tail script runs on this
 // machine against a temp log dir.
 
-#include "ops/exec.hpp"
+#include "ops/commands/exec.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <fstream>
 #include <mutex>
 
-#include "plan/progress.hpp"
+#include "runner/progress.hpp"
 #include "support/cluster.hpp"
 #include "support/fake_remote.hpp"
 #include "support/local_shell.hpp"
@@ -40,7 +40,7 @@ class ExecTest : public ::testing::Test {
 
   testing::FakeHosts hosts_;
   Options options_;
-  plan::NullProgress progress_;
+  runner::NullProgress progress_;
   inventory::Cluster cluster_;
   std::mutex mu_;
   std::vector<std::pair<std::string, std::string>> asked_;  // host, command

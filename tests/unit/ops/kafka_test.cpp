@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 
 #include "inventory/validate.hpp"
-#include "ops/kafka_component.hpp"
-#include "ops/kafka_health.hpp"
-#include "ops/kafka_host.hpp"
+#include "ops/kafka/node.hpp"
+#include "ops/kafka/health.hpp"
+#include "ops/kafka/host.hpp"
 
 using namespace zkctl;
 
@@ -65,7 +65,7 @@ TEST(KafkaFacts, ReadsMetaAndRefusesAnotherNodesData) {
   EXPECT_NE(other_node[0].find("node.id 7"), std::string::npos);
 }
 
-#include "ops/check.hpp"
+#include "ops/commands/check.hpp"
 
 TEST(Check, JavaVersions) {
   EXPECT_EQ(ops::java_major("openjdk version \"17.0.15\" 2025-04-15"), 17);

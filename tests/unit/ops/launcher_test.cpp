@@ -2,7 +2,7 @@
 // start, stop and settle a node under each launcher (a recording Remote), the
 // pre-flight problems of [service] and [java], and the java version parsing.
 
-#include "ops/launcher.hpp"
+#include "ops/host/launcher.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "ops/java.hpp"
-#include "ops/kafka_host.hpp"
-#include "ops/zk_host.hpp"
+#include "ops/host/java.hpp"
+#include "ops/kafka/host.hpp"
+#include "ops/zookeeper/host.hpp"
 #include "render/rendered_file.hpp"
 
 namespace zkctl::ops {

@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "inventory/load.hpp"
-#include "ops/zk_host.hpp"
+#include "ops/zookeeper/host.hpp"
 #include "remote/scripts.hpp"
 #include "remote/ssh.hpp"
 

@@ -1,4 +1,4 @@
-#include "ops/lock.hpp"
+#include "ops/cluster/lock.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

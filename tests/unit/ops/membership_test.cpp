@@ -1,4 +1,4 @@
-#include "ops/membership.hpp"
+#include "ops/cluster/membership.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "inventory/load.hpp"
-#include "ops/state.hpp"
+#include "ops/cluster/state.hpp"
 
 using namespace zkctl;
 

@@ -1,4 +1,4 @@
-#include "ops/quorum.hpp"
+#include "ops/zookeeper/quorum.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "ops/rolling.hpp"
+#include "ops/zookeeper/rolling.hpp"
 
 #include <gtest/gtest.h>
 

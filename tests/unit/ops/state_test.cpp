@@ -1,4 +1,4 @@
-#include "ops/state.hpp"
+#include "ops/cluster/state.hpp"
 
 #include <gtest/gtest.h>
 

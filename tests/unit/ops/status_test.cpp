@@ -1,13 +1,13 @@
 // Status asks over TCP first and falls back to an SSH session only for the servers whose
 // client port cannot be reached; ZooKeeper servers are fake 4lw servers on loopback.
 
-#include "ops/status.hpp"
+#include "ops/zookeeper/status.hpp"
 
 #include <gtest/gtest.h>
 
 #include <memory>
 
-#include "plan/progress.hpp"
+#include "runner/progress.hpp"
 #include "support/cluster.hpp"
 #include "support/fake_remote.hpp"
 #include "support/fake_zk.hpp"
@@ -32,7 +32,7 @@ class StatusTest : public ::testing::Test {
       servers.push_back(testing::zk_server("127.0.0.1", static_cast<int>(i) + 1, port));
     }
     cluster_ = testing::cluster_of(servers);
-    plan::NullProgress progress;
+    runner::NullProgress progress;
     Context ctx(cluster_, hosts_.options(), progress);
     return collect_status(ctx);
   }

@@ -1,7 +1,7 @@
 // verify without a cluster: what makes a report a success. The steps themselves talk to
 // ZooKeeper and Kafka as a client (no Remote to fake) and are covered end to end.
 
-#include "ops/verify.hpp"
+#include "ops/commands/verify.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,11 +1,11 @@
-#include "ops/zk_host.hpp"
+#include "ops/zookeeper/host.hpp"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <cstdlib>
 
-#include "ops/java.hpp"
+#include "ops/host/java.hpp"
 
 using namespace zkctl;
 

@@ -1,0 +1,141 @@
+#include "ops/cluster/membership.hpp"
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "inventory/load.hpp"
+#include "ops/cluster/state.hpp"
+
+namespace zkctl::ops {
+
+Removals compare_membership(const inventory::Cluster& previous, const inventory::Cluster& now) {
+  Removals r;
+  r.previous_voters = static_cast<int>(previous.voters().size());
+  std::map<int, const inventory::Server*> removed_ids;
+  for (const auto& old : previous.servers) {
+    const inventory::Server* cur = now.find(old.host);
+    if (cur == nullptr) {
+      r.servers.push_back(old);
+      removed_ids[old.id] = &old;
+    } else if (cur->id != old.id) {
+      r.errors.push_back(cur->host + ": id changed from " + std::to_string(old.id) + " to " +
+                         std::to_string(cur->id) +
+                         "; take the server out with one deploy, then add it back with the new id");
+    }
+  }
+  for (const auto& s : now.servers) {
+    auto it = removed_ids.find(s.id);
+    if (it != removed_ids.end()) {
+      r.errors.push_back(s.host + ": id " + std::to_string(s.id) + " belonged to " +
+                         it->second->host +
+                         ", which this deploy removes; take it out with one deploy before "
+                         "giving its id to another server");
+    }
+  }
+  std::map<int, const inventory::KafkaNode*> removed_kafka;
+  for (const auto& old : previous.kafka_nodes) {
+    const inventory::KafkaNode* cur = now.find_kafka(old.host);
+    if (cur == nullptr) {
+      if (old.controller) {
+        r.errors.push_back(old.host + ": removing KRaft controller " + std::to_string(old.id) +
+                           " changes the controller quorum, which zkctl does not do; keep it");
+        continue;
+      }
+      r.kafka_nodes.push_back(old);
+      removed_kafka[old.id] = &old;
+    } else if (cur->id != old.id) {
+      r.errors.push_back(cur->host + ": kafka id changed from " + std::to_string(old.id) + " to " +
+                         std::to_string(cur->id) +
+                         "; a broker's id is its identity: add a new node instead");
+    }
+  }
+  for (const auto& n : now.kafka_nodes) {
+    auto it = removed_kafka.find(n.id);
+    if (it != removed_kafka.end()) {
+      r.errors.push_back(n.host + ": kafka id " + std::to_string(n.id) + " belonged to " +
+                         it->second->host + ", which this deploy removes");
+    }
+  }
+  return r;
+}
+
+util::Result<Removals> find_removals(const inventory::Cluster& now) {
+  bool known = false;
+  for (const auto& name : recorded_cluster_names()) known = known || name == now.name;
+  if (!known) return Removals{};
+  auto rec = find_cluster(now.name);
+  if (!rec) return Removals{};
+  std::ifstream in(rec->inventory_copy, std::ios::binary);
+  if (!in) return Removals{};
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto loaded = inventory::load_string(text.str(), rec->inventory_copy, rec->base_dir,
+                                       inventory::LocalFiles::unchecked);
+  if (!loaded.cluster) {
+    std::string first;
+    for (const auto& d : loaded.diagnostics) {
+      if (d.severity == inventory::Diagnostic::Severity::error) {
+        first = d.str();
+        break;
+      }
+    }
+    return util::fail("the inventory recorded by the last deploy (" + rec->inventory_copy +
+                      ") no longer loads, so removed servers cannot be told: " + first);
+  }
+  return compare_membership(*loaded.cluster, now);
+}
+
+std::vector<std::string> removal_refusals(const inventory::Cluster& now, const Removals& removals,
+                                          Force force) {
+  std::vector<std::string> out;
+  if (force == Force::yes) return out;
+  int removed_voters = 0;
+  for (const auto& s : removals.servers)
+    if (s.role == inventory::Role::voter) ++removed_voters;
+  const int voters = static_cast<int>(now.voters().size());
+  if (removed_voters > 0 && voters < 3) {
+    out.push_back("removing " + std::to_string(removed_voters) + " voter(s) leaves " +
+                  std::to_string(voters) + " (fewer than 3: one more failure stops the " +
+                  "ensemble); deploy --force to do it anyway");
+  }
+  return out;
+}
+
+std::vector<std::string> kafka_removal_problems(const probe::KafkaMetadata& metadata,
+                                                const std::set<int>& ids) {
+  std::vector<std::string> out;
+  for (int id : ids) {
+    std::vector<std::string> led, only;
+    for (const auto& p : metadata.partitions) {
+      const std::string name = p.topic + "-" + std::to_string(p.partition);
+      if (p.leader == id) led.push_back(name);
+      if (p.replicas.size() == 1 && p.replicas[0] == id) only.push_back(name);
+    }
+    auto list = [](const std::vector<std::string>& v) {
+      std::string s;
+      for (std::size_t i = 0; i < v.size() && i < 3; ++i) s += (i ? ", " : "") + v[i];
+      if (v.size() > 3) s += ", ... (" + std::to_string(v.size()) + " in all)";
+      return s;
+    };
+    if (!only.empty()) {
+      out.push_back(
+          "broker " + std::to_string(id) + " holds the only replica of " + list(only) +
+          "; reassign those partitions (kafka-reassign-partitions.sh) before removing it");
+    }
+    if (!led.empty()) {
+      out.push_back("broker " + std::to_string(id) + " still leads " + list(led) +
+                    "; move its partitions away (kafka-reassign-partitions.sh) before removing it");
+    }
+  }
+  return out;
+}
+
+inventory::Cluster transition_view(const inventory::Cluster& now,
+                                   const std::vector<inventory::Server>& still_serving) {
+  inventory::Cluster view = now;
+  view.servers.insert(view.servers.end(), still_serving.begin(), still_serving.end());
+  return view;
+}
+
+}  // namespace zkctl::ops

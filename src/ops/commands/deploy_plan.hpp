@@ -1,0 +1,89 @@
+#pragma once
+// `zkctl deploy` as data: everything deploy decides before it changes anything --
+// the pre-flight, what each node needs and why, and the stages of per-node steps
+// it will run. `zkctl plan` prints this object, `zkctl check` runs its pre-flight
+// part, and apply (ops/deploy.cpp) runs exactly its stages.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ops/component.hpp"
+#include "ops/commands/control.hpp"
+#include "ops/host/java.hpp"
+#include "ops/cluster/membership.hpp"
+
+namespace zkctl::ops {
+
+struct DeployReport;
+enum class DeployMode;
+
+// One kind of step deploy takes on a node (or, wait_tier, on a whole tier).
+enum class StepKind {
+  upload,           // install the distribution: the host has another checksum
+  upload_java,      // install the pushed JDK ([java])
+  configure,        // dirs, changed files, ownership, systemd unit
+  format,           // KRaft storage, before the first start only
+  start,            // start a node that does not run
+  join,             // wait until a node just started serves, before a roll counts it
+  move_leadership,  // restart a leader being taken out, so a member that stays leads
+  restart,          // one gated step of a rolling restart
+  take_out,         // stop a node the inventory dropped
+  wait_ready,       // wait until a node serves in its role
+  wait_tier,        // wait until the tier as a whole serves (every broker registered)
+};
+
+// The step's name in progress lines and in `plan` ("upload", "rolling restart", ...).
+const char* to_string(StepKind kind);
+
+// Which view of the cluster a stage's gates count members in.
+enum class View {
+  inventory,   // the inventory's members
+  transition,  // scale-in: the members plus the removed servers still serving
+};
+
+struct PlannedJob {
+  Component* node = nullptr;  // null: a tier-wide step
+  std::vector<StepKind> steps;
+  std::vector<std::string> reasons;  // why (restart: what changed)
+};
+
+struct PlannedStage {
+  std::string name;  // "install", "kafka restart", ...
+  Tier* tier = nullptr;
+  int parallel = 0;   // most jobs at once; 0: --parallel
+  std::string order;  // how jobs are ordered, for `plan` ("" when all at once)
+  View view = View::inventory;
+  std::vector<PlannedJob> jobs;
+};
+
+// What deploy decided for one node.
+struct NodePlan {
+  Component* node = nullptr;
+  Tier* tier = nullptr;
+  std::vector<render::RenderedFile> files;
+  Decision decision;
+};
+
+struct DeployPlan {
+  std::vector<std::unique_ptr<Tier>> tiers;     // ZooKeeper, then Kafka (those present)
+  std::vector<std::unique_ptr<Tier>> removed;   // the nodes the inventory dropped, per kind
+  std::vector<NodePlan> nodes;                  // every node of `tiers`, in order
+  std::map<const Tier*, std::string> dist_sha;  // checksum of each tier's distribution
+  std::map<const Tier*, JavaNeed> java;         // what each tier's release needs of java
+  std::optional<JdkPackage> jdk;                // [java], packed once
+  Removals removals;
+  std::unique_ptr<inventory::Cluster> transition;  // members + removed servers still serving
+  std::vector<PlannedStage> stages;
+
+  const NodePlan* find(const Component* node) const;
+};
+
+// Build the plan: render, pre-flight (problems go to `report`: preflight lines,
+// refusals and the outcome; then no stage is planned), decide per node, then the
+// stages. With `mode` preflight_only it stops after the pre-flight.
+DeployPlan build_deploy_plan(Context& ctx, DeployMode mode, Force force, DeployReport& report);
+
+}  // namespace zkctl::ops

@@ -1,0 +1,114 @@
+#include "ops/host/launcher.hpp"
+
+#include <sstream>
+
+#include "remote/scripts.hpp"
+
+namespace zkctl::ops {
+
+namespace {
+
+namespace scripts = remote::scripts;
+
+std::optional<int> pid_line(const std::string& out) {
+  std::istringstream in(out);
+  std::string line;
+  std::optional<int> pid;
+  while (std::getline(in, line))
+    if (line.rfind("pid=", 0) == 0) pid = std::stoi(line.substr(4));
+  return pid;
+}
+
+}  // namespace
+
+std::string unit_of(const inventory::ServiceSettings& service, render::Product product) {
+  return render::unit_name(service.cluster, product);
+}
+
+std::string inspected_unit(const inventory::ServiceSettings& service, render::Product product) {
+  return service.launcher == inventory::Launcher::systemd ? unit_of(service, product) : "";
+}
+
+std::vector<std::string> service_problems(const inventory::ServiceSettings& service,
+                                          const CommonFacts& facts) {
+  const std::string& pid1 = facts.pid1;
+  std::vector<std::string> problems;
+  if (service.launcher == inventory::Launcher::systemd && pid1 != "systemd") {
+    problems.push_back("launcher = \"systemd\" but PID 1 on this host is '" +
+                       (pid1.empty() ? std::string("unknown") : pid1) +
+                       "', not systemd: set [service] launcher = \"scripts\" for hosts "
+                       "without systemd");
+  }
+  if (!facts.user_exists) {
+    problems.push_back("service user '" + service.user +
+                       "' does not exist on this host: create it first (useradd --system "
+                       "--no-create-home " +
+                       service.user + "); zkctl creates no users");
+  }
+  return problems;
+}
+
+util::Result<void> enable_unit(remote::Remote& remote, const std::string& unit,
+                               std::chrono::seconds timeout) {
+  auto r = run_script(remote, "systemctl enable", scripts::systemd_enable, {unit}, timeout);
+  if (!r) return r.error();
+  return {};
+}
+
+util::Result<bool> remove_unit(remote::Remote& remote, const std::string& unit,
+                               std::chrono::seconds timeout) {
+  const std::string file = std::string(render::kSystemdUnitDir) + "/" + unit;
+  auto r = run_script(remote, "systemctl disable", scripts::systemd_remove, {unit, file}, timeout);
+  if (!r) return r.error();
+  return r->out.find("removed") != std::string::npos;
+}
+
+util::Result<int> start_unit(remote::Remote& remote, const std::string& unit,
+                             std::chrono::seconds timeout) {
+  auto r = run_script(remote, "systemctl start", scripts::systemd_start, {unit}, timeout);
+  if (!r) return r.error();
+  auto pid = pid_line(r->out);
+  if (!pid) return util::fail("systemctl start " + unit + " gave no main PID");
+  return *pid;
+}
+
+util::Result<bool> stop_unit(remote::Remote& remote, const std::string& unit,
+                             std::chrono::seconds timeout) {
+  auto r = run_script(remote, "systemctl stop", scripts::systemd_stop, {unit}, timeout);
+  if (!r) return r.error();
+  return r->out.find("stopped") != std::string::npos;
+}
+
+util::Result<std::optional<int>> unit_pid(remote::Remote& remote, const std::string& unit,
+                                          std::chrono::seconds timeout) {
+  auto r = run_script(remote, "systemctl show", scripts::systemd_pid, {unit}, timeout);
+  if (!r) return r.error();
+  return pid_line(r->out);
+}
+
+util::Result<void> own_paths(remote::Remote& remote, const std::string& user,
+                             const std::vector<std::string>& dirs,
+                             const std::vector<std::string>& files, std::chrono::seconds timeout) {
+  std::vector<std::string> args = {user, std::to_string(dirs.size())};
+  args.insert(args.end(), dirs.begin(), dirs.end());
+  args.insert(args.end(), files.begin(), files.end());
+  auto r = run_script(remote, "chown", scripts::host_own, args, timeout);
+  if (!r) return r.error();
+  return {};
+}
+
+util::Result<void> settle_service(remote::Remote& remote, const inventory::ServiceSettings& service,
+                                  render::Product product, const std::vector<std::string>& dirs,
+                                  const std::vector<render::RenderedFile>& files,
+                                  std::chrono::seconds timeout) {
+  std::vector<std::string> owned;
+  for (const auto& f : files)
+    if (f.owner == render::FileOwner::service) owned.push_back(f.path);
+  if (auto o = own_paths(remote, service.user, dirs, owned, timeout); !o) return o;
+  if (service.launcher == inventory::Launcher::systemd) {
+    return enable_unit(remote, unit_of(service, product), timeout);
+  }
+  return {};
+}
+
+}  // namespace zkctl::ops

@@ -1,0 +1,66 @@
+#pragma once
+// How services are run on a host ([service]): the systemd launcher's systemctl
+// steps, the service user's file ownership, and the pre-flight checks of both.
+// The scripts launcher lives in zk_host / kafka_host (zkServer.sh, kafka-server-start.sh).
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "inventory/model.hpp"
+#include "ops/host/facts.hpp"
+#include "remote/remote.hpp"
+#include "render/systemd.hpp"
+#include "util/result.hpp"
+
+namespace zkctl::ops {
+
+// The systemd unit of `product` for a node with `service`.
+std::string unit_of(const inventory::ServiceSettings& service, render::Product product);
+
+// The unit to look for when inspecting a node: unit_of() with the systemd launcher, else "".
+std::string inspected_unit(const inventory::ServiceSettings& service, render::Product product);
+
+// Pre-flight problems of [service] on a host as `facts` found it (its PID 1's
+// name, whether the service user exists).
+std::vector<std::string> service_problems(const inventory::ServiceSettings& service,
+                                          const CommonFacts& facts);
+
+// `systemctl daemon-reload`, then `systemctl enable UNIT` (after writing its file).
+util::Result<void> enable_unit(remote::Remote& remote, const std::string& unit,
+                               std::chrono::seconds timeout);
+
+// Disable UNIT and remove its file from /etc/systemd/system (destroy); false when
+// there was no such file.
+util::Result<bool> remove_unit(remote::Remote& remote, const std::string& unit,
+                               std::chrono::seconds timeout);
+
+// `systemctl start UNIT` and wait for its main PID (returned).
+util::Result<int> start_unit(remote::Remote& remote, const std::string& unit,
+                             std::chrono::seconds timeout);
+
+// `systemctl stop UNIT` (systemd sends SIGTERM, then SIGKILL after the unit's
+// TimeoutStopSec). False when it was not active.
+util::Result<bool> stop_unit(remote::Remote& remote, const std::string& unit,
+                             std::chrono::seconds timeout);
+
+// The unit's main PID, if it runs.
+util::Result<std::optional<int>> unit_pid(remote::Remote& remote, const std::string& unit,
+                                          std::chrono::seconds timeout);
+
+// chown the service user (and its primary group) onto `dirs` recursively (empty
+// entries skipped) and onto `files`.
+util::Result<void> own_paths(remote::Remote& remote, const std::string& user,
+                             const std::vector<std::string>& dirs,
+                             const std::vector<std::string>& files, std::chrono::seconds timeout);
+
+// After a node's files are written: chown `dirs` (data, logs; recursively) and the
+// service-owned `files` to the service user; with systemd, daemon-reload and enable
+// the unit of `product`.
+util::Result<void> settle_service(remote::Remote& remote, const inventory::ServiceSettings& service,
+                                  render::Product product, const std::vector<std::string>& dirs,
+                                  const std::vector<render::RenderedFile>& files,
+                                  std::chrono::seconds timeout);
+
+}  // namespace zkctl::ops

@@ -1,0 +1,196 @@
+#include "ops/kafka/health.hpp"
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "probe/kafka_client.hpp"
+#include "probe/zk_client.hpp"
+#include "remote/scripts.hpp"
+#include "render/kafka.hpp"
+#include "render/kafka_paths.hpp"
+
+namespace zkctl::ops {
+
+namespace {
+
+namespace scripts = remote::scripts;
+
+std::vector<int> int_list(const std::string& text) {
+  // "[1,2,3]" or "[{"id": 1, ...}, ...]" (4.x prints objects): take every "id" or bare number.
+  std::vector<int> out;
+  if (text.find("\"id\"") != std::string::npos || text.find("id:") != std::string::npos) {
+    std::size_t pos = 0;
+    while ((pos = text.find("id", pos)) != std::string::npos) {
+      pos += 2;
+      while (pos < text.size() && (text[pos] == '"' || text[pos] == ':' || text[pos] == ' ')) ++pos;
+      std::size_t end = pos;
+      while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
+      if (end > pos) out.push_back(std::stoi(text.substr(pos, end - pos)));
+    }
+    return out;
+  }
+  std::string num;
+  for (char c : text + ",") {
+    if (std::isdigit(static_cast<unsigned char>(c))) {
+      num += c;
+    } else if (!num.empty()) {
+      out.push_back(std::stoi(num));
+      num.clear();
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string kafka_bootstrap(const inventory::Cluster& cluster, const inventory::KafkaNode* only) {
+  std::string out;
+  for (const auto* b : cluster.brokers()) {
+    if (only != nullptr && b != only) continue;
+    out += (out.empty() ? "" : ",") + b->host + ":" + std::to_string(b->listener_port);
+  }
+  return out;
+}
+
+util::Result<KraftQuorum> parse_quorum_status(const std::string& text) {
+  KraftQuorum q;
+  bool seen = false;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string key = line.substr(0, colon);
+    std::string val = line.substr(colon + 1);
+    while (!val.empty() && val.front() == ' ') val.erase(val.begin());
+    if (key == "LeaderId") {
+      q.leader_id = std::atoi(val.c_str());
+      seen = true;
+    } else if (key == "CurrentVoters") {
+      q.voters = int_list(val);
+    } else if (key == "CurrentObservers") {
+      q.observers = int_list(val);
+    } else if (key == "MaxFollowerLag") {
+      q.max_follower_lag = std::atol(val.c_str());
+    }
+  }
+  if (!seen) {
+    std::string first = text.substr(0, text.find('\n'));
+    return util::fail("kafka-metadata-quorum.sh: no LeaderId in its answer" +
+                      (first.empty() ? "" : ": " + first));
+  }
+  return q;
+}
+
+KafkaHealth kafka_health(Context& ctx, WithQuorum with_quorum) {
+  const auto& cluster = ctx.cluster();
+  KafkaHealth h;
+  const auto timeout = ctx.options().probe_timeout;
+  auto add_error = [&](const std::string& e) { h.error += (h.error.empty() ? "" : "; ") + e; };
+  auto md = probe::kafka_metadata(kafka_bootstrap(cluster),
+                                  std::max(timeout, std::chrono::milliseconds(5000)));
+  if (md) {
+    for (const auto& b : md->brokers) h.registered.insert(b.id);
+    h.under_replicated = md->under_replicated();
+    h.offline = md->offline();
+  } else {
+    add_error("metadata: " + md.error().message);
+  }
+  if (cluster.kafka->mode == inventory::KafkaMode::zookeeper) {
+    probe::ZkOptions zo;
+    auto zk = probe::ZkClient::connect(render::kafka_zookeeper_connect(cluster),
+                                       std::max(timeout, std::chrono::milliseconds(5000)), zo);
+    if (!zk) {
+      add_error("zookeeper: " + zk.error().message);
+      return h;
+    }
+    auto ids = (*zk)->children("/brokers/ids");
+    if (ids) {
+      h.registered.clear();  // ZooKeeper's registry is the authority in this mode
+      for (const auto& id : *ids) h.registered.insert(std::atoi(id.c_str()));
+    } else {
+      add_error("/brokers/ids: " + ids.error().message);
+    }
+    auto ctl = (*zk)->get("/controller");
+    if (ctl && *ctl) {
+      try {
+        h.controller = nlohmann::json::parse(**ctl).at("brokerid").get<int>();
+      } catch (const std::exception& e) {
+        add_error(std::string("/controller: ") + e.what());
+      }
+    }
+  } else if (with_quorum == WithQuorum::yes) {
+    auto q = read_kraft_quorum(ctx);
+    if (q) {
+      h.quorum = *q;
+      if (q->leader_id >= 0) h.controller = q->leader_id;
+    } else {
+      add_error(q.error().message);
+    }
+  }
+  return h;
+}
+
+util::Result<KraftQuorum> read_kraft_quorum(Context& ctx) {
+  const auto& cluster = ctx.cluster();
+  std::string errors;
+  for (const auto& n : cluster.kafka_nodes) {
+    Connection& c = ctx.connection(n);
+    if (!c.remote) {
+      errors += (errors.empty() ? "" : "; ") + c.error;
+      continue;
+    }
+    auto r = run_script(*c.remote, "kafka-metadata-quorum.sh", scripts::kafka_quorum,
+                        {render::kafka_paths(n).install_dir, kafka_bootstrap(cluster)},
+                        ctx.command_timeout(n));
+    if (!r) {
+      errors += (errors.empty() ? "" : "; ") + n.host + ": " + r.error().message;
+      continue;
+    }
+    auto q = parse_quorum_status(r->out);
+    if (q) return q;
+    errors += (errors.empty() ? "" : "; ") + n.host + ": " + q.error().message;
+  }
+  return util::fail("controller quorum: " + (errors.empty() ? std::string("no node") : errors));
+}
+
+util::Result<void> wait_broker_healthy(Context& ctx, const inventory::KafkaNode& node,
+                                       std::chrono::seconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  KafkaHealth h;
+  for (;;) {
+    h = kafka_health(ctx, WithQuorum::no);
+    bool registered = !node.broker || h.registered.count(node.id) > 0;
+    if (registered && h.under_replicated == 0 && h.offline == 0) return {};
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  return util::fail("broker " + std::to_string(node.id) + " on " + node.host +
+                    " not healthy after " + std::to_string(timeout.count()) +
+                    "s (registered: " + (h.registered.count(node.id) ? "yes" : "no") +
+                    ", under-replicated partitions: " + std::to_string(h.under_replicated) +
+                    ", offline: " + std::to_string(h.offline) +
+                    (h.error.empty() ? "" : "; " + h.error) + ")");
+}
+
+util::Result<void> wait_all_registered(Context& ctx, std::chrono::seconds timeout) {
+  const auto& cluster = ctx.cluster();
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  KafkaHealth h;
+  std::string missing;
+  for (;;) {
+    h = kafka_health(ctx, WithQuorum::no);
+    missing.clear();
+    for (const auto* b : cluster.brokers())
+      if (!h.registered.count(b->id))
+        missing += (missing.empty() ? "" : ", ") + std::to_string(b->id);
+    if (missing.empty()) return {};
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  return util::fail("brokers not registered after " + std::to_string(timeout.count()) +
+                    "s: " + missing + (h.error.empty() ? "" : " (" + h.error + ")"));
+}
+
+}  // namespace zkctl::ops

@@ -1,0 +1,156 @@
+#include "ops/kafka/host.hpp"
+
+#include <regex>
+#include <sstream>
+
+#include "ops/host/java.hpp"
+#include "ops/host/launcher.hpp"
+#include "remote/scripts.hpp"
+#include "render/kafka_paths.hpp"
+
+namespace zkctl::ops {
+
+namespace {
+
+namespace scripts = remote::scripts;
+
+std::optional<int> pid_in(const std::string& out) {
+  std::istringstream in(out);
+  std::string line;
+  std::optional<int> pid;
+  while (std::getline(in, line))
+    if (line.rfind("pid=", 0) == 0) pid = std::stoi(line.substr(4));
+  return pid;
+}
+
+std::string ports_of(const inventory::KafkaNode& n) {
+  std::string p;
+  if (n.broker) p += std::to_string(n.listener_port);
+  if (n.controller) p += (p.empty() ? "" : ",") + std::to_string(n.controller_port);
+  return p;
+}
+
+}  // namespace
+
+KafkaFacts parse_kafka_facts(const std::string& output) {
+  KafkaFacts f;
+  std::istringstream in(output);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    std::string key = line.substr(0, eq), val = line.substr(eq + 1);
+    if (parse_common_fact(key, val, f)) continue;
+    if (key.rfind("meta.", 0) == 0) f.meta[key.substr(5)] = val;
+  }
+  return f;
+}
+
+std::vector<std::string> kafka_preflight_problems(const inventory::KafkaNode& node,
+                                                  const KafkaFacts& facts,
+                                                  const std::string& cluster_id,
+                                                  const JavaNeed& java) {
+  std::vector<std::string> problems;
+  if (node.java_home.empty()) {  // no pushed JDK: the host's java must do
+    if (auto p = java_problem(facts.java_version, java.min_major, java.product)) {
+      problems.push_back(*p);
+    }
+  }
+  auto service = service_problems(node.service, facts);
+  problems.insert(problems.end(), service.begin(), service.end());
+  for (const auto& d : facts.unwritable)
+    problems.push_back("cannot create " + d +
+                       ": its nearest existing parent is not a writable directory");
+  auto id_key = facts.meta.count("node.id") ? "node.id" : "broker.id";
+  if (auto it = facts.meta.find(id_key);
+      it != facts.meta.end() && it->second != std::to_string(node.id)) {
+    problems.push_back("log dir holds meta.properties of " + std::string(id_key) + " " +
+                       it->second + " but the inventory gives id " + std::to_string(node.id) +
+                       ": refusing to reuse another node's data");
+  }
+  if (auto it = facts.meta.find("cluster.id");
+      !cluster_id.empty() && it != facts.meta.end() && it->second != cluster_id) {
+    problems.push_back("log dir belongs to Kafka cluster " + it->second + ", not " + cluster_id +
+                       ": refusing to reuse another cluster's data");
+  }
+  auto ports = port_conflicts(facts.listeners, facts.pid, "Kafka");
+  problems.insert(problems.end(), ports.begin(), ports.end());
+  return problems;
+}
+
+util::Result<KafkaFacts> inspect_kafka(remote::Remote& remote, const inventory::KafkaNode& node,
+                                       const std::vector<render::RenderedFile>& files,
+                                       std::chrono::seconds timeout) {
+  render::KafkaPaths p = render::kafka_paths(node);
+  std::vector<std::string> args = {p.install_dir,
+                                   p.server_properties,
+                                   p.meta_properties,
+                                   p.current_link + "/.zkctl-release",
+                                   ports_of(node),
+                                   std::to_string(p.log_dirs.size()),
+                                   java_dir(p.install_dir) + "/current/.zkctl-release",
+                                   node.service.user};
+  args.insert(args.end(), p.log_dirs.begin(), p.log_dirs.end());
+  for (const auto& f : files) args.push_back(f.path);
+  auto r = run_script(remote, "inspect", scripts::kafka_inspect, args, timeout);
+  if (!r) return r.error();
+  return parse_kafka_facts(r->out);
+}
+
+util::Result<void> prepare_kafka_dirs(remote::Remote& remote, const inventory::KafkaNode& node,
+                                      std::chrono::seconds timeout) {
+  render::KafkaPaths p = render::kafka_paths(node);
+  std::vector<std::string> args = {p.config_dir, p.log_dir, p.current_link};
+  args.insert(args.end(), p.log_dirs.begin(), p.log_dirs.end());
+  auto r = run_script(remote, "mkdir", scripts::kafka_prepare, args, timeout);
+  if (!r) return r.error();
+  return {};
+}
+
+util::Result<bool> format_kafka_storage(remote::Remote& remote, const inventory::KafkaNode& node,
+                                        const std::string& cluster_id,
+                                        std::chrono::seconds timeout) {
+  render::KafkaPaths p = render::kafka_paths(node);
+  auto r = run_script(remote, "kafka-storage.sh format", scripts::kafka_format,
+                      {p.install_dir, p.server_properties, cluster_id, p.meta_properties,
+                       p.env_file, node.service.user},
+                      timeout);
+  if (!r) return r.error();
+  return r->out.find("formatted-already") == std::string::npos;
+}
+
+util::Result<int> start_kafka(remote::Remote& remote, const inventory::KafkaNode& node,
+                              std::chrono::seconds timeout) {
+  if (node.service.launcher == inventory::Launcher::systemd) {
+    return start_unit(remote, unit_of(node.service, render::Product::kafka), timeout);
+  }
+  render::KafkaPaths p = render::kafka_paths(node);
+  auto r = run_script(remote, "kafka-server-start.sh", scripts::kafka_start,
+                      {p.install_dir, p.server_properties, p.env_file, node.service.user}, timeout);
+  if (!r) return r.error();
+  auto pid = pid_in(r->out);
+  if (!pid) return util::fail("kafka-server-start.sh printed no PID");
+  return *pid;
+}
+
+util::Result<bool> stop_kafka(remote::Remote& remote, const inventory::KafkaNode& node,
+                              std::chrono::seconds grace, std::chrono::seconds timeout) {
+  if (node.service.launcher == inventory::Launcher::systemd) {
+    return stop_unit(remote, unit_of(node.service, render::Product::kafka), timeout + grace);
+  }
+  render::KafkaPaths p = render::kafka_paths(node);
+  auto r = run_script(remote, "stop", scripts::kafka_stop,
+                      {p.server_properties, std::to_string(grace.count())}, timeout + grace);
+  if (!r) return r.error();
+  return r->out.find("stopped") != std::string::npos;
+}
+
+util::Result<std::optional<int>> kafka_pid(remote::Remote& remote, const inventory::KafkaNode& node,
+                                           std::chrono::seconds timeout) {
+  render::KafkaPaths p = render::kafka_paths(node);
+  auto r = run_script(remote, "pid", scripts::kafka_pid, {p.server_properties}, timeout);
+  if (!r) return r.error();
+  return pid_in(r->out);
+}
+
+}  // namespace zkctl::ops

@@ -1,0 +1,203 @@
+#include "ops/kafka/node.hpp"
+
+#include <random>
+
+#include "ops/commands/deploy.hpp"
+#include "ops/kafka/health.hpp"
+#include "ops/host/launcher.hpp"
+#include "ops/cluster/state.hpp"
+#include "render/kafka.hpp"
+#include "render/kafka_paths.hpp"
+
+namespace zkctl::ops {
+
+std::string new_kafka_cluster_id() {
+  static const char* b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::random_device rd;
+  for (;;) {
+    unsigned char bytes[16];
+    for (auto& b : bytes) b = static_cast<unsigned char>(rd());
+    std::string out;
+    int bits = 0;
+    unsigned value = 0;
+    for (unsigned char b : bytes) {
+      value = (value << 8) | b;
+      bits += 8;
+      while (bits >= 6) {
+        out += b64[(value >> (bits - 6)) & 63];
+        bits -= 6;
+      }
+    }
+    if (bits > 0) out += b64[(value << (6 - bits)) & 63];
+    // Like Kafka's Uuid.randomUuid(): never an id starting with '-', which the
+    // tools' command lines would read as an option.
+    if (out.front() != '-') return out;  // 22 characters
+  }
+}
+
+KafkaComponent::KafkaComponent(const inventory::KafkaNode& node, const inventory::Cluster& cluster,
+                               const std::string& cluster_id)
+    : node_(node), cluster_(cluster), cluster_id_(cluster_id) {}
+
+std::string KafkaComponent::install_dir() const {
+  return render::kafka_paths(node_).install_dir;
+}
+
+std::vector<OwnedDir> KafkaComponent::owned_dirs() const {
+  const render::KafkaPaths p = render::kafka_paths(node_);
+  std::vector<OwnedDir> dirs = {{OwnedDir::Holds::install, "install", p.install_dir}};
+  for (const auto& d : p.log_dirs) dirs.push_back({OwnedDir::Holds::data, "kafkadata", d});
+  return dirs;
+}
+
+util::Result<std::vector<render::RenderedFile>> KafkaComponent::render(const Context& ctx) const {
+  return render::render_kafka_node(cluster_, node_, ctx.options().templates);
+}
+
+util::Result<void> KafkaComponent::inspect(remote::Remote& remote,
+                                           const std::vector<render::RenderedFile>& files,
+                                           std::chrono::seconds timeout) {
+  auto facts = inspect_kafka(remote, node_, files, timeout);
+  if (!facts) return facts.error();
+  facts_ = std::move(facts.value());
+  return {};
+}
+
+std::vector<std::string> KafkaComponent::preflight_problems(const JavaNeed& java) const {
+  return kafka_preflight_problems(node_, facts_, cluster_id_, java);
+}
+
+bool KafkaComponent::needs_format() const {
+  return cluster_.kafka->mode == inventory::KafkaMode::kraft && facts_.meta.empty();
+}
+
+util::Result<void> KafkaComponent::configure(
+    remote::Remote& remote, const std::vector<render::RenderedFile>& files,
+    const std::vector<const render::RenderedFile*>& changed, std::chrono::seconds timeout) const {
+  if (auto d = prepare_kafka_dirs(remote, node_, timeout); !d) return d.error();
+  for (const auto* f : changed) {
+    if (auto w = remote.write_file(f->content, f->path, f->mode); !w) return w.error();
+  }
+  // Service user owns log dirs, logs and configs; systemd: enabled.
+  const render::KafkaPaths paths = render::kafka_paths(node_);
+  std::vector<std::string> dirs = paths.log_dirs;
+  dirs.push_back(paths.log_dir);
+  return settle_service(remote, node_.service, render::Product::kafka, dirs, files, timeout);
+}
+
+util::Result<bool> KafkaComponent::format(remote::Remote& remote,
+                                          std::chrono::seconds timeout) const {
+  if (cluster_.kafka->mode != inventory::KafkaMode::kraft) return false;
+  return format_kafka_storage(remote, node_, cluster_id_, timeout);
+}
+
+util::Result<int> KafkaComponent::start(remote::Remote& remote,
+                                        std::chrono::seconds timeout) const {
+  return start_kafka(remote, node_, timeout);
+}
+
+util::Result<bool> KafkaComponent::stop(remote::Remote& remote, const Options& options,
+                                        std::chrono::seconds timeout) const {
+  return stop_kafka(remote, node_, options.kafka_stop_grace, timeout);
+}
+
+util::Result<std::optional<int>> KafkaComponent::pid(remote::Remote& remote,
+                                                     std::chrono::seconds timeout) const {
+  return kafka_pid(remote, node_, timeout);
+}
+
+util::Result<void> KafkaComponent::wait_ready(Context& ctx) const {
+  return wait_broker_healthy(ctx, node_, ctx.options().wait_timeout);
+}
+
+KafkaTier::KafkaTier(const inventory::Cluster& cluster,
+                     const std::vector<inventory::KafkaNode>& nodes)
+    : cluster_(cluster) {
+  for (const auto& n : nodes)
+    nodes_.push_back(std::make_unique<KafkaComponent>(n, cluster, cluster_id_));
+}
+
+std::vector<Component*> KafkaTier::nodes() {
+  std::vector<Component*> v;
+  for (auto& n : nodes_) v.push_back(n.get());
+  return v;
+}
+
+const std::string& KafkaTier::distribution() const {
+  static const std::string none;
+  return cluster_.kafka ? cluster_.kafka->distribution : none;
+}
+
+void KafkaTier::settle(Context&, DeployReport& report) {
+  if (!cluster_.kafka || cluster_.kafka->mode != inventory::KafkaMode::kraft) return;
+  cluster_id_ = cluster_.kafka->cluster_id;
+  for (const auto& n : nodes_) {
+    if (!cluster_id_.empty()) break;
+    auto it = n->kafka_facts().meta.find("cluster.id");
+    if (it != n->kafka_facts().meta.end()) cluster_id_ = it->second;
+  }
+  if (cluster_id_.empty()) cluster_id_ = recorded_kafka_cluster_id(cluster_.name);
+  if (cluster_id_.empty()) cluster_id_ = new_kafka_cluster_id();
+  report.kafka_cluster_id = cluster_id_;
+}
+
+void KafkaTier::before_apply(Context& ctx) {
+  if (cluster_id_.empty()) return;
+  if (auto r = record_kafka_cluster_id(cluster_.name, cluster_id_); !r) {
+    ctx.progress().report({"", "kafka", runner::EventKind::progress,
+                           "warning: could not record the cluster id: " + r.error().message});
+  }
+}
+
+std::vector<Component*> KafkaTier::restart_order(Context& ctx, std::vector<Component*> nodes) {
+  if (nodes.empty()) return nodes;
+  KafkaHealth h = kafka_health(ctx, WithQuorum::yes);
+  std::vector<Component*> order, last;
+  for (Component* n : nodes) (h.controller && *h.controller == n->id() ? last : order).push_back(n);
+  order.insert(order.end(), last.begin(), last.end());
+  return order;
+}
+
+util::Result<void> KafkaTier::restart_one(Context& ctx, const Component& node) {
+  Connection& c = node.connection(ctx);
+  if (!c.remote) return util::fail(c.error);
+  auto t = node.timeout(ctx);
+  // The cluster must be whole before a broker leaves: registered, nothing under-replicated.
+  if (auto before = node.wait_ready(ctx); !before)
+    return util::fail("before the restart: " + before.error().message);
+  if (auto st = node.stop(*c.remote, ctx.options(), t); !st) return st.error();
+  if (auto pid = node.start(*c.remote, t); !pid) return pid.error();
+  return node.wait_ready(ctx);
+}
+
+util::Result<std::string> KafkaTier::wait_all(Context& ctx) {
+  if (auto w = wait_all_registered(ctx, ctx.options().wait_timeout); !w) return w.error();
+  return std::to_string(cluster_.brokers().size()) + " registered";
+}
+
+std::optional<std::string> KafkaTier::leave_refusal(Context& ctx, const Component& node,
+                                                    const std::string& verb) {
+  const auto& n = static_cast<const KafkaComponent&>(node).node();
+  if (!n.broker) return std::nullopt;
+  KafkaHealth h = kafka_health(ctx, WithQuorum::no);
+  if (h.under_replicated == 0 && h.offline == 0) return std::nullopt;
+  std::string why = h.under_replicated < 0
+                        ? "the cluster's partition state cannot be read (" + h.error + ")"
+                        : std::to_string(h.under_replicated) + " under-replicated and " +
+                              std::to_string(h.offline) + " offline partitions already";
+  return verb + " of broker " + std::to_string(n.id) + " on " + n.host + " refused: " + why +
+         " (use --force)";
+}
+
+std::string KafkaTier::ready_text(Context&, const Component& node) {
+  const auto& n = static_cast<const KafkaComponent&>(node).node();
+  return n.broker ? "registered, no under-replicated partitions" : "running";
+}
+
+std::vector<Tier::StopGroup> KafkaTier::stop_groups(Context&) {
+  StopGroup brokers{"stop brokers", 0, {}}, controllers{"stop controllers", 0, {}};
+  for (auto& n : nodes_) (n->node().controller ? controllers : brokers).nodes.push_back(n.get());
+  return {brokers, controllers};
+}
+
+}  // namespace zkctl::ops

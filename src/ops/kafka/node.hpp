@@ -1,0 +1,108 @@
+#pragma once
+// Kafka nodes (broker, KRaft controller or both) as components: a node's files,
+// facts, pre-flight and lifecycle (kafka_host's remote actions), and the Kafka
+// nodes as a tier (the KRaft cluster id settled from the nodes' storage, restarts
+// gated on the cluster's own partition state, every broker registered).
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "inventory/model.hpp"
+#include "ops/component.hpp"
+#include "ops/kafka/host.hpp"
+
+namespace zkctl::ops {
+
+class KafkaComponent final : public Component {
+ public:
+  // `node`, `cluster` and `cluster_id` (the KRaft cluster id, settled by the tier)
+  // outlive the component.
+  KafkaComponent(const inventory::KafkaNode& node, const inventory::Cluster& cluster,
+                 const std::string& cluster_id);
+
+  const inventory::KafkaNode& node() const { return node_; }
+  const KafkaFacts& kafka_facts() const { return facts_; }
+
+  NodeKind kind() const override { return NodeKind::kafka; }
+  const std::string& host() const override { return node_.host; }
+  int id() const override { return node_.id; }
+  std::string label() const override {
+    return node_.host + " (kafka " + std::to_string(node_.id) + ")";
+  }
+  std::string step(const std::string& name) const override { return "kafka " + name; }
+  Connection& connection(Context& ctx) const override { return ctx.connection(node_); }
+  const inventory::ServiceSettings& service() const override { return node_.service; }
+  render::Product product() const override { return render::Product::kafka; }
+  std::vector<OwnedDir> owned_dirs() const override;
+  int heap_mb() const override { return cluster_.kafka->heap_mb; }
+  std::chrono::seconds timeout(const Context& ctx) const override {
+    return ctx.command_timeout(node_);
+  }
+  const std::string& distribution() const override { return cluster_.kafka->distribution; }
+  std::string install_dir() const override;
+  util::Result<std::vector<render::RenderedFile>> render(const Context& ctx) const override;
+  util::Result<void> inspect(remote::Remote& remote, const std::vector<render::RenderedFile>& files,
+                             std::chrono::seconds timeout) override;
+  const CommonFacts& facts() const override { return facts_; }
+  std::vector<std::string> preflight_problems(const JavaNeed& java) const override;
+  bool needs_format() const override;
+  util::Result<void> configure(remote::Remote& remote,
+                               const std::vector<render::RenderedFile>& files,
+                               const std::vector<const render::RenderedFile*>& changed,
+                               std::chrono::seconds timeout) const override;
+  util::Result<bool> format(remote::Remote& remote, std::chrono::seconds timeout) const override;
+  util::Result<int> start(remote::Remote& remote, std::chrono::seconds timeout) const override;
+  util::Result<bool> stop(remote::Remote& remote, const Options& options,
+                          std::chrono::seconds timeout) const override;
+  util::Result<std::optional<int>> pid(remote::Remote& remote,
+                                       std::chrono::seconds timeout) const override;
+  util::Result<void> wait_ready(Context& ctx) const override;
+
+ private:
+  const inventory::KafkaNode& node_;
+  const inventory::Cluster& cluster_;
+  const std::string& cluster_id_;
+  KafkaFacts facts_;
+};
+
+class KafkaTier final : public Tier {
+ public:
+  // One component per node of `nodes` (the cluster's, or those taken out).
+  KafkaTier(const inventory::Cluster& cluster, const std::vector<inventory::KafkaNode>& nodes);
+
+  NodeKind kind() const override { return NodeKind::kafka; }
+  render::Product product() const override { return render::Product::kafka; }
+  std::string stage(const std::string& name) const override { return "kafka " + name; }
+  std::vector<Component*> nodes() override;
+  const std::string& distribution() const override;
+  // KRaft: the inventory's cluster id, else the one the nodes' storage carries, else
+  // the one recorded locally, else a new one.
+  void settle(Context& ctx, DeployReport& report) override;
+  void before_apply(Context& ctx) override;
+  // Inventory order, the active controller (KRaft: the quorum leader) last.
+  std::vector<Component*> restart_order(Context& ctx, std::vector<Component*> nodes) override;
+  util::Result<void> restart_one(Context& ctx, const Component& node) override;
+  std::optional<std::string> leave_refusal(Context& ctx, const Component& node,
+                                           const std::string& verb) override;
+  std::string ready_text(Context& ctx, const Component& node) override;
+  // Broker-only nodes, then nodes with a controller (a broker's controlled shutdown
+  // needs a controller), each group at once.
+  std::vector<StopGroup> stop_groups(Context& ctx) override;
+  std::string restart_order_text() const override {
+    return "one at a time, the active controller last; each only while every broker is "
+           "registered and no partition is under-replicated, and so again before the next";
+  }
+  bool ready_per_node() const override { return false; }
+  util::Result<std::string> wait_all(Context& ctx) override;
+
+ private:
+  const inventory::Cluster& cluster_;
+  std::string cluster_id_;
+  std::vector<std::unique_ptr<KafkaComponent>> nodes_;
+};
+
+// KRaft cluster ids: 16 random bytes, base64url without padding (22 characters).
+std::string new_kafka_cluster_id();
+
+}  // namespace zkctl::ops

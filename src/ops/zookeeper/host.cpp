@@ -1,0 +1,209 @@
+#include "ops/zookeeper/host.hpp"
+
+#include <algorithm>
+#include <regex>
+#include <sstream>
+
+#include "ops/host/java.hpp"
+#include "ops/host/launcher.hpp"
+#include "remote/scripts.hpp"
+
+namespace zkctl::ops {
+
+namespace {
+
+namespace scripts = remote::scripts;
+
+std::optional<int> pid_from(const std::string& out) {
+  std::istringstream in(out);
+  std::string line;
+  std::optional<int> pid;
+  while (std::getline(in, line)) {
+    if (line.rfind("pid=", 0) == 0) pid = std::stoi(line.substr(4));
+  }
+  return pid;
+}
+
+std::string ports_arg(const inventory::Server& s) {
+  std::string p = std::to_string(s.ports.client) + "," + std::to_string(s.ports.peer) + "," +
+                  std::to_string(s.ports.election);
+  if (s.ports.admin > 0) p += "," + std::to_string(s.ports.admin);
+  return p;
+}
+
+}  // namespace
+
+HostFacts parse_facts(const std::string& output, const inventory::Server& server,
+                      const std::vector<render::RenderedFile>& files) {
+  (void)files;
+  HostFacts f;
+  std::istringstream in(output);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    std::string key = line.substr(0, eq), val = line.substr(eq + 1);
+    if (parse_common_fact(key, val, f)) continue;
+    if (key == "myid") {
+      f.myid = val;
+    } else if (key == "history") {
+      f.data_has_history = true;
+    } else if (key == "epoch") {
+      if (!val.empty() && val.size() < 18) f.current_epoch = std::stol(val);
+    } else if (key == "mark") {
+      f.cluster_mark = val;
+    }
+  }
+  (void)server;
+  return f;
+}
+
+std::string cluster_mark_path(const inventory::Server& server) {
+  return render::zk_paths(server).data_dir + "/.zkctl-cluster";
+}
+
+std::vector<std::string> foreign_data_problems(
+    const std::string& cluster,
+    const std::vector<std::pair<const inventory::Server*, const HostFacts*>>& hosts) {
+  std::vector<std::string> out;
+  std::optional<long> running_epoch;
+  for (const auto& [server, facts] : hosts) {
+    if (facts->pid && facts->current_epoch)
+      running_epoch = std::max(running_epoch.value_or(0), *facts->current_epoch);
+  }
+  for (const auto& [server, facts] : hosts) {
+    if (facts->cluster_mark && *facts->cluster_mark != cluster) {
+      out.push_back(server->host + ": data dir " + server->data_dir + " belongs to cluster '" +
+                    *facts->cluster_mark + "', not '" + cluster +
+                    "': refusing to start on another cluster's data");
+    } else if (!facts->pid && running_epoch && facts->current_epoch &&
+               *facts->current_epoch > *running_epoch) {
+      out.push_back(server->host + ": data dir " + server->data_dir + " has epoch " +
+                    std::to_string(*facts->current_epoch) + ", ahead of the running ensemble's " +
+                    std::to_string(*running_epoch) +
+                    ": its history is another ensemble's; it would win the election and "
+                    "impose it (move the data dir away to join empty)");
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> preflight_problems(const inventory::Server& server, const HostFacts& facts,
+                                            const JavaNeed& java) {
+  std::vector<std::string> problems;
+  if (server.java_home.empty()) {  // no pushed JDK: the host's java must do
+    if (auto p = java_problem(facts.java_version, java.min_major, java.product)) {
+      problems.push_back(*p);
+    }
+  }
+  auto service = service_problems(server.service, facts);
+  problems.insert(problems.end(), service.begin(), service.end());
+  for (const auto& d : facts.unwritable) {
+    problems.push_back("cannot create " + d +
+                       ": its nearest existing parent is not a writable directory");
+  }
+  std::string want = std::to_string(server.id);
+  if (facts.myid && *facts.myid != want) {
+    problems.push_back("data dir " + server.data_dir + " holds myid " + *facts.myid +
+                       " but the inventory gives id " + want +
+                       ": refusing to reuse another server's data");
+  }
+  if (!facts.myid && facts.data_has_history) {
+    problems.push_back("data dir " + server.data_dir +
+                       " holds ZooKeeper data (version-2/) but no myid: refusing to adopt data "
+                       "of unknown origin");
+  }
+  auto ports = port_conflicts(facts.listeners, facts.pid, "ZooKeeper");
+  problems.insert(problems.end(), ports.begin(), ports.end());
+  return problems;
+}
+
+util::Result<HostFacts> inspect_host(remote::Remote& remote, const inventory::Server& server,
+                                     const std::vector<render::RenderedFile>& files,
+                                     std::chrono::seconds timeout) {
+  render::ZkPaths p = render::zk_paths(server);
+  std::vector<std::string> args = {p.install_dir,
+                                   p.data_dir,
+                                   p.data_log_dir,
+                                   p.pid_file,
+                                   p.myid,
+                                   p.current_link + "/.zkctl-release",
+                                   ports_arg(server),
+                                   java_dir(p.install_dir) + "/current/.zkctl-release",
+                                   inspected_unit(server.service, render::Product::zookeeper),
+                                   server.service.user};
+  for (const auto& f : files) args.push_back(f.path);
+  auto r = run_script(remote, "inspect", scripts::zookeeper_inspect, args, timeout);
+  if (!r) return r.error();
+  return parse_facts(r->out, server, files);
+}
+
+util::Result<void> install_release(remote::Remote& remote, const std::string& install_dir,
+                                   const std::string& tarball_path, const std::string& sha256,
+                                   std::chrono::seconds timeout) {
+  auto r = run_script(remote, "unpack", scripts::host_install_release,
+                      {install_dir, tarball_path, sha256.substr(0, 16), sha256}, timeout);
+  if (!r) return r.error();
+  return {};
+}
+
+util::Result<void> upload_release(remote::Remote& remote, const std::string& install_dir,
+                                  const std::string& distribution, const std::string& sha256,
+                                  const remote::ProgressFn& progress,
+                                  std::chrono::seconds timeout) {
+  std::string releases = install_dir + "/releases";
+  // Temp files of an upload cut off earlier (host or connection lost) go first.
+  auto mk = run_script(remote, "mkdir", scripts::host_prepare_upload, {releases}, timeout);
+  if (!mk) return mk.error();
+  std::string target = releases + "/.upload-" + sha256.substr(0, 16) + ".tar.gz";
+  if (auto up = remote.upload_file(distribution, target, 0644, progress); !up) return up.error();
+  return install_release(remote, install_dir, target, sha256, timeout);
+}
+
+util::Result<void> prepare_dirs(remote::Remote& remote, const inventory::Server& server,
+                                std::chrono::seconds timeout) {
+  render::ZkPaths p = render::zk_paths(server);
+  auto r = run_script(remote, "mkdir", scripts::zookeeper_prepare,
+                      {p.conf_dir, p.log_dir, p.data_dir, p.data_log_dir, p.current_link}, timeout);
+  if (!r) return r.error();
+  return {};
+}
+
+util::Result<int> start_server(remote::Remote& remote, const inventory::Server& server,
+                               std::chrono::seconds timeout) {
+  if (server.service.launcher == inventory::Launcher::systemd) {
+    return start_unit(remote, unit_of(server.service, render::Product::zookeeper), timeout);
+  }
+  render::ZkPaths p = render::zk_paths(server);
+  auto r = run_script(remote, "zkServer.sh start", scripts::zookeeper_start,
+                      {p.install_dir, p.conf_dir, p.pid_file, server.service.user}, timeout);
+  if (!r) return r.error();
+  auto pid = pid_from(r->out);
+  if (!pid) return util::fail("zkServer.sh start printed no PID");
+  return *pid;
+}
+
+util::Result<bool> stop_server(remote::Remote& remote, const inventory::Server& server,
+                               std::chrono::seconds grace, std::chrono::seconds timeout) {
+  if (server.service.launcher == inventory::Launcher::systemd) {
+    return stop_unit(remote, unit_of(server.service, render::Product::zookeeper), timeout + grace);
+  }
+  render::ZkPaths p = render::zk_paths(server);
+  auto r = run_script(remote, "stop", scripts::zookeeper_stop,
+                      {p.pid_file, std::to_string(grace.count())}, timeout + grace);
+  if (!r) return r.error();
+  return r->out.find("stopped") != std::string::npos;
+}
+
+util::Result<std::optional<int>> server_pid(remote::Remote& remote, const inventory::Server& server,
+                                            std::chrono::seconds timeout) {
+  if (server.service.launcher == inventory::Launcher::systemd) {
+    return unit_pid(remote, unit_of(server.service, render::Product::zookeeper), timeout);
+  }
+  render::ZkPaths p = render::zk_paths(server);
+  auto r = run_script(remote, "pid", scripts::zookeeper_pid, {p.pid_file}, timeout);
+  if (!r) return r.error();
+  return pid_from(r->out);
+}
+
+}  // namespace zkctl::ops

@@ -1,0 +1,141 @@
+#include "ops/zookeeper/server.hpp"
+
+#include "ops/host/launcher.hpp"
+#include "ops/zookeeper/quorum.hpp"
+#include "ops/zookeeper/rolling.hpp"
+#include "ops/zookeeper/status.hpp"
+#include "ops/zookeeper/wait.hpp"
+#include "render/zk_paths.hpp"
+#include "render/zookeeper.hpp"
+
+namespace zkctl::ops {
+
+ZooKeeperServer::ZooKeeperServer(const inventory::Server& server, const inventory::Cluster& cluster)
+    : server_(server), cluster_(cluster) {}
+
+std::string ZooKeeperServer::install_dir() const {
+  return render::zk_paths(server_).install_dir;
+}
+
+std::vector<OwnedDir> ZooKeeperServer::owned_dirs() const {
+  const render::ZkPaths p = render::zk_paths(server_);
+  std::vector<OwnedDir> dirs = {{OwnedDir::Holds::install, "install", p.install_dir}};
+  // A separate transaction-log dir carries no mark of its own: it is checked like a
+  // Kafka log dir (so it is removed only when empty), before the data dir.
+  if (!p.data_log_dir.empty()) dirs.push_back({OwnedDir::Holds::data, "kafkadata", p.data_log_dir});
+  dirs.push_back({OwnedDir::Holds::data, "zkdata", p.data_dir});
+  return dirs;
+}
+
+util::Result<std::vector<render::RenderedFile>> ZooKeeperServer::render(const Context& ctx) const {
+  return render::render_zookeeper_node(cluster_, server_, ctx.options().templates);
+}
+
+util::Result<void> ZooKeeperServer::inspect(remote::Remote& remote,
+                                            const std::vector<render::RenderedFile>& files,
+                                            std::chrono::seconds timeout) {
+  auto facts = inspect_host(remote, server_, files, timeout);
+  if (!facts) return facts.error();
+  facts_ = std::move(facts.value());
+  return {};
+}
+
+std::vector<std::string> ZooKeeperServer::preflight_problems(const JavaNeed& java) const {
+  return ops::preflight_problems(server_, facts_, java);
+}
+
+util::Result<void> ZooKeeperServer::configure(
+    remote::Remote& remote, const std::vector<render::RenderedFile>& files,
+    const std::vector<const render::RenderedFile*>& changed, std::chrono::seconds timeout) const {
+  if (auto p = prepare_dirs(remote, server_, timeout); !p) return p.error();
+  if (facts_.cluster_mark != cluster_.name) {
+    if (auto m = remote.write_file(cluster_.name + "\n", cluster_mark_path(server_), 0644); !m)
+      return m.error();
+  }
+  for (const auto* f : changed) {
+    if (auto w = remote.write_file(f->content, f->path, f->mode); !w) return w.error();
+  }
+  // Service user owns data, logs and configs; systemd: unit enabled.
+  const render::ZkPaths paths = render::zk_paths(server_);
+  return settle_service(remote, server_.service, render::Product::zookeeper,
+                        {paths.data_dir, paths.data_log_dir, paths.log_dir}, files, timeout);
+}
+
+util::Result<int> ZooKeeperServer::start(remote::Remote& remote,
+                                         std::chrono::seconds timeout) const {
+  return start_server(remote, server_, timeout);
+}
+
+util::Result<bool> ZooKeeperServer::stop(remote::Remote& remote, const Options& options,
+                                         std::chrono::seconds timeout) const {
+  return stop_server(remote, server_, options.stop_grace, timeout);
+}
+
+util::Result<std::optional<int>> ZooKeeperServer::pid(remote::Remote& remote,
+                                                      std::chrono::seconds timeout) const {
+  return server_pid(remote, server_, timeout);
+}
+
+util::Result<void> ZooKeeperServer::wait_ready(Context& ctx) const {
+  auto m = wait_for_role(ctx, server_, ctx.options().wait_timeout);
+  if (!m) return m.error();
+  return {};
+}
+
+ZooKeeperTier::ZooKeeperTier(const inventory::Cluster& cluster,
+                             const std::vector<inventory::Server>& servers)
+    : cluster_(cluster) {
+  for (const auto& s : servers) servers_.push_back(std::make_unique<ZooKeeperServer>(s, cluster));
+}
+
+std::vector<Component*> ZooKeeperTier::nodes() {
+  std::vector<Component*> v;
+  for (auto& s : servers_) v.push_back(s.get());
+  return v;
+}
+
+std::vector<std::string> ZooKeeperTier::cross_problems(const std::string& cluster_name) {
+  std::vector<std::pair<const inventory::Server*, const HostFacts*>> facts;
+  for (const auto& s : servers_) facts.emplace_back(&s->server(), &s->host_facts());
+  return foreign_data_problems(cluster_name, facts);
+}
+
+std::vector<Component*> ZooKeeperTier::restart_order(Context& ctx, std::vector<Component*> nodes) {
+  std::vector<Component*> order;
+  for (const inventory::Server* s : rolling_order(collect_status(ctx))) {
+    for (Component* c : nodes)
+      if (c->host() == s->host && c->id() == s->id) order.push_back(c);
+  }
+  return order;
+}
+
+util::Result<void> ZooKeeperTier::restart_one(Context& ctx, const Component& node) {
+  // The server as `ctx` names it: during scale-in, the transition view's copy.
+  const inventory::Server* s = nullptr;
+  for (const auto& m : ctx.cluster().servers)
+    if (m.host == node.host() && m.id == node.id()) s = &m;
+  if (s == nullptr) return util::fail(node.host() + " is not in the ensemble being rolled");
+  auto m = ops::restart_one(ctx, *s);
+  if (!m) return m.error();
+  return {};
+}
+
+std::optional<std::string> ZooKeeperTier::leave_refusal(Context& ctx, const Component& node,
+                                                        const std::string& verb) {
+  ClusterStatus st = collect_status(ctx);
+  const auto& server = static_cast<const ZooKeeperServer&>(node).server();
+  auto safe = check_removal_safe(ctx.cluster(), observed(st), server);
+  if (safe) return std::nullopt;
+  return verb + " refused: " + safe.error().message;
+}
+
+std::string ZooKeeperTier::ready_text(Context& ctx, const Component& node) {
+  const auto& server = static_cast<const ZooKeeperServer&>(node).server();
+  return "serving as " + std::string(probe::to_string(probe_server(ctx, server).mode));
+}
+
+std::vector<Tier::StopGroup> ZooKeeperTier::stop_groups(Context& ctx) {
+  return {{"stop", 1, restart_order(ctx, nodes())}};
+}
+
+}  // namespace zkctl::ops

@@ -1,0 +1,43 @@
+#include "ops/zookeeper/status.hpp"
+
+#include "ops/zookeeper/wait.hpp"
+#include "runner/runner.hpp"
+
+namespace zkctl::ops {
+
+ClusterStatus collect_status(Context& ctx, probe::AskMntr ask_mntr) {
+  const auto& cluster = ctx.cluster();
+  ClusterStatus st;
+  st.nodes.resize(cluster.servers.size());
+  // Every server at once over TCP from this thread (one poll loop, no thread per server:
+  // status of N hosts should cost about what one costs); then, concurrently, SSH for the
+  // servers whose client port TCP could not reach.
+  std::vector<std::pair<std::string, int>> targets;
+  for (const auto& s : cluster.servers) targets.emplace_back(s.host, s.ports.client);
+  std::vector<probe::NodeProbe> tcp =
+      probe::probe_nodes_tcp(targets, ctx.options().probe_timeout, ask_mntr);
+  std::vector<std::size_t> retry;
+  for (std::size_t i = 0; i < cluster.servers.size(); ++i) {
+    st.nodes[i].server = &cluster.servers[i];
+    st.nodes[i].probe = std::move(tcp[i]);
+    const auto& p = st.nodes[i].probe;
+    if (p.mode == probe::Mode::down &&
+        (p.failure == probe::Failure::timeout || p.failure == probe::Failure::unreachable ||
+         p.failure == probe::Failure::resolve))
+      retry.push_back(i);
+  }
+  runner::parallel_for(retry.size(), static_cast<int>(retry.size()), [&](std::size_t k) {
+    const std::size_t i = retry[k];
+    st.nodes[i].probe = fall_back_to_ssh(ctx, cluster.servers[i], std::move(st.nodes[i].probe));
+  });
+  st.quorum = summarize(cluster, observed(st));
+  return st;
+}
+
+std::vector<Observed> observed(const ClusterStatus& status) {
+  std::vector<Observed> out;
+  for (const auto& n : status.nodes) out.push_back({n.server, n.probe.mode});
+  return out;
+}
+
+}  // namespace zkctl::ops
