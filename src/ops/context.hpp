@@ -13,10 +13,10 @@
 #include <vector>
 
 #include "inventory/model.hpp"
-#include "runner/progress.hpp"
 #include "remote/remote.hpp"
 #include "remote/ssh.hpp"
 #include "render/engine.hpp"
+#include "runner/progress.hpp"
 #include "util/result.hpp"
 
 namespace zkctl::ops {

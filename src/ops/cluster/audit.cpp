@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ops/cluster/state.hpp"
+#include "util/clock.hpp"
 #include "util/redact.hpp"
 
 namespace zkctl::ops {
@@ -20,11 +21,7 @@ std::string audit_log_path() {
 }
 
 std::string append_audit(const AuditRecord& record) {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char when[32];
-  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  const std::string when = util::utc_now_iso8601();
   char machine[256] = {0};
   gethostname(machine, sizeof machine - 1);
   const char* user = std::getenv("USER");

@@ -12,8 +12,10 @@
 #include <sstream>
 #include <utility>
 
-#include "runner/runner.hpp"
 #include "remote/scripts.hpp"
+#include "runner/runner.hpp"
+#include "util/clock.hpp"
+#include "util/key_value.hpp"
 
 namespace zkctl::ops {
 
@@ -38,15 +40,6 @@ std::string random_token() {
   std::ostringstream o;
   o << std::hex << rd() << rd() << rd();
   return o.str();
-}
-
-std::string iso_now() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 // One connection per distinct host of the cluster (ZooKeeper servers and Kafka
@@ -79,12 +72,7 @@ std::string lock_path(const std::string& cluster_name) {
 
 LockInfo parse_lock_info(const std::string& text) {
   LockInfo info;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    auto eq = line.find('=');
-    if (eq == std::string::npos) continue;
-    std::string k = line.substr(0, eq), v = line.substr(eq + 1);
+  util::for_each_key_value(text, [&info](const std::string& k, const std::string& v) {
     if (k == "holder")
       info.holder = v;
     else if (k == "pid")
@@ -97,7 +85,7 @@ LockInfo parse_lock_info(const std::string& text) {
       info.expires = std::atol(v.c_str());
     else if (k == "token")
       info.token = v;
-  }
+  });
   return info;
 }
 
@@ -126,7 +114,7 @@ util::Result<ClusterLock> ClusterLock::acquire(Context& ctx, const std::string& 
   const std::string machine = this_machine();
   const long now = static_cast<long>(std::time(nullptr));
   std::string info = "holder=" + user_name() + "@" + machine + "\npid=" + std::to_string(getpid()) +
-                     "\nsince=" + iso_now() + "\ncommand=" + command +
+                     "\nsince=" + util::utc_now_iso8601() + "\ncommand=" + command +
                      "\nexpires=" + std::to_string(now + ttl.count()) + "\ntoken=" + lock.token_;
   for (char& c : info)
     if (c != '\n' && (static_cast<unsigned char>(c) < 0x20)) c = ' ';

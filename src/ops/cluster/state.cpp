@@ -17,6 +17,8 @@
 
 namespace fs = std::filesystem;
 
+#include "util/clock.hpp"
+
 namespace zkctl::ops {
 
 namespace {
@@ -45,15 +47,6 @@ std::string read_text(const fs::path& p) {
   return ss.str();
 }
 
-std::string now_iso8601() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 }  // namespace
 
 std::string state_home() {
@@ -71,7 +64,7 @@ util::Result<void> record_cluster(const std::string& name, const std::string& so
                       {"source", source.string()},
                       {"base_dir", source.parent_path().string()},
                       {"sha256", sha256_hex(inventory_text)},
-                      {"deployed_at", now_iso8601()}};
+                      {"deployed_at", util::utc_now_iso8601()}};
   if (auto r = write_atomically(dir / "cluster.json", j.dump(2) + "\n"); !r) return r;
   return write_atomically(fs::path(state_home()) / "current", name + "\n");
 }

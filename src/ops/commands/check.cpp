@@ -9,12 +9,13 @@
 #include <set>
 #include <sstream>
 
-#include "ops/component.hpp"
 #include "ops/commands/deploy.hpp"
+#include "ops/component.hpp"
 #include "ops/host/java.hpp"
 #include "ops/zookeeper/status.hpp"
-#include "runner/runner.hpp"
 #include "remote/scripts.hpp"
+#include "runner/runner.hpp"
+#include "util/key_value.hpp"
 
 namespace zkctl::ops {
 
@@ -35,12 +36,7 @@ bool CheckReport::failed() const {
 
 HostProbe parse_host_probe(const std::string& text) {
   HostProbe p;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    auto eq = line.find('=');
-    if (eq == std::string::npos) continue;
-    std::string k = line.substr(0, eq), v = line.substr(eq + 1);
+  util::for_each_key_value(text, [&p](const std::string& k, const std::string& v) {
     if (k == "java") {
       p.java = v;
       p.java_major = java_major(v);
@@ -56,7 +52,7 @@ HostProbe parse_host_probe(const std::string& text) {
       auto sp = v.find(' ');
       p.resolved.push_back({v.substr(0, sp), sp == std::string::npos ? "" : v.substr(sp + 1)});
     }
-  }
+  });
   return p;
 }
 

@@ -49,7 +49,8 @@ ControlReport control_node(Context& ctx, Tier& tier, const Component& node, Acti
   auto pid = node.start(r, timeout);
   if (!pid)
     return {ControlOutcome::failed, host + ": " + node.step("start") + ": " + pid.error().message};
-  progress.report({host, node.step("start"), runner::EventKind::done, "pid " + std::to_string(*pid)});
+  progress.report(
+      {host, node.step("start"), runner::EventKind::done, "pid " + std::to_string(*pid)});
   progress.report({host, node.step("wait until ready"), runner::EventKind::started, ""});
   if (auto w = node.wait_ready(ctx); !w)
     return {ControlOutcome::failed, host + ": " + w.error().message};

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "ops/context.hpp"
 #include "ops/commands/control.hpp"
-#include "runner/runner.hpp"
+#include "ops/context.hpp"
 #include "render/rendered_file.hpp"
+#include "runner/runner.hpp"
 
 namespace zkctl::ops {
 

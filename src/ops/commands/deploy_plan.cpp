@@ -4,13 +4,13 @@
 #include <mutex>
 #include <set>
 
-#include "ops/host/checksum.hpp"
 #include "ops/commands/deploy.hpp"
-#include "ops/kafka/node.hpp"
+#include "ops/host/checksum.hpp"
 #include "ops/kafka/health.hpp"
+#include "ops/kafka/node.hpp"
 #include "ops/zookeeper/quorum.hpp"
-#include "ops/zookeeper/wait.hpp"
 #include "ops/zookeeper/server.hpp"
+#include "ops/zookeeper/wait.hpp"
 #include "runner/runner.hpp"
 
 namespace zkctl::ops {
@@ -160,8 +160,8 @@ void inspect_all(Context& ctx, DeployPlan& plan, DeployReport& report) {
       ctx.progress().report({node.host(), node.step("pre-flight"), runner::EventKind::failed, p});
     }
     if (problems.empty()) {
-      ctx.progress().report(
-          {node.host(), node.step("pre-flight"), runner::EventKind::done, node.facts().java_version});
+      ctx.progress().report({node.host(), node.step("pre-flight"), runner::EventKind::done,
+                             node.facts().java_version});
     }
   }
 }

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "ops/component.hpp"
-#include "ops/commands/control.hpp"
-#include "ops/host/java.hpp"
 #include "ops/cluster/membership.hpp"
+#include "ops/commands/control.hpp"
+#include "ops/component.hpp"
+#include "ops/host/java.hpp"
 
 namespace zkctl::ops {
 

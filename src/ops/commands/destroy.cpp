@@ -5,8 +5,8 @@
 #include "ops/commands/cluster_control.hpp"
 #include "ops/component.hpp"
 #include "ops/host/launcher.hpp"
-#include "runner/runner.hpp"
 #include "remote/scripts.hpp"
+#include "runner/runner.hpp"
 
 namespace zkctl::ops {
 
@@ -54,7 +54,8 @@ DestroyReport destroy(Context& ctx, PurgeData purge) {
     }
     for (const OwnedDir& d : n.owned_dirs()) {
       if (d.holds == OwnedDir::Holds::data && purge == PurgeData::no) continue;
-      auto r = remote::run_script(*c.remote, "remove " + d.path, remote::scripts::host_remove, {d.mark, d.path}, n.timeout(ctx));
+      auto r = remote::run_script(*c.remote, "remove " + d.path, remote::scripts::host_remove,
+                                  {d.mark, d.path}, n.timeout(ctx));
       if (!r) return fail(n.host() + ": " + r.error().message);
       note(n.host(), r->out);
     }

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <chrono>
 
-#include "runner/runner.hpp"
 #include "remote/scripts.hpp"
 #include "render/kafka_paths.hpp"
 #include "render/zk_paths.hpp"
+#include "runner/runner.hpp"
 #include "util/quote.hpp"
 #include "util/trace.hpp"
 

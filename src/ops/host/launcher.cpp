@@ -10,6 +10,8 @@ namespace {
 
 namespace scripts = remote::scripts;
 
+}  // namespace
+
 std::optional<int> pid_line(const std::string& out) {
   std::istringstream in(out);
   std::string line;
@@ -19,7 +21,40 @@ std::optional<int> pid_line(const std::string& out) {
   return pid;
 }
 
-}  // namespace
+util::Result<int> launch_start(remote::Remote& remote, const inventory::ServiceSettings& service,
+                               render::Product product, const ScriptLaunch& launch,
+                               std::chrono::seconds timeout) {
+  if (service.launcher == inventory::Launcher::systemd)
+    return start_unit(remote, unit_of(service, product), timeout);
+  auto r = run_script(remote, launch.start_what, launch.start_script, launch.start_args, timeout);
+  if (!r) return r.error();
+  auto pid = pid_line(r->out);
+  if (!pid) return util::fail(launch.start_what + " printed no PID");
+  return *pid;
+}
+
+util::Result<bool> launch_stop(remote::Remote& remote, const inventory::ServiceSettings& service,
+                               render::Product product, const ScriptLaunch& launch,
+                               std::chrono::seconds grace, std::chrono::seconds timeout) {
+  if (service.launcher == inventory::Launcher::systemd)
+    return stop_unit(remote, unit_of(service, product), timeout + grace);
+  std::vector<std::string> args = launch.stop_args;
+  args.push_back(std::to_string(grace.count()));
+  auto r = run_script(remote, "stop", launch.stop_script, args, timeout + grace);
+  if (!r) return r.error();
+  return r->out.find("stopped") != std::string::npos;
+}
+
+util::Result<std::optional<int>> launch_pid(remote::Remote& remote,
+                                            const inventory::ServiceSettings& service,
+                                            render::Product product, const ScriptLaunch& launch,
+                                            std::chrono::seconds timeout) {
+  if (service.launcher == inventory::Launcher::systemd)
+    return unit_pid(remote, unit_of(service, product), timeout);
+  auto r = run_script(remote, "pid", launch.pid_script, launch.pid_args, timeout);
+  if (!r) return r.error();
+  return pid_line(r->out);
+}
 
 std::string unit_of(const inventory::ServiceSettings& service, render::Product product) {
   return render::unit_name(service.cluster, product);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "inventory/model.hpp"
@@ -44,6 +45,35 @@ util::Result<int> start_unit(remote::Remote& remote, const std::string& unit,
 // TimeoutStopSec). False when it was not active.
 util::Result<bool> stop_unit(remote::Remote& remote, const std::string& unit,
                              std::chrono::seconds timeout);
+
+// How the scripts launcher drives one node: its start, stop and pid scripts with
+// their arguments (stop also gets the grace in seconds, last).
+struct ScriptLaunch {
+  std::string start_what;  // names the start in errors ("zkServer.sh start")
+  std::string_view start_script;
+  std::vector<std::string> start_args;
+  std::string_view stop_script;
+  std::vector<std::string> stop_args;
+  std::string_view pid_script;
+  std::vector<std::string> pid_args;
+};
+
+// Start a node of `product` as [service] says (systemd unit, or `scripts`); its PID.
+util::Result<int> launch_start(remote::Remote& remote, const inventory::ServiceSettings& service,
+                               render::Product product, const ScriptLaunch& scripts,
+                               std::chrono::seconds timeout);
+// Stop it (SIGTERM, SIGKILL after `grace`); false when it was not running.
+util::Result<bool> launch_stop(remote::Remote& remote, const inventory::ServiceSettings& service,
+                               render::Product product, const ScriptLaunch& scripts,
+                               std::chrono::seconds grace, std::chrono::seconds timeout);
+// Its PID, if it runs.
+util::Result<std::optional<int>> launch_pid(remote::Remote& remote,
+                                            const inventory::ServiceSettings& service,
+                                            render::Product product, const ScriptLaunch& scripts,
+                                            std::chrono::seconds timeout);
+
+// The last `pid=N` line of a script's output.
+std::optional<int> pid_line(const std::string& out);
 
 // The unit's main PID, if it runs.
 util::Result<std::optional<int>> unit_pid(remote::Remote& remote, const std::string& unit,

@@ -7,21 +7,13 @@
 #include "ops/host/launcher.hpp"
 #include "remote/scripts.hpp"
 #include "render/kafka_paths.hpp"
+#include "util/key_value.hpp"
 
 namespace zkctl::ops {
 
 namespace {
 
 namespace scripts = remote::scripts;
-
-std::optional<int> pid_in(const std::string& out) {
-  std::istringstream in(out);
-  std::string line;
-  std::optional<int> pid;
-  while (std::getline(in, line))
-    if (line.rfind("pid=", 0) == 0) pid = std::stoi(line.substr(4));
-  return pid;
-}
 
 std::string ports_of(const inventory::KafkaNode& n) {
   std::string p;
@@ -34,15 +26,10 @@ std::string ports_of(const inventory::KafkaNode& n) {
 
 KafkaFacts parse_kafka_facts(const std::string& output) {
   KafkaFacts f;
-  std::istringstream in(output);
-  std::string line;
-  while (std::getline(in, line)) {
-    auto eq = line.find('=');
-    if (eq == std::string::npos) continue;
-    std::string key = line.substr(0, eq), val = line.substr(eq + 1);
-    if (parse_common_fact(key, val, f)) continue;
+  util::for_each_key_value(output, [&f](const std::string& key, const std::string& val) {
+    if (parse_common_fact(key, val, f)) return;
     if (key.rfind("meta.", 0) == 0) f.meta[key.substr(5)] = val;
-  }
+  });
   return f;
 }
 
@@ -119,38 +106,34 @@ util::Result<bool> format_kafka_storage(remote::Remote& remote, const inventory:
   return r->out.find("formatted-already") == std::string::npos;
 }
 
+namespace {
+// kafka-server-start.sh (through kafka/start.sh), the stop and pid lookup by server.properties.
+ScriptLaunch kafka_launch(const inventory::KafkaNode& node) {
+  const render::KafkaPaths p = render::kafka_paths(node);
+  return {"kafka-server-start.sh",
+          scripts::kafka_start,
+          {p.install_dir, p.server_properties, p.env_file, node.service.user},
+          scripts::kafka_stop,
+          {p.server_properties},
+          scripts::kafka_pid,
+          {p.server_properties}};
+}
+}  // namespace
+
 util::Result<int> start_kafka(remote::Remote& remote, const inventory::KafkaNode& node,
                               std::chrono::seconds timeout) {
-  if (node.service.launcher == inventory::Launcher::systemd) {
-    return start_unit(remote, unit_of(node.service, render::Product::kafka), timeout);
-  }
-  render::KafkaPaths p = render::kafka_paths(node);
-  auto r = run_script(remote, "kafka-server-start.sh", scripts::kafka_start,
-                      {p.install_dir, p.server_properties, p.env_file, node.service.user}, timeout);
-  if (!r) return r.error();
-  auto pid = pid_in(r->out);
-  if (!pid) return util::fail("kafka-server-start.sh printed no PID");
-  return *pid;
+  return launch_start(remote, node.service, render::Product::kafka, kafka_launch(node), timeout);
 }
 
 util::Result<bool> stop_kafka(remote::Remote& remote, const inventory::KafkaNode& node,
                               std::chrono::seconds grace, std::chrono::seconds timeout) {
-  if (node.service.launcher == inventory::Launcher::systemd) {
-    return stop_unit(remote, unit_of(node.service, render::Product::kafka), timeout + grace);
-  }
-  render::KafkaPaths p = render::kafka_paths(node);
-  auto r = run_script(remote, "stop", scripts::kafka_stop,
-                      {p.server_properties, std::to_string(grace.count())}, timeout + grace);
-  if (!r) return r.error();
-  return r->out.find("stopped") != std::string::npos;
+  return launch_stop(remote, node.service, render::Product::kafka, kafka_launch(node), grace,
+                     timeout);
 }
 
 util::Result<std::optional<int>> kafka_pid(remote::Remote& remote, const inventory::KafkaNode& node,
                                            std::chrono::seconds timeout) {
-  render::KafkaPaths p = render::kafka_paths(node);
-  auto r = run_script(remote, "pid", scripts::kafka_pid, {p.server_properties}, timeout);
-  if (!r) return r.error();
-  return pid_in(r->out);
+  return launch_pid(remote, node.service, render::Product::kafka, kafka_launch(node), timeout);
 }
 
 }  // namespace zkctl::ops

@@ -2,10 +2,10 @@
 
 #include <random>
 
-#include "ops/commands/deploy.hpp"
-#include "ops/kafka/health.hpp"
-#include "ops/host/launcher.hpp"
 #include "ops/cluster/state.hpp"
+#include "ops/commands/deploy.hpp"
+#include "ops/host/launcher.hpp"
+#include "ops/kafka/health.hpp"
 #include "render/kafka.hpp"
 #include "render/kafka_paths.hpp"
 

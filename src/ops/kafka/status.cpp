@@ -3,8 +3,8 @@
 #include <future>
 
 #include "ops/kafka/host.hpp"
-#include "runner/runner.hpp"
 #include "probe/kafka_client.hpp"
+#include "runner/runner.hpp"
 
 namespace zkctl::ops {
 

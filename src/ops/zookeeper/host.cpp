@@ -7,22 +7,13 @@
 #include "ops/host/java.hpp"
 #include "ops/host/launcher.hpp"
 #include "remote/scripts.hpp"
+#include "util/key_value.hpp"
 
 namespace zkctl::ops {
 
 namespace {
 
 namespace scripts = remote::scripts;
-
-std::optional<int> pid_from(const std::string& out) {
-  std::istringstream in(out);
-  std::string line;
-  std::optional<int> pid;
-  while (std::getline(in, line)) {
-    if (line.rfind("pid=", 0) == 0) pid = std::stoi(line.substr(4));
-  }
-  return pid;
-}
 
 std::string ports_arg(const inventory::Server& s) {
   std::string p = std::to_string(s.ports.client) + "," + std::to_string(s.ports.peer) + "," +
@@ -37,13 +28,8 @@ HostFacts parse_facts(const std::string& output, const inventory::Server& server
                       const std::vector<render::RenderedFile>& files) {
   (void)files;
   HostFacts f;
-  std::istringstream in(output);
-  std::string line;
-  while (std::getline(in, line)) {
-    auto eq = line.find('=');
-    if (eq == std::string::npos) continue;
-    std::string key = line.substr(0, eq), val = line.substr(eq + 1);
-    if (parse_common_fact(key, val, f)) continue;
+  util::for_each_key_value(output, [&f](const std::string& key, const std::string& val) {
+    if (parse_common_fact(key, val, f)) return;
     if (key == "myid") {
       f.myid = val;
     } else if (key == "history") {
@@ -53,7 +39,7 @@ HostFacts parse_facts(const std::string& output, const inventory::Server& server
     } else if (key == "mark") {
       f.cluster_mark = val;
     }
-  }
+  });
   (void)server;
   return f;
 }
@@ -169,41 +155,35 @@ util::Result<void> prepare_dirs(remote::Remote& remote, const inventory::Server&
   return {};
 }
 
+namespace {
+// zkServer.sh start (through zookeeper/start.sh), the pid-file stop and pid lookup.
+ScriptLaunch zk_launch(const inventory::Server& server) {
+  const render::ZkPaths p = render::zk_paths(server);
+  return {"zkServer.sh start",
+          scripts::zookeeper_start,
+          {p.install_dir, p.conf_dir, p.pid_file, server.service.user},
+          scripts::zookeeper_stop,
+          {p.pid_file},
+          scripts::zookeeper_pid,
+          {p.pid_file}};
+}
+}  // namespace
+
 util::Result<int> start_server(remote::Remote& remote, const inventory::Server& server,
                                std::chrono::seconds timeout) {
-  if (server.service.launcher == inventory::Launcher::systemd) {
-    return start_unit(remote, unit_of(server.service, render::Product::zookeeper), timeout);
-  }
-  render::ZkPaths p = render::zk_paths(server);
-  auto r = run_script(remote, "zkServer.sh start", scripts::zookeeper_start,
-                      {p.install_dir, p.conf_dir, p.pid_file, server.service.user}, timeout);
-  if (!r) return r.error();
-  auto pid = pid_from(r->out);
-  if (!pid) return util::fail("zkServer.sh start printed no PID");
-  return *pid;
+  return launch_start(remote, server.service, render::Product::zookeeper, zk_launch(server),
+                      timeout);
 }
 
 util::Result<bool> stop_server(remote::Remote& remote, const inventory::Server& server,
                                std::chrono::seconds grace, std::chrono::seconds timeout) {
-  if (server.service.launcher == inventory::Launcher::systemd) {
-    return stop_unit(remote, unit_of(server.service, render::Product::zookeeper), timeout + grace);
-  }
-  render::ZkPaths p = render::zk_paths(server);
-  auto r = run_script(remote, "stop", scripts::zookeeper_stop,
-                      {p.pid_file, std::to_string(grace.count())}, timeout + grace);
-  if (!r) return r.error();
-  return r->out.find("stopped") != std::string::npos;
+  return launch_stop(remote, server.service, render::Product::zookeeper, zk_launch(server), grace,
+                     timeout);
 }
 
 util::Result<std::optional<int>> server_pid(remote::Remote& remote, const inventory::Server& server,
                                             std::chrono::seconds timeout) {
-  if (server.service.launcher == inventory::Launcher::systemd) {
-    return unit_pid(remote, unit_of(server.service, render::Product::zookeeper), timeout);
-  }
-  render::ZkPaths p = render::zk_paths(server);
-  auto r = run_script(remote, "pid", scripts::zookeeper_pid, {p.pid_file}, timeout);
-  if (!r) return r.error();
-  return pid_from(r->out);
+  return launch_pid(remote, server.service, render::Product::zookeeper, zk_launch(server), timeout);
 }
 
 }  // namespace zkctl::ops

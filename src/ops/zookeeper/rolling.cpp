@@ -3,9 +3,9 @@
 #include <thread>
 
 #include "ops/component.hpp"
+#include "ops/zookeeper/host.hpp"
 #include "ops/zookeeper/quorum.hpp"
 #include "ops/zookeeper/wait.hpp"
-#include "ops/zookeeper/host.hpp"
 
 namespace zkctl::ops {
 
