@@ -114,6 +114,33 @@ class Component {
   virtual util::Result<void> wait_ready(Context& ctx) const = 0;
 };
 
+// What every kind answers the same way from its inventory entry (an inventory::Node) and
+// the facts its inspect found: the part a new kind gets for free.
+template <class InventoryNode, class Facts>
+class NodeComponent : public Component {
+ public:
+  // `node` and `cluster` outlive the component.
+  NodeComponent(const InventoryNode& node, const inventory::Cluster& cluster)
+      : node_(node), cluster_(cluster) {}
+
+  const InventoryNode& node() const { return node_; }
+  const Facts& found() const { return facts_; }
+
+  const std::string& host() const override { return node_.host; }
+  int id() const override { return node_.id; }
+  Connection& connection(Context& ctx) const override { return ctx.connection(node_); }
+  std::chrono::seconds timeout(const Context& ctx) const override {
+    return ctx.command_timeout(node_);
+  }
+  const inventory::ServiceSettings& service() const override { return node_.service; }
+  const CommonFacts& facts() const override { return facts_; }
+
+ protected:
+  const InventoryNode& node_;
+  const inventory::Cluster& cluster_;
+  Facts facts_;
+};
+
 // The nodes of one kind, deployed together (ZooKeeper first, then Kafka).
 class Tier {
  public:

@@ -234,6 +234,18 @@ util::Result<KafkaMetadata> kafka_metadata(const std::string& bootstrap, millise
   return read_metadata(rk->get(), sink, bootstrap, static_cast<int>(timeout.count()));
 }
 
+namespace {
+// The single topic result of an admin request for one topic: an error unless it succeeded.
+util::Result<void> one_topic_result(const rd_kafka_topic_result_t** results, size_t n,
+                                    const std::string& what) {
+  if (n != 1) return util::fail(what + ": no result for the topic");
+  const rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[0]);
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return {};
+  const char* msg = rd_kafka_topic_result_error_string(results[0]);
+  return util::fail(what + ": " + (msg != nullptr ? msg : rd_kafka_err2str(err)));
+}
+}  // namespace
+
 util::Result<void> create_topic(const std::string& bootstrap, const std::string& topic,
                                 int partitions, int replication, milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
@@ -255,15 +267,8 @@ util::Result<void> create_topic(const std::string& bootstrap, const std::string&
   if (!ev) return ev.error();
   const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev->get());
   size_t n = 0;
-  const rd_kafka_topic_result_t** results =
-      res != nullptr ? rd_kafka_CreateTopics_result_topics(res, &n) : nullptr;
-  if (n != 1) return util::fail(what + ": no result for the topic");
-  if (rd_kafka_topic_result_error(results[0]) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    const char* msg = rd_kafka_topic_result_error_string(results[0]);
-    return util::fail(
-        what + ": " +
-        (msg != nullptr ? msg : rd_kafka_err2str(rd_kafka_topic_result_error(results[0]))));
-  }
+  auto results = res != nullptr ? rd_kafka_CreateTopics_result_topics(res, &n) : nullptr;
+  if (auto one = one_topic_result(results, n, what); !one) return one.error();
 
   // Created on the controller; wait until the brokers serve it.
   std::string last;
@@ -310,15 +315,8 @@ util::Result<void> delete_topic(const std::string& bootstrap, const std::string&
   if (!ev) return ev.error();
   const rd_kafka_DeleteTopics_result_t* res = rd_kafka_event_DeleteTopics_result(ev->get());
   size_t n = 0;
-  const rd_kafka_topic_result_t** results =
-      res != nullptr ? rd_kafka_DeleteTopics_result_topics(res, &n) : nullptr;
-  if (n != 1) return util::fail(what + ": no result for the topic");
-  if (rd_kafka_topic_result_error(results[0]) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    const char* msg = rd_kafka_topic_result_error_string(results[0]);
-    return util::fail(
-        what + ": " +
-        (msg != nullptr ? msg : rd_kafka_err2str(rd_kafka_topic_result_error(results[0]))));
-  }
+  auto results = res != nullptr ? rd_kafka_DeleteTopics_result_topics(res, &n) : nullptr;
+  if (auto one = one_topic_result(results, n, what); !one) return one.error();
 
   std::string last;
   while (true) {

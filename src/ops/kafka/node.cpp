@@ -35,10 +35,6 @@ std::string new_kafka_cluster_id() {
   }
 }
 
-KafkaComponent::KafkaComponent(const inventory::KafkaNode& node, const inventory::Cluster& cluster,
-                               const std::string& cluster_id)
-    : node_(node), cluster_(cluster), cluster_id_(cluster_id) {}
-
 std::string KafkaComponent::install_dir() const {
   return render::kafka_paths(node_).install_dir;
 }

@@ -14,44 +14,36 @@
 
 namespace zkctl::ops {
 
-class KafkaComponent final : public Component {
+class KafkaComponent final : public NodeComponent<inventory::KafkaNode, KafkaFacts> {
  public:
   // `node`, `cluster` and `cluster_id` (the KRaft cluster id, settled by the tier)
   // outlive the component.
   KafkaComponent(const inventory::KafkaNode& node, const inventory::Cluster& cluster,
-                 const std::string& cluster_id);
+                 const std::string& cluster_id)
+      : NodeComponent(node, cluster), cluster_id_(cluster_id) {}
 
-  const inventory::KafkaNode& node() const { return node_; }
   const KafkaFacts& kafka_facts() const { return facts_; }
 
   NodeKind kind() const override { return NodeKind::kafka; }
-  const std::string& host() const override { return node_.host; }
-  int id() const override { return node_.id; }
   std::string label() const override {
     return node_.host + " (kafka " + std::to_string(node_.id) + ")";
   }
   std::string step(const std::string& name) const override { return "kafka " + name; }
-  Connection& connection(Context& ctx) const override { return ctx.connection(node_); }
-  const inventory::ServiceSettings& service() const override { return node_.service; }
   render::Product product() const override { return render::Product::kafka; }
-  std::vector<OwnedDir> owned_dirs() const override;
   int heap_mb() const override { return cluster_.kafka->heap_mb; }
-  std::chrono::seconds timeout(const Context& ctx) const override {
-    return ctx.command_timeout(node_);
-  }
   const std::string& distribution() const override { return cluster_.kafka->distribution; }
   std::string install_dir() const override;
+  std::vector<OwnedDir> owned_dirs() const override;
   util::Result<std::vector<render::RenderedFile>> render(const Context& ctx) const override;
   util::Result<void> inspect(remote::Remote& remote, const std::vector<render::RenderedFile>& files,
                              std::chrono::seconds timeout) override;
-  const CommonFacts& facts() const override { return facts_; }
   std::vector<std::string> preflight_problems(const JavaNeed& java) const override;
   bool needs_format() const override;
+  util::Result<bool> format(remote::Remote& remote, std::chrono::seconds timeout) const override;
   util::Result<void> configure(remote::Remote& remote,
                                const std::vector<render::RenderedFile>& files,
                                const std::vector<const render::RenderedFile*>& changed,
                                std::chrono::seconds timeout) const override;
-  util::Result<bool> format(remote::Remote& remote, std::chrono::seconds timeout) const override;
   util::Result<int> start(remote::Remote& remote, std::chrono::seconds timeout) const override;
   util::Result<bool> stop(remote::Remote& remote, const Options& options,
                           std::chrono::seconds timeout) const override;
@@ -60,10 +52,7 @@ class KafkaComponent final : public Component {
   util::Result<void> wait_ready(Context& ctx) const override;
 
  private:
-  const inventory::KafkaNode& node_;
-  const inventory::Cluster& cluster_;
   const std::string& cluster_id_;
-  KafkaFacts facts_;
 };
 
 class KafkaTier final : public Tier {

@@ -10,15 +10,12 @@
 
 namespace zkctl::ops {
 
-ZooKeeperServer::ZooKeeperServer(const inventory::Server& server, const inventory::Cluster& cluster)
-    : server_(server), cluster_(cluster) {}
-
 std::string ZooKeeperServer::install_dir() const {
-  return render::zk_paths(server_).install_dir;
+  return render::zk_paths(node_).install_dir;
 }
 
 std::vector<OwnedDir> ZooKeeperServer::owned_dirs() const {
-  const render::ZkPaths p = render::zk_paths(server_);
+  const render::ZkPaths p = render::zk_paths(node_);
   std::vector<OwnedDir> dirs = {{OwnedDir::Holds::install, "install", p.install_dir}};
   // A separate transaction-log dir carries no mark of its own: it is checked like a
   // Kafka log dir (so it is removed only when empty), before the data dir.
@@ -28,56 +25,56 @@ std::vector<OwnedDir> ZooKeeperServer::owned_dirs() const {
 }
 
 util::Result<std::vector<render::RenderedFile>> ZooKeeperServer::render(const Context& ctx) const {
-  return render::render_zookeeper_node(cluster_, server_, ctx.options().templates);
+  return render::render_zookeeper_node(cluster_, node_, ctx.options().templates);
 }
 
 util::Result<void> ZooKeeperServer::inspect(remote::Remote& remote,
                                             const std::vector<render::RenderedFile>& files,
                                             std::chrono::seconds timeout) {
-  auto facts = inspect_host(remote, server_, files, timeout);
+  auto facts = inspect_host(remote, node_, files, timeout);
   if (!facts) return facts.error();
   facts_ = std::move(facts.value());
   return {};
 }
 
 std::vector<std::string> ZooKeeperServer::preflight_problems(const JavaNeed& java) const {
-  return ops::preflight_problems(server_, facts_, java);
+  return ops::preflight_problems(node_, facts_, java);
 }
 
 util::Result<void> ZooKeeperServer::configure(
     remote::Remote& remote, const std::vector<render::RenderedFile>& files,
     const std::vector<const render::RenderedFile*>& changed, std::chrono::seconds timeout) const {
-  if (auto p = prepare_dirs(remote, server_, timeout); !p) return p.error();
+  if (auto p = prepare_dirs(remote, node_, timeout); !p) return p.error();
   if (facts_.cluster_mark != cluster_.name) {
-    if (auto m = remote.write_file(cluster_.name + "\n", cluster_mark_path(server_), 0644); !m)
+    if (auto m = remote.write_file(cluster_.name + "\n", cluster_mark_path(node_), 0644); !m)
       return m.error();
   }
   for (const auto* f : changed) {
     if (auto w = remote.write_file(f->content, f->path, f->mode); !w) return w.error();
   }
   // Service user owns data, logs and configs; systemd: unit enabled.
-  const render::ZkPaths paths = render::zk_paths(server_);
-  return settle_service(remote, server_.service, render::Product::zookeeper,
+  const render::ZkPaths paths = render::zk_paths(node_);
+  return settle_service(remote, node_.service, render::Product::zookeeper,
                         {paths.data_dir, paths.data_log_dir, paths.log_dir}, files, timeout);
 }
 
 util::Result<int> ZooKeeperServer::start(remote::Remote& remote,
                                          std::chrono::seconds timeout) const {
-  return start_server(remote, server_, timeout);
+  return start_server(remote, node_, timeout);
 }
 
 util::Result<bool> ZooKeeperServer::stop(remote::Remote& remote, const Options& options,
                                          std::chrono::seconds timeout) const {
-  return stop_server(remote, server_, options.stop_grace, timeout);
+  return stop_server(remote, node_, options.stop_grace, timeout);
 }
 
 util::Result<std::optional<int>> ZooKeeperServer::pid(remote::Remote& remote,
                                                       std::chrono::seconds timeout) const {
-  return server_pid(remote, server_, timeout);
+  return server_pid(remote, node_, timeout);
 }
 
 util::Result<void> ZooKeeperServer::wait_ready(Context& ctx) const {
-  auto m = wait_for_role(ctx, server_, ctx.options().wait_timeout);
+  auto m = wait_for_role(ctx, node_, ctx.options().wait_timeout);
   if (!m) return m.error();
   return {};
 }

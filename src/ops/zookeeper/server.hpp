@@ -13,33 +13,24 @@
 
 namespace zkctl::ops {
 
-class ZooKeeperServer final : public Component {
+class ZooKeeperServer final : public NodeComponent<inventory::Server, HostFacts> {
  public:
-  // `server` and `cluster` outlive the component.
-  ZooKeeperServer(const inventory::Server& server, const inventory::Cluster& cluster);
+  using NodeComponent::NodeComponent;
 
-  const inventory::Server& server() const { return server_; }
+  const inventory::Server& server() const { return node_; }
   const HostFacts& host_facts() const { return facts_; }
 
   NodeKind kind() const override { return NodeKind::zookeeper; }
-  const std::string& host() const override { return server_.host; }
-  int id() const override { return server_.id; }
-  std::string label() const override { return server_.host; }
+  std::string label() const override { return node_.host; }
   std::string step(const std::string& name) const override { return name; }
-  Connection& connection(Context& ctx) const override { return ctx.connection(server_); }
-  const inventory::ServiceSettings& service() const override { return server_.service; }
   render::Product product() const override { return render::Product::zookeeper; }
-  std::vector<OwnedDir> owned_dirs() const override;
   int heap_mb() const override { return cluster_.zookeeper.heap_mb; }
-  std::chrono::seconds timeout(const Context& ctx) const override {
-    return ctx.command_timeout(server_);
-  }
   const std::string& distribution() const override { return cluster_.zookeeper.distribution; }
   std::string install_dir() const override;
+  std::vector<OwnedDir> owned_dirs() const override;
   util::Result<std::vector<render::RenderedFile>> render(const Context& ctx) const override;
   util::Result<void> inspect(remote::Remote& remote, const std::vector<render::RenderedFile>& files,
                              std::chrono::seconds timeout) override;
-  const CommonFacts& facts() const override { return facts_; }
   std::vector<std::string> preflight_problems(const JavaNeed& java) const override;
   util::Result<void> configure(remote::Remote& remote,
                                const std::vector<render::RenderedFile>& files,
@@ -51,11 +42,6 @@ class ZooKeeperServer final : public Component {
   util::Result<std::optional<int>> pid(remote::Remote& remote,
                                        std::chrono::seconds timeout) const override;
   util::Result<void> wait_ready(Context& ctx) const override;
-
- private:
-  const inventory::Server& server_;
-  const inventory::Cluster& cluster_;
-  HostFacts facts_;
 };
 
 class ZooKeeperTier final : public Tier {
