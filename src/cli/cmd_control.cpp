@@ -4,8 +4,8 @@
 #include "cli/changing.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
-#include "ops/component.hpp"
 #include "ops/commands/control.hpp"
+#include "ops/component.hpp"
 
 namespace zkctl::cli {
 

@@ -3,10 +3,20 @@
 #include "cli/changing.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
-#include "ops/commands/deploy.hpp"
 #include "ops/cluster/state.hpp"
+#include "ops/commands/deploy.hpp"
 
 namespace zkctl::cli {
+
+std::optional<int> print_not_started(const ops::DeployReport& report,
+                                     const NotStartedHeaders& headers) {
+  const bool preflight = report.outcome == ops::DeployOutcome::preflight_failed;
+  if (!preflight && report.outcome != ops::DeployOutcome::refused) return std::nullopt;
+  std::fprintf(stderr, "zkctl: %s:\n", preflight ? headers.preflight : headers.refused);
+  for (const auto& p : preflight ? report.preflight : report.refusals)
+    std::fprintf(stderr, "  %s\n", p.c_str());
+  return preflight ? kPreflightFailed : kRefused;
+}
 
 namespace {
 int finish_deploy(const LoadedCluster& loaded_ref, const ops::DeployReport& report);
@@ -34,16 +44,9 @@ namespace {
 int finish_deploy(const LoadedCluster& loaded_ref, const ops::DeployReport& report) {
   const LoadedCluster* loaded = &loaded_ref;
 
-  if (report.outcome == ops::DeployOutcome::preflight_failed) {
-    std::fprintf(stderr, "zkctl: pre-flight failed; nothing was changed on any host:\n");
-    for (const auto& p : report.preflight) std::fprintf(stderr, "  %s\n", p.c_str());
-    return kPreflightFailed;
-  }
-  if (report.outcome == ops::DeployOutcome::refused) {
-    std::fprintf(stderr, "zkctl: deploy refused; nothing was changed on any host:\n");
-    for (const auto& p : report.refusals) std::fprintf(stderr, "  %s\n", p.c_str());
-    return kRefused;
-  }
+  if (auto code = print_not_started(report, {"pre-flight failed; nothing was changed on any host",
+                                             "deploy refused; nothing was changed on any host"}))
+    return *code;
   for (const auto& n : report.notes) std::fprintf(stderr, "zkctl: note: %s\n", n.c_str());
   // Hosts may have changed from here on: record the cluster even if a later step failed,
   // so status/restart work on what was deployed -- unless servers were being taken out

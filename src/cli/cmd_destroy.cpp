@@ -5,8 +5,8 @@
 #include "cli/changing.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
-#include "ops/commands/destroy.hpp"
 #include "ops/cluster/state.hpp"
+#include "ops/commands/destroy.hpp"
 
 namespace zkctl::cli {
 

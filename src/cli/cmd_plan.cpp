@@ -112,16 +112,9 @@ int cmd_plan(GlobalOptions& g, Output output) {
   runner::NullProgress progress;
   ops::Context ctx(loaded->cluster, g.ops, progress);
   ops::DeployReport report = ops::deploy(ctx, ops::DeployMode::plan_only);
-  if (report.outcome == ops::DeployOutcome::preflight_failed) {
-    std::fprintf(stderr, "zkctl: pre-flight failed; deploy would change nothing:\n");
-    for (const auto& p : report.preflight) std::fprintf(stderr, "  %s\n", p.c_str());
-    return kPreflightFailed;
-  }
-  if (report.outcome == ops::DeployOutcome::refused) {
-    std::fprintf(stderr, "zkctl: deploy would be refused:\n");
-    for (const auto& p : report.refusals) std::fprintf(stderr, "  %s\n", p.c_str());
-    return kRefused;
-  }
+  if (auto code = print_not_started(
+          report, {"pre-flight failed; deploy would change nothing", "deploy would be refused"}))
+    return *code;
   PlanTotals totals = totals_of(report);
   if (output == Output::json) {
     print_plan_json(loaded->cluster.name, report, totals);

@@ -3,14 +3,16 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/cluster_source.hpp"
-#include "ops/context.hpp"
 #include "ops/commands/control.hpp"
+#include "ops/commands/deploy.hpp"
 #include "ops/commands/destroy.hpp"
 #include "ops/commands/exec.hpp"
+#include "ops/context.hpp"
 #include "runner/progress.hpp"
 #include "util/color.hpp"
 
@@ -51,6 +53,15 @@ int cmd_exec(GlobalOptions& g, const std::vector<std::string>& nodes,
 int cmd_logs(GlobalOptions& g, const std::string& node, ops::LogOf which, int lines);
 // What deploy would change, per host, without changing anything.
 int cmd_plan(GlobalOptions& g, Output output);
+// When deploy (or plan) stopped before changing anything, print why under the header
+// that applies and return its exit code (5 pre-flight, 4 refused); nullopt otherwise.
+struct NotStartedHeaders {
+  const char* preflight;  // "pre-flight failed; nothing was changed on any host"
+  const char* refused;    // "deploy refused; nothing was changed on any host"
+};
+std::optional<int> print_not_started(const ops::DeployReport& report,
+                                     const NotStartedHeaders& headers);
+
 // What `zkctl destroy` was asked.
 struct DestroyOptions {
   bool confirmed = false;                     // --yes: do not ask for the cluster name

@@ -22,11 +22,7 @@ remote::SshOptions ssh_options(const std::string& host, const inventory::SshSett
 }
 }  // namespace
 
-remote::SshOptions ssh_options_for(const inventory::Server& server, const Options& options) {
-  return ssh_options(server.host, server.ssh, options);
-}
-
-remote::SshOptions ssh_options_for(const inventory::KafkaNode& node, const Options& options) {
+remote::SshOptions ssh_options_for(const inventory::Node& node, const Options& options) {
   return ssh_options(node.host, node.ssh, options);
 }
 
@@ -77,24 +73,23 @@ std::vector<Connection*> Context::connect_all(const std::vector<NodeKey>& keys,
   return out;
 }
 
-std::vector<Connection*> Context::connect(const std::vector<const inventory::Server*>& servers) {
+std::vector<Connection*> Context::connect_nodes(NodeKind kind,
+                                                const std::vector<const inventory::Node*>& nodes) {
   std::vector<NodeKey> keys;
   std::vector<remote::SshOptions> opts;
-  for (const auto* s : servers) {
-    keys.push_back({NodeKind::zookeeper, s->host, s->id});
-    opts.push_back(ssh_options_for(*s, options_));
+  for (const auto* n : nodes) {
+    keys.push_back({kind, n->host, n->id});
+    opts.push_back(ssh_options_for(*n, options_));
   }
   return connect_all(keys, opts);
 }
 
+std::vector<Connection*> Context::connect(const std::vector<const inventory::Server*>& servers) {
+  return connect_nodes(NodeKind::zookeeper, {servers.begin(), servers.end()});
+}
+
 std::vector<Connection*> Context::connect(const std::vector<const inventory::KafkaNode*>& nodes) {
-  std::vector<NodeKey> keys;
-  std::vector<remote::SshOptions> opts;
-  for (const auto* n : nodes) {
-    keys.push_back({NodeKind::kafka, n->host, n->id});
-    opts.push_back(ssh_options_for(*n, options_));
-  }
-  return connect_all(keys, opts);
+  return connect_nodes(NodeKind::kafka, {nodes.begin(), nodes.end()});
 }
 
 Connection& Context::connection(const inventory::Server& server) {

@@ -85,6 +85,8 @@ class Context {
     std::map<NodeKey, std::unique_ptr<Connection>> by_node;
   };
   Connection& slot(const NodeKey& key);
+  std::vector<Connection*> connect_nodes(NodeKind kind,
+                                         const std::vector<const inventory::Node*>& nodes);
   std::vector<Connection*> connect_all(const std::vector<NodeKey>& keys,
                                        const std::vector<remote::SshOptions>& options);
 
@@ -94,7 +96,7 @@ class Context {
   std::shared_ptr<Sessions> sessions_;
 };
 
-remote::SshOptions ssh_options_for(const inventory::Server& server, const Options& options);
-remote::SshOptions ssh_options_for(const inventory::KafkaNode& node, const Options& options);
+// How to reach `node`: its [ssh] settings, with the command line's timeouts and host-key policy.
+remote::SshOptions ssh_options_for(const inventory::Node& node, const Options& options);
 
 }  // namespace zkctl::ops

@@ -5,16 +5,10 @@
 namespace zkctl::ops {
 
 namespace {
+// The verb of an Action, indexed by it (start, stop, restart).
 const char* verb(Action a) {
-  switch (a) {
-    case Action::start:
-      return "start";
-    case Action::stop:
-      return "stop";
-    case Action::restart:
-      return "restart";
-  }
-  return "?";
+  static constexpr const char* kVerbs[] = {"start", "stop", "restart"};
+  return kVerbs[static_cast<int>(a)];
 }
 }  // namespace
 

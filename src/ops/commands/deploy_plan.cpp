@@ -1,6 +1,7 @@
 #include "ops/commands/deploy_plan.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <mutex>
 #include <set>
 
@@ -16,31 +17,14 @@
 namespace zkctl::ops {
 
 const char* to_string(StepKind kind) {
-  switch (kind) {
-    case StepKind::upload:
-      return "upload";
-    case StepKind::upload_java:
-      return "upload jdk";
-    case StepKind::configure:
-      return "configure";
-    case StepKind::format:
-      return "format";
-    case StepKind::start:
-      return "start";
-    case StepKind::join:
-      return "wait for role";
-    case StepKind::move_leadership:
-      return "move leadership";
-    case StepKind::restart:
-      return "rolling restart";
-    case StepKind::take_out:
-      return "stop removed node";
-    case StepKind::wait_ready:
-      return "wait for role";
-    case StepKind::wait_tier:
-      return "wait for brokers";
-  }
-  return "?";
+  // Indexed by StepKind, in its order.
+  static constexpr const char* kNames[] = {
+      "upload",          "upload jdk",      "configure",
+      "format",          "start",           "wait for role",
+      "move leadership", "rolling restart", "stop removed node",
+      "wait for role",   "wait for brokers"};
+  static_assert(std::size(kNames) == static_cast<std::size_t>(StepKind::wait_tier) + 1);
+  return kNames[static_cast<int>(kind)];
 }
 
 const NodePlan* DeployPlan::find(const Component* node) const {
