@@ -16,6 +16,7 @@
 #include "ops/context.hpp"
 #include "ops/host/facts.hpp"
 #include "ops/host/java.hpp"
+#include "ops/host/launcher.hpp"
 #include "render/rendered_file.hpp"
 #include "render/systemd.hpp"
 #include "util/result.hpp"
@@ -134,8 +135,24 @@ class NodeComponent : public Component {
   }
   const inventory::ServiceSettings& service() const override { return node_.service; }
   const CommonFacts& facts() const override { return facts_; }
+  util::Result<int> start(remote::Remote& remote, std::chrono::seconds timeout) const override {
+    return launch_start(remote, node_.service, product(), launch(), timeout);
+  }
+  util::Result<bool> stop(remote::Remote& remote, const Options& options,
+                          std::chrono::seconds timeout) const override {
+    return launch_stop(remote, node_.service, product(), launch(), stop_grace(options), timeout);
+  }
+  util::Result<std::optional<int>> pid(remote::Remote& remote,
+                                       std::chrono::seconds timeout) const override {
+    return launch_pid(remote, node_.service, product(), launch(), timeout);
+  }
 
  protected:
+  // How the scripts launcher starts, stops and finds this node.
+  virtual ScriptLaunch launch() const = 0;
+  // How long a stop waits after SIGTERM before SIGKILL.
+  virtual std::chrono::seconds stop_grace(const Options& options) const = 0;
+
   const InventoryNode& node_;
   const inventory::Cluster& cluster_;
   Facts facts_;

@@ -106,7 +106,6 @@ util::Result<bool> format_kafka_storage(remote::Remote& remote, const inventory:
   return r->out.find("formatted-already") == std::string::npos;
 }
 
-namespace {
 // kafka-server-start.sh (through kafka/start.sh), the stop and pid lookup by server.properties.
 ScriptLaunch kafka_launch(const inventory::KafkaNode& node) {
   const render::KafkaPaths p = render::kafka_paths(node);
@@ -118,7 +117,6 @@ ScriptLaunch kafka_launch(const inventory::KafkaNode& node) {
           scripts::kafka_pid,
           {p.server_properties}};
 }
-}  // namespace
 
 util::Result<int> start_kafka(remote::Remote& remote, const inventory::KafkaNode& node,
                               std::chrono::seconds timeout) {

@@ -10,6 +10,7 @@
 
 #include "inventory/model.hpp"
 #include "ops/host/java.hpp"
+#include "ops/host/launcher.hpp"
 #include "ops/zookeeper/host.hpp"
 #include "remote/remote.hpp"
 #include "render/rendered_file.hpp"
@@ -45,6 +46,10 @@ util::Result<void> prepare_kafka_dirs(remote::Remote& remote, const inventory::K
 util::Result<bool> format_kafka_storage(remote::Remote& remote, const inventory::KafkaNode& node,
                                         const std::string& cluster_id,
                                         std::chrono::seconds timeout);
+
+// How the scripts launcher drives `node`: kafka-server-start.sh (kafka/start.sh), the stop
+// and the pid lookup by its server.properties.
+ScriptLaunch kafka_launch(const inventory::KafkaNode& node);
 
 // Start with the distribution's kafka-server-start.sh -daemon; returns the PID.
 util::Result<int> start_kafka(remote::Remote& remote, const inventory::KafkaNode& node,

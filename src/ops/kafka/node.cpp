@@ -87,21 +87,6 @@ util::Result<bool> KafkaComponent::format(remote::Remote& remote,
   return format_kafka_storage(remote, node_, cluster_id_, timeout);
 }
 
-util::Result<int> KafkaComponent::start(remote::Remote& remote,
-                                        std::chrono::seconds timeout) const {
-  return start_kafka(remote, node_, timeout);
-}
-
-util::Result<bool> KafkaComponent::stop(remote::Remote& remote, const Options& options,
-                                        std::chrono::seconds timeout) const {
-  return stop_kafka(remote, node_, options.kafka_stop_grace, timeout);
-}
-
-util::Result<std::optional<int>> KafkaComponent::pid(remote::Remote& remote,
-                                                     std::chrono::seconds timeout) const {
-  return kafka_pid(remote, node_, timeout);
-}
-
 util::Result<void> KafkaComponent::wait_ready(Context& ctx) const {
   return wait_broker_healthy(ctx, node_, ctx.options().wait_timeout);
 }

@@ -44,12 +44,13 @@ class KafkaComponent final : public NodeComponent<inventory::KafkaNode, KafkaFac
                                const std::vector<render::RenderedFile>& files,
                                const std::vector<const render::RenderedFile*>& changed,
                                std::chrono::seconds timeout) const override;
-  util::Result<int> start(remote::Remote& remote, std::chrono::seconds timeout) const override;
-  util::Result<bool> stop(remote::Remote& remote, const Options& options,
-                          std::chrono::seconds timeout) const override;
-  util::Result<std::optional<int>> pid(remote::Remote& remote,
-                                       std::chrono::seconds timeout) const override;
   util::Result<void> wait_ready(Context& ctx) const override;
+
+ protected:
+  ScriptLaunch launch() const override { return kafka_launch(node_); }
+  std::chrono::seconds stop_grace(const Options& options) const override {
+    return options.kafka_stop_grace;
+  }
 
  private:
   const std::string& cluster_id_;

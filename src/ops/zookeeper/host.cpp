@@ -155,7 +155,6 @@ util::Result<void> prepare_dirs(remote::Remote& remote, const inventory::Server&
   return {};
 }
 
-namespace {
 // zkServer.sh start (through zookeeper/start.sh), the pid-file stop and pid lookup.
 ScriptLaunch zk_launch(const inventory::Server& server) {
   const render::ZkPaths p = render::zk_paths(server);
@@ -167,7 +166,6 @@ ScriptLaunch zk_launch(const inventory::Server& server) {
           scripts::zookeeper_pid,
           {p.pid_file}};
 }
-}  // namespace
 
 util::Result<int> start_server(remote::Remote& remote, const inventory::Server& server,
                                std::chrono::seconds timeout) {

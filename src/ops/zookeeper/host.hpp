@@ -13,6 +13,7 @@
 #include "inventory/model.hpp"
 #include "ops/host/facts.hpp"
 #include "ops/host/java.hpp"
+#include "ops/host/launcher.hpp"
 #include "remote/remote.hpp"
 #include "render/zk_paths.hpp"
 #include "render/zookeeper.hpp"
@@ -65,6 +66,10 @@ util::Result<void> upload_release(remote::Remote& remote, const std::string& ins
 // conf/ if it has none.
 util::Result<void> prepare_dirs(remote::Remote& remote, const inventory::Server& server,
                                 std::chrono::seconds timeout);
+
+// How the scripts launcher drives `server`: zkServer.sh start (zookeeper/start.sh), the
+// pid-file stop and the pid lookup.
+ScriptLaunch zk_launch(const inventory::Server& server);
 
 // Start the server with the distribution's zkServer.sh; returns its PID.
 util::Result<int> start_server(remote::Remote& remote, const inventory::Server& server,

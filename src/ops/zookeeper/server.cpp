@@ -58,21 +58,6 @@ util::Result<void> ZooKeeperServer::configure(
                         {paths.data_dir, paths.data_log_dir, paths.log_dir}, files, timeout);
 }
 
-util::Result<int> ZooKeeperServer::start(remote::Remote& remote,
-                                         std::chrono::seconds timeout) const {
-  return start_server(remote, node_, timeout);
-}
-
-util::Result<bool> ZooKeeperServer::stop(remote::Remote& remote, const Options& options,
-                                         std::chrono::seconds timeout) const {
-  return stop_server(remote, node_, options.stop_grace, timeout);
-}
-
-util::Result<std::optional<int>> ZooKeeperServer::pid(remote::Remote& remote,
-                                                      std::chrono::seconds timeout) const {
-  return server_pid(remote, node_, timeout);
-}
-
 util::Result<void> ZooKeeperServer::wait_ready(Context& ctx) const {
   auto m = wait_for_role(ctx, node_, ctx.options().wait_timeout);
   if (!m) return m.error();

@@ -36,12 +36,13 @@ class ZooKeeperServer final : public NodeComponent<inventory::Server, HostFacts>
                                const std::vector<render::RenderedFile>& files,
                                const std::vector<const render::RenderedFile*>& changed,
                                std::chrono::seconds timeout) const override;
-  util::Result<int> start(remote::Remote& remote, std::chrono::seconds timeout) const override;
-  util::Result<bool> stop(remote::Remote& remote, const Options& options,
-                          std::chrono::seconds timeout) const override;
-  util::Result<std::optional<int>> pid(remote::Remote& remote,
-                                       std::chrono::seconds timeout) const override;
   util::Result<void> wait_ready(Context& ctx) const override;
+
+ protected:
+  ScriptLaunch launch() const override { return zk_launch(node_); }
+  std::chrono::seconds stop_grace(const Options& options) const override {
+    return options.stop_grace;
+  }
 };
 
 class ZooKeeperTier final : public Tier {
