@@ -44,13 +44,15 @@ class KafkaComponent final : public NodeComponent<inventory::KafkaNode, KafkaFac
                                const std::vector<render::RenderedFile>& files,
                                const std::vector<const render::RenderedFile*>& changed,
                                std::chrono::seconds timeout) const override;
+  // Registered (brokers) with no partition under-replicated.
   util::Result<void> wait_ready(Context& ctx) const override;
 
  protected:
-  ScriptLaunch launch() const override { return kafka_launch(node_); }
+  // Kafka's controlled shutdown may take a while: its own grace.
   std::chrono::seconds stop_grace(const Options& options) const override {
     return options.kafka_stop_grace;
   }
+  ScriptLaunch launch() const override { return kafka_launch(node_); }
 
  private:
   const std::string& cluster_id_;
