@@ -10,18 +10,11 @@
 #include "support/fake_zk.hpp"
 
 using namespace zkctl::probe;
+using namespace probe_test;
 using namespace std::chrono_literals;
-using probe_test::Behaviour;
-using probe_test::BoundSocket;
-using probe_test::FakeRemote;
-using probe_test::FakeZk;
-using probe_test::read_vector;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-std::chrono::milliseconds since(Clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t);
-}
 bool contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
 }
@@ -91,7 +84,7 @@ TEST(ProbeNode, TimeoutWithoutFallbackIsDownWithinBound) {
   FakeZk zk({}, Behaviour::silent);
   const auto start = Clock::now();
   auto p = probe_node("127.0.0.1", zk.port(), 400ms, nullptr);
-  EXPECT_LT(since(start), 900ms);
+  EXPECT_LT(ms_since(start), 900ms);
   EXPECT_EQ(p.mode, Mode::down);
   EXPECT_EQ(p.failure, Failure::timeout);
   EXPECT_TRUE(contains(p.detail, "no answer")) << p.detail;
@@ -104,7 +97,7 @@ TEST(ProbeNode, TimeoutFallsBackToSsh) {
   r.answers["mntr"] = read_vector("ensemble_follower_mntr.txt");
   const auto start = Clock::now();
   auto p = probe_node("127.0.0.1", zk.port(), 600ms, &r);
-  EXPECT_LT(since(start), 1100ms);
+  EXPECT_LT(ms_since(start), 1100ms);
   EXPECT_EQ(p.mode, Mode::follower);
   EXPECT_EQ(p.transport, Transport::ssh);
   ASSERT_TRUE(p.mntr);

@@ -18,6 +18,7 @@
 
 #include "probe/ask.hpp"
 #include "probe/node.hpp"
+#include "support/child_process.hpp"
 #include "support/fake_zk.hpp"
 
 using namespace zkctl::probe;
@@ -49,31 +50,14 @@ class StandaloneZk {
                                     << "4lw.commands.whitelist=srvr,stat,mntr,ruok,conf,isro\n";
     const std::string cp = dir_.string() + ":" + kJars + "/*";
     const std::string cfg = (dir_ / "zoo.cfg").string();
-    const std::string log = (dir_ / "zk.log").string();
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      ::execlp("java", "java", "-Xmx128m", "-cp", cp.c_str(),
-               "org.apache.zookeeper.server.quorum.QuorumPeerMain", cfg.c_str(), nullptr);
-      ::_exit(127);
-    }
+    pid_ = zkctl::testing::spawn_logged(
+        {"java", "-Xmx128m", "-cp", cp, "org.apache.zookeeper.server.quorum.QuorumPeerMain", cfg},
+        (dir_ / "zk.log").string());
   }
   StandaloneZk(const StandaloneZk&) = delete;
   StandaloneZk& operator=(const StandaloneZk&) = delete;
   ~StandaloneZk() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      for (int i = 0; i < 100 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i) {
-        std::this_thread::sleep_for(50ms);
-      }
-      if (::waitpid(pid_, &status, WNOHANG) == 0) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &status, 0);
-      }
-    }
+    zkctl::testing::stop_child(pid_, 5s);
     std::error_code ec;
     if (!dir_.empty()) fs::remove_all(dir_, ec);
   }
@@ -85,8 +69,7 @@ class StandaloneZk {
   bool wait_ready(std::chrono::seconds limit) const {
     const auto end = std::chrono::steady_clock::now() + limit;
     while (std::chrono::steady_clock::now() < end) {
-      int status = 0;
-      if (pid_ <= 0 || ::waitpid(pid_, &status, WNOHANG) != 0) return false;  // exited
+      if (zkctl::testing::child_exited(pid_)) return false;
       auto a = ask_tcp("127.0.0.1", port_, "srvr", 500ms);
       if (a) {
         auto s = parse_srvr(*a);
@@ -97,10 +80,7 @@ class StandaloneZk {
     return false;
   }
 
-  std::string log() const {
-    std::ifstream in(dir_ / "zk.log");
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
+  std::string log() const { return zkctl::testing::read_text(dir_ / "zk.log"); }
 
  private:
   fs::path dir_;
