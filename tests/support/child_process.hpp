@@ -103,4 +103,32 @@ inline std::string unpack_java_fixture(const std::string& fixture_cmd, const std
   return "";
 }
 
+// A server child process with its own temp dir: stop() (and the destructor) stops it by
+// PID, SIGKILL after `grace`, and removes the dir.
+class ServerProcess {
+ public:
+  explicit ServerProcess(std::chrono::milliseconds grace) : grace_(grace) {}
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+  ~ServerProcess() { stop(); }
+
+  void stop() {
+    stop_child(pid_, grace_);
+    std::error_code ec;
+    if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
+    dir_.clear();
+  }
+
+  int port() const { return port_; }
+  pid_t pid() const { return pid_; }
+
+ protected:
+  std::filesystem::path dir_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+
+ private:
+  std::chrono::milliseconds grace_;
+};
+
 }  // namespace zkctl::testing

@@ -28,6 +28,7 @@
 #include "support/child_process.hpp"
 #include "support/free_port.hpp"
 #include "support/kafka_load_producer.hpp"
+#include "support/server_suite.hpp"
 
 using namespace zkctl::probe;
 using namespace zkctl::testing;
@@ -55,12 +56,9 @@ std::string cluster_id() {
 
 // One combined broker,controller node in a temp dir; stopped by PID (SIGTERM, then SIGKILL)
 // and the dir removed on destruction.
-class KafkaNode {
+class KafkaNode : public ServerProcess {
  public:
-  KafkaNode() = default;
-  KafkaNode(const KafkaNode&) = delete;
-  KafkaNode& operator=(const KafkaNode&) = delete;
-  ~KafkaNode() { stop(); }
+  KafkaNode() : ServerProcess(15s) {}
 
   // Unpack, format and start; false with `why` set if something is missing or fails.
   bool start(std::string& why) {
@@ -121,69 +119,30 @@ class KafkaNode {
     return false;
   }
 
-  void stop() {
-    stop_child(pid_, 15s);
-    std::error_code ec;
-    if (!dir_.empty()) fs::remove_all(dir_, ec);
-    dir_.clear();
-  }
-
   std::string bootstrap() const { return "127.0.0.1:" + std::to_string(port_); }
-  int port() const { return port_; }
-  pid_t pid() const { return pid_; }
 
  private:
   static std::string read(const fs::path& p) { return read_text(p, 4000); }
-
-  fs::path dir_;
-  int port_ = 0;
-  pid_t pid_ = -1;
 };
 
-class KafkaClientTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    node_ = new KafkaNode();
-    const auto t0 = Clock::now();
-    if (!node_->start(skip_reason_)) {
-      delete node_;
-      node_ = nullptr;
-      return;
-    }
-    std::printf("Kafka node on %s ready after %.1f s\n", node_->bootstrap().c_str(),
-                std::chrono::duration<double>(Clock::now() - t0).count());
-  }
-  static void TearDownTestSuite() {
-    delete node_;
-    node_ = nullptr;
-  }
-  void SetUp() override {
-    if (node_ == nullptr) GTEST_SKIP() << skip_reason_;
-  }
-
-  static KafkaNode* node_;
-  static std::string skip_reason_;
-};
-
-KafkaNode* KafkaClientTest::node_ = nullptr;
-std::string KafkaClientTest::skip_reason_;
+using KafkaClientTest = ServerSuite<KafkaNode>;
 
 }  // namespace
 
 TEST_F(KafkaClientTest, MetadataListsTheBroker) {
-  auto md = kafka_metadata(node_->bootstrap(), 5s);
+  auto md = kafka_metadata(server_->bootstrap(), 5s);
   ASSERT_TRUE(md) << md.error().message;
   ASSERT_EQ(md->brokers.size(), 1u);
   EXPECT_EQ(md->brokers[0].id, 1);
   EXPECT_EQ(md->brokers[0].host, "127.0.0.1");
-  EXPECT_EQ(md->brokers[0].port, node_->port());
+  EXPECT_EQ(md->brokers[0].port, server_->port());
   EXPECT_EQ(md->answered_by, 1);
   EXPECT_EQ(md->offline(), 0);
   EXPECT_EQ(md->under_replicated(), 0);
 }
 
 TEST_F(KafkaClientTest, CreateProduceConsumeDelete) {
-  const std::string bs = node_->bootstrap();
+  const std::string bs = server_->bootstrap();
   auto created = create_topic(bs, "verify", 3, 1, 20s);
   ASSERT_TRUE(created) << created.error().message;
 
@@ -250,7 +209,7 @@ TEST_F(KafkaClientTest, CreateProduceConsumeDelete) {
 
 TEST_F(KafkaClientTest, ConsumingAMissingTopicIsAnError) {
   const auto t0 = Clock::now();
-  auto seen = consume(node_->bootstrap(), "no-such-topic", 1, 15s);
+  auto seen = consume(server_->bootstrap(), "no-such-topic", 1, 15s);
   ASSERT_FALSE(seen);
   EXPECT_NE(seen.error().message.find("no-such-topic"), std::string::npos) << seen.error().message;
   EXPECT_LT(Clock::now() - t0, 10s);
@@ -258,7 +217,7 @@ TEST_F(KafkaClientTest, ConsumingAMissingTopicIsAnError) {
 }
 
 TEST_F(KafkaClientTest, BackgroundProducerRecordsAcknowledgedSequenceNumbers) {
-  const std::string bs = node_->bootstrap();
+  const std::string bs = server_->bootstrap();
   ASSERT_TRUE(create_topic(bs, "load", 1, 1, 20s));
   zkctl::testing::Producer producer;
   auto started = producer.start(bs, "load", {.interval = 2ms});
@@ -270,10 +229,10 @@ TEST_F(KafkaClientTest, BackgroundProducerRecordsAcknowledgedSequenceNumbers) {
     std::this_thread::sleep_for(50ms);
   }
   // The broker freezes for a second: messages wait, none is lost or fails.
-  ::kill(node_->pid(), SIGSTOP);
+  ::kill(server_->pid(), SIGSTOP);
   std::this_thread::sleep_for(1s);
   const auto frozen = producer.progress();
-  ::kill(node_->pid(), SIGCONT);
+  ::kill(server_->pid(), SIGCONT);
   while (producer.progress().acked.size() < frozen.acked.size() + 200 && Clock::now() < end) {
     std::this_thread::sleep_for(50ms);
   }

@@ -18,12 +18,16 @@ namespace {
 bool contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
 }
+// probe_node over TCP (no fallback) against a FakeZk answering srvr and mntr as given.
+NodeProbe probe_fake(const std::string& srvr, const std::string& mntr) {
+  FakeZk zk({{"srvr", srvr}, {"mntr", mntr}});
+  return probe_node("127.0.0.1", zk.port(), 2000ms, nullptr);
+}
 }  // namespace
 
 TEST(ProbeNode, LeaderOverTcp) {
-  FakeZk zk({{"srvr", read_vector("ensemble_leader_srvr.txt")},
-             {"mntr", read_vector("ensemble_leader_mntr.txt")}});
-  auto p = probe_node("127.0.0.1", zk.port(), 2000ms, nullptr);
+  auto p =
+      probe_fake(read_vector("ensemble_leader_srvr.txt"), read_vector("ensemble_leader_mntr.txt"));
   EXPECT_EQ(p.mode, Mode::leader);
   ASSERT_TRUE(p.srvr);
   ASSERT_TRUE(p.mntr);
@@ -45,9 +49,7 @@ TEST(ProbeNode, RefusedIsDownAndSkipsTheFallback) {
 }
 
 TEST(ProbeNode, NotServing) {
-  FakeZk zk({{"srvr", read_vector("not_serving_srvr.txt")},
-             {"mntr", read_vector("not_serving_mntr.txt")}});
-  auto p = probe_node("127.0.0.1", zk.port(), 2000ms, nullptr);
+  auto p = probe_fake(read_vector("not_serving_srvr.txt"), read_vector("not_serving_mntr.txt"));
   EXPECT_EQ(p.mode, Mode::not_serving);
   EXPECT_TRUE(p.srvr);
   EXPECT_FALSE(p.mntr);
@@ -55,18 +57,16 @@ TEST(ProbeNode, NotServing) {
 }
 
 TEST(ProbeNode, MntrNotWhitelistedIsDetailNotDown) {
-  FakeZk zk({{"srvr", read_vector("ensemble_follower_srvr.txt")},
-             {"mntr", "mntr is not executed because it is not in the whitelist.\n"}});
-  auto p = probe_node("127.0.0.1", zk.port(), 2000ms, nullptr);
+  auto p = probe_fake(read_vector("ensemble_follower_srvr.txt"),
+                      "mntr is not executed because it is not in the whitelist.\n");
   EXPECT_EQ(p.mode, Mode::follower);
   EXPECT_FALSE(p.mntr);
   EXPECT_TRUE(contains(p.detail, "`mntr` is not in 4lw.commands.whitelist")) << p.detail;
 }
 
 TEST(ProbeNode, SrvrNotWhitelistedTakesTheModeFromMntr) {
-  FakeZk zk({{"srvr", "srvr is not executed because it is not in the whitelist.\n"},
-             {"mntr", read_vector("ensemble_observer_mntr.txt")}});
-  auto p = probe_node("127.0.0.1", zk.port(), 2000ms, nullptr);
+  auto p = probe_fake("srvr is not executed because it is not in the whitelist.\n",
+                      read_vector("ensemble_observer_mntr.txt"));
   EXPECT_EQ(p.mode, Mode::observer);
   EXPECT_EQ(p.failure, Failure::not_whitelisted);
   EXPECT_TRUE(p.mntr);
@@ -74,8 +74,7 @@ TEST(ProbeNode, SrvrNotWhitelistedTakesTheModeFromMntr) {
 }
 
 TEST(ProbeNode, GarbageIsUnknown) {
-  FakeZk zk({{"srvr", "HTTP/1.1 400 Bad Request\r\n\r\n"}, {"mntr", "HTTP/1.1 400\r\n\r\n"}});
-  auto p = probe_node("127.0.0.1", zk.port(), 2000ms, nullptr);
+  auto p = probe_fake("HTTP/1.1 400 Bad Request\r\n\r\n", "HTTP/1.1 400\r\n\r\n");
   EXPECT_EQ(p.mode, Mode::unknown);
   EXPECT_TRUE(contains(p.detail, "srvr: not a srvr/stat answer")) << p.detail;
 }

@@ -25,6 +25,7 @@
 
 #include "support/child_process.hpp"
 #include "support/free_port.hpp"
+#include "support/server_suite.hpp"
 
 using namespace zkctl::probe;
 using namespace zkctl::testing;
@@ -36,12 +37,9 @@ namespace {
 
 // A standalone ZooKeeper from the fixture tarball in a temp dir; stopped by PID (SIGTERM,
 // then SIGKILL) and the dir removed on destruction.
-class ZooKeeperServer {
+class ZooKeeperServer : public ServerProcess {
  public:
-  ZooKeeperServer() = default;
-  ZooKeeperServer(const ZooKeeperServer&) = delete;
-  ZooKeeperServer& operator=(const ZooKeeperServer&) = delete;
-  ~ZooKeeperServer() { stop(); }
+  ZooKeeperServer() : ServerProcess(5s) {}
 
   // Unpack and start; false with `why` set if the fixture is missing or the JVM won't start.
   bool start(std::string& why) {
@@ -74,53 +72,18 @@ class ZooKeeperServer {
     return false;
   }
 
-  void stop() {
-    stop_child(pid_, 5s);
-    std::error_code ec;
-    if (!dir_.empty()) fs::remove_all(dir_, ec);
-    dir_.clear();
-  }
-
-  pid_t pid() const { return pid_; }
-  int port() const { return port_; }
   std::string connect_string() const { return "127.0.0.1:" + std::to_string(port_); }
   std::string log_text() const { return read_text(dir_ / "zk.log"); }
-
- private:
-  fs::path dir_;
-  int port_ = 0;
-  pid_t pid_ = -1;
 };
 
-class ZkClientTest : public ::testing::Test {
+class ZkClientTest : public ServerSuite<ZooKeeperServer> {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new ZooKeeperServer();
-    if (!server_->start(skip_reason_)) {
-      delete server_;
-      server_ = nullptr;
-    }
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override {
-    if (server_ == nullptr) GTEST_SKIP() << skip_reason_;
-  }
-
   static std::unique_ptr<ZkClient> connect(const std::string& suffix = "") {
     auto c = ZkClient::connect(server_->connect_string() + suffix, 10s);
     EXPECT_TRUE(c) << c.error().message;
     return c ? std::move(*c) : nullptr;
   }
-
-  static ZooKeeperServer* server_;
-  static std::string skip_reason_;
 };
-
-ZooKeeperServer* ZkClientTest::server_ = nullptr;
-std::string ZkClientTest::skip_reason_;
 
 }  // namespace
 

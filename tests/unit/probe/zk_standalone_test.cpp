@@ -31,9 +31,9 @@ constexpr const char* kJars = "/usr/share/java";
 
 // A ZooKeeper JVM in a temp dir; SIGTERM (then SIGKILL) by PID and the dir removed on
 // destruction.
-class StandaloneZk {
+class StandaloneZk : public zkctl::testing::ServerProcess {
  public:
-  StandaloneZk() {
+  StandaloneZk() : ServerProcess(5s) {
     char tmpl[] = "/tmp/zkctl-probe-it.XXXXXX";
     if (::mkdtemp(tmpl) == nullptr) return;
     dir_ = tmpl;
@@ -54,15 +54,6 @@ class StandaloneZk {
         {"java", "-Xmx128m", "-cp", cp, "org.apache.zookeeper.server.quorum.QuorumPeerMain", cfg},
         (dir_ / "zk.log").string());
   }
-  StandaloneZk(const StandaloneZk&) = delete;
-  StandaloneZk& operator=(const StandaloneZk&) = delete;
-  ~StandaloneZk() {
-    zkctl::testing::stop_child(pid_, 5s);
-    std::error_code ec;
-    if (!dir_.empty()) fs::remove_all(dir_, ec);
-  }
-
-  int port() const { return port_; }
 
   // Wait until srvr reports a serving mode, up to `limit`. (`ruok` says imok earlier,
   // while srvr still answers "not currently serving requests".)
@@ -81,11 +72,6 @@ class StandaloneZk {
   }
 
   std::string log() const { return zkctl::testing::read_text(dir_ / "zk.log"); }
-
- private:
-  fs::path dir_;
-  int port_ = 0;
-  pid_t pid_ = -1;
 };
 
 bool have_zookeeper() {
