@@ -1,6 +1,7 @@
 #pragma once
 // A gtest suite around one local server started once for all its tests; each test skips,
 // with the reason, when the server could not start (no java, no fixture tarball, ...).
+// Includes the pieces such servers are built from (child_process.hpp, free_port.hpp).
 
 #include <gtest/gtest.h>
 
@@ -9,7 +10,12 @@
 #include <memory>
 #include <string>
 
+#include "support/child_process.hpp"
+#include "support/free_port.hpp"
+
 namespace zkctl::testing {
+
+using Clock = std::chrono::steady_clock;  // what server tests time their waits with
 
 // `Server` has `bool start(std::string& why)` and stops on destruction.
 template <class Server>
@@ -17,13 +23,13 @@ class ServerSuite : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     server_ = std::make_unique<Server>();
-    const auto t0 = std::chrono::steady_clock::now();
+    const auto t0 = Clock::now();
     if (!server_->start(skip_reason_)) {
       server_.reset();
       return;
     }
     std::printf("server ready after %.1f s\n",
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+                std::chrono::duration<double>(Clock::now() - t0).count());
   }
   static void TearDownTestSuite() { server_.reset(); }
   void SetUp() override {

@@ -5,16 +5,9 @@
 
 #include "probe/kafka_client.hpp"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -25,8 +18,6 @@
 #include <string>
 #include <thread>
 
-#include "support/child_process.hpp"
-#include "support/free_port.hpp"
 #include "support/kafka_load_producer.hpp"
 #include "support/server_suite.hpp"
 
@@ -34,7 +25,6 @@ using namespace zkctl::probe;
 using namespace zkctl::testing;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 namespace {
 

@@ -4,34 +4,22 @@
 
 #include "probe/zk_client.hpp"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <array>
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
 
-#include "support/child_process.hpp"
-#include "support/free_port.hpp"
 #include "support/server_suite.hpp"
 
 using namespace zkctl::probe;
 using namespace zkctl::testing;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 namespace {
 
