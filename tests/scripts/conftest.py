@@ -123,6 +123,14 @@ class Processes:
 
 
 @pytest.fixture
+def odd_dir(tmp_path) -> Path:
+    """A fresh directory under tmp_path whose name has awkward characters (ODD)."""
+    d = tmp_path / ODD
+    d.mkdir()
+    return d
+
+
+@pytest.fixture
 def procs():
     ps = Processes()
     yield ps

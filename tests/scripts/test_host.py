@@ -80,9 +80,8 @@ class TestInstallRelease:
 
 
 class TestInstallStaged:
-    def test_installs_with_mode_and_removes_the_staged_file(self, run, tmp_path):
-        d = tmp_path / ODD
-        d.mkdir()
+    def test_installs_with_mode_and_removes_the_staged_file(self, run, tmp_path, odd_dir):
+        d = odd_dir
         src, dest = tmp_path / 'staged', d / 'zoo.cfg'
         src.write_text('new')
         dest.write_text('old')
@@ -210,9 +209,8 @@ class TestProbe:
 
 
 class TestTailLog:
-    def test_newest_matching_file(self, run, tmp_path):
-        d = tmp_path / ODD
-        d.mkdir()
+    def test_newest_matching_file(self, run, odd_dir):
+        d = odd_dir
         old, new = d / 'zookeeper-a.log', d / 'zookeeper-b.log'
         old.write_text('old\n')
         new.write_text('1\n2\n3\n')

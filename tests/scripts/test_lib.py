@@ -100,9 +100,8 @@ class TestAsUser:
 
 
 class TestAtomic:
-    def test_copy_replaces_whole_with_mode(self, tmp_path):
-        d = tmp_path / ODD
-        d.mkdir()
+    def test_copy_replaces_whole_with_mode(self, odd_dir):
+        d = odd_dir
         src, dest = d / 'src', d / 'dest'
         src.write_text('new')
         dest.write_text('old')

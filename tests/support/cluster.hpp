@@ -24,6 +24,36 @@ inline inventory::Server zk_server(const std::string& host, int id, int client_p
   return s;
 }
 
+// Cluster `name` of `count` voters node1, node2, ... with ids 1, 2, ... and nothing else
+// set (no ports, no dirs).
+inline inventory::Cluster bare_voters(int count, const std::string& name) {
+  inventory::Cluster c;
+  c.name = name;
+  for (int i = 1; i <= count; ++i) {
+    inventory::Server s;
+    s.host = "node" + std::to_string(i);
+    s.id = i;
+    c.servers.push_back(s);
+  }
+  return c;
+}
+
+// An observer `id` on `host`, nothing else set.
+inline inventory::Server bare_observer(const std::string& host, int id) {
+  inventory::Server o;
+  o.host = host;
+  o.id = id;
+  o.role = inventory::Role::observer;
+  return o;
+}
+
+// Cluster `name` of bare voters node1..node3 and the bare observer nn01 (id 4).
+inline inventory::Cluster three_voters_and_an_observer(const std::string& name) {
+  inventory::Cluster c = bare_voters(3, name);
+  c.servers.push_back(bare_observer("nn01", 4));
+  return c;
+}
+
 // A Kafka node `id` on `host`, broker and/or controller, with one log dir.
 inline inventory::KafkaNode kafka_node(const std::string& host, int id, bool broker,
                                        bool controller) {

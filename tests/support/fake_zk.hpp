@@ -201,4 +201,10 @@ class FakeRemote : public zkctl::remote::Remote {
   std::string host_ = "jump1";
 };
 
+// Milliseconds since `t` on the steady clock.
+inline std::chrono::milliseconds ms_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               t);
+}
+
 }  // namespace probe_test

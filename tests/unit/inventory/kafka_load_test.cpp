@@ -57,6 +57,11 @@ const Lines kKraft = {
     "roles = [\"broker\", \"controller\"]",  // 17
 };
 
+// kKraft with the roles lines of its three nodes (9, 13, 17) replaced by these.
+Lines with_roles(const std::string& k1, const std::string& k2, const std::string& k3) {
+  return replace_line(replace_line(replace_line(kKraft, 9, k1), 13, k2), 17, k3);
+}
+
 class KafkaLoadTest : public test::InventoryTest {};
 
 // ---- the shipped inventories ------------------------------------------------
@@ -331,9 +336,8 @@ TEST_F(KafkaLoadTest, ZooKeeperModeAllowsOnlyBrokers) {
 }
 
 TEST_F(KafkaLoadTest, BadRoles) {
-  Lines l = replace_line(kKraft, 9, "roles = [\"brokr\", \"controller\"]");
-  l = replace_line(l, 13, "roles = [\"controller\", \"controller\"]");
-  l = replace_line(l, 17, "roles = []");
+  Lines l = with_roles("roles = [\"brokr\", \"controller\"]",
+                       "roles = [\"controller\", \"controller\"]", "roles = []");
   LoadResult r = load(l);
   EXPECT_TRUE(
       HasErrors(r, {"inv.toml:9:10: error: kafka.nodes[0].roles[0]: 'brokr' is not a role; "
@@ -347,9 +351,7 @@ TEST_F(KafkaLoadTest, BadRoles) {
 }
 
 TEST_F(KafkaLoadTest, KraftNeedsAControllerAndABroker) {
-  Lines l = replace_line(kKraft, 9, "roles = [\"broker\"]");
-  l = replace_line(l, 13, "roles = [\"broker\"]");
-  l = replace_line(l, 17, "roles = [\"broker\"]");
+  Lines l = with_roles("roles = [\"broker\"]", "roles = [\"broker\"]", "roles = [\"broker\"]");
   LoadResult r = load(l);
   EXPECT_TRUE(
       HasOnlyError(r,
@@ -361,9 +363,8 @@ TEST_F(KafkaLoadTest, KraftNeedsAControllerAndABroker) {
   r = load(l);
   EXPECT_EQ(errors(r), 1u) << dump(r);
 
-  l = replace_line(kKraft, 9, "roles = [\"controller\"]");
-  l = replace_line(l, 13, "roles = [\"controller\"]");
-  l = replace_line(l, 17, "roles = [\"controller\"]");
+  l = with_roles("roles = [\"controller\"]", "roles = [\"controller\"]",
+                 "roles = [\"controller\"]");
   r = load(l);
   EXPECT_TRUE(HasOnlyError(
       r, "inv.toml:6:1: error: no brokers: at least one Kafka node needs \"broker\" in its roles"));

@@ -17,6 +17,24 @@ namespace {
 namespace fs = std::filesystem;
 using namespace test;  // inventory_builder.hpp
 
+// A server's ports (client, peer, election, admin) and dirs (install, data, data log).
+struct Layout {
+  int client, peer, election, admin;
+  std::string install, data, data_log;
+};
+
+// `s` has the ports and dirs of `want`.
+void expect_layout(const Server& s, const Layout& want) {
+  SCOPED_TRACE(s.host);
+  EXPECT_EQ(s.ports.client, want.client);
+  EXPECT_EQ(s.ports.peer, want.peer);
+  EXPECT_EQ(s.ports.election, want.election);
+  EXPECT_EQ(s.ports.admin, want.admin);
+  EXPECT_EQ(s.install_dir, want.install);
+  EXPECT_EQ(s.data_dir, want.data);
+  EXPECT_EQ(s.data_log_dir, want.data_log);
+}
+
 // A valid three-voter inventory; tests edit it by line number (1-based).
 const Lines& kBase = test::kThreeVoters;
 
@@ -75,13 +93,7 @@ TEST_F(LoadTest, SeedParsesToTheExpectedModel) {
     EXPECT_EQ(s.host, hosts[i]);
     EXPECT_EQ(s.id, static_cast<int>(i) + 1);
     EXPECT_EQ(s.role, i < 3 ? Role::voter : Role::observer);
-    EXPECT_EQ(s.ports.client, 2181);
-    EXPECT_EQ(s.ports.peer, 2888);
-    EXPECT_EQ(s.ports.election, 3888);
-    EXPECT_EQ(s.ports.admin, 0);
-    EXPECT_EQ(s.install_dir, "/opt/zookeeper");
-    EXPECT_EQ(s.data_dir, "/var/lib/zookeeper");
-    EXPECT_EQ(s.data_log_dir, "");
+    expect_layout(s, {2181, 2888, 3888, 0, "/opt/zookeeper", "/var/lib/zookeeper", ""});
     EXPECT_EQ(s.ssh.user, "root");
     EXPECT_EQ(s.ssh.port, 22);
     EXPECT_EQ(s.ssh.identity_file, "/var/lib/zkctl-lab/id_ed25519");
@@ -644,25 +656,13 @@ TEST_F(LoadTest, PerServerOverridesWinOverClusterDefaults) {
   const LoadResult r = load(l);
   ASSERT_TRUE(r.cluster.has_value()) << dump(r);
   const Server& a = r.cluster->servers[0];
-  EXPECT_EQ(a.ports.client, 12181);
-  EXPECT_EQ(a.ports.peer, 12888);
-  EXPECT_EQ(a.ports.election, 13888);
-  EXPECT_EQ(a.ports.admin, 18080);
-  EXPECT_EQ(a.install_dir, "/srv/zk");
-  EXPECT_EQ(a.data_dir, "/srv/zk-data");
-  EXPECT_EQ(a.data_log_dir, "/srv/zk-log");
+  expect_layout(a, {12181, 12888, 13888, 18080, "/srv/zk", "/srv/zk-data", "/srv/zk-log"});
   EXPECT_EQ(a.ssh.user, "zk");
   EXPECT_EQ(a.ssh.port, 2222);
   EXPECT_EQ(a.ssh.connect_timeout_s, 3);
   EXPECT_EQ(a.ssh.command_timeout_s, 60);
   const Server& b = r.cluster->servers[1];
-  EXPECT_EQ(b.ports.client, 2281);
-  EXPECT_EQ(b.ports.peer, 2888);
-  EXPECT_EQ(b.ports.election, 3888);
-  EXPECT_EQ(b.ports.admin, 8080);
-  EXPECT_EQ(b.install_dir, "/opt/zookeeper");
-  EXPECT_EQ(b.data_dir, "/var/lib/zookeeper");
-  EXPECT_EQ(b.data_log_dir, "/txlog");
+  expect_layout(b, {2281, 2888, 3888, 8080, "/opt/zookeeper", "/var/lib/zookeeper", "/txlog"});
   EXPECT_EQ(b.ssh.user, "ops");
   EXPECT_EQ(b.ssh.port, 2200);
   EXPECT_EQ(r.cluster->ssh.user, "ops");

@@ -29,6 +29,15 @@ class SshLoadTest : public test::InventoryTest {
   }
 };
 
+// `ssh` has `user`, `port` and `become` (`who` names the node in a failure).
+void expect_ssh(const std::string& who, const SshSettings& ssh, const std::string& user, int port,
+                Become become) {
+  SCOPED_TRACE(who);
+  EXPECT_EQ(ssh.user, user);
+  EXPECT_EQ(ssh.port, port);
+  EXPECT_EQ(ssh.become, become);
+}
+
 TEST_F(SshLoadTest, NothingSetLeavesUserPortAndKeyToTheSshConfig) {
   const LoadResult r = load(kBase);
   ASSERT_TRUE(r.cluster.has_value()) << dump(r);
@@ -52,15 +61,9 @@ TEST_F(SshLoadTest, ClusterValuesAndPerServerOverrides) {
   const auto& a = r.cluster->servers[0];
   const auto& b = r.cluster->servers[1];
   const auto& c = r.cluster->servers[2];
-  EXPECT_EQ(a.ssh.user, "zkops");
-  EXPECT_EQ(a.ssh.port, 2222);
-  EXPECT_EQ(a.ssh.become, Become::none);
-  EXPECT_EQ(b.ssh.user, "admin");
-  EXPECT_EQ(b.ssh.port, 2201);
-  EXPECT_EQ(b.ssh.become, Become::sudo);
-  EXPECT_EQ(c.ssh.user, "zkops");
-  EXPECT_EQ(c.ssh.port, 0);  // not set: ssh config, else 22
-  EXPECT_EQ(c.ssh.become, Become::sudo);
+  expect_ssh("a", a.ssh, "zkops", 2222, Become::none);
+  expect_ssh("b", b.ssh, "admin", 2201, Become::sudo);
+  expect_ssh("c", c.ssh, "zkops", 0, Become::sudo);  // port not set: ssh config, else 22
   for (const auto* s : {&a, &b, &c}) {
     EXPECT_EQ(s->ssh.config_file, (dir_ / "ssh_config").string());
     EXPECT_EQ(s->ssh.identity_file, (dir_ / "keys" / "id").string());
@@ -106,12 +109,8 @@ TEST_F(SshLoadTest, KafkaNodesTakeSshOverridesToo) {
   ASSERT_TRUE(r.cluster.has_value()) << dump(r);
   const auto& n1 = r.cluster->kafka_nodes[0];
   const auto& n2 = r.cluster->kafka_nodes[1];
-  EXPECT_EQ(n1.ssh.user, "kafkaops");
-  EXPECT_EQ(n1.ssh.port, 2022);
-  EXPECT_EQ(n1.ssh.become, Become::sudo);
-  EXPECT_EQ(n2.ssh.user, "");
-  EXPECT_EQ(n2.ssh.port, 0);
-  EXPECT_EQ(n2.ssh.become, Become::none);
+  expect_ssh("node 1", n1.ssh, "kafkaops", 2022, Become::sudo);
+  expect_ssh("node 2", n2.ssh, "", 0, Become::none);
 }
 
 TEST_F(SshLoadTest, UnknownSshKeySuggestsTheNearestOne) {

@@ -7,20 +7,14 @@
 #include <gtest/gtest.h>
 
 #include "runner/progress.hpp"
+#include "support/cluster.hpp"
 #include "support/fake_remote.hpp"
 
 namespace zkctl::ops {
 namespace {
 
 inventory::Cluster three_servers_and_a_broker() {
-  inventory::Cluster c;
-  c.name = "t";
-  for (int i = 1; i <= 3; ++i) {
-    inventory::Server s;
-    s.host = "node" + std::to_string(i);
-    s.id = i;
-    c.servers.push_back(s);
-  }
+  inventory::Cluster c = testing::bare_voters(3, "t");
   inventory::KafkaNode n;
   n.host = "node1";
   n.id = 11;
@@ -28,12 +22,22 @@ inventory::Cluster three_servers_and_a_broker() {
   return c;
 }
 
-TEST(Context, OneSessionPerNodeEvenThroughACopyOfTheCluster) {
+// Fake hosts behind the sessions, the cluster above, and no progress output.
+class ContextTest : public ::testing::Test {
+ protected:
+  Options options() {
+    Options o;
+    o.connector = hosts.connector();
+    return o;
+  }
+
   testing::FakeHosts hosts;
-  Options o;
-  o.connector = hosts.connector();
   runner::NullProgress progress;
   inventory::Cluster cluster = three_servers_and_a_broker();
+};
+
+TEST_F(ContextTest, OneSessionPerNodeEvenThroughACopyOfTheCluster) {
+  const Options o = options();
   Context ctx(cluster, o, progress);
   ctx.connect({&cluster.servers[0], &cluster.servers[1], &cluster.servers[2]});
   inventory::Server copy = cluster.servers[1];  // another object naming node2
@@ -41,12 +45,8 @@ TEST(Context, OneSessionPerNodeEvenThroughACopyOfTheCluster) {
   EXPECT_EQ(hosts.opened["node2"], 1);
 }
 
-TEST(Context, ATransitionViewSharesTheParentsSessions) {
-  testing::FakeHosts hosts;
-  Options o;
-  o.connector = hosts.connector();
-  runner::NullProgress progress;
-  inventory::Cluster cluster = three_servers_and_a_broker();
+TEST_F(ContextTest, ATransitionViewSharesTheParentsSessions) {
+  const Options o = options();
   Context ctx(cluster, o, progress);
   ctx.connect({&cluster.servers[0], &cluster.servers[1], &cluster.servers[2]});
   inventory::Cluster view = cluster;  // scale-in: the members plus a server taken out
@@ -63,12 +63,8 @@ TEST(Context, ATransitionViewSharesTheParentsSessions) {
   EXPECT_EQ(&transition.connection(view.servers[3]), &ctx.connection(removed));
 }
 
-TEST(Context, AZooKeeperServerAndABrokerOnOneHostHaveTheirOwnSessions) {
-  testing::FakeHosts hosts;
-  Options o;
-  o.connector = hosts.connector();
-  runner::NullProgress progress;
-  inventory::Cluster cluster = three_servers_and_a_broker();
+TEST_F(ContextTest, AZooKeeperServerAndABrokerOnOneHostHaveTheirOwnSessions) {
+  const Options o = options();
   Context ctx(cluster, o, progress);
   auto& zk = ctx.connection(cluster.servers[0]);
   auto& kafka = ctx.connection(cluster.kafka_nodes[0]);
@@ -76,13 +72,9 @@ TEST(Context, AZooKeeperServerAndABrokerOnOneHostHaveTheirOwnSessions) {
   EXPECT_EQ(hosts.opened["node1"], 2);
 }
 
-TEST(Context, AFailedConnectIsRememberedNotRetriedWithinTheCommand) {
-  testing::FakeHosts hosts;
+TEST_F(ContextTest, AFailedConnectIsRememberedNotRetriedWithinTheCommand) {
   hosts.unreachable = {"node3"};
-  Options o;
-  o.connector = hosts.connector();
-  runner::NullProgress progress;
-  inventory::Cluster cluster = three_servers_and_a_broker();
+  const Options o = options();
   Context ctx(cluster, o, progress);
   auto conns =
       ctx.connect(std::vector<const inventory::Server*>{&cluster.servers[0], &cluster.servers[2]});

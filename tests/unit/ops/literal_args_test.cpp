@@ -30,6 +30,7 @@
 #include "ops/zookeeper/host.hpp"
 #include "remote/scripts.hpp"
 #include "remote/ssh.hpp"
+#include "support/private_sshd.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -42,33 +43,6 @@ std::string read_file(const fs::path& p) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-int sh(const std::string& cmd) {
-  return std::system(cmd.c_str());
-}
-
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
-bool port_open(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  close(fd);
-  return ok;
 }
 
 // The hostile values; `side` is a directory where any executed injection leaves a file.
@@ -168,43 +142,12 @@ class LiteralArgsTest : public ::testing::Test {
     char tmpl[] = "/tmp/zkctl-literal-test-XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
-    const std::string d = dir_.string();
-    ASSERT_EQ(sh("ssh-keygen -q -t ed25519 -N '' -C host -f " + d + "/host_key"), 0);
-    ASSERT_EQ(sh("ssh-keygen -q -t ed25519 -N '' -C client -f " + d + "/client_key"), 0);
-    fs::copy_file(dir_ / "client_key.pub", dir_ / "authorized_keys");
-    user_ = getpwuid(getuid())->pw_name;
-    port_ = free_port();
-    std::ofstream cfg(dir_ / "sshd_config");
-    cfg << "Port " << port_ << "\nListenAddress 127.0.0.1\nHostKey " << d
-        << "/host_key\nPidFile none\nUsePAM no\nPermitRootLogin prohibit-password\n"
-        << "PubkeyAuthentication yes\nPasswordAuthentication no\n"
-        << "KbdInteractiveAuthentication no\nAuthorizedKeysFile " << d
-        << "/authorized_keys\nStrictModes no\nSubsystem sftp internal-sftp\nLogLevel ERROR\n";
-    cfg.close();
-    fs::create_directories("/run/sshd");
-    pid_ = fork();
-    ASSERT_GE(pid_, 0);
-    if (pid_ == 0) {
-      const int log = open((d + "/sshd.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      dup2(log, 2);
-      const std::string cfg_path = d + "/sshd_config";
-      execl("/usr/sbin/sshd", "/usr/sbin/sshd", "-D", "-e", "-f", cfg_path.c_str(),
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    for (int i = 0; i < 500; ++i) {
-      if (port_open(port_)) return;
-      std::this_thread::sleep_for(20ms);
-    }
-    FAIL() << "sshd did not listen: " << read_file(dir_ / "sshd.log");
+    const std::string why = sshd_.start(dir_);
+    ASSERT_EQ(why, "");
   }
 
   static void TearDownTestSuite() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int status = 0;
-      waitpid(pid_, &status, 0);
-    }
+    sshd_.stop();
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
@@ -213,15 +156,8 @@ class LiteralArgsTest : public ::testing::Test {
     side_ = dir_ / (std::string("side-") +
                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(side_);
-    remote::SshOptions o;
-    o.host = "127.0.0.1";
-    o.port = port_;
-    o.user = user_;
-    o.identity_file = (dir_ / "client_key").string();
-    o.known_hosts_file = (dir_ / "known_hosts").string();
-    o.host_key_policy = remote::HostKeyPolicy::accept_new;
-    o.connect_timeout_s = 10;
-    auto r = remote::connect_ssh(o);
+    auto r = remote::connect_ssh(
+        sshd_.options((dir_ / "known_hosts").string(), remote::HostKeyPolicy::accept_new, 10));
     ASSERT_TRUE(r.ok()) << r.error().message;
     remote_ = std::move(r).value();
   }
@@ -241,9 +177,7 @@ class LiteralArgsTest : public ::testing::Test {
   }
 
   static inline fs::path dir_;
-  static inline std::string user_;
-  static inline int port_ = 0;
-  static inline pid_t pid_ = -1;
+  static inline zkctl::testing::PrivateSshd sshd_;
   fs::path side_;
   std::unique_ptr<remote::Remote> remote_;
 };

@@ -2,26 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include "support/cluster.hpp"
+
 using namespace zkctl;
 using inventory::Role;
 using probe::Mode;
 
 namespace {
 inventory::Cluster seed() {
-  inventory::Cluster c;
-  c.name = "seed";
-  for (int i = 1; i <= 3; ++i) {
-    inventory::Server s;
-    s.host = "node" + std::to_string(i);
-    s.id = i;
-    c.servers.push_back(s);
-  }
-  inventory::Server o;
-  o.host = "nn01";
-  o.id = 4;
-  o.role = Role::observer;
-  c.servers.push_back(o);
-  return c;
+  return zkctl::testing::three_voters_and_an_observer("seed");
 }
 
 std::vector<ops::Observed> seen(const inventory::Cluster& c, std::vector<Mode> modes) {

@@ -12,19 +12,9 @@
 #include "support/fake_zk.hpp"
 
 using namespace zkctl::probe;
+using namespace probe_test;
 using namespace std::chrono_literals;
-using probe_test::Behaviour;
-using probe_test::BoundSocket;
-using probe_test::FakeRemote;
-using probe_test::FakeZk;
-using probe_test::read_vector;
 using Clock = std::chrono::steady_clock;
-
-namespace {
-std::chrono::milliseconds since(Clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t);
-}
-}  // namespace
 
 TEST(AskTcp, ReadsTheWholeAnswer) {
   const auto mntr = read_vector("ensemble_leader_mntr.txt");  // ~18 KB: several reads
@@ -62,14 +52,14 @@ TEST(AskTcp, RefusedMeansDown) {
   EXPECT_NE(a.error().message.find("connection refused"), std::string::npos) << a.error().message;
   EXPECT_NE(a.error().message.find("127.0.0.1:" + std::to_string(closed.port())),
             std::string::npos);
-  EXPECT_LT(since(start), 1000ms);
+  EXPECT_LT(ms_since(start), 1000ms);
 }
 
 TEST(AskTcp, NeverAnsweringTimesOutWithinBound) {
   FakeZk zk({}, Behaviour::silent);
   const auto start = Clock::now();
   auto a = ask_tcp("127.0.0.1", zk.port(), "srvr", 300ms);
-  const auto took = since(start);
+  const auto took = ms_since(start);
   ASSERT_FALSE(a);
   EXPECT_EQ(a.failure(), Failure::timeout);
   EXPECT_NE(a.error().message.find("within 300 ms"), std::string::npos) << a.error().message;
@@ -93,7 +83,7 @@ TEST(AskTcp, ConnectThatNeverCompletesTimesOutWithinBound) {
   }
   const auto start = Clock::now();
   auto a = ask_tcp("127.0.0.1", s.port(), "srvr", 300ms);
-  const auto took = since(start);
+  const auto took = ms_since(start);
   ASSERT_FALSE(a);
   EXPECT_EQ(a.failure(), Failure::timeout) << a.error().message;
   EXPECT_NE(a.error().message.find("connect timed out"), std::string::npos) << a.error().message;

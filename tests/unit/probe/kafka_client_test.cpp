@@ -5,16 +5,9 @@
 
 #include "probe/kafka_client.hpp"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -26,41 +19,14 @@
 #include <thread>
 
 #include "support/kafka_load_producer.hpp"
+#include "support/server_suite.hpp"
 
 using namespace zkctl::probe;
+using namespace zkctl::testing;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 namespace {
-
-// A port on 127.0.0.1 that nothing listened on a moment ago.
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-    if (fd >= 0) ::close(fd);
-    return 0;
-  }
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
-// Last line of a command's stdout ("" on failure).
-std::string command_output(const std::string& cmd) {
-  std::string out;
-  if (FILE* p = ::popen(cmd.c_str(), "r")) {
-    std::array<char, 512> buf{};
-    while (std::fgets(buf.data(), buf.size(), p) != nullptr) out = buf.data();
-    if (::pclose(p) != 0) return "";
-  }
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  return out;
-}
 
 // A KRaft cluster id: 16 random bytes, base64url without padding (22 characters), not
 // starting with '-' (kafka-storage.sh random-uuid, without starting a JVM for it).
@@ -80,40 +46,18 @@ std::string cluster_id() {
 
 // One combined broker,controller node in a temp dir; stopped by PID (SIGTERM, then SIGKILL)
 // and the dir removed on destruction.
-class KafkaNode {
+class KafkaNode : public ServerProcess {
  public:
-  KafkaNode() = default;
-  KafkaNode(const KafkaNode&) = delete;
-  KafkaNode& operator=(const KafkaNode&) = delete;
-  ~KafkaNode() { stop(); }
+  KafkaNode() : ServerProcess(15s) {}
 
   // Unpack, format and start; false with `why` set if something is missing or fails.
   bool start(std::string& why) {
-    if (std::system("java -version >/dev/null 2>&1") != 0) {
-      why = "java not found";
-      return false;
-    }
     // Cached after the first build; a first build (mvn) that fails or takes too long skips.
-    const std::string tgz = command_output("timeout 120 " + std::string(SOURCE_DIR) +
-                                           "/tests/fixtures/kafka-dist.sh 4 2>/dev/null");
-    if (tgz.empty() || !fs::exists(tgz)) {
-      why = "tests/fixtures/kafka-dist.sh 4 gave no tarball within 120 s";
-      return false;
-    }
-    char tmpl[] = "/tmp/zkctl-kafkaclient-it.XXXXXX";
-    if (::mkdtemp(tmpl) == nullptr) {
-      why = "mkdtemp failed";
-      return false;
-    }
-    dir_ = tmpl;
+    why = unpack_java_fixture(
+        "timeout 120 " + std::string(SOURCE_DIR) + "/tests/fixtures/kafka-dist.sh 4",
+        "zkctl-kafkaclient-it", "kafka", dir_);
+    if (!why.empty()) return false;
     const fs::path dist = dir_ / "kafka";
-    fs::create_directories(dist);
-    if (std::system(
-            ("tar -xzf '" + tgz + "' -C '" + dist.string() + "' --strip-components=1").c_str()) !=
-        0) {
-      why = "could not unpack " + tgz;
-      return false;
-    }
     port_ = free_port();
     int cport = free_port();
     while (cport == port_) cport = free_port();
@@ -145,25 +89,14 @@ class KafkaNode {
       why = "kafka-storage.sh format failed: " + read(dir_ / "format.log");
       return false;
     }
-    const std::string start_script = (dist / "bin" / "kafka-server-start.sh").string();
-    const std::string out = (dir_ / "server.out").string();
-    const std::string logs = (dir_ / "logs").string();
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a killed test
-      const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      ::setenv("KAFKA_HEAP_OPTS", "-Xmx256m -Xms256m", 1);
-      ::setenv("LOG_DIR", logs.c_str(), 1);
-      // The script execs java: this PID is the broker's.
-      ::execl(start_script.c_str(), start_script.c_str(), cfg.c_str(), nullptr);
-      ::_exit(127);
-    }
+    const fs::path out = dir_ / "server.out";
+    // The script execs java: this PID is the broker's.
+    pid_ = spawn_logged(
+        {(dist / "bin" / "kafka-server-start.sh").string(), cfg.string()}, out.string(), "",
+        {"KAFKA_HEAP_OPTS=-Xmx256m -Xms256m", "LOG_DIR=" + (dir_ / "logs").string()});
     const auto end = Clock::now() + 60s;
     while (Clock::now() < end) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) != 0) {
+      if (child_exited(pid_)) {
         pid_ = -1;
         why = "Kafka exited: " + read(out);
         return false;
@@ -176,85 +109,30 @@ class KafkaNode {
     return false;
   }
 
-  void stop() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGCONT);
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      for (int i = 0; i < 300 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i) {
-        std::this_thread::sleep_for(50ms);
-      }
-      if (::waitpid(pid_, &status, WNOHANG) == 0) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &status, 0);
-      }
-      pid_ = -1;
-    }
-    std::error_code ec;
-    if (!dir_.empty()) fs::remove_all(dir_, ec);
-    dir_.clear();
-  }
-
   std::string bootstrap() const { return "127.0.0.1:" + std::to_string(port_); }
-  int port() const { return port_; }
-  pid_t pid() const { return pid_; }
 
  private:
-  static std::string read(const fs::path& p) {
-    std::ifstream in(p);
-    std::string s(std::istreambuf_iterator<char>(in), {});
-    return s.size() > 4000 ? s.substr(s.size() - 4000) : s;
-  }
-
-  fs::path dir_;
-  int port_ = 0;
-  pid_t pid_ = -1;
+  static std::string read(const fs::path& p) { return read_text(p, 4000); }
 };
 
-class KafkaClientTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    node_ = new KafkaNode();
-    const auto t0 = Clock::now();
-    if (!node_->start(skip_reason_)) {
-      delete node_;
-      node_ = nullptr;
-      return;
-    }
-    std::printf("Kafka node on %s ready after %.1f s\n", node_->bootstrap().c_str(),
-                std::chrono::duration<double>(Clock::now() - t0).count());
-  }
-  static void TearDownTestSuite() {
-    delete node_;
-    node_ = nullptr;
-  }
-  void SetUp() override {
-    if (node_ == nullptr) GTEST_SKIP() << skip_reason_;
-  }
-
-  static KafkaNode* node_;
-  static std::string skip_reason_;
-};
-
-KafkaNode* KafkaClientTest::node_ = nullptr;
-std::string KafkaClientTest::skip_reason_;
+using KafkaClientTest = ServerSuite<KafkaNode>;
 
 }  // namespace
 
 TEST_F(KafkaClientTest, MetadataListsTheBroker) {
-  auto md = kafka_metadata(node_->bootstrap(), 5s);
+  auto md = kafka_metadata(server_->bootstrap(), 5s);
   ASSERT_TRUE(md) << md.error().message;
   ASSERT_EQ(md->brokers.size(), 1u);
   EXPECT_EQ(md->brokers[0].id, 1);
   EXPECT_EQ(md->brokers[0].host, "127.0.0.1");
-  EXPECT_EQ(md->brokers[0].port, node_->port());
+  EXPECT_EQ(md->brokers[0].port, server_->port());
   EXPECT_EQ(md->answered_by, 1);
   EXPECT_EQ(md->offline(), 0);
   EXPECT_EQ(md->under_replicated(), 0);
 }
 
 TEST_F(KafkaClientTest, CreateProduceConsumeDelete) {
-  const std::string bs = node_->bootstrap();
+  const std::string bs = server_->bootstrap();
   auto created = create_topic(bs, "verify", 3, 1, 20s);
   ASSERT_TRUE(created) << created.error().message;
 
@@ -321,7 +199,7 @@ TEST_F(KafkaClientTest, CreateProduceConsumeDelete) {
 
 TEST_F(KafkaClientTest, ConsumingAMissingTopicIsAnError) {
   const auto t0 = Clock::now();
-  auto seen = consume(node_->bootstrap(), "no-such-topic", 1, 15s);
+  auto seen = consume(server_->bootstrap(), "no-such-topic", 1, 15s);
   ASSERT_FALSE(seen);
   EXPECT_NE(seen.error().message.find("no-such-topic"), std::string::npos) << seen.error().message;
   EXPECT_LT(Clock::now() - t0, 10s);
@@ -329,7 +207,7 @@ TEST_F(KafkaClientTest, ConsumingAMissingTopicIsAnError) {
 }
 
 TEST_F(KafkaClientTest, BackgroundProducerRecordsAcknowledgedSequenceNumbers) {
-  const std::string bs = node_->bootstrap();
+  const std::string bs = server_->bootstrap();
   ASSERT_TRUE(create_topic(bs, "load", 1, 1, 20s));
   zkctl::testing::Producer producer;
   auto started = producer.start(bs, "load", {.interval = 2ms});
@@ -341,10 +219,10 @@ TEST_F(KafkaClientTest, BackgroundProducerRecordsAcknowledgedSequenceNumbers) {
     std::this_thread::sleep_for(50ms);
   }
   // The broker freezes for a second: messages wait, none is lost or fails.
-  ::kill(node_->pid(), SIGSTOP);
+  ::kill(server_->pid(), SIGSTOP);
   std::this_thread::sleep_for(1s);
   const auto frozen = producer.progress();
-  ::kill(node_->pid(), SIGCONT);
+  ::kill(server_->pid(), SIGCONT);
   while (producer.progress().acked.size() < frozen.acked.size() + 200 && Clock::now() < end) {
     std::this_thread::sleep_for(50ms);
   }

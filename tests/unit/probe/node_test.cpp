@@ -10,27 +10,24 @@
 #include "support/fake_zk.hpp"
 
 using namespace zkctl::probe;
+using namespace probe_test;
 using namespace std::chrono_literals;
-using probe_test::Behaviour;
-using probe_test::BoundSocket;
-using probe_test::FakeRemote;
-using probe_test::FakeZk;
-using probe_test::read_vector;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-std::chrono::milliseconds since(Clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t);
-}
 bool contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
+}
+// probe_node over TCP (no fallback) against a FakeZk answering srvr and mntr as given.
+NodeProbe probe_fake(const std::string& srvr, const std::string& mntr) {
+  FakeZk zk({{"srvr", srvr}, {"mntr", mntr}});
+  return probe_node("127.0.0.1", zk.port(), 2000ms, nullptr);
 }
 }  // namespace
 
 TEST(ProbeNode, LeaderOverTcp) {
-  FakeZk zk({{"srvr", read_vector("ensemble_leader_srvr.txt")},
-             {"mntr", read_vector("ensemble_leader_mntr.txt")}});
-  auto p = probe_node("127.0.0.1", zk.port(), 2000ms, nullptr);
+  auto p =
+      probe_fake(read_vector("ensemble_leader_srvr.txt"), read_vector("ensemble_leader_mntr.txt"));
   EXPECT_EQ(p.mode, Mode::leader);
   ASSERT_TRUE(p.srvr);
   ASSERT_TRUE(p.mntr);
@@ -52,9 +49,7 @@ TEST(ProbeNode, RefusedIsDownAndSkipsTheFallback) {
 }
 
 TEST(ProbeNode, NotServing) {
-  FakeZk zk({{"srvr", read_vector("not_serving_srvr.txt")},
-             {"mntr", read_vector("not_serving_mntr.txt")}});
-  auto p = probe_node("127.0.0.1", zk.port(), 2000ms, nullptr);
+  auto p = probe_fake(read_vector("not_serving_srvr.txt"), read_vector("not_serving_mntr.txt"));
   EXPECT_EQ(p.mode, Mode::not_serving);
   EXPECT_TRUE(p.srvr);
   EXPECT_FALSE(p.mntr);
@@ -62,18 +57,16 @@ TEST(ProbeNode, NotServing) {
 }
 
 TEST(ProbeNode, MntrNotWhitelistedIsDetailNotDown) {
-  FakeZk zk({{"srvr", read_vector("ensemble_follower_srvr.txt")},
-             {"mntr", "mntr is not executed because it is not in the whitelist.\n"}});
-  auto p = probe_node("127.0.0.1", zk.port(), 2000ms, nullptr);
+  auto p = probe_fake(read_vector("ensemble_follower_srvr.txt"),
+                      "mntr is not executed because it is not in the whitelist.\n");
   EXPECT_EQ(p.mode, Mode::follower);
   EXPECT_FALSE(p.mntr);
   EXPECT_TRUE(contains(p.detail, "`mntr` is not in 4lw.commands.whitelist")) << p.detail;
 }
 
 TEST(ProbeNode, SrvrNotWhitelistedTakesTheModeFromMntr) {
-  FakeZk zk({{"srvr", "srvr is not executed because it is not in the whitelist.\n"},
-             {"mntr", read_vector("ensemble_observer_mntr.txt")}});
-  auto p = probe_node("127.0.0.1", zk.port(), 2000ms, nullptr);
+  auto p = probe_fake("srvr is not executed because it is not in the whitelist.\n",
+                      read_vector("ensemble_observer_mntr.txt"));
   EXPECT_EQ(p.mode, Mode::observer);
   EXPECT_EQ(p.failure, Failure::not_whitelisted);
   EXPECT_TRUE(p.mntr);
@@ -81,8 +74,7 @@ TEST(ProbeNode, SrvrNotWhitelistedTakesTheModeFromMntr) {
 }
 
 TEST(ProbeNode, GarbageIsUnknown) {
-  FakeZk zk({{"srvr", "HTTP/1.1 400 Bad Request\r\n\r\n"}, {"mntr", "HTTP/1.1 400\r\n\r\n"}});
-  auto p = probe_node("127.0.0.1", zk.port(), 2000ms, nullptr);
+  auto p = probe_fake("HTTP/1.1 400 Bad Request\r\n\r\n", "HTTP/1.1 400\r\n\r\n");
   EXPECT_EQ(p.mode, Mode::unknown);
   EXPECT_TRUE(contains(p.detail, "srvr: not a srvr/stat answer")) << p.detail;
 }
@@ -91,7 +83,7 @@ TEST(ProbeNode, TimeoutWithoutFallbackIsDownWithinBound) {
   FakeZk zk({}, Behaviour::silent);
   const auto start = Clock::now();
   auto p = probe_node("127.0.0.1", zk.port(), 400ms, nullptr);
-  EXPECT_LT(since(start), 900ms);
+  EXPECT_LT(ms_since(start), 900ms);
   EXPECT_EQ(p.mode, Mode::down);
   EXPECT_EQ(p.failure, Failure::timeout);
   EXPECT_TRUE(contains(p.detail, "no answer")) << p.detail;
@@ -104,7 +96,7 @@ TEST(ProbeNode, TimeoutFallsBackToSsh) {
   r.answers["mntr"] = read_vector("ensemble_follower_mntr.txt");
   const auto start = Clock::now();
   auto p = probe_node("127.0.0.1", zk.port(), 600ms, &r);
-  EXPECT_LT(since(start), 1100ms);
+  EXPECT_LT(ms_since(start), 1100ms);
   EXPECT_EQ(p.mode, Mode::follower);
   EXPECT_EQ(p.transport, Transport::ssh);
   ASSERT_TRUE(p.mntr);

@@ -4,93 +4,36 @@
 
 #include "probe/zk_client.hpp"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <array>
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
 
+#include "support/server_suite.hpp"
+
 using namespace zkctl::probe;
+using namespace zkctl::testing;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// A port on 127.0.0.1 that nothing listened on a moment ago.
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-    if (fd >= 0) ::close(fd);
-    return 0;
-  }
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
-// Last line of a command's stdout ("" on failure).
-std::string command_output(const std::string& cmd) {
-  std::string out;
-  if (FILE* p = ::popen(cmd.c_str(), "r")) {
-    std::array<char, 512> buf{};
-    while (std::fgets(buf.data(), buf.size(), p) != nullptr) out = buf.data();
-    if (::pclose(p) != 0) return "";
-  }
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  return out;
-}
-
 // A standalone ZooKeeper from the fixture tarball in a temp dir; stopped by PID (SIGTERM,
 // then SIGKILL) and the dir removed on destruction.
-class ZooKeeperServer {
+class ZooKeeperServer : public ServerProcess {
  public:
-  ZooKeeperServer() = default;
-  ZooKeeperServer(const ZooKeeperServer&) = delete;
-  ZooKeeperServer& operator=(const ZooKeeperServer&) = delete;
-  ~ZooKeeperServer() { stop(); }
+  ZooKeeperServer() : ServerProcess(5s) {}
 
   // Unpack and start; false with `why` set if the fixture is missing or the JVM won't start.
   bool start(std::string& why) {
-    if (std::system("java -version >/dev/null 2>&1") != 0) {
-      why = "java not found";
-      return false;
-    }
-    const std::string tgz =
-        command_output(std::string(SOURCE_DIR) + "/tests/fixtures/zookeeper-dist.sh 2>/dev/null");
-    if (tgz.empty() || !fs::exists(tgz)) {
-      why = "tests/fixtures/zookeeper-dist.sh gave no tarball";
-      return false;
-    }
-    char tmpl[] = "/tmp/zkctl-zkclient-it.XXXXXX";
-    if (::mkdtemp(tmpl) == nullptr) {
-      why = "mkdtemp failed";
-      return false;
-    }
-    dir_ = tmpl;
-    if (std::system(
-            ("tar -xzf '" + tgz + "' -C '" + dir_.string() + "' --strip-components=1").c_str()) !=
-        0) {
-      why = "could not unpack " + tgz;
-      return false;
-    }
+    why = unpack_java_fixture(std::string(SOURCE_DIR) + "/tests/fixtures/zookeeper-dist.sh",
+                              "zkctl-zkclient-it", ".", dir_);
+    if (!why.empty()) return false;
     port_ = free_port();
     fs::create_directories(dir_ / "data");
     std::ofstream(dir_ / "conf" / "zoo.cfg") << "tickTime=2000\n"
@@ -99,23 +42,13 @@ class ZooKeeperServer {
                                              << "clientPortAddress=127.0.0.1\n"
                                              << "admin.enableServer=false\n"
                                              << "4lw.commands.whitelist=srvr,ruok\n";
-    const std::string log = (dir_ / "zk.log").string();
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a killed test
-      if (::chdir(dir_.c_str()) != 0) ::_exit(126);
-      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      ::execlp("java", "java", "-Xmx128m", "-cp", "lib/*:conf",
-               "org.apache.zookeeper.server.quorum.QuorumPeerMain", "conf/zoo.cfg", nullptr);
-      ::_exit(127);
-    }
+    pid_ = spawn_logged({"java", "-Xmx128m", "-cp", "lib/*:conf",
+                         "org.apache.zookeeper.server.quorum.QuorumPeerMain", "conf/zoo.cfg"},
+                        (dir_ / "zk.log").string(), dir_.string());
     // Ready when a session can be established.
     const auto end = Clock::now() + 60s;
     while (Clock::now() < end) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) != 0) {
+      if (child_exited(pid_)) {
         pid_ = -1;
         why = "ZooKeeper exited: " + log_text();
         return false;
@@ -127,68 +60,18 @@ class ZooKeeperServer {
     return false;
   }
 
-  void stop() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGCONT);
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      for (int i = 0; i < 100 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i) {
-        std::this_thread::sleep_for(50ms);
-      }
-      if (::waitpid(pid_, &status, WNOHANG) == 0) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &status, 0);
-      }
-      pid_ = -1;
-    }
-    std::error_code ec;
-    if (!dir_.empty()) fs::remove_all(dir_, ec);
-    dir_.clear();
-  }
-
-  pid_t pid() const { return pid_; }
-  int port() const { return port_; }
   std::string connect_string() const { return "127.0.0.1:" + std::to_string(port_); }
-  std::string log_text() const {
-    std::ifstream in(dir_ / "zk.log");
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
-
- private:
-  fs::path dir_;
-  int port_ = 0;
-  pid_t pid_ = -1;
+  std::string log_text() const { return read_text(dir_ / "zk.log"); }
 };
 
-class ZkClientTest : public ::testing::Test {
+class ZkClientTest : public ServerSuite<ZooKeeperServer> {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new ZooKeeperServer();
-    if (!server_->start(skip_reason_)) {
-      delete server_;
-      server_ = nullptr;
-    }
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override {
-    if (server_ == nullptr) GTEST_SKIP() << skip_reason_;
-  }
-
   static std::unique_ptr<ZkClient> connect(const std::string& suffix = "") {
     auto c = ZkClient::connect(server_->connect_string() + suffix, 10s);
     EXPECT_TRUE(c) << c.error().message;
     return c ? std::move(*c) : nullptr;
   }
-
-  static ZooKeeperServer* server_;
-  static std::string skip_reason_;
 };
-
-ZooKeeperServer* ZkClientTest::server_ = nullptr;
-std::string ZkClientTest::skip_reason_;
 
 }  // namespace
 

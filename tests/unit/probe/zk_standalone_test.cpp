@@ -18,6 +18,7 @@
 
 #include "probe/ask.hpp"
 #include "probe/node.hpp"
+#include "support/child_process.hpp"
 #include "support/fake_zk.hpp"
 
 using namespace zkctl::probe;
@@ -30,9 +31,9 @@ constexpr const char* kJars = "/usr/share/java";
 
 // A ZooKeeper JVM in a temp dir; SIGTERM (then SIGKILL) by PID and the dir removed on
 // destruction.
-class StandaloneZk {
+class StandaloneZk : public zkctl::testing::ServerProcess {
  public:
-  StandaloneZk() {
+  StandaloneZk() : ServerProcess(5s) {
     char tmpl[] = "/tmp/zkctl-probe-it.XXXXXX";
     if (::mkdtemp(tmpl) == nullptr) return;
     dir_ = tmpl;
@@ -49,44 +50,17 @@ class StandaloneZk {
                                     << "4lw.commands.whitelist=srvr,stat,mntr,ruok,conf,isro\n";
     const std::string cp = dir_.string() + ":" + kJars + "/*";
     const std::string cfg = (dir_ / "zoo.cfg").string();
-    const std::string log = (dir_ / "zk.log").string();
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      ::execlp("java", "java", "-Xmx128m", "-cp", cp.c_str(),
-               "org.apache.zookeeper.server.quorum.QuorumPeerMain", cfg.c_str(), nullptr);
-      ::_exit(127);
-    }
+    pid_ = zkctl::testing::spawn_logged(
+        {"java", "-Xmx128m", "-cp", cp, "org.apache.zookeeper.server.quorum.QuorumPeerMain", cfg},
+        (dir_ / "zk.log").string());
   }
-  StandaloneZk(const StandaloneZk&) = delete;
-  StandaloneZk& operator=(const StandaloneZk&) = delete;
-  ~StandaloneZk() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      for (int i = 0; i < 100 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i) {
-        std::this_thread::sleep_for(50ms);
-      }
-      if (::waitpid(pid_, &status, WNOHANG) == 0) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &status, 0);
-      }
-    }
-    std::error_code ec;
-    if (!dir_.empty()) fs::remove_all(dir_, ec);
-  }
-
-  int port() const { return port_; }
 
   // Wait until srvr reports a serving mode, up to `limit`. (`ruok` says imok earlier,
   // while srvr still answers "not currently serving requests".)
   bool wait_ready(std::chrono::seconds limit) const {
     const auto end = std::chrono::steady_clock::now() + limit;
     while (std::chrono::steady_clock::now() < end) {
-      int status = 0;
-      if (pid_ <= 0 || ::waitpid(pid_, &status, WNOHANG) != 0) return false;  // exited
+      if (zkctl::testing::child_exited(pid_)) return false;
       auto a = ask_tcp("127.0.0.1", port_, "srvr", 500ms);
       if (a) {
         auto s = parse_srvr(*a);
@@ -97,15 +71,7 @@ class StandaloneZk {
     return false;
   }
 
-  std::string log() const {
-    std::ifstream in(dir_ / "zk.log");
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
-
- private:
-  fs::path dir_;
-  int port_ = 0;
-  pid_t pid_ = -1;
+  std::string log() const { return zkctl::testing::read_text(dir_ / "zk.log"); }
 };
 
 bool have_zookeeper() {

@@ -27,12 +27,16 @@
 #include <vector>
 
 #include "remote/ssh_remote.hpp"
+#include "support/private_sshd.hpp"
 #include "util/quote.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using zkctl::remote::HostKeyPolicy;
 using zkctl::remote::SshOptions;
+
+using zkctl::testing::connect_loopback;
+using zkctl::testing::free_port;
 
 namespace {
 
@@ -63,19 +67,6 @@ std::string sh(const std::string& cmd) {
   return out;
 }
 
-// An unused TCP port on 127.0.0.1 (bound, read back, released).
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
 // A listening socket on 127.0.0.1 with `backlog`; returns fd, sets `port`.
 int listen_loopback(int backlog, int* port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -87,19 +78,6 @@ int listen_loopback(int backlog, int* port) {
   socklen_t len = sizeof a;
   getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
   *port = ntohs(a.sin_port);
-  return fd;
-}
-
-int connect_loopback(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    close(fd);
-    return -1;
-  }
   return fd;
 }
 
@@ -118,12 +96,16 @@ class SshTest : public ::testing::Test {
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
     const std::string d = dir_.string();
-    sh("ssh-keygen -q -t ed25519 -N '' -C host -f " + d + "/host_key");
+    // ZKCTL_TEST_SSHD_DEBUG=1: sshd logs at DEBUG2 and the log is printed at teardown.
+    const auto level = std::getenv("ZKCTL_TEST_SSHD_DEBUG") ? zkctl::testing::SshdLog::debug
+                                                            : zkctl::testing::SshdLog::error;
+    const std::string why = sshd_.start(dir_, level);
+    ASSERT_EQ(why, "");
+    user_ = sshd_.user();
+    port_ = sshd_.port();
     sh("ssh-keygen -q -t ed25519 -N '' -C other -f " + d + "/other_key");
-    sh("ssh-keygen -q -t ed25519 -N '' -C client -f " + d + "/client_key");
     sh("ssh-keygen -q -t ed25519 -N '' -C stranger -f " + d + "/stranger_key");
     sh("ssh-keygen -q -t ed25519 -N 'secret' -C locked -f " + d + "/locked_key");
-    fs::copy_file(dir_ / "client_key.pub", dir_ / "authorized_keys");
     {
       std::ofstream ak(dir_ / "authorized_keys", std::ios::app);
       ak << read_file(dir_ / "locked_key.pub");
@@ -132,87 +114,39 @@ class SshTest : public ::testing::Test {
     std::istringstream fp(sh("ssh-keygen -l -E sha256 -f " + d + "/host_key.pub"));
     std::string bits;
     fp >> bits >> host_fp_;
-
-    user_ = getpwuid(getuid())->pw_name;
-    port_ = free_port();
-    std::ofstream cfg(dir_ / "sshd_config");
-    cfg << "Port " << port_ << "\n"
-        << "ListenAddress 127.0.0.1\n"
-        << "HostKey " << d << "/host_key\n"
-        << "PidFile none\n"
-        << "UsePAM no\n"
-        << "PermitRootLogin prohibit-password\n"
-        << "PubkeyAuthentication yes\n"
-        << "PasswordAuthentication no\n"
-        << "KbdInteractiveAuthentication no\n"
-        << "AuthorizedKeysFile " << d << "/authorized_keys\n"
-        << "StrictModes no\n"
-        << "AllowTcpForwarding yes\n"
-        << "Subsystem sftp internal-sftp\n"
-        << "LogLevel " << (std::getenv("ZKCTL_TEST_SSHD_DEBUG") ? "DEBUG2" : "ERROR") << "\n";
-    cfg.close();
-    fs::create_directories("/run/sshd");  // sshd's privilege-separation directory
-
-    pid_ = fork();
-    ASSERT_GE(pid_, 0);
-    if (pid_ == 0) {
-      const int log = open((d + "/sshd.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      dup2(log, 2);
-      const std::string cfg_path = d + "/sshd_config";
-      execl("/usr/sbin/sshd", "/usr/sbin/sshd", "-D", "-e", "-f", cfg_path.c_str(),
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    const auto until = Clock::now() + 10s;
-    while (Clock::now() < until) {
-      const int fd = connect_loopback(port_);
-      if (fd >= 0) {
-        close(fd);
-        return;
-      }
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        FAIL() << "sshd exited: " << read_file(dir_ / "sshd.log");
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-    FAIL() << "sshd did not listen on port " << port_;
   }
 
   static void TearDownTestSuite() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int status = 0;
-      waitpid(pid_, &status, 0);
-      pid_ = -1;
-    }
-    // ZKCTL_TEST_SSHD_DEBUG=1: sshd logs at DEBUG2 and the log is printed here.
+    sshd_.stop();
     if (std::getenv("ZKCTL_TEST_SSHD_DEBUG") != nullptr) {
-      std::fprintf(stderr, "--- sshd log ---\n%s", read_file(dir_ / "sshd.log").c_str());
+      std::fprintf(stderr, "--- sshd log ---\n%s", read_file(sshd_.log_path()).c_str());
     }
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
 
   void SetUp() override {
-    ASSERT_GT(pid_, 0) << "sshd is not running";
+    ASSERT_TRUE(sshd_.running()) << "sshd is not running";
     case_dir_ = dir_ / ::testing::UnitTest::GetInstance()->current_test_info()->name();
     fs::create_directories(case_dir_);
   }
 
   // Options for the private sshd with a known_hosts file private to the test.
   SshOptions options(HostKeyPolicy policy = HostKeyPolicy::strict) const {
-    SshOptions o;
-    o.host = "127.0.0.1";
-    o.port = port_;
-    o.user = user_;
-    o.identity_file = (dir_ / "client_key").string();
-    o.known_hosts_file = (case_dir_ / "known_hosts").string();
-    o.host_key_policy = policy;
-    o.connect_timeout_s = 5;
+    SshOptions o = sshd_.options((case_dir_ / "known_hosts").string(), policy, 5);
     o.config_file = "none";  // hermetic: no ~/.ssh/config
     return o;
+  }
+
+  // connect_ssh to 127.0.0.1:`port` with a 1 s connect timeout; `took` is how long it took.
+  auto connect_timed(int port, Clock::duration& took) const {
+    SshOptions o = options();
+    o.port = port;
+    o.connect_timeout_s = 1;
+    const auto start = Clock::now();
+    auto r = zkctl::remote::connect_ssh(o);
+    took = Clock::now() - start;
+    return r;
   }
 
   // An ssh config file in the case directory with `text`; returns its path.
@@ -249,7 +183,7 @@ class SshTest : public ::testing::Test {
   static inline std::string host_fp_;
   static inline std::string user_;
   static inline int port_ = 0;
-  static inline pid_t pid_ = -1;
+  static inline zkctl::testing::PrivateSshd sshd_;
   fs::path case_dir_;
 };
 
@@ -764,12 +698,8 @@ TEST_F(SshTest, BlackHoledAddressFailsWithinTimeout) {
   const int filler = connect_loopback(port);
   ASSERT_GE(filler, 0);
   std::this_thread::sleep_for(50ms);
-  SshOptions o = options();
-  o.port = port;
-  o.connect_timeout_s = 1;
-  const auto start = Clock::now();
-  auto r = zkctl::remote::connect_ssh(o);
-  const auto took = Clock::now() - start;
+  Clock::duration took{};
+  auto r = connect_timed(port, took);
   close(filler);
   close(lfd);
   ASSERT_FALSE(r.ok());
@@ -783,12 +713,8 @@ TEST_F(SshTest, SilentServerFailsWithinTimeout) {
   // TCP connects, but no SSH banner ever comes.
   int port = 0;
   const int lfd = listen_loopback(4, &port);
-  SshOptions o = options();
-  o.port = port;
-  o.connect_timeout_s = 1;
-  const auto start = Clock::now();
-  auto r = zkctl::remote::connect_ssh(o);
-  const auto took = Clock::now() - start;
+  Clock::duration took{};
+  auto r = connect_timed(port, took);
   close(lfd);
   ASSERT_FALSE(r.ok());
   EXPECT_LT(took, 2500ms);
