@@ -32,20 +32,22 @@ class KafkaComponent final : public NodeComponent<inventory::KafkaNode, KafkaFac
   render::Product product() const override { return render::Product::kafka; }
   int heap_mb() const override { return cluster_.kafka->heap_mb; }
   const std::string& distribution() const override { return cluster_.kafka->distribution; }
-  std::string install_dir() const override;
-  std::vector<OwnedDir> owned_dirs() const override;
   util::Result<std::vector<render::RenderedFile>> render(const Context& ctx) const override;
   util::Result<void> inspect(remote::Remote& remote, const std::vector<render::RenderedFile>& files,
                              std::chrono::seconds timeout) override;
   std::vector<std::string> preflight_problems(const JavaNeed& java) const override;
   bool needs_format() const override;
   util::Result<bool> format(remote::Remote& remote, std::chrono::seconds timeout) const override;
+  // Log dirs and config dir, the changed files, ownership, the unit.
   util::Result<void> configure(remote::Remote& remote,
                                const std::vector<render::RenderedFile>& files,
                                const std::vector<const render::RenderedFile*>& changed,
                                std::chrono::seconds timeout) const override;
   // Registered (brokers) with no partition under-replicated.
   util::Result<void> wait_ready(Context& ctx) const override;
+  // Its install dir, and its log dirs as data.
+  std::string install_dir() const override;
+  std::vector<OwnedDir> owned_dirs() const override;
 
  protected:
   // Kafka's controlled shutdown may take a while: its own grace.
