@@ -8,8 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/output.hpp"
-#include "ops/zookeeper/status.hpp"
+#include "ops/component.hpp"
 
 namespace zkctl::cli {
 
@@ -39,31 +38,25 @@ int cmd_status(GlobalOptions& g, Output output, int watch_seconds) {
 }
 
 namespace {
-int status_once(GlobalOptions& g, const LoadedCluster& loaded_ref, Output output) {
-  const LoadedCluster* loaded = &loaded_ref;
+int status_once(GlobalOptions& g, const LoadedCluster& loaded, Output output) {
   runner::NullProgress progress;
-  ops::Context ctx(loaded->cluster, g.ops, progress);
-  const auto& cluster = loaded->cluster;
-  const bool has_zk = !cluster.servers.empty();
-  ops::ClusterStatus status;
-  // The table shows only what srvr says; --json also reports mntr's peer state and syncs.
-  if (has_zk)
-    status =
-        ops::collect_status(ctx, output == Output::json ? probe::AskMntr::yes : probe::AskMntr::no);
-  std::optional<ops::KafkaStatus> kafka;
-  if (cluster.kafka) kafka = ops::collect_kafka_status(ctx);
-  if (output == Output::json) {
-    nlohmann::json j =
-        has_zk ? status_json(cluster.name, status)
-               : nlohmann::json{{"cluster", cluster.name}, {"nodes", nlohmann::json::array()}};
-    if (kafka) j["kafka"] = kafka_json(cluster, *kafka);
-    std::printf("%s\n", j.dump(2).c_str());
-  } else {
-    if (has_zk) std::printf("%s", status_table(status, g.color).c_str());
-    if (kafka)
-      std::printf("%s%s", has_zk ? "\n" : "", kafka_table(cluster, *kafka, g.color).c_str());
+  ops::Context ctx(loaded.cluster, g.ops, progress);
+  nlohmann::json j = {{"cluster", loaded.cluster.name}, {"nodes", nlohmann::json::array()}};
+  std::string text;
+  bool ok = true;
+  // Each tier asks its nodes; the table shows only what srvr says, --json also mntr's.
+  for (auto& tier : ops::tiers_of(loaded.cluster)) {
+    auto st = tier->status(ctx, output == Output::json ? probe::AskMntr::yes : probe::AskMntr::no);
+    ok = ok && st->ok();
+    if (output == Output::json)
+      st->add_json(j);
+    else
+      text += (text.empty() ? "" : "\n") + st->table(g.color);
   }
-  bool ok = (!has_zk || status.quorum.ok()) && (!kafka || kafka->ok());
+  if (output == Output::json)
+    std::printf("%s\n", j.dump(2).c_str());
+  else
+    std::printf("%s", text.c_str());
   return ok ? kOk : kNoQuorum;
 }
 

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,8 +18,10 @@
 #include "ops/host/facts.hpp"
 #include "ops/host/java.hpp"
 #include "ops/host/launcher.hpp"
+#include "probe/node.hpp"
 #include "render/rendered_file.hpp"
 #include "render/systemd.hpp"
+#include "util/color.hpp"
 #include "util/result.hpp"
 
 namespace zkctl::ops {
@@ -158,6 +161,18 @@ class NodeComponent : public Component {
   Facts facts_;
 };
 
+// A tier's part of `zkctl status`, as the cluster reported it.
+class TierStatus {
+ public:
+  virtual ~TierStatus() = default;
+  // Whether the tier serves (a quorum; every broker registered).
+  virtual bool ok() const = 0;
+  // Its table and verdict line, for people.
+  virtual std::string table(util::Color color) const = 0;
+  // Its facts added to the status JSON object `j` (which holds "cluster" to begin with).
+  virtual void add_json(nlohmann::json& j) const = 0;
+};
+
 // The nodes of one kind, deployed together (ZooKeeper first, then Kafka).
 class Tier {
  public:
@@ -202,6 +217,9 @@ class Tier {
                                                    const std::string& verb) = 0;
   // What a node serving again says about itself ("serving as follower", "registered").
   virtual std::string ready_text(Context& ctx, const Component& node) = 0;
+
+  // Ask the cluster how the tier serves; `detail` yes: also what only --json shows.
+  virtual std::unique_ptr<TierStatus> status(Context& ctx, probe::AskMntr detail) = 0;
 
   // Whether readiness is asked of each node (wait_ready per node) or of the tier as a
   // whole (wait_all), after its nodes were started.

@@ -6,6 +6,7 @@
 #include "ops/commands/deploy.hpp"
 #include "ops/host/launcher.hpp"
 #include "ops/kafka/health.hpp"
+#include "ops/kafka/status_view.hpp"
 #include "render/kafka.hpp"
 #include "render/kafka_paths.hpp"
 
@@ -173,6 +174,10 @@ std::optional<std::string> KafkaTier::leave_refusal(Context& ctx, const Componen
 std::string KafkaTier::ready_text(Context&, const Component& node) {
   const auto& n = static_cast<const KafkaComponent&>(node).node();
   return n.broker ? "registered, no under-replicated partitions" : "running";
+}
+
+std::unique_ptr<TierStatus> KafkaTier::status(Context& ctx, probe::AskMntr) {
+  return std::make_unique<KafkaStatusView>(cluster_, collect_kafka_status(ctx));
 }
 
 std::vector<Tier::StopGroup> KafkaTier::stop_groups(Context&) {

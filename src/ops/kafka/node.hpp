@@ -80,6 +80,7 @@ class KafkaTier final : public Tier {
   std::optional<std::string> leave_refusal(Context& ctx, const Component& node,
                                            const std::string& verb) override;
   std::string ready_text(Context& ctx, const Component& node) override;
+  std::unique_ptr<TierStatus> status(Context& ctx, probe::AskMntr detail) override;
   // Broker-only nodes, then nodes with a controller (a broker's controlled shutdown
   // needs a controller), each group at once.
   std::vector<StopGroup> stop_groups(Context& ctx) override;

@@ -4,6 +4,7 @@
 #include "ops/zookeeper/quorum.hpp"
 #include "ops/zookeeper/rolling.hpp"
 #include "ops/zookeeper/status.hpp"
+#include "ops/zookeeper/status_view.hpp"
 #include "ops/zookeeper/wait.hpp"
 #include "render/zk_paths.hpp"
 #include "render/zookeeper.hpp"
@@ -114,6 +115,10 @@ std::optional<std::string> ZooKeeperTier::leave_refusal(Context& ctx, const Comp
 std::string ZooKeeperTier::ready_text(Context& ctx, const Component& node) {
   const auto& server = static_cast<const ZooKeeperServer&>(node).server();
   return "serving as " + std::string(probe::to_string(probe_server(ctx, server).mode));
+}
+
+std::unique_ptr<TierStatus> ZooKeeperTier::status(Context& ctx, probe::AskMntr detail) {
+  return std::make_unique<ZooKeeperStatusView>(ctx.cluster().name, collect_status(ctx, detail));
 }
 
 std::vector<Tier::StopGroup> ZooKeeperTier::stop_groups(Context& ctx) {

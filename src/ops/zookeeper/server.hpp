@@ -63,6 +63,7 @@ class ZooKeeperTier final : public Tier {
   std::optional<std::string> leave_refusal(Context& ctx, const Component& node,
                                            const std::string& verb) override;
   std::string ready_text(Context& ctx, const Component& node) override;
+  std::unique_ptr<TierStatus> status(Context& ctx, probe::AskMntr detail) override;
   std::string restart_order_text() const override {
     return "one at a time, observers, followers, the leader last; each only while the ensemble "
            "is in sync, and back in its role before the next";

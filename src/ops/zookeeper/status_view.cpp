@@ -1,11 +1,11 @@
-#include "cli/output.hpp"
+#include "ops/zookeeper/status_view.hpp"
 
 #include <algorithm>
 #include <cstdio>
 
 #include "util/table.hpp"
 
-namespace zkctl::cli {
+namespace zkctl::ops {
 
 namespace {
 std::string latency(const probe::Srvr& s) {
@@ -122,104 +122,19 @@ nlohmann::json status_json(const std::string& cluster_name, const ops::ClusterSt
             {"summary", status.quorum.describe()}}}};
 }
 
-namespace {
-std::string roles_of(const inventory::KafkaNode& n) {
-  if (n.broker && n.controller) return "broker,controller";
-  return n.controller ? "controller" : "broker";
-}
-std::string yes_no(bool b) {
-  return b ? "yes" : "no";
-}
-}  // namespace
+ZooKeeperStatusView::ZooKeeperStatusView(std::string cluster_name, ClusterStatus status)
+    : cluster_name_(std::move(cluster_name)), status_(std::move(status)) {}
 
-std::string kafka_table(const inventory::Cluster& cluster, const ops::KafkaStatus& status,
-                        util::Color color) {
-  util::Table t({{"HOST"},
-                 {"ID", util::Align::right},
-                 {"ROLES"},
-                 {"PROCESS"},
-                 {"REGISTERED"},
-                 {"CONTROLLER"},
-                 {"LISTENER"}});
-  for (const auto& n : status.nodes) {
-    std::string process =
-        !n.process_up
-            ? "?"
-            : (*n.process_up ? "up (pid " + std::to_string(n.pid.value_or(0)) + ")" : "down");
-    std::string ctl = "-";
-    if (cluster.kafka->mode == inventory::KafkaMode::zookeeper) {
-      if (n.controller) ctl = "active";
-    } else if (n.node->controller) {
-      // KRaft: each controller's role in the quorum.
-      const auto& q = status.health.quorum;
-      bool voter =
-          q && std::find(q->voters.begin(), q->voters.end(), n.node->id) != q->voters.end();
-      ctl = n.controller ? "leader" : (voter ? "voter" : (q ? "not in quorum" : "?"));
-    }
-    t.add_row({n.node->host, std::to_string(n.node->id), roles_of(*n.node), process,
-               n.node->broker ? yes_no(n.registered) : "-", ctl,
-               n.node->broker
-                   ? (n.listener_ok ? ":" + std::to_string(n.node->listener_port) + " ok"
-                                    : ":" + std::to_string(n.node->listener_port) + " FAILED")
-                   : "-"});
-  }
-  std::string out = t.render();
-  for (const auto& n : status.nodes) {
-    if (!n.detail.empty() && (!n.registered || !n.listener_ok))
-      out += "  " + n.node->host + ": " + n.detail + "\n";
-  }
-  const auto& h = status.health;
-  int registered = 0;
-  for (const auto& n : status.nodes) registered += n.registered ? 1 : 0;
-  std::string line = std::string(status.ok() ? "kafka OK: " : "KAFKA UNHEALTHY: ") +
-                     std::to_string(registered) + "/" + std::to_string(cluster.brokers().size()) +
-                     " brokers registered (" + inventory::to_string(cluster.kafka->mode) + " mode)";
-  if (h.controller) {
-    line += ", controller " + std::to_string(*h.controller);
-  } else {
-    line += ", no active controller";
-  }
-  if (h.under_replicated >= 0)
-    line += ", " + std::to_string(h.under_replicated) + " under-replicated";
-  if (h.offline > 0) line += ", " + std::to_string(h.offline) + " offline partitions";
-  if (h.quorum) line += ", quorum voters " + std::to_string(h.quorum->voters.size());
-  out += line + "\n";
-  if (!h.error.empty() && !status.ok()) out += "  " + h.error + "\n";
-  return out;
+bool ZooKeeperStatusView::ok() const {
+  return status_.quorum.ok();
 }
 
-nlohmann::json kafka_json(const inventory::Cluster& cluster, const ops::KafkaStatus& status) {
-  nlohmann::json nodes = nlohmann::json::array();
-  for (const auto& n : status.nodes) {
-    nlohmann::json j = {{"host", n.node->host},
-                        {"id", n.node->id},
-                        {"roles", roles_of(*n.node)},
-                        {"registered", n.registered},
-                        {"controller", n.controller},
-                        {"listener_ok", n.listener_ok},
-                        {"listener_port", n.node->listener_port},
-                        {"detail", n.detail}};
-    j["process_up"] = n.process_up ? nlohmann::json(*n.process_up) : nlohmann::json(nullptr);
-    j["pid"] = n.pid ? nlohmann::json(*n.pid) : nlohmann::json(nullptr);
-    nodes.push_back(std::move(j));
-  }
-  const auto& h = status.health;
-  nlohmann::json out = {
-      {"mode", inventory::to_string(cluster.kafka->mode)},
-      {"ok", status.ok()},
-      {"nodes", nodes},
-      {"registered", std::vector<int>(h.registered.begin(), h.registered.end())},
-      {"controller", h.controller ? nlohmann::json(*h.controller) : nlohmann::json(nullptr)},
-      {"under_replicated", h.under_replicated},
-      {"offline", h.offline},
-      {"error", h.error}};
-  if (h.quorum) {
-    out["quorum"] = {{"leader_id", h.quorum->leader_id},
-                     {"voters", h.quorum->voters},
-                     {"observers", h.quorum->observers},
-                     {"max_follower_lag", h.quorum->max_follower_lag}};
-  }
-  return out;
+std::string ZooKeeperStatusView::table(util::Color color) const {
+  return status_table(status_, color);
 }
 
-}  // namespace zkctl::cli
+void ZooKeeperStatusView::add_json(nlohmann::json& j) const {
+  for (auto& [key, value] : status_json(cluster_name_, status_).items()) j[key] = value;
+}
+
+}  // namespace zkctl::ops
