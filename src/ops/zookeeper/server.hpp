@@ -56,14 +56,15 @@ class ZooKeeperTier final : public Tier {
   std::vector<Component*> nodes() override;
   const std::string& distribution() const override { return cluster_.zookeeper.distribution; }
   std::vector<std::string> cross_problems(const std::string& cluster_name) override;
+  // The table of modes and the quorum line; "serving as follower" for one server.
+  std::unique_ptr<TierStatus> status(Context& ctx, probe::AskMntr detail) override;
+  std::string ready_text(Context& ctx, const Component& node) override;
   // One at a time, observers, followers, the leader last (leadership never moves).
   std::vector<StopGroup> stop_groups(Context& ctx) override;
   std::vector<Component*> restart_order(Context& ctx, std::vector<Component*> nodes) override;
   util::Result<void> restart_one(Context& ctx, const Component& node) override;
   std::optional<std::string> leave_refusal(Context& ctx, const Component& node,
                                            const std::string& verb) override;
-  std::string ready_text(Context& ctx, const Component& node) override;
-  std::unique_ptr<TierStatus> status(Context& ctx, probe::AskMntr detail) override;
   std::string restart_order_text() const override {
     return "one at a time, observers, followers, the leader last; each only while the ensemble "
            "is in sync, and back in its role before the next";
