@@ -134,7 +134,8 @@ std::string ZooKeeperStatusView::table(util::Color color) const {
 }
 
 void ZooKeeperStatusView::add_json(nlohmann::json& j) const {
-  for (auto& [key, value] : status_json(cluster_name_, status_).items()) j[key] = value;
+  const nlohmann::json own = status_json(cluster_name_, status_);
+  for (auto& [key, value] : own.items()) j[key] = value;
 }
 
 }  // namespace zkctl::ops
