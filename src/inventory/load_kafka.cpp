@@ -39,31 +39,6 @@ struct ModeInfo {
   bool kraft = false;    // valid and kraft
 };
 
-// The Kafka version in a distribution named like kafka_2.13-3.9.2.tgz: ZooKeeper
-// mode ended with 3.9, KRaft began with 3.3. Other names are not checked.
-void check_kafka_version(Reader& r, const KafkaSettings& k) {
-  const std::string name = std::filesystem::path(k.distribution).filename().string();
-  const auto dash = name.find('-');
-  if (name.rfind("kafka_", 0) != 0 || dash == std::string::npos) return;
-  const std::string version = name.substr(dash + 1);
-  int major = 0;
-  int minor = 0;
-  const char* end = version.data() + version.size();
-  auto r1 = std::from_chars(version.data(), end, major);
-  if (r1.ec != std::errc() || r1.ptr == end || *r1.ptr != '.') return;
-  auto r2 = std::from_chars(r1.ptr + 1, end, minor);
-  if (r2.ec != std::errc()) return;
-  const std::string v = std::to_string(major) + "." + std::to_string(minor);
-  if (k.mode == KafkaMode::zookeeper && major >= 4)
-    r.error(k.distribution_pos,
-            "kafka.distribution: Kafka " + v +
-                " has no ZooKeeper mode (removed in 4.0); set kafka.mode = \"kraft\" or use a "
-                "3.x distribution");
-  if (k.mode == KafkaMode::kraft && (major < 3 || (major == 3 && minor < 3)))
-    r.error(k.distribution_pos,
-            "kafka.distribution: Kafka " + v + " cannot run in KRaft mode (3.3 or later needed)");
-}
-
 // `log_dirs` of `t` (at `path`): an array of at least one distinct remote directory.
 std::optional<std::vector<std::string>> read_log_dirs(Reader& r, const toml::table& t,
                                                       const std::string& path) {
@@ -191,7 +166,7 @@ void read_mode_settings(Reader& r, const toml::table& t, const ModeInfo& m, Kafk
 
 // `roles` of a [[kafka.nodes]] entry into node.broker/controller; default ["broker"].
 // False when it is invalid (reported).
-bool read_roles(Reader& r, const toml::table& t, const std::string& path, bool zk_mode,
+bool read_roles(Reader& r, const toml::table& t, const std::string& path, const ModeInfo& m,
                 KafkaNode& node) {
   node.broker = true;
   node.controller = false;
@@ -222,7 +197,7 @@ bool read_roles(Reader& r, const toml::table& t, const std::string& path, bool z
           return false;
         }
         *flag = true;
-        if (zk_mode && role == "controller") {
+        if (m.zk_mode && role == "controller") {
           r.error(r.at(e), p + ": 'controller' needs kafka.mode = \"kraft\"; in zookeeper mode "
                                "every node is a broker (roles = [\"broker\"])");
           return false;
@@ -232,7 +207,7 @@ bool read_roles(Reader& r, const toml::table& t, const std::string& path, bool z
   if (!ok) return false;
   node.broker = broker;
   node.controller = controller;
-  if (zk_mode && !broker) {
+  if (m.zk_mode && !broker) {
     r.error(r.at(*n),
             path + ".roles: in zookeeper mode every node is a broker (roles = [\"broker\"])");
     return false;
@@ -244,7 +219,7 @@ KafkaNode load_kafka_node(Reader& r, const toml::table& t, const std::string& pa
                           const ModeInfo& m, const KafkaDefaults& d, NodeSource& src) {
   KafkaNode node = d.node;
   load_node(r, t, path, kKafkaKind, kKafkaNodeKeys, d.install_dir_pos, node, src);
-  src.kind_ok = m.ok && read_roles(r, t, path, m.zk_mode, node);
+  src.kind_ok = m.ok && read_roles(r, t, path, m, node);
 
   Origin& listener = src.origins["listener_port"] = Origin{d.listener_port_pos, false};
   r.override_port(t, "listener_port", path, node.listener_port, listener);
@@ -344,8 +319,9 @@ void load_kafka(Reader& r, const toml::table& root, Cluster& c, std::vector<Node
   r.check_keys(*t, "in [kafka]", kKafkaKeys);
   KafkaSettings k;
   const ModeInfo m = read_mode(r, *t, c, k);
-  if (r.read_distribution(*t, "kafka", k.distribution, k.distribution_pos) && m.ok)
-    check_kafka_version(r, k);
+  // Its version (ZooKeeper mode up to 3.9, KRaft from 3.3) is read from its jars by
+  // deploy's pre-flight, not guessed from its name here.
+  r.read_distribution(*t, "kafka", k.distribution, k.distribution_pos);
   const KafkaDefaults d = read_defaults(r, *t, c, m);
   if (auto v = r.read_int(*t, "heap_mb", "kafka.heap_mb", 64, 1 << 20)) k.heap_mb = *v;
   read_mode_settings(r, *t, m, k);

@@ -193,8 +193,8 @@ Server load_server(Reader& r, const toml::table& t, const std::string& path, con
 }
 
 // At least one voter; warnings for ensembles that tolerate no failure or waste one.
-void check_voters(Reader& r, const Cluster& c, bool roles_known) {
-  if (c.servers.empty() || !roles_known) return;
+void check_voters(Reader& r, const Cluster& c) {
+  if (c.servers.empty()) return;
   const int voters = static_cast<int>(c.voters().size());
   const SourcePos first = c.servers.front().pos;
   if (voters == 0) {
@@ -222,7 +222,7 @@ void load_servers(Reader& r, const toml::table& zk, Cluster& c, const Defaults& 
   std::vector<const Node*> nodes;
   for (const Server& s : c.servers) nodes.push_back(&s);
   check_unique_ids(r, nodes, sources, kZooKeeperKind);
-  check_voters(r, c, roles_known);
+  if (roles_known) check_voters(r, c);
 }
 
 }  // namespace

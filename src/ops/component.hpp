@@ -185,6 +185,10 @@ class Tier {
   // The distribution every node of the tier runs (empty when it has no nodes).
   virtual const std::string& distribution() const = 0;
 
+  // Why this release cannot run as the inventory asks (read from its jars), if it cannot.
+  virtual std::optional<std::string> release_problem(const DistVersion&) const {
+    return std::nullopt;
+  }
   // After every node was inspected, before its own pre-flight: settle what the nodes'
   // facts decide together (the KRaft cluster id). Problems go to `report.preflight`.
   virtual void settle(Context&, DeployReport&) {}

@@ -11,7 +11,10 @@ using kainjow::mustache::data;
 
 // systemd expands '%' specifiers everywhere in a unit and, in ExecStart, '$'
 // variables; inside double quotes '\' and '"' are escapes.
-std::string escape_quoted(const std::string& s, bool exec_line) {
+// Where a quoted value goes: ExecStart also expands `$` variables.
+enum class QuotedIn { exec_start, assignment };
+
+std::string escape_quoted(const std::string& s, QuotedIn where) {
   std::string out = "\"";
   for (char c : s) {
     if (c == '\\' || c == '"') {
@@ -19,7 +22,7 @@ std::string escape_quoted(const std::string& s, bool exec_line) {
       out += c;
     } else if (c == '%') {
       out += "%%";
-    } else if (c == '$' && exec_line) {
+    } else if (c == '$' && where == QuotedIn::exec_start) {
       out += "$$";
     } else {
       out += c;
@@ -113,14 +116,14 @@ util::Result<std::string> render_systemd_unit(const SystemdUnitValues& values,
   std::string exec;
   for (const auto& a : values.exec_start) {
     if (auto r = check_single_line("ExecStart argument", a); !r) return r.error();
-    exec += (exec.empty() ? "" : " ") + escape_quoted(a, true);
+    exec += (exec.empty() ? "" : " ") + escape_quoted(a, QuotedIn::exec_start);
   }
   data env{data::type::list};
   for (const auto& [k, v] : values.environment) {
     if (!env_name(k)) return util::fail("Environment name '" + k + "' is not a variable name");
     if (auto r = check_single_line("Environment " + k, v); !r) return r.error();
     data item;
-    item.set("assignment", escape_quoted(k + "=" + v, false));
+    item.set("assignment", escape_quoted(k + "=" + v, QuotedIn::assignment));
     env.push_back(item);
   }
   data d;

@@ -101,7 +101,12 @@ std::vector<HostNeeds> host_needs(Context& ctx, std::vector<std::unique_ptr<Tier
     for (Component* n : tier->nodes()) {
       auto it = std::find_if(hosts.begin(), hosts.end(),
                              [&](const HostNeeds& h) { return h.host == n->host(); });
-      HostNeeds& h = it != hosts.end() ? *it : hosts.emplace_back(HostNeeds{n->host()});
+      if (it == hosts.end()) {
+        hosts.emplace_back();
+        hosts.back().host = n->host();
+        it = hosts.end() - 1;
+      }
+      HostNeeds& h = *it;
       if (!h.conn) h.conn = &n->connection(ctx);
       h.heap_mb += n->heap_mb();
       if (need && need->min_major > h.java.min_major) h.java = *need;

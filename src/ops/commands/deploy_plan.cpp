@@ -72,11 +72,13 @@ void render_all(const Context& ctx, DeployPlan& plan, DeployReport& report) {
       continue;
     }
     plan.dist_sha[tier.get()] = *sha;
-    auto need = java_need_of(tier->distribution(), tier->product());
-    if (need)
-      plan.java[tier.get()] = *need;
-    else
-      preflight_failed(report, what + need.error().message);
+    auto version = distribution_version(tier->distribution(), tier->product());
+    if (!version) {
+      preflight_failed(report, what + version.error().message);
+      continue;
+    }
+    plan.java[tier.get()] = java_need(tier->product(), *version);
+    if (auto problem = tier->release_problem(*version)) preflight_failed(report, what + *problem);
   }
 }
 

@@ -110,6 +110,17 @@ const std::string& KafkaTier::distribution() const {
   return cluster_.kafka ? cluster_.kafka->distribution : none;
 }
 
+std::optional<std::string> KafkaTier::release_problem(const DistVersion& v) const {
+  const bool zk_mode = cluster_.kafka->mode == inventory::KafkaMode::zookeeper;
+  if (zk_mode && v.major >= 4)
+    return "Kafka " + v.text +
+           " has no ZooKeeper mode (removed in 4.0); set kafka.mode = \"kraft\" or use a 3.x "
+           "distribution";
+  if (!zk_mode && (v.major < 3 || (v.major == 3 && v.minor < 3)))
+    return "Kafka " + v.text + " cannot run in KRaft mode (3.3 or later needed)";
+  return std::nullopt;
+}
+
 void KafkaTier::settle(Context&, DeployReport& report) {
   if (!cluster_.kafka || cluster_.kafka->mode != inventory::KafkaMode::kraft) return;
   cluster_id_ = cluster_.kafka->cluster_id;

@@ -70,6 +70,8 @@ class KafkaTier final : public Tier {
   std::string stage(const std::string& name) const override { return "kafka " + name; }
   std::vector<Component*> nodes() override;
   const std::string& distribution() const override;
+  // ZooKeeper mode ended with 3.9 (removed in 4.0); KRaft began with 3.3.
+  std::optional<std::string> release_problem(const DistVersion& version) const override;
   // KRaft: the inventory's cluster id, else the one the nodes' storage carries, else
   // the one recorded locally, else a new one.
   void settle(Context& ctx, DeployReport& report) override;

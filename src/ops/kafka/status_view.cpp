@@ -15,7 +15,7 @@ std::string yes_no(bool b) {
 }  // namespace
 
 std::string kafka_table(const inventory::Cluster& cluster, const ops::KafkaStatus& status,
-                        util::Color color) {
+                        util::Color /*color: the Kafka table is not coloured yet*/) {
   util::Table t({{"HOST"},
                  {"ID", util::Align::right},
                  {"ROLES"},

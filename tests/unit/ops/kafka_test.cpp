@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 
 #include "inventory/validate.hpp"
-#include "ops/kafka/node.hpp"
 #include "ops/kafka/health.hpp"
 #include "ops/kafka/host.hpp"
+#include "ops/kafka/node.hpp"
 
 using namespace zkctl;
 
@@ -86,4 +86,21 @@ TEST(Check, ParsesAHostProbe) {
   EXPECT_EQ(p.resolved[0].second, "10.231.0.11");
   EXPECT_EQ(p.resolved[1].second, "");
   EXPECT_DOUBLE_EQ(p.clock, 1764000000.5);
+}
+
+TEST(KafkaRelease, TheVersionFromTheJarsDecidesTheMode) {
+  inventory::Cluster c;
+  c.name = "k";
+  c.kafka = inventory::KafkaSettings{};
+  c.kafka->mode = inventory::KafkaMode::zookeeper;
+  ops::KafkaTier zk_mode(c, {});
+  auto four = zk_mode.release_problem({4, 0, 0, "4.0.0"});
+  ASSERT_TRUE(four);
+  EXPECT_NE(four->find("has no ZooKeeper mode"), std::string::npos) << *four;
+  EXPECT_FALSE(zk_mode.release_problem({3, 9, 2, "3.9.2"}));
+  c.kafka->mode = inventory::KafkaMode::kraft;
+  ops::KafkaTier kraft(c, {});
+  EXPECT_TRUE(kraft.release_problem({3, 2, 0, "3.2.0"}));
+  EXPECT_FALSE(kraft.release_problem({3, 3, 0, "3.3.0"}));
+  EXPECT_FALSE(kraft.release_problem({4, 4, 0, "4.4.0"}));
 }
