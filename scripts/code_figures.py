@@ -7,17 +7,29 @@ import re
 import subprocess
 import sys
 
-SIGNATURE = re.compile(r'^[A-Za-z].*\)\s*(const)?\s*(override)?\s*\{\s*$')
+# A definition starts at column 0 with a name and '(' (its signature may wrap over lines);
+# its body opens with a line ending in '{' before any ';' and closes with '}' at column 0.
+SIGNATURE = re.compile(r'^[A-Za-z][^;]*\(')
 NOT_A_FUNCTION = ('namespace', 'struct', 'class', 'enum', 'template', '#', 'using', 'extern')
 
 
 def functions(path):
     lines = open(path, encoding='utf-8').read().split('\n')
     start = None
+    in_body = False
     for i, line in enumerate(lines):
-        if start is None and SIGNATURE.match(line) and not line.startswith(NOT_A_FUNCTION):
-            start = i
-        elif start is not None and line.startswith('}'):
+        if start is None:
+            if SIGNATURE.match(line) and not line.startswith(NOT_A_FUNCTION):
+                start, in_body = i, False
+            else:
+                continue
+        if not in_body:
+            if line.rstrip().endswith(';'):  # a declaration, not a definition
+                start = None
+            elif line.rstrip().endswith('{'):
+                in_body = True
+            continue
+        if line.startswith('}'):
             yield i - start + 1, f'{path}:{start + 1}', lines[start][:60]
             start = None
 

@@ -307,20 +307,20 @@ void settle(Exchange& x, Failure f, const std::string& cause, std::chrono::milli
 
 }  // namespace
 
-std::vector<Answer> ask_tcp_all(const std::vector<TcpQuestion>& questions,
+namespace {
+
+// Resolve each distinct host:port once and start every question's connect.
+std::vector<Exchange> start_all(const std::vector<TcpQuestion>& questions,
+                                std::vector<std::pair<std::string, AddrInfoPtr>>& resolved,
                                 std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  // Resolve each distinct host:port once.
-  std::vector<std::pair<std::string, AddrInfoPtr>> resolved;
   std::vector<std::string> resolve_error;
   std::vector<Exchange> xs(questions.size());
   for (std::size_t i = 0; i < questions.size(); ++i) {
     Exchange& x = xs[i];
     x.q = &questions[i];
     x.where = endpoint(x.q->host, x.q->port);
-    const std::string key = x.where;
     std::size_t k = 0;
-    while (k < resolved.size() && resolved[k].first != key) ++k;
+    while (k < resolved.size() && resolved[k].first != x.where) ++k;
     if (k == resolved.size()) {
       addrinfo hints{};
       hints.ai_family = AF_UNSPEC;
@@ -329,7 +329,7 @@ std::vector<Answer> ask_tcp_all(const std::vector<TcpQuestion>& questions,
       addrinfo* found = nullptr;
       const int gai =
           ::getaddrinfo(x.q->host.c_str(), std::to_string(x.q->port).c_str(), &hints, &found);
-      resolved.emplace_back(key, AddrInfoPtr(found));
+      resolved.emplace_back(x.where, AddrInfoPtr(found));
       resolve_error.push_back(gai != 0 ? ::gai_strerror(gai) : "");
     }
     if (!resolve_error[k].empty()) {
@@ -340,7 +340,88 @@ std::vector<Answer> ask_tcp_all(const std::vector<TcpQuestion>& questions,
     x.next_ai = resolved[k].second.get();
     start_connect(x, timeout);
   }
+  return xs;
+}
 
+// The deadline passed (or poll failed): every unfinished exchange gets its phase's reason.
+void settle_timed_out(const std::vector<Exchange*>& open, std::chrono::milliseconds timeout) {
+  for (Exchange* x : open) {
+    if (x->phase == Exchange::Phase::connecting) {
+      settle(*x, Failure::timeout, "connect timed out: host unreachable or port filtered", timeout);
+    } else if (x->phase == Exchange::Phase::sending) {
+      settle(*x, Failure::timeout, "could not send", timeout);
+    } else {
+      settle(*x, Failure::timeout,
+             x->text.empty() ? "connected, but the server sent nothing: hung or not ZooKeeper"
+                             : "answer incomplete, " + std::to_string(x->text.size()) +
+                                   " bytes before the timeout",
+             timeout);
+    }
+  }
+}
+
+// Reading: drain what is there; EOF completes the answer.
+void read_ready(Exchange& x, std::chrono::milliseconds timeout) {
+  char buf[16384];
+  for (;;) {
+    const ssize_t r = ::recv(x.fd->get(), buf, sizeof buf, 0);
+    if (r > 0) {
+      x.text.append(buf, static_cast<std::size_t>(r));
+      continue;
+    }
+    if (r == 0 || (errno == ECONNRESET && !x.text.empty())) {
+      // EOF, or ZooKeeper's reset right after its answer: keep what arrived.
+      x.fd.reset();
+      x.phase = Exchange::Phase::done;
+      x.answer = judge(std::move(x.text), x.where, x.q->word, timeout);
+      return;
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK)
+      settle(x, Failure::protocol, std::string("recv: ") + std::strerror(errno), timeout);
+    return;
+  }
+}
+
+// One exchange whose socket poll reported ready: connect done, send, or read.
+void advance(Exchange& x, std::chrono::milliseconds timeout) {
+  const int fd = x.fd->get();
+  if (x.phase == Exchange::Phase::connecting) {
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+    if (err != 0) {
+      if (x.first_failure == Failure::none) {
+        x.first_failure = failure_of_errno(err);
+        x.first_cause = std::strerror(err);
+      }
+      x.fd.reset();
+      start_connect(x, timeout);
+      return;
+    }
+    x.phase = Exchange::Phase::sending;
+  }
+  if (x.phase == Exchange::Phase::sending) {
+    const std::string& w = x.q->word;
+    const ssize_t s = ::send(fd, w.data() + x.sent, w.size() - x.sent, MSG_NOSIGNAL);
+    if (s < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+      settle(x, Failure::protocol, std::string("send: ") + std::strerror(errno), timeout);
+      return;
+    }
+    if (s > 0) x.sent += static_cast<std::size_t>(s);
+    if (x.sent == w.size()) x.phase = Exchange::Phase::reading;
+    return;
+  }
+  read_ready(x, timeout);
+}
+
+}  // namespace
+
+std::vector<Answer> ask_tcp_all(const std::vector<TcpQuestion>& questions,
+                                std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  std::vector<std::pair<std::string, AddrInfoPtr>> resolved;  // outlives the exchanges
+  std::vector<Exchange> xs = start_all(questions, resolved, timeout);
   std::vector<pollfd> fds;
   std::vector<Exchange*> owners;
   for (;;) {
@@ -356,74 +437,11 @@ std::vector<Answer> ask_tcp_all(const std::vector<TcpQuestion>& questions,
     const int n = ::poll(fds.data(), fds.size(), ms_left(deadline));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      // Timeout (or poll failing): every unfinished exchange gets the reason of its phase.
-      for (Exchange* x : owners) {
-        if (x->phase == Exchange::Phase::connecting) {
-          settle(*x, Failure::timeout, "connect timed out: host unreachable or port filtered",
-                 timeout);
-        } else if (x->phase == Exchange::Phase::sending) {
-          settle(*x, Failure::timeout, "could not send", timeout);
-        } else {
-          settle(*x, Failure::timeout,
-                 x->text.empty() ? "connected, but the server sent nothing: hung or not ZooKeeper"
-                                 : "answer incomplete, " + std::to_string(x->text.size()) +
-                                       " bytes before the timeout",
-                 timeout);
-        }
-      }
+      settle_timed_out(owners, timeout);
       break;
     }
-    for (std::size_t i = 0; i < fds.size(); ++i) {
-      if (fds[i].revents == 0) continue;
-      Exchange& x = *owners[i];
-      const int fd = x.fd->get();
-      if (x.phase == Exchange::Phase::connecting) {
-        int err = 0;
-        socklen_t len = sizeof err;
-        if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
-        if (err != 0) {
-          if (x.first_failure == Failure::none) {
-            x.first_failure = failure_of_errno(err);
-            x.first_cause = std::strerror(err);
-          }
-          x.fd.reset();
-          start_connect(x, timeout);
-          continue;
-        }
-        x.phase = Exchange::Phase::sending;
-      }
-      if (x.phase == Exchange::Phase::sending) {
-        const std::string& w = x.q->word;
-        const ssize_t s = ::send(fd, w.data() + x.sent, w.size() - x.sent, MSG_NOSIGNAL);
-        if (s < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
-          settle(x, Failure::protocol, std::string("send: ") + std::strerror(errno), timeout);
-          continue;
-        }
-        if (s > 0) x.sent += static_cast<std::size_t>(s);
-        if (x.sent == w.size()) x.phase = Exchange::Phase::reading;
-        continue;
-      }
-      // Reading: drain what is there; EOF completes the answer.
-      char buf[16384];
-      for (;;) {
-        const ssize_t r = ::recv(fd, buf, sizeof buf, 0);
-        if (r > 0) {
-          x.text.append(buf, static_cast<std::size_t>(r));
-          continue;
-        }
-        if (r == 0 || (errno == ECONNRESET && !x.text.empty())) {
-          // EOF, or ZooKeeper's reset right after its answer: keep what arrived.
-          x.fd.reset();
-          x.phase = Exchange::Phase::done;
-          x.answer = judge(std::move(x.text), x.where, x.q->word, timeout);
-          break;
-        }
-        if (errno == EINTR) continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK)
-          settle(x, Failure::protocol, std::string("recv: ") + std::strerror(errno), timeout);
-        break;
-      }
-    }
+    for (std::size_t i = 0; i < fds.size(); ++i)
+      if (fds[i].revents != 0) advance(*owners[i], timeout);
   }
   std::vector<Answer> out;
   out.reserve(xs.size());

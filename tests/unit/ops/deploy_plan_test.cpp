@@ -14,10 +14,10 @@
 #include <string>
 
 #include "inventory/load.hpp"
-#include "ops/host/checksum.hpp"
 #include "ops/commands/deploy.hpp"
-#include "runner/progress.hpp"
+#include "ops/host/checksum.hpp"
 #include "render/zookeeper.hpp"
+#include "runner/progress.hpp"
 #include "support/fake_remote.hpp"
 
 namespace zkctl::ops {

@@ -1,11 +1,10 @@
-#include "ops/zookeeper/host.hpp"
-
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <cstdlib>
 
 #include "ops/host/java.hpp"
+#include "ops/zookeeper/host.hpp"
 
 using namespace zkctl;
 

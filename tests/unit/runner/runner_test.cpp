@@ -38,10 +38,10 @@ TEST(Runner, RunsEveryHostsStepsInOrder) {
   std::vector<std::string> order_a;
   auto step = [&](std::string name) {
     return runner::Step{name, [&, name]() -> util::Result<StepOutcome> {
-                        std::lock_guard l(mu);
-                        order_a.push_back(name);
-                        return StepOutcome::done;
-                      }};
+                          std::lock_guard l(mu);
+                          order_a.push_back(name);
+                          return StepOutcome::done;
+                        }};
   };
   runner::Stage stage{"s", {{"a", {step("one"), step("two"), step("three")}}}};
   auto r = runner.run({stage});
@@ -90,10 +90,11 @@ TEST(Runner, RespectsTheParallelBound) {
 TEST(Runner, ReportsSkippedAndFailedEvents) {
   RecordingProgress progress;
   runner::Runner runner(progress, 1);
-  runner::Stage stage{"s",
-                    {{"a",
-                      {{"same", []() -> util::Result<StepOutcome> { return StepOutcome::skipped; }},
-                       {"bad", []() -> util::Result<StepOutcome> { return util::fail("no"); }}}}}};
+  runner::Stage stage{
+      "s",
+      {{"a",
+        {{"same", []() -> util::Result<StepOutcome> { return StepOutcome::skipped; }},
+         {"bad", []() -> util::Result<StepOutcome> { return util::fail("no"); }}}}}};
   (void)runner.run({stage});
   bool skipped = false, failed = false;
   for (const auto& e : progress.events) {
@@ -113,10 +114,10 @@ TEST(ParallelFor, VisitsEveryIndexOnce) {
 TEST(ParallelFor, AnExceptionInAWorkerReachesTheCaller) {
   std::atomic<int> ran{0};
   EXPECT_THROW(runner::parallel_for(8, 4,
-                                  [&](std::size_t i) {
-                                    ++ran;
-                                    if (i == 3) throw std::invalid_argument("stoi");
-                                  }),
+                                    [&](std::size_t i) {
+                                      ++ran;
+                                      if (i == 3) throw std::invalid_argument("stoi");
+                                    }),
                std::invalid_argument);
   EXPECT_GE(ran.load(), 4);
 }
