@@ -192,6 +192,16 @@ class Tier {
   // After every node was inspected, before its own pre-flight: settle what the nodes'
   // facts decide together (the KRaft cluster id). Problems go to `report.preflight`.
   virtual void settle(Context&, DeployReport&) {}
+  // Scale-in, when `removed` holds this kind's nodes the inventory dropped: whether they
+  // may go (problems to `report.preflight`, refusals to `report.refusals`, notes).
+  virtual void preflight_removal(Context&, Tier& /*removed*/, DeployReport&) {}
+  // Scale-in: the view the roll's gates count members in when removed nodes still serve
+  // (null: the inventory's), and the removed node that leads, to hand leadership over first.
+  struct Removal {
+    std::unique_ptr<inventory::Cluster> view;
+    Component* leader = nullptr;
+  };
+  virtual Removal plan_removal(Context&, Tier& /*removed*/) { return {}; }
   // Problems across the nodes, once every node's own pre-flight passed.
   virtual std::vector<std::string> cross_problems(const std::string&) { return {}; }
   // Before the first change to a host (e.g. record the KRaft cluster id).

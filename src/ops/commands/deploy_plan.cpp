@@ -3,15 +3,9 @@
 #include <algorithm>
 #include <iterator>
 #include <mutex>
-#include <set>
 
 #include "ops/commands/deploy.hpp"
 #include "ops/host/checksum.hpp"
-#include "ops/kafka/health.hpp"
-#include "ops/kafka/node.hpp"
-#include "ops/zookeeper/quorum.hpp"
-#include "ops/zookeeper/server.hpp"
-#include "ops/zookeeper/wait.hpp"
 #include "runner/runner.hpp"
 
 namespace zkctl::ops {
@@ -45,12 +39,14 @@ std::string problem_line(const Component& node, const std::string& problem) {
   return node.host() + ": " + (node.kind() == NodeKind::kafka ? "kafka: " : "") + problem;
 }
 
-// The tiers of the nodes the inventory dropped (once the removals are known).
+// The tiers of the nodes the inventory dropped (once the removals are known): the
+// cluster's settings with only those nodes, made into tiers like any cluster.
 void make_removed_tiers(const inventory::Cluster& cluster, DeployPlan& plan) {
-  if (!plan.removals.servers.empty())
-    plan.removed.push_back(std::make_unique<ZooKeeperTier>(cluster, plan.removals.servers));
-  if (!plan.removals.kafka_nodes.empty())
-    plan.removed.push_back(std::make_unique<KafkaTier>(cluster, plan.removals.kafka_nodes));
+  plan.dropped = std::make_unique<inventory::Cluster>(cluster);
+  plan.dropped->servers = plan.removals.servers;
+  plan.dropped->kafka_nodes = plan.removals.kafka_nodes;
+  for (auto& tier : tiers_of(*plan.dropped))
+    if (!tier->nodes().empty()) plan.removed.push_back(std::move(tier));
 }
 
 // Render every node's files, checksum each distribution and read its version: pure, local.
@@ -152,51 +148,23 @@ void inspect_all(Context& ctx, DeployPlan& plan, DeployReport& report) {
   }
 }
 
-// Pre-flight for the nodes the inventory dropped: reachable (or provably gone), and
-// no broker leading or solely holding a partition.
-void preflight_removals(Context& ctx, Removals& removals, DeployReport& report) {
-  runner::Progress& progress = ctx.progress();
-  std::vector<const inventory::Server*> servers;
-  for (const auto& s : removals.servers) servers.push_back(&s);
-  auto conns = ctx.connect(servers);
-  for (std::size_t i = 0; i < servers.size(); ++i) {
-    const inventory::Server& s = *servers[i];
-    if (conns[i]->remote) {
-      progress.report({s.host, "pre-flight", runner::EventKind::done, "to be removed"});
-      continue;
-    }
-    probe::NodeProbe p = probe_server(ctx, s);
-    if (serves_as_voter(p.mode) || p.mode == probe::Mode::observer) {
-      report.preflight.push_back(s.host + ": to be removed, still serving as " +
-                                 probe::to_string(p.mode) +
-                                 ", but unreachable over SSH: " + conns[i]->error);
-    } else {
-      report.notes.push_back(s.host + ": to be removed; unreachable and not serving (" +
-                             conns[i]->error + "): dropped from the ensemble without stopping it");
-    }
-  }
-  if (removals.kafka_nodes.empty()) return;
-  std::vector<const inventory::KafkaNode*> nodes;
-  std::set<int> ids;
-  for (const auto& n : removals.kafka_nodes) {
-    nodes.push_back(&n);
-    ids.insert(n.id);
-  }
-  auto kconns = ctx.connect(nodes);
-  for (std::size_t i = 0; i < nodes.size(); ++i) {
-    if (!kconns[i]->remote) {
-      report.preflight.push_back(nodes[i]->host +
-                                 ": kafka node to be removed is unreachable: " + kconns[i]->error);
-    }
-  }
-  auto md = probe::kafka_metadata(kafka_bootstrap(ctx.cluster()), std::chrono::seconds(10));
-  if (!md) {
-    report.preflight.push_back(
-        "kafka: cannot read partition metadata to check the brokers to be removed: " +
-        md.error().message);
-    return;
-  }
-  for (auto& line : kafka_removal_problems(*md, ids)) report.refusals.push_back(line);
+// The tier of `kind` among `tiers` (null when there is none).
+Tier* tier_of_kind(std::vector<std::unique_ptr<Tier>>& tiers, NodeKind kind) {
+  for (auto& t : tiers)
+    if (t->kind() == kind) return t.get();
+  return nullptr;
+}
+
+// Pre-flight for the nodes the inventory dropped: each tier judges its own. The removed
+// nodes are connected to all at once first.
+void preflight_removals(Context& ctx, DeployPlan& plan, DeployReport& report) {
+  std::vector<Component*> removed;
+  for (auto& r : plan.removed)
+    for (Component* c : r->nodes()) removed.push_back(c);
+  runner::parallel_for(removed.size(), ctx.options().parallel,
+                       [&](std::size_t i) { removed[i]->connection(ctx); });
+  for (auto& r : plan.removed)
+    if (Tier* live = tier_of_kind(plan.tiers, r->kind())) live->preflight_removal(ctx, *r, report);
 }
 
 // The whole pre-flight: nothing on any host is changed by it.
@@ -211,7 +179,7 @@ void preflight(Context& ctx, Force force, DeployPlan& plan, DeployReport& report
   if (report.outcome != DeployOutcome::ok) return;
   make_removed_tiers(cluster, plan);
   inspect_all(ctx, plan, report);
-  if (!plan.removals.empty()) preflight_removals(ctx, plan.removals, report);
+  if (!plan.removals.empty()) preflight_removals(ctx, plan, report);
   if (report.preflight.empty()) {
     for (auto& tier : plan.tiers)
       for (auto& p : tier->cross_problems(cluster.name)) report.preflight.push_back(p);
@@ -254,23 +222,6 @@ void add_stage(DeployPlan& plan, PlannedStage stage) {
   if (!stage.jobs.empty()) plan.stages.push_back(std::move(stage));
 }
 
-// Scale-in of the ensemble: the view its roll counts members in (removed servers
-// still serving count), and the removed leader, if one leads.
-Component* plan_transition(Context& ctx, DeployPlan& plan, Tier* removed) {
-  if (removed == nullptr || removed->kind() != NodeKind::zookeeper) return nullptr;
-  std::vector<inventory::Server> serving;
-  Component* leader = nullptr;
-  for (Component* c : removed->nodes()) {
-    const auto& s = static_cast<ZooKeeperServer*>(c)->server();
-    probe::NodeProbe p = probe_server(ctx, s);
-    if (serves_as_voter(p.mode) || p.mode == probe::Mode::observer) serving.push_back(s);
-    if (p.mode == probe::Mode::leader) leader = c;
-  }
-  if (!serving.empty())
-    plan.transition = std::make_unique<inventory::Cluster>(transition_view(ctx.cluster(), serving));
-  return leader;
-}
-
 // The install and start stages of one tier: every node at once.
 void plan_install(DeployPlan& plan, Tier& tier) {
   PlannedStage install = stage_of(tier, "install");
@@ -304,9 +255,10 @@ void plan_roll(Context& ctx, DeployPlan& plan, Tier& tier, Tier* removed) {
     for (Component* c : started) join.jobs.push_back({c, {StepKind::join}, {}});
     add_stage(plan, std::move(join));
   }
-  Component* leader = plan_transition(ctx, plan, removed);
-  const View view =
-      plan.transition && tier.kind() == NodeKind::zookeeper ? View::transition : View::inventory;
+  Tier::Removal removal = removed ? tier.plan_removal(ctx, *removed) : Tier::Removal{};
+  const View view = removal.view ? View::transition : View::inventory;
+  if (removal.view) plan.transition = std::move(removal.view);
+  Component* leader = removal.leader;
   PlannedStage move = stage_of(tier, "restart", 1, "the removed leader first");
   move.view = view;
   if (leader) move.jobs.push_back({leader, {StepKind::move_leadership}, {}});

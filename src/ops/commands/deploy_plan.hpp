@@ -69,6 +69,7 @@ struct NodePlan {
 
 struct DeployPlan {
   std::vector<std::unique_ptr<Tier>> tiers;     // ZooKeeper, then Kafka (those present)
+  std::unique_ptr<inventory::Cluster> dropped;  // the cluster's settings, the dropped nodes only
   std::vector<std::unique_ptr<Tier>> removed;   // the nodes the inventory dropped, per kind
   std::vector<NodePlan> nodes;                  // every node of `tiers`, in order
   std::map<const Tier*, std::string> dist_sha;  // checksum of each tier's distribution

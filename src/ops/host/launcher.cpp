@@ -64,6 +64,21 @@ std::string inspected_unit(const inventory::ServiceSettings& service, render::Pr
   return service.launcher == inventory::Launcher::systemd ? unit_of(service, product) : "";
 }
 
+std::vector<std::string> node_host_problems(const inventory::Node& node, const CommonFacts& facts,
+                                            const JavaNeed& java) {
+  std::vector<std::string> problems;
+  if (node.java_home.empty()) {  // no pushed JDK: the host's java must do
+    if (auto p = java_problem(facts.java_version, java.min_major, java.product))
+      problems.push_back(*p);
+  }
+  auto service = service_problems(node.service, facts);
+  problems.insert(problems.end(), service.begin(), service.end());
+  for (const auto& d : facts.unwritable)
+    problems.push_back("cannot create " + d +
+                       ": its nearest existing parent is not a writable directory");
+  return problems;
+}
+
 std::vector<std::string> service_problems(const inventory::ServiceSettings& service,
                                           const CommonFacts& facts) {
   const std::string& pid1 = facts.pid1;

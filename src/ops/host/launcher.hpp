@@ -11,6 +11,7 @@
 
 #include "inventory/model.hpp"
 #include "ops/host/facts.hpp"
+#include "ops/host/java.hpp"
 #include "remote/remote.hpp"
 #include "render/systemd.hpp"
 #include "util/result.hpp"
@@ -27,6 +28,11 @@ std::string inspected_unit(const inventory::ServiceSettings& service, render::Pr
 // name, whether the service user exists).
 std::vector<std::string> service_problems(const inventory::ServiceSettings& service,
                                           const CommonFacts& facts);
+
+// The pre-flight problems every kind of node has in common: no (or too old a) java for
+// `java` unless a JDK is pushed, [service] on this host, and dirs it cannot create.
+std::vector<std::string> node_host_problems(const inventory::Node& node, const CommonFacts& facts,
+                                            const JavaNeed& java);
 
 // `systemctl daemon-reload`, then `systemctl enable UNIT` (after writing its file).
 util::Result<void> enable_unit(remote::Remote& remote, const std::string& unit,

@@ -37,17 +37,7 @@ std::vector<std::string> kafka_preflight_problems(const inventory::KafkaNode& no
                                                   const KafkaFacts& facts,
                                                   const std::string& cluster_id,
                                                   const JavaNeed& java) {
-  std::vector<std::string> problems;
-  if (node.java_home.empty()) {  // no pushed JDK: the host's java must do
-    if (auto p = java_problem(facts.java_version, java.min_major, java.product)) {
-      problems.push_back(*p);
-    }
-  }
-  auto service = service_problems(node.service, facts);
-  problems.insert(problems.end(), service.begin(), service.end());
-  for (const auto& d : facts.unwritable)
-    problems.push_back("cannot create " + d +
-                       ": its nearest existing parent is not a writable directory");
+  std::vector<std::string> problems = node_host_problems(node, facts, java);
   auto id_key = facts.meta.count("node.id") ? "node.id" : "broker.id";
   if (auto it = facts.meta.find(id_key);
       it != facts.meta.end() && it->second != std::to_string(node.id)) {

@@ -1,7 +1,9 @@
 #include "ops/kafka/node.hpp"
 
 #include <random>
+#include <set>
 
+#include "ops/cluster/membership.hpp"
 #include "ops/cluster/state.hpp"
 #include "ops/commands/deploy.hpp"
 #include "ops/host/launcher.hpp"
@@ -132,6 +134,25 @@ void KafkaTier::settle(Context&, DeployReport& report) {
   if (cluster_id_.empty()) cluster_id_ = recorded_kafka_cluster_id(cluster_.name);
   if (cluster_id_.empty()) cluster_id_ = new_kafka_cluster_id();
   report.kafka_cluster_id = cluster_id_;
+}
+
+void KafkaTier::preflight_removal(Context& ctx, Tier& removed, DeployReport& report) {
+  std::set<int> ids;
+  for (Component* c : removed.nodes()) {
+    ids.insert(c->id());
+    Connection& conn = c->connection(ctx);
+    if (!conn.remote)
+      report.preflight.push_back(c->host() +
+                                 ": kafka node to be removed is unreachable: " + conn.error);
+  }
+  auto md = probe::kafka_metadata(kafka_bootstrap(ctx.cluster()), std::chrono::seconds(10));
+  if (!md) {
+    report.preflight.push_back(
+        "kafka: cannot read partition metadata to check the brokers to be removed: " +
+        md.error().message);
+    return;
+  }
+  for (auto& line : kafka_removal_problems(*md, ids)) report.refusals.push_back(line);
 }
 
 void KafkaTier::before_apply(Context& ctx) {

@@ -76,6 +76,8 @@ class KafkaTier final : public Tier {
   // the one recorded locally, else a new one.
   void settle(Context& ctx, DeployReport& report) override;
   void before_apply(Context& ctx) override;
+  // A removed node must be reachable, and lead or solely hold no partition.
+  void preflight_removal(Context& ctx, Tier& removed, DeployReport& report) override;
   // Inventory order, the active controller (KRaft: the quorum leader) last.
   std::vector<Component*> restart_order(Context& ctx, std::vector<Component*> nodes) override;
   util::Result<void> restart_one(Context& ctx, const Component& node) override;

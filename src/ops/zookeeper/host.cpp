@@ -76,18 +76,7 @@ std::vector<std::string> foreign_data_problems(
 
 std::vector<std::string> preflight_problems(const inventory::Server& server, const HostFacts& facts,
                                             const JavaNeed& java) {
-  std::vector<std::string> problems;
-  if (server.java_home.empty()) {  // no pushed JDK: the host's java must do
-    if (auto p = java_problem(facts.java_version, java.min_major, java.product)) {
-      problems.push_back(*p);
-    }
-  }
-  auto service = service_problems(server.service, facts);
-  problems.insert(problems.end(), service.begin(), service.end());
-  for (const auto& d : facts.unwritable) {
-    problems.push_back("cannot create " + d +
-                       ": its nearest existing parent is not a writable directory");
-  }
+  std::vector<std::string> problems = node_host_problems(server, facts, java);
   std::string want = std::to_string(server.id);
   if (facts.myid && *facts.myid != want) {
     problems.push_back("data dir " + server.data_dir + " holds myid " + *facts.myid +

@@ -1,5 +1,7 @@
 #include "ops/zookeeper/server.hpp"
 
+#include "ops/cluster/membership.hpp"
+#include "ops/commands/deploy.hpp"
 #include "ops/host/launcher.hpp"
 #include "ops/zookeeper/quorum.hpp"
 #include "ops/zookeeper/rolling.hpp"
@@ -81,6 +83,40 @@ std::vector<std::string> ZooKeeperTier::cross_problems(const std::string& cluste
   std::vector<std::pair<const inventory::Server*, const HostFacts*>> facts;
   for (const auto& s : servers_) facts.emplace_back(&s->server(), &s->host_facts());
   return foreign_data_problems(cluster_name, facts);
+}
+
+void ZooKeeperTier::preflight_removal(Context& ctx, Tier& removed, DeployReport& report) {
+  for (Component* c : removed.nodes()) {
+    const auto& s = static_cast<ZooKeeperServer*>(c)->server();
+    Connection& conn = c->connection(ctx);
+    if (conn.remote) {
+      ctx.progress().report({s.host, "pre-flight", runner::EventKind::done, "to be removed"});
+      continue;
+    }
+    probe::NodeProbe p = probe_server(ctx, s);
+    if (serves_as_voter(p.mode) || p.mode == probe::Mode::observer) {
+      report.preflight.push_back(s.host + ": to be removed, still serving as " +
+                                 probe::to_string(p.mode) +
+                                 ", but unreachable over SSH: " + conn.error);
+    } else {
+      report.notes.push_back(s.host + ": to be removed; unreachable and not serving (" +
+                             conn.error + "): dropped from the ensemble without stopping it");
+    }
+  }
+}
+
+Tier::Removal ZooKeeperTier::plan_removal(Context& ctx, Tier& removed) {
+  Removal r;
+  std::vector<inventory::Server> serving;
+  for (Component* c : removed.nodes()) {
+    const auto& s = static_cast<ZooKeeperServer*>(c)->server();
+    probe::NodeProbe p = probe_server(ctx, s);
+    if (serves_as_voter(p.mode) || p.mode == probe::Mode::observer) serving.push_back(s);
+    if (p.mode == probe::Mode::leader) r.leader = c;
+  }
+  if (!serving.empty())
+    r.view = std::make_unique<inventory::Cluster>(transition_view(ctx.cluster(), serving));
+  return r;
 }
 
 std::vector<Component*> ZooKeeperTier::restart_order(Context& ctx, std::vector<Component*> nodes) {

@@ -56,6 +56,9 @@ class ZooKeeperTier final : public Tier {
   std::vector<Component*> nodes() override;
   const std::string& distribution() const override { return cluster_.zookeeper.distribution; }
   std::vector<std::string> cross_problems(const std::string& cluster_name) override;
+  // A removed server unreachable over SSH is refused while it still serves, else dropped.
+  void preflight_removal(Context& ctx, Tier& removed, DeployReport& report) override;
+  Removal plan_removal(Context& ctx, Tier& removed) override;
   // The table of modes and the quorum line; "serving as follower" for one server.
   std::unique_ptr<TierStatus> status(Context& ctx, probe::AskMntr detail) override;
   std::string ready_text(Context& ctx, const Component& node) override;
