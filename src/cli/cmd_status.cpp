@@ -43,21 +43,23 @@ int status_once(GlobalOptions& g, const LoadedCluster& loaded, Output output) {
   ops::Context ctx(loaded.cluster, g.ops, progress);
   nlohmann::json j = {{"cluster", loaded.cluster.name}, {"nodes", nlohmann::json::array()}};
   std::string text;
-  bool ok = true;
+  ops::Health health = ops::Health::ok;
   // Each tier asks its nodes; the table shows only what srvr says, --json also mntr's.
   for (auto& tier : ops::tiers_of(loaded.cluster)) {
     auto st = tier->status(ctx, output == Output::json ? probe::AskMntr::yes : probe::AskMntr::no);
-    ok = ok && st->ok();
+    health = ops::worst(health, st->health());
     if (output == Output::json)
       st->add_json(j);
     else
       text += (text.empty() ? "" : "\n") + st->table(g.color);
   }
-  if (output == Output::json)
+  if (output == Output::json) {
+    j["health"] = ops::to_string(health);
     std::printf("%s\n", j.dump(2).c_str());
-  else
+  } else
     std::printf("%s", text.c_str());
-  return ok ? kOk : kNoQuorum;
+  if (health == ops::Health::failed) return kNoQuorum;
+  return health == ops::Health::degraded ? kDegraded : kOk;
 }
 
 }  // namespace

@@ -7,10 +7,11 @@ enum ExitCode : int {
   kOk = 0,
   kFailed = 1,           // an operation failed on some host
   kUsage = 2,            // bad command line or inventory; no host was touched
-  kNoQuorum = 3,         // status: fewer than a majority of voters serving, or no single leader
+  kNoQuorum = 3,         // status: a tier does not serve (no quorum or leader, a broker out)
   kRefused = 4,          // refused for safety (would break quorum) without --force
   kPreflightFailed = 5,  // pre-flight found a problem; nothing was changed on any host
   kLocked = 6,           // another operation holds the cluster lock
+  kDegraded = 7,         // status: every tier serves, but a configured node is down or out of role
 };
 
 }  // namespace zkctl::cli

@@ -5,6 +5,22 @@
 
 namespace zkctl::ops {
 
+std::string_view to_string(Health health) {
+  switch (health) {
+    case Health::ok:
+      return "ok";
+    case Health::degraded:
+      return "degraded";
+    case Health::failed:
+      return "failed";
+  }
+  return "?";
+}
+
+Health worst(Health a, Health b) {
+  return static_cast<int>(a) > static_cast<int>(b) ? a : b;
+}
+
 std::unique_ptr<Tier> tier_of(const inventory::Cluster& cluster, NodeKind kind) {
   for (auto& t : tiers_of(cluster))
     if (t->kind() == kind) return std::move(t);

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ops/context.hpp"
@@ -161,12 +162,23 @@ class NodeComponent : public Component {
   Facts facts_;
 };
 
+// What `zkctl status` concludes about a tier: the worst of what it saw.
+enum class Health {
+  ok,        // every configured node runs and serves in its role
+  degraded,  // the tier serves, but a configured node is down, unreachable or not in its role
+  failed,    // the tier does not serve (no quorum / leader, a configured broker out)
+};
+std::string_view to_string(Health health);
+// The worse of two verdicts.
+Health worst(Health a, Health b);
+
 // A tier's part of `zkctl status`, as the cluster reported it.
 class TierStatus {
  public:
   virtual ~TierStatus() = default;
-  // Whether the tier serves (a quorum; every broker registered).
-  virtual bool ok() const = 0;
+  // The verdict: failed when the tier does not serve, degraded when any configured node is
+  // seen down or out of its role although the tier serves, else ok.
+  virtual Health health() const = 0;
   // Its table and verdict line, for people.
   virtual std::string table(util::Color color) const = 0;
   // Its facts added to the status JSON object `j` (which holds "cluster" to begin with).

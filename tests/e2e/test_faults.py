@@ -138,7 +138,8 @@ def test_a_cut_off_voter_is_down_and_a_restart_that_would_break_the_majority_is_
         code, status = zk.status("--probe-timeout", "1000", "--connect-timeout", "2")
         elapsed = time.monotonic() - t0
         print(f"status with {cut} cut off: {elapsed:.2f}s")
-        assert modes(status)[cut] == "down" and code == 0  # 2 of 3 voters still serve
+        assert modes(status)[cut] == "down" and code == 7  # 2 of 3 serve: degraded
+        assert status["quorum"]["ok"] and status["quorum"]["problems"] == [f"{cut} down"]
         proc = zk.run("restart", other, "--connect-timeout", "2", "--probe-timeout", "1000")
         assert proc.returncode == 4, proc.stderr
         assert "would leave 1 of 3 voters serving" in proc.stderr

@@ -121,6 +121,11 @@ def test_killing_the_controllers_broker_moves_the_controller(lab, zkk):
     old = kafka_of(status)["controller"]
     host = {11: "node1", 12: "node2", 13: "node3"}[old]
     lab.kill(host, lab.pid_of(host, KAFKA_PATTERN), signal.SIGKILL)
+    # Whatever the metadata still says, a configured node's process is down: not OK, named.
+    proc = kraft.run("status")
+    verdict = next(line for line in proc.stdout.splitlines() if "brokers registered" in line)
+    assert proc.returncode == 3 and verdict.startswith("KAFKA UNHEALTHY"), proc.stdout
+    assert f"{host} ({old}) process down" in verdict, proc.stdout
     status = wait_kafka(zkk, lambda s: kafka_of(s)["controller"] not in (None, old))
     assert kafka_of(status)["controller"] in {11, 12, 13} - {old}
     proc = zkk.run("verify", "-n", "50")
@@ -321,6 +326,11 @@ def test_kraft_killed_quorum_leader_is_replaced(lab, kraft):
     old = kafka_of(status)["quorum"]["leader_id"]
     host = f"kf{old}"
     lab.kill(host, lab.pid_of(host, KAFKA_PATTERN), signal.SIGKILL)
+    # Whatever the metadata still says, a configured node's process is down: not OK, named.
+    proc = kraft.run("status")
+    verdict = next(line for line in proc.stdout.splitlines() if "brokers registered" in line)
+    assert proc.returncode == 3 and verdict.startswith("KAFKA UNHEALTHY"), proc.stdout
+    assert f"{host} ({old}) process down" in verdict, proc.stdout
     status = wait_kafka(kraft, lambda s: kafka_of(s).get("quorum", {}).get("leader_id") not in (None, -1, old))
     # Once the cluster has fenced the dead broker (its session expired), the rest works.
     status = wait_kafka(kraft, lambda s: sorted(kafka_of(s)["registered"]) == sorted({1, 2, 3} - {old}))

@@ -163,8 +163,9 @@ def test_two_voters_down_means_no_quorum(lab, zk):
     assert "NO QUORUM" in zk.run("status").stdout
     acked_during_outage = len(writer.acked)
     assert zk.run("start", first).returncode == 0
-    code, status = zk.status()  # one back: 2 of 3 voters, the quorum is restored
-    assert code == 0 and status["quorum"]["voters_serving"] == 2, status
+    code, status = zk.status()  # one back: 2 of 3 voters, the quorum is restored, degraded
+    assert code == 7 and status["quorum"]["voters_serving"] == 2, status
+    assert status["health"] == "degraded" and status["quorum"]["problems"] == [f"{second} down"]
     assert zk.run("start", second).returncode == 0
     code, status = zk.status()
     assert code == 0 and status["quorum"]["voters_serving"] == 3
@@ -175,7 +176,7 @@ def test_two_voters_down_means_no_quorum(lab, zk):
           f"{len(writer.acked)} ({acked_during_outage} before quorum came back), client retries "
           f"{writer.failed_attempts}, lost {len(missing)}")
     record_case("two of three voters down", "zkctl stop (refused), stop --force of a 2nd voter",
-                "status exit 3 NO QUORUM; one voter back: exit 0", znodes_attempted=writer.attempted,
+                "status exit 3 NO QUORUM; one voter back: exit 7 DEGRADED; both: exit 0", znodes_attempted=writer.attempted,
                 znodes_acknowledged=len(writer.acked), znodes_lost=len(missing))
     writer.close()
     assert len(writer.acked) > acked_during_outage and missing == []

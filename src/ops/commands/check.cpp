@@ -215,8 +215,12 @@ void status_item(Context& ctx, Items& items) {
   ClusterStatus st = collect_status(ctx);
   bool any_up = std::any_of(st.nodes.begin(), st.nodes.end(),
                             [](const NodeStatus& n) { return n.probe.mode != probe::Mode::down; });
-  if (any_up)
-    items.add({"", "status", st.quorum.ok() ? Verdict::ok : Verdict::fail, st.quorum.describe()});
+  if (!any_up) return;
+  const Health h = st.overall();
+  items.add(
+      {"", "status",
+       h == Health::ok ? Verdict::ok : (h == Health::degraded ? Verdict::warn : Verdict::fail),
+       st.verdict()});
 }
 
 }  // namespace

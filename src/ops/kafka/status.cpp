@@ -8,11 +8,48 @@
 
 namespace zkctl::ops {
 
-bool KafkaStatus::ok() const {
-  for (const auto& n : nodes)
-    if (n.node->broker && !n.registered) return false;
-  if (health.quorum && health.quorum->leader_id < 0) return false;
-  return !nodes.empty();
+namespace {
+struct Seen {
+  std::string problem;
+  Health health;
+};
+
+// What is wrong with node `n`, worst first: the broker side fails the tier (clients lose it),
+// a controller-only node or an unknown process degrades it (the quorum covers).
+std::vector<Seen> node_problems(const KafkaNodeStatus& n) {
+  std::vector<Seen> out;
+  const std::string who = n.node->host + " (" + std::to_string(n.node->id) + ")";
+  const Health down = n.node->broker ? Health::failed : Health::degraded;
+  if (n.process_up && !*n.process_up) out.push_back({who + " process down", down});
+  if (!n.process_up) out.push_back({who + " process not checked (ssh)", Health::degraded});
+  if (n.node->broker && !n.listener_ok)
+    out.push_back({who + " listener :" + std::to_string(n.node->listener_port) + " unreachable",
+                   Health::failed});
+  if (n.node->broker && !n.registered) out.push_back({who + " not registered", Health::failed});
+  return out;
+}
+
+std::vector<Seen> everything_seen(const KafkaStatus& st) {
+  std::vector<Seen> out;
+  if (st.nodes.empty()) out.push_back({"no Kafka nodes", Health::failed});
+  for (const auto& n : st.nodes)
+    for (auto& p : node_problems(n)) out.push_back(std::move(p));
+  if (st.health.quorum && st.health.quorum->leader_id < 0)
+    out.push_back({"no quorum leader", Health::failed});
+  return out;
+}
+}  // namespace
+
+std::vector<std::string> KafkaStatus::problems() const {
+  std::vector<std::string> out;
+  for (auto& p : everything_seen(*this)) out.push_back(std::move(p.problem));
+  return out;
+}
+
+Health KafkaStatus::overall() const {
+  Health h = Health::ok;
+  for (const auto& p : everything_seen(*this)) h = worst(h, p.health);
+  return h;
 }
 
 KafkaStatus collect_kafka_status(Context& ctx) {

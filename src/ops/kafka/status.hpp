@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "ops/component.hpp"
 #include "ops/context.hpp"
 #include "ops/kafka/health.hpp"
 
@@ -25,8 +26,13 @@ struct KafkaNodeStatus {
 struct KafkaStatus {
   std::vector<KafkaNodeStatus> nodes;
   KafkaHealth health;
-  // Every configured broker registered (and, in KRaft, the quorum has a leader).
-  bool ok() const;
+  // What was seen wrong, per node ("node2 (12) process down", "node2 (12) listener :9092
+  // unreachable", "node2 (12) not registered") and for the cluster ("no quorum leader").
+  std::vector<std::string> problems() const;
+  // failed when a configured broker is down, unreachable or unregistered or the KRaft quorum
+  // has no leader (clients lose partitions); degraded when only a controller-only node is
+  // down or a process could not be checked over SSH; else ok.
+  Health overall() const;
 };
 
 KafkaStatus collect_kafka_status(Context& ctx);

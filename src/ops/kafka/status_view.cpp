@@ -53,7 +53,10 @@ std::string kafka_table(const inventory::Cluster& cluster, const ops::KafkaStatu
   const auto& h = status.health;
   int registered = 0;
   for (const auto& n : status.nodes) registered += n.registered ? 1 : 0;
-  std::string line = std::string(status.ok() ? "kafka OK: " : "KAFKA UNHEALTHY: ") +
+  const Health health = status.overall();
+  std::string line = std::string(health == Health::ok         ? "kafka OK: "
+                                 : health == Health::degraded ? "kafka DEGRADED: "
+                                                              : "KAFKA UNHEALTHY: ") +
                      std::to_string(registered) + "/" + std::to_string(cluster.brokers().size()) +
                      " brokers registered (" + inventory::to_string(cluster.kafka->mode) + " mode)";
   if (h.controller) {
@@ -65,8 +68,10 @@ std::string kafka_table(const inventory::Cluster& cluster, const ops::KafkaStatu
     line += ", " + std::to_string(h.under_replicated) + " under-replicated";
   if (h.offline > 0) line += ", " + std::to_string(h.offline) + " offline partitions";
   if (h.quorum) line += ", quorum voters " + std::to_string(h.quorum->voters.size());
+  const auto problems = status.problems();
+  for (std::size_t i = 0; i < problems.size(); ++i) line += (i ? ", " : "; ") + problems[i];
   out += line + "\n";
-  if (!h.error.empty() && !status.ok()) out += "  " + h.error + "\n";
+  if (!h.error.empty() && health != Health::ok) out += "  " + h.error + "\n";
   return out;
 }
 
@@ -88,7 +93,9 @@ nlohmann::json kafka_json(const inventory::Cluster& cluster, const ops::KafkaSta
   const auto& h = status.health;
   nlohmann::json out = {
       {"mode", inventory::to_string(cluster.kafka->mode)},
-      {"ok", status.ok()},
+      {"ok", status.overall() == Health::ok},
+      {"health", to_string(status.overall())},
+      {"problems", status.problems()},
       {"nodes", nodes},
       {"registered", std::vector<int>(h.registered.begin(), h.registered.end())},
       {"controller", h.controller ? nlohmann::json(*h.controller) : nlohmann::json(nullptr)},
@@ -107,8 +114,8 @@ nlohmann::json kafka_json(const inventory::Cluster& cluster, const ops::KafkaSta
 KafkaStatusView::KafkaStatusView(const inventory::Cluster& cluster, KafkaStatus status)
     : cluster_(cluster), status_(std::move(status)) {}
 
-bool KafkaStatusView::ok() const {
-  return status_.ok();
+Health KafkaStatusView::health() const {
+  return status_.overall();
 }
 
 std::string KafkaStatusView::table(util::Color color) const {

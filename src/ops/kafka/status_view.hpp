@@ -20,7 +20,7 @@ nlohmann::json kafka_json(const inventory::Cluster& cluster, const KafkaStatus& 
 class KafkaStatusView final : public TierStatus {
  public:
   KafkaStatusView(const inventory::Cluster& cluster, KafkaStatus status);
-  bool ok() const override;
+  Health health() const override;
   std::string table(util::Color color) const override;
   void add_json(nlohmann::json& j) const override;
 

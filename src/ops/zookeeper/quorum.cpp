@@ -14,7 +14,7 @@ bool mode_matches_role(Mode mode, inventory::Role role, int voter_count) {
   return mode == Mode::leader || mode == Mode::follower;
 }
 
-std::string QuorumSummary::describe() const {
+std::string QuorumSummary::facts() const {
   std::string s = std::to_string(voters_serving) + "/" + std::to_string(voters) +
                   " voters serving, majority " + std::to_string(majority);
   if (leaders.size() == 1) {
@@ -25,7 +25,11 @@ std::string QuorumSummary::describe() const {
     s += ", " + std::to_string(leaders.size()) + " LEADERS (split brain):";
     for (const auto* l : leaders) s += " " + l->host;
   }
-  return (ok() ? "quorum OK: " : "NO QUORUM: ") + s;
+  return s;
+}
+
+std::string QuorumSummary::describe() const {
+  return (ok() ? "quorum OK: " : "NO QUORUM: ") + facts();
 }
 
 QuorumSummary summarize(const inventory::Cluster& cluster, const std::vector<Observed>& nodes) {

@@ -28,7 +28,9 @@ struct QuorumSummary {
   int majority = 0;                               // floor(voters/2)+1
   std::vector<const inventory::Server*> leaders;  // more than one means split brain
   bool ok() const { return voters_serving >= majority && leaders.size() == 1; }
-  // "3/3 voters serving, majority 2, leader node2 (id 2)" or "NO QUORUM: ...".
+  // "3/3 voters serving, majority 2, leader node2 (id 2)".
+  std::string facts() const;
+  // "quorum OK: " + facts(), or "NO QUORUM: " + facts().
   std::string describe() const;
 };
 

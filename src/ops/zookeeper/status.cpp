@@ -5,6 +5,29 @@
 
 namespace zkctl::ops {
 
+std::vector<std::string> ClusterStatus::problems() const {
+  std::vector<std::string> out;
+  for (const auto& n : nodes) {
+    if (!mode_matches_role(n.probe.mode, n.server->role, quorum.voters))
+      out.push_back(n.server->host + " " + probe::to_string(n.probe.mode));
+  }
+  return out;
+}
+
+Health ClusterStatus::overall() const {
+  if (!quorum.ok()) return Health::failed;
+  return problems().empty() ? Health::ok : Health::degraded;
+}
+
+std::string ClusterStatus::verdict() const {
+  if (!quorum.ok()) return quorum.describe();
+  auto bad = problems();
+  if (bad.empty()) return quorum.describe();
+  std::string line = "quorum DEGRADED: " + quorum.facts() + ";";
+  for (std::size_t i = 0; i < bad.size(); ++i) line += (i ? ", " : " ") + bad[i];
+  return line;
+}
+
 ClusterStatus collect_status(Context& ctx, probe::AskMntr ask_mntr) {
   const auto& cluster = ctx.cluster();
   ClusterStatus st;

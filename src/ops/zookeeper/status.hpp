@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "ops/component.hpp"
 #include "ops/context.hpp"
 #include "ops/zookeeper/quorum.hpp"
 #include "probe/node.hpp"
@@ -17,6 +18,12 @@ struct NodeStatus {
 struct ClusterStatus {
   std::vector<NodeStatus> nodes;  // in inventory order
   QuorumSummary quorum;
+  // Each configured server not serving in its role: "node1 down", "nn01 not serving".
+  std::vector<std::string> problems() const;
+  // The verdict: failed without a quorum; degraded when it holds but problems() is not empty.
+  Health overall() const;
+  // The verdict line: "quorum OK: ...", "quorum DEGRADED: ...; node1 down" or "NO QUORUM: ...".
+  std::string verdict() const;
 };
 
 // Probe every server at once; a dead or black-holed host costs at most the

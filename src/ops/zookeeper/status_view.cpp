@@ -71,9 +71,11 @@ std::string status_table(const ops::ClusterStatus& status, util::Color color) {
       out += "  " + n.server->host + ": " + n.probe.detail + "\n";
     }
   }
-  out += util::paint(status.quorum.describe(),
-                     status.quorum.ok() ? util::Paint::green : util::Paint::red, color) +
-         "\n";
+  const Health health = status.overall();
+  const util::Paint paint = health == Health::ok         ? util::Paint::green
+                            : health == Health::degraded ? util::Paint::yellow
+                                                         : util::Paint::red;
+  out += util::paint(status.verdict(), paint, color) + "\n";
   return out;
 }
 
@@ -115,18 +117,20 @@ nlohmann::json status_json(const std::string& cluster_name, const ops::ClusterSt
           {"nodes", nodes},
           {"quorum",
            {{"ok", status.quorum.ok()},
+            {"health", to_string(status.overall())},
+            {"problems", status.problems()},
             {"voters", status.quorum.voters},
             {"voters_serving", status.quorum.voters_serving},
             {"majority", status.quorum.majority},
             {"leaders", leaders},
-            {"summary", status.quorum.describe()}}}};
+            {"summary", status.verdict()}}}};
 }
 
 ZooKeeperStatusView::ZooKeeperStatusView(std::string cluster_name, ClusterStatus status)
     : cluster_name_(std::move(cluster_name)), status_(std::move(status)) {}
 
-bool ZooKeeperStatusView::ok() const {
-  return status_.quorum.ok();
+Health ZooKeeperStatusView::health() const {
+  return status_.overall();
 }
 
 std::string ZooKeeperStatusView::table(util::Color color) const {

@@ -23,7 +23,7 @@ nlohmann::json status_json(const std::string& cluster_name, const ClusterStatus&
 class ZooKeeperStatusView final : public TierStatus {
  public:
   ZooKeeperStatusView(std::string cluster_name, ClusterStatus status);
-  bool ok() const override;
+  Health health() const override;
   std::string table(util::Color color) const override;
   void add_json(nlohmann::json& j) const override;
 
