@@ -185,8 +185,13 @@ std::string mask_key_line(std::string_view line, bool continued, RedactState& st
   if (!line.empty() && (line[0] == '+' || line[0] == '-' || line[0] == ' ')) start = 1;
   const std::size_t eq = line.find_first_of("=:", start);
   if (eq == npos) return std::string(line);
+  // `KEY: VALUE` only with a blank after the colon ("inv.toml:3:1: error" is no key).
+  if (line[eq] == ':' && eq + 1 < line.size() && line[eq + 1] != ' ' && line[eq + 1] != '\t')
+    return std::string(line);
   const std::string_view key = trim(line.substr(start, eq - start));
-  if (key.empty() || key.find(' ') != npos || !is_secret_key(key)) return std::string(line);
+  const bool key_like = std::all_of(key.begin(), key.end(),
+                                    [](char c) { return is_name_char(c) || c == '"'; });
+  if (key.empty() || !key_like || !is_secret_key(key)) return std::string(line);
   st.open = true;
   st.secret_continues = continued;
   if (trim(line.substr(eq + 1)).empty()) return std::string(line);

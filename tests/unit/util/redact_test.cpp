@@ -46,8 +46,13 @@ TEST(Redact, SecretKeyLinesEvenWithUnknownValues) {
   EXPECT_EQ(r.redact("-ssl.keystore.password=old1\n+ssl.keystore.password=new2"),
             "-ssl.keystore.password=<redacted>\n+ssl.keystore.password=<redacted>");
   EXPECT_EQ(r.redact("  password: letmein"), "  password: <redacted>");
-  // Prose with a colon is left alone.
+  // Prose with a colon is left alone, and so are diagnostics naming a file whose path has a
+  // secret-sounding word.
   EXPECT_EQ(r.redact("zkctl: cannot connect to node1"), "zkctl: cannot connect to node1");
+  for (const char* diag : {"/work/wt-secrets/inv.toml: error: cannot read the inventory",
+                           "secrets.toml:15:1: warning: unknown key",
+                           "/home/op/tokens/inv.toml:3:9: error: expected a string"})
+    EXPECT_EQ(r.redact(diag), diag);
 }
 
 TEST(Redact, JaasPasswords) {
