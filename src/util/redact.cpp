@@ -86,7 +86,7 @@ std::size_t mask_value(std::string_view s, std::size_t vb, std::string& out, Red
     out += quote;
     return close + quote.size();
   }
-  const std::size_t end = s.find_first_of(" \t,;)]}&\"'", vb);
+  const std::size_t end = s.find_first_of(" \t,;)]}&\"'\033", vb);
   if (end == npos) st.open = true;
   if (end == vb || vb == s.size()) return vb;
   out += kRedacted;

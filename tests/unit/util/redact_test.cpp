@@ -149,6 +149,12 @@ TEST(Redact, CertificatesAndPublicKeysStay) {
             "ssl.truststore.certificates=MIIBcert");
 }
 
+TEST(Redact, ColourCodesAroundASecretStay) {
+  Redactor r;
+  EXPECT_EQ(r.redact("\033[31m+ssl.key.password=abc\033[0m"),
+            "\033[31m+ssl.key.password=<redacted>\033[0m");
+}
+
 TEST(Redact, ContinuedSecretLinesAreMasked) {
   Redactor r;
   EXPECT_EQ(
