@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -37,8 +38,35 @@ bool tighten(const fs::path& p, unsigned mode, std::string& problem) {
   return false;
 }
 
-// Create `home` 0700 when missing; tighten it and everything under it (directories 0700,
-// files 0600) when found looser, with one warning line on stderr.
+// What zkctl keeps directly in the home; only these (and all under "clusters") are
+// tightened, so a $ZKCTL_HOME pointed at a shared directory (~, /tmp) loses nothing else.
+constexpr std::array kOwnEntries = {"clusters", "current", "audit.log"};
+
+// Tighten zkctl's own entries under `top`; how many it tightened.
+int tighten_entries(const fs::path& top, std::string& problem) {
+  int tightened = 0;
+  for (const char* name : kOwnEntries) {
+    std::error_code ec;
+    const fs::path p = top / name;
+    const auto type = fs::symlink_status(p, ec).type();
+    if (type == fs::file_type::regular) tightened += tighten(p, kFileMode, problem) ? 1 : 0;
+    if (type != fs::file_type::directory) continue;
+    tightened += tighten(p, kDirMode, problem) ? 1 : 0;
+    for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::end(it);
+         it.increment(ec)) {
+      const auto t = it->symlink_status(ec).type();
+      if (t == fs::file_type::directory || t == fs::file_type::regular)
+        tightened +=
+            tighten(it->path(), t == fs::file_type::directory ? kDirMode : kFileMode, problem) ? 1
+                                                                                               : 0;
+    }
+  }
+  return tightened;
+}
+
+// Create `home` 0700 when missing; when it or zkctl's records in it are open to other
+// users, tighten them (directories 0700, files 0600) with one warning line on stderr. A
+// home shared on purpose (sticky, or not the user's) is not changed, only warned about.
 void secure_home(const std::string& home) {
   static std::mutex mu;
   std::lock_guard lock(mu);
@@ -48,24 +76,22 @@ void secure_home(const std::string& home) {
     return;
   }
   const fs::path top = fs::canonical(home, ec);  // $ZKCTL_HOME may itself be a link
-  if (ec || !fs::is_directory(top, ec)) return;
+  struct stat st {};
+  if (ec || ::stat(top.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return;
   std::string problem;
-  int tightened = tighten(top, kDirMode, problem) ? 1 : 0;
-  for (auto it = fs::recursive_directory_iterator(top, ec); !ec && it != fs::end(it);
-       it.increment(ec)) {
-    const auto type = it->symlink_status(ec).type();
-    const unsigned mode = type == fs::file_type::directory ? kDirMode : kFileMode;
-    if (type == fs::file_type::directory || type == fs::file_type::regular)
-      tightened += tighten(it->path(), mode, problem) ? 1 : 0;
-  }
+  const bool shared = (st.st_mode & S_ISVTX) != 0 || st.st_uid != ::geteuid();
+  if (shared && (st.st_mode & 077) != 0)
+    problem = home + " is shared with other users; give zkctl a private $ZKCTL_HOME";
+  int tightened = !shared && tighten(top, kDirMode, problem) ? 1 : 0;
+  tightened += tighten_entries(top, problem);
   if (tightened > 0)
     std::fprintf(stderr,
                  "zkctl: warning: %s was open to other users (%d entries); now directories "
                  "0700, files 0600\n",
                  home.c_str(), tightened);
   if (!problem.empty())
-    std::fprintf(stderr, "zkctl: warning: %s is open to other users and cannot be tightened: %s\n",
-                 home.c_str(), problem.c_str());
+    std::fprintf(stderr, "zkctl: warning: %s is open to other users: %s\n", home.c_str(),
+                 problem.c_str());
 }
 
 // Write `content` to `path` under the state home (0600, atomically), creating its

@@ -22,9 +22,10 @@ struct RecordedCluster {
   std::string deployed_at;     // ISO 8601 UTC
 };
 
-// $ZKCTL_HOME, or ~/.zkctl: created 0700 when missing; when found open to other users (any
-// group/other bit on it or on what it holds), tightened to directories 0700 and files 0600
-// with one warning line on stderr. Links inside it are never followed.
+// $ZKCTL_HOME, or ~/.zkctl: created 0700 when missing; when it or zkctl's records in it
+// (clusters/, current, audit.log) are open to other users, tightened to directories 0700 and
+// files 0600 with one warning line on stderr. Links are never followed; a shared home (sticky,
+// or another user's) is only warned about.
 std::string state_home();
 
 // Store `inventory_text` for cluster `name` (0600, written to a temp file, renamed).

@@ -123,3 +123,31 @@ TEST_F(StateTest, MissingHomeIsCreatedPrivate) {
   ::umask(old);
   EXPECT_EQ(mode_of(nested), 0700u);
 }
+
+TEST_F(StateTest, OnlyZkctlsOwnRecordsAreTightened) {
+  // $ZKCTL_HOME pointed at a directory with other things in it (~, say).
+  ASSERT_TRUE(ops::record_cluster("prod", "/etc/zk/prod.toml", "x").ok());
+  std::ofstream(dir_ / "run.sh") << "#!/bin/sh\n";
+  fs::permissions(dir_ / "run.sh", fs::perms(0755));
+  fs::create_directories(dir_ / "notes");
+  fs::permissions(dir_ / "notes", fs::perms(0755));
+  fs::permissions(dir_ / "clusters" / "prod" / "cluster.json", fs::perms(0644));
+  testing::internal::CaptureStderr();
+  ops::state_home();
+  testing::internal::GetCapturedStderr();
+  EXPECT_EQ(mode_of(dir_ / "run.sh"), 0755u);
+  EXPECT_EQ(mode_of(dir_ / "notes"), 0755u);
+  EXPECT_EQ(mode_of(dir_ / "clusters" / "prod" / "cluster.json"), 0600u);
+}
+
+TEST_F(StateTest, SharedHomeIsLeftAsItIsWithAWarning) {
+  fs::create_directories(dir_);
+  fs::permissions(dir_, fs::perms(01777));  // like /tmp
+  testing::internal::CaptureStderr();
+  ASSERT_TRUE(ops::record_cluster("prod", "/etc/zk/prod.toml", "x").ok());
+  const std::string warned = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(mode_of(dir_), 01777u);
+  EXPECT_NE(warned.find("is shared with other users"), std::string::npos) << warned;
+  EXPECT_EQ(mode_of(dir_ / "clusters" / "prod" / "inventory.toml"), 0600u);
+  EXPECT_EQ(mode_of(dir_ / "clusters"), 0700u);
+}
