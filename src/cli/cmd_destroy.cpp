@@ -5,6 +5,7 @@
 #include "cli/changing.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/redacting_stdio.hpp"
 #include "ops/cluster/state.hpp"
 #include "ops/commands/destroy.hpp"
 
@@ -21,7 +22,7 @@ int cmd_destroy(GlobalOptions& g, const DestroyOptions& options) {
                  "Type the cluster name to confirm: ",
                  name.c_str(),
                  purge ? " AND ALL ITS DATA (--purge-data)" : " (data dirs are kept)");
-    std::fflush(stderr);
+    flush_redacted_stdio();  // the prompt's partial line, before the answer is read
     std::string typed;
     if (!std::getline(std::cin, typed) || typed != name) {
       std::fprintf(

@@ -20,9 +20,12 @@ struct RenderedFile {
   FileOwner owner = FileOwner::service;
 };
 
-// Where `file` of `node` (a ZooKeeper server or a Kafka node) goes under `zkctl render --out DIR`:
-// "<host>/<basename>", e.g. "node1/zoo.cfg". Characters outside [A-Za-z0-9._:-] in the host become
-// '_' (and "."/".." become "_"), so the name never leaves its host directory.
-std::string local_name(const inventory::Node& node, const RenderedFile& file);
+// Where `file` of a server goes under `zkctl render --out DIR`: one directory per server,
+// "<host>/zookeeper-<id>/<basename>" (e.g. "node1/zookeeper-1/zoo.cfg") or
+// "<host>/kafka-<id>/<basename>", so servers sharing a host never overwrite each other.
+// Characters outside [A-Za-z0-9._:-] in the host become '_' (and "."/".." become "_"), so
+// the name never leaves its host directory.
+std::string local_name(const inventory::Server& server, const RenderedFile& file);
+std::string local_name(const inventory::KafkaNode& node, const RenderedFile& file);
 
 }  // namespace zkctl::render

@@ -73,6 +73,10 @@ fi
 # The runs did something worth checking: files rendered, remote steps traced, errors printed.
 grep -rq "PLANTED-jaas-pw" "$work/rendered" || fail "render lost the real JAAS value on disk"
 grep -rq "PLANTED-zk-keystore-pw" "$work/rendered" || fail "render lost the real zoo.cfg value on disk"
+while IFS= read -r f; do
+  [[ $(stat -c %a "$f") == 600 ]] || fail "$f holds a secret and is $(stat -c %a "$f")"
+done < <(grep -rl PLANTED "$work/rendered")
+[[ $(stat -c %a "$ZKCTL_HOME") == 700 ]] || fail "\$ZKCTL_HOME is $(stat -c %a "$ZKCTL_HOME")"
 grep -q "ssh connect" "$out" || fail "--verbose traced no SSH connect"
 grep -q "<redacted>.toml:15:1: warning" "$out" || fail "the secret in the file name was not masked"
 echo "secret checks passed"

@@ -101,6 +101,11 @@ def test_first_run_deploys_the_ensemble_and_brokers_prints_both_tables_and_verif
     code, status = sandbox.zk.status()
     assert code == 0 and status["quorum"]["ok"] and status["kafka"]["ok"]
     assert sorted(n["id"] for n in status["kafka"]["nodes"] if n["registered"]) == [11, 12, 13]
+    # $ZKCTL_HOME is private: the recorded inventory copy and all else 0600 in 0700 dirs.
+    home = sandbox.zk.home
+    for path in [home, *home.rglob("*")]:
+        if not path.is_symlink():
+            assert path.stat().st_mode & 0o777 == (0o700 if path.is_dir() else 0o600), path
 
 
 def test_second_run_changes_nothing_and_says_so(lab, sandbox):

@@ -1,43 +1,104 @@
 #include "ops/cluster/state.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
-#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "ops/host/checksum.hpp"
+#include "util/clock.hpp"
+#include "util/file.hpp"
 
 namespace fs = std::filesystem;
-
-#include "util/clock.hpp"
 
 namespace zkctl::ops {
 
 namespace {
 
-util::Result<void> write_atomically(const fs::path& path, const std::string& content) {
-  std::error_code ec;
-  fs::create_directories(path.parent_path(), ec);
-  if (ec) return util::fail(path.parent_path().string() + ": " + ec.message());
-  fs::path tmp = path;
-  tmp += ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.flush();
-    if (!out) return util::fail(tmp.string() + ": write failed");
+constexpr unsigned kDirMode = 0700;
+constexpr unsigned kFileMode = 0600;
+
+// Tighten `p` to `mode` when it has any group or other bit (links are never followed);
+// whether it did. A chmod that fails is described in `problem` (the first one only).
+bool tighten(const fs::path& p, unsigned mode, std::string& problem) {
+  struct stat st {};
+  if (::lstat(p.c_str(), &st) != 0 || S_ISLNK(st.st_mode) || (st.st_mode & 077) == 0) return false;
+  if (::chmod(p.c_str(), static_cast<mode_t>(mode)) == 0) return true;
+  if (problem.empty()) problem = p.string() + ": " + std::strerror(errno);
+  return false;
+}
+
+// What zkctl keeps directly in the home; only these (and all under "clusters") are
+// tightened, so a $ZKCTL_HOME pointed at a shared directory (~, /tmp) loses nothing else.
+constexpr std::array kOwnEntries = {"clusters", "current", "audit.log"};
+
+// Tighten zkctl's own entries under `top`; how many it tightened.
+int tighten_entries(const fs::path& top, std::string& problem) {
+  int tightened = 0;
+  for (const char* name : kOwnEntries) {
+    std::error_code ec;
+    const fs::path p = top / name;
+    const auto type = fs::symlink_status(p, ec).type();
+    if (type == fs::file_type::regular) tightened += tighten(p, kFileMode, problem) ? 1 : 0;
+    if (type != fs::file_type::directory) continue;
+    tightened += tighten(p, kDirMode, problem) ? 1 : 0;
+    for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::end(it);
+         it.increment(ec)) {
+      const auto t = it->symlink_status(ec).type();
+      if (t == fs::file_type::directory || t == fs::file_type::regular)
+        tightened +=
+            tighten(it->path(), t == fs::file_type::directory ? kDirMode : kFileMode, problem) ? 1
+                                                                                               : 0;
+    }
   }
-  fs::rename(tmp, path, ec);
-  if (ec) return util::fail(path.string() + ": " + ec.message());
-  return {};
+  return tightened;
+}
+
+// Create `home` 0700 when missing; when it or zkctl's records in it are open to other
+// users, tighten them (directories 0700, files 0600) with one warning line on stderr. A
+// home shared on purpose (sticky, or not the user's) is not changed, only warned about.
+void secure_home(const std::string& home) {
+  static std::mutex mu;
+  std::lock_guard lock(mu);
+  std::error_code ec;
+  if (!fs::exists(home, ec)) {
+    (void)util::make_dirs(home, kDirMode);  // a failure shows when something is written
+    return;
+  }
+  const fs::path top = fs::canonical(home, ec);  // $ZKCTL_HOME may itself be a link
+  struct stat st {};
+  if (ec || ::stat(top.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return;
+  std::string problem;
+  const bool shared = (st.st_mode & S_ISVTX) != 0 || st.st_uid != ::geteuid();
+  if (shared && (st.st_mode & 077) != 0)
+    problem = home + " is shared with other users; give zkctl a private $ZKCTL_HOME";
+  int tightened = !shared && tighten(top, kDirMode, problem) ? 1 : 0;
+  tightened += tighten_entries(top, problem);
+  if (tightened > 0)
+    std::fprintf(stderr,
+                 "zkctl: warning: %s was open to other users (%d entries); now directories "
+                 "0700, files 0600\n",
+                 home.c_str(), tightened);
+  if (!problem.empty())
+    std::fprintf(stderr, "zkctl: warning: %s is open to other users: %s\n", home.c_str(),
+                 problem.c_str());
+}
+
+// Write `content` to `path` under the state home (0600, atomically), creating its
+// directories 0700.
+util::Result<void> write_state_file(const fs::path& path, const std::string& content) {
+  if (auto r = util::make_dirs(path.parent_path().string(), kDirMode); !r) return r;
+  return util::write_file_atomically(path.string(), content, kFileMode);
 }
 
 std::string read_text(const fs::path& p) {
@@ -50,23 +111,29 @@ std::string read_text(const fs::path& p) {
 }  // namespace
 
 std::string state_home() {
-  if (const char* h = std::getenv("ZKCTL_HOME"); h && *h) return h;
-  const char* home = std::getenv("HOME");
-  return std::string(home && *home ? home : "/root") + "/.zkctl";
+  std::string home;
+  if (const char* h = std::getenv("ZKCTL_HOME"); h && *h) {
+    home = h;
+  } else {
+    const char* user_home = std::getenv("HOME");
+    home = std::string(user_home && *user_home ? user_home : "/root") + "/.zkctl";
+  }
+  secure_home(home);
+  return home;
 }
 
 util::Result<void> record_cluster(const std::string& name, const std::string& source_path,
                                   const std::string& inventory_text) {
   fs::path dir = fs::path(state_home()) / "clusters" / name;
   fs::path source = fs::absolute(source_path);
-  if (auto r = write_atomically(dir / "inventory.toml", inventory_text); !r) return r;
+  if (auto r = write_state_file(dir / "inventory.toml", inventory_text); !r) return r;
   nlohmann::json j = {{"name", name},
                       {"source", source.string()},
                       {"base_dir", source.parent_path().string()},
                       {"sha256", sha256_hex(inventory_text)},
                       {"deployed_at", util::utc_now_iso8601()}};
-  if (auto r = write_atomically(dir / "cluster.json", j.dump(2) + "\n"); !r) return r;
-  return write_atomically(fs::path(state_home()) / "current", name + "\n");
+  if (auto r = write_state_file(dir / "cluster.json", j.dump(2) + "\n"); !r) return r;
+  return write_state_file(fs::path(state_home()) / "current", name + "\n");
 }
 
 std::string recorded_kafka_cluster_id(const std::string& name) {
@@ -76,7 +143,7 @@ std::string recorded_kafka_cluster_id(const std::string& name) {
 }
 
 util::Result<void> record_kafka_cluster_id(const std::string& name, const std::string& id) {
-  return write_atomically(fs::path(state_home()) / "clusters" / name / "kafka-cluster-id",
+  return write_state_file(fs::path(state_home()) / "clusters" / name / "kafka-cluster-id",
                           id + "\n");
 }
 

@@ -3,7 +3,8 @@
 // inventory path:  $ZKCTL_HOME (default ~/.zkctl)/clusters/<name>/
 //   inventory.toml  a copy of the inventory deploy used
 //   cluster.json    {name, source, base_dir, sha256, deployed_at}
-// and $ZKCTL_HOME/current naming the cluster deployed last.
+// and $ZKCTL_HOME/current naming the cluster deployed last. The home is private: directories
+// 0700, files 0600 (an inventory copy may hold secrets), each file written atomically.
 
 #include <string>
 #include <vector>
@@ -21,10 +22,13 @@ struct RecordedCluster {
   std::string deployed_at;     // ISO 8601 UTC
 };
 
-// $ZKCTL_HOME, or ~/.zkctl.
+// $ZKCTL_HOME, or ~/.zkctl: created 0700 when missing; when it or zkctl's records in it
+// (clusters/, current, audit.log) are open to other users, tightened to directories 0700 and
+// files 0600 with one warning line on stderr. Links are never followed; a shared home (sticky,
+// or another user's) is only warned about.
 std::string state_home();
 
-// Store `inventory_text` for cluster `name` (written to a temp file, renamed).
+// Store `inventory_text` for cluster `name` (0600, written to a temp file, renamed).
 util::Result<void> record_cluster(const std::string& name, const std::string& source_path,
                                   const std::string& inventory_text);
 

@@ -403,10 +403,10 @@ TEST(RenderKafkaNode, TwoFilesAtTheirPaths) {
   EXPECT_EQ((*files)[0].path, "/opt/kafka/config/server.properties");
   EXPECT_EQ((*files)[1].path, "/opt/kafka/config/kafka-env.sh");
   for (const auto& f : *files) EXPECT_EQ(f.mode, 0644);
-  EXPECT_EQ(local_name(c.kafka_nodes[2], (*files)[0]), "node3/server.properties");
+  EXPECT_EQ(local_name(c.kafka_nodes[2], (*files)[0]), "node3/kafka-13/server.properties");
   KafkaNode odd = c.kafka_nodes[2];
   odd.host = "../x";
-  EXPECT_EQ(local_name(odd, (*files)[1]), ".._x/kafka-env.sh");
+  EXPECT_EQ(local_name(odd, (*files)[1]), ".._x/kafka-13/kafka-env.sh");
 }
 
 TEST(RenderKafkaNode, RefusesWhatIsNotInTheCluster) {

@@ -45,16 +45,22 @@ RenderedFile file(const char* path) {
   return RenderedFile{.path = path, .content = "", .mode = 0644};
 }
 
-TEST(RenderLocalName, HostDirectoryAndBasename) {
+TEST(RenderLocalName, OneDirectoryPerServerUnderItsHost) {
   auto s = server("/opt/zookeeper", "/var/lib/zookeeper");
-  EXPECT_EQ(local_name(s, file("/opt/zookeeper/conf/zoo.cfg")), "node1/zoo.cfg");
-  EXPECT_EQ(local_name(s, file("/var/lib/zookeeper/myid")), "node1/myid");
+  EXPECT_EQ(local_name(s, file("/opt/zookeeper/conf/zoo.cfg")), "node1/zookeeper-1/zoo.cfg");
+  EXPECT_EQ(local_name(s, file("/var/lib/zookeeper/myid")), "node1/zookeeper-1/myid");
+  // Two servers on one host (production.toml's observers) never share a file.
+  auto other = s;
+  other.id = 12;
+  EXPECT_EQ(local_name(other, file("/opt/zookeeper-12/conf/zoo.cfg")),
+            "node1/zookeeper-12/zoo.cfg");
   s.host = "fd00::1";
-  EXPECT_EQ(local_name(s, file("/x/myid")), "fd00::1/myid");
+  EXPECT_EQ(local_name(s, file("/x/myid")), "fd00::1/zookeeper-1/myid");
   s.host = "../etc";
-  EXPECT_EQ(local_name(s, file("/x/myid")), ".._etc/myid");
+  EXPECT_EQ(local_name(s, file("/x/myid")), ".._etc/zookeeper-1/myid");
   s.host = "..";
-  EXPECT_EQ(local_name(s, file("/x/myid")), "_/myid");
+  EXPECT_EQ(local_name(s, file("/x/myid")), "_/zookeeper-1/myid");
+  EXPECT_EQ(local_name(s, file("/x/..")), "_/zookeeper-1/_");
 }
 
 }  // namespace
