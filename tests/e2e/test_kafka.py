@@ -122,7 +122,7 @@ def test_killing_the_controllers_broker_moves_the_controller(lab, zkk):
     host = {11: "node1", 12: "node2", 13: "node3"}[old]
     lab.kill(host, lab.pid_of(host, KAFKA_PATTERN), signal.SIGKILL)
     # Whatever the metadata still says, a configured node's process is down: not OK, named.
-    proc = kraft.run("status")
+    proc = zkk.run("status")
     verdict = next(line for line in proc.stdout.splitlines() if "brokers registered" in line)
     assert proc.returncode == 3 and verdict.startswith("KAFKA UNHEALTHY"), proc.stdout
     assert f"{host} ({old}) process down" in verdict, proc.stdout
