@@ -30,3 +30,7 @@ while [ "$#" -ge 3 ]; do
   esac
   chmod -- "$mode" "$f"
 done
+if [ "$#" -ne 0 ]; then
+  echo "own.sh: files come as OWNER MODE FILE triples; left over: $*" >&2
+  exit 2
+fi

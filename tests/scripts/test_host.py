@@ -301,6 +301,13 @@ class TestOwn:
     def test_unknown_user_fails(self, run, tmp_path):
         assert run('host/own.sh', 'no-such-user-zkctl', 1, tmp_path).returncode != 0
 
+    def test_a_file_without_owner_and_mode_is_refused(self, run, tmp_path):
+        # The older form (a bare FILE after the dirs) chowned through links: now refused.
+        f = tmp_path / 'myid'
+        f.write_text('1\n')
+        r = run('host/own.sh', 'root', 0, f)
+        assert r.returncode == 2 and 'triples' in r.stderr
+
 
 class TestProbe:
     def test_reports_memory_disk_names_and_clock(self, run, tmp_path):

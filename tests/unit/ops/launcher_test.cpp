@@ -179,10 +179,10 @@ TEST(Launcher, SettleMakesConfigsRootsAndEnablesTheUnitOnlyWithSystemd) {
                   .ok());
   ASSERT_EQ(r.commands.size(), 2u);
   // No dir here (NDIRS 0); each config root's with its mode, a secret with the service's group.
-  EXPECT_TRUE(r.commands[0].ends_with(
-      " zkctl zk 0 group 640 /opt/zookeeper/conf/zoo.cfg root 644 "
-      "/opt/zookeeper/conf/zookeeper-env.sh root 644 "
-      "/etc/systemd/system/zkctl-prod-zookeeper.service"))
+  EXPECT_TRUE(
+      r.commands[0].ends_with(" zkctl zk 0 group 640 /opt/zookeeper/conf/zoo.cfg root 644 "
+                              "/opt/zookeeper/conf/zookeeper-env.sh root 644 "
+                              "/etc/systemd/system/zkctl-prod-zookeeper.service"))
       << r.commands[0];
   EXPECT_FALSE(has(r.commands[0], "myid")) << "in the data dir, written as the service user";
   EXPECT_TRUE(has(r.commands[1], "systemctl daemon-reload")) << r.commands[1];
