@@ -346,6 +346,21 @@ class TestTailLog:
         assert r.returncode == 1
         assert r.stderr == f'no log matching server.log in {tmp_path}\n'
 
+    @needs_root
+    def test_a_log_linked_to_a_root_only_file_shows_nothing_of_it(self, run, shared_dir):
+        logs = shared_dir / 'logs'
+        logs.mkdir()
+        service_owned(logs)
+        secret = root_only(shared_dir / 'shadow', 'TOPSECRET\n')
+        (logs / 'zookeeper-x.log').symlink_to(secret)
+        r = run('host/tail-log.sh', logs, 5, 'zookeeper*.log', SERVICE_USER)
+        assert 'TOPSECRET' not in r.stdout + r.stderr
+        assert r.returncode != 0
+        (logs / 'zookeeper-x.log').unlink()
+        (logs / 'zookeeper-x.log').write_text('mine\n')
+        r = run('host/tail-log.sh', logs, 5, 'zookeeper*.log', SERVICE_USER)
+        assert (r.returncode, r.stdout) == (0, f'==> {logs}/zookeeper-x.log <==\nmine\n')
+
 
 def test_kill_group_ends_a_process_group(run, procs):
     p = subprocess.Popen(['sleep', '600'], start_new_session=True)
