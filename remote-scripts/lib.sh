@@ -23,10 +23,10 @@ find_pid() {
   return 1
 }
 
-# running_pid PIDFILE TEXT: print the PID in PIDFILE if `alive PID TEXT`.
+# running_pid PIDFILE TEXT USER: print the PID in PIDFILE if `alive PID TEXT`. The pid
+# file lives in a dir USER owns, so USER reads it (user_reads).
 running_pid() {
-  [ -f "$1" ] || return 1
-  _p=$(head -c 32 -- "$1" | tr -dc '0-9')
+  _p=$(user_reads "$3" "$1" head -c 32 | tr -dc '0-9')
   alive "$_p" "$2" && printf '%s\n' "$_p"
 }
 
@@ -75,17 +75,47 @@ as_user() {
   setpriv --reuid="$_u" --regid="$(id -g -- "$_u")" --init-groups -- "$@"
 }
 
+# user_reads USER FILE CMD [ARG...]: CMD run as USER (as_user) with FILE, opened by USER,
+# on standard input, if FILE is a regular file; false (quietly) otherwise. Files in a dir
+# USER owns are read this way: a link USER planted there gives USER's view of its
+# target, never root's, and there is no window between a check and the open.
+user_reads() {
+  _u=$1 _f=$2
+  shift 2
+  # shellcheck disable=SC2016
+  as_user "$_u" sh -c '[ -f "$0" ] && exec "$@" <"$0"' "$_f" "$@" 2>/dev/null
+}
+
+# env_as_user USER ENV CMD [ARG...]: CMD run as USER (as_user) in USER's shell after it
+# sourced the env file ENV (an absolute path) with every assignment exported. Root never
+# sources ENV for another USER, so an env file that user could rewrite never runs as root.
+env_as_user() {
+  _u=$1 _e=$2
+  shift 2
+  # shellcheck disable=SC2016
+  as_user "$_u" sh -c 'set -a && . "$0" && set +a && exec "$@"' "$_e" "$@"
+}
+
 # atomic_copy SRC DEST [TMP [MODE]]: copy SRC to TMP (default .NAME.zkctl-tmp beside
 # DEST), chmod it to MODE if given, flush it, rename it over DEST: DEST is the old file
 # or the new one, never a part. On failure TMP is removed and the status is non-zero.
+# cp and chmod follow links: only for dirs no one but the caller can write (a dir the
+# service user owns gets its files through write-as.sh, as that user).
 atomic_copy() {
   _tmp=${3:-$(dirname -- "$2")/.$(basename -- "$2").zkctl-tmp}
   if cp -- "$1" "$_tmp" && { [ -z "${4:-}" ] || chmod -- "$4" "$_tmp"; } &&
-    sync -- "$_tmp" && mv -f -- "$_tmp" "$2"; then
+    sync -- "$_tmp" && mv -f -T -- "$_tmp" "$2"; then
     return 0
   fi
   rm -f -- "$_tmp"
   return 1
+}
+
+# root_dir DIR: make DIR owned by the caller (root) and writable by no one else, so no
+# other user can swap its entries. DIR's parent must be the caller's already (a link
+# there is the caller's own).
+root_dir() {
+  chown -- "$(id -u):$(id -g)" "$1" && chmod -- go-w "$1"
 }
 
 # atomic_write DEST: write standard input to DEST the same way (temp name beside it,
@@ -145,9 +175,13 @@ listeners() {
   done
 }
 
-# checksums FILE...: `file=SHA256 FILE` for each FILE that exists.
+# checksums USER FILE...: `file=SHA256 FILE` for each FILE that is a regular file USER
+# can read, read as USER (user_reads): the files are the service's configs, which it reads
+# too, and some lie in dirs it owns.
 checksums() {
+  _cu=$1
+  shift
   for _f in "$@"; do
-    if [ -f "$_f" ]; then printf 'file=%s %s\n' "$(sha256sum -- "$_f" | cut -d ' ' -f 1)" "$_f"; fi
+    if _s=$(user_reads "$_cu" "$_f" sha256sum); then printf 'file=%s %s\n' "${_s%% *}" "$_f"; fi
   done
 }

@@ -3,7 +3,8 @@
 # the common host facts, dirs that cannot be created (INSTALL and the NDIRS log dirs),
 # the installed release, the first log dir's meta.properties as `meta.KEY=VALUE`, the
 # running node's PID (the kafka.Kafka JVM started with PROPS) and user, listeners on its
-# ports, the checksum of each FILE present. Always exits 0.
+# ports, the checksum of each FILE present. Always exits 0. meta.properties (in a log dir
+# USER owns) and the FILEs are read as USER (user_reads): root follows no link USER planted.
 # Usage: inspect.sh INSTALL PROPS META RELEASE PORTS NDIRS JRELEASE USER [LOGDIR...] [FILE...]
 set -u
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
@@ -20,8 +21,8 @@ for d in "$@"; do
 done
 shift "$ndirs"
 first_line release "$release"
-if [ -f "$meta" ]; then sed -n 's/^\([a-z.]*\)=\(.*\)$/meta.\1=\2/p' -- "$meta"; fi
+user_reads "$user" "$meta" sed -n 's/^\([a-z.]*\)=\(.*\)$/meta.\1=\2/p' || true
 if pid=$(find_pid " kafka.Kafka $props "); then process_facts "$pid"; fi
 listeners "$ports"
-checksums "$@"
+checksums "$user" "$@"
 exit 0

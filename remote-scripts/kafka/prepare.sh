@@ -1,7 +1,9 @@
 #!/bin/sh
 # Create a Kafka node's config and log dirs and its LOGDIRs, drop temp files of writes
 # cut off earlier, and copy the distribution's logging configs (CURRENT/config) into
-# CONFIG where CONFIG has none.
+# CONFIG where CONFIG has none. The install dir (CURRENT's parent) and CONFIG are made
+# root's and writable by no one else (root_dir), so the service user can swap nothing
+# root reads there.
 # Usage: prepare.sh CONFIG LOGS CURRENT [LOGDIR...]
 set -eu
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
@@ -9,6 +11,8 @@ set -eu
 config=$1 logs=$2 current=$3
 shift 3
 mkdir -p -- "$config" "$logs" "$@"
+root_dir "$(dirname -- "$current")"
+root_dir "$config"
 rm -f -- "$config"/.*.zkctl-tmp-*
 for f in log4j.properties tools-log4j.properties log4j2.yaml tools-log4j2.yaml; do
   if [ ! -e "$config/$f" ] && [ -e "$current/config/$f" ]; then

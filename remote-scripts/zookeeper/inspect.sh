@@ -3,7 +3,8 @@
 # the common host facts, dirs that cannot be created, the installed release, myid, data
 # history and epoch, the cluster mark, the running server's PID (pid file, else the
 # systemd unit) and user, listeners on its ports, the checksum of each FILE present.
-# Always exits 0: a fact that cannot be read is left out.
+# Always exits 0: a fact that cannot be read is left out. What lies in the data dir (owned
+# by USER) and the FILEs are read as USER (user_reads), so root follows no link USER planted.
 # Usage: inspect.sh INSTALL DATA DATALOG PIDFILE MYID RELEASE PORTS JRELEASE UNIT USER [FILE...]
 set -u
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
@@ -13,17 +14,20 @@ shift 10
 host_facts "$jrelease" "$user"
 for d in "$install" "$data" "$datalog"; do unwritable "$d"; done
 first_line release "$release"
-if [ -f "$myidf" ]; then printf 'myid=%s\n' "$(head -c 64 -- "$myidf" | tr -d '\r\n ')"; fi
-if [ -d "$data/version-2" ]; then echo history=1; fi
-if [ -f "$data/version-2/currentEpoch" ]; then
-  printf 'epoch=%s\n' "$(head -c 32 -- "$data/version-2/currentEpoch" | tr -cd '0-9')"
+if v=$(user_reads "$user" "$myidf" head -c 64); then
+  printf 'myid=%s\n' "$(printf '%s' "$v" | tr -d '\r\n ')"
 fi
-if [ -f "$data/.zkctl-cluster" ]; then
-  printf 'mark=%s\n' "$(head -n 1 -- "$data/.zkctl-cluster" | head -c 128 | tr -d '\r')"
+if as_user "$user" test -d "$data/version-2" 2>/dev/null; then echo history=1; fi
+if v=$(user_reads "$user" "$data/version-2/currentEpoch" head -c 32); then
+  printf 'epoch=%s\n' "$(printf '%s' "$v" | tr -cd '0-9')"
 fi
-if pid=$(running_pid "$pidf" org.apache.zookeeper) || pid=$(unit_pid "$unit" org.apache.zookeeper); then
+if v=$(user_reads "$user" "$data/.zkctl-cluster" head -c 4096); then
+  printf 'mark=%s\n' "$(printf '%s\n' "$v" | head -n 1 | head -c 128 | tr -d '\r')"
+fi
+if pid=$(running_pid "$pidf" org.apache.zookeeper "$user") ||
+  pid=$(unit_pid "$unit" org.apache.zookeeper); then
   process_facts "$pid"
 fi
 listeners "$ports"
-checksums "$@"
+checksums "$user" "$@"
 exit 0

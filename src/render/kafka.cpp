@@ -308,8 +308,9 @@ util::Result<std::vector<RenderedFile>> render_kafka_node(const inventory::Clust
   if (!env) return prefix(env.error());
 
   std::vector<RenderedFile> files;
-  files.push_back(RenderedFile{
-      .path = paths.server_properties, .content = std::move(*properties), .mode = 0644});
+  files.push_back(config_file(paths.server_properties, std::move(*properties),
+                              cluster.kafka ? cluster.kafka->extra_config
+                                            : std::vector<std::pair<std::string, std::string>>{}));
   files.push_back(RenderedFile{.path = paths.env_file, .content = std::move(*env), .mode = 0644});
   if (node.service.launcher == inventory::Launcher::systemd) {
     auto unit = kafka_unit_file(cluster, node, options);

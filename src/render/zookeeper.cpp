@@ -197,9 +197,9 @@ util::Result<std::vector<RenderedFile>> render_zookeeper_node(const inventory::C
   if (!env) return prefix(env.error());
 
   std::vector<RenderedFile> files;
-  files.push_back(
-      RenderedFile{.path = paths.zoo_cfg, .content = std::move(*zoo_cfg), .mode = 0644});
-  files.push_back(RenderedFile{.path = paths.myid, .content = std::move(*myid), .mode = 0644});
+  files.push_back(config_file(paths.zoo_cfg, std::move(*zoo_cfg), cluster.zookeeper.extra_config));
+  files.push_back(RenderedFile{
+      .path = paths.myid, .content = std::move(*myid), .mode = 0644, .owner = FileOwner::service});
   files.push_back(RenderedFile{.path = paths.env_file, .content = std::move(*env), .mode = 0644});
   if (server.service.launcher == inventory::Launcher::systemd) {
     auto unit = zookeeper_unit_file(cluster, server, options);

@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -167,3 +168,32 @@ needs_root = pytest.mark.skipif(os.geteuid() != 0, reason='needs root (switching
 
 def have(command: str) -> bool:
     return shutil.which(command) is not None
+
+
+# The hostile service account of the privilege tests: a user other than root.
+SERVICE_USER = 'nobody'
+
+
+@pytest.fixture
+def shared_dir():
+    """A fresh dir under /tmp that every user can traverse (pytest's own tmp dirs are 0700),
+    for tests where the service user must reach files; removed after the test."""
+    d = Path(tempfile.mkdtemp(prefix='zkctl-svc-', dir='/tmp'))
+    d.chmod(0o755)
+    yield d
+    shutil.rmtree(d)
+
+
+def root_only(path: Path, content: str) -> Path:
+    """A file only root can read or write (what a planted link must never reach)."""
+    path.write_text(content)
+    path.chmod(0o600)
+    return path
+
+
+def service_owned(path: Path) -> Path:
+    """Give `path` to SERVICE_USER (and its group), as deploy gives it the data dir."""
+    import pwd
+    u = pwd.getpwnam(SERVICE_USER)
+    os.chown(path, u.pw_uid, u.pw_gid)
+    return path

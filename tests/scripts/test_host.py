@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ODD, facts, needs_root
+from conftest import (ODD, SERVICE_USER, facts, needs_root, root_only, service_owned)
 
 
 def tarball(path: Path, files: dict[str, str], top: str = 'dist-1.0'):
@@ -112,17 +112,100 @@ class TestInstallStaged:
         assert [p.name for p in tmp_path.iterdir() if p.name != 'fake-bin' and p.name != 'cwd'] == ['f']
 
 
+    @needs_root
+    def test_refuses_a_dir_another_user_can_write_and_follows_no_planted_link(self, run,
+                                                                               shared_dir):
+        # The service user owns the data dir and plants a link at the temp name (it is on
+        # the command line, for anyone to see) pointing at a root-only file.
+        data = shared_dir / 'data'
+        data.mkdir()
+        service_owned(data)
+        secret = root_only(shared_dir / 'shadow', 'root only\n')
+        tmp = data / '.myid.zkctl-tmp-1'
+        tmp.symlink_to(secret)
+        src = shared_dir / 'staged'
+        src.write_text('1\n')
+        r = run('host/install-staged.sh', src, data, data / 'myid', tmp, '644')
+        assert r.returncode == 3, r.stderr
+        assert 'writable by another user than root' in r.stderr
+        assert secret.read_text() == 'root only\n' and secret.stat().st_mode & 0o777 == 0o600
+        assert not (data / 'myid').exists() and not src.exists()
+        # A group- or world-writable dir of root's is refused as well.
+        open_dir = shared_dir / 'open'
+        open_dir.mkdir()
+        open_dir.chmod(0o777)
+        src.write_text('x')
+        r = run('host/install-staged.sh', src, open_dir, open_dir / 'f', open_dir / '.t', '644')
+        assert r.returncode == 3 and not (open_dir / 'f').exists()
+
+
 class TestReadFile:
     def test_reads_or_gives_nothing(self, run, tmp_path):
         f = tmp_path / ODD
         f.write_bytes(b'a\nb\x00c')
-        out = run('host/read-file.sh', f)
+        out = run('host/read-file.sh', '', f)
         assert (out.returncode, out.stdout) == (0, 'a\nb\x00c')
-        out = run('host/read-file.sh', tmp_path / 'missing')
+        out = run('host/read-file.sh', '', tmp_path / 'missing')
         assert (out.returncode, out.stdout) == (0, '')
 
     def test_an_unreadable_path_fails(self, run, tmp_path):
-        assert run('host/read-file.sh', tmp_path).returncode != 0  # a directory
+        assert run('host/read-file.sh', '', tmp_path).returncode != 0  # a directory
+
+    @needs_root
+    def test_reads_as_the_service_user_so_a_planted_link_shows_nothing_of_roots(self, run,
+                                                                                shared_dir):
+        data = shared_dir / 'data'
+        data.mkdir()
+        service_owned(data)
+        secret = root_only(shared_dir / 'shadow', 'TOPSECRET\n')
+        (data / 'myid').symlink_to(secret)
+        r = run('host/read-file.sh', SERVICE_USER, data / 'myid')
+        assert 'TOPSECRET' not in r.stdout + r.stderr
+        (data / 'myid').unlink()
+        (data / 'myid').write_text('1\n')
+        r = run('host/read-file.sh', SERVICE_USER, data / 'myid')
+        assert (r.returncode, r.stdout) == (0, '1\n')
+        r = run('host/read-file.sh', SERVICE_USER, data / 'missing')
+        assert (r.returncode, r.stdout) == (0, '')
+
+
+class TestWriteAs:
+    @needs_root
+    def test_writes_whole_as_the_user_with_mode(self, run, shared_dir):
+        data = shared_dir / ODD
+        data.mkdir()
+        service_owned(data)
+        (data / 'myid').write_text('old\n')
+        r = run('host/write-as.sh', SERVICE_USER, data / 'myid', '644', "3\n$(touch PWNED)'")
+        assert r.returncode == 0, r.stderr
+        st = (data / 'myid').stat()
+        assert (data / 'myid').read_text() == "3\n$(touch PWNED)'"
+        assert (st.st_uid, st.st_mode & 0o777) == (pwd.getpwnam(SERVICE_USER).pw_uid, 0o644)
+        assert [p.name for p in data.iterdir()] == ['myid']
+
+    @needs_root
+    def test_a_link_planted_at_the_target_or_a_temp_name_gains_nothing(self, run, shared_dir):
+        data = shared_dir / 'data'
+        data.mkdir()
+        service_owned(data)
+        secret = root_only(shared_dir / 'shadow', 'root only\n')
+        (data / 'myid').symlink_to(secret)
+        for name in ['.myid.zkctl-tmp', '.myid.zkctl-tmp-1', '.myid.zkctl-tmp-XXXXXX']:
+            (data / name).symlink_to(secret)
+        r = run('host/write-as.sh', SERVICE_USER, data / 'myid', '644', '1\n')
+        assert r.returncode == 0, r.stderr
+        assert secret.read_text() == 'root only\n'
+        st = secret.stat()
+        assert (st.st_uid, st.st_mode & 0o777) == (0, 0o600)
+        assert not (data / 'myid').is_symlink() and (data / 'myid').read_text() == '1\n'
+
+    @needs_root
+    def test_a_dir_the_user_cannot_write_is_left_alone(self, run, shared_dir):
+        conf = shared_dir / 'conf'
+        conf.mkdir()
+        r = run('host/write-as.sh', SERVICE_USER, conf / 'zoo.cfg', '644', 'x')
+        assert r.returncode != 0
+        assert list(conf.iterdir()) == []
 
 
 class TestRemove:
@@ -168,23 +251,62 @@ class TestRemove:
 
 class TestOwn:
     @needs_root
-    def test_dirs_recursively_files_alone(self, run, tmp_path):
+    def test_dirs_recursively_then_configs_roots_with_their_modes(self, run, tmp_path):
         nobody = pwd.getpwnam('nobody')
         d = tmp_path / ODD
         (d / 'sub').mkdir(parents=True)
         (d / 'sub' / 'f').write_text('')
         cfg = tmp_path / 'zoo.cfg'
         cfg.write_text('')
+        os.chown(cfg, nobody.pw_uid, nobody.pw_gid)  # as an older zkctl left it
+        env = tmp_path / 'zookeeper-env.sh'
+        env.write_text('')
+        os.chown(env, nobody.pw_uid, nobody.pw_gid)
+        env.chmod(0o666)
         untouched = tmp_path / 'other'
         untouched.write_text('')
-        r = run('host/own.sh', 'nobody', 2, d, '', cfg)
+        r = run('host/own.sh', 'nobody', 2, d, '', 'group', '640', cfg, 'root', '644', env)
         assert r.returncode == 0, r.stderr
-        for p in [d, d / 'sub', d / 'sub' / 'f', cfg]:
+        for p in [d, d / 'sub', d / 'sub' / 'f']:
             assert (p.stat().st_uid, p.stat().st_gid) == (nobody.pw_uid, nobody.pw_gid), p
+        assert (cfg.stat().st_uid, cfg.stat().st_gid, cfg.stat().st_mode & 0o777) == \
+            (0, nobody.pw_gid, 0o640)
+        assert (env.stat().st_uid, env.stat().st_gid, env.stat().st_mode & 0o777) == (0, 0, 0o644)
         assert untouched.stat().st_uid == 0
+
+    @needs_root
+    def test_links_planted_in_the_data_dir_are_neither_followed_nor_recursed(self, run,
+                                                                             tmp_path):
+        nobody = pwd.getpwnam('nobody')
+        data = tmp_path / 'data'
+        data.mkdir()
+        secret = root_only(tmp_path / 'shadow', 'x')
+        outside = tmp_path / 'etc'
+        outside.mkdir()
+        (outside / 'passwd').write_text('x')
+        (data / 'myid').symlink_to(secret)
+        (data / 'sub').symlink_to(outside)
+        r = run('host/own.sh', 'nobody', 1, data)
+        assert r.returncode == 0, r.stderr
+        for p in [secret, outside, outside / 'passwd']:
+            assert p.stat().st_uid == 0, p
+        assert os.lstat(data / 'myid').st_uid == nobody.pw_uid  # the link itself
+        # A link given as a config file is refused, its target untouched.
+        link = tmp_path / 'zoo.cfg'
+        link.symlink_to(secret)
+        r = run('host/own.sh', 'nobody', 0, 'group', '644', link)
+        assert r.returncode == 1 and 'symbolic link' in r.stderr
+        assert (secret.stat().st_gid, secret.stat().st_mode & 0o777) == (0, 0o600)
 
     def test_unknown_user_fails(self, run, tmp_path):
         assert run('host/own.sh', 'no-such-user-zkctl', 1, tmp_path).returncode != 0
+
+    def test_a_file_without_owner_and_mode_is_refused(self, run, tmp_path):
+        # The older form (a bare FILE after the dirs) chowned through links: now refused.
+        f = tmp_path / 'myid'
+        f.write_text('1\n')
+        r = run('host/own.sh', 'root', 0, f)
+        assert r.returncode == 2 and 'triples' in r.stderr
 
 
 class TestProbe:
@@ -223,6 +345,21 @@ class TestTailLog:
         r = run('host/tail-log.sh', tmp_path, 10, 'server.log')
         assert r.returncode == 1
         assert r.stderr == f'no log matching server.log in {tmp_path}\n'
+
+    @needs_root
+    def test_a_log_linked_to_a_root_only_file_shows_nothing_of_it(self, run, shared_dir):
+        logs = shared_dir / 'logs'
+        logs.mkdir()
+        service_owned(logs)
+        secret = root_only(shared_dir / 'shadow', 'TOPSECRET\n')
+        (logs / 'zookeeper-x.log').symlink_to(secret)
+        r = run('host/tail-log.sh', logs, 5, 'zookeeper*.log', SERVICE_USER)
+        assert 'TOPSECRET' not in r.stdout + r.stderr
+        assert r.returncode != 0
+        (logs / 'zookeeper-x.log').unlink()
+        (logs / 'zookeeper-x.log').write_text('mine\n')
+        r = run('host/tail-log.sh', logs, 5, 'zookeeper*.log', SERVICE_USER)
+        assert (r.returncode, r.stdout) == (0, f'==> {logs}/zookeeper-x.log <==\nmine\n')
 
 
 def test_kill_group_ends_a_process_group(run, procs):

@@ -1,6 +1,7 @@
 """remote-scripts/kafka/: inspect, prepare, format, start, stop, pid, quorum against a fake layout."""
 
 import os
+import pwd
 import signal
 import time
 from pathlib import Path
@@ -8,7 +9,7 @@ from shlex import quote as q
 
 import pytest
 
-from conftest import ODD, facts
+from conftest import ODD, SERVICE_USER, facts, needs_root, root_only, service_owned
 
 
 class Layout:
@@ -64,6 +65,23 @@ class TestInspect:
             f'2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881 {kafka.props}']
         assert 'unwritable' not in f
 
+    @needs_root
+    def test_a_meta_properties_linked_to_a_root_only_file_is_not_printed(self, run, shared_dir):
+        kafka = Layout(shared_dir)
+        kafka.log_dirs[0].mkdir(parents=True)
+        service_owned(kafka.log_dirs[0])
+        secret = root_only(shared_dir / 'server.properties',
+                           'sasl.password=TOPSECRET\nnode.id=1\n')
+        kafka.meta.symlink_to(secret)
+        r = run('kafka/inspect.sh', *kafka.inspect_args(kafka.meta, user=SERVICE_USER))
+        assert r.returncode == 0, r.stderr
+        assert 'TOPSECRET' not in r.stdout + r.stderr
+        assert not [l for l in r.stdout.splitlines() if l.startswith(('meta.', 'file='))]
+        kafka.meta.unlink()
+        kafka.meta.write_text('node.id=1\n')
+        assert facts(run('kafka/inspect.sh', *kafka.inspect_args(user=SERVICE_USER)).stdout)[
+            'meta.node.id'] == ['1']
+
     def test_unwritable_counts_only_the_log_dirs(self, run, kafka):
         kafka.root.mkdir(parents=True)
         (kafka.root / 'afile').write_text('')
@@ -95,6 +113,17 @@ class TestPrepare:
             'log4j.properties', 'log4j2.yaml', 'tools-log4j.properties']
         assert (kafka.config / 'log4j2.yaml').read_text() == 'mine'
 
+    @needs_root
+    def test_install_and_config_dirs_become_roots_and_writable_by_no_one_else(self, run, kafka):
+        kafka.config.mkdir(parents=True)
+        for d in [kafka.install, kafka.config]:
+            service_owned(d)
+            d.chmod(0o777)
+        r = run('kafka/prepare.sh', kafka.config, kafka.logs, kafka.current, *kafka.log_dirs)
+        assert r.returncode == 0, r.stderr
+        for d in [kafka.install, kafka.config]:
+            assert (d.stat().st_uid, d.stat().st_gid, d.stat().st_mode & 0o777) == (0, 0, 0o755)
+
 
 class TestFormat:
     def test_formats_with_the_env_applied_once(self, run, kafka):
@@ -114,6 +143,18 @@ class TestFormat:
         assert (r.returncode, r.stdout) == (0, 'formatted-already\n')
         assert not (kafka.root / 'called').exists()
 
+    @needs_root
+    def test_the_env_file_is_sourced_by_the_service_user_never_by_root(self, run, shared_dir):
+        h = HostileEnv(shared_dir)
+        h.kafka.distribution({'kafka-storage.sh': f'echo "$(id -u)|$MARK|$KAFKA_HEAP_OPTS" '
+                                                  f'> {q(str(h.out))}/called\n'})
+        r = run('kafka/format.sh', h.kafka.install, h.kafka.props, 'id', h.kafka.meta,
+                h.kafka.env, SERVICE_USER)
+        assert (r.returncode, r.stdout) == (0, 'formatted\n'), r.stderr
+        uid = str(pwd.getpwnam(SERVICE_USER).pw_uid)
+        assert h.sourced_by() == uid
+        assert (h.out / 'called').read_text() == f'{uid}|hostile|-Xmx256m\n'
+
     def test_a_failed_format_fails_with_its_output(self, run, kafka):
         kafka.distribution({'kafka-storage.sh': 'echo "Invalid cluster.id" >&2; exit 1\n'})
         kafka.config.mkdir()
@@ -121,6 +162,23 @@ class TestFormat:
         r = run('kafka/format.sh', kafka.install, kafka.props, 'bad', kafka.meta, kafka.env, '')
         assert r.returncode == 1
         assert r.stdout == 'Invalid cluster.id\n'
+
+
+class HostileEnv:
+    """A node whose kafka-env.sh the service user rewrote (as an older zkctl left it: the
+    service's) to record who sources it: the uid lands in `out`/sourced-by."""
+
+    def __init__(self, root: Path):
+        self.kafka = Layout(root)
+        self.out = root / 'out'
+        self.out.mkdir()
+        service_owned(self.out)
+        self.kafka.config.mkdir(parents=True)
+        self.kafka.env.write_text(f'id -u > {q(str(self.out))}/sourced-by\nMARK=hostile\n')
+        service_owned(self.kafka.env)
+
+    def sourced_by(self) -> str:
+        return (self.out / 'sourced-by').read_text().strip()
 
 
 def start_script(kafka: Layout) -> str:
@@ -153,6 +211,24 @@ class TestStartStop:
             cmdline = Path(f'/proc/{pid}/cmdline')
             if cmdline.exists() and str(kafka.props).encode() in cmdline.read_bytes():
                 os.kill(pid, signal.SIGKILL)
+
+    @needs_root
+    def test_the_env_file_is_sourced_by_the_service_user_never_by_root(self, run, shared_dir):
+        h = HostileEnv(shared_dir)
+        h.kafka.distribution({'kafka-server-start.sh':
+                              f'echo "$(id -u)|$MARK" > {q(str(h.out))}/called\n'
+                              'python3 -c "import time; time.sleep(600)" kafka.Kafka "$2" '
+                              '</dev/null >/dev/null 2>&1 &\n'})
+        r = run('kafka/start.sh', h.kafka.install, h.kafka.props, h.kafka.env, SERVICE_USER)
+        pid = facts(r.stdout).get('pid', ['0'])[0]
+        try:
+            assert r.returncode == 0, r.stderr
+            uid = str(pwd.getpwnam(SERVICE_USER).pw_uid)
+            assert h.sourced_by() == uid
+            assert (h.out / 'called').read_text() == f'{uid}|hostile\n'
+        finally:
+            if pid != '0':
+                os.kill(int(pid), signal.SIGKILL)
 
     def test_stop_leaves_other_nodes_alone(self, run, kafka, procs):
         other = procs.start('kafka.Kafka', str(kafka.props) + '2')

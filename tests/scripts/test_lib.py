@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ODD, SCRIPTS, SH, dead_pid, needs_root
+from conftest import (ODD, SCRIPTS, SERVICE_USER, SH, dead_pid, needs_root, root_only,
+                      service_owned)
 
 
 def lib(func: str, *args, stdin: str | None = None, env: dict | None = None):
@@ -99,6 +100,58 @@ class TestAsUser:
         assert r.stderr == 'cannot run as zk: not root\n'
 
 
+class TestAsTheServiceUser:
+    @needs_root
+    def test_user_reads_gives_the_users_view_of_a_planted_link(self, shared_dir):
+        secret = root_only(shared_dir / 'shadow', 'TOPSECRET\n')
+        link = shared_dir / 'myid'
+        link.symlink_to(secret)
+        r = lib('user_reads', SERVICE_USER, link, 'cat')
+        assert (r.returncode != 0, r.stdout, r.stderr) == (True, '', '')
+        assert lib('user_reads', 'root', link, 'cat').stdout == 'TOPSECRET\n'
+        mine = shared_dir / 'own'
+        mine.write_text('1\n')
+        assert lib('user_reads', SERVICE_USER, mine, 'head', '-c', '1').stdout == '1'
+        assert lib('user_reads', SERVICE_USER, shared_dir, 'cat').returncode != 0  # not a file
+        assert lib('user_reads', SERVICE_USER, shared_dir / 'missing', 'cat').returncode != 0
+
+    @needs_root
+    def test_checksums_as_the_user_skip_what_it_cannot_read(self, shared_dir):
+        secret = root_only(shared_dir / 'shadow', 'x')
+        link = shared_dir / 'myid'
+        link.symlink_to(secret)
+        ok = shared_dir / 'zoo.cfg'
+        ok.write_text('x')
+        r = lib('checksums', SERVICE_USER, link, ok)
+        assert r.stdout == ('file=2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881 '
+                            f'{ok}\n')
+
+    @needs_root
+    def test_env_as_user_sources_in_the_users_shell(self, shared_dir):
+        env = shared_dir / 'env.sh'
+        env.write_text(f'id -u > {shared_dir}/out/by\nA="x y"\n')
+        out = shared_dir / 'out'
+        out.mkdir()
+        service_owned(out)
+        r = lib('env_as_user', SERVICE_USER, env, 'sh', '-c', 'printf "%s|%s" "$A" "$(id -u)"')
+        uid = str(pwd.getpwnam(SERVICE_USER).pw_uid)
+        assert (r.returncode, r.stdout) == (0, f'x y|{uid}'), r.stderr
+        assert (out / 'by').read_text().strip() == uid
+
+    def test_env_as_user_fails_on_a_missing_env_and_runs_nothing(self, tmp_path):
+        r = lib('env_as_user', '', tmp_path / 'missing', 'touch', tmp_path / 'ran')
+        assert r.returncode != 0 and not (tmp_path / 'ran').exists()
+
+    @needs_root
+    def test_root_dir_takes_a_dir_over(self, tmp_path):
+        d = tmp_path / 'conf'
+        d.mkdir()
+        service_owned(d)
+        d.chmod(0o777)
+        assert lib('root_dir', d).returncode == 0
+        assert (d.stat().st_uid, d.stat().st_mode & 0o777) == (0, 0o755)
+
+
 class TestAtomic:
     def test_copy_replaces_whole_with_mode(self, odd_dir):
         d = odd_dir
@@ -153,7 +206,7 @@ class TestFacts:
     def test_checksums_only_of_files_present(self, tmp_path):
         f = tmp_path / ODD
         f.write_text('x')
-        r = lib('checksums', f, tmp_path / 'missing', tmp_path)
+        r = lib('checksums', '', f, tmp_path / 'missing', tmp_path)
         assert r.stdout == ('file=2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881 '
                             f'{f}\n')
 

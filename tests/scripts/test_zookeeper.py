@@ -9,7 +9,8 @@ from shlex import quote as q
 
 import pytest
 
-from conftest import ODD, dead_pid, facts
+from conftest import (ODD, SERVICE_USER, dead_pid, facts, needs_root, root_only,
+                      service_owned)
 
 ZK = 'org.apache.zookeeper.server.quorum.QuorumPeerMain'
 
@@ -116,6 +117,37 @@ class TestInspect:
         assert r.returncode == 0 and 'unwritable' not in facts(r.stdout)
 
 
+    @needs_root
+    def test_a_hostile_data_dir_shows_nothing_of_roots_files(self, run, shared_dir, procs):
+        # The service user owns the data dir and points every file inspect reads at files
+        # only root may read: as that user, inspect sees none of them.
+        zk = Layout(shared_dir)
+        zk.data.mkdir(parents=True)
+        service_owned(zk.data)
+        secret = root_only(shared_dir / 'shadow', 'TOPSECRET\n')
+        server = procs.start(ZK)
+        pid_secret = root_only(shared_dir / 'pid', f'{server.pid}\n')
+        zk.myid.symlink_to(secret)
+        (zk.data / '.zkctl-cluster').symlink_to(secret)
+        (zk.data / 'version-2').mkdir()
+        service_owned(zk.data / 'version-2')
+        (zk.data / 'version-2' / 'currentEpoch').symlink_to(pid_secret)
+        zk.pidf.symlink_to(pid_secret)
+        r = run('zookeeper/inspect.sh', *zk.inspect_args(zk.myid, user=SERVICE_USER))
+        assert r.returncode == 0, r.stderr
+        assert 'TOPSECRET' not in r.stdout + r.stderr
+        f = facts(r.stdout)
+        for key in ['myid', 'mark', 'epoch', 'pid', 'file']:
+            assert key not in f, (key, r.stdout)
+        assert f['history'] == ['1']
+        # The service's own files are read as before.
+        zk.myid.unlink()
+        zk.myid.write_text('2\n')
+        r = run('zookeeper/inspect.sh', *zk.inspect_args(zk.myid, user=SERVICE_USER))
+        f = facts(r.stdout)
+        assert f['myid'] == ['2'] and len(f['file']) == 1, r.stdout
+
+
 class TestPrepare:
     def test_creates_dirs_copies_logging_config_and_drops_temp_files(self, run, zk):
         dist_conf = zk.install / 'releases' / 'a' / 'conf'
@@ -135,6 +167,17 @@ class TestPrepare:
         assert (zk.conf / 'logback.xml').read_text() == 'mine'  # never overwritten
         assert sorted(p.name for p in zk.conf.iterdir()) == ['log4j.properties', 'logback.xml']
         assert list(zk.data.iterdir()) == []
+
+    @needs_root
+    def test_install_and_conf_dirs_become_roots_and_writable_by_no_one_else(self, run, zk):
+        zk.conf.mkdir(parents=True)
+        for d in [zk.install, zk.conf]:
+            service_owned(d)
+            d.chmod(0o777)
+        r = run('zookeeper/prepare.sh', zk.conf, zk.logs, zk.data, '', zk.current)
+        assert r.returncode == 0, r.stderr
+        for d in [zk.install, zk.conf]:
+            assert (d.stat().st_uid, d.stat().st_gid, d.stat().st_mode & 0o777) == (0, 0, 0o755)
 
     def test_no_datalog_and_no_distribution_yet(self, run, zk):
         r = run('zookeeper/prepare.sh', zk.conf, zk.logs, zk.data, '', zk.current)
@@ -177,18 +220,18 @@ class TestStartStop:
         assert 'STARTING' in r.stdout
         assert (zk.root / 'called').read_text() == f'{zk.conf}|start|{pwd.getpwuid(os.getuid()).pw_name}\n'
         try:
-            assert run('zookeeper/pid.sh', zk.pidf).stdout == f'pid={pid}\n'
+            assert run('zookeeper/pid.sh', zk.pidf, '').stdout == f'pid={pid}\n'
             # Running already: zkServer.sh is not called again.
             (zk.root / 'called').unlink()
             r = run('zookeeper/start.sh', zk.install, zk.conf, zk.pidf, '')
             assert (r.returncode, r.stdout) == (0, f'pid={pid}\n')
             assert not (zk.root / 'called').exists()
-            r = run('zookeeper/stop.sh', zk.pidf, 5)
+            r = run('zookeeper/stop.sh', zk.pidf, '', 5)
             assert (r.returncode, r.stdout) == (0, 'stopped\n')
             assert not Path(f'/proc/{pid}/cmdline').exists() or \
                 Path(f'/proc/{pid}/cmdline').read_bytes() == b''
             assert not zk.pidf.exists()
-            assert run('zookeeper/pid.sh', zk.pidf).stdout == ''
+            assert run('zookeeper/pid.sh', zk.pidf, '').stdout == ''
         finally:  # the fake server this test started, if the stop did not end it
             cmdline = Path(f'/proc/{pid}/cmdline')
             if cmdline.exists() and ZK.encode() in cmdline.read_bytes():
@@ -214,13 +257,13 @@ class TestStartStop:
         other = procs.start('some.other.Main')
         zk.data.mkdir(parents=True)
         zk.pidf.write_text(f'{other.pid}\n')
-        r = run('zookeeper/stop.sh', zk.pidf, 1)
+        r = run('zookeeper/stop.sh', zk.pidf, '', 1)
         assert (r.returncode, r.stdout) == (0, 'none\n')
         assert other.poll() is None
         assert not zk.pidf.exists()  # the stale pid file goes
 
     def test_stop_without_pid_file(self, run, zk):
-        r = run('zookeeper/stop.sh', zk.pidf, 1)
+        r = run('zookeeper/stop.sh', zk.pidf, '', 1)
         assert (r.returncode, r.stdout) == (0, 'none\n')
 
     def test_stop_kills_a_server_ignoring_term_after_the_grace(self, run_inline, zk, procs):
@@ -228,8 +271,28 @@ class TestStartStop:
         zk.data.mkdir(parents=True)
         zk.pidf.write_text(f'{server.pid}\n')
         t0 = time.time()
-        r = run_inline('zookeeper/stop.sh', zk.pidf, 1)
+        r = run_inline('zookeeper/stop.sh', zk.pidf, '', 1)
         assert (r.returncode, r.stdout) == (0, 'stopped\n')
         assert 0.9 < time.time() - t0 < 10
         assert procs.gone(server)
         assert server.wait(5) == -9
+
+
+@needs_root
+def test_a_pid_file_linked_to_a_root_only_file_is_read_as_the_service_user(run, shared_dir,
+                                                                          procs):
+    # The pid file lives in the service's data dir; a link to a root-only file naming a
+    # live ZooKeeper must not make stop (or pid) find, signal or print it.
+    zk = Layout(shared_dir)
+    zk.data.mkdir(parents=True)
+    service_owned(zk.data)
+    server = procs.start(ZK)
+    zk.pidf.symlink_to(root_only(shared_dir / 'pid', f'{server.pid}\n'))
+    assert run('zookeeper/pid.sh', zk.pidf, SERVICE_USER).stdout == ''
+    r = run('zookeeper/stop.sh', zk.pidf, SERVICE_USER, 1)
+    assert (r.returncode, r.stdout) == (0, 'none\n')
+    assert server.poll() is None
+    # The same pid, in a file the service user can read, is found.
+    zk.pidf.unlink(missing_ok=True)  # stop dropped the link
+    zk.pidf.write_text(f'{server.pid}\n')
+    assert run('zookeeper/pid.sh', zk.pidf, SERVICE_USER).stdout == f'pid={server.pid}\n'

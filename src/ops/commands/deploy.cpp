@@ -15,9 +15,9 @@ namespace zkctl::ops {
 using runner::StepOutcome;
 
 util::Result<std::string> read_remote_file(remote::Remote& remote, const std::string& path,
-                                           std::chrono::seconds timeout) {
-  auto r = remote.run(zkctl::remote::script_command(zkctl::remote::scripts::host_read_file, {path}),
-                      timeout);
+                                           const std::string& user, std::chrono::seconds timeout) {
+  auto r = remote.run(
+      zkctl::remote::script_command(zkctl::remote::scripts::host_read_file, {user, path}), timeout);
   if (!r) return r.error();
   if (r->exit_status != 0) return util::fail("cannot read " + path + ": " + r->err);
   return r->out;
@@ -25,10 +25,11 @@ util::Result<std::string> read_remote_file(remote::Remote& remote, const std::st
 
 std::vector<FileChange> describe_files(remote::Remote& remote,
                                        const std::vector<const render::RenderedFile*>& changed,
-                                       const std::string& host, std::chrono::seconds timeout) {
+                                       const std::string& host, const std::string& user,
+                                       std::chrono::seconds timeout) {
   std::vector<FileChange> out;
   for (const auto* f : changed) {
-    auto before = read_remote_file(remote, f->path, timeout);
+    auto before = read_remote_file(remote, f->path, user, timeout);
     std::string old = before ? *before : "";
     out.push_back({f->path, util::unified_diff(old, f->content, host + ":" + f->path + " (now)",
                                                host + ":" + f->path + " (rendered)")});
@@ -233,7 +234,8 @@ void describe(Context& ctx, DeployPlan& plan, DeployReport& report) {
     const Component& n = *np.node;
     const Decision& d = np.decision;
     HostChange c{n.host(), to_string(n.kind()), d.upload || d.upload_java, {}, d.action()};
-    c.files = describe_files(*n.connection(ctx).remote, d.changed_files, n.host(), n.timeout(ctx));
+    c.files = describe_files(*n.connection(ctx).remote, d.changed_files, n.host(), n.service_user(),
+                             n.timeout(ctx));
     report.changes.push_back(std::move(c));
   }
   for (const auto& s : plan.removals.servers)

@@ -74,13 +74,15 @@ struct DeployReport {
 // `force` allows a membership change that leaves fewer than 3 voters.
 DeployReport deploy(Context& ctx, DeployMode mode = DeployMode::apply, Force force = Force::no);
 
-// Diffs of `changed` files against what the host has now.
+// Diffs of `changed` files against what the host has now, read as the service `user`.
 std::vector<FileChange> describe_files(remote::Remote& remote,
                                        const std::vector<const render::RenderedFile*>& changed,
-                                       const std::string& host, std::chrono::seconds timeout);
+                                       const std::string& host, const std::string& user,
+                                       std::chrono::seconds timeout);
 
-// The content of `path` on the host ("" when it does not exist), for plan diffs.
+// The content of `path` on the host ("" when it does not exist), for plan diffs, read as
+// `user` (the service user: a link it planted in a dir it owns never shows root's view).
 util::Result<std::string> read_remote_file(remote::Remote& remote, const std::string& path,
-                                           std::chrono::seconds timeout);
+                                           const std::string& user, std::chrono::seconds timeout);
 
 }  // namespace zkctl::ops

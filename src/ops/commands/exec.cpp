@@ -88,23 +88,25 @@ std::vector<ExecResult> exec_on(Context& ctx, const std::vector<std::string>& ho
 util::Result<std::string> tail_log(Context& ctx, const std::string& host, LogOf which, int lines) {
   const auto& cluster = ctx.cluster();
   Connection* conn = nullptr;
-  std::string dir, pattern;
+  std::string dir, pattern, user;
   if (which == LogOf::zookeeper) {
     const auto* s = cluster.find(host);
     if (!s) return util::fail("no ZooKeeper server on '" + host + "'");
     conn = &ctx.connection(*s);
     dir = render::zk_paths(*s).log_dir;
     pattern = "zookeeper*.log";
+    user = s->service.user;
   } else {
     const auto* n = cluster.find_kafka(host);
     if (!n) return util::fail("no Kafka node on '" + host + "'");
     conn = &ctx.connection(*n);
     dir = render::kafka_paths(*n).log_dir;
     pattern = "server.log";
+    user = n->service.user;
   }
   if (!conn->remote) return util::fail(conn->error);
   auto r = run_script(*conn->remote, "tail", scripts::host_tail_log,
-                      {dir, std::to_string(lines), pattern}, std::chrono::seconds(60));
+                      {dir, std::to_string(lines), pattern, user}, std::chrono::seconds(60));
   if (!r) return r.error();
   return r->out;
 }

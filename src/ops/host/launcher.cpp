@@ -1,5 +1,6 @@
 #include "ops/host/launcher.hpp"
 
+#include <cstdio>
 #include <sstream>
 
 #include "remote/scripts.hpp"
@@ -9,6 +10,13 @@ namespace zkctl::ops {
 namespace {
 
 namespace scripts = remote::scripts;
+
+// `mode` as the octal digits chmod takes ("640").
+std::string octal(int mode) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%o", static_cast<unsigned>(mode & 07777));
+  return buf;
+}
 
 }  // namespace
 
@@ -136,25 +144,47 @@ util::Result<std::optional<int>> unit_pid(remote::Remote& remote, const std::str
   return pid_line(r->out);
 }
 
-util::Result<void> own_paths(remote::Remote& remote, const std::string& user,
-                             const std::vector<std::string>& dirs,
-                             const std::vector<std::string>& files, std::chrono::seconds timeout) {
+util::Result<void> own_dirs(remote::Remote& remote, const std::string& user,
+                            const std::vector<std::string>& dirs, std::chrono::seconds timeout) {
   std::vector<std::string> args = {user, std::to_string(dirs.size())};
   args.insert(args.end(), dirs.begin(), dirs.end());
-  args.insert(args.end(), files.begin(), files.end());
   auto r = run_script(remote, "chown", scripts::host_own, args, timeout);
   if (!r) return r.error();
   return {};
 }
 
+util::Result<void> write_as(remote::Remote& remote, const std::string& user,
+                            const std::string& path, const std::string& content, int mode,
+                            std::chrono::seconds timeout) {
+  auto r = run_script(remote, "write " + path, scripts::host_write_as,
+                      {user, path, octal(mode), content}, timeout);
+  if (!r) return r.error();
+  return {};
+}
+
+util::Result<void> write_files(remote::Remote& remote, const std::string& user,
+                               const std::vector<const render::RenderedFile*>& files,
+                               std::chrono::seconds timeout) {
+  for (const auto* f : files) {
+    auto w = f->owner == render::FileOwner::service
+                 ? write_as(remote, user, f->path, f->content, f->mode, timeout)
+                 : remote.write_file(f->content, f->path, f->mode);
+    if (!w) return w.error();
+  }
+  return {};
+}
+
 util::Result<void> settle_service(remote::Remote& remote, const inventory::ServiceSettings& service,
-                                  render::Product product, const std::vector<std::string>& dirs,
+                                  render::Product product,
                                   const std::vector<render::RenderedFile>& files,
                                   std::chrono::seconds timeout) {
-  std::vector<std::string> owned;
-  for (const auto& f : files)
-    if (f.owner == render::FileOwner::service) owned.push_back(f.path);
-  if (auto o = own_paths(remote, service.user, dirs, owned, timeout); !o) return o;
+  std::vector<std::string> args = {service.user, "0"};
+  for (const auto& f : files) {
+    if (f.owner == render::FileOwner::service) continue;  // in a dir own_dirs gave the service
+    args.insert(args.end(), {f.owner == render::FileOwner::root_service ? "group" : "root",
+                             octal(f.mode), f.path});
+  }
+  if (auto r = run_script(remote, "chown", scripts::host_own, args, timeout); !r) return r.error();
   if (service.launcher == inventory::Launcher::systemd) {
     return enable_unit(remote, unit_of(service, product), timeout);
   }

@@ -85,17 +85,28 @@ std::optional<int> pid_line(const std::string& out);
 util::Result<std::optional<int>> unit_pid(remote::Remote& remote, const std::string& unit,
                                           std::chrono::seconds timeout);
 
-// chown the service user (and its primary group) onto `dirs` recursively (empty
-// entries skipped) and onto `files`.
-util::Result<void> own_paths(remote::Remote& remote, const std::string& user,
-                             const std::vector<std::string>& dirs,
-                             const std::vector<std::string>& files, std::chrono::seconds timeout);
+// Before a node's files are written: chown the service user (and its primary group) onto
+// `dirs` (data, logs) recursively, never following a link (empty entries skipped).
+util::Result<void> own_dirs(remote::Remote& remote, const std::string& user,
+                            const std::vector<std::string>& dirs, std::chrono::seconds timeout);
 
-// After a node's files are written: chown `dirs` (data, logs; recursively) and the
-// service-owned `files` to the service user; with systemd, daemon-reload and enable
-// the unit of `product`.
+// Write `files` to the host: a FileOwner::service file (in a dir the service owns) as the
+// service user `user` (host/write-as.sh, so a link planted there gains nothing), the others
+// as root over SFTP (temp name beside it, rename) into root-owned dirs.
+util::Result<void> write_files(remote::Remote& remote, const std::string& user,
+                               const std::vector<const render::RenderedFile*>& files,
+                               std::chrono::seconds timeout);
+
+// Write `content` to `path` as `user` with `mode` (host/write-as.sh: temp file, rename).
+util::Result<void> write_as(remote::Remote& remote, const std::string& user,
+                            const std::string& path, const std::string& content, int mode,
+                            std::chrono::seconds timeout);
+
+// After a node's files are written: root owns its configs, env files and units (the
+// service user's group on a secret, FileOwner::root_service) with their modes, repaired
+// every time; with systemd, daemon-reload and enable the unit of `product`.
 util::Result<void> settle_service(remote::Remote& remote, const inventory::ServiceSettings& service,
-                                  render::Product product, const std::vector<std::string>& dirs,
+                                  render::Product product,
                                   const std::vector<render::RenderedFile>& files,
                                   std::chrono::seconds timeout);
 

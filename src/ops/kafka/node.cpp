@@ -74,14 +74,14 @@ util::Result<void> KafkaComponent::configure(
     remote::Remote& remote, const std::vector<render::RenderedFile>& files,
     const std::vector<const render::RenderedFile*>& changed, std::chrono::seconds timeout) const {
   if (auto d = prepare_kafka_dirs(remote, node_, timeout); !d) return d.error();
-  for (const auto* f : changed) {
-    if (auto w = remote.write_file(f->content, f->path, f->mode); !w) return w.error();
-  }
-  // Service user owns log dirs, logs and configs; systemd: enabled.
+  // The service user owns log dirs and logs; root the configs (the service's group on a
+  // secret); systemd: enabled.
   const render::KafkaPaths paths = render::kafka_paths(node_);
   std::vector<std::string> dirs = paths.log_dirs;
   dirs.push_back(paths.log_dir);
-  return settle_service(remote, node_.service, render::Product::kafka, dirs, files, timeout);
+  if (auto o = own_dirs(remote, node_.service.user, dirs, timeout); !o) return o.error();
+  if (auto w = write_files(remote, node_.service.user, changed, timeout); !w) return w.error();
+  return settle_service(remote, node_.service, render::Product::kafka, files, timeout);
 }
 
 util::Result<bool> KafkaComponent::format(remote::Remote& remote,

@@ -151,9 +151,9 @@ ScriptLaunch zk_launch(const inventory::Server& server) {
           scripts::zookeeper_start,
           {p.install_dir, p.conf_dir, p.pid_file, server.service.user},
           scripts::zookeeper_stop,
-          {p.pid_file},
+          {p.pid_file, server.service.user},
           scripts::zookeeper_pid,
-          {p.pid_file}};
+          {p.pid_file, server.service.user}};
 }
 
 util::Result<int> start_server(remote::Remote& remote, const inventory::Server& server,

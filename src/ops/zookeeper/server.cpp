@@ -48,17 +48,21 @@ util::Result<void> ZooKeeperServer::configure(
     remote::Remote& remote, const std::vector<render::RenderedFile>& files,
     const std::vector<const render::RenderedFile*>& changed, std::chrono::seconds timeout) const {
   if (auto p = prepare_dirs(remote, node_, timeout); !p) return p.error();
+  // The service user owns data and logs first: myid and the mark are written as that user.
+  const render::ZkPaths paths = render::zk_paths(node_);
+  const std::string& user = node_.service.user;
+  if (auto o = own_dirs(remote, user, {paths.data_dir, paths.data_log_dir, paths.log_dir}, timeout);
+      !o)
+    return o.error();
   if (facts_.cluster_mark != cluster_.name) {
-    if (auto m = remote.write_file(cluster_.name + "\n", cluster_mark_path(node_), 0644); !m)
+    if (auto m =
+            write_as(remote, user, cluster_mark_path(node_), cluster_.name + "\n", 0644, timeout);
+        !m)
       return m.error();
   }
-  for (const auto* f : changed) {
-    if (auto w = remote.write_file(f->content, f->path, f->mode); !w) return w.error();
-  }
-  // Service user owns data, logs and configs; systemd: unit enabled.
-  const render::ZkPaths paths = render::zk_paths(node_);
-  return settle_service(remote, node_.service, render::Product::zookeeper,
-                        {paths.data_dir, paths.data_log_dir, paths.log_dir}, files, timeout);
+  if (auto w = write_files(remote, user, changed, timeout); !w) return w.error();
+  // Root owns the configs (the service's group on a secret); systemd: unit enabled.
+  return settle_service(remote, node_.service, render::Product::zookeeper, files, timeout);
 }
 
 util::Result<void> ZooKeeperServer::wait_ready(Context& ctx) const {

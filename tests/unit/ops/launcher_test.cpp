@@ -38,8 +38,10 @@ class RecordingRemote : public remote::Remote {
                                  const remote::ProgressFn&) override {
     return util::fail("not in this fake");
   }
-  util::Result<void> write_file(const std::string&, const std::string&, int) override {
-    return util::fail("not in this fake");
+  std::vector<std::string> written;  // paths write_file wrote (as root, over SFTP)
+  util::Result<void> write_file(const std::string&, const std::string& path, int) override {
+    written.push_back(path);
+    return {};
   }
   util::Result<std::unique_ptr<remote::Stream>> open_tcp(const std::string&, int) override {
     return util::fail("not in this fake");
@@ -159,32 +161,76 @@ TEST(Launcher, SystemdStartsAndStopsKafkaWithSystemctl) {
   EXPECT_TRUE(has(s.commands[0], "kafka-server-start.sh\" -daemon")) << s.commands[0];
 }
 
-TEST(Launcher, SettleChownsServiceFilesAndEnablesTheUnitOnlyWithSystemd) {
+TEST(Launcher, SettleMakesConfigsRootsAndEnablesTheUnitOnlyWithSystemd) {
   std::vector<render::RenderedFile> files = {
-      {.path = "/opt/zookeeper/conf/zoo.cfg", .content = "", .mode = 0644},
-      {.path = "/etc/systemd/system/zkctl-prod-zookeeper.service",
+      {.path = "/opt/zookeeper/conf/zoo.cfg",
+       .content = "",
+       .mode = 0640,
+       .owner = render::FileOwner::root_service},
+      {.path = "/opt/zookeeper/conf/zookeeper-env.sh", .content = "", .mode = 0644},
+      {.path = "/var/lib/zookeeper/myid",
        .content = "",
        .mode = 0644,
-       .owner = render::FileOwner::root}};
+       .owner = render::FileOwner::service},
+      {.path = "/etc/systemd/system/zkctl-prod-zookeeper.service", .content = "", .mode = 0644}};
   RecordingRemote r;
   ASSERT_TRUE(settle_service(r, service(inventory::Launcher::systemd, "zk"),
-                             render::Product::zookeeper, {"/var/lib/zookeeper"}, files, kT)
+                             render::Product::zookeeper, files, kT)
                   .ok());
   ASSERT_EQ(r.commands.size(), 2u);
-  EXPECT_TRUE(has(r.commands[0], "chown")) << r.commands[0];
-  EXPECT_TRUE(has(r.commands[0], "/opt/zookeeper/conf/zoo.cfg")) << r.commands[0];
-  EXPECT_FALSE(has(r.commands[0], "zkctl-prod-zookeeper.service")) << "units stay root's";
+  // No dir here (NDIRS 0); each config root's with its mode, a secret with the service's group.
+  EXPECT_TRUE(
+      r.commands[0].ends_with(" zkctl zk 0 group 640 /opt/zookeeper/conf/zoo.cfg root 644 "
+                              "/opt/zookeeper/conf/zookeeper-env.sh root 644 "
+                              "/etc/systemd/system/zkctl-prod-zookeeper.service"))
+      << r.commands[0];
+  EXPECT_FALSE(has(r.commands[0], "myid")) << "in the data dir, written as the service user";
   EXPECT_TRUE(has(r.commands[1], "systemctl daemon-reload")) << r.commands[1];
   EXPECT_TRUE(has(r.commands[1], "systemctl enable")) << r.commands[1];
   EXPECT_TRUE(has(r.commands[1], "zkctl-prod-zookeeper.service")) << r.commands[1];
 
   RecordingRemote s;
   ASSERT_TRUE(settle_service(s, service(inventory::Launcher::scripts, "zk"),
-                             render::Product::zookeeper, {"/var/lib/zookeeper"}, files, kT)
+                             render::Product::zookeeper, files, kT)
                   .ok());
   ASSERT_EQ(s.commands.size(), 1u);
   EXPECT_FALSE(has(s.commands[0], "systemctl enable")) << s.commands[0];
   EXPECT_FALSE(has(s.commands[0], "daemon-reload")) << s.commands[0];
+}
+
+TEST(Launcher, OwnDirsChownsRecursivelyWithoutFollowingLinks) {
+  RecordingRemote r;
+  ASSERT_TRUE(own_dirs(r, "zk", {"/var/lib/zookeeper", "", "/opt/zookeeper/logs"}, kT).ok());
+  ASSERT_EQ(r.commands.size(), 1u);
+  EXPECT_TRUE(has(r.commands[0], "chown -R -P")) << r.commands[0];
+  EXPECT_TRUE(r.commands[0].ends_with(" zkctl zk 3 /var/lib/zookeeper '' /opt/zookeeper/logs"))
+      << r.commands[0];
+}
+
+TEST(Launcher, FilesInTheServicesDirsAreWrittenAsTheServiceUser) {
+  const render::RenderedFile cfg{.path = "/opt/zookeeper/conf/zoo.cfg", .content = "x=1\n"};
+  const render::RenderedFile myid{.path = "/var/lib/zookeeper/myid",
+                                  .content = "1\n",
+                                  .mode = 0644,
+                                  .owner = render::FileOwner::service};
+  RecordingRemote r;
+  ASSERT_TRUE(write_files(r, "zk", {&cfg, &myid}, kT).ok());
+  EXPECT_EQ(r.written, std::vector<std::string>{"/opt/zookeeper/conf/zoo.cfg"});
+  ASSERT_EQ(r.commands.size(), 1u);
+  EXPECT_TRUE(has(r.commands[0], "setpriv")) << r.commands[0];
+  EXPECT_TRUE(has(r.commands[0], "mv -f -T")) << r.commands[0];
+  EXPECT_TRUE(r.commands[0].ends_with(" zkctl zk /var/lib/zookeeper/myid 644 '1\n'"))
+      << r.commands[0];
+}
+
+TEST(Launcher, KafkaEnvIsSourcedByTheServiceUsersShellNeverByRoot) {
+  RecordingRemote r;
+  ASSERT_TRUE(start_kafka(r, kafka_node(inventory::Launcher::scripts), kT).ok());
+  ASSERT_TRUE(format_kafka_storage(r, kafka_node(inventory::Launcher::scripts), "id", kT).ok());
+  for (const auto& c : r.commands) {
+    EXPECT_TRUE(has(c, "env_as_user \"$user\" \"$env\"")) << c;
+    EXPECT_FALSE(has(c, "\n. \"$env\"")) << c;
+  }
 }
 
 TEST(Launcher, PreflightWantsSystemdAsPid1AndAnExistingUser) {

@@ -403,10 +403,22 @@ TEST(RenderKafkaNode, TwoFilesAtTheirPaths) {
   EXPECT_EQ((*files)[0].path, "/opt/kafka/config/server.properties");
   EXPECT_EQ((*files)[1].path, "/opt/kafka/config/kafka-env.sh");
   for (const auto& f : *files) EXPECT_EQ(f.mode, 0644);
+  for (const auto& f : *files) EXPECT_EQ(f.owner, FileOwner::root) << f.path;
   EXPECT_EQ(local_name(c.kafka_nodes[2], (*files)[0]), "node3/kafka-13/server.properties");
   KafkaNode odd = c.kafka_nodes[2];
   odd.host = "../x";
   EXPECT_EQ(local_name(odd, (*files)[1]), ".._x/kafka-13/kafka-env.sh");
+}
+
+TEST(RenderKafkaNode, ASecretKeyMakesServerProperties0640WithTheServicesGroup) {
+  auto c = seed_kafka_cluster();
+  c.kafka->extra_config.emplace_back("listener.name.plaintext.sasl.jaas.config", "x required;");
+  auto files = render_kafka_node(c, c.kafka_nodes[2]);
+  ASSERT_TRUE(files.ok()) << files.error().message;
+  EXPECT_EQ((*files)[0].mode, 0640);
+  EXPECT_EQ((*files)[0].owner, FileOwner::root_service);
+  EXPECT_EQ((*files)[1].mode, 0644);
+  EXPECT_EQ((*files)[1].owner, FileOwner::root);
 }
 
 TEST(RenderKafkaNode, RefusesWhatIsNotInTheCluster) {

@@ -74,7 +74,7 @@ TEST(SystemdUnit, ZooKeeperNodeGetsItsUnitAndJavaHome) {
   expect_golden("zkctl-seed-zookeeper.service", unit->content);
   const auto* env = find(*files, "/opt/zookeeper/conf/zookeeper-env.sh");
   ASSERT_NE(env, nullptr);
-  EXPECT_EQ(env->owner, FileOwner::service);
+  EXPECT_EQ(env->owner, FileOwner::root);  // sourced: root's, never the service user's
   expect_golden("zookeeper-env.sh", env->content);
 }
 

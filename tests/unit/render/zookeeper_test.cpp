@@ -233,6 +233,21 @@ TEST(RenderZookeeperNode, ThreeFilesAtTheirPaths) {
   EXPECT_EQ((*r)[1].content, "2\n");
   EXPECT_EQ((*r)[2].path, "/opt/zookeeper/conf/zookeeper-env.sh");
   for (const auto& f : *r) EXPECT_EQ(f.mode, 0644) << f.path;
+  // Root owns what the service reads as configuration; myid is data, in the service's dir.
+  EXPECT_EQ((*r)[0].owner, FileOwner::root);
+  EXPECT_EQ((*r)[1].owner, FileOwner::service);
+  EXPECT_EQ((*r)[2].owner, FileOwner::root);
+}
+
+TEST(RenderZookeeperNode, ASecretKeyMakesZooCfg0640WithTheServicesGroup) {
+  auto c = testing::seed_cluster();
+  c.zookeeper.extra_config.emplace_back("ssl.keyStore.password", "hunter2");
+  auto r = render_zookeeper_node(c, by_host(c, "node2"));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ((*r)[0].mode, 0640);
+  EXPECT_EQ((*r)[0].owner, FileOwner::root_service);
+  EXPECT_EQ((*r)[2].mode, 0644);  // the env file holds no secret
+  EXPECT_EQ((*r)[2].owner, FileOwner::root);
 }
 
 TEST(RenderZookeeperNode, NewlineInAValueIsRefusedWithTheHost) {
