@@ -10,7 +10,9 @@ enum ExitCode : int {
   kNoQuorum = 3,         // status: fewer than a majority of voters serving, or no single leader
   kRefused = 4,          // refused for safety (would break quorum) without --force
   kPreflightFailed = 5,  // pre-flight found a problem; nothing was changed on any host
-  kLocked = 6,           // another operation holds the cluster lock
+  kLocked = 6,           // the cluster lock is held by another operation, or a host
+                         // could not be locked; nothing was changed
+  kInterrupted = 130,    // SIGINT/SIGTERM: the step in flight finished, the lock released
 };
 
 }  // namespace zkctl::cli
