@@ -124,6 +124,9 @@ std::vector<std::string> include_paths(const std::string& arg) {
     patterns.push_back(expand_home(arg));
   } else {
     patterns.push_back(expand_home("~/.ssh/" + arg));
+    if (const passwd* pw = getpwuid(getuid()); pw != nullptr && pw->pw_dir != nullptr) {
+      patterns.push_back(std::string(pw->pw_dir) + "/.ssh/" + arg);  // libssh's own idea of ~
+    }
     patterns.push_back("/etc/ssh/" + arg);
   }
   std::vector<std::string> out;
