@@ -157,8 +157,7 @@ void add_ssh_options(CLI::App* cmd, GlobalOptions& g) {
       "--accept-new-host-keys", [&g] { g.ops.host_keys = remote::HostKeyPolicy::accept_new; },
       "Trust and record host keys not yet in known_hosts (a changed key is always refused)");
   cmd->add_flag_callback(
-      "--allow-proxy-command",
-      [&g] { g.ops.local_commands = remote::LocalCommands::allow; },
+      "--allow-proxy-command", [&g] { g.ops.local_commands = remote::LocalCommands::allow; },
       "Let the ssh config run local commands (ProxyCommand, Match exec); refused without it");
   cmd->add_option("--parallel", g.ops.parallel, "Most hosts worked on at once")
       ->check(CLI::Range(1, 1024))

@@ -102,8 +102,7 @@ std::vector<std::string> config_tokens(const std::string& line) {
       for (++i; i < line.size() && line[i] != '"'; ++i) tok += line[i];
       ++i;
     } else {
-      for (; i < line.size() && !blank(i) && line[i] != '=' && line[i] != '\r'; ++i)
-        tok += line[i];
+      for (; i < line.size() && !blank(i) && line[i] != '=' && line[i] != '\r'; ++i) tok += line[i];
     }
     out.push_back(tok);
   }
@@ -170,10 +169,8 @@ std::optional<LocalCommandLine> scan_config(const std::string& path, LocalComman
 
 // "node1: the ssh config file F line N has ProxyCommand, ..." for a refused config.
 util::Error local_command_refusal(const std::string& label, const std::string& config,
-                                  const std::optional<LocalCommandLine>& hit,
-                                  const char* what) {
-  const std::string where =
-      hit ? hit->file + " line " + std::to_string(hit->line) : config;
+                                  const std::optional<LocalCommandLine>& hit, const char* what) {
+  const std::string where = hit ? hit->file + " line " + std::to_string(hit->line) : config;
   return util::Error{label + ": the ssh config " + where + " has " +
                      (hit ? hit->what : std::string(what)) +
                      ", which would run a command on this machine; zkctl runs no local "
@@ -183,8 +180,7 @@ util::Error local_command_refusal(const std::string& label, const std::string& c
 
 }  // namespace
 
-std::optional<LocalCommandLine> find_local_command(const std::string& path,
-                                                   LocalCommandKind kind) {
+std::optional<LocalCommandLine> find_local_command(const std::string& path, LocalCommandKind kind) {
   return scan_config(path, kind, 0);
 }
 

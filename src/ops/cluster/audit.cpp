@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <vector>
 #include <sstream>
+#include <vector>
 
 #include "ops/cluster/state.hpp"
 #include "util/clock.hpp"

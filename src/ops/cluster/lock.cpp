@@ -102,11 +102,10 @@ util::Result<std::string> take_on(remote::Remote& r, const std::string& host,
                                   const TakeRequest& q) {
   const std::string name = lock_name(q.cluster);
   for (int attempt = 0; attempt < 2; ++attempt) {
-    auto out = run_script(
-        r, "lock", scripts::cluster_lock_take,
-        {q.options.root, q.options.fallback, name, q.token,
-         std::to_string(q.options.ttl.count()), q.info},
-        kScriptTimeout);
+    auto out = run_script(r, "lock", scripts::cluster_lock_take,
+                          {q.options.root, q.options.fallback, name, q.token,
+                           std::to_string(q.options.ttl.count()), q.info},
+                          kScriptTimeout);
     if (!out) {
       return util::fail("cannot lock cluster " + q.cluster + " on " + host + ": " +
                         out.error().message + kCannotLockHint);
@@ -125,8 +124,8 @@ util::Result<std::string> take_on(remote::Remote& r, const std::string& host,
                        kScriptTimeout);
       continue;
     }
-    return util::fail("cluster " + q.cluster + " is " + describe(held) + " (lock " + path +
-                      " on " + host + ")");
+    return util::fail("cluster " + q.cluster + " is " + describe(held) + " (lock " + path + " on " +
+                      host + ")");
   }
   return util::fail("cluster " + q.cluster + ": the stale lock on " + host +
                     " could not be taken over");
@@ -163,8 +162,7 @@ struct ClusterLock::State {
       auto out = run_script(*held[i].remote, "renew lock", scripts::cluster_lock_renew,
                             {held[i].path, token, ttl}, kScriptTimeout);
       if (!out) {
-        warn("could not renew the cluster lock on " + held[i].host + ": " +
-             out.error().message);
+        warn("could not renew the cluster lock on " + held[i].host + ": " + out.error().message);
       } else if (out->out.rfind("renewed", 0) != 0) {
         warn("the cluster lock on " + held[i].host +
              " was lost (removed, or taken over as stale): another operation may start there");

@@ -44,9 +44,9 @@ std::string machine_id();
 std::string machine_id(const std::string& etc_machine_id, const std::string& fallback);
 
 struct LockOptions {
-  std::chrono::seconds ttl{300};        // a lock not renewed for this long is stale
-  std::chrono::seconds renew_every{0};  // 0: ttl / 3
-  std::string root = "/run/zkctl";      // the root-only dir for locks on each host
+  std::chrono::seconds ttl{300};            // a lock not renewed for this long is stale
+  std::chrono::seconds renew_every{0};      // 0: ttl / 3
+  std::string root = "/run/zkctl";          // the root-only dir for locks on each host
   std::string fallback = "/var/lib/zkctl";  // used where `root` cannot be made
   // Where renewal problems are told; empty: stderr as "zkctl: warning: ...".
   std::function<void(const std::string&)> warn;

@@ -93,7 +93,10 @@ TEST_F(AuditTest, TheUserComesFromTheOsNotTheEnvironment) {
   ::setenv("USER", "mallory", 1);
   AuditRecord r{"seed", "zkctl deploy", 0, "", {}};
   ASSERT_EQ(append_audit(r), "");
-  if (before) ::setenv("USER", saved.c_str(), 1); else ::unsetenv("USER");
+  if (before)
+    ::setenv("USER", saved.c_str(), 1);
+  else
+    ::unsetenv("USER");
   const passwd* pw = ::getpwuid(::geteuid());
   ASSERT_NE(pw, nullptr);
   EXPECT_EQ(lines()[0]["user"], pw->pw_name);

@@ -214,8 +214,9 @@ TEST_F(LocalCommandTest, ProxyCommandIsFoundInAnyCaseWithEqualsAndInIncludedFile
 }
 
 TEST_F(LocalCommandTest, ProxyCommandNoneOrForAnotherHostIsFine) {
-  EXPECT_TRUE(resolve_with(write("c", "Host zk9\n  ProxyCommand none\nHost other\n"
-                                      "  ProxyCommand nc %h %p\n")));
+  EXPECT_TRUE(resolve_with(write("c",
+                                 "Host zk9\n  ProxyCommand none\nHost other\n"
+                                 "  ProxyCommand nc %h %p\n")));
 }
 
 TEST_F(LocalCommandTest, MatchExecIsRefusedBeforeLibsshCouldRunIt) {
@@ -234,7 +235,8 @@ TEST_F(LocalCommandTest, MatchExecIsRefusedBeforeLibsshCouldRunIt) {
   std::ofstream(dir_ / "home" / ".ssh" / "more") << "Match exec \"" << touch << "\"\n";
   EXPECT_FALSE(resolve_with(write("c", "Include more\n")));
   write("inc.d/x", "Match exec \"" + touch + "\"\n");
-  EXPECT_FALSE(resolve_with(write("c", "Host zk9\n  Include " + (dir_ / "inc.d").string() + "/x\n")));
+  EXPECT_FALSE(
+      resolve_with(write("c", "Host zk9\n  Include " + (dir_ / "inc.d").string() + "/x\n")));
   EXPECT_FALSE(fs::exists(pwned()));
 }
 
