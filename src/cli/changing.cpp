@@ -2,8 +2,10 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "cli/exit_codes.hpp"
 #include "ops/cluster/lock.hpp"
@@ -32,7 +34,12 @@ int locked_body(const GlobalOptions& g, ops::Context& ctx, ops::AuditRecord& rec
     options.ttl = g.lock_ttl;
     auto taken = ops::ClusterLock::acquire(ctx, g.command_line, options);
     if (!taken) {
-      std::fprintf(stderr, "zkctl: %s\n", taken.error().message.c_str());
+      const std::string& why = taken.error().message;
+      for (std::size_t at = 0; at <= why.size();) {  // one "zkctl: " line per line
+        const std::size_t nl = std::min(why.find('\n', at), why.size());
+        std::fprintf(stderr, "zkctl: %s\n", why.substr(at, nl - at).c_str());
+        at = nl + 1;
+      }
       record.summary = "refused: " + taken.error().message;
       record.lock = "refused";
       record.outcome = "locked";

@@ -178,6 +178,31 @@ util::Error local_command_refusal(const std::string& label, const std::string& c
                      "(ProxyJump needs no flag)"};
 }
 
+// The config's ProxyCommand for this host: libssh's form of a ProxyJump becomes
+// `out.jump` (taken out of the session); any other is refused unless allowed.
+util::Result<void> apply_proxy(ssh_session s, const SshOptions& o, const std::string& label,
+                               ResolvedSsh& out) {
+  const std::string proxy = get_option(s, SSH_OPTIONS_PROXYCOMMAND);
+  if (proxy.empty()) return {};
+  bool more_hops = false;
+  if (auto jump = parse_jump_command(proxy, &more_hops)) {
+    if (more_hops) {
+      return util::fail(label + ": ProxyJump in " + out.config_file +
+                        " names more than one jump host; zkctl follows one (give the jump "
+                        "host its own ProxyJump line to chain)");
+    }
+    out.jump = *jump;
+    return set_option(s, SSH_OPTIONS_PROXYCOMMAND, "none", label, "ProxyCommand");
+  }
+  if (o.local_commands == LocalCommands::refuse) {
+    return local_command_refusal(
+        label, out.config_file,
+        find_local_command(out.config_file, LocalCommandKind::proxy_command), "ProxyCommand");
+  }
+  out.proxy_command = proxy;
+  return {};
+}
+
 }  // namespace
 
 std::optional<LocalCommandLine> find_local_command(const std::string& path, LocalCommandKind kind) {
@@ -224,8 +249,8 @@ util::Result<ResolvedSsh> configure_session(ssh_session s, const SshOptions& o) 
   }
   // libssh keeps a default identity list; a config IdentityFile is put in front of it.
   const std::string identity_before = get_option(s, SSH_OPTIONS_IDENTITY);
-  const bool refuse = o.local_commands == LocalCommands::refuse;
-  if (!out.config_file.empty() && refuse) {  // libssh runs `Match exec` while parsing
+  if (!out.config_file.empty() &&
+      o.local_commands == LocalCommands::refuse) {  // libssh runs `Match exec` while parsing
     if (auto hit = find_local_command(out.config_file, LocalCommandKind::match_exec)) {
       return local_command_refusal(label, out.config_file, hit, "Match exec");
     }
@@ -268,27 +293,7 @@ util::Result<ResolvedSsh> configure_session(ssh_session s, const SshOptions& o) 
     return r.error();
   }
 
-  const std::string proxy = get_option(s, SSH_OPTIONS_PROXYCOMMAND);
-  if (!proxy.empty()) {
-    bool more_hops = false;
-    if (auto jump = parse_jump_command(proxy, &more_hops)) {
-      if (more_hops) {
-        return util::fail(label + ": ProxyJump in " + out.config_file +
-                          " names more than one jump host; zkctl follows one (give the jump "
-                          "host its own ProxyJump line to chain)");
-      }
-      out.jump = *jump;
-      if (auto r = set_option(s, SSH_OPTIONS_PROXYCOMMAND, "none", label, "ProxyCommand"); !r) {
-        return r.error();
-      }
-    } else if (refuse) {
-      return local_command_refusal(
-          label, out.config_file,
-          find_local_command(out.config_file, LocalCommandKind::proxy_command), "ProxyCommand");
-    } else {
-      out.proxy_command = proxy;
-    }
-  }
+  if (auto r = apply_proxy(s, o, label, out); !r) return r.error();
   return out;
 }
 

@@ -429,8 +429,10 @@ def test_unknown_host_key_is_refused_then_accepted_with_the_flag(lab, zk, tmp_pa
     known.write_text("")
     inv = inventory_variant(tmp_path / "fresh-keys.toml", replace={"known_hosts": f'"{known}"'})
     proc = zk.run("deploy", str(inv))
-    assert proc.returncode == 5
-    assert "host key not known" in proc.stderr and "SHA256:" in proc.stderr
+    assert proc.returncode == 6  # no host can be locked: each named, nothing changed
+    for host in HOSTS:
+        assert f"cannot lock cluster seed on {host}: {host}: host key not known" in proc.stderr
+    assert "SHA256:" in proc.stderr and "nothing was changed" in proc.stderr
     assert "--accept-new-host-keys" in proc.stderr
     assert known.read_text() == ""
     proc = zk.run("deploy", str(inv), "--accept-new-host-keys")
@@ -451,5 +453,8 @@ def test_changed_host_key_is_always_refused(lab, zk, tmp_path):
     inv = inventory_variant(tmp_path / "forged.toml", replace={"known_hosts": f'"{known}"'})
     for extra in ([], ["--accept-new-host-keys"]):
         proc = zk.run("deploy", str(inv), *extra)
-        assert proc.returncode == 5, proc.stderr
+        assert proc.returncode == 6, proc.stderr  # node1 cannot even be locked
+        assert "cannot lock cluster seed on node1: " in proc.stderr and "CHANGED" in proc.stderr
+        proc = zk.run("deploy", str(inv), "--no-lock", *extra)
+        assert proc.returncode == 5, proc.stderr  # nor does pre-flight pass it
         assert "node1" in proc.stderr and "CHANGED" in proc.stderr

@@ -32,10 +32,10 @@ namespace {
 namespace scripts = remote::scripts;
 
 constexpr std::chrono::seconds kScriptTimeout{30};
-// Appended to "cannot lock ... on HOST: why".
+// The last line of a refusal naming hosts that could not be locked.
 constexpr const char* kCannotLockHint =
-    "; nothing was changed (a host left unlocked could be changed by another operator "
-    "meanwhile: bring it back, or pass --no-lock to go ahead without the lock)";
+    "nothing was changed; a host left unlocked could be changed by another operator "
+    "meanwhile: bring it back, or pass --no-lock to go ahead without the lock";
 
 std::string host_name() {
   char buf[256] = {0};
@@ -108,7 +108,7 @@ util::Result<std::string> take_on(remote::Remote& r, const std::string& host,
                           kScriptTimeout);
     if (!out) {
       return util::fail("cannot lock cluster " + q.cluster + " on " + host + ": " +
-                        out.error().message + kCannotLockHint);
+                        out.error().message);
     }
     std::string text = out->out;
     std::string path;
@@ -279,7 +279,7 @@ util::Result<ClusterLock> ClusterLock::acquire(Context& ctx, const std::string& 
     auto conn = open_session(ctx, targets[i].ssh);
     if (!conn) {
       errors[i] = "cannot lock cluster " + q.cluster + " on " + targets[i].host + ": " +
-                  conn.error().message + kCannotLockHint;
+                  conn.error().message;
       return;
     }
     slots[i].remote = std::move(*conn);
@@ -290,14 +290,20 @@ util::Result<ClusterLock> ClusterLock::acquire(Context& ctx, const std::string& 
       errors[i] = path.error().message;
     }
   });
+  // Every host's refusal, one line each; the hint once when a host could not be locked.
   std::string refusal;
+  bool cannot = false;
   for (std::size_t i = 0; i < slots.size(); ++i) {
-    if (!errors[i].empty() && refusal.empty()) refusal = errors[i];
-    if (errors[i].empty() && slots[i].remote) st.held.push_back(std::move(slots[i]));
+    if (!errors[i].empty()) {
+      refusal += (refusal.empty() ? "" : "\n") + errors[i];
+      cannot |= errors[i].rfind("cannot lock", 0) == 0;
+    } else if (slots[i].remote) {
+      st.held.push_back(std::move(slots[i]));
+    }
   }
   if (!refusal.empty()) {
     st.release();
-    return util::fail(refusal);
+    return util::fail(cannot ? refusal + "\n" + kCannotLockHint : refusal);
   }
   st.renewer = std::thread([&st] { st.renew_loop(); });
   return lock;

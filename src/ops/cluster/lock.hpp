@@ -64,7 +64,8 @@ class ClusterLock {
   // Take the lock on every distinct host of the cluster for `command`, over sessions
   // of its own (so renewal never shares a session with the command's steps), and start
   // renewing it. Fails, releasing what it took, when any host holds a live lock or
-  // cannot be locked (the message names the host).
+  // cannot be locked: one line per such host (naming it), then, for hosts that could not
+  // be locked, a last line saying nothing was changed and how to go ahead (--no-lock).
   static util::Result<ClusterLock> acquire(Context& ctx, const std::string& command,
                                            const LockOptions& options);
 

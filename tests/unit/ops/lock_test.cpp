@@ -179,6 +179,20 @@ TEST_F(LockOnHostsTest, AnUnreachableHostRefusesTheLockAndWhatWasTakenIsReleased
   EXPECT_FALSE(fs::exists(lock_dir("127.0.0.1")));
 }
 
+TEST_F(LockOnHostsTest, EveryHostThatCannotBeLockedIsNamedThenHowToGoAhead) {
+  hosts_.unreachable = {"127.0.0.1", "127.0.0.2"};
+  Context ctx(cluster_, hosts_.options(), progress_);
+  auto lock = ClusterLock::acquire(ctx, "zkctl deploy", options_);
+  ASSERT_FALSE(lock);
+  const std::string& m = lock.error().message;
+  EXPECT_EQ(m.rfind("cannot lock cluster t on 127.0.0.1: connect to 127.0.0.1: unreachable (fake)\n"
+                    "cannot lock cluster t on 127.0.0.2: ",
+                    0),
+            0u)
+      << m;
+  EXPECT_NE(m.find("\nnothing was changed; "), std::string::npos) << m;
+}
+
 TEST_F(LockOnHostsTest, ALiveLockElsewhereRefusesNamingItsHolder) {
   Context ctx(cluster_, hosts_.options(), progress_);
   fs::create_directories(tree("127.0.0.2") + "/run/zkctl");
