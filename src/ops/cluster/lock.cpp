@@ -190,8 +190,13 @@ struct ClusterLock::State {
     cv.notify_all();
     if (renewer.joinable()) renewer.join();
     runner::parallel_for(held.size(), static_cast<int>(held.size()), [&](std::size_t i) {
-      (void)run_script(*held[i].remote, "unlock", scripts::cluster_lock_release,
-                       {held[i].path, token}, kScriptTimeout);
+      auto out = run_script(*held[i].remote, "unlock", scripts::cluster_lock_release,
+                            {held[i].path, token}, kScriptTimeout);
+      if (!out) {
+        warn("could not release the cluster lock on " + held[i].host + " (" + out.error().message +
+             "); it expires by itself, and the next zkctl from this "
+             "machine takes it over at once");
+      }
     });
     held.clear();
   }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -105,6 +106,9 @@ class LockOnHostsTest : public ::testing::Test {
       std::string c = command;
       for (auto at = c.find("/HOST/"); at != std::string::npos; at = c.find("/HOST/"))
         c.replace(at, 6, "/" + host + "/");
+      if (cut_off_ && c.find(".released-") != std::string::npos) {
+        return remote::CommandResult{255, "", "connection lost\n"};
+      }
       return testing::run_locally(c);
     };
     options_.root = tmp_.path() + "/HOST/run/zkctl";
@@ -132,6 +136,7 @@ class LockOnHostsTest : public ::testing::Test {
   LockOptions options_;
   std::mutex mu_;
   std::vector<std::string> warnings_;
+  std::atomic<bool> cut_off_{false};  // releasing fails, as over a dead connection
 };
 
 TEST_F(LockOnHostsTest, TakenInARootOnlyDirWithItsInfoAndReleased) {
@@ -233,6 +238,18 @@ TEST_F(LockOnHostsTest, TheLockIsRenewedWhileHeldAndALostOneIsReported) {
   std::lock_guard g(mu_);
   ASSERT_FALSE(warnings_.empty());
   EXPECT_NE(warnings_[0].find("cluster lock on 127.0.0.2 was lost"), std::string::npos)
+      << warnings_[0];
+}
+
+TEST_F(LockOnHostsTest, ALockThatCannotBeReleasedIsReported) {
+  Context ctx(cluster_, hosts_.options(), progress_);
+  auto lock = ClusterLock::acquire(ctx, "zkctl deploy", options_);
+  ASSERT_TRUE(lock);
+  cut_off_ = true;
+  lock->release();
+  std::lock_guard g(mu_);
+  ASSERT_EQ(warnings_.size(), 2u);
+  EXPECT_NE(warnings_[0].find("could not release the cluster lock on 127.0.0."), std::string::npos)
       << warnings_[0];
 }
 
