@@ -46,6 +46,7 @@ int locked_body(const GlobalOptions& g, ops::Context& ctx, ops::AuditRecord& rec
       return kLocked;
     }
     lock = std::move(*taken);
+    record.lock = "held";
   }
   if (runner::stop_requested()) return kInterrupted;  // nothing started: lock released below
   try {
@@ -68,7 +69,7 @@ int run_changing(const GlobalOptions& g, ops::Context& ctx,
   ops::AuditRecord record;
   record.cluster = ctx.cluster().name;
   record.command = g.command_line;
-  record.lock = g.no_lock ? "not taken (--no-lock)" : "held";
+  record.lock = g.no_lock ? "not taken (--no-lock)" : "requested";
   append(record, ops::AuditPhase::intent);  // before anything is done: a crash leaves it
   int code = locked_body(g, ctx, record, body);
   if (runner::stop_requested()) {

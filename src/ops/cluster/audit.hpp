@@ -27,7 +27,8 @@ struct AuditRecord {
   std::string id;       // pairs intent and outcome; empty: append_audit makes one
   std::string outcome;  // "ok", "failed", "refused", "locked", "interrupted"; empty: from
                         // exit_code (0 "ok", else "failed")
-  std::string lock;     // "held", "not taken (--no-lock)", "refused"; empty: not written
+  std::string lock;     // "requested" (intent), "held", "refused", "not taken (--no-lock)";
+                        // empty: not written
 };
 
 // Append `record` as its `phase` with the time, user, machine and pid added (and an id
