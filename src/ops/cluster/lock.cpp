@@ -62,6 +62,13 @@ std::string read_id(const std::string& path) {
   return line;
 }
 
+// `value` with every control character (newlines too) made a space: one info line.
+std::string one_line(std::string value) {
+  for (char& c : value)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  return value;
+}
+
 // One host of the cluster to lock: its name and how to reach it.
 struct Target {
   std::string host;
@@ -271,11 +278,9 @@ util::Result<ClusterLock> ClusterLock::acquire(Context& ctx, const std::string& 
   st.options = options;
   st.token = random_hex(3);
   TakeRequest q{options, ctx.cluster().name, st.token, "", machine_id()};
-  q.info = "holder=" + os_user() + "@" + host_name() + "\nmachine=" + q.machine +
+  q.info = "holder=" + one_line(os_user() + "@" + host_name()) + "\nmachine=" + q.machine +
            "\npid=" + std::to_string(getpid()) + "\nsince=" + util::utc_now_iso8601() +
-           "\ncommand=" + command + "\ntoken=" + st.token;
-  for (char& c : q.info)
-    if (c != '\n' && static_cast<unsigned char>(c) < 0x20) c = ' ';
+           "\ncommand=" + one_line(command) + "\ntoken=" + st.token;
   const auto targets = lock_targets(ctx);
   std::vector<State::Held> slots(targets.size());
   std::vector<std::string> errors(targets.size());

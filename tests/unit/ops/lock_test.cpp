@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -160,6 +161,18 @@ TEST_F(LockOnHostsTest, TakenInARootOnlyDirWithItsInfoAndReleased) {
   for (const char* h : {"127.0.0.1", "127.0.0.2"}) {
     EXPECT_FALSE(fs::exists(lock_dir(h))) << h;
   }
+}
+
+TEST_F(LockOnHostsTest, ACommandLineCannotAddLinesToTheInfo) {
+  Context ctx(cluster_, hosts_.options(), progress_);
+  auto lock = ClusterLock::acquire(ctx, "zkctl exec -- x\nexpires=1\ntoken=forged", options_);
+  ASSERT_TRUE(lock) << lock.error().message;
+  const std::string text = read(lock_dir("127.0.0.1") + "/info");
+  const LockInfo info = parse_lock_info(text);
+  EXPECT_EQ(info.command, "zkctl exec -- x expires=1 token=forged");
+  EXPECT_NE(info.token, "forged");
+  EXPECT_GT(info.expires, 1000);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 7) << text;
 }
 
 TEST_F(LockOnHostsTest, WithoutRunTheLockGoesToTheFallback) {
