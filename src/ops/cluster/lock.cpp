@@ -124,6 +124,10 @@ util::Result<std::string> take_on(remote::Remote& r, const std::string& host,
       path = text.substr(5, nl == std::string::npos ? std::string::npos : nl - 5);
       text = nl == std::string::npos ? "" : text.substr(nl + 1);
     }
+    if (path.empty()) {
+      return util::fail("cannot lock cluster " + q.cluster + " on " + host +
+                        ": unexpected answer from the lock script: " + out->out);
+    }
     if (text.rfind("taken", 0) == 0) return path;
     const LockInfo held = parse_lock_info(text);
     if (attempt == 0 && lock_is_stale(held, q.machine)) {
