@@ -24,7 +24,8 @@ namespace {
 constexpr const char* kExitCodes =
     "Exit codes: 0 ok; 1 an operation failed; 2 bad command line or inventory (no host touched);\n"
     "3 no quorum; 4 refused for safety (use --force); 5 pre-flight failed (nothing changed);\n"
-    "6 another operation holds the cluster lock.";
+    "6 the cluster lock is held by another operation or a host could not be locked;\n"
+    "130 interrupted (SIGINT/SIGTERM): the step in flight finished, the lock released.";
 
 constexpr const char* kDeployFooter =
     "\nPre-flight checks every host first (SSH, java, dirs, ports, myid); on any problem\n"
@@ -75,8 +76,9 @@ constexpr const char* kVerifyFooter =
     "Examples:\n  zkctl verify\n  zkctl verify -n 1000 --json";
 
 constexpr const char* kExecFooter =
-    "\nEverything after -- is the command, each word quoted for the remote shell.\n"
-    "Exit 1 if any host failed or exited non-zero.\n\n"
+    "\nEverything after -- is the command, each word quoted for the remote shell. Like the\n"
+    "changing commands, it takes the cluster lock (unless --no-lock) and is written to the\n"
+    "audit log. Exit 1 if any host failed or exited non-zero.\n\n"
     "Examples:\n  zkctl exec -- uptime\n  zkctl exec node1 node2 -- df -h /var/lib/zookeeper";
 
 // One of start, stop and restart: they share NODE, --force and --all.
@@ -154,6 +156,9 @@ void add_ssh_options(CLI::App* cmd, GlobalOptions& g) {
   cmd->add_flag_callback(
       "--accept-new-host-keys", [&g] { g.ops.host_keys = remote::HostKeyPolicy::accept_new; },
       "Trust and record host keys not yet in known_hosts (a changed key is always refused)");
+  cmd->add_flag_callback(
+      "--allow-proxy-command", [&g] { g.ops.local_commands = remote::LocalCommands::allow; },
+      "Let the ssh config run local commands (ProxyCommand, Match exec); refused without it");
   cmd->add_option("--parallel", g.ops.parallel, "Most hosts worked on at once")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
@@ -164,6 +169,12 @@ void add_ssh_options(CLI::App* cmd, GlobalOptions& g) {
          "--command-timeout", g.ops.command_timeout_s,
          "Seconds one remote command may take (default: inventory [ssh].command_timeout, 300)")
       ->check(CLI::Range(1, 86400));
+}
+
+// --no-lock, for the commands that take the cluster lock.
+void add_lock_options(CLI::App* cmd, GlobalOptions& g) {
+  cmd->add_flag("--no-lock", g.no_lock,
+                "Go ahead without the cluster lock (another operator may act at the same time)");
 }
 
 void add_probe_options(CLI::App* cmd, GlobalOptions& g) {
@@ -207,6 +218,7 @@ void add_deploy(CLI::App& app, CommandLine& cl) {
   add_probe_options(cmd, cl.g);
   add_wait_options(cmd, cl.g);
   add_template_options(cmd, cl.templates_dir);
+  add_lock_options(cmd, cl.g);
   cmd->add_flag("--force", cl.force,
                 "Allow removing voters even when fewer than 3 remain (exit 4 without it)");
   cmd->footer(kDeployFooter);
@@ -271,6 +283,7 @@ void add_control(CLI::App& app, CommandLine& cl, const ControlCmd& c) {
   add_ssh_options(cmd, cl.g);
   add_probe_options(cmd, cl.g);
   add_wait_options(cmd, cl.g);
+  add_lock_options(cmd, cl.g);
   cmd->footer(c.footer);
   ops::Action a = c.action;
   cmd->callback([&cl, a] { cl.action = [&cl, a] { return run_control(cl, a); }; });
@@ -315,6 +328,7 @@ void add_destroy(CLI::App& app, CommandLine& cl) {
   add_cluster_options(cmd, cl.g);
   add_ssh_options(cmd, cl.g);
   add_probe_options(cmd, cl.g);
+  add_lock_options(cmd, cl.g);
   cmd->footer(kDestroyFooter);
   cmd->callback([&cl] {
     cl.action = [&cl] {
@@ -344,6 +358,7 @@ void add_exec(CLI::App& app, CommandLine& cl) {
   cmd->add_flag("--json", cl.json, "Print JSON");
   add_cluster_options(cmd, cl.g);
   add_ssh_options(cmd, cl.g);
+  add_lock_options(cmd, cl.g);
   cmd->footer(kExecFooter);
   cmd->callback([&cl] {
     cl.action = [&cl] { return cmd_exec(cl.g, cl.exec_nodes, cl.g.remote_command, output_of(cl)); };

@@ -1,7 +1,9 @@
 #pragma once
-// Every command that changes a cluster runs through run_changing: it takes the
-// cluster lock (refusing, exit 6, while another operation holds it), runs the
-// command, releases the lock and appends the audit record.
+// Every command that changes a cluster (and exec) runs through run_changing: it writes
+// the audit intent record, takes the cluster lock (refusing, exit 6, while another
+// operation holds it or a host cannot be locked; not with --no-lock), runs the command
+// with SIGINT/SIGTERM turned into a stop between steps, releases the lock and appends the
+// audit outcome (`interrupted`, exit 130, after a signal).
 
 #include <functional>
 

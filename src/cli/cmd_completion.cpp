@@ -25,19 +25,19 @@ _zkctl() {
     -i|--inventory|--templates|--out) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     -c|--cluster) COMPREPLY=($(compgen -W "$(ls "${ZKCTL_HOME:-$HOME/.zkctl}/clusters" 2>/dev/null)" -- "$cur")); return ;;
   esac
-  local common="-i --inventory -c --cluster --parallel --accept-new-host-keys --connect-timeout --command-timeout --help"
+  local common="-i --inventory -c --cluster --parallel --accept-new-host-keys --allow-proxy-command --connect-timeout --command-timeout --help"
   local opts=""
   case $cmd in
-    deploy) opts="$common --probe-timeout --wait-timeout --templates" ;;
+    deploy) opts="$common --no-lock --probe-timeout --wait-timeout --templates" ;;
     plan) opts="$common --json --probe-timeout" ;;
     status) opts="$common --json --watch --probe-timeout" ;;
-    start) opts="$common --probe-timeout --wait-timeout" ;;
-    stop) opts="$common --force --all --probe-timeout --wait-timeout" ;;
-    restart) opts="$common --force --probe-timeout --wait-timeout" ;;
+    start) opts="$common --no-lock --probe-timeout --wait-timeout" ;;
+    stop) opts="$common --no-lock --force --all --probe-timeout --wait-timeout" ;;
+    restart) opts="$common --no-lock --force --probe-timeout --wait-timeout" ;;
     verify) opts="-i --inventory -c --cluster --json -n --messages --probe-timeout --help" ;;
-    exec) opts="$common --json --" ;;
+    exec) opts="$common --no-lock --json --" ;;
     logs) opts="$common --kafka -n --lines" ;;
-    destroy) opts="$common --yes --purge-data" ;;
+    destroy) opts="$common --no-lock --yes --purge-data" ;;
     render) opts="-i --inventory -c --cluster --out --templates --help" ;;
     completion) opts="bash" ;;
   esac

@@ -23,7 +23,9 @@ struct GlobalOptions {
   ClusterChoice choice;
   ops::Options ops;
   std::string command_line;                 // argv joined, for the lock and the audit log
-  std::chrono::seconds lock_ttl{3600};      // a lock left by a dead zkctl expires after this
+  std::chrono::seconds lock_ttl{300};       // a lock not renewed (its zkctl died) expires after
+                                            // this; renewed every third of it while held
+  bool no_lock = false;                     // --no-lock: change the cluster without its lock
   std::vector<std::string> remote_command;  // exec: the words after "--"
   util::ColorChoice color_choice = util::ColorChoice::auto_detect;  // --color
   util::Color color = util::Color::off;      // colour on stdout (decided from color_choice)

@@ -16,6 +16,7 @@ remote::SshOptions ssh_options(const std::string& host, const inventory::SshSett
   o.become = ssh.become == inventory::Become::sudo ? remote::Become::sudo : remote::Become::none;
   o.known_hosts_file = ssh.known_hosts_file;
   o.host_key_policy = options.host_keys;
+  o.local_commands = options.local_commands;
   o.connect_timeout_s =
       options.connect_timeout_s > 0 ? options.connect_timeout_s : ssh.connect_timeout_s;
   return o;

@@ -31,6 +31,8 @@ struct Options {
   int connect_timeout_s = 0;                      // >0 overrides the inventory's [ssh]
   int command_timeout_s = 0;                      // >0 overrides the inventory's [ssh]
   render::RenderOptions templates;                // user template overrides ($ZKCTL_TEMPLATES)
+  // --allow-proxy-command: let an ssh config's ProxyCommand / Match exec run locally.
+  remote::LocalCommands local_commands = remote::LocalCommands::refuse;
   // Opens one session; empty: remote::connect_ssh. Tests pass a fake.
   std::function<util::Result<std::unique_ptr<remote::Remote>>(const remote::SshOptions&)> connector;
 };

@@ -289,6 +289,7 @@ util::Result<OpenSession> connect_jump(const SshOptions& target, const ResolvedS
   j.config_file = resolved.config_file.empty() ? "none" : resolved.config_file;
   j.known_hosts_file = target.known_hosts_file;
   j.host_key_policy = target.host_key_policy;
+  j.local_commands = target.local_commands;
   j.label = label + " (jump host " + jump.host + ")";
   auto open = open_session(j, deadline, depth + 1);
   if (!open) return open.error();

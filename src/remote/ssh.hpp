@@ -21,6 +21,12 @@ enum class Become {
          // moved into place by root (temp name beside the destination, then rename)
 };
 
+// Whether an ssh config may make zkctl run a command on this machine.
+enum class LocalCommands {
+  refuse,  // a config with ProxyCommand or `Match exec` is refused (ProxyJump is fine)
+  allow,   // --allow-proxy-command: libssh runs them, as OpenSSH would
+};
+
 // One host's connection settings. Values left empty/0 here come from the ssh
 // config file (OpenSSH's ssh_config(5) format) if it has them, else from zkctl's defaults.
 struct SshOptions {
@@ -39,6 +45,7 @@ struct SshOptions {
   int io_timeout_s = 60;       // bound on one blocking SSH/SFTP step after connect
                                // (run() has its own per-command timeout)
   std::string label;           // name used in messages and Remote::host(); empty: `host`
+  LocalCommands local_commands = LocalCommands::refuse;  // ProxyCommand / Match exec
 };
 
 // Connect and authenticate. Errors are one line naming the host, e.g.

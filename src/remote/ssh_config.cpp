@@ -1,8 +1,11 @@
 #include "remote/ssh_config.hpp"
 
+#include <glob.h>
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -85,7 +88,126 @@ std::optional<JumpHost> parse_jump_command(const std::string& command, bool* mor
   return jump;
 }
 
+// Split a config line into tokens as libssh does: blanks and one `=` separate, a
+// "quoted block" is one token.
+std::vector<std::string> config_tokens(const std::string& line) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  const auto blank = [&](std::size_t k) { return line[k] == ' ' || line[k] == '\t'; };
+  while (i < line.size()) {
+    while (i < line.size() && (blank(i) || line[i] == '=' || line[i] == '\r')) ++i;
+    if (i >= line.size()) break;
+    std::string tok;
+    if (line[i] == '"') {
+      for (++i; i < line.size() && line[i] != '"'; ++i) tok += line[i];
+      ++i;
+    } else {
+      for (; i < line.size() && !blank(i) && line[i] != '=' && line[i] != '\r'; ++i) tok += line[i];
+    }
+    out.push_back(tok);
+  }
+  return out;
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+// The files an `Include` argument names, as libssh would look for them (and, for a
+// relative name, also where a global config would).
+std::vector<std::string> include_paths(const std::string& arg) {
+  std::vector<std::string> patterns;
+  if (arg.rfind('/', 0) == 0 || arg.rfind('~', 0) == 0) {
+    patterns.push_back(expand_home(arg));
+  } else {
+    patterns.push_back(expand_home("~/.ssh/" + arg));
+    if (const passwd* pw = getpwuid(getuid()); pw != nullptr && pw->pw_dir != nullptr) {
+      patterns.push_back(std::string(pw->pw_dir) + "/.ssh/" + arg);  // libssh's own idea of ~
+    }
+    patterns.push_back("/etc/ssh/" + arg);
+  }
+  std::vector<std::string> out;
+  for (const auto& p : patterns) {
+    glob_t g{};
+    if (::glob(p.c_str(), 0, nullptr, &g) == 0) {
+      for (std::size_t i = 0; i < g.gl_pathc; ++i) out.emplace_back(g.gl_pathv[i]);
+    }
+    ::globfree(&g);
+  }
+  return out;
+}
+
+std::optional<LocalCommandLine> scan_config(const std::string& path, LocalCommandKind kind,
+                                            int depth) {
+  if (depth > 16) return std::nullopt;
+  std::ifstream in(path);
+  int number = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++number;
+    const auto tokens = config_tokens(line);
+    if (tokens.empty() || tokens[0].empty() || tokens[0][0] == '#') continue;
+    const std::string keyword = lower(tokens[0]);
+    if (keyword == "include") {
+      for (std::size_t i = 1; i < tokens.size(); ++i)
+        for (const auto& file : include_paths(tokens[i]))
+          if (auto hit = scan_config(file, kind, depth + 1)) return hit;
+    } else if (kind == LocalCommandKind::proxy_command && keyword == "proxycommand") {
+      if (tokens.size() > 1 && lower(tokens[1]) != "none")
+        return LocalCommandLine{path, number, "ProxyCommand"};
+    } else if (kind == LocalCommandKind::match_exec && keyword == "match") {
+      for (std::size_t i = 1; i < tokens.size(); ++i) {
+        std::string criterion = lower(tokens[i]);
+        if (!criterion.empty() && criterion[0] == '!') criterion.erase(0, 1);
+        if (criterion == "exec") return LocalCommandLine{path, number, "Match exec"};
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// "node1: the ssh config file F line N has ProxyCommand, ..." for a refused config.
+util::Error local_command_refusal(const std::string& label, const std::string& config,
+                                  const std::optional<LocalCommandLine>& hit, const char* what) {
+  const std::string where = hit ? hit->file + " line " + std::to_string(hit->line) : config;
+  return util::Error{label + ": the ssh config " + where + " has " +
+                     (hit ? hit->what : std::string(what)) +
+                     ", which would run a command on this machine; zkctl runs no local "
+                     "command from an ssh config unless --allow-proxy-command is given "
+                     "(ProxyJump needs no flag)"};
+}
+
+// The config's ProxyCommand for this host: libssh's form of a ProxyJump becomes
+// `out.jump` (taken out of the session); any other is refused unless allowed.
+util::Result<void> apply_proxy(ssh_session s, const SshOptions& o, const std::string& label,
+                               ResolvedSsh& out) {
+  const std::string proxy = get_option(s, SSH_OPTIONS_PROXYCOMMAND);
+  if (proxy.empty()) return {};
+  bool more_hops = false;
+  if (auto jump = parse_jump_command(proxy, &more_hops)) {
+    if (more_hops) {
+      return util::fail(label + ": ProxyJump in " + out.config_file +
+                        " names more than one jump host; zkctl follows one (give the jump "
+                        "host its own ProxyJump line to chain)");
+    }
+    out.jump = *jump;
+    return set_option(s, SSH_OPTIONS_PROXYCOMMAND, "none", label, "ProxyCommand");
+  }
+  if (o.local_commands == LocalCommands::refuse) {
+    return local_command_refusal(
+        label, out.config_file,
+        find_local_command(out.config_file, LocalCommandKind::proxy_command), "ProxyCommand");
+  }
+  out.proxy_command = proxy;
+  return {};
+}
+
 }  // namespace
+
+std::optional<LocalCommandLine> find_local_command(const std::string& path, LocalCommandKind kind) {
+  return scan_config(path, kind, 0);
+}
 
 std::string expand_home(const std::string& path) {
   if (path == "~") return home_dir();
@@ -127,6 +249,12 @@ util::Result<ResolvedSsh> configure_session(ssh_session s, const SshOptions& o) 
   }
   // libssh keeps a default identity list; a config IdentityFile is put in front of it.
   const std::string identity_before = get_option(s, SSH_OPTIONS_IDENTITY);
+  if (!out.config_file.empty() &&
+      o.local_commands == LocalCommands::refuse) {  // libssh runs `Match exec` while parsing
+    if (auto hit = find_local_command(out.config_file, LocalCommandKind::match_exec)) {
+      return local_command_refusal(label, out.config_file, hit, "Match exec");
+    }
+  }
   if (!out.config_file.empty() && ssh_options_parse_config(s, out.config_file.c_str()) != 0) {
     return util::fail(label + ": cannot parse the ssh config file " + out.config_file + ": " +
                       session_error(s));
@@ -165,23 +293,7 @@ util::Result<ResolvedSsh> configure_session(ssh_session s, const SshOptions& o) 
     return r.error();
   }
 
-  const std::string proxy = get_option(s, SSH_OPTIONS_PROXYCOMMAND);
-  if (!proxy.empty()) {
-    bool more_hops = false;
-    if (auto jump = parse_jump_command(proxy, &more_hops)) {
-      if (more_hops) {
-        return util::fail(label + ": ProxyJump in " + out.config_file +
-                          " names more than one jump host; zkctl follows one (give the jump "
-                          "host its own ProxyJump line to chain)");
-      }
-      out.jump = *jump;
-      if (auto r = set_option(s, SSH_OPTIONS_PROXYCOMMAND, "none", label, "ProxyCommand"); !r) {
-        return r.error();
-      }
-    } else {
-      out.proxy_command = proxy;
-    }
-  }
+  if (auto r = apply_proxy(s, o, label, out); !r) return r.error();
   return out;
 }
 

@@ -34,11 +34,28 @@ struct ResolvedSsh {
 };
 
 // Resolve `options` against its ssh config file without connecting. Fails (one line
-// naming the host) when a config file named explicitly cannot be read, or when a
-// ProxyJump lists more than one jump host.
+// naming the host) when a config file named explicitly cannot be read, when a
+// ProxyJump lists more than one jump host, or, unless `options.local_commands` allows
+// it, when the config (or a file it Includes) has a `Match exec` line anywhere or gives
+// this host a ProxyCommand: both run a command on this machine (libssh runs `Match exec`
+// while parsing, so that check comes first).
 util::Result<ResolvedSsh> resolve_ssh_config(const SshOptions& options);
 
 namespace detail {
+
+// A config line that runs a command on this machine.
+struct LocalCommandLine {
+  std::string file;  // the config file or a file it Includes
+  int line = 0;      // 1-based
+  std::string what;  // "ProxyCommand" or "Match exec"
+};
+enum class LocalCommandKind { proxy_command, match_exec };
+
+// The first line of `kind` in config `path` or the files it Includes (globs; relative
+// names under ~/.ssh and /etc/ssh; at most 16 levels), whatever Host or Match block it
+// is in: keywords in any case, `=` or blanks before the value, quoted or not; a
+// `ProxyCommand none` does not count. nullopt when there is none.
+std::optional<LocalCommandLine> find_local_command(const std::string& path, LocalCommandKind kind);
 
 // Apply `options` to the fresh session `s` (host, config file, explicit values,
 // known_hosts files) and return what it resolved to. A ProxyJump is taken out of the

@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "runner/interrupt.hpp"
+
 namespace zkctl::runner {
 
 bool StageResult::ok() const {
@@ -76,6 +78,12 @@ StageResult Runner::run_stage(const Stage& stage) {
     HostResult& hr = result.hosts[i];
     hr.host = job.host;
     for (const Step& step : job.steps) {
+      if (stop_requested()) {  // between steps only: the one in flight has finished
+        hr.failed_step = step.name;
+        hr.error = kStepInterrupted;
+        progress_.report({job.host, step.name, EventKind::failed, kStepInterrupted});
+        return;
+      }
       auto t0 = std::chrono::steady_clock::now();
       progress_.report({job.host, step.name, EventKind::started, ""});
       util::Result<StepOutcome> r = run_guarded(step);
@@ -96,6 +104,12 @@ StageResult Runner::run_stage(const Stage& stage) {
 PlanResult Runner::run(const std::vector<Stage>& stages) {
   PlanResult result;
   for (const Stage& stage : stages) {
+    if (stop_requested()) {
+      StageResult stopped{stage.name, {}};
+      stopped.hosts.push_back({"", stage.name, kStepInterrupted});
+      result.stages.push_back(std::move(stopped));
+      break;
+    }
     result.stages.push_back(run_stage(stage));
     if (!result.stages.back().ok()) break;
   }

@@ -51,6 +51,9 @@ struct PlanResult {
   bool ok() const;
 };
 
+// The error of a step not started because a stop was requested (runner/interrupt.hpp).
+inline constexpr const char* kStepInterrupted = "not started: interrupted";
+
 class Runner {
  public:
   // `parallel`: default bound on concurrent jobs per stage (>= 1).
@@ -58,7 +61,8 @@ class Runner {
 
   // A step that throws fails with "unexpected error: <what>" like a failed step.
   // Run stages in order; stop after the first stage with a failed job (its
-  // other jobs still finish, so no host is left mid-step).
+  // other jobs still finish, so no host is left mid-step). Once a stop is requested
+  // (runner/interrupt.hpp) no further step starts: each fails with kStepInterrupted.
   PlanResult run(const std::vector<Stage>& stages);
 
   // Run one stage.

@@ -30,6 +30,13 @@ grep -q "java.distribution is Java 7; ZooKeeper 3.8.0 needs Java 8 or newer" <<<
 set -e
 "$zkctl" --help | grep -q -- "--color" || fail "--help lacks --color"
 "$zkctl" --help | grep -q -- "--verbose" || fail "--help lacks --verbose"
+"$zkctl" --help | grep -q "^130 interrupted" || fail "--help lacks exit code 130"
+for cmd in deploy start stop restart destroy exec; do
+  "$zkctl" "$cmd" --help | grep -q -- "--no-lock" || fail "$cmd --help lacks --no-lock"
+done
+for cmd in deploy status check plan exec logs; do
+  "$zkctl" "$cmd" --help | grep -q -- "--allow-proxy-command" || fail "$cmd --help lacks --allow-proxy-command"
+done
 "$zkctl" completion bash | bash -n || fail "completion script does not parse"
 got=$(bash -c "source <(\"$zkctl\" completion bash); COMP_WORDS=(zkctl re); COMP_CWORD=1; _zkctl; echo \"\${COMPREPLY[*]}\"")
 [ "$got" = "restart render" ] || fail "completion of 're' gave '$got'"

@@ -140,7 +140,11 @@ def test_a_cut_off_voter_is_down_and_a_restart_that_would_break_the_majority_is_
         print(f"status with {cut} cut off: {elapsed:.2f}s")
         assert modes(status)[cut] == "down" and code == 7  # 2 of 3 serve: degraded
         assert status["quorum"]["ok"] and status["quorum"]["problems"] == [f"{cut} down"]
-        proc = zk.run("restart", other, "--connect-timeout", "2", "--probe-timeout", "1000")
+        locked = zk.run("restart", other, "--connect-timeout", "2", "--probe-timeout", "1000")
+        assert locked.returncode == 6, locked.stderr  # the cut-off host cannot be locked
+        assert f"cannot lock cluster seed on {cut}" in locked.stderr
+        proc = zk.run("restart", other, "--connect-timeout", "2", "--probe-timeout", "1000",
+                      "--no-lock")
         assert proc.returncode == 4, proc.stderr
         assert "would leave 1 of 3 voters serving" in proc.stderr
     finally:
@@ -152,7 +156,8 @@ def test_a_cut_off_voter_is_down_and_a_restart_that_would_break_the_majority_is_
     print(f"{cut} cut off: writes attempted {writer.attempted}, acknowledged "
           f"{len(writer.acked)}, client retries {writer.failed_attempts}, lost {len(missing)}")
     record_case("one voter cut off", f"link of {cut} down",
-                f"status: {cut} down in {elapsed:.1f}s, exit 0; restart {other} refused (exit 4)",
+                f"status: {cut} down in {elapsed:.1f}s, exit 0; restart {other}: lock refused "
+                f"(exit 6), with --no-lock refused (exit 4)",
                 znodes_attempted=writer.attempted, znodes_acknowledged=len(writer.acked),
                 znodes_lost=len(missing))
     writer.close()

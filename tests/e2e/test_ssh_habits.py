@@ -102,7 +102,9 @@ def sudo_inventory(dest: Path, lab, *, extra_ssh: str = "", server_extra: dict |
 
 
 def exec_json(zk: Zkctl, inv: Path, *args: str) -> tuple[int, list[dict]]:
-    proc = zk.run("exec", "-i", str(inv), "--json", *args)
+    """exec without the cluster lock (it would connect to every host first): these tests
+    look at each host's own outcome."""
+    proc = zk.run("exec", "-i", str(inv), "--json", "--no-lock", *args)
     return proc.returncode, json.loads(proc.stdout) if proc.stdout.strip() else []
 
 
@@ -134,6 +136,8 @@ def test_deploy_and_status_as_non_root_user_with_sudo(lab, zk, tmp_path):
         leftovers = lab.exec(host, "ls -A /tmp /opt/zookeeper/conf /opt/zookeeper/releases "
                                    "/var/lib/zookeeper", check=True).stdout
         assert ".zkctl-upload-" not in leftovers and ".zkctl-tmp-" not in leftovers, leftovers
+        # The cluster lock was taken as root through sudo, in root's own dir.
+        assert lab.exec(host, "stat -c '%a %U' /run/zkctl").stdout.split() == ["700", "root"]
         # ZooKeeper runs, as root.
         pid = lab.pid_of(host, ZK_PATTERN)
         assert pid is not None, host
@@ -167,8 +171,12 @@ def test_sudo_that_wants_a_password_is_refused_with_one_line(lab, zk, tmp_path):
         f"sudo on node2 needs a password; zkctl needs NOPASSWD sudo for user {PW_USER}")
     assert all(by_host[h]["error"] == "" and by_host[h]["exit_status"] == 0
                for h in ("node1", "node3", "nn01")), results
-    # Pre-flight reports it the same way and changes nothing.
+    # The lock cannot be taken there: refused, naming why.
     proc = zk.run("deploy", str(inv))
+    assert proc.returncode == 6, proc.stderr
+    assert f"cannot lock cluster habits on node2: sudo on node2 needs a password" in proc.stderr
+    # Pre-flight reports it the same way and changes nothing.
+    proc = zk.run("deploy", str(inv), "--no-lock")
     assert proc.returncode == 5, proc.stderr
     assert f"sudo on node2 needs a password; zkctl needs NOPASSWD sudo for user {PW_USER}" \
         in proc.stderr
@@ -198,6 +206,21 @@ def test_host_aliases_from_ssh_config(lab, zk, zk_dist, tmp_path):
     assert code == 0, results
     assert {r["host"]: r["stdout"] for r in results} == {
         f"zk-alias-{i}": f"{host}\n{USER}\n" for i, host in enumerate(HOSTS[:3], start=1)}
+
+
+def test_an_ssh_config_proxycommand_is_refused_even_for_check(lab, zk, tmp_path):
+    pwned = tmp_path / "PWNED"
+    cfg = tmp_path / "ssh_config"
+    cfg.write_text(f"Host nn01\n  proxycommand=sh -c 'touch {pwned}'\n")
+    inv = sudo_inventory(tmp_path / "proxy.toml", lab,
+                         extra_ssh=f'user = "{USER}"\nbecome = "sudo"\n'
+                                   f'identity_file = "{lab.key_path}"\nconfig_file = "{cfg}"\n')
+    proc = zk.run("check", str(inv))
+    assert proc.returncode != 0, proc.stdout
+    assert (f"nn01: the ssh config {cfg} line 2 has ProxyCommand, which would run a command on "
+            "this machine") in proc.stdout + proc.stderr
+    assert "--allow-proxy-command" in proc.stdout + proc.stderr
+    assert not pwned.exists()
 
 
 # ---- (c) ProxyJump to a host the machine cannot reach over SSH ------------------------------

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import json
 import signal
+import subprocess
 import time
 
 import pytest
@@ -14,6 +16,7 @@ from zk_helpers import (SEED, Zkctl, ZnodeWriter, epoch, inventory_variant, lead
 VOTERS = ("node1", "node2", "node3")
 HOSTS = ("node1", "node2", "node3", "nn01")  # the seed layout (the lab may hold more hosts)
 ZK_PATTERN = r"org\.apache\.zookeeper\.server\.quorum\.QuorumPeerMain"
+LOCK = "/run/zkctl/zkctl-seed.lock"  # the cluster lock on every host
 
 
 @pytest.fixture(scope="module")
@@ -24,6 +27,17 @@ def zk(lab, zk_dist, zkctl_bin, tmp_path_factory) -> Zkctl:
 
 def zk_pids(lab) -> dict[str, int | None]:
     return {h: lab.pid_of(h, ZK_PATTERN) for h in HOSTS}
+
+
+def audit_outcomes(zk) -> list[dict]:
+    """The outcome records of the audit log, oldest first."""
+    records = [json.loads(l) for l in (zk.home / "audit.log").read_text().splitlines()]
+    return [r for r in records if r["phase"] == "outcome"]
+
+
+def assert_no_lock_anywhere(lab) -> None:
+    for host in HOSTS:
+        assert lab.exec(host, f"test -e {LOCK}").returncode != 0, host
 
 
 def test_bad_inventory_is_rejected_before_any_host_is_touched(lab, zk, tmp_path):
@@ -38,12 +52,19 @@ def test_bad_inventory_is_rejected_before_any_host_is_touched(lab, zk, tmp_path)
         assert lab.exec(host, "ls -A /opt").stdout.strip() == ""
 
 
-def test_unreachable_host_fails_preflight_and_changes_nothing(lab, zk):
+def test_unreachable_host_refuses_the_lock_and_changes_nothing(lab, zk):
     lab.link_down("nn01")
     try:
-        proc = zk.run("deploy", str(SEED), "--connect-timeout", "3")
+        locked = zk.run("deploy", str(SEED), "--connect-timeout", "3")
+        proc = zk.run("deploy", str(SEED), "--connect-timeout", "3", "--no-lock")
     finally:
         lab.link_up("nn01")
+    # A host that cannot be locked refuses the whole lock, loudly; what was taken is released.
+    assert locked.returncode == 6, locked.stderr
+    assert "cannot lock cluster seed on nn01" in locked.stderr
+    assert "nothing was changed" in locked.stderr and "--no-lock" in locked.stderr
+    assert_no_lock_anywhere(lab)
+    # Without the lock, pre-flight still finds the host and changes nothing.
     assert proc.returncode == 5, proc.stderr
     assert "nothing was changed" in proc.stderr
     problem_lines = [l for l in proc.stderr.splitlines() if l.startswith("  ")]
@@ -51,6 +72,9 @@ def test_unreachable_host_fails_preflight_and_changes_nothing(lab, zk):
     for host in HOSTS:
         assert lab.exec(host, "ls -A /opt /var/lib/zookeeper").stdout.split() == \
             ["/opt:", "/var/lib/zookeeper:"], host
+    outcomes = audit_outcomes(zk)
+    assert [(r["outcome"], r["lock"]) for r in outcomes[-2:]] == \
+        [("locked", "refused"), ("failed", "not taken (--no-lock)")]
 
 
 def test_deploy_seed_gives_one_leader_two_followers_one_observer(lab, zk):
@@ -284,11 +308,11 @@ def test_a_cut_off_host_is_down_and_does_not_delay_the_others(lab, zk):
 
 
 def test_a_held_lock_refuses_changes_and_names_its_holder(lab, zk):
-    lock = "/tmp/zkctl-seed.lock"
     future = int(time.time()) + 600
-    lab.exec("node2", f"mkdir {lock} && printf 'holder=alice@ops2\\npid=4242\\n"
+    lab.exec("node2", f"mkdir -p -m 700 /run/zkctl && mkdir {LOCK} && printf "
+                      f"'holder=alice@ops2\\nmachine=m2\\npid=4242\\n"
                       f"since=2026-11-25T17:00:00Z\\ncommand=zkctl restart\\n"
-                      f"expires={future}\\ntoken=t1\\n' > {lock}/info", check=True)
+                      f"expires={future}\\ntoken=t1\\n' > {LOCK}/info", check=True)
     before = zk_pids(lab)
     proc = zk.run("restart", "node3")
     assert proc.returncode == 6
@@ -297,18 +321,43 @@ def test_a_held_lock_refuses_changes_and_names_its_holder(lab, zk):
     assert zk_pids(lab) == before
     # The refused attempt released what it had taken on the other hosts.
     for host in ("node1", "node3", "nn01"):
-        assert lab.exec(host, f"test -e {lock}").returncode != 0
-    # An expired lock (its holder died) is taken over.
-    lab.exec("node2", f"sed -i 's/^expires=.*/expires=1/' {lock}/info", check=True)
+        assert lab.exec(host, f"test -e {LOCK}").returncode != 0
+    # An expired lock (its holder died) is taken over: judged by the host's own clock.
+    lab.exec("node2", f"sed -i 's/^expires=.*/expires=1/' {LOCK}/info", check=True)
     proc = zk.run("restart", "node3")
     assert proc.returncode == 0, proc.stderr
-    for host in HOSTS:  # and released at the end
-        assert lab.exec(host, f"test -e {lock}").returncode != 0
-    audit = (zk.home / "audit.log").read_text().splitlines()
-    import json
-    last_two = [json.loads(l) for l in audit[-2:]]
+    assert_no_lock_anywhere(lab)  # released at the end
+    for host in HOSTS:  # the lock's dir is root's alone, and nothing is left in /tmp
+        assert lab.exec(host, "stat -c '%a %U' /run/zkctl").stdout.split() == ["700", "root"]
+        assert lab.exec(host, "ls -d /tmp/zkctl-seed.lock").returncode != 0
+    last_two = audit_outcomes(zk)[-2:]
     assert last_two[0]["exit_code"] == 6 and "locked by alice@ops2" in last_two[0]["summary"]
     assert last_two[1]["exit_code"] == 0 and last_two[1]["command"].endswith("restart node3")
+
+
+def test_sigint_during_a_roll_finishes_the_step_releases_the_lock_and_is_audited(lab, zk):
+    proc = subprocess.Popen([str(zk.binary), "restart"], env=zk.env, text=True,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while lab.exec("node1", f"test -e {LOCK}").returncode != 0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1)  # the first node's restart is in flight
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=300)
+    print(f"$ zkctl restart (SIGINT) -> exit {proc.returncode}\n{out}{err}")
+    assert proc.returncode == 130, err
+    assert "interrupted by SIGINT" in err and "the lock is released" in err
+    assert_no_lock_anywhere(lab)
+    records = [json.loads(l) for l in (zk.home / "audit.log").read_text().splitlines()]
+    last = records[-1]
+    assert (last["phase"], last["outcome"], last["exit_code"]) == ("outcome", "interrupted", 130)
+    intent = next(r for r in records if r["id"] == last["id"])
+    assert intent["phase"] == "intent" and intent["command"].endswith("restart")
+    # The step in flight finished: the ensemble serves, every server in its role.
+    status = wait_status(zk, lambda s: s["quorum"]["ok"] and s["quorum"]["voters_serving"] == 3)
+    assert modes(status)["nn01"] == "observer"
+    assert all(p is not None for p in zk_pids(lab).values())
 
 
 def test_plan_shows_nothing_when_in_sync_and_a_diff_when_not(lab, zk, tmp_path):
@@ -344,6 +393,12 @@ def test_exec_runs_everywhere_and_logs_shows_a_servers_log(lab, zk):
     # Arguments arrive literally: no shell injection through exec's words.
     proc = zk.run("exec", "node1", "--", "echo", "$(id -u);`id`")
     assert "  $(id -u);`id`" in proc.stdout
+    # exec (a root shell on every host) runs under the cluster lock and is on the record.
+    proc = zk.run("exec", "node1", "--", "cat", f"{LOCK}/info")
+    assert proc.returncode == 0 and "  command=" in proc.stdout and " exec node1 " in proc.stdout
+    last = audit_outcomes(zk)[-1]
+    assert last["command"].endswith("exec node1 -- cat " + f"{LOCK}/info")
+    assert last["hosts"] == [{"host": "node1", "result": "exit 0"}] and last["lock"] == "held"
     logs = zk.run("logs", "node1", "-n", "5")
     assert logs.returncode == 0, logs.stderr
     assert "==> /opt/zookeeper/logs/" in logs.stdout and len(logs.stdout.splitlines()) == 6
@@ -378,8 +433,10 @@ def test_unknown_host_key_is_refused_then_accepted_with_the_flag(lab, zk, tmp_pa
     known.write_text("")
     inv = inventory_variant(tmp_path / "fresh-keys.toml", replace={"known_hosts": f'"{known}"'})
     proc = zk.run("deploy", str(inv))
-    assert proc.returncode == 5
-    assert "host key not known" in proc.stderr and "SHA256:" in proc.stderr
+    assert proc.returncode == 6  # no host can be locked: each named, nothing changed
+    for host in HOSTS:
+        assert f"cannot lock cluster seed on {host}: {host}: host key not known" in proc.stderr
+    assert "SHA256:" in proc.stderr and "nothing was changed" in proc.stderr
     assert "--accept-new-host-keys" in proc.stderr
     assert known.read_text() == ""
     proc = zk.run("deploy", str(inv), "--accept-new-host-keys")
@@ -400,5 +457,8 @@ def test_changed_host_key_is_always_refused(lab, zk, tmp_path):
     inv = inventory_variant(tmp_path / "forged.toml", replace={"known_hosts": f'"{known}"'})
     for extra in ([], ["--accept-new-host-keys"]):
         proc = zk.run("deploy", str(inv), *extra)
-        assert proc.returncode == 5, proc.stderr
+        assert proc.returncode == 6, proc.stderr  # node1 cannot even be locked
+        assert "cannot lock cluster seed on node1: " in proc.stderr and "CHANGED" in proc.stderr
+        proc = zk.run("deploy", str(inv), "--no-lock", *extra)
+        assert proc.returncode == 5, proc.stderr  # nor does pre-flight pass it
         assert "node1" in proc.stderr and "CHANGED" in proc.stderr

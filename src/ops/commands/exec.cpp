@@ -6,6 +6,7 @@
 #include "remote/scripts.hpp"
 #include "render/kafka_paths.hpp"
 #include "render/zk_paths.hpp"
+#include "runner/interrupt.hpp"
 #include "runner/runner.hpp"
 #include "util/quote.hpp"
 #include "util/trace.hpp"
@@ -69,6 +70,10 @@ std::vector<ExecResult> exec_on(Context& ctx, const std::vector<std::string>& ho
     auto t0 = std::chrono::steady_clock::now();
     if (conns[i] == nullptr || !conns[i]->remote) {
       r.error = conns[i] ? conns[i]->error : "not a host of this cluster";
+      return;
+    }
+    if (runner::stop_requested()) {  // hosts not yet started are left alone
+      r.error = runner::kStepInterrupted;
       return;
     }
     util::trace(r.host, "exec " + command);

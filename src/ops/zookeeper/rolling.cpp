@@ -6,6 +6,8 @@
 #include "ops/zookeeper/host.hpp"
 #include "ops/zookeeper/quorum.hpp"
 #include "ops/zookeeper/wait.hpp"
+#include "runner/interrupt.hpp"
+#include "runner/runner.hpp"
 
 namespace zkctl::ops {
 
@@ -129,6 +131,13 @@ RollingReport rolling_restart(Context& ctx) {
   runner::Progress& progress = ctx.progress();
   for (auto& tier : tiers_of(ctx.cluster())) {
     for (Component* n : tier->restart_order(ctx, tier->nodes())) {
+      if (runner::stop_requested()) {  // between nodes: the one in flight has finished
+        report.ok = false;
+        report.stopped_at = n->label();
+        report.error = runner::kStepInterrupted;
+        progress.report({n->host(), n->step("restart"), runner::EventKind::failed, report.error});
+        return report;
+      }
       progress.report({n->host(), n->step("restart"), runner::EventKind::started, ""});
       if (auto r = tier->restart_one(ctx, *n); !r) {
         report.ok = false;

@@ -4,7 +4,9 @@
 #include "ops/cluster/audit.hpp"
 
 #include <gtest/gtest.h>
+#include <pwd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -51,8 +53,59 @@ TEST_F(AuditTest, AppendsOneJsonLinePerRecordWithTheHostsResults) {
   EXPECT_EQ(audit_log_path().rfind(home_.path() + "/state/", 0), 0u);
 }
 
+TEST_F(AuditTest, AnIntentRecordComesBeforeActingAndTheOutcomeAfterWithTheSameId) {
+  AuditRecord r{"seed", "zkctl restart", 0, "", {}};
+  r.lock = "held";
+  ASSERT_EQ(append_audit(r, AuditPhase::intent), "");
+  auto got = lines();  // a crash here leaves the intent on the record
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]["phase"], "intent");
+  EXPECT_EQ(got[0]["command"], "zkctl restart");
+  EXPECT_EQ(got[0]["lock"], "held");
+  EXPECT_FALSE(got[0].contains("exit_code"));
+  EXPECT_FALSE(got[0]["id"].get<std::string>().empty());
+  r.exit_code = 130;
+  r.outcome = "interrupted";
+  r.summary = "interrupted by SIGINT";
+  ASSERT_EQ(append_audit(r, AuditPhase::outcome), "");
+  got = lines();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1]["phase"], "outcome");
+  EXPECT_EQ(got[1]["id"], got[0]["id"]);
+  EXPECT_EQ(got[1]["outcome"], "interrupted");
+  EXPECT_EQ(got[1]["exit_code"], 130);
+}
+
+TEST_F(AuditTest, TheOutcomeFollowsTheExitCodeUnlessNamed) {
+  AuditRecord ok{"seed", "zkctl deploy", 0, "", {}};
+  AuditRecord failed{"seed", "zkctl deploy", 1, "", {}};
+  ASSERT_EQ(append_audit(ok), "");
+  ASSERT_EQ(append_audit(failed), "");
+  auto got = lines();
+  EXPECT_EQ(got[0]["outcome"], "ok");
+  EXPECT_EQ(got[1]["outcome"], "failed");
+  EXPECT_NE(got[0]["id"], got[1]["id"]);
+}
+
+TEST_F(AuditTest, TheUserComesFromTheOsNotTheEnvironment) {
+  const char* before = std::getenv("USER");
+  const std::string saved = before ? before : "";
+  ::setenv("USER", "mallory", 1);
+  AuditRecord r{"seed", "zkctl deploy", 0, "", {}};
+  ASSERT_EQ(append_audit(r), "");
+  if (before)
+    ::setenv("USER", saved.c_str(), 1);
+  else
+    ::unsetenv("USER");
+  const passwd* pw = ::getpwuid(::geteuid());
+  ASSERT_NE(pw, nullptr);
+  EXPECT_EQ(lines()[0]["user"], pw->pw_name);
+  EXPECT_EQ(os_user(), pw->pw_name);
+}
+
 TEST_F(AuditTest, TheLogIsPrivateToItsOwner) {
-  ASSERT_EQ(append_audit({"seed", "zkctl stop node1", 0, "", {}}), "");
+  AuditRecord r{"seed", "zkctl stop node1", 0, "", {}};
+  ASSERT_EQ(append_audit(r), "");
   struct stat st {};
   ASSERT_EQ(::stat(audit_log_path().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
@@ -60,7 +113,8 @@ TEST_F(AuditTest, TheLogIsPrivateToItsOwner) {
 
 TEST_F(AuditTest, SecretsAreMaskedOnWrite) {
   util::global_redactor().add_secret("s3cr3t-password");
-  ASSERT_EQ(append_audit({"seed", "zkctl deploy", 1, "failed: s3cr3t-password rejected", {}}), "");
+  AuditRecord r{"seed", "zkctl deploy", 1, "failed: s3cr3t-password rejected", {}};
+  ASSERT_EQ(append_audit(r), "");
   std::ifstream in(audit_log_path());
   const std::string text(std::istreambuf_iterator<char>(in), {});
   EXPECT_EQ(text.find("s3cr3t-password"), std::string::npos) << text;
@@ -69,7 +123,8 @@ TEST_F(AuditTest, SecretsAreMaskedOnWrite) {
 
 TEST_F(AuditTest, AnUnwritableHomeIsReportedNotThrown) {
   ::setenv("ZKCTL_HOME", "/proc/zkctl-no-such-dir", 1);
-  const std::string error = append_audit({"seed", "zkctl deploy", 0, "", {}});
+  AuditRecord r{"seed", "zkctl deploy", 0, "", {}};
+  const std::string error = append_audit(r);
   EXPECT_NE(error.find("audit.log"), std::string::npos) << error;
 }
 

@@ -6,11 +6,14 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
 
+#include "runner/interrupt.hpp"
 #include "runner/progress.hpp"
+#include "runner/runner.hpp"
 #include "support/cluster.hpp"
 #include "support/fake_remote.hpp"
 #include "support/local_shell.hpp"
@@ -75,6 +78,16 @@ TEST_F(ExecTest, RunsTheQuotedCommandOnceOnEachHostAndReportsEach) {
   EXPECT_EQ(results[2].err, "boom\n");
   // 127.0.0.2 has a ZooKeeper server and a broker: one session, its ZooKeeper server's.
   EXPECT_EQ(hosts_.opened["127.0.0.2"], 1);
+}
+
+TEST_F(ExecTest, AfterAStopRequestNoHostStartsTheCommand) {
+  Context ctx(cluster_, options_, progress_);
+  runner::request_stop(SIGTERM);
+  auto results = exec_on(ctx, {"127.0.0.1", "127.0.0.2"}, {"reboot"});
+  runner::clear_stop();
+  EXPECT_TRUE(asked_.empty());
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].error, runner::kStepInterrupted);
 }
 
 TEST_F(ExecTest, TheWordsArriveAsLiteralArguments) {

@@ -2,7 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <memory>
+
+#include "runner/interrupt.hpp"
+#include "runner/progress.hpp"
+#include "runner/runner.hpp"
 #include "support/cluster.hpp"
+#include "support/fake_remote.hpp"
+#include "support/fake_zk.hpp"
 
 using namespace zkctl;
 using probe::Mode;
@@ -77,4 +85,33 @@ TEST(Rolling, NoQuorumIsNeverSynced) {
   EXPECT_FALSE(ops::fully_synced(
       c, status_of(c, {Mode::down, Mode::down, Mode::not_serving, Mode::observer}), why));
   EXPECT_EQ(why.rfind("NO QUORUM", 0), 0u);
+}
+
+// A stop requested (SIGINT) before the roll's next node: that node is not touched.
+TEST(Rolling, AStopRequestRestartsNoFurtherNode) {
+  std::vector<std::unique_ptr<probe_test::FakeZk>> zks;
+  std::vector<inventory::Server> servers;
+  const std::vector<std::string> modes = {"follower", "leader", "follower"};
+  for (std::size_t i = 0; i < modes.size(); ++i) {
+    zks.push_back(std::make_unique<probe_test::FakeZk>(
+        probe_test::Answers{{"srvr", "Zookeeper version: 3.8.0\nMode: " + modes[i] + "\n"}}));
+    servers.push_back(
+        zkctl::testing::zk_server("127.0.0.1", static_cast<int>(i) + 1, zks.back()->port()));
+  }
+  auto cluster = zkctl::testing::cluster_of(servers, {});
+  zkctl::testing::FakeHosts hosts;
+  zkctl::testing::CommandLog log;
+  hosts.host_handler = [&log](const std::string& host, const std::string& command) {
+    log.add(host, command);
+    return remote::CommandResult{0, "", ""};
+  };
+  runner::NullProgress progress;
+  ops::Context ctx(cluster, hosts.options(), progress);
+  runner::request_stop(SIGINT);
+  ops::RollingReport r = ops::rolling_restart(ctx);
+  runner::clear_stop();
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.error, runner::kStepInterrupted);
+  EXPECT_TRUE(r.restarted.empty());
+  EXPECT_TRUE(log.entries().empty());  // nothing stopped or started on any host
 }

@@ -164,10 +164,91 @@ TEST_F(SshConfigTest, SeveralJumpHostsOnOneLineAreRefused) {
                                    "jump host its own ProxyJump line to chain)");
 }
 
-TEST_F(SshConfigTest, AProxyCommandIsLeftToLibssh) {
-  const ResolvedSsh r = resolve(options("piped"));
+TEST_F(SshConfigTest, AProxyCommandRunsOnlyWithTheExplicitFlag) {
+  SshOptions o = options("piped");
+  auto refused = resolve_ssh_config(o);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message,
+            "piped: the ssh config " + config_ +
+                " line 12 has ProxyCommand, which would run a command on this machine; zkctl "
+                "runs no local command from an ssh config unless --allow-proxy-command is given "
+                "(ProxyJump needs no flag)");
+  o.local_commands = zkctl::remote::LocalCommands::allow;
+  const ResolvedSsh r = resolve(o);
   EXPECT_FALSE(r.jump.has_value());
   EXPECT_EQ(r.proxy_command, "nc %h %p");
+}
+
+// A config with `text` in a file of its own; returns its path.
+class LocalCommandTest : public SshConfigTest {
+ protected:
+  std::string write(const std::string& name, const std::string& text) const {
+    const fs::path p = dir_ / name;
+    fs::create_directories(p.parent_path());
+    std::ofstream(p) << text;
+    return p.string();
+  }
+  zkctl::util::Result<ResolvedSsh> resolve_with(const std::string& config,
+                                                const std::string& host = "zk9") const {
+    SshOptions o;
+    o.host = host;
+    o.config_file = config;
+    return resolve_ssh_config(o);
+  }
+  std::string pwned() const { return (dir_ / "PWNED").string(); }
+};
+
+TEST_F(LocalCommandTest, ProxyCommandIsFoundInAnyCaseWithEqualsAndInIncludedFiles) {
+  for (const std::string line :
+       {"  pRoXyCoMmAnD=nc %h %p\n", "  PROXYCOMMAND = nc %h %p\n", "\"ProxyCommand\" nc %h\n"}) {
+    auto r = resolve_with(write("c1", "Host zk9\n" + line));
+    ASSERT_FALSE(r) << line;
+    EXPECT_NE(r.error().message.find("line 2 has ProxyCommand"), std::string::npos)
+        << r.error().message;
+  }
+  const std::string inc = write("conf.d/zk.conf", "Match host zk9\n  ProxyCommand nc %h %p\n");
+  auto r = resolve_with(write("c2", "Include " + (dir_ / "conf.d").string() + "/*.conf\n"));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find(inc + " line 2 has ProxyCommand"), std::string::npos)
+      << r.error().message;
+}
+
+TEST_F(LocalCommandTest, ProxyCommandNoneOrForAnotherHostIsFine) {
+  EXPECT_TRUE(resolve_with(write("c",
+                                 "Host zk9\n  ProxyCommand none\nHost other\n"
+                                 "  ProxyCommand nc %h %p\n")));
+}
+
+TEST_F(LocalCommandTest, MatchExecIsRefusedBeforeLibsshCouldRunIt) {
+  const std::string touch = "touch " + pwned();
+  for (const std::string line :
+       {"Match exec \"" + touch + "\"\n", "match Host zk9 EXEC=\"" + touch + "\"\n",
+        "Match !exec \"" + touch + "\"\n", "Host zk9\nMatch all\nMatch exec \"" + touch + "\"\n"}) {
+    auto r = resolve_with(write("c", line));
+    ASSERT_FALSE(r) << line;
+    EXPECT_NE(r.error().message.find("has Match exec, which would run a command on this machine"),
+              std::string::npos)
+        << r.error().message;
+    EXPECT_FALSE(fs::exists(pwned())) << line;
+  }
+  // A relative Include is looked for under ~/.ssh, as libssh does.
+  std::ofstream(dir_ / "home" / ".ssh" / "more") << "Match exec \"" << touch << "\"\n";
+  EXPECT_FALSE(resolve_with(write("c", "Include more\n")));
+  write("inc.d/x", "Match exec \"" + touch + "\"\n");
+  EXPECT_FALSE(
+      resolve_with(write("c", "Host zk9\n  Include " + (dir_ / "inc.d").string() + "/x\n")));
+  EXPECT_FALSE(fs::exists(pwned()));
+}
+
+TEST_F(LocalCommandTest, WithTheFlagMatchExecRunsAsLibsshWould) {
+  SshOptions o;
+  o.host = "zk9";
+  o.config_file = write("c", "Match exec \"touch " + pwned() + "\"\n  User matched\n");
+  o.local_commands = zkctl::remote::LocalCommands::allow;
+  auto r = resolve_ssh_config(o);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(fs::exists(pwned()));
+  EXPECT_EQ(r->user, "matched");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "runner/runner.hpp"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <atomic>
 #include <chrono>
@@ -8,6 +9,8 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+
+#include "runner/interrupt.hpp"
 
 using namespace zkctl;
 using runner::StepOutcome;
@@ -143,4 +146,41 @@ TEST(Runner, AStepThatThrowsFailsThatHostOnly) {
   EXPECT_NE(r.hosts[0].error.find("unexpected error: stoi"), std::string::npos) << r.hosts[0].error;
   EXPECT_TRUE(r.hosts[1].ok());
   EXPECT_EQ(counter.load(), 1);
+}
+
+// SIGINT/SIGTERM ask to stop: the step in flight finishes, no further step or stage starts.
+TEST(Runner, AStopRequestedDuringAStepLetsItFinishAndStartsNothingMore) {
+  RecordingProgress progress;
+  runner::Runner runner(progress, 1);
+  std::atomic<int> finished{0};
+  std::atomic<int> later{0};
+  runner::Step slow{"write config", [&]() -> util::Result<StepOutcome> {
+                      runner::request_stop(SIGINT);  // arrives mid-step
+                      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                      ++finished;
+                      return StepOutcome::done;
+                    }};
+  std::vector<runner::Stage> stages = {
+      {"install", {{"h1", {slow, ok_step("start", later)}}, {"h2", {ok_step("upload", later)}}}},
+      {"restart", {{"h1", {ok_step("restart", later)}}}}};
+  auto result = runner.run(stages);
+  runner::clear_stop();
+  EXPECT_EQ(finished.load(), 1);  // not cut short
+  EXPECT_EQ(later.load(), 0);     // nothing after it started
+  EXPECT_FALSE(result.ok());
+  ASSERT_EQ(result.stages.size(), 1u);
+  EXPECT_EQ(result.stages[0].hosts[0].failed_step, "start");
+  EXPECT_EQ(result.stages[0].hosts[0].error, runner::kStepInterrupted);
+  EXPECT_EQ(result.stages[0].hosts[1].error, runner::kStepInterrupted);
+}
+
+TEST(Runner, StopOnSignalsTurnsSigtermIntoAStopRequest) {
+  runner::clear_stop();
+  {
+    runner::StopOnSignals guard;
+    ::raise(SIGTERM);  // would end the test process without the guard
+    EXPECT_TRUE(runner::stop_requested());
+    EXPECT_EQ(runner::stop_signal(), SIGTERM);
+  }
+  runner::clear_stop();
 }
