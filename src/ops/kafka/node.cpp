@@ -44,7 +44,7 @@ std::string KafkaComponent::install_dir() const {
 
 std::vector<OwnedDir> KafkaComponent::owned_dirs() const {
   const render::KafkaPaths p = render::kafka_paths(node_);
-  std::vector<OwnedDir> dirs = {{OwnedDir::Holds::install, "install", p.install_dir}};
+  std::vector<OwnedDir> dirs = {{OwnedDir::Holds::install, "kafkainstall", p.install_dir}};
   for (const auto& d : p.log_dirs) dirs.push_back({OwnedDir::Holds::data, "kafkadata", d});
   return dirs;
 }
@@ -74,6 +74,7 @@ util::Result<void> KafkaComponent::configure(
     remote::Remote& remote, const std::vector<render::RenderedFile>& files,
     const std::vector<const render::RenderedFile*>& changed, std::chrono::seconds timeout) const {
   if (auto d = prepare_kafka_dirs(remote, node_, timeout); !d) return d.error();
+  if (auto m = mark_owned_dirs(remote, cluster_.name, owned_dirs(), timeout); !m) return m.error();
   for (const auto* f : changed) {
     if (auto w = remote.write_file(f->content, f->path, f->mode); !w) return w.error();
   }

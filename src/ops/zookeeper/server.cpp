@@ -19,11 +19,10 @@ std::string ZooKeeperServer::install_dir() const {
 
 std::vector<OwnedDir> ZooKeeperServer::owned_dirs() const {
   const render::ZkPaths p = render::zk_paths(node_);
-  std::vector<OwnedDir> dirs = {{OwnedDir::Holds::install, "install", p.install_dir}};
-  // A separate transaction-log dir carries no mark of its own: it is checked like a
-  // Kafka log dir (so it is removed only when empty), before the data dir.
-  if (!p.data_log_dir.empty()) dirs.push_back({OwnedDir::Holds::data, "kafkadata", p.data_log_dir});
-  dirs.push_back({OwnedDir::Holds::data, "zkdata", p.data_dir});
+  std::vector<OwnedDir> dirs = {{OwnedDir::Holds::install, "zkinstall", p.install_dir},
+                                {OwnedDir::Holds::data, "zkdata", p.data_dir}};
+  // The separate transaction-log dir is data too, with its own mark and layout.
+  if (!p.data_log_dir.empty()) dirs.push_back({OwnedDir::Holds::data, "zklog", p.data_log_dir});
   return dirs;
 }
 
@@ -48,10 +47,7 @@ util::Result<void> ZooKeeperServer::configure(
     remote::Remote& remote, const std::vector<render::RenderedFile>& files,
     const std::vector<const render::RenderedFile*>& changed, std::chrono::seconds timeout) const {
   if (auto p = prepare_dirs(remote, node_, timeout); !p) return p.error();
-  if (facts_.cluster_mark != cluster_.name) {
-    if (auto m = remote.write_file(cluster_.name + "\n", cluster_mark_path(node_), 0644); !m)
-      return m.error();
-  }
+  if (auto m = mark_owned_dirs(remote, cluster_.name, owned_dirs(), timeout); !m) return m.error();
   for (const auto* f : changed) {
     if (auto w = remote.write_file(f->content, f->path, f->mode); !w) return w.error();
   }
