@@ -5,8 +5,8 @@
 # there: `zkinstall` / `kafkainstall` (releases, current, conf or config with zkctl's
 # files, logs, java; Kafka's pid file), `zkdata` (myid, version-2, the pid file), `zklog`
 # (version-2), `kafkadata` (meta.properties, checkpoints, partition dirs); `.zkctl-*`
-# names anywhere. Prints `removed DIR`, `absent DIR` or `kept DIR (why)`; an empty DIR
-# or / is always kept.
+# names anywhere. A mount point is emptied, not removed. Prints `removed DIR[ (what)]`,
+# `absent DIR` or `kept DIR (why)`; an empty DIR or / is always kept.
 # Usage: remove.sh LAYOUT CLUSTER FORCE DIR
 set -u
 layout=$1 cluster=$2 force=$3 dir=$4
@@ -68,5 +68,10 @@ if [ "$force" != force ]; then
   if [ -n "$found" ]; then
     keep "it holds '$found', which zkctl did not put there; destroy --force removes it anyway"
   fi
+fi
+if command -v mountpoint >/dev/null 2>&1 && mountpoint -q -- "$dir"; then
+  # A mount point (a data disk): empty it; the dir itself stays (rmdir would be refused).
+  rm -rf -- "${dir:?}"/* "${dir:?}"/.[!.]* "${dir:?}"/..?* && echo "removed $dir (its contents: a mount point stays)"
+  exit
 fi
 rm -rf -- "$dir" && echo "removed $dir"

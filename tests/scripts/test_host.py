@@ -240,6 +240,15 @@ class TestRemove:
         assert run('host/remove.sh', layout, 'c', 'force', d).stdout == f'removed {d}\n'
         assert not d.exists()
 
+    def test_a_mount_point_is_emptied_and_stays(self, run, tmp_path):
+        data = marked(tmp_path / 'data')
+        (data / 'version-2').mkdir()
+        (data / 'myid').write_text('1\n')
+        run.fake('mountpoint', f'[ "$3" = {str(data)!r} ]\n')
+        r = run('host/remove.sh', 'zkdata', 'c', 'check', data)
+        assert r.stdout == f'removed {data} (its contents: a mount point stays)\n'
+        assert data.is_dir() and list(data.iterdir()) == []
+
     def test_a_file_named_like_a_partition_is_foreign_in_a_log_dir(self, run, tmp_path):
         logs = marked(tmp_path / 'logs')
         (logs / 'topic-0').write_text('not a partition dir')
