@@ -271,8 +271,7 @@ std::optional<std::string> Reader::remote_dir_value(const toml::node& n, const s
   if (auto problem = system_dir_problem(norm)) {
     error(at(n), path + ": " + show(norm) + " " + *problem + ": deploy would take it over for " +
                      std::string(product) +
-                     " and destroy remove it; name a directory of its own"
-                     " (such as " +
+                     " and destroy remove it; name a directory of its own (such as " +
                      show(norm + "/" + lowercase(product)) + ")");
     return std::nullopt;
   }
