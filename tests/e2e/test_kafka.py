@@ -359,3 +359,15 @@ def test_kraft_killed_quorum_leader_is_replaced(lab, kraft):
     assert proc.returncode == 0, proc.stderr
     code, status = kraft.status()
     assert code == 0 and sorted(kafka_of(status)["registered"]) == [1, 2, 3]
+
+
+def test_kraft_destroy_with_purge_removes_every_marked_dir(lab, kraft):
+    # Kafka 4's install and log dirs carry the cluster's mark and nothing foreign: all go.
+    proc = kraft.run("destroy", "--yes", "--purge-data")
+    assert proc.returncode == 0, proc.stderr
+    assert "kept " not in proc.stdout, proc.stdout
+    for h in ("kf1", "kf2", "kf3"):
+        assert f"removed {h}:/opt/kafka\n" in proc.stdout
+        assert f"removed {h}:/var/lib/kafka/data\n" in proc.stdout
+        assert lab.exec(h, "test -e /opt/kafka || test -e /var/lib/kafka/data").returncode != 0
+        assert lab.pid_of(h, KAFKA_PATTERN) is None
