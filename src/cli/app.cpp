@@ -57,7 +57,8 @@ constexpr const char* kPlanFooter =
 constexpr const char* kDestroyFooter =
     "\nStops Kafka brokers, then controllers, then the ensemble (observers, followers, leader\n"
     "last), then removes each install dir. Asks for the cluster name first unless --yes.\n"
-    "A directory is removed only if it carries zkctl's marks.\n\n"
+    "A directory is removed only if it carries this cluster's mark (written by deploy) and,\n"
+    "unless --force, holds nothing zkctl did not put there; each dir kept is listed with why.\n\n"
     "Examples:\n  zkctl destroy\n  zkctl destroy -c seed --yes --purge-data";
 
 constexpr const char* kCheckFooter =
@@ -125,6 +126,7 @@ struct CommandLine {
   int watch = 0;                        // status --watch N
   bool destroy_yes = false;             // destroy --yes
   bool destroy_purge = false;           // destroy --purge-data
+  bool destroy_force = false;           // destroy --force
   int messages = 100;                   // verify -n
   std::vector<std::string> exec_nodes;  // exec NODE...
   bool logs_kafka = false;              // logs --kafka
@@ -324,7 +326,9 @@ void add_destroy(CLI::App& app, CommandLine& cl) {
       "destroy", "Stop everything and remove the installs (data kept unless --purge-data)");
   cmd->add_flag("--yes", cl.destroy_yes, "Do not ask for the cluster name");
   cmd->add_flag("--purge-data", cl.destroy_purge,
-                "Also remove ZooKeeper data dirs and Kafka log dirs");
+                "Also remove ZooKeeper data dirs (and data_log_dir) and Kafka log dirs");
+  cmd->add_flag("--force", cl.destroy_force,
+                "Also remove marked dirs holding files zkctl did not put there");
   add_cluster_options(cmd, cl.g);
   add_ssh_options(cmd, cl.g);
   add_probe_options(cmd, cl.g);
@@ -333,7 +337,8 @@ void add_destroy(CLI::App& app, CommandLine& cl) {
   cmd->callback([&cl] {
     cl.action = [&cl] {
       return cmd_destroy(
-          cl.g, {cl.destroy_yes, cl.destroy_purge ? ops::PurgeData::yes : ops::PurgeData::no});
+          cl.g, {cl.destroy_yes, cl.destroy_purge ? ops::PurgeData::yes : ops::PurgeData::no,
+                 cl.destroy_force ? ops::ForceRemove::yes : ops::ForceRemove::no});
     };
   });
 }

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -34,7 +35,7 @@ int cmd_destroy(GlobalOptions& g, const DestroyOptions& options) {
   runner::Progress& progress = *progress_printer;
   ops::Context ctx(loaded->cluster, g.ops, progress);
   return run_changing(g, ctx, [&](ops::AuditRecord& audit) {
-    auto r = ops::destroy(ctx, options.purge);
+    auto r = ops::destroy(ctx, options.purge, options.force);
     for (const auto& x : r.removed) audit.hosts.push_back({x, "removed"});
     for (const auto& e : r.errors) audit.hosts.push_back({"", e});
     for (const auto& k : r.kept) std::printf("kept %s\n", k.c_str());
@@ -45,7 +46,12 @@ int cmd_destroy(GlobalOptions& g, const DestroyOptions& options) {
       return static_cast<int>(kFailed);
     }
     audit.summary = purge ? "destroyed with data" : "destroyed (data kept)";
-    std::printf("destroyed %s%s\n", name.c_str(), purge ? " and its data" : "; data dirs kept");
+    for (const auto& k : r.kept) audit.hosts.push_back({k, "kept"});
+    const bool only_data_kept = std::all_of(r.kept.begin(), r.kept.end(), [](const auto& k) {
+      return k.ends_with("(data; --purge-data removes it)");
+    });
+    std::printf("destroyed %s%s%s\n", name.c_str(), purge ? " and its data" : "; data dirs kept",
+                only_data_kept ? "" : "; the dirs listed as kept were left as they are");
     return static_cast<int>(kOk);
   });
 }

@@ -66,8 +66,9 @@ std::optional<int> print_not_started(const ops::DeployReport& report,
 
 // What `zkctl destroy` was asked.
 struct DestroyOptions {
-  bool confirmed = false;                     // --yes: do not ask for the cluster name
-  ops::PurgeData purge = ops::PurgeData::no;  // --purge-data: the data dirs too
+  bool confirmed = false;                         // --yes: do not ask for the cluster name
+  ops::PurgeData purge = ops::PurgeData::no;      // --purge-data: the data dirs too
+  ops::ForceRemove force = ops::ForceRemove::no;  // --force: marked dirs with foreign files too
 };
 // Stop everything and remove the installs (and with `purge`, the data).
 int cmd_destroy(GlobalOptions& g, const DestroyOptions& options);

@@ -21,6 +21,8 @@ util::Result<render::RenderOptions> load_template_overrides(const std::string& d
     std::stringstream ss;
     ss << in.rdbuf();
     if (!in && !in.eof()) return util::fail("cannot read " + p.string());
+    if (auto depth = render::check_section_depth(ss.view()); !depth)
+      return util::fail("template " + p.string() + ": " + depth.error().message);
     options.template_overrides.emplace(std::string(t.name), ss.str());
   }
   return options;

@@ -11,7 +11,7 @@
 namespace zkctl::cli {
 
 // Read the overrides under `dir` for every embedded template name; an empty
-// `dir` gives no overrides.
+// `dir` gives no overrides. Fails on an override nesting sections too deep.
 util::Result<render::RenderOptions> load_template_overrides(const std::string& dir);
 
 }  // namespace zkctl::cli

@@ -46,7 +46,8 @@ void load_cluster(Reader& r, const toml::table& root, Cluster& c) {
   if (!is_valid_cluster_name(*name)) {
     r.error(r.at(*t->get("name")),
             "cluster.name: " + show(*name) +
-                " must be 1-64 characters from letters, digits, '_', '.', '-'");
+                " must be 1-64 characters from letters, digits, '_', '.', '-', not starting "
+                "with '.' or '-'");
     return;
   }
   c.name = *name;

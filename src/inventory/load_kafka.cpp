@@ -106,12 +106,17 @@ KafkaDefaults read_defaults(Reader& r, const toml::table& t, const Cluster& c, c
   d.node.log_dirs = {"/var/lib/kafka/data"};
   d.node.ssh = c.ssh;
   Origin o;
-  r.override_remote_dir(t, "install_dir", "kafka", EmptyOk::no, "Kafka", d.node.install_dir, o);
+  r.override_remote_dir(t, "install_dir", "kafka", EmptyOk::no, "Kafka", d.node.install_dir, o,
+                        RemoteDirKind::install);
   d.install_dir_pos = o.pos;
   if (auto v = read_log_dirs(r, t, "kafka.log_dirs")) {
     d.node.log_dirs = *v;
     d.log_dirs_pos = r.at(*t.get("log_dirs"));
   }
+  NodeSource set;  // which default dirs [kafka] sets
+  set.origins["install_dir"] = {d.install_dir_pos, d.install_dir_pos.line != 0};
+  set.origins["log_dirs"] = {d.log_dirs_pos, d.log_dirs_pos.line != 0};
+  check_own_dirs(r, d.node.used_dirs(), set, "kafka", kKafkaKind);
   o = {};
   r.override_port(t, "listener_port", "kafka", d.node.listener_port, o);
   d.listener_port_pos = o.pos;
@@ -236,6 +241,7 @@ KafkaNode load_kafka_node(Reader& r, const toml::table& t, const std::string& pa
     node.log_dirs = *v;
     log_dirs = Origin{r.at(*t.get("log_dirs")), true};
   }
+  check_own_dirs(r, node.used_dirs(), src, path, kKafkaKind);
   return node;
 }
 

@@ -111,7 +111,7 @@ void load_node(Reader& r, const toml::table& t, const std::string& path, const N
 
   Origin& install = src.origins["install_dir"] = Origin{install_dir_pos, false};
   r.override_remote_dir(t, "install_dir", path, EmptyOk::no, kind.product, node.install_dir,
-                        install);
+                        install, RemoteDirKind::install);
 
   if (auto user = r.read_user(t, "ssh_user", path + ".ssh_user")) node.ssh.user = *user;
   if (auto v = r.read_port(t, "ssh_port", path + ".ssh_port")) node.ssh.port = *v;
@@ -131,6 +131,34 @@ void check_own_ports(Reader& r, const std::vector<PortUse>& ports, const NodeSou
       r.error(ob.overridden ? ob.pos : oa.pos,
               path + "." + culprit.key + ": " + std::to_string(culprit.port) + " equals " +
                   other.key + " of the same " + noun + "; a " + noun + "'s ports must differ");
+    }
+  }
+}
+
+void check_own_dirs(Reader& r, const std::vector<DirUse>& dirs, const NodeSource& src,
+                    const std::string& path, const NodeKind& kind) {
+  const std::string noun(kind.noun);
+  for (size_t i = 0; i < dirs.size(); ++i) {
+    for (size_t j = i + 1; j < dirs.size(); ++j) {
+      const Origin& oa = origin_of(src, dirs[i].key);
+      const Origin& ob = origin_of(src, dirs[j].key);
+      if (!oa.overridden && !ob.overridden) continue;
+      const DirUse& culprit = ob.overridden ? dirs[j] : dirs[i];
+      const DirUse& other = ob.overridden ? dirs[i] : dirs[j];
+      std::string relation;
+      if (culprit.dir == other.dir)
+        relation = "is also";
+      else if (is_inside(culprit.dir, other.dir))
+        relation = "lies inside";
+      else if (is_inside(other.dir, culprit.dir))
+        relation = "holds";
+      else
+        continue;
+      r.error(ob.overridden ? ob.pos : oa.pos,
+              path + "." + culprit.key + ": " + show(culprit.dir) + " " + relation + " the " +
+                  other.label + " " + show(other.dir) + " of the same " + noun +
+                  "; destroy removes an install dir and keeps data dirs, so a " + noun +
+                  "'s directories must not overlap");
     }
   }
 }

@@ -90,6 +90,13 @@ void load_node(Reader& r, const toml::table& t, const std::string& path, const N
 void check_own_ports(Reader& r, const std::vector<PortUse>& ports, const NodeSource& src,
                      const std::string& path, const NodeKind& kind);
 
+// Report two of `dirs` (one node's, or its kind's defaults, at `path`) that are equal
+// or nested, when at least one of them was set there (inherited pairs are checked
+// where they are set): destroy removes an install dir and keeps data dirs, so a
+// node's dirs must lie apart.
+void check_own_dirs(Reader& r, const std::vector<DirUse>& dirs, const NodeSource& src,
+                    const std::string& path, const NodeKind& kind);
+
 // Report every node (of one kind) whose id an earlier one already has.
 void check_unique_ids(Reader& r, const std::vector<const Node*>& nodes,
                       const std::vector<NodeSource>& src, const NodeKind& kind);

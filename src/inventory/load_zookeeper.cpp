@@ -77,7 +77,7 @@ Defaults read_defaults(Reader& r, const toml::table& t, const Cluster& c) {
   d.server.ssh = c.ssh;
   Origin o;
   r.override_remote_dir(t, "install_dir", "zookeeper", EmptyOk::no, "ZooKeeper",
-                        d.server.install_dir, o);
+                        d.server.install_dir, o, RemoteDirKind::install);
   d.install_dir_pos = o.pos;
   o = {};
   r.override_remote_dir(t, "data_dir", "zookeeper", EmptyOk::no, "ZooKeeper", d.server.data_dir, o);
@@ -92,6 +92,11 @@ Defaults read_defaults(Reader& r, const toml::table& t, const Cluster& c) {
     if (o.overridden) d.port_pos[std::string(key)] = o.pos;
   }
   check_distinct_default_ports(r, d);
+  NodeSource set;  // which default dirs [zookeeper] sets
+  set.origins["install_dir"] = {d.install_dir_pos, d.install_dir_pos.line != 0};
+  set.origins["data_dir"] = {d.data_dir_pos, d.data_dir_pos.line != 0};
+  set.origins["data_log_dir"] = {d.data_log_dir_pos, d.data_log_dir_pos.line != 0};
+  check_own_dirs(r, d.server.used_dirs(), set, "zookeeper", kZooKeeperKind);
   return d;
 }
 
@@ -189,6 +194,7 @@ Server load_server(Reader& r, const toml::table& t, const std::string& path, con
   src.origins["data_log_dir"] = Origin{d.data_log_dir_pos, false};
   r.override_remote_dir(t, "data_log_dir", path, EmptyOk::yes, "ZooKeeper", s.data_log_dir,
                         src.origins["data_log_dir"]);
+  check_own_dirs(r, s.used_dirs(), src, path, kZooKeeperKind);
   return s;
 }
 

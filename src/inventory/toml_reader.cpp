@@ -214,28 +214,41 @@ std::optional<Become> Reader::read_become(const toml::table& t, std::string_view
 
 std::optional<std::string> Reader::read_remote_dir(const toml::table& t, std::string_view key,
                                                    const std::string& path, EmptyOk empty_ok,
-                                                   std::string_view product) {
+                                                   std::string_view product, RemoteDirKind kind) {
   auto raw = read_string(t, key, path);
   if (!raw) return std::nullopt;
-  return remote_dir_value(*t.get(key), *raw, path, empty_ok, product);
+  return remote_dir_value(*t.get(key), *raw, path, empty_ok, product, kind);
+}
+
+std::optional<std::string> Reader::remote_dir_chars_problem(const std::string& raw,
+                                                            std::string_view product,
+                                                            RemoteDirKind kind) {
+  if (has_control_char(raw) || raw.find('\\') != std::string::npos)
+    return "contains a control character or backslash";
+  if (std::any_of(raw.begin(), raw.end(),
+                  [](char ch) { return static_cast<unsigned char>(ch) > 0x7e; }))
+    return "contains a non-ASCII character";  // zoo.cfg and server.properties are Latin-1
+  if (raw.front() == ' ' || raw.back() == ' ')
+    return "starts or ends with a space (zoo.cfg readers trim it, zkctl's paths would not)";
+  if (raw.find('=') != std::string::npos)
+    return "contains '=' (zkServer.sh reads zoo.cfg's dirs after the last '=')";
+  if (kind == RemoteDirKind::install && raw.find(':') != std::string::npos)
+    return "contains ':', which splits the Java class path the start scripts build from it";
+  if (kind == RemoteDirKind::install && product == "Kafka" && raw.find(' ') != std::string::npos)
+    return "contains a space, which Kafka's start scripts split its paths on";
+  return std::nullopt;
 }
 
 std::optional<std::string> Reader::remote_dir_value(const toml::node& n, const std::string& raw,
                                                     const std::string& path, EmptyOk empty_ok,
-                                                    std::string_view product) {
+                                                    std::string_view product, RemoteDirKind kind) {
   if (raw.empty()) {
     if (empty_ok == EmptyOk::yes) return std::string();
     error(at(n), path + ": must not be empty");
     return std::nullopt;
   }
-  if (has_control_char(raw) || raw.find('\\') != std::string::npos) {
-    error(at(n), path + ": " + show(raw) + " contains a control character or backslash");
-    return std::nullopt;
-  }
-  if (std::any_of(raw.begin(), raw.end(),
-                  [](char ch) { return static_cast<unsigned char>(ch) > 0x7e; })) {
-    // zoo.cfg and server.properties are read as Latin-1 Java properties.
-    error(at(n), path + ": " + show(raw) + " contains a non-ASCII character");
+  if (auto problem = remote_dir_chars_problem(raw, product, kind)) {
+    error(at(n), path + ": " + show(raw) + " " + *problem);
     return std::nullopt;
   }
   if (raw.front() != '/') {
@@ -253,6 +266,13 @@ std::optional<std::string> Reader::remote_dir_value(const toml::node& n, const s
   if (norm == "/") {
     error(at(n),
           path + ": the root directory '/' is not a valid directory for " + std::string(product));
+    return std::nullopt;
+  }
+  if (auto problem = system_dir_problem(norm)) {
+    error(at(n), path + ": " + show(norm) + " " + *problem + ": deploy would take it over for " +
+                     std::string(product) +
+                     " and destroy remove it; name a directory of its own (such as " +
+                     show(norm + "/" + lowercase(product)) + ")");
     return std::nullopt;
   }
   return norm;
@@ -396,8 +416,9 @@ void Reader::override_port(const toml::table& t, std::string_view key, const std
 
 void Reader::override_remote_dir(const toml::table& t, std::string_view key,
                                  const std::string& path, EmptyOk empty_ok,
-                                 std::string_view product, std::string& value, Origin& origin) {
-  if (auto v = read_remote_dir(t, key, path + "." + std::string(key), empty_ok, product)) {
+                                 std::string_view product, std::string& value, Origin& origin,
+                                 RemoteDirKind kind) {
+  if (auto v = read_remote_dir(t, key, path + "." + std::string(key), empty_ok, product, kind)) {
     value = *v;
     origin = Origin{at(*t.get(key)), true};
   }

@@ -34,6 +34,9 @@ struct Origin {
 
 // Whether an empty remote directory string is accepted (and kept).
 enum class EmptyOk { no, yes };
+// What a remote directory holds: an install dir's path also goes into the start
+// scripts' class path and JVM flags (no ':'; Kafka's scripts split it on spaces).
+enum class RemoteDirKind { data, install };
 // Whether a pass-through config value must be ASCII.
 enum class AsciiOnly { no, yes };
 
@@ -83,15 +86,18 @@ class Reader {
   // "sudo" or "none".
   std::optional<Become> read_become(const toml::table& t, std::string_view key,
                                     const std::string& path);
-  // A directory on the remote hosts: absolute, normalized, safe to quote; `product`
-  // names who would use it in the message about '/'.
+  // A directory on the remote hosts: absolute, normalized, safe to quote, no
+  // whitespace at either end, no '=' (zkServer.sh cuts zoo.cfg lines at the last
+  // one), not a system directory; `product` names who would use it in messages.
   std::optional<std::string> read_remote_dir(const toml::table& t, std::string_view key,
                                              const std::string& path, EmptyOk empty_ok,
-                                             std::string_view product);
+                                             std::string_view product,
+                                             RemoteDirKind kind = RemoteDirKind::data);
   // The checks of read_remote_dir() on `raw`, the string held by node `n`.
   std::optional<std::string> remote_dir_value(const toml::node& n, const std::string& raw,
                                               const std::string& path, EmptyOk empty_ok,
-                                              std::string_view product);
+                                              std::string_view product,
+                                              RemoteDirKind kind = RemoteDirKind::data);
   // A path on this machine: '~' expanded, relative paths against the base dir.
   // An empty string stays empty.
   std::optional<std::string> read_local_path(const toml::table& t, std::string_view key,
@@ -128,9 +134,13 @@ class Reader {
                      int& value, Origin& origin);
   void override_remote_dir(const toml::table& t, std::string_view key, const std::string& path,
                            EmptyOk empty_ok, std::string_view product, std::string& value,
-                           Origin& origin);
+                           Origin& origin, RemoteDirKind kind = RemoteDirKind::data);
 
  private:
+  // What is wrong with the characters of `raw` as a remote directory, or nullopt.
+  static std::optional<std::string> remote_dir_chars_problem(const std::string& raw,
+                                                             std::string_view product,
+                                                             RemoteDirKind kind);
   std::optional<std::string> config_text(const toml::node& v, const std::string& where,
                                          const std::string& file, AsciiOnly ascii_only);
 

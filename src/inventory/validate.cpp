@@ -284,10 +284,13 @@ int edit_distance(std::string_view a, std::string_view b) {
 std::optional<std::string> closest_match(std::string_view word,
                                          const std::vector<std::string_view>& candidates) {
   std::optional<std::string> best;
+  if (word.size() > kMaxHintWordLength) return best;
   int best_distance = 1 << 30;
   for (std::string_view c : candidates) {
     if (c == word) continue;
     const int limit = c.size() <= 4 ? 1 : 2;
+    const size_t gap = c.size() > word.size() ? c.size() - word.size() : word.size() - c.size();
+    if (gap > static_cast<size_t>(limit)) continue;  // at least `gap` edits apart
     const int dist = edit_distance(word, c);
     if (dist <= limit && dist < best_distance) {
       best = std::string(c);
@@ -310,6 +313,11 @@ bool is_valid_host(std::string_view host) {
     in_addr addr{};
     return inet_pton(AF_INET, copy.c_str(), &addr) == 1;
   }
+  // inet_aton (and so the resolver) reads '0x7f.1' or '0x7f000001' as an address.
+  if (in_addr addr{}; inet_aton(copy.c_str(), &addr) != 0) return false;
+  // RFC 3696: a top-level label is never all digits ('a.123' is no name).
+  const std::string_view last = host.substr(host.rfind('.') + 1);
+  if (!last.empty() && std::all_of(last.begin(), last.end(), is_digit)) return false;
   // Host name: dot-separated labels of 1..63 letters, digits and inner hyphens.
   size_t start = 0;
   while (start <= host.size()) {
@@ -332,9 +340,27 @@ bool is_valid_ssh_user(std::string_view user) {
 }
 
 bool is_valid_cluster_name(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
+  if (name.empty() || name.size() > 64 || name.front() == '.' || name.front() == '-') return false;
   return std::all_of(name.begin(), name.end(),
                      [](char c) { return is_alnum(c) || c == '_' || c == '.' || c == '-'; });
+}
+
+std::optional<std::string> system_dir_problem(std::string_view dir) {
+  // clang-format off
+  static constexpr std::string_view kSystemDirs[] = {
+      "/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/libx32",
+      "/lost+found", "/media", "/mnt", "/opt", "/proc", "/root", "/run", "/sbin", "/snap",
+      "/srv", "/sys", "/tmp", "/usr", "/usr/bin", "/usr/games", "/usr/include", "/usr/lib",
+      "/usr/lib32", "/usr/lib64", "/usr/libexec", "/usr/local", "/usr/local/bin",
+      "/usr/local/lib", "/usr/local/sbin", "/usr/local/share", "/usr/sbin", "/usr/share",
+      "/usr/src", "/var", "/var/backups", "/var/cache", "/var/lib", "/var/local", "/var/lock",
+      "/var/log", "/var/mail", "/var/opt", "/var/run", "/var/spool", "/var/tmp"};
+  // clang-format on
+  for (std::string_view s : kSystemDirs)
+    if (dir == s) return "is a system directory";
+  for (std::string_view s : {"/proc/", "/sys/", "/dev/"})
+    if (starts_with(dir, s)) return "lies in the kernel's " + std::string(s) + " tree";
+  return std::nullopt;
 }
 
 bool has_control_char(std::string_view text) {

@@ -13,21 +13,33 @@ namespace zkctl::inventory {
 // compared case-insensitively.
 int edit_distance(std::string_view a, std::string_view b);
 
+// Words longer than this get no "did you mean" hint (no edit distance is computed).
+inline constexpr size_t kMaxHintWordLength = 64;
+
 // The candidate closest to `word` when it is close enough to be a likely typo
 // (distance 1 for candidates of up to 4 characters, else up to 2); ties go to the
-// earlier candidate. Never returns `word` itself.
+// earlier candidate. Never returns `word` itself, nothing for a word longer than
+// kMaxHintWordLength, and skips candidates whose length alone rules them out.
 std::optional<std::string> closest_match(std::string_view word,
                                          const std::vector<std::string_view>& candidates);
 
-// A host name (RFC 1123 labels), an IPv4 address or an IPv6 address without
-// brackets. Rejects everything else (spaces, quotes, '$', ';', a leading '-'...).
+// A host name (RFC 1123 labels, the last one not all digits), a dotted-quad IPv4
+// address or an IPv6 address without brackets. Rejects everything else (spaces,
+// quotes, '$', ';', a leading '-', and numeric forms inet_aton would take as an
+// address, such as '0x7f.1' or '127.1').
 bool is_valid_host(std::string_view host);
 
 // A POSIX-style login name: [a-z_][a-z0-9_-]*, at most 32 characters.
 bool is_valid_ssh_user(std::string_view user);
 
-// [A-Za-z0-9_.-]+, at most 64 characters.
+// [A-Za-z0-9_.-]+, at most 64 characters, not starting with '.' or '-' (the name
+// becomes file and unit names: never '.', '..', a hidden file or an option).
 bool is_valid_cluster_name(std::string_view name);
+
+// Why the normalized absolute `dir` must not be a node's directory because it is a
+// system directory ('/etc', '/usr', '/var/lib', ... themselves, or anything under
+// '/proc', '/sys', '/dev'), or nullopt when it is not one.
+std::optional<std::string> system_dir_problem(std::string_view dir);
 
 // True when `text` holds a control character (below 0x20, or 0x7f).
 bool has_control_char(std::string_view text);

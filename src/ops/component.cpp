@@ -2,6 +2,7 @@
 
 #include "ops/kafka/node.hpp"
 #include "ops/zookeeper/server.hpp"
+#include "remote/scripts.hpp"
 
 namespace zkctl::ops {
 
@@ -39,6 +40,16 @@ std::vector<std::unique_ptr<Tier>> tiers_of(const inventory::Cluster& cluster) {
     tiers.push_back(std::make_unique<ZooKeeperTier>(cluster, cluster.servers));
   if (cluster.kafka) tiers.push_back(std::make_unique<KafkaTier>(cluster, cluster.kafka_nodes));
   return tiers;
+}
+
+util::Result<void> mark_owned_dirs(remote::Remote& remote, const std::string& cluster,
+                                   const std::string& user, const std::vector<OwnedDir>& dirs,
+                                   std::chrono::seconds timeout) {
+  std::vector<std::string> args = {cluster, user};
+  for (const OwnedDir& d : dirs) args.push_back(d.path);
+  auto r = remote::run_script(remote, "mark dirs", remote::scripts::host_mark, args, timeout);
+  if (!r) return r.error();
+  return {};
 }
 
 const char* to_string(NodeKind kind) {

@@ -50,15 +50,24 @@ struct Decision {
   std::vector<std::string> reasons() const;
 };
 
-// A directory a node owns on its host, and how destroy tells it is really the node's
-// (the mark it must carry: "install" a zkctl release, "zkdata" a myid, "kafkadata"
-// meta.properties or nothing at all).
+// A directory a node owns on its host. Deploy marks it as the cluster's
+// (<path>/.zkctl-cluster, mark_owned_dirs); destroy removes it only with that mark and,
+// without --force, only when it holds nothing but what `layout` allows
+// (remote-scripts/host/remove.sh: "zkinstall", "kafkainstall", "zkdata", "zklog",
+// "kafkadata").
 struct OwnedDir {
   enum class Holds { install, data };
   Holds holds = Holds::install;
-  std::string mark;
+  std::string layout;
   std::string path;
 };
+
+// Write cluster `cluster`'s mark into each of `dirs` that exists and lacks it, in one
+// remote command (remote-scripts/host/mark.sh): as root in root's dirs, as the service
+// user `user` in the dirs it owns (call after they were given to it).
+util::Result<void> mark_owned_dirs(remote::Remote& remote, const std::string& cluster,
+                                   const std::string& user, const std::vector<OwnedDir>& dirs,
+                                   std::chrono::seconds timeout);
 
 // One node. Methods taking a Remote run on the node's own session (connection()).
 class Component {

@@ -27,6 +27,13 @@ out=$(ZKCTL_HOME="$jdk_tmp/home" "$zkctl" plan "$jdk_tmp/old-jdk.toml" 2>&1); rc
 [ $rc -eq 5 ] || fail "plan with a Java 7 JDK: exit $rc, not 5: $out"
 grep -q "java.distribution is Java 7; ZooKeeper 3.8.0 needs Java 8 or newer" <<<"$out" ||
   fail "plan with a Java 7 JDK: $out"
+# An override template nesting sections thousands deep: refused at once (exit 2), not rendered.
+mkdir -p "$jdk_tmp/tpl/zookeeper"
+python3 -c 'print("{{#a}}" * 100000 + "{{/a}}" * 100000)' >"$jdk_tmp/tpl/zookeeper/zoo.cfg.mustache"
+out=$(timeout 20 "$zkctl" render --templates "$jdk_tmp/tpl" --out "$jdk_tmp/out" "$jdk_tmp/old-jdk.toml" 2>&1); rc=$?
+[ $rc -eq 2 ] || fail "deeply nested override template: exit $rc, not 2: ${out:0:300}"
+grep -q "zoo.cfg.mustache: sections nested deeper than 32 levels" <<<"$out" ||
+  fail "deeply nested override template: ${out:0:300}"
 set -e
 "$zkctl" --help | grep -q -- "--color" || fail "--help lacks --color"
 "$zkctl" --help | grep -q -- "--verbose" || fail "--help lacks --verbose"

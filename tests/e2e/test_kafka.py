@@ -5,6 +5,7 @@ Tests run in file order and share the clusters."""
 
 from __future__ import annotations
 
+import re
 import signal
 import time
 import uuid
@@ -15,7 +16,11 @@ from kafka_helpers import SequencedProducer, consume_all, create_topic
 from lab import REPO
 from zk_helpers import record_case, Zkctl, ZnodeWriter
 
+# seed-kafka.toml with the ensemble's transaction log in its own dir (data_log_dir, under
+# /var/log: private to each lab host), so destroy --purge-data is seen to remove it too.
+# The zkk fixture writes it.
 SEED_KAFKA = REPO / "inventories" / "seed-kafka.toml"
+TXLOG = "/var/log/zookeeper-txlog"
 KRAFT = REPO / "inventories" / "kraft.toml"
 KAFKA_PATTERN = r"kafka\.Kafka "
 BOOTSTRAP_ZK = "node1:9092,node2:9092,node3:9092"
@@ -44,7 +49,14 @@ def kafka_pids(lab, hosts) -> dict[str, int | None]:
 
 @pytest.fixture(scope="module")
 def zkk(lab, zk_dist, kafka3_dist, zkctl_bin, tmp_path_factory) -> Zkctl:
+    global SEED_KAFKA
     lab.reset()
+    variant = tmp_path_factory.mktemp("inventory") / "seed-kafka.toml"
+    text, n = re.subn(r'(?m)^data_log_dir = "".*$', f'data_log_dir = "{TXLOG}"',
+                      SEED_KAFKA.read_text(), count=1)
+    assert n == 1
+    variant.write_text(text)
+    SEED_KAFKA = variant
     return Zkctl(zkctl_bin, tmp_path_factory.mktemp("zkctl-home-kafka"))
 
 
@@ -270,12 +282,28 @@ def test_zk_mode_destroy_keeps_data_unless_purged(lab, zkk):
     proc = zkk.run("destroy")  # no confirmation on stdin: refused, nothing changed
     assert proc.returncode == 2 and "not confirmed" in proc.stderr
     assert lab.pid_of("node1", KAFKA_PATTERN) is not None
+    # A file zkctl did not put into node1's Kafka install dir keeps that dir.
+    lab.exec("node1", "echo mine > /opt/kafka/notes.txt", check=True)
     proc = zkk.run("destroy", "--yes")
     assert proc.returncode == 0, proc.stderr
+    assert ("kept node1:/opt/kafka (it holds 'notes.txt', which zkctl did not put there; "
+            "destroy --force removes it anyway)") in proc.stdout
+    assert f"kept node2:{TXLOG} (data; --purge-data removes it)" in proc.stdout
+    assert lab.exec("node1", "test -f /opt/kafka/notes.txt && test -d /opt/kafka/releases").returncode == 0
     for h in ("node1", "node2", "node3"):
-        assert lab.exec(h, "test -e /opt/kafka || test -e /opt/zookeeper").returncode != 0
-        assert lab.exec(h, "test -f /var/lib/zookeeper/myid && test -f /var/lib/kafka/data/meta.properties").returncode == 0
+        assert lab.exec(h, "test -e /opt/zookeeper").returncode != 0
+        assert h == "node1" or lab.exec(h, "test -e /opt/kafka").returncode != 0
+        assert lab.exec(h, "test -f /var/lib/zookeeper/myid && test -f /var/lib/kafka/data/meta.properties "
+                           f"&& test -d {TXLOG}/version-2").returncode == 0
         assert lab.pid_of(h, KAFKA_PATTERN) is None
+    # --purge-data: data_dir (a mount point in the lab: emptied), data_log_dir and log dirs.
+    proc = zkk.run("destroy", "--yes", "--purge-data")
+    assert proc.returncode == 0, proc.stderr
+    assert f"removed node3:{TXLOG}\n" in proc.stdout
+    for h in ("node1", "node2", "node3"):
+        assert lab.exec(h, f"test -e {TXLOG} || test -e /var/lib/kafka/data || "
+                           "test -e /var/lib/zookeeper/myid").returncode != 0, h
+    assert lab.exec("node1", "test -f /opt/kafka/notes.txt").returncode == 0
 
 
 # ---- KRaft ------------------------------------------------------------------------------
@@ -341,3 +369,15 @@ def test_kraft_killed_quorum_leader_is_replaced(lab, kraft):
     assert proc.returncode == 0, proc.stderr
     code, status = kraft.status()
     assert code == 0 and sorted(kafka_of(status)["registered"]) == [1, 2, 3]
+
+
+def test_kraft_destroy_with_purge_removes_every_marked_dir(lab, kraft):
+    # Kafka 4's install and log dirs carry the cluster's mark and nothing foreign: all go.
+    proc = kraft.run("destroy", "--yes", "--purge-data")
+    assert proc.returncode == 0, proc.stderr
+    assert "kept " not in proc.stdout, proc.stdout
+    for h in ("kf1", "kf2", "kf3"):
+        assert f"removed {h}:/opt/kafka\n" in proc.stdout
+        assert f"removed {h}:/var/lib/kafka/data\n" in proc.stdout
+        assert lab.exec(h, "test -e /opt/kafka || test -e /var/lib/kafka/data").returncode != 0
+        assert lab.pid_of(h, KAFKA_PATTERN) is None

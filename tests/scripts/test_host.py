@@ -208,45 +208,174 @@ class TestWriteAs:
         assert list(conf.iterdir()) == []
 
 
+def marked(d: Path, cluster: str = 'c') -> Path:
+    """`d` created and carrying cluster `cluster`'s mark, as deploy leaves it."""
+    d.mkdir(parents=True, exist_ok=True)
+    (d / '.zkctl-cluster').write_text(cluster + '\n')
+    return d
+
+
+def zk_install(d: Path) -> Path:
+    """A ZooKeeper install dir as deploy and the service leave it, marked for cluster c."""
+    marked(d)
+    (d / 'releases' / 'a').mkdir(parents=True)
+    (d / 'releases' / 'a' / '.zkctl-release').write_text('a\n')
+    (d / 'current').symlink_to('releases/a')
+    (d / 'conf').mkdir()
+    for f in ['zoo.cfg', 'zookeeper-env.sh', 'log4j.properties', 'zoo.cfg.dynamic.100000000']:
+        (d / 'conf' / f).write_text('')
+    (d / 'logs').mkdir()
+    (d / 'logs' / 'zookeeper.log').write_text('')
+    (d / 'java' / 'current').mkdir(parents=True)
+    return d
+
+
 class TestRemove:
+    LAYOUTS = ['zkinstall', 'kafkainstall', 'zkdata', 'zklog', 'kafkadata']
+
     @pytest.mark.parametrize('path', ['', '/'])
     def test_refuses_empty_and_root(self, run, path, tmp_path):
         # An rm that only records, so a broken refusal cannot delete anything.
         run.fake('rm', f'echo "rm $*" >> {tmp_path}/rm.log\nexit 1\n')
-        for kind in ['install', 'zkdata', 'kafkadata', 'other']:
-            r = run('host/remove.sh', kind, path)
-            assert (r.returncode, r.stdout) == (0, f'kept {path} (refusing an empty path or /)\n')
+        for layout in self.LAYOUTS + ['other']:
+            for force in ['check', 'force']:
+                r = run('host/remove.sh', layout, 'c', force, path)
+                assert (r.returncode, r.stdout) == (0, f'kept {path} (refusing an empty path or /)\n')
         assert not (tmp_path / 'rm.log').exists()
 
     def test_absent(self, run, tmp_path):
-        assert run('host/remove.sh', 'install', tmp_path / 'x').stdout == f'absent {tmp_path}/x\n'
+        r = run('host/remove.sh', 'zkinstall', 'c', 'check', tmp_path / 'x')
+        assert r.stdout == f'absent {tmp_path}/x\n'
 
-    def test_removes_only_what_carries_zkctls_marks(self, run, tmp_path):
-        inst = tmp_path / ODD
-        (inst / 'releases' / 'a').mkdir(parents=True)
-        (inst / 'current').symlink_to('releases/a')
-        assert run('host/remove.sh', 'install', inst).stdout == f'kept {inst} (no zkctl release in it)\n'
-        (inst / 'releases' / 'a' / '.zkctl-release').write_text('a\n')
-        assert run('host/remove.sh', 'install', inst).stdout == f'removed {inst}\n'
+    def test_removes_a_dir_with_this_clusters_mark_and_only_zkctls_files(self, run, tmp_path):
+        inst = zk_install(tmp_path / ODD)
+        assert run('host/remove.sh', 'zkinstall', 'c', 'check', inst).stdout == f'removed {inst}\n'
         assert not inst.exists()
 
-        data = tmp_path / 'data'
-        data.mkdir()
+        data = marked(tmp_path / 'data')
         (data / 'version-2').mkdir()
-        r = run('host/remove.sh', 'zkdata', data)
-        assert r.stdout == f'kept {data} (no myid: not a ZooKeeper data dir)\n'
-        (data / 'myid').write_text('1')
-        assert run('host/remove.sh', 'zkdata', data).stdout == f'removed {data}\n'
+        (data / 'myid').write_text('1\n')
+        (data / 'zookeeper_server.pid').write_text('1\n')
+        assert run('host/remove.sh', 'zkdata', 'c', 'check', data).stdout == f'removed {data}\n'
 
-        logs = tmp_path / 'logs'
-        logs.mkdir()
-        assert run('host/remove.sh', 'kafkadata', logs).stdout == f'removed {logs}\n'  # empty
-        logs.mkdir()
-        (logs / 'topic-0').mkdir()
-        r = run('host/remove.sh', 'kafkadata', logs)
-        assert r.stdout == f'kept {logs} (no meta.properties: not a Kafka log dir)\n'
-        (logs / 'meta.properties').write_text('node.id=1\n')
-        assert run('host/remove.sh', 'kafkadata', logs).stdout == f'removed {logs}\n'
+        txlog = marked(tmp_path / 'txlog')
+        (txlog / 'version-2').mkdir()
+        (txlog / 'version-2' / 'log.100000001').write_text('')
+        assert run('host/remove.sh', 'zklog', 'c', 'check', txlog).stdout == f'removed {txlog}\n'
+
+        logs = marked(tmp_path / 'kafka-logs')
+        for d in ['topic-0', '__cluster_metadata-0', '__consumer_offsets-12', 't-1.abc-delete']:
+            (logs / d).mkdir()
+        for f in ['meta.properties', '.lock', 'recovery-point-offset-checkpoint',
+                  'bootstrap.checkpoint', '.kafka_cleanshutdown']:
+            (logs / f).write_text('')
+        assert run('host/remove.sh', 'kafkadata', 'c', 'check', logs).stdout == f'removed {logs}\n'
+
+        kinst = marked(tmp_path / 'kafka')
+        for d in ['releases', 'logs', 'config']:
+            (kinst / d).mkdir()
+        for f in ['config/server.properties', 'config/kafka-env.sh', 'config/log4j2.yaml', 'kafka.pid']:
+            (kinst / f).write_text('')
+        assert run('host/remove.sh', 'kafkainstall', 'c', 'check', kinst).stdout == f'removed {kinst}\n'
+
+    def test_a_dir_without_this_clusters_mark_is_kept_even_with_force(self, run, tmp_path):
+        opt = tmp_path / 'opt'  # install_dir = "/opt" of old: other applications in it
+        (opt / 'releases').mkdir(parents=True)
+        (opt / 'someapp').mkdir()
+        other = zk_install(tmp_path / 'other')
+        (other / '.zkctl-cluster').write_text('prod\n')
+        linked = zk_install(tmp_path / 'linked')
+        (linked / '.zkctl-cluster').unlink()
+        (tmp_path / 'fake-mark').write_text('c\n')
+        (linked / '.zkctl-cluster').symlink_to(tmp_path / 'fake-mark')
+        for force in ['check', 'force']:
+            r = run('host/remove.sh', 'zkinstall', 'c', force, opt)
+            assert r.stdout == f'kept {opt} (no zkctl mark of cluster c in it)\n'
+            r = run('host/remove.sh', 'zkinstall', 'c', force, other)
+            assert r.stdout == f"kept {other} (marked for cluster 'prod', not 'c')\n"
+            r = run('host/remove.sh', 'zkinstall', 'c', force, linked)
+            assert r.stdout == f'kept {linked} (no zkctl mark of cluster c in it)\n'
+        assert (opt / 'someapp').is_dir() and (other / 'conf' / 'zoo.cfg').exists()
+        assert (linked / 'conf' / 'zoo.cfg').exists()
+
+    @pytest.mark.parametrize('layout,foreign', [
+        ('zkinstall', 'notes.txt'),
+        ('zkinstall', 'conf/keystore.jks'),
+        ('zkinstall', 'backup'),
+        ('zkdata', 'snapshot-copy'),
+        ('zklog', 'myid'),
+        ('kafkadata', 'important'),
+        ('kafkainstall', 'conf'),
+        ('kafkainstall', '.hidden'),
+    ])
+    def test_foreign_files_keep_the_dir_unless_forced(self, run, tmp_path, layout, foreign):
+        d = zk_install(tmp_path / 'd') if layout == 'zkinstall' else marked(tmp_path / 'd')
+        target = d / foreign
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if foreign == 'backup':
+            target.mkdir()
+        else:
+            target.write_text('precious')
+        r = run('host/remove.sh', layout, 'c', 'check', d)
+        assert r.stdout == (f"kept {d} (it holds '{foreign}', which zkctl did not put there; "
+                            'destroy --force removes it anyway)\n')
+        assert target.exists()
+        assert run('host/remove.sh', layout, 'c', 'force', d).stdout == f'removed {d}\n'
+        assert not d.exists()
+
+    def test_a_mount_point_is_emptied_and_stays(self, run, tmp_path):
+        data = marked(tmp_path / 'data')
+        (data / 'version-2').mkdir()
+        (data / 'myid').write_text('1\n')
+        run.fake('mountpoint', f'[ "$3" = {str(data)!r} ]\n')
+        r = run('host/remove.sh', 'zkdata', 'c', 'check', data)
+        assert r.stdout == f'removed {data} (its contents: a mount point stays)\n'
+        assert data.is_dir() and list(data.iterdir()) == []
+
+    def test_a_file_named_like_a_partition_is_foreign_in_a_log_dir(self, run, tmp_path):
+        logs = marked(tmp_path / 'logs')
+        (logs / 'topic-0').write_text('not a partition dir')
+        r = run('host/remove.sh', 'kafkadata', 'c', 'check', logs)
+        assert r.stdout.startswith(f"kept {logs} (it holds 'topic-0'")
+
+
+class TestMark:
+    def test_marks_each_existing_dir_once(self, run, tmp_path, odd_dir):
+        missing = tmp_path / 'missing'
+        r = run('host/mark.sh', 'c', '', odd_dir, missing)
+        assert r.returncode == 0, r.stderr
+        assert (odd_dir / '.zkctl-cluster').read_text() == 'c\n'
+        assert not missing.exists()
+        before = (odd_dir / '.zkctl-cluster').stat().st_ino
+        assert run('host/mark.sh', 'c', '', odd_dir).returncode == 0
+        assert (odd_dir / '.zkctl-cluster').stat().st_ino == before  # unchanged: not rewritten
+
+    def test_replaces_a_link_or_another_clusters_mark_without_writing_through(self, run, tmp_path):
+        target = tmp_path / 'precious'
+        target.write_text('keep me\n')
+        d = tmp_path / 'd'
+        d.mkdir()
+        (d / '.zkctl-cluster').symlink_to(target)
+        e = marked(tmp_path / 'e', 'prod')
+        assert run('host/mark.sh', 'c', '', d, e).returncode == 0
+        assert target.read_text() == 'keep me\n'
+        assert not (d / '.zkctl-cluster').is_symlink()
+        assert (d / '.zkctl-cluster').read_text() == 'c\n'
+        assert (e / '.zkctl-cluster').read_text() == 'c\n'
+
+
+    @needs_root
+    def test_a_service_owned_dir_is_marked_as_the_service_user(self, run, shared_dir):
+        secret = root_only(shared_dir / 'shadow', 'root only\n')
+        (shared_dir / 'data').mkdir()
+        data = service_owned(shared_dir / 'data')
+        (data / '.zkctl-cluster').symlink_to(secret)  # planted by the service account
+        r = run('host/mark.sh', 'c', SERVICE_USER, data)
+        assert r.returncode == 0, r.stderr
+        assert secret.read_text() == 'root only\n' and secret.stat().st_uid == 0
+        mark = data / '.zkctl-cluster'
+        assert not mark.is_symlink() and mark.read_text() == 'c\n'
+        assert mark.stat().st_uid == pwd.getpwnam(SERVICE_USER).pw_uid  # written as that user
 
 
 class TestOwn:

@@ -10,7 +10,7 @@
 
 namespace zkctl::ops {
 
-DestroyReport destroy(Context& ctx, PurgeData purge) {
+DestroyReport destroy(Context& ctx, PurgeData purge, ForceRemove force) {
   DestroyReport report;
   std::mutex mu;
   auto note = [&](const std::string& host, const std::string& out) {
@@ -53,9 +53,14 @@ DestroyReport destroy(Context& ctx, PurgeData purge) {
       if (*u) note(n.host(), "removed " + std::string(render::kSystemdUnitDir) + "/" + unit + "\n");
     }
     for (const OwnedDir& d : n.owned_dirs()) {
-      if (d.holds == OwnedDir::Holds::data && purge == PurgeData::no) continue;
-      auto r = remote::run_script(*c.remote, "remove " + d.path, remote::scripts::host_remove,
-                                  {d.mark, d.path}, n.timeout(ctx));
+      if (d.holds == OwnedDir::Holds::data && purge == PurgeData::no) {
+        note(n.host(), "kept " + d.path + " (data; --purge-data removes it)\n");
+        continue;
+      }
+      auto r = remote::run_script(
+          *c.remote, "remove " + d.path, remote::scripts::host_remove,
+          {d.layout, ctx.cluster().name, force == ForceRemove::yes ? "force" : "check", d.path},
+          n.timeout(ctx));
       if (!r) return fail(n.host() + ": " + r.error().message);
       note(n.host(), r->out);
     }

@@ -1,10 +1,11 @@
 #pragma once
 // `zkctl destroy`: stop everything (Kafka brokers, then controllers, then the
 // ensemble: observers, followers, leader last) and remove what deploy
-// installed. Data dirs are kept unless `purge` is yes. A directory is removed
-// only if it carries zkctl's marks (an install dir with releases/ and a
-// current/.zkctl-release; a ZooKeeper data dir with myid; a Kafka log dir with
-// meta.properties), so a mistyped path never deletes someone else's files.
+// installed. Data dirs (ZooKeeper's data_dir and data_log_dir, Kafka's log dirs)
+// are kept unless `purge` is yes. A directory is removed only if it carries this
+// cluster's mark (.zkctl-cluster, written by deploy) and, unless `force` is yes,
+// holds nothing zkctl or its service did not put there; every dir kept is
+// reported with the reason.
 
 #include <string>
 #include <vector>
@@ -14,6 +15,8 @@
 namespace zkctl::ops {
 
 enum class PurgeData { no, yes };
+// Whether a marked dir holding files zkctl did not put there is removed anyway.
+enum class ForceRemove { no, yes };
 
 struct DestroyReport {
   bool ok = true;
@@ -22,6 +25,6 @@ struct DestroyReport {
   std::vector<std::string> kept;     // "host:path (why)"
 };
 
-DestroyReport destroy(Context& ctx, PurgeData purge);
+DestroyReport destroy(Context& ctx, PurgeData purge, ForceRemove force = ForceRemove::no);
 
 }  // namespace zkctl::ops

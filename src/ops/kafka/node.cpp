@@ -44,7 +44,7 @@ std::string KafkaComponent::install_dir() const {
 
 std::vector<OwnedDir> KafkaComponent::owned_dirs() const {
   const render::KafkaPaths p = render::kafka_paths(node_);
-  std::vector<OwnedDir> dirs = {{OwnedDir::Holds::install, "install", p.install_dir}};
+  std::vector<OwnedDir> dirs = {{OwnedDir::Holds::install, "kafkainstall", p.install_dir}};
   for (const auto& d : p.log_dirs) dirs.push_back({OwnedDir::Holds::data, "kafkadata", d});
   return dirs;
 }
@@ -80,6 +80,9 @@ util::Result<void> KafkaComponent::configure(
   std::vector<std::string> dirs = paths.log_dirs;
   dirs.push_back(paths.log_dir);
   if (auto o = own_dirs(remote, node_.service.user, dirs, timeout); !o) return o.error();
+  if (auto m = mark_owned_dirs(remote, cluster_.name, node_.service.user, owned_dirs(), timeout);
+      !m)
+    return m.error();
   if (auto w = write_files(remote, node_.service.user, changed, timeout); !w) return w.error();
   return settle_service(remote, node_.service, render::Product::kafka, files, timeout);
 }

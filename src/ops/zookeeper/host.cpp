@@ -44,10 +44,6 @@ HostFacts parse_facts(const std::string& output, const inventory::Server& server
   return f;
 }
 
-std::string cluster_mark_path(const inventory::Server& server) {
-  return render::zk_paths(server).data_dir + "/.zkctl-cluster";
-}
-
 std::vector<std::string> foreign_data_problems(
     const std::string& cluster,
     const std::vector<std::pair<const inventory::Server*, const HostFacts*>>& hosts) {

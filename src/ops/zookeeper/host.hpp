@@ -35,9 +35,6 @@ util::Result<HostFacts> inspect_host(remote::Remote& remote, const inventory::Se
                                      const std::vector<render::RenderedFile>& files,
                                      std::chrono::seconds timeout);
 
-// The file in a server's data dir naming the cluster it belongs to (written by deploy).
-std::string cluster_mark_path(const inventory::Server& server);
-
 // Data dirs that belong to another ensemble, one line each: a mark naming another
 // cluster, or, for a server not running, a history (epoch) ahead of every running
 // member's (it would win the election and impose a foreign history).

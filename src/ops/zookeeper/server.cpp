@@ -19,11 +19,10 @@ std::string ZooKeeperServer::install_dir() const {
 
 std::vector<OwnedDir> ZooKeeperServer::owned_dirs() const {
   const render::ZkPaths p = render::zk_paths(node_);
-  std::vector<OwnedDir> dirs = {{OwnedDir::Holds::install, "install", p.install_dir}};
-  // A separate transaction-log dir carries no mark of its own: it is checked like a
-  // Kafka log dir (so it is removed only when empty), before the data dir.
-  if (!p.data_log_dir.empty()) dirs.push_back({OwnedDir::Holds::data, "kafkadata", p.data_log_dir});
-  dirs.push_back({OwnedDir::Holds::data, "zkdata", p.data_dir});
+  std::vector<OwnedDir> dirs = {{OwnedDir::Holds::install, "zkinstall", p.install_dir},
+                                {OwnedDir::Holds::data, "zkdata", p.data_dir}};
+  // The separate transaction-log dir is data too, with its own mark and layout.
+  if (!p.data_log_dir.empty()) dirs.push_back({OwnedDir::Holds::data, "zklog", p.data_log_dir});
   return dirs;
 }
 
@@ -48,18 +47,14 @@ util::Result<void> ZooKeeperServer::configure(
     remote::Remote& remote, const std::vector<render::RenderedFile>& files,
     const std::vector<const render::RenderedFile*>& changed, std::chrono::seconds timeout) const {
   if (auto p = prepare_dirs(remote, node_, timeout); !p) return p.error();
-  // The service user owns data and logs first: myid and the mark are written as that user.
+  // The service user owns data and logs first: myid and the marks there are written as it.
   const render::ZkPaths paths = render::zk_paths(node_);
   const std::string& user = node_.service.user;
   if (auto o = own_dirs(remote, user, {paths.data_dir, paths.data_log_dir, paths.log_dir}, timeout);
       !o)
     return o.error();
-  if (facts_.cluster_mark != cluster_.name) {
-    if (auto m =
-            write_as(remote, user, cluster_mark_path(node_), cluster_.name + "\n", 0644, timeout);
-        !m)
-      return m.error();
-  }
+  if (auto m = mark_owned_dirs(remote, cluster_.name, user, owned_dirs(), timeout); !m)
+    return m.error();
   if (auto w = write_files(remote, user, changed, timeout); !w) return w.error();
   // Root owns the configs (the service's group on a secret); systemd: unit enabled.
   return settle_service(remote, node_.service, render::Product::zookeeper, files, timeout);

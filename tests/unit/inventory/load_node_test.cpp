@@ -126,13 +126,15 @@ TEST_F(LoadNodeTest, PortClashBetweenAZooKeeperServerAndABroker) {
 
 TEST_F(LoadNodeTest, DirectoryNestedInAnotherKindsDirectory) {
   // The broker's log dir inside the ZooKeeper server's data_dir, and its install_dir
-  // holding the server's install_dir.
+  // inside the server's install_dir.
   Lines l = replace_line(kMixed, 11, "host = \"a\"");
-  l = insert_after(l, 12, {"install_dir = \"/opt\"", "log_dirs = [\"/var/lib/zookeeper/kafka\"]"});
+  l = insert_after(
+      l, 12,
+      {"install_dir = \"/opt/zookeeper/kafka\"", "log_dirs = [\"/var/lib/zookeeper/kafka\"]"});
   const LoadResult r = load(l);
   EXPECT_TRUE(
-      HasErrors(r, {"inv.toml:13:15: error: host 'a' install_dir '/opt' holds '/opt/zookeeper', "
-                    "the install_dir of ZooKeeper server id 1 (line 5)",
+      HasErrors(r, {"inv.toml:13:15: error: host 'a' install_dir '/opt/zookeeper/kafka' lies "
+                    "inside '/opt/zookeeper', the install_dir of ZooKeeper server id 1 (line 5)",
                     "inv.toml:14:12: error: host 'a' log dir '/var/lib/zookeeper/kafka' lies "
                     "inside '/var/lib/zookeeper', the data_dir of ZooKeeper server id 1 (line "
                     "5)"}));

@@ -420,7 +420,7 @@ TEST_F(LoadTest, ClusterNameCharset) {
   EXPECT_TRUE(HasDiag(
       r,
       "inv.toml:2:8: error: cluster.name: 'my cluster' must be 1-64 characters from letters, "
-      "digits, '_', '.', '-'"));
+      "digits, '_', '.', '-', not starting with '.' or '-'"));
 }
 
 TEST_F(LoadTest, HostsThatCouldInjectAreRejected) {

@@ -21,7 +21,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Hosts whose remove commands (kind install/zkdata/kafkadata + a dir) run locally.
+// Hosts whose remove commands (a layout, the cluster, check/force, a dir) run locally.
 class DestroyTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -39,9 +39,9 @@ class DestroyTest : public ::testing::Test {
     options_ = hosts_.options();
   }
 
-  // A remove command: it names a kind of dir (loosely: the word among its arguments).
+  // A remove command: it names a layout (loosely: the word among its arguments).
   static bool is_remove(const std::string& command) {
-    for (const char* kind : {"install", "zkdata", "kafkadata"}) {
+    for (const char* kind : {"zkinstall", "kafkainstall", "zkdata", "zklog", "kafkadata"}) {
       const std::string k = kind;
       if (command.find(" " + k + " ") != std::string::npos ||
           command.find(" '" + k + "' ") != std::string::npos)
@@ -50,21 +50,25 @@ class DestroyTest : public ::testing::Test {
     return false;
   }
 
-  // A dir under the temp dir with `marks` (relative files) in it.
-  std::string make_dir(const std::string& name, const std::vector<std::string>& marks) {
+  // A dir under the temp dir with `files` (relative paths) in it, marked for cluster
+  // `mark` ("t", cluster_of's name; empty: no mark).
+  std::string make_dir(const std::string& name, const std::vector<std::string>& files,
+                       const std::string& mark = "t") {
     const fs::path d = fs::path(tmp_.path()) / name;
     fs::create_directories(d);
-    for (const auto& m : marks) {
-      fs::create_directories((d / m).parent_path());
-      std::ofstream(d / m) << "x";
+    if (!mark.empty()) std::ofstream(d / ".zkctl-cluster") << mark << "\n";
+    for (const auto& f : files) {
+      fs::create_directories((d / f).parent_path());
+      std::ofstream(d / f) << "x";
     }
     return d.string();
   }
 
-  DestroyReport run(const inventory::Cluster& cluster, PurgeData purge) {
+  DestroyReport run(const inventory::Cluster& cluster, PurgeData purge,
+                    ForceRemove force = ForceRemove::no) {
     runner::NullProgress progress;
     Context ctx(cluster, options_, progress);
-    return destroy(ctx, purge);
+    return destroy(ctx, purge, force);
   }
 
   std::string rm_log() const {
@@ -86,50 +90,82 @@ class DestroyTest : public ::testing::Test {
   std::vector<std::string> commands_;
 };
 
+// A ZooKeeper install dir as deploy leaves it.
+const std::vector<std::string> kZkInstall = {"releases/x/.zkctl-release", "conf/zoo.cfg",
+                                             "logs/zookeeper.log"};
+
 TEST_F(DestroyTest, RemovesTheInstallButKeepsTheDataWithoutPurge) {
   auto s = testing::zk_server("127.0.0.1", 1);
-  s.install_dir = make_dir("zk", {"releases/x", "current/.zkctl-release"});
+  s.install_dir = make_dir("zk", kZkInstall);
   s.data_dir = make_dir("zkdata", {"myid"});
+  s.data_log_dir = make_dir("zktxlog", {"version-2/log.1"});
   auto report = run(testing::cluster_of({s}), PurgeData::no);
   EXPECT_TRUE(report.ok) << (report.errors.empty() ? "" : report.errors[0]);
   EXPECT_TRUE(has(report.removed, s.install_dir));
   EXPECT_FALSE(has(report.removed, s.data_dir));
+  EXPECT_TRUE(has(report.kept, s.data_dir + " (data; --purge-data removes it)"));
+  EXPECT_TRUE(has(report.kept, s.data_log_dir + " (data; --purge-data removes it)"));
   EXPECT_NE(rm_log().find(s.install_dir), std::string::npos);
   EXPECT_EQ(rm_log().find(s.data_dir), std::string::npos);
   EXPECT_FALSE(has(commands_, s.data_dir + "'")) << "no remove command names the data dir";
 }
 
-TEST_F(DestroyTest, PurgeRemovesDataDirsWithZkctlsMarksOnly) {
+TEST_F(DestroyTest, PurgeCoversTheSeparateTransactionLogDir) {
   auto s = testing::zk_server("127.0.0.1", 1);
-  s.install_dir = make_dir("zk", {"releases/x", "current/.zkctl-release"});
-  s.data_dir = make_dir("zkdata", {"myid"});
-  auto k = testing::kafka_node("127.0.0.2", 11, true, true);
-  k.install_dir = make_dir("kafka-install", {"releases/y"});  // no current/.zkctl-release: not ours
-  k.log_dirs = {make_dir("kafkalogs", {"meta.properties"}), make_dir("other", {"data.bin"})};
-  auto report = run(testing::cluster_of({s}, {k}), PurgeData::yes);
+  s.install_dir = make_dir("zk", kZkInstall);
+  s.data_dir = make_dir("zkdata", {"myid", "version-2/snapshot.0"});
+  s.data_log_dir = make_dir("zktxlog", {"version-2/log.1"});
+  auto report = run(testing::cluster_of({s}), PurgeData::yes);
   EXPECT_TRUE(report.ok) << (report.errors.empty() ? "" : report.errors[0]);
   EXPECT_TRUE(has(report.removed, s.data_dir));
-  EXPECT_TRUE(has(report.removed, k.log_dirs[0]));
-  EXPECT_TRUE(has(report.kept, k.log_dirs[1] + " (no meta.properties"));
-  EXPECT_TRUE(has(report.kept, k.install_dir + " (no zkctl release"));
-  EXPECT_EQ(rm_log().find(k.log_dirs[1]), std::string::npos);
-  EXPECT_EQ(rm_log().find(k.install_dir), std::string::npos);
+  EXPECT_TRUE(has(report.removed, s.data_log_dir));
+  EXPECT_NE(rm_log().find(s.data_log_dir), std::string::npos);
+  EXPECT_TRUE(report.kept.empty()) << report.kept[0];
 }
 
-TEST_F(DestroyTest, ADataDirWithoutMyidIsKept) {
+TEST_F(DestroyTest, PurgeRemovesOnlyDirsWithThisClustersMark) {
   auto s = testing::zk_server("127.0.0.1", 1);
-  s.install_dir = make_dir("zk", {"releases/x", "current/.zkctl-release"});
-  s.data_dir = make_dir("notzk", {"important.db"});
+  s.install_dir = make_dir("zk", kZkInstall, "");  // no mark: not known to be this cluster's
+  s.data_dir = make_dir("zkdata", {"myid"}, "prod");
+  auto k = testing::kafka_node("127.0.0.2", 11, true, true);
+  k.install_dir = make_dir("kafka-install", {"releases/y/.zkctl-release", "config/kafka-env.sh"});
+  k.log_dirs = {make_dir("kafkalogs", {"meta.properties", "topic-0/0.log"}),
+                make_dir("other", {"data.bin"}, "")};
+  auto report = run(testing::cluster_of({s}, {k}), PurgeData::yes, ForceRemove::yes);
+  EXPECT_TRUE(report.ok) << (report.errors.empty() ? "" : report.errors[0]);
+  EXPECT_TRUE(has(report.removed, k.install_dir));
+  EXPECT_TRUE(has(report.removed, k.log_dirs[0]));
+  EXPECT_TRUE(has(report.kept, s.install_dir + " (no zkctl mark of cluster t in it)"));
+  EXPECT_TRUE(has(report.kept, s.data_dir + " (marked for cluster 'prod', not 't')"));
+  EXPECT_TRUE(has(report.kept, k.log_dirs[1] + " (no zkctl mark of cluster t in it)"));
+  for (const auto& d : {s.install_dir, s.data_dir, k.log_dirs[1]})
+    EXPECT_EQ(rm_log().find(d), std::string::npos) << d;
+}
+
+TEST_F(DestroyTest, AForeignFileKeepsItsDirUnlessForced) {
+  auto s = testing::zk_server("127.0.0.1", 1);
+  std::vector<std::string> files = kZkInstall;
+  files.push_back("notes.txt");
+  s.install_dir = make_dir("zk", files);
+  s.data_dir = make_dir("zkdata", {"myid", "backup.tar"});
   auto report = run(testing::cluster_of({s}), PurgeData::yes);
-  EXPECT_TRUE(has(report.kept, s.data_dir + " (no myid"));
-  EXPECT_EQ(rm_log().find(s.data_dir), std::string::npos);
+  EXPECT_TRUE(report.ok) << (report.errors.empty() ? "" : report.errors[0]);
+  EXPECT_TRUE(has(report.kept, s.install_dir + " (it holds 'notes.txt', which zkctl did not put "
+                                               "there; destroy --force removes it anyway)"));
+  EXPECT_TRUE(has(report.kept, s.data_dir + " (it holds 'backup.tar'"));
+  EXPECT_TRUE(report.removed.empty());
+  EXPECT_TRUE(rm_log().empty());
+
+  report = run(testing::cluster_of({s}), PurgeData::yes, ForceRemove::yes);
+  EXPECT_TRUE(has(report.removed, s.install_dir));
+  EXPECT_TRUE(has(report.removed, s.data_dir));
 }
 
 TEST_F(DestroyTest, RefusesTheRootDirectory) {
   auto s = testing::zk_server("127.0.0.1", 1);
-  s.install_dir = make_dir("zk", {"releases/x", "current/.zkctl-release"});
+  s.install_dir = make_dir("zk", kZkInstall);
   s.data_dir = "/";
-  auto report = run(testing::cluster_of({s}), PurgeData::yes);
+  auto report = run(testing::cluster_of({s}), PurgeData::yes, ForceRemove::yes);
   EXPECT_TRUE(has(report.kept, "refusing"));
   EXPECT_EQ(rm_log().find("would rm -rf -- /\n"), std::string::npos);
   for (const auto& r : report.removed) EXPECT_NE(r, "127.0.0.1:/");
@@ -137,7 +173,7 @@ TEST_F(DestroyTest, RefusesTheRootDirectory) {
 
 TEST_F(DestroyTest, NothingIsRemovedWhenAHostCannotBeReached) {
   auto s = testing::zk_server("127.0.0.1", 1);
-  s.install_dir = make_dir("zk", {"releases/x", "current/.zkctl-release"});
+  s.install_dir = make_dir("zk", kZkInstall);
   auto k = testing::kafka_node("127.0.0.2", 11, true, true);
   hosts_.unreachable = {"127.0.0.2"};
   auto report = run(testing::cluster_of({s}, {k}), PurgeData::yes);

@@ -69,6 +69,52 @@ TEST(RenderTemplates, NoHtmlEscaping) {
   EXPECT_EQ(*r, "<a href=\"x\">&'|<a href=\"x\">&'|<a href=\"x\">&'");
 }
 
+// `depth` nested `open` sections of `name`, closed again with `close_tag`.
+std::string nested(int depth, const std::string& open, const std::string& close_tag) {
+  std::string t;
+  for (int i = 0; i < depth; ++i) t += open;
+  t += "x";
+  for (int i = 0; i < depth; ++i) t += close_tag;
+  return t;
+}
+
+TEST(RenderTemplates, DeeplyNestedSectionsFailBeforeTheLibrarySeesThem) {
+  // 100000 levels: the library would copy each level's text (gigabytes) and recurse
+  // until the stack overflows; the depth check refuses it at once.
+  RenderOptions opts;
+  opts.template_overrides["t"] = nested(100000, "{{#a}}", "{{/a}}");
+  kainjow::mustache::data d;
+  d.set("a", true);
+  auto r = render_template("t", d, opts);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "template t: sections nested deeper than 32 levels (at byte 192)");
+}
+
+TEST(RenderTemplates, NestingIsCountedThroughChangedDelimitersAndInvertedSections) {
+  EXPECT_FALSE(check_section_depth("{{=<% %>=}}" + nested(33, "<%^a%>", "<%/a%>")).ok());
+  std::string mixed;  // 16 levels, new delimiters, 16 more: 32
+  for (int i = 0; i < 16; ++i) mixed += "{{#a}}";
+  mixed += "{{= | | =}}" + nested(16, "|# b|", "|/b|");
+  for (int i = 0; i < 16; ++i) mixed += "|/a|";
+  EXPECT_TRUE(check_section_depth(mixed).ok());
+  mixed.insert(mixed.find("{{="), "{{#a}}");
+  EXPECT_FALSE(check_section_depth(mixed).ok());
+  // Comments, variables and unescaped values do not nest; closed sections unwind.
+  EXPECT_TRUE(check_section_depth(nested(32, "{{#a}}{{! c}}{{{v}}}{{&v}}", "{{/a}}") +
+                                  nested(32, "{{^a}}", "{{/a}}"))
+                  .ok());
+}
+
+TEST(RenderTemplates, NestingUpToTheLimitRenders) {
+  RenderOptions opts;
+  opts.template_overrides["t"] = nested(kMaxSectionDepth, "{{#a}}", "{{/a}}");
+  kainjow::mustache::data d;
+  d.set("a", true);
+  auto r = render_template("t", d, opts);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(*r, "x");
+}
+
 TEST(RenderTemplates, CheckSingleLine) {
   EXPECT_TRUE(check_single_line("v", "/opt/zk ok 'quoted' ünï").ok());
   EXPECT_FALSE(check_single_line("v", "a\nb").ok());
