@@ -18,6 +18,18 @@
 namespace zkctl::ops {
 namespace {
 
+// A record of cluster "seed" (every field set, so no initializer is left out).
+AuditRecord record(std::string command, int exit_code, std::string summary = "",
+                   std::vector<AuditHostResult> hosts = {}) {
+  AuditRecord r;
+  r.cluster = "seed";
+  r.command = std::move(command);
+  r.exit_code = exit_code;
+  r.summary = std::move(summary);
+  r.hosts = std::move(hosts);
+  return r;
+}
+
 class AuditTest : public ::testing::Test {
  protected:
   void SetUp() override { ::setenv("ZKCTL_HOME", (home_.path() + "/state").c_str(), 1); }
@@ -34,7 +46,7 @@ class AuditTest : public ::testing::Test {
 };
 
 TEST_F(AuditTest, AppendsOneJsonLinePerRecordWithTheHostsResults) {
-  AuditRecord r{"seed", "zkctl deploy seed.toml", 0, "3 changed", {{"node1", "ok"}}};
+  AuditRecord r = record("zkctl deploy seed.toml", 0, "3 changed", {{"node1", "ok"}});
   EXPECT_EQ(append_audit(r), "");
   r.exit_code = 1;
   r.hosts.push_back({"node2", "upload: disk full"});
@@ -54,7 +66,7 @@ TEST_F(AuditTest, AppendsOneJsonLinePerRecordWithTheHostsResults) {
 }
 
 TEST_F(AuditTest, AnIntentRecordComesBeforeActingAndTheOutcomeAfterWithTheSameId) {
-  AuditRecord r{"seed", "zkctl restart", 0, "", {}};
+  AuditRecord r = record("zkctl restart", 0);
   r.lock = "held";
   ASSERT_EQ(append_audit(r, AuditPhase::intent), "");
   auto got = lines();  // a crash here leaves the intent on the record
@@ -77,8 +89,8 @@ TEST_F(AuditTest, AnIntentRecordComesBeforeActingAndTheOutcomeAfterWithTheSameId
 }
 
 TEST_F(AuditTest, TheOutcomeFollowsTheExitCodeUnlessNamed) {
-  AuditRecord ok{"seed", "zkctl deploy", 0, "", {}};
-  AuditRecord failed{"seed", "zkctl deploy", 1, "", {}};
+  AuditRecord ok = record("zkctl deploy", 0);
+  AuditRecord failed = record("zkctl deploy", 1);
   ASSERT_EQ(append_audit(ok), "");
   ASSERT_EQ(append_audit(failed), "");
   auto got = lines();
@@ -91,7 +103,7 @@ TEST_F(AuditTest, TheUserComesFromTheOsNotTheEnvironment) {
   const char* before = std::getenv("USER");
   const std::string saved = before ? before : "";
   ::setenv("USER", "mallory", 1);
-  AuditRecord r{"seed", "zkctl deploy", 0, "", {}};
+  AuditRecord r = record("zkctl deploy", 0);
   ASSERT_EQ(append_audit(r), "");
   if (before)
     ::setenv("USER", saved.c_str(), 1);
@@ -104,7 +116,7 @@ TEST_F(AuditTest, TheUserComesFromTheOsNotTheEnvironment) {
 }
 
 TEST_F(AuditTest, TheLogIsPrivateToItsOwner) {
-  AuditRecord r{"seed", "zkctl stop node1", 0, "", {}};
+  AuditRecord r = record("zkctl stop node1", 0);
   ASSERT_EQ(append_audit(r), "");
   struct stat st {};
   ASSERT_EQ(::stat(audit_log_path().c_str(), &st), 0);
@@ -113,7 +125,7 @@ TEST_F(AuditTest, TheLogIsPrivateToItsOwner) {
 
 TEST_F(AuditTest, SecretsAreMaskedOnWrite) {
   util::global_redactor().add_secret("s3cr3t-password");
-  AuditRecord r{"seed", "zkctl deploy", 1, "failed: s3cr3t-password rejected", {}};
+  AuditRecord r = record("zkctl deploy", 1, "failed: s3cr3t-password rejected");
   ASSERT_EQ(append_audit(r), "");
   std::ifstream in(audit_log_path());
   const std::string text(std::istreambuf_iterator<char>(in), {});
@@ -123,7 +135,7 @@ TEST_F(AuditTest, SecretsAreMaskedOnWrite) {
 
 TEST_F(AuditTest, AnUnwritableHomeIsReportedNotThrown) {
   ::setenv("ZKCTL_HOME", "/proc/zkctl-no-such-dir", 1);
-  AuditRecord r{"seed", "zkctl deploy", 0, "", {}};
+  AuditRecord r = record("zkctl deploy", 0);
   const std::string error = append_audit(r);
   EXPECT_NE(error.find("audit.log"), std::string::npos) << error;
 }
