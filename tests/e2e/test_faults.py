@@ -156,7 +156,7 @@ def test_a_cut_off_voter_is_down_and_a_restart_that_would_break_the_majority_is_
     print(f"{cut} cut off: writes attempted {writer.attempted}, acknowledged "
           f"{len(writer.acked)}, client retries {writer.failed_attempts}, lost {len(missing)}")
     record_case("one voter cut off", f"link of {cut} down",
-                f"status: {cut} down in {elapsed:.1f}s, exit 0; restart {other}: lock refused "
+                f"status: {cut} down in {elapsed:.1f}s, exit 7 (degraded); restart {other}: lock refused "
                 f"(exit 6), with --no-lock refused (exit 4)",
                 znodes_attempted=writer.attempted, znodes_acknowledged=len(writer.acked),
                 znodes_lost=len(missing))
