@@ -27,11 +27,13 @@ const char* signal_name(int sig) {
 
 // The body under the lock (unless --no-lock); kLocked when the lock is refused.
 int locked_body(const GlobalOptions& g, ops::Context& ctx, ops::AuditRecord& record,
-                const std::function<int(ops::AuditRecord&)>& body) {
+                const std::function<int(ops::AuditRecord&)>& body,
+                const std::vector<const inventory::Node*>& also) {
   ops::ClusterLock lock;
   if (!g.no_lock) {
     ops::LockOptions options;
     options.ttl = g.lock_ttl;
+    options.also = also;
     auto taken = ops::ClusterLock::acquire(ctx, g.command_line, options);
     if (!taken) {
       const std::string& why = taken.error().message;
@@ -63,7 +65,8 @@ int locked_body(const GlobalOptions& g, ops::Context& ctx, ops::AuditRecord& rec
 }  // namespace
 
 int run_changing(const GlobalOptions& g, ops::Context& ctx,
-                 const std::function<int(ops::AuditRecord&)>& body) {
+                 const std::function<int(ops::AuditRecord&)>& body,
+                 const std::vector<const inventory::Node*>& also) {
   runner::clear_stop();
   runner::StopOnSignals stop_on_signals;  // from here a signal stops between steps
   ops::AuditRecord record;
@@ -71,7 +74,7 @@ int run_changing(const GlobalOptions& g, ops::Context& ctx,
   record.command = g.command_line;
   record.lock = g.no_lock ? "not taken (--no-lock)" : "requested";
   append(record, ops::AuditPhase::intent);  // before anything is done: a crash leaves it
-  int code = locked_body(g, ctx, record, body);
+  int code = locked_body(g, ctx, record, body, also);
   if (runner::stop_requested()) {
     const char* sig = signal_name(runner::stop_signal());
     std::fprintf(stderr,

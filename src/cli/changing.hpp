@@ -14,7 +14,9 @@
 namespace zkctl::cli {
 
 // `body` fills the audit record's summary and per-host results and returns the exit code.
+// `also`: nodes outside the inventory whose hosts are locked too (those a deploy takes out).
 int run_changing(const GlobalOptions& g, ops::Context& ctx,
-                 const std::function<int(ops::AuditRecord&)>& body);
+                 const std::function<int(ops::AuditRecord&)>& body,
+                 const std::vector<const inventory::Node*>& also = {});
 
 }  // namespace zkctl::cli

@@ -3,6 +3,7 @@
 #include "cli/changing.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "ops/cluster/membership.hpp"
 #include "ops/cluster/state.hpp"
 #include "ops/commands/deploy.hpp"
 
@@ -28,16 +29,27 @@ int cmd_deploy(GlobalOptions& g, ops::Force force) {
   auto progress_printer = make_progress(g);
   runner::Progress& progress = *progress_printer;
   ops::Context ctx(loaded->cluster, g.ops, progress);
-  return run_changing(g, ctx, [&](ops::AuditRecord& audit) {
-    ops::DeployReport report = ops::deploy(ctx, ops::DeployMode::apply, force);
-    int code = finish_deploy(*loaded, report);
-    for (const auto& f : report.failures) {
-      audit.hosts.push_back({f.host, f.failed_step + ": " + f.error});
-    }
-    for (const auto& p : report.preflight) audit.hosts.push_back({"", p});
-    audit.summary = code == kOk ? "deployed" : "deploy failed";
-    return code;
-  });
+  // The nodes this deploy takes out still run: their hosts are locked too. (A recorded
+  // inventory that does not load fails the deploy's own membership step, with the reason.)
+  auto removals = ops::find_removals(loaded->cluster);
+  std::vector<const inventory::Node*> leaving;
+  if (removals) {
+    for (const auto& s : removals->servers) leaving.push_back(&s);
+    for (const auto& n : removals->kafka_nodes) leaving.push_back(&n);
+  }
+  return run_changing(
+      g, ctx,
+      [&](ops::AuditRecord& audit) {
+        ops::DeployReport report = ops::deploy(ctx, ops::DeployMode::apply, force);
+        int code = finish_deploy(*loaded, report);
+        for (const auto& f : report.failures) {
+          audit.hosts.push_back({f.host, f.failed_step + ": " + f.error});
+        }
+        for (const auto& p : report.preflight) audit.hosts.push_back({"", p});
+        audit.summary = code == kOk ? "deployed" : "deploy failed";
+        return code;
+      },
+      leaving);
 }
 
 namespace {

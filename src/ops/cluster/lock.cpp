@@ -77,7 +77,7 @@ struct Target {
 
 // One target per distinct host (ZooKeeper servers and Kafka nodes sharing a host share
 // its lock), in inventory order.
-std::vector<Target> lock_targets(const Context& ctx) {
+std::vector<Target> lock_targets(const Context& ctx, const LockOptions& options) {
   std::vector<Target> out;
   auto add = [&](const inventory::Node& n) {
     for (const auto& t : out)
@@ -86,6 +86,7 @@ std::vector<Target> lock_targets(const Context& ctx) {
   };
   for (const auto& s : ctx.cluster().servers) add(s);
   for (const auto& n : ctx.cluster().kafka_nodes) add(n);
+  for (const auto* n : options.also) add(*n);
   return out;
 }
 
@@ -285,7 +286,7 @@ util::Result<ClusterLock> ClusterLock::acquire(Context& ctx, const std::string& 
   q.info = "holder=" + one_line(os_user() + "@" + host_name()) + "\nmachine=" + q.machine +
            "\npid=" + std::to_string(getpid()) + "\nsince=" + util::utc_now_iso8601() +
            "\ncommand=" + one_line(command) + "\ntoken=" + st.token;
-  const auto targets = lock_targets(ctx);
+  const auto targets = lock_targets(ctx, options);
   std::vector<State::Held> slots(targets.size());
   std::vector<std::string> errors(targets.size());
   runner::parallel_for(targets.size(), static_cast<int>(targets.size()), [&](std::size_t i) {

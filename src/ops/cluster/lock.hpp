@@ -48,6 +48,8 @@ struct LockOptions {
   std::chrono::seconds renew_every{0};      // 0: ttl / 3
   std::string root = "/run/zkctl";          // the root-only dir for locks on each host
   std::string fallback = "/var/lib/zkctl";  // used where `root` cannot be made
+  // Hosts locked beside the inventory's: the nodes a deploy takes out (they still run).
+  std::vector<const inventory::Node*> also;
   // Where renewal problems are told; empty: stderr as "zkctl: warning: ...".
   std::function<void(const std::string&)> warn;
 };

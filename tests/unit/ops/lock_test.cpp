@@ -163,6 +163,18 @@ TEST_F(LockOnHostsTest, TakenInARootOnlyDirWithItsInfoAndReleased) {
   }
 }
 
+TEST_F(LockOnHostsTest, TheHostsOfNodesADeployTakesOutAreLockedToo) {
+  fs::create_directories(tree("127.0.0.3") + "/run");
+  const inventory::Server leaving = testing::zk_server("127.0.0.3", 3);
+  options_.also = {&leaving};
+  Context ctx(cluster_, hosts_.options(), progress_);
+  auto lock = ClusterLock::acquire(ctx, "zkctl deploy", options_);
+  ASSERT_TRUE(lock) << lock.error().message;
+  EXPECT_TRUE(fs::exists(lock_dir("127.0.0.3") + "/info"));
+  lock->release();
+  EXPECT_FALSE(fs::exists(lock_dir("127.0.0.3")));
+}
+
 TEST_F(LockOnHostsTest, ACommandLineCannotAddLinesToTheInfo) {
   Context ctx(cluster_, hosts_.options(), progress_);
   auto lock = ClusterLock::acquire(ctx, "zkctl exec -- x\nexpires=1\ntoken=forged", options_);
