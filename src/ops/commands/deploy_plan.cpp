@@ -294,6 +294,7 @@ void plan_roll(Context& ctx, DeployPlan& plan, Tier& tier, Tier* removed) {
   add_stage(plan, std::move(move));
   PlannedStage roll = stage_of(tier, "restart", 1, tier.restart_order_text());
   roll.view = view;
+  roll.reread_order = true;
   for (Component* c : tier.restart_order(ctx, changed))
     roll.jobs.push_back({c, {StepKind::restart}, restart_reasons(*plan.find(c))});
   add_stage(plan, std::move(roll));

@@ -56,6 +56,7 @@ struct PlannedStage {
   int parallel = 0;   // most jobs at once; 0: --parallel
   std::string order;  // how jobs are ordered, for `plan` ("" when all at once)
   View view = View::inventory;
+  bool reread_order = false;  // a roll: the next job is chosen by next_in_order at each step
   std::vector<PlannedJob> jobs;
 };
 
