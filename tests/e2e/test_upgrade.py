@@ -107,6 +107,8 @@ def test_rolling_upgrade_under_write_load_elects_once_and_loses_nothing(lab, zku
     assert epoch_after == epoch_before + 1, "more than one election during the upgrade"
     assert len(writer.acked) > 50
     assert missing == []
+    verify = zku.run("verify")  # a znode through two upgraded servers
+    assert verify.returncode == 0 and "verify: OK" in verify.stdout, verify.stdout
 
 
 def test_a_downgrade_to_3_8_is_refused_and_changes_nothing(lab, zku):

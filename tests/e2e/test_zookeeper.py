@@ -115,6 +115,10 @@ def test_znode_written_through_one_server_is_read_through_another(lab, zk):
     assert "Created /zkctl-e2e" in w.stdout + w.stderr, w.stdout + w.stderr
     r = lab.ssh("nn01", f"{cli} -server node3:2181 get /zkctl-e2e")
     assert "hello-from-node1" in r.stdout, r.stdout + r.stderr
+    # zkctl's own round trip, on the same 3.9 release.
+    v = zk.run("verify")
+    assert v.returncode == 0, v.stdout + v.stderr
+    assert "ok   zookeeper round trip" in v.stdout and "verify: OK" in v.stdout
 
 
 def test_second_deploy_with_nothing_changed_uploads_nothing_and_restarts_nothing(lab, zk):
