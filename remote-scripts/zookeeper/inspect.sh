@@ -1,8 +1,9 @@
 #!/bin/sh
 # Facts about one ZooKeeper server's host, one `key=value` line each (ops::parse_facts):
-# the common host facts, dirs that cannot be created, the installed release, myid, data
-# history and epoch, the cluster mark, the running server's PID (pid file, else the
-# systemd unit) and user, listeners on its ports, the checksum of each FILE present.
+# the common host facts, dirs that cannot be created, the installed release and its version
+# (from its lib/zookeeper-X.Y.Z.jar, in the root-owned install dir), myid, data history and
+# epoch, the cluster mark, the running server's PID (pid file, else the systemd unit) and
+# user, listeners on its ports, the checksum of each FILE present.
 # Always exits 0: a fact that cannot be read is left out. What lies in the data dir (owned
 # by USER) and the FILEs are read as USER (user_reads), so root follows no link USER planted.
 # Usage: inspect.sh INSTALL DATA DATALOG PIDFILE MYID RELEASE PORTS JRELEASE UNIT USER [FILE...]
@@ -14,6 +15,12 @@ shift 10
 host_facts "$jrelease" "$user"
 for d in "$install" "$data" "$datalog"; do unwritable "$d"; done
 first_line release "$release"
+for j in "$(dirname -- "$release")"/lib/zookeeper-[0-9]*.jar; do
+  if [ -f "$j" ]; then
+    j=${j##*/zookeeper-}
+    printf 'version=%s\n' "${j%.jar}"
+  fi
+done
 if v=$(user_reads "$user" "$myidf" head -c 64); then
   printf 'myid=%s\n' "$(printf '%s' "$v" | tr -d '\r\n ')"
 fi

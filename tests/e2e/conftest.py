@@ -60,8 +60,16 @@ def lab():
 
 @pytest.fixture(scope="session")
 def zk_dist() -> Path:
-    """Path of apache-zookeeper-3.8.0-bin.tar.gz built by tests/fixtures/zookeeper-dist.sh."""
-    return zookeeper_dist()
+    """Path of apache-zookeeper-3.8.0-bin.tar.gz built by tests/fixtures/zookeeper-dist.sh (the
+    seed inventory's distribution; the upgrade tests start from it)."""
+    return zookeeper_dist("3.8")
+
+
+@pytest.fixture(scope="session")
+def zk39_dist() -> Path:
+    """Path of apache-zookeeper-3.9.N-bin.tar.gz (the newest 3.9 release) built by
+    tests/fixtures/zookeeper-dist.sh 3.9: the main ZooKeeper cases run on it."""
+    return zookeeper_dist("3.9")
 
 
 @pytest.fixture(scope="session")

@@ -199,8 +199,10 @@ class Lab:
                             "/usr/local/lib/* /usr/local/share/*", check=True)
 
 
-def zookeeper_dist() -> Path:
-    """Builds (or takes from the cache) the ZooKeeper distribution tarball; returns its path."""
-    out = subprocess.run([str(ZK_DIST_SH)], check=True, text=True, capture_output=True,
-                         stdin=subprocess.DEVNULL, timeout=300)
+def zookeeper_dist(version: str = "3.8") -> Path:
+    """Builds (or takes from the cache) the ZooKeeper distribution tarball of `version` (3.8:
+    3.8.0 from Debian's packages; 3.9: the newest 3.9 release, jars fetched with mvn); returns
+    its path."""
+    out = subprocess.run([str(ZK_DIST_SH), version], check=True, text=True, capture_output=True,
+                         stdin=subprocess.DEVNULL, timeout=900)
     return Path(out.stdout.strip().splitlines()[-1])

@@ -1,5 +1,7 @@
 """End to end: zkctl against real sshd and a real ZooKeeper ensemble on the simulated hosts
-(node1..node3 voters, nn01 observer). The tests run in file order and share one ensemble."""
+(node1..node3 voters, nn01 observer), on the newest ZooKeeper 3.9 release: the seed layout with
+its distribution pointed at the 3.9 fixture (zk.seed). The tests run in file order and share one
+ensemble."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import time
 
 import pytest
 
-from zk_helpers import (SEED, Zkctl, ZnodeWriter, epoch, inventory_variant, leader_of, modes,
+from zk_helpers import (Zkctl, ZnodeWriter, epoch, inventory_variant, leader_of, modes,
                         record_case, wait_status)
 
 VOTERS = ("node1", "node2", "node3")
@@ -20,9 +22,12 @@ LOCK = "/run/zkctl/zkctl-seed.lock"  # the cluster lock on every host
 
 
 @pytest.fixture(scope="module")
-def zk(lab, zk_dist, zkctl_bin, tmp_path_factory) -> Zkctl:
+def zk(lab, zk39_dist, zkctl_bin, tmp_path_factory) -> Zkctl:
     lab.reset()
-    return Zkctl(zkctl_bin, tmp_path_factory.mktemp("zkctl-home"))
+    zk = Zkctl(zkctl_bin, tmp_path_factory.mktemp("zkctl-home"))
+    zk.seed = inventory_variant(tmp_path_factory.mktemp("inv") / "seed.toml",
+                                replace={"distribution": f'"{zk39_dist}"'})
+    return zk
 
 
 def zk_pids(lab) -> dict[str, int | None]:
@@ -41,7 +46,7 @@ def assert_no_lock_anywhere(lab) -> None:
 
 
 def test_bad_inventory_is_rejected_before_any_host_is_touched(lab, zk, tmp_path):
-    inv = inventory_variant(tmp_path / "bad.toml", replace={"heap_mb": '"lots"'},
+    inv = inventory_variant(tmp_path / "bad.toml", replace={"heap_mb": '"lots"'}, base=zk.seed,
                             append='\n[[zookeeper.servers]]\nhost = "node4"\nid = 3\n')
     proc = zk.run("deploy", str(inv))
     assert proc.returncode == 2
@@ -55,8 +60,8 @@ def test_bad_inventory_is_rejected_before_any_host_is_touched(lab, zk, tmp_path)
 def test_unreachable_host_refuses_the_lock_and_changes_nothing(lab, zk):
     lab.link_down("nn01")
     try:
-        locked = zk.run("deploy", str(SEED), "--connect-timeout", "3")
-        proc = zk.run("deploy", str(SEED), "--connect-timeout", "3", "--no-lock")
+        locked = zk.run("deploy", str(zk.seed), "--connect-timeout", "3")
+        proc = zk.run("deploy", str(zk.seed), "--connect-timeout", "3", "--no-lock")
     finally:
         lab.link_up("nn01")
     # A host that cannot be locked refuses the whole lock, loudly; what was taken is released.
@@ -78,7 +83,7 @@ def test_unreachable_host_refuses_the_lock_and_changes_nothing(lab, zk):
 
 
 def test_deploy_seed_gives_one_leader_two_followers_one_observer(lab, zk):
-    proc = zk.run("deploy", str(SEED))
+    proc = zk.run("deploy", str(zk.seed))
     assert proc.returncode == 0, proc.stderr
     assert "started 4" in proc.stdout
     for host in HOSTS:  # per-host progress lines
@@ -110,12 +115,16 @@ def test_znode_written_through_one_server_is_read_through_another(lab, zk):
     assert "Created /zkctl-e2e" in w.stdout + w.stderr, w.stdout + w.stderr
     r = lab.ssh("nn01", f"{cli} -server node3:2181 get /zkctl-e2e")
     assert "hello-from-node1" in r.stdout, r.stdout + r.stderr
+    # zkctl's own round trip, on the same 3.9 release.
+    v = zk.run("verify")
+    assert v.returncode == 0, v.stdout + v.stderr
+    assert "ok   zookeeper round trip" in v.stdout and "verify: OK" in v.stdout
 
 
 def test_second_deploy_with_nothing_changed_uploads_nothing_and_restarts_nothing(lab, zk):
     before = zk_pids(lab)
     assert all(before.values()), before
-    proc = zk.run("deploy", str(SEED))
+    proc = zk.run("deploy", str(zk.seed))
     assert proc.returncode == 0, proc.stderr
     assert "uploaded to 0, configs changed on 0, started 0, restarted 0" in proc.stdout
     # The plan holds no upload step at all; configure runs and finds nothing to write.
@@ -258,7 +267,7 @@ def test_stop_all_then_start_all(lab, zk):
 
 def test_changed_config_restarts_only_that_node(lab, zk, tmp_path):
     inv = tmp_path / "seed-observer-port.toml"
-    inv.write_text(SEED.read_text().replace('role = "observer"',
+    inv.write_text(zk.seed.read_text().replace('role = "observer"',
                                             'role = "observer"\nclient_port = 2182'))
     before = zk_pids(lab)
     proc = zk.run("deploy", str(inv))
@@ -366,14 +375,14 @@ def test_plan_shows_nothing_when_in_sync_and_a_diff_when_not(lab, zk, tmp_path):
     same = zk.run("plan")
     assert same.returncode == 0, same.stderr
     assert "plan: no changes" in same.stdout
-    proc = zk.run("plan", str(SEED))
+    proc = zk.run("plan", str(zk.seed))
     assert proc.returncode == 0, proc.stderr
     assert "nn01 (zookeeper): restart" in proc.stdout
     assert "-clientPort=2182" in proc.stdout and "+clientPort=2181" in proc.stdout
     assert "node1 (zookeeper): no change" in proc.stdout
     assert "restart (rolling: observers, followers, leader last; brokers one at a time): nn01" in proc.stdout
     import json
-    j = json.loads(zk.run("plan", str(SEED), "--json").stdout)
+    j = json.loads(zk.run("plan", str(zk.seed), "--json").stdout)
     assert j["changes"] is True
     assert [h["host"] for h in j["hosts"] if h["action"] == "restart"] == ["nn01"]
     assert zk_pids(lab) == before  # plan changed nothing
@@ -431,7 +440,8 @@ def test_check_passes_and_catches_a_host_name_on_loopback(lab, zk):
 def test_unknown_host_key_is_refused_then_accepted_with_the_flag(lab, zk, tmp_path):
     known = tmp_path / "known_hosts"
     known.write_text("")
-    inv = inventory_variant(tmp_path / "fresh-keys.toml", replace={"known_hosts": f'"{known}"'})
+    inv = inventory_variant(tmp_path / "fresh-keys.toml", replace={"known_hosts": f'"{known}"'},
+                            base=zk.seed)
     proc = zk.run("deploy", str(inv))
     assert proc.returncode == 6  # no host can be locked: each named, nothing changed
     for host in HOSTS:
@@ -454,7 +464,8 @@ def test_changed_host_key_is_always_refused(lab, zk, tmp_path):
     forged = [l for l in lines if l.split()[0] != "node1"] + [f"node1 {node2_key}"]
     known = tmp_path / "known_hosts"
     known.write_text("\n".join(forged) + "\n")
-    inv = inventory_variant(tmp_path / "forged.toml", replace={"known_hosts": f'"{known}"'})
+    inv = inventory_variant(tmp_path / "forged.toml", replace={"known_hosts": f'"{known}"'},
+                            base=zk.seed)
     for extra in ([], ["--accept-new-host-keys"]):
         proc = zk.run("deploy", str(inv), *extra)
         assert proc.returncode == 6, proc.stderr  # node1 cannot even be locked

@@ -56,12 +56,13 @@ def wait_status(zk: Zkctl, predicate, timeout: float = 60, *args: str) -> dict:
 
 
 def inventory_variant(dest: Path, *, replace: dict[str, str] | None = None,
-                      append: str = "") -> Path:
-    """Copy of seed.toml with `key = ...` lines replaced (first match) and text appended."""
-    text = SEED.read_text()
+                      append: str = "", base: Path = SEED) -> Path:
+    """Copy of `base` (seed.toml) with `key = ...` lines replaced (first match) and text
+    appended."""
+    text = base.read_text()
     for key, value in (replace or {}).items():
         text, n = re.subn(rf"(?m)^{re.escape(key)}\s*=.*$", f"{key} = {value}", text, count=1)
-        assert n == 1, f"no '{key} =' line in seed.toml"
+        assert n == 1, f"no '{key} =' line in {base.name}"
     dest.write_text(text + append)
     return dest
 

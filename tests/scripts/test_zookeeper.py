@@ -57,6 +57,9 @@ class TestInspect:
         (zk.install / 'releases' / 'abc').mkdir(parents=True)
         zk.current.symlink_to('releases/abc')
         (zk.current / '.zkctl-release').write_text('abc123\n')
+        (zk.current / 'lib').mkdir()
+        for jar in ('zookeeper-3.9.5.jar', 'zookeeper-jute-3.9.5.jar', 'zookeeper-x.jar'):
+            (zk.current / 'lib' / jar).write_text('jar')
         (zk.root / 'jdk').mkdir()
         (zk.root / 'jdk' / '.zkctl-release').write_text('jdk17\n')
         zk.conf.mkdir()
@@ -72,6 +75,7 @@ class TestInspect:
         assert f['java'] == ['openjdk version "17.0.9" 2023-10-17']
         assert f['jrelease'] == ['jdk17']
         assert f['release'] == ['abc123']
+        assert f['version'] == ['3.9.5']  # from the installed jar's name, for plan's "upgrade"
         assert f['myid'] == ['3']
         assert f['history'] == ['1']
         assert f['epoch'] == ['42']

@@ -99,6 +99,11 @@ class FakeZk {
     for (int fd : held_) ::close(fd);
   }
   int port() const { return sock_.port(); }
+  // Answer from now on with `answers` (a server whose mode changes).
+  void set_answers(std::map<std::string, std::string> answers) {
+    std::lock_guard lock(mu_);
+    answers_ = std::move(answers);
+  }
   // Words received so far, in order.
   std::vector<std::string> words() const {
     std::lock_guard lock(mu_);
@@ -129,9 +134,18 @@ class FakeZk {
         held_.push_back(c);
         continue;
       }
-      auto it = answers_.find(word);
-      if (it != answers_.end()) {
-        std::string_view rest = it->second;
+      std::string answer;
+      bool known = false;
+      {
+        std::lock_guard lock(mu_);
+        auto it = answers_.find(word);
+        if (it != answers_.end()) {
+          known = true;
+          answer = it->second;
+        }
+      }
+      if (known) {
+        std::string_view rest = answer;
         while (!rest.empty()) {
           const ssize_t n = ::send(c, rest.data(), rest.size(), MSG_NOSIGNAL);
           if (n <= 0) break;
@@ -143,7 +157,7 @@ class FakeZk {
   }
 
   BoundSocket sock_;
-  std::map<std::string, std::string> answers_;
+  std::map<std::string, std::string> answers_;  // guarded by mu_
   Behaviour behaviour_;
   std::atomic<bool> stop_{false};
   mutable std::mutex mu_;

@@ -1,11 +1,13 @@
 #include "ops/commands/deploy.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <map>
 
 #include "ops/commands/deploy_plan.hpp"
 #include "ops/zookeeper/host.hpp"
+#include "ops/zookeeper/rolling.hpp"
 #include "remote/scripts.hpp"
 #include "render/rendered_file.hpp"
 #include "util/diff.hpp"
@@ -197,6 +199,27 @@ void copy_tally(const Apply& a, DeployReport& report) {
   report.removed = a.removed;
 }
 
+// A roll run one job at a time, the next chosen when it is due (next_in_order: for
+// ZooKeeper, the leader of that moment goes last).
+runner::StageResult run_roll(Apply& a, runner::Runner& runner, const PlannedStage& stage) {
+  Context& view = stage.view == View::transition ? a.roll : a.ctx;
+  std::vector<Component*> left;
+  for (const PlannedJob& job : stage.jobs) left.push_back(job.node);
+  runner::StageResult all{stage.name, {}};
+  while (!left.empty()) {
+    Component* next = next_in_order(view, *stage.tier, left);
+    PlannedStage one = stage;
+    one.jobs.clear();
+    for (const PlannedJob& job : stage.jobs)
+      if (job.node == next) one.jobs.push_back(job);
+    runner::StageResult r = runner.run_stage(runnable(a, one));
+    all.hosts.insert(all.hosts.end(), r.hosts.begin(), r.hosts.end());
+    if (!r.ok()) break;
+    left.erase(std::find(left.begin(), left.end(), next));
+  }
+  return all;
+}
+
 // Run the plan's stages in order; stop at the first that fails.
 void apply(Context& ctx, DeployPlan& plan, DeployReport& report) {
   Context transition(plan.transition ? *plan.transition : ctx.cluster(), ctx);
@@ -208,7 +231,8 @@ void apply(Context& ctx, DeployPlan& plan, DeployReport& report) {
   for (const PlannedStage& stage : plan.stages) {
     if (stage.tier != previous) stage.tier->before_apply(ctx);
     previous = stage.tier;
-    runner::StageResult result = runner.run_stage(runnable(a, stage));
+    runner::StageResult result =
+        stage.reread_order ? run_roll(a, runner, stage) : runner.run_stage(runnable(a, stage));
     if (!result.ok()) {
       report.outcome = DeployOutcome::failed;
       for (const auto& h : result.hosts)

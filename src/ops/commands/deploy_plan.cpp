@@ -6,6 +6,8 @@
 
 #include "ops/commands/deploy.hpp"
 #include "ops/host/checksum.hpp"
+#include "ops/zookeeper/server.hpp"
+#include "ops/zookeeper/upgrade.hpp"
 #include "runner/runner.hpp"
 
 namespace zkctl::ops {
@@ -53,7 +55,7 @@ void make_removed_tiers(const inventory::Cluster& cluster, DeployPlan& plan) {
 void render_all(const Context& ctx, DeployPlan& plan, DeployReport& report) {
   for (auto& tier : plan.tiers) {
     for (Component* node : tier->nodes()) {
-      NodePlan np{node, tier.get(), {}, {}};
+      NodePlan np{node, tier.get(), {}, {}, {}};
       auto files = node->render(ctx);
       if (files)
         np.files = std::move(files.value());
@@ -73,6 +75,7 @@ void render_all(const Context& ctx, DeployPlan& plan, DeployReport& report) {
       preflight_failed(report, what + version.error().message);
       continue;
     }
+    plan.version[tier.get()] = *version;
     plan.java[tier.get()] = java_need(tier->product(), *version);
     if (auto problem = tier->release_problem(*version)) preflight_failed(report, what + *problem);
   }
@@ -148,6 +151,21 @@ void inspect_all(Context& ctx, DeployPlan& plan, DeployReport& report) {
   }
 }
 
+// ZooKeeper servers whose installed release is another version than the distribution's:
+// "upgrade A -> B" in their plan; a downgrade to an older minor line is refused unless forced.
+void judge_versions(DeployPlan& plan, Force force, DeployReport& report) {
+  for (NodePlan& np : plan.nodes) {
+    auto target = plan.version.find(np.tier);
+    if (np.node->kind() != NodeKind::zookeeper || target == plan.version.end()) continue;
+    const auto& facts = static_cast<const ZooKeeperServer*>(np.node)->host_facts();
+    auto installed = parse_zk_version(facts.installed_version);
+    if (!installed) continue;
+    np.version_change = version_change_text(*installed, target->second);
+    auto why = version_change_refusal(*installed, target->second);
+    if (why && force == Force::no) report.refusals.push_back(np.node->host() + ": " + *why);
+  }
+}
+
 // The tier of `kind` among `tiers` (null when there is none).
 Tier* tier_of_kind(std::vector<std::unique_ptr<Tier>>& tiers, NodeKind kind) {
   for (auto& t : tiers)
@@ -179,6 +197,7 @@ void preflight(Context& ctx, Force force, DeployPlan& plan, DeployReport& report
   if (report.outcome != DeployOutcome::ok) return;
   make_removed_tiers(cluster, plan);
   inspect_all(ctx, plan, report);
+  judge_versions(plan, force, report);
   if (!plan.removals.empty()) preflight_removals(ctx, plan, report);
   if (report.preflight.empty()) {
     for (auto& tier : plan.tiers)
@@ -241,6 +260,16 @@ void plan_install(DeployPlan& plan, Tier& tier) {
   add_stage(plan, std::move(start));
 }
 
+// Why a node restarts; a new distribution of another version says which.
+std::vector<std::string> restart_reasons(const NodePlan& np) {
+  std::vector<std::string> why = np.decision.reasons();
+  if (!np.version_change.empty() && !why.empty() && np.decision.upload) {
+    for (auto& w : why)
+      if (w == "new distribution") w = np.version_change;
+  }
+  return why;
+}
+
 // The roll of one tier: nodes just started join first, a removed leader hands over,
 // then changed nodes restart one at a time in the tier's order, then removed nodes stop.
 void plan_roll(Context& ctx, DeployPlan& plan, Tier& tier, Tier* removed) {
@@ -265,8 +294,9 @@ void plan_roll(Context& ctx, DeployPlan& plan, Tier& tier, Tier* removed) {
   add_stage(plan, std::move(move));
   PlannedStage roll = stage_of(tier, "restart", 1, tier.restart_order_text());
   roll.view = view;
+  roll.reread_order = true;
   for (Component* c : tier.restart_order(ctx, changed))
-    roll.jobs.push_back({c, {StepKind::restart}, plan.find(c)->decision.reasons()});
+    roll.jobs.push_back({c, {StepKind::restart}, restart_reasons(*plan.find(c))});
   add_stage(plan, std::move(roll));
   PlannedStage take_out = stage_of(tier, "remove", 1, "one at a time");
   if (removed)

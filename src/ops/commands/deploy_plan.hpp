@@ -56,6 +56,7 @@ struct PlannedStage {
   int parallel = 0;   // most jobs at once; 0: --parallel
   std::string order;  // how jobs are ordered, for `plan` ("" when all at once)
   View view = View::inventory;
+  bool reread_order = false;  // a roll: the next job is chosen by next_in_order at each step
   std::vector<PlannedJob> jobs;
 };
 
@@ -65,6 +66,7 @@ struct NodePlan {
   Tier* tier = nullptr;
   std::vector<render::RenderedFile> files;
   Decision decision;
+  std::string version_change;  // "upgrade 3.8.0 -> 3.9.5" (ZooKeeper); "": same or unknown
 };
 
 struct DeployPlan {
@@ -74,6 +76,7 @@ struct DeployPlan {
   std::vector<NodePlan> nodes;                  // every node of `tiers`, in order
   std::map<const Tier*, std::string> dist_sha;  // checksum of each tier's distribution
   std::map<const Tier*, JavaNeed> java;         // what each tier's release needs of java
+  std::map<const Tier*, DistVersion> version;   // each tier's distribution's version
   std::optional<JdkPackage> jdk;                // [java], packed once
   Removals removals;
   std::unique_ptr<inventory::Cluster> transition;  // members + removed servers still serving

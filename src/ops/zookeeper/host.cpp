@@ -38,6 +38,8 @@ HostFacts parse_facts(const std::string& output, const inventory::Server& server
       if (!val.empty() && val.size() < 18) f.current_epoch = std::stol(val);
     } else if (key == "mark") {
       f.cluster_mark = val;
+    } else if (key == "version") {
+      f.installed_version = val;
     }
   });
   (void)server;

@@ -27,6 +27,7 @@ struct HostFacts : CommonFacts {
   bool data_has_history = false;            // <data>/version-2 exists
   std::optional<long> current_epoch;        // <data>/version-2/currentEpoch
   std::optional<std::string> cluster_mark;  // <data>/.zkctl-cluster: the cluster's name
+  std::string installed_version;  // of current/lib/zookeeper-X.Y.Z.jar ("3.8.0"); "": none
 };
 
 // Gather HostFacts in one round trip. `files` are the rendered files whose

@@ -1,5 +1,6 @@
 #include "ops/zookeeper/rolling.hpp"
 
+#include <algorithm>
 #include <thread>
 
 #include "ops/component.hpp"
@@ -126,11 +127,22 @@ util::Result<probe::Mode> restart_one(Context& ctx, const inventory::Server& ser
   return *mode;
 }
 
+Component* next_in_order(Context& ctx, Tier& tier, const std::vector<Component*>& left) {
+  if (left.size() > 1 && tier.kind() == NodeKind::zookeeper) {
+    auto order = tier.restart_order(ctx, left);
+    if (!order.empty()) return order.front();
+  }
+  return left.front();
+}
+
 RollingReport rolling_restart(Context& ctx) {
   RollingReport report;
   runner::Progress& progress = ctx.progress();
   for (auto& tier : tiers_of(ctx.cluster())) {
-    for (Component* n : tier->restart_order(ctx, tier->nodes())) {
+    std::vector<Component*> left = tier->nodes();
+    if (tier->kind() != NodeKind::zookeeper) left = tier->restart_order(ctx, left);
+    while (!left.empty()) {
+      Component* n = next_in_order(ctx, *tier, left);
       if (runner::stop_requested()) {  // between nodes: the one in flight has finished
         report.ok = false;
         report.stopped_at = n->label();
@@ -149,6 +161,7 @@ RollingReport rolling_restart(Context& ctx) {
       progress.report({n->host(), n->step("restart"), runner::EventKind::done,
                        tier->ready_text(ctx, *n) + ", cluster in sync"});
       report.restarted.push_back(n->label());
+      left.erase(std::find(left.begin(), left.end(), n));
     }
   }
   return report;

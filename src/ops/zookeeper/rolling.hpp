@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "ops/component.hpp"
 #include "ops/context.hpp"
 #include "ops/zookeeper/status.hpp"
 
@@ -37,7 +38,13 @@ bool fully_synced(const inventory::Cluster& cluster, const ClusterStatus& status
 // restart it, wait for its role and for the ensemble to be in sync again.
 util::Result<probe::Mode> restart_one(Context& ctx, const inventory::Server& server);
 
-// Restart every server in rolling_order; stops at the first step that fails.
+// The node a roll restarts next among `left` (not yet restarted): for ZooKeeper the first
+// of the tier's restart order read now, so that a leadership that moved during the roll
+// still goes last; for other tiers the first of `left` (kept in their planned order).
+Component* next_in_order(Context& ctx, Tier& tier, const std::vector<Component*>& left);
+
+// Restart every node of every tier one at a time, each tier in its restart order
+// (ZooKeeper: re-read before each step, next_in_order); stops at the first step that fails.
 RollingReport rolling_restart(Context& ctx);
 
 }  // namespace zkctl::ops

@@ -168,5 +168,45 @@ TEST_F(DeployPlanTest, AnotherClustersDataIsRefusedInPreflight) {
   EXPECT_NE(report.preflight[0].find("other"), std::string::npos) << report.preflight[0];
 }
 
+TEST_F(DeployPlanTest, AnOlderInstalledReleaseIsAnUpgradeRolledWithTheVersionsNamed) {
+  for (const auto& s : cluster_.servers) {
+    std::string f = deployed(s);
+    f.replace(f.find("release=" + sha_), 8 + sha_.size(), "release=old\nversion=3.7.2");
+    facts_["/d" + std::to_string(s.id)] = f;
+  }
+  DeployReport report;
+  auto lines = plan_lines(report);
+  ASSERT_EQ(report.outcome, DeployOutcome::ok)
+      << (report.refusals.empty() ? "" : report.refusals[0]);
+  ASSERT_EQ(report.stages.size(), 3u);
+  EXPECT_EQ(report.stages[1].name, "restart");
+  EXPECT_NE(report.stages[1].order.find("leader last"), std::string::npos);
+  ASSERT_EQ(report.stages[1].jobs.size(), 3u);
+  for (const auto& j : report.stages[1].jobs)
+    EXPECT_EQ(j, "127.0.0.1: rolling restart (upgrade 3.7.2 -> 3.8.0)");
+}
+
+TEST_F(DeployPlanTest, ADowngradeToAnOlderMinorLineIsRefusedUnlessForced) {
+  for (const auto& s : cluster_.servers) {
+    std::string f = deployed(s);
+    f.replace(f.find("release=" + sha_), 8 + sha_.size(), "release=new\nversion=3.9.5");
+    facts_["/d" + std::to_string(s.id)] = f;
+  }
+  runner::NullProgress progress;
+  Context ctx(cluster_, options_, progress);
+  DeployReport refused = deploy(ctx, DeployMode::plan_only, Force::no);
+  EXPECT_EQ(refused.outcome, DeployOutcome::refused);
+  ASSERT_EQ(refused.refusals.size(), 3u);
+  EXPECT_EQ(refused.refusals[0].rfind("127.0.0.1: downgrade 3.9.5 -> 3.8.0 goes back", 0), 0u)
+      << refused.refusals[0];
+  EXPECT_NE(refused.refusals[0].find("--force"), std::string::npos);
+  EXPECT_TRUE(refused.stages.empty());
+  Context forced_ctx(cluster_, options_, progress);
+  DeployReport forced = deploy(forced_ctx, DeployMode::plan_only, Force::yes);
+  ASSERT_EQ(forced.outcome, DeployOutcome::ok);
+  ASSERT_EQ(forced.stages.size(), 3u);
+  EXPECT_EQ(forced.stages[1].jobs[0], "127.0.0.1: rolling restart (downgrade 3.9.5 -> 3.8.0)");
+}
+
 }  // namespace
 }  // namespace zkctl::ops

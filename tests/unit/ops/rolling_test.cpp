@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <map>
 #include <memory>
+#include <mutex>
 
 #include "runner/interrupt.hpp"
 #include "runner/progress.hpp"
@@ -114,4 +116,53 @@ TEST(Rolling, AStopRequestRestartsNoFurtherNode) {
   EXPECT_EQ(r.error, runner::kStepInterrupted);
   EXPECT_TRUE(r.restarted.empty());
   EXPECT_TRUE(log.entries().empty());  // nothing stopped or started on any host
+}
+
+namespace {
+std::map<std::string, std::string> zk_answers(const std::string& mode) {
+  std::string mntr = "zk_server_state\t" + mode + "\n";
+  if (mode == "leader")
+    mntr += "zk_synced_followers\t2\nzk_synced_observers\t0\nzk_pending_syncs\t0\n";
+  else
+    mntr += "zk_peer_state\tfollowing - broadcast\n";
+  return {{"srvr", "Zookeeper version: 3.9.5\nMode: " + mode + "\n"}, {"mntr", mntr}};
+}
+}  // namespace
+
+// Leadership moves during the roll (server 3 takes over while server 1 restarts): the roll
+// re-reads who leads before each step, so the new leader goes last, not the old one.
+TEST(Rolling, TheLeaderOfTheMomentGoesLastWhenLeadershipMovesMidRoll) {
+  std::vector<std::unique_ptr<probe_test::FakeZk>> zks;
+  std::vector<inventory::Server> servers;
+  const std::vector<std::string> modes = {"follower", "leader", "follower"};
+  for (std::size_t i = 0; i < modes.size(); ++i) {
+    zks.push_back(std::make_unique<probe_test::FakeZk>(zk_answers(modes[i])));
+    servers.push_back(
+        zkctl::testing::zk_server("127.0.0.1", static_cast<int>(i) + 1, zks.back()->port()));
+    servers.back().data_dir = "/d" + std::to_string(i + 1);
+  }
+  auto cluster = zkctl::testing::cluster_of(servers, {});
+  zkctl::testing::FakeHosts hosts;
+  std::mutex mu;
+  std::vector<int> stopped;  // server ids, in the order they were stopped
+  hosts.host_handler = [&](const std::string&, const std::string& command) {
+    if (command.find("kill -TERM") == std::string::npos)  // not remote-scripts/zookeeper/stop.sh
+      return remote::CommandResult{0, "pid=4242\n", ""};
+    for (int id = 1; id <= 3; ++id) {
+      if (command.find("/d" + std::to_string(id) + "/zookeeper_server.pid") == std::string::npos)
+        continue;
+      std::lock_guard lock(mu);
+      stopped.push_back(id);
+      if (id == 1) {  // an election while server 1 is away: server 3 now leads
+        zks[1]->set_answers(zk_answers("follower"));
+        zks[2]->set_answers(zk_answers("leader"));
+      }
+    }
+    return remote::CommandResult{0, "stopped\n", ""};
+  };
+  runner::NullProgress progress;
+  ops::Context ctx(cluster, hosts.options(), progress);
+  ops::RollingReport r = ops::rolling_restart(ctx);
+  EXPECT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(stopped, (std::vector<int>{1, 2, 3}));  // planned at the start: 1, 3, 2
 }
