@@ -64,4 +64,17 @@ got=$(fish -c "source '$fish_file'; complete -C 'zkctl re'" | cut -f1 | tr '\n' 
 [[ $got == "render restart " ]] || fail "fish: completion of 'zkctl re' gave '$got'"
 got=$(fish -c "source '$fish_file'; complete -C 'zkctl verify --mes'" | cut -f1)
 [[ $got == "--messages" ]] || fail "fish: completion of 'zkctl verify --mes' gave '$got'"
+# zsh completes in an interactive shell on a pseudo-terminal: Tab after "zkctl check --js".
+zdir=$(mktemp -d)
+trap 'rm -rf "$zdir"' EXIT
+cp "$zsh_file" "$zdir/_zkctl"
+cat >"$zdir/drive.zsh" <<'ZSH'
+zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z "PS1='> '; fpath=($1 \$fpath); autoload -Uz compinit; compinit -u -D"
+zpty -w z "zkctl check --js"$'\t'
+zpty -r z out '*--json*' && print completed
+ZSH
+got=$(timeout 20 zsh -f "$zdir/drive.zsh" "$zdir" 2>&1 | tail -n 1) || true
+[[ $got == completed ]] || fail "zsh: Tab after 'zkctl check --js' did not complete --json"
 echo "man page and completions match --help"
