@@ -33,7 +33,7 @@ packages=(
     shellcheck
     # the Debian package (debian/, scripts/check_package.sh) and the checks of its man page
     # and completions (tests/cli/test_man_and_completions.sh)
-    dpkg-dev debhelper fakeroot man-db zsh fish
+    dpkg-dev debhelper man-db zsh fish
 )
 
 # sshd/ZooKeeper processes in this network namespace, one PID per line.
