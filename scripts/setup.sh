@@ -31,6 +31,9 @@ packages=(
     zip unzip coreutils python3 python3-pytest python3-kazoo python3-confluent-kafka
     # lint of remote-scripts/ and the repo's other shell (tests/scripts/lint.sh)
     shellcheck
+    # the Debian package (debian/, scripts/check_package.sh) and the checks of its man page
+    # and completions (tests/cli/test_man_and_completions.sh)
+    dpkg-dev debhelper man-db zsh fish
 )
 
 # sshd/ZooKeeper processes in this network namespace, one PID per line.

@@ -2,10 +2,12 @@
 # The whole test suite, from a fresh machine: install packages, shellcheck and the remote
 # scripts' tests, build, unit tests, a
 # time-boxed fuzzing run ($ZKCTL_FUZZ_SECONDS per target, default 10), the sanitizer build
-# of the unit tests, the SSH integration tests, then the end-to-end tests on
+# of the unit tests, the SSH integration tests, the Debian package (built, unpacked and
+# checked, installed and removed), then the end-to-end tests on
 # the simulated hosts (which start and tear down the lab themselves). Run as root.
 #   bash scripts/test.sh            everything
 #   ZKCTL_E2E=0 bash scripts/test.sh   skip the end-to-end part
+#   ZKCTL_PACKAGE=0 bash scripts/test.sh   skip the Debian package stage
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,6 +45,11 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
 
 step "integration tests (real sshd on loopback)"
 meson test -C build --suite integration --print-errorlogs
+
+if [[ "${ZKCTL_PACKAGE:-1}" != 0 ]]; then
+  step "Debian package (dpkg-buildpackage, dpkg -x checks, dpkg -i / -r round trip)"
+  bash scripts/check_package.sh
+fi
 
 if [[ "${ZKCTL_E2E:-1}" != 0 ]]; then
   step "end-to-end tests (simulated hosts, real sshd and ZooKeeper)"

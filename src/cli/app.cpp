@@ -390,9 +390,19 @@ void add_logs(CLI::App& app, CommandLine& cl) {
 
 void add_completion(CLI::App& app, CommandLine& cl) {
   auto* cmd = app.add_subcommand("completion", "Print the shell completion script");
-  cmd->add_option("SHELL", cl.shell, "Shell (bash)")->capture_default_str();
-  cmd->footer("\nExample:\n  zkctl completion bash > /etc/bash_completion.d/zkctl");
-  cmd->callback([&cl] { cl.action = [&cl] { return cmd_completion(cl.shell); }; });
+  cmd->add_option("SHELL", cl.shell, "Shell: bash, zsh or fish")
+      ->check(CLI::IsMember({"bash", "zsh", "fish"}))
+      ->capture_default_str();
+  cmd->footer(
+      "\nThe script is generated from zkctl's own parser, so it offers exactly the subcommands\n"
+      "and options --help lists. The Debian package installs all three.\n\n"
+      "Examples:\n  zkctl completion bash > /etc/bash_completion.d/zkctl\n"
+      "  zkctl completion zsh > \"${fpath[1]}/_zkctl\"\n"
+      "  zkctl completion fish > ~/.config/fish/completions/zkctl.fish");
+  const CLI::App* whole = &app;
+  cmd->callback([&cl, whole] {
+    cl.action = [&cl, whole] { return cmd_completion(completion_model(*whole), cl.shell); };
+  });
 }
 
 void add_render(CLI::App& app, CommandLine& cl) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/cluster_source.hpp"
+#include "cli/completion.hpp"
 #include "ops/commands/control.hpp"
 #include "ops/commands/deploy.hpp"
 #include "ops/commands/destroy.hpp"
@@ -72,8 +73,8 @@ struct DestroyOptions {
 };
 // Stop everything and remove the installs (and with `purge`, the data).
 int cmd_destroy(GlobalOptions& g, const DestroyOptions& options);
-// Print the shell completion script for `shell` ("bash").
-int cmd_completion(const std::string& shell);
+// Print the completion script of `shell` (bash, zsh or fish) generated from `model`.
+int cmd_completion(const CompletionModel& model, const std::string& shell);
 // Pre-flight on its own, plus java version, disk, memory, clock skew, name resolution.
 int cmd_check(GlobalOptions& g, Output output);
 int cmd_render(GlobalOptions& g, const std::string& out_dir);
