@@ -201,7 +201,7 @@ void add_program_options(CLI::App& app, CommandLine& cl) {
                          "  zkctl status\n"
                          "  zkctl restart node3\n\n") +
              kExitCodes);
-  app.set_version_flag("--version", "zkctl 0.1.0");
+  app.set_version_flag("--version", std::string("zkctl ") + ZKCTL_VERSION);  // meson.build's
   // Options of the program itself, also accepted after the subcommand (fallthrough).
   app.add_option("--color", cl.color_text,
                  "Colour: auto (only on a terminal, never with NO_COLOR set), always, never")
