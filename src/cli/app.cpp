@@ -231,6 +231,7 @@ void add_deploy(CLI::App& app, CommandLine& cl) {
         std::fprintf(stderr, "zkctl: deploy needs an INVENTORY file\n");
         return static_cast<int>(kUsage);
       }
+      if (cl.force) cl.g.ops.gate_refusal = ops::GateRefusal::pass;
       return cmd_deploy(cl.g, force_of(cl));
     };
   });
@@ -268,6 +269,7 @@ int run_control(CommandLine& cl, ops::Action action) {
     std::fprintf(stderr, "zkctl: stop needs a NODE, or --all to stop the whole cluster\n");
     return kUsage;
   }
+  if (cl.force) cl.g.ops.gate_refusal = ops::GateRefusal::pass;
   return cmd_cluster(cl.g, action);
 }
 
