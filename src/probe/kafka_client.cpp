@@ -185,9 +185,12 @@ util::Result<std::unique_ptr<rd_kafka_AdminOptions_t, AdminOptionsDeleter>> admi
       rd_kafka_AdminOptions_new(rk, api));
   char errstr[512] = {};
   const int total = std::max(remaining_ms(deadline), 100);
+  // The operation timeout exists only for operations the controller carries out.
+  const bool operation =
+      api == RD_KAFKA_ADMIN_OP_CREATETOPICS || api == RD_KAFKA_ADMIN_OP_DELETETOPICS;
   if (rd_kafka_AdminOptions_set_request_timeout(options.get(), total, errstr, sizeof errstr) ||
-      rd_kafka_AdminOptions_set_operation_timeout(options.get(), total / 2, errstr,
-                                                  sizeof errstr)) {
+      (operation && rd_kafka_AdminOptions_set_operation_timeout(options.get(), total / 2, errstr,
+                                                                sizeof errstr))) {
     return util::fail(std::string("kafka admin options: ") + errstr);
   }
   return options;
