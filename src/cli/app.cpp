@@ -105,7 +105,10 @@ const ControlCmd kControlCmds[] = {
      "would break. Without NODE: a rolling restart: observers, then followers, the leader\n"
      "last; before each step the ensemble must be in sync with every other voter serving,\n"
      "after it the node must serve in its role and the leader count every learner synced.\n"
-     "A failed step stops the roll with a report; re-running it is safe.\n\n"
+     "Then the Kafka brokers, the active controller last: each only while every partition\n"
+     "keeps its min.insync.replicas without it, and until it is back in their ISR; one\n"
+     "already below its minimum for another reason stops the roll, named (exit 4) unless\n"
+     "--force. A failed step stops the roll with a report; re-running it is safe.\n\n"
      "Examples:\n  zkctl restart node3\n  zkctl restart",
      ops::Action::restart},
 };
