@@ -30,9 +30,10 @@ std::string refusal_text(std::vector<std::string> named, int broker) {
   for (std::size_t i = 0; i < named.size() && i < kNamed; ++i)
     out += (out.empty() ? "" : "; ") + named[i];
   if (named.size() > kNamed) out += "; and " + std::to_string(named.size() - kNamed) + " more";
-  return "partitions below min.insync.replicas for reasons outside this roll, restarting "
-         "broker " +
-         std::to_string(broker) + " not allowed: " + out;
+  return "broker " + std::to_string(broker) +
+         " not restarted: partitions below min.insync.replicas (now, or without it) for "
+         "reasons outside this roll: " +
+         out;
 }
 
 }  // namespace
