@@ -105,7 +105,10 @@ const ControlCmd kControlCmds[] = {
      "would break. Without NODE: a rolling restart: observers, then followers, the leader\n"
      "last; before each step the ensemble must be in sync with every other voter serving,\n"
      "after it the node must serve in its role and the leader count every learner synced.\n"
-     "A failed step stops the roll with a report; re-running it is safe.\n\n"
+     "Then the Kafka brokers, the active controller last: each only while every partition\n"
+     "keeps its min.insync.replicas without it, and until it is back in their ISR; one\n"
+     "already below its minimum for another reason stops the roll, named (exit 4) unless\n"
+     "--force. A failed step stops the roll with a report; re-running it is safe.\n\n"
      "Examples:\n  zkctl restart node3\n  zkctl restart",
      ops::Action::restart},
 };
@@ -231,6 +234,7 @@ void add_deploy(CLI::App& app, CommandLine& cl) {
         std::fprintf(stderr, "zkctl: deploy needs an INVENTORY file\n");
         return static_cast<int>(kUsage);
       }
+      if (cl.force) cl.g.ops.gate_refusal = ops::GateRefusal::pass;
       return cmd_deploy(cl.g, force_of(cl));
     };
   });
@@ -268,6 +272,7 @@ int run_control(CommandLine& cl, ops::Action action) {
     std::fprintf(stderr, "zkctl: stop needs a NODE, or --all to stop the whole cluster\n");
     return kUsage;
   }
+  if (cl.force) cl.g.ops.gate_refusal = ops::GateRefusal::pass;
   return cmd_cluster(cl.g, action);
 }
 

@@ -27,7 +27,7 @@ int cmd_cluster(GlobalOptions& g, ops::Action action) {
           std::fprintf(stderr, "zkctl: already restarted: %s; re-running is safe\n", done.c_str());
         }
         audit.summary = "rolling restart stopped at " + r.stopped_at + ": " + r.error;
-        return kFailed;
+        return r.refused ? kRefused : kFailed;
       }
       for (const auto& h : r.restarted) audit.hosts.push_back({h, "restarted"});
       audit.summary = "rolling restart done";

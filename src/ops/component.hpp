@@ -237,6 +237,8 @@ class Tier {
   // One gated step of a roll: the cluster must allow `node` to go, it is restarted,
   // then the cluster must be whole again. `ctx` may be a transition view.
   virtual util::Result<void> restart_one(Context& ctx, const Component& node) = 0;
+  // Whether the last restart_one failed because a gate refused (exit 4), not a fault.
+  virtual bool roll_refused() const { return false; }
   // A whole-tier stop, in order: each group's nodes stop together (`parallel` 0) or
   // one at a time (1), and the next group only after the previous one.
   struct StopGroup {

@@ -21,6 +21,9 @@
 
 namespace zkctl::ops {
 
+// What a roll does when a Kafka partition gate refuses: stop (exit 4), or go on (--force).
+enum class GateRefusal { stop, pass };
+
 struct Options {
   int parallel = 16;  // most hosts worked on at once
   remote::HostKeyPolicy host_keys = remote::HostKeyPolicy::strict;
@@ -28,6 +31,7 @@ struct Options {
   std::chrono::seconds wait_timeout{120};         // waiting for a node to serve in its role
   std::chrono::seconds stop_grace{30};            // SIGTERM -> SIGKILL
   std::chrono::seconds kafka_stop_grace{120};     // Kafka's controlled shutdown can take a while
+  GateRefusal gate_refusal = GateRefusal::stop;   // restart/deploy --force: pass
   int connect_timeout_s = 0;                      // >0 overrides the inventory's [ssh]
   int command_timeout_s = 0;                      // >0 overrides the inventory's [ssh]
   render::RenderOptions templates;                // user template overrides ($ZKCTL_TEMPLATES)

@@ -185,9 +185,12 @@ util::Result<std::unique_ptr<rd_kafka_AdminOptions_t, AdminOptionsDeleter>> admi
       rd_kafka_AdminOptions_new(rk, api));
   char errstr[512] = {};
   const int total = std::max(remaining_ms(deadline), 100);
+  // The operation timeout exists only for operations the controller carries out.
+  const bool operation =
+      api == RD_KAFKA_ADMIN_OP_CREATETOPICS || api == RD_KAFKA_ADMIN_OP_DELETETOPICS;
   if (rd_kafka_AdminOptions_set_request_timeout(options.get(), total, errstr, sizeof errstr) ||
-      rd_kafka_AdminOptions_set_operation_timeout(options.get(), total / 2, errstr,
-                                                  sizeof errstr)) {
+      (operation && rd_kafka_AdminOptions_set_operation_timeout(options.get(), total / 2, errstr,
+                                                                sizeof errstr))) {
     return util::fail(std::string("kafka admin options: ") + errstr);
   }
   return options;
@@ -247,7 +250,8 @@ util::Result<void> one_topic_result(const rd_kafka_topic_result_t** results, siz
 }  // namespace
 
 util::Result<void> create_topic(const std::string& bootstrap, const std::string& topic,
-                                int partitions, int replication, milliseconds timeout) {
+                                int partitions, int replication, milliseconds timeout,
+                                const std::vector<std::pair<std::string, std::string>>& config) {
   const auto deadline = Clock::now() + timeout;
   const std::string what = "kafka create topic " + topic + " on " + bootstrap;
   LogSink sink;
@@ -258,6 +262,11 @@ util::Result<void> create_topic(const std::string& bootstrap, const std::string&
   std::unique_ptr<rd_kafka_NewTopic_t, NewTopicDeleter> nt(
       rd_kafka_NewTopic_new(topic.c_str(), partitions, replication, errstr, sizeof errstr));
   if (!nt) return util::fail(what + ": " + errstr);
+  for (const auto& [key, value] : config) {
+    if (rd_kafka_NewTopic_set_config(nt.get(), key.c_str(), value.c_str()) !=
+        RD_KAFKA_RESP_ERR_NO_ERROR)
+      return util::fail(what + ": topic setting " + key + "=" + value);
+  }
   auto options = admin_options(rk->get(), RD_KAFKA_ADMIN_OP_CREATETOPICS, deadline);
   if (!options) return options.error();
   Queue queue(rd_kafka_queue_new(rk->get()));
@@ -294,6 +303,82 @@ util::Result<void> create_topic(const std::string& bootstrap, const std::string&
     }
     std::this_thread::sleep_for(milliseconds(std::min(200, remaining_ms(deadline))));
   }
+}
+
+int KafkaMinInsync::of(const std::string& topic) const {
+  auto it = topics.find(topic);
+  return it != topics.end() ? it->second : broker;
+}
+
+namespace {
+struct ConfigResourceDeleter {
+  void operator()(rd_kafka_ConfigResource_t* r) const { rd_kafka_ConfigResource_destroy(r); }
+};
+using ConfigResource = std::unique_ptr<rd_kafka_ConfigResource_t, ConfigResourceDeleter>;
+
+// min.insync.replicas of one described resource into `out`; an error names the resource.
+util::Result<void> take_min_insync(const rd_kafka_ConfigResource_t* res, KafkaMinInsync& out) {
+  const std::string name = rd_kafka_ConfigResource_name(res);
+  if (rd_kafka_ConfigResource_error(res) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const char* msg = rd_kafka_ConfigResource_error_string(res);
+    return util::fail(
+        name + ": " +
+        (msg != nullptr ? msg : rd_kafka_err2str(rd_kafka_ConfigResource_error(res))));
+  }
+  const bool topic = rd_kafka_ConfigResource_type(res) == RD_KAFKA_RESOURCE_TOPIC;
+  size_t n = 0;
+  const rd_kafka_ConfigEntry_t** entries = rd_kafka_ConfigResource_configs(res, &n);
+  for (size_t i = 0; i < n; ++i) {
+    if (std::string(rd_kafka_ConfigEntry_name(entries[i])) != "min.insync.replicas") continue;
+    const char* value = rd_kafka_ConfigEntry_value(entries[i]);
+    if (value == nullptr) continue;
+    const int v = std::atoi(value);
+    if (v < 1) return util::fail(name + ": min.insync.replicas=" + value);
+    if (!topic) {
+      out.broker = v;
+    } else if (rd_kafka_ConfigEntry_source(entries[i]) ==
+               RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG) {
+      out.topics[name] = v;
+    }
+  }
+  return {};
+}
+}  // namespace
+
+util::Result<KafkaMinInsync> kafka_min_insync(const std::string& bootstrap,
+                                              const std::vector<std::string>& topics, int broker_id,
+                                              milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  const std::string what = "kafka describe configs on " + bootstrap;
+  LogSink sink;
+  auto rk = make_handle(RD_KAFKA_PRODUCER, bootstrap, {}, &sink);
+  if (!rk) return rk.error();
+  std::vector<ConfigResource> owned;
+  owned.emplace_back(
+      rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_BROKER, std::to_string(broker_id).c_str()));
+  for (const auto& t : topics)
+    owned.emplace_back(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, t.c_str()));
+  std::vector<rd_kafka_ConfigResource_t*> list;
+  for (auto& r : owned) list.push_back(r.get());
+  auto options = admin_options(rk->get(), RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, deadline);
+  if (!options) return options.error();
+  Queue queue(rd_kafka_queue_new(rk->get()));
+  rd_kafka_DescribeConfigs(rk->get(), list.data(), list.size(), options->get(), queue.get());
+  auto ev = admin_result(queue.get(), deadline, what, sink);
+  if (!ev) return ev.error();
+  const rd_kafka_DescribeConfigs_result_t* res = rd_kafka_event_DescribeConfigs_result(ev->get());
+  size_t n = 0;
+  const rd_kafka_ConfigResource_t** results =
+      res != nullptr ? rd_kafka_DescribeConfigs_result_resources(res, &n) : nullptr;
+  if (n != list.size())
+    return util::fail(what + ": " + std::to_string(n) + " of " + std::to_string(list.size()) +
+                      " resources answered");
+  KafkaMinInsync out;
+  for (size_t i = 0; i < n; ++i) {
+    if (auto r = take_min_insync(results[i], out); !r)
+      return util::fail(what + ": " + r.error().message);
+  }
+  return out;
 }
 
 util::Result<void> delete_topic(const std::string& bootstrap, const std::string& topic,

@@ -4,6 +4,7 @@
 // librdkafka's own log lines are kept off stderr (the last few go into error messages).
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -44,10 +45,29 @@ struct KafkaMetadata {
 util::Result<KafkaMetadata> kafka_metadata(const std::string& bootstrap,
                                            std::chrono::milliseconds timeout);
 
+// min.insync.replicas as DescribeConfigs reports it: each topic's own value (set on the
+// topic: source DYNAMIC_TOPIC_CONFIG) and the broker's, which every other topic follows.
+struct KafkaMinInsync {
+  std::map<std::string, int> topics;  // only topics with their own value
+  int broker = 1;                     // the broker's min.insync.replicas (Kafka's default: 1)
+
+  // The value `topic` runs with: its own, else the broker's.
+  int of(const std::string& topic) const;
+};
+
+// Ask `bootstrap` for min.insync.replicas of `topics` and of broker `broker_id`, within
+// `timeout` (one DescribeConfigs request; librdkafka sends the broker's part to that broker).
+util::Result<KafkaMinInsync> kafka_min_insync(const std::string& bootstrap,
+                                              const std::vector<std::string>& topics, int broker_id,
+                                              std::chrono::milliseconds timeout);
+
 // Create `topic` through the admin API and wait until metadata shows a leader for each of its
 // `partitions`, all within `timeout`. An existing topic is an error ("already exists").
-util::Result<void> create_topic(const std::string& bootstrap, const std::string& topic,
-                                int partitions, int replication, std::chrono::milliseconds timeout);
+// `config`: topic-level settings ({"min.insync.replicas", "2"}).
+util::Result<void> create_topic(
+    const std::string& bootstrap, const std::string& topic, int partitions, int replication,
+    std::chrono::milliseconds timeout,
+    const std::vector<std::pair<std::string, std::string>>& config = {});
 
 // Delete `topic` and wait until metadata no longer lists it, within `timeout`. A missing
 // topic is an error.

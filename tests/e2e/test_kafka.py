@@ -190,6 +190,34 @@ def test_zk_mode_rolling_restart_rolls_the_brokers_too_controller_last(lab, zkk)
     assert code == 0 and kafka_of(status)["under_replicated"] == 0
 
 
+def test_zk_mode_roll_stops_at_a_partition_below_min_isr_and_names_it(lab, zkk):
+    # A topic of RF 3 with min.insync.replicas 2, and one of its brokers stopped outside
+    # zkctl: ISR 2/3, so restarting any other broker would leave 1 < 2. The roll (the
+    # controller's broker last) must stop at the first broker it would restart, exit 4,
+    # naming the partition, and restart no broker.
+    _, status = zkk.status()
+    controller = kafka_of(status)["controller"]
+    hosts = {11: "node1", 12: "node2", 13: "node3"}
+    first, down = [b for b in (11, 12, 13) if b != controller]  # down: rolled after first
+    topic = f"e2e-gate-{uuid.uuid4().hex[:8]}"
+    create_topic(BOOTSTRAP_ZK, topic, partitions=1, replication=3)
+    lab.kill(hosts[down], lab.pid_of(hosts[down], KAFKA_PATTERN), signal.SIGTERM)
+    wait_kafka(zkk, lambda s: kafka_of(s)["under_replicated"] > 0, 60)
+    before = kafka_pids(lab, [hosts[first], hosts[controller]])
+    proc = zkk.run("restart", "--wait-timeout", "30")
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    assert f"{topic}-0 ISR 2/3 (min 2), 1 without broker {first}" in proc.stderr, proc.stderr
+    assert f"stopped at {hosts[first]} (kafka {first})" in proc.stderr, proc.stderr
+    assert kafka_pids(lab, [hosts[first], hosts[controller]]) == before
+    record_case("roll with a partition already at min ISR (a broker stopped outside the roll)",
+                f"SIGTERM of broker {down}; zkctl restart",
+                f"exit 4 before any broker restarted, {topic}-0 named")
+    # Restore: the stopped broker back, everything in sync for the tests that follow.
+    proc = zkk.run("start", hosts[down])
+    assert proc.returncode == 0, proc.stderr
+    wait_kafka(zkk, lambda s: kafka_of(s)["ok"] and kafka_of(s)["under_replicated"] == 0)
+
+
 def test_zk_mode_zookeeper_leader_killed_under_load_loses_nothing(lab, zkk):
     _, status = zkk.status()
     zk_leader = next(n["host"] for n in status["nodes"] if n["mode"] == "leader")

@@ -174,6 +174,48 @@ util::Result<void> wait_broker_healthy(Context& ctx, const inventory::KafkaNode&
                     (h.error.empty() ? "" : "; " + h.error) + ")");
 }
 
+namespace {
+
+// One look at the gate: metadata, then min.insync.replicas of its topics (through a broker
+// that answered); an unreadable cluster is a wait, with why.
+GateVerdict look(Context& ctx, int broker, GatePhase phase, const std::set<int>& rolled) {
+  const std::string bootstrap = kafka_bootstrap(ctx.cluster());
+  const auto timeout = std::max(ctx.options().probe_timeout, std::chrono::milliseconds(5000));
+  auto md = probe::kafka_metadata(bootstrap, timeout);
+  if (!md) return {GateVerdict::Kind::wait, "waiting for metadata: " + md.error().message};
+  if (phase == GatePhase::after) return gate_after_restart(*md, broker);
+  std::set<std::string> topics;
+  for (const auto& p : md->partitions) topics.insert(p.topic);
+  const int asked = md->answered_by >= 0 ? md->answered_by : broker;
+  auto min = probe::kafka_min_insync(bootstrap, {topics.begin(), topics.end()}, asked, timeout);
+  if (!min)
+    return {GateVerdict::Kind::wait, "waiting for min.insync.replicas: " + min.error().message};
+  return gate_before_restart(*md, *min, broker, rolled);
+}
+
+}  // namespace
+
+util::Result<GateVerdict> await_gate(Context& ctx, const inventory::KafkaNode& node,
+                                     const std::string& step, GatePhase phase,
+                                     const std::set<int>& rolled) {
+  const auto timeout = ctx.options().wait_timeout;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string shown;
+  for (;;) {
+    GateVerdict v = look(ctx, node.id, phase, rolled);
+    if (v.kind != GateVerdict::Kind::wait) return v;
+    if (v.why != shown) {
+      ctx.progress().report({node.host, step, runner::EventKind::progress, v.why});
+      shown = v.why;
+    }
+    if (std::chrono::steady_clock::now() >= deadline)
+      return util::fail(std::string(phase == GatePhase::before ? "before" : "after") +
+                        " the restart, still " + v.why + " after " +
+                        std::to_string(timeout.count()) + "s");
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
 util::Result<void> wait_all_registered(Context& ctx, std::chrono::seconds timeout) {
   const auto& cluster = ctx.cluster();
   auto deadline = std::chrono::steady_clock::now() + timeout;

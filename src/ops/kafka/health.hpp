@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ops/context.hpp"
+#include "ops/kafka/gate.hpp"
 #include "util/result.hpp"
 
 namespace zkctl::ops {
@@ -53,6 +54,15 @@ util::Result<KraftQuorum> read_kraft_quorum(Context& ctx);
 // or offline, or `timeout` passes.
 util::Result<void> wait_broker_healthy(Context& ctx, const inventory::KafkaNode& node,
                                        std::chrono::seconds timeout);
+
+// The roll's gate for `node` (a broker): read metadata and min.insync.replicas and ask
+// gate_before_restart (`rolled`: brokers this roll restarted) or gate_after_restart, again
+// every half second while it says wait (each new wait shown as progress of `step`), until
+// it says go or refuse, or wait_timeout passes (an error naming what was awaited).
+enum class GatePhase { before, after };
+util::Result<GateVerdict> await_gate(Context& ctx, const inventory::KafkaNode& node,
+                                     const std::string& step, GatePhase phase,
+                                     const std::set<int>& rolled);
 
 // Poll until every broker is registered (and, in KRaft, the quorum has a leader).
 util::Result<void> wait_all_registered(Context& ctx, std::chrono::seconds timeout);

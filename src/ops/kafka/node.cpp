@@ -167,6 +167,7 @@ void KafkaTier::before_apply(Context& ctx) {
 }
 
 std::vector<Component*> KafkaTier::restart_order(Context& ctx, std::vector<Component*> nodes) {
+  rolled_.clear();  // a roll begins
   if (nodes.empty()) return nodes;
   KafkaHealth h = kafka_health(ctx, WithQuorum::yes);
   std::vector<Component*> order, last;
@@ -176,15 +177,35 @@ std::vector<Component*> KafkaTier::restart_order(Context& ctx, std::vector<Compo
 }
 
 util::Result<void> KafkaTier::restart_one(Context& ctx, const Component& node) {
+  refused_ = false;
   Connection& c = node.connection(ctx);
   if (!c.remote) return util::fail(c.error);
   auto t = node.timeout(ctx);
-  // The cluster must be whole before a broker leaves: registered, nothing under-replicated.
-  if (auto before = node.wait_ready(ctx); !before)
-    return util::fail("before the restart: " + before.error().message);
+  const auto& n = static_cast<const KafkaComponent&>(node).node();
+  // A controller-only node: the cluster whole before and after (no partitions of its own).
+  if (!n.broker) {
+    if (auto before = node.wait_ready(ctx); !before)
+      return util::fail("before the restart: " + before.error().message);
+  } else {
+    // Per partition (gate.hpp): every partition keeps its min.insync.replicas without it.
+    auto before = await_gate(ctx, n, node.step("restart"), GatePhase::before, rolled_);
+    if (!before) return before.error();
+    if (before->kind == GateVerdict::Kind::refuse) {
+      if (ctx.options().gate_refusal == GateRefusal::stop) {
+        refused_ = true;
+        return util::fail(before->why + " (use --force)");
+      }
+      ctx.progress().report(
+          {n.host, node.step("restart"), runner::EventKind::progress, "--force: " + before->why});
+    }
+  }
   if (auto st = node.stop(*c.remote, ctx.options(), t); !st) return st.error();
   if (auto pid = node.start(*c.remote, t); !pid) return pid.error();
-  return node.wait_ready(ctx);
+  rolled_.insert(n.id);
+  if (!n.broker) return node.wait_ready(ctx);
+  auto after = await_gate(ctx, n, node.step("restart"), GatePhase::after, rolled_);
+  if (!after) return after.error();
+  return {};
 }
 
 util::Result<std::string> KafkaTier::wait_all(Context& ctx) {

@@ -5,6 +5,7 @@
 // gated on the cluster's own partition state, every broker registered).
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -80,7 +81,12 @@ class KafkaTier final : public Tier {
   void preflight_removal(Context& ctx, Tier& removed, DeployReport& report) override;
   // Inventory order, the active controller (KRaft: the quorum leader) last.
   std::vector<Component*> restart_order(Context& ctx, std::vector<Component*> nodes) override;
+  // Gated per partition (gate.hpp, await_gate): before, every partition keeps its
+  // min.insync.replicas without the broker (waiting for this roll's brokers to catch up;
+  // refused, exit 4, when below for other reasons, unless --force); after, the broker is
+  // back in the ISR of every partition it hosts.
   util::Result<void> restart_one(Context& ctx, const Component& node) override;
+  bool roll_refused() const override { return refused_; }
   std::optional<std::string> leave_refusal(Context& ctx, const Component& node,
                                            const std::string& verb) override;
   std::string ready_text(Context& ctx, const Component& node) override;
@@ -89,8 +95,9 @@ class KafkaTier final : public Tier {
   // needs a controller), each group at once.
   std::vector<StopGroup> stop_groups(Context& ctx) override;
   std::string restart_order_text() const override {
-    return "one at a time, the active controller last; each only while every broker is "
-           "registered and no partition is under-replicated, and so again before the next";
+    return "one at a time, the active controller last; each only while every partition it "
+           "hosts keeps its min.insync.replicas without it and it is in sync, and until it "
+           "is back in the ISR of all of them";
   }
   bool ready_per_node() const override { return false; }
   util::Result<std::string> wait_all(Context& ctx) override;
@@ -99,6 +106,8 @@ class KafkaTier final : public Tier {
   const inventory::Cluster& cluster_;
   std::string cluster_id_;
   std::vector<std::unique_ptr<KafkaComponent>> nodes_;
+  std::set<int> rolled_;  // brokers restarted since the roll began (restart_order)
+  bool refused_ = false;  // the last restart_one stopped at a gate's refusal
 };
 
 // KRaft cluster ids: 16 random bytes, base64url without padding (22 characters).

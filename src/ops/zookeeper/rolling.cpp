@@ -155,6 +155,7 @@ RollingReport rolling_restart(Context& ctx) {
         report.ok = false;
         report.stopped_at = n->label();
         report.error = r.error().message;
+        report.refused = tier->roll_refused();
         progress.report({n->host(), n->step("restart"), runner::EventKind::failed, report.error});
         return report;
       }

@@ -19,6 +19,7 @@ struct RollingReport {
   std::vector<std::string> restarted;  // hosts, in the order they were restarted
   std::string stopped_at;              // host where the roll stopped; empty if it finished
   std::string error;                   // why it stopped
+  bool refused = false;                // stopped by a gate's refusal (exit 4), not a fault
 };
 
 // The order the roll visits servers in, from a status snapshot: observers,

@@ -197,6 +197,26 @@ TEST_F(KafkaClientTest, CreateProduceConsumeDelete) {
   std::printf("delete missing: %s\n", missing.error().message.c_str());
 }
 
+TEST_F(KafkaClientTest, MinInsyncReplicasPerTopicElseTheBrokers) {
+  const std::string bs = server_->bootstrap();
+  auto strict = create_topic(bs, "gate-strict", 1, 1, 20s, {{"min.insync.replicas", "2"}});
+  ASSERT_TRUE(strict) << strict.error().message;
+  auto plain = create_topic(bs, "gate-plain", 1, 1, 20s);
+  ASSERT_TRUE(plain) << plain.error().message;
+  auto min = kafka_min_insync(bs, {"gate-strict", "gate-plain"}, 1, 10s);
+  ASSERT_TRUE(min) << min.error().message;
+  EXPECT_EQ(min->broker, 1);                       // Kafka's default
+  EXPECT_EQ(min->topics.count("gate-plain"), 0u);  // follows the broker
+  EXPECT_EQ(min->of("gate-strict"), 2);
+  EXPECT_EQ(min->of("gate-plain"), 1);
+  auto missing = kafka_min_insync(bs, {"gate-none"}, 1, 10s);
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("gate-none"), std::string::npos)
+      << missing.error().message;
+  EXPECT_TRUE(delete_topic(bs, "gate-strict", 20s));
+  EXPECT_TRUE(delete_topic(bs, "gate-plain", 20s));
+}
+
 TEST_F(KafkaClientTest, ConsumingAMissingTopicIsAnError) {
   const auto t0 = Clock::now();
   auto seen = consume(server_->bootstrap(), "no-such-topic", 1, 15s);
@@ -270,6 +290,11 @@ TEST(KafkaClientUnreachable, CallsFailWithinTheirTimeouts) {
   t0 = Clock::now();
   auto deleted = delete_topic(bs, "t", 1500ms);
   ASSERT_FALSE(deleted);
+  EXPECT_LT(Clock::now() - t0, 4s);
+
+  t0 = Clock::now();
+  auto min = kafka_min_insync(bs, {"t"}, 1, 1500ms);
+  ASSERT_FALSE(min);
   EXPECT_LT(Clock::now() - t0, 4s);
 
   t0 = Clock::now();
