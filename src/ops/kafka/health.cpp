@@ -162,7 +162,11 @@ util::Result<void> wait_broker_healthy(Context& ctx, const inventory::KafkaNode&
   for (;;) {
     h = kafka_health(ctx, WithQuorum::no);
     bool registered = !node.broker || h.registered.count(node.id) > 0;
-    if (registered && h.under_replicated == 0 && h.offline == 0) return {};
+    // ... and, a broker, its own listener answers (what `status` asks of it).
+    if (registered && h.under_replicated == 0 && h.offline == 0 &&
+        (!node.broker ||
+         probe::kafka_metadata(kafka_bootstrap(ctx.cluster(), &node), ctx.options().probe_timeout)))
+      return {};
     if (std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
@@ -216,6 +220,20 @@ util::Result<GateVerdict> await_gate(Context& ctx, const inventory::KafkaNode& n
   }
 }
 
+namespace {
+// The brokers whose own listener does not answer a metadata request ("12 (listener :9092)").
+std::string silent_listeners(Context& ctx) {
+  std::string out;
+  for (const auto* b : ctx.cluster().brokers()) {
+    if (probe::kafka_metadata(kafka_bootstrap(ctx.cluster(), b), ctx.options().probe_timeout))
+      continue;
+    out += (out.empty() ? "" : ", ") + std::to_string(b->id) +
+           " (listener :" + std::to_string(b->listener_port) + ")";
+  }
+  return out;
+}
+}  // namespace
+
 util::Result<void> wait_all_registered(Context& ctx, std::chrono::seconds timeout) {
   const auto& cluster = ctx.cluster();
   auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -227,11 +245,14 @@ util::Result<void> wait_all_registered(Context& ctx, std::chrono::seconds timeou
     for (const auto* b : cluster.brokers())
       if (!h.registered.count(b->id))
         missing += (missing.empty() ? "" : ", ") + std::to_string(b->id);
+    // Registered is not yet serving: each broker's own listener must answer a metadata
+    // request too (what `status` asks), or a start right before a status looks broken.
+    if (missing.empty()) missing = silent_listeners(ctx);
     if (missing.empty()) return {};
     if (std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
-  return util::fail("brokers not registered after " + std::to_string(timeout.count()) +
+  return util::fail("brokers not registered and serving after " + std::to_string(timeout.count()) +
                     "s: " + missing + (h.error.empty() ? "" : " (" + h.error + ")"));
 }
 

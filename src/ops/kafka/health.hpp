@@ -64,7 +64,8 @@ util::Result<GateVerdict> await_gate(Context& ctx, const inventory::KafkaNode& n
                                      const std::string& step, GatePhase phase,
                                      const std::set<int>& rolled);
 
-// Poll until every broker is registered (and, in KRaft, the quorum has a leader).
+// Poll until every broker is registered and its own listener answers a metadata request
+// (what `status` asks of it).
 util::Result<void> wait_all_registered(Context& ctx, std::chrono::seconds timeout);
 
 }  // namespace zkctl::ops

@@ -210,7 +210,7 @@ util::Result<void> KafkaTier::restart_one(Context& ctx, const Component& node) {
 
 util::Result<std::string> KafkaTier::wait_all(Context& ctx) {
   if (auto w = wait_all_registered(ctx, ctx.options().wait_timeout); !w) return w.error();
-  return std::to_string(cluster_.brokers().size()) + " registered";
+  return std::to_string(cluster_.brokers().size()) + " registered and serving";
 }
 
 std::optional<std::string> KafkaTier::leave_refusal(Context& ctx, const Component& node,
