@@ -189,8 +189,8 @@ std::string mask_key_line(std::string_view line, bool continued, RedactState& st
   if (line[eq] == ':' && eq + 1 < line.size() && line[eq + 1] != ' ' && line[eq + 1] != '\t')
     return std::string(line);
   const std::string_view key = trim(line.substr(start, eq - start));
-  const bool key_like = std::all_of(key.begin(), key.end(),
-                                    [](char c) { return is_name_char(c) || c == '"'; });
+  const bool key_like =
+      std::all_of(key.begin(), key.end(), [](char c) { return is_name_char(c) || c == '"'; });
   if (key.empty() || !key_like || !is_secret_key(key)) return std::string(line);
   st.open = true;
   st.secret_continues = continued;
