@@ -144,14 +144,18 @@ enum class KafkaMode {
 struct KafkaNode : Node {
   bool broker = true;                 // process.roles contains broker (always, in zookeeper mode)
   bool controller = false;            // process.roles contains controller (kraft only)
-  int listener_port = 9092;           // PLAINTEXT listener clients use
+  int listener_port = 9092;           // CLIENT listener (PLAINTEXT when the cluster is open)
   int controller_port = 9093;         // CONTROLLER listener (kraft controllers)
+  int internal_port = 0;  // INTERNAL listener (brokers, and zkctl's admin identity) when the
+                          // cluster is not open (SecuritySettings::open()); 0: none
+
   std::vector<std::string> log_dirs;  // log.dirs (kraft: the first also holds meta.properties)
 
   // listener_port when a broker, controller_port when a controller.
   std::vector<PortUse> used_ports() const {
     std::vector<PortUse> out;
     if (broker) out.push_back({"listener_port", listener_port});
+    if (broker && internal_port != 0) out.push_back({"internal_port", internal_port});
     if (controller) out.push_back({"controller_port", controller_port});
     return out;
   }
@@ -175,6 +179,44 @@ struct KafkaSettings {
   std::vector<std::pair<std::string, std::string>> extra_config;
 };
 
+// How clients prove who they are ([security] authentication).
+enum class Authentication {
+  scram,  // Kafka clients SASL/SCRAM-SHA-512; servers, brokers to ZooKeeper and zkctl: mutual TLS
+  mtls,   // client certificates everywhere
+  none,   // nobody is authenticated (Kafka: User:ANONYMOUS)
+};
+
+// Key algorithm of the certificates zkctl issues.
+enum class KeyType { ec_p256, rsa_3072 };
+
+// A Kafka client user ([[security.users]]): its SCRAM credential and ACLs, reconciled by deploy.
+// Topic and group entries are prefixes (Kafka PREFIXED patterns); "*" is every name.
+struct SecurityUser {
+  std::string name;           // SCRAM user name / certificate CN; [A-Za-z0-9._-]{1,64}
+  std::string password_file;  // absolute; empty: zkctl generates one in the cluster's pki dir
+  std::vector<std::string> read;    // topics it may consume (Read, Describe)
+  std::vector<std::string> write;   // topics it may produce to (Write, Describe)
+  std::vector<std::string> groups;  // consumer groups it may use (Read)
+  SourcePos pos;                    // its [[security.users]] entry
+};
+
+// [security]; its absence means every default: TLS, SCRAM, authorization on.
+struct SecuritySettings {
+  bool tls = true;  // every listener and peer link encrypted
+  Authentication authentication = Authentication::scram;
+  bool authorization = true;  // Kafka authorizer + ZooKeeper ACLs on Kafka's chroot
+  std::string ca_cert;        // operator's CA (absolute path); empty: zkctl's own CA
+  std::string ca_key;         // set exactly when ca_cert is
+  SourcePos ca_pos;
+  KeyType key_type = KeyType::ec_p256;
+  int cert_days = 730;  // node certificates' validity (1..825)
+  std::vector<SecurityUser> users;
+  SourcePos pos;  // the [security] table (line 0: absent)
+
+  // Nothing on: the seed's open layout (plaintext everywhere, no authentication, no ACLs).
+  bool open() const { return !tls && authentication == Authentication::none && !authorization; }
+};
+
 struct Cluster {
   std::string name;
   std::string source_file;  // the inventory file it was loaded from
@@ -185,6 +227,7 @@ struct Cluster {
   std::vector<Server> servers;         // empty when the inventory has no [zookeeper] (kraft only)
   std::optional<KafkaSettings> kafka;  // set when the inventory has a [kafka] table
   std::vector<KafkaNode> kafka_nodes;
+  SecuritySettings security;
 
   std::vector<const KafkaNode*> brokers() const {
     std::vector<const KafkaNode*> v;
@@ -222,6 +265,10 @@ struct Cluster {
 
 inline const char* to_string(KafkaMode m) {
   return m == KafkaMode::zookeeper ? "zookeeper" : "kraft";
+}
+
+inline const char* to_string(Authentication a) {
+  return a == Authentication::scram ? "scram" : a == Authentication::mtls ? "mtls" : "none";
 }
 
 inline const char* to_string(Launcher l) {

@@ -1,0 +1,108 @@
+#pragma once
+// The cluster's certificates, made with OpenSSL's libcrypto: a CA (zkctl's own, generated once,
+// or the operator's), and per-node certificates it issues (server and client usage, SANs for
+// every name and address the node is reached by). PEM text in, PEM text out; the Store keeps
+// them under $ZKCTL_HOME/clusters/<name>/pki/ (0700 dir, 0600 files). No private key is ever
+// printed or put in an error message.
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "inventory/model.hpp"
+#include "util/result.hpp"
+
+namespace zkctl::pki {
+
+using inventory::KeyType;
+
+// A certificate (or chain: leaf first) and its private key (PKCS#8, unencrypted), both PEM.
+struct Pem {
+  std::string cert;
+  std::string key;  // empty when the key is not ours to hold
+};
+
+// The subject zkctl writes: CN=<common_name>,OU=<cluster>,O=zkctl.
+struct Subject {
+  std::string common_name;
+  std::string cluster;
+};
+
+// Subject alternative names.
+struct Names {
+  std::vector<std::string> dns;  // host names
+  std::vector<std::string> ips;  // literal addresses (v4 or v6)
+};
+
+// What a certificate says, for status/check and the tests.
+struct CertInfo {
+  std::string subject;  // RFC 2253 text, e.g. "CN=kafka,OU=seed,O=zkctl"
+  std::string issuer;
+  Names names;
+  bool is_ca = false;
+  bool server_auth = false;  // extendedKeyUsage serverAuth
+  bool client_auth = false;  // extendedKeyUsage clientAuth
+  std::chrono::system_clock::time_point not_before;
+  std::chrono::system_clock::time_point not_after;
+  std::string sha256;  // fingerprint, lowercase hex
+
+  // Whole days from `now` to not_after (negative once expired).
+  long days_left(std::chrono::system_clock::time_point now) const;
+};
+
+// A new self-signed CA for `cluster` (CN=zkctl <cluster> CA), valid `days` days.
+util::Result<Pem> generate_ca(const std::string& cluster, KeyType type, int days = 3650);
+
+// A new key and a certificate signed by `ca` for `subject` and `names`, valid `days` days
+// (never past the CA's own expiry), keyUsage digitalSignature (+keyEncipherment for RSA),
+// extendedKeyUsage serverAuth+clientAuth. cert holds the leaf then the CA certificate.
+util::Result<Pem> issue(const Pem& ca, const Subject& subject, const Names& names, KeyType type,
+                        int days);
+
+// Parse the first certificate of `cert_pem`.
+util::Result<CertInfo> inspect(const std::string& cert_pem);
+
+// Whether the leaf of `cert_pem` chains to `ca_cert_pem` and is valid now.
+util::Result<void> verify(const std::string& cert_pem, const std::string& ca_cert_pem);
+
+// Whether `ca` can issue: a CA certificate (basicConstraints CA:TRUE), not expired, and
+// `ca.key` is its private key. The error says which.
+util::Result<void> check_ca(const Pem& ca);
+
+// Where a cluster's certificates live and how new ones are made.
+struct StoreOptions {
+  std::filesystem::path dir;  // $ZKCTL_HOME/clusters/<name>/pki
+  std::string cluster;        // the cluster's name (subjects' OU, the CA's CN)
+  KeyType key_type = KeyType::ec_p256;
+  int cert_days = 730;            // validity of node certificates
+  std::string operator_ca_cert;   // the operator's CA (paths); empty: zkctl's own
+  std::string operator_ca_key;
+  int renew_within_days = 30;     // a kept certificate closer than this to expiry is reissued
+};
+
+// The cluster's PKI on the control machine:
+//   ca.crt, ca.key        zkctl's own CA (absent when the operator's is used)
+//   <name>.crt, <name>.key every certificate it issued (nodes, "zkctl-admin")
+// Files are written whole (temp + rename), 0600, in a 0700 dir.
+class Store {
+ public:
+  explicit Store(StoreOptions options);
+
+  // The CA: the operator's (checked with check_ca), else the kept one, else a new one kept
+  // from now on.
+  util::Result<Pem> ca();
+
+  // The certificate called `name` (file stem, e.g. "kafka-node1-11"): the kept one when the
+  // current CA issued it, its subject and names equal these, and it is more than
+  // renew_within_days from expiry; else a new one, kept.
+  util::Result<Pem> certificate(const std::string& name, const Subject& subject,
+                                const Names& names);
+
+  const StoreOptions& options() const { return options_; }
+
+ private:
+  StoreOptions options_;
+};
+
+}  // namespace zkctl::pki
