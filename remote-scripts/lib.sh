@@ -177,11 +177,26 @@ listeners() {
 
 # checksums USER FILE...: `file=SHA256 FILE` for each FILE that is a regular file USER
 # can read, read as USER (user_reads): the files are the service's configs, which it reads
-# too, and some lie in dirs it owns.
+# too, and some lie in dirs it owns. A file USER may not read (zkctl's own admin key and client
+# config) is summed by root only when root_private says nobody else could have put it there.
 checksums() {
   _cu=$1
   shift
   for _f in "$@"; do
-    if _s=$(user_reads "$_cu" "$_f" sha256sum); then printf 'file=%s %s\n' "${_s%% *}" "$_f"; fi
+    if _s=$(user_reads "$_cu" "$_f" sha256sum) || { root_private "$_f" && _s=$(sha256sum <"$_f"); }; then
+      printf 'file=%s %s\n' "${_s%% *}" "$_f"
+    fi
   done
+}
+
+# root_private FILE: true if FILE is a regular file (not a link) owned by root in a directory
+# owned by root that no one else may write: root can read it without following anything a
+# service user planted.
+root_private() {
+  [ -f "$1" ] && [ ! -L "$1" ] || return 1
+  _rd=$(dirname "$1")
+  [ "$(stat -c %u "$1")" = 0 ] && [ "$(stat -c %u "$_rd")" = 0 ] || return 1
+  case $(stat -c %A "$_rd") in
+  ?????w???? | ????????w?) return 1 ;;
+  esac
 }

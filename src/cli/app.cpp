@@ -135,7 +135,8 @@ struct CommandLine {
   bool logs_kafka = false;              // logs --kafka
   int logs_lines = 100;                 // logs -n
   std::string shell = "bash";           // completion SHELL
-  std::string out_dir;                  // render --out
+  std::string out_dir;                  // render --out, client-config --out
+  std::string user;                     // client-config USER
 };
 
 ops::Force force_of(const CommandLine& cl) {
@@ -426,6 +427,22 @@ void add_render(CLI::App& app, CommandLine& cl) {
   });
 }
 
+void add_client_config(CLI::App& app, CommandLine& cl) {
+  auto* cmd = app.add_subcommand(
+      "client-config", "Write what an application needs to connect to the cluster as USER");
+  cmd->add_option("USER", cl.user, "A user of the inventory's [[security.users]]")->required();
+  cmd->add_option("--out", cl.out_dir, "Directory to write into (default ./<cluster>-<USER>)");
+  add_cluster_options(cmd, cl.g);
+  add_template_options(cmd, cl.templates_dir);
+  cmd->footer(
+      "\nWrites the cluster CA (ca.crt), the user's certificate and key, a Java\n"
+      "client.properties, a librdkafka.conf (kcat -F) and a ZooKeeper TLS client config; files\n"
+      "holding the password or a key are 0600, the directory 0700. Nothing is printed of them.\n\n"
+      "Example:\n  zkctl client-config app --out ./app-client && kcat -F ./app-client/librdkafka.conf -L");
+  cmd->callback(
+      [&cl] { cl.action = [&cl] { return cmd_client_config(cl.g, cl.user, cl.out_dir); }; });
+}
+
 // `zkctl exec NODE... -- CMD...`: moves CMD into `g.remote_command` and returns the
 // arguments CLI11 is to parse (all of argv without "-- CMD...").
 std::vector<char*> split_remote_command(int argc, char** argv, GlobalOptions& g) {
@@ -486,6 +503,7 @@ int run(int argc, char** argv) {
   add_logs(app, cl);
   add_completion(app, cl);
   add_render(app, cl);
+  add_client_config(app, cl);
 
   std::vector<char*> args = split_remote_command(argc, argv, cl.g);
   try {

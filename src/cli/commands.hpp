@@ -78,5 +78,6 @@ int cmd_completion(const CompletionModel& model, const std::string& shell);
 // Pre-flight on its own, plus java version, disk, memory, clock skew, name resolution.
 int cmd_check(GlobalOptions& g, Output output);
 int cmd_render(GlobalOptions& g, const std::string& out_dir);
+int cmd_client_config(GlobalOptions& g, const std::string& user, const std::string& out_dir);
 
 }  // namespace zkctl::cli

@@ -13,12 +13,12 @@ class SequencedProducer:
     """Produces "seq-<n>" with acks=all in a background thread until stopped; `acked` holds
     every sequence number the cluster acknowledged, `errors` every delivery failure."""
 
-    def __init__(self, bootstrap: str, topic: str):
+    def __init__(self, bootstrap: str, topic: str, conf: dict | None = None):
         from confluent_kafka import Producer
         self.topic = topic
         self.producer = Producer({"bootstrap.servers": bootstrap, "acks": "all",
                                   "enable.idempotence": True, "linger.ms": 5,
-                                  "message.timeout.ms": 60000, "log_level": 0})
+                                  "message.timeout.ms": 60000, "log_level": 0, **(conf or {})})
         self.acked: set[int] = set()
         self.errors: list[str] = []
         self.sent = 0
@@ -51,12 +51,14 @@ class SequencedProducer:
         self.producer.flush(60)
 
 
-def consume_all(bootstrap: str, topic: str, expected: set[int], timeout: float = 60) -> set[int]:
+def consume_all(bootstrap: str, topic: str, expected: set[int], timeout: float = 60,
+                conf: dict | None = None, group: str | None = None) -> set[int]:
     """Sequence numbers read from `topic` (from the beginning) until `expected` are all seen or
-    `timeout` passes."""
+    `timeout` passes. `conf`: extra client settings (TLS, SASL); `group`: the consumer group."""
     from confluent_kafka import Consumer
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"e2e-{uuid.uuid4()}",
-                  "auto.offset.reset": "earliest", "enable.auto.commit": False, "log_level": 0})
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": group or f"e2e-{uuid.uuid4()}",
+                  "auto.offset.reset": "earliest", "enable.auto.commit": False, "log_level": 0,
+                  **(conf or {})})
     c.subscribe([topic])
     seen: set[int] = set()
     deadline = time.monotonic() + timeout
@@ -71,9 +73,10 @@ def consume_all(bootstrap: str, topic: str, expected: set[int], timeout: float =
     return seen
 
 
-def create_topic(bootstrap: str, topic: str, partitions: int = 3, replication: int = 3) -> None:
+def create_topic(bootstrap: str, topic: str, partitions: int = 3, replication: int = 3,
+                 conf: dict | None = None) -> None:
     from confluent_kafka.admin import AdminClient, NewTopic
-    admin = AdminClient({"bootstrap.servers": bootstrap})
+    admin = AdminClient({"bootstrap.servers": bootstrap, **(conf or {})})
     futures = admin.create_topics([NewTopic(topic, partitions, replication,
                                             config={"min.insync.replicas": "2"})])
     futures[topic].result(30)

@@ -72,14 +72,15 @@ class ZnodeWriter:
     way an application would: each write is retried until acknowledged or the writer stops.
     Records every acknowledged sequence number and every failed attempt."""
 
-    def __init__(self, hosts: str, root: str = "/zkctl-load"):
+    def __init__(self, hosts: str, root: str = "/zkctl-load", client_args: dict | None = None):
         import threading
 
         from kazoo.client import KazooClient
         from kazoo.retry import KazooRetry
 
         self.root = root
-        self.client = KazooClient(hosts=hosts, timeout=10.0,
+        self.client_args = client_args or {}  # TLS: use_ssl, ca, certfile, keyfile
+        self.client = KazooClient(hosts=hosts, timeout=10.0, **self.client_args,
                                   connection_retry=KazooRetry(max_tries=-1, delay=0.1,
                                                               max_delay=1.0))
         self.client.start(timeout=15)
@@ -120,7 +121,7 @@ class ZnodeWriter:
     def missing(self, hosts: str) -> list[int]:
         """Acknowledged sequence numbers not readable through `hosts` (after a sync)."""
         from kazoo.client import KazooClient
-        reader = KazooClient(hosts=hosts, timeout=10.0)
+        reader = KazooClient(hosts=hosts, timeout=10.0, **self.client_args)
         reader.start(timeout=15)
         try:
             reader.sync(self.root)

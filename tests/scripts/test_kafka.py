@@ -257,3 +257,44 @@ def test_quorum_passes_install_and_bootstrap(run, kafka):
     r = run('kafka/quorum.sh', kafka.install, 'h1:9092,h2:9092')
     assert r.returncode == 0
     assert r.stdout == '-Xmx128m --bootstrap-server h1:9092,h2:9092 describe --status\nerr\n'
+
+
+def test_quorum_passes_the_client_config_when_given(run, kafka):
+    kafka.distribution({'kafka-metadata-quorum.sh': 'echo "$*"\n'})
+    r = run('kafka/quorum.sh', kafka.install, 'h1:9094', '/opt/kafka/config/tls/admin.properties')
+    assert r.stdout == ('--bootstrap-server h1:9094 --command-config '
+                        '/opt/kafka/config/tls/admin.properties describe --status\n')
+
+
+SCRAM_FAKE = ('echo "$KAFKA_HEAP_OPTS $*"\n'
+              'for a; do case $prev in --add-config-file) '
+              'echo "file mode $(stat -c %a "$a"): $(cat "$a")";; esac; prev=$a; done\n')
+
+
+def test_scram_upsert_reads_the_password_from_the_file_and_removes_it(run, kafka, tmp_path):
+    kafka.distribution({'kafka-configs.sh': SCRAM_FAKE})
+    pw = tmp_path / 'pw'
+    pw.write_text('s3cret=x')
+    r = run('kafka/scram.sh', kafka.install, 'h1:9094', '/c/admin.properties', 'upsert', 'alice',
+            str(pw))
+    assert r.returncode == 0, r.stderr
+    assert ('--bootstrap-server h1:9094 --command-config /c/admin.properties --entity-type users '
+            '--entity-name alice --alter --add-config-file') in r.stdout
+    assert 'file mode 600: SCRAM-SHA-512=iterations=8192,password=s3cret=x' in r.stdout
+    assert 's3cret' not in r.stdout.split('file mode')[0]  # never on the command line
+    assert not pw.exists()
+
+
+def test_scram_upsert_removes_the_password_file_when_kafka_configs_fails(run, kafka, tmp_path):
+    kafka.distribution({'kafka-configs.sh': 'echo refused; exit 1\n'})
+    pw = tmp_path / 'pw'
+    pw.write_text('s3cret')
+    r = run('kafka/scram.sh', kafka.install, 'h1:9094', '/c', 'upsert', 'alice', str(pw))
+    assert r.returncode == 1 and 'refused' in r.stdout
+    assert not pw.exists()
+
+
+def test_scram_delete_deletes_the_mechanism(run, kafka):
+    kafka.distribution({'kafka-configs.sh': 'echo "$*"\n'})
+    r = run('kafka/scram.sh', kafka.install, 'h1:9094', '/c', 'delete', 'bob')
+    assert r.stdout.strip().endswith('--entity-name bob --alter --delete-config SCRAM-SHA-512')

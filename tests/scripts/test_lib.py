@@ -127,6 +127,21 @@ class TestAsTheServiceUser:
                             f'{ok}\n')
 
     @needs_root
+    def test_checksums_sum_roots_own_files_in_roots_own_dirs(self, tmp_path):
+        private = tmp_path / 'tls'
+        private.mkdir(mode=0o755)
+        admin = root_only(private / 'admin.pem', 'x')
+        r = lib('checksums', SERVICE_USER, admin)
+        assert r.stdout == ('file=2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881 '
+                            f'{admin}\n')
+        # Not when the dir is open to others, or the file is a link to it.
+        private.chmod(0o777)
+        assert lib('checksums', SERVICE_USER, admin).stdout == ''
+        private.chmod(0o755)
+        (private / 'link').symlink_to(admin)
+        assert lib('checksums', SERVICE_USER, private / 'link').stdout == ''
+
+    @needs_root
     def test_env_as_user_sources_in_the_users_shell(self, shared_dir):
         env = shared_dir / 'env.sh'
         env.write_text(f'id -u > {shared_dir}/out/by\nA="x y"\n')

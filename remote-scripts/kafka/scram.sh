@@ -1,0 +1,34 @@
+#!/bin/sh
+# Set or delete one user's SCRAM-SHA-512 credential with kafka-configs.sh, as zkctl's admin
+# identity (COMMAND_CONFIG: its client properties, root's). The password never appears on a
+# command line: `upsert` reads it from PASSWORD_FILE (a root-only file zkctl wrote just before),
+# hands it to kafka-configs.sh in a 0600 --add-config-file, and removes both whatever happens.
+# Prints kafka-configs.sh's output (stderr joined); its exit status is the script's.
+# Usage: scram.sh INSTALL BOOTSTRAP COMMAND_CONFIG upsert|delete USER [PASSWORD_FILE]
+set -u
+install=$1 bootstrap=$2 config=$3 action=$4 user=$5 pwfile=${6:-}
+
+configs() {
+    KAFKA_HEAP_OPTS="-Xmx128m" "$install/current/bin/kafka-configs.sh" \
+        --bootstrap-server "$bootstrap" --command-config "$config" \
+        --entity-type users --entity-name "$user" "$@" 2>&1
+}
+
+case $action in
+upsert)
+    umask 077
+    add=$(mktemp) || exit 1
+    trap 'rm -f "$add" "$pwfile"' EXIT
+    # Kafka reads `SCRAM-SHA-512=iterations=N,password=P` from a properties file (the bracket
+    # form of --add-config is refused there); zkctl allows no ',' '\' or blanks in P.
+    { printf 'SCRAM-SHA-512=iterations=8192,password='; cat "$pwfile"; printf '\n'; } >"$add" || exit 1
+    configs --alter --add-config-file "$add"
+    ;;
+delete)
+    configs --alter --delete-config SCRAM-SHA-512
+    ;;
+*)
+    echo "scram.sh: unknown action '$action'" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,340 @@
+"""End to end: clusters zkctl builds secure by default (#12), with real clients.
+ZooKeeper mode: the seed layout (3+1 ensemble, Kafka 3.9 brokers 11-13) with [security] at its
+defaults (TLS everywhere, SCRAM for Kafka clients, mutual TLS between servers, authorization).
+KRaft: Kafka 4.x, three combined nodes kf1..kf3, the same defaults.
+Clients: kcat, confluent-kafka and kazoo from Debian's packages, openssl s_client, and Kafka's
+own Java console producer with the client.properties `zkctl client-config` writes.
+Tests run in file order and share one deployed cluster per mode."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import stat
+import subprocess
+import tarfile
+import time
+from pathlib import Path
+
+import pytest
+
+from kafka_helpers import SequencedProducer, consume_all, create_topic
+from lab import REPO
+from zk_helpers import Zkctl, ZnodeWriter, record_case
+
+SEED_KAFKA = REPO / "inventories" / "seed-kafka.toml"
+KRAFT = REPO / "inventories" / "kraft.toml"
+ZK_HOSTS = ["node1", "node2", "node3", "nn01"]
+BROKERS = ["node1", "node2", "node3"]
+KRAFT_HOSTS = ["kf1", "kf2", "kf3"]
+
+USERS = """
+[security]
+tls = true
+authentication = "scram"
+authorization = true
+
+[[security.users]]
+name = "app"
+read = ["orders"]
+write = ["orders"]
+groups = ["app-"]
+
+[[security.users]]
+name = "auditor"
+read = ["audit."]
+groups = ["auditor"]
+"""
+
+
+def secure_variant(base: Path, dest: Path, security: str = USERS) -> Path:
+    """`base` without its [security] table (and the [[security.users]] after it), plus
+    `security`."""
+    text = re.sub(r"(?ms)^\[security\].*?(?=^\[(?!security)|\Z)", "", base.read_text())
+    text = re.sub(r"(?ms)^\[\[security\.users\]\].*?(?=^\[(?!\[?security)|\Z)", "", text)
+    dest.write_text(text + "\n" + security)
+    return dest
+
+
+def pki(zk: Zkctl, cluster: str) -> Path:
+    return zk.home / "clusters" / cluster / "pki"
+
+
+def admin_conf(zk: Zkctl, cluster: str) -> dict:
+    """librdkafka settings for zkctl's admin identity over the brokers' INTERNAL listener."""
+    d = pki(zk, cluster)
+    return {"security.protocol": "ssl", "ssl.ca.location": str(d / "ca.crt"),
+            "ssl.certificate.location": str(d / "zkctl-admin.crt"),
+            "ssl.key.location": str(d / "zkctl-admin.key")}
+
+
+def librdkafka_conf(path: Path) -> dict:
+    conf = {}
+    for line in path.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            k, v = line.split("=", 1)
+            conf[k.strip()] = v.strip()
+    return conf
+
+
+def s_client(host: str, port: int, ca: Path, cert: Path | None = None,
+             key: Path | None = None) -> subprocess.CompletedProcess:
+    args = ["openssl", "s_client", "-connect", f"{host}:{port}", "-CAfile", str(ca),
+            "-verify_hostname", host, "-verify_return_error", "-servername", host, "-brief"]
+    if cert:
+        args += ["-cert", str(cert), "-key", str(key)]
+    return subprocess.run(args, input="", text=True, capture_output=True, timeout=30)
+
+
+def plain_four_letter(host: str, port: int, word: bytes = b"stat") -> bytes:
+    """What the seed's plaintext `stat` loop gets from a port."""
+    with socket.create_connection((host, port), timeout=5) as s:
+        s.settimeout(5)
+        try:
+            s.sendall(word)
+            chunks = []
+            while chunk := s.recv(4096):
+                chunks.append(chunk)
+            return b"".join(chunks)
+        except OSError:
+            return b""
+
+
+def kcat(conf: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(["kcat", "-F", str(conf), *args], input=stdin, text=True,
+                          capture_output=True, timeout=60)
+
+
+# ---- ZooKeeper mode ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sec(lab, zk_dist, kafka3_dist, zkctl_bin, tmp_path_factory):
+    lab.reset()
+    tmp = tmp_path_factory.mktemp("secure")
+    zk = Zkctl(zkctl_bin, tmp / "home")
+    zk.inventory = secure_variant(SEED_KAFKA, tmp / "seed-kafka-secure.toml")
+    zk.tmp = tmp
+    return zk
+
+
+def test_secure_deploy_serves_and_keeps_its_pki_private(lab, sec):
+    proc = sec.run("deploy", str(sec.inventory))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "open" not in proc.stderr.lower() or "[security] is open" not in proc.stderr
+    code, status = sec.status()
+    assert code == 0, status
+    assert status["quorum"]["ok"] and status["kafka"]["ok"]
+    assert sorted(n["id"] for n in status["kafka"]["nodes"] if n["registered"]) == [11, 12, 13]
+    d = pki(sec, "seed")
+    assert stat.S_IMODE(d.stat().st_mode) == 0o700
+    keys = list(d.glob("*.key"))
+    assert keys and all(stat.S_IMODE(k.stat().st_mode) == 0o600 for k in keys)
+    # Keys are never printed.
+    assert "PRIVATE KEY" not in proc.stdout + proc.stderr
+    # On a host: the node's key is root's, readable by the service group only.
+    ls = lab.ssh("node1", "stat -c '%a %U' /opt/zookeeper/conf/tls/node.pem "
+                          "/opt/kafka/config/tls/node.pem /opt/kafka/config/tls/admin.pem")
+    modes = ls.stdout.split("\n")
+    assert modes[0].startswith("640 root") and modes[1].startswith("640 root"), ls.stdout
+    assert modes[2].startswith("600 root"), ls.stdout
+
+
+def test_every_port_shows_the_cluster_ca_chain_and_the_nodes_name(sec):
+    d = pki(sec, "seed")
+    ca, cert, key = d / "ca.crt", d / "zkctl-admin.crt", d / "zkctl-admin.key"
+    _, status = sec.status()
+    leader = next(n["host"] for n in status["nodes"] if n["mode"] == "leader")
+    targets = [(h, 2181, "zookeeper") for h in ZK_HOSTS]
+    targets += [(h, 3888, "zookeeper") for h in ["node1", "node2", "node3"]]
+    targets += [(leader, 2888, "zookeeper")]
+    targets += [(h, p, "kafka") for h in BROKERS for p in (9092, 9094)]
+    for host, port, cn in targets:
+        r = s_client(host, port, ca, cert, key)
+        out = r.stdout + r.stderr
+        assert "Verification: OK" in out, f"{host}:{port}: {out}"
+        assert re.search(rf"Peer certificate: CN\s*=\s*{cn}, OU\s*=\s*seed, O\s*=\s*zkctl", out), \
+            f"{host}:{port}: {out}"
+
+
+def test_clients_without_tls_or_credentials_are_refused(sec):
+    # The seed's plain `stat` loop gets nothing.
+    for h in ZK_HOSTS:
+        assert b"Mode:" not in plain_four_letter(h, 2181)
+    # kazoo: plaintext, and TLS without a client certificate.
+    from kazoo.client import KazooClient
+    from kazoo.handlers.threading import KazooTimeoutError
+    d = pki(sec, "seed")
+    for kwargs in ({}, {"use_ssl": True, "ca": str(d / "ca.crt")}):
+        c = KazooClient(hosts="node1:2181", timeout=3, **kwargs)
+        with pytest.raises((KazooTimeoutError, Exception)):
+            c.start(timeout=6)
+        c.close()
+    # Kafka: plaintext, TLS without credentials, and wrong credentials.
+    from confluent_kafka.admin import AdminClient
+    bad = [{},
+           {"security.protocol": "ssl", "ssl.ca.location": str(d / "ca.crt")},
+           {"security.protocol": "sasl_ssl", "ssl.ca.location": str(d / "ca.crt"),
+            "sasl.mechanisms": "SCRAM-SHA-512", "sasl.username": "app",
+            "sasl.password": "wrong-password"}]
+    for conf in bad:
+        admin = AdminClient({"bootstrap.servers": "node1:9092", "log_level": 0, **conf})
+        with pytest.raises(Exception):
+            admin.list_topics(timeout=6).brokers  # noqa: B018
+
+
+def test_client_config_files_work_with_kcat_java_and_acls(sec, kafka3_dist):
+    out = sec.tmp / "app-client"
+    proc = sec.run("client-config", "app", "--out", str(out), "-i", str(sec.inventory))
+    assert proc.returncode == 0, proc.stderr
+    assert "kcat -F" in proc.stdout
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()}
+    assert modes["password.properties"] == 0o600 and modes["app.key"] == 0o600
+    assert modes["librdkafka.conf"] == 0o600 and modes["ca.crt"] == 0o644
+    password = (out / "password.properties").read_text().split("=", 1)[1].strip()
+    assert password not in proc.stdout + proc.stderr
+    # The topic the user may use is created by the admin identity (users cannot create).
+    create_topic("node1:9094", "orders", conf=admin_conf(sec, "seed"))
+    create_topic("node1:9094", "secret", conf=admin_conf(sec, "seed"))
+    conf = out / "librdkafka.conf"
+    r = kcat(conf, "-b", "node1:9092", "-P", "-t", "orders", stdin="one\ntwo\nthree\n")
+    assert r.returncode == 0, r.stderr
+    # Consumed through another broker, in the user's own group.
+    r = kcat(conf, "-b", "node2:9092", "-C", "-t", "orders", "-c", "3", "-e", "-o", "beginning")
+    assert r.returncode == 0 and r.stdout.split() == ["one", "two", "three"], r.stderr
+    # A topic its ACLs do not name is refused.
+    r = kcat(conf, "-b", "node1:9092", "-P", "-t", "secret", stdin="x\n")
+    assert r.returncode != 0 or "authoriz" in r.stderr.lower(), r.stdout + r.stderr
+    assert "authoriz" in (r.stdout + r.stderr).lower()
+    # Kafka's own Java client with client.properties (the password through the file provider).
+    dist = sec.tmp / "kafka-dist"
+    with tarfile.open(kafka3_dist) as t:
+        t.extractall(dist)
+    home = next(dist.iterdir())
+    java = subprocess.run([str(home / "bin" / "kafka-console-producer.sh"), "--bootstrap-server",
+                           "node3:9092", "--topic", "orders", "--producer.config",
+                           str(out / "client.properties")], input="four\n", text=True,
+                          capture_output=True, timeout=120,
+                          env=dict(os.environ, KAFKA_HEAP_OPTS="-Xmx128m"))
+    assert java.returncode == 0, java.stdout + java.stderr
+    r = kcat(conf, "-b", "node1:9092", "-C", "-t", "orders", "-c", "4", "-e", "-o", "beginning")
+    assert r.stdout.split() == ["one", "two", "three", "four"], r.stderr
+
+
+def test_users_lists_credentials_and_acls_as_the_cluster_reports_them(sec):
+    proc = sec.run("users", "--json", "-i", str(sec.inventory))
+    assert proc.returncode == 0, proc.stderr
+    users = {u["name"]: u for u in json.loads(proc.stdout)["users"]}
+    assert set(users) >= {"app", "auditor"}
+    assert users["app"]["scram"] and users["auditor"]["scram"]
+    acls = {(a["operation"], a["resource"], a["name"]) for a in users["app"]["acls"]}
+    assert ("write", "topic", "orders*") in acls and ("read", "group", "app-*") in acls
+    table = sec.run("users", "-i", str(sec.inventory)).stdout
+    assert "app" in table and "auditor" in table
+
+
+def test_zookeeper_over_tls_with_a_client_certificate(sec):
+    from kazoo.client import KazooClient
+    out = sec.tmp / "app-client"
+    c = KazooClient(hosts="node2:2181", use_ssl=True, ca=str(out / "ca.crt"),
+                    certfile=str(out / "app.crt"), keyfile=str(out / "app.key"), timeout=10)
+    c.start(timeout=15)
+    try:
+        assert sorted(c.get_children("/kafka/brokers/ids")) == ["11", "12", "13"]
+    finally:
+        c.stop()
+        c.close()
+
+
+def test_status_verify_and_one_restart_as_on_an_open_cluster(lab, sec):
+    proc = sec.run("verify", "--json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert json.loads(proc.stdout)["lost"] == 0
+    proc = sec.run("restart", "node2")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    code, status = sec.status()
+    assert code == 0 and status["kafka"]["ok"]
+
+
+def test_rolling_restart_over_tls_loses_nothing(lab, sec):
+    out = sec.tmp / "app-client"
+    conf = {k: v for k, v in librdkafka_conf(out / "librdkafka.conf").items()
+            if k != "bootstrap.servers"}
+    bootstrap = "node1:9092,node2:9092,node3:9092"
+    create_topic("node1:9094", "orders.roll", conf=admin_conf(sec, "seed"))
+    kz = dict(use_ssl=True, ca=str(out / "ca.crt"), certfile=str(out / "app.crt"),
+              keyfile=str(out / "app.key"))
+    writer = ZnodeWriter("node1:2181,node2:2181,node3:2181", root="/zkctl-secure-roll",
+                         client_args=kz).start()
+    producer = SequencedProducer(bootstrap, "orders.roll", conf=conf).start()
+    try:
+        time.sleep(2)
+        proc = sec.run("restart")
+        time.sleep(2)
+    finally:
+        producer.stop()
+        writer.stop()
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    seen = consume_all(bootstrap, "orders.roll", producer.acked, conf=conf, group="app-roll")
+    lost = producer.acked - seen
+    lost_znodes = writer.missing("nn01:2181")
+    writer.close()
+    record_case("secure whole-cluster roll under load (TLS, SCRAM, ACLs)", "zkctl restart",
+                "exit 0", znodes_acknowledged=len(writer.acked), znodes_lost=len(lost_znodes),
+                messages_sent=producer.sent, messages_acknowledged=len(producer.acked),
+                messages_lost=len(lost))
+    assert len(producer.acked) > 100 and lost == set()
+    assert len(writer.acked) > 50 and lost_znodes == []
+
+
+def test_dropping_a_user_removes_its_credential_and_acls(sec):
+    text = sec.inventory.read_text()
+    dropped = sec.tmp / "seed-kafka-secure-dropped.toml"
+    dropped.write_text(re.sub(r'(?ms)^\[\[security\.users\]\]\nname = "auditor".*?(?=^\[|\Z)',
+                              "", text))
+    proc = sec.run("deploy", str(dropped))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = sec.run("users", "--json", "-i", str(dropped))
+    users = {u["name"]: u for u in json.loads(proc.stdout)["users"]}
+    assert "auditor" not in users and "app" in users
+
+
+# ---- KRaft ----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def ksec(lab, kafka4_dist, zkctl_bin, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("secure-kraft")
+    zk = Zkctl(zkctl_bin, tmp / "home")
+    zk.inventory = secure_variant(KRAFT, tmp / "kraft-secure.toml")
+    zk.tmp = tmp
+    return zk
+
+
+def test_kraft_secure_deploy_verify_and_client(lab, ksec):
+    proc = ksec.run("deploy", str(ksec.inventory))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    code, status = ksec.status()
+    assert code == 0 and status["kafka"]["ok"], status
+    assert ksec.run("verify").returncode == 0
+    cluster = json.loads(ksec.run("status", "--json").stdout)["cluster"]
+    d = pki(ksec, cluster)
+    for h in KRAFT_HOSTS:
+        for port in (9092, 9093, 9094):
+            r = s_client(h, port, d / "ca.crt", d / "zkctl-admin.crt", d / "zkctl-admin.key")
+            assert "Verification: OK" in r.stdout + r.stderr, f"{h}:{port}: {r.stderr}"
+    out = ksec.tmp / "app"
+    assert ksec.run("client-config", "app", "--out", str(out), "-i",
+                    str(ksec.inventory)).returncode == 0
+    create_topic("kf1:9094", "orders", conf={**admin_conf(ksec, cluster),
+                                              "ssl.ca.location": str(d / "ca.crt")})
+    conf = out / "librdkafka.conf"
+    topic_msgs = [f"m{i}" for i in range(20)]
+    r = kcat(conf, "-b", "kf1:9092", "-P", "-t", "orders", stdin="\n".join(topic_msgs) + "\n")
+    assert r.returncode == 0, r.stderr
+    r = kcat(conf, "-b", "kf3:9092", "-C", "-t", "orders", "-c", "20", "-e", "-o", "beginning")
+    assert sorted(r.stdout.split()) == sorted(topic_msgs), r.stderr
+    r = kcat(conf, "-b", "kf2:9092", "-P", "-t", "not-mine", stdin="x\n")
+    assert "authoriz" in (r.stdout + r.stderr).lower()
+    proc = ksec.run("restart", "kf2")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
