@@ -240,7 +240,7 @@ class TestStartStop:
         t0 = time.time()
         r = run_inline('kafka/stop.sh', kafka.props, 1)
         assert (r.returncode, r.stdout) == (0, 'stopped\n')
-        assert 0.9 < time.time() - t0 < 10
+        assert time.time() - t0 > 0.9  # the grace was given (no upper bound: load varies)
         assert node.wait(5) == -signal.SIGKILL
 
     def test_start_failure_is_reported(self, run, kafka):

@@ -255,7 +255,7 @@ class TestStartStop:
         r = run_inline('zookeeper/start.sh', zk.install, zk.conf, zk.pidf, '')
         assert r.returncode == 1
         assert r.stderr == 'no running ZooKeeper after start; see the .out file in the log dir\n'
-        assert 4 < time.time() - t0 < 30
+        assert time.time() - t0 > 4  # the grace was given (no upper bound: load varies)
 
     def test_stop_never_signals_another_program(self, run, zk, procs):
         other = procs.start('some.other.Main')
@@ -277,7 +277,7 @@ class TestStartStop:
         t0 = time.time()
         r = run_inline('zookeeper/stop.sh', zk.pidf, '', 1)
         assert (r.returncode, r.stdout) == (0, 'stopped\n')
-        assert 0.9 < time.time() - t0 < 10
+        assert time.time() - t0 > 0.9  # the grace was given (no upper bound: load varies)
         assert procs.gone(server)
         assert server.wait(5) == -9
 
