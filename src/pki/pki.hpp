@@ -108,7 +108,8 @@ class Store {
 
   // The certificate called `name` (file stem, e.g. "kafka-node1-11"): the kept one when the
   // current CA issued it, its subject and names equal these, and it is more than
-  // renew_within_days from expiry; else a new one, kept.
+  // renew_within_days from expiry; else a new one, kept. Also reissued: a key that does not
+  // fit it or is not of key_type, and a chain whose CA part is not the current CA's.
   util::Result<Pem> certificate(const std::string& name, const Subject& subject,
                                 const Names& names);
 

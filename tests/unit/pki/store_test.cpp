@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "pki/internal.hpp"
+#include "pki/ossl.hpp"
 #include "pki/pki.hpp"
 #include "support/cluster.hpp"
 #include "support/local_shell.hpp"
@@ -140,6 +141,29 @@ TEST_F(StoreTest, AKeyThatNoLongerFitsItsCertificateIsReissued) {
   EXPECT_TRUE(key_fits(again->cert, again->key, KeyType::ec_p256).ok());
 }
 
+TEST_F(StoreTest, ACertificateWithoutItsKeyIsReissued) {
+  auto first = Store(options()).certificate("zk1", kZk1, kNode1);
+  ASSERT_TRUE(first.ok());
+  fs::remove(dir() / "zk1.key");
+  auto again = Store(options()).certificate("zk1", kZk1, kNode1);
+  ASSERT_TRUE(again.ok());
+  EXPECT_NE(again->cert, first->cert);
+  EXPECT_EQ(slurp(dir() / "zk1.key"), again->key);
+}
+
+TEST_F(StoreTest, AnExpiredKeptCaIsAnErrorThatSaysWhatToDo) {
+  const auto now = std::chrono::system_clock::now();
+  auto old = generate_ca_for("seed", KeyType::ec_p256, {now - std::chrono::hours(48), now});
+  ASSERT_TRUE(old.ok());
+  Store(options()).ca().value();
+  spit(dir() / "ca.crt", old->cert);
+  spit(dir() / "ca.key", old->key);
+  auto r = Store(options()).ca();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("has expired"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("remove ca.crt and ca.key"), std::string::npos);
+}
+
 TEST_F(StoreTest, FilesOpenToOthersAreTightenedAndSaidSo) {
   Store(options()).certificate("zk1", kZk1, kNode1).value();
   ASSERT_EQ(::chmod(dir().c_str(), 0755), 0);
@@ -249,6 +273,26 @@ TEST_F(OperatorCa, ItIsCheckedAndAKeyOpenToOthersIsNoted) {
   EXPECT_FALSE(Store(half).ca().ok());
   fs::remove(key_path());
   EXPECT_FALSE(Store(operator_options()).ca().ok());
+}
+
+// The operator's CA certificate renewed with the same key and subject: a kept certificate
+// still verifies but carries the old CA certificate in its chain, so it is reissued.
+TEST_F(OperatorCa, ARenewedCaCertificateReissuesTheChain) {
+  auto first = Store(operator_options()).certificate("zk1", kZk1, kNode1);
+  ASSERT_TRUE(first.ok());
+  auto cert = ossl::read_cert(ca_.cert);
+  auto key = ossl::read_key(ca_.key);
+  ASSERT_TRUE(cert.ok() && key.ok());
+  ASSERT_NE(X509_gmtime_adj(X509_getm_notAfter(cert->get()), 60L * 60 * 24 * 400), nullptr);
+  ASSERT_GT(X509_sign(cert->get(), key->get(), EVP_sha256()), 0);
+  const std::string renewed = *ossl::cert_pem(cert->get());
+  ASSERT_NE(renewed, ca_.cert);
+  spit(cert_path(), renewed);
+  EXPECT_TRUE(verify(first->cert, renewed).ok());
+  auto again = Store(operator_options()).certificate("zk1", kZk1, kNode1);
+  ASSERT_TRUE(again.ok());
+  EXPECT_NE(again->cert, first->cert);
+  EXPECT_EQ(again->cert.substr(again->cert.size() - renewed.size()), renewed);
 }
 
 TEST_F(OperatorCa, AChangeOfKeyTypeReissues) {
