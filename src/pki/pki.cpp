@@ -265,12 +265,15 @@ util::Result<Pem> issue(const Pem& ca, const Subject& subject, const Names& name
     return ossl::error("filling a certificate");
   const char* usage = type == KeyType::rsa_3072 ? "critical,digitalSignature,keyEncipherment"
                                                 : "critical,digitalSignature";
+  // An operator's older CA may lack subjectKeyIdentifier: name it by issuer and serial then.
+  const char* authority =
+      X509_get0_subject_key_id(ca_cert->get()) != nullptr ? "keyid:always" : "issuer:always";
   if (auto r = add_exts(c, ca_cert->get(),
                         {{NID_basic_constraints, "critical,CA:FALSE"},
                          {NID_key_usage, usage},
                          {NID_ext_key_usage, "serverAuth,clientAuth"},
                          {NID_subject_key_identifier, "hash"},
-                         {NID_authority_key_identifier, "keyid:always"}});
+                         {NID_authority_key_identifier, authority}});
       !r)
     return r.error();
   if (auto r = add_san(c, *wanted); !r) return r.error();

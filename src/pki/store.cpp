@@ -97,7 +97,9 @@ std::vector<std::string> Store::notes() const {
 
 util::Result<void> Store::prepare_dir() {
   if (dir_ready_) return {};
-  const std::string dir = options_.dir.string();
+  std::string dir = options_.dir.string();
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();  // "link/" would follow the link
+  if (dir.empty()) return util::fail("no directory was given for the cluster's certificates");
   struct stat st {};
   if (::lstat(dir.c_str(), &st) != 0) {
     if (errno != ENOENT) return errno_error(dir);

@@ -191,6 +191,10 @@ TEST_F(StoreTest, SymlinksAreRefused) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("symbolic link"), std::string::npos);
   EXPECT_TRUE(fs::is_empty(real));
+  StoreOptions slash = options();
+  slash.dir += "/";
+  EXPECT_FALSE(Store(slash).ca().ok());
+  EXPECT_TRUE(fs::is_empty(real));
 
   fs::remove(dir());
   Store(options()).certificate("zk1", kZk1, kNode1).value();
@@ -293,6 +297,21 @@ TEST_F(OperatorCa, ARenewedCaCertificateReissuesTheChain) {
   ASSERT_TRUE(again.ok());
   EXPECT_NE(again->cert, first->cert);
   EXPECT_EQ(again->cert.substr(again->cert.size() - renewed.size()), renewed);
+}
+
+TEST_F(OperatorCa, ACaWithoutASubjectKeyIdentifierCanIssue) {
+  auto cert = ossl::read_cert(ca_.cert);
+  auto key = ossl::read_key(ca_.key);
+  ASSERT_TRUE(cert.ok() && key.ok());
+  const int at = X509_get_ext_by_NID(cert->get(), NID_subject_key_identifier, -1);
+  ASSERT_GE(at, 0);
+  X509_EXTENSION_free(X509_delete_ext(cert->get(), at));
+  ASSERT_GT(X509_sign(cert->get(), key->get(), EVP_sha256()), 0);
+  const std::string old_style = *ossl::cert_pem(cert->get());
+  spit(cert_path(), old_style);
+  auto leaf = Store(operator_options()).certificate("zk1", kZk1, kNode1);
+  ASSERT_TRUE(leaf.ok()) << leaf.error().message;
+  EXPECT_TRUE(verify(leaf->cert, old_style).ok());
 }
 
 TEST_F(OperatorCa, AChangeOfKeyTypeReissues) {
