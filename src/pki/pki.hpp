@@ -7,6 +7,9 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +54,13 @@ struct CertInfo {
   long days_left(std::chrono::system_clock::time_point now) const;
 };
 
+// `names` as a certificate holds them: an entry of `dns` that is a literal address moves to
+// `ips`, addresses in their canonical text (inet_ntop), host names lower-case, each list
+// sorted without repeats. An error names an empty entry, an address that does not parse or a
+// host name with characters DNS does not allow. Both lists empty is allowed (a client-only
+// identity: no SAN extension).
+util::Result<Names> normalize(const Names& names);
+
 // A new self-signed CA for `cluster` (CN=zkctl <cluster> CA), valid `days` days.
 util::Result<Pem> generate_ca(const std::string& cluster, KeyType type, int days = 3650);
 
@@ -75,16 +85,19 @@ struct StoreOptions {
   std::filesystem::path dir;  // $ZKCTL_HOME/clusters/<name>/pki
   std::string cluster;        // the cluster's name (subjects' OU, the CA's CN)
   KeyType key_type = KeyType::ec_p256;
-  int cert_days = 730;            // validity of node certificates
-  std::string operator_ca_cert;   // the operator's CA (paths); empty: zkctl's own
+  int cert_days = 730;           // validity of node certificates
+  std::string operator_ca_cert;  // the operator's CA (paths); empty: zkctl's own
   std::string operator_ca_key;
-  int renew_within_days = 30;     // a kept certificate closer than this to expiry is reissued
+  int renew_within_days = 30;  // a kept certificate closer than this to expiry is reissued
 };
 
 // The cluster's PKI on the control machine:
 //   ca.crt, ca.key        zkctl's own CA (absent when the operator's is used)
 //   <name>.crt, <name>.key every certificate it issued (nodes, "zkctl-admin")
 // Files are written whole (temp + rename), 0600, in a 0700 dir.
+// Kept files readable by group or others (and a dir open to them) are tightened to 0600
+// (0700) and the store goes on, like $ZKCTL_HOME itself; notes() says what it tightened.
+// A symlink in place of the dir or of a file is refused. Safe to use from several threads.
 class Store {
  public:
   explicit Store(StoreOptions options);
@@ -95,14 +108,27 @@ class Store {
 
   // The certificate called `name` (file stem, e.g. "kafka-node1-11"): the kept one when the
   // current CA issued it, its subject and names equal these, and it is more than
-  // renew_within_days from expiry; else a new one, kept.
+  // renew_within_days from expiry; else a new one, kept. Also reissued: a key that does not
+  // fit it or is not of key_type, and a chain whose CA part is not the current CA's.
   util::Result<Pem> certificate(const std::string& name, const Subject& subject,
                                 const Names& names);
 
   const StoreOptions& options() const { return options_; }
 
+  // One line per thing this store found open to other users and tightened, or (the
+  // operator's CA key, which is not zkctl's to change) found open and left; for warnings.
+  std::vector<std::string> notes() const;
+
  private:
+  util::Result<void> prepare_dir();  // callers hold *mutex_
+  util::Result<Pem> load_ca();       // callers hold *mutex_
+  util::Result<std::optional<std::string>> read_kept(const std::string& file);
+
   StoreOptions options_;
+  std::unique_ptr<std::mutex> mutex_;  // behind a pointer, so the Store stays movable
+  bool dir_ready_ = false;
+  std::optional<Pem> ca_;
+  std::vector<std::string> notes_;
 };
 
 }  // namespace zkctl::pki
