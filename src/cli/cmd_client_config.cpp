@@ -33,6 +33,7 @@ util::Result<render::ClientConfigInput> secrets_of(const inventory::Cluster& clu
   if (!ca) return util::fail(ca.error().message);
   auto cert = (*pki)->user_certificate(user.name);
   if (!cert) return util::fail(cert.error().message);
+  for (const auto& n : (*pki)->notes()) std::fprintf(stderr, "zkctl: warning: %s\n", n.c_str());
   render::ClientConfigInput in{dir, user.name, *ca, cert->key + cert->cert, ""};
   if (cluster.security.authentication == inventory::Authentication::scram) {
     auto pw = ops::user_password(cluster.name, user);

@@ -227,6 +227,11 @@ class Tier {
   virtual std::vector<std::string> cross_problems(const std::string&) { return {}; }
   // Before the first change to a host (e.g. record the KRaft cluster id).
   virtual void before_apply(Context&) {}
+  // Once the tier serves in a deploy: make what the cluster holds for its clients (Kafka's
+  // SCRAM credentials and ACLs) what the inventory says. reconcile_text says what, for
+  // `plan` ("": nothing to reconcile, no stage); reconcile does it and says what it did.
+  virtual std::string reconcile_text(Context&) { return ""; }
+  virtual util::Result<std::string> reconcile(Context&) { return std::string(); }
 
   // The order a roll restarts `nodes` in (ZooKeeper: observers, followers, leader last).
   virtual std::vector<Component*> restart_order(Context&, std::vector<Component*> nodes) {

@@ -153,8 +153,10 @@ util::Result<StepOutcome> run_step(Apply& a, const PlannedStage& stage, const Pl
     }
     case StepKind::take_out:
       return take_out_step(a, *job.node);
-    case StepKind::wait_tier: {
-      auto w = stage.tier->wait_all(a.ctx);
+    case StepKind::wait_tier:
+    case StepKind::reconcile: {
+      auto w = kind == StepKind::wait_tier ? stage.tier->wait_all(a.ctx)
+                                           : stage.tier->reconcile(a.ctx);
       if (!w) return w.error();
       a.ctx.progress().report({stage.name, to_string(kind), runner::EventKind::progress, *w});
       return StepOutcome::done;

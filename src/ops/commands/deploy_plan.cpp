@@ -18,8 +18,8 @@ const char* to_string(StepKind kind) {
       "upload",          "upload jdk",      "configure",
       "format",          "start",           "wait for role",
       "move leadership", "rolling restart", "stop removed node",
-      "wait for role",   "wait for brokers"};
-  static_assert(std::size(kNames) == static_cast<std::size_t>(StepKind::wait_tier) + 1);
+      "wait for role",   "wait for brokers", "users and ACLs"};
+  static_assert(std::size(kNames) == static_cast<std::size_t>(StepKind::reconcile) + 1);
   return kNames[static_cast<int>(kind)];
 }
 
@@ -325,6 +325,11 @@ void plan_stages(Context& ctx, DeployPlan& plan) {
     plan_install(plan, *tier);
     plan_roll(ctx, plan, *tier, removed);
     plan_wait(plan, *tier);
+    if (auto what = tier->reconcile_text(ctx); !what.empty()) {
+      PlannedStage users = stage_of(*tier, "users");
+      users.jobs.push_back({nullptr, {StepKind::reconcile}, {what}});
+      add_stage(plan, std::move(users));
+    }
   }
 }
 

@@ -20,7 +20,10 @@ bool is_address(const std::string& host) {
   return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
 }
 
+// A kept file, never through a link (the pki dir is zkctl's own, 0700).
 util::Result<std::string> read_text(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_symlink(path, ec)) return util::fail(path.string() + ": is a link");
   std::ifstream in(path, std::ios::binary);
   if (!in) return util::fail(path.string() + ": cannot read it");
   std::ostringstream s;
@@ -87,6 +90,8 @@ util::Result<std::unique_ptr<ClusterPki>> ClusterPki::open(const inventory::Clus
   o.cert_days = sec.cert_days;
   o.operator_ca_cert = sec.ca_cert;
   o.operator_ca_key = sec.ca_key;
+  // Renew within 30 days of expiry, but never so early that every deploy reissues.
+  o.renew_within_days = std::min(30, sec.cert_days / 3);
   if (use == PkiUse::existing && sec.ca_cert.empty() && !std::filesystem::exists(o.dir / "ca.crt"))
     return util::fail("cluster " + cluster.name + " has no CA on this machine (" +
                       (o.dir / "ca.crt").string() +

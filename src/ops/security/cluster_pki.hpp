@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "inventory/model.hpp"
 #include "pki/pki.hpp"
@@ -63,6 +64,9 @@ class ClusterPki {
 
   // The CA certificate (PEM).
   util::Result<std::string> ca_cert();
+
+  // What the store tightened (a file or dir open to others), for warnings.
+  std::vector<std::string> notes() const { return store_.notes(); }
 
  private:
   ClusterPki(const inventory::Cluster& cluster, PkiUse use, pki::StoreOptions options);
