@@ -52,9 +52,9 @@ TEST(UserAcls, ReadWriteAndGroupsBecomePrefixedAllowRulesStarIsLiteral) {
   for (const auto& a : acls) text.push_back(ops::to_string(a));
   std::sort(text.begin(), text.end());
   EXPECT_EQ(text, (std::vector<std::string>{
-                      "User:app read group app-*",
                       "User:app describe topic *",
                       "User:app describe topic orders*",  // once, though read and write name it
+                      "User:app read group app-*",
                       "User:app read topic orders*",
                       "User:app write topic *",
                       "User:app write topic orders*",
