@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-
 namespace zkctl::render {
 
 namespace {
@@ -76,10 +75,9 @@ util::Result<std::vector<ClientFile>> client_config_files(const inventory::Clust
       {in.user + ".key", pem_blocks(in.user_pem, "PRIVATE KEY", false), 0600},
   };
   if (scram) out.push_back({"password.properties", "password=" + in.password + "\n", 0600});
-  const std::pair<const char*, int> templates[] = {
-      {"client.properties", 0644},
-      {"librdkafka.conf", scram ? 0600 : 0644},
-      {"zookeeper-client.properties", 0644}};
+  const std::pair<const char*, int> templates[] = {{"client.properties", 0644},
+                                                   {"librdkafka.conf", scram ? 0600 : 0644},
+                                                   {"zookeeper-client.properties", 0644}};
   for (const auto& [name, mode] : templates) {
     auto text = render_template(std::string("client/") + name + ".mustache", v, options);
     if (!text) return util::fail(text.error().message);

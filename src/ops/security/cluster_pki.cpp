@@ -45,8 +45,8 @@ probe::ClientTls zkctl_client_tls(const inventory::Cluster& cluster) {
   if (!cluster.security.tls) return {};
   const std::filesystem::path dir = pki_dir(cluster.name);
   probe::ClientTls tls;
-  tls.ca_file = cluster.security.ca_cert.empty() ? (dir / "ca.crt").string()
-                                                 : cluster.security.ca_cert;
+  tls.ca_file =
+      cluster.security.ca_cert.empty() ? (dir / "ca.crt").string() : cluster.security.ca_cert;
   tls.cert_file = (dir / (std::string(kAdminIdentity) + ".crt")).string();
   tls.key_file = (dir / (std::string(kAdminIdentity) + ".key")).string();
   return tls;
@@ -66,9 +66,10 @@ pki::Names names_for_host(const std::string& host) {
   if (getaddrinfo(host.c_str(), nullptr, &hints, &res) != 0) return names;
   for (addrinfo* a = res; a != nullptr; a = a->ai_next) {
     char text[INET6_ADDRSTRLEN] = {};
-    const void* addr = a->ai_family == AF_INET
-                           ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr)
-                           : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr);
+    const void* addr =
+        a->ai_family == AF_INET
+            ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr)
+            : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr);
     if (inet_ntop(a->ai_family, addr, text, sizeof text) == nullptr) continue;
     if (std::find(names.ips.begin(), names.ips.end(), text) == names.ips.end())
       names.ips.emplace_back(text);
@@ -100,8 +101,7 @@ util::Result<std::unique_ptr<ClusterPki>> ClusterPki::open(const inventory::Clus
   return std::unique_ptr<ClusterPki>(new ClusterPki(cluster, use, std::move(o)));
 }
 
-util::Result<pki::Pem> ClusterPki::certificate(const std::string& name,
-                                               const std::string& identity,
+util::Result<pki::Pem> ClusterPki::certificate(const std::string& name, const std::string& identity,
                                                const pki::Names& names) {
   std::lock_guard lock(mu_);
   if (use_ == PkiUse::issue) {

@@ -36,8 +36,7 @@ std::optional<std::string> read_file(const fs::path& path) {
 }
 
 std::string random_text(std::size_t n) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+  static constexpr char kAlphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
   std::string out;
   unsigned char buf[64];
   while (out.size() < n) {
@@ -59,7 +58,9 @@ util::Result<void> check_password(const std::string& where, const std::string& p
   return {};
 }
 
-fs::path users_dir(const std::string& cluster) { return fs::path(pki_dir(cluster)) / "users"; }
+fs::path users_dir(const std::string& cluster) {
+  return fs::path(pki_dir(cluster)) / "users";
+}
 
 }  // namespace
 
@@ -121,12 +122,14 @@ util::Result<std::string> user_password(const std::string& cluster,
     auto text = read_file(user.password_file);
     if (!text) return util::fail(user.password_file + ": cannot read it");
     if (!text->empty() && text->back() == '\n') text->pop_back();
-    if (auto r = check_password(user.password_file, *text); !r) return util::fail(r.error().message);
+    if (auto r = check_password(user.password_file, *text); !r)
+      return util::fail(r.error().message);
     return *text;
   }
   const fs::path file = users_dir(cluster) / (user.name + ".password");
   if (auto kept = read_file(file)) return *kept;
-  if (auto r = util::make_dirs(users_dir(cluster).string(), 0700); !r) return util::fail(r.error().message);
+  if (auto r = util::make_dirs(users_dir(cluster).string(), 0700); !r)
+    return util::fail(r.error().message);
   std::string pw = random_text(24);
   if (auto r = util::write_file_atomically(file.string(), pw, 0600); !r)
     return util::fail(r.error().message);

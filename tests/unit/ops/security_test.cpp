@@ -37,7 +37,7 @@ class SecurityTest : public ::testing::Test {
     unsetenv("ZKCTL_HOME");
   }
   static unsigned mode_of(const fs::path& p) {
-    struct stat st{};
+    struct stat st {};
     ::stat(p.c_str(), &st);
     return st.st_mode & 07777;
   }
@@ -71,9 +71,9 @@ TEST(UserAcls, ReadWriteAndGroupsBecomePrefixedAllowRulesStarIsLiteral) {
 TEST(UserAcls, DiffAddsMissingRemovesUnwantedAndLeavesOtherPrincipalsAlone) {
   const auto wanted = ops::wanted_acls(two_users());
   std::vector<ops::UserAcl> present = {
-      {"topic", "orders", true, "User:app", "read"},          // kept
-      {"topic", "old", true, "User:app", "read"},             // dropped from the inventory
-      {"topic", "x", false, "User:gone", "write"},            // a user zkctl created, dropped
+      {"topic", "orders", true, "User:app", "read"},         // kept
+      {"topic", "old", true, "User:app", "read"},            // dropped from the inventory
+      {"topic", "x", false, "User:gone", "write"},           // a user zkctl created, dropped
       {"topic", "theirs", false, "User:someone", "write"}};  // not zkctl's: untouched
   auto d = ops::diff_acls(wanted, present, {"User:app", "User:auditor", "User:gone"});
   EXPECT_EQ(d.add.size(), wanted.size() - 1);
@@ -148,9 +148,9 @@ TEST_F(SecurityTest, DeployIssuesNodeAndAdminCertificatesOtherCommandsOnlyReadTh
   ASSERT_TRUE(info.ok());
   EXPECT_EQ(info->subject, "CN=kafka,OU=sec,O=zkctl");
   EXPECT_EQ(info->names.ips, (std::vector<std::string>{"127.0.0.1"}));
-  EXPECT_TRUE(pki::verify(tls->node_pem.substr(tls->node_pem.find("-----BEGIN CERTIFICATE")),
-                          tls->ca_pem)
-                  .ok());
+  EXPECT_TRUE(
+      pki::verify(tls->node_pem.substr(tls->node_pem.find("-----BEGIN CERTIFICATE")), tls->ca_pem)
+          .ok());
   // A ZooKeeper server gets no admin key; the client files exist where zkctl_client_tls says.
   EXPECT_TRUE((*pki)->node_tls(ops::kZooKeeperIdentity, n)->admin_pem.empty());
   const auto client = ops::zkctl_client_tls(c);
