@@ -21,20 +21,7 @@ using namespace test;  // inventory_builder.hpp
 using KV = std::vector<std::pair<std::string, std::string>>;
 
 // Three ZooKeeper voters a, b, c and three brokers 11..13 on them (zookeeper mode).
-const Lines kZk = insert_after(test::kThreeVoters, 13,
-                               {
-                                   "[kafka]",                       // 14
-                                   "distribution = \"kafka.tgz\"",  // 15
-                                   "[[kafka.nodes]]",               // 16
-                                   "host = \"a\"",                  // 17
-                                   "id = 11",                       // 18
-                                   "[[kafka.nodes]]",               // 19
-                                   "host = \"b\"",                  // 20
-                                   "id = 12",                       // 21
-                                   "[[kafka.nodes]]",               // 22
-                                   "host = \"c\"",                  // 23
-                                   "id = 13",                       // 24
-                               });
+const Lines& kZk = test::kThreeVotersThreeBrokers;
 
 // Three combined broker+controller nodes k1..k3, no ZooKeeper (kraft mode).
 const Lines kKraft = {
