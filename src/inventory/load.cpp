@@ -1,6 +1,7 @@
 // The loader's entry points and the cluster-wide tables ([cluster], [ssh],
 // [service], [java]); the products' sections are in load_zookeeper.cpp and
-// load_kafka.cpp, what every node shares in load_node.cpp.
+// load_kafka.cpp, [security] in load_security.cpp, what every node shares in
+// load_node.cpp.
 
 #include "inventory/load.hpp"
 
@@ -22,8 +23,8 @@ using detail::Reader;
 using detail::show;
 
 // Keys each table accepts; the order is the documentation order.
-const std::vector<std::string_view> kRootKeys = {"cluster", "ssh",       "service",
-                                                 "java",    "zookeeper", "kafka"};
+const std::vector<std::string_view> kRootKeys = {"cluster",   "ssh",   "service", "java",
+                                                 "zookeeper", "kafka", "security"};
 const std::vector<std::string_view> kServiceKeys = {"launcher", "user"};
 const std::vector<std::string_view> kJavaKeys = {"distribution"};
 const std::vector<std::string_view> kClusterKeys = {"name"};
@@ -168,6 +169,7 @@ LoadResult load(Reader& r, std::string_view text) {
   std::vector<detail::NodeSource> zk_sources;
   std::vector<detail::NodeSource> kafka_sources;
   detail::load_zookeeper(r, root, cluster, zk_sources);
+  detail::load_security(r, root, cluster);
   detail::load_kafka(r, root, cluster, kafka_sources);
   detail::check_same_host(r, placed_nodes(cluster, zk_sources, kafka_sources));
   resolve_service(cluster);

@@ -11,10 +11,11 @@ namespace zkctl::inventory::detail {
 namespace {
 
 const std::vector<std::string_view> kKafkaKeys = {
-    "mode",    "distribution", "install_dir",      "log_dirs",   "listener_port", "controller_port",
-    "heap_mb", "config",       "zookeeper_chroot", "cluster_id", "nodes"};
+    "mode",          "distribution",     "install_dir",     "log_dirs",
+    "listener_port", "internal_port",    "controller_port", "heap_mb",
+    "config",        "zookeeper_chroot", "cluster_id",      "nodes"};
 const std::vector<std::string_view> kKafkaNodeKeys = {
-    "host",        "id",       "roles",    "listener_port", "controller_port",
+    "host",        "id",       "roles",    "listener_port", "internal_port", "controller_port",
     "install_dir", "log_dirs", "ssh_user", "ssh_port",      "ssh_become"};
 const std::vector<std::string_view> kKafkaModes = {"zookeeper", "kraft"};
 const std::vector<std::string_view> kKafkaRoles = {"broker", "controller"};
@@ -23,10 +24,14 @@ const std::vector<std::string_view> kKafkaSizedKeys = {
     "offsets.topic.replication.factor", "transaction.state.log.replication.factor",
     "transaction.state.log.min.isr", "default.replication.factor", "min.insync.replicas"};
 
+// INTERNAL listener of a broker in a cluster that is not open.
+constexpr int kDefaultInternalPort = 9094;
+
 // Cluster-wide Kafka defaults every node starts from.
 struct KafkaDefaults {
   KafkaNode node;               // ports, dirs and [ssh] of a node that sets none of them
   SourcePos listener_port_pos;  // line 0: not set in [kafka]
+  SourcePos internal_port_pos;
   SourcePos controller_port_pos;
   SourcePos install_dir_pos;
   SourcePos log_dirs_pos;
@@ -100,10 +105,52 @@ ModeInfo read_mode(Reader& r, const toml::table& t, const Cluster& c, KafkaSetti
   return m;
 }
 
+// One of [kafka]'s default ports, for the check that they differ.
+struct DefaultPort {
+  std::string_view key;
+  int port = 0;
+  SourcePos pos;  // line 0: not set in [kafka]
+};
+
+// [kafka]'s default ports a node listens on in this mode must differ; a clash is
+// reported at the later of the two keys set in [kafka].
+void check_default_ports(Reader& r, const toml::table& t, const std::vector<DefaultPort>& ports) {
+  for (size_t i = 0; i < ports.size(); ++i) {
+    for (size_t j = i + 1; j < ports.size(); ++j) {
+      const DefaultPort& a = ports[i];
+      const DefaultPort& b = ports[j];
+      if (a.port != b.port) continue;
+      const bool b_later =
+          b.pos.line != 0 &&
+          (a.pos.line == 0 || std::pair(b.pos.line, b.pos.col) > std::pair(a.pos.line, a.pos.col));
+      const DefaultPort& culprit = b_later ? b : a;
+      const DefaultPort& other = b_later ? a : b;
+      r.error(culprit.pos.line != 0 ? culprit.pos : r.at(t),
+              "kafka." + std::string(culprit.key) + ": " + std::to_string(culprit.port) +
+                  " equals kafka." + std::string(other.key) + "; a node's ports must differ");
+    }
+  }
+}
+
+// `internal_port` of table `t` (at `path`) into `port` (where it was set into `origin`):
+// read even when the cluster is open, which has no INTERNAL listener: then it is set
+// to 0 and a value from the inventory is warned about.
+void read_internal_port(Reader& r, const toml::table& t, const std::string& path, const Cluster& c,
+                        int& port, Origin& origin) {
+  r.override_port(t, "internal_port", path, port, origin);
+  if (!c.security.open()) return;
+  if (origin.overridden)
+    r.warn(origin.pos, path +
+                           ".internal_port: ignored when [security] is open (an open cluster has "
+                           "no INTERNAL listener)");
+  port = 0;
+}
+
 KafkaDefaults read_defaults(Reader& r, const toml::table& t, const Cluster& c, const ModeInfo& m) {
   KafkaDefaults d;
   d.node.install_dir = "/opt/kafka";
   d.node.log_dirs = {"/var/lib/kafka/data"};
+  d.node.internal_port = kDefaultInternalPort;
   d.node.ssh = c.ssh;
   Origin o;
   r.override_remote_dir(t, "install_dir", "kafka", EmptyOk::no, "Kafka", d.node.install_dir, o,
@@ -121,22 +168,20 @@ KafkaDefaults read_defaults(Reader& r, const toml::table& t, const Cluster& c, c
   r.override_port(t, "listener_port", "kafka", d.node.listener_port, o);
   d.listener_port_pos = o.pos;
   o = {};
+  read_internal_port(r, t, "kafka", c, d.node.internal_port, o);
+  d.internal_port_pos = o.pos;
+  o = {};
   r.override_port(t, "controller_port", "kafka", d.node.controller_port, o);
   d.controller_port_pos = o.pos;
   if (o.overridden && m.zk_mode)
     r.warn(o.pos,
            "kafka.controller_port: ignored when kafka.mode = \"zookeeper\" (only KRaft "
            "controllers listen on it)");
-  if (m.kraft && d.node.listener_port == d.node.controller_port) {
-    const bool later_is_controller = d.controller_port_pos.line != 0;
-    r.error(later_is_controller             ? d.controller_port_pos
-            : d.listener_port_pos.line != 0 ? d.listener_port_pos
-                                            : r.at(t),
-            std::string(later_is_controller ? "kafka.controller_port: " : "kafka.listener_port: ") +
-                std::to_string(d.node.listener_port) + " equals " +
-                (later_is_controller ? "kafka.listener_port" : "kafka.controller_port") +
-                "; a node's ports must differ");
-  }
+  std::vector<DefaultPort> ports = {{"listener_port", d.node.listener_port, d.listener_port_pos}};
+  if (d.node.internal_port != 0)
+    ports.push_back({"internal_port", d.node.internal_port, d.internal_port_pos});
+  if (m.kraft) ports.push_back({"controller_port", d.node.controller_port, d.controller_port_pos});
+  check_default_ports(r, t, ports);
   return d;
 }
 
@@ -221,20 +266,23 @@ bool read_roles(Reader& r, const toml::table& t, const std::string& path, const 
 }
 
 KafkaNode load_kafka_node(Reader& r, const toml::table& t, const std::string& path,
-                          const ModeInfo& m, const KafkaDefaults& d, NodeSource& src) {
+                          const Cluster& c, const ModeInfo& m, const KafkaDefaults& d,
+                          NodeSource& src) {
   KafkaNode node = d.node;
   load_node(r, t, path, kKafkaKind, kKafkaNodeKeys, d.install_dir_pos, node, src);
   src.kind_ok = m.ok && read_roles(r, t, path, m, node);
 
   Origin& listener = src.origins["listener_port"] = Origin{d.listener_port_pos, false};
   r.override_port(t, "listener_port", path, node.listener_port, listener);
+  Origin& internal = src.origins["internal_port"] = Origin{d.internal_port_pos, false};
+  read_internal_port(r, t, path, c, node.internal_port, internal);
   Origin& controller = src.origins["controller_port"] = Origin{d.controller_port_pos, false};
   r.override_port(t, "controller_port", path, node.controller_port, controller);
   if (controller.overridden && m.zk_mode)
     r.warn(controller.pos, path +
                                ".controller_port: ignored when kafka.mode = \"zookeeper\" (only "
                                "KRaft controllers listen on it)");
-  if (m.kraft && src.kind_ok) check_own_ports(r, node.used_ports(), src, path, kKafkaKind);
+  if (src.kind_ok) check_own_ports(r, node.used_ports(), src, path, kKafkaKind);
 
   Origin& log_dirs = src.origins["log_dirs"] = Origin{d.log_dirs_pos, false};
   if (auto v = read_log_dirs(r, t, path + ".log_dirs")) {
@@ -249,7 +297,7 @@ void load_kafka_nodes(Reader& r, const toml::table& kt, Cluster& c, const ModeIn
                       const KafkaDefaults& d, std::vector<NodeSource>& sources) {
   for_each_node_table(r, kt, kKafkaKind, [&](const toml::table& t, const std::string& path) {
     sources.emplace_back();
-    c.kafka_nodes.push_back(load_kafka_node(r, t, path, m, d, sources.back()));
+    c.kafka_nodes.push_back(load_kafka_node(r, t, path, c, m, d, sources.back()));
   });
 }
 

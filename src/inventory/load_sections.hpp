@@ -17,8 +17,12 @@ namespace zkctl::inventory::detail {
 void load_zookeeper(Reader& r, const toml::table& root, Cluster& c,
                     std::vector<NodeSource>& sources);
 
+// [security] and its [[security.users]] into c.security (before load_kafka: whether
+// the cluster is open decides Kafka's INTERNAL listener).
+void load_security(Reader& r, const toml::table& root, Cluster& c);
+
 // [kafka] and its [[kafka.nodes]] into `c` (after load_zookeeper: zookeeper mode needs
-// servers); `sources[i]` says where c.kafka_nodes[i]'s values came from.
+// servers; after load_security); `sources[i]` says where c.kafka_nodes[i]'s values came from.
 void load_kafka(Reader& r, const toml::table& root, Cluster& c, std::vector<NodeSource>& sources);
 
 }  // namespace zkctl::inventory::detail

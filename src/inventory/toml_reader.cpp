@@ -164,6 +164,17 @@ std::optional<std::string> Reader::read_string(const toml::table& t, std::string
   return n->as_string()->get();
 }
 
+std::optional<bool> Reader::read_bool(const toml::table& t, std::string_view key,
+                                      const std::string& path) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) return std::nullopt;
+  if (!n->is_boolean()) {
+    error(at(*n), path + ": expected a boolean (true or false), got " + type_name(*n));
+    return std::nullopt;
+  }
+  return n->as_boolean()->get();
+}
+
 std::optional<int> Reader::read_int(const toml::table& t, std::string_view key,
                                     const std::string& path, int64_t lo, int64_t hi,
                                     std::string_view what) {

@@ -53,6 +53,8 @@ class Reader {
   Reader(std::string file, const std::string& base_dir, LocalFiles local_files);
 
   const std::string& file() const { return file_; }
+  // Whether local files the inventory names must exist (LocalFiles::must_exist).
+  LocalFiles local_files() const { return local_files_; }
   SourcePos at(const toml::source_position& p) const;
   SourcePos at(const toml::node& n) const { return at(n.source().begin); }
   SourcePos at(const toml::key& k) const { return at(k.source().begin); }
@@ -75,6 +77,8 @@ class Reader {
                                 const std::string& path);
   std::optional<std::string> read_string(const toml::table& t, std::string_view key,
                                          const std::string& path);
+  std::optional<bool> read_bool(const toml::table& t, std::string_view key,
+                                const std::string& path);
   // An integer in lo..hi; `what` describes the range when it is not plain "lo..hi".
   std::optional<int> read_int(const toml::table& t, std::string_view key, const std::string& path,
                               int64_t lo, int64_t hi, std::string_view what = {});

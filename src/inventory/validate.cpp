@@ -24,6 +24,9 @@ bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
 
+// What zoo.cfg's TLS and authentication keys come from.
+constexpr std::string_view kZooKeeperSecurityHint = "[security] (tls, authentication)";
+
 // Keys zkctl writes itself, with the inventory setting that controls each.
 const std::vector<std::pair<std::string_view, std::string_view>>& managed_keys() {
   static const std::vector<std::pair<std::string_view, std::string_view>> keys = {
@@ -38,9 +41,23 @@ const std::vector<std::pair<std::string_view, std::string_view>>& managed_keys()
       {"admin.enableServer", "zookeeper.admin_port (0 turns the AdminServer off)"},
       {"admin.serverPort", "zookeeper.admin_port (or a server's admin_port)"},
       {"dynamicConfigFile", "[[zookeeper.servers]]: zkctl writes a static server list"},
+      {"secureClientPort", kZooKeeperSecurityHint},
+      {"serverCnxnFactory", kZooKeeperSecurityHint},
+      {"sslQuorum", kZooKeeperSecurityHint},
+      {"sslQuorumReloadCertFiles", kZooKeeperSecurityHint},
+      {"portUnification", kZooKeeperSecurityHint},
+      {"client.portUnification", kZooKeeperSecurityHint},
   };
   return keys;
 }
+
+// zoo.cfg key families zkctl writes from [security]: ssl.* (ssl.quorum.* too) and the
+// authentication providers.
+constexpr std::string_view kZooKeeperSecurityPrefixes[] = {"ssl.", "authProvider."};
+
+// What to set instead of a Kafka TLS, SASL or ACL key.
+constexpr std::string_view kSecurityHint =
+    "set [security] (tls, authentication, authorization, [[security.users]]) instead";
 
 // server.properties keys zkctl writes itself, with what to set instead.
 const std::vector<std::pair<std::string_view, std::string_view>>& kafka_managed_key_hints() {
@@ -49,17 +66,21 @@ const std::vector<std::pair<std::string_view, std::string_view>>& kafka_managed_
       {"node.id", "set id in [[kafka.nodes]] instead"},
       {"process.roles", "set roles in [[kafka.nodes]] instead"},
       {"listeners",
-       "set kafka.listener_port / kafka.controller_port (or a node's listener_port / "
-       "controller_port) instead"},
+       "zkctl writes its listeners CLIENT, INTERNAL and CONTROLLER (TLS and SASL from "
+       "[security]); set kafka.listener_port, kafka.internal_port and kafka.controller_port (or "
+       "a node's) instead"},
       {"advertised.listeners",
-       "set host and listener_port in [[kafka.nodes]] (or kafka.listener_port) instead"},
+       "set host, listener_port and internal_port in [[kafka.nodes]] (or kafka.listener_port, "
+       "kafka.internal_port) instead"},
       {"listener.security.protocol.map",
-       "zkctl names its listeners PLAINTEXT and CONTROLLER; set kafka.listener_port and "
+       "zkctl names its listeners CLIENT, INTERNAL and CONTROLLER and takes their TLS and SASL "
+       "from [security]; set [security] and kafka.listener_port / kafka.internal_port / "
        "kafka.controller_port instead"},
       {"controller.listener.names",
        "zkctl names its controller listener CONTROLLER; set kafka.controller_port instead"},
       {"inter.broker.listener.name",
-       "brokers talk on zkctl's PLAINTEXT listener; set kafka.listener_port instead"},
+       "brokers talk on zkctl's INTERNAL listener (CLIENT in an open cluster); set "
+       "kafka.internal_port and [security] instead"},
       {"controller.quorum.voters",
        "set roles = [\"controller\"] (or [\"broker\", \"controller\"]) and controller_port in "
        "[[kafka.nodes]] instead"},
@@ -69,42 +90,30 @@ const std::vector<std::pair<std::string_view, std::string_view>>& kafka_managed_
       {"log.dirs", "set kafka.log_dirs (or a node's log_dirs) instead"},
       {"log.dir", "set kafka.log_dirs (or a node's log_dirs) instead"},
       {"zookeeper.connect", "set [[zookeeper.servers]] and kafka.zookeeper_chroot instead"},
+      {"authorizer.class.name", kSecurityHint},
+      {"super.users", kSecurityHint},
+      {"allow.everyone.if.no.acl.found", kSecurityHint},
+      {"zookeeper.set.acl", kSecurityHint},
+      {"zookeeper.clientCnxnSocket", kSecurityHint},
+      {"security.inter.broker.protocol", kSecurityHint},
   };
   return keys;
 }
+
+// server.properties key families zkctl writes from [security] (TLS, SASL, per-listener
+// settings, brokers to ZooKeeper over TLS), in every mode.
+constexpr std::string_view kKafkaSecurityPrefixes[] = {"ssl.", "sasl.", "listener.name.",
+                                                       "zookeeper.ssl."};
 
 // Managed key prefixes: server.N lines come from [[zookeeper.servers]].
 constexpr std::string_view kManagedServerPrefix = "server.";
 
 // Option families whose members are open-ended (provider-specific, per id, ...).
-constexpr std::string_view kKnownPrefixes[] = {"admin.", "metricsProvider.", "authProvider.",
-                                               "group.", "weight."};
+constexpr std::string_view kKnownPrefixes[] = {"admin.", "metricsProvider.", "group.", "weight."};
 
-// The ssl.* and ssl.quorum.* options share these suffixes.
-constexpr const char* kSslKeySuffixes[] = {"keyStore.location",
-                                           "keyStore.password",
-                                           "keyStore.passwordPath",
-                                           "keyStore.type",
-                                           "trustStore.location",
-                                           "trustStore.password",
-                                           "trustStore.passwordPath",
-                                           "trustStore.type",
-                                           "protocol",
-                                           "enabledProtocols",
-                                           "ciphersuites",
-                                           "context.supplier.class",
-                                           "hostnameVerification",
-                                           "clientHostnameVerification",
-                                           "crl",
-                                           "ocsp",
-                                           "clientAuth",
-                                           "handshakeDetectionTimeoutMillis",
-                                           "sslProvider"};
-
-// Documented zoo.cfg keys besides the ssl.* ones.
+// Documented zoo.cfg keys zkctl passes through (not the TLS ones it writes from [security]).
 constexpr std::string_view kKnownKeys[] = {
     // ZooKeeper Administrator's Guide (3.8/3.9): advanced configuration.
-    "secureClientPort",
     "observerMasterPort",
     "globalOutstandingLimit",
     "preAllocSize",
@@ -145,7 +154,6 @@ constexpr std::string_view kKnownKeys[] = {
     "connection_throttle_local_session_weight",
     "connection_throttle_renew_session_weight",
     "clientPortListenBacklog",
-    "serverCnxnFactory",
     "flushDelay",
     "maxWriteQueuePollTime",
     "maxBatchSize",
@@ -197,10 +205,6 @@ constexpr std::string_view kKnownKeys[] = {
     "allowSaslFailedClients",
     "enforce.auth.enabled",
     "enforce.auth.schemes",
-    "sslQuorum",
-    "sslQuorumReloadCertFiles",
-    "client.portUnification",
-    "portUnification",
     "kerberos.removeHostFromPrincipal",
     "kerberos.removeRealmFromPrincipal",
     "kerberos.canonicalizeHostNames",
@@ -246,21 +250,6 @@ constexpr std::string_view kKnownKeys[] = {
     "metricsProvider.httpPort",
     "metricsProvider.exportJvmInfo",
 };
-std::vector<std::string_view> build_known_keys() {
-  static const std::vector<std::string> ssl_keys = [] {
-    std::vector<std::string> out;
-    for (const char* s : kSslKeySuffixes) {
-      out.push_back(std::string("ssl.") + s);
-      out.push_back(std::string("ssl.quorum.") + s);
-    }
-    out.push_back("ssl.authProvider");
-    return out;
-  }();
-  std::vector<std::string_view> keys(std::begin(kKnownKeys), std::end(kKnownKeys));
-  for (const auto& k : ssl_keys) keys.emplace_back(k);
-  return keys;
-}
-
 }  // namespace
 
 int edit_distance(std::string_view a, std::string_view b) {
@@ -378,7 +367,7 @@ const std::vector<std::string_view>& known_four_letter_words() {
 }
 
 const std::vector<std::string_view>& known_zoo_cfg_keys() {
-  static const std::vector<std::string_view> keys = build_known_keys();
+  static const std::vector<std::string_view> keys(std::begin(kKnownKeys), std::end(kKnownKeys));
   return keys;
 }
 
@@ -387,6 +376,8 @@ ZooCfgKeyInfo classify_zoo_cfg_key(std::string_view key) {
   for (const auto& [name, setting] : managed_keys())
     if (key == name) return {Kind::managed, std::string(setting)};
   if (starts_with(key, kManagedServerPrefix)) return {Kind::managed, "[[zookeeper.servers]]"};
+  for (std::string_view prefix : kZooKeeperSecurityPrefixes)
+    if (starts_with(key, prefix)) return {Kind::managed, std::string(kZooKeeperSecurityHint)};
 
   const auto& known = known_zoo_cfg_keys();
   if (std::find(known.begin(), known.end(), key) != known.end()) return {Kind::known, ""};
@@ -416,6 +407,8 @@ const std::vector<std::string_view>& kafka_managed_keys() {
 std::optional<std::string> kafka_managed_key_hint(std::string_view key) {
   for (const auto& [name, hint] : kafka_managed_key_hints())
     if (key == name) return std::string(hint);
+  for (std::string_view prefix : kKafkaSecurityPrefixes)
+    if (starts_with(key, prefix)) return std::string(kSecurityHint);
   return std::nullopt;
 }
 

@@ -60,7 +60,9 @@ struct ZooCfgKeyInfo {
   std::string hint;
 };
 
-// Classify a zoo.cfg key (case-sensitive, as ZooKeeper reads it).
+// Classify a zoo.cfg key (case-sensitive, as ZooKeeper reads it). Managed: the keys zkctl
+// writes from other settings, server.N, and the TLS and authentication keys it writes from
+// [security] (ssl.*, authProvider.*, secureClientPort, serverCnxnFactory, sslQuorum, ...).
 ZooCfgKeyInfo classify_zoo_cfg_key(std::string_view key);
 
 // Every documented zoo.cfg key zkctl passes through (exact names; prefixes
@@ -68,11 +70,14 @@ ZooCfgKeyInfo classify_zoo_cfg_key(std::string_view key);
 const std::vector<std::string_view>& known_zoo_cfg_keys();
 
 // server.properties keys zkctl writes itself from the inventory (broker.id,
-// listeners, log.dirs, zookeeper.connect, controller.quorum.voters, ...).
+// listeners, log.dirs, zookeeper.connect, controller.quorum.voters, super.users, ...),
+// exact names; the families ssl.*, sasl.*, listener.name.* and zookeeper.ssl.* (written
+// from [security]) are managed too, and only kafka_managed_key_hint() knows them.
 const std::vector<std::string_view>& kafka_managed_keys();
 
-// For a key of kafka_managed_keys(): what to set in the inventory instead, as a
-// clause ("set kafka.log_dirs (or a node's log_dirs) instead"); nullopt otherwise.
+// For a key of kafka_managed_keys() or of a managed family: what to set in the inventory
+// instead, as a clause ("set kafka.log_dirs (or a node's log_dirs) instead"); nullopt
+// otherwise.
 std::optional<std::string> kafka_managed_key_hint(std::string_view key);
 
 // A Kafka cluster id as `kafka-storage.sh random-uuid` prints it: 22 base64url

@@ -12,8 +12,9 @@ trap '[[ -n ${KEEP:-} ]] || rm -rf "$work"' EXIT
 export ZKCTL_HOME=$work/home
 mkdir -p "$work/dist"
 : >"$work/dist/apache-zookeeper-3.8.4-bin.tar.gz"
-# The example with a secret among the pass-through keys.
-sed -e 's/^\[zookeeper.config\]$/&\n"ssl.quorum.keyStore.password" = "PLANTED-render-pw"/' \
+# The example with a secret among the pass-through keys (not an ssl.* key: those come from
+# [security], and [zookeeper.config] refuses them).
+sed -e 's/^\[zookeeper.config\]$/&\n"DigestAuthenticationProvider.superDigest" = "PLANTED-render-pw"/' \
     "$repo/inventories/examples/production.toml" >"$work/prod.toml"
 grep -q PLANTED "$work/prod.toml" || fail "the secret was not planted"
 

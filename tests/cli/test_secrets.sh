@@ -22,12 +22,17 @@ name = "secrets"
 port = $port
 connect_timeout = 2
 
+[security]
+tls = false
+authentication = "none"
+authorization = false
+
 [zookeeper]
 distribution = "$work/dist.tgz"
 
 [zookeeper.config]
-"ssl.quorum.keyStore.password" = "PLANTED-zk-keystore-pw"
-"ssl.trustStore.password" = "PLANTED-zk-truststore-pw"
+"DigestAuthenticationProvider.superDigest" = "PLANTED-zk-keystore-pw"
+"metricsProvider.password" = "PLANTED-zk-truststore-pw"
 
 [[zookeeper.servers]]
 host = "127.0.0.1"
@@ -38,9 +43,9 @@ mode = "zookeeper"
 distribution = "$work/dist.tgz"
 
 [kafka.config]
-"ssl.key.password" = "PLANTED-kafka-key-pw"
-"ssl.keystore.password" = "PLANTED-kafka-keystore-pw"
-"sasl.jaas.config" = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\" password=\"PLANTED-jaas-pw\";"
+"password.encoder.secret" = "PLANTED-kafka-key-pw"
+"delegation.token.master.key" = "PLANTED-kafka-keystore-pw"
+"remote.log.metadata.common.client.sasl.jaas.config" = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\" password=\"PLANTED-jaas-pw\";"
 "delegation.token.secret.key" = "PLANTED-token-secret"
 
 [[kafka.nodes]]
@@ -48,8 +53,10 @@ host = "127.0.0.1"
 id = 11
 EOF
 # The same with a typo'd key next to a secret and a secret value the loader refuses.
-sed -e 's/^"ssl.key.password" = .*/"ssl.key.password" = "PLANTED-bad-pw\\u0001"/' \
-    -e 's/^"ssl.trustStore.password"/"ssl.trustStore.pasword"/' "$work/inv.toml" >"$work/bad.toml"
+sed -e 's/^"password.encoder.secret" = .*/"password.encoder.secret" = "PLANTED-bad-pw\\u0001"/' \
+    -e 's/^"metricsProvider.password"/"metricsProvider.pasword"/' \
+    -e 's/^"DigestAuthenticationProvider.superDigest"/"DigestAuthenticationProvider.superDigst"/' \
+    "$work/inv.toml" >"$work/bad.toml"
 
 out=$work/out.txt
 : >"$out"
@@ -78,5 +85,5 @@ while IFS= read -r f; do
 done < <(grep -rl PLANTED "$work/rendered")
 [[ $(stat -c %a "$ZKCTL_HOME") == 700 ]] || fail "\$ZKCTL_HOME is $(stat -c %a "$ZKCTL_HOME")"
 grep -q "ssh connect" "$out" || fail "--verbose traced no SSH connect"
-grep -q "<redacted>.toml:15:1: warning" "$out" || fail "the secret in the file name was not masked"
+grep -q "<redacted>.toml:20:1: warning" "$out" || fail "the secret in the file name was not masked"
 echo "secret checks passed"

@@ -89,7 +89,8 @@ def test_unknown_service_user_fails_preflight(lab, svc, jdk_dist, tmp_path):
 
 
 # A pass-through secret (util::is_secret_key): zoo.cfg must become 0640 root:<USER's group>.
-SECRET_KEY = '"ssl.quorum.keyStore.password" = "s3cret-pass"'
+# (Not an ssl.* key: those come from [security] and [zookeeper.config] refuses them.)
+SECRET_KEY = '"DigestAuthenticationProvider.superDigest" = "s3cret-pass"'
 
 
 def jdk_inventory(tmp_path: Path, jdk: Path) -> Path:

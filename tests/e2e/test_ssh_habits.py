@@ -31,6 +31,8 @@ ZK_PATTERN = r"org\.apache\.zookeeper\.server\.quorum\.QuorumPeerMain"
 SUDOERS = Path("/etc/sudoers.d/zkctl-e2e")
 USER = "zkops"        # NOPASSWD sudo on the lab hosts
 PW_USER = "zkpw"      # sudo that wants a password (the account has none)
+# seed.toml's explicit open [security] table: these tests are about SSH, not TLS.
+OPEN_SECURITY = '[security]\ntls = false\nauthentication = "none"\nauthorization = false\n\n'
 
 
 def _make_user(name: str, pubkey: str) -> bool:
@@ -97,7 +99,7 @@ def sudo_inventory(dest: Path, lab, *, extra_ssh: str = "", server_extra: dict |
                     f'[ssh]\n{extra_ssh}'
                     f'known_hosts = "{lab.known_hosts}"\n'
                     f'connect_timeout = 5\n\n'
-                    f'{zk_section}{servers}')
+                    f'{OPEN_SECURITY}{zk_section}{servers}')
     return dest
 
 
@@ -199,6 +201,7 @@ def test_host_aliases_from_ssh_config(lab, zk, zk_dist, tmp_path):
     inv.write_text(f'[cluster]\nname = "aliases"\n\n'
                    f'[ssh]\nconfig_file = "{cfg}"\nbecome = "sudo"\n'
                    f'known_hosts = "{lab.known_hosts}"\nconnect_timeout = 5\n\n'
+                   + OPEN_SECURITY +
                    f'[zookeeper]\ndistribution = "{zk_dist}"\n'
                    + "".join(f'\n[[zookeeper.servers]]\nhost = "zk-alias-{i}"\nid = {i}\n'
                              for i in (1, 2, 3)))

@@ -1,7 +1,9 @@
 #pragma once
 // Clusters for unit tests of operations, built in code (no inventory file, no
 // validation): ZooKeeper servers and Kafka nodes on loopback addresses, so a status
-// probe to a closed port fails at once instead of waiting on a resolver.
+// probe to a closed port fails at once instead of waiting on a resolver. The clusters
+// built here are open (the seed's layout: no TLS, no authentication, no authorization)
+// unless passed through secure().
 
 #include <cstdlib>
 #include <filesystem>
@@ -12,6 +14,26 @@
 #include "inventory/model.hpp"
 
 namespace zkctl::testing {
+
+// An INTERNAL listener port the loader gives brokers of a cluster that is not open.
+inline constexpr int kSecureInternalPort = 9094;
+
+// [security] of an open cluster: tls = false, authentication = "none", authorization = false.
+inline inventory::SecuritySettings open_security() {
+  inventory::SecuritySettings s;
+  s.tls = false;
+  s.authentication = inventory::Authentication::none;
+  s.authorization = false;
+  return s;
+}
+
+// `c` as the loader gives it without a [security] table: TLS, SCRAM, authorization on,
+// every Kafka node's INTERNAL listener on kSecureInternalPort.
+inline inventory::Cluster secure(inventory::Cluster c) {
+  c.security = inventory::SecuritySettings{};
+  for (auto& n : c.kafka_nodes) n.internal_port = kSecureInternalPort;
+  return c;
+}
 
 // A voter `id` on `host` with zkctl's usual dirs; `client_port` is where status probes it.
 inline inventory::Server zk_server(const std::string& host, int id, int client_port = 1) {
@@ -24,11 +46,12 @@ inline inventory::Server zk_server(const std::string& host, int id, int client_p
   return s;
 }
 
-// Cluster `name` of `count` voters node1, node2, ... with ids 1, 2, ... and nothing else
-// set (no ports, no dirs).
+// Open cluster `name` of `count` voters node1, node2, ... with ids 1, 2, ... and nothing
+// else set (no ports, no dirs).
 inline inventory::Cluster bare_voters(int count, const std::string& name) {
   inventory::Cluster c;
   c.name = name;
+  c.security = open_security();
   for (int i = 1; i <= count; ++i) {
     inventory::Server s;
     s.host = "node" + std::to_string(i);
@@ -47,14 +70,15 @@ inline inventory::Server bare_observer(const std::string& host, int id) {
   return o;
 }
 
-// Cluster `name` of bare voters node1..node3 and the bare observer nn01 (id 4).
+// Open cluster `name` of bare voters node1..node3 and the bare observer nn01 (id 4).
 inline inventory::Cluster three_voters_and_an_observer(const std::string& name) {
   inventory::Cluster c = bare_voters(3, name);
   c.servers.push_back(bare_observer("nn01", 4));
   return c;
 }
 
-// A Kafka node `id` on `host`, broker and/or controller, with one log dir.
+// A Kafka node `id` on `host`, broker and/or controller, with one log dir and no INTERNAL
+// listener (an open cluster's; secure() adds it).
 inline inventory::KafkaNode kafka_node(const std::string& host, int id, bool broker,
                                        bool controller) {
   inventory::KafkaNode n;
@@ -67,11 +91,12 @@ inline inventory::KafkaNode kafka_node(const std::string& host, int id, bool bro
   return n;
 }
 
-// Cluster "t" of `servers` and, when `nodes` is not empty, a KRaft Kafka of `nodes`.
+// Open cluster "t" of `servers` and, when `nodes` is not empty, a KRaft Kafka of `nodes`.
 inline inventory::Cluster cluster_of(std::vector<inventory::Server> servers,
                                      std::vector<inventory::KafkaNode> nodes = {}) {
   inventory::Cluster c;
   c.name = "t";
+  c.security = open_security();
   c.servers = std::move(servers);
   if (!nodes.empty()) {
     c.kafka = inventory::KafkaSettings{};

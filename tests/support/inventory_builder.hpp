@@ -42,6 +42,24 @@ inline Lines insert_after(Lines base, size_t after, const Lines& extra) {
   return base;
 }
 
+// kThreeVoters (lines 1-13) plus brokers 11..13 on hosts a, b, c (zookeeper mode), no
+// [security] (so secure: each broker has its INTERNAL listener too).
+inline const Lines kThreeVotersThreeBrokers =
+    insert_after(kThreeVoters, 13,
+                 {
+                     "[kafka]",                       // 14
+                     "distribution = \"kafka.tgz\"",  // 15
+                     "[[kafka.nodes]]",               // 16
+                     "host = \"a\"",                  // 17
+                     "id = 11",                       // 18
+                     "[[kafka.nodes]]",               // 19
+                     "host = \"b\"",                  // 20
+                     "id = 12",                       // 21
+                     "[[kafka.nodes]]",               // 22
+                     "host = \"c\"",                  // 23
+                     "id = 13",                       // 24
+                 });
+
 // `base` with line `line` (1-based) replaced by `text`.
 inline Lines replace_line(Lines base, size_t line, const std::string& text) {
   base.at(line - 1) = text;

@@ -18,17 +18,7 @@ namespace {
 using namespace test;  // inventory_builder.hpp
 
 // kThreeVoters (lines 1-13) plus brokers 11 and 12 on hosts a and b (zookeeper mode).
-const Lines kWithKafka = insert_after(kThreeVoters, 13,
-                                      {
-                                          "[kafka]",                       // 14
-                                          "distribution = \"kafka.tgz\"",  // 15
-                                          "[[kafka.nodes]]",               // 16
-                                          "host = \"a\"",                  // 17
-                                          "id = 11",                       // 18
-                                          "[[kafka.nodes]]",               // 19
-                                          "host = \"b\"",                  // 20
-                                          "id = 12",                       // 21
-                                      });
+const Lines kWithKafka(kThreeVotersThreeBrokers.begin(), kThreeVotersThreeBrokers.begin() + 21);
 
 class DirsTest : public test::InventoryTest {};
 

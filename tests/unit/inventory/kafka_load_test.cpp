@@ -21,20 +21,7 @@ using namespace test;  // inventory_builder.hpp
 using KV = std::vector<std::pair<std::string, std::string>>;
 
 // Three ZooKeeper voters a, b, c and three brokers 11..13 on them (zookeeper mode).
-const Lines kZk = insert_after(test::kThreeVoters, 13,
-                               {
-                                   "[kafka]",                       // 14
-                                   "distribution = \"kafka.tgz\"",  // 15
-                                   "[[kafka.nodes]]",               // 16
-                                   "host = \"a\"",                  // 17
-                                   "id = 11",                       // 18
-                                   "[[kafka.nodes]]",               // 19
-                                   "host = \"b\"",                  // 20
-                                   "id = 12",                       // 21
-                                   "[[kafka.nodes]]",               // 22
-                                   "host = \"c\"",                  // 23
-                                   "id = 13",                       // 24
-                               });
+const Lines& kZk = test::kThreeVotersThreeBrokers;
 
 // Three combined broker+controller nodes k1..k3, no ZooKeeper (kraft mode).
 const Lines kKraft = {
@@ -64,6 +51,15 @@ Lines with_roles(const std::string& k1, const std::string& k2, const std::string
 
 class KafkaLoadTest : public test::InventoryTest {};
 
+// The lab inventories are open and say so: their one diagnostic is that warning.
+void expect_only_the_open_warning(const LoadResult& r) {
+  ASSERT_EQ(r.diagnostics.size(), 1u) << dump(r);
+  EXPECT_EQ(r.diagnostics[0].severity, Diagnostic::Severity::warning);
+  EXPECT_EQ(r.diagnostics[0].message,
+            "[security] is open: no TLS, no authentication, no authorization (every client can "
+            "read and change everything)");
+}
+
 // ---- the shipped inventories ------------------------------------------------
 
 TEST_F(KafkaLoadTest, SeedKafkaParsesToTheExpectedModel) {
@@ -71,8 +67,9 @@ TEST_F(KafkaLoadTest, SeedKafkaParsesToTheExpectedModel) {
                                     "seed-kafka.toml",
                                     {"apache-zookeeper-3.8.0-bin.tar.gz", "kafka_2.13-3.9.2.tgz"});
   ASSERT_TRUE(r.cluster.has_value()) << dump(r);
-  EXPECT_TRUE(r.diagnostics.empty()) << dump(r);
+  expect_only_the_open_warning(r);
   const Cluster& c = *r.cluster;
+  EXPECT_TRUE(c.security.open());
   EXPECT_EQ(c.name, "seed");
   ASSERT_EQ(c.servers.size(), 4u);
   ASSERT_TRUE(c.kafka.has_value());
@@ -95,6 +92,7 @@ TEST_F(KafkaLoadTest, SeedKafkaParsesToTheExpectedModel) {
     EXPECT_TRUE(n.broker);
     EXPECT_FALSE(n.controller);
     EXPECT_EQ(n.listener_port, 9092);
+    EXPECT_EQ(n.internal_port, 0);  // open: no INTERNAL listener
     EXPECT_EQ(n.install_dir, "/opt/kafka");
     EXPECT_EQ(n.log_dirs, std::vector<std::string>{"/var/lib/kafka/data"});
     EXPECT_EQ(n.ssh.identity_file, "/var/lib/zkctl-lab/id_ed25519");
@@ -112,8 +110,9 @@ TEST_F(KafkaLoadTest, KraftParsesToTheExpectedModel) {
   const LoadResult r = load_shipped(fs::path(ZKCTL_SOURCE_ROOT) / "inventories" / "kraft.toml",
                                     "kraft.toml", {"kafka_2.13-4.4.0.tgz"});
   ASSERT_TRUE(r.cluster.has_value()) << dump(r);
-  EXPECT_TRUE(r.diagnostics.empty()) << dump(r);
+  expect_only_the_open_warning(r);
   const Cluster& c = *r.cluster;
+  EXPECT_TRUE(c.security.open());
   EXPECT_EQ(c.name, "kraft");
   EXPECT_TRUE(c.servers.empty());
   ASSERT_TRUE(c.kafka.has_value());
@@ -128,6 +127,7 @@ TEST_F(KafkaLoadTest, KraftParsesToTheExpectedModel) {
     EXPECT_TRUE(n.broker);
     EXPECT_TRUE(n.controller);
     EXPECT_EQ(n.listener_port, 9092);
+    EXPECT_EQ(n.internal_port, 0);  // open: no INTERNAL listener
     EXPECT_EQ(n.controller_port, 9093);
     EXPECT_EQ(n.ssh.identity_file, "/var/lib/zkctl-lab/id_ed25519");
   }
@@ -417,11 +417,13 @@ TEST_F(KafkaLoadTest, InstallDirAndLogDirOfAZooKeeperServer) {
 }
 
 TEST_F(KafkaLoadTest, TwoNodesOnOneHost) {
-  // Same host (case-insensitively), everything inherited: ports and directories clash.
+  // Same host (case-insensitively), everything inherited: ports (CLIENT and, the cluster
+  // being secure, INTERNAL) and directories clash.
   LoadResult r = load(replace_line(kZk, 20, "host = \"A\""));
   EXPECT_TRUE(
-      HasErrors(r, {"inv.toml:20:8: error: host 'A' port 9092 (listener_port) is already used "
-                    "by Kafka node id 11 (line 16) as its listener_port",
+      HasErrors(r, {"inv.toml:20:8: error: host 'A' already runs Kafka node id 11 (line 16) with "
+                    "the same ports: listener_port 9092, internal_port 9094; give one of them "
+                    "its own ports",
                     "inv.toml:20:8: error: host 'A' install_dir '/opt/kafka' is already used "
                     "by Kafka node id 11 (line 16) as its install_dir",
                     "inv.toml:20:8: error: host 'A' log dir '/var/lib/kafka/data' is already "
@@ -429,8 +431,8 @@ TEST_F(KafkaLoadTest, TwoNodesOnOneHost) {
   // Their own port and directories: fine.
   Lines l = replace_line(kZk, 20, "host = \"a\"");
   l = insert_after(l, 21,
-                   {"listener_port = 9094", "install_dir = \"/opt/kafka-12\"",
-                    "log_dirs = [\"/var/lib/kafka/data-12\"]"});
+                   {"listener_port = 9192", "internal_port = 9194",
+                    "install_dir = \"/opt/kafka-12\"", "log_dirs = [\"/var/lib/kafka/data-12\"]"});
   r = load(l);
   EXPECT_TRUE(r.cluster.has_value()) << dump(r);
 }
@@ -441,7 +443,7 @@ TEST_F(KafkaLoadTest, ControllerOnlyNodesDoNotUseTheListenerPort) {
   Lines l = replace_line(kKraft, 9, "roles = [\"broker\"]");
   l = insert_after(l, 17,
                    {"[[kafka.nodes]]", "host = \"k1\"", "id = 4", "roles = [\"controller\"]",
-                    "controller_port = 9094", "install_dir = \"/opt/kafka-4\"",
+                    "controller_port = 9095", "install_dir = \"/opt/kafka-4\"",
                     "log_dirs = [\"/var/lib/kafka/c4\"]"});
   const LoadResult r = load(l);
   ASSERT_TRUE(r.cluster.has_value()) << dump(r);
@@ -463,7 +465,7 @@ TEST_F(KafkaLoadTest, ControllerPortCollisions) {
   // Another node's controller port on the same host.
   Lines l = replace_line(kKraft, 11, "host = \"k1\"");
   l = insert_after(l, 13,
-                   {"listener_port = 9093", "controller_port = 9095",
+                   {"listener_port = 9093", "controller_port = 9095", "internal_port = 9096",
                     "install_dir = \"/opt/kafka-2\"", "log_dirs = [\"/var/lib/kafka/2\"]"});
   r = load(l);
   EXPECT_TRUE(HasOnlyError(r,
@@ -594,9 +596,10 @@ TEST_F(KafkaLoadTest, ManagedConfigKeysNameTheInventoryKey) {
                       "inv.toml:19:1: error: kafka.config: 'process.roles' is managed by zkctl; "
                       "set roles in [[kafka.nodes]] instead"));
   EXPECT_TRUE(HasDiag(r,
-                      "inv.toml:20:1: error: kafka.config: 'listeners' is managed by zkctl; set "
-                      "kafka.listener_port / kafka.controller_port (or a node's listener_port / "
-                      "controller_port) instead"));
+                      "inv.toml:20:1: error: kafka.config: 'listeners' is managed by zkctl; zkctl "
+                      "writes its listeners CLIENT, INTERNAL and CONTROLLER (TLS and SASL from "
+                      "[security]); set kafka.listener_port, kafka.internal_port and "
+                      "kafka.controller_port (or a node's) instead"));
   EXPECT_TRUE(HasDiag(r,
                       "inv.toml:24:1: error: kafka.config: 'controller.quorum.voters' is managed "
                       "by zkctl; set roles = [\"controller\"] (or [\"broker\", \"controller\"]) "

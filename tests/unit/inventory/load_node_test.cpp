@@ -193,9 +193,11 @@ TEST_F(LoadNodeTest, OneInheritedPortClashIsNamedOnItsOwn) {
 TEST_F(LoadNodeTest, BrokersOnOneHostWithInheritedPortsAndDirs) {
   Lines l = insert_after(kMixed, 12, {"[[kafka.nodes]]", "host = \"B\"", "id = 12"});
   const LoadResult r = load(l);
+  // A secure cluster (no [security]): the CLIENT and INTERNAL listeners both clash.
   EXPECT_TRUE(
-      HasErrors(r, {"inv.toml:14:8: error: host 'B' port 9092 (listener_port) is already used "
-                    "by Kafka node id 11 (line 10) as its listener_port",
+      HasErrors(r, {"inv.toml:14:8: error: host 'B' already runs Kafka node id 11 (line 10) "
+                    "with the same ports: listener_port 9092, internal_port 9094; give one of "
+                    "them its own ports",
                     "inv.toml:14:8: error: host 'B' install_dir '/opt/kafka' is already used by "
                     "Kafka node id 11 (line 10) as its install_dir",
                     "inv.toml:14:8: error: host 'B' log dir '/var/lib/kafka/data' is already "

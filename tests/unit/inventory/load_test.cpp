@@ -57,8 +57,14 @@ TEST_F(LoadTest, SeedParsesToTheExpectedModel) {
   const std::string text = read_text(seed);  // for line numbers
   const LoadResult r = load_shipped(seed, "seed.toml", {"apache-zookeeper-3.8.0-bin.tar.gz"});
   ASSERT_TRUE(r.cluster.has_value()) << dump(r);
-  EXPECT_TRUE(r.diagnostics.empty()) << dump(r);
+  // The seed's layout is open, and says so: its one warning.
+  EXPECT_TRUE(
+      HasWarnings(r, {"seed.toml:" + std::to_string(lines_starting_with(text, "[security]").at(0)) +
+                      ":1: warning: [security] is open: no TLS, no authentication, no "
+                      "authorization (every client can read and change everything)"}));
+  EXPECT_EQ(errors(r), 0u);
   const Cluster& c = *r.cluster;
+  EXPECT_TRUE(c.security.open());
 
   EXPECT_EQ(c.name, "seed");
   EXPECT_EQ(c.source_file, "seed.toml");
@@ -118,6 +124,8 @@ TEST_F(LoadTest, ProductionExampleResolvesOverrides) {
   ASSERT_TRUE(r.cluster.has_value()) << dump(r);
   EXPECT_TRUE(r.diagnostics.empty()) << dump(r);
   const Cluster& c = *r.cluster;
+  EXPECT_FALSE(c.security.open());  // examples stay secure by default
+  EXPECT_TRUE(c.security.tls);
   EXPECT_EQ(c.ssh.identity_file, "/home/op/.ssh/zkctl_ed25519");
   ASSERT_EQ(c.servers.size(), 7u);
   EXPECT_EQ(c.voters().size(), 5u);

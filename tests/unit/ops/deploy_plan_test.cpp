@@ -40,7 +40,9 @@ class DeployPlanTest : public ::testing::Test {
                             " apache-zookeeper-3.8.0-bin";
     ASSERT_EQ(std::system(tar.c_str()), 0);
     sha_ = *sha256_file((dir_ / "zk.tar.gz").string());
-    std::string toml = "[cluster]\nname = \"t\"\n[zookeeper]\ndistribution = \"zk.tar.gz\"\n";
+    std::string toml =
+        "[cluster]\nname = \"t\"\n[security]\ntls = false\nauthentication = "
+        "\"none\"\nauthorization = false\n[zookeeper]\ndistribution = \"zk.tar.gz\"\n";
     for (int i = 1; i <= 3; ++i) {
       toml += "[[zookeeper.servers]]\nhost = \"127.0.0.1\"\nid = " + std::to_string(i) +
               "\nclient_port = " + std::to_string(42180 + i) +

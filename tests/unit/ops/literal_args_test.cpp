@@ -259,8 +259,9 @@ TEST_F(LiteralArgsTest, LoaderAcceptsLiterallyOrRefusesWithAPosition) {
     const fs::path parent = dir_ / "loader-data";
     const std::string data_dir = parent.string() + "/data " + v;
     std::string text =
-        "[cluster]\nname = \"lit\"\n[zookeeper]\ndistribution = " + toml_string(dist.string()) +
-        "\ndata_dir = " + toml_string(data_dir) +
+        "[cluster]\nname = \"lit\"\n[security]\ntls = false\nauthentication = "
+        "\"none\"\nauthorization = false\n[zookeeper]\ndistribution = " +
+        toml_string(dist.string()) + "\ndata_dir = " + toml_string(data_dir) +
         "\n[zookeeper.config]\n\"autopurge.snapRetainCount\" = " + toml_string(v) +
         "\n[[zookeeper.servers]]\nhost = \"127.0.0.1\"\nid = 1\n";
     auto r = inventory::load_string(text, "inv.toml", dir_.string());

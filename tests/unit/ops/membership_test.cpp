@@ -159,7 +159,8 @@ TEST(Membership, FindRemovalsReadsTheRecordedInventoryEvenIfItsTarballIsGone) {
   fs::remove_all(home);
   ::setenv("ZKCTL_HOME", home.c_str(), 1);
   auto text = [](const std::string& extra) {
-    return "[cluster]\nname = \"seed\"\n[zookeeper]\ndistribution = \"gone.tar.gz\"\n"
+    return "[cluster]\nname = \"seed\"\n[security]\ntls = false\nauthentication = "
+           "\"none\"\nauthorization = false\n[zookeeper]\ndistribution = \"gone.tar.gz\"\n"
            "[[zookeeper.servers]]\nhost = \"node1\"\nid = 1\n"
            "[[zookeeper.servers]]\nhost = \"node2\"\nid = 2\n" +
            extra;

@@ -298,9 +298,9 @@ TEST(KafkaServerProperties, HostileValuesAreRefused) {
           "zookeeper.connect contains a line break");
   refused(
       [](auto& v) {
-        v.extra_config = {{"ssl.keystore.location", "C:\\k"}};
+        v.extra_config = {{"metric.reporters", "C:\\k"}};
       },
-      "server.properties extra key 'ssl.keystore.location' value contains a backslash (a Java "
+      "server.properties extra key 'metric.reporters' value contains a backslash (a Java "
       "properties escape)");
   refused(
       [](auto& v) {
@@ -412,7 +412,7 @@ TEST(RenderKafkaNode, TwoFilesAtTheirPaths) {
 
 TEST(RenderKafkaNode, ASecretKeyMakesServerProperties0640WithTheServicesGroup) {
   auto c = seed_kafka_cluster();
-  c.kafka->extra_config.emplace_back("listener.name.plaintext.sasl.jaas.config", "x required;");
+  c.kafka->extra_config.emplace_back("password.encoder.secret", "x-very-secret");
   auto files = render_kafka_node(c, c.kafka_nodes[2]);
   ASSERT_TRUE(files.ok()) << files.error().message;
   EXPECT_EQ((*files)[0].mode, 0640);
