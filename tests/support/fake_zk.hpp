@@ -94,6 +94,23 @@ struct ServerTls {
   ClientAuth client_auth = ClientAuth::need;
 };
 
+// A TLS server context for `tls` (the caller frees it); throws if a file cannot be used.
+inline SSL_CTX* server_context(const ServerTls& tls) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+  if (ctx == nullptr || SSL_CTX_use_certificate_chain_file(ctx, tls.cert_file.c_str()) != 1 ||
+      SSL_CTX_use_PrivateKey_file(ctx, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
+      SSL_CTX_load_verify_locations(ctx, tls.ca_file.c_str(), nullptr) != 1) {
+    if (ctx != nullptr) SSL_CTX_free(ctx);
+    throw std::runtime_error("cannot set up a TLS server with " + tls.cert_file);
+  }
+  SSL_CTX_set_verify(ctx,
+                     tls.client_auth == ClientAuth::need
+                         ? SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT
+                         : SSL_VERIFY_NONE,
+                     nullptr);
+  return ctx;
+}
+
 // Answers four-letter words on 127.0.0.1:port() until destroyed.
 class FakeZk {
  public:
@@ -106,17 +123,7 @@ class FakeZk {
   // The same over TLS only (a secure client port), one connection at a time.
   FakeZk(const ServerTls& tls, std::map<std::string, std::string> answers)
       : answers_(std::move(answers)), behaviour_(Behaviour::answer) {
-    ctx_ = SSL_CTX_new(TLS_server_method());
-    if (ctx_ == nullptr || SSL_CTX_use_certificate_chain_file(ctx_, tls.cert_file.c_str()) != 1 ||
-        SSL_CTX_use_PrivateKey_file(ctx_, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
-        SSL_CTX_load_verify_locations(ctx_, tls.ca_file.c_str(), nullptr) != 1) {
-      throw std::runtime_error("FakeZk: cannot set up TLS from " + tls.cert_file);
-    }
-    SSL_CTX_set_verify(ctx_,
-                       tls.client_auth == ClientAuth::need
-                           ? SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT
-                           : SSL_VERIFY_NONE,
-                       nullptr);
+    ctx_ = server_context(tls);
     ::listen(sock_.fd(), 16);
     thread_ = std::thread([this] { serve(); });
   }

@@ -21,63 +21,15 @@
 #include "support/fake_zk.hpp"
 #include "support/free_port.hpp"
 #include "support/test_pki.hpp"
+#include "support/tls_front.hpp"
 
 using namespace zkctl::probe;
 using namespace std::chrono_literals;
 using probe_test::BoundSocket;
 using probe_test::TestPki;
+using probe_test::TlsFront;
 
 namespace {
-
-// Echoes every byte back over TLS (client certificate required), one connection at a time.
-class TlsEcho {
- public:
-  TlsEcho(const TestPki& pki, const std::string& cert) {
-    ctx_ = SSL_CTX_new(TLS_server_method());
-    SSL_CTX_use_certificate_chain_file(ctx_, pki.pem(cert).c_str());
-    SSL_CTX_use_PrivateKey_file(ctx_, pki.key(cert).c_str(), SSL_FILETYPE_PEM);
-    SSL_CTX_load_verify_locations(ctx_, pki.pem("ca").c_str(), nullptr);
-    SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
-    ::listen(sock_.fd(), 8);
-    thread_ = std::thread([this] { serve(); });
-  }
-  ~TlsEcho() {
-    stop_ = true;
-    ::shutdown(sock_.fd(), SHUT_RDWR);
-    thread_.join();
-    SSL_CTX_free(ctx_);
-  }
-  int port() const { return sock_.port(); }
-  int accepted() const { return accepted_; }
-
- private:
-  void serve() {
-    while (!stop_) {
-      pollfd p{sock_.fd(), POLLIN, 0};
-      if (::poll(&p, 1, 50) <= 0) continue;
-      const int c = ::accept4(sock_.fd(), nullptr, nullptr, SOCK_CLOEXEC);
-      if (c < 0) continue;
-      ++accepted_;
-      timeval tv{2, 0};
-      ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-      SSL* ssl = SSL_new(ctx_);
-      SSL_set_fd(ssl, c);
-      if (SSL_accept(ssl) == 1) {
-        char buf[4096];
-        int n = 0;
-        while ((n = SSL_read(ssl, buf, sizeof buf)) > 0) SSL_write(ssl, buf, n);
-        SSL_shutdown(ssl);
-      }
-      SSL_free(ssl);
-      ::close(c);
-    }
-  }
-  BoundSocket sock_;
-  SSL_CTX* ctx_ = nullptr;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> accepted_{0};
-  std::thread thread_;
-};
 
 // Read until `want` bytes, EOF or 3 s.
 std::string read_some(int fd, std::size_t want) {
@@ -109,7 +61,7 @@ TestPki* Relay::pki_ = nullptr;
 }  // namespace
 
 TEST_F(Relay, RelaysAConnectionFromThisProcess) {
-  TlsEcho echo(*pki_, "server");
+  TlsFront echo(*pki_, "server");
   auto relay = TlsRelay::start({{"127.0.0.1", echo.port()}, {"localhost", echo.port()}}, client());
   ASSERT_TRUE(relay) << relay.error().message;
   for (std::size_t i = 0; i < 2; ++i) {
@@ -125,7 +77,7 @@ TEST_F(Relay, RelaysAConnectionFromThisProcess) {
 }
 
 TEST_F(Relay, ClosesAConnectionFromAnotherProcessUnrelayed) {
-  TlsEcho echo(*pki_, "server");
+  TlsFront echo(*pki_, "server");
   auto relay = TlsRelay::start({{"127.0.0.1", echo.port()}}, client());
   ASSERT_TRUE(relay) << relay.error().message;
   const int port = (*relay)->port(0);
@@ -151,7 +103,7 @@ TEST_F(Relay, ClosesAConnectionFromAnotherProcessUnrelayed) {
 }
 
 TEST_F(Relay, AFailedHandshakeIsReported) {
-  TlsEcho echo(*pki_, "elsewhere");  // names elsewhere.example only
+  TlsFront echo(*pki_, "elsewhere");  // names elsewhere.example only
   auto relay = TlsRelay::start({{"127.0.0.1", echo.port()}}, client());
   ASSERT_TRUE(relay) << relay.error().message;
   const int fd = zkctl::testing::connect_loopback((*relay)->port(0));
@@ -164,7 +116,7 @@ TEST_F(Relay, AFailedHandshakeIsReported) {
 }
 
 TEST_F(Relay, EndsWithItsOwner) {
-  TlsEcho echo(*pki_, "server");
+  TlsFront echo(*pki_, "server");
   int port = 0;
   int held = -1;
   {
@@ -194,7 +146,7 @@ TEST_F(Relay, BadTargetsAndFilesAreErrors) {
 TEST_F(Relay, ZkClientOverTlsNamesTheRelaysFailure) {
   // A TLS server whose certificate names another host: the session never starts, and the
   // error says why in TLS terms (real ZooKeeper over TLS: the end-to-end tests).
-  TlsEcho echo(*pki_, "elsewhere");
+  TlsFront echo(*pki_, "elsewhere");
   ZkOptions options;
   options.tls = client();
   const std::string connect = "127.0.0.1:" + std::to_string(echo.port()) + "/chroot";
