@@ -401,6 +401,7 @@ std::vector<Answer> ask_tcp_all(const std::vector<TcpQuestion>& questions,
     ctx = std::move(*made);
   }
   const Shared sh{timeout, ctx.get()};
+  const tls::SigpipeGuard no_sigpipe;                         // OpenSSL's writes to a closed peer
   std::vector<std::pair<std::string, AddrInfoPtr>> resolved;  // outlives the exchanges
   std::vector<Exchange> xs = start_all(questions, resolved, sh);
   std::vector<pollfd> fds;

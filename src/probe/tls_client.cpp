@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
+#include <pthread.h>
 
 #include <cerrno>
 #include <cstring>
@@ -149,6 +150,34 @@ bool is_eof(SSL* ssl, int ret) {
   const int err = SSL_get_error(ssl, ret);
   if (err == SSL_ERROR_ZERO_RETURN) return true;
   return err == SSL_ERROR_SYSCALL && ret == 0 && ERR_peek_error() == 0;
+}
+
+SigpipeGuard::SigpipeGuard() {
+  sigset_t pending;
+  sigemptyset(&pending);
+  sigpending(&pending);
+  was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+  sigset_t block;
+  sigemptyset(&block);
+  sigaddset(&block, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &block, &old_);
+}
+
+SigpipeGuard::~SigpipeGuard() {
+  if (!was_pending_) {
+    sigset_t pending;
+    sigemptyset(&pending);
+    sigpending(&pending);
+    if (sigismember(&pending, SIGPIPE) == 1) {
+      sigset_t only;
+      sigemptyset(&only);
+      sigaddset(&only, SIGPIPE);
+      const timespec now{0, 0};
+      while (sigtimedwait(&only, nullptr, &now) < 0 && errno == EINTR) {
+      }
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &old_, nullptr);
 }
 
 }  // namespace zkctl::probe::tls

@@ -4,6 +4,7 @@
 // address, and one-line reasons for a failed handshake or read. Internal to src/probe/.
 
 #include <openssl/ssl.h>
+#include <signal.h>
 
 #include <memory>
 #include <string>
@@ -49,5 +50,20 @@ std::string ended_after_handshake(const std::string& cause);
 // Whether `ssl`'s last call returning `ret` means the peer ended the stream (close_notify
 // or a plain EOF, which ZooKeeper's Netty may send after its answer).
 bool is_eof(SSL* ssl, int ret);
+
+// OpenSSL writes to sockets with write(2), so a peer gone away raises SIGPIPE, which would
+// end zkctl. While a guard lives, SIGPIPE is blocked in this thread; one raised meanwhile is
+// taken off the pending set before the mask is restored (the process's handlers unchanged).
+class SigpipeGuard {
+ public:
+  SigpipeGuard();
+  ~SigpipeGuard();
+  SigpipeGuard(const SigpipeGuard&) = delete;
+  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
+
+ private:
+  sigset_t old_{};
+  bool was_pending_ = false;
+};
 
 }  // namespace zkctl::probe::tls

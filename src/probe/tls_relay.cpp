@@ -5,6 +5,8 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -280,6 +282,12 @@ struct TlsRelay::State {
   }
 
   void run() {
+    // OpenSSL writes with write(2): a server gone away must not raise SIGPIPE. This thread
+    // only relays, so SIGPIPE stays blocked in it for its whole life.
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &block, nullptr);
     std::vector<pollfd> fds;
     std::vector<Pair*> owners;  // per pair: its two entries follow the listeners
     for (;;) {

@@ -3,13 +3,19 @@
 // CA, a wrong host name, a missing client certificate and a plaintext port fail clearly.
 
 #include <gtest/gtest.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <string>
 #include <vector>
 
 #include "probe/ask.hpp"
 #include "probe/node.hpp"
+#include "probe/tls_client.hpp"
 #include "support/fake_zk.hpp"
 #include "support/test_pki.hpp"
 
@@ -169,4 +175,24 @@ TEST_F(AskTls, AskViaRunsTlsOverTheChannel) {
   remote.forward_port = zk.port();
   auto probe = probe_node_via(remote, "127.0.0.1", zk.port(), 3000ms, client());
   EXPECT_EQ(probe.mode, Mode::follower) << probe.detail;
+}
+
+TEST(SigpipeGuard, AWriteToAClosedPeerDoesNotEndTheProcess) {
+  // OpenSSL writes with write(2); without the guard this write ends the test with SIGPIPE.
+  int sv[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  ::close(sv[1]);
+  {
+    const tls::SigpipeGuard guard;
+    EXPECT_EQ(::write(sv[0], "x", 1), -1);
+    EXPECT_EQ(errno, EPIPE);
+  }
+  ::close(sv[0]);
+  sigset_t pending;
+  sigemptyset(&pending);
+  sigpending(&pending);
+  EXPECT_EQ(sigismember(&pending, SIGPIPE), 0);  // taken off, not left for later
+  sigset_t mask;
+  pthread_sigmask(SIG_SETMASK, nullptr, &mask);
+  EXPECT_EQ(sigismember(&mask, SIGPIPE), 0);  // the mask restored
 }
