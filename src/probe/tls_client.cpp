@@ -130,7 +130,7 @@ std::string failure_text(SSL* ssl, int ret, Stage stage) {
   }
   if (err == SSL_ERROR_SYSCALL && ret < 0 && saved_errno != 0) {
     if (stage == Stage::exchange) return ended_after_handshake(std::strerror(saved_errno));
-    return prefix + std::strerror(saved_errno);
+    return closed_during_handshake() + " (" + std::strerror(saved_errno) + ")";
   }
   if (stage == Stage::handshake) return closed_during_handshake();
   return prefix + (what.empty() ? "the server closed the connection" : what);
