@@ -11,71 +11,23 @@
 #include <unordered_set>
 #include <utility>
 
+#include "probe/kafka_handle.hpp"
+
 namespace zkctl::probe {
+
+using namespace kafka_detail;  // NOLINT(google-build-using-namespace): this file's own helpers
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr size_t kMaxErrors = 5;  // distinct errors kept in reports
 
-// librdkafka's log lines and error callbacks for one handle, kept instead of printed; the
-// last few warnings end up in error messages. Called from librdkafka's threads.
-struct LogSink {
-  mutable std::mutex log_mutex;
-  std::deque<std::string> lines;
-  std::atomic<bool> all_brokers_down{false};  // librdkafka said so at least once
-
-  void add(std::string line) {
-    std::lock_guard lock(log_mutex);
-    lines.push_back(std::move(line));
-    if (lines.size() > 4) lines.pop_front();
-  }
-  // " (librdkafka: <last line>)" or "".
-  std::string suffix() const {
-    std::lock_guard lock(log_mutex);
-    if (lines.empty()) return "";
-    return " (librdkafka: " + lines.back() + ")";
-  }
-};
-
-void log_cb(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
-  auto* sink = static_cast<LogSink*>(rd_kafka_opaque(rk));
-  if (sink != nullptr && level <= 4) sink->add(std::string(fac) + ": " + buf);
-}
-
-void error_cb(rd_kafka_t* /*rk*/, int err, const char* reason, void* opaque) {
-  auto* sink = static_cast<LogSink*>(opaque);
-  if (sink == nullptr) return;
-  if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) sink->all_brokers_down = true;
-  sink->add(reason);
-}
-
-// Owning handles.
-struct HandleDeleter {
-  int flags = 0;  // rd_kafka_destroy_flags
-  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy_flags(rk, flags); }
-};
-using Handle = std::unique_ptr<rd_kafka_t, HandleDeleter>;
-struct ConfDeleter {
-  void operator()(rd_kafka_conf_t* c) const { rd_kafka_conf_destroy(c); }
-};
-struct QueueDeleter {
-  void operator()(rd_kafka_queue_t* q) const { rd_kafka_queue_destroy(q); }
-};
-using Queue = std::unique_ptr<rd_kafka_queue_t, QueueDeleter>;
-struct EventDeleter {
-  void operator()(rd_kafka_event_t* e) const { rd_kafka_event_destroy(e); }
-};
 struct MetadataDeleter {
   void operator()(const rd_kafka_metadata_t* m) const { rd_kafka_metadata_destroy(m); }
 };
 struct MessageDeleter {
   void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
-};
-struct AdminOptionsDeleter {
-  void operator()(rd_kafka_AdminOptions_t* o) const { rd_kafka_AdminOptions_destroy(o); }
 };
 struct NewTopicDeleter {
   void operator()(rd_kafka_NewTopic_t* t) const { rd_kafka_NewTopic_destroy(t); }
@@ -86,41 +38,6 @@ struct DeleteTopicDeleter {
 struct ErrorDeleter {
   void operator()(rd_kafka_error_t* e) const { rd_kafka_error_destroy(e); }
 };
-
-int remaining_ms(Clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count();
-  return left > 0 ? static_cast<int>(left) : 0;
-}
-
-using Settings = std::vector<std::pair<std::string, std::string>>;
-
-// A client handle of `type` for `bootstrap`, logging into `sink` (which must outlive it);
-// `dr_msg_cb` for producers that want delivery reports.
-util::Result<Handle> make_handle(rd_kafka_type_t type, const std::string& bootstrap,
-                                 const Settings& settings, LogSink* sink,
-                                 void (*dr_msg_cb)(rd_kafka_t*, const rd_kafka_message_t*,
-                                                   void*) = nullptr) {
-  std::unique_ptr<rd_kafka_conf_t, ConfDeleter> conf(rd_kafka_conf_new());
-  char errstr[512] = {};
-  Settings all = {
-      {"bootstrap.servers", bootstrap}, {"client.id", "zkctl"}, {"log.connection.close", "false"}};
-  all.insert(all.end(), settings.begin(), settings.end());
-  for (const auto& [key, value] : all) {
-    if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), errstr, sizeof errstr) !=
-        RD_KAFKA_CONF_OK) {
-      return util::fail("kafka client setting " + key + "=" + value + ": " + errstr);
-    }
-  }
-  rd_kafka_conf_set_log_cb(conf.get(), log_cb);
-  rd_kafka_conf_set_error_cb(conf.get(), error_cb);
-  rd_kafka_conf_set_opaque(conf.get(), sink);
-  if (dr_msg_cb != nullptr) rd_kafka_conf_set_dr_msg_cb(conf.get(), dr_msg_cb);
-  rd_kafka_t* rk = rd_kafka_new(type, conf.get(), errstr, sizeof errstr);
-  if (rk == nullptr) return util::fail("kafka client for " + bootstrap + ": " + errstr);
-  conf.release();  // now owned by rk
-  return Handle(
-      rk, HandleDeleter{type == RD_KAFKA_CONSUMER ? RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE : 0});
-}
 
 // The cluster's metadata (all topics) through `rk` within `timeout_ms`.
 util::Result<KafkaMetadata> read_metadata(rd_kafka_t* rk, const LogSink& sink,
@@ -164,38 +81,6 @@ util::Result<KafkaMetadata> read_metadata(rd_kafka_t* rk, const LogSink& sink,
   return out;
 }
 
-// Wait for one admin result event on `queue` until `deadline`.
-util::Result<std::unique_ptr<rd_kafka_event_t, EventDeleter>> admin_result(
-    rd_kafka_queue_t* queue, Clock::time_point deadline, const std::string& what,
-    const LogSink& sink) {
-  // A little past the deadline: the request itself times out at the deadline.
-  std::unique_ptr<rd_kafka_event_t, EventDeleter> ev(
-      rd_kafka_queue_poll(queue, remaining_ms(deadline) + 1000));
-  if (!ev) return util::fail(what + ": no answer in time" + sink.suffix());
-  if (rd_kafka_event_error(ev.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return util::fail(what + ": " + rd_kafka_event_error_string(ev.get()) + sink.suffix());
-  }
-  return ev;
-}
-
-// Admin options for `api` with a request timeout reaching to `deadline`.
-util::Result<std::unique_ptr<rd_kafka_AdminOptions_t, AdminOptionsDeleter>> admin_options(
-    rd_kafka_t* rk, rd_kafka_admin_op_t api, Clock::time_point deadline) {
-  std::unique_ptr<rd_kafka_AdminOptions_t, AdminOptionsDeleter> options(
-      rd_kafka_AdminOptions_new(rk, api));
-  char errstr[512] = {};
-  const int total = std::max(remaining_ms(deadline), 100);
-  // The operation timeout exists only for operations the controller carries out.
-  const bool operation =
-      api == RD_KAFKA_ADMIN_OP_CREATETOPICS || api == RD_KAFKA_ADMIN_OP_DELETETOPICS;
-  if (rd_kafka_AdminOptions_set_request_timeout(options.get(), total, errstr, sizeof errstr) ||
-      (operation && rd_kafka_AdminOptions_set_operation_timeout(options.get(), total / 2, errstr,
-                                                                sizeof errstr))) {
-    return util::fail(std::string("kafka admin options: ") + errstr);
-  }
-  return options;
-}
-
 std::string random_suffix() {
   std::random_device rd;
   std::mt19937_64 gen((static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
@@ -214,6 +99,23 @@ void add_error(std::vector<std::string>& errors, const std::string& e) {
 
 }  // namespace
 
+std::vector<std::pair<std::string, std::string>> kafka_client_settings(const KafkaAccess& access) {
+  Settings out = {{"bootstrap.servers", access.bootstrap},
+                  {"client.id", "zkctl"},
+                  {"log.connection.close", "false"}};
+  if (!access.tls.enabled()) return out;
+  out.insert(out.end(), {{"security.protocol", "ssl"},
+                         {"ssl.ca.location", access.tls.ca_file},
+                         {"ssl.endpoint.identification.algorithm", "https"}});
+  if (!access.tls.cert_file.empty()) {
+    out.insert(out.end(),
+               {{"ssl.certificate.location", access.tls.cert_file},
+                {"ssl.key.location",
+                 access.tls.key_file.empty() ? access.tls.cert_file : access.tls.key_file}});
+  }
+  return out;
+}
+
 int KafkaMetadata::under_replicated() const {
   return static_cast<int>(std::count_if(partitions.begin(), partitions.end(), [](const auto& p) {
     return p.isr.size() < p.replicas.size();
@@ -230,11 +132,11 @@ bool KafkaMetadata::has_topic(const std::string& topic) const {
                      [&](const auto& p) { return p.topic == topic; });
 }
 
-util::Result<KafkaMetadata> kafka_metadata(const std::string& bootstrap, milliseconds timeout) {
+util::Result<KafkaMetadata> kafka_metadata(const KafkaAccess& access, milliseconds timeout) {
   LogSink sink;
-  auto rk = make_handle(RD_KAFKA_PRODUCER, bootstrap, {}, &sink);
+  auto rk = make_handle(RD_KAFKA_PRODUCER, access, {}, &sink);
   if (!rk) return rk.error();
-  return read_metadata(rk->get(), sink, bootstrap, static_cast<int>(timeout.count()));
+  return read_metadata(rk->get(), sink, access.bootstrap, static_cast<int>(timeout.count()));
 }
 
 namespace {
@@ -249,13 +151,13 @@ util::Result<void> one_topic_result(const rd_kafka_topic_result_t** results, siz
 }
 }  // namespace
 
-util::Result<void> create_topic(const std::string& bootstrap, const std::string& topic,
-                                int partitions, int replication, milliseconds timeout,
+util::Result<void> create_topic(const KafkaAccess& access, const std::string& topic, int partitions,
+                                int replication, milliseconds timeout,
                                 const std::vector<std::pair<std::string, std::string>>& config) {
   const auto deadline = Clock::now() + timeout;
-  const std::string what = "kafka create topic " + topic + " on " + bootstrap;
+  const std::string what = "kafka create topic " + topic + " on " + access.bootstrap;
   LogSink sink;
-  auto rk = make_handle(RD_KAFKA_PRODUCER, bootstrap, {}, &sink);
+  auto rk = make_handle(RD_KAFKA_PRODUCER, access, {}, &sink);
   if (!rk) return rk.error();
 
   char errstr[512] = {};
@@ -282,7 +184,7 @@ util::Result<void> create_topic(const std::string& bootstrap, const std::string&
   // Created on the controller; wait until the brokers serve it.
   std::string last;
   while (true) {
-    auto md = read_metadata(rk->get(), sink, bootstrap, std::max(remaining_ms(deadline), 1));
+    auto md = read_metadata(rk->get(), sink, access.bootstrap, std::max(remaining_ms(deadline), 1));
     if (md) {
       int led = 0;
       int seen = 0;
@@ -345,13 +247,13 @@ util::Result<void> take_min_insync(const rd_kafka_ConfigResource_t* res, KafkaMi
 }
 }  // namespace
 
-util::Result<KafkaMinInsync> kafka_min_insync(const std::string& bootstrap,
+util::Result<KafkaMinInsync> kafka_min_insync(const KafkaAccess& access,
                                               const std::vector<std::string>& topics, int broker_id,
                                               milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
-  const std::string what = "kafka describe configs on " + bootstrap;
+  const std::string what = "kafka describe configs on " + access.bootstrap;
   LogSink sink;
-  auto rk = make_handle(RD_KAFKA_PRODUCER, bootstrap, {}, &sink);
+  auto rk = make_handle(RD_KAFKA_PRODUCER, access, {}, &sink);
   if (!rk) return rk.error();
   std::vector<ConfigResource> owned;
   owned.emplace_back(
@@ -381,12 +283,12 @@ util::Result<KafkaMinInsync> kafka_min_insync(const std::string& bootstrap,
   return out;
 }
 
-util::Result<void> delete_topic(const std::string& bootstrap, const std::string& topic,
+util::Result<void> delete_topic(const KafkaAccess& access, const std::string& topic,
                                 milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
-  const std::string what = "kafka delete topic " + topic + " on " + bootstrap;
+  const std::string what = "kafka delete topic " + topic + " on " + access.bootstrap;
   LogSink sink;
-  auto rk = make_handle(RD_KAFKA_PRODUCER, bootstrap, {}, &sink);
+  auto rk = make_handle(RD_KAFKA_PRODUCER, access, {}, &sink);
   if (!rk) return rk.error();
 
   std::unique_ptr<rd_kafka_DeleteTopic_t, DeleteTopicDeleter> dt(
@@ -405,7 +307,7 @@ util::Result<void> delete_topic(const std::string& bootstrap, const std::string&
 
   std::string last;
   while (true) {
-    auto md = read_metadata(rk->get(), sink, bootstrap, std::max(remaining_ms(deadline), 1));
+    auto md = read_metadata(rk->get(), sink, access.bootstrap, std::max(remaining_ms(deadline), 1));
     if (md && !md->has_topic(topic)) return {};
     last = md ? "still listed" : md.error().message;
     if (remaining_ms(deadline) <= 0) {
@@ -461,13 +363,13 @@ Settings producer_settings(milliseconds message_timeout) {
 
 }  // namespace
 
-util::Result<ProduceReport> produce(const std::string& bootstrap, const std::string& topic,
-                                    int count, milliseconds timeout) {
+util::Result<ProduceReport> produce(const KafkaAccess& access, const std::string& topic, int count,
+                                    milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   ProduceContext ctx;
   ctx.timeout = timeout;
   ctx.sent_at.resize(std::max(count, 0));
-  auto rk = make_handle(RD_KAFKA_PRODUCER, bootstrap, producer_settings(timeout), &ctx, produce_dr);
+  auto rk = make_handle(RD_KAFKA_PRODUCER, access, producer_settings(timeout), &ctx, produce_dr);
   if (!rk) return rk.error();
 
   int handed = 0;
@@ -525,13 +427,12 @@ util::Result<ProduceReport> produce(const std::string& bootstrap, const std::str
   return ctx.report;
 }
 
-util::Result<std::vector<std::string>> consume(const std::string& bootstrap,
-                                               const std::string& topic, int expected,
-                                               milliseconds timeout) {
+util::Result<std::vector<std::string>> consume(const KafkaAccess& access, const std::string& topic,
+                                               int expected, milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
-  const std::string what = "kafka consume " + topic + " from " + bootstrap;
+  const std::string what = "kafka consume " + topic + " from " + access.bootstrap;
   LogSink sink;
-  auto rk = make_handle(RD_KAFKA_CONSUMER, bootstrap,
+  auto rk = make_handle(RD_KAFKA_CONSUMER, access,
                         {{"group.id", "zkctl-verify-" + random_suffix()},
                          {"auto.offset.reset", "earliest"},
                          {"enable.auto.commit", "false"},
@@ -575,8 +476,7 @@ util::Result<std::vector<std::string>> consume(const std::string& bootstrap,
   if (!close_error) {
     const auto close_deadline = Clock::now() + milliseconds(3000);
     while (!rd_kafka_consumer_closed(rk->get()) && remaining_ms(close_deadline) > 0) {
-      std::unique_ptr<rd_kafka_event_t, EventDeleter> ev(
-          rd_kafka_queue_poll(close_queue.get(), 100));
+      Event ev(rd_kafka_queue_poll(close_queue.get(), 100));
     }
   }
   if (!outcome) return outcome.error();

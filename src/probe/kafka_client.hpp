@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "probe/tls.hpp"
 #include "util/result.hpp"
 
 namespace zkctl::probe {
@@ -41,8 +42,16 @@ struct KafkaMetadata {
   bool has_topic(const std::string& topic) const;
 };
 
-// Ask `bootstrap` ("h1:9092,h2:9092") for the whole cluster's metadata within `timeout`.
-util::Result<KafkaMetadata> kafka_metadata(const std::string& bootstrap,
+// The librdkafka properties every zkctl client of `access` starts from: bootstrap.servers,
+// client.id, and with TLS security.protocol=ssl, the CA, zkctl's certificate and key, and
+// host name verification (pure; exposed for tests).
+std::vector<std::pair<std::string, std::string>> kafka_client_settings(const KafkaAccess& access);
+
+// Every function below reaches the cluster through `access`: a bootstrap list
+// ("h1:9092,h2:9092", a string converts) and, on a secure cluster, TLS.
+
+// Ask `access` for the whole cluster's metadata within `timeout`.
+util::Result<KafkaMetadata> kafka_metadata(const KafkaAccess& access,
                                            std::chrono::milliseconds timeout);
 
 // min.insync.replicas as DescribeConfigs reports it: each topic's own value (set on the
@@ -55,9 +64,9 @@ struct KafkaMinInsync {
   int of(const std::string& topic) const;
 };
 
-// Ask `bootstrap` for min.insync.replicas of `topics` and of broker `broker_id`, within
+// Ask `access` for min.insync.replicas of `topics` and of broker `broker_id`, within
 // `timeout` (one DescribeConfigs request; librdkafka sends the broker's part to that broker).
-util::Result<KafkaMinInsync> kafka_min_insync(const std::string& bootstrap,
+util::Result<KafkaMinInsync> kafka_min_insync(const KafkaAccess& access,
                                               const std::vector<std::string>& topics, int broker_id,
                                               std::chrono::milliseconds timeout);
 
@@ -65,13 +74,13 @@ util::Result<KafkaMinInsync> kafka_min_insync(const std::string& bootstrap,
 // `partitions`, all within `timeout`. An existing topic is an error ("already exists").
 // `config`: topic-level settings ({"min.insync.replicas", "2"}).
 util::Result<void> create_topic(
-    const std::string& bootstrap, const std::string& topic, int partitions, int replication,
+    const KafkaAccess& access, const std::string& topic, int partitions, int replication,
     std::chrono::milliseconds timeout,
     const std::vector<std::pair<std::string, std::string>>& config = {});
 
 // Delete `topic` and wait until metadata no longer lists it, within `timeout`. A missing
 // topic is an error.
-util::Result<void> delete_topic(const std::string& bootstrap, const std::string& topic,
+util::Result<void> delete_topic(const KafkaAccess& access, const std::string& topic,
                                 std::chrono::milliseconds timeout);
 
 struct ProduceReport {
@@ -85,16 +94,15 @@ struct ProduceReport {
 // Produce `count` messages "zkctl-verify-<i>" (key "<i>", i = 0..count-1) to `topic` with
 // acks=all and idempotence, waiting for every delivery report within `timeout`; messages
 // still unreported then count as failed. An error only when producing cannot start.
-util::Result<ProduceReport> produce(const std::string& bootstrap, const std::string& topic,
-                                    int count, std::chrono::milliseconds timeout);
+util::Result<ProduceReport> produce(const KafkaAccess& access, const std::string& topic, int count,
+                                    std::chrono::milliseconds timeout);
 
 // Read `topic` from the beginning with a fresh consumer group (auto.offset.reset=earliest,
 // no commits) until `expected` distinct payloads arrived or `timeout` passed; returns the
 // distinct payloads in arrival order (fewer than `expected` on timeout). An error if the
 // topic does not exist, no broker was reachable and nothing arrived, or the consumer cannot
 // start. Leaving the group at the end takes at most 3 s more.
-util::Result<std::vector<std::string>> consume(const std::string& bootstrap,
-                                               const std::string& topic, int expected,
-                                               std::chrono::milliseconds timeout);
+util::Result<std::vector<std::string>> consume(const KafkaAccess& access, const std::string& topic,
+                                               int expected, std::chrono::milliseconds timeout);
 
 }  // namespace zkctl::probe

@@ -82,21 +82,21 @@ const char* to_string(Transport transport) {
 }
 
 NodeProbe probe_node(const std::string& host, int client_port, milliseconds timeout,
-                     remote::Remote* fallback) {
+                     remote::Remote* fallback, const ClientTls& tls) {
   const auto deadline = Clock::now() + timeout;
   const milliseconds tcp_budget = fallback != nullptr ? timeout / 2 : timeout;
 
   NodeProbe out;
   {
-    auto mntr_future = std::async(std::launch::async,
-                                  [&] { return ask_tcp(host, client_port, "mntr", tcp_budget); });
-    Answer srvr = ask_tcp(host, client_port, "srvr", tcp_budget);
+    auto mntr_future = std::async(
+        std::launch::async, [&] { return ask_tcp(host, client_port, "mntr", tcp_budget, tls); });
+    Answer srvr = ask_tcp(host, client_port, "srvr", tcp_budget, tls);
     Answer mntr = mntr_future.get();
     judge(out, srvr, &mntr, Transport::tcp);
   }
   if (fallback == nullptr || !tcp_cannot_reach(out.failure)) return out;
 
-  NodeProbe via = probe_node_via(*fallback, host, client_port, left_until(deadline));
+  NodeProbe via = probe_node_via(*fallback, host, client_port, left_until(deadline), tls);
   if (via.mode == Mode::down || via.mode == Mode::unknown) {
     // Both transports failed: say what each saw.
     via.detail = "tcp: " + out.detail + "; " + via.detail;
@@ -105,7 +105,8 @@ NodeProbe probe_node(const std::string& host, int client_port, milliseconds time
 }
 
 std::vector<NodeProbe> probe_nodes_tcp(const std::vector<std::pair<std::string, int>>& targets,
-                                       milliseconds timeout, AskMntr ask_mntr) {
+                                       milliseconds timeout, AskMntr ask_mntr,
+                                       const ClientTls& tls) {
   const auto deadline = Clock::now() + timeout;
   std::vector<NodeProbe> out(targets.size());
   if (ask_mntr == AskMntr::yes) {
@@ -115,7 +116,7 @@ std::vector<NodeProbe> probe_nodes_tcp(const std::vector<std::pair<std::string, 
       questions.push_back({host, port, "srvr"});
       questions.push_back({host, port, "mntr"});
     }
-    std::vector<Answer> answers = ask_tcp_all(questions, timeout);
+    std::vector<Answer> answers = ask_tcp_all(questions, timeout, tls);
     for (std::size_t i = 0; i < targets.size(); ++i) {
       judge(out[i], answers[2 * i], &answers[2 * i + 1], Transport::tcp);
     }
@@ -123,7 +124,7 @@ std::vector<NodeProbe> probe_nodes_tcp(const std::vector<std::pair<std::string, 
   }
   std::vector<TcpQuestion> questions;
   for (const auto& [host, port] : targets) questions.push_back({host, port, "srvr"});
-  std::vector<Answer> srvr = ask_tcp_all(questions, timeout);
+  std::vector<Answer> srvr = ask_tcp_all(questions, timeout, tls);
   // Servers that refuse srvr by whitelist: mntr still tells the mode.
   std::vector<TcpQuestion> again;
   std::vector<std::size_t> which;
@@ -132,7 +133,7 @@ std::vector<NodeProbe> probe_nodes_tcp(const std::vector<std::pair<std::string, 
     again.push_back({targets[i].first, targets[i].second, "mntr"});
     which.push_back(i);
   }
-  std::vector<Answer> mntr = ask_tcp_all(again, left_until(deadline));
+  std::vector<Answer> mntr = ask_tcp_all(again, left_until(deadline), tls);
   for (std::size_t i = 0, k = 0; i < targets.size(); ++i) {
     const bool asked = k < which.size() && which[k] == i;
     judge(out[i], srvr[i], asked ? &mntr[k] : nullptr, Transport::tcp);
@@ -142,12 +143,12 @@ std::vector<NodeProbe> probe_nodes_tcp(const std::vector<std::pair<std::string, 
 }
 
 NodeProbe probe_node_via(remote::Remote& remote, const std::string& host, int client_port,
-                         milliseconds timeout) {
+                         milliseconds timeout, const ClientTls& tls) {
   const auto deadline = Clock::now() + timeout;
   // One Remote, one thread, so one word after the other.
-  Answer srvr = ask_via(remote, host, client_port, "srvr", left_until(deadline) / 2);
+  Answer srvr = ask_via(remote, host, client_port, "srvr", left_until(deadline) / 2, tls);
   Answer mntr = srvr || srvr.failure() == Failure::not_whitelisted
-                    ? ask_via(remote, host, client_port, "mntr", left_until(deadline))
+                    ? ask_via(remote, host, client_port, "mntr", left_until(deadline), tls)
                     : Answer(Failure::protocol, "mntr not asked: srvr failed");
   NodeProbe via;
   judge(via, srvr, &mntr, Transport::ssh);

@@ -35,8 +35,9 @@ struct NodeProbe {
 // again through it (open_tcp to `host` from that host); TCP then gets half of
 // `timeout`. Whole call stays within about `timeout` (plus SSH channel setup).
 // A word missing from the whitelist is reported in `detail`, not as down.
+// `tls`: ask over TLS (see ask_tcp), over either transport.
 NodeProbe probe_node(const std::string& host, int client_port, std::chrono::milliseconds timeout,
-                     remote::Remote* fallback);
+                     remote::Remote* fallback, const ClientTls& tls = {});
 
 // Whether a probe asks mntr too (srvr alone gives mode, zxid, connections, latency and
 // version; mntr adds peer state and the leader's sync counts).
@@ -47,11 +48,11 @@ enum class AskMntr { no, yes };
 // With AskMntr::no, mntr is asked only of servers that refuse srvr by whitelist.
 std::vector<NodeProbe> probe_nodes_tcp(const std::vector<std::pair<std::string, int>>& targets,
                                        std::chrono::milliseconds timeout,
-                                       AskMntr ask_mntr = AskMntr::yes);
+                                       AskMntr ask_mntr = AskMntr::yes, const ClientTls& tls = {});
 
 // Ask only through `remote` (for a client port already known to be unreachable over TCP),
 // srvr then mntr, within about `timeout`.
 NodeProbe probe_node_via(remote::Remote& remote, const std::string& host, int client_port,
-                         std::chrono::milliseconds timeout);
+                         std::chrono::milliseconds timeout, const ClientTls& tls = {});
 
 }  // namespace zkctl::probe

@@ -14,16 +14,20 @@
 #include <mutex>
 #include <utility>
 
+#include "probe/tls_relay.hpp"
+
 namespace zkctl::probe {
 
 struct ZkClient::Session {
   // One host of the connect string, with the addresses it resolved to (for connected_server).
   struct Host {
     std::string spec;                    // "node1:2181" as written
+    std::string name;                    // "node1" (brackets of an IPv6 address removed)
     std::vector<std::string> addresses;  // numeric forms of its addresses
     int port = 0;
   };
 
+  std::unique_ptr<TlsRelay> relay;  // with TLS; declared first: outlives the handle
   zhandle_t* zh = nullptr;
   std::string connect_string;
   std::vector<Host> hosts;
@@ -88,6 +92,7 @@ std::vector<ZkClient::Session::Host> parse_hosts(const std::string& connect_stri
         name = name.substr(1, name.size() - 2);
       }
       h.port = std::atoi(h.spec.c_str() + colon + 1);
+      h.name = name;
       addrinfo hints{};
       hints.ai_family = AF_UNSPEC;
       hints.ai_socktype = SOCK_STREAM;
@@ -200,6 +205,29 @@ util::Error op_error(const ZkClient::Session& s, const char* what, const std::st
 
 }  // namespace
 
+namespace {
+
+// Start `s`'s TLS relay, one port per host; returns the connect string for the C client
+// ("127.0.0.1:p1,127.0.0.1:p2" plus the chroot).
+util::Result<std::string> start_relay(ZkClient::Session& s) {
+  std::vector<TlsRelay::Target> targets;
+  for (const auto& h : s.hosts) targets.push_back({h.name, h.port});
+  auto relay = TlsRelay::start(targets, s.options.tls);
+  if (!relay)
+    return util::fail("zookeeper connect to " + s.connect_string + ": " + relay.error().message);
+  s.relay = std::move(*relay);
+  std::string local;
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    if (i > 0) local += ",";
+    local += "127.0.0.1:" + std::to_string(s.relay->port(i));
+  }
+  const std::size_t slash = s.connect_string.find('/');
+  if (slash != std::string::npos) local += s.connect_string.substr(slash);
+  return local;
+}
+
+}  // namespace
+
 ZkClient::ZkClient(std::unique_ptr<Session> session) : session_(std::move(session)) {}
 
 ZkClient::~ZkClient() {
@@ -218,9 +246,15 @@ util::Result<std::unique_ptr<ZkClient>> ZkClient::connect(const std::string& con
     return util::fail("zookeeper connect string '" + connect_string + "' names no host:port");
   }
   session->state = ZOO_CONNECTING_STATE;
+  std::string c_connect = connect_string;
+  if (options.tls.enabled()) {
+    auto relayed = start_relay(*session);
+    if (!relayed) return relayed.error();
+    c_connect = *relayed;
+  }
 
   errno = 0;
-  session->zh = zookeeper_init2(connect_string.c_str(), session_watcher,
+  session->zh = zookeeper_init2(c_connect.c_str(), session_watcher,
                                 static_cast<int>(options.session_timeout.count()), nullptr,
                                 session.get(), ZOO_NO_LOG_CLIENTENV, nullptr);
   if (session->zh == nullptr) {
@@ -241,10 +275,12 @@ util::Result<std::unique_ptr<ZkClient>> ZkClient::connect(const std::string& con
   const int state = s.state;
   lock.unlock();
   if (!settled) {
+    const std::string tls_failure = s.relay ? s.relay->last_failure() : "";
     return util::fail("zookeeper connect to " + connect_string + ": no session within " +
                       std::to_string(timeout.count()) +
                       " ms (no server reachable and serving: refused, unreachable, or not in a "
-                      "quorum)");
+                      "quorum)" +
+                      (tls_failure.empty() ? "" : "; last TLS failure: " + tls_failure));
   }
   if (state != ZOO_CONNECTED_STATE) {
     return util::fail("zookeeper connect to " + connect_string + ": " + state_name(state));
@@ -277,6 +313,13 @@ std::string ZkClient::connected_server() const {
     return "";
   }
   const std::string address = buf;
+  if (session_->relay) {
+    // The C client is on a relay port: the session is on that port's server.
+    for (std::size_t i = 0; i < session_->hosts.size(); ++i) {
+      if (session_->relay->port(i) == port) return session_->hosts[i].spec;
+    }
+    return "";
+  }
   for (const auto& h : session_->hosts) {
     if (h.port == port &&
         std::find(h.addresses.begin(), h.addresses.end(), address) != h.addresses.end()) {

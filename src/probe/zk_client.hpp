@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "probe/tls.hpp"
 #include "util/result.hpp"
 
 namespace zkctl::probe {
@@ -25,12 +26,15 @@ struct ZkOptions {
       10000};  // asked of the server, which clamps it to
                // 2..20 tickTimes; also the C client's recv timeout
   std::chrono::milliseconds operation_timeout{10000};  // longest wait for one request's answer
+  ClientTls tls;  // enabled: every server is reached over TLS through an in-process TlsRelay
 };
 
 class ZkClient {
  public:
   // Connect to `connect_string` ("h1:2181,h2:2181" with an optional "/chroot" at the end)
   // and wait up to `timeout` for the session to be connected. The error names the hosts.
+  // With options.tls, the C client (no TLS of its own) talks to a loopback relay per server
+  // that carries its connection over TLS; the relay ends with the ZkClient.
   static util::Result<std::unique_ptr<ZkClient>> connect(const std::string& connect_string,
                                                          std::chrono::milliseconds timeout,
                                                          const ZkOptions& options = {});

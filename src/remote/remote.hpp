@@ -28,6 +28,11 @@ class Stream {
   virtual util::Result<void> write_all(const std::string& data) = 0;
   // Read until EOF or `timeout`; returns what arrived.
   virtual util::Result<std::string> read_all(std::chrono::milliseconds timeout) = 0;
+  // Read what arrives next, waiting up to `timeout`: some bytes, or empty at EOF or when
+  // nothing came in time (for protocols with turns, such as a TLS handshake).
+  virtual util::Result<std::string> read_some(std::chrono::milliseconds /*timeout*/) {
+    return util::fail("this connection cannot be read piece by piece");
+  }
 };
 
 class Remote {

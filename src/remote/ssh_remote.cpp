@@ -144,6 +144,18 @@ class SshStream final : public Stream {
     return out;
   }
 
+  util::Result<std::string> read_some(milliseconds timeout) override {
+    std::array<char, 16 * 1024> buf{};
+    const int n = ssh_channel_read_timeout(channel_.get(), buf.data(), buf.size(), 0,
+                                           static_cast<int>(std::max<long>(timeout.count(), 1)));
+    if (n > 0) return std::string(buf.data(), static_cast<std::size_t>(n));
+    if (n == SSH_ERROR) {
+      return util::fail(
+          label_ + ": read from forwarded TCP connection failed: " + session_error(session_.get()));
+    }
+    return std::string();  // EOF, closed, or nothing in time
+  }
+
  private:
   std::string label_;
   SharedSession session_;  // declared first: outlives channel_

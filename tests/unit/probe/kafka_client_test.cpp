@@ -1,6 +1,7 @@
 // Integration: the Kafka client against a real single-node KRaft cluster (combined
 // broker,controller) from the project's fixture tarball (tests/fixtures/kafka-dist.sh 4),
-// unpacked into a temp dir, started on 127.0.0.1 with free ports and stopped by PID. Those
+// unpacked into a temp dir, started on 127.0.0.1 with free ports (plaintext, and TLS with
+// client certificates and the authorizer on: ACLs) and stopped by PID. Those
 // tests skip without java or the tarball; the unreachable-broker tests always run.
 
 #include "probe/kafka_client.hpp"
@@ -18,8 +19,10 @@
 #include <string>
 #include <thread>
 
+#include "probe/kafka_acl.hpp"
 #include "support/kafka_load_producer.hpp"
 #include "support/server_suite.hpp"
+#include "support/test_pki.hpp"
 
 using namespace zkctl::probe;
 using namespace zkctl::testing;
@@ -61,18 +64,32 @@ class KafkaNode : public ServerProcess {
     port_ = free_port();
     int cport = free_port();
     while (cport == port_) cport = free_port();
+    tls_port_ = free_port();
+    while (tls_port_ == port_ || tls_port_ == cport) tls_port_ = free_port();
+    // The TLS listener: PEM stores, client certificates required; the authorizer on, with
+    // the plaintext listeners' ANONYMOUS and zkctl's test certificate as super users.
+    const fs::path keystore = dir_ / "server-keystore.pem";
+    std::ofstream(keystore) << read_text(pki_.key("server"), 100000)
+                            << read_text(pki_.pem("server"), 100000);
     const fs::path cfg = dir_ / "server.properties";
     std::ofstream(cfg)
         << "process.roles=broker,controller\n"
         << "node.id=1\n"
         << "controller.quorum.bootstrap.servers=127.0.0.1:" << cport << "\n"
         << "listeners=PLAINTEXT://127.0.0.1:" << port_ << ",CONTROLLER://127.0.0.1:" << cport
-        << "\n"
+        << ",SSL://127.0.0.1:" << tls_port_ << "\n"
         << "advertised.listeners=PLAINTEXT://127.0.0.1:" << port_
-        << ",CONTROLLER://127.0.0.1:" << cport << "\n"
+        << ",CONTROLLER://127.0.0.1:" << cport << ",SSL://127.0.0.1:" << tls_port_ << "\n"
         << "inter.broker.listener.name=PLAINTEXT\n"
         << "controller.listener.names=CONTROLLER\n"
-        << "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT\n"
+        << "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL\n"
+        << "listener.name.ssl.ssl.keystore.type=PEM\n"
+        << "listener.name.ssl.ssl.keystore.location=" << keystore.string() << "\n"
+        << "listener.name.ssl.ssl.truststore.type=PEM\n"
+        << "listener.name.ssl.ssl.truststore.location=" << pki_.pem("ca") << "\n"
+        << "listener.name.ssl.ssl.client.auth=required\n"
+        << "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer\n"
+        << "super.users=User:ANONYMOUS;User:CN=client\n"
         << "log.dirs=" << (dir_ / "data").string() << "\n"
         << "num.partitions=1\n"
         << "offsets.topic.replication.factor=1\n"
@@ -110,9 +127,17 @@ class KafkaNode : public ServerProcess {
   }
 
   std::string bootstrap() const { return "127.0.0.1:" + std::to_string(port_); }
+  // The TLS listener with zkctl's test certificate (or `cert`, "" for none) and `ca`.
+  KafkaAccess tls_access(const std::string& ca = "ca", const std::string& cert = "client") const {
+    ClientTls tls{pki_.pem(ca), "", ""};
+    if (!cert.empty()) tls = {pki_.pem(ca), pki_.pem(cert), pki_.key(cert)};
+    return KafkaAccess("127.0.0.1:" + std::to_string(tls_port_), tls);
+  }
 
  private:
   static std::string read(const fs::path& p) { return read_text(p, 4000); }
+  probe_test::TestPki pki_;
+  int tls_port_ = 0;
 };
 
 using KafkaClientTest = ServerSuite<KafkaNode>;
@@ -271,6 +296,78 @@ TEST_F(KafkaClientTest, BackgroundProducerRecordsAcknowledgedSequenceNumbers) {
 }
 
 // No broker: every call gives up within its timeout.
+TEST_F(KafkaClientTest, OverTlsWithZkctlsCertificate) {
+  const KafkaAccess tls = server_->tls_access();
+  auto md = kafka_metadata(tls, 10s);
+  ASSERT_TRUE(md) << md.error().message;
+  ASSERT_EQ(md->brokers.size(), 1u);
+  EXPECT_EQ(md->brokers[0].port, std::stoi(tls.bootstrap.substr(tls.bootstrap.rfind(':') + 1)));
+  auto created = create_topic(tls, "over-tls", 1, 1, 20s);
+  ASSERT_TRUE(created) << created.error().message;
+  auto report = produce(tls, "over-tls", 5, 20s);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->acked, 5);
+  auto seen = consume(tls, "over-tls", 5, 20s);
+  ASSERT_TRUE(seen) << seen.error().message;
+  EXPECT_EQ(seen->size(), 5u);
+  EXPECT_TRUE(delete_topic(tls, "over-tls", 20s));
+}
+
+TEST_F(KafkaClientTest, OverTlsAWrongCaOrNoCertificateGetsNothing) {
+  auto wrong_ca = kafka_metadata(server_->tls_access("other-ca"), 2s);
+  ASSERT_FALSE(wrong_ca);
+  EXPECT_NE(wrong_ca.error().message.find("certificate verify failed"), std::string::npos);
+  std::printf("wrong CA: %s\n", wrong_ca.error().message.c_str());
+  auto no_cert = kafka_metadata(server_->tls_access("ca", ""), 2s);
+  ASSERT_FALSE(no_cert);
+  EXPECT_NE(no_cert.error().message.find("SSL"), std::string::npos);
+  std::printf("no certificate: %s\n", no_cert.error().message.c_str());
+}
+
+TEST_F(KafkaClientTest, AclsRoundTrip) {
+  const KafkaAccess tls = server_->tls_access();
+  KafkaAcl read;
+  read.name = "orders-";
+  read.pattern = AclPattern::prefixed;
+  read.principal = "User:alice";
+  read.operation = AclOperation::read;
+  KafkaAcl group = read;
+  group.resource_type = AclResource::group;
+  group.name = "alice-";
+  KafkaAcl write = read;
+  write.operation = AclOperation::write;
+  const std::vector<KafkaAcl> wanted = {read, group, write};
+
+  auto created = create_acls(tls, wanted, 10s);
+  ASSERT_TRUE(created) << created.error().message;
+  std::vector<KafkaAcl> present;
+  for (int i = 0; i < 50; ++i) {  // the authorizer applies new ACLs through the metadata log
+    auto listed = list_acls(tls, 10s);
+    ASSERT_TRUE(listed) << listed.error().message;
+    present = *listed;
+    if (diff_acls(wanted, present).missing.empty()) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  const AclDiff diff = diff_acls(wanted, present);
+  EXPECT_TRUE(diff.missing.empty()) << to_string(diff.missing.front());
+  EXPECT_TRUE(diff.extra.empty());
+  for (const auto& acl : present) std::printf("acl: %s\n", to_string(acl).c_str());
+
+  auto deleted = delete_acls(server_->bootstrap(), {write, group}, 10s);
+  ASSERT_TRUE(deleted) << deleted.error().message;
+  EXPECT_EQ(*deleted, 2);
+  std::vector<KafkaAcl> after;
+  for (int i = 0; i < 50; ++i) {
+    auto listed = list_acls(tls, 10s);
+    ASSERT_TRUE(listed) << listed.error().message;
+    after = *listed;
+    if (after.size() == 1) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(after, (std::vector<KafkaAcl>{read}));
+  EXPECT_EQ(*delete_acls(tls, {read}, 10s), 1);
+}
+
 TEST(KafkaClientUnreachable, CallsFailWithinTheirTimeouts) {
   const std::string bs = "127.0.0.1:" + std::to_string(free_port());
 

@@ -15,6 +15,8 @@
 #include <thread>
 
 #include "support/server_suite.hpp"
+#include "support/test_pki.hpp"
+#include "support/tls_front.hpp"
 
 using namespace zkctl::probe;
 using namespace zkctl::testing;
@@ -243,6 +245,40 @@ TEST_F(ZkClientTest, SyncThenReadThroughAnotherSession) {
   EXPECT_EQ(reader->get("/synced")->value_or("?"), "v2");
   EXPECT_FALSE(reader->sync("relative"));
   ASSERT_TRUE(writer->remove("/synced"));
+}
+
+TEST_F(ZkClientTest, OverTlsThroughTheRelay) {
+  // TLS in front of the real server: the C client talks to ZkClient's relay, which carries
+  // the session over TLS with zkctl's certificate; the session names the real server.
+  probe_test::TestPki pki;
+  probe_test::TlsFront front(pki, "server", server_->port());
+  ZkOptions options;
+  options.tls = {pki.pem("ca"), pki.pem("client"), pki.key("client")};
+  const std::string secure = "127.0.0.1:" + std::to_string(front.port());
+  {
+    auto zk = ZkClient::connect(secure + "/", 10s, options);
+    ASSERT_TRUE(zk) << zk.error().message;
+    EXPECT_EQ((*zk)->connected_server(), secure);
+    EXPECT_EQ((*zk)->connect_string(), secure + "/");
+    auto created = (*zk)->create("/over-tls", "secret", CreateMode::ephemeral);
+    ASSERT_TRUE(created) << created.error().message;
+    auto got = (*zk)->get("/over-tls");
+    ASSERT_TRUE(got) << got.error().message;
+    EXPECT_EQ(got->value_or(""), "secret");
+  }
+  // The session closed through the relay: its ephemeral node is gone at once.
+  auto plain = ZkClient::connect(server_->connect_string(), 10s);
+  ASSERT_TRUE(plain) << plain.error().message;
+  auto gone = (*plain)->exists("/over-tls");
+  ASSERT_TRUE(gone) << gone.error().message;
+  EXPECT_FALSE(*gone);
+  // Without zkctl's certificate the front refuses it, and the error says so.
+  options.tls.cert_file.clear();
+  options.tls.key_file.clear();
+  auto refused = ZkClient::connect(secure, 1500ms, options);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("last TLS failure"), std::string::npos)
+      << refused.error().message;
 }
 
 TEST_F(ZkClientTest, ConnectToAClosedPortFailsWithinTheTimeout) {

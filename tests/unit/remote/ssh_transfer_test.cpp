@@ -247,6 +247,40 @@ TEST_F(SshTest, OpenTcpReadAllReturnsWhatArrivedAtTimeout) {
   close(lfd);
 }
 
+TEST_F(SshTest, OpenTcpReadSomeReturnsWhatArrivedThenEof) {
+  // read_some serves protocols with turns (TLS through the channel): it returns as soon as
+  // bytes arrive, and empty at EOF.
+  auto remote = connect();
+  ASSERT_TRUE(remote);
+  int port = 0;
+  const int lfd = listen_loopback(4, &port);
+  std::atomic<bool> done{false};
+  std::thread server([&] {
+    const int c = accept(lfd, nullptr, nullptr);
+    if (c < 0) return;
+    (void)!write(c, "hello", 5);
+    while (!done) std::this_thread::sleep_for(10ms);
+    close(c);
+  });
+  auto s = remote->open_tcp("127.0.0.1", port);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  const auto start = Clock::now();
+  std::string got;
+  while (got.size() < 5 && Clock::now() - start < 3s) {
+    auto some = (*s)->read_some(3000ms);
+    ASSERT_TRUE(some.ok()) << some.error().message;
+    got += *some;
+  }
+  EXPECT_EQ(got, "hello");
+  EXPECT_LT(Clock::now() - start, 2s);  // not held until the timeout
+  done = true;
+  server.join();
+  close(lfd);
+  auto eof = (*s)->read_some(3000ms);
+  ASSERT_TRUE(eof.ok()) << eof.error().message;
+  EXPECT_EQ(*eof, "");
+}
+
 TEST_F(SshTest, OpenTcpToClosedPortFails) {
   auto remote = connect();
   ASSERT_TRUE(remote);
