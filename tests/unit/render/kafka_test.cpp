@@ -78,6 +78,11 @@ TEST(KafkaPaths, DerivedFromInstallDirAndLogDirs) {
   EXPECT_EQ(p.pid_file, "/srv/kafka/kafka.pid");
   EXPECT_EQ(p.log_dirs, (std::vector<std::string>{"/d1/kafka", "/d2/kafka"}));
   EXPECT_EQ(p.meta_properties, "/d1/kafka/meta.properties");
+  EXPECT_EQ(p.tls_dir, "/srv/kafka/config/tls");
+  EXPECT_EQ(p.node_pem, "/srv/kafka/config/tls/node.pem");
+  EXPECT_EQ(p.ca_pem, "/srv/kafka/config/tls/ca.pem");
+  EXPECT_EQ(p.admin_pem, "/srv/kafka/config/tls/admin.pem");
+  EXPECT_EQ(p.admin_properties, "/srv/kafka/config/tls/admin.properties");
 }
 
 // ---- zookeeper.connect ---------------------------------------------------------------
