@@ -32,6 +32,15 @@ def alice_conf(port, pki, password=PASSWORD):
             "ssl.endpoint.identification.algorithm": "https"}
 
 
+def kafka_major(dist):
+    return int(dist.name.split("-")[1].split(".")[0])  # kafka_2.13-<major>.<minor>.<patch>
+
+
+def acl_command(dist):  # kafka-acls.sh is not in the fixture; it runs this class
+    return "org.apache.kafka.tools.AclCommand" if kafka_major(dist) >= 4 \
+        else "kafka.admin.AclCommand"
+
+
 def tool(dist, name, *args):
     env = dict(os.environ, KAFKA_HEAP_OPTS="-Xmx256m")
     r = subprocess.run([str(dist / "bin" / name), *args], capture_output=True, text=True,
@@ -53,6 +62,27 @@ def refused(conf, what):
     return errors[0].str() if errors else "no metadata"
 
 
+def java_scram_check(tag, dist, install, pki, client, internal, log):
+    """Kafka 4.x rejects the SCRAM proof of librdkafka < 2.6.1 (Debian's is 2.0.2; librdkafka
+    #4895): alice produces with Kafka's own Java client instead."""
+    conf = install / "alice.properties"
+    conf.write_text("security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n"
+                    "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule "
+                    f'required username="alice" password="{PASSWORD}";\n'
+                    f"ssl.truststore.type=PEM\nssl.truststore.location={pki / 'ca.pem'}\n")
+    env = dict(os.environ, KAFKA_HEAP_OPTS="-Xmx256m")
+    subprocess.run([str(dist / "bin/kafka-console-producer.sh"), "--bootstrap-server",
+                    f"localhost:{client}", "--topic", "smoke", "--command-config", str(conf)],
+                   input="".join(f"m{i}\n" for i in range(20)), text=True, check=True,
+                   capture_output=True, env=env, timeout=120)
+    offsets = tool(dist, "kafka-run-class.sh", "org.apache.kafka.tools.GetOffsetShell",
+                   "--bootstrap-server", f"localhost:{internal}", "--command-config",
+                   str(install / "config" / "tls" / "admin.properties"), "--topic", "smoke")
+    assert offsets.strip() == "smoke:0:20", offsets
+    log(f"{tag}: alice produced 20 messages over SASL_SSL (SCRAM-SHA-512, Java client; "
+        "librdkafka 2.0.2 cannot do SCRAM with Kafka 4)")
+
+
 def exercise(tag, dist, install, pki, client, internal, log, wait_for):
     props = str(install / "config" / "tls" / "admin.properties")
     boot = f"localhost:{internal}"
@@ -65,14 +95,16 @@ def exercise(tag, dist, install, pki, client, internal, log, wait_for):
          "--entity-type", "users", "--entity-name", "alice")
     for args in (["--topic", "smoke", "--operation", "Write", "--operation", "Read",
                   "--operation", "Describe"], ["--group", "smoke-group", "--operation", "Read"]):
-        # kafka-acls.sh is not in the fixture; it runs this class
-        tool(dist, "kafka-run-class.sh", "kafka.admin.AclCommand", "--bootstrap-server", boot,
+        tool(dist, "kafka-run-class.sh", acl_command(dist), "--bootstrap-server", boot,
              "--command-config", props, "--add", "--allow-principal", "User:alice", *args)
     log(f"{tag}: kafka-configs.sh / AclCommand with admin.properties made SCRAM user alice "
         "and its ACLs")
     for f in admin.create_topics([NewTopic("smoke", 1, 1), NewTopic("secret", 1, 1)]).values():
         f.result()
 
+    if kafka_major(dist) >= 4:
+        java_scram_check(tag, dist, install, pki, client, internal, log)
+        return
     p = Producer(alice_conf(client, pki))
     delivered = []
     for i in range(20):
@@ -117,6 +149,14 @@ def start_node(dist, install, start, format_storage):
 def run_all(work, out, pki, ports, log, start, stop, wait_for, fixture, unpack):
     dist = unpack(kafka_tarball(), work / "dist-kafka")
 
+    if kafka_major(dist) >= 4:
+        log(f"{dist.name}: no ZooKeeper mode, KRaft only")
+    else:
+        run_zookeeper_mode(dist, out, pki, ports, log, start, stop, wait_for)
+    run_kraft(dist, out, pki, ports, log, start, stop, wait_for)
+
+
+def run_zookeeper_mode(dist, out, pki, ports, log, start, stop, wait_for):
     install = out / "kzk"
     broker = start_node(dist, install, start, format_storage=False)
     try:
@@ -139,6 +179,8 @@ def run_all(work, out, pki, ports, log, start, stop, wait_for, fixture, unpack):
     finally:
         stop(broker)
 
+
+def run_kraft(dist, out, pki, ports, log, start, stop, wait_for):
     install = out / "kraft"
     node = start_node(dist, install, start, format_storage=True)
     try:
@@ -162,7 +204,7 @@ def run_mtls(work, out, pki, ports, log, start, stop, wait_for):
         admin = AdminClient(admin_conf(internal, pki))
         wait_for("kraft-mtls broker", lambda: admin.list_topics(timeout=5).brokers, timeout=120)
         props = str(install / "config" / "tls" / "admin.properties")
-        tool(dist, "kafka-run-class.sh", "kafka.admin.AclCommand", "--bootstrap-server",
+        tool(dist, "kafka-run-class.sh", acl_command(dist), "--bootstrap-server",
              f"localhost:{internal}", "--command-config", props, "--add", "--allow-principal",
              "User:alice", "--topic", "smoke", "--operation", "Write", "--operation", "Describe")
         for f in admin.create_topics([NewTopic("smoke", 1, 1)]).values():

@@ -13,9 +13,19 @@ of small clusters with build/tests/integration/render_tls_layouts (zkctl's rende
     grants it a topic, and confluent-kafka produces and consumes over SASL_SSL; a wrong
     password and a TLS client without SASL are refused; in ZooKeeper mode the broker's znodes
     carry the x509 ACL of CN=kafka.
-Starts only its own processes and kills them by PID. Usage (root not needed):
+  mtls on KRaft: a user's certificate (CN=alice) is User:alice through the mapping rules;
+    a TLS client without a certificate is refused. Encrypted only (authentication "none"):
+    ZooKeeper answers a TLS client without a certificate.
+Kafka 4.x (SMOKE_KAFKA_TGZ=.../kafka_2.13-4.4.0.tgz): KRaft only, and SCRAM through Kafka's
+Java client (librdkafka before 2.6.1, Debian's 2.0.2 included, fails SCRAM against Kafka 4).
+Starts only its own processes (each in its own session) and kills them by process group.
+Takes about 3.5 minutes (ZooKeeper part ~1, --only zk); not part of any meson suite.
+Usage (root not needed; needs build/tests/integration/render_tls_layouts):
   /usr/bin/python3 tests/integration/tls_smoke.py [BUILD_DIR] [--only zk|kafka]
-Fixtures come from tests/fixtures/*-dist.sh (cached in $ZKCTL_CACHE, default /var/cache/zkctl).
+Fixtures: ZooKeeper from tests/fixtures/zookeeper-dist.sh (cached in $ZKCTL_CACHE, default
+/var/cache/zkctl); Kafka from $SMOKE_KAFKA_TGZ (default /var/cache/zkctl/kafka_2.13-3.9.2.tgz,
+made by tests/fixtures/kafka-dist.sh). SMOKE_KEEP=1 keeps the work dir, SMOKE_BASE_PORT moves
+the ports (default 23100..23362).
 """
 import os
 import shutil
