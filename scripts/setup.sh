@@ -18,7 +18,8 @@ packages=(
     libkainjow-mustache-dev libgtest-dev libgmock-dev
     clang clang-format libclang-rt-14-dev libfuzzer-14-dev
     # ZooKeeper (the lab's distribution fixture is assembled from these) and clients
-    zookeeper libzookeeper-java libzookeeper-mt-dev librdkafka-dev
+    # (libnetty-java: Netty for ZooKeeper's TLS, put into the 3.8.0 fixture)
+    zookeeper libzookeeper-java libnetty-java libzookeeper-mt-dev librdkafka-dev
     default-jre-headless maven
     # openjdk-17-jre-headless: the source of the pushed-JDK fixture (tests/fixtures/jdk-dist.sh);
     # systemd: systemd-analyze verify on the rendered units (no systemd is started)

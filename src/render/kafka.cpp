@@ -1,12 +1,15 @@
 #include "render/kafka.hpp"
 
 #include <algorithm>
+#include <array>
+#include <iterator>
 #include <set>
 #include <string_view>
 
 #include "inventory/validate.hpp"
 #include "render/guards.hpp"
 #include "render/kafka_paths.hpp"
+#include "render/security.hpp"
 #include "render/systemd.hpp"
 #include "util/quote.hpp"
 
@@ -48,18 +51,106 @@ std::string listener_text(const KafkaListener& l) {
   return l.name + "://" + bracketed(l.host) + ":" + num(l.port);
 }
 
+enum class HostRequired { no, yes };
+enum class ListenerSet { open, secure };
+
+// The listener names a node may have: PLAINTEXT and CONTROLLER on an open cluster, CLIENT,
+// INTERNAL and CONTROLLER on a secure one.
+bool known_listener(const std::string& name, ListenerSet set) {
+  if (name == kKafkaControllerListener) return true;
+  if (set == ListenerSet::secure)
+    return name == kKafkaSecureClientListener || name == kKafkaInternalListener;
+  return name == kKafkaClientListener;
+}
+
 util::Result<void> check_listeners(const std::string& what, const std::vector<KafkaListener>& ls,
-                                   bool host_required) {
+                                   HostRequired host_required, ListenerSet set) {
   std::set<std::string> names;
   for (const auto& l : ls) {
     const std::string w = what + " " + l.name;
-    if (l.name != kKafkaClientListener && l.name != kKafkaControllerListener) {
-      return util::fail(what + " name '" + l.name + "' is neither PLAINTEXT nor CONTROLLER");
+    if (!known_listener(l.name, set)) {
+      return util::fail(
+          what + " name '" + l.name + "' is not one of " +
+          (set == ListenerSet::secure ? "CLIENT, INTERNAL, CONTROLLER" : "PLAINTEXT, CONTROLLER"));
     }
     if (!names.insert(l.name).second) return util::fail(w + " appears twice");
-    if (host_required && l.host.empty()) return util::fail(w + " has an empty host");
+    if (host_required == HostRequired::yes && l.host.empty())
+      return util::fail(w + " has an empty host");
     if (auto r = check_host(w + " host", l.host); !r) return r;
     if (auto r = check_port(w + " port", l.port); !r) return r;
+  }
+  return {};
+}
+
+bool has_listener(const std::vector<KafkaListener>& ls, std::string_view name) {
+  return std::any_of(ls.begin(), ls.end(), [&](const KafkaListener& l) { return l.name == name; });
+}
+
+// Listeners and advertised listeners fit the node's roles and the cluster's security.
+util::Result<void> check_listener_set(const ServerPropertiesValues& v) {
+  const bool secure = v.security.has_value();
+  const ListenerSet set = secure ? ListenerSet::secure : ListenerSet::open;
+  if (v.listeners.empty()) return util::fail("no listeners");
+  if (auto r = check_listeners("listener", v.listeners, HostRequired::no, set); !r) return r;
+  if (auto r =
+          check_listeners("advertised listener", v.advertised_listeners, HostRequired::yes, set);
+      !r)
+    return r;
+  const char* client = secure ? kKafkaSecureClientListener : kKafkaClientListener;
+  if (v.broker && !has_listener(v.listeners, client)) {
+    return util::fail(std::string("a broker needs a ") + client + " listener");
+  }
+  if (v.broker && secure && !has_listener(v.listeners, kKafkaInternalListener)) {
+    return util::fail("a broker of a secure cluster needs an INTERNAL listener (internal_port)");
+  }
+  if (v.controller && !has_listener(v.listeners, kKafkaControllerListener)) {
+    return util::fail("a controller needs a CONTROLLER listener");
+  }
+  if (!v.controller && has_listener(v.listeners, kKafkaControllerListener)) {
+    return util::fail("only a controller has a CONTROLLER listener");
+  }
+  if (has_listener(v.advertised_listeners, kKafkaControllerListener)) {
+    return util::fail(
+        "the CONTROLLER listener is not advertised (controllers are found through "
+        "controller.quorum.voters)");
+  }
+  return {};
+}
+
+// server.properties keys zkctl writes on a secure cluster, and the families they belong to.
+constexpr std::array<std::string_view, 6> kSecureManagedKeys = {
+    "authorizer.class.name", "allow.everyone.if.no.acl.found", "super.users",
+    "zookeeper.set.acl",     "zookeeper.clientCnxnSocket",     "security.inter.broker.protocol"};
+constexpr std::array<std::string_view, 4> kSecureManagedPrefixes = {
+    "ssl.", "sasl.", "listener.name.", "zookeeper.ssl."};
+
+bool is_secure_managed_key(std::string_view key) {
+  return is_managed_key(key) ||
+         std::find(kSecureManagedKeys.begin(), kSecureManagedKeys.end(), key) !=
+             kSecureManagedKeys.end() ||
+         std::any_of(kSecureManagedPrefixes.begin(), kSecureManagedPrefixes.end(),
+                     [&](std::string_view prefix) { return key.starts_with(prefix); });
+}
+
+util::Result<void> check_security_values(const KafkaSecurityValues& s) {
+  for (const auto& [what, path] : {std::pair{"ssl.keystore.location", &s.key_store},
+                                   std::pair{"ssl.truststore.location", &s.trust_store}}) {
+    if (auto r = check_properties_value(what, *path); !r) return r;
+    if (auto r = check_absolute(what, *path); !r) return r;
+  }
+  if (s.principal_mapping_rules.empty()) return util::fail("ssl.principal.mapping.rules is empty");
+  if (auto r = check_properties_value("ssl.principal.mapping.rules", s.principal_mapping_rules); !r)
+    return r;
+  if (s.authorization && s.authentication == inventory::Authentication::none) {
+    return util::fail("an authorizer needs authentication: every client would be ANONYMOUS");
+  }
+  if (s.authorization && s.super_users.empty()) return util::fail("super.users is empty");
+  for (const auto& user : s.super_users) {
+    if (auto r = check_properties_value("super user '" + user + "'", user); !r) return r;
+    if (!user.starts_with("User:") || user.size() == 5 ||
+        user.find_first_of("; ") != std::string::npos) {
+      return util::fail("super user '" + user + "' is not User:<name> without ';' or space");
+    }
   }
   return {};
 }
@@ -73,26 +164,9 @@ util::Result<void> check_server_properties(const ServerPropertiesValues& v) {
   if (!kraft && (v.controller || !v.broker)) {
     return util::fail("in zookeeper mode a node is a broker and nothing else");
   }
-  if (v.listeners.empty()) return util::fail("no listeners");
-  if (auto r = check_listeners("listener", v.listeners, false); !r) return r;
-  if (auto r = check_listeners("advertised listener", v.advertised_listeners, true); !r) return r;
-  const auto has = [](const std::vector<KafkaListener>& ls, std::string_view name) {
-    return std::any_of(ls.begin(), ls.end(),
-                       [&](const KafkaListener& l) { return l.name == name; });
-  };
-  if (v.broker && !has(v.listeners, kKafkaClientListener)) {
-    return util::fail("a broker needs a PLAINTEXT listener");
-  }
-  if (v.controller && !has(v.listeners, kKafkaControllerListener)) {
-    return util::fail("a controller needs a CONTROLLER listener");
-  }
-  if (!v.controller && has(v.listeners, kKafkaControllerListener)) {
-    return util::fail("only a controller has a CONTROLLER listener");
-  }
-  if (has(v.advertised_listeners, kKafkaControllerListener)) {
-    return util::fail(
-        "the CONTROLLER listener is not advertised (controllers are found through "
-        "controller.quorum.voters)");
+  if (auto r = check_listener_set(v); !r) return r;
+  if (v.security) {
+    if (auto r = check_security_values(*v.security); !r) return r;
   }
   if (v.log_dirs.empty()) return util::fail("no log dirs");
   for (const auto& dir : v.log_dirs) {
@@ -136,7 +210,10 @@ util::Result<void> check_server_properties(const ServerPropertiesValues& v) {
   }
   std::set<std::string> keys;
   for (const auto& [key, value] : v.extra_config) {
-    if (auto r = check_extra_key("server.properties", key, is_managed_key); !r) return r;
+    if (auto r = check_extra_key("server.properties", key,
+                                 v.security ? is_secure_managed_key : is_managed_key);
+        !r)
+      return r;
     if (!keys.insert(key).second)
       return util::fail("server.properties extra key '" + key + "' appears twice");
     if (auto r = check_properties_value("server.properties extra key '" + key + "' value", value);
@@ -171,6 +248,108 @@ std::string kafka_zookeeper_connect(const inventory::Cluster& cluster) {
   return out;
 }
 
+namespace {
+
+// The listeners of a node (every interface) and those a broker advertises (its host).
+void add_listeners(const inventory::Cluster& cluster, const inventory::KafkaNode& node,
+                   ServerPropertiesValues& v) {
+  const auto add = [&](const char* name, int port, bool advertised) {
+    v.listeners.push_back(KafkaListener{name, "", port});
+    if (advertised) v.advertised_listeners.push_back(KafkaListener{name, node.host, port});
+  };
+  if (v.broker && cluster.security.tls) {
+    add(kKafkaSecureClientListener, node.listener_port, true);
+    add(kKafkaInternalListener, node.internal_port, true);
+  } else if (v.broker) {
+    add(kKafkaClientListener, node.listener_port, true);
+  }
+  if (v.controller) add(kKafkaControllerListener, node.controller_port, false);
+}
+
+// The security settings of a node of `cluster`, which has TLS.
+KafkaSecurityValues security_values(const inventory::Cluster& cluster,
+                                    const inventory::KafkaNode& node) {
+  const KafkaPaths paths = kafka_paths(node);
+  KafkaSecurityValues s;
+  s.key_store = paths.node_pem;
+  s.trust_store = paths.ca_pem;
+  s.authentication = cluster.security.authentication;
+  // A name the rules cannot hold leaves them empty; rendering then fails (render_kafka_node
+  // reports the reason first).
+  if (auto rules = kafka_principal_mapping_rules(cluster.name); rules.ok()) {
+    s.principal_mapping_rules = *rules;
+  }
+  s.authorization = cluster.security.authorization;
+  if (s.authorization) {
+    s.super_users = {kafka_principal(kKafkaCommonName), kafka_principal(kAdminCommonName)};
+  }
+  return s;
+}
+
+// zkctl's defaults, each left out when [kafka.config] sets the same key.
+std::vector<std::pair<std::string, std::string>> defaults_of(const ServerPropertiesValues& values) {
+  std::vector<std::pair<std::string, std::string>> defaults;
+  if (values.mode == KafkaMode::zookeeper) {
+    defaults.emplace_back("zookeeper.connection.timeout.ms",
+                          num(values.zookeeper_connection_timeout_ms));
+  }
+  const ReplicationDefaults& rd = values.replication;
+  defaults.emplace_back("offsets.topic.replication.factor",
+                        num(rd.offsets_topic_replication_factor));
+  defaults.emplace_back("transaction.state.log.replication.factor",
+                        num(rd.transaction_state_log_replication_factor));
+  defaults.emplace_back("transaction.state.log.min.isr", num(rd.transaction_state_log_min_isr));
+  defaults.emplace_back("default.replication.factor", num(rd.default_replication_factor));
+  std::erase_if(defaults, [&](const auto& kv) {
+    return std::any_of(values.extra_config.begin(), values.extra_config.end(),
+                       [&](const auto& extra) { return extra.first == kv.first; });
+  });
+  return defaults;
+}
+
+// listener.security.protocol.map and inter.broker.listener.name (each empty: line left out).
+// Open: KRaft maps its two listeners to PLAINTEXT, ZooKeeper mode keeps Kafka's defaults.
+std::pair<std::string, std::string> protocols_of(const ServerPropertiesValues& values) {
+  const bool kraft = values.mode == KafkaMode::kraft;
+  if (!values.security) {
+    if (!kraft) return {};
+    return {"CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT", values.broker ? "PLAINTEXT" : ""};
+  }
+  const bool scram = values.security->authentication == inventory::Authentication::scram;
+  std::string map = std::string(kKafkaSecureClientListener) + (scram ? ":SASL_SSL," : ":SSL,") +
+                    kKafkaInternalListener + ":SSL";
+  if (kraft) map += std::string(",") + kKafkaControllerListener + ":SSL";
+  return {map, values.broker ? kKafkaInternalListener : ""};
+}
+
+// The template's security values: protocols always, TLS, SASL and the authorizer when secure.
+void set_security(data& d, const ServerPropertiesValues& values) {
+  const auto [map, inter_broker] = protocols_of(values);
+  d.set("has_protocol_map", data(!map.empty()));
+  d.set("protocol_map", map);
+  d.set("has_inter_broker_listener", data(!inter_broker.empty()));
+  d.set("inter_broker_listener", inter_broker);
+  d.set("secure", data(values.security.has_value()));
+  if (!values.security) return;
+  const KafkaSecurityValues& s = *values.security;
+  using inventory::Authentication;
+  d.set("key_store", s.key_store);
+  d.set("trust_store", s.trust_store);
+  d.set("principal_mapping_rules", s.principal_mapping_rules);
+  d.set("servers_authenticated", data(s.authentication != Authentication::none));
+  d.set("mtls", data(s.authentication == Authentication::mtls));
+  d.set("scram", data(s.authentication == Authentication::scram));
+  d.set("authorization", data(s.authorization));
+  d.set("authorizer", std::string(values.mode == KafkaMode::kraft
+                                      ? "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+                                      : "kafka.security.authorizer.AclAuthorizer"));
+  std::string users;
+  for (const auto& u : s.super_users) users += (users.empty() ? "" : ";") + u;
+  d.set("super_users", users);
+}
+
+}  // namespace
+
 ServerPropertiesValues server_properties_values(const inventory::Cluster& cluster,
                                                 const inventory::KafkaNode& node) {
   const KafkaMode mode = cluster.kafka ? cluster.kafka->mode : KafkaMode::zookeeper;
@@ -179,14 +358,7 @@ ServerPropertiesValues server_properties_values(const inventory::Cluster& cluste
   v.id = node.id;
   v.broker = mode == KafkaMode::zookeeper || node.broker;
   v.controller = mode == KafkaMode::kraft && node.controller;
-  if (v.broker) {
-    v.listeners.push_back(KafkaListener{kKafkaClientListener, "", node.listener_port});
-    v.advertised_listeners.push_back(
-        KafkaListener{kKafkaClientListener, node.host, node.listener_port});
-  }
-  if (v.controller) {
-    v.listeners.push_back(KafkaListener{kKafkaControllerListener, "", node.controller_port});
-  }
+  add_listeners(cluster, node, v);
   v.log_dirs = kafka_paths(node).log_dirs;
   if (mode == KafkaMode::zookeeper) {
     v.zookeeper_connect = kafka_zookeeper_connect(cluster);
@@ -202,6 +374,7 @@ ServerPropertiesValues server_properties_values(const inventory::Cluster& cluste
                                                                      : cluster.brokers().size());
   v.replication = replication_defaults(brokers);
   if (cluster.kafka) v.extra_config = cluster.kafka->extra_config;
+  if (cluster.security.tls) v.security = security_values(cluster, node);
   return v;
 }
 
@@ -247,24 +420,8 @@ util::Result<std::string> render_server_properties(const ServerPropertiesValues&
   d.set("log_dirs", dirs);
   d.set("zookeeper_connect", values.zookeeper_connect);
 
-  // zkctl's defaults, each left out when [kafka.config] sets the same key.
-  std::vector<std::pair<std::string, std::string>> defaults;
-  if (!kraft) {
-    defaults.emplace_back("zookeeper.connection.timeout.ms",
-                          num(values.zookeeper_connection_timeout_ms));
-  }
-  const ReplicationDefaults& rd = values.replication;
-  defaults.emplace_back("offsets.topic.replication.factor",
-                        num(rd.offsets_topic_replication_factor));
-  defaults.emplace_back("transaction.state.log.replication.factor",
-                        num(rd.transaction_state_log_replication_factor));
-  defaults.emplace_back("transaction.state.log.min.isr", num(rd.transaction_state_log_min_isr));
-  defaults.emplace_back("default.replication.factor", num(rd.default_replication_factor));
-  std::erase_if(defaults, [&](const auto& kv) {
-    return std::any_of(values.extra_config.begin(), values.extra_config.end(),
-                       [&](const auto& extra) { return extra.first == kv.first; });
-  });
-  d.set("defaults", key_value_list(defaults));
+  d.set("defaults", key_value_list(defaults_of(values)));
+  set_security(d, values);
   d.set("extra_config", key_value_list(values.extra_config));
   return render_template("kafka/server.properties.mustache", d, options);
 }
@@ -287,10 +444,17 @@ util::Result<std::string> render_kafka_env(const KafkaEnvValues& values,
 
 util::Result<std::vector<RenderedFile>> render_kafka_node(const inventory::Cluster& cluster,
                                                           const inventory::KafkaNode& node,
-                                                          const RenderOptions& options) {
+                                                          const RenderOptions& options,
+                                                          const TlsMaterial* tls) {
   const auto prefix = [&](const util::Error& e) { return on_node(node, e); };
   if (!cluster.kafka) {
     return prefix(util::fail("cluster '" + cluster.name + "' has no [kafka] table"));
+  }
+  if (auto r = check_security(cluster.security); !r) return prefix(r.error());
+  if (cluster.security.tls) {
+    if (auto r = kafka_principal_mapping_rules(cluster.name); !r) return prefix(r.error());
+  } else if (tls != nullptr) {
+    return prefix(util::fail("TLS material given for a cluster without [security] tls"));
   }
   if (auto r = check_member(cluster.kafka_nodes, node, "Kafka node", cluster.name); !r)
     return prefix(r.error());
@@ -316,6 +480,11 @@ util::Result<std::vector<RenderedFile>> render_kafka_node(const inventory::Clust
     auto unit = kafka_unit_file(cluster, node, options);
     if (!unit) return unit.error();
     files.push_back(std::move(*unit));
+  }
+  if (tls != nullptr) {
+    auto tls_files = kafka_tls_files(node, *tls, options);
+    if (!tls_files) return tls_files.error();
+    std::move(tls_files->begin(), tls_files->end(), std::back_inserter(files));
   }
   return files;
 }

@@ -2,6 +2,7 @@
 // The files a Kafka node needs (server.properties, kafka-env.sh): values built
 // from the inventory by pure functions, then filled into templates/kafka/.
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -9,17 +10,22 @@
 #include "inventory/model.hpp"
 #include "render/engine.hpp"
 #include "render/rendered_file.hpp"
+#include "render/tls_files.hpp"
 #include "util/result.hpp"
 
 namespace zkctl::render {
 
-// Listener names zkctl uses (both PLAINTEXT on the wire).
+// Listener names zkctl uses. An open cluster: PLAINTEXT (clients and brokers) and CONTROLLER,
+// both PLAINTEXT on the wire. With [security] tls: CLIENT (SASL_SSL with scram, else SSL),
+// INTERNAL (SSL: brokers, and zkctl's admin identity) and CONTROLLER (SSL).
 inline constexpr const char* kKafkaClientListener = "PLAINTEXT";
 inline constexpr const char* kKafkaControllerListener = "CONTROLLER";
+inline constexpr const char* kKafkaSecureClientListener = "CLIENT";
+inline constexpr const char* kKafkaInternalListener = "INTERNAL";
 
 // One `NAME://host:port` entry of listeners / advertised.listeners.
 struct KafkaListener {
-  std::string name;  // kKafkaClientListener or kKafkaControllerListener
+  std::string name;  // one of the listener names above
   std::string host;  // empty: every interface (listeners only); IPv6 bracketed when rendered
   int port = 0;
 };
@@ -39,6 +45,19 @@ struct ReplicationDefaults {
   int default_replication_factor = 1;                // min(3, brokers)
 };
 
+// TLS, authentication and authorization of a node of a cluster with [security] tls.
+struct KafkaSecurityValues {
+  std::string key_store;    // node.pem: ssl.keystore.location (and zookeeper.ssl.* in zk mode)
+  std::string trust_store;  // ca.pem: ssl.truststore.location (and zookeeper.ssl.*)
+  // scram: CLIENT is SASL_SSL with SCRAM-SHA-512; mtls: SSL with client certificates; none:
+  // SSL, nobody authenticated. INTERNAL and CONTROLLER require certificates unless none.
+  inventory::Authentication authentication = inventory::Authentication::scram;
+  std::string principal_mapping_rules;   // ssl.principal.mapping.rules (subjects -> names)
+  bool authorization = true;             // the mode's authorizer, no ACL = denied, super users;
+                                         // zookeeper mode: zookeeper.set.acl
+  std::vector<std::string> super_users;  // super.users entries ("User:kafka")
+};
+
 // Everything server.properties (templates/kafka/server.properties.mustache) is filled from.
 struct ServerPropertiesValues {
   inventory::KafkaMode mode = inventory::KafkaMode::zookeeper;
@@ -55,6 +74,8 @@ struct ServerPropertiesValues {
   // Extra keys from [kafka.config], in inventory order. A key equal to one of zkctl's
   // defaults above (zookeeper.connection.timeout.ms, the replication keys) replaces it.
   std::vector<std::pair<std::string, std::string>> extra_config;
+  // Set: listeners CLIENT, INTERNAL (brokers), CONTROLLER; empty: PLAINTEXT and CONTROLLER.
+  std::optional<KafkaSecurityValues> security;
 };
 
 // Everything kafka-env.sh (templates/kafka/kafka-env.sh.mustache) is filled from.
@@ -76,7 +97,8 @@ ReplicationDefaults replication_defaults(int brokers);
 // once at the end; IPv6 addresses bracketed. No chroot without [kafka].
 std::string kafka_zookeeper_connect(const inventory::Cluster& cluster);
 
-// server.properties values for `node` in `cluster` (which must have [kafka]).
+// server.properties values for `node` in `cluster` (which must have [kafka]); with
+// [security] tls, a broker's INTERNAL listener is on node.internal_port.
 ServerPropertiesValues server_properties_values(const inventory::Cluster& cluster,
                                                 const inventory::KafkaNode& node);
 
@@ -88,17 +110,22 @@ KafkaEnvValues kafka_env_values(const inventory::Cluster& cluster,
 // control character, backslash or non-ASCII byte, an id outside 0..2147483647, a
 // port outside 1..65535, a host with ',' ' ' '/' '@' or '=', a log dir that is not
 // absolute or holds ',', a malformed or zkctl-managed extra key, roles or voters
-// that do not fit the mode, or a heap that is not positive.
+// that do not fit the mode or the security, or a heap that is not positive; with security
+// also an extra key TLS, SASL or the authorizer writes (ssl.*, sasl.*, listener.name.*, ...).
 util::Result<std::string> render_server_properties(const ServerPropertiesValues& values,
                                                    const RenderOptions& options = {});
 util::Result<std::string> render_kafka_env(const KafkaEnvValues& values,
                                            const RenderOptions& options = {});
 
 // The two files of `node` (server.properties, kafka-env.sh; mode 0644) at the paths
-// kafka_paths() gives. Fails if `cluster` has no [kafka], `node` is not one of its
-// nodes, node ids repeat, a path is not absolute, or a render_* above fails.
+// kafka_paths() gives, its systemd unit with that launcher, and with `tls` (PEM texts for a
+// cluster with [security] tls) kafka_tls_files() too; without it a secure cluster's configs
+// render all the same, with no key files. Fails if `cluster` has no [kafka], `node` is not
+// one of its nodes, node ids repeat, a path is not absolute, [security] is a combination
+// check_security refuses, `tls` is given to a cluster without TLS, or a render_* above fails.
 util::Result<std::vector<RenderedFile>> render_kafka_node(const inventory::Cluster& cluster,
                                                           const inventory::KafkaNode& node,
-                                                          const RenderOptions& options = {});
+                                                          const RenderOptions& options = {},
+                                                          const TlsMaterial* tls = nullptr);
 
 }  // namespace zkctl::render

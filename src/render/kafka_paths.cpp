@@ -11,6 +11,11 @@ KafkaPaths kafka_paths(const inventory::KafkaNode& node) {
   p.server_properties = detail::join(p.config_dir, "server.properties");
   p.env_file = detail::join(p.config_dir, "kafka-env.sh");
   p.pid_file = detail::join(p.install_dir, "kafka.pid");
+  p.tls_dir = detail::join(p.config_dir, "tls");
+  p.node_pem = detail::join(p.tls_dir, "node.pem");
+  p.ca_pem = detail::join(p.tls_dir, "ca.pem");
+  p.admin_pem = detail::join(p.tls_dir, "admin.pem");
+  p.admin_properties = detail::join(p.tls_dir, "admin.properties");
   return p;
 }
 

@@ -16,6 +16,12 @@ struct KafkaPaths : InstallPaths {
   std::string server_properties;  // <config>/server.properties
   std::string env_file;           // <config>/kafka-env.sh (sourced before kafka-server-start.sh)
   std::string pid_file;           // <install>/kafka.pid
+  std::string tls_dir;            // <config>/tls: root's, the TLS material of a secure cluster
+  std::string node_pem;           // <tls>/node.pem: the node's key (PKCS#8) then its chain
+  std::string ca_pem;             // <tls>/ca.pem: the CA every certificate chains to
+  std::string admin_pem;          // <tls>/admin.pem: zkctl's admin key and chain (root only)
+  std::string admin_properties;   // <tls>/admin.properties: client config of the kafka-* tools
+                                  // zkctl runs on the host (INTERNAL listener, admin.pem)
   std::vector<std::string> log_dirs;  // log.dirs (the partition data), trailing '/' removed
   std::string meta_properties;        // <first log dir>/meta.properties (written by the broker or
                                       // by kafka-storage.sh format); empty without log dirs

@@ -22,7 +22,8 @@ enum class FileOwner {
 struct RenderedFile {
   std::string path;     // absolute path on the remote host
   std::string content;  // the file's exact bytes
-  int mode = 0644;      // permission bits: 0644, or 0640 with FileOwner::root_service (a secret)
+  int mode = 0644;      // permission bits: 0644, 0640 with FileOwner::root_service (a secret
+                        // the service reads), 0600 root (zkctl's own identity on a Kafka node)
   FileOwner owner = FileOwner::root;
 };
 

@@ -13,6 +13,9 @@ struct ZkPaths : InstallPaths {
   std::string conf_dir;      // <install>/conf
   std::string zoo_cfg;       // <conf>/zoo.cfg
   std::string env_file;      // <conf>/zookeeper-env.sh (sourced by zkEnv.sh)
+  std::string tls_dir;       // <conf>/tls: root's, the TLS material of a secure cluster
+  std::string node_pem;      // <tls>/node.pem: the server's key (PKCS#8) then its chain
+  std::string ca_pem;        // <tls>/ca.pem: the CA every certificate chains to
   std::string data_dir;      // the server's data_dir, trailing '/' removed
   std::string data_log_dir;  // the server's data_log_dir; empty: the log lives in data_dir
   std::string myid;          // <data>/myid

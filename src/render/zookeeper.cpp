@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 #include <set>
 #include <string_view>
 
 #include "render/guards.hpp"
+#include "render/security.hpp"
 #include "render/systemd.hpp"
 #include "render/zk_paths.hpp"
 #include "util/quote.hpp"
@@ -38,6 +40,19 @@ bool is_managed_key(std::string_view key) {
          key.starts_with("server.");
 }
 
+// Keys zkctl writes besides those when the cluster has TLS, and the families they belong to
+// (another member of the family would change what zkctl configured).
+constexpr std::array<std::string_view, 7> kTlsManagedKeys = {
+    "secureClientPort",   "serverCnxnFactory",      "sslQuorum",
+    "portUnification",    "client.portUnification", "X509AuthenticationProvider.superUser",
+    "admin.serverAddress"};
+
+bool is_tls_managed_key(std::string_view key) {
+  return is_managed_key(key) ||
+         std::find(kTlsManagedKeys.begin(), kTlsManagedKeys.end(), key) != kTlsManagedKeys.end() ||
+         key.starts_with("ssl.") || key.starts_with("authProvider.");
+}
+
 util::Result<void> check_properties_value(const std::string& what, std::string_view value) {
   return render::check_properties_value(what, value, "zoo.cfg");
 }
@@ -47,6 +62,15 @@ util::Result<void> check_id(const std::string& what, int id) {
     return util::fail(what + " " + num(id) + " is outside " + num(kMinId) + ".." + num(kMaxId));
   }
   return {};
+}
+
+util::Result<void> check_zoo_cfg_tls(const ZooCfgTls& tls) {
+  for (const auto& [what, path] : {std::pair{"ssl.keyStore.location", &tls.key_store},
+                                   std::pair{"ssl.trustStore.location", &tls.trust_store}}) {
+    if (auto r = check_properties_value(what, *path); !r) return r;
+    if (auto r = check_absolute(what, *path); !r) return r;
+  }
+  return check_properties_value("X509AuthenticationProvider.superUser", tls.super_user);
 }
 
 util::Result<void> check_zoo_cfg(const ZooCfgValues& v) {
@@ -71,8 +95,12 @@ util::Result<void> check_zoo_cfg(const ZooCfgValues& v) {
       return util::fail(what + " host '" + s.host + "' contains a space or '='");
     }
   }
+  if (v.tls) {
+    if (auto r = check_zoo_cfg_tls(*v.tls); !r) return r;
+  }
   for (const auto& [key, value] : v.extra_config) {
-    if (auto r = check_extra_key("zoo.cfg", key, is_managed_key); !r) return r;
+    if (auto r = check_extra_key("zoo.cfg", key, v.tls ? is_tls_managed_key : is_managed_key); !r)
+      return r;
     if (auto r = check_properties_value("zoo.cfg extra key '" + key + "' value", value); !r) {
       return r;
     }
@@ -106,6 +134,15 @@ ZooCfgValues zoo_cfg_values(const inventory::Cluster& cluster, const inventory::
   std::stable_sort(v.servers.begin(), v.servers.end(),
                    [](const ZooCfgServer& a, const ZooCfgServer& b) { return a.id < b.id; });
   v.extra_config = cluster.zookeeper.extra_config;
+  if (cluster.security.tls) {
+    const bool authenticated = cluster.security.authentication != inventory::Authentication::none;
+    v.tls = ZooCfgTls{
+        .key_store = paths.node_pem,
+        .trust_store = paths.ca_pem,
+        .client_auth = authenticated,
+        .super_user = authenticated ? subject_dn(kAdminCommonName, cluster.name) : std::string(),
+    };
+  }
   return v;
 }
 
@@ -149,6 +186,14 @@ util::Result<std::string> render_zoo_cfg(const ZooCfgValues& values, const Rende
   }
   d.set("servers", servers);
   d.set("extra_config", key_value_list(values.extra_config));
+  d.set("tls", data(values.tls.has_value()));
+  if (values.tls) {
+    d.set("key_store", values.tls->key_store);
+    d.set("trust_store", values.tls->trust_store);
+    d.set("client_auth", std::string(values.tls->client_auth ? "need" : "none"));
+    d.set("x509", data(!values.tls->super_user.empty()));
+    d.set("super_user", values.tls->super_user);
+  }
   return render_template("zookeeper/zoo.cfg.mustache", d, options);
 }
 
@@ -178,8 +223,13 @@ util::Result<std::string> render_myid(const MyidValues& values, const RenderOpti
 
 util::Result<std::vector<RenderedFile>> render_zookeeper_node(const inventory::Cluster& cluster,
                                                               const inventory::Server& server,
-                                                              const RenderOptions& options) {
+                                                              const RenderOptions& options,
+                                                              const TlsMaterial* tls) {
   const auto prefix = [&](const util::Error& e) { return on_node(server, e); };
+  if (auto r = check_security(cluster.security); !r) return prefix(r.error());
+  if (tls != nullptr && !cluster.security.tls) {
+    return prefix(util::fail("TLS material given for a cluster without [security] tls"));
+  }
   if (auto r = check_member(cluster.servers, server, "server", cluster.name); !r)
     return prefix(r.error());
   if (auto r = check_absolute("install_dir", server.install_dir); !r) return prefix(r.error());
@@ -205,6 +255,11 @@ util::Result<std::vector<RenderedFile>> render_zookeeper_node(const inventory::C
     auto unit = zookeeper_unit_file(cluster, server, options);
     if (!unit) return prefix(unit.error());
     files.push_back(std::move(*unit));
+  }
+  if (tls != nullptr) {
+    auto tls_files = zookeeper_tls_files(server, *tls);
+    if (!tls_files) return tls_files.error();
+    std::move(tls_files->begin(), tls_files->end(), std::back_inserter(files));
   }
   return files;
 }

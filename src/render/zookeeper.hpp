@@ -2,6 +2,7 @@
 // The files a ZooKeeper node needs (zoo.cfg, myid, zookeeper-env.sh): values
 // built from the inventory by pure functions, then filled into templates.
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "inventory/model.hpp"
 #include "render/engine.hpp"
 #include "render/rendered_file.hpp"
+#include "render/tls_files.hpp"
 #include "util/result.hpp"
 
 namespace zkctl::render {
@@ -22,6 +24,16 @@ struct ZooCfgServer {
   inventory::Role role = inventory::Role::voter;  // observer: ":observer" suffix
 };
 
+// zoo.cfg's TLS on a cluster with [security] tls: the client port becomes secureClientPort
+// (Netty), the quorum and election links use TLS too (sslQuorum), both with the same PEM files.
+struct ZooCfgTls {
+  std::string key_store;    // node.pem: ssl.keyStore.location and ssl.quorum.keyStore.location
+  std::string trust_store;  // ca.pem: ssl.trustStore.location and ssl.quorum.trustStore.location
+  bool client_auth = true;  // ssl.clientAuth=need (clients present a certificate), else none
+  std::string super_user;   // X509AuthenticationProvider.superUser (zkctl-admin's DN), with
+                            // authProvider.x509; empty: no x509 provider (authentication none)
+};
+
 // Everything zoo.cfg (templates/zookeeper/zoo.cfg.mustache) is filled from.
 struct ZooCfgValues {
   int tick_time_ms = 0;
@@ -29,12 +41,13 @@ struct ZooCfgValues {
   int sync_limit = 0;
   std::string data_dir;
   std::string data_log_dir;  // empty: no dataLogDir line
-  int client_port = 0;
-  std::vector<std::string> four_letter_words;     // 4lw.commands.whitelist, in order
-  int admin_port = 0;                             // 0: admin.enableServer=false
-  inventory::Role role = inventory::Role::voter;  // observer: peerType=observer
-  std::vector<ZooCfgServer> servers;              // every server, sorted by id
+  int client_port = 0;       // clientPort; with tls: secureClientPort (no plaintext port at all)
+  std::vector<std::string> four_letter_words;  // 4lw.commands.whitelist, in order
+  int admin_port = 0;  // 0: admin.enableServer=false; with tls bound to 127.0.0.1 (no TLS there)
+  inventory::Role role = inventory::Role::voter;                  // observer: peerType=observer
+  std::vector<ZooCfgServer> servers;                              // every server, sorted by id
   std::vector<std::pair<std::string, std::string>> extra_config;  // inventory order
+  std::optional<ZooCfgTls> tls;  // empty: plaintext (a cluster without [security] tls)
 };
 
 // Everything zookeeper-env.sh (templates/zookeeper/zookeeper-env.sh.mustache) is
@@ -72,10 +85,15 @@ util::Result<std::string> render_zk_env(const ZkEnvValues& values,
 util::Result<std::string> render_myid(const MyidValues& values, const RenderOptions& options = {});
 
 // The three files of `server` (zoo.cfg, myid, zookeeper-env.sh; mode 0644) at
-// the paths zk_paths() gives. Fails if `server` is not in `cluster`, ids repeat,
-// a path is not absolute, or any render_* above fails.
+// the paths zk_paths() gives, its systemd unit with that launcher, and with `tls` (PEM texts
+// for a cluster with [security] tls) zookeeper_tls_files() too; without it a secure
+// cluster's configs render all the same, with no key files (`zkctl render`). Fails if
+// `server` is not in `cluster`, ids repeat, a path is not absolute, [security] is a
+// combination check_security refuses, `tls` is given to a cluster without TLS, or any
+// render_* above fails.
 util::Result<std::vector<RenderedFile>> render_zookeeper_node(const inventory::Cluster& cluster,
                                                               const inventory::Server& server,
-                                                              const RenderOptions& options = {});
+                                                              const RenderOptions& options = {},
+                                                              const TlsMaterial* tls = nullptr);
 
 }  // namespace zkctl::render

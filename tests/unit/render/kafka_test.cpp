@@ -20,55 +20,15 @@ namespace fs = std::filesystem;
 using inventory::KafkaMode;
 using inventory::KafkaNode;
 
-KafkaNode kafka_node(const char* host, int id, bool broker, bool controller) {
-  KafkaNode n;
-  n.host = host;
-  n.id = id;
-  n.broker = broker;
-  n.controller = controller;
-  n.listener_port = 9092;
-  n.controller_port = 9093;
-  n.install_dir = "/opt/kafka";
-  n.log_dirs = {"/var/lib/kafka/data"};
-  return n;
-}
-
-// inventories/seed-kafka.toml by hand: the seed ensemble, brokers 11..13 on node1..node3.
-inventory::Cluster seed_kafka_cluster() {
-  inventory::Cluster c = testing::seed_cluster();
-  inventory::KafkaSettings k;
-  k.mode = KafkaMode::zookeeper;
-  k.heap_mb = 256;
-  k.zookeeper_chroot = "/kafka";
-  k.extra_config = {{"num.partitions", "3"}, {"group.initial.rebalance.delay.ms", "0"}};
-  c.kafka = k;
-  for (int i = 1; i <= 3; ++i) {
-    const std::string host = "node" + std::to_string(i);
-    c.kafka_nodes.push_back(kafka_node(host.c_str(), 10 + i, true, false));
-  }
-  return c;
-}
-
-// inventories/kraft.toml by hand: combined broker+controller nodes kf1..kf3 (ids 1..3).
-inventory::Cluster kraft_cluster() {
-  inventory::Cluster c;
-  c.name = "kraft";
-  inventory::KafkaSettings k;
-  k.mode = KafkaMode::kraft;
-  k.heap_mb = 256;
-  k.extra_config = {{"num.partitions", "3"}, {"group.initial.rebalance.delay.ms", "0"}};
-  c.kafka = k;
-  // Out of id order on purpose: controller.quorum.voters is sorted by id.
-  c.kafka_nodes.push_back(kafka_node("kf3", 3, true, true));
-  c.kafka_nodes.push_back(kafka_node("kf1", 1, true, true));
-  c.kafka_nodes.push_back(kafka_node("kf2", 2, true, true));
-  return c;
-}
+using testing::kafka_node;
+using testing::kraft_cluster;
+using testing::seed_kafka_cluster;
 
 // A KRaft cluster of `brokers` broker-only nodes b1.. and controller-only c1.
 inventory::Cluster kraft_with_brokers(int brokers) {
   inventory::Cluster c;
   c.name = "k";
+  c.security = testing::open_security();
   c.kafka = inventory::KafkaSettings{.mode = KafkaMode::kraft};
   c.kafka_nodes.push_back(kafka_node("c1", 100, false, true));
   for (int i = 1; i <= brokers; ++i) {
@@ -118,6 +78,11 @@ TEST(KafkaPaths, DerivedFromInstallDirAndLogDirs) {
   EXPECT_EQ(p.pid_file, "/srv/kafka/kafka.pid");
   EXPECT_EQ(p.log_dirs, (std::vector<std::string>{"/d1/kafka", "/d2/kafka"}));
   EXPECT_EQ(p.meta_properties, "/d1/kafka/meta.properties");
+  EXPECT_EQ(p.tls_dir, "/srv/kafka/config/tls");
+  EXPECT_EQ(p.node_pem, "/srv/kafka/config/tls/node.pem");
+  EXPECT_EQ(p.ca_pem, "/srv/kafka/config/tls/ca.pem");
+  EXPECT_EQ(p.admin_pem, "/srv/kafka/config/tls/admin.pem");
+  EXPECT_EQ(p.admin_properties, "/srv/kafka/config/tls/admin.properties");
 }
 
 // ---- zookeeper.connect ---------------------------------------------------------------

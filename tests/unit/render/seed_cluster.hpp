@@ -1,6 +1,9 @@
 #pragma once
 // The seed layout the golden files show, built by hand (no inventory loader):
-// voters node1..node3 (ids 1-3), observer nn01 (id 4).
+// voters node1..node3 (ids 1-3), observer nn01 (id 4), open as inventories/seed.toml says.
+
+#include <string>
+#include <utility>
 
 #include "inventory/model.hpp"
 
@@ -17,9 +20,28 @@ inline inventory::Server seed_server(const char* host, int id, inventory::Role r
   return s;
 }
 
+// The seed's [security]: tls = false, authentication = "none", authorization = false.
+inline inventory::SecuritySettings open_security() {
+  inventory::SecuritySettings s;
+  s.tls = false;
+  s.authentication = inventory::Authentication::none;
+  s.authorization = false;
+  return s;
+}
+
+// `c` with [security] `security`; a Kafka node's INTERNAL listener on `internal_port` when
+// not open (as the loader sets it), 0 when open.
+inline inventory::Cluster with_security(inventory::Cluster c, inventory::SecuritySettings security,
+                                        int internal_port = 9094) {
+  c.security = std::move(security);
+  for (auto& n : c.kafka_nodes) n.internal_port = c.security.open() ? 0 : internal_port;
+  return c;
+}
+
 inline inventory::Cluster seed_cluster() {
   inventory::Cluster c;
   c.name = "seed";
+  c.security = open_security();
   c.zookeeper.heap_mb = 256;
   c.zookeeper.extra_config = {{"autopurge.snapRetainCount", "3"},
                               {"autopurge.purgeInterval", "24"}};
@@ -28,6 +50,52 @@ inline inventory::Cluster seed_cluster() {
   c.servers.push_back(seed_server("node1", 1, inventory::Role::voter));
   c.servers.push_back(seed_server("node2", 2, inventory::Role::voter));
   c.servers.push_back(seed_server("node3", 3, inventory::Role::voter));
+  return c;
+}
+
+inline inventory::KafkaNode kafka_node(const char* host, int id, bool broker, bool controller) {
+  inventory::KafkaNode n;
+  n.host = host;
+  n.id = id;
+  n.broker = broker;
+  n.controller = controller;
+  n.listener_port = 9092;
+  n.controller_port = 9093;
+  n.install_dir = "/opt/kafka";
+  n.log_dirs = {"/var/lib/kafka/data"};
+  return n;
+}
+
+// inventories/seed-kafka.toml by hand: the seed ensemble, brokers 11..13 on node1..node3.
+inline inventory::Cluster seed_kafka_cluster() {
+  inventory::Cluster c = seed_cluster();
+  inventory::KafkaSettings k;
+  k.mode = inventory::KafkaMode::zookeeper;
+  k.heap_mb = 256;
+  k.zookeeper_chroot = "/kafka";
+  k.extra_config = {{"num.partitions", "3"}, {"group.initial.rebalance.delay.ms", "0"}};
+  c.kafka = k;
+  for (int i = 1; i <= 3; ++i) {
+    const std::string host = "node" + std::to_string(i);
+    c.kafka_nodes.push_back(kafka_node(host.c_str(), 10 + i, true, false));
+  }
+  return c;
+}
+
+// inventories/kraft.toml by hand: combined broker+controller nodes kf1..kf3 (ids 1..3).
+inline inventory::Cluster kraft_cluster() {
+  inventory::Cluster c;
+  c.name = "kraft";
+  c.security = open_security();
+  inventory::KafkaSettings k;
+  k.mode = inventory::KafkaMode::kraft;
+  k.heap_mb = 256;
+  k.extra_config = {{"num.partitions", "3"}, {"group.initial.rebalance.delay.ms", "0"}};
+  c.kafka = k;
+  // Out of id order on purpose: controller.quorum.voters is sorted by id.
+  c.kafka_nodes.push_back(kafka_node("kf3", 3, true, true));
+  c.kafka_nodes.push_back(kafka_node("kf1", 1, true, true));
+  c.kafka_nodes.push_back(kafka_node("kf2", 2, true, true));
   return c;
 }
 

@@ -30,6 +30,9 @@ TEST(RenderZkPaths, SeedLayout) {
   EXPECT_EQ(p.data_log_dir, "");
   EXPECT_EQ(p.myid, "/var/lib/zookeeper/myid");
   EXPECT_EQ(p.pid_file, "/var/lib/zookeeper/zookeeper_server.pid");
+  EXPECT_EQ(p.tls_dir, "/opt/zookeeper/conf/tls");
+  EXPECT_EQ(p.node_pem, "/opt/zookeeper/conf/tls/node.pem");
+  EXPECT_EQ(p.ca_pem, "/opt/zookeeper/conf/tls/ca.pem");
 }
 
 TEST(RenderZkPaths, TrailingSlashesAndRoot) {
