@@ -1,17 +1,21 @@
 #!/bin/sh
-# Set or delete one user's SCRAM-SHA-512 credential with kafka-configs.sh, as zkctl's admin
+# Set or delete one user's SCRAM-SHA-512 credential with kafka-configs.sh, or list every user's
+# (`list`: kafka-configs.sh --describe of all users), as zkctl's admin
 # identity (COMMAND_CONFIG: its client properties, root's). The password never appears on a
 # command line: `upsert` reads it from PASSWORD_FILE (a root-only file zkctl wrote just before),
 # hands it to kafka-configs.sh in a 0600 --add-config-file, and removes both whatever happens.
 # Prints kafka-configs.sh's output (stderr joined); its exit status is the script's.
-# Usage: scram.sh INSTALL BOOTSTRAP COMMAND_CONFIG upsert|delete USER [PASSWORD_FILE]
+# Usage: scram.sh INSTALL BOOTSTRAP COMMAND_CONFIG upsert|delete|list [USER [PASSWORD_FILE]]
 set -u
-install=$1 bootstrap=$2 config=$3 action=$4 user=$5 pwfile=${6:-}
+install=$1 bootstrap=$2 config=$3 action=$4 user=${5:-} pwfile=${6:-}
+
+tool() {
+    KAFKA_HEAP_OPTS="-Xmx128m" "$install/current/bin/kafka-configs.sh" \
+        --bootstrap-server "$bootstrap" --command-config "$config" --entity-type users "$@" 2>&1
+}
 
 configs() {
-    KAFKA_HEAP_OPTS="-Xmx128m" "$install/current/bin/kafka-configs.sh" \
-        --bootstrap-server "$bootstrap" --command-config "$config" \
-        --entity-type users --entity-name "$user" "$@" 2>&1
+    tool --entity-name "$user" "$@"
 }
 
 case $action in
@@ -26,6 +30,9 @@ upsert)
     ;;
 delete)
     configs --alter --delete-config SCRAM-SHA-512
+    ;;
+list)
+    tool --describe
     ;;
 *)
     echo "scram.sh: unknown action '$action'" >&2

@@ -443,6 +443,20 @@ void add_client_config(CLI::App& app, CommandLine& cl) {
       [&cl] { cl.action = [&cl] { return cmd_client_config(cl.g, cl.user, cl.out_dir); }; });
 }
 
+void add_users(CLI::App& app, CommandLine& cl) {
+  auto* cmd = app.add_subcommand(
+      "users", "List Kafka's users: SCRAM credentials and ACLs as the cluster reports them");
+  cmd->add_flag("--json", cl.json, "Print JSON");
+  add_cluster_options(cmd, cl.g);
+  add_probe_options(cmd, cl.g);
+  cmd->footer(
+      "\nEvery user the inventory lists ([[security.users]]), zkctl created, or the cluster\n"
+      "holds a SCRAM-SHA-512 credential or ACLs for; deploy makes them what the inventory\n"
+      "says. Asked with zkctl's admin identity.\n\n"
+      "Examples:\n  zkctl users\n  zkctl users --json");
+  cmd->callback([&cl] { cl.action = [&cl] { return cmd_users(cl.g, output_of(cl)); }; });
+}
+
 // `zkctl exec NODE... -- CMD...`: moves CMD into `g.remote_command` and returns the
 // arguments CLI11 is to parse (all of argv without "-- CMD...").
 std::vector<char*> split_remote_command(int argc, char** argv, GlobalOptions& g) {
@@ -504,6 +518,7 @@ int run(int argc, char** argv) {
   add_completion(app, cl);
   add_render(app, cl);
   add_client_config(app, cl);
+  add_users(app, cl);
 
   std::vector<char*> args = split_remote_command(argc, argv, cl.g);
   try {

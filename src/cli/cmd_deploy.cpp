@@ -28,6 +28,7 @@ int cmd_deploy(GlobalOptions& g, ops::Force force) {
   if (!loaded) return kUsage;
   auto progress_printer = make_progress(g);
   runner::Progress& progress = *progress_printer;
+  g.ops.pki_use = ops::PkiUse::issue;  // deploy creates the CA and certificates it needs
   ops::Context ctx(loaded->cluster, g.ops, progress);
   // The nodes this deploy takes out still run: their hosts are locked too. (A recorded
   // inventory that does not load fails the deploy's own membership step, with the reason.)

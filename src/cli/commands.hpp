@@ -79,5 +79,6 @@ int cmd_completion(const CompletionModel& model, const std::string& shell);
 int cmd_check(GlobalOptions& g, Output output);
 int cmd_render(GlobalOptions& g, const std::string& out_dir);
 int cmd_client_config(GlobalOptions& g, const std::string& user, const std::string& out_dir);
+int cmd_users(GlobalOptions& g, Output output);
 
 }  // namespace zkctl::cli

@@ -67,6 +67,7 @@ std::vector<std::string> Decision::reasons() const {
   if (upload) why.push_back("new distribution");
   if (upload_java) why.push_back("new JDK");
   for (const auto* f : changed_files) {
+    if (f->read_by != render::ReadBy::service) continue;
     const auto slash = f->path.rfind('/');
     why.push_back((slash == std::string::npos ? f->path : f->path.substr(slash + 1)) + " changed");
   }

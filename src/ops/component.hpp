@@ -7,6 +7,7 @@
 // whole). deploy, plan and check are written once over these; a new kind of node is
 // a new implementation, not edits across the operations.
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -42,7 +43,12 @@ struct Decision {
   bool format = false;      // its storage is formatted before its first start (KRaft)
 
   bool needs_restart() const {
-    return running && (upload || upload_java || !changed_files.empty() || wrong_user);
+    return running && (upload || upload_java || service_file_changed() || wrong_user);
+  }
+  // Whether a changed file is one the service reads (not only zkctl's tools on the host).
+  bool service_file_changed() const {
+    return std::any_of(changed_files.begin(), changed_files.end(),
+                       [](const auto* f) { return f->read_by == render::ReadBy::service; });
   }
   // What `plan` shows: "none", "start", "format, start" or "restart".
   std::string action() const;

@@ -49,6 +49,35 @@ std::chrono::seconds Context::command_timeout(const inventory::KafkaNode& n) con
                                                              : n.ssh.command_timeout_s);
 }
 
+util::Result<ClusterPki*> Context::pki() const {
+  std::lock_guard lock(sessions_->mu);
+  if (!sessions_->pki && sessions_->pki_error.empty()) {
+    auto p = ClusterPki::open(cluster_, options_.pki_use);
+    if (p)
+      sessions_->pki = std::move(*p);
+    else
+      sessions_->pki_error = p.error().message;
+  }
+  if (!sessions_->pki) return util::fail(sessions_->pki_error);
+  return sessions_->pki.get();
+}
+
+util::Result<std::optional<render::TlsMaterial>> Context::tls_material(
+    const char* identity, const inventory::Node& node) const {
+  if (!cluster_.security.tls) return std::optional<render::TlsMaterial>();
+  auto p = pki();
+  if (!p) {
+    if (options_.pki_use == PkiUse::issue) return util::fail(p.error().message);
+    return std::optional<render::TlsMaterial>();  // plan/check before the first deploy
+  }
+  auto m = (*p)->node_tls(identity, node);
+  if (!m) {
+    if (options_.pki_use == PkiUse::issue) return util::fail(m.error().message);
+    return std::optional<render::TlsMaterial>();
+  }
+  return std::optional<render::TlsMaterial>(std::move(*m));
+}
+
 Connection& Context::slot(const NodeKey& key) {
   std::lock_guard lock(sessions_->mu);
   auto& c = sessions_->by_node[key];

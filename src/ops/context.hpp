@@ -9,10 +9,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "inventory/model.hpp"
+#include "ops/security/cluster_pki.hpp"
 #include "remote/remote.hpp"
 #include "remote/ssh.hpp"
 #include "render/engine.hpp"
@@ -32,6 +34,7 @@ struct Options {
   std::chrono::seconds stop_grace{30};            // SIGTERM -> SIGKILL
   std::chrono::seconds kafka_stop_grace{120};     // Kafka's controlled shutdown can take a while
   GateRefusal gate_refusal = GateRefusal::stop;   // restart/deploy --force: pass
+  PkiUse pki_use = PkiUse::existing;              // deploy: issue (create the CA and certificates)
   int connect_timeout_s = 0;                      // >0 overrides the inventory's [ssh]
   int command_timeout_s = 0;                      // >0 overrides the inventory's [ssh]
   render::RenderOptions templates;                // user template overrides ($ZKCTL_TEMPLATES)
@@ -84,11 +87,21 @@ class Context {
   Connection& connection(const inventory::Server& server);
   Connection& connection(const inventory::KafkaNode& node);
 
+  // The cluster's certificates, opened on first use (Options::pki_use) and shared with the
+  // views made from this context; an error when the cluster has TLS but no CA here.
+  util::Result<ClusterPki*> pki() const;
+  // The TLS files node `node` of `identity` holds: nullopt for a cluster without TLS, and for
+  // commands that only read when the cluster's certificates are not here yet.
+  util::Result<std::optional<render::TlsMaterial>> tls_material(const char* identity,
+                                                                const inventory::Node& node) const;
+
  private:
   // The command's sessions, shared by a context and the views made from it.
   struct Sessions {
-    std::mutex mu;  // guards `by_node` (the map, not the sessions)
+    std::mutex mu;  // guards `by_node` (the map, not the sessions) and the pki slot
     std::map<NodeKey, std::unique_ptr<Connection>> by_node;
+    std::unique_ptr<ClusterPki> pki;  // opened on first use
+    std::string pki_error;            // why it could not be opened
   };
   Connection& slot(const NodeKey& key);
   std::vector<Connection*> connect_nodes(NodeKind kind,

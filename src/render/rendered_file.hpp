@@ -19,12 +19,17 @@ enum class FileOwner {
   service,       // the service user: a file in a dir the service owns (myid), written as that user
 };
 
+// Who reads a written file: the service (a change takes a restart) or only zkctl's own tools on
+// the host (admin.pem, admin.properties: a change needs none).
+enum class ReadBy { service, zkctl };
+
 struct RenderedFile {
   std::string path;     // absolute path on the remote host
   std::string content;  // the file's exact bytes
   int mode = 0644;      // permission bits: 0644, 0640 with FileOwner::root_service (a secret
                         // the service reads), 0600 root (zkctl's own identity on a Kafka node)
   FileOwner owner = FileOwner::root;
+  ReadBy read_by = ReadBy::service;
 };
 
 // A config file the service reads, root-owned: 0640 with the service user's group when

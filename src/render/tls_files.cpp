@@ -79,10 +79,14 @@ util::Result<std::vector<RenderedFile>> kafka_tls_files(const inventory::KafkaNo
   d.set("ca_pem", paths.ca_pem);
   auto properties = render_template("kafka/admin.properties.mustache", d, options);
   if (!properties) return prefix(properties.error());
-  files->push_back(
-      RenderedFile{.path = paths.admin_pem, .content = material.admin_pem, .mode = 0600});
-  files->push_back(RenderedFile{
-      .path = paths.admin_properties, .content = std::move(*properties), .mode = 0600});
+  files->push_back(RenderedFile{.path = paths.admin_pem,
+                                .content = material.admin_pem,
+                                .mode = 0600,
+                                .read_by = ReadBy::zkctl});
+  files->push_back(RenderedFile{.path = paths.admin_properties,
+                                .content = std::move(*properties),
+                                .mode = 0600,
+                                .read_by = ReadBy::zkctl});
   return files;
 }
 

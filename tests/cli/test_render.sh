@@ -32,8 +32,8 @@ grep -q "^rendered 21 files for 7 servers and 0 Kafka nodes into $work/out\$" "$
   fail "summary: $(cat "$work/stderr")"
 obs=$work/out/zk-obs.us1.example.net
 [[ -f $obs/zookeeper-11/zoo.cfg && -f $obs/zookeeper-12/zoo.cfg ]] || fail "observers' trees missing"
-grep -q '^clientPort=2182$' "$obs/zookeeper-12/zoo.cfg" || fail "observer 12's zoo.cfg is not its own"
-grep -q '^clientPort=2182$' "$obs/zookeeper-11/zoo.cfg" && fail "observer 11 got observer 12's zoo.cfg"
+grep -qE '^(clientPort|secureClientPort)=2182$' "$obs/zookeeper-12/zoo.cfg" || fail "observer 12's zoo.cfg is not its own"
+grep -qE '^(clientPort|secureClientPort)=2182$' "$obs/zookeeper-11/zoo.cfg" && fail "observer 11 got observer 12's zoo.cfg"
 [[ $(cat "$obs/zookeeper-11/myid") == 11 && $(cat "$obs/zookeeper-12/myid") == 12 ]] ||
   fail "observers' myid files overwritten"
 # Modes: the secret-holding zoo.cfg files 0600, everything else 0644.

@@ -110,18 +110,19 @@ class TestPrepare:
         assert r.returncode == 0, r.stderr
         assert all(d.is_dir() for d in [kafka.logs, *kafka.log_dirs])
         assert sorted(p.name for p in kafka.config.iterdir()) == [
-            'log4j.properties', 'log4j2.yaml', 'tools-log4j.properties']
+            'log4j.properties', 'log4j2.yaml', 'tls', 'tools-log4j.properties']
+        assert (kafka.config / 'tls').is_dir()
         assert (kafka.config / 'log4j2.yaml').read_text() == 'mine'
 
     @needs_root
     def test_install_and_config_dirs_become_roots_and_writable_by_no_one_else(self, run, kafka):
-        kafka.config.mkdir(parents=True)
-        for d in [kafka.install, kafka.config]:
+        (kafka.config / 'tls').mkdir(parents=True)
+        for d in [kafka.install, kafka.config, kafka.config / 'tls']:
             service_owned(d)
             d.chmod(0o777)
         r = run('kafka/prepare.sh', kafka.config, kafka.logs, kafka.current, *kafka.log_dirs)
         assert r.returncode == 0, r.stderr
-        for d in [kafka.install, kafka.config]:
+        for d in [kafka.install, kafka.config, kafka.config / 'tls']:
             assert (d.stat().st_uid, d.stat().st_gid, d.stat().st_mode & 0o777) == (0, 0, 0o755)
 
 
@@ -292,6 +293,13 @@ def test_scram_upsert_removes_the_password_file_when_kafka_configs_fails(run, ka
     r = run('kafka/scram.sh', kafka.install, 'h1:9094', '/c', 'upsert', 'alice', str(pw))
     assert r.returncode == 1 and 'refused' in r.stdout
     assert not pw.exists()
+
+
+def test_scram_list_describes_every_user(run, kafka):
+    kafka.distribution({'kafka-configs.sh': 'echo "$*"\n'})
+    r = run('kafka/scram.sh', kafka.install, 'h1:9094', '/c', 'list')
+    assert r.stdout == ('--bootstrap-server h1:9094 --command-config /c --entity-type users '
+                        '--describe\n')
 
 
 def test_scram_delete_deletes_the_mechanism(run, kafka):

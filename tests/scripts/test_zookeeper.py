@@ -169,18 +169,19 @@ class TestPrepare:
         assert zk.logs.is_dir() and zk.datalog.is_dir()
         assert (zk.conf / 'log4j.properties').read_text() == 'dist log4j'
         assert (zk.conf / 'logback.xml').read_text() == 'mine'  # never overwritten
-        assert sorted(p.name for p in zk.conf.iterdir()) == ['log4j.properties', 'logback.xml']
+        assert sorted(p.name for p in zk.conf.iterdir()) == ['log4j.properties', 'logback.xml', 'tls']
+        assert (zk.conf / 'tls').is_dir()
         assert list(zk.data.iterdir()) == []
 
     @needs_root
     def test_install_and_conf_dirs_become_roots_and_writable_by_no_one_else(self, run, zk):
-        zk.conf.mkdir(parents=True)
-        for d in [zk.install, zk.conf]:
+        (zk.conf / 'tls').mkdir(parents=True)
+        for d in [zk.install, zk.conf, zk.conf / 'tls']:
             service_owned(d)
             d.chmod(0o777)
         r = run('zookeeper/prepare.sh', zk.conf, zk.logs, zk.data, '', zk.current)
         assert r.returncode == 0, r.stderr
-        for d in [zk.install, zk.conf]:
+        for d in [zk.install, zk.conf, zk.conf / 'tls']:
             assert (d.stat().st_uid, d.stat().st_gid, d.stat().st_mode & 0o777) == (0, 0, 0o755)
 
     def test_no_datalog_and_no_distribution_yet(self, run, zk):

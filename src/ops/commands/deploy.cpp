@@ -31,6 +31,10 @@ std::vector<FileChange> describe_files(remote::Remote& remote,
                                        std::chrono::seconds timeout) {
   std::vector<FileChange> out;
   for (const auto* f : changed) {
+    if (f->content.find("PRIVATE KEY-----") != std::string::npos) {
+      out.push_back({f->path, "holds a private key: its content is not shown\n"});
+      continue;
+    }
     auto before = read_remote_file(remote, f->path, user, timeout);
     std::string old = before ? *before : "";
     out.push_back({f->path, util::unified_diff(old, f->content, host + ":" + f->path + " (now)",
@@ -155,8 +159,8 @@ util::Result<StepOutcome> run_step(Apply& a, const PlannedStage& stage, const Pl
       return take_out_step(a, *job.node);
     case StepKind::wait_tier:
     case StepKind::reconcile: {
-      auto w = kind == StepKind::wait_tier ? stage.tier->wait_all(a.ctx)
-                                           : stage.tier->reconcile(a.ctx);
+      auto w =
+          kind == StepKind::wait_tier ? stage.tier->wait_all(a.ctx) : stage.tier->reconcile(a.ctx);
       if (!w) return w.error();
       a.ctx.progress().report({stage.name, to_string(kind), runner::EventKind::progress, *w});
       return StepOutcome::done;
@@ -278,8 +282,24 @@ void describe(Context& ctx, DeployPlan& plan, DeployReport& report) {
 
 }  // namespace
 
+// A secure cluster's CA and zkctl's own certificate, before anything renders or probes with
+// them (deploy issues; plan and check use what is kept). False: the pre-flight failed.
+static bool settle_pki(Context& ctx, DeployReport& report) {
+  if (!ctx.cluster().security.tls || ctx.options().pki_use != PkiUse::issue) return true;
+  auto pki = ctx.pki();
+  util::Result<void> admin = pki ? (*pki)->ensure_admin() : util::Result<void>(pki.error());
+  if (!admin) {
+    report.preflight.push_back("certificates: " + admin.error().message);
+    report.outcome = DeployOutcome::preflight_failed;
+    return false;
+  }
+  for (const auto& n : (*pki)->notes()) report.notes.push_back(n);
+  return true;
+}
+
 DeployReport deploy(Context& ctx, DeployMode mode, Force force) {
   DeployReport report;
+  if (!settle_pki(ctx, report)) return report;
   DeployPlan plan = build_deploy_plan(ctx, mode, force, report);
   if (report.outcome != DeployOutcome::ok || mode == DeployMode::preflight_only) return report;
   if (mode == DeployMode::plan_only)

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "ops/kafka/health.hpp"
+#include "ops/security/cluster_pki.hpp"
 #include "probe/kafka_client.hpp"
 #include "probe/zk_client.hpp"
 
@@ -45,7 +46,9 @@ VerifyStep zookeeper_round_trip(const inventory::Cluster& cluster,
   std::string via_b = b.host + ":" + std::to_string(b.ports.client);
   std::string path = "/zkctl-verify-" + suffix();
   std::string data = "written through " + via_a;
-  auto writer = probe::ZkClient::connect(via_a, timeout);
+  probe::ZkOptions zo;
+  zo.tls = zkctl_client_tls(cluster);
+  auto writer = probe::ZkClient::connect(via_a, timeout, zo);
   if (!writer) {
     step.detail = writer.error().message;
     return step;
@@ -54,7 +57,7 @@ VerifyStep zookeeper_round_trip(const inventory::Cluster& cluster,
     step.detail = c.error().message;
     return step;
   }
-  auto reader = probe::ZkClient::connect(via_b, timeout);
+  auto reader = probe::ZkClient::connect(via_b, timeout, zo);
   std::string got;
   if (!reader) {
     step.detail = reader.error().message;
@@ -92,12 +95,12 @@ std::vector<const inventory::KafkaNode*> live_brokers(const inventory::Cluster& 
                                                       std::chrono::milliseconds timeout) {
   auto brokers = cluster.brokers();
   std::vector<const inventory::KafkaNode*> alive;
-  if (auto md = probe::kafka_metadata(kafka_bootstrap(cluster), timeout); md) {
+  if (auto md = probe::kafka_metadata(kafka_access(cluster), timeout); md) {
     for (const auto* b : brokers) {
       bool listed = false;
       for (const auto& m : md->brokers) listed |= m.id == b->id;
       if (listed &&
-          probe::kafka_metadata(kafka_bootstrap(cluster, b), std::chrono::milliseconds(3000))) {
+          probe::kafka_metadata(kafka_access(cluster, b), std::chrono::milliseconds(3000))) {
         alive.push_back(b);
       }
     }
@@ -109,7 +112,7 @@ std::vector<const inventory::KafkaNode*> live_brokers(const inventory::Cluster& 
 // `partitions`: right after a controller failover that takes a moment, and a broker asked
 // too early answers as for an unknown topic (which it may then try to auto-create with
 // the default replication factor, failing the whole batch).
-void wait_topic_led(const std::string& via, const std::string& topic, int partitions) {
+void wait_topic_led(const probe::KafkaAccess& via, const std::string& topic, int partitions) {
   for (auto deadline = Clock::now() + std::chrono::seconds(30); Clock::now() < deadline;) {
     auto md = probe::kafka_metadata(via, std::chrono::milliseconds(3000));
     int led = 0;
@@ -122,7 +125,7 @@ void wait_topic_led(const std::string& via, const std::string& topic, int partit
   }
 }
 
-VerifyStep produce_step(const std::string& via, const std::string& topic, int messages,
+VerifyStep produce_step(const probe::KafkaAccess& via, const std::string& topic, int messages,
                         VerifyReport& report) {
   auto t0 = Clock::now();
   VerifyStep produce{"kafka produce", false, "", 0};
@@ -135,13 +138,14 @@ VerifyStep produce_step(const std::string& via, const std::string& topic, int me
   report.produced = p->acked;
   produce.ok = p->acked == messages && p->failed == 0;
   produce.detail = std::to_string(p->acked) + "/" + std::to_string(messages) +
-                   " acknowledged (acks=all) through " + via + ", latency avg " +
+                   " acknowledged (acks=all) through " + via.bootstrap + ", latency avg " +
                    fmt_ms(p->avg_ms) + ", max " + fmt_ms(p->max_ms) +
                    (p->errors.empty() ? "" : "; " + p->errors.front());
   return produce;
 }
 
-VerifyStep consume_step(const std::string& via, const std::string& topic, VerifyReport& report) {
+VerifyStep consume_step(const probe::KafkaAccess& via, const std::string& topic,
+                        VerifyReport& report) {
   auto t0 = Clock::now();
   VerifyStep consume{"kafka consume", false, "", 0};
   auto got = probe::consume(via, topic, report.produced, std::chrono::milliseconds(60000));
@@ -156,7 +160,7 @@ VerifyStep consume_step(const std::string& via, const std::string& topic, Verify
   report.lost = std::max(0, report.produced - report.consumed);
   consume.ok = report.lost == 0;
   consume.detail = std::to_string(report.consumed) + "/" + std::to_string(report.produced) +
-                   " read back through " + via + " in " + fmt_ms(consume.ms) +
+                   " read back through " + via.bootstrap + " in " + fmt_ms(consume.ms) +
                    (report.lost ? ", " + std::to_string(report.lost) + " LOST" : "");
   return consume;
 }
@@ -167,8 +171,8 @@ void kafka_round_trip(const inventory::Cluster& cluster, int messages,
   // Replication min(3, brokers alive now), so a cluster with a broker down still
   // verifies (what is left must still work).
   auto alive = live_brokers(cluster, timeout);
-  const std::string produce_via = kafka_bootstrap(cluster, alive.front());
-  const std::string consume_via = kafka_bootstrap(cluster, alive.size() > 1 ? alive[1] : alive[0]);
+  const auto produce_via = kafka_access(cluster, alive.front());
+  const auto consume_via = kafka_access(cluster, alive.size() > 1 ? alive[1] : alive[0]);
   const std::string topic = "zkctl-verify-" + suffix();
   const int rf = std::min<int>(3, static_cast<int>(alive.size()));
 

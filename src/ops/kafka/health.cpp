@@ -4,6 +4,7 @@
 #include <sstream>
 #include <thread>
 
+#include "ops/security/cluster_pki.hpp"
 #include "probe/kafka_client.hpp"
 #include "probe/zk_client.hpp"
 #include "remote/scripts.hpp"
@@ -44,13 +45,15 @@ std::vector<int> int_list(const std::string& text) {
 
 }  // namespace
 
-std::string kafka_bootstrap(const inventory::Cluster& cluster, const inventory::KafkaNode* only) {
+probe::KafkaAccess kafka_access(const inventory::Cluster& cluster,
+                                const inventory::KafkaNode* only) {
   std::string out;
   for (const auto* b : cluster.brokers()) {
     if (only != nullptr && b != only) continue;
-    out += (out.empty() ? "" : ",") + b->host + ":" + std::to_string(b->listener_port);
+    const int port = b->internal_port != 0 ? b->internal_port : b->listener_port;
+    out += (out.empty() ? "" : ",") + b->host + ":" + std::to_string(port);
   }
-  return out;
+  return {out, zkctl_client_tls(cluster)};
 }
 
 util::Result<KraftQuorum> parse_quorum_status(const std::string& text) {
@@ -88,7 +91,7 @@ KafkaHealth kafka_health(Context& ctx, WithQuorum with_quorum) {
   KafkaHealth h;
   const auto timeout = ctx.options().probe_timeout;
   auto add_error = [&](const std::string& e) { h.error += (h.error.empty() ? "" : "; ") + e; };
-  auto md = probe::kafka_metadata(kafka_bootstrap(cluster),
+  auto md = probe::kafka_metadata(kafka_access(cluster),
                                   std::max(timeout, std::chrono::milliseconds(5000)));
   if (md) {
     for (const auto& b : md->brokers) h.registered.insert(b.id);
@@ -99,6 +102,7 @@ KafkaHealth kafka_health(Context& ctx, WithQuorum with_quorum) {
   }
   if (cluster.kafka->mode == inventory::KafkaMode::zookeeper) {
     probe::ZkOptions zo;
+    zo.tls = zkctl_client_tls(cluster);
     auto zk = probe::ZkClient::connect(render::kafka_zookeeper_connect(cluster),
                                        std::max(timeout, std::chrono::milliseconds(5000)), zo);
     if (!zk) {
@@ -142,7 +146,8 @@ util::Result<KraftQuorum> read_kraft_quorum(Context& ctx) {
       continue;
     }
     auto r = run_script(*c.remote, "kafka-metadata-quorum.sh", scripts::kafka_quorum,
-                        {render::kafka_paths(n).install_dir, kafka_bootstrap(cluster)},
+                        {render::kafka_paths(n).install_dir, kafka_access(cluster).bootstrap,
+                         cluster.security.tls ? render::kafka_paths(n).admin_properties : ""},
                         ctx.command_timeout(n));
     if (!r) {
       errors += (errors.empty() ? "" : "; ") + n.host + ": " + r.error().message;
@@ -165,7 +170,7 @@ util::Result<void> wait_broker_healthy(Context& ctx, const inventory::KafkaNode&
     // ... and, a broker, its own listener answers (what `status` asks of it).
     if (registered && h.under_replicated == 0 && h.offline == 0 &&
         (!node.broker ||
-         probe::kafka_metadata(kafka_bootstrap(ctx.cluster(), &node), ctx.options().probe_timeout)))
+         probe::kafka_metadata(kafka_access(ctx.cluster(), &node), ctx.options().probe_timeout)))
       return {};
     if (std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -183,7 +188,7 @@ namespace {
 // One look at the gate: metadata, then min.insync.replicas of its topics (through a broker
 // that answered); an unreadable cluster is a wait, with why.
 GateVerdict look(Context& ctx, int broker, GatePhase phase, const std::set<int>& rolled) {
-  const std::string bootstrap = kafka_bootstrap(ctx.cluster());
+  const auto bootstrap = kafka_access(ctx.cluster());
   const auto timeout = std::max(ctx.options().probe_timeout, std::chrono::milliseconds(5000));
   auto md = probe::kafka_metadata(bootstrap, timeout);
   if (!md) return {GateVerdict::Kind::wait, "waiting for metadata: " + md.error().message};
@@ -225,7 +230,7 @@ namespace {
 std::string silent_listeners(Context& ctx) {
   std::string out;
   for (const auto* b : ctx.cluster().brokers()) {
-    if (probe::kafka_metadata(kafka_bootstrap(ctx.cluster(), b), ctx.options().probe_timeout))
+    if (probe::kafka_metadata(kafka_access(ctx.cluster(), b), ctx.options().probe_timeout))
       continue;
     out += (out.empty() ? "" : ", ") + std::to_string(b->id) +
            " (listener :" + std::to_string(b->listener_port) + ")";

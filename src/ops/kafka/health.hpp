@@ -14,13 +14,15 @@
 
 #include "ops/context.hpp"
 #include "ops/kafka/gate.hpp"
+#include "probe/tls.hpp"
 #include "util/result.hpp"
 
 namespace zkctl::ops {
 
-// "node1:9092,node2:9092,..." for every broker (or only `only`).
-std::string kafka_bootstrap(const inventory::Cluster& cluster,
-                            const inventory::KafkaNode* only = nullptr);
+// How zkctl's own Kafka client reaches every broker (or only `only`): each broker's INTERNAL
+// listener with zkctl's admin certificate on a secure cluster, else its client listener.
+probe::KafkaAccess kafka_access(const inventory::Cluster& cluster,
+                                const inventory::KafkaNode* only = nullptr);
 
 struct KraftQuorum {
   int leader_id = -1;

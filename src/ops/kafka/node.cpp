@@ -50,7 +50,10 @@ std::vector<OwnedDir> KafkaComponent::owned_dirs() const {
 }
 
 util::Result<std::vector<render::RenderedFile>> KafkaComponent::render(const Context& ctx) const {
-  return render::render_kafka_node(cluster_, node_, ctx.options().templates);
+  auto tls = ctx.tls_material(kKafkaIdentity, node_);
+  if (!tls) return tls.error();
+  return render::render_kafka_node(cluster_, node_, ctx.options().templates,
+                                   *tls ? &**tls : nullptr);
 }
 
 util::Result<void> KafkaComponent::inspect(remote::Remote& remote,
@@ -148,7 +151,7 @@ void KafkaTier::preflight_removal(Context& ctx, Tier& removed, DeployReport& rep
       report.preflight.push_back(c->host() +
                                  ": kafka node to be removed is unreachable: " + conn.error);
   }
-  auto md = probe::kafka_metadata(kafka_bootstrap(ctx.cluster()), std::chrono::seconds(10));
+  auto md = probe::kafka_metadata(kafka_access(ctx.cluster()), std::chrono::seconds(10));
   if (!md) {
     report.preflight.push_back(
         "kafka: cannot read partition metadata to check the brokers to be removed: " +

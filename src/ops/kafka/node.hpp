@@ -12,6 +12,7 @@
 #include "inventory/model.hpp"
 #include "ops/component.hpp"
 #include "ops/kafka/host.hpp"
+#include "ops/kafka/users.hpp"
 
 namespace zkctl::ops {
 
@@ -90,6 +91,9 @@ class KafkaTier final : public Tier {
   std::optional<std::string> leave_refusal(Context& ctx, const Component& node,
                                            const std::string& verb) override;
   std::string ready_text(Context& ctx, const Component& node) override;
+  // [[security.users]]: SCRAM credentials and ACLs (users.hpp).
+  std::string reconcile_text(Context& ctx) override { return users_plan_text(ctx); }
+  util::Result<std::string> reconcile(Context& ctx) override { return reconcile_users(ctx); }
   std::unique_ptr<TierStatus> status(Context& ctx, probe::AskMntr detail) override;
   // Broker-only nodes, then nodes with a controller (a broker's controlled shutdown
   // needs a controller), each group at once.

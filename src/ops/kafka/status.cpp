@@ -64,7 +64,7 @@ KafkaStatus collect_kafka_status(Context& ctx) {
     KafkaNodeStatus& ns = st.nodes[i];
     ns.node = &n;
     if (n.broker) {
-      auto md = probe::kafka_metadata(kafka_bootstrap(cluster, &n), ctx.options().probe_timeout);
+      auto md = probe::kafka_metadata(kafka_access(cluster, &n), ctx.options().probe_timeout);
       ns.listener_ok = md.ok();
       if (!md) ns.detail = md.error().message;
     }

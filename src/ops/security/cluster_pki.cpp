@@ -127,12 +127,13 @@ util::Result<std::string> ClusterPki::ca_cert() {
   return read_text(store_.options().dir / "ca.crt");
 }
 
-util::Result<NodeTls> ClusterPki::node_tls(const char* identity, const inventory::Node& node) {
+util::Result<render::TlsMaterial> ClusterPki::node_tls(const char* identity,
+                                                       const inventory::Node& node) {
   auto ca = ca_cert();
   if (!ca) return util::fail(ca.error().message);
   auto own = certificate(file_stem(identity, node), identity, names_for_host(node.host));
   if (!own) return util::fail(node.host + ": " + own.error().message);
-  NodeTls out{*ca, own->key + own->cert, ""};
+  render::TlsMaterial out{*ca, own->key + own->cert, ""};
   if (std::string(identity) == kKafkaIdentity) {
     auto admin = certificate(kAdminIdentity, kAdminIdentity, {});
     if (!admin) return util::fail(admin.error().message);

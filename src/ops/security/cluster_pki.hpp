@@ -12,6 +12,7 @@
 #include "inventory/model.hpp"
 #include "pki/pki.hpp"
 #include "probe/tls.hpp"
+#include "render/tls_files.hpp"
 #include "util/result.hpp"
 
 namespace zkctl::ops {
@@ -26,14 +27,6 @@ enum class PkiUse {
 inline constexpr const char* kZooKeeperIdentity = "zookeeper";
 inline constexpr const char* kKafkaIdentity = "kafka";
 inline constexpr const char* kAdminIdentity = "zkctl-admin";
-
-// What a node holds for TLS, as PEM text: the CA certificate, its own key + chain, and for
-// Kafka nodes zkctl's admin key + chain (kafka-* tools zkctl runs there).
-struct NodeTls {
-  std::string ca_pem;
-  std::string node_pem;
-  std::string admin_pem;  // empty for ZooKeeper servers
-};
 
 // $ZKCTL_HOME/clusters/<name>/pki
 std::string pki_dir(const std::string& cluster_name);
@@ -53,7 +46,7 @@ class ClusterPki {
                                                         PkiUse use);
 
   // Node `node` of `identity`'s files (issued or renewed with PkiUse::issue).
-  util::Result<NodeTls> node_tls(const char* identity, const inventory::Node& node);
+  util::Result<render::TlsMaterial> node_tls(const char* identity, const inventory::Node& node);
 
   // zkctl's admin certificate, issued or renewed with PkiUse::issue; files at
   // zkctl_client_tls(cluster).

@@ -21,10 +21,19 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void add_rules(std::vector<UserAcl>& out, const std::string& principal, const std::string& resource,
-               const std::vector<std::string>& names, std::initializer_list<const char*> ops) {
+void add_rules(std::vector<probe::KafkaAcl>& out, const std::string& principal,
+               probe::AclResource resource, const std::vector<std::string>& names,
+               std::initializer_list<probe::AclOperation> ops) {
   for (const auto& name : names)
-    for (const char* op : ops) out.push_back({resource, name, name != "*", principal, op});
+    for (auto op : ops) {
+      probe::KafkaAcl a;
+      a.resource_type = resource;
+      a.name = name;
+      a.pattern = name == "*" ? probe::AclPattern::literal : probe::AclPattern::prefixed;
+      a.principal = principal;
+      a.operation = op;
+      out.push_back(std::move(a));
+    }
 }
 
 std::optional<std::string> read_file(const fs::path& path) {
@@ -64,37 +73,28 @@ fs::path users_dir(const std::string& cluster) {
 
 }  // namespace
 
-std::string to_string(const UserAcl& acl) {
-  return acl.principal + " " + acl.operation + " " + acl.resource + " " +
-         (acl.name == "*" ? std::string("*") : acl.name + (acl.prefixed ? "*" : ""));
-}
-
-std::vector<UserAcl> wanted_acls(const inventory::SecuritySettings& security) {
-  std::vector<UserAcl> out;
+std::vector<probe::KafkaAcl> wanted_acls(const inventory::SecuritySettings& security) {
+  using probe::AclOperation;
+  using probe::AclResource;
+  std::vector<probe::KafkaAcl> out;
   for (const auto& u : security.users) {
     const std::string p = "User:" + u.name;
-    add_rules(out, p, "topic", u.read, {"read", "describe"});
-    add_rules(out, p, "topic", u.write, {"write", "describe"});
-    add_rules(out, p, "group", u.groups, {"read"});
+    add_rules(out, p, AclResource::topic, u.read, {AclOperation::read, AclOperation::describe});
+    add_rules(out, p, AclResource::topic, u.write, {AclOperation::write, AclOperation::describe});
+    add_rules(out, p, AclResource::group, u.groups, {AclOperation::read});
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
-AclChanges diff_acls(const std::vector<UserAcl>& wanted, const std::vector<UserAcl>& present,
-                     const std::vector<std::string>& managed_principals) {
+probe::AclDiff acl_changes(const std::vector<probe::KafkaAcl>& wanted,
+                           const std::vector<probe::KafkaAcl>& present,
+                           const std::vector<std::string>& managed_principals) {
   const std::set<std::string> managed(managed_principals.begin(), managed_principals.end());
-  const std::set<UserAcl> want(wanted.begin(), wanted.end());
-  std::set<UserAcl> have;
-  for (const auto& a : present)
-    if (managed.count(a.principal) != 0) have.insert(a);
-  AclChanges out;
-  std::set_difference(want.begin(), want.end(), have.begin(), have.end(),
-                      std::back_inserter(out.add));
-  std::set_difference(have.begin(), have.end(), want.begin(), want.end(),
-                      std::back_inserter(out.remove));
-  return out;
+  auto d = probe::diff_acls(wanted, present);
+  std::erase_if(d.extra, [&](const auto& a) { return managed.count(a.principal) == 0; });
+  return d;
 }
 
 UserRecord read_user_record(const std::string& cluster) {

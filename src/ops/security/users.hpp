@@ -9,36 +9,22 @@
 #include <vector>
 
 #include "inventory/model.hpp"
+#include "probe/kafka_acl.hpp"
 #include "util/result.hpp"
 
 namespace zkctl::ops {
 
-// One ALLOW ACL zkctl manages (host "*").
-struct UserAcl {
-  std::string resource;   // "topic" | "group"
-  std::string name;       // a prefix, or "*" (every name)
-  bool prefixed = false;  // PREFIXED pattern (false: LITERAL, used for "*")
-  std::string principal;  // "User:<name>"
-  std::string operation;  // "read" | "write" | "describe"
-  auto operator<=>(const UserAcl&) const = default;
-};
+// The ACLs the inventory's users should have (ALLOW, host "*"): read -> Read+Describe on the
+// topics, write -> Write+Describe, groups -> Read; a name is a PREFIXED pattern, "*" a
+// LITERAL one; sorted, without duplicates.
+std::vector<probe::KafkaAcl> wanted_acls(const inventory::SecuritySettings& security);
 
-// "User:alice read topic orders. (prefixed)"
-std::string to_string(const UserAcl& acl);
-
-// The ACLs the inventory's users should have: read -> Read+Describe on the topics, write ->
-// Write+Describe, groups -> Read; sorted, without duplicates.
-std::vector<UserAcl> wanted_acls(const inventory::SecuritySettings& security);
-
-// What to change: among the ACLs of `managed` principals (the inventory's users and those
-// zkctl created before), add the wanted ones that are missing, delete those not wanted.
-// ACLs of other principals are never touched.
-struct AclChanges {
-  std::vector<UserAcl> add;
-  std::vector<UserAcl> remove;
-};
-AclChanges diff_acls(const std::vector<UserAcl>& wanted, const std::vector<UserAcl>& present,
-                     const std::vector<std::string>& managed_principals);
+// What to change: the wanted ACLs missing, and, among the ACLs of `managed` principals (the
+// inventory's users and those zkctl created before), those not wanted. Other principals'
+// ACLs are never touched.
+probe::AclDiff acl_changes(const std::vector<probe::KafkaAcl>& wanted,
+                           const std::vector<probe::KafkaAcl>& present,
+                           const std::vector<std::string>& managed_principals);
 
 // What zkctl created for a cluster's users: name -> fingerprint of the SCRAM password it set
 // ("" for users without a credential, e.g. mtls users). $ZKCTL_HOME/clusters/<name>/pki/users.json.

@@ -27,7 +27,10 @@ std::vector<OwnedDir> ZooKeeperServer::owned_dirs() const {
 }
 
 util::Result<std::vector<render::RenderedFile>> ZooKeeperServer::render(const Context& ctx) const {
-  return render::render_zookeeper_node(cluster_, node_, ctx.options().templates);
+  auto tls = ctx.tls_material(kZooKeeperIdentity, node_);
+  if (!tls) return tls.error();
+  return render::render_zookeeper_node(cluster_, node_, ctx.options().templates,
+                                       *tls ? &**tls : nullptr);
 }
 
 util::Result<void> ZooKeeperServer::inspect(remote::Remote& remote,

@@ -49,37 +49,40 @@ class SecurityTest : public ::testing::Test {
 TEST(UserAcls, ReadWriteAndGroupsBecomePrefixedAllowRulesStarIsLiteral) {
   auto acls = ops::wanted_acls(two_users());
   std::vector<std::string> text;
-  for (const auto& a : acls) text.push_back(ops::to_string(a));
+  for (const auto& a : acls) text.push_back(probe::to_string(a));
   std::sort(text.begin(), text.end());
   EXPECT_EQ(text, (std::vector<std::string>{
-                      "User:app describe topic *",
-                      "User:app describe topic orders*",  // once, though read and write name it
-                      "User:app read group app-*",
-                      "User:app read topic orders*",
-                      "User:app write topic *",
-                      "User:app write topic orders*",
-                      "User:auditor describe topic audit.*",
-                      "User:auditor read topic audit.*",
+                      "User:app ALLOW DESCRIBE on TOPIC:LITERAL:* from *",
+                      "User:app ALLOW DESCRIBE on TOPIC:PREFIXED:orders from *",  // once
+                      "User:app ALLOW READ on GROUP:PREFIXED:app- from *",
+                      "User:app ALLOW READ on TOPIC:PREFIXED:orders from *",
+                      "User:app ALLOW WRITE on TOPIC:LITERAL:* from *",
+                      "User:app ALLOW WRITE on TOPIC:PREFIXED:orders from *",
+                      "User:auditor ALLOW DESCRIBE on TOPIC:PREFIXED:audit. from *",
+                      "User:auditor ALLOW READ on TOPIC:PREFIXED:audit. from *",
                   }));
-  const auto star = std::find_if(acls.begin(), acls.end(), [](const auto& a) {
-    return a.name == "*" && a.operation == "write";
-  });
-  ASSERT_NE(star, acls.end());
-  EXPECT_FALSE(star->prefixed);
 }
 
-TEST(UserAcls, DiffAddsMissingRemovesUnwantedAndLeavesOtherPrincipalsAlone) {
+TEST(UserAcls, ChangesAddMissingRemoveUnwantedAndLeaveOtherPrincipalsAlone) {
   const auto wanted = ops::wanted_acls(two_users());
-  std::vector<ops::UserAcl> present = {
-      {"topic", "orders", true, "User:app", "read"},         // kept
-      {"topic", "old", true, "User:app", "read"},            // dropped from the inventory
-      {"topic", "x", false, "User:gone", "write"},           // a user zkctl created, dropped
-      {"topic", "theirs", false, "User:someone", "write"}};  // not zkctl's: untouched
-  auto d = ops::diff_acls(wanted, present, {"User:app", "User:auditor", "User:gone"});
-  EXPECT_EQ(d.add.size(), wanted.size() - 1);
-  ASSERT_EQ(d.remove.size(), 2u);
-  EXPECT_EQ(ops::to_string(d.remove[0]), "User:app read topic old*");
-  EXPECT_EQ(ops::to_string(d.remove[1]), "User:gone write topic x");
+  auto acl = [](const std::string& name, const std::string& principal, probe::AclOperation op) {
+    probe::KafkaAcl a;
+    a.name = name;
+    a.pattern = probe::AclPattern::prefixed;
+    a.principal = principal;
+    a.operation = op;
+    return a;
+  };
+  std::vector<probe::KafkaAcl> present = {
+      acl("orders", "User:app", probe::AclOperation::read),        // kept
+      acl("old", "User:app", probe::AclOperation::read),           // dropped from the inventory
+      acl("x", "User:gone", probe::AclOperation::write),           // a user zkctl created, dropped
+      acl("theirs", "User:someone", probe::AclOperation::write)};  // not zkctl's: untouched
+  auto d = ops::acl_changes(wanted, present, {"User:app", "User:auditor", "User:gone"});
+  EXPECT_EQ(d.missing.size(), wanted.size() - 1);
+  ASSERT_EQ(d.extra.size(), 2u);
+  EXPECT_EQ(d.extra[0].name, "old");
+  EXPECT_EQ(d.extra[1].principal, "User:gone");
 }
 
 TEST(UserScram, NewAndChangedPasswordsAreSetDroppedUsersDeletedMtlsNever) {

@@ -188,8 +188,11 @@ TEST(RenderSecureKafka, ExtraKeysSecurityWritesAreRefusedOnlyWhenSecure) {
     EXPECT_NE(r.error().message.find("is written by zkctl itself"), std::string::npos)
         << r.error().message;
   }
+  // An open cluster refuses them too: they belong to [security] (the inventory says so first).
   auto open = testing::seed_kafka_cluster();
   open.kafka->extra_config.emplace_back("ssl.cipher.suites", "x");
+  EXPECT_FALSE(render_kafka_node(open, open.kafka_nodes[0]).ok());
+  open.kafka->extra_config.back() = {"num.io.threads", "4"};
   EXPECT_TRUE(render_kafka_node(open, open.kafka_nodes[0]).ok());
 }
 
