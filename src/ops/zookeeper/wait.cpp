@@ -10,7 +10,8 @@ namespace zkctl::ops {
 probe::NodeProbe probe_server(Context& ctx, const inventory::Server& server) {
   auto timeout = ctx.options().probe_timeout;
   return fall_back_to_ssh(ctx, server,
-                          probe::probe_node(server.host, server.ports.client, timeout, nullptr));
+                          probe::probe_node(server.host, server.ports.client, timeout, nullptr,
+                                            zkctl_client_tls(ctx.cluster())));
 }
 
 probe::NodeProbe fall_back_to_ssh(Context& ctx, const inventory::Server& server,
@@ -27,7 +28,8 @@ probe::NodeProbe fall_back_to_ssh(Context& ctx, const inventory::Server& server,
     return p;
   }
   probe::NodeProbe via =
-      probe::probe_node_via(*conn.remote, server.host, server.ports.client, timeout);
+      probe::probe_node_via(*conn.remote, server.host, server.ports.client, timeout,
+                            zkctl_client_tls(ctx.cluster()));
   if (via.mode == probe::Mode::down || via.mode == probe::Mode::unknown) {
     via.detail = "tcp: " + p.detail + "; " + via.detail;
   }
