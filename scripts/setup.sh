@@ -28,8 +28,8 @@ packages=(
     openssh-server openssh-client iproute2 util-linux procps netcat-openbsd
     # the non-root SSH user with sudo and the cut-off host behind a jump host (test_ssh_habits.py)
     sudo nftables
-    # fixture packing and the end-to-end tests
-    zip unzip coreutils python3 python3-pytest python3-kazoo python3-confluent-kafka
+    # fixture packing and the end-to-end tests (kcat and openssl: the secure cluster's clients)
+    zip unzip coreutils python3 python3-pytest python3-kazoo python3-confluent-kafka kcat openssl
     # lint of remote-scripts/ and the repo's other shell (tests/scripts/lint.sh)
     shellcheck
     # the Debian package (debian/, scripts/check_package.sh) and the checks of its man page

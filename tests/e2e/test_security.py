@@ -1,7 +1,8 @@
 """End to end: clusters zkctl builds secure by default (#12), with real clients.
 ZooKeeper mode: the seed layout (3+1 ensemble, Kafka 3.9 brokers 11-13) with [security] at its
 defaults (TLS everywhere, SCRAM for Kafka clients, mutual TLS between servers, authorization).
-KRaft: Kafka 4.x, three combined nodes kf1..kf3, the same defaults.
+KRaft: Kafka 4.x, three combined nodes kf1..kf3, with client certificates (authentication =
+"mtls": Debian's librdkafka 2.0.2 cannot do SCRAM against Kafka 4, librdkafka#4895).
 Clients: kcat, confluent-kafka and kazoo from Debian's packages, openssl s_client, and Kafka's
 own Java console producer with the client.properties `zkctl client-config` writes.
 Tests run in file order and share one deployed cluster per mode."""
@@ -306,7 +307,8 @@ def test_dropping_a_user_removes_its_credential_and_acls(sec):
 def ksec(lab, kafka4_dist, zkctl_bin, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("secure-kraft")
     zk = Zkctl(zkctl_bin, tmp / "home")
-    zk.inventory = secure_variant(KRAFT, tmp / "kraft-secure.toml")
+    zk.inventory = secure_variant(KRAFT, tmp / "kraft-secure.toml",
+                                  USERS.replace('"scram"', '"mtls"'))
     zk.tmp = tmp
     return zk
 
