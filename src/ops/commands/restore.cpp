@@ -1,11 +1,15 @@
 #include "ops/commands/restore.hpp"
 
+#include <cstdlib>
 #include <mutex>
+#include <optional>
+#include <thread>
 
 #include "ops/backup/zk_state.hpp"
 #include "ops/commands/cluster_control.hpp"
 #include "ops/zookeeper/status.hpp"
 #include "remote/scripts.hpp"
+#include "runner/interrupt.hpp"
 #include "runner/runner.hpp"
 
 namespace zkctl::ops {
@@ -87,6 +91,47 @@ std::vector<std::string> verify_restored(Context& ctx, const Manifest& m, Restor
     return restore_mismatches(m, *n.probe.mntr->znode_count, eph, zxid);
   }
   return {"no leader answered srvr and mntr after the start: " + st.quorum.describe()};
+}
+
+// The leader's ephemeral count (mntr), or nullopt when no leader answers.
+std::optional<long> ephemerals_now(Context& ctx) {
+  ClusterStatus st = collect_status(ctx);
+  for (const auto& n : st.nodes) {
+    if (n.probe.mode != probe::Mode::leader && n.probe.mode != probe::Mode::standalone) continue;
+    if (!n.probe.mntr) return std::nullopt;
+    auto e = n.probe.mntr->raw.find("zk_ephemerals_count");
+    if (e == n.probe.mntr->raw.end()) return std::nullopt;
+    return std::atol(e->second.c_str());
+  }
+  return std::nullopt;
+}
+
+// The archive's sessions are dead (their clients were stopped or are elsewhere), but their
+// ephemeral znodes stay until the sessions expire: a Kafka broker finding its own
+// registration held by such a session exits. Wait (up to the wait timeout) until none is left.
+void await_dead_sessions(Context& ctx, const Manifest& m, RestoreResult& result) {
+  if (!m.ephemeral_count || *m.ephemeral_count == 0) return;
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto deadline = t0 + ctx.options().wait_timeout;
+  ctx.progress().report({"", "expire the archive's sessions", runner::EventKind::started, ""});
+  std::optional<long> left;
+  while (std::chrono::steady_clock::now() < deadline && !runner::stop_requested()) {
+    left = ephemerals_now(ctx);
+    if (left && *left == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  const long secs = std::chrono::duration_cast<std::chrono::seconds>(
+                        std::chrono::steady_clock::now() - t0).count();
+  if (left && *left == 0) {
+    result.checks.push_back("the archive's " + std::to_string(*m.ephemeral_count) +
+                            " ephemeral znodes expired with their sessions after " +
+                            std::to_string(secs) + " s");
+    ctx.progress().report({"", "expire the archive's sessions", runner::EventKind::done, ""});
+  } else {
+    result.checks.push_back("warning: " + (left ? std::to_string(*left) : std::string("some")) +
+                            " ephemeral znodes still held after " + std::to_string(secs) +
+                            " s (live clients of the restored sessions?)");
+  }
 }
 
 }  // namespace
@@ -194,6 +239,7 @@ RestoreResult restore(Context& ctx, const Archive& archive) {
     return result;
   }
   result.ok = true;
+  await_dead_sessions(zk, archive.manifest, result);
   if (!ctx.cluster().kafka_nodes.empty()) {
     auto k = start_cluster(ctx);
     result.kafka_started = k.ok;
