@@ -224,7 +224,14 @@ def test_destroy_fresh_deploy_restore_brings_kafka_back(lab, cluster, state, tmp
     from confluent_kafka.admin import AdminClient, ConfigResource
     admin = AdminClient({"bootstrap.servers": BOOTSTRAP})
     res = ConfigResource("topic", TOPIC)
-    configs = admin.describe_configs([res])[res].result(30)
+    deadline = time.monotonic() + 90
+    while True:  # the new controller reads the restored topics, then tells the brokers
+        try:
+            configs = admin.describe_configs([res])[res].result(30)
+            break
+        except Exception:  # noqa: BLE001 - unknown until the metadata arrives
+            assert time.monotonic() < deadline, "the restored topic never became known"
+            time.sleep(1)
     assert configs["retention.ms"].value == "4321000"
     from confluent_kafka import Producer
     p = Producer({"bootstrap.servers": BOOTSTRAP, "acks": "all"})

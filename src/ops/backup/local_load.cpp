@@ -83,6 +83,21 @@ std::string read_text(const fs::path& p) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+// The first and last 4 KiB of `p` (SnapshotFormatter prints every znode: its count comes
+// first, the last zxid at the end).
+std::string head_and_tail(const fs::path& p) {
+  std::error_code ec;
+  const auto size = fs::file_size(p, ec);
+  if (ec || size <= 8192) return read_text(p);
+  std::ifstream in(p, std::ios::binary);
+  std::string out(4096, '\0');
+  in.read(out.data(), 4096);
+  std::string tail(4096, '\0');
+  in.seekg(static_cast<std::streamoff>(size - 4096));
+  in.read(tail.data(), 4096);
+  return out + "\n" + tail;
+}
+
 // The last line of `text` that is not empty, for messages.
 std::string last_line(const std::string& text) {
   std::size_t end = text.find_last_not_of("\r\n");
@@ -227,7 +242,7 @@ util::Result<LoadResult> load_locally(const std::vector<LoadMember>& members,
   if (wait_for(*pid, timeout) != 0)
     return util::fail("SnapshotFormatter could not read the snapshot: " +
                       last_line(read_text(out)));
-  auto r = parse_snapshot_formatter(read_text(out));
+  auto r = parse_snapshot_formatter(head_and_tail(out));
   if (!r) return r.error();
   fs::remove(out);
   if (auto rp = replay(*top, work.path, deadline, *r); !rp) return rp.error();

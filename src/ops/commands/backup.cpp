@@ -7,11 +7,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <fstream>
 
 #include "ops/zookeeper/status.hpp"
 #include "remote/scripts.hpp"
+#include "util/clock.hpp"
 
 namespace zkctl::ops {
 
@@ -32,15 +32,6 @@ std::string log_dir_of(const inventory::Server& s) {
 std::string mib(std::uint64_t bytes) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
-  return buf;
-}
-
-std::string utc_now() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
 
@@ -241,7 +232,7 @@ util::Result<BackupResult> backup(Context& ctx, const BackupOptions& options) {
   m.server = s.host;
   m.server_id = s.id;
   m.mode = source->mode == probe::Mode::unknown ? "stopped" : probe::to_string(source->mode);
-  m.time = utc_now();
+  m.time = util::utc_now_iso8601();
   m.zkctl_version = options.zkctl_version;
   m.zookeeper_version = source->version;
   auto members = index_raw(raw.path, m);

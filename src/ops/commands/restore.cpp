@@ -120,8 +120,9 @@ void await_dead_sessions(Context& ctx, const Manifest& m, RestoreResult& result)
     if (left && *left == 0) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
-  const long secs = std::chrono::duration_cast<std::chrono::seconds>(
-                        std::chrono::steady_clock::now() - t0).count();
+  const long secs =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   if (left && *left == 0) {
     result.checks.push_back("the archive's " + std::to_string(*m.ephemeral_count) +
                             " ephemeral znodes expired with their sessions after " +
