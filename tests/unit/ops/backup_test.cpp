@@ -3,6 +3,8 @@
 // ends), the archive (tar + manifest, damage found), the choice of source server and of
 // survivor, and what a restore verifies.
 
+#include "ops/commands/backup.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -12,7 +14,6 @@
 #include "ops/backup/archive.hpp"
 #include "ops/backup/local_load.hpp"
 #include "ops/backup/zk_state.hpp"
-#include "ops/commands/backup.hpp"
 #include "ops/commands/recover.hpp"
 #include "ops/commands/restore.hpp"
 #include "support/cluster.hpp"
@@ -102,7 +103,8 @@ TEST(StateSelection, NewestWholeSnapshotAndTheLogsFromTheOneHoldingIt) {
 }
 
 TEST(StateSelection, TheLogStartingBeforeTheSnapshotIsKept) {
-  auto l = parse_listing("snapshot snapshot.100 1 1\nlog log.1 10\nlog log.f0 10\nlog log.180 10\n");
+  auto l =
+      parse_listing("snapshot snapshot.100 1 1\nlog log.1 10\nlog log.f0 10\nlog log.180 10\n");
   auto sel = select_state(*l);
   ASSERT_TRUE(sel);
   ASSERT_EQ(sel->logs.size(), 2u);
@@ -151,7 +153,8 @@ TEST(Archive, WrittenArchiveListsItsMembersAndFindsDamage) {
   {
     const std::string src = dir.path() + "/snap";
     std::ofstream(src) << snap;
-    m.members.push_back({"version-2/snapshot.1c6", snap.size(), *sha256_range(src, 0, snap.size())});
+    m.members.push_back(
+        {"version-2/snapshot.1c6", snap.size(), *sha256_range(src, 0, snap.size())});
     std::FILE* f = std::fopen(path.c_str(), "wb");
     TarWriter w(f);
     ASSERT_TRUE(w.add("manifest.json", manifest_json(m)));
