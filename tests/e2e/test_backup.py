@@ -71,9 +71,10 @@ class ZxidWriter:
     """Creates sequenced znodes under /load in a background thread; records each
     acknowledged one with the zxid that created it (its czxid)."""
 
-    def __init__(self, hosts: str = ZK_HOSTS):
+    def __init__(self, hosts: str = ZK_HOSTS, root: str = "/load"):
         self.client = kazoo(hosts)
-        self.client.ensure_path("/load")
+        self.root = root
+        self.client.ensure_path(root)
         self.acked: dict[int, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -84,7 +85,7 @@ class ZxidWriter:
         while not self._stop.is_set():
             seq += 1
             try:
-                _, stat = self.client.create(f"/load/n{seq:08d}", str(seq).encode(),
+                _, stat = self.client.create(f"{self.root}/n{seq:08d}", str(seq).encode(),
                                              include_data=True)
                 self.acked[seq] = stat.czxid
             except Exception:  # noqa: BLE001 - a failed write is not acknowledged
@@ -97,11 +98,11 @@ class ZxidWriter:
         self.client.close()
 
 
-def present(hosts: str, seqs) -> set[int]:
+def present(hosts: str, seqs, root: str = "/load") -> set[int]:
     c = kazoo(hosts)
     try:
-        c.sync("/load")
-        have = {int(n[1:]) for n in c.get_children("/load")} if c.exists("/load") else set()
+        c.sync(root)
+        have = {int(n[1:]) for n in c.get_children(root)} if c.exists(root) else set()
     finally:
         c.stop()
         c.close()
@@ -272,7 +273,7 @@ def test_restore_into_other_hosts(lab, cluster, state, tmp_path):
 
 
 def test_recover_from_the_survivor_after_losing_two_voters(lab, cluster, state):
-    writer = ZxidWriter()
+    writer = ZxidWriter(root="/after-restore")
     time.sleep(3)
     writer.stop()
     acked = dict(writer.acked)
@@ -280,16 +281,18 @@ def test_recover_from_the_survivor_after_losing_two_voters(lab, cluster, state):
     for h in ("node2", "node3"):
         lab.kill(h, lab.pid_of(h, ZK_PATTERN), 9)
         lab.exec(h, "find /var/lib/zookeeper -mindepth 1 -delete", check=True)
-    wait_status(cluster, lambda s: not s["quorum"]["ok"], 30)
-    proc = cluster.run("recover", "--yes", timeout=900)
+    inv = ("-i", str(SEED_KAFKA))  # the last deploy recorded is the moved cluster
+    wait_status(cluster, lambda s: not s["quorum"]["ok"], 30, *inv)
+    proc = cluster.run("recover", *inv, "--yes", timeout=900)
     assert proc.returncode == 0, proc.stderr
     m = re.search(r"rebuilding from (\S+) at zxid (0x[0-9a-f]+)", proc.stdout)
     assert m, proc.stdout
     survivor, zxid = m.group(1), int(m.group(2), 16)
     assert survivor in ("node1", "nn01")
-    status = wait_status(cluster, lambda s: s["quorum"]["ok"] and leader_of(s) is not None, 60)
+    status = wait_status(cluster, lambda s: s["quorum"]["ok"] and leader_of(s) is not None, 60,
+                         *inv)
     upto = [s for s, z in acked.items() if z <= zxid]
-    assert present(ZK_HOSTS, upto) == set(upto)
+    assert present(ZK_HOSTS, upto, "/after-restore") == set(upto)
     c = kazoo()
     assert tree_digest(c) == state["tree"]
     c.stop()

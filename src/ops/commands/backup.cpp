@@ -231,7 +231,7 @@ util::Result<BackupResult> backup(Context& ctx, const BackupOptions& options) {
   m.cluster = ctx.cluster().name;
   m.server = s.host;
   m.server_id = s.id;
-  m.mode = source->mode == probe::Mode::unknown ? "stopped" : probe::to_string(source->mode);
+  m.mode = source->mode == probe::Mode::unknown ? "not serving" : probe::to_string(source->mode);
   m.time = util::utc_now_iso8601();
   m.zkctl_version = options.zkctl_version;
   m.zookeeper_version = source->version;
