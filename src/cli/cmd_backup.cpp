@@ -64,7 +64,9 @@ int cmd_backup(GlobalOptions& g, const std::string& out, Output output) {
   auto loaded = load_cluster(g.choice);
   if (!loaded) return kUsage;
   if (loaded->cluster.servers.empty()) {
-    std::fprintf(stderr, "zkctl: cluster %s has no ZooKeeper servers to back up\n",
+    std::fprintf(stderr,
+                 "zkctl: cluster %s has no ZooKeeper servers to back up (KRaft metadata "
+                 "backups are not supported yet)\n",
                  loaded->cluster.name.c_str());
     return kUsage;
   }
