@@ -130,14 +130,14 @@ struct CommandLine {
   bool destroy_yes = false;             // destroy --yes
   bool destroy_purge = false;           // destroy --purge-data
   bool destroy_force = false;           // destroy --force
+  std::string backup_file;              // backup --out; FILE of backup verify and restore
+  bool yes = false;                     // restore --yes, recover --yes
   int messages = 100;                   // verify -n
   std::vector<std::string> exec_nodes;  // exec NODE...
   bool logs_kafka = false;              // logs --kafka
   int logs_lines = 100;                 // logs -n
   std::string shell = "bash";           // completion SHELL
   std::string out_dir;                  // render --out
-  std::string backup_file;              // backup --out; FILE of backup verify and restore
-  bool yes = false;                     // restore --yes, recover --yes
 };
 
 ops::Force force_of(const CommandLine& cl) {
@@ -363,71 +363,6 @@ void add_verify(CLI::App& app, CommandLine& cl) {
       [&cl] { cl.action = [&cl] { return cmd_verify(cl.g, cl.messages, output_of(cl)); }; });
 }
 
-// exec: everything after "--" is the remote command (split off before CLI11 parses).
-void add_exec(CLI::App& app, CommandLine& cl) {
-  auto* cmd = app.add_subcommand("exec", "Run a command on the cluster's hosts at once, like pssh");
-  cmd->add_option("NODE", cl.exec_nodes, "Hosts to run on (default: every host of the cluster)");
-  cmd->add_flag("--json", cl.json, "Print JSON");
-  add_cluster_options(cmd, cl.g);
-  add_ssh_options(cmd, cl.g);
-  add_lock_options(cmd, cl.g);
-  cmd->footer(kExecFooter);
-  cmd->callback([&cl] {
-    cl.action = [&cl] { return cmd_exec(cl.g, cl.exec_nodes, cl.g.remote_command, output_of(cl)); };
-  });
-}
-
-void add_logs(CLI::App& app, CommandLine& cl) {
-  auto* cmd = app.add_subcommand("logs", "Show the end of a server's log");
-  cmd->add_option("NODE", cl.node, "Host as named in the inventory")->required();
-  cmd->add_flag("--kafka", cl.logs_kafka, "The Kafka node's server.log instead of ZooKeeper's log");
-  cmd->add_option("-n,--lines", cl.logs_lines, "How many lines")
-      ->check(CLI::Range(1, 100000))
-      ->capture_default_str();
-  add_cluster_options(cmd, cl.g);
-  add_ssh_options(cmd, cl.g);
-  cmd->footer("\nExamples:\n  zkctl logs node3\n  zkctl logs node2 --kafka -n 500");
-  cmd->callback([&cl] {
-    cl.action = [&cl] {
-      return cmd_logs(cl.g, cl.node, cl.logs_kafka ? ops::LogOf::kafka : ops::LogOf::zookeeper,
-                      cl.logs_lines);
-    };
-  });
-}
-
-void add_completion(CLI::App& app, CommandLine& cl) {
-  auto* cmd = app.add_subcommand("completion", "Print the shell completion script");
-  cmd->add_option("SHELL", cl.shell, "Shell: bash, zsh or fish")
-      ->check(CLI::IsMember({"bash", "zsh", "fish"}))
-      ->capture_default_str();
-  cmd->footer(
-      "\nThe script is generated from zkctl's own parser, so it offers exactly the subcommands\n"
-      "and options --help lists. The Debian package installs all three.\n\n"
-      "Examples:\n  zkctl completion bash > /etc/bash_completion.d/zkctl\n"
-      "  zkctl completion zsh > \"${fpath[1]}/_zkctl\"\n"
-      "  zkctl completion fish > ~/.config/fish/completions/zkctl.fish");
-  const CLI::App* whole = &app;
-  cmd->callback([&cl, whole] {
-    cl.action = [&cl, whole] { return cmd_completion(completion_model(*whole), cl.shell); };
-  });
-}
-
-void add_render(CLI::App& app, CommandLine& cl) {
-  auto* cmd =
-      app.add_subcommand("render", "Write every server's config files to a local directory");
-  cmd->add_option("INVENTORY", cl.inventory, "Inventory file (TOML)");
-  cmd->add_option("--out", cl.out_dir, "Directory to write <host>/<file> into")->required();
-  add_cluster_options(cmd, cl.g);
-  add_template_options(cmd, cl.templates_dir);
-  cmd->footer("\nExample:\n  zkctl render inventories/seed.toml --out /tmp/seed-configs");
-  cmd->callback([&cl] {
-    cl.action = [&cl] {
-      if (!cl.inventory.empty()) cl.g.choice.inventory_path = cl.inventory;
-      return cmd_render(cl.g, cl.out_dir);
-    };
-  });
-}
-
 constexpr const char* kBackupFooter =
     "\nCopies the newest snapshot and every later transaction log of the most up-to-date\n"
     "serving server that is not the leader (observers allowed), without stopping anything,\n"
@@ -503,6 +438,71 @@ void add_restore(CLI::App& app, CommandLine& cl, Replace which) {
   });
 }
 
+// exec: everything after "--" is the remote command (split off before CLI11 parses).
+void add_exec(CLI::App& app, CommandLine& cl) {
+  auto* cmd = app.add_subcommand("exec", "Run a command on the cluster's hosts at once, like pssh");
+  cmd->add_option("NODE", cl.exec_nodes, "Hosts to run on (default: every host of the cluster)");
+  cmd->add_flag("--json", cl.json, "Print JSON");
+  add_cluster_options(cmd, cl.g);
+  add_ssh_options(cmd, cl.g);
+  add_lock_options(cmd, cl.g);
+  cmd->footer(kExecFooter);
+  cmd->callback([&cl] {
+    cl.action = [&cl] { return cmd_exec(cl.g, cl.exec_nodes, cl.g.remote_command, output_of(cl)); };
+  });
+}
+
+void add_logs(CLI::App& app, CommandLine& cl) {
+  auto* cmd = app.add_subcommand("logs", "Show the end of a server's log");
+  cmd->add_option("NODE", cl.node, "Host as named in the inventory")->required();
+  cmd->add_flag("--kafka", cl.logs_kafka, "The Kafka node's server.log instead of ZooKeeper's log");
+  cmd->add_option("-n,--lines", cl.logs_lines, "How many lines")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  add_cluster_options(cmd, cl.g);
+  add_ssh_options(cmd, cl.g);
+  cmd->footer("\nExamples:\n  zkctl logs node3\n  zkctl logs node2 --kafka -n 500");
+  cmd->callback([&cl] {
+    cl.action = [&cl] {
+      return cmd_logs(cl.g, cl.node, cl.logs_kafka ? ops::LogOf::kafka : ops::LogOf::zookeeper,
+                      cl.logs_lines);
+    };
+  });
+}
+
+void add_completion(CLI::App& app, CommandLine& cl) {
+  auto* cmd = app.add_subcommand("completion", "Print the shell completion script");
+  cmd->add_option("SHELL", cl.shell, "Shell: bash, zsh or fish")
+      ->check(CLI::IsMember({"bash", "zsh", "fish"}))
+      ->capture_default_str();
+  cmd->footer(
+      "\nThe script is generated from zkctl's own parser, so it offers exactly the subcommands\n"
+      "and options --help lists. The Debian package installs all three.\n\n"
+      "Examples:\n  zkctl completion bash > /etc/bash_completion.d/zkctl\n"
+      "  zkctl completion zsh > \"${fpath[1]}/_zkctl\"\n"
+      "  zkctl completion fish > ~/.config/fish/completions/zkctl.fish");
+  const CLI::App* whole = &app;
+  cmd->callback([&cl, whole] {
+    cl.action = [&cl, whole] { return cmd_completion(completion_model(*whole), cl.shell); };
+  });
+}
+
+void add_render(CLI::App& app, CommandLine& cl) {
+  auto* cmd =
+      app.add_subcommand("render", "Write every server's config files to a local directory");
+  cmd->add_option("INVENTORY", cl.inventory, "Inventory file (TOML)");
+  cmd->add_option("--out", cl.out_dir, "Directory to write <host>/<file> into")->required();
+  add_cluster_options(cmd, cl.g);
+  add_template_options(cmd, cl.templates_dir);
+  cmd->footer("\nExample:\n  zkctl render inventories/seed.toml --out /tmp/seed-configs");
+  cmd->callback([&cl] {
+    cl.action = [&cl] {
+      if (!cl.inventory.empty()) cl.g.choice.inventory_path = cl.inventory;
+      return cmd_render(cl.g, cl.out_dir);
+    };
+  });
+}
+
 // `zkctl exec NODE... -- CMD...`: moves CMD into `g.remote_command` and returns the
 // arguments CLI11 is to parse (all of argv without "-- CMD...").
 std::vector<char*> split_remote_command(int argc, char** argv, GlobalOptions& g) {
@@ -561,11 +561,11 @@ int run(int argc, char** argv) {
   add_verify(app, cl);
   add_exec(app, cl);
   add_logs(app, cl);
-  add_completion(app, cl);
-  add_render(app, cl);
   add_backup(app, cl);
   add_restore(app, cl, Replace::restore);
   add_restore(app, cl, Replace::recover);
+  add_completion(app, cl);
+  add_render(app, cl);
 
   std::vector<char*> args = split_remote_command(argc, argv, cl.g);
   try {
