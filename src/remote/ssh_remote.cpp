@@ -191,9 +191,7 @@ util::Result<CommandResult> SshRemote::run_streaming(const std::string& command,
   return run_command(command, &sink, timeout);
 }
 
-util::Result<CommandResult> SshRemote::run_command(const std::string& command,
-                                                   const OutputSink* sink,
-                                                   std::chrono::seconds timeout) {
+util::Result<ChannelPtr> SshRemote::start_command(const std::string& command) {
   ssh_session s = session_.get();
   ChannelPtr ch(ssh_channel_new(s));
   if (!ch || ssh_channel_open_session(ch.get()) != SSH_OK) {
@@ -210,6 +208,16 @@ util::Result<CommandResult> SshRemote::run_command(const std::string& command,
   if (ssh_channel_request_exec(ch.get(), wrapped.c_str()) != SSH_OK) {
     return util::fail(label_ + ": cannot start command: " + session_error(s));
   }
+  return ch;
+}
+
+util::Result<CommandResult> SshRemote::run_command(const std::string& command,
+                                                   const OutputSink* sink,
+                                                   std::chrono::seconds timeout) {
+  ssh_session s = session_.get();
+  auto started = start_command(command);
+  if (!started) return started.error();
+  ChannelPtr ch = std::move(*started);
 
   CommandResult result;
   std::array<char, 32 * 1024> buf{};

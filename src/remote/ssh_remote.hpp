@@ -40,6 +40,9 @@ class SshRemote final : public Remote {
   // Fills `buf` with up to `cap` bytes; 0 means the source is exhausted.
   using Source = std::function<util::Result<std::size_t>(char* buf, std::size_t cap)>;
 
+  // A channel running `command` (as root with Become::sudo), its stdout starting with
+  // the shell's PID line.
+  util::Result<ChannelPtr> start_command(const std::string& command);
   // run() and run_streaming(): standard output to `sink` when it is set.
   util::Result<CommandResult> run_command(const std::string& command, const OutputSink* sink,
                                           std::chrono::seconds timeout);
