@@ -130,6 +130,8 @@ struct CommandLine {
   bool destroy_yes = false;             // destroy --yes
   bool destroy_purge = false;           // destroy --purge-data
   bool destroy_force = false;           // destroy --force
+  std::string backup_file;              // backup --out; FILE of backup verify and restore
+  bool yes = false;                     // restore --yes, recover --yes
   int messages = 100;                   // verify -n
   std::vector<std::string> exec_nodes;  // exec NODE...
   bool logs_kafka = false;              // logs --kafka
@@ -362,6 +364,81 @@ void add_verify(CLI::App& app, CommandLine& cl) {
       [&cl] { cl.action = [&cl] { return cmd_verify(cl.g, cl.messages, output_of(cl)); }; });
 }
 
+constexpr const char* kBackupFooter =
+    "\nCopies the newest snapshot and every later transaction log of the most up-to-date\n"
+    "serving server that is not the leader (observers allowed), without stopping anything,\n"
+    "streamed over its SSH session into one local archive (tar, mode 0600, written whole)\n"
+    "with a manifest: cluster, server, zxid range, time, versions, sha256 of every member.\n"
+    "The znode count is found by loading the archive locally with the inventory's ZooKeeper\n"
+    "(java on PATH). `backup verify FILE` checks the checksums and loads it again.\n"
+    "Exit 3 when no server serves.\n\n"
+    "Examples:\n  zkctl backup --out seed.tar\n  zkctl backup verify seed.tar";
+
+constexpr const char* kRestoreFooter =
+    "\nChecks the archive (a damaged one is refused, exit 2), shows every server's zxid and\n"
+    "asks for the cluster name when a server serves or holds newer data (--yes skips the\n"
+    "question; unconfirmed: exit 4). Then stops the cluster, places the state in every\n"
+    "server's data dir as the service user, starts ZooKeeper, waits for quorum, checks\n"
+    "the znode count and the new epoch against the manifest, and starts Kafka. Restoring\n"
+    "into another inventory (new hosts, another size) clones or moves an ensemble.\n\n"
+    "Examples:\n  zkctl restore seed.tar\n  zkctl restore seed.tar -i new-hosts.toml --yes";
+
+constexpr const char* kRecoverFooter =
+    "\nFor a lost majority only (refused, exit 4, while a quorum serves): copies every\n"
+    "survivor's data here, shows each one's last zxid, and after the cluster name is typed\n"
+    "(or --yes) rebuilds the ensemble of the inventory (edit it to replace lost hosts) from\n"
+    "the survivor with the highest zxid. Writes after that zxid that only the lost servers\n"
+    "acknowledged are lost.\n\n"
+    "Examples:\n  zkctl recover\n  zkctl recover -i edited.toml --yes";
+
+void add_backup(CLI::App& app, CommandLine& cl) {
+  auto* cmd = app.add_subcommand("backup", "Back up the ensemble's data into one local archive");
+  cmd->add_option("--out", cl.backup_file,
+                  "Archive to write (default: <cluster>-zookeeper-<time>.tar)");
+  cmd->add_flag("--json", cl.json, "Print a JSON summary");
+  add_cluster_options(cmd, cl.g);
+  add_ssh_options(cmd, cl.g);
+  add_probe_options(cmd, cl.g);
+  cmd->footer(kBackupFooter);
+  auto* verify = cmd->add_subcommand("verify", "Check an archive's checksums and load it locally");
+  verify->add_option("FILE", cl.backup_file, "Archive to check")->required();
+  verify->add_flag("--json", cl.json, "Print JSON");
+  add_cluster_options(verify, cl.g);
+  verify->callback([&cl] {
+    cl.action = [&cl] { return cmd_backup_verify(cl.g, cl.backup_file, output_of(cl)); };
+  });
+  cmd->callback([&cl, verify] {
+    if (verify->parsed()) return;
+    cl.action = [&cl] { return cmd_backup(cl.g, cl.backup_file, output_of(cl)); };
+  });
+}
+
+// restore FILE, or recover: both replace every server's data, after confirmation.
+enum class Replace { restore, recover };
+void add_restore(CLI::App& app, CommandLine& cl, Replace which) {
+  const bool recover = which == Replace::recover;
+  auto* cmd =
+      recover
+          ? app.add_subcommand("recover",
+                               "Rebuild the ensemble from the best survivor after a lost majority")
+          : app.add_subcommand("restore", "Restore a backup archive into the inventory's ensemble");
+  if (!recover)
+    cmd->add_option("FILE", cl.backup_file, "Archive written by zkctl backup")->required();
+  cmd->add_flag("--yes", cl.yes, "Do not ask for the cluster name");
+  add_cluster_options(cmd, cl.g);
+  add_ssh_options(cmd, cl.g);
+  add_probe_options(cmd, cl.g);
+  add_wait_options(cmd, cl.g);
+  add_lock_options(cmd, cl.g);
+  cmd->footer(recover ? kRecoverFooter : kRestoreFooter);
+  cmd->callback([&cl, recover] {
+    cl.action = [&cl, recover] {
+      const Confirm c = cl.yes ? Confirm::given : Confirm::ask;
+      return recover ? cmd_recover(cl.g, c) : cmd_restore(cl.g, cl.backup_file, c);
+    };
+  });
+}
+
 // exec: everything after "--" is the remote command (split off before CLI11 parses).
 void add_exec(CLI::App& app, CommandLine& cl) {
   auto* cmd = app.add_subcommand("exec", "Run a command on the cluster's hosts at once, like pssh");
@@ -515,6 +592,9 @@ int run(int argc, char** argv) {
   add_verify(app, cl);
   add_exec(app, cl);
   add_logs(app, cl);
+  add_backup(app, cl);
+  add_restore(app, cl, Replace::restore);
+  add_restore(app, cl, Replace::recover);
   add_completion(app, cl);
   add_render(app, cl);
   add_client_config(app, cl);

@@ -75,6 +75,16 @@ struct DestroyOptions {
 int cmd_destroy(GlobalOptions& g, const DestroyOptions& options);
 // Print the completion script of `shell` (bash, zsh or fish) generated from `model`.
 int cmd_completion(const CompletionModel& model, const std::string& shell);
+// Back up the ensemble's data to `out` (empty: <cluster>-zookeeper-<UTC time>.tar).
+int cmd_backup(GlobalOptions& g, const std::string& out, Output output);
+// Check archive `file`'s members and load it with the inventory's ZooKeeper locally.
+int cmd_backup_verify(GlobalOptions& g, const std::string& file, Output output);
+// Whether a command replacing data asks first (typed cluster name) or was told --yes.
+enum class Confirm { ask, given };
+// Restore archive `file` into the inventory's ensemble.
+int cmd_restore(GlobalOptions& g, const std::string& file, Confirm confirm);
+// Rebuild the ensemble from the survivor with the highest zxid after a lost majority.
+int cmd_recover(GlobalOptions& g, Confirm confirm);
 // Pre-flight on its own, plus java version, disk, memory, clock skew, name resolution.
 int cmd_check(GlobalOptions& g, Output output);
 int cmd_render(GlobalOptions& g, const std::string& out_dir);

@@ -21,6 +21,7 @@ constexpr ValueRule kValueRules[] = {
     {"--templates", Complete::file, ""},
     {"--out", Complete::file, ""},
     {"INVENTORY", Complete::file, ""},
+    {"FILE", Complete::file, ""},
     {"--cluster", Complete::cluster, ""},
     {"NODE", Complete::node, ""},
     {"--color", Complete::words, "auto always never"},

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "util/result.hpp"
 
@@ -20,6 +21,10 @@ struct CommandResult {
 
 // Called during uploads with bytes sent so far and the total.
 using ProgressFn = std::function<void(std::uint64_t sent, std::uint64_t total)>;
+
+// Gets each piece of a streamed command's standard output, in order; an error stops
+// the command (its process group is killed) and is returned by run_streaming.
+using OutputSink = std::function<util::Result<void>(std::string_view chunk)>;
 
 // A bidirectional byte stream (a forwarded TCP connection through SSH).
 class Stream {
@@ -48,6 +53,21 @@ class Remote {
   // in CommandResult.
   virtual util::Result<CommandResult> run(const std::string& command,
                                           std::chrono::seconds timeout) = 0;
+
+  // run(), but standard output goes to `sink` as it arrives instead of into
+  // CommandResult::out (left empty): for outputs too large to hold, such as a backup's
+  // tar stream. This default runs run() and hands its whole output over at the end.
+  virtual util::Result<CommandResult> run_streaming(const std::string& command,
+                                                    const OutputSink& sink,
+                                                    std::chrono::seconds timeout) {
+    auto r = run(command, timeout);
+    if (!r) return r;
+    if (!r->out.empty()) {
+      if (auto s = sink(r->out); !s) return s.error();
+    }
+    r->out.clear();
+    return r;
+  }
 
   // Copy local file `local_path` to `remote_path` with `mode`: written to a temp
   // name beside it over SFTP, then renamed into place, so the file is either

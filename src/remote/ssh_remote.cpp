@@ -194,6 +194,16 @@ SshRemote::~SshRemote() = default;
 
 util::Result<CommandResult> SshRemote::run(const std::string& command,
                                            std::chrono::seconds timeout) {
+  return run_command(command, nullptr, timeout);
+}
+
+util::Result<CommandResult> SshRemote::run_streaming(const std::string& command,
+                                                     const OutputSink& sink,
+                                                     std::chrono::seconds timeout) {
+  return run_command(command, &sink, timeout);
+}
+
+util::Result<ChannelPtr> SshRemote::start_command(const std::string& command) {
   ssh_session s = session_.get();
   ChannelPtr ch(ssh_channel_new(s));
   if (!ch || ssh_channel_open_session(ch.get()) != SSH_OK) {
@@ -210,17 +220,54 @@ util::Result<CommandResult> SshRemote::run(const std::string& command,
   if (ssh_channel_request_exec(ch.get(), wrapped.c_str()) != SSH_OK) {
     return util::fail(label_ + ": cannot start command: " + session_error(s));
   }
+  return ch;
+}
+
+util::Result<CommandResult> SshRemote::run_command(const std::string& command,
+                                                   const OutputSink* sink,
+                                                   std::chrono::seconds timeout) {
+  ssh_session s = session_.get();
+  auto started = start_command(command);
+  if (!started) return started.error();
+  ChannelPtr ch = std::move(*started);
 
   CommandResult result;
   std::array<char, 32 * 1024> buf{};
-  // Move whatever is buffered on both streams into `result`.
+  std::optional<long> pid;  // streaming: the PID line, taken off before `sink` sees output
+  // Streaming: hand stdout after the PID line to `sink`.
+  auto pass_on = [&]() -> util::Result<void> {
+    if (sink == nullptr) return {};
+    if (!pid) {
+      if (result.out.find('\n') == std::string::npos) return {};
+      pid = take_pid_line(result.out).value_or(0);
+    }
+    if (result.out.empty()) return {};
+    auto r = (*sink)(result.out);
+    result.out.clear();
+    return r;
+  };
+  auto kill_group = [&] {
+    if (!pid) pid = take_pid_line(result.out);
+    // Best effort: the command may have ended or ignore SIGTERM.
+    if (pid && *pid > 1) {
+      (void)run(script_command(scripts::host_kill_group, {std::to_string(*pid)}), kKillTimeout);
+    }
+  };
+  // Move whatever is buffered on both streams into `result` (stdout to `sink` if set).
   auto drain = [&]() -> util::Result<void> {
     for (int is_stderr : {0, 1}) {
-      std::string& sink = is_stderr != 0 ? result.err : result.out;
+      std::string& into = is_stderr != 0 ? result.err : result.out;
       while (true) {
         const int n = ssh_channel_read_nonblocking(ch.get(), buf.data(), buf.size(), is_stderr);
         if (n > 0) {
-          sink.append(buf.data(), static_cast<std::size_t>(n));
+          into.append(buf.data(), static_cast<std::size_t>(n));
+          if (is_stderr == 0) {
+            if (auto r = pass_on(); !r) {
+              ssh_channel_close(ch.get());
+              kill_group();
+              return r.error();
+            }
+          }
           continue;
         }
         if (n == SSH_ERROR) {
@@ -243,10 +290,7 @@ util::Result<CommandResult> SshRemote::run(const std::string& command,
     const auto left = duration_cast<milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) {
       ssh_channel_close(ch.get());
-      if (auto pid = take_pid_line(result.out)) {
-        // Best effort: the command may have ended or ignore SIGTERM.
-        (void)run(script_command(scripts::host_kill_group, {std::to_string(*pid)}), kKillTimeout);
-      }
+      kill_group();
       return util::fail(label_ + ": command timed out after " + std::to_string(timeout.count()) +
                         "s");
     }
@@ -258,7 +302,7 @@ util::Result<CommandResult> SshRemote::run(const std::string& command,
       return util::fail(label_ + ": waiting for command output failed: " + session_error(s));
     }
   }
-  (void)take_pid_line(result.out);
+  if (sink == nullptr) (void)take_pid_line(result.out);
   result.exit_status = ssh_channel_get_exit_status(ch.get());
   ssh_channel_send_eof(ch.get());
   ssh_channel_close(ch.get());

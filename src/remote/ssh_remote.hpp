@@ -28,6 +28,8 @@ class SshRemote final : public Remote {
   const std::string& host() const override { return label_; }
   util::Result<CommandResult> run(const std::string& command,
                                   std::chrono::seconds timeout) override;
+  util::Result<CommandResult> run_streaming(const std::string& command, const OutputSink& sink,
+                                            std::chrono::seconds timeout) override;
   util::Result<void> upload_file(const std::string& local_path, const std::string& remote_path,
                                  int mode, const ProgressFn& progress) override;
   util::Result<void> write_file(const std::string& content, const std::string& remote_path,
@@ -38,6 +40,12 @@ class SshRemote final : public Remote {
   // Fills `buf` with up to `cap` bytes; 0 means the source is exhausted.
   using Source = std::function<util::Result<std::size_t>(char* buf, std::size_t cap)>;
 
+  // A channel running `command` (as root with Become::sudo), its stdout starting with
+  // the shell's PID line.
+  util::Result<ChannelPtr> start_command(const std::string& command);
+  // run() and run_streaming(): standard output to `sink` when it is set.
+  util::Result<CommandResult> run_command(const std::string& command, const OutputSink* sink,
+                                          std::chrono::seconds timeout);
   // The session's SFTP channel, opened on first use.
   util::Result<sftp_session> sftp();
   // Error text for the last SFTP failure.

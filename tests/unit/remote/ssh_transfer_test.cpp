@@ -40,6 +40,39 @@ TEST_F(SshTest, LargeOutputOnBothStreams) {
   EXPECT_EQ(r->err.substr(2999997), "XY\n");
 }
 
+TEST_F(SshTest, RunStreamingHandsStdoutToTheSinkWithoutThePidLine) {
+  auto remote = connect();
+  ASSERT_TRUE(remote);
+  std::string got;
+  int pieces = 0;
+  auto sink = [&](std::string_view chunk) -> zkctl::util::Result<void> {
+    got.append(chunk);
+    ++pieces;
+    return {};
+  };
+  auto r =
+      remote->run_streaming("yes abcdefghi | head -c 8000000; echo err >&2; exit 4", sink, 30s);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->exit_status, 4);
+  EXPECT_TRUE(r->out.empty());
+  EXPECT_EQ(r->err, "err\n");
+  ASSERT_EQ(got.size(), 8000000u);
+  EXPECT_EQ(got.substr(0, 20), "abcdefghi\nabcdefghi\n");
+  EXPECT_GT(pieces, 1) << "streamed, not held until the end";
+  // A sink error stops the command: its process group is killed, the session stays usable.
+  auto refuse = [](std::string_view) -> zkctl::util::Result<void> {
+    return zkctl::util::fail("disk full");
+  };
+  const auto start = Clock::now();
+  auto stopped = remote->run_streaming("while :; do echo x; sleep 0.01; done", refuse, 30s);
+  ASSERT_FALSE(stopped.ok());
+  EXPECT_EQ(stopped.error().message, "disk full");
+  EXPECT_LT(Clock::now() - start, 10s);
+  auto after = remote->run("echo still", 10s);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->out, "still\n");
+}
+
 TEST_F(SshTest, HostileArgumentStaysLiteral) {
   auto remote = connect();
   ASSERT_TRUE(remote);
