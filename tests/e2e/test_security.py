@@ -315,6 +315,8 @@ def test_dropping_a_user_removes_its_credential_and_acls(sec):
 
 @pytest.fixture(scope="module")
 def ksec(lab, kafka4_dist, zkctl_bin, tmp_path_factory):
+    lab.add_hosts(*KRAFT_HOSTS)
+    lab.reset(KRAFT_HOSTS)
     tmp = tmp_path_factory.mktemp("secure-kraft")
     zk = Zkctl(zkctl_bin, tmp / "home")
     zk.inventory = secure_variant(KRAFT, tmp / "kraft-secure.toml",
