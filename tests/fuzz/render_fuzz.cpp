@@ -91,6 +91,11 @@ constexpr std::string_view kFlags[] = {"",      "-Xss1m",   "-Da=b -Dc=d", "it's
 // `n` servers; each field a sample or raw bytes.
 inventory::Cluster read_cluster(ByteReader& in) {
   inventory::Cluster c;
+  // The open layout: the checks below read plaintext zoo.cfg's structure (secure rendering has
+  // its own golden and unit tests).
+  c.security.tls = false;
+  c.security.authentication = inventory::Authentication::none;
+  c.security.authorization = false;
   c.name = in.text(kNames);
   auto& z = c.zookeeper;
   z.tick_time_ms = in.integer(-2, 600001, 2000);

@@ -240,7 +240,7 @@ TEST_F(LiteralArgsTest, HostilePathsAreCreatedLiterally) {
     // Nothing but what was asked for appeared under the case directory.
     std::size_t entries = 0;
     for ([[maybe_unused]] const auto& e : fs::recursive_directory_iterator(base)) ++entries;
-    EXPECT_EQ(entries, 6u) << v;  // v/, v/inst, v/inst/conf, v/inst/logs, v/fv, dv
+    EXPECT_EQ(entries, 7u) << v;  // v/, v/inst, v/inst/conf, v/inst/conf/tls, v/inst/logs, v/fv, dv
     fs::remove_all(base);
   }
   EXPECT_GT(tried, 100);
