@@ -384,8 +384,10 @@ util::Result<std::string> ZkClient::create(const std::string& path, const std::s
       break;
   }
   auto call = run_call(s, "create", path, [&](const void* ctx) {
-    return zoo_acreate(s.zh, path.c_str(), data.data(), static_cast<int>(data.size()),
-                       &ZOO_OPEN_ACL_UNSAFE, flags, string_done, ctx);
+    return zoo_acreate(
+        s.zh, path.c_str(), data.data(), static_cast<int>(data.size()),
+        s.options.acl == ZkAcl::creator ? &ZOO_CREATOR_ALL_ACL : &ZOO_OPEN_ACL_UNSAFE, flags,
+        string_done, ctx);
   });
   if (!call) return call.error();
   const Call& c = **call;

@@ -21,12 +21,19 @@ enum class CreateMode {
   persistent_sequential,  // persistent, with a 10-digit sequence number appended to the name
 };
 
+// The ACL of the znodes a session creates.
+enum class ZkAcl {
+  open,     // world: anyone may do anything (an open cluster)
+  creator,  // the creator's (x509: zkctl's certificate) and ZooKeeper's super users only
+};
+
 struct ZkOptions {
   std::chrono::milliseconds session_timeout{
       10000};  // asked of the server, which clamps it to
                // 2..20 tickTimes; also the C client's recv timeout
   std::chrono::milliseconds operation_timeout{10000};  // longest wait for one request's answer
   ClientTls tls;  // enabled: every server is reached over TLS through an in-process TlsRelay
+  ZkAcl acl = ZkAcl::open;  // what create() gives its znodes
 };
 
 class ZkClient {
@@ -52,7 +59,7 @@ class ZkClient {
   // Whether `path` exists.
   util::Result<bool> exists(const std::string& path);
 
-  // Create `path` holding `data` (open ACL); returns the path created (with the sequence
+  // Create `path` holding `data` with ZkOptions::acl; returns the path created (with the sequence
   // number for persistent_sequential; relative to the chroot). Parent must exist.
   util::Result<std::string> create(const std::string& path, const std::string& data,
                                    CreateMode mode);

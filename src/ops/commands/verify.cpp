@@ -48,6 +48,9 @@ VerifyStep zookeeper_round_trip(const inventory::Cluster& cluster,
   std::string data = "written through " + via_a;
   probe::ZkOptions zo;
   zo.tls = zkctl_client_tls(cluster);
+  // On a cluster that authenticates, the test znode is zkctl's own (x509 creator ACL).
+  if (zo.tls.enabled() && cluster.security.authentication != inventory::Authentication::none)
+    zo.acl = probe::ZkAcl::creator;
   auto writer = probe::ZkClient::connect(via_a, timeout, zo);
   if (!writer) {
     step.detail = writer.error().message;
