@@ -269,8 +269,8 @@ struct TlsRelay::State {
       int c = ::accept4(l.fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (c < 0) return;
       if (!peer_is_this_process(c)) {
+        ++refused;  // counted before the close the other side sees
         ::close(c);
-        ++refused;
         continue;
       }
       Pair& p = pairs.emplace_back();
