@@ -179,13 +179,32 @@ check_mode() {
     tls_ok node1 9092 || die "secure: no TLS handshake with Kafka on node1:9092; see $LOG"
 }
 
+# deploy_to FILE INVENTORY: zkctl deploy, its output (progress included) to FILE and stdout.
+deploy_to() {
+    local rc=0
+    "$ZKCTL" deploy "$2" >"$1" 2>&1 || rc=$?
+    cat "$1"
+    return $rc
+}
+# phases MODE FILE: from a deploy's progress lines, how long ZooKeeper took to serve (the
+# slowest server's "wait for role") and Kafka's brokers to register ("wait for brokers").
+phases() {
+    local zk kafka
+    zk=$(sed -n 's/^\[[a-z0-9.-]*\] wait for role: ok (\([0-9.]*\)s)$/\1/p' "$2" | sort -g | tail -n 1)
+    kafka=$(sed -n 's/^\[kafka wait\] wait for brokers: ok (\([0-9.]*\)s)$/\1/p' "$2")
+    [[ -n $zk && -n $kafka ]] || die "$1: no 'wait for role' / 'wait for brokers' times in the deploy's output"
+    S[zkwait_$1]+="$zk "
+    S[kafkawait_$1]+="$kafka "
+}
+
 # one MODE RUN: deploy from nothing, then status and verify of that cluster.
 one() {
     local mode=$1 run=$2
     say "run $run/$RUNS: $mode"
     reset_hosts
     export ZKCTL_HOME=$WORK/home.$mode.$run
-    timed "deploy_$mode" "$ZKCTL" deploy "${INV[$mode]}"
+    timed "deploy_$mode" deploy_to "$WORK/deploy.out" "${INV[$mode]}"
+    phases "$mode" "$WORK/deploy.out"
     check_mode "$mode"
     "$ZKCTL" status -i "${INV[$mode]}" >>"$LOG" 2>&1 || die "$mode: zkctl status fails; see $LOG"
     for _ in $(seq 1 "$STATUS_REPS"); do
@@ -222,6 +241,17 @@ table=$(
     row "\`zkctl status\`" status
     row "\`zkctl verify\` (100 messages)" verify
 )
+phase_row() { # phase_row LABEL SERIES
+    local o s
+    o=$(m "$2_open") s=$(m "$2_secure")
+    echo "| $1 | $o s | $s s | +$(awk -v a="$o" -v b="$s" 'BEGIN { printf "%.1f", b - a }') s |"
+}
+phases_table=$(
+    echo "| part of \`zkctl deploy\` | open | secure | secure - open |"
+    echo "|---|---|---|---|"
+    phase_row "ZooKeeper: started to every server in its role (the slowest)" zkwait
+    phase_row "Kafka: started to every broker registered and serving" kafkawait
+)
 {
     echo "# open vs secure: deploy, status and verify"
     echo
@@ -232,11 +262,15 @@ table=$(
     echo
     echo "$table"
     echo
+    echo "Where a deploy's time goes (medians; zkctl's own progress lines, 0.1 s resolution):"
+    echo
+    echo "$phases_table"
+    echo
     echo "## Every run (seconds)"
     echo
     echo "| series | runs |"
     echo "|---|---|"
-    for c in deploy status verify; do
+    for c in deploy zkwait kafkawait status verify; do
         series_line "${c}_open"
         series_line "${c}_secure"
     done
@@ -255,8 +289,10 @@ table=$(
   /var/lib/zookeeper, /var/lib/kafka, /var/log, /tmp emptied) and zkctl gets a fresh
   `ZKCTL_HOME`, so a secure deploy also creates the CA (EC P-256) and issues a certificate for
   every node and for zkctl's admin identity, and uploads them. It returns once every
-  ZooKeeper server serves in its role and every broker is registered.
-- Each secure cluster is checked before it is timed: plaintext `srvr` to node1:2181 gets no
+  ZooKeeper server serves in its role and every broker is registered. zkwait and kafkawait
+  below are the two waits as deploy's progress lines report them (`wait for role`, the
+  slowest server; `wait for brokers`).
+- Each secure cluster is checked right after its deploy, before status and verify: plaintext `srvr` to node1:2181 gets no
   answer, and node1:2181 (ZooKeeper) and node1:9092 (Kafka) complete a TLS handshake
   verified against the cluster's CA.
 - status: one untimed warm-up, then 3 timed `zkctl status` on each deployed cluster. Secure:
@@ -270,5 +306,7 @@ EOF
 } >"$OUT"
 echo
 echo "$table"
+echo
+echo "$phases_table"
 echo
 say "report written to $OUT (command output in $LOG)"
