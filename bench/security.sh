@@ -63,7 +63,7 @@ while (($# > 0)); do
         *) usage ;;
     esac
 done
-say() { echo "bench: $*" >&2; }
+say() { echo "bench: $*" | tee -a "$LOG" >&2; }
 die() {
     say "$*"
     exit 1
@@ -168,10 +168,15 @@ tls_ok() {
 }
 # check_mode MODE: the cluster just deployed is what MODE says it is.
 check_mode() {
-    local answer
-    answer=$(echo srvr | nc -N -w 2 node1 2181 2>/dev/null || true)
+    local answer try
+    for try in 1 2 3 4 5; do
+        answer=$(echo srvr | nc -N -w 2 node1 2181 2>&1 || true)
+        [[ $1 == open && $answer != *"Mode: "* ]] || break
+        echo "srvr to node1:2181, try $try: $answer" >>"$LOG"
+        sleep 1
+    done
     if [[ $1 == open ]]; then
-        [[ $answer == *"Mode: "* ]] || die "open: node1 does not answer plaintext srvr"
+        [[ $answer == *"Mode: "* ]] || die "open: node1 does not answer plaintext srvr: ${answer:-nothing}"
         return
     fi
     [[ $answer != *"Mode: "* ]] || die "secure: node1 answers plaintext srvr"
@@ -213,6 +218,7 @@ one() {
     timed "verify_$mode" "$ZKCTL" verify -i "${INV[$mode]}"
 }
 started=$EPOCHREALTIME
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 for run in $(seq 1 "$RUNS"); do
     if ((run % 2)); then
         one open "$run"
@@ -222,6 +228,7 @@ for run in $(seq 1 "$RUNS"); do
         one open "$run"
     fi
 done
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
 elapsed=$(awk -v a="$started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", (b - a) / 60 }')
 
 m() { median "${S[$1]}"; }
@@ -244,7 +251,7 @@ table=$(
 phase_row() { # phase_row LABEL SERIES
     local o s
     o=$(m "$2_open") s=$(m "$2_secure")
-    echo "| $1 | $o s | $s s | +$(awk -v a="$o" -v b="$s" 'BEGIN { printf "%.1f", b - a }') s |"
+    awk -v l="$1" -v a="$o" -v b="$s" 'BEGIN { printf "| %s | %.1f s | %.1f s | %+.1f s |\n", l, a, b, b - a }'
 }
 phases_table=$(
     echo "| part of \`zkctl deploy\` | open | secure | secure - open |"
@@ -256,6 +263,9 @@ phases_table=$(
     echo "# open vs secure: deploy, status and verify"
     echo
     echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') by \`bench/security.sh -n $RUNS\` (about $elapsed min) on $(nproc) CPUs ($cpu), ${mem_gib} GiB memory, Linux $(uname -r); zkctl $("$ZKCTL" --version 2>/dev/null | awk '{ print $NF }') (build of $built, tree at $commit); $(openssl version | awk '{ print $1, $2 }')."
+    echo
+    echo "Load average (1, 5, 15 min) $load0 at the start, $load1 at the end: the machine is shared, so"
+    echo "other work runs beside the lab."
     echo
     echo "Wall time, median of $RUNS deploys and verifies and of $((RUNS * STATUS_REPS)) status runs ($STATUS_REPS on each deployed"
     echo "cluster); open and secure interleaved, which goes first alternating run by run."
