@@ -151,12 +151,22 @@ def test_secure_deploy_serves_and_keeps_its_pki_private(lab, sec):
     assert modes[2].startswith("600 root"), ls.stdout
 
 
+def acl_count(zk: Zkctl) -> int:
+    proc = zk.run("users", "--json", "-i", str(zk.inventory))
+    assert proc.returncode == 0, proc.stderr
+    return sum(len(u["acls"]) for u in json.loads(proc.stdout)["users"])
+
+
 def test_a_second_deploy_changes_nothing_and_plan_shows_no_key(lab, sec):
-    # Kept certificates are reused, root's own admin files are compared by root: no restart.
+    # Kept certificates are reused, root's own admin files are compared by root: no restart;
+    # the users' credentials and ACLs are already what the inventory says.
+    assert acl_count(sec) == 7
     proc = sec.run("deploy", str(sec.inventory))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "configs changed on 0, started 0, restarted 0" in proc.stdout, proc.stdout
     assert "storage formatted on 0, started 0, restarted 0" in proc.stdout, proc.stdout
+    assert "0 credential(s) set, 0 removed; ACLs +0 -0" in proc.stderr, proc.stderr
+    assert acl_count(sec) == 7
     # A node whose certificate must change: plan says its key file changes, never its content.
     lab.ssh("node3", "rm /opt/kafka/config/tls/node.pem")
     proc = sec.run("plan", str(sec.inventory))
@@ -165,6 +175,7 @@ def test_a_second_deploy_changes_nothing_and_plan_shows_no_key(lab, sec):
     assert "PRIVATE KEY" not in proc.stdout + proc.stderr
     proc = sec.run("deploy", str(sec.inventory))
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert acl_count(sec) == 7
 
 
 def test_every_port_shows_the_cluster_ca_chain_and_the_nodes_name(sec):

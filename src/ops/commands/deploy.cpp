@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdio>
 #include <map>
+#include <mutex>
 
 #include "ops/commands/deploy_plan.hpp"
 #include "ops/zookeeper/host.hpp"
@@ -58,6 +59,7 @@ struct Apply {
   DeployReport& report;
   std::map<NodeKind, Tally> tally;
   std::atomic<int> removed{0};
+  std::mutex notes_mu;  // guards report.notes while steps run
 };
 
 // Upload progress of `step` on `host` as "1.5 / 42.0 MiB" events.
@@ -157,12 +159,17 @@ util::Result<StepOutcome> run_step(Apply& a, const PlannedStage& stage, const Pl
     }
     case StepKind::take_out:
       return take_out_step(a, *job.node);
-    case StepKind::wait_tier:
-    case StepKind::reconcile: {
-      auto w =
-          kind == StepKind::wait_tier ? stage.tier->wait_all(a.ctx) : stage.tier->reconcile(a.ctx);
+    case StepKind::wait_tier: {
+      auto w = stage.tier->wait_all(a.ctx);
       if (!w) return w.error();
       a.ctx.progress().report({stage.name, to_string(kind), runner::EventKind::progress, *w});
+      return StepOutcome::done;
+    }
+    case StepKind::reconcile: {
+      auto w = stage.tier->reconcile(a.ctx);
+      if (!w) return w.error();
+      std::lock_guard lock(a.notes_mu);  // what it did stays in the summary (progress thins out)
+      a.report.notes.push_back(stage.name + ": " + *w);
       return StepOutcome::done;
     }
   }
