@@ -275,12 +275,21 @@ util::Result<std::pair<Checkpoint, std::string>> newest_on(Context& ctx,
   return std::make_pair(*newest, listing->cluster_id);
 }
 
+// `name` as an archive member: __cluster_metadata-0/<offset>-<epoch>.checkpoint.
+std::optional<Checkpoint> kraft_snapshot_member(const std::string& name) {
+  const std::string dir = "__cluster_metadata-0/";
+  if (!name.starts_with(dir)) return std::nullopt;
+  return checkpoint_of(name.substr(dir.size()), 0);
+}
+
 // The raw tar's members (meta.properties, the snapshot) with their sha256, into `m`.
 util::Result<std::vector<LoadMember>> index_kraft_raw(const std::string& raw, Manifest& m) {
   auto entries = list_tar(raw);
   if (!entries) return entries.error();
   std::vector<LoadMember> out;
   for (const auto& e : *entries) {
+    if (e.name != "meta.properties" && !kraft_snapshot_member(e.name))
+      return util::fail("unexpected member in the stream: " + e.name);
     auto sum = sha256_range(raw, e.offset, e.size);
     if (!sum) return sum.error();
     m.members.push_back({e.name, e.size, *sum});
@@ -293,9 +302,10 @@ util::Result<std::vector<LoadMember>> index_kraft_raw(const std::string& raw, Ma
 std::string count_records(const std::vector<LoadMember>& members, const std::string& distribution,
                           Manifest& m) {
   for (const auto& x : members) {
-    if (!x.name.ends_with(".checkpoint")) continue;
+    auto c = kraft_snapshot_member(x.name);
+    if (!c) continue;
     LoadMember named = x;
-    named.name = x.name.substr(x.name.rfind('/') + 1);
+    named.name = c->name;
     auto dump = dump_kraft_snapshot(named, distribution, kLoadTimeout);
     if (!dump) return dump.error().message;
     if (!dump->problems.empty()) return dump->problems.front();
@@ -415,13 +425,21 @@ std::vector<LoadMember> load_members(const Archive& archive) {
   return out;
 }
 
+namespace {
+
+// verify_backup of a kraft-metadata archive.
 VerifyResult verify_kraft(const Archive& archive, const std::string& distribution,
                           std::chrono::seconds timeout) {
   VerifyResult r{archive.manifest, check_members(archive), std::nullopt, std::nullopt};
   if (!r.problems.empty()) return r;
   const TarEntry* snap = nullptr;
-  for (const auto& e : archive.entries)
-    if (e.name.starts_with("__cluster_metadata-0/") && e.name.ends_with(".checkpoint")) snap = &e;
+  std::string base;  // its file name: DumpLogSegments reads offset and epoch from it
+  for (const auto& e : archive.entries) {
+    if (auto c = kraft_snapshot_member(e.name)) {
+      snap = &e;
+      base = c->name;
+    }
+  }
   if (snap == nullptr) {
     r.problems.push_back("the archive holds no metadata snapshot");
     return r;
@@ -430,7 +448,7 @@ VerifyResult verify_kraft(const Archive& archive, const std::string& distributio
     r.problems.push_back("the inventory has no [kafka] distribution to read the snapshot with");
     return r;
   }
-  LoadMember member{snap->name.substr(21), archive.path, snap->offset, snap->size};
+  LoadMember member{base, archive.path, snap->offset, snap->size};
   auto dump = dump_kraft_snapshot(member, distribution, timeout);
   if (!dump) {
     r.problems.push_back(dump.error().message);
@@ -449,6 +467,8 @@ VerifyResult verify_kraft(const Archive& archive, const std::string& distributio
                          " records, the manifest says " + std::to_string(*m.record_count));
   return r;
 }
+
+}  // namespace
 
 util::Result<VerifyResult> verify_backup(const std::string& path, const std::string& distribution,
                                          std::chrono::seconds timeout,

@@ -6,6 +6,7 @@
 
 #include "ops/backup/archive.hpp"
 #include "ops/backup/kraft_meta.hpp"
+#include "ops/commands/backup.hpp"
 
 namespace zkctl::ops {
 namespace {
@@ -182,6 +183,41 @@ TEST(KraftManifest, AZooKeeperManifestKeepsItsKind) {
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(back->kind, kZooKeeperData);
   EXPECT_EQ(manifest_json(m).find("kafka_version"), std::string::npos);
+}
+
+// An archive of kind kraft-metadata holding `name` (content "x"), its manifest matching.
+std::string kraft_archive(const std::string& name) {
+  const std::string path = testing::TempDir() + "kraft-archive.tar";
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  const std::string sum = "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881";
+  Manifest m;
+  m.kind = kKraftMetadata;
+  m.members = {{name, 1, sum}};
+  TarWriter w(f);
+  EXPECT_TRUE(w.add("manifest.json", manifest_json(m)));
+  EXPECT_TRUE(w.add(name, "x"));
+  EXPECT_TRUE(w.finish());
+  std::fclose(f);
+  return path;
+}
+
+TEST(KraftVerify, AMemberOutsideTheMetadataDirIsNoSnapshot) {
+  // A crafted name must never become a path of the local read (it would leave its temp dir).
+  auto r = verify_backup(
+      kraft_archive("__cluster_metadata-0/../../00000000000000000039-0000000001.checkpoint"), "",
+      std::chrono::seconds(5), "/nonexistent/kafka.tgz");
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->problems.size(), 1u);
+  EXPECT_EQ(r->problems[0], "the archive holds no metadata snapshot");
+}
+
+TEST(KraftVerify, NoKafkaDistributionIsAProblem) {
+  auto r = verify_backup(
+      kraft_archive("__cluster_metadata-0/00000000000000000039-0000000001.checkpoint"), "",
+      std::chrono::seconds(5), "");
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->problems.size(), 1u);
+  EXPECT_NE(r->problems[0].find("no [kafka] distribution"), std::string::npos);
 }
 
 }  // namespace
