@@ -6,9 +6,10 @@ kind. One deploy: the tests run in file order and share the cluster and the arch
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
-import hashlib
+import re
 import tarfile
 import time
 
@@ -74,6 +75,11 @@ def test_backup_takes_a_followers_newest_snapshot(lab, kraft, state, tmp_path_fa
     assert names[1].endswith(f"{m['snapshot']['offset']:020d}-{m['snapshot']['epoch']:010d}"
                              ".checkpoint")
     state["archive"], state["manifest"] = out, m
+    proc = zk.run("backup", "-i", str(inv), "--out", str(out.with_name("plain.tar")))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert re.search(r"backup of kraft from kf\d \(node \d, follower\): metadata snapshot at "
+                     r"offset \d+, epoch \d+, cluster id " + m["cluster_id"], proc.stdout)
+    assert re.search(r"records: [1-9]\d*, read by Kafka 4\.", proc.stdout), proc.stdout
 
 
 def test_verify_reads_the_snapshot_with_kafka(kraft, state):
