@@ -371,7 +371,10 @@ constexpr const char* kBackupFooter =
     "with a manifest: cluster, server, zxid range, time, versions, sha256 of every member.\n"
     "The znode count is found by loading the archive locally with the inventory's ZooKeeper\n"
     "(java on PATH). `backup verify FILE` checks the checksums and loads it again.\n"
-    "Exit 3 when no server serves.\n\n"
+    "Exit 3 when no server serves.\n"
+    "A KRaft cluster: the newest metadata snapshot (and meta.properties) of the follower\n"
+    "controller with the highest LogEndOffset, read back locally with Kafka's\n"
+    "DumpLogSegments (records, last offset, topics); restore refuses such an archive.\n\n"
     "Examples:\n  zkctl backup --out seed.tar\n  zkctl backup verify seed.tar";
 
 constexpr const char* kRestoreFooter =
@@ -394,7 +397,8 @@ constexpr const char* kRecoverFooter =
 void add_backup(CLI::App& app, CommandLine& cl) {
   auto* cmd = app.add_subcommand("backup", "Back up the ensemble's data into one local archive");
   cmd->add_option("--out", cl.backup_file,
-                  "Archive to write (default: <cluster>-zookeeper-<time>.tar)");
+                  "Archive to write (default: <cluster>-zookeeper-<time>.tar, KRaft: "
+                  "<cluster>-kraft-metadata-<time>.tar)");
   cmd->add_flag("--json", cl.json, "Print a JSON summary");
   add_cluster_options(cmd, cl.g);
   add_ssh_options(cmd, cl.g);

@@ -20,14 +20,14 @@ std::string mib(std::uint64_t bytes) {
   return buf;
 }
 
-// "<cluster>-zookeeper-<UTC>.tar" in the current dir.
-std::string default_out(const std::string& cluster) {
+// "<cluster>-<kind>-<UTC>.tar" in the current dir.
+std::string default_out(const std::string& cluster, const std::string& kind) {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char when[32];
   std::strftime(when, sizeof when, "%Y%m%dT%H%M%SZ", &tm);
-  return cluster + "-zookeeper-" + when + ".tar";
+  return cluster + "-" + kind + "-" + when + ".tar";
 }
 
 std::string count_text(const ops::Manifest& m) {
@@ -38,6 +38,27 @@ std::string count_text(const ops::Manifest& m) {
 
 nlohmann::ordered_json manifest_summary(const ops::Manifest& m) {
   return nlohmann::ordered_json::parse(ops::manifest_json(m));
+}
+
+void print_rate(const ops::BackupResult& r) {
+  const double rate = r.seconds > 0 ? static_cast<double>(r.streamed) / r.seconds / 1048576.0 : 0;
+  std::printf("wrote %s: %s in %.1f s (%s streamed, %.1f MiB/s)\n", r.path.c_str(),
+              mib(r.bytes).c_str(), r.seconds, mib(r.streamed).c_str(), rate);
+}
+
+void print_kraft_backup(const ops::BackupResult& r) {
+  const ops::Manifest& m = r.manifest;
+  std::printf(
+      "backup of %s from %s (node %d, %s): metadata snapshot at offset %llu, epoch %u, "
+      "cluster id %s\n",
+      m.cluster.c_str(), m.server.c_str(), m.server_id, m.mode.c_str(),
+      static_cast<unsigned long long>(m.snapshot_offset), m.snapshot_epoch, m.cluster_id.c_str());
+  if (m.record_count)
+    std::printf("records: %ld, read by Kafka %s's DumpLogSegments from the archive locally\n",
+                *m.record_count, m.kafka_version.c_str());
+  if (!r.count_note.empty())
+    std::fprintf(stderr, "zkctl: warning: records not counted: %s\n", r.count_note.c_str());
+  print_rate(r);
 }
 
 void print_backup(const ops::BackupResult& r) {
@@ -53,9 +74,30 @@ void print_backup(const ops::BackupResult& r) {
                             : "");
   if (!r.count_note.empty())
     std::fprintf(stderr, "zkctl: warning: znodes not counted: %s\n", r.count_note.c_str());
-  const double rate = r.seconds > 0 ? static_cast<double>(r.streamed) / r.seconds / 1048576.0 : 0;
-  std::printf("wrote %s: %s in %.1f s (%s streamed, %.1f MiB/s)\n", r.path.c_str(),
-              mib(r.bytes).c_str(), r.seconds, mib(r.streamed).c_str(), rate);
+  print_rate(r);
+}
+
+nlohmann::ordered_json dump_summary(const ops::SnapshotDump& d) {
+  nlohmann::ordered_json j;
+  j["end_offset"] = d.end_offset;
+  j["epoch"] = d.epoch;
+  j["records"] = d.records;
+  j["control_records"] = d.control_records;
+  j["last_offset"] = d.last_offset ? nlohmann::ordered_json(*d.last_offset) : nullptr;
+  j["topics"] = d.topics;
+  return j;
+}
+
+void print_dump(const ops::SnapshotDump& d) {
+  std::printf("checksums: ok (sha256 of every member)\n");
+  std::printf(
+      "DumpLogSegments: snapshot at offset %llu, epoch %u: %ld records (+%ld control), "
+      "last offset %s\n",
+      static_cast<unsigned long long>(d.end_offset), d.epoch, d.records, d.control_records,
+      d.last_offset ? std::to_string(*d.last_offset).c_str() : "none");
+  std::string topics;
+  for (const auto& t : d.topics) topics += (topics.empty() ? "" : ", ") + t;
+  std::printf("topics (%zu): %s\n", d.topics.size(), topics.empty() ? "none" : topics.c_str());
 }
 
 }  // namespace
@@ -63,10 +105,11 @@ void print_backup(const ops::BackupResult& r) {
 int cmd_backup(GlobalOptions& g, const std::string& out, Output output) {
   auto loaded = load_cluster(g.choice);
   if (!loaded) return kUsage;
-  if (loaded->cluster.servers.empty()) {
+  const bool kraft = loaded->cluster.servers.empty() && loaded->cluster.kafka &&
+                     loaded->cluster.kafka->mode == inventory::KafkaMode::kraft;
+  if (loaded->cluster.servers.empty() && !kraft) {
     std::fprintf(stderr,
-                 "zkctl: cluster %s has no ZooKeeper servers to back up (KRaft metadata "
-                 "backups are not supported yet)\n",
+                 "zkctl: cluster %s has no ZooKeeper servers and no KRaft quorum to back up\n",
                  loaded->cluster.name.c_str());
     return kUsage;
   }
@@ -75,12 +118,16 @@ int cmd_backup(GlobalOptions& g, const std::string& out, Output output) {
   ops::Context ctx(loaded->cluster, g.ops,
                    printer ? *printer : static_cast<runner::Progress&>(quiet));
   ops::BackupOptions o;
-  o.out = out.empty() ? default_out(loaded->cluster.name) : out;
+  o.out =
+      out.empty() ? default_out(loaded->cluster.name, kraft ? "kraft-metadata" : "zookeeper") : out;
   o.zkctl_version = ZKCTL_VERSION;
-  auto r = ops::backup(ctx, o);
+  auto r = kraft ? ops::backup_kraft(ctx, o) : ops::backup(ctx, o);
   if (!r) {
     std::fprintf(stderr, "zkctl: backup failed: %s\n", r.error().message.c_str());
-    return r.error().message.starts_with("no server is serving") ? kNoQuorum : kFailed;
+    const auto& e = r.error().message;
+    return e.starts_with("no server is serving") || e.starts_with("no controller is serving")
+               ? kNoQuorum
+               : kFailed;
   }
   if (output == Output::json) {
     nlohmann::ordered_json j;
@@ -91,6 +138,8 @@ int cmd_backup(GlobalOptions& g, const std::string& out, Output output) {
     if (!r->count_note.empty()) j["count_note"] = r->count_note;
     j["manifest"] = manifest_summary(r->manifest);
     std::printf("%s\n", j.dump(2).c_str());
+  } else if (kraft) {
+    print_kraft_backup(*r);
   } else {
     print_backup(*r);
   }
@@ -100,8 +149,9 @@ int cmd_backup(GlobalOptions& g, const std::string& out, Output output) {
 int cmd_backup_verify(GlobalOptions& g, const std::string& file, Output output) {
   auto loaded = load_cluster(g.choice);
   if (!loaded) return kUsage;
-  auto r =
-      ops::verify_backup(file, loaded->cluster.zookeeper.distribution, std::chrono::seconds(600));
+  const auto& cl = loaded->cluster;
+  auto r = ops::verify_backup(file, cl.zookeeper.distribution, std::chrono::seconds(600),
+                              cl.kafka ? cl.kafka->distribution : "");
   if (!r) {
     std::fprintf(stderr, "zkctl: %s\n", r.error().message.c_str());
     return kFailed;
@@ -120,6 +170,7 @@ int cmd_backup_verify(GlobalOptions& g, const std::string& file, Output output) 
                      {"last_zxid", ops::zxid_hex(r->loaded->last_zxid)},
                      {"zookeeper_version", r->loaded->zookeeper_version}};
     }
+    if (r->dump) j["dump"] = dump_summary(*r->dump);
     j["manifest"] = manifest_summary(m);
     std::printf("%s\n", j.dump(2).c_str());
   } else {
@@ -134,6 +185,7 @@ int cmd_backup_verify(GlobalOptions& g, const std::string& file, Output output) 
                   l.zookeeper_version.c_str(), l.znode_count, l.ephemeral_count,
                   ops::zxid_hex(l.last_zxid).c_str());
     }
+    if (r->dump) print_dump(*r->dump);
     for (const auto& p : r->problems) std::fprintf(stderr, "zkctl: %s\n", p.c_str());
     std::printf("%s\n", r->problems.empty() ? "verified" : "NOT VERIFIED");
   }

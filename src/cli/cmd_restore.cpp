@@ -62,6 +62,14 @@ int cmd_restore(GlobalOptions& g, const std::string& file, Confirm confirm) {
                  archive.error().message.c_str());
     return kUsage;
   }
+  if (archive->manifest.kind != ops::kZooKeeperData) {
+    std::fprintf(stderr,
+                 "zkctl: %s is a %s backup (cluster %s, node %d); zkctl restores ZooKeeper "
+                 "backups only\nzkctl: restore refused; nothing was changed on any host\n",
+                 file.c_str(), archive->manifest.kind.c_str(), archive->manifest.cluster.c_str(),
+                 archive->manifest.server_id);
+    return kUsage;
+  }
   auto printer = make_progress(g);
   ops::Context ctx(loaded->cluster, g.ops, *printer);
   const std::string& name = loaded->cluster.name;

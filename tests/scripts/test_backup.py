@@ -147,3 +147,70 @@ class TestPlace:
         uid = pwd.getpwnam(SERVICE_USER).pw_uid
         assert (data / 'version-2' / 'snapshot.10').stat().st_uid == uid
         assert (data / 'myid').stat().st_uid == uid
+
+
+# ---- KRaft metadata ---------------------------------------------------------------------
+
+CKPT = '00000000000000000039-0000000001.checkpoint'
+
+
+def kraft_dir(root: Path, files: dict[str, bytes]) -> Path:
+    md = root / '__cluster_metadata-0'
+    md.mkdir(parents=True)
+    (root / 'meta.properties').write_text('version=1\nnode.id=2\ncluster.id=MkU3OEVBNTcwNTJENDM2Qk\n')
+    for name, data in files.items():
+        (md / name).write_bytes(data)
+    return root
+
+
+class TestKraftList:
+    def test_lists_whole_snapshots_and_the_cluster_id(self, run, tmp_path):
+        d = kraft_dir(tmp_path / ODD / 'data', {
+            CKPT: b'x' * 12, '00000000000000000050-0000000001.checkpoint.part': b'y',
+            '00000000000000000000.log': b'z', 'quorum-state': b'{}'})
+        r = run('backup/kraft_list.sh', 'root', d)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout == f'cluster.id MkU3OEVBNTcwNTJENDM2Qk\ncheckpoint {CKPT} 12\n'
+
+    def test_nothing_for_a_missing_dir(self, run, tmp_path):
+        r = run('backup/kraft_list.sh', 'root', tmp_path / 'none')
+        assert r.returncode == 0 and r.stdout == ''
+
+    @needs_root
+    def test_reads_as_the_service_user(self, run, shared_dir):
+        secret = root_only(shared_dir / 'secret', 'cluster.id=stolen\n')
+        (shared_dir / 'data').mkdir()
+        d = service_owned(shared_dir / 'data')
+        (d / 'meta.properties').symlink_to(secret)
+        r = run('backup/kraft_list.sh', SERVICE_USER, d)
+        assert r.returncode == 0 and 'stolen' not in r.stdout
+
+
+class TestKraftStream:
+    def test_streams_the_snapshot_and_meta_properties(self, run, tmp_path):
+        d = kraft_dir(tmp_path / ODD / 'data', {CKPT: b's' * 700, 'other.checkpoint': b'o'})
+        r = run('backup/kraft_stream.sh', 'root', d, CKPT)
+        assert r.returncode == 0, r.stderr
+        with tarfile.open(fileobj=io.BytesIO(r.stdout.encode('latin-1', 'surrogateescape'))) as t:
+            assert t.getnames() == ['meta.properties', f'__cluster_metadata-0/{CKPT}']
+
+    @pytest.mark.parametrize('name', ['../meta.properties', '-Cx', 'quorum-state',
+                                      '1-2-3.checkpoint', '.checkpoint', 'a-1.checkpoint',
+                                      '00000000000000000000.log', '1-.checkpoint'])
+    def test_other_names_are_refused(self, run, tmp_path, name):
+        d = kraft_dir(tmp_path / 'data', {CKPT: b's'})
+        r = run('backup/kraft_stream.sh', 'root', d, name)
+        assert r.returncode == 2 and r.stdout == ''
+
+
+def test_kraft_replication_asks_the_replication_table(run, tmp_path):
+    install = tmp_path / ODD / 'kafka'
+    tool = install / 'current' / 'bin' / 'kafka-metadata-quorum.sh'
+    tool.parent.mkdir(parents=True)
+    tool.write_text('#!/bin/sh\necho "$KAFKA_HEAP_OPTS $*"; echo err >&2\n')
+    tool.chmod(0o755)
+    r = run('backup/kraft_replication.sh', install, 'h1:9092')
+    assert r.stdout == '-Xmx128m --bootstrap-server h1:9092 describe --replication\nerr\n'
+    r = run('backup/kraft_replication.sh', install, 'h1:9094', '/c/admin.properties')
+    assert r.stdout == ('-Xmx128m --bootstrap-server h1:9094 --command-config /c/admin.properties '
+                        'describe --replication\nerr\n')

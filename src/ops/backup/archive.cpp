@@ -160,13 +160,22 @@ std::string manifest_json(const Manifest& m) {
   j["kind"] = m.kind;
   j["cluster"] = m.cluster;
   j["server"] = {{"host", m.server}, {"id", m.server_id}, {"mode", m.mode}};
-  j["zxid"] = {{"snapshot", zxid_hex(m.snapshot_zxid)}, {"last", zxid_hex(m.last_zxid)}};
-  j["txns"] = m.txns;
-  j["znode_count"] = m.znode_count ? nlohmann::ordered_json(*m.znode_count) : nullptr;
-  j["ephemeral_count"] = m.ephemeral_count ? nlohmann::ordered_json(*m.ephemeral_count) : nullptr;
+  if (m.kind == kKraftMetadata) {
+    j["snapshot"] = {{"offset", m.snapshot_offset}, {"epoch", m.snapshot_epoch}};
+    j["cluster_id"] = m.cluster_id;
+    j["record_count"] = m.record_count ? nlohmann::ordered_json(*m.record_count) : nullptr;
+  } else {
+    j["zxid"] = {{"snapshot", zxid_hex(m.snapshot_zxid)}, {"last", zxid_hex(m.last_zxid)}};
+    j["txns"] = m.txns;
+    j["znode_count"] = m.znode_count ? nlohmann::ordered_json(*m.znode_count) : nullptr;
+    j["ephemeral_count"] = m.ephemeral_count ? nlohmann::ordered_json(*m.ephemeral_count) : nullptr;
+  }
   j["time"] = m.time;
   j["zkctl_version"] = m.zkctl_version;
-  j["zookeeper_version"] = m.zookeeper_version;
+  if (m.kind == kKraftMetadata)
+    j["kafka_version"] = m.kafka_version;
+  else
+    j["zookeeper_version"] = m.zookeeper_version;
   j["members"] = nlohmann::ordered_json::array();
   for (const auto& x : m.members)
     j["members"].push_back({{"name", x.name}, {"size", x.size}, {"sha256", x.sha256}});
@@ -185,6 +194,20 @@ util::Result<Manifest> parse_manifest(const std::string& text) {
     m.server = j.at("server").at("host").get<std::string>();
     m.server_id = j.at("server").at("id").get<int>();
     m.mode = j.at("server").at("mode").get<std::string>();
+    m.time = j.at("time").get<std::string>();
+    m.zkctl_version = j.at("zkctl_version").get<std::string>();
+    for (const auto& x : j.at("members")) {
+      m.members.push_back({x.at("name").get<std::string>(), x.at("size").get<std::uint64_t>(),
+                           x.at("sha256").get<std::string>()});
+    }
+    if (m.kind == kKraftMetadata) {
+      m.snapshot_offset = j.at("snapshot").at("offset").get<std::uint64_t>();
+      m.snapshot_epoch = j.at("snapshot").at("epoch").get<std::uint32_t>();
+      m.cluster_id = j.at("cluster_id").get<std::string>();
+      if (!j.at("record_count").is_null()) m.record_count = j.at("record_count").get<long>();
+      m.kafka_version = j.at("kafka_version").get<std::string>();
+      return m;
+    }
     auto zx = [&](const char* k) -> util::Result<std::uint64_t> {
       const auto s = j.at("zxid").at(k).get<std::string>();
       auto f = state_file_of("log." + (s.starts_with("0x") ? s.substr(2) : "?"), 0);
@@ -200,13 +223,7 @@ util::Result<Manifest> parse_manifest(const std::string& text) {
     m.txns = j.at("txns").get<std::uint64_t>();
     if (!j.at("znode_count").is_null()) m.znode_count = j.at("znode_count").get<long>();
     if (!j.at("ephemeral_count").is_null()) m.ephemeral_count = j.at("ephemeral_count").get<long>();
-    m.time = j.at("time").get<std::string>();
-    m.zkctl_version = j.at("zkctl_version").get<std::string>();
     m.zookeeper_version = j.at("zookeeper_version").get<std::string>();
-    for (const auto& x : j.at("members")) {
-      m.members.push_back({x.at("name").get<std::string>(), x.at("size").get<std::uint64_t>(),
-                           x.at("sha256").get<std::string>()});
-    }
     return m;
   } catch (const std::exception& e) {
     return util::fail(std::string("manifest.json: ") + e.what());

@@ -50,6 +50,10 @@ struct ManifestMember {
   std::string sha256;
 };
 
+// Manifest::kind of each archive zkctl writes.
+inline constexpr const char* kZooKeeperData = "zookeeper";
+inline constexpr const char* kKraftMetadata = "kraft-metadata";
+
 struct Manifest {
   int format = 1;
   std::string kind = "zookeeper";  // what the archive holds
@@ -65,6 +69,13 @@ struct Manifest {
   std::string time;                     // UTC, ISO 8601
   std::string zkctl_version;
   std::string zookeeper_version;  // "3.8.0"
+  // kind kKraftMetadata: a KRaft node's newest metadata snapshot (server_id is its
+  // node.id; the zxid, txns, znode and ZooKeeper fields are unused and not written).
+  std::string kafka_version;  // "4.4.0"
+  std::string cluster_id;     // meta.properties cluster.id
+  std::uint64_t snapshot_offset = 0;
+  std::uint32_t snapshot_epoch = 0;
+  std::optional<long> record_count;  // metadata records DumpLogSegments read; unset: unknown
   std::vector<ManifestMember> members;
 };
 

@@ -118,8 +118,9 @@ util::Result<fs::path> unpack(const std::string& distribution, const fs::path& i
     return util::fail("cannot unpack " + distribution + ": " +
                       last_line(read_text(into / ".tar.log")));
   for (const auto& e : fs::directory_iterator(into))
-    if (e.is_directory() && fs::exists(e.path() / "lib")) return e.path();
-  return util::fail(distribution + ": no <top>/lib in the tarball");
+    if (e.is_directory() && (fs::exists(e.path() / "lib") || fs::exists(e.path() / "libs")))
+      return e.path();
+  return util::fail(distribution + ": no <top>/lib or <top>/libs in the tarball");
 }
 
 util::Result<void> copy_member(const LoadMember& m, const fs::path& dest) {
@@ -252,6 +253,34 @@ util::Result<LoadResult> load_locally(const std::vector<LoadMember>& members,
       r->zookeeper_version = n.substr(10, n.size() - 14);
   }
   return r;
+}
+
+util::Result<SnapshotDump> dump_kraft_snapshot(const LoadMember& member,
+                                               const std::string& distribution,
+                                               std::chrono::seconds timeout) {
+  auto made = make_temp_dir();
+  if (!made) return made.error();
+  TempDir work{*made};
+  auto top = unpack(distribution, work.path / "dist", timeout);
+  if (!top) return top.error();
+  // DumpLogSegments reads the offset and epoch from the file name: keep it.
+  const fs::path dest = work.path / member.name;
+  if (auto c = copy_member(member, dest); !c) return c.error();
+  const auto out = (work.path / "dump.out").string();
+  auto pid = spawn({"java", "-Xmx512m", "-cp", (*top / "libs").string() + "/*",
+                    "org.apache.kafka.tools.DumpLogSegments", "--cluster-metadata-decoder",
+                    "--files", dest.string()},
+                   out);
+  if (!pid) return pid.error();
+  const int rc = wait_for(*pid, timeout);
+  const std::string text = read_text(out);
+  auto d = parse_snapshot_dump(text);
+  if (!d)
+    return util::fail("Kafka's DumpLogSegments could not read the snapshot: " + last_line(text));
+  if (rc != 0)
+    d->problems.push_back("DumpLogSegments failed (exit " + std::to_string(rc) +
+                          "): " + last_line(text));
+  return d;
 }
 
 }  // namespace zkctl::ops

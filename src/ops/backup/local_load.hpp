@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "ops/backup/kraft_meta.hpp"
 #include "util/result.hpp"
 
 namespace zkctl::ops {
@@ -40,5 +41,13 @@ util::Result<LoadResult> load_locally(const std::vector<LoadMember>& members,
 
 // "ZNode Details (count=N):" and "Last zxid: 0x..." from SnapshotFormatter's output.
 util::Result<LoadResult> parse_snapshot_formatter(const std::string& output);
+
+// Read KRaft metadata snapshot `member` (named <offset>-<epoch>.checkpoint) with Kafka's
+// own DumpLogSegments --cluster-metadata-decoder from local tarball `distribution` (its
+// libs/, java on PATH), within `timeout`. An error when it printed no snapshot at all
+// (a damaged file it cannot parse); damaged batches are the dump's problems.
+util::Result<SnapshotDump> dump_kraft_snapshot(const LoadMember& member,
+                                               const std::string& distribution,
+                                               std::chrono::seconds timeout);
 
 }  // namespace zkctl::ops

@@ -9,8 +9,11 @@
 #include <cstring>
 #include <fstream>
 
+#include "ops/host/java.hpp"
+#include "ops/kafka/health.hpp"
 #include "ops/zookeeper/status.hpp"
 #include "remote/scripts.hpp"
+#include "render/kafka_paths.hpp"
 #include "util/clock.hpp"
 
 namespace zkctl::ops {
@@ -100,13 +103,11 @@ util::Result<StateSelection> list_state(Context& ctx, const inventory::Server& s
   return sel;
 }
 
-// Stream the selected files as a tar into `raw`; the bytes read.
-util::Result<std::uint64_t> stream_state(Context& ctx, const inventory::Server& s,
-                                         remote::Remote& r, const StateSelection& sel,
-                                         std::FILE* raw) {
-  std::vector<std::string> args = {s.service.user, s.data_dir, sel.snapshot.name, log_dir_of(s)};
-  for (const auto& l : sel.logs) args.push_back(l.name);
-  const std::uint64_t total = sel.bytes();
+// Run `command` on `host` and write its standard output (a tar) into `raw`, with
+// progress against `total` (bytes expected); the bytes read.
+util::Result<std::uint64_t> stream_into(Context& ctx, const std::string& host, remote::Remote& r,
+                                        const std::string& command, std::uint64_t total,
+                                        std::FILE* raw, std::chrono::seconds timeout) {
   std::uint64_t got = 0;
   auto last = Clock::now();
   auto sink = [&](std::string_view chunk) -> util::Result<void> {
@@ -116,19 +117,28 @@ util::Result<std::uint64_t> stream_state(Context& ctx, const inventory::Server& 
     if (Clock::now() - last > std::chrono::milliseconds(500)) {
       last = Clock::now();
       ctx.progress().report(
-          {s.host, "backup", runner::EventKind::progress, mib(got) + " of about " + mib(total)});
+          {host, "backup", runner::EventKind::progress, mib(got) + " of about " + mib(total)});
     }
     return {};
   };
-  auto run = r.run_streaming(remote::script_command(remote::scripts::backup_stream, args), sink,
-                             ctx.command_timeout(s));
+  auto run = r.run_streaming(command, sink, timeout);
   if (!run) return run.error();
   if (run->exit_status != 0) {
-    return util::fail(s.host + ": streaming the data dir failed (exit " +
+    return util::fail(host + ": streaming the data dir failed (exit " +
                       std::to_string(run->exit_status) + "): " + run->err);
   }
   if (std::fflush(raw) != 0) return util::fail("writing the local temp file failed");
   return got;
+}
+
+// Stream the selected files as a tar into `raw`; the bytes read.
+util::Result<std::uint64_t> stream_state(Context& ctx, const inventory::Server& s,
+                                         remote::Remote& r, const StateSelection& sel,
+                                         std::FILE* raw) {
+  std::vector<std::string> args = {s.service.user, s.data_dir, sel.snapshot.name, log_dir_of(s)};
+  for (const auto& l : sel.logs) args.push_back(l.name);
+  return stream_into(ctx, s.host, r, remote::script_command(remote::scripts::backup_stream, args),
+                     sel.bytes(), raw, ctx.command_timeout(s));
 }
 
 // The members of the raw tar, logs cut at their last complete transaction, into `m`.
@@ -177,14 +187,16 @@ std::string count_znodes(const std::vector<LoadMember>& members, const std::stri
 }
 
 // Write manifest + members to a temp file beside `out`, then rename it over `out`.
+// Each member is stored as `prefix` + its name.
 util::Result<std::uint64_t> write_archive(const std::string& out, const Manifest& m,
-                                          const std::vector<LoadMember>& members) {
+                                          const std::vector<LoadMember>& members,
+                                          const std::string& prefix = "version-2/") {
   LocalTemp t;
   if (auto o = open_temp(out, ".tmp-XXXXXX", t); !o) return o.error();
   TarWriter w(t.file);
   if (auto r = w.add("manifest.json", manifest_json(m)); !r) return r.error();
   for (const auto& x : members)
-    if (auto r = w.add_copy("version-2/" + x.name, x.path, x.offset, x.size); !r) return r.error();
+    if (auto r = w.add_copy(prefix + x.name, x.path, x.offset, x.size); !r) return r.error();
   if (auto r = w.finish(); !r) return r.error();
   if (std::fflush(t.file) != 0 || ::fsync(::fileno(t.file)) != 0)
     return util::fail(t.path + ": " + std::strerror(errno));
@@ -193,6 +205,114 @@ util::Result<std::uint64_t> write_archive(const std::string& out, const Manifest
     return util::fail(out + ": " + std::strerror(errno));
   t.keep = true;
   return size;
+}
+
+// ---- KRaft metadata -----------------------------------------------------------------
+
+// The metadata log's replication table, asked through the first node that answers.
+util::Result<std::vector<QuorumReplica>> read_replication(Context& ctx) {
+  const auto& cluster = ctx.cluster();
+  std::string errors;
+  for (const auto& n : cluster.kafka_nodes) {
+    Connection& c = ctx.connection(n);
+    auto out = c.remote ? remote::run_script(
+                              *c.remote, "kafka-metadata-quorum.sh",
+                              remote::scripts::backup_kraft_replication,
+                              {render::kafka_paths(n).install_dir, kafka_access(cluster).bootstrap,
+                               cluster.security.tls ? render::kafka_paths(n).admin_properties : ""},
+                              ctx.command_timeout(n))
+                        : util::Result<remote::CommandResult>(util::fail(c.error));
+    auto rows = out ? parse_quorum_replication(out->out)
+                    : util::Result<std::vector<QuorumReplica>>(out.error());
+    if (rows) return rows;
+    errors += (errors.empty() ? "" : "; ") + n.host + ": " + rows.error().message;
+  }
+  return util::fail("controller quorum: " + (errors.empty() ? std::string("no node") : errors));
+}
+
+struct KraftSource {
+  const inventory::KafkaNode* node = nullptr;
+  std::string mode;  // "follower", "leader", "not asked"
+};
+
+// The node named `host`, else the controller choose_kraft_source picks.
+util::Result<KraftSource> pick_kraft_source(Context& ctx, const std::string& host) {
+  if (!host.empty()) {
+    const auto* n = ctx.cluster().find_kafka(host);
+    if (n == nullptr) return util::fail(host + " is not a Kafka node of the inventory");
+    return KraftSource{n, "not asked"};
+  }
+  auto rows = read_replication(ctx);
+  if (!rows) return rows.error();
+  auto i = choose_kraft_source(*rows);
+  if (!i) return util::fail("no controller is serving: a backup is taken from a serving one");
+  for (const auto& n : ctx.cluster().kafka_nodes) {
+    if (n.id != (*rows)[*i].node_id) continue;
+    std::string mode = (*rows)[*i].status;
+    for (auto& ch : mode) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return KraftSource{&n, mode};
+  }
+  return util::fail("controller " + std::to_string((*rows)[*i].node_id) +
+                    " is not a node of the inventory");
+}
+
+// The newest snapshot on `n` and its cluster id.
+util::Result<std::pair<Checkpoint, std::string>> newest_on(Context& ctx,
+                                                           const inventory::KafkaNode& n,
+                                                           remote::Remote& r) {
+  const std::string& dir = n.log_dirs.front();
+  auto out = remote::run_script(r, "list metadata snapshots", remote::scripts::backup_kraft_list,
+                                {n.service.user, dir}, ctx.command_timeout(n));
+  if (!out) return out.error();
+  auto listing = parse_kraft_listing(out->out);
+  if (!listing) return util::fail(n.host + ": " + listing.error().message);
+  auto newest = newest_checkpoint(*listing);
+  if (!newest) {
+    return util::fail(n.host + ": no metadata snapshot in " + dir +
+                      "/__cluster_metadata-0 yet (a controller writes one after "
+                      "metadata.log.max.snapshot.interval.ms, an hour by default)");
+  }
+  return std::make_pair(*newest, listing->cluster_id);
+}
+
+// `name` as an archive member: __cluster_metadata-0/<offset>-<epoch>.checkpoint.
+std::optional<Checkpoint> kraft_snapshot_member(const std::string& name) {
+  const std::string dir = "__cluster_metadata-0/";
+  if (!name.starts_with(dir)) return std::nullopt;
+  return checkpoint_of(name.substr(dir.size()), 0);
+}
+
+// The raw tar's members (meta.properties, the snapshot) with their sha256, into `m`.
+util::Result<std::vector<LoadMember>> index_kraft_raw(const std::string& raw, Manifest& m) {
+  auto entries = list_tar(raw);
+  if (!entries) return entries.error();
+  std::vector<LoadMember> out;
+  for (const auto& e : *entries) {
+    if (e.name != "meta.properties" && !kraft_snapshot_member(e.name))
+      return util::fail("unexpected member in the stream: " + e.name);
+    auto sum = sha256_range(raw, e.offset, e.size);
+    if (!sum) return sum.error();
+    m.members.push_back({e.name, e.size, *sum});
+    out.push_back({e.name, raw, e.offset, e.size});
+  }
+  return out;
+}
+
+// Read the snapshot member with Kafka's DumpLogSegments; a note when that failed.
+std::string count_records(const std::vector<LoadMember>& members, const std::string& distribution,
+                          Manifest& m) {
+  for (const auto& x : members) {
+    auto c = kraft_snapshot_member(x.name);
+    if (!c) continue;
+    LoadMember named = x;
+    named.name = c->name;
+    auto dump = dump_kraft_snapshot(named, distribution, kLoadTimeout);
+    if (!dump) return dump.error().message;
+    if (!dump->problems.empty()) return dump->problems.front();
+    m.record_count = dump->records;
+    return "";
+  }
+  return "no snapshot in the stream";
 }
 
 }  // namespace
@@ -249,6 +369,53 @@ util::Result<BackupResult> backup(Context& ctx, const BackupOptions& options) {
   return result;
 }
 
+util::Result<BackupResult> backup_kraft(Context& ctx, const BackupOptions& options) {
+  const auto t0 = Clock::now();
+  auto source = pick_kraft_source(ctx, options.server);
+  if (!source) return source.error();
+  const inventory::KafkaNode& n = *source->node;
+  Connection& c = ctx.connection(n);
+  if (!c.remote) return util::fail(n.host + ": " + c.error);
+  ctx.progress().report({n.host, "backup", runner::EventKind::started, ""});
+  auto newest = newest_on(ctx, n, *c.remote);
+  if (!newest) return newest.error();
+  const Checkpoint& snap = newest->first;
+  LocalTemp raw;
+  if (auto o = open_temp(options.out, ".stream-XXXXXX", raw); !o) return o.error();
+  auto streamed =
+      stream_into(ctx, n.host, *c.remote,
+                  remote::script_command(remote::scripts::backup_kraft_stream,
+                                         {n.service.user, n.log_dirs.front(), snap.name}),
+                  snap.size, raw.file, ctx.command_timeout(n));
+  if (!streamed) return streamed.error();
+  BackupResult result;
+  Manifest& m = result.manifest;
+  m.kind = kKraftMetadata;
+  m.cluster = ctx.cluster().name;
+  m.server = n.host;
+  m.server_id = n.id;
+  m.mode = source->mode;
+  m.snapshot_offset = snap.offset;
+  m.snapshot_epoch = snap.epoch;
+  m.cluster_id = newest->second;
+  m.time = util::utc_now_iso8601();
+  m.zkctl_version = options.zkctl_version;
+  const std::string& dist = ctx.cluster().kafka->distribution;
+  if (auto v = distribution_version(dist, render::Product::kafka)) m.kafka_version = v->text;
+  auto members = index_kraft_raw(raw.path, m);
+  if (!members) return members.error();
+  if (options.count == BackupOptions::Count::yes)
+    result.count_note = count_records(*members, dist, m);
+  auto size = write_archive(options.out, m, *members, "");
+  if (!size) return size.error();
+  result.path = options.out;
+  result.bytes = *size;
+  result.streamed = *streamed;
+  result.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  ctx.progress().report({n.host, "backup", runner::EventKind::done, mib(*streamed) + " streamed"});
+  return result;
+}
+
 std::vector<LoadMember> load_members(const Archive& archive) {
   std::vector<LoadMember> out;
   for (const auto& e : archive.entries) {
@@ -258,11 +425,59 @@ std::vector<LoadMember> load_members(const Archive& archive) {
   return out;
 }
 
+namespace {
+
+// verify_backup of a kraft-metadata archive.
+VerifyResult verify_kraft(const Archive& archive, const std::string& distribution,
+                          std::chrono::seconds timeout) {
+  VerifyResult r{archive.manifest, check_members(archive), std::nullopt, std::nullopt};
+  if (!r.problems.empty()) return r;
+  const TarEntry* snap = nullptr;
+  std::string base;  // its file name: DumpLogSegments reads offset and epoch from it
+  for (const auto& e : archive.entries) {
+    if (auto c = kraft_snapshot_member(e.name)) {
+      snap = &e;
+      base = c->name;
+    }
+  }
+  if (snap == nullptr) {
+    r.problems.push_back("the archive holds no metadata snapshot");
+    return r;
+  }
+  if (distribution.empty()) {
+    r.problems.push_back("the inventory has no [kafka] distribution to read the snapshot with");
+    return r;
+  }
+  LoadMember member{base, archive.path, snap->offset, snap->size};
+  auto dump = dump_kraft_snapshot(member, distribution, timeout);
+  if (!dump) {
+    r.problems.push_back(dump.error().message);
+    return r;
+  }
+  r.dump = *dump;
+  r.problems.insert(r.problems.end(), dump->problems.begin(), dump->problems.end());
+  const Manifest& m = r.manifest;
+  if (dump->end_offset != m.snapshot_offset || dump->epoch != m.snapshot_epoch)
+    r.problems.push_back("the snapshot ends at offset " + std::to_string(dump->end_offset) +
+                         " epoch " + std::to_string(dump->epoch) + ", the manifest says " +
+                         std::to_string(m.snapshot_offset) + " epoch " +
+                         std::to_string(m.snapshot_epoch));
+  if (m.record_count && *m.record_count != dump->records)
+    r.problems.push_back("Kafka read " + std::to_string(dump->records) +
+                         " records, the manifest says " + std::to_string(*m.record_count));
+  return r;
+}
+
+}  // namespace
+
 util::Result<VerifyResult> verify_backup(const std::string& path, const std::string& distribution,
-                                         std::chrono::seconds timeout) {
+                                         std::chrono::seconds timeout,
+                                         const std::string& kafka_distribution) {
   auto archive = open_archive(path);
   if (!archive) return archive.error();
-  VerifyResult r{archive->manifest, check_members(*archive), std::nullopt};
+  if (archive->manifest.kind == kKraftMetadata)
+    return verify_kraft(*archive, kafka_distribution, timeout);
+  VerifyResult r{archive->manifest, check_members(*archive), std::nullopt, std::nullopt};
   if (!r.problems.empty()) return r;
   auto loaded = load_locally(load_members(*archive), distribution, timeout);
   if (!loaded) {

@@ -57,18 +57,29 @@ struct BackupResult {
 // Take the backup; progress on ctx.progress() with the bytes streamed.
 util::Result<BackupResult> backup(Context& ctx, const BackupOptions& options);
 
+// `zkctl backup` of a KRaft cluster: the newest metadata snapshot
+// (<first log dir>/__cluster_metadata-0/<offset>-<epoch>.checkpoint) and meta.properties
+// of the controller that follows the leader with the highest LogEndOffset (the leader
+// when none follows; options.server: that node), streamed as the service user
+// (backup/kraft_stream.sh), its records counted with Kafka's DumpLogSegments from the
+// inventory's distribution, written as an archive of kind "kraft-metadata".
+util::Result<BackupResult> backup_kraft(Context& ctx, const BackupOptions& options);
+
 // What `backup verify` found.
 struct VerifyResult {
   Manifest manifest;
   std::vector<std::string> problems;  // member mismatches, load errors, count differences
   std::optional<LoadResult> loaded;   // what ZooKeeper's own code read
+  std::optional<SnapshotDump> dump;   // kraft-metadata: what Kafka's DumpLogSegments read
 };
 
 // Check `path`: the manifest, every member's size and sha256, then (members intact)
-// load it with the ZooKeeper of `distribution` and compare with the manifest. An error
-// only when the file is not a readable archive at all.
+// load it with the ZooKeeper of `distribution` (a kraft-metadata archive: read its
+// snapshot with the Kafka of `kafka_distribution`) and compare with the manifest. An
+// error only when the file is not a readable archive at all.
 util::Result<VerifyResult> verify_backup(const std::string& path, const std::string& distribution,
-                                         std::chrono::seconds timeout);
+                                         std::chrono::seconds timeout,
+                                         const std::string& kafka_distribution = "");
 
 // The archive's state files as local-load members.
 std::vector<LoadMember> load_members(const Archive& archive);
