@@ -519,7 +519,8 @@ void add_client_config(CLI::App& app, CommandLine& cl) {
       "\nWrites the cluster CA (ca.crt), the user's certificate and key, a Java\n"
       "client.properties, a librdkafka.conf (kcat -F) and a ZooKeeper TLS client config; files\n"
       "holding the password or a key are 0600, the directory 0700. Nothing is printed of them.\n\n"
-      "Example:\n  zkctl client-config app --out ./app-client && kcat -F ./app-client/librdkafka.conf -L");
+      "Example:\n  zkctl client-config app --out ./app-client && kcat -F "
+      "./app-client/librdkafka.conf -L");
   cmd->callback(
       [&cl] { cl.action = [&cl] { return cmd_client_config(cl.g, cl.user, cl.out_dir); }; });
 }
