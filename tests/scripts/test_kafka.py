@@ -185,7 +185,7 @@ class HostileEnv:
 def start_script(kafka: Layout) -> str:
     """kafka-server-start.sh -daemon PROPS: a background fake JVM named for PROPS."""
     return (f'echo "$1|$MARK" > {q(str(kafka.root))}/called\n'
-            'python3 -c "import time; time.sleep(600)" kafka.Kafka "$2" '
+            'setsid python3 -c "import signal, time; signal.signal(signal.SIGHUP, signal.SIG_IGN); time.sleep(600)" kafka.Kafka "$2" '
             '</dev/null >/dev/null 2>&1 &\n')
 
 
@@ -218,7 +218,7 @@ class TestStartStop:
         h = HostileEnv(shared_dir)
         h.kafka.distribution({'kafka-server-start.sh':
                               f'echo "$(id -u)|$MARK" > {q(str(h.out))}/called\n'
-                              'python3 -c "import time; time.sleep(600)" kafka.Kafka "$2" '
+                              'setsid python3 -c "import signal, time; signal.signal(signal.SIGHUP, signal.SIG_IGN); time.sleep(600)" kafka.Kafka "$2" '
                               '</dev/null >/dev/null 2>&1 &\n'})
         r = run('kafka/start.sh', h.kafka.install, h.kafka.props, h.kafka.env, SERVICE_USER)
         pid = facts(r.stdout).get('pid', ['0'])[0]

@@ -204,7 +204,7 @@ def fake_zkserver(zk: Layout, behaviour: str = 'start'):
     script = bin_dir / 'zkServer.sh'
     body = {
         'start': f'echo "$ZOOCFGDIR|$1|$(id -un)" > {q(str(zk.root))}/called\n'
-                 f'python3 -c "import time; time.sleep(600)" {ZK} "$ZOOCFGDIR/zoo.cfg" '
+                 f'setsid python3 -c "import signal, time; signal.signal(signal.SIGHUP, signal.SIG_IGN); time.sleep(600)" {ZK} "$ZOOCFGDIR/zoo.cfg" '
                  f'</dev/null >/dev/null 2>&1 &\n'
                  f'echo $! > {q(str(zk.pidf))}\necho STARTING\n',
         'fail': 'echo "Error: JAVA_HOME is not set" >&2\nexit 1\n',
