@@ -224,6 +224,8 @@ def zk_install(d: Path) -> Path:
     (d / 'conf').mkdir()
     for f in ['zoo.cfg', 'zookeeper-env.sh', 'log4j.properties', 'zoo.cfg.dynamic.100000000']:
         (d / 'conf' / f).write_text('')
+    (d / 'conf' / 'tls').mkdir()  # a secure cluster's node.pem and ca.pem
+    (d / 'conf' / 'tls' / 'node.pem').write_text('')
     (d / 'logs').mkdir()
     (d / 'logs' / 'zookeeper.log').write_text('')
     (d / 'java' / 'current').mkdir(parents=True)
@@ -272,9 +274,10 @@ class TestRemove:
         assert run('host/remove.sh', 'kafkadata', 'c', 'check', logs).stdout == f'removed {logs}\n'
 
         kinst = marked(tmp_path / 'kafka')
-        for d in ['releases', 'logs', 'config']:
+        for d in ['releases', 'logs', 'config', 'config/tls']:
             (kinst / d).mkdir()
-        for f in ['config/server.properties', 'config/kafka-env.sh', 'config/log4j2.yaml', 'kafka.pid']:
+        for f in ['config/server.properties', 'config/kafka-env.sh', 'config/log4j2.yaml', 'kafka.pid',
+                  'config/tls/admin.pem']:
             (kinst / f).write_text('')
         assert run('host/remove.sh', 'kafkainstall', 'c', 'check', kinst).stdout == f'removed {kinst}\n'
 
