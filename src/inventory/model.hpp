@@ -142,12 +142,12 @@ enum class KafkaMode {
 // One Kafka node (a broker, a KRaft controller, or both), fully resolved.
 // Node::id is broker.id (zookeeper mode) or node.id (kraft).
 struct KafkaNode : Node {
-  bool broker = true;                 // process.roles contains broker (always, in zookeeper mode)
-  bool controller = false;            // process.roles contains controller (kraft only)
-  int listener_port = 9092;           // CLIENT listener (PLAINTEXT when the cluster is open)
-  int controller_port = 9093;         // CONTROLLER listener (kraft controllers)
-  int internal_port = 0;  // INTERNAL listener (brokers, and zkctl's admin identity) when the
-                          // cluster is not open (SecuritySettings::open()); 0: none
+  bool broker = true;          // process.roles contains broker (always, in zookeeper mode)
+  bool controller = false;     // process.roles contains controller (kraft only)
+  int listener_port = 9092;    // CLIENT listener (PLAINTEXT when the cluster is open)
+  int controller_port = 9093;  // CONTROLLER listener (kraft controllers)
+  int internal_port = 0;       // INTERNAL listener (brokers, and zkctl's admin identity) when the
+                               // cluster is not open (SecuritySettings::open()); 0: none
 
   std::vector<std::string> log_dirs;  // log.dirs (kraft: the first also holds meta.properties)
 
@@ -192,8 +192,8 @@ enum class KeyType { ec_p256, rsa_3072 };
 // A Kafka client user ([[security.users]]): its SCRAM credential and ACLs, reconciled by deploy.
 // Topic and group entries are prefixes (Kafka PREFIXED patterns); "*" is every name.
 struct SecurityUser {
-  std::string name;           // SCRAM user name / certificate CN; [A-Za-z0-9._-]{1,64}
-  std::string password_file;  // absolute; empty: zkctl generates one in the cluster's pki dir
+  std::string name;                 // SCRAM user name / certificate CN; [A-Za-z0-9._-]{1,64}
+  std::string password_file;        // absolute; empty: zkctl generates one in the cluster's pki dir
   std::vector<std::string> read;    // topics it may consume (Read, Describe)
   std::vector<std::string> write;   // topics it may produce to (Write, Describe)
   std::vector<std::string> groups;  // consumer groups it may use (Read)

@@ -14,11 +14,18 @@ namespace zkctl::ops {
 
 const char* to_string(StepKind kind) {
   // Indexed by StepKind, in its order.
-  static constexpr const char* kNames[] = {
-      "upload",          "upload jdk",      "configure",
-      "format",          "start",           "wait for role",
-      "move leadership", "rolling restart", "stop removed node",
-      "wait for role",   "wait for brokers", "users and ACLs"};
+  static constexpr const char* kNames[] = {"upload",
+                                           "upload jdk",
+                                           "configure",
+                                           "format",
+                                           "start",
+                                           "wait for role",
+                                           "move leadership",
+                                           "rolling restart",
+                                           "stop removed node",
+                                           "wait for role",
+                                           "wait for brokers",
+                                           "users and ACLs"};
   static_assert(std::size(kNames) == static_cast<std::size_t>(StepKind::reconcile) + 1);
   return kNames[static_cast<int>(kind)];
 }

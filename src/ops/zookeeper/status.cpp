@@ -37,9 +37,8 @@ ClusterStatus collect_status(Context& ctx, probe::AskMntr ask_mntr) {
   // servers whose client port TCP could not reach.
   std::vector<std::pair<std::string, int>> targets;
   for (const auto& s : cluster.servers) targets.emplace_back(s.host, s.ports.client);
-  std::vector<probe::NodeProbe> tcp =
-      probe::probe_nodes_tcp(targets, ctx.options().probe_timeout, ask_mntr,
-                             zkctl_client_tls(cluster));
+  std::vector<probe::NodeProbe> tcp = probe::probe_nodes_tcp(targets, ctx.options().probe_timeout,
+                                                             ask_mntr, zkctl_client_tls(cluster));
   std::vector<std::size_t> retry;
   for (std::size_t i = 0; i < cluster.servers.size(); ++i) {
     st.nodes[i].server = &cluster.servers[i];

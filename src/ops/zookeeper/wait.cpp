@@ -27,9 +27,8 @@ probe::NodeProbe fall_back_to_ssh(Context& ctx, const inventory::Server& server,
     p.detail += (p.detail.empty() ? "" : "; ") + std::string("ssh: ") + conn.error;
     return p;
   }
-  probe::NodeProbe via =
-      probe::probe_node_via(*conn.remote, server.host, server.ports.client, timeout,
-                            zkctl_client_tls(ctx.cluster()));
+  probe::NodeProbe via = probe::probe_node_via(*conn.remote, server.host, server.ports.client,
+                                               timeout, zkctl_client_tls(ctx.cluster()));
   if (via.mode == probe::Mode::down || via.mode == probe::Mode::unknown) {
     via.detail = "tcp: " + p.detail + "; " + via.detail;
   }
