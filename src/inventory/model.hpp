@@ -217,6 +217,32 @@ struct SecuritySettings {
   bool open() const { return !tls && authentication == Authentication::none && !authorization; }
 };
 
+// [metrics]: a Prometheus endpoint in every ZooKeeper and Kafka JVM and a host agent (disk, CPU)
+// on every host; on unless `enabled = false`. Served on the node's address, over TLS when the
+// cluster is not open.
+struct MetricsSettings {
+  bool enabled = true;
+  int zookeeper_port = 7000;  // ZooKeeper's own Prometheus provider (metricsProvider.httpPort)
+  int kafka_port = 7071;      // the Prometheus JMX exporter Java agent in each Kafka JVM
+  int host_port = 9100;       // the host agent (Debian's prometheus-node-exporter), one per host
+  std::string kafka_agent;    // local jmx_prometheus_javaagent jar, absolute after loading;
+                              // pushed to Kafka hosts like the JDK
+  SourcePos pos;              // the [metrics] table (line 0: absent)
+};
+
+// [monitoring]: an optional host running Prometheus (Debian's package) with scrape targets and
+// alert rules rendered from the inventory, kept in step by every deploy.
+struct MonitoringSettings {
+  std::string host;                                   // empty: no monitoring host
+  int port = 9090;                                    // Prometheus' web/API port
+  std::string install_dir = "/opt/zkctl-monitoring";  // config, rules and data
+  int scrape_interval_s = 15;
+  int disk_alert_percent = 85;  // alert when a data filesystem is fuller than this
+  SourcePos pos;                // the [monitoring] table (line 0: absent)
+
+  bool enabled() const { return !host.empty(); }
+};
+
 struct Cluster {
   std::string name;
   std::string source_file;  // the inventory file it was loaded from
@@ -228,6 +254,8 @@ struct Cluster {
   std::optional<KafkaSettings> kafka;  // set when the inventory has a [kafka] table
   std::vector<KafkaNode> kafka_nodes;
   SecuritySettings security;
+  MetricsSettings metrics;        // [metrics]
+  MonitoringSettings monitoring;  // [monitoring]
 
   std::vector<const KafkaNode*> brokers() const {
     std::vector<const KafkaNode*> v;
