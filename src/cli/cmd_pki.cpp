@@ -56,7 +56,8 @@ int cmd_pki_rotate(GlobalOptions& g, RotateMode mode, Output output) {
   auto loaded = load_cluster(g.choice);
   if (!loaded) return kUsage;
   auto progress_printer = make_progress(g);
-  g.ops.pki_use = ops::PkiUse::issue;  // rotation issues the new certificates
+  // Rotation issues the new certificates; --dry-run only reads what is kept.
+  g.ops.pki_use = mode == RotateMode::apply ? ops::PkiUse::issue : ops::PkiUse::existing;
   ops::Context ctx(loaded->cluster, g.ops, *progress_printer);
   auto body = [&](ops::AuditRecord* audit) {
     const auto r = ops::rotate_node_certificates(

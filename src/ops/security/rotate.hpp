@@ -50,7 +50,7 @@ struct RotateReport {
 };
 
 // Decide for every node and, with RotateMode::apply, reissue, push, reload or restart. The
-// context must use PkiUse::issue.
+// context must use PkiUse::issue to apply (PkiUse::existing is enough for a dry run).
 RotateReport rotate_node_certificates(Context& ctx, RotateMode mode);
 
 }  // namespace zkctl::ops
