@@ -75,8 +75,6 @@ TEST(RenderSecureKafka, ZooKeeperModeScram) {
                       "zookeeper.ssl.keystore.location=/opt/kafka/config/tls/node.pem",
                       "zookeeper.ssl.truststore.type=PEM",
                       "zookeeper.ssl.truststore.location=/opt/kafka/config/tls/ca.pem",
-                      // ZooKeeper 3.9 serves TLSv1.3 only, 3.8 TLSv1.2 only by default.
-                      "zookeeper.ssl.enabled.protocols=TLSv1.3,TLSv1.2",
                       "zookeeper.set.acl=true",
                   });
   expect_no_keys(p, {"listener.name.client.ssl.client.auth",
