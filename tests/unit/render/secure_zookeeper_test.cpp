@@ -102,10 +102,10 @@ TEST(RenderSecureZooCfg, TlsPathsFollowTheInstallDir) {
 }
 
 TEST(RenderSecureZooCfg, ExtraKeysTlsWritesAreRefusedOnlyWithTls) {
-  for (const char* key :
-       {"ssl.clientAuth", "ssl.quorum.hostnameVerification", "sslQuorum", "secureClientPort",
-        "serverCnxnFactory", "authProvider.sasl", "X509AuthenticationProvider.superUser",
-        "portUnification", "admin.serverAddress", "sslQuorumReloadCertFiles", "client.certReload"}) {
+  for (const char* key : {"ssl.clientAuth", "ssl.quorum.hostnameVerification", "sslQuorum",
+                          "secureClientPort", "serverCnxnFactory", "authProvider.sasl",
+                          "X509AuthenticationProvider.superUser", "portUnification",
+                          "admin.serverAddress", "sslQuorumReloadCertFiles", "client.certReload"}) {
     auto c = testing::secured(testing::seed_cluster());
     c.zookeeper.extra_config.emplace_back(key, "x");
     auto r = render_zookeeper_node(c, c.servers[0]);
