@@ -98,9 +98,10 @@ for layout in "${LAYOUTS[@]}"; do
         "$ZKCTL" pki rotate --json -i "$inv" >"$WORK/r.json" 2>>"$LOG" || die "rotate ($name) failed; see $LOG"
         t1=$EPOCHREALTIME
         cat "$WORK/r.json" >>"$LOG"
-        times+="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }') "
+        t=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+        times+="$t "
         reloads=$(jq .reloaded "$WORK/r.json") restarts=$(jq .restarted "$WORK/r.json")
-        say "ZooKeeper $name: rotation $i: ${times##* } s... $reloads reloaded, $restarts restarted"
+        say "ZooKeeper $name: rotation $i: $t s, $reloads reloaded, $restarts restarted"
     done
     rows+=("| node certificates, ZooKeeper $name + Kafka 3.9 (7 nodes) | $(median "$times") s | $reloads | $restarts |")
 done
