@@ -6,9 +6,7 @@ acks=all producer and a consumer over SASL_SSL) every node certificate is reissu
 pick theirs up through dynamic config with no JVM restarted (PIDs compared before and after);
 ZooKeeper 3.8.0 reads its client port's certificate only at start, so its servers restart in
 the gated roll, with that reason. Every port then serves the new certificate.
-(Secure Kafka on ZooKeeper 3.9 does not start in the lab: the brokers' ZooKeeper client fails
-its TLS handshake, "protocol_version"; so ZooKeeper 3.9's reload path is covered by unit tests
-only.) Tests run in file order and share the deployed cluster."""
+Tests run in file order and share the deployed cluster."""
 
 from __future__ import annotations
 
