@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/cmd_pki.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/redacting_stdio.hpp"
@@ -139,6 +140,7 @@ struct CommandLine {
   std::string shell = "bash";           // completion SHELL
   std::string out_dir;                  // render --out, client-config --out
   std::string user;                     // client-config USER
+  bool dry_run = false;                 // pki rotate --dry-run
 };
 
 ops::Force force_of(const CommandLine& cl) {
@@ -578,6 +580,35 @@ int apply_program_options(CommandLine& cl) {
   return kOk;
 }
 
+constexpr const char* kPkiRotateFooter =
+    "\nReissues every node certificate and zkctl's admin certificate with the cluster's CA,\n"
+    "pushes them, and has each node pick them up: ZooKeeper 3.7.2, 3.8.1, 3.9.0 and later\n"
+    "reload their PEM files (sslQuorumReloadCertFiles, client.certReload), Kafka brokers\n"
+    "re-read their listeners' stores through dynamic config; other nodes restart in the\n"
+    "tier's gated roll, with the reason. --dry-run shows that per node and changes nothing.\n"
+    "Refused (exit 5, nothing changed) when a node is down or differs from the inventory\n"
+    "beyond its certificates (deploy first).\n\n"
+    "Examples:\n  zkctl pki rotate --dry-run\n  zkctl pki rotate";
+
+void add_pki(CLI::App& app, CommandLine& cl) {
+  auto* cmd = app.add_subcommand("pki", "The cluster's certificates: rotate them");
+  cmd->require_subcommand(1);
+  cmd->footer("\nExamples:\n  zkctl pki rotate --dry-run\n  zkctl pki rotate");
+  auto* rotate = cmd->add_subcommand("rotate", "Reissue every node certificate without an outage");
+  rotate->add_flag("--dry-run", cl.dry_run, "Show per node: reload, or restart and why");
+  rotate->add_flag("--json", cl.json, "Print JSON");
+  add_cluster_options(rotate, cl.g);
+  add_ssh_options(rotate, cl.g);
+  add_probe_options(rotate, cl.g);
+  rotate->footer(kPkiRotateFooter);
+  rotate->callback([&cl] {
+    cl.action = [&cl] {
+      return cmd_pki_rotate(cl.g, cl.dry_run ? RotateMode::dry_run : RotateMode::apply,
+                            output_of(cl));
+    };
+  });
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -604,6 +635,7 @@ int run(int argc, char** argv) {
   add_render(app, cl);
   add_client_config(app, cl);
   add_users(app, cl);
+  add_pki(app, cl);
 
   std::vector<char*> args = split_remote_command(argc, argv, cl.g);
   try {

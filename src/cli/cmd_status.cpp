@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "ops/component.hpp"
+#include "ops/security/expiry.hpp"
 
 namespace zkctl::cli {
 
@@ -52,6 +53,16 @@ int status_once(GlobalOptions& g, const LoadedCluster& loaded, Output output) {
       st->add_json(j);
     else
       text += (text.empty() ? "" : "\n") + st->table(g.color);
+  }
+  // A TLS cluster's certificates: under 7 days left the cluster is degraded.
+  if (loaded.cluster.security.tls) {
+    auto expiry = ops::collect_expiry(ctx);
+    if (expiry.worst() == ops::ExpiryLevel::fail)
+      health = ops::worst(health, ops::Health::degraded);
+    if (output == Output::json)
+      j["certificates"] = ops::expiry_json(expiry);
+    else
+      text += "\n" + ops::expiry_table(expiry, g.color);
   }
   if (output == Output::json) {
     j["health"] = ops::to_string(health);

@@ -306,3 +306,26 @@ def test_scram_delete_deletes_the_mechanism(run, kafka):
     kafka.distribution({'kafka-configs.sh': 'echo "$*"\n'})
     r = run('kafka/scram.sh', kafka.install, 'h1:9094', '/c', 'delete', 'bob')
     assert r.stdout.strip().endswith('--entity-name bob --alter --delete-config SCRAM-SHA-512')
+
+
+def test_reload_tls_sets_each_listeners_stores_to_the_same_files_through_a_config_file(
+        run, kafka, tmp_path):
+    kafka.distribution({'kafka-configs.sh': SCRAM_FAKE})
+    r = run('kafka/reload-tls.sh', kafka.install, 'h1:9094', '/c/admin.properties', '11',
+            '/c/tls/node.pem', '/c/tls/ca.pem', 'client', 'internal')
+    assert r.returncode == 0, r.stderr
+    assert ('--bootstrap-server h1:9094 --command-config /c/admin.properties --entity-type brokers '
+            '--entity-name 11 --alter --add-config-file') in r.stdout
+    assert ('file mode 600: listener.name.client.ssl.keystore.location=/c/tls/node.pem\n'
+            'listener.name.client.ssl.truststore.location=/c/tls/ca.pem\n'
+            'listener.name.internal.ssl.keystore.location=/c/tls/node.pem\n'
+            'listener.name.internal.ssl.truststore.location=/c/tls/ca.pem\n') in r.stdout
+
+
+def test_reload_tls_fails_with_kafka_configs_and_leaves_no_file(run, kafka, tmp_path):
+    kafka.distribution({'kafka-configs.sh': 'echo "kept ${11}"; echo refused; exit 1\n'})
+    r = run('kafka/reload-tls.sh', kafka.install, 'h1:9094', '/c', '11', '/k', '/t', 'internal')
+    assert r.returncode == 1 and 'refused' in r.stdout
+    kept = r.stdout.split()[1]
+    assert kept.startswith('/'), r.stdout
+    assert not os.path.exists(kept)

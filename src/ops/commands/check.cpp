@@ -12,6 +12,7 @@
 #include "ops/commands/deploy.hpp"
 #include "ops/component.hpp"
 #include "ops/host/java.hpp"
+#include "ops/security/expiry.hpp"
 #include "ops/zookeeper/status.hpp"
 #include "remote/scripts.hpp"
 #include "runner/runner.hpp"
@@ -223,6 +224,20 @@ void status_item(Context& ctx, Items& items) {
        st.verdict()});
 }
 
+// 4. A TLS cluster's certificates as the hosts hold them: days left, warn/fail (ops/expiry).
+void expiry_items(Context& ctx, Items& items) {
+  for (const auto& r : collect_expiry(ctx).rows) {
+    const Verdict v = r.level == ExpiryLevel::ok     ? Verdict::ok
+                      : r.level == ExpiryLevel::warn ? Verdict::warn
+                                                     : Verdict::fail;
+    std::string detail = r.node;
+    if (!r.sha256.empty())
+      detail += ": " + std::to_string(r.days_left) + " days left (until " + r.not_after + ")";
+    if (!r.note.empty()) detail += "; " + r.note;
+    items.add({r.host, "certificate", v, detail});
+  }
+}
+
 }  // namespace
 
 CheckReport check(Context& ctx) {
@@ -240,6 +255,7 @@ CheckReport check(Context& ctx) {
   }
   cluster_items(hosts, seen, items);
   status_item(ctx, items);
+  expiry_items(ctx, items);
   return report;
 }
 

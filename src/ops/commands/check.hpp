@@ -16,7 +16,8 @@ enum class Verdict { ok, warn, fail };
 
 struct CheckItem {
   std::string host;   // "" for cluster-wide checks
-  std::string check;  // "java", "disk", "memory", "clock", "names", "pre-flight", "status"
+  std::string check;  // "java", "disk", "memory", "clock", "names", "pre-flight", "status",
+                      // "certificate"
   Verdict verdict = Verdict::ok;
   std::string detail;
 };

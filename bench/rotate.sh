@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# What a node certificate rotation costs, on the lab: the seed layout with Kafka
+# (inventories/seed-kafka.toml: 3+1 ZooKeeper ensemble, Kafka 3.9 brokers 11-13 on node1..node3)
+# made secure (its open [security] table dropped: TLS everywhere, SCRAM, authorization), on the
+# seed's ZooKeeper 3.8.0 (reads its client port's certificate only at start: each server
+# restarts in the gated roll; the brokers reload through dynamic config). The layout is
+# deployed once, then `zkctl pki rotate` is timed N times; the report is the median wall time
+# with the reloads and restarts each rotation needed (from its --json), as markdown on stdout
+# and in bench/rotate-results.md. A report, not a test: it fails only if a command fails.
+# (ZooKeeper restarts on every version: zkctl leaves client.certReload off. CA rotation is not
+# implemented yet.)
+#
+# Usage: bench/rotate.sh [-n N] [-o FILE]
+#   -n N      rotations per layout (default 3)
+#   -o FILE   where to write the report (default bench/rotate-results.md)
+# Takes the lab lock (/run/zkctl-lab.lock), starts its own lab (lab.sh up --fresh) and takes it
+# down at the end. Needs root, the lab's prerequisites, jq, the distributions
+# seed-kafka.toml names, and build/src/zkctl (or $ZKCTL_BIN). Output: bench/last-rotate-run.log.
+set -euo pipefail
+export LC_ALL=C
+if [[ ${ZKCTL_BENCH_LOCKED:-} != 1 ]]; then
+    exec env ZKCTL_BENCH_LOCKED=1 flock -o /run/zkctl-lab.lock "$0" "$@"
+fi
+
+BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(dirname "$BENCH")
+LAB=$REPO/tests/lab/lab.sh
+HOSTS=(node1 node2 node3 nn01)
+RUNS=3
+OUT=$BENCH/rotate-results.md
+LOG=$BENCH/last-rotate-run.log
+ZK38=/var/cache/zkctl/apache-zookeeper-3.8.0-bin.tar.gz
+
+usage() {
+    sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
+    exit 2
+}
+while (($# > 0)); do
+    case $1 in
+        -n) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || usage; RUNS=$2; shift 2 ;;
+        -o) [[ -n ${2:-} ]] || usage; OUT=$2; shift 2 ;;
+        *) usage ;;
+    esac
+done
+say() { echo "bench: $*" | tee -a "$LOG" >&2; }
+die() {
+    say "$*"
+    exit 1
+}
+[[ $(id -u) -eq 0 ]] || die "must run as root (the lab needs it)"
+command -v jq >/dev/null || die "jq is missing"
+: >"$LOG"
+[[ -f $ZK38 ]] || die "$ZK38 is missing"
+
+ZKCTL_SRC=${ZKCTL_BIN:-$REPO/build/src/zkctl}
+[[ -x $ZKCTL_SRC ]] || die "no zkctl at $ZKCTL_SRC (build it or set ZKCTL_BIN)"
+WORK=$(mktemp -d /var/tmp/zkctl-bench-rotate.XXXXXX) # not /tmp: lab hosts have a private /tmp
+cp -p "$ZKCTL_SRC" "$WORK/zkctl"
+ZKCTL=$WORK/zkctl
+commit=$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)
+export NO_COLOR=1
+
+cleanup() {
+    local rc=$?
+    say "tearing the lab down"
+    "$LAB" down >>"$LOG" 2>&1 || say "lab.sh down failed; see $LOG"
+    rm -rf "$WORK"
+    ((rc == 0)) || { say "failed (exit $rc); the last lines of $LOG:" && tail -n 20 "$LOG" >&2; }
+    exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# secure_inventory ZK_TARBALL DEST: seed-kafka.toml without its open [security] table.
+secure_inventory() {
+    awk '/^\[/ { skip = ($0 == "[security]") } !skip' "$REPO/inventories/seed-kafka.toml" |
+        sed "s|^distribution = \".*apache-zookeeper-.*\"|distribution = \"$1\"|" >"$2"
+}
+
+median() {
+    tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 }
+        END { if (NR % 2) printf "%.2f", v[(NR + 1) / 2]; else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+rows=()
+LAYOUTS=("3.8.0:$ZK38") # ZooKeeper version:tarball, one rotation series each
+for layout in "${LAYOUTS[@]}"; do
+    name=${layout%%:*} tarball=${layout#*:}
+    say "ZooKeeper $name: starting a fresh lab and deploying"
+    "$LAB" up --fresh "${HOSTS[@]}" >>"$LOG" 2>&1
+    export ZKCTL_HOME=$WORK/home-$name
+    inv=$WORK/secure-$name.toml
+    secure_inventory "$tarball" "$inv"
+    "$ZKCTL" deploy "$inv" >>"$LOG" 2>&1 || die "deploy ($name) failed; see $LOG"
+    times="" reloads="" restarts=""
+    for ((i = 1; i <= RUNS; i++)); do
+        t0=$EPOCHREALTIME
+        "$ZKCTL" pki rotate --json -i "$inv" >"$WORK/r.json" 2>>"$LOG" || die "rotate ($name) failed; see $LOG"
+        t1=$EPOCHREALTIME
+        cat "$WORK/r.json" >>"$LOG"
+        t=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+        times+="$t "
+        reloads=$(jq .reloaded "$WORK/r.json") restarts=$(jq .restarted "$WORK/r.json")
+        say "ZooKeeper $name: rotation $i: $t s, $reloads reloaded, $restarts restarted"
+    done
+    rows+=("| node certificates, ZooKeeper $name + Kafka 3.9 (7 nodes) | $(median "$times") s | $reloads | $restarts |")
+done
+
+{
+    echo "# Certificate rotation on the lab"
+    echo
+    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, zkctl $commit, median of $RUNS rotations"
+    echo "(\`bench/rotate.sh\`). Restarts are the gated roll's, one server at a time."
+    echo
+    echo "| case | wall time | reloaded without a restart | restarted |"
+    echo "|---|---|---|---|"
+    printf '%s\n' "${rows[@]}"
+} | tee "$OUT"

@@ -1,0 +1,204 @@
+"""End to end: certificate expiry in sight and node certificate rotation without an outage
+(#13). One secure cluster: the seed layout (ZooKeeper 3.8.0, 3 voters + 1 observer) with Kafka
+3.9 brokers 11-13 in ZooKeeper mode, certificates issued with a short lifetime (cert_days) so
+that status and check warn, then fail. Under load (kazoo over TLS with a client certificate, an
+acks=all producer and a consumer over SASL_SSL) every node certificate is reissued: the brokers
+pick theirs up through dynamic config with no JVM restarted (PIDs compared before and after);
+ZooKeeper 3.8.0 reads its client port's certificate only at start, so its servers restart in
+the gated roll, with that reason. Every port then serves the new certificate.
+Tests run in file order and share the deployed cluster."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from kafka_helpers import SequencedProducer, consume_all, create_topic
+from lab import REPO
+from test_security import USERS, admin_conf, librdkafka_conf, pki, secure_variant
+from zk_helpers import Zkctl, ZnodeWriter, record_case
+
+SEED_KAFKA = REPO / "inventories" / "seed-kafka.toml"
+ZK_HOSTS = ["node1", "node2", "node3", "nn01"]
+BROKERS = {"node1": 11, "node2": 12, "node3": 13}
+
+
+def variant(zk: Zkctl, cert_days: int) -> Path:
+    """The secure seed-kafka inventory with node certificates of `cert_days`."""
+    dest = zk.tmp / f"rotation-{cert_days}.toml"
+    return secure_variant(SEED_KAFKA, dest, USERS.replace(
+        "authorization = true\n", f"authorization = true\ncert_days = {cert_days}\n"))
+
+
+@pytest.fixture(scope="module")
+def rot(lab, zk_dist, kafka3_dist, zkctl_bin, tmp_path_factory):
+    lab.reset()
+    tmp = tmp_path_factory.mktemp("rotation")
+    zk = Zkctl(zkctl_bin, tmp / "home")
+    zk.tmp = tmp
+    zk.inventory = variant(zk, 20)
+    return zk
+
+
+def jvm_pids(lab) -> dict[str, str]:
+    """host/product -> the PID of its JVM, as the host's own process table says."""
+    out = {}
+    for h in ZK_HOSTS:
+        out[f"{h}/zookeeper"] = lab.ssh(h, "pgrep -f org.apache.zookeeper.server").stdout.strip()
+    for h in BROKERS:
+        out[f"{h}/kafka"] = lab.ssh(h, "pgrep -f kafka.Kafka").stdout.strip()
+    assert all(out.values()), out
+    return out
+
+
+def served_fingerprint(host: str, port: int, zk: Zkctl) -> str:
+    """The SHA-256 fingerprint of the certificate `host:port` presents (zkctl's admin identity)."""
+    d = pki(zk, "seed")
+    r = subprocess.run(["openssl", "s_client", "-connect", f"{host}:{port}", "-CAfile",
+                        str(d / "ca.crt"), "-cert", str(d / "zkctl-admin.crt"), "-key",
+                        str(d / "zkctl-admin.key"), "-servername", host],
+                       input="", text=True, capture_output=True, timeout=30)
+    pem = re.search(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", r.stdout, re.S)
+    assert pem, r.stdout + r.stderr
+    return kept_fingerprint(pem.group(0))
+
+
+def kept_fingerprint(pem: str) -> str:
+    r = subprocess.run(["openssl", "x509", "-noout", "-fingerprint", "-sha256"], input=pem,
+                       text=True, capture_output=True, check=True)
+    return r.stdout.strip().split("=", 1)[1]
+
+
+def local_leaf(zk: Zkctl, identity: str, host: str, node_id: int) -> str:
+    return (pki(zk, "seed") / f"{identity}-{host}-{node_id}.crt").read_text()
+
+
+def ports_serve_local_certificates(zk: Zkctl) -> list[str]:
+    """Every port whose certificate is not this machine's current one for that node."""
+    wrong = []
+    for i, h in enumerate(ZK_HOSTS, start=1):
+        if served_fingerprint(h, 2181, zk) != kept_fingerprint(local_leaf(zk, "zookeeper", h, i)):
+            wrong.append(f"{h}:2181")
+    for h, bid in BROKERS.items():
+        want = kept_fingerprint(local_leaf(zk, "kafka", h, bid))
+        for port in (9092, 9094):
+            if served_fingerprint(h, port, zk) != want:
+                wrong.append(f"{h}:{port}")
+    return wrong
+
+
+def test_short_lived_certificates_are_warned_of_by_status_and_check(rot):
+    proc = rot.run("deploy", str(rot.inventory))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    code, status = rot.status()
+    assert code == 0, status
+    certs = status["certificates"]
+    nodes = [c for c in certs if c["certificate"] != "CA"]
+    assert len(nodes) == 7, certs
+    assert all(c["level"] == "warn" and c["days_left"] == 19 for c in nodes), certs
+    ca = [c for c in certs if c["certificate"] == "CA"]
+    assert len(ca) == 1 and ca[0]["level"] == "ok" and ca[0]["days_left"] > 3000, ca
+    proc = rot.run("check", "--json", "-i", str(rot.inventory))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    items = [i for i in json.loads(proc.stdout)["items"] if i["check"] == "certificate"]
+    assert sum(i["verdict"] == "WARN" for i in items) == 7, items
+    table = rot.run("status").stdout
+    assert "DAYS LEFT" in table and "certificates: warn" in table, table
+
+
+def test_dry_run_says_reload_or_restart_and_why_and_changes_nothing(rot, lab):
+    before = {h: lab.ssh(h, "sha256sum /opt/zookeeper/conf/tls/node.pem").stdout for h in ZK_HOSTS}
+    proc = rot.run("pki", "rotate", "--dry-run", "--json", "-i", str(rot.inventory))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    nodes = json.loads(proc.stdout)["nodes"]
+    assert len(nodes) == 7, nodes
+    zk = [n for n in nodes if n["kind"] == "zookeeper"]
+    kafka = [n for n in nodes if n["kind"] == "kafka"]
+    assert len(zk) == 4 and all(n["pickup"] == "restart" for n in zk), zk
+    assert all("ZooKeeper 3.8.0 reads its client port's certificate only at start" in n["reason"]
+               for n in zk), zk
+    assert len(kafka) == 3 and all(n["pickup"] == "reload" for n in kafka), kafka
+    table = rot.run("pki", "rotate", "--dry-run", "-i", str(rot.inventory)).stdout
+    assert "PICKUP" in table and "dynamic config" in table, table
+    after = {h: lab.ssh(h, "sha256sum /opt/zookeeper/conf/tls/node.pem").stdout for h in ZK_HOSTS}
+    assert before == after
+
+
+def test_node_rotation_under_load_restarts_no_broker(rot, lab):
+    out = rot.tmp / "app-client"
+    proc = rot.run("client-config", "app", "--out", str(out), "-i", str(rot.inventory))
+    assert proc.returncode == 0, proc.stderr
+    conf = {k: v for k, v in librdkafka_conf(out / "librdkafka.conf").items()
+            if k != "bootstrap.servers"}
+    bootstrap = "node1:9092,node2:9092,node3:9092"
+    create_topic("node1:9094", "orders.rotate", conf=admin_conf(rot, "seed"))
+    kz = dict(use_ssl=True, ca=str(out / "ca.crt"), certfile=str(out / "app.crt"),
+              keyfile=str(out / "app.key"))
+    pids = jvm_pids(lab)
+    old = {h: served_fingerprint(h, 2181, rot) for h in ZK_HOSTS}
+    # The new certificates live 5 days: check then fails (under 7 days left).
+    short = variant(rot, 5)
+    writer = ZnodeWriter("node1:2181,node2:2181,node3:2181", root="/zkctl-rotate",
+                         client_args=kz).start()
+    producer = SequencedProducer(bootstrap, "orders.rotate", conf=conf).start()
+    try:
+        time.sleep(2)
+        proc = rot.run("pki", "rotate", "-i", str(short))
+        time.sleep(3)
+    finally:
+        producer.stop()
+        writer.stop()
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "3 reloaded without a restart, 4 restarted" in proc.stdout, proc.stdout
+    seen = consume_all(bootstrap, "orders.rotate", producer.acked, conf=conf, group="app-rotate")
+    lost = producer.acked - seen
+    lost_znodes = writer.missing("nn01:2181")
+    writer.close()
+    record_case("node certificate rotation under load (ZooKeeper 3.8.0, Kafka 3.9)",
+                "zkctl pki rotate", "exit 0, 3 brokers reloaded, 4 ZooKeeper servers restarted",
+                znodes_acknowledged=len(writer.acked), znodes_lost=len(lost_znodes),
+                messages_sent=producer.sent, messages_acknowledged=len(producer.acked),
+                messages_lost=len(lost))
+    now = jvm_pids(lab)
+    assert all(now[f"{h}/kafka"] == pids[f"{h}/kafka"] for h in BROKERS), (pids, now)
+    assert all(now[f"{h}/zookeeper"] != pids[f"{h}/zookeeper"] for h in ZK_HOSTS), (pids, now)
+    assert len(producer.acked) > 100 and lost == set()
+    assert len(writer.acked) > 50 and lost_znodes == []
+    # Every port now serves the node's new certificate.
+    deadline = time.time() + 30
+    while (wrong := ports_serve_local_certificates(rot)) and time.time() < deadline:
+        time.sleep(2)
+    assert wrong == []
+    assert all(served_fingerprint(h, 2181, rot) != old[h] for h in ZK_HOSTS)
+    # A new client with the new certificates works through every broker.
+    verify = rot.run("verify", "--json")
+    assert verify.returncode == 0 and json.loads(verify.stdout)["lost"] == 0, verify.stdout
+
+
+def test_certificates_near_their_end_fail_check_and_degrade_status(rot):
+    proc = rot.run("check", "--json", "-i", str(rot.tmp / "rotation-5.toml"))
+    assert proc.returncode == 5, proc.stdout + proc.stderr
+    items = [i for i in json.loads(proc.stdout)["items"] if i["check"] == "certificate"]
+    assert sum(i["verdict"] == "FAIL" for i in items) == 7, items
+    assert all("4 days left" in i["detail"] for i in items if i["verdict"] == "FAIL"), items
+    code, status = rot.status()
+    assert code == 7, status
+    assert {c["level"] for c in status["certificates"] if c["certificate"] != "CA"} == {"fail"}
+    # Rotating with the long lifetime again clears it.
+    proc = rot.run("pki", "rotate", "-i", str(variant(rot, 400)))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    code, status = rot.status()
+    assert code == 0, status
+    assert {c["level"] for c in status["certificates"]} == {"ok"}
+
+
+def test_a_cluster_that_differs_from_its_inventory_is_refused(rot, lab):
+    lab.ssh("node2", "echo '# drift' >> /opt/zookeeper/conf/zoo.cfg", check=True)
+    proc = rot.run("pki", "rotate", "-i", str(rot.tmp / "rotation-400.toml"))
+    assert proc.returncode == 5, proc.stdout + proc.stderr
+    assert "zoo.cfg differs from the inventory's; run deploy first" in proc.stderr, proc.stderr
