@@ -45,6 +45,7 @@ const std::vector<std::pair<std::string_view, std::string_view>>& managed_keys()
       {"serverCnxnFactory", kZooKeeperSecurityHint},
       {"sslQuorum", kZooKeeperSecurityHint},
       {"sslQuorumReloadCertFiles", kZooKeeperSecurityHint},
+      {"client.certReload", kZooKeeperSecurityHint},
       {"portUnification", kZooKeeperSecurityHint},
       {"client.portUnification", kZooKeeperSecurityHint},
   };

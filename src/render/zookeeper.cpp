@@ -42,10 +42,11 @@ bool is_managed_key(std::string_view key) {
 
 // Keys zkctl writes besides those when the cluster has TLS, and the families they belong to
 // (another member of the family would change what zkctl configured).
-constexpr std::array<std::string_view, 7> kTlsManagedKeys = {
-    "secureClientPort",   "serverCnxnFactory",      "sslQuorum",
-    "portUnification",    "client.portUnification", "X509AuthenticationProvider.superUser",
-    "admin.serverAddress"};
+constexpr std::array<std::string_view, 9> kTlsManagedKeys = {
+    "secureClientPort", "serverCnxnFactory", "sslQuorum", "portUnification",
+    "client.portUnification", "X509AuthenticationProvider.superUser", "admin.serverAddress",
+    // Certificate rotation without a restart (quorum; client port from 3.7.2, 3.8.1, 3.9.0).
+    "sslQuorumReloadCertFiles", "client.certReload"};
 
 bool is_tls_managed_key(std::string_view key) {
   return is_managed_key(key) ||

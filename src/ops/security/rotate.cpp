@@ -172,20 +172,17 @@ void restart_where_needed(Context& ctx, std::vector<std::unique_ptr<Tier>>& tier
 }  // namespace
 
 Pickup zookeeper_pickup(const DistVersion& v) {
-  const bool could_reload = v.major > 3 || (v.major == 3 && v.minor >= 9) ||
-                            (v.major == 3 && v.minor == 8 && v.patch >= 1) ||
-                            (v.major == 3 && v.minor == 7 && v.patch >= 2);
-  const std::string name =
-      "ZooKeeper " + (v.text.empty() ? std::string("(version unknown)") : v.text);
-  if (could_reload)
-    return {Pickup::How::restart,
-            name +
-                " could reload its client port's certificate (client.certReload), but zkctl "
-                "leaves that off: with it ZooKeeper 3.9 refused the brokers' TLS handshakes "
-                "(protocol_version) in the lab"};
-  return {Pickup::How::restart, name +
-                                    " reads its client port's certificate only at start "
-                                    "(client.certReload came in 3.7.2, 3.8.1, 3.9.0)"};
+  const bool reloads = v.major > 3 || (v.major == 3 && v.minor >= 9) ||
+                       (v.major == 3 && v.minor == 8 && v.patch >= 1) ||
+                       (v.major == 3 && v.minor == 7 && v.patch >= 2);
+  if (reloads)
+    return {Pickup::How::reload, "ZooKeeper " + v.text +
+                                     " reloads its quorum and client-port certificates "
+                                     "(sslQuorumReloadCertFiles, client.certReload)"};
+  return {Pickup::How::restart,
+          "ZooKeeper " + (v.text.empty() ? std::string("(version unknown)") : v.text) +
+              " reads its client port's certificate only at start (client.certReload came in "
+              "3.7.2, 3.8.1, 3.9.0)"};
 }
 
 Pickup kafka_pickup(const inventory::KafkaNode& node) {

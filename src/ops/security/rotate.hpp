@@ -1,11 +1,10 @@
 #pragma once
 // `zkctl pki rotate`: every node certificate (and zkctl's admin identity) reissued by the
-// cluster's CA, pushed, and picked up without a restart where the product reloads it: a Kafka
-// broker re-reads its listeners' stores when dynamic config sets them again
-// (kafka/reload-tls.sh). Anything else restarts in the tier's gated roll, with the reason:
-// ZooKeeper always (its client port reloads only with client.certReload, 3.7.2 / 3.8.1 / 3.9.0
-// on, which zkctl leaves off: with it and sslQuorumReloadCertFiles, ZooKeeper 3.9 refused
-// secure brokers in the lab). The cluster must match its inventory otherwise
+// cluster's CA, pushed, and picked up without a restart where the product reloads it:
+// ZooKeeper watches its PEM files (sslQuorumReloadCertFiles for the quorum, client.certReload
+// for the client port, 3.7.2 / 3.8.1 / 3.9.0 on), a Kafka broker re-reads its listeners'
+// stores when dynamic config sets them again (kafka/reload-tls.sh). Anything else restarts in
+// the tier's gated roll, with the reason. The cluster must match its inventory otherwise
 // (deploy first), and every node must run.
 
 #include <string>
@@ -23,8 +22,8 @@ struct Pickup {
   std::string reason;
 };
 
-// ZooKeeper of version `v`: restart, with why (no client.certReload before 3.7.2 / 3.8.1 /
-// 3.9.0; zkctl leaves it off on those).
+// ZooKeeper of version `v`: reload from 3.7.2, 3.8.1 and 3.9.0 on (client.certReload; the
+// quorum reloads since 3.5.5), else restart (the client port reads its certificate at start).
 Pickup zookeeper_pickup(const DistVersion& v);
 // A Kafka node: a broker reloads through dynamic config; a KRaft controller restarts (zkctl
 // does not reconfigure a CONTROLLER listener at run time).

@@ -44,6 +44,8 @@ TEST(RenderSecureZooCfg, TlsOnTheClientPortAndTheQuorum) {
            "ssl.quorum.trustStore.location=/opt/zookeeper/conf/tls/ca.pem",
            "ssl.quorum.trustStore.type=PEM",
            "ssl.quorum.hostnameVerification=true",
+           "sslQuorumReloadCertFiles=true",  // rotation without a restart (pki rotate)
+           "client.certReload=true",
            "authProvider.x509=org.apache.zookeeper.server.auth.X509AuthenticationProvider",
            "X509AuthenticationProvider.superUser=CN=zkctl-admin,OU=seed,O=zkctl",
            "server.1=node1:2888:3888",
@@ -110,10 +112,10 @@ TEST(RenderSecureZooCfg, TlsPathsFollowTheInstallDir) {
 }
 
 TEST(RenderSecureZooCfg, ExtraKeysTlsWritesAreRefusedOnlyWithTls) {
-  for (const char* key :
-       {"ssl.clientAuth", "ssl.quorum.hostnameVerification", "sslQuorum", "secureClientPort",
-        "serverCnxnFactory", "authProvider.sasl", "X509AuthenticationProvider.superUser",
-        "portUnification", "admin.serverAddress"}) {
+  for (const char* key : {"ssl.clientAuth", "ssl.quorum.hostnameVerification", "sslQuorum",
+                          "secureClientPort", "serverCnxnFactory", "authProvider.sasl",
+                          "X509AuthenticationProvider.superUser", "portUnification",
+                          "admin.serverAddress", "sslQuorumReloadCertFiles", "client.certReload"}) {
     auto c = testing::secured(testing::seed_cluster());
     c.zookeeper.extra_config.emplace_back(key, "x");
     auto r = render_zookeeper_node(c, c.servers[0]);
