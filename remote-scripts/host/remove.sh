@@ -3,7 +3,8 @@
 # (DIR/.zkctl-cluster, a regular file, not a link, naming CLUSTER) and, unless FORCE is
 # `force`, holds nothing zkctl or its service did not put there. LAYOUT says what may be
 # there: `zkinstall` / `kafkainstall` (releases, current, conf or config with zkctl's
-# files and its tls dir, logs, java; Kafka's pid file), `zkdata` (myid, version-2, the pid file), `zklog`
+# files, its tls dir and the metrics agent's jar and rules, logs, java; Kafka's pid file),
+# `zkdata` (myid, version-2, the pid file), `zklog`
 # (version-2), `kafkadata` (meta.properties, checkpoints, partition dirs); `.zkctl-*`
 # names anywhere. A mount point is emptied, not removed. Prints `removed DIR[ (what)]`,
 # `absent DIR` or `kept DIR (why)`; an empty DIR or / is always kept.
@@ -33,6 +34,7 @@ ours() {
     kafkainstall:config:server.properties | kafkainstall:config:kafka-env.sh) return 0 ;;
     kafkainstall:config:log4j.properties | kafkainstall:config:tools-log4j.properties) return 0 ;;
     kafkainstall:config:log4j2.yaml | kafkainstall:config:tools-log4j2.yaml) return 0 ;;
+    kafkainstall:config:jmx_prometheus_javaagent.jar | kafkainstall:config:jmx-exporter.yml) return 0 ;;
     # The TLS material of a secure cluster (node.pem, ca.pem, admin.*): a dir zkctl made.
     zkinstall:conf:tls | kafkainstall:config:tls) [ "$3" = d ] && return 0 ;;
     zkdata::myid | zkdata::version-2 | zkdata::zookeeper_server.pid | zklog::version-2) return 0 ;;

@@ -25,4 +25,10 @@ void load_security(Reader& r, const toml::table& root, Cluster& c);
 // servers; after load_security); `sources[i]` says where c.kafka_nodes[i]'s values came from.
 void load_kafka(Reader& r, const toml::table& root, Cluster& c, std::vector<NodeSource>& sources);
 
+// [metrics] into c.metrics and each node's metrics_port (after load_zookeeper and load_kafka):
+// a metrics port equal to a port of its own node, or host_port to any port on its host, is
+// reported at [metrics]; Kafka nodes need metrics.kafka_agent when [metrics] is there, and serve
+// no metrics without it when it is not.
+void load_metrics(Reader& r, const toml::table& root, Cluster& c);
+
 }  // namespace zkctl::inventory::detail

@@ -100,13 +100,15 @@ struct Server : Node {
   Ports ports;
   std::string data_dir;
   std::string data_log_dir;  // empty: transaction log lives in data_dir
+  int metrics_port = 0;      // [metrics] zookeeper_port when metrics are on; 0: no provider
 
-  // The ports it listens on (admin only when enabled), in inventory key order.
+  // The ports it listens on (admin and metrics only when enabled), in inventory key order.
   std::vector<PortUse> used_ports() const {
     std::vector<PortUse> out = {{"client_port", ports.client},
                                 {"peer_port", ports.peer},
                                 {"election_port", ports.election}};
     if (ports.admin != 0) out.push_back({"admin_port", ports.admin});
+    if (metrics_port != 0) out.push_back({"metrics.zookeeper_port", metrics_port});
     return out;
   }
   // install_dir, data_dir and (when set) data_log_dir.
@@ -150,13 +152,15 @@ struct KafkaNode : Node {
                                // cluster is not open (SecuritySettings::open()); 0: none
 
   std::vector<std::string> log_dirs;  // log.dirs (kraft: the first also holds meta.properties)
+  int metrics_port = 0;  // [metrics] kafka_port when the JMX exporter agent runs; 0: none
 
-  // listener_port when a broker, controller_port when a controller.
+  // listener_port when a broker, controller_port when a controller, the metrics agent's port.
   std::vector<PortUse> used_ports() const {
     std::vector<PortUse> out;
     if (broker) out.push_back({"listener_port", listener_port});
     if (broker && internal_port != 0) out.push_back({"internal_port", internal_port});
     if (controller) out.push_back({"controller_port", controller_port});
+    if (metrics_port != 0) out.push_back({"metrics.kafka_port", metrics_port});
     return out;
   }
   // install_dir and every log dir.

@@ -9,6 +9,7 @@
 #include "inventory/validate.hpp"
 #include "render/guards.hpp"
 #include "render/kafka_paths.hpp"
+#include "render/metrics.hpp"
 #include "render/security.hpp"
 #include "render/systemd.hpp"
 #include "util/quote.hpp"
@@ -384,6 +385,7 @@ KafkaEnvValues kafka_env_values(const inventory::Cluster& cluster,
   v.heap_mb = cluster.kafka ? cluster.kafka->heap_mb : inventory::KafkaSettings{}.heap_mb;
   v.log_dir = kafka_paths(node).log_dir;
   v.java_home = node.java_home;  // [java]: the pushed JDK; else empty, the line stays out
+  v.kafka_opts = kafka_agent_opts(cluster, node);
   return v;
 }
 
@@ -430,6 +432,7 @@ util::Result<std::string> render_kafka_env(const KafkaEnvValues& values,
                                            const RenderOptions& options) {
   if (auto r = check_single_line("LOG_DIR", values.log_dir); !r) return r.error();
   if (auto r = check_single_line("JAVA_HOME", values.java_home); !r) return r.error();
+  if (auto r = check_single_line("KAFKA_OPTS", values.kafka_opts); !r) return r.error();
   if (auto r = check_absolute("LOG_DIR", values.log_dir); !r) return r.error();
   if (values.heap_mb <= 0) return util::fail("heap " + num(values.heap_mb) + " MB is not positive");
   // The file is sourced by a shell: every value enters the template quoted.
@@ -439,6 +442,8 @@ util::Result<std::string> render_kafka_env(const KafkaEnvValues& values,
   d.set("log_dir", util::shell_quote(values.log_dir));
   d.set("has_java_home", data(!values.java_home.empty()));
   d.set("java_home", util::shell_quote(values.java_home));
+  d.set("has_kafka_opts", data(!values.kafka_opts.empty()));
+  d.set("kafka_opts", util::shell_quote(values.kafka_opts));
   return render_template("kafka/kafka-env.sh.mustache", d, options);
 }
 
@@ -481,6 +486,9 @@ util::Result<std::vector<RenderedFile>> render_kafka_node(const inventory::Clust
     if (!unit) return unit.error();
     files.push_back(std::move(*unit));
   }
+  auto metrics = kafka_metrics_files(cluster, node, options);
+  if (!metrics) return prefix(metrics.error());
+  std::move(metrics->begin(), metrics->end(), std::back_inserter(files));
   if (tls != nullptr) {
     auto tls_files = kafka_tls_files(node, *tls, options);
     if (!tls_files) return tls_files.error();

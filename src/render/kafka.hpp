@@ -82,9 +82,10 @@ struct ServerPropertiesValues {
 // Raw values: rendering shell-quotes each one. The start command sources the file
 // before bin/kafka-server-start.sh, which reads these variables.
 struct KafkaEnvValues {
-  int heap_mb = 0;        // KAFKA_HEAP_OPTS="-Xmx<heap>m -Xms<heap>m"
-  std::string log_dir;    // LOG_DIR: where kafka-run-class.sh puts server.log, kafkaServer.out
-  std::string java_home;  // JAVA_HOME; empty: line omitted
+  int heap_mb = 0;         // KAFKA_HEAP_OPTS="-Xmx<heap>m -Xms<heap>m"
+  std::string log_dir;     // LOG_DIR: where kafka-run-class.sh puts server.log, kafkaServer.out
+  std::string java_home;   // JAVA_HOME; empty: line omitted
+  std::string kafka_opts;  // KAFKA_OPTS (the metrics agent's -javaagent); empty: line omitted
 };
 
 // Kafka's defaults for small clusters: internal topics need as many brokers as their

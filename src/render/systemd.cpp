@@ -1,6 +1,7 @@
 #include "render/systemd.hpp"
 
 #include "render/kafka_paths.hpp"
+#include "render/metrics.hpp"
 #include "render/zk_paths.hpp"
 
 namespace zkctl::render {
@@ -100,6 +101,8 @@ SystemdUnitValues kafka_unit_values(const inventory::Cluster& cluster,
                              "-Xmx" + std::to_string(heap) + "m -Xms" + std::to_string(heap) + "m");
   v.environment.emplace_back("LOG_DIR", p.log_dir);
   if (!node.java_home.empty()) v.environment.emplace_back("JAVA_HOME", node.java_home);
+  if (auto opts = kafka_agent_opts(cluster, node); !opts.empty())
+    v.environment.emplace_back("KAFKA_OPTS", opts);
   v.timeout_stop_s = 120;
   return v;
 }

@@ -77,6 +77,7 @@ util::Result<void> check_zoo_cfg_tls(const ZooCfgTls& tls) {
 util::Result<void> check_zoo_cfg(const ZooCfgValues& v) {
   if (auto r = check_properties_value("dataDir", v.data_dir); !r) return r;
   if (auto r = check_properties_value("dataLogDir", v.data_log_dir); !r) return r;
+  if (auto r = check_properties_value("metricsProvider.httpHost", v.metrics.host); !r) return r;
   if (v.four_letter_words.empty()) return util::fail("4lw.commands.whitelist is empty");
   for (const auto& word : v.four_letter_words) {
     const std::string what = "four-letter word '" + word + "'";
@@ -102,6 +103,8 @@ util::Result<void> check_zoo_cfg(const ZooCfgValues& v) {
   for (const auto& [key, value] : v.extra_config) {
     if (auto r = check_extra_key("zoo.cfg", key, v.tls ? is_tls_managed_key : is_managed_key); !r)
       return r;
+    if (v.metrics.port != 0 && key.starts_with("metricsProvider."))
+      return util::fail("zoo.cfg extra key '" + key + "' is set by zkctl from [metrics]");
     if (auto r = check_properties_value("zoo.cfg extra key '" + key + "' value", value); !r) {
       return r;
     }
@@ -135,6 +138,7 @@ ZooCfgValues zoo_cfg_values(const inventory::Cluster& cluster, const inventory::
   std::stable_sort(v.servers.begin(), v.servers.end(),
                    [](const ZooCfgServer& a, const ZooCfgServer& b) { return a.id < b.id; });
   v.extra_config = cluster.zookeeper.extra_config;
+  v.metrics = zk_metrics_values(cluster, server);
   if (cluster.security.tls) {
     const bool authenticated = cluster.security.authentication != inventory::Authentication::none;
     v.tls = ZooCfgTls{
@@ -187,6 +191,9 @@ util::Result<std::string> render_zoo_cfg(const ZooCfgValues& values, const Rende
   }
   d.set("servers", servers);
   d.set("extra_config", key_value_list(values.extra_config));
+  d.set("metrics", data(values.metrics.port != 0));
+  d.set("metrics_host", values.metrics.host);
+  d.set("metrics_port", num(values.metrics.port));
   d.set("tls", data(values.tls.has_value()));
   if (values.tls) {
     d.set("key_store", values.tls->key_store);

@@ -9,6 +9,7 @@
 
 #include "inventory/model.hpp"
 #include "render/engine.hpp"
+#include "render/metrics.hpp"
 #include "render/rendered_file.hpp"
 #include "render/tls_files.hpp"
 #include "util/result.hpp"
@@ -48,6 +49,7 @@ struct ZooCfgValues {
   std::vector<ZooCfgServer> servers;                              // every server, sorted by id
   std::vector<std::pair<std::string, std::string>> extra_config;  // inventory order
   std::optional<ZooCfgTls> tls;  // empty: plaintext (a cluster without [security] tls)
+  ZkMetricsValues metrics;       // [metrics]: the Prometheus provider; port 0: none
 };
 
 // Everything zookeeper-env.sh (templates/zookeeper/zookeeper-env.sh.mustache) is

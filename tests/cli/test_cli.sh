@@ -20,7 +20,9 @@ jdk_tmp=$(mktemp -d)
 trap 'rm -rf "$jdk_tmp"' EXIT
 mkdir -p "$jdk_tmp/jdk7/bin" && printf '#!/bin/sh\n' >"$jdk_tmp/jdk7/bin/java"
 printf 'JAVA_VERSION="1.7.0_80"\n' >"$jdk_tmp/jdk7/release"
-mkdir -p "$jdk_tmp/apache-zookeeper-3.8.0-bin/lib" && touch "$jdk_tmp/apache-zookeeper-3.8.0-bin/lib/zookeeper-3.8.0.jar"
+mkdir -p "$jdk_tmp/apache-zookeeper-3.8.0-bin/lib" && touch "$jdk_tmp/apache-zookeeper-3.8.0-bin/lib/zookeeper-3.8.0.jar" \
+    "$jdk_tmp/apache-zookeeper-3.8.0-bin/lib/zookeeper-prometheus-metrics-3.8.0.jar" \
+    "$jdk_tmp/apache-zookeeper-3.8.0-bin/lib/simpleclient-0.9.0.jar"
 tar -czf "$jdk_tmp/zk.tar.gz" -C "$jdk_tmp" apache-zookeeper-3.8.0-bin
 printf '[cluster]\nname = "oldjdk"\n[security]\ntls = false\nauthentication = "none"\nauthorization = false\n[java]\ndistribution = "jdk7"\n[zookeeper]\ndistribution = "zk.tar.gz"\n[[zookeeper.servers]]\nhost = "node1.invalid"\nid = 1\n' >"$jdk_tmp/old-jdk.toml"
 out=$(ZKCTL_HOME="$jdk_tmp/home" "$zkctl" plan "$jdk_tmp/old-jdk.toml" 2>&1); rc=$?

@@ -51,6 +51,9 @@ distribution = "$work/dist.tgz"
 [[kafka.nodes]]
 host = "127.0.0.1"
 id = 11
+
+[metrics]
+enabled = false  # metricsProvider.password above is a secret under test, not zkctl's
 EOF
 # The same with a typo'd key next to a secret and a secret value the loader refuses.
 sed -e 's/^"password.encoder.secret" = .*/"password.encoder.secret" = "PLANTED-bad-pw\\u0001"/' \

@@ -89,6 +89,16 @@ def _kafka_dist(version: str) -> Path:
 
 
 @pytest.fixture(scope="session")
+def jmx_agent() -> Path:
+    """The Prometheus JMX exporter agent jar ([metrics] kafka_agent) fetched by
+    tests/fixtures/jmx-agent.sh."""
+    import subprocess
+    out = subprocess.run([str(REPO / "tests" / "fixtures" / "jmx-agent.sh")], check=True, text=True,
+                         capture_output=True, stdin=subprocess.DEVNULL, timeout=900)
+    return Path(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session")
 def kafka3_dist() -> Path:
     """Kafka 3.9.x tarball (ZooKeeper mode) built by tests/fixtures/kafka-dist.sh."""
     return _kafka_dist("3.9")

@@ -14,7 +14,7 @@ import pytest
 
 from kafka_helpers import SequencedProducer, consume_all, create_topic
 from lab import REPO
-from zk_helpers import record_case, Zkctl, ZnodeWriter
+from zk_helpers import record_case, scrape, with_metrics, Zkctl, ZnodeWriter
 
 # seed-kafka.toml with the ensemble's transaction log in its own dir (data_log_dir, under
 # /var/log: private to each lab host), so destroy --purge-data is seen to remove it too.
@@ -24,6 +24,28 @@ TXLOG = "/var/log/zookeeper-txlog"
 KRAFT = REPO / "inventories" / "kraft.toml"
 KAFKA_PATTERN = r"kafka\.Kafka "
 BOOTSTRAP_ZK = "node1:9092,node2:9092,node3:9092"
+# What the metrics endpoints must serve ([metrics]; templates/kafka/jmx-exporter.yml.mustache).
+ZK_METRICS = {"outstanding_requests", "avg_latency", "znode_count", "num_alive_connections"}
+KAFKA_METRICS = {"kafka_server_replicamanager_underreplicatedpartitions",
+                 "kafka_server_replicamanager_underminisrpartitioncount",
+                 "kafka_server_replicamanager_isrshrinks_total",
+                 "kafka_controller_kafkacontroller_activecontrollercount",
+                 "kafka_controller_kafkacontroller_offlinepartitionscount",
+                 "kafka_network_requestmetrics_totaltimems", "jvm_memory_used_bytes"}
+KRAFT_METRICS = {"kafka_server_raft_current_state", "kafka_server_raft_current_leader"}
+
+
+def check_metrics(zk_hosts, kafka_hosts, kafka_names) -> dict[str, dict]:
+    """Scrapes every node's endpoints over plain HTTP; asserts the expected names; returns the
+    Kafka nodes' samples by host."""
+    for h in zk_hosts:
+        names = set(scrape(f"http://{h}:7000/metrics"))
+        assert ZK_METRICS <= names, (h, sorted(ZK_METRICS - names))
+    out = {}
+    for h in kafka_hosts:
+        out[h] = scrape(f"http://{h}:7071/metrics")
+        assert kafka_names <= set(out[h]), (h, sorted(kafka_names - set(out[h])))
+    return out
 
 
 def kafka_of(status: dict) -> dict:
@@ -48,14 +70,14 @@ def kafka_pids(lab, hosts) -> dict[str, int | None]:
 # ---- ZooKeeper mode ---------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def zkk(lab, zk_dist, kafka3_dist, zkctl_bin, tmp_path_factory) -> Zkctl:
+def zkk(lab, zk_dist, kafka3_dist, jmx_agent, zkctl_bin, tmp_path_factory) -> Zkctl:
     global SEED_KAFKA
     lab.reset()
     variant = tmp_path_factory.mktemp("inventory") / "seed-kafka.toml"
     text, n = re.subn(r'(?m)^data_log_dir = "".*$', f'data_log_dir = "{TXLOG}"',
                       SEED_KAFKA.read_text(), count=1)
     assert n == 1
-    variant.write_text(text)
+    variant.write_text(with_metrics(text, jmx_agent))
     SEED_KAFKA = variant
     return Zkctl(zkctl_bin, tmp_path_factory.mktemp("zkctl-home-kafka"))
 
@@ -101,6 +123,21 @@ def test_zk_mode_redeploy_changes_nothing(lab, zkk):
     assert ("distribution uploaded to 0, configs changed on 0, storage formatted on 0, "
             "started 0, restarted 0") in proc.stdout
     assert kafka_pids(lab, ["node1", "node2", "node3"]) == before
+
+
+def test_zk_mode_every_node_serves_metrics_with_the_expected_names(zkk):
+    code, status = zkk.status()
+    assert code == 0, status
+    zk_hosts = [n["host"] for n in status["nodes"]]
+    leader = [n["host"] for n in status["nodes"] if n["mode"] == "leader"][0]
+    kafka = check_metrics(zk_hosts, ["node1", "node2", "node3"], KAFKA_METRICS)
+    assert "synced_followers" in scrape(f"http://{leader}:7000/metrics")
+    active = sum(v for s in kafka.values()
+                 for _, v in s["kafka_controller_kafkacontroller_activecontrollercount"])
+    assert active == 1
+    for samples in kafka.values():
+        quantiles = {labels for labels, _ in samples["kafka_network_requestmetrics_totaltimems"]}
+        assert any('request="Produce"' in q and 'quantile="0.99"' in q for q in quantiles)
 
 
 def test_broker_restart_under_a_producer_loses_no_acknowledged_message(lab, zkk):
@@ -337,7 +374,11 @@ def test_zk_mode_destroy_keeps_data_unless_purged(lab, zkk):
 # ---- KRaft ------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def kraft(lab, kafka4_dist, zkctl_bin, tmp_path_factory) -> Zkctl:
+def kraft(lab, kafka4_dist, jmx_agent, zkctl_bin, tmp_path_factory) -> Zkctl:
+    global KRAFT
+    variant = tmp_path_factory.mktemp("inventory") / "kraft.toml"
+    variant.write_text(with_metrics(KRAFT.read_text(), jmx_agent))
+    KRAFT = variant
     lab.add_hosts("kf1", "kf2", "kf3")
     lab.reset(["kf1", "kf2", "kf3"])
     return Zkctl(zkctl_bin, tmp_path_factory.mktemp("zkctl-home-kraft"))
@@ -359,6 +400,15 @@ def test_kraft_deploy_formats_once_and_forms_a_quorum(lab, kraft):
     assert sorted(k["quorum"]["voters"]) == [1, 2, 3]
     assert k["quorum"]["leader_id"] in (1, 2, 3) and k["controller"] == k["quorum"]["leader_id"]
     assert sorted(k["registered"]) == [1, 2, 3]
+
+
+def test_kraft_every_node_serves_metrics_with_the_quorum_state(kraft):
+    kafka = check_metrics([], ["kf1", "kf2", "kf3"], KAFKA_METRICS | KRAFT_METRICS)
+    states = sorted(labels for s in kafka.values()
+                    for labels, v in s["kafka_server_raft_current_state"] if v == 1)
+    assert sum('state="leader"' in s for s in states) == 1, states
+    leaders = {v for s in kafka.values() for _, v in s["kafka_server_raft_current_leader"]}
+    assert len(leaders) == 1 and leaders <= {1.0, 2.0, 3.0}, leaders
 
 
 def test_kraft_verify_passes(kraft):

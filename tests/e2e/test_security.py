@@ -23,7 +23,7 @@ import pytest
 
 from kafka_helpers import SequencedProducer, consume_all, create_topic
 from lab import REPO
-from zk_helpers import Zkctl, ZnodeWriter, record_case
+from zk_helpers import Zkctl, ZnodeWriter, record_case, scrape, with_metrics
 
 SEED_KAFKA = REPO / "inventories" / "seed-kafka.toml"
 KRAFT = REPO / "inventories" / "kraft.toml"
@@ -120,13 +120,14 @@ def kcat(conf: Path, *args: str, stdin: str | None = None) -> subprocess.Complet
 # ---- ZooKeeper mode ---------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def sec(lab, zk_dist, zk39_dist, kafka3_dist, zkctl_bin, tmp_path_factory):
+def sec(lab, zk_dist, zk39_dist, kafka3_dist, jmx_agent, zkctl_bin, tmp_path_factory):
     """The seed layout made secure, its ensemble on ZooKeeper 3.9 (which offers TLSv1.3 only
     unless told, while Kafka 3.9's ZooKeeper client speaks TLSv1.2)."""
     lab.reset()
     tmp = tmp_path_factory.mktemp("secure")
     zk = Zkctl(zkctl_bin, tmp / "home")
-    zk.inventory = secure_variant(SEED_KAFKA, tmp / "seed-kafka-secure.toml")
+    zk.inventory = secure_variant(SEED_KAFKA, tmp / "seed-kafka-secure.toml",
+                                  with_metrics(USERS, jmx_agent))
     text = zk.inventory.read_text()
     assert str(zk_dist) in text, "the seed's ZooKeeper is the 3.8.0 fixture"
     zk.inventory.write_text(text.replace(str(zk_dist), str(zk39_dist)))
@@ -199,6 +200,29 @@ def test_every_port_shows_the_cluster_ca_chain_and_the_nodes_name(sec):
         r = s_client(host, port, ca, cert, key)
         out = r.stdout + r.stderr
         assert verified_chain(out, cn), f"{host}:{port}: {out}"
+
+
+def test_metrics_ports_refuse_plaintext_and_serve_tls(lab, sec):
+    import ssl
+    import urllib.error
+    ca = pki(sec, "seed") / "ca.crt"
+    tls = ssl.create_default_context(cafile=str(ca))
+    for host in BROKERS:
+        # The JMX exporter agent: HTTPS with the node's certificate (chain and name checked) ...
+        r = s_client(host, 7071, ca)
+        assert verified_chain(r.stdout + r.stderr, "kafka"), f"{host}: {r.stdout + r.stderr}"
+        names = scrape(f"https://{host}:7071/metrics", context=tls)
+        assert "kafka_server_replicamanager_underminisrpartitioncount" in names, host
+        # ... and no answer to plain HTTP.
+        with pytest.raises((urllib.error.URLError, ConnectionError, OSError)):
+            scrape(f"http://{host}:7071/metrics", timeout=5)
+    for host in ZK_HOSTS:
+        # ZooKeeper 3.8/3.9's provider serves no TLS: on a secure cluster it is not on the
+        # network at all, only on the host's loopback (zkctl status reads it over SSH).
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection((host, 7000), timeout=5).close()
+        out = lab.exec(host, "curl -s -m 5 http://127.0.0.1:7000/metrics").stdout
+        assert "znode_count" in out, host
 
 
 def test_clients_without_tls_or_credentials_are_refused(sec):

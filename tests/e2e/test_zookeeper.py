@@ -13,7 +13,7 @@ import time
 import pytest
 
 from zk_helpers import (Zkctl, ZnodeWriter, epoch, inventory_variant, leader_of, modes,
-                        record_case, wait_status)
+                        record_case, scrape, wait_status)
 
 VOTERS = ("node1", "node2", "node3")
 HOSTS = ("node1", "node2", "node3", "nn01")  # the seed layout (the lab may hold more hosts)
@@ -119,6 +119,20 @@ def test_znode_written_through_one_server_is_read_through_another(lab, zk):
     v = zk.run("verify")
     assert v.returncode == 0, v.stdout + v.stderr
     assert "ok   zookeeper round trip" in v.stdout and "verify: OK" in v.stdout
+
+
+def test_every_server_serves_metrics_with_the_expected_names(lab, zk):
+    # [metrics] is on by default: ZooKeeper's own Prometheus provider on the node's address.
+    code, status = zk.status()
+    assert code == 0, status
+    for host in HOSTS:
+        names = scrape(f"http://{host}:7000/metrics")
+        assert {"outstanding_requests", "avg_latency", "znode_count", "quorum_size",
+                "jvm_memory_bytes_used"} <= set(names), host
+        if host == leader_of(status):
+            assert names["synced_followers"][0][1] == 2.0  # the other voters
+    # Bound to the node's address only, not every interface (the provider's default 0.0.0.0).
+    assert lab.exec("node1", "curl -s -o /dev/null -m 3 http://127.0.0.1:7000/metrics").returncode == 7
 
 
 def test_second_deploy_with_nothing_changed_uploads_nothing_and_restarts_nothing(lab, zk):

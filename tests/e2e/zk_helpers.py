@@ -149,3 +149,24 @@ def record_case(case: str, injected: str, reported: str, **counts: int) -> None:
     """Records one fault case: what was injected, what zkctl reported, and the client's
     counts (writes/messages attempted, acknowledged, lost)."""
     CASES.append({"case": case, "injected": injected, "reported": reported, **counts})
+
+
+def with_metrics(text: str, agent: Path) -> str:
+    """Inventory `text` with a [metrics] table naming the JMX exporter agent jar, so every Kafka
+    node runs it (ZooKeeper's provider is on without it)."""
+    return text + f'\n[metrics]\nkafka_agent = "{agent}"\n'
+
+
+def scrape(url: str, context=None, timeout: float = 10) -> dict[str, list[tuple[str, float]]]:
+    """The samples of a Prometheus text page: metric name -> [(labels, value)]."""
+    import urllib.request
+    with urllib.request.urlopen(url, timeout=timeout, context=context) as r:
+        text = r.read().decode()
+    out: dict[str, list[tuple[str, float]]] = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        m = re.match(r"([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)", line)
+        if m:
+            out.setdefault(m.group(1), []).append((m.group(2) or "", float(m.group(3))))
+    return out

@@ -277,7 +277,8 @@ class TestRemove:
         for d in ['releases', 'logs', 'config', 'config/tls']:
             (kinst / d).mkdir()
         for f in ['config/server.properties', 'config/kafka-env.sh', 'config/log4j2.yaml', 'kafka.pid',
-                  'config/tls/admin.pem']:
+                  'config/tls/admin.pem', 'config/tls/metrics.p12', 'config/tls/metrics.p12.sha256',
+                  'config/jmx_prometheus_javaagent.jar', 'config/jmx-exporter.yml']:
             (kinst / f).write_text('')
         assert run('host/remove.sh', 'kafkainstall', 'c', 'check', kinst).stdout == f'removed {kinst}\n'
 

@@ -133,6 +133,12 @@ inline std::string fake_distribution(const std::string& dir, const std::string& 
   const fs::path tree = fs::path(dir) / "tree";
   fs::create_directories((tree / member).parent_path());
   { std::ofstream(tree / member); }
+  // A ZooKeeper distribution ships the Prometheus provider [metrics] needs.
+  if (const auto lib = member.find("/lib/zookeeper-"); lib != std::string::npos) {
+    const fs::path dir_of_jars = tree / member.substr(0, lib + 4);
+    std::ofstream(dir_of_jars / "zookeeper-prometheus-metrics-3.9.4.jar");
+    std::ofstream(dir_of_jars / "simpleclient-0.9.0.jar");
+  }
   const std::string tarball = (fs::path(dir) / name).string();
   const std::string top = member.substr(0, member.find('/'));
   const std::string cmd = "tar -czf '" + tarball + "' -C '" + tree.string() + "' '" + top + "'";

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "ops/commands/deploy_plan.hpp"
+#include "ops/host/checksum.hpp"
 #include "ops/zookeeper/host.hpp"
 #include "ops/zookeeper/rolling.hpp"
 #include "remote/scripts.hpp"
@@ -34,6 +35,11 @@ std::vector<FileChange> describe_files(remote::Remote& remote,
   for (const auto* f : changed) {
     if (f->content.find("PRIVATE KEY-----") != std::string::npos) {
       out.push_back({f->path, "holds a private key: its content is not shown\n"});
+      continue;
+    }
+    if (f->content.find('\0') != std::string::npos) {  // a jar (the metrics agent)
+      out.push_back({f->path, "binary, " + std::to_string(f->content.size()) + " bytes, sha256 " +
+                                  sha256_hex(f->content) + "\n"});
       continue;
     }
     auto before = read_remote_file(remote, f->path, user, timeout);

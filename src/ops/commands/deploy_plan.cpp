@@ -6,6 +6,7 @@
 
 #include "ops/commands/deploy.hpp"
 #include "ops/host/checksum.hpp"
+#include "ops/host/metrics_agent.hpp"
 #include "ops/zookeeper/server.hpp"
 #include "ops/zookeeper/upgrade.hpp"
 #include "runner/runner.hpp"
@@ -85,6 +86,8 @@ void render_all(const Context& ctx, DeployPlan& plan, DeployReport& report) {
     plan.version[tier.get()] = *version;
     plan.java[tier.get()] = java_need(tier->product(), *version);
     if (auto problem = tier->release_problem(*version)) preflight_failed(report, what + *problem);
+    if (auto problem = metrics_problem(ctx.cluster(), *tier))
+      preflight_failed(report, what + *problem);
   }
 }
 

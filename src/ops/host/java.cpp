@@ -222,6 +222,19 @@ util::Result<DistVersion> version_from_listing(const std::string& listing,
       " in the distribution: is it a " + (zk ? "ZooKeeper" : "Kafka") + " release tarball?");
 }
 
+util::Result<std::string> distribution_listing(const std::string& distribution) {
+  static std::mutex mu;
+  static std::map<std::string, std::string> known;
+  {
+    std::lock_guard lock(mu);
+    if (auto it = known.find(distribution); it != known.end()) return it->second;
+  }
+  auto list = read_local({"tar", "-tzf", distribution});
+  if (!list) return util::fail("cannot list " + distribution + ": " + list.error().message);
+  std::lock_guard lock(mu);
+  return known.emplace(distribution, std::move(*list)).first->second;
+}
+
 util::Result<DistVersion> distribution_version(const std::string& distribution,
                                                render::Product product) {
   static std::mutex mu;
@@ -230,8 +243,8 @@ util::Result<DistVersion> distribution_version(const std::string& distribution,
     std::lock_guard lock(mu);
     if (auto it = known.find({distribution, product}); it != known.end()) return it->second;
   }
-  auto list = read_local({"tar", "-tzf", distribution});
-  if (!list) return util::fail("cannot list " + distribution + ": " + list.error().message);
+  auto list = distribution_listing(distribution);
+  if (!list) return list.error();
   auto v = version_from_listing(*list, product);
   if (!v) return util::fail(distribution + ": " + v.error().message);
   std::lock_guard lock(mu);

@@ -31,6 +31,9 @@ struct DistVersion {
 // <top>/lib/zookeeper-X.Y.Z.jar, Kafka's <top>/libs/kafka-clients-X.Y.Z.jar.
 util::Result<DistVersion> version_from_listing(const std::string& listing, render::Product product);
 
+// The member names of local tarball `distribution` (`tar -tzf`), listed once per process.
+util::Result<std::string> distribution_listing(const std::string& distribution);
+
 // The version of local distribution tarball `distribution`, read from its jar names
 // (never guessed from the file name); remembered per path for the process.
 util::Result<DistVersion> distribution_version(const std::string& distribution,

@@ -7,6 +7,7 @@
 #include "ops/cluster/state.hpp"
 #include "ops/commands/deploy.hpp"
 #include "ops/host/launcher.hpp"
+#include "ops/host/metrics_agent.hpp"
 #include "ops/kafka/health.hpp"
 #include "ops/kafka/status_view.hpp"
 #include "render/kafka.hpp"
@@ -52,8 +53,13 @@ std::vector<OwnedDir> KafkaComponent::owned_dirs() const {
 util::Result<std::vector<render::RenderedFile>> KafkaComponent::render(const Context& ctx) const {
   auto tls = ctx.tls_material(kKafkaIdentity, node_);
   if (!tls) return tls.error();
-  return render::render_kafka_node(cluster_, node_, ctx.options().templates,
-                                   *tls ? &**tls : nullptr);
+  auto files =
+      render::render_kafka_node(cluster_, node_, ctx.options().templates, *tls ? &**tls : nullptr);
+  if (!files) return files;
+  auto agent = kafka_agent_files(cluster_, node_);
+  if (!agent) return agent.error();
+  std::move(agent->begin(), agent->end(), std::back_inserter(*files));
+  return files;
 }
 
 util::Result<void> KafkaComponent::inspect(remote::Remote& remote,
@@ -87,6 +93,7 @@ util::Result<void> KafkaComponent::configure(
       !m)
     return m.error();
   if (auto w = write_files(remote, node_.service.user, changed, timeout); !w) return w.error();
+  if (auto k = prepare_agent_keystore(remote, cluster_, node_, timeout); !k) return k.error();
   return settle_service(remote, node_.service, render::Product::kafka, files, timeout);
 }
 

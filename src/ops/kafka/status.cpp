@@ -68,6 +68,7 @@ KafkaStatus collect_kafka_status(Context& ctx) {
       ns.listener_ok = md.ok();
       if (!md) ns.detail = md.error().message;
     }
+    ns.metrics = kafka_node_metrics(ctx, n);
     Connection& c = ctx.connection(n);
     if (!c.remote) {
       ns.detail += (ns.detail.empty() ? "" : "; ") + ("ssh: " + c.error);

@@ -9,6 +9,7 @@
 
 #include "ops/component.hpp"
 #include "ops/context.hpp"
+#include "ops/host/node_metrics.hpp"
 #include "ops/kafka/health.hpp"
 
 namespace zkctl::ops {
@@ -21,6 +22,7 @@ struct KafkaNodeStatus {
   bool listener_ok = false;  // the node's own listener answered a metadata request
   bool controller = false;   // the active controller (zookeeper mode) / quorum leader (kraft)
   std::string detail;
+  NodeMetrics metrics;  // its JMX exporter agent's values ([metrics] kafka_agent)
 };
 
 struct KafkaStatus {

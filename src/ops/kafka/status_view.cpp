@@ -50,6 +50,9 @@ std::string kafka_table(const inventory::Cluster& cluster, const ops::KafkaStatu
     if (!n.detail.empty() && (!n.registered || !n.listener_ok))
       out += "  " + n.node->host + ": " + n.detail + "\n";
   }
+  for (const auto& n : status.nodes)
+    if (const std::string m = n.metrics.line(); !m.empty())
+      out += "  " + n.node->host + " metrics: " + m + "\n";
   const auto& h = status.health;
   int registered = 0;
   for (const auto& n : status.nodes) registered += n.registered ? 1 : 0;
@@ -88,6 +91,7 @@ nlohmann::json kafka_json(const inventory::Cluster& cluster, const ops::KafkaSta
                         {"detail", n.detail}};
     j["process_up"] = n.process_up ? nlohmann::json(*n.process_up) : nlohmann::json(nullptr);
     j["pid"] = n.pid ? nlohmann::json(*n.pid) : nlohmann::json(nullptr);
+    if (n.metrics.enabled) j["metrics"] = n.metrics.json();
     nodes.push_back(std::move(j));
   }
   const auto& h = status.health;

@@ -156,7 +156,9 @@ std::string ZooKeeperTier::ready_text(Context& ctx, const Component& node) {
 }
 
 std::unique_ptr<TierStatus> ZooKeeperTier::status(Context& ctx, probe::AskMntr detail) {
-  return std::make_unique<ZooKeeperStatusView>(ctx.cluster().name, collect_status(ctx, detail));
+  ClusterStatus st = collect_status(ctx, detail);
+  add_metrics(ctx, st);
+  return std::make_unique<ZooKeeperStatusView>(ctx.cluster().name, std::move(st));
 }
 
 std::vector<Tier::StopGroup> ZooKeeperTier::stop_groups(Context& ctx) {

@@ -57,6 +57,14 @@ ClusterStatus collect_status(Context& ctx, probe::AskMntr ask_mntr) {
   return st;
 }
 
+void add_metrics(Context& ctx, ClusterStatus& status) {
+  runner::parallel_for(status.nodes.size(), static_cast<int>(status.nodes.size()) + 1,
+                       [&](std::size_t i) {
+                         NodeStatus& n = status.nodes[i];
+                         n.metrics = zookeeper_node_metrics(ctx, *n.server);
+                       });
+}
+
 std::vector<Observed> observed(const ClusterStatus& status) {
   std::vector<Observed> out;
   for (const auto& n : status.nodes) out.push_back({n.server, n.probe.mode});

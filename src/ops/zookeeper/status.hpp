@@ -5,6 +5,7 @@
 
 #include "ops/component.hpp"
 #include "ops/context.hpp"
+#include "ops/host/node_metrics.hpp"
 #include "ops/zookeeper/quorum.hpp"
 #include "probe/node.hpp"
 
@@ -13,6 +14,7 @@ namespace zkctl::ops {
 struct NodeStatus {
   const inventory::Server* server = nullptr;
   probe::NodeProbe probe;
+  NodeMetrics metrics;  // its Prometheus provider's values (zkctl status only: add_metrics)
 };
 
 struct ClusterStatus {
@@ -32,5 +34,9 @@ struct ClusterStatus {
 ClusterStatus collect_status(Context& ctx, probe::AskMntr ask_mntr = probe::AskMntr::yes);
 
 std::vector<Observed> observed(const ClusterStatus& status);
+
+// Read every server's metrics endpoint at once into `status` (`zkctl status` only: the safety
+// checks that collect status need none of it).
+void add_metrics(Context& ctx, ClusterStatus& status);
 
 }  // namespace zkctl::ops

@@ -71,6 +71,9 @@ std::string status_table(const ops::ClusterStatus& status, util::Color color) {
       out += "  " + n.server->host + ": " + n.probe.detail + "\n";
     }
   }
+  for (const auto& n : status.nodes)
+    if (const std::string m = n.metrics.line(); !m.empty())
+      out += "  " + n.server->host + " metrics: " + m + "\n";
   const Health health = status.overall();
   const util::Paint paint = health == Health::ok         ? util::Paint::green
                             : health == Health::degraded ? util::Paint::yellow
@@ -109,6 +112,7 @@ nlohmann::json status_json(const std::string& cluster_name, const ops::ClusterSt
       if (p.mntr->synced_observers) j["synced_observers"] = *p.mntr->synced_observers;
       if (p.mntr->pending_syncs) j["pending_syncs"] = *p.mntr->pending_syncs;
     }
+    if (n.metrics.enabled) j["metrics"] = n.metrics.json();
     nodes.push_back(std::move(j));
   }
   nlohmann::json leaders = nlohmann::json::array();

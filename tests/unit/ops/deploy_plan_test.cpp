@@ -36,6 +36,9 @@ class DeployPlanTest : public ::testing::Test {
     setenv("ZKCTL_HOME", (dir_ / "home").c_str(), 1);
     fs::create_directories(dir_ / "apache-zookeeper-3.8.0-bin/lib");
     std::ofstream(dir_ / "apache-zookeeper-3.8.0-bin/lib/zookeeper-3.8.0.jar") << "jar";
+    // [metrics] is on by default: the distribution ships ZooKeeper's Prometheus provider.
+    std::ofstream(dir_ / "apache-zookeeper-3.8.0-bin/lib/zookeeper-prometheus-metrics-3.8.0.jar");
+    std::ofstream(dir_ / "apache-zookeeper-3.8.0-bin/lib/simpleclient-0.9.0.jar");
     const std::string tar = "tar -czf " + (dir_ / "zk.tar.gz").string() + " -C " + dir_.string() +
                             " apache-zookeeper-3.8.0-bin";
     ASSERT_EQ(std::system(tar.c_str()), 0);

@@ -17,6 +17,7 @@ inline inventory::Server seed_server(const char* host, int id, inventory::Role r
   s.ports = inventory::Ports{.client = 2181, .peer = 2888, .election = 3888, .admin = 0};
   s.install_dir = "/opt/zookeeper";
   s.data_dir = "/var/lib/zookeeper";
+  s.metrics_port = 7000;  // [metrics] is on by default: ZooKeeper's provider on 7000
   return s;
 }
 
