@@ -147,6 +147,17 @@ util::Result<void> record_kafka_cluster_id(const std::string& name, const std::s
                           id + "\n");
 }
 
+std::string recorded_security_phase(const std::string& name) {
+  std::string text = read_text(fs::path(state_home()) / "clusters" / name / "security-phase");
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+util::Result<void> record_security_phase(const std::string& name, const std::string& text) {
+  return write_state_file(fs::path(state_home()) / "clusters" / name / "security-phase",
+                          text + "\n");
+}
+
 std::vector<std::string> recorded_cluster_names() {
   std::vector<std::string> names;
   std::error_code ec;
