@@ -107,12 +107,13 @@ def test_an_interrupted_onramp_resumes_where_it_stopped(ramp):
     started = time.monotonic()
     proc, log = deploy_in_background(ramp, "interrupted")
     deadline = time.monotonic() + 900
+    # Mid-phase: the first broker restarted onto kafka-listeners' config, the others not yet.
     while time.monotonic() < deadline and proc.poll() is None:
-        if record(ramp).get("rolling_to") == "kafka-listeners":
+        if record(ramp).get("rolling_to") == "kafka-listeners" and \
+                "kafka rolling restart: ok" in log.read_text():
             break
-        time.sleep(0.2)
+        time.sleep(0.1)
     assert proc.poll() is None, log.read_text()
-    time.sleep(2)  # mid-phase: the first broker is being rolled
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=600)
     out = log.read_text()
@@ -134,6 +135,7 @@ def test_an_interrupted_onramp_resumes_where_it_stopped(ramp):
     assert proc.returncode == 0, out
     assert moved
     assert "security phase kafka-listeners: done" in out, out
+    assert "restart (resumed phase)" in out, out  # the brokers the stop left behind rolled
     assert "security phase zk-unified" not in out  # not rolled again
     ramp.onramp_seconds = time.monotonic() - started
     assert record(ramp)["phase"] == "zk-plaintext-off"

@@ -8,7 +8,9 @@
 
 #include "inventory/load.hpp"
 #include "ops/cluster/state.hpp"
+#include "ops/zookeeper/rolling.hpp"
 #include "runner/interrupt.hpp"
+#include "runner/runner.hpp"
 
 namespace zkctl::ops {
 
@@ -161,6 +163,35 @@ StageSummary phase_summary(const inventory::Cluster& now, const OnrampRoute& rou
   return s;
 }
 
+// A phase stopped mid-roll leaves its configs written and some nodes not restarted, which a
+// deploy cannot tell (no file differs any more): the resumed phase restarts every node of the
+// tier it rolls, one at a time behind the tier's gates. False: it stopped (see `report`).
+bool roll_resumed(Context& view, NodeKind kind, DeployReport& report) {
+  for (auto& tier : tiers_of(view.cluster())) {
+    if (tier->kind() != kind) continue;
+    std::vector<Component*> left = tier->nodes();
+    if (kind != NodeKind::zookeeper) left = tier->restart_order(view, left);
+    while (!left.empty()) {
+      Component* n = next_in_order(view, *tier, left);
+      const std::string step = n->step("restart (resumed phase)");
+      util::Result<void> r = runner::stop_requested()
+                                 ? util::Result<void>(util::fail(runner::kStepInterrupted))
+                                 : tier->restart_one(view, *n);
+      if (!r) {
+        report.outcome = tier->roll_refused() ? DeployOutcome::refused : DeployOutcome::failed;
+        report.failures.push_back({n->host(), step, r.error().message});
+        view.progress().report({n->host(), step, runner::EventKind::failed, r.error().message});
+        return false;
+      }
+      view.progress().report(
+          {n->host(), step, runner::EventKind::done, tier->ready_text(view, *n)});
+      ++(kind == NodeKind::zookeeper ? report.restarted : report.kafka_restarted);
+      left.erase(std::find(left.begin(), left.end(), n));
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 const char* to_string(SecurityPhase phase) {
@@ -305,6 +336,11 @@ std::optional<DeployReport> deploy_onramp(Context& ctx, DeployMode mode, Force f
     return report;
   }
   SecurityPhase at = route->from;
+  // The phase an interrupted deploy was rolling into, resumed first.
+  const std::optional<SecurityPhase> resumed =
+      rec.rolling_to && !route->steps.empty() && *rec.rolling_to == route->steps.front()
+          ? rec.rolling_to
+          : std::nullopt;
   for (const SecurityPhase p : route->steps) {
     if (runner::stop_requested()) break;
     rec.phase = at;
@@ -315,6 +351,7 @@ std::optional<DeployReport> deploy_onramp(Context& ctx, DeployMode mode, Force f
     const inventory::Cluster view = onramp_view(now, secure_side, open_side, at, p);
     Context view_ctx(view, ctx);
     DeployReport r = deploy(view_ctx, mode, force);
+    if (r.outcome == DeployOutcome::ok && resumed == p) roll_resumed(view_ctx, info(p).rolls, r);
     const bool ok = r.outcome == DeployOutcome::ok;
     report.notes.push_back(std::string("security phase ") + to_string(p) + ": " +
                            (ok ? "done" : "stopped") + ", " +
