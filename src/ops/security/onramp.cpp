@@ -332,7 +332,9 @@ std::optional<DeployReport> deploy_onramp(Context& ctx, DeployMode mode, Force f
     const SecurityPhase first = route->steps.empty() ? route->from : route->steps.front();
     const inventory::Cluster view = onramp_view(now, secure_side, open_side, route->from, first);
     Context view_ctx(view, ctx);
-    merge(report, deploy(view_ctx, mode, force));
+    DeployReport inner = deploy(view_ctx, mode, force);
+    for (auto& st : inner.stages) st.name = std::string(to_string(first)) + ": " + st.name;
+    merge(report, std::move(inner));
     return report;
   }
   SecurityPhase at = route->from;
