@@ -196,7 +196,8 @@ def test_drop_plaintext_on_the_operators_word_and_nothing_lost(ramp):
                 "--drop-plaintext",
                 f"{ramp.onramp_seconds:.0f} s", zk_attempted=zk_attempted, zk_acked=zk_acked,
                 zk_lost=len(zk_lost), msgs_sent=load.kafka_plain.sent + load.kafka_tls.sent,
-                msgs_acked=len(acked), msgs_lost=len(kafka_lost))
+                msgs_acked=len(acked), msgs_lost=len(kafka_lost),
+                msgs_failed=len(load.kafka_plain.errors) + len(load.kafka_tls.errors))
     assert zk_lost == [], zk_lost[:20]
     assert kafka_lost == [], kafka_lost[:20]
     assert len(load.kafka_tls.acked) > 0 and len(load.zk_tls.acked) > 0

@@ -259,6 +259,15 @@ inventory::Cluster onramp_view(const inventory::Cluster& now, const inventory::C
 std::vector<std::string> onramp_refusals(const inventory::Cluster& secure_side,
                                          const inventory::Cluster& open_side) {
   std::vector<std::string> out;
+  if (secure_side.kafka && secure_side.kafka->mode == inventory::KafkaMode::kraft &&
+      !secure_side.controllers().empty()) {
+    // Not verified on the lab: a controller rolled onto CONTROLLER:SSL cannot reach the
+    // others (still PLAINTEXT) until they follow, so the roll's gates would stall.
+    out.push_back(
+        "security on-ramp: a KRaft cluster's CONTROLLER listener cannot change protocol in a "
+        "roll yet (its controllers would lose each other midway); deploy it secure afresh");
+    return out;
+  }
   if (secure_side.servers.size() != open_side.servers.size() ||
       secure_side.kafka_nodes.size() != open_side.kafka_nodes.size()) {
     out.push_back(

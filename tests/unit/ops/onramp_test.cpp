@@ -90,9 +90,11 @@ TEST(OnrampRoute, PhaseNamesRoundTrip) {
   EXPECT_FALSE(security_phase_named("tls"));
 }
 
+// A ZooKeeper-mode cluster: one server, one broker.
 inventory::Cluster open_cluster() {
   auto c = testing::cluster_of({testing::zk_server("node1", 1, 2181)},
-                               {testing::kafka_node("kf1", 1, true, true)});
+                               {testing::kafka_node("kf1", 1, true, false)});
+  c.kafka->mode = inventory::KafkaMode::zookeeper;
   c.kafka_nodes[0].listener_port = 9092;
   return c;
 }
@@ -133,6 +135,16 @@ TEST(OnrampView, RefusesAPlaintextPortTheSecureListenersTake) {
   auto grown = secure_cluster();
   grown.servers.push_back(testing::zk_server("node2", 2, 2181));
   EXPECT_EQ(onramp_refusals(grown, open).size(), 1u);
+}
+
+TEST(OnrampView, RefusesKraftControllersForNow) {
+  auto open = testing::cluster_of({}, {testing::kafka_node("kf1", 1, true, true)});
+  open.kafka_nodes[0].listener_port = 9092;
+  auto secure = testing::secure(open);
+  secure.kafka_nodes[0].listener_port = 9095;
+  const auto refusals = onramp_refusals(secure, open);
+  ASSERT_EQ(refusals.size(), 1u);
+  EXPECT_NE(refusals[0].find("CONTROLLER"), std::string::npos) << refusals[0];
 }
 
 }  // namespace
