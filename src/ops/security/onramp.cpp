@@ -301,6 +301,68 @@ std::map<int, int> kept_plaintext_ports(const std::string& name) {
   return kept ? r.plaintext_ports : std::map<int, int>{};
 }
 
+namespace {
+
+// The clusters one on-ramp deploy works between.
+struct Sides {
+  const inventory::Cluster& now;     // the inventory
+  const inventory::Cluster& secure;  // the secure one: the inventory, or the one recorded
+  inventory::Cluster open;           // the open one, PLAINTEXT on the recorded ports
+};
+
+// plan: every phase's summary, then the first phase's stages (changing nothing).
+void plan_phases(Context& ctx, const Sides& s, const OnrampRoute& route, DeployMode mode,
+                 Force force, DeployReport& report) {
+  for (std::size_t i = 0; i < route.steps.size(); ++i)
+    report.stages.push_back(phase_summary(s.now, route, i));
+  const SecurityPhase first = route.steps.empty() ? route.from : route.steps.front();
+  const inventory::Cluster view = onramp_view(s.now, s.secure, s.open, route.from, first);
+  Context view_ctx(view, ctx);
+  DeployReport inner = deploy(view_ctx, mode, force);
+  for (auto& st : inner.stages) st.name = std::string(to_string(first)) + ": " + st.name;
+  merge(report, std::move(inner));
+}
+
+// Roll into each phase of `route` in turn, recording before and after each; stops at the first
+// that fails or a stop request. A transitional phase kept (no step) is deployed as it is.
+void apply_phases(Context& ctx, const Sides& s, const OnrampRoute& route, Record rec, Force force,
+                  DeployReport& report) {
+  SecurityPhase at = route.from;
+  // An interrupted deploy was rolling into the first phase: it is resumed.
+  const bool resuming =
+      rec.rolling_to && !route.steps.empty() && *rec.rolling_to == route.steps.front();
+  for (const SecurityPhase p : route.steps) {
+    if (runner::stop_requested()) break;
+    rec.phase = at;
+    rec.rolling_to = p;
+    if (auto w = write_record(s.now.name, rec); !w) report.notes.push_back(w.error().message);
+    ctx.progress().report({"", "security phase", runner::EventKind::progress,
+                           std::string(to_string(p)) + ": " + phase_change(p)});
+    const inventory::Cluster view = onramp_view(s.now, s.secure, s.open, at, p);
+    Context view_ctx(view, ctx);
+    DeployReport r = deploy(view_ctx, DeployMode::apply, force);
+    if (r.outcome == DeployOutcome::ok && resuming && p == route.steps.front())
+      roll_resumed(view_ctx, info(p).rolls, r);
+    const bool ok = r.outcome == DeployOutcome::ok;
+    report.notes.push_back(std::string("security phase ") + to_string(p) + ": " +
+                           (ok ? "done" : "stopped") + ", " +
+                           std::to_string(r.restarted + r.kafka_restarted) + " restart(s)");
+    merge(report, std::move(r));
+    if (!ok) return;
+    at = p;
+    rec.phase = at;
+    rec.rolling_to.reset();
+    if (auto w = write_record(s.now.name, rec); !w) report.notes.push_back(w.error().message);
+  }
+  if (route.steps.empty()) {
+    const inventory::Cluster view = onramp_view(s.now, s.secure, s.open, at, at);
+    Context view_ctx(view, ctx);
+    merge(report, deploy(view_ctx, DeployMode::apply, force));
+  }
+}
+
+}  // namespace
+
 std::optional<DeployReport> deploy_onramp(Context& ctx, DeployMode mode, Force force) {
   const inventory::Cluster& now = ctx.cluster();
   if (now.onramp) return std::nullopt;
@@ -321,64 +383,23 @@ std::optional<DeployReport> deploy_onramp(Context& ctx, DeployMode mode, Force f
     const inventory::Cluster& open_one = !prev->security.tls ? *prev : now;
     for (const auto& n : open_one.kafka_nodes) rec.plaintext_ports[n.id] = n.listener_port;
   }
-  const inventory::Cluster& secure_side = now.security.tls ? now : *prev;
-  const inventory::Cluster open_side = open_side_of(now, rec.plaintext_ports);
+  const Sides sides{now, now.security.tls ? now : *prev, open_side_of(now, rec.plaintext_ports)};
   DeployReport report;
-  if (auto refusals = onramp_refusals(secure_side, open_side); !refusals.empty()) {
+  if (auto refusals = onramp_refusals(sides.secure, sides.open); !refusals.empty()) {
     report.refusals = std::move(refusals);
     report.outcome = DeployOutcome::refused;
     return report;
   }
+  const bool kept =
+      route->to == SecurityPhase::zk_plaintext_off || route->to == SecurityPhase::kafka_internal;
   report.notes.push_back(
       std::string("security on-ramp: ") + to_string(route->from) + " -> " + to_string(route->to) +
       ", " + std::to_string(route->steps.size()) + " phase(s)" +
-      (route->to == SecurityPhase::zk_plaintext_off || route->to == SecurityPhase::kafka_internal
-           ? "; Kafka's PLAINTEXT kept (deploy --drop-plaintext drops it)"
-           : ""));
-  if (mode != DeployMode::apply) {
-    for (std::size_t i = 0; i < route->steps.size(); ++i)
-      report.stages.push_back(phase_summary(now, *route, i));
-    const SecurityPhase first = route->steps.empty() ? route->from : route->steps.front();
-    const inventory::Cluster view = onramp_view(now, secure_side, open_side, route->from, first);
-    Context view_ctx(view, ctx);
-    DeployReport inner = deploy(view_ctx, mode, force);
-    for (auto& st : inner.stages) st.name = std::string(to_string(first)) + ": " + st.name;
-    merge(report, std::move(inner));
-    return report;
-  }
-  SecurityPhase at = route->from;
-  // The phase an interrupted deploy was rolling into, resumed first.
-  const std::optional<SecurityPhase> resumed =
-      rec.rolling_to && !route->steps.empty() && *rec.rolling_to == route->steps.front()
-          ? rec.rolling_to
-          : std::nullopt;
-  for (const SecurityPhase p : route->steps) {
-    if (runner::stop_requested()) break;
-    rec.phase = at;
-    rec.rolling_to = p;
-    if (auto w = write_record(now.name, rec); !w) report.notes.push_back(w.error().message);
-    ctx.progress().report({"", "security phase", runner::EventKind::progress,
-                           std::string(to_string(p)) + ": " + phase_change(p)});
-    const inventory::Cluster view = onramp_view(now, secure_side, open_side, at, p);
-    Context view_ctx(view, ctx);
-    DeployReport r = deploy(view_ctx, mode, force);
-    if (r.outcome == DeployOutcome::ok && resumed == p) roll_resumed(view_ctx, info(p).rolls, r);
-    const bool ok = r.outcome == DeployOutcome::ok;
-    report.notes.push_back(std::string("security phase ") + to_string(p) + ": " +
-                           (ok ? "done" : "stopped") + ", " +
-                           std::to_string(r.restarted + r.kafka_restarted) + " restart(s)");
-    merge(report, std::move(r));
-    if (!ok) return report;
-    at = p;
-    rec.phase = at;
-    rec.rolling_to.reset();
-    if (auto w = write_record(now.name, rec); !w) report.notes.push_back(w.error().message);
-  }
-  if (route->steps.empty()) {  // a transitional phase kept: deploy renders it as it is
-    const inventory::Cluster view = onramp_view(now, secure_side, open_side, at, at);
-    Context view_ctx(view, ctx);
-    merge(report, deploy(view_ctx, mode, force));
-  }
+      (kept ? "; Kafka's PLAINTEXT kept (deploy --drop-plaintext drops it)" : ""));
+  if (mode != DeployMode::apply)
+    plan_phases(ctx, sides, *route, mode, force, report);
+  else
+    apply_phases(ctx, sides, *route, std::move(rec), force, report);
   return report;
 }
 
