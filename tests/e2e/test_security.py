@@ -120,11 +120,16 @@ def kcat(conf: Path, *args: str, stdin: str | None = None) -> subprocess.Complet
 # ---- ZooKeeper mode ---------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def sec(lab, zk_dist, kafka3_dist, zkctl_bin, tmp_path_factory):
+def sec(lab, zk_dist, zk39_dist, kafka3_dist, zkctl_bin, tmp_path_factory):
+    """The seed layout made secure, its ensemble on ZooKeeper 3.9 (which offers TLSv1.3 only
+    unless told, while Kafka 3.9's ZooKeeper client speaks TLSv1.2)."""
     lab.reset()
     tmp = tmp_path_factory.mktemp("secure")
     zk = Zkctl(zkctl_bin, tmp / "home")
     zk.inventory = secure_variant(SEED_KAFKA, tmp / "seed-kafka-secure.toml")
+    text = zk.inventory.read_text()
+    assert str(zk_dist) in text, "the seed's ZooKeeper is the 3.8.0 fixture"
+    zk.inventory.write_text(text.replace(str(zk_dist), str(zk39_dist)))
     zk.tmp = tmp
     return zk
 

@@ -24,7 +24,8 @@ Usage (root not needed; needs build/tests/integration/render_tls_layouts):
   /usr/bin/python3 tests/integration/tls_smoke.py [BUILD_DIR] [--only zk|kafka]
 Fixtures: ZooKeeper from tests/fixtures/zookeeper-dist.sh (cached in $ZKCTL_CACHE, default
 /var/cache/zkctl); Kafka from $SMOKE_KAFKA_TGZ (default /var/cache/zkctl/kafka_2.13-3.9.2.tgz,
-made by tests/fixtures/kafka-dist.sh). SMOKE_KEEP=1 keeps the work dir, SMOKE_BASE_PORT moves
+made by tests/fixtures/kafka-dist.sh); Kafka 3.9's ZooKeeper is $SMOKE_KAFKA_ZK (3.9 or 3.8,
+default 3.9). SMOKE_KEEP=1 keeps the work dir, SMOKE_BASE_PORT moves
 the ports (default 23100..23362).
 """
 import os
@@ -261,7 +262,8 @@ def main():
                     check_tls_only(dist, work / "none", pki, layouts["none"], f"zk{version}")
         if only in ("", "kafka"):
             import kafka_smoke  # noqa: E402 - next to this file
-            dist = unpack(fixture("zookeeper-dist.sh", "3.8"), work / "dist-zk-kafka")
+            zk_line = os.environ.get("SMOKE_KAFKA_ZK", "3.9")  # the ensemble Kafka 3.9 runs on
+            dist = unpack(fixture("zookeeper-dist.sh", zk_line), work / "dist-zk-kafka")
             zk = check_standalone(dist, out, pki, ports, "zk-for-kafka")
             kafka_smoke.run_all(work, out, pki, ports, log, start, stop, wait_for, fixture, unpack)
             kafka_smoke.run_mtls(work, work / "mtls", pki, layouts["mtls"], log, start, stop,

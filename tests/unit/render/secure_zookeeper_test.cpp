@@ -54,6 +54,16 @@ TEST(RenderSecureZooCfg, TlsOnTheClientPortAndTheQuorum) {
   EXPECT_FALSE(has_key(cfg, "clientPort")) << "the plaintext port stays closed\n" << cfg;
 }
 
+// ZooKeeper 3.9 on Java 11+ enables TLSv1.3 only unless told, and 3.8 clients (Kafka 3.9's
+// ZooKeeper client, a 3.8 server in the quorum mid-upgrade) offer TLSv1.2 only: both listeners
+// must accept both, or brokers never connect ("client supported protocol versions [TLSv1.2] are
+// not accepted by server preferences [TLSv1.3]", seen in tls_smoke with SMOKE_KAFKA_ZK=3.9).
+TEST(RenderSecureZooCfg, BothTlsVersionsAcceptedOnClientPortAndQuorum) {
+  const auto cfg = zoo_cfg(testing::secured(testing::seed_cluster()));
+  EXPECT_TRUE(has_line(cfg, "ssl.enabledProtocols=TLSv1.3,TLSv1.2")) << cfg;
+  EXPECT_TRUE(has_line(cfg, "ssl.quorum.enabledProtocols=TLSv1.3,TLSv1.2")) << cfg;
+}
+
 TEST(RenderSecureZooCfg, MtlsIsTheSameOnZooKeeper) {
   // scram concerns Kafka's clients only: ZooKeeper's clients use certificates either way.
   EXPECT_EQ(zoo_cfg(testing::secured(testing::seed_cluster(), Authentication::mtls)),
