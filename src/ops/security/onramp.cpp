@@ -385,7 +385,17 @@ std::optional<DeployReport> deploy_onramp(Context& ctx, DeployMode mode, Force f
   }
   const Sides sides{now, now.security.tls ? now : *prev, open_side_of(now, rec.plaintext_ports)};
   DeployReport report;
-  if (auto refusals = onramp_refusals(sides.secure, sides.open); !refusals.empty()) {
+  auto refusals = onramp_refusals(sides.secure, sides.open);
+  if (route->to < route->from && sides.secure.security.authorization && now.kafka &&
+      now.kafka->mode == inventory::KafkaMode::zookeeper) {
+    // Seen on the lab: brokers back on plaintext ZooKeeper cannot register under the znodes
+    // zookeeper.set.acl gave x509 ACLs (they would need zookeeper-security-migration first).
+    refusals.push_back(
+        "security on-ramp: going back to open with Kafka in ZooKeeper mode needs the znodes' "
+        "ACLs opened first (zookeeper-security-migration.sh --zookeeper.acl=unsecure); not "
+        "done by zkctl yet");
+  }
+  if (!refusals.empty()) {
     report.refusals = std::move(refusals);
     report.outcome = DeployOutcome::refused;
     return report;
