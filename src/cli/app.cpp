@@ -125,6 +125,7 @@ struct CommandLine {
   std::string inventory;                // INVENTORY of deploy, plan, check and render
   bool json = false;                    // --json of status, plan, check, verify and exec
   bool force = false;                   // --force of deploy, stop and restart
+  bool drop_plaintext = false;          // deploy/plan --drop-plaintext (security on-ramp)
   std::string node;                     // NODE of start, stop, restart and logs
   bool all = false;                     // stop --all
   int watch = 0;                        // status --watch N
@@ -220,6 +221,12 @@ void add_program_options(CLI::App& app, CommandLine& cl) {
   app.fallthrough();
 }
 
+// --drop-plaintext of deploy and plan: the security on-ramp's last Kafka phase.
+void add_drop_plaintext(CLI::App* cmd, CommandLine& cl) {
+  cmd->add_flag("--drop-plaintext", cl.drop_plaintext,
+                "Security on-ramp: also drop Kafka's PLAINTEXT listener (outside clients moved)");
+}
+
 void add_deploy(CLI::App& app, CommandLine& cl) {
   auto* cmd = app.add_subcommand("deploy", "Install, configure and start every server; idempotent");
   cmd->add_option("INVENTORY", cl.inventory, "Inventory file (TOML)");
@@ -231,6 +238,7 @@ void add_deploy(CLI::App& app, CommandLine& cl) {
   add_lock_options(cmd, cl.g);
   cmd->add_flag("--force", cl.force,
                 "Allow removing voters even when fewer than 3 remain (exit 4 without it)");
+  add_drop_plaintext(cmd, cl);
   cmd->footer(kDeployFooter);
   cmd->callback([&cl] {
     cl.action = [&cl] {
@@ -240,6 +248,7 @@ void add_deploy(CLI::App& app, CommandLine& cl) {
         return static_cast<int>(kUsage);
       }
       if (cl.force) cl.g.ops.gate_refusal = ops::GateRefusal::pass;
+      if (cl.drop_plaintext) cl.g.ops.drop_plaintext = ops::DropPlaintext::yes;
       return cmd_deploy(cl.g, force_of(cl));
     };
   });
@@ -321,11 +330,13 @@ void add_inspect(CLI::App& app, CommandLine& cl, const InspectCmd& c) {
   add_cluster_options(cmd, cl.g);
   add_ssh_options(cmd, cl.g);
   add_probe_options(cmd, cl.g);
+  if (c.command == cmd_plan) add_drop_plaintext(cmd, cl);
   cmd->footer(c.footer);
   auto command = c.command;
   cmd->callback([&cl, command] {
     cl.action = [&cl, command] {
       if (!cl.inventory.empty()) cl.g.choice.inventory_path = cl.inventory;
+      if (cl.drop_plaintext) cl.g.ops.drop_plaintext = ops::DropPlaintext::yes;
       return command(cl.g, output_of(cl));
     };
   });

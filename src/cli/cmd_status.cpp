@@ -10,6 +10,7 @@
 #include "cli/exit_codes.hpp"
 #include "ops/component.hpp"
 #include "ops/security/expiry.hpp"
+#include "ops/security/listener_use.hpp"
 
 namespace zkctl::cli {
 
@@ -63,6 +64,13 @@ int status_once(GlobalOptions& g, const LoadedCluster& loaded, Output output) {
       j["certificates"] = ops::expiry_json(expiry);
     else
       text += "\n" + ops::expiry_table(expiry, g.color);
+  }
+  if (loaded.cluster.kafka && loaded.cluster.security.tls) {  // who uses each listener (#13)
+    const auto uses = ops::listener_use(ctx);
+    if (output == Output::json)
+      j["listeners"] = ops::listener_json(uses);
+    else
+      text += "\n" + ops::listener_table(uses);
   }
   if (output == Output::json) {
     j["health"] = ops::to_string(health);

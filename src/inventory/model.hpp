@@ -3,6 +3,7 @@
 // override already resolved: later stages never look at TOML again.
 
 #include <array>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -247,6 +248,28 @@ struct MonitoringSettings {
   bool enabled() const { return !host.empty(); }
 };
 
+// The security on-ramp (#13, src/ops/security/onramp): the phases a deploy rolls an open cluster
+// through to its [security] settings, in order. Only the on-ramp uses these.
+enum class SecurityPhase {
+  open,              // nothing secure (the cluster as it ran)
+  zk_unified,        // ZooKeeper: client port and quorum accept TLS beside plaintext
+  zk_quorum_tls,     // ZooKeeper: quorum links over TLS (sslQuorum), plaintext still accepted
+  kafka_listeners,   // Kafka: CLIENT and INTERNAL beside PLAINTEXT; users and ACLs created
+  kafka_internal,    // Kafka: inter-broker (and controller) on the secure listener, ZooKeeper TLS
+  zk_plaintext_off,  // ZooKeeper: TLS only; Kafka keeps PLAINTEXT for outside clients
+  secure,            // Kafka's PLAINTEXT dropped: the [security] settings as the inventory says
+};
+
+// A deploy in the middle of the on-ramp renders from this (set only by the on-ramp, on a copy of
+// the cluster whose `security` and ports say how zkctl's own clients reach nodes meanwhile).
+struct SecurityOnramp {
+  SecurityPhase phase = SecurityPhase::open;  // what the nodes are rolled to
+  SecuritySettings security;                  // the secure settings the phases lead to
+  std::map<int, int> plaintext_port;          // Kafka node id -> PLAINTEXT port kept meanwhile
+  std::map<int, int> client_port;             // Kafka node id -> secure CLIENT port
+  std::map<int, int> internal_port;           // Kafka node id -> INTERNAL port
+};
+
 struct Cluster {
   std::string name;
   std::string source_file;  // the inventory file it was loaded from
@@ -258,8 +281,9 @@ struct Cluster {
   std::optional<KafkaSettings> kafka;  // set when the inventory has a [kafka] table
   std::vector<KafkaNode> kafka_nodes;
   SecuritySettings security;
-  MetricsSettings metrics;        // [metrics]
-  MonitoringSettings monitoring;  // [monitoring]
+  MetricsSettings metrics;               // [metrics]
+  MonitoringSettings monitoring;         // [monitoring]
+  std::optional<SecurityOnramp> onramp;  // on-ramp (#13) only: the phase being rendered
 
   std::vector<const KafkaNode*> brokers() const {
     std::vector<const KafkaNode*> v;

@@ -1,5 +1,6 @@
 #include "ops/context.hpp"
 
+#include "render/security.hpp"
 #include "runner/runner.hpp"
 
 namespace zkctl::ops {
@@ -64,7 +65,7 @@ util::Result<ClusterPki*> Context::pki() const {
 
 util::Result<std::optional<render::TlsMaterial>> Context::tls_material(
     const char* identity, const inventory::Node& node) const {
-  if (!cluster_.security.tls) return std::optional<render::TlsMaterial>();
+  if (!render::holds_tls_files(cluster_)) return std::optional<render::TlsMaterial>();
   auto p = pki();
   if (!p) {
     if (options_.pki_use == PkiUse::issue) return util::fail(p.error().message);

@@ -26,18 +26,22 @@ namespace zkctl::ops {
 // What a roll does when a Kafka partition gate refuses: stop (exit 4), or go on (--force).
 enum class GateRefusal { stop, pass };
 
+// Whether the security on-ramp may drop Kafka's PLAINTEXT listener (deploy --drop-plaintext).
+enum class DropPlaintext { no, yes };
+
 struct Options {
   int parallel = 16;  // most hosts worked on at once
   remote::HostKeyPolicy host_keys = remote::HostKeyPolicy::strict;
-  std::chrono::milliseconds probe_timeout{3000};  // one srvr/mntr exchange
-  std::chrono::seconds wait_timeout{120};         // waiting for a node to serve in its role
-  std::chrono::seconds stop_grace{30};            // SIGTERM -> SIGKILL
-  std::chrono::seconds kafka_stop_grace{120};     // Kafka's controlled shutdown can take a while
-  GateRefusal gate_refusal = GateRefusal::stop;   // restart/deploy --force: pass
-  PkiUse pki_use = PkiUse::existing;              // deploy: issue (create the CA and certificates)
-  int connect_timeout_s = 0;                      // >0 overrides the inventory's [ssh]
-  int command_timeout_s = 0;                      // >0 overrides the inventory's [ssh]
-  render::RenderOptions templates;                // user template overrides ($ZKCTL_TEMPLATES)
+  std::chrono::milliseconds probe_timeout{3000};     // one srvr/mntr exchange
+  std::chrono::seconds wait_timeout{120};            // waiting for a node to serve in its role
+  std::chrono::seconds stop_grace{30};               // SIGTERM -> SIGKILL
+  std::chrono::seconds kafka_stop_grace{120};        // Kafka's controlled shutdown can take a while
+  GateRefusal gate_refusal = GateRefusal::stop;      // restart/deploy --force: pass
+  DropPlaintext drop_plaintext = DropPlaintext::no;  // deploy --drop-plaintext (on-ramp, #13)
+  PkiUse pki_use = PkiUse::existing;  // deploy: issue (create the CA and certificates)
+  int connect_timeout_s = 0;          // >0 overrides the inventory's [ssh]
+  int command_timeout_s = 0;          // >0 overrides the inventory's [ssh]
+  render::RenderOptions templates;    // user template overrides ($ZKCTL_TEMPLATES)
   // --allow-proxy-command: let an ssh config's ProxyCommand / Match exec run locally.
   remote::LocalCommands local_commands = remote::LocalCommands::refuse;
   // Opens one session; empty: remote::connect_ssh. Tests pass a fake.

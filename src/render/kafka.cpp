@@ -53,14 +53,15 @@ std::string listener_text(const KafkaListener& l) {
 }
 
 enum class HostRequired { no, yes };
-enum class ListenerSet { open, secure };
+enum class ListenerSet { open, secure, onramp };
 
 // The listener names a node may have: PLAINTEXT and CONTROLLER on an open cluster, CLIENT,
 // INTERNAL and CONTROLLER on a secure one.
 bool known_listener(const std::string& name, ListenerSet set) {
   if (name == kKafkaControllerListener) return true;
-  if (set == ListenerSet::secure)
-    return name == kKafkaSecureClientListener || name == kKafkaInternalListener;
+  const bool secure = name == kKafkaSecureClientListener || name == kKafkaInternalListener;
+  if (set == ListenerSet::onramp) return secure || name == kKafkaClientListener;
+  if (set == ListenerSet::secure) return secure;
   return name == kKafkaClientListener;
 }
 
@@ -70,9 +71,10 @@ util::Result<void> check_listeners(const std::string& what, const std::vector<Ka
   for (const auto& l : ls) {
     const std::string w = what + " " + l.name;
     if (!known_listener(l.name, set)) {
-      return util::fail(
-          what + " name '" + l.name + "' is not one of " +
-          (set == ListenerSet::secure ? "CLIENT, INTERNAL, CONTROLLER" : "PLAINTEXT, CONTROLLER"));
+      return util::fail(what + " name '" + l.name + "' is not one of " +
+                        (set == ListenerSet::secure   ? "CLIENT, INTERNAL, CONTROLLER"
+                         : set == ListenerSet::onramp ? "PLAINTEXT, CLIENT, INTERNAL, CONTROLLER"
+                                                      : "PLAINTEXT, CONTROLLER"));
     }
     if (!names.insert(l.name).second) return util::fail(w + " appears twice");
     if (host_required == HostRequired::yes && l.host.empty())
@@ -90,7 +92,9 @@ bool has_listener(const std::vector<KafkaListener>& ls, std::string_view name) {
 // Listeners and advertised listeners fit the node's roles and the cluster's security.
 util::Result<void> check_listener_set(const ServerPropertiesValues& v) {
   const bool secure = v.security.has_value();
-  const ListenerSet set = secure ? ListenerSet::secure : ListenerSet::open;
+  const ListenerSet set = !secure                           ? ListenerSet::open
+                          : v.security->plaintext_port != 0 ? ListenerSet::onramp
+                                                            : ListenerSet::secure;
   if (v.listeners.empty()) return util::fail("no listeners");
   if (auto r = check_listeners("listener", v.listeners, HostRequired::no, set); !r) return r;
   if (auto r =
@@ -251,6 +255,43 @@ std::string kafka_zookeeper_connect(const inventory::Cluster& cluster) {
 
 namespace {
 
+// A broker's listener ports: the inventory's, or, during the on-ramp, the phases' own.
+struct NodePorts {
+  int client = 0;     // CLIENT (secure) or, on an open cluster, PLAINTEXT
+  int internal = 0;   // INTERNAL
+  int plaintext = 0;  // on-ramp: PLAINTEXT beside the secure listeners; 0: none
+};
+
+NodePorts ports_of(const inventory::Cluster& cluster, const inventory::KafkaNode& node) {
+  if (!cluster.onramp) return {node.listener_port, node.internal_port, 0};
+  const auto at = [&](const std::map<int, int>& m, int fallback) {
+    auto it = m.find(node.id);
+    return it == m.end() ? fallback : it->second;
+  };
+  const inventory::SecurityOnramp& o = *cluster.onramp;
+  return {at(o.client_port, node.listener_port), at(o.internal_port, node.internal_port),
+          o.phase == inventory::SecurityPhase::secure ? 0 : at(o.plaintext_port, 0)};
+}
+
+// Whether server.properties has the secure listeners: the cluster's TLS, or from the
+// on-ramp's Kafka listeners phase on.
+bool kafka_tls_rendered(const inventory::Cluster& cluster) {
+  if (!cluster.onramp) return cluster.security.tls;
+  return cluster.onramp->security.tls &&
+         cluster.onramp->phase >= inventory::SecurityPhase::kafka_listeners;
+}
+
+// The on-ramp's Kafka steps: PLAINTEXT kept (its anonymous clients super users while
+// authorization is on) until the last phase; inter-broker traffic and ZooKeeper TLS from
+// kafka_internal on.
+void set_onramp_phase(inventory::SecurityPhase phase, const NodePorts& ports,
+                      KafkaSecurityValues& s) {
+  s.plaintext_port = ports.plaintext;
+  if (s.plaintext_port != 0 && s.authorization) s.super_users.push_back("User:ANONYMOUS");
+  s.internal_inter_broker = phase >= inventory::SecurityPhase::kafka_internal;
+  s.zookeeper_tls = s.internal_inter_broker;
+}
+
 // The listeners of a node (every interface) and those a broker advertises (its host).
 void add_listeners(const inventory::Cluster& cluster, const inventory::KafkaNode& node,
                    ServerPropertiesValues& v) {
@@ -258,11 +299,13 @@ void add_listeners(const inventory::Cluster& cluster, const inventory::KafkaNode
     v.listeners.push_back(KafkaListener{name, "", port});
     if (advertised) v.advertised_listeners.push_back(KafkaListener{name, node.host, port});
   };
-  if (v.broker && cluster.security.tls) {
-    add(kKafkaSecureClientListener, node.listener_port, true);
-    add(kKafkaInternalListener, node.internal_port, true);
+  const NodePorts ports = ports_of(cluster, node);
+  if (v.broker && kafka_tls_rendered(cluster)) {
+    add(kKafkaSecureClientListener, ports.client, true);
+    add(kKafkaInternalListener, ports.internal, true);
+    if (ports.plaintext != 0) add(kKafkaClientListener, ports.plaintext, true);
   } else if (v.broker) {
-    add(kKafkaClientListener, node.listener_port, true);
+    add(kKafkaClientListener, ports.plaintext != 0 ? ports.plaintext : ports.client, true);
   }
   if (v.controller) add(kKafkaControllerListener, node.controller_port, false);
 }
@@ -274,16 +317,18 @@ KafkaSecurityValues security_values(const inventory::Cluster& cluster,
   KafkaSecurityValues s;
   s.key_store = paths.node_pem;
   s.trust_store = paths.ca_pem;
-  s.authentication = cluster.security.authentication;
+  const inventory::SecuritySettings& security = rendered_security(cluster);
+  s.authentication = security.authentication;
   // A name the rules cannot hold leaves them empty; rendering then fails (render_kafka_node
   // reports the reason first).
   if (auto rules = kafka_principal_mapping_rules(cluster.name); rules.ok()) {
     s.principal_mapping_rules = *rules;
   }
-  s.authorization = cluster.security.authorization;
+  s.authorization = security.authorization;
   if (s.authorization) {
     s.super_users = {kafka_principal(kKafkaCommonName), kafka_principal(kAdminCommonName)};
   }
+  if (cluster.onramp) set_onramp_phase(cluster.onramp->phase, ports_of(cluster, node), s);
   return s;
 }
 
@@ -316,11 +361,16 @@ std::pair<std::string, std::string> protocols_of(const ServerPropertiesValues& v
     if (!kraft) return {};
     return {"CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT", values.broker ? "PLAINTEXT" : ""};
   }
-  const bool scram = values.security->authentication == inventory::Authentication::scram;
+  const KafkaSecurityValues& s = *values.security;
+  const bool scram = s.authentication == inventory::Authentication::scram;
   std::string map = std::string(kKafkaSecureClientListener) + (scram ? ":SASL_SSL," : ":SSL,") +
                     kKafkaInternalListener + ":SSL";
-  if (kraft) map += std::string(",") + kKafkaControllerListener + ":SSL";
-  return {map, values.broker ? kKafkaInternalListener : ""};
+  if (kraft)
+    map += std::string(",") + kKafkaControllerListener +
+           (s.internal_inter_broker ? ":SSL" : ":PLAINTEXT");
+  if (s.plaintext_port != 0) map += std::string(",") + kKafkaClientListener + ":PLAINTEXT";
+  const char* inter = s.internal_inter_broker ? kKafkaInternalListener : kKafkaClientListener;
+  return {map, values.broker ? inter : ""};
 }
 
 // The template's security values: protocols always, TLS, SASL and the authorizer when secure.
@@ -338,6 +388,8 @@ void set_security(data& d, const ServerPropertiesValues& values) {
   d.set("trust_store", s.trust_store);
   d.set("principal_mapping_rules", s.principal_mapping_rules);
   d.set("servers_authenticated", data(s.authentication != Authentication::none));
+  d.set("controller_tls", data(s.internal_inter_broker));
+  d.set("zookeeper_tls", data(s.zookeeper_tls));
   d.set("mtls", data(s.authentication == Authentication::mtls));
   d.set("scram", data(s.authentication == Authentication::scram));
   d.set("authorization", data(s.authorization));
@@ -375,7 +427,7 @@ ServerPropertiesValues server_properties_values(const inventory::Cluster& cluste
                                                                      : cluster.brokers().size());
   v.replication = replication_defaults(brokers);
   if (cluster.kafka) v.extra_config = cluster.kafka->extra_config;
-  if (cluster.security.tls) v.security = security_values(cluster, node);
+  if (kafka_tls_rendered(cluster)) v.security = security_values(cluster, node);
   return v;
 }
 
@@ -456,7 +508,7 @@ util::Result<std::vector<RenderedFile>> render_kafka_node(const inventory::Clust
     return prefix(util::fail("cluster '" + cluster.name + "' has no [kafka] table"));
   }
   if (auto r = check_security(cluster.security); !r) return prefix(r.error());
-  if (cluster.security.tls) {
+  if (holds_tls_files(cluster)) {
     if (auto r = kafka_principal_mapping_rules(cluster.name); !r) return prefix(r.error());
   } else if (tls != nullptr) {
     return prefix(util::fail("TLS material given for a cluster without [security] tls"));
@@ -489,7 +541,7 @@ util::Result<std::vector<RenderedFile>> render_kafka_node(const inventory::Clust
   auto metrics = kafka_metrics_files(cluster, node, options);
   if (!metrics) return prefix(metrics.error());
   std::move(metrics->begin(), metrics->end(), std::back_inserter(files));
-  if (tls != nullptr) {
+  if (tls != nullptr && kafka_tls_rendered(cluster)) {
     auto tls_files = kafka_tls_files(node, *tls, options);
     if (!tls_files) return tls_files.error();
     std::move(tls_files->begin(), tls_files->end(), std::back_inserter(files));

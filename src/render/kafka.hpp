@@ -56,6 +56,11 @@ struct KafkaSecurityValues {
   bool authorization = true;             // the mode's authorizer, no ACL = denied, super users;
                                          // zookeeper mode: zookeeper.set.acl
   std::vector<std::string> super_users;  // super.users entries ("User:kafka")
+  // The on-ramp's transitional settings (the defaults: the secure cluster as it runs).
+  int plaintext_port = 0;  // PLAINTEXT listener kept beside CLIENT and INTERNAL (its clients are
+                           // User:ANONYMOUS, a super user meanwhile); 0: none
+  bool internal_inter_broker = true;  // inter.broker.listener.name=INTERNAL; false: PLAINTEXT
+  bool zookeeper_tls = true;          // zookeeper mode: brokers reach ZooKeeper over TLS
 };
 
 // Everything server.properties (templates/kafka/server.properties.mustache) is filled from.

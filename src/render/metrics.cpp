@@ -20,11 +20,10 @@ std::string yaml_quoted(const std::string& s) {
 }
 }  // namespace
 
-ZkMetricsValues zk_metrics_values(const inventory::Cluster& cluster,
-                                  const inventory::Server& server) {
+ZkMetricsValues zk_metrics_values(ZkMetricsBind bind, const inventory::Server& server) {
   if (server.metrics_port == 0) return {};
   return ZkMetricsValues{
-      .host = cluster.security.tls ? std::string(kLoopback) : server.host,
+      .host = bind == ZkMetricsBind::loopback ? std::string(kLoopback) : server.host,
       .port = server.metrics_port,
   };
 }

@@ -39,9 +39,12 @@ struct JmxExporterValues {
   std::string key_store;  // PKCS#12 keystore of the agent's HTTPS server; empty: plain HTTP
 };
 
+// Where ZooKeeper's provider listens: loopback when its zoo.cfg has TLS (the cluster's, or an
+// on-ramp phase's), the provider serving none.
+enum class ZkMetricsBind { node_address, loopback };
+
 // The provider's values for `server`: none when metrics are off for it.
-ZkMetricsValues zk_metrics_values(const inventory::Cluster& cluster,
-                                  const inventory::Server& server);
+ZkMetricsValues zk_metrics_values(ZkMetricsBind bind, const inventory::Server& server);
 
 KafkaAgentPaths kafka_agent_paths(const inventory::KafkaNode& node);
 

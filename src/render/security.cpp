@@ -47,4 +47,12 @@ util::Result<void> check_security(const inventory::SecuritySettings& security) {
   return {};
 }
 
+const inventory::SecuritySettings& rendered_security(const inventory::Cluster& cluster) {
+  return cluster.onramp ? cluster.onramp->security : cluster.security;
+}
+
+bool holds_tls_files(const inventory::Cluster& cluster) {
+  return rendered_security(cluster).tls;
+}
+
 }  // namespace zkctl::render

@@ -37,4 +37,12 @@ util::Result<std::string> kafka_principal_mapping_rules(std::string_view cluster
 // others; this guards callers that build a cluster in code.
 util::Result<void> check_security(const inventory::SecuritySettings& security);
 
+// The security a node's files are rendered with: the on-ramp's target while a phase of it is
+// rendered (Cluster::onramp), else the cluster's own.
+const inventory::SecuritySettings& rendered_security(const inventory::Cluster& cluster);
+
+// Whether a node of `cluster` holds TLS files (node.pem, ca.pem): the cluster has TLS, or an
+// on-ramp phase towards TLS is rendered.
+bool holds_tls_files(const inventory::Cluster& cluster);
+
 }  // namespace zkctl::render

@@ -112,6 +112,21 @@ util::Result<void> check_zoo_cfg(const ZooCfgValues& v) {
   return {};
 }
 
+// Whether zoo.cfg has TLS: the cluster's, or from the on-ramp's first phase on.
+bool zookeeper_tls_rendered(const inventory::Cluster& cluster) {
+  if (!cluster.onramp) return cluster.security.tls;
+  return cluster.onramp->security.tls && cluster.onramp->phase != inventory::SecurityPhase::open;
+}
+
+// The on-ramp's ZooKeeper steps: port unification, then quorum TLS, then plaintext off.
+void set_onramp_phase(inventory::SecurityPhase phase, ZooCfgTls& tls) {
+  using inventory::SecurityPhase;
+  const bool plaintext_kept = phase < SecurityPhase::zk_plaintext_off;
+  tls.plaintext_client = plaintext_kept;
+  tls.port_unification = plaintext_kept;
+  tls.ssl_quorum = phase >= SecurityPhase::zk_quorum_tls;
+}
+
 }  // namespace
 
 ZooCfgValues zoo_cfg_values(const inventory::Cluster& cluster, const inventory::Server& server) {
@@ -138,15 +153,19 @@ ZooCfgValues zoo_cfg_values(const inventory::Cluster& cluster, const inventory::
   std::stable_sort(v.servers.begin(), v.servers.end(),
                    [](const ZooCfgServer& a, const ZooCfgServer& b) { return a.id < b.id; });
   v.extra_config = cluster.zookeeper.extra_config;
-  v.metrics = zk_metrics_values(cluster, server);
-  if (cluster.security.tls) {
-    const bool authenticated = cluster.security.authentication != inventory::Authentication::none;
+  v.metrics = zk_metrics_values(
+      zookeeper_tls_rendered(cluster) ? ZkMetricsBind::loopback : ZkMetricsBind::node_address,
+      server);
+  if (zookeeper_tls_rendered(cluster)) {
+    const inventory::SecuritySettings& security = rendered_security(cluster);
+    const bool authenticated = security.authentication != inventory::Authentication::none;
     v.tls = ZooCfgTls{
         .key_store = paths.node_pem,
         .trust_store = paths.ca_pem,
         .client_auth = authenticated,
         .super_user = authenticated ? subject_dn(kAdminCommonName, cluster.name) : std::string(),
     };
+    if (cluster.onramp) set_onramp_phase(cluster.onramp->phase, *v.tls);
   }
   return v;
 }
@@ -201,6 +220,9 @@ util::Result<std::string> render_zoo_cfg(const ZooCfgValues& values, const Rende
     d.set("client_auth", std::string(values.tls->client_auth ? "need" : "none"));
     d.set("x509", data(!values.tls->super_user.empty()));
     d.set("super_user", values.tls->super_user);
+    d.set("plaintext_client", data(values.tls->plaintext_client));
+    d.set("port_unification", data(values.tls->port_unification));
+    d.set("ssl_quorum", data(values.tls->ssl_quorum));
   }
   return render_template("zookeeper/zoo.cfg.mustache", d, options);
 }
@@ -235,7 +257,7 @@ util::Result<std::vector<RenderedFile>> render_zookeeper_node(const inventory::C
                                                               const TlsMaterial* tls) {
   const auto prefix = [&](const util::Error& e) { return on_node(server, e); };
   if (auto r = check_security(cluster.security); !r) return prefix(r.error());
-  if (tls != nullptr && !cluster.security.tls) {
+  if (tls != nullptr && !holds_tls_files(cluster)) {
     return prefix(util::fail("TLS material given for a cluster without [security] tls"));
   }
   if (auto r = check_member(cluster.servers, server, "server", cluster.name); !r)

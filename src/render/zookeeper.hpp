@@ -33,6 +33,10 @@ struct ZooCfgTls {
   bool client_auth = true;  // ssl.clientAuth=need (clients present a certificate), else none
   std::string super_user;   // X509AuthenticationProvider.superUser (zkctl-admin's DN), with
                             // authProvider.x509; empty: no x509 provider (authentication none)
+  // The on-ramp's transitional settings (the defaults: TLS only, as a secure cluster runs).
+  bool plaintext_client = false;  // clientPort with client.portUnification (TLS and plaintext)
+  bool port_unification = false;  // portUnification: the quorum accepts TLS and plaintext
+  bool ssl_quorum = true;         // sslQuorum: the quorum connects over TLS
 };
 
 // Everything zoo.cfg (templates/zookeeper/zoo.cfg.mustache) is filled from.

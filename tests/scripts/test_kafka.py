@@ -329,3 +329,27 @@ def test_reload_tls_fails_with_kafka_configs_and_leaves_no_file(run, kafka, tmp_
     kept = r.stdout.split()[1]
     assert kept.startswith('/'), r.stdout
     assert not os.path.exists(kept)
+
+SS_FAKE = ('echo "$*" >> ss.args\n'
+           'case "$*" in\n'
+           '  *":9092 )"*) printf "ESTAB 0 0 10.0.0.1:9092 10.0.0.9:50001\\n'
+           'ESTAB 0 0 10.0.0.1:9092 10.0.0.9:50002\\n" ;;\n'
+           '  *) ;;\n'
+           'esac\n')
+
+
+def test_connections_counts_established_per_port(run):
+    run.fake('ss', SS_FAKE)
+    r = run('kafka/connections.sh', '9092', '9095')
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == '9092 2\n9095 0\n'
+    args = (run.cwd / 'ss.args').read_text().splitlines()
+    assert args == ['-Htn state established ( sport = :9092 )',
+                    '-Htn state established ( sport = :9095 )']
+
+
+def test_connections_refuses_a_word_that_is_no_port(run):
+    run.fake('ss', SS_FAKE)
+    r = run('kafka/connections.sh', '9092', '1;touch PWNED')
+    assert r.returncode == 2
+    assert 'not a port' in r.stderr

@@ -136,15 +136,35 @@ util::Result<void> record_cluster(const std::string& name, const std::string& so
   return write_state_file(fs::path(state_home()) / "current", name + "\n");
 }
 
+namespace {
+
+// One line kept in the cluster's record dir (`file`), without its trailing newline; "" if none.
+std::string recorded_line(const std::string& name, const char* file) {
+  std::string text = read_text(fs::path(state_home()) / "clusters" / name / file);
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+util::Result<void> record_line(const std::string& name, const char* file, const std::string& text) {
+  return write_state_file(fs::path(state_home()) / "clusters" / name / file, text + "\n");
+}
+
+}  // namespace
+
 std::string recorded_kafka_cluster_id(const std::string& name) {
-  std::string id = read_text(fs::path(state_home()) / "clusters" / name / "kafka-cluster-id");
-  while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) id.pop_back();
-  return id;
+  return recorded_line(name, "kafka-cluster-id");
 }
 
 util::Result<void> record_kafka_cluster_id(const std::string& name, const std::string& id) {
-  return write_state_file(fs::path(state_home()) / "clusters" / name / "kafka-cluster-id",
-                          id + "\n");
+  return record_line(name, "kafka-cluster-id", id);
+}
+
+std::string recorded_security_phase(const std::string& name) {
+  return recorded_line(name, "security-phase");
+}
+
+util::Result<void> record_security_phase(const std::string& name, const std::string& text) {
+  return record_line(name, "security-phase", text);
 }
 
 std::vector<std::string> recorded_cluster_names() {

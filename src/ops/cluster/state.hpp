@@ -42,4 +42,9 @@ std::vector<std::string> recorded_cluster_names();
 std::string recorded_kafka_cluster_id(const std::string& name);
 util::Result<void> record_kafka_cluster_id(const std::string& name, const std::string& id);
 
+// The security on-ramp's record for cluster `name` (src/ops/security/onramp: "" if none), and
+// recording it (file clusters/<name>/security-phase).
+std::string recorded_security_phase(const std::string& name);
+util::Result<void> record_security_phase(const std::string& name, const std::string& text);
+
 }  // namespace zkctl::ops

@@ -8,6 +8,7 @@
 
 #include "ops/commands/deploy_plan.hpp"
 #include "ops/host/checksum.hpp"
+#include "ops/security/onramp.hpp"
 #include "ops/zookeeper/host.hpp"
 #include "ops/zookeeper/rolling.hpp"
 #include "remote/scripts.hpp"
@@ -313,6 +314,9 @@ static bool settle_pki(Context& ctx, DeployReport& report) {
 DeployReport deploy(Context& ctx, DeployMode mode, Force force) {
   DeployReport report;
   if (!settle_pki(ctx, report)) return report;
+  if (mode != DeployMode::preflight_only) {  // an open cluster made secure, or back (#13)
+    if (auto onramp = deploy_onramp(ctx, mode, force)) return std::move(*onramp);
+  }
   DeployPlan plan = build_deploy_plan(ctx, mode, force, report);
   if (report.outcome != DeployOutcome::ok || mode == DeployMode::preflight_only) return report;
   if (mode == DeployMode::plan_only)

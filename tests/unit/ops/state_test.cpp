@@ -151,3 +151,13 @@ TEST_F(StateTest, SharedHomeIsLeftAsItIsWithAWarning) {
   EXPECT_EQ(mode_of(dir_ / "clusters" / "prod" / "inventory.toml"), 0600u);
   EXPECT_EQ(mode_of(dir_ / "clusters"), 0700u);
 }
+
+TEST_F(StateTest, TheSecurityPhaseRecordRoundTripsPrivately) {
+  EXPECT_EQ(ops::recorded_security_phase("prod"), "");
+  ASSERT_TRUE(ops::record_cluster("prod", "/etc/zk/prod.toml", "x = 1\n").ok());
+  ASSERT_TRUE(ops::record_security_phase("prod", "{\"phase\":\"zk-unified\"}").ok());
+  EXPECT_EQ(ops::recorded_security_phase("prod"), "{\"phase\":\"zk-unified\"}");
+  const auto path = fs::path(dir_) / "clusters" / "prod" / "security-phase";
+  EXPECT_EQ(fs::status(path).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+}

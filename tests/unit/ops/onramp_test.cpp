@@ -1,0 +1,151 @@
+// The security on-ramp's decisions (#13): the route from the recorded phase and the inventory,
+// the view each roll works on (what is rendered, how zkctl's clients reach the nodes), refusals.
+
+#include "ops/security/onramp.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "support/cluster.hpp"
+
+namespace zkctl::ops {
+namespace {
+
+using inventory::SecurityPhase;
+using P = SecurityPhase;
+
+OnrampFacts facts(bool deployed_tls, bool inventory_tls, std::optional<P> recorded = {}) {
+  OnrampFacts f;
+  f.deployed = true;
+  f.deployed_tls = deployed_tls;
+  f.inventory_tls = inventory_tls;
+  f.recorded = recorded;
+  f.zookeeper = true;
+  f.kafka = true;
+  return f;
+}
+
+std::vector<P> steps(const OnrampFacts& f) {
+  auto r = onramp_route(f);
+  return r ? r->steps : std::vector<P>{};
+}
+
+TEST(OnrampRoute, NoOnrampForAFirstDeployOrAnUnchangedCluster) {
+  OnrampFacts first = facts(false, true);
+  first.deployed = false;
+  EXPECT_FALSE(onramp_route(first));
+  EXPECT_FALSE(onramp_route(facts(false, false)));
+  EXPECT_FALSE(onramp_route(facts(true, true)));
+  EXPECT_FALSE(onramp_route(facts(true, true, P::secure)));
+}
+
+TEST(OnrampRoute, OpenToSecureKeepsKafkaPlaintextUnlessTold) {
+  EXPECT_EQ(steps(facts(false, true)),
+            (std::vector<P>{P::zk_unified, P::zk_quorum_tls, P::kafka_listeners, P::kafka_internal,
+                            P::zk_plaintext_off}));
+  OnrampFacts drop = facts(false, true);
+  drop.drop_plaintext = DropPlaintext::yes;
+  EXPECT_EQ(steps(drop).back(), P::secure);
+  EXPECT_EQ(steps(drop).size(), 6u);
+}
+
+TEST(OnrampRoute, ResumesFromTheRecordedPhase) {
+  // Interrupted while rolling into kafka-listeners: zk-quorum-tls was the last phase reached.
+  EXPECT_EQ(steps(facts(false, true, P::zk_quorum_tls)),
+            (std::vector<P>{P::kafka_listeners, P::kafka_internal, P::zk_plaintext_off}));
+  // Plaintext kept: a later deploy stays there (no step, the phase rendered as it is) ...
+  const auto kept = onramp_route(facts(true, true, P::zk_plaintext_off));
+  ASSERT_TRUE(kept);
+  EXPECT_TRUE(kept->steps.empty());
+  EXPECT_EQ(kept->to, P::zk_plaintext_off);
+  // ... until --drop-plaintext.
+  OnrampFacts drop = facts(true, true, P::zk_plaintext_off);
+  drop.drop_plaintext = DropPlaintext::yes;
+  EXPECT_EQ(steps(drop), (std::vector<P>{P::secure}));
+}
+
+TEST(OnrampRoute, SecureToOpenIsTheSamePhasesInReverse) {
+  EXPECT_EQ(steps(facts(true, false)),
+            (std::vector<P>{P::zk_plaintext_off, P::kafka_internal, P::kafka_listeners,
+                            P::zk_quorum_tls, P::zk_unified, P::open}));
+  EXPECT_EQ(steps(facts(true, false, P::zk_quorum_tls)), (std::vector<P>{P::zk_unified, P::open}));
+}
+
+TEST(OnrampRoute, PhasesOfAbsentProductsAreLeftOut) {
+  OnrampFacts zk_only = facts(false, true);
+  zk_only.kafka = false;
+  EXPECT_EQ(steps(zk_only), (std::vector<P>{P::zk_unified, P::zk_quorum_tls, P::secure}));
+  OnrampFacts kraft = facts(false, true);
+  kraft.zookeeper = false;
+  EXPECT_EQ(steps(kraft), (std::vector<P>{P::kafka_listeners, P::kafka_internal}));
+}
+
+TEST(OnrampRoute, PhaseNamesRoundTrip) {
+  for (int i = 0; i <= static_cast<int>(P::secure); ++i) {
+    const auto p = static_cast<P>(i);
+    EXPECT_EQ(security_phase_named(to_string(p)), p);
+    EXPECT_FALSE(phase_change(p).empty());
+  }
+  EXPECT_FALSE(security_phase_named("tls"));
+}
+
+// A ZooKeeper-mode cluster: one server, one broker.
+inventory::Cluster open_cluster() {
+  auto c = testing::cluster_of({testing::zk_server("node1", 1, 2181)},
+                               {testing::kafka_node("kf1", 1, true, false)});
+  c.kafka->mode = inventory::KafkaMode::zookeeper;
+  c.kafka_nodes[0].listener_port = 9092;
+  return c;
+}
+
+inventory::Cluster secure_cluster() {
+  auto c = testing::secure(open_cluster());
+  c.kafka_nodes[0].listener_port = 9095;
+  return c;
+}
+
+TEST(OnrampView, ZkctlUsesPlaintextUntilEveryNodeAcceptsTls) {
+  const auto open = open_cluster();
+  const auto secure = secure_cluster();
+  const auto early = onramp_view(secure, secure, open, P::zk_quorum_tls, P::kafka_listeners);
+  ASSERT_TRUE(early.onramp);
+  EXPECT_EQ(early.onramp->phase, P::kafka_listeners);
+  EXPECT_TRUE(early.onramp->security.tls);
+  EXPECT_FALSE(early.security.tls);
+  EXPECT_EQ(early.kafka_nodes[0].listener_port, 9092);
+  EXPECT_EQ(early.kafka_nodes[0].internal_port, 0);
+  EXPECT_EQ(early.onramp->client_port.at(1), 9095);
+  EXPECT_EQ(early.onramp->plaintext_port.at(1), 9092);
+  const auto late = onramp_view(secure, secure, open, P::kafka_listeners, P::kafka_internal);
+  EXPECT_TRUE(late.security.tls);
+  EXPECT_EQ(late.kafka_nodes[0].listener_port, 9095);
+  EXPECT_EQ(late.kafka_nodes[0].internal_port, testing::kSecureInternalPort);
+  // Going back the same way: the roll out of kafka-listeners is plaintext again.
+  EXPECT_FALSE(onramp_view(open, secure, open, P::kafka_listeners, P::zk_quorum_tls).security.tls);
+}
+
+TEST(OnrampView, RefusesAPlaintextPortTheSecureListenersTake) {
+  const auto open = open_cluster();
+  EXPECT_TRUE(onramp_refusals(secure_cluster(), open).empty());
+  auto same_port = testing::secure(open_cluster());  // CLIENT on 9092, where PLAINTEXT stays
+  const auto refusals = onramp_refusals(same_port, open);
+  ASSERT_EQ(refusals.size(), 1u);
+  EXPECT_NE(refusals[0].find("port 9092"), std::string::npos) << refusals[0];
+  auto grown = secure_cluster();
+  grown.servers.push_back(testing::zk_server("node2", 2, 2181));
+  EXPECT_EQ(onramp_refusals(grown, open).size(), 1u);
+}
+
+TEST(OnrampView, RefusesKraftControllersForNow) {
+  auto open = testing::cluster_of({}, {testing::kafka_node("kf1", 1, true, true)});
+  open.kafka_nodes[0].listener_port = 9092;
+  auto secure = testing::secure(open);
+  secure.kafka_nodes[0].listener_port = 9095;
+  const auto refusals = onramp_refusals(secure, open);
+  ASSERT_EQ(refusals.size(), 1u);
+  EXPECT_NE(refusals[0].find("CONTROLLER"), std::string::npos) << refusals[0];
+}
+
+}  // namespace
+}  // namespace zkctl::ops
