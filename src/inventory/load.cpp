@@ -24,7 +24,8 @@ using detail::show;
 
 // Keys each table accepts; the order is the documentation order.
 const std::vector<std::string_view> kRootKeys = {"cluster",   "ssh",   "service", "java",
-                                                 "zookeeper", "kafka", "security"};
+                                                 "zookeeper", "kafka", "security",
+                                                 "monitoring"};
 const std::vector<std::string_view> kServiceKeys = {"launcher", "user"};
 const std::vector<std::string_view> kJavaKeys = {"distribution"};
 const std::vector<std::string_view> kClusterKeys = {"name"};
@@ -172,6 +173,8 @@ LoadResult load(Reader& r, std::string_view text) {
   detail::load_security(r, root, cluster);
   detail::load_kafka(r, root, cluster, kafka_sources);
   detail::check_same_host(r, placed_nodes(cluster, zk_sources, kafka_sources));
+  detail::check_host_agent_port(r, cluster);
+  detail::load_monitoring(r, root, cluster);
   resolve_service(cluster);
   return r.finish(std::move(cluster));
 }

@@ -25,4 +25,12 @@ void load_security(Reader& r, const toml::table& root, Cluster& c);
 // servers; after load_security); `sources[i]` says where c.kafka_nodes[i]'s values came from.
 void load_kafka(Reader& r, const toml::table& root, Cluster& c, std::vector<NodeSource>& sources);
 
+// [monitoring] into c.monitoring (after the nodes: its port and install_dir must not clash with
+// theirs on its host).
+void load_monitoring(Reader& r, const toml::table& root, Cluster& c);
+
+// The host agent's port ([metrics] host_port, on every host of the cluster) against every
+// node's ports.
+void check_host_agent_port(Reader& r, const Cluster& c);
+
 }  // namespace zkctl::inventory::detail
