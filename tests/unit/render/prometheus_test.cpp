@@ -79,7 +79,7 @@ TEST(Prometheus, WithoutMetricsNothingIsScrapedAndOnlyCertificatesAlert) {
   EXPECT_EQ(rules->content.find("alert:"), std::string::npos);
   rules = prometheus_rules_file(c, {{"node1 (zookeeper 1)", "2028-11-29T02:00:00Z", 42}});
   ASSERT_TRUE(rules.ok());
-  EXPECT_NE(rules->content.find("expr: time() > 42\n"), std::string::npos) << rules->content;
+  EXPECT_NE(rules->content.find("expr: vector(time()) > 42\n"), std::string::npos) << rules->content;
 }
 
 TEST(Prometheus, IPv6TargetsAreBracketed) {
