@@ -10,8 +10,8 @@
 namespace zkctl::inventory::detail {
 namespace {
 
-const std::vector<std::string_view> kMonitoringKeys = {
-    "host", "port", "install_dir", "scrape_interval_s", "disk_alert_percent"};
+const std::vector<std::string_view> kMonitoringKeys = {"host", "port", "install_dir",
+                                                       "scrape_interval_s", "disk_alert_percent"};
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
@@ -21,9 +21,9 @@ std::string lower(std::string s) {
 
 // `child` equals `parent` or lies below it (both normalized, absolute).
 bool within(const std::string& child, const std::string& parent) {
-  return child == parent || (child.size() > parent.size() &&
-                             child.compare(0, parent.size(), parent) == 0 &&
-                             child[parent.size()] == '/');
+  return child == parent ||
+         (child.size() > parent.size() && child.compare(0, parent.size(), parent) == 0 &&
+          child[parent.size()] == '/');
 }
 
 // Every ZooKeeper server and Kafka node, with what it uses and how messages name it.
@@ -65,8 +65,8 @@ void check_monitoring_host(Reader& r, const Cluster& c, const SourcePos& port_po
                               u.key);
     for (const DirUse& d : p.dirs)
       if (within(d.dir, m.install_dir) || within(m.install_dir, d.dir))
-        r.error(dir_pos, where + "monitoring.install_dir " + show(m.install_dir) +
-                             " overlaps " + show(d.dir) + ", the " + d.label + " of " + p.name);
+        r.error(dir_pos, where + "monitoring.install_dir " + show(m.install_dir) + " overlaps " +
+                             show(d.dir) + ", the " + d.label + " of " + p.name);
   }
 }
 
@@ -97,8 +97,8 @@ void load_monitoring(Reader& r, const toml::table& root, Cluster& c) {
   }
   const SourcePos host_pos = r.at(*t->get("host"));
   if (!is_valid_host(*host)) {
-    r.error(host_pos, "monitoring.host: " + show(*host) +
-                          " is not a valid host name, IPv4 or IPv6 address");
+    r.error(host_pos,
+            "monitoring.host: " + show(*host) + " is not a valid host name, IPv4 or IPv6 address");
     return;
   }
   m.host = *host;

@@ -108,13 +108,13 @@ PrometheusPaths prometheus_paths(const inventory::MonitoringSettings& m) {
   p.tls_dir = m.install_dir + "/tls";
   p.ca = p.tls_dir + "/ca.pem";
   p.client = p.tls_dir + "/prometheus.pem";
-  p.log = m.install_dir + "/prometheus.log";
+  p.log = m.install_dir + "/log/prometheus.log";
   return p;
 }
 
 HostAgentPaths host_agent_paths() {
   const std::string dir = kHostAgentDir;
-  return {dir, dir + "/web.yml", dir + "/ca.pem", dir + "/node.pem", dir + "/host-agent.log"};
+  return {dir, dir + "/web.yml", dir + "/ca.pem", dir + "/node.pem", dir + "/log/host-agent.log"};
 }
 
 std::vector<std::string> agent_hosts(const inventory::Cluster& c) {

@@ -23,7 +23,7 @@ struct PrometheusPaths {
   std::string tls_dir;  // <install_dir>/tls: ca.pem and prometheus.pem (key + chain)
   std::string ca;       // <tls_dir>/ca.pem
   std::string client;   // <tls_dir>/prometheus.pem: Prometheus' client identity (secure clusters)
-  std::string log;      // <install_dir>/prometheus.log
+  std::string log;      // <install_dir>/log/prometheus.log (the log dir is the service user's)
 };
 PrometheusPaths prometheus_paths(const inventory::MonitoringSettings& monitoring);
 
@@ -34,7 +34,7 @@ struct HostAgentPaths {
   std::string web_config;  // <dir>/web.yml (TLS and client certificates; secure clusters)
   std::string ca;          // <dir>/ca.pem
   std::string node;        // <dir>/node.pem (key + chain)
-  std::string log;         // <dir>/host-agent.log
+  std::string log;         // <dir>/log/host-agent.log (the log dir is the service user's)
 };
 HostAgentPaths host_agent_paths();
 

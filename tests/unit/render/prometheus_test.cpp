@@ -2,11 +2,12 @@
 // tests/golden/prometheus/ (ZKCTL_UPDATE_GOLDEN=1 rewrites them; review the diff). The suite's
 // promtool stage (scripts/test.sh) checks the same files with Prometheus' own parser.
 
+#include "render/prometheus.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "render/prometheus.hpp"
 #include "secure_cluster.hpp"
 #include "seed_cluster.hpp"
 #include "support/golden_compare.hpp"
@@ -79,7 +80,8 @@ TEST(Prometheus, WithoutMetricsNothingIsScrapedAndOnlyCertificatesAlert) {
   EXPECT_EQ(rules->content.find("alert:"), std::string::npos);
   rules = prometheus_rules_file(c, {{"node1 (zookeeper 1)", "2028-11-29T02:00:00Z", 42}});
   ASSERT_TRUE(rules.ok());
-  EXPECT_NE(rules->content.find("expr: vector(time()) > 42\n"), std::string::npos) << rules->content;
+  EXPECT_NE(rules->content.find("expr: vector(time()) > 42\n"), std::string::npos)
+      << rules->content;
 }
 
 TEST(Prometheus, IPv6TargetsAreBracketed) {
