@@ -2,7 +2,7 @@
 # Facts about a monitoring daemon's host (the host agent or Prometheus), one `key=value` line
 # each (ops::parse_daemon_facts): the common host facts, `binary=missing` when BIN is not an
 # executable, DIR when it cannot be created, the running daemon's PID (the process whose
-# command line holds MARK) and user, listeners on PORT, the checksum of each FILE present
+# command line holds "BIN MARK") and user, listeners on PORT, the checksum of each FILE present
 # (read as USER, user_reads). Always exits 0.
 # Usage: inspect.sh BIN DIR MARK PORT USER [FILE...]
 set -u
@@ -13,7 +13,7 @@ shift 5
 host_facts "" "$user"
 if [ ! -x "$bin" ]; then echo binary=missing; fi
 unwritable "$dir"
-if pid=$(find_pid "$mark"); then process_facts "$pid"; fi
+if pid=$(find_pid "$bin $mark"); then process_facts "$pid"; fi
 listeners "$port"
 checksums "$user" "$@"
 exit 0

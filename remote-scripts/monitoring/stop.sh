@@ -1,11 +1,12 @@
 #!/bin/sh
-# Stop the monitoring daemon whose command line holds MARK: SIGTERM, SIGKILL after GRACE
+# Stop the monitoring daemon whose command line holds "BIN MARK" (never this script's own:
+# its arguments do not hold them side by side): SIGTERM, SIGKILL after GRACE
 # seconds, wait until it is gone; prints `stopped`, or `none` if it was not running.
-# Usage: stop.sh MARK GRACE
+# Usage: stop.sh MARK GRACE BIN
 set -u
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
-mark=$1 grace=$2
+mark="$3 $1" grace=$2
 if ! pid=$(find_pid "$mark"); then echo none; exit 0; fi
 kill -TERM "$pid" 2>/dev/null || true
 n=0

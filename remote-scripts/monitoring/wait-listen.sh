@@ -1,11 +1,11 @@
 #!/bin/sh
-# Wait up to SECONDS until the process whose command line holds MARK listens on PORT; prints
+# Wait up to SECONDS until the process whose command line holds "BIN MARK" listens on PORT; prints
 # `listening`. Fails (with what ss saw) if it does not in time or the process is gone.
-# Usage: wait-listen.sh MARK PORT SECONDS
+# Usage: wait-listen.sh MARK PORT SECONDS BIN
 set -u
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
-mark=$1 port=$2 seconds=$3
+mark="$4 $1" port=$2 seconds=$3
 n=0
 while :; do
   if ! pid=$(find_pid "$mark"); then

@@ -122,16 +122,17 @@ util::Result<int> DaemonComponent::start(remote::Remote& remote,
 
 util::Result<bool> DaemonComponent::stop(remote::Remote& remote, const Options& options,
                                          std::chrono::seconds timeout) const {
-  auto r =
-      remote::run_script(remote, to_string(kind()) + std::string(" stop"), scripts::monitoring_stop,
-                         {args().front(), std::to_string(options.stop_grace.count())}, timeout);
+  auto r = remote::run_script(
+      remote, to_string(kind()) + std::string(" stop"), scripts::monitoring_stop,
+      {args().front(), std::to_string(options.stop_grace.count()), binary()}, timeout);
   if (!r) return r.error();
   return r->out.find("stopped") != std::string::npos;
 }
 
 util::Result<std::optional<int>> DaemonComponent::pid(remote::Remote& remote,
                                                       std::chrono::seconds timeout) const {
-  auto r = remote::run_script(remote, "pid", scripts::monitoring_pid, {args().front()}, timeout);
+  auto r = remote::run_script(remote, "pid", scripts::monitoring_pid, {args().front(), binary()},
+                              timeout);
   if (!r) return r.error();
   return pid_line(r->out);
 }
@@ -142,7 +143,8 @@ util::Result<void> DaemonComponent::wait_ready(Context& ctx) const {
   const auto wait = ctx.options().wait_timeout;
   auto r = remote::run_script(
       *c.remote, std::string(to_string(kind())) + " listening", scripts::monitoring_wait_listen,
-      {args().front(), std::to_string(port()), std::to_string(wait.count())}, wait + timeout(ctx));
+      {args().front(), std::to_string(port()), std::to_string(wait.count()), binary()},
+      wait + timeout(ctx));
   if (!r) return r.error();
   return {};
 }

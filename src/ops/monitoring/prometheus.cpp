@@ -131,7 +131,7 @@ std::string PrometheusServer::log_file() const {
 util::Result<void> PrometheusServer::reload(remote::Remote& remote,
                                             std::chrono::seconds timeout) const {
   auto r = remote::run_script(remote, "prometheus reload", remote::scripts::monitoring_reload,
-                              {args().front()}, timeout);
+                              {args().front(), binary()}, timeout);
   if (!r) return r.error();
   return {};
 }
