@@ -35,6 +35,9 @@ packages=(
     # the Debian package (debian/, scripts/check_package.sh) and the checks of its man page
     # and completions (tests/cli/test_man_and_completions.sh)
     dpkg-dev debhelper man-db zsh fish
+    # the monitoring host and the host agent (Prometheus, promtool for the suite's config and
+    # rules checks, prometheus-node-exporter); zkctl runs them itself, never their units
+    prometheus prometheus-node-exporter
 )
 
 # sshd/ZooKeeper processes in this network namespace, one PID per line.
@@ -46,7 +49,7 @@ service_pids() {
         [[ $(readlink "$d/ns/net" 2>/dev/null) == "$self_net" ]] || continue
         cmd=$(tr '\0' ' ' <"$d/cmdline" 2>/dev/null) || continue
         case $cmd in
-            /usr/sbin/sshd* | *java*/etc/zookeeper/conf*QuorumPeerMain*) echo "$pid" ;;
+            /usr/sbin/sshd* | *java*/etc/zookeeper/conf*QuorumPeerMain* | /usr/bin/prometheus*) echo "$pid" ;;
         esac
     done
 }

@@ -29,6 +29,9 @@ ninja -C build
 step "unit tests"
 meson test -C build --suite unit --print-errorlogs
 
+step "promtool check config / check rules on the golden Prometheus files"
+bash tests/golden/prometheus/promtool.sh
+
 step "fuzz targets replaying their corpus"
 meson test -C build --suite fuzzing --print-errorlogs
 

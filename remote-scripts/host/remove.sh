@@ -5,7 +5,8 @@
 # there: `zkinstall` / `kafkainstall` (releases, current, conf or config with zkctl's
 # files, its tls dir and the metrics agent's jar and rules, logs, java; Kafka's pid file),
 # `zkdata` (myid, version-2, the pid file), `zklog`
-# (version-2), `kafkadata` (meta.properties, checkpoints, partition dirs); `.zkctl-*`
+# (version-2), `kafkadata` (meta.properties, checkpoints, partition dirs), `hostagent` and
+# `monitoring` (the monitoring daemons' files, logs, Prometheus' data); `.zkctl-*`
 # names anywhere. A mount point is emptied, not removed. Prints `removed DIR[ (what)]`,
 # `absent DIR` or `kept DIR (why)`; an empty DIR or / is always kept.
 # Usage: remove.sh LAYOUT CLUSTER FORCE DIR
@@ -40,6 +41,10 @@ ours() {
     zkdata::myid | zkdata::version-2 | zkdata::zookeeper_server.pid | zklog::version-2) return 0 ;;
     kafkadata::meta.properties | kafkadata::.lock | kafkadata::*checkpoint*) return 0 ;;
     kafkadata::.kafka_cleanshutdown) return 0 ;;
+    # The monitoring daemons' dirs (zkctl's configs, TLS files, Prometheus' data, logs).
+    hostagent::host-agent.args | hostagent::web.yml | hostagent::ca.pem | hostagent::node.pem) return 0 ;;
+    hostagent::log | monitoring::log | monitoring::data | monitoring::tls) return 0 ;;
+    monitoring::prometheus.args | monitoring::prometheus.yml | monitoring::rules.yml) return 0 ;;
     # Partition dirs: <topic>-<partition>, also while being deleted or moved.
     kafkadata::*-[0-9]*) [ "$3" = d ] && return 0 ;;
   esac

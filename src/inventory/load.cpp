@@ -23,8 +23,8 @@ using detail::Reader;
 using detail::show;
 
 // Keys each table accepts; the order is the documentation order.
-const std::vector<std::string_view> kRootKeys = {"cluster",   "ssh",   "service",  "java",
-                                                 "zookeeper", "kafka", "security", "metrics"};
+const std::vector<std::string_view> kRootKeys = {
+    "cluster", "ssh", "service", "java", "zookeeper", "kafka", "security", "metrics", "monitoring"};
 const std::vector<std::string_view> kServiceKeys = {"launcher", "user"};
 const std::vector<std::string_view> kJavaKeys = {"distribution"};
 const std::vector<std::string_view> kClusterKeys = {"name"};
@@ -173,6 +173,7 @@ LoadResult load(Reader& r, std::string_view text) {
   detail::load_kafka(r, root, cluster, kafka_sources);
   detail::load_metrics(r, root, cluster);
   detail::check_same_host(r, placed_nodes(cluster, zk_sources, kafka_sources));
+  detail::load_monitoring(r, root, cluster);
   resolve_service(cluster);
   return r.finish(std::move(cluster));
 }

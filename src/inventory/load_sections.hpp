@@ -31,4 +31,8 @@ void load_kafka(Reader& r, const toml::table& root, Cluster& c, std::vector<Node
 // no metrics without it when it is not.
 void load_metrics(Reader& r, const toml::table& root, Cluster& c);
 
+// [monitoring] into c.monitoring (after the nodes: its port and install_dir must not clash with
+// theirs on its host).
+void load_monitoring(Reader& r, const toml::table& root, Cluster& c);
+
 }  // namespace zkctl::inventory::detail

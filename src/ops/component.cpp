@@ -1,6 +1,8 @@
 #include "ops/component.hpp"
 
 #include "ops/kafka/node.hpp"
+#include "ops/monitoring/host_agent.hpp"
+#include "ops/monitoring/prometheus.hpp"
 #include "ops/zookeeper/server.hpp"
 #include "remote/scripts.hpp"
 
@@ -39,6 +41,8 @@ std::vector<std::unique_ptr<Tier>> tiers_of(const inventory::Cluster& cluster) {
   if (!cluster.servers.empty())
     tiers.push_back(std::make_unique<ZooKeeperTier>(cluster, cluster.servers));
   if (cluster.kafka) tiers.push_back(std::make_unique<KafkaTier>(cluster, cluster.kafka_nodes));
+  if (cluster.metrics.enabled) tiers.push_back(std::make_unique<HostAgentTier>(cluster));
+  if (cluster.monitoring.enabled()) tiers.push_back(std::make_unique<PrometheusTier>(cluster));
   return tiers;
 }
 
@@ -53,7 +57,17 @@ util::Result<void> mark_owned_dirs(remote::Remote& remote, const std::string& cl
 }
 
 const char* to_string(NodeKind kind) {
-  return kind == NodeKind::zookeeper ? "zookeeper" : "kafka";
+  switch (kind) {
+    case NodeKind::zookeeper:
+      return "zookeeper";
+    case NodeKind::kafka:
+      return "kafka";
+    case NodeKind::host_agent:
+      return "host-agent";
+    case NodeKind::prometheus:
+      return "prometheus";
+  }
+  return "?";
 }
 
 std::string Decision::action() const {

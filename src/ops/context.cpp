@@ -131,4 +131,13 @@ Connection& Context::connection(const inventory::KafkaNode& node) {
   return *connect(std::vector<const inventory::KafkaNode*>{&node})[0];
 }
 
+Connection& Context::connection(NodeKind kind, const inventory::Node& node) {
+  return *connect_nodes(kind, {&node})[0];
+}
+
+std::chrono::seconds Context::command_timeout(const inventory::Node& n) const {
+  return std::chrono::seconds(options_.command_timeout_s > 0 ? options_.command_timeout_s
+                                                             : n.ssh.command_timeout_s);
+}
+
 }  // namespace zkctl::ops

@@ -49,7 +49,12 @@ struct Options {
 };
 
 // The kinds of node zkctl runs.
-enum class NodeKind { zookeeper, kafka };
+enum class NodeKind {
+  zookeeper,
+  kafka,
+  host_agent,  // prometheus-node-exporter on every host of the cluster ([metrics])
+  prometheus,  // Prometheus on the monitoring host ([monitoring])
+};
 
 // Names one node in a command: its kind, host and id (myid, or Kafka's node id).
 // One session per key per command.
@@ -90,6 +95,9 @@ class Context {
   // The connection for `server` (connecting if needed).
   Connection& connection(const inventory::Server& server);
   Connection& connection(const inventory::KafkaNode& node);
+  // The connection of a node of another `kind` (the monitoring daemons).
+  Connection& connection(NodeKind kind, const inventory::Node& node);
+  std::chrono::seconds command_timeout(const inventory::Node& n) const;
 
   // The cluster's certificates, opened on first use (Options::pki_use) and shared with the
   // views made from this context; an error when the cluster has TLS but no CA here.

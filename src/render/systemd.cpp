@@ -57,8 +57,11 @@ bool env_name(const std::string& n) {
 }  // namespace
 
 std::string unit_name(const std::string& cluster, Product product) {
-  return "zkctl-" + cluster + (product == Product::zookeeper ? "-zookeeper" : "-kafka") +
-         ".service";
+  const char* kind = product == Product::zookeeper    ? "-zookeeper"
+                     : product == Product::kafka      ? "-kafka"
+                     : product == Product::host_agent ? "-host-agent"
+                                                      : "-prometheus";
+  return "zkctl-" + cluster + kind + ".service";
 }
 
 namespace {

@@ -14,7 +14,12 @@
 namespace zkctl::render {
 
 // Which service a unit runs.
-enum class Product { zookeeper, kafka };
+enum class Product {
+  zookeeper,
+  kafka,
+  host_agent,  // the monitoring daemons: zkctl runs them itself, never through a unit
+  prometheus,
+};
 
 // Where units are written on a host.
 inline constexpr const char* kSystemdUnitDir = "/etc/systemd/system";

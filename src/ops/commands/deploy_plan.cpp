@@ -55,6 +55,8 @@ void make_removed_tiers(const inventory::Cluster& cluster, DeployPlan& plan) {
   plan.dropped = std::make_unique<inventory::Cluster>(cluster);
   plan.dropped->servers = plan.removals.servers;
   plan.dropped->kafka_nodes = plan.removals.kafka_nodes;
+  plan.dropped->metrics.enabled = false;  // the monitoring daemons follow the inventory's hosts
+  plan.dropped->monitoring = {};
   for (auto& tier : tiers_of(*plan.dropped))
     if (!tier->nodes().empty()) plan.removed.push_back(std::move(tier));
 }
@@ -71,6 +73,7 @@ void render_all(const Context& ctx, DeployPlan& plan, DeployReport& report) {
         preflight_failed(report, node->host() + ": render: " + files.error().message);
       plan.nodes.push_back(std::move(np));
     }
+    if (tier->distribution().empty()) continue;  // a Debian binary on the host (monitoring)
     const char* what = tier->kind() == NodeKind::kafka ? "kafka distribution: " : "distribution: ";
     auto sha = sha256_file(tier->distribution());
     if (!sha) {
@@ -225,7 +228,8 @@ void decide(DeployPlan& plan) {
     const CommonFacts& f = np.node->facts();
     Decision& d = np.decision;
     d.upload = f.release_sha256 != plan.dist_sha[np.tier];
-    d.upload_java = plan.jdk && f.java_release_sha256 != plan.jdk->sha256();
+    d.upload_java = plan.jdk && !np.tier->distribution().empty() &&  // no JVM: no JDK pushed
+                    f.java_release_sha256 != plan.jdk->sha256();
     for (const auto& file : np.files) {
       auto it = f.file_sha256.find(file.path);
       if (it == f.file_sha256.end() || it->second != sha256_hex(file.content))

@@ -57,6 +57,7 @@ class DeployPlanTest : public ::testing::Test {
     ASSERT_TRUE(loaded.cluster) << (loaded.diagnostics.empty() ? ""
                                                                : loaded.diagnostics[0].message);
     cluster_ = *loaded.cluster;
+    cluster_.metrics.enabled = false;  // ZooKeeper's stages only (the host agent's: below)
     options_.connector = hosts_.connector();
     options_.probe_timeout = std::chrono::milliseconds(200);
     hosts_.handler = [this](const std::string& command) { return answer(command); };
@@ -119,6 +120,36 @@ TEST_F(DeployPlanTest, FreshHostsGetEverythingAndStartTogether) {
   EXPECT_EQ(lines[2].rfind("wait:", 0), 0u);
   for (const auto& c : report.changes) EXPECT_EQ(c.action, "start");
   EXPECT_EQ(hosts_.opened["127.0.0.1"], 3);  // one session per node
+}
+
+// [metrics] on and a [monitoring] host: one host agent per distinct host, then Prometheus, each
+// installed, started and waited for after ZooKeeper; a missing binary names its package.
+TEST_F(DeployPlanTest, HostAgentAndPrometheusComeAfterZooKeeper) {
+  cluster_.metrics.enabled = true;
+  cluster_.monitoring.host = "127.0.0.1";
+  DeployReport report;
+  auto lines = plan_lines(report);
+  ASSERT_EQ(report.outcome, DeployOutcome::ok)
+      << (report.preflight.empty() ? "" : report.preflight[0]);
+  ASSERT_EQ(lines.size(), 9u);
+  EXPECT_EQ(lines[3], "host-agent install: 127.0.0.1: configure |");
+  EXPECT_EQ(lines[4], "host-agent start: 127.0.0.1: start |");
+  EXPECT_EQ(lines[5], "host-agent wait: 127.0.0.1: wait for role |");
+  EXPECT_EQ(lines[6], "prometheus install: 127.0.0.1: configure |");
+  EXPECT_EQ(lines[7], "prometheus start: 127.0.0.1: start |");
+  EXPECT_EQ(lines[8], "prometheus wait: 127.0.0.1: wait for role |");
+
+  hosts_.handler = [this](const std::string& command) {
+    if (command.find("/usr/bin/prometheus ") != std::string::npos)
+      return remote::CommandResult{0, "binary=missing\n", ""};
+    return answer(command);
+  };
+  lines = plan_lines(report);
+  EXPECT_EQ(report.outcome, DeployOutcome::preflight_failed);
+  ASSERT_EQ(report.preflight.size(), 1u);
+  EXPECT_EQ(report.preflight[0],
+            "127.0.0.1: prometheus: /usr/bin/prometheus is missing: install Debian's prometheus "
+            "package on this host (apt-get install prometheus)");
 }
 
 TEST_F(DeployPlanTest, InSyncAndRunningChangesNothing) {

@@ -1,0 +1,130 @@
+"""End to end: the monitoring host. The seed ensemble (3 voters + the observer) with Kafka 3.9
+brokers 11 and 12 on node1 and node2, a host agent on every host and Prometheus on nn01
+scraping every 2 s. Prometheus is asked through its HTTP API: every target up after deploy;
+a broker killed -> KafkaBrokerDown firing within two scrape intervals (and the broker back);
+broker 13 added to the inventory and deployed -> scraped without editing anything by hand.
+Tests run in file order and share the cluster."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import time
+import urllib.request
+
+import pytest
+
+from lab import REPO
+from zk_helpers import record_case, Zkctl
+
+SEED_KAFKA = REPO / "inventories" / "seed-kafka.toml"
+INTERVAL = 2
+PROMETHEUS = "http://nn01:9090"
+KAFKA_PATTERN = r"kafka\.Kafka "
+MONITORING = f"""
+[monitoring]
+host = "nn01"
+scrape_interval_s = {INTERVAL}
+install_dir = "/opt/zkctl-monitoring"
+"""
+
+
+def api(path: str) -> dict:
+    with urllib.request.urlopen(PROMETHEUS + path, timeout=5) as r:
+        body = json.load(r)
+    assert body["status"] == "success", body
+    return body["data"]
+
+
+def targets() -> dict[str, str]:
+    """'job instance' -> health of every active target."""
+    return {f'{t["labels"]["job"]} {t["labels"]["instance"]}': t["health"]
+            for t in api("/api/v1/targets?state=active")["activeTargets"]}
+
+
+def firing() -> list[dict]:
+    return [a["labels"] for a in api("/api/v1/alerts")["alerts"] if a["state"] == "firing"]
+
+
+def wait_for(what: str, predicate, timeout: float):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = predicate()
+        except OSError as e:  # Prometheus not answering yet
+            last = e
+        if last and not isinstance(last, OSError):
+            return last
+        time.sleep(0.25)
+    raise AssertionError(f"{what}: never true; last: {last}")
+
+
+def inventory(tmp, brokers: int):
+    text = SEED_KAFKA.read_text()
+    if brokers < 3:
+        text, n = re.subn(r'\[\[kafka\.nodes\]\]\nhost = "node3"\nid = 13\n', "", text)
+        assert n == 1
+    path = tmp / f"monitored-{brokers}.toml"
+    path.write_text(text + MONITORING)
+    return path
+
+
+@pytest.fixture(scope="module")
+def mon(lab, zk_dist, kafka3_dist, zkctl_bin, tmp_path_factory):
+    lab.reset()
+    tmp = tmp_path_factory.mktemp("inventory")
+    zk = Zkctl(zkctl_bin, tmp_path_factory.mktemp("zkctl-home-monitoring"))
+    yield zk, tmp
+    zk.run("destroy", "--yes", "--purge-data")
+
+
+def test_deploy_brings_every_target_up(lab, mon):
+    zk, tmp = mon
+    proc = zk.run("deploy", str(inventory(tmp, 2)))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    want = {f"zookeeper {h}:7000" for h in ("node1", "node2", "node3", "nn01")} | \
+        {"kafka node1:7071", "kafka node2:7071"} | \
+        {f"host {h}:9100" for h in ("node1", "node2", "node3", "nn01")}
+    seen = wait_for("every target up",
+                    lambda: (t := targets()) if set(t) == want and
+                    all(v == "up" for v in t.values()) else None, 60)
+    assert set(seen) == want
+    code, status = zk.status()
+    assert status["monitoring"]["up"] and status["monitoring"]["targets_up"] == len(want), status
+    assert status["monitoring"]["alerts_firing"] == []
+    assert f"targets {len(want)}/{len(want)} up, alerts firing: none" in zk.run("status").stdout
+    # The Debian unit is not used: zkctl runs Prometheus from its install dir as the service user.
+    assert lab.pid_of("nn01", r"--config.file=/opt/zkctl-monitoring/prometheus.yml")
+
+
+def test_killed_broker_fires_its_alert_within_two_scrapes(lab, mon):
+    zk, tmp = mon
+    pid = lab.pid_of("node2", KAFKA_PATTERN)
+    assert pid
+    lab.kill("node2", pid, signal.SIGKILL)
+    killed = time.monotonic()
+    alert = wait_for("KafkaBrokerDown", lambda: [a for a in firing()
+                                                 if a["alertname"] == "KafkaBrokerDown"], 30)
+    took = time.monotonic() - killed
+    assert alert[0]["node"] == "node2" and alert[0]["id"] == "12"
+    assert took <= 2 * INTERVAL + 1.5, took  # two scrapes, one rule evaluation, the API's rounding
+    table = zk.run("status").stdout
+    assert "KafkaBrokerDown (node2)" in table, table
+    record_case("monitoring: broker killed", "SIGKILL broker 12",
+                f"KafkaBrokerDown firing after {took:.1f} s", scrape_interval_s=INTERVAL)
+    assert zk.run("start", "node2").returncode == 0
+    wait_for("broker back, no alert", lambda: not [a for a in firing()
+                                                   if a["alertname"] == "KafkaBrokerDown"]
+             and targets().get("kafka node2:7071") == "up", 90)
+
+
+def test_scale_out_is_scraped_without_editing_anything(lab, mon):
+    zk, tmp = mon
+    before = lab.pid_of("nn01", r"--config.file=/opt/zkctl-monitoring/prometheus.yml")
+    proc = zk.run("deploy", str(inventory(tmp, 3)))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    wait_for("broker 13 scraped", lambda: targets().get("kafka node3:7071") == "up", 60)
+    # Reloaded (SIGHUP), not restarted.
+    assert lab.pid_of("nn01", r"--config.file=/opt/zkctl-monitoring/prometheus.yml") == before
