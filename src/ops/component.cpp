@@ -41,8 +41,12 @@ std::vector<std::unique_ptr<Tier>> tiers_of(const inventory::Cluster& cluster) {
   if (!cluster.servers.empty())
     tiers.push_back(std::make_unique<ZooKeeperTier>(cluster, cluster.servers));
   if (cluster.kafka) tiers.push_back(std::make_unique<KafkaTier>(cluster, cluster.kafka_nodes));
-  if (cluster.metrics.enabled) tiers.push_back(std::make_unique<HostAgentTier>(cluster));
-  if (cluster.monitoring.enabled()) tiers.push_back(std::make_unique<PrometheusTier>(cluster));
+  // The host agents (disk, CPU) serve the monitoring host only: without one, no host needs
+  // Debian's prometheus-node-exporter.
+  if (cluster.monitoring.enabled()) {
+    if (cluster.metrics.enabled) tiers.push_back(std::make_unique<HostAgentTier>(cluster));
+    tiers.push_back(std::make_unique<PrometheusTier>(cluster));
+  }
   return tiers;
 }
 

@@ -124,6 +124,17 @@ TEST_F(DeployPlanTest, FreshHostsGetEverythingAndStartTogether) {
 
 // [metrics] on and a [monitoring] host: one host agent per distinct host, then Prometheus, each
 // installed, started and waited for after ZooKeeper; a missing binary names its package.
+// Metrics alone (the default) put nothing on a host beyond the JVMs' endpoints: the host agent
+// serves a monitoring host, so a cluster without one needs no prometheus-node-exporter.
+TEST_F(DeployPlanTest, NoHostAgentWithoutAMonitoringHost) {
+  cluster_.metrics.enabled = true;
+  DeployReport report;
+  for (const auto& line : plan_lines(report))
+    EXPECT_EQ(line.find("host-agent"), std::string::npos) << line;
+  EXPECT_EQ(report.outcome, DeployOutcome::ok)
+      << (report.preflight.empty() ? "" : report.preflight[0]);
+}
+
 TEST_F(DeployPlanTest, HostAgentAndPrometheusComeAfterZooKeeper) {
   cluster_.metrics.enabled = true;
   cluster_.monitoring.host = "127.0.0.1";
