@@ -18,6 +18,7 @@
 #include "remote/remote.hpp"
 #include "remote/ssh.hpp"
 #include "render/engine.hpp"
+#include "render/kafka.hpp"
 #include "runner/progress.hpp"
 #include "util/result.hpp"
 
@@ -40,6 +41,10 @@ struct Options {
   render::RenderOptions templates;                // user template overrides ($ZKCTL_TEMPLATES)
   // --allow-proxy-command: let an ssh config's ProxyCommand / Match exec run locally.
   remote::LocalCommands local_commands = remote::LocalCommands::refuse;
+  // A migration to KRaft under way (ops/migration): how this command renders the Kafka
+  // controllers' and brokers' server.properties; none: the inventory mode's own file.
+  render::KafkaMigration kafka_controllers_as = render::KafkaMigration::none;
+  render::KafkaMigration kafka_brokers_as = render::KafkaMigration::none;
   // Opens one session; empty: remote::connect_ssh. Tests pass a fake.
   std::function<util::Result<std::unique_ptr<remote::Remote>>(const remote::SshOptions&)> connector;
 };

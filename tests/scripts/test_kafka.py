@@ -306,3 +306,24 @@ def test_scram_delete_deletes_the_mechanism(run, kafka):
     kafka.distribution({'kafka-configs.sh': 'echo "$*"\n'})
     r = run('kafka/scram.sh', kafka.install, 'h1:9094', '/c', 'delete', 'bob')
     assert r.stdout.strip().endswith('--entity-name bob --alter --delete-config SCRAM-SHA-512')
+
+
+def test_controller_quorum_asks_the_controllers(run, kafka):
+    kafka.distribution({'kafka-metadata-quorum.sh': 'echo "$KAFKA_HEAP_OPTS $*"; echo err >&2\n'})
+    r = run('kafka/controller-quorum.sh', kafka.install, 'ctl1:9093,ctl2:9093')
+    assert r.returncode == 0
+    assert r.stdout == ('-Xmx128m --bootstrap-controller ctl1:9093,ctl2:9093 describe --status\n'
+                        'err\n')
+
+
+def test_controller_quorum_passes_a_hostile_value_as_one_argument(run, kafka):
+    kafka.distribution({'kafka-metadata-quorum.sh': 'printf "[%s]" "$@"; echo\n'})
+    r = run('kafka/controller-quorum.sh', kafka.install, 'a b;$(touch x)')
+    assert r.stdout == '[--bootstrap-controller][a b;$(touch x)][describe][--status]\n'
+
+
+def test_controller_quorum_fails_with_the_tool(run, kafka):
+    kafka.distribution({'kafka-metadata-quorum.sh': 'echo "no controller"; exit 1\n'})
+    r = run('kafka/controller-quorum.sh', kafka.install, 'ctl1:9093')
+    assert r.returncode == 1
+    assert r.stdout == 'no controller\n'

@@ -60,14 +60,14 @@ Removals compare_membership(const inventory::Cluster& previous, const inventory:
   return r;
 }
 
-util::Result<Removals> find_removals(const inventory::Cluster& now) {
+util::Result<std::optional<inventory::Cluster>> recorded_inventory(const std::string& name) {
   bool known = false;
-  for (const auto& name : recorded_cluster_names()) known = known || name == now.name;
-  if (!known) return Removals{};
-  auto rec = find_cluster(now.name);
-  if (!rec) return Removals{};
+  for (const auto& n : recorded_cluster_names()) known = known || n == name;
+  if (!known) return std::optional<inventory::Cluster>();
+  auto rec = find_cluster(name);
+  if (!rec) return std::optional<inventory::Cluster>();
   std::ifstream in(rec->inventory_copy, std::ios::binary);
-  if (!in) return Removals{};
+  if (!in) return std::optional<inventory::Cluster>();
   std::ostringstream text;
   text << in.rdbuf();
   auto loaded = inventory::load_string(text.str(), rec->inventory_copy, rec->base_dir,
@@ -81,9 +81,17 @@ util::Result<Removals> find_removals(const inventory::Cluster& now) {
       }
     }
     return util::fail("the inventory recorded by the last deploy (" + rec->inventory_copy +
-                      ") no longer loads, so removed servers cannot be told: " + first);
+                      ") no longer loads: " + first);
   }
-  return compare_membership(*loaded.cluster, now);
+  return std::optional<inventory::Cluster>(std::move(*loaded.cluster));
+}
+
+util::Result<Removals> find_removals(const inventory::Cluster& now) {
+  auto previous = recorded_inventory(now.name);
+  if (!previous)
+    return util::fail(previous.error().message + ", so removed servers cannot be told");
+  if (!*previous) return Removals{};
+  return compare_membership(**previous, now);
 }
 
 std::vector<std::string> removal_refusals(const inventory::Cluster& now, const Removals& removals,

@@ -42,4 +42,9 @@ std::vector<std::string> recorded_cluster_names();
 std::string recorded_kafka_cluster_id(const std::string& name);
 util::Result<void> record_kafka_cluster_id(const std::string& name, const std::string& id);
 
+// The migration record of cluster `name` (migration.json, ops/migration/phase's JSON; "" if
+// none), and recording it (0600, written whole).
+std::string recorded_migration(const std::string& name);
+util::Result<void> record_migration(const std::string& name, const std::string& json);
+
 }  // namespace zkctl::ops
