@@ -31,7 +31,7 @@ id = {id}
 roles = ["controller"]
 controller_port = 9093
 install_dir = "/opt/kafka-controller"
-log_dirs = ["/var/lib/kafka-controller"]
+log_dirs = ["/var/lib/kafka/controller"]  # /var/lib/kafka is private to each lab host
 """
 CONTROLLER_PATTERN = r"kafka\.Kafka /opt/kafka-controller/"
 TOPIC = f"e2e-migration-{uuid.uuid4().hex[:8]}"

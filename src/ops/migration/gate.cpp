@@ -121,27 +121,17 @@ util::Result<void> await_migration_gate(Context& ctx, MigrationPhase phase) {
 
 namespace {
 
-bool under(const std::string& path, const std::string& dir) {
-  return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
-         path[dir.size()] == '/';
-}
-
 // A broker the plan would change: it does not run what zookeeper mode renders for it.
 void broker_changes(const inventory::Cluster& c, const DeployReport& plan,
                     std::vector<std::string>& out) {
   for (const auto& change : plan.changes) {
     if (change.component != "kafka") continue;
     const auto brokers = c.brokers();
-    const auto b = std::find_if(brokers.begin(), brokers.end(),
-                                [&](const auto* n) { return n->host == change.host; });
+    const auto b = std::find_if(brokers.begin(), brokers.end(), [&](const auto* n) {
+      return n->host == change.host && n->id == change.id;
+    });
     if (b == brokers.end()) continue;
-    const std::string dir = render::kafka_paths(**b).install_dir;
-    const bool files_of_broker =
-        std::any_of(change.files.begin(), change.files.end(),
-                    [&](const FileChange& f) { return under(f.path, dir); });
-    const bool other_files = !change.files.empty() && !files_of_broker;
-    if (other_files || (!change.upload && change.action == "none" && change.files.empty()))
-      continue;
+    if (!change.upload && change.action == "none" && change.files.empty()) continue;
     out.push_back("broker " + std::to_string((*b)->id) + " on " + change.host +
                   " does not run what the inventory gives it in zookeeper mode (" + change.action +
                   (change.upload ? ", a different distribution" : "") +
