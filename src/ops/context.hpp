@@ -27,6 +27,9 @@ namespace zkctl::ops {
 // What a roll does when a Kafka partition gate refuses: stop (exit 4), or go on (--force).
 enum class GateRefusal { stop, pass };
 
+// Whether a deploy compares the inventory with the recorded one (see Options::membership).
+enum class Membership { recorded, fixed };
+
 struct Options {
   int parallel = 16;  // most hosts worked on at once
   remote::HostKeyPolicy host_keys = remote::HostKeyPolicy::strict;
@@ -45,6 +48,10 @@ struct Options {
   // controllers' and brokers' server.properties; none: the inventory mode's own file.
   render::KafkaMigration kafka_controllers_as = render::KafkaMigration::none;
   render::KafkaMigration kafka_brokers_as = render::KafkaMigration::none;
+  // Whether deploy takes out the nodes the recorded inventory had and this one drops
+  // (recorded), or leaves membership alone (fixed: a migration's phases, whose views drop the
+  // controllers the rollback stops itself).
+  Membership membership = Membership::recorded;
   // Opens one session; empty: remote::connect_ssh. Tests pass a fake.
   std::function<util::Result<std::unique_ptr<remote::Remote>>(const remote::SshOptions&)> connector;
 };

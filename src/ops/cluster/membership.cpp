@@ -1,5 +1,6 @@
 #include "ops/cluster/membership.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -35,9 +36,18 @@ Removals compare_membership(const inventory::Cluster& previous, const inventory:
   }
   std::map<int, const inventory::KafkaNode*> removed_kafka;
   for (const auto& old : previous.kafka_nodes) {
+    // Two nodes on one host (a controller beside a broker): the one with the same id.
+    const bool kept =
+        std::any_of(now.kafka_nodes.begin(), now.kafka_nodes.end(),
+                    [&](const auto& n) { return n.host == old.host && n.id == old.id; });
+    if (kept) continue;
     const inventory::KafkaNode* cur = now.find_kafka(old.host);
-    if (cur == nullptr) {
-      if (old.controller) {
+    const bool shared = std::count_if(previous.kafka_nodes.begin(), previous.kafka_nodes.end(),
+                                      [&](const auto& n) { return n.host == old.host; }) > 1;
+    if (cur == nullptr || shared) {
+      // Back in zookeeper mode (a migration rolled back), controllers are only stopped.
+      const bool zk_mode = now.kafka && now.kafka->mode == inventory::KafkaMode::zookeeper;
+      if (old.controller && !zk_mode) {
         r.errors.push_back(old.host + ": removing KRaft controller " + std::to_string(old.id) +
                            " changes the controller quorum, which zkctl does not do; keep it");
         continue;

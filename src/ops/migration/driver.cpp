@@ -51,6 +51,7 @@ std::unique_ptr<PhaseContext> phase_context(Context& ctx, const inventory::Clust
   Options options = ctx.options();
   options.kafka_controllers_as = renders.controllers;
   options.kafka_brokers_as = renders.brokers;
+  options.membership = Membership::fixed;  // the refusals keep the brokers; controllers are added
   pc->ctx = std::make_unique<Context>(pc->cluster, options, ctx.progress());
   return pc;
 }

@@ -21,8 +21,8 @@ struct PhaseText {
 
 constexpr std::array<PhaseText, 5> kSteps = {{
     {MigrationPhase::prechecked, "prechecked", "pre-checks",
-     "read the cluster id from ZooKeeper (<chroot>/cluster/id); check Kafka 3.9.x on every node, "
-     "the controllers' hosts, disk",
+     "read the cluster id from ZooKeeper (<chroot>/cluster/id); check Kafka 3.9.x, the "
+     "brokers running what zookeeper mode gives them, the controllers' hosts (pre-flight)",
      "no partition offline; every broker registered in ZooKeeper"},
     {MigrationPhase::controllers, "controllers", "controllers",
      "format the controllers with the ZooKeeper cluster's id; start them in migration mode "

@@ -43,6 +43,7 @@ bool roll(Context& ctx, const inventory::Cluster& view, const std::string& clust
   Options options = ctx.options();
   options.kafka_controllers_as = controllers;
   options.kafka_brokers_as = brokers;
+  options.membership = Membership::fixed;  // the controllers are stopped here, not taken out
   Context pctx(cluster, options, ctx.progress());
   run.deploy = deploy(pctx, DeployMode::apply, Force::no);
   if (run.deploy.outcome == DeployOutcome::ok) return true;
