@@ -46,8 +46,10 @@ Removals compare_membership(const inventory::Cluster& previous, const inventory:
                                       [&](const auto& n) { return n.host == old.host; }) > 1;
     if (cur == nullptr || shared) {
       // Back in zookeeper mode (a migration rolled back), controllers are only stopped.
-      const bool zk_mode = now.kafka && now.kafka->mode == inventory::KafkaMode::zookeeper;
-      if (old.controller && !zk_mode) {
+      const bool back_to_zk = previous.kafka && now.kafka &&
+                              previous.kafka->mode == inventory::KafkaMode::kraft &&
+                              now.kafka->mode == inventory::KafkaMode::zookeeper;
+      if (old.controller && !back_to_zk) {
         r.errors.push_back(old.host + ": removing KRaft controller " + std::to_string(old.id) +
                            " changes the controller quorum, which zkctl does not do; keep it");
         continue;
