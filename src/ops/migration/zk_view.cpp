@@ -49,7 +49,8 @@ util::Result<ControllerZnode> parse_controller_znode(const std::string& text) {
   try {
     ControllerZnode c;
     c.id = j->at("brokerid").get<int>();
-    c.kraft = j->contains("kraftControllerEpoch");
+    // ZooKeeper-mode brokers of 3.9 write it too, as -1.
+    c.kraft = j->contains("kraftControllerEpoch") && (*j)["kraftControllerEpoch"].get<int>() >= 0;
     return c;
   } catch (const std::exception& e) {
     return util::fail(std::string("/controller: ") + e.what());

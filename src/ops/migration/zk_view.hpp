@@ -23,7 +23,8 @@ struct MigrationZnode {
   long long kraft_metadata_offset = -1;  // >= 0 once the metadata was copied to KRaft
 };
 
-// /controller: {"brokerid": N, ...}; a KRaft controller adds "kraftControllerEpoch".
+// /controller: {"brokerid": N, ...}; "kraftControllerEpoch" >= 0 when a KRaft controller holds
+// it (a ZooKeeper-mode broker of 3.9 writes -1).
 struct ControllerZnode {
   int id = -1;
   bool kraft = false;  // a KRaft controller holds it (the migration's controller)

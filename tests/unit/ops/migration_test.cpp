@@ -197,6 +197,11 @@ TEST(MigrationZnodes, ParsedAsKafkaWritesThem) {
   ASSERT_TRUE(zk_controller.ok());
   EXPECT_EQ(zk_controller->id, 12);
   EXPECT_FALSE(zk_controller->kraft);
+  // As a 3.9 broker writes it after a rollback (seen in the lab).
+  auto broker_again = parse_controller_znode(
+      R"({"version":2,"brokerid":11,"timestamp":"1","kraftControllerEpoch":-1})");
+  ASSERT_TRUE(broker_again.ok());
+  EXPECT_FALSE(broker_again->kraft);
   auto kraft_controller = parse_controller_znode(
       R"({"version":2,"brokerid":1,"timestamp":"1","kraftControllerEpoch":3})");
   ASSERT_TRUE(kraft_controller.ok());
