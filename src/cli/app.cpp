@@ -134,6 +134,7 @@ struct CommandLine {
   bool destroy_force = false;           // destroy --force
   std::string backup_file;              // backup --out; FILE of backup verify and restore
   bool yes = false;                     // restore --yes, recover --yes
+  std::string migrate_until;            // migrate run --until PHASE
   int messages = 100;                   // verify -n
   std::vector<std::string> exec_nodes;  // exec NODE...
   bool logs_kafka = false;              // logs --kafka
@@ -552,6 +553,61 @@ void add_users(CLI::App& app, CommandLine& cl) {
   cmd->callback([&cl] { cl.action = [&cl] { return cmd_users(cl.g, output_of(cl)); }; });
 }
 
+constexpr const char* kMigrateFooter =
+    "\nA migration from ZooKeeper mode to KRaft (KIP-866, Kafka 3.9) is asked for by the\n"
+    "inventory: kafka.mode = \"kraft\" and dedicated controllers (roles = [\"controller\"])\n"
+    "over the deployed ZooKeeper-mode brokers. `zkctl plan` shows its phases, `zkctl deploy`\n"
+    "runs them (pre-checks, controllers in migration mode, brokers into migration, brokers\n"
+    "into KRaft), each gated on what the cluster reports and recorded, so a rerun resumes.\n"
+    "status: the phases and what the gate waits for. rollback: back to ZooKeeper mode from\n"
+    "any phase before finalize (Kafka's documented reverting steps). finalize: takes\n"
+    "ZooKeeper out of the controllers; asks for the cluster name (--yes skips it); no way\n"
+    "back. Open clusters only for now (a secure one is refused).\n\n"
+    "Examples:\n  zkctl migrate status --json\n  zkctl migrate rollback\n"
+    "  zkctl migrate finalize --yes";
+
+void add_migrate(CLI::App& app, CommandLine& cl) {
+  auto* cmd = app.add_subcommand("migrate", "Follow, roll back or finalize a migration to KRaft");
+  cmd->require_subcommand(1);
+  cmd->footer(kMigrateFooter);
+  auto* status = cmd->add_subcommand("status", "Show the migration's phases and its gate");
+  status->add_flag("--json", cl.json, "Print JSON");
+  add_cluster_options(status, cl.g);
+  add_ssh_options(status, cl.g);
+  add_probe_options(status, cl.g);
+  status->callback(
+      [&cl] { cl.action = [&cl] { return cmd_migrate_status(cl.g, output_of(cl)); }; });
+  auto* run = cmd->add_subcommand("run", "Run the migration's phases up to one (deploy: all)");
+  run->add_option("--until", cl.migrate_until,
+                  "Last phase to run: prechecked, controllers, dual_write or kraft")
+      ->required();
+  run->add_flag("--force", cl.force, "Pass a roll's gate refusal (as deploy --force)");
+  auto* rollback =
+      cmd->add_subcommand("rollback", "Return the cluster to ZooKeeper mode (before finalize)");
+  auto* finalize =
+      cmd->add_subcommand("finalize", "Take ZooKeeper out of the controllers (cannot be undone)");
+  finalize->add_flag("--yes", cl.yes, "Do not ask for the cluster name");
+  for (auto* sub : {run, rollback, finalize}) {
+    add_cluster_options(sub, cl.g);
+    add_ssh_options(sub, cl.g);
+    add_probe_options(sub, cl.g);
+    add_wait_options(sub, cl.g);
+    add_lock_options(sub, cl.g);
+  }
+  run->callback([&cl] {
+    cl.action = [&cl] {
+      if (cl.force) cl.g.ops.gate_refusal = ops::GateRefusal::pass;
+      return cmd_migrate_run(cl.g, cl.migrate_until, force_of(cl));
+    };
+  });
+  rollback->callback([&cl] { cl.action = [&cl] { return cmd_migrate_rollback(cl.g); }; });
+  finalize->callback([&cl] {
+    cl.action = [&cl] {
+      return cmd_migrate_finalize(cl.g, cl.yes ? Confirm::given : Confirm::ask);
+    };
+  });
+}
+
 // `zkctl exec NODE... -- CMD...`: moves CMD into `g.remote_command` and returns the
 // arguments CLI11 is to parse (all of argv without "-- CMD...").
 std::vector<char*> split_remote_command(int argc, char** argv, GlobalOptions& g) {
@@ -647,6 +703,7 @@ int run(int argc, char** argv) {
   add_client_config(app, cl);
   add_users(app, cl);
   add_pki(app, cl);
+  add_migrate(app, cl);
 
   std::vector<char*> args = split_remote_command(argc, argv, cl.g);
   try {

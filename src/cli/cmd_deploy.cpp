@@ -26,6 +26,9 @@ int finish_deploy(const LoadedCluster& loaded_ref, const ops::DeployReport& repo
 int cmd_deploy(GlobalOptions& g, ops::Force force) {
   auto loaded = load_cluster(g.choice);
   if (!loaded) return kUsage;
+  auto migration = migration_for(*loaded);  // kafka.mode "kraft" over ZooKeeper-mode brokers
+  if (!migration) return kUsage;
+  if (*migration) return cmd_migrate_deploy(g, *loaded, **migration, force);
   auto progress_printer = make_progress(g);
   runner::Progress& progress = *progress_printer;
   g.ops.pki_use = ops::PkiUse::issue;  // deploy creates the CA and certificates it needs

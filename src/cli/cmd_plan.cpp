@@ -111,7 +111,19 @@ int cmd_plan(GlobalOptions& g, Output output) {
   if (!loaded) return kUsage;
   runner::NullProgress progress;
   ops::Context ctx(loaded->cluster, g.ops, progress);
-  ops::DeployReport report = ops::deploy(ctx, ops::DeployMode::plan_only);
+  auto migration = migration_for(*loaded);  // kafka.mode "kraft" over ZooKeeper-mode brokers
+  if (!migration) return kUsage;
+  ops::DeployReport report;
+  if (*migration) {
+    auto next = migrate_plan_report(g, *loaded, **migration, output);
+    if (!next) {
+      std::fprintf(stderr, "%s\n", next.error().message.c_str());
+      return kUsage;
+    }
+    report = std::move(*next);
+  } else {
+    report = ops::deploy(ctx, ops::DeployMode::plan_only);
+  }
   if (auto code = print_not_started(
           report, {"pre-flight failed; deploy would change nothing", "deploy would be refused"}))
     return *code;

@@ -14,6 +14,7 @@
 #include "ops/commands/destroy.hpp"
 #include "ops/commands/exec.hpp"
 #include "ops/context.hpp"
+#include "ops/migration/phase.hpp"
 #include "runner/progress.hpp"
 #include "util/color.hpp"
 
@@ -56,6 +57,7 @@ int cmd_exec(GlobalOptions& g, const std::vector<std::string>& nodes,
 int cmd_logs(GlobalOptions& g, const std::string& node, ops::LogOf which, int lines);
 // What deploy would change, per host, without changing anything.
 int cmd_plan(GlobalOptions& g, Output output);
+
 // When deploy (or plan) stopped before changing anything, print why under the header
 // that applies and return its exit code (5 pre-flight, 4 refused); nullopt otherwise.
 struct NotStartedHeaders {
@@ -90,5 +92,28 @@ int cmd_check(GlobalOptions& g, Output output);
 int cmd_render(GlobalOptions& g, const std::string& out_dir);
 int cmd_client_config(GlobalOptions& g, const std::string& user, const std::string& out_dir);
 int cmd_users(GlobalOptions& g, Output output);
+
+// A migration from ZooKeeper mode to KRaft (cmd_migrate.cpp): the local record of it and the
+// inventory the last deploy recorded.
+struct MigrationState {
+  ops::MigrationRecord record;
+  std::optional<inventory::Cluster> deployed;
+};
+// The migration `loaded` asks for (kafka.mode "kraft" after a ZooKeeper-mode deploy, or a
+// migration begun and not finalized); nullopt: none; an error (printed): unreadable state.
+util::Result<std::optional<MigrationState>> migration_for(const LoadedCluster& loaded);
+// deploy of a migrating cluster: the phases not done, up to the brokers in KRaft.
+int cmd_migrate_deploy(GlobalOptions& g, const LoadedCluster& loaded, MigrationState& state,
+                       ops::Force force, ops::MigrationPhase until = ops::MigrationPhase::kraft);
+// `migrate run`: deploy's phases, only up to phase `until` ("controllers", "dual_write", ...).
+int cmd_migrate_run(GlobalOptions& g, const std::string& until, ops::Force force);
+// plan of a migrating cluster: prints the phases (text), returns the next phase's deploy plan;
+// an error holds the inventory's refusals, one line each.
+util::Result<ops::DeployReport> migrate_plan_report(GlobalOptions& g, const LoadedCluster& loaded,
+                                                    const MigrationState& state, Output output);
+int cmd_migrate_status(GlobalOptions& g, Output output);
+int cmd_migrate_rollback(GlobalOptions& g);
+// `confirm`: ask for the cluster name (finalize cannot be undone) unless given (--yes).
+int cmd_migrate_finalize(GlobalOptions& g, Confirm confirm);
 
 }  // namespace zkctl::cli

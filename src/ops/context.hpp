@@ -18,6 +18,7 @@
 #include "remote/remote.hpp"
 #include "remote/ssh.hpp"
 #include "render/engine.hpp"
+#include "render/kafka.hpp"
 #include "runner/progress.hpp"
 #include "util/result.hpp"
 
@@ -28,6 +29,9 @@ enum class GateRefusal { stop, pass };
 
 // Whether the security on-ramp may drop Kafka's PLAINTEXT listener (deploy --drop-plaintext).
 enum class DropPlaintext { no, yes };
+
+// Whether a deploy compares the inventory with the recorded one (see Options::membership).
+enum class Membership { recorded, fixed };
 
 struct Options {
   int parallel = 16;  // most hosts worked on at once
@@ -44,6 +48,14 @@ struct Options {
   render::RenderOptions templates;    // user template overrides ($ZKCTL_TEMPLATES)
   // --allow-proxy-command: let an ssh config's ProxyCommand / Match exec run locally.
   remote::LocalCommands local_commands = remote::LocalCommands::refuse;
+  // A migration to KRaft under way (ops/migration): how this command renders the Kafka
+  // controllers' and brokers' server.properties; none: the inventory mode's own file.
+  render::KafkaMigration kafka_controllers_as = render::KafkaMigration::none;
+  render::KafkaMigration kafka_brokers_as = render::KafkaMigration::none;
+  // Whether deploy takes out the nodes the recorded inventory had and this one drops
+  // (recorded), or leaves membership alone (fixed: a migration's phases, whose views drop the
+  // controllers the rollback stops itself).
+  Membership membership = Membership::recorded;
   // Opens one session; empty: remote::connect_ssh. Tests pass a fake.
   std::function<util::Result<std::unique_ptr<remote::Remote>>(const remote::SshOptions&)> connector;
 };

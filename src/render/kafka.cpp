@@ -160,6 +160,55 @@ util::Result<void> check_security_values(const KafkaSecurityValues& s) {
   return {};
 }
 
+util::Result<void> check_voters(const ServerPropertiesValues& v) {
+  if (v.controller_quorum_voters.empty()) return util::fail("controller.quorum.voters is empty");
+  std::set<int> ids;
+  bool self = false;
+  for (const auto& voter : v.controller_quorum_voters) {
+    const std::string w = "voter " + num(voter.id);
+    if (voter.id < 0 || voter.id > kMaxKafkaId) return util::fail(w + " is outside 0..2147483647");
+    if (!ids.insert(voter.id).second) return util::fail(w + " appears twice");
+    if (voter.host.empty()) return util::fail(w + " has an empty host");
+    if (auto r = check_host(w + " host", voter.host); !r) return r;
+    if (auto r = check_port(w + " port", voter.port); !r) return r;
+    self = self || voter.id == v.id;
+  }
+  if (v.controller && !self) return util::fail("controller " + num(v.id) + " is not a voter");
+  if (!v.controller && self) return util::fail("broker " + num(v.id) + " is a voter");
+  return {};
+}
+
+util::Result<void> check_zookeeper_connect(const ServerPropertiesValues& v) {
+  if (v.zookeeper_connect.empty()) return util::fail("zookeeper.connect is empty");
+  if (auto r = check_properties_value("zookeeper.connect", v.zookeeper_connect); !r) return r;
+  if (v.zookeeper_connect.find_first_of(" =") != std::string::npos) {
+    return util::fail("zookeeper.connect '" + v.zookeeper_connect + "' contains a space or '='");
+  }
+  if (v.zookeeper_connection_timeout_ms <= 0) {
+    return util::fail("zookeeper.connection.timeout.ms is not positive");
+  }
+  return {};
+}
+
+// A migration's file: an open cluster, a dedicated controller in kraft mode or a broker in
+// zookeeper mode, and no migration flag of the operator's own.
+util::Result<void> check_migration(const ServerPropertiesValues& v) {
+  if (v.migration == KafkaMigration::none) return {};
+  if (v.security) return util::fail("a migration to KRaft is done for open clusters only");
+  const bool kraft = v.mode == KafkaMode::kraft;
+  if (v.migration == KafkaMigration::controller && (!kraft || !v.controller || v.broker)) {
+    return util::fail("a migration controller is a dedicated KRaft controller");
+  }
+  if (v.migration == KafkaMigration::broker && kraft) {
+    return util::fail("a broker in migration runs in zookeeper mode");
+  }
+  for (const auto& kv : v.extra_config) {
+    if (kv.first == "zookeeper.metadata.migration.enable")
+      return util::fail("extra key 'zookeeper.metadata.migration.enable' is set by the migration");
+  }
+  return {};
+}
+
 util::Result<void> check_server_properties(const ServerPropertiesValues& v) {
   const bool kraft = v.mode == KafkaMode::kraft;
   if (v.id < 0 || v.id > kMaxKafkaId)
@@ -169,6 +218,7 @@ util::Result<void> check_server_properties(const ServerPropertiesValues& v) {
   if (!kraft && (v.controller || !v.broker)) {
     return util::fail("in zookeeper mode a node is a broker and nothing else");
   }
+  if (auto r = check_migration(v); !r) return r;
   if (auto r = check_listener_set(v); !r) return r;
   if (v.security) {
     if (auto r = check_security_values(*v.security); !r) return r;
@@ -179,33 +229,13 @@ util::Result<void> check_server_properties(const ServerPropertiesValues& v) {
     if (auto r = check_absolute("log dir", dir); !r) return r;
     if (dir.find(',') != std::string::npos) return util::fail("log dir '" + dir + "' contains ','");
   }
-  if (kraft) {
-    if (v.controller_quorum_voters.empty()) return util::fail("controller.quorum.voters is empty");
-    std::set<int> ids;
-    bool self = false;
-    for (const auto& voter : v.controller_quorum_voters) {
-      const std::string w = "voter " + num(voter.id);
-      if (voter.id < 0 || voter.id > kMaxKafkaId)
-        return util::fail(w + " is outside 0..2147483647");
-      if (!ids.insert(voter.id).second) return util::fail(w + " appears twice");
-      if (voter.host.empty()) return util::fail(w + " has an empty host");
-      if (auto r = check_host(w + " host", voter.host); !r) return r;
-      if (auto r = check_port(w + " port", voter.port); !r) return r;
-      self = self || voter.id == v.id;
-    }
-    if (v.controller && !self) return util::fail("controller " + num(v.id) + " is not a voter");
-  } else {
-    if (!v.controller_quorum_voters.empty()) {
-      return util::fail("controller.quorum.voters in zookeeper mode");
-    }
-    if (v.zookeeper_connect.empty()) return util::fail("zookeeper.connect is empty");
-    if (auto r = check_properties_value("zookeeper.connect", v.zookeeper_connect); !r) return r;
-    if (v.zookeeper_connect.find_first_of(" =") != std::string::npos) {
-      return util::fail("zookeeper.connect '" + v.zookeeper_connect + "' contains a space or '='");
-    }
-    if (v.zookeeper_connection_timeout_ms <= 0) {
-      return util::fail("zookeeper.connection.timeout.ms is not positive");
-    }
+  if (kraft || v.migration == KafkaMigration::broker) {
+    if (auto r = check_voters(v); !r) return r;
+  } else if (!v.controller_quorum_voters.empty()) {
+    return util::fail("controller.quorum.voters in zookeeper mode");
+  }
+  if (!kraft || v.migration == KafkaMigration::controller) {
+    if (auto r = check_zookeeper_connect(v); !r) return r;
   }
   const ReplicationDefaults& rd = v.replication;
   for (const int n :
@@ -339,6 +369,8 @@ std::vector<std::pair<std::string, std::string>> defaults_of(const ServerPropert
     defaults.emplace_back("zookeeper.connection.timeout.ms",
                           num(values.zookeeper_connection_timeout_ms));
   }
+  if (values.migration == KafkaMigration::broker)
+    defaults.emplace_back("inter.broker.protocol.version", kMigrationProtocolVersion);
   const ReplicationDefaults& rd = values.replication;
   defaults.emplace_back("offsets.topic.replication.factor",
                         num(rd.offsets_topic_replication_factor));
@@ -358,8 +390,9 @@ std::vector<std::pair<std::string, std::string>> defaults_of(const ServerPropert
 std::pair<std::string, std::string> protocols_of(const ServerPropertiesValues& values) {
   const bool kraft = values.mode == KafkaMode::kraft;
   if (!values.security) {
-    if (!kraft) return {};
-    return {"CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT", values.broker ? "PLAINTEXT" : ""};
+    if (!kraft && values.migration != KafkaMigration::broker) return {};
+    const bool inter_broker = kraft && (values.broker || values.migration != KafkaMigration::none);
+    return {"CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT", inter_broker ? "PLAINTEXT" : ""};
   }
   const KafkaSecurityValues& s = *values.security;
   const bool scram = s.authentication == inventory::Authentication::scram;
@@ -449,6 +482,9 @@ util::Result<std::string> render_server_properties(const ServerPropertiesValues&
   d.set("zookeeper_mode", data(!kraft));
   d.set("kraft", data(kraft));
   d.set("broker", data(values.broker));
+  d.set("migration", data(values.migration != KafkaMigration::none));
+  d.set("broker_migration", data(values.migration == KafkaMigration::broker));
+  d.set("controller_migration", data(values.migration == KafkaMigration::controller));
   d.set("id", num(values.id));
   d.set("process_roles", std::string(values.broker && values.controller ? "broker,controller"
                                      : values.broker                    ? "broker"
@@ -499,10 +535,13 @@ util::Result<std::string> render_kafka_env(const KafkaEnvValues& values,
   return render_template("kafka/kafka-env.sh.mustache", d, options);
 }
 
-util::Result<std::vector<RenderedFile>> render_kafka_node(const inventory::Cluster& cluster,
-                                                          const inventory::KafkaNode& node,
-                                                          const RenderOptions& options,
-                                                          const TlsMaterial* tls) {
+namespace {
+
+// render_kafka_node's files with `properties` for server.properties (null: the node's own).
+util::Result<std::vector<RenderedFile>> render_node_files(
+    const inventory::Cluster& cluster, const inventory::KafkaNode& node,
+    const ServerPropertiesValues* properties_in, const RenderOptions& options,
+    const TlsMaterial* tls) {
   const auto prefix = [&](const util::Error& e) { return on_node(node, e); };
   if (!cluster.kafka) {
     return prefix(util::fail("cluster '" + cluster.name + "' has no [kafka] table"));
@@ -523,7 +562,8 @@ util::Result<std::vector<RenderedFile>> render_kafka_node(const inventory::Clust
   if (auto r = check_absolute("install_dir", node.install_dir); !r) return prefix(r.error());
 
   const KafkaPaths paths = kafka_paths(node);
-  auto properties = render_server_properties(server_properties_values(cluster, node), options);
+  auto properties = render_server_properties(
+      properties_in != nullptr ? *properties_in : server_properties_values(cluster, node), options);
   if (!properties) return prefix(properties.error());
   auto env = render_kafka_env(kafka_env_values(cluster, node), options);
   if (!env) return prefix(env.error());
@@ -547,6 +587,60 @@ util::Result<std::vector<RenderedFile>> render_kafka_node(const inventory::Clust
     std::move(tls_files->begin(), tls_files->end(), std::back_inserter(files));
   }
   return files;
+}
+
+}  // namespace
+
+util::Result<std::vector<RenderedFile>> render_kafka_node(const inventory::Cluster& cluster,
+                                                          const inventory::KafkaNode& node,
+                                                          const RenderOptions& options,
+                                                          const TlsMaterial* tls) {
+  return render_node_files(cluster, node, nullptr, options, tls);
+}
+
+inventory::Cluster kafka_zookeeper_mode_view(const inventory::Cluster& cluster) {
+  inventory::Cluster view = cluster;
+  if (view.kafka) view.kafka->mode = KafkaMode::zookeeper;
+  std::erase_if(view.kafka_nodes, [](const inventory::KafkaNode& n) { return !n.broker; });
+  for (auto& n : view.kafka_nodes) n.controller = false;
+  return view;
+}
+
+ServerPropertiesValues migration_properties_values(const inventory::Cluster& cluster,
+                                                   const inventory::KafkaNode& node,
+                                                   KafkaMigration step) {
+  if (step == KafkaMigration::none) return server_properties_values(cluster, node);
+  if (step == KafkaMigration::controller) {
+    ServerPropertiesValues v = server_properties_values(cluster, node);
+    v.migration = step;
+    v.zookeeper_connect = kafka_zookeeper_connect(cluster);
+    return v;
+  }
+  const inventory::Cluster view = kafka_zookeeper_mode_view(cluster);
+  const inventory::KafkaNode* own = &node;
+  for (const auto& n : view.kafka_nodes) {
+    if (n.host == node.host && n.id == node.id) own = &n;
+  }
+  ServerPropertiesValues v = server_properties_values(view, *own);
+  if (step == KafkaMigration::broker_zookeeper) {
+    if (own == &node) v.controller = node.controller;
+    return v;
+  }
+  v.migration = step;
+  // Only for a node of the view: a controller asked for as a broker keeps its error.
+  if (own == &node) v.controller = node.controller;
+  v.controller_quorum_voters = server_properties_values(cluster, node).controller_quorum_voters;
+  return v;
+}
+
+util::Result<std::vector<RenderedFile>> render_kafka_node_in_migration(
+    const inventory::Cluster& cluster, const inventory::KafkaNode& node, KafkaMigration step,
+    const RenderOptions& options) {
+  if (step != KafkaMigration::none && cluster.servers.empty()) {
+    return on_node(node, util::fail("a migration needs the cluster's [[zookeeper.servers]]"));
+  }
+  const ServerPropertiesValues values = migration_properties_values(cluster, node, step);
+  return render_node_files(cluster, node, &values, options, nullptr);
 }
 
 }  // namespace zkctl::render

@@ -63,6 +63,26 @@ struct KafkaSecurityValues {
   bool zookeeper_tls = true;          // zookeeper mode: brokers reach ZooKeeper over TLS
 };
 
+// Where a node stands in a move from ZooKeeper mode to KRaft (KIP-866, Kafka 3.9), for the
+// transitional server.properties; none: the file of the node's mode. An open cluster only.
+enum class KafkaMigration {
+  none,
+  // A dedicated KRaft controller in migration mode: zookeeper.metadata.migration.enable=true,
+  // zookeeper.connect (the brokers' ensemble and chroot), inter.broker.listener.name (its RPCs
+  // to the ZooKeeper-mode brokers).
+  controller,
+  // A ZooKeeper-mode broker taking part in the migration (then dual-write): broker.id and
+  // zookeeper.connect kept, controller.quorum.voters, controller.listener.names, CONTROLLER in
+  // the protocol map, the migration flag and inter.broker.protocol.version pinned to 3.9.
+  broker,
+  // A broker of the KRaft inventory as the plain ZooKeeper-mode broker it was (before the
+  // migration, and after a rollback): rendered from kafka_zookeeper_mode_view.
+  broker_zookeeper,
+};
+
+// The inter.broker.protocol.version a ZooKeeper-mode broker in migration is pinned to.
+inline constexpr const char* kMigrationProtocolVersion = "3.9";
+
 // Everything server.properties (templates/kafka/server.properties.mustache) is filled from.
 struct ServerPropertiesValues {
   inventory::KafkaMode mode = inventory::KafkaMode::zookeeper;
@@ -81,6 +101,9 @@ struct ServerPropertiesValues {
   std::vector<std::pair<std::string, std::string>> extra_config;
   // Set: listeners CLIENT, INTERNAL (brokers), CONTROLLER; empty: PLAINTEXT and CONTROLLER.
   std::optional<KafkaSecurityValues> security;
+  // A migration's transitional file (controller: kraft mode and zookeeper_connect set; broker:
+  // zookeeper mode and controller_quorum_voters set); none: the mode's own.
+  KafkaMigration migration = KafkaMigration::none;
 };
 
 // Everything kafka-env.sh (templates/kafka/kafka-env.sh.mustache) is filled from.
@@ -133,5 +156,25 @@ util::Result<std::vector<RenderedFile>> render_kafka_node(const inventory::Clust
                                                           const inventory::KafkaNode& node,
                                                           const RenderOptions& options = {},
                                                           const TlsMaterial* tls = nullptr);
+
+// `cluster` (a KRaft inventory migrated from ZooKeeper mode) as its ZooKeeper-mode brokers
+// saw it: mode zookeeper, the dedicated controllers left out. What a broker is rolled back to.
+inventory::Cluster kafka_zookeeper_mode_view(const inventory::Cluster& cluster);
+
+// server.properties values of `node` of `cluster` (the KRaft inventory, with its
+// [[zookeeper.servers]]) at migration step `step`: controller for a controller, broker for a
+// broker and broker_zookeeper (rendered from kafka_zookeeper_mode_view); none:
+// server_properties_values.
+ServerPropertiesValues migration_properties_values(const inventory::Cluster& cluster,
+                                                   const inventory::KafkaNode& node,
+                                                   KafkaMigration step);
+
+// render_kafka_node with the server.properties of migration step `step`
+// (migration_properties_values). Fails as render_kafka_node does, and for a secure cluster
+// (a migration is done for open clusters only), a controller that is also a broker, or a
+// cluster without ZooKeeper servers.
+util::Result<std::vector<RenderedFile>> render_kafka_node_in_migration(
+    const inventory::Cluster& cluster, const inventory::KafkaNode& node, KafkaMigration step,
+    const RenderOptions& options = {});
 
 }  // namespace zkctl::render

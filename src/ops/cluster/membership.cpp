@@ -1,5 +1,6 @@
 #include "ops/cluster/membership.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -35,9 +36,20 @@ Removals compare_membership(const inventory::Cluster& previous, const inventory:
   }
   std::map<int, const inventory::KafkaNode*> removed_kafka;
   for (const auto& old : previous.kafka_nodes) {
+    // Two nodes on one host (a controller beside a broker): the one with the same id.
+    const bool kept =
+        std::any_of(now.kafka_nodes.begin(), now.kafka_nodes.end(),
+                    [&](const auto& n) { return n.host == old.host && n.id == old.id; });
+    if (kept) continue;
     const inventory::KafkaNode* cur = now.find_kafka(old.host);
-    if (cur == nullptr) {
-      if (old.controller) {
+    const bool shared = std::count_if(previous.kafka_nodes.begin(), previous.kafka_nodes.end(),
+                                      [&](const auto& n) { return n.host == old.host; }) > 1;
+    if (cur == nullptr || shared) {
+      // Back in zookeeper mode (a migration rolled back), controllers are only stopped.
+      const bool back_to_zk = previous.kafka && now.kafka &&
+                              previous.kafka->mode == inventory::KafkaMode::kraft &&
+                              now.kafka->mode == inventory::KafkaMode::zookeeper;
+      if (old.controller && !back_to_zk) {
         r.errors.push_back(old.host + ": removing KRaft controller " + std::to_string(old.id) +
                            " changes the controller quorum, which zkctl does not do; keep it");
         continue;
@@ -60,14 +72,14 @@ Removals compare_membership(const inventory::Cluster& previous, const inventory:
   return r;
 }
 
-util::Result<Removals> find_removals(const inventory::Cluster& now) {
+util::Result<std::optional<inventory::Cluster>> recorded_inventory(const std::string& name) {
   bool known = false;
-  for (const auto& name : recorded_cluster_names()) known = known || name == now.name;
-  if (!known) return Removals{};
-  auto rec = find_cluster(now.name);
-  if (!rec) return Removals{};
+  for (const auto& n : recorded_cluster_names()) known = known || n == name;
+  if (!known) return std::optional<inventory::Cluster>();
+  auto rec = find_cluster(name);
+  if (!rec) return std::optional<inventory::Cluster>();
   std::ifstream in(rec->inventory_copy, std::ios::binary);
-  if (!in) return Removals{};
+  if (!in) return std::optional<inventory::Cluster>();
   std::ostringstream text;
   text << in.rdbuf();
   auto loaded = inventory::load_string(text.str(), rec->inventory_copy, rec->base_dir,
@@ -81,9 +93,17 @@ util::Result<Removals> find_removals(const inventory::Cluster& now) {
       }
     }
     return util::fail("the inventory recorded by the last deploy (" + rec->inventory_copy +
-                      ") no longer loads, so removed servers cannot be told: " + first);
+                      ") no longer loads: " + first);
   }
-  return compare_membership(*loaded.cluster, now);
+  return std::optional<inventory::Cluster>(std::move(*loaded.cluster));
+}
+
+util::Result<Removals> find_removals(const inventory::Cluster& now) {
+  auto previous = recorded_inventory(now.name);
+  if (!previous)
+    return util::fail(previous.error().message + ", so removed servers cannot be told");
+  if (!*previous) return Removals{};
+  return compare_membership(**previous, now);
 }
 
 std::vector<std::string> removal_refusals(const inventory::Cluster& now, const Removals& removals,

@@ -7,6 +7,7 @@
 // stopped. This file decides what was removed, the rules for it, and the view
 // of the ensemble the roll uses while both memberships are live.
 
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -30,6 +31,10 @@ struct Removals {
 
 // Compare the recorded cluster `previous` with the inventory `now` (matched by host).
 Removals compare_membership(const inventory::Cluster& previous, const inventory::Cluster& now);
+
+// The inventory the last deploy of cluster `name` recorded (nullopt: none recorded); an error
+// when the recorded copy no longer loads.
+util::Result<std::optional<inventory::Cluster>> recorded_inventory(const std::string& name);
 
 // The same against the inventory the last deploy of `now.name` recorded in the
 // local state; nothing recorded means nothing removed. A recorded inventory that

@@ -167,6 +167,14 @@ util::Result<void> record_security_phase(const std::string& name, const std::str
   return record_line(name, "security-phase", text);
 }
 
+std::string recorded_migration(const std::string& name) {
+  return read_text(fs::path(state_home()) / "clusters" / name / "migration.json");
+}
+
+util::Result<void> record_migration(const std::string& name, const std::string& json) {
+  return write_state_file(fs::path(state_home()) / "clusters" / name / "migration.json", json);
+}
+
 std::vector<std::string> recorded_cluster_names() {
   std::vector<std::string> names;
   std::error_code ec;

@@ -47,4 +47,9 @@ util::Result<void> record_kafka_cluster_id(const std::string& name, const std::s
 std::string recorded_security_phase(const std::string& name);
 util::Result<void> record_security_phase(const std::string& name, const std::string& text);
 
+// The migration record of cluster `name` (migration.json, ops/migration/phase's JSON; "" if
+// none), and recording it (0600, written whole).
+std::string recorded_migration(const std::string& name);
+util::Result<void> record_migration(const std::string& name, const std::string& json);
+
 }  // namespace zkctl::ops

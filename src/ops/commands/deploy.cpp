@@ -278,6 +278,7 @@ void describe(Context& ctx, DeployPlan& plan, DeployReport& report) {
     const Component& n = *np.node;
     const Decision& d = np.decision;
     HostChange c{n.host(), to_string(n.kind()), d.upload || d.upload_java, {}, d.action()};
+    c.id = n.id();
     c.files = describe_files(*n.connection(ctx).remote, d.changed_files, n.host(), n.service_user(),
                              n.timeout(ctx));
     report.changes.push_back(std::move(c));

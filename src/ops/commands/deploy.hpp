@@ -31,6 +31,7 @@ struct HostChange {
   bool upload = false;    // a different distribution would be installed
   std::vector<FileChange> files;
   std::string action;  // "none", "start", "restart", "format, start"
+  int id = -1;         // the node's id (myid, Kafka's node id); -1: a node taken out
 };
 
 enum class DeployMode {

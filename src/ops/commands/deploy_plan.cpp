@@ -206,7 +206,9 @@ void preflight(Context& ctx, Force force, DeployPlan& plan, DeployReport& report
   if (report.outcome == DeployOutcome::ok && !cluster.java.distribution.empty())
     prepare_pushed_jdk(cluster, plan, report);
   if (report.outcome != DeployOutcome::ok) return;
-  find_membership_changes(cluster, force, plan, report);
+  // A migration's deploys change the Kafka nodes' roles themselves: nothing is taken out.
+  if (ctx.options().membership == Membership::recorded)
+    find_membership_changes(cluster, force, plan, report);
   if (report.outcome != DeployOutcome::ok) return;
   make_removed_tiers(cluster, plan);
   inspect_all(ctx, plan, report);

@@ -51,6 +51,10 @@ std::vector<OwnedDir> KafkaComponent::owned_dirs() const {
 }
 
 util::Result<std::vector<render::RenderedFile>> KafkaComponent::render(const Context& ctx) const {
+  const render::KafkaMigration as =
+      node_.controller ? ctx.options().kafka_controllers_as : ctx.options().kafka_brokers_as;
+  if (as != render::KafkaMigration::none)
+    return render::render_kafka_node_in_migration(cluster_, node_, as, ctx.options().templates);
   auto tls = ctx.tls_material(kKafkaIdentity, node_);
   if (!tls) return tls.error();
   auto files =

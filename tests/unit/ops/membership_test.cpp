@@ -128,6 +128,27 @@ TEST(Membership, KafkaBrokersDroppedAreRemovedControllersAreRefused) {
   EXPECT_NE(r.errors[0].find("kf3: removing KRaft controller 3"), std::string::npos);
 }
 
+// A migration to KRaft puts controllers beside the brokers (same hosts, other ids).
+TEST(Membership, AControllerBesideABrokerIsMatchedByIdAndGoesWithZooKeeperMode) {
+  auto before = ensemble({});
+  before.kafka = inventory::KafkaSettings{};
+  before.kafka->mode = inventory::KafkaMode::kraft;
+  before.kafka_nodes = {broker("node1", 1, true), broker("node1", 11), broker("node2", 12)};
+  auto r = ops::compare_membership(before, before);
+  EXPECT_TRUE(r.errors.empty() && r.kafka_nodes.empty());
+  auto after = before;  // rolled back: zookeeper mode, the brokers only
+  after.kafka->mode = inventory::KafkaMode::zookeeper;
+  after.kafka_nodes.erase(after.kafka_nodes.begin());
+  r = ops::compare_membership(before, after);
+  EXPECT_TRUE(r.errors.empty()) << r.errors[0];
+  ASSERT_EQ(r.kafka_nodes.size(), 1u);
+  EXPECT_EQ(r.kafka_nodes[0].id, 1);
+  after.kafka->mode = inventory::KafkaMode::kraft;  // a controller dropped in kraft: refused
+  r = ops::compare_membership(before, after);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors[0].find("node1: removing KRaft controller 1"), std::string::npos);
+}
+
 TEST(Membership, ABrokerLeadingOrSolelyHoldingAPartitionIsRefused) {
   probe::KafkaMetadata md;
   md.partitions.push_back({"orders", 0, 11, {11, 12, 13}, {11, 12, 13}, ""});

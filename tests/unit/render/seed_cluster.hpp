@@ -100,4 +100,18 @@ inline inventory::Cluster kraft_cluster() {
   return c;
 }
 
+// The seed's Kafka cluster being moved to KRaft: the same brokers 11..13 on node1..node3, now
+// kraft mode, and dedicated controllers 1..3 on ctl1..ctl3; [[zookeeper.servers]] kept.
+inline inventory::Cluster migration_cluster() {
+  inventory::Cluster c = seed_kafka_cluster();
+  c.kafka->mode = inventory::KafkaMode::kraft;
+  for (int i = 1; i <= 3; ++i) {
+    const std::string host = "ctl" + std::to_string(i);
+    inventory::KafkaNode n = kafka_node(host.c_str(), i, false, true);
+    n.log_dirs = {"/var/lib/kafka/controller"};
+    c.kafka_nodes.push_back(n);
+  }
+  return c;
+}
+
 }  // namespace zkctl::render::testing
