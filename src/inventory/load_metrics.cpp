@@ -104,6 +104,19 @@ void check_host_port(Reader& r, const Cluster& c, const MetricsPositions& pos) {
   for (const auto& n : c.kafka_nodes) check(n, n.used_ports());
 }
 
+// zoo.cfg's metricsProvider.* keys are zkctl's while metrics are on: refused where they are set
+// (an inventory that loads must render).
+void check_zookeeper_provider_keys(Reader& r, const toml::table& root) {
+  const toml::table* zk = root["zookeeper"].as_table();
+  const toml::table* cfg = zk == nullptr ? nullptr : (*zk)["config"].as_table();
+  if (cfg == nullptr) return;
+  for (const auto& [key, value] : *cfg)
+    if (key.str().starts_with("metricsProvider."))
+      r.error(r.at(key), "zookeeper.config: " + show(std::string(key.str())) +
+                             " is set by zkctl from [metrics] (its zookeeper_port); remove it, or "
+                             "set metrics.enabled = false to configure a provider yourself");
+}
+
 }  // namespace
 
 void load_metrics(Reader& r, const toml::table& root, Cluster& c) {
@@ -115,6 +128,7 @@ void load_metrics(Reader& r, const toml::table& root, Cluster& c) {
     read_table(r, *t, m, pos);
   }
   if (!m.enabled) return;
+  check_zookeeper_provider_keys(r, root);
   // The n-th node of a kind on one host serves on the kind's port + n - 1 (nodes sharing a
   // host have their own ports anyway).
   std::map<std::string, int> on_host;

@@ -520,8 +520,7 @@ TEST_F(LoadTest, ConfigKeysKeepTheFileOrderAndRenderAsText) {
       "syncEnabled = false",
       "maxClientCnxns = 100",
       "autopurge.purgeInterval = 12",  // dotted: nested tables, flattened back
-      "\"metricsProvider.className\" = "
-      "\"org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider\"",
+      "\"snapshot.compression.method\" = \"snappy\"",
       "globalOutstandingLimit = 1000",
       "preAllocSize = 65536",
       "\"fsync.warningthresholdms\" = 1.5",
@@ -533,21 +532,19 @@ TEST_F(LoadTest, ConfigKeysKeepTheFileOrderAndRenderAsText) {
   ASSERT_TRUE(r.cluster.has_value()) << dump(r);
   EXPECT_TRUE(r.diagnostics.empty()) << dump(r);
   using KV = std::vector<std::pair<std::string, std::string>>;
-  EXPECT_EQ(r.cluster->zookeeper.extra_config,
-            (KV{{"snapCount", "50000"},
-                {"autopurge.snapRetainCount", "5"},
-                {"syncEnabled", "false"},
-                {"maxClientCnxns", "100"},
-                {"autopurge.purgeInterval", "12"},
-                {"metricsProvider.className",
-                 "org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider"},
-                {"globalOutstandingLimit", "1000"},
-                {"preAllocSize", "65536"},
-                {"fsync.warningthresholdms", "1.5"},
-                {"cnxTimeout", "5"},
-                {"electionAlg", "3"},
-                {"clientPortAddress", "0.0.0.0"},
-                {"quorumListenOnAllIPs", "true"}}));
+  EXPECT_EQ(r.cluster->zookeeper.extra_config, (KV{{"snapCount", "50000"},
+                                                   {"autopurge.snapRetainCount", "5"},
+                                                   {"syncEnabled", "false"},
+                                                   {"maxClientCnxns", "100"},
+                                                   {"autopurge.purgeInterval", "12"},
+                                                   {"snapshot.compression.method", "snappy"},
+                                                   {"globalOutstandingLimit", "1000"},
+                                                   {"preAllocSize", "65536"},
+                                                   {"fsync.warningthresholdms", "1.5"},
+                                                   {"cnxTimeout", "5"},
+                                                   {"electionAlg", "3"},
+                                                   {"clientPortAddress", "0.0.0.0"},
+                                                   {"quorumListenOnAllIPs", "true"}}));
 }
 
 TEST_F(LoadTest, DottedAndQuotedSpellingsOfOneKeyConflict) {

@@ -71,6 +71,20 @@ TEST_F(MetricsLoad, DisabledLeavesEveryNodeWithoutAPort) {
   for (const auto& n : r.cluster->kafka_nodes) EXPECT_EQ(n.metrics_port, 0);
 }
 
+// A provider key of its own in [zookeeper.config] would clash with zkctl's (and once loaded,
+// the inventory did not render: the fuzzer's invariant); with metrics off it is the operator's.
+TEST_F(MetricsLoad, AProviderKeyInZooKeepersConfigIsRefusedWhileMetricsAreOn) {
+  auto r = zookeeper_only({"[zookeeper.config]", "\"metricsProvider.httpPort\" = 7000"});
+  EXPECT_TRUE(HasOnlyError(r,
+                           "inv.toml:15:1: error: zookeeper.config: 'metricsProvider.httpPort' is "
+                           "set by zkctl from [metrics] (its zookeeper_port); remove it, or set "
+                           "metrics.enabled = false to configure a provider yourself"))
+      << dump(r);
+  r = zookeeper_only({"[metrics]", "enabled = false", "[zookeeper.config]",
+                      "\"metricsProvider.httpPort\" = 7000"});
+  ASSERT_TRUE(r.cluster) << dump(r);
+}
+
 TEST_F(MetricsLoad, KafkaNodesNeedTheAgentWhenTheTableIsThere) {
   auto r = with_kafka({"[metrics]", "zookeeper_port = 7001"});
   EXPECT_TRUE(HasOnlyError(
@@ -86,15 +100,16 @@ TEST_F(MetricsLoad, KafkaNodesNeedTheAgentWhenTheTableIsThere) {
 TEST_F(MetricsLoad, UnknownKeysAndWrongValuesAreRefusedWithTheirPositions) {
   auto r = zookeeper_only({"[metrics]", "zookeper_port = 7001", "kafka_port = 0",
                            "host_port = 70000", "enabled = \"yes\"", "kafka_agent = \"a.zip\""});
-  EXPECT_TRUE(
-      HasErrors(r, {"inv.toml:15:1: error: unknown key 'zookeper_port' in [metrics]; did you mean "
-                    "'zookeeper_port'?",
-                    "inv.toml:16:14: error: metrics.kafka_port: 0 is outside 1..65535",
-                    "inv.toml:17:13: error: metrics.host_port: 70000 is outside 1..65535",
-                    "inv.toml:18:11: error: metrics.enabled: expected a boolean (true or false), got a string",
-                    "inv.toml:19:15: error: metrics.kafka_agent: '" + (dir_ / "a.zip").string() +
-                        "' is not a .jar (the jmx_prometheus_javaagent jar, e.g. fetched by "
-                        "tests/fixtures/jmx-agent.sh)"}));
+  EXPECT_TRUE(HasErrors(
+      r,
+      {"inv.toml:15:1: error: unknown key 'zookeper_port' in [metrics]; did you mean "
+       "'zookeeper_port'?",
+       "inv.toml:16:14: error: metrics.kafka_port: 0 is outside 1..65535",
+       "inv.toml:17:13: error: metrics.host_port: 70000 is outside 1..65535",
+       "inv.toml:18:11: error: metrics.enabled: expected a boolean (true or false), got a string",
+       "inv.toml:19:15: error: metrics.kafka_agent: '" + (dir_ / "a.zip").string() +
+           "' is not a .jar (the jmx_prometheus_javaagent jar, e.g. fetched by "
+           "tests/fixtures/jmx-agent.sh)"}));
 }
 
 TEST_F(MetricsLoad, AMissingAgentJarIsRefused) {
