@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -226,6 +227,18 @@ util::Result<Srvr> parse_srvr(std::string_view text) {
   return s;
 }
 
+// A counter of mntr: an integer, or (with the Prometheus metrics provider, whose mntr prints
+// every value as a double) a whole number written as one, "2.0".
+static std::optional<long> counter(std::string_view s) {
+  if (auto v = number<long>(s)) return v;
+  double d = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
+  if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(d) || d != std::floor(d) ||
+      std::fabs(d) > 9e15)
+    return std::nullopt;
+  return static_cast<long>(d);
+}
+
 util::Result<Mntr> parse_mntr(std::string_view text) {
   if (auto e = special_answer_error(text, "mntr")) return *e;
 
@@ -258,7 +271,7 @@ util::Result<Mntr> parse_mntr(std::string_view text) {
   for (const auto& [key, field] : counters) {
     auto f = m.raw.find(key);
     if (f == m.raw.end()) continue;
-    auto v = number<long>(f->second);
+    auto v = counter(f->second);
     if (!v) return util::fail(std::string("malformed mntr value: ") + key + "\t" + f->second);
     *field = *v;
   }

@@ -226,6 +226,29 @@ TEST(ParseMntr, CapturedLeader) {
   EXPECT_GT(m->raw.size(), 300u);
 }
 
+// With metricsProvider.className=...PrometheusMetricsProvider (zkctl's [metrics]), mntr prints
+// every value as a double and adds labelled summary lines (ZooKeeper 3.8.0 on loopback); a
+// roll's in-sync gate read "the leader's mntr is not available" until counters took "2.0".
+TEST(ParseMntr, PrometheusProvidersDoublesAndLabelledLines) {
+  auto m = parse_mntr(
+      "zk_version\t3.8.0-${mvngit.commit.id}, built on 2024-12-29 17:54 UTC\n"
+      "zk_server_state\tleader\n"
+      "zk_inflight_snap_count{quantile=\"0.5\"}\tNaN\n"
+      "zk_jvm_memory_pool_allocated_bytes_total{pool=\"CodeHeap 'profiled nmethods'\"}\t1259648.0\n"
+      "zk_synced_followers\t2.0\n"
+      "zk_quorum_size\t3.0\n"
+      "zk_znode_count\t1.7E3\n"
+      "zk_outstanding_requests\t0.0\n");
+  ASSERT_TRUE(m) << m.error().message;
+  EXPECT_EQ(m->mode, Mode::leader);
+  EXPECT_EQ(m->synced_followers, 2);
+  EXPECT_EQ(m->quorum_size, 3);
+  EXPECT_EQ(m->znode_count, 1700);
+  EXPECT_EQ(m->outstanding_requests, 0);
+  EXPECT_FALSE(parse_mntr("zk_server_state\tleader\nzk_synced_followers\t2.5\n"));
+  EXPECT_FALSE(parse_mntr("zk_server_state\tleader\nzk_synced_followers\tNaN\n"));
+}
+
 TEST(ParseMntr, CapturedFollowerObserverStandaloneReadOnly) {
   struct Case {
     const char* file;
