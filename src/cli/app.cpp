@@ -13,6 +13,7 @@
 #include "cli/cmd_pki.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/help_text.hpp"
 #include "cli/redacting_stdio.hpp"
 #include "cli/template_overrides.hpp"
 #include "util/color.hpp"
@@ -21,67 +22,6 @@
 namespace zkctl::cli {
 
 namespace {
-
-constexpr const char* kExitCodes =
-    "Exit codes: 0 ok; 1 an operation failed; 2 bad command line or inventory (no host touched);\n"
-    "3 no quorum; 4 refused for safety (use --force); 5 pre-flight failed (nothing changed);\n"
-    "6 the cluster lock is held by another operation or a host could not be locked;\n"
-    "130 interrupted (SIGINT/SIGTERM): the step in flight finished, the lock released.";
-
-constexpr const char* kDeployFooter =
-    "\nPre-flight checks every host first (SSH, java, dirs, ports, myid); on any problem\n"
-    "nothing is changed anywhere (exit 5). Then, on all hosts at once: upload the\n"
-    "distribution (skipped when the same checksum is installed), write zoo.cfg, myid and\n"
-    "zookeeper-env.sh, start what is not running, restart one by one what changed\n"
-    "(observers, followers, leader last), and wait for every server's role.\n\n"
-    "Scale out: add servers (or Kafka brokers) to the inventory and deploy: new servers\n"
-    "start and join, then every member is rolled onto the new membership. Scale in: drop\n"
-    "them from the inventory and deploy: the remaining members are rolled onto a config\n"
-    "without them (a leader being removed hands leadership over first), then they are\n"
-    "stopped (data kept). Fewer than 3 voters left needs --force; a Kafka broker that\n"
-    "still leads or solely holds a partition is refused (exit 4).\n\n"
-    "Examples:\n  zkctl deploy inventories/seed.toml\n"
-    "  zkctl deploy prod.toml --parallel 8 --accept-new-host-keys";
-
-constexpr const char* kStatusFooter =
-    "\nAsks every server srvr at once over TCP (with --json also mntr), through SSH when the\n"
-    "client port cannot be reached directly. Exit 0 with quorum, 3 without. Program options\n"
-    "(--color, --verbose) may follow the subcommand.\n\n"
-    "Examples:\n  zkctl status\n  zkctl status --json -c seed";
-
-constexpr const char* kPlanFooter =
-    "\nRuns deploy's pre-flight and compares the inventory with each host: installed\n"
-    "distribution checksum, every rendered file (as a unified diff against the host's copy),\n"
-    "running processes; prints what deploy would upload, write, start and restart.\n\n"
-    "Examples:\n  zkctl plan inventories/seed.toml\n  zkctl plan --json";
-
-constexpr const char* kDestroyFooter =
-    "\nStops Kafka brokers, then controllers, then the ensemble (observers, followers, leader\n"
-    "last), then removes each install dir. Asks for the cluster name first unless --yes.\n"
-    "A directory is removed only if it carries this cluster's mark (written by deploy) and,\n"
-    "unless --force, holds nothing zkctl did not put there; each dir kept is listed with why.\n\n"
-    "Examples:\n  zkctl destroy\n  zkctl destroy -c seed --yes --purge-data";
-
-constexpr const char* kCheckFooter =
-    "\nDeploy's pre-flight (SSH, host keys, java, dirs, ports, myid, foreign data) plus: java\n"
-    "version, free disk in the data dirs, memory against the configured heaps, clock skew\n"
-    "between hosts, every name resolving to the same address on every host (and no host's\n"
-    "own name on loopback), and on a running ensemble the status verdict. Exit 5 on a "
-    "failure.\n\n"
-    "Examples:\n  zkctl check inventories/seed.toml\n  zkctl check --json";
-
-constexpr const char* kVerifyFooter =
-    "\nWrites a znode through one ZooKeeper server and reads it back through another; with\n"
-    "Kafka, creates a topic (replication min(3, brokers)), produces N messages (acks=all)\n"
-    "through one broker, consumes them all through another, reports latency and deletes\n"
-    "the topic. Exit 1 on any failure or lost message.\n\n"
-    "Examples:\n  zkctl verify\n  zkctl verify -n 1000 --json";
-
-constexpr const char* kExecFooter =
-    "\nEverything after -- is the command, each word quoted for the remote shell. Like the\n"
-    "changing commands, it takes the cluster lock (unless --no-lock) and is written to the\n"
-    "audit log. Exit 1 if any host failed or exited non-zero.\n\n"
-    "Examples:\n  zkctl exec -- uptime\n  zkctl exec node1 node2 -- df -h /var/lib/zookeeper";
 
 // One of start, stop and restart: they share NODE, --force and --all.
 struct ControlCmd {
@@ -378,36 +318,6 @@ void add_verify(CLI::App& app, CommandLine& cl) {
       [&cl] { cl.action = [&cl] { return cmd_verify(cl.g, cl.messages, output_of(cl)); }; });
 }
 
-constexpr const char* kBackupFooter =
-    "\nCopies the newest snapshot and every later transaction log of the most up-to-date\n"
-    "serving server that is not the leader (observers allowed), without stopping anything,\n"
-    "streamed over its SSH session into one local archive (tar, mode 0600, written whole)\n"
-    "with a manifest: cluster, server, zxid range, time, versions, sha256 of every member.\n"
-    "The znode count is found by loading the archive locally with the inventory's ZooKeeper\n"
-    "(java on PATH). `backup verify FILE` checks the checksums and loads it again.\n"
-    "Exit 3 when no server serves.\n"
-    "A KRaft cluster: the newest metadata snapshot (and meta.properties) of the follower\n"
-    "controller with the highest LogEndOffset, read back locally with Kafka's\n"
-    "DumpLogSegments (records, last offset, topics); restore refuses such an archive.\n\n"
-    "Examples:\n  zkctl backup --out seed.tar\n  zkctl backup verify seed.tar";
-
-constexpr const char* kRestoreFooter =
-    "\nChecks the archive (a damaged one is refused, exit 2), shows every server's zxid and\n"
-    "asks for the cluster name when a server serves or holds newer data (--yes skips the\n"
-    "question; unconfirmed: exit 4). Then stops the cluster, places the state in every\n"
-    "server's data dir as the service user, starts ZooKeeper, waits for quorum, checks\n"
-    "the znode count and the new epoch against the manifest, and starts Kafka. Restoring\n"
-    "into another inventory (new hosts, another size) clones or moves an ensemble.\n\n"
-    "Examples:\n  zkctl restore seed.tar\n  zkctl restore seed.tar -i new-hosts.toml --yes";
-
-constexpr const char* kRecoverFooter =
-    "\nFor a lost majority only (refused, exit 4, while a quorum serves): copies every\n"
-    "survivor's data here, shows each one's last zxid, and after the cluster name is typed\n"
-    "(or --yes) rebuilds the ensemble of the inventory (edit it to replace lost hosts) from\n"
-    "the survivor with the highest zxid. Writes after that zxid that only the lost servers\n"
-    "acknowledged are lost.\n\n"
-    "Examples:\n  zkctl recover\n  zkctl recover -i edited.toml --yes";
-
 void add_backup(CLI::App& app, CommandLine& cl) {
   auto* cmd = app.add_subcommand("backup", "Back up the ensemble's data into one local archive");
   cmd->add_option("--out", cl.backup_file,
@@ -553,19 +463,6 @@ void add_users(CLI::App& app, CommandLine& cl) {
   cmd->callback([&cl] { cl.action = [&cl] { return cmd_users(cl.g, output_of(cl)); }; });
 }
 
-constexpr const char* kMigrateFooter =
-    "\nA migration from ZooKeeper mode to KRaft (KIP-866, Kafka 3.9) is asked for by the\n"
-    "inventory: kafka.mode = \"kraft\" and dedicated controllers (roles = [\"controller\"])\n"
-    "over the deployed ZooKeeper-mode brokers. `zkctl plan` shows its phases, `zkctl deploy`\n"
-    "runs them (pre-checks, controllers in migration mode, brokers into migration, brokers\n"
-    "into KRaft), each gated on what the cluster reports and recorded, so a rerun resumes.\n"
-    "status: the phases and what the gate waits for. rollback: back to ZooKeeper mode from\n"
-    "any phase before finalize (Kafka's documented reverting steps). finalize: takes\n"
-    "ZooKeeper out of the controllers; asks for the cluster name (--yes skips it); no way\n"
-    "back. Open clusters only for now (a secure one is refused).\n\n"
-    "Examples:\n  zkctl migrate status --json\n  zkctl migrate rollback\n"
-    "  zkctl migrate finalize --yes";
-
 void add_migrate(CLI::App& app, CommandLine& cl) {
   auto* cmd = app.add_subcommand("migrate", "Follow, roll back or finalize a migration to KRaft");
   cmd->require_subcommand(1);
@@ -646,16 +543,6 @@ int apply_program_options(CommandLine& cl) {
   g.ops.templates = std::move(*overrides);
   return kOk;
 }
-
-constexpr const char* kPkiRotateFooter =
-    "\nReissues every node certificate and zkctl's admin certificate with the cluster's CA,\n"
-    "pushes them, and has each node pick them up: ZooKeeper 3.7.2, 3.8.1, 3.9.0 and later\n"
-    "reload their PEM files (sslQuorumReloadCertFiles, client.certReload), Kafka brokers\n"
-    "re-read their listeners' stores through dynamic config; other nodes restart in the\n"
-    "tier's gated roll, with the reason. --dry-run shows that per node and changes nothing.\n"
-    "Refused (exit 5, nothing changed) when a node is down or differs from the inventory\n"
-    "beyond its certificates (deploy first).\n\n"
-    "Examples:\n  zkctl pki rotate --dry-run\n  zkctl pki rotate";
 
 void add_pki(CLI::App& app, CommandLine& cl) {
   auto* cmd = app.add_subcommand("pki", "The cluster's certificates: rotate them");
