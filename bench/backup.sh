@@ -19,48 +19,24 @@
 # and build/src/zkctl. Output of every command: bench/last-backup-run.log.
 set -euo pipefail
 export LC_ALL=C
-if [[ ${ZKCTL_BENCH_LOCKED:-} != 1 ]]; then
-    exec env ZKCTL_BENCH_LOCKED=1 flock -o /run/zkctl-lab.lock "$0" "$@"
-fi
+BENCH_NAME=backup
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_lock "$0" "$@"
 
-BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(dirname "$BENCH")
-LAB=$REPO/tests/lab/lab.sh
-SEED=(node1 node2 node3 nn01)
 RUNS=3
 OUT=$BENCH/backup-results.md
-LOG=$BENCH/last-backup-run.log
-while (($# > 0)); do
-    case $1 in
-        -n) RUNS=$2 && shift 2 ;;
-        -o) OUT=$2 && shift 2 ;;
-        *) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2 && exit 2 ;;
-    esac
-done
-say() { echo "bench: $*" >&2; }
-[[ $(id -u) -eq 0 ]] || { say "must run as root (the lab needs it)"; exit 1; }
-: >"$LOG"
-WORK=$(mktemp -d /var/tmp/zkctl-bench-backup.XXXXXX)
-cp -p "$REPO/build/src/zkctl" "$WORK/zkctl"
-ZKCTL=$WORK/zkctl
-export ZKCTL_HOME=$WORK/home NO_COLOR=1
-cleanup() {
-    local rc=$?
-    "$LAB" down >>"$LOG" 2>&1 || true
-    rm -rf "$WORK"
-    ((rc == 0)) || { say "failed (exit $rc); see $LOG"; tail -n 20 "$LOG" >&2; }
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_options "$@"
+bench_setup /usr/bin/python3 bc
+export ZKCTL_HOME=$WORK/home
 
 INV=$WORK/seed-big.toml
 sed -e 's/^heap_mb = 256 /heap_mb = 768 /' \
     -e 's/^"autopurge.purgeInterval" = 24/&\n"snapCount" = 100/' "$REPO/inventories/seed.toml" >"$INV"
-grep -q '^"snapCount" = 100' "$INV" || { say "could not write the inventory variant"; exit 1; }
+grep -q '^"snapCount" = 100' "$INV" || die "could not write the inventory variant"
 
 say "starting the lab and deploying"
-"$LAB" up --fresh "${SEED[@]}" >>"$LOG" 2>&1
+"$LAB" up --fresh "${HOSTS[@]}" >>"$LOG" 2>&1
 "$ZKCTL" deploy "$INV" >>"$LOG" 2>&1
 say "writing the data (160 znodes of 900 KB)"
 /usr/bin/python3 - >>"$LOG" 2>&1 <<'PY'
@@ -75,7 +51,6 @@ c.stop()
 PY
 
 now() { date +%s.%N; }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 declare -A T
 for run in $(seq 1 "$RUNS"); do
     say "run $run/$RUNS"
@@ -101,7 +76,7 @@ cat "$WORK/b.json" >>"$LOG"
 DATA=$(stat -c %s "$WORK/floor.tar")
 ARCH=$(stat -c %s "$WORK/b.tar")
 STREAMED=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["streamed_bytes"])' "$WORK/b.json")
-m() { tr ' ' '\n' <<<"${T[$1]}" | grep . | median; }
+m() { median "${T[$1]}"; }
 mbs() { echo "scale=1; $2 / 1048576 / $1" | bc; }
 fb=$(m floor_b) zb=$(m zk_b) fr=$(m floor_r) zr=$(m zk_r)
 {

@@ -23,69 +23,21 @@
 # $ZKCTL_BIN). Output of every command: bench/last-metrics-run.log.
 set -euo pipefail
 export LC_ALL=C
-if [[ ${ZKCTL_BENCH_LOCKED:-} != 1 ]]; then
-    exec env ZKCTL_BENCH_LOCKED=1 flock -o /run/zkctl-lab.lock "$0" "$@"
-fi
+BENCH_NAME=metrics
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_lock "$0" "$@"
 
-BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(dirname "$BENCH")
-LAB=$REPO/tests/lab/lab.sh
-HOSTS=(node1 node2 node3 nn01)
 RUNS=2
 WINDOW=60
 WARMUP=20
 RATE=500 # records per second of the load
 OUT=$BENCH/metrics-results.md
-LOG=$BENCH/last-metrics-run.log
-
-usage() {
-    sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
-    exit 2
-}
-while (($# > 0)); do
-    case $1 in
-        -n | -w)
-            [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || usage
-            if [[ $1 == -n ]]; then RUNS=$2; else WINDOW=$2; fi
-            shift 2
-            ;;
-        -o)
-            [[ -n ${2:-} ]] || usage
-            OUT=$2
-            shift 2
-            ;;
-        *) usage ;;
-    esac
-done
-say() { echo "bench: $*" | tee -a "$LOG" >&2; }
-die() {
-    say "$*"
-    exit 1
-}
-[[ $(id -u) -eq 0 ]] || die "must run as root (the lab needs it)"
-command -v curl >/dev/null || die "curl is missing"
-: >"$LOG"
-
-ZKCTL_SRC=${ZKCTL_BIN:-$REPO/build/src/zkctl}
-[[ -x $ZKCTL_SRC ]] || die "no zkctl at $ZKCTL_SRC (build it or set ZKCTL_BIN)"
-WORK=$(mktemp -d /var/tmp/zkctl-bench-metrics.XXXXXX) # not /tmp: lab hosts have a private /tmp
-cp -p "$ZKCTL_SRC" "$WORK/zkctl"
-ZKCTL=$WORK/zkctl
-commit=$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)
-export NO_COLOR=1 ZKCTL_HOME=$WORK/home
+bench_options "$@"
+bench_setup curl
+export ZKCTL_HOME=$WORK/home
 AGENT=$("$REPO/tests/fixtures/jmx-agent.sh" 2>>"$LOG" | tail -n 1)
 "$REPO/tests/fixtures/zookeeper-dist.sh" 3.8 >>"$LOG" 2>&1 || die "zookeeper-dist.sh failed"
-
-cleanup() {
-    local rc=$?
-    say "tearing the lab down"
-    "$LAB" down >>"$LOG" 2>&1 || say "lab.sh down failed; see $LOG"
-    rm -rf "$WORK"
-    ((rc == 0)) || { say "failed (exit $rc); the last lines of $LOG:" && tail -n 20 "$LOG" >&2; }
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 declare -A INV=([off]=$WORK/off.toml [on]=$WORK/on.toml)
 cp "$REPO/inventories/seed-kafka.toml" "$WORK/seed.toml"
@@ -102,7 +54,6 @@ jvm_pid() { on_node1 pgrep -f -- "$1" | head -n 1; }
 cpu_ticks() { on_node1 awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 rss_mib() { on_node1 awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
-declare -A S=() # "<case> <what>" -> "v v ..."
 # measure CASE: deploy CASE, warm up, load for the window, record CPU and RSS of both JVMs.
 measure() {
     local c=$1 zk kafka z0 k0 z1 k1 hz load t
@@ -136,10 +87,6 @@ measure() {
     S["$c kafka_cpu"]+="$(awk -v a="$k0" -v b="$k1" -v h="$hz" 'BEGIN { printf "%.2f", (b - a) / h }') "
     S["$c zk_rss"]+="$(rss_mib "$zk") "
     S["$c kafka_rss"]+="$(rss_mib "$kafka") "
-}
-median() {
-    tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 }
-        END { if (NR % 2) printf "%.2f", v[(NR + 1) / 2]; else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 for ((run = 1; run <= RUNS; run++)); do

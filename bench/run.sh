@@ -32,9 +32,9 @@
 set -euo pipefail
 export LC_ALL=C
 
-BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(dirname "$BENCH")
-LAB=$REPO/tests/lab/lab.sh
+BENCH_NAME=deploy
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 STATE=${ZKLAB_STATE:-/var/lib/zkctl-lab}
 SEED_INV=$REPO/inventories/seed.toml
 SEED=(node1 node2 node3 nn01)
@@ -46,12 +46,8 @@ RUNS=5
 REPLACE_LAB=0
 KEEP_LAB=0
 OUT=$BENCH/results.md
-LOG=$BENCH/last-run.log
+LOG=$BENCH/last-run.log # (not lib.sh's name: the README links it)
 
-usage() {
-    sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
-    exit 2
-}
 while (($# > 0)); do
     case $1 in
         -n)
@@ -71,11 +67,6 @@ while (($# > 0)); do
     esac
 done
 
-say() { echo "bench: $*" >&2; }
-die() {
-    say "$*"
-    exit 1
-}
 [[ $(id -u) -eq 0 ]] || die "must run as root (the lab needs it)"
 for tool in nc ssh scp /usr/bin/python3; do
     command -v "$tool" >/dev/null || die "$tool is missing"
@@ -145,61 +136,7 @@ DIST=$("$REPO/tests/fixtures/zookeeper-dist.sh" 2>>"$LOG" | tail -n 1)
 say "starting the lab: ${SEED[*]}"
 "$LAB" up --fresh "${SEED[@]}" >>"$LOG" 2>&1
 
-# Returns a host to its just-started state (tests/e2e/lab.py's reset()): SIGKILL every
-# process but sshd (PID 1), empty /opt, /usr/local, /var/lib/zookeeper, /var/lib/kafka,
-# /var/log, /tmp.
-reset_host() {
-    "$LAB" exec "$1" -- bash -c '
-        victims() {
-            local p n a
-            for p in /proc/[0-9]*; do
-                n=${p#/proc/}
-                [[ $n == 1 || $n == $$ || $n == $BASHPID ]] && continue
-                mapfile -d "" -t a <"$p/cmdline" 2>/dev/null || continue
-                ((${#a[@]} > 0)) && printf "%s " "$n"
-            done
-            return 0
-        }
-        for i in {1..100}; do
-            v=$(victims)
-            [[ -z $v ]] && break
-            kill -9 $v 2>/dev/null
-            sleep 0.05
-        done
-        rm -rf /opt/* /opt/.[!.]* /var/lib/zookeeper/* /var/lib/zookeeper/.[!.]* \
-            /var/lib/kafka/* /var/log/* /tmp/* /tmp/.[!.]* /usr/local/bin/* \
-            /usr/local/etc/* /usr/local/lib/* /usr/local/share/*
-    '
-}
-reset_hosts() {
-    local h pids=() rc=0
-    for h in "$@"; do
-        reset_host "$h" >>"$LOG" 2>&1 &
-        pids+=($!)
-    done
-    for p in "${pids[@]}"; do wait "$p" || rc=1; done
-    ((rc == 0)) || die "resetting the hosts failed; see $LOG"
-}
-
 # ------------------------------------------------------------------------------ measuring
-
-declare -A S=() # series name -> "seconds seconds ..."
-
-# timed SERIES CMD...: runs CMD (output to the log), appends its wall time to SERIES.
-timed() {
-    local series=$1 t0 t1 rc=0
-    shift
-    echo "--- [$series] $*" >>"$LOG"
-    t0=$EPOCHREALTIME
-    "$@" </dev/null >>"$LOG" 2>&1 || rc=$?
-    t1=$EPOCHREALTIME
-    ((rc == 0)) || die "$series: '$*' failed (exit $rc); see $LOG"
-    S[$series]+="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }') "
-}
-median() {
-    printf '%s\n' $1 | sort -g | awk '{ v[NR] = $1 }
-        END { if (NR % 2) printf "%.4f", v[(NR + 1) / 2]; else printf "%.4f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 manual_deploy() { "$BENCH/manual-deploy.sh" "$DIST"; }
 # zkctl_deploy OUTFILE: zkctl deploy of the seed inventory, stdout (the summary) to OUTFILE.

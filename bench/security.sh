@@ -31,71 +31,17 @@
 # Output of every command: bench/last-security-run.log.
 set -euo pipefail
 export LC_ALL=C
-if [[ ${ZKCTL_BENCH_LOCKED:-} != 1 ]]; then
-    exec env ZKCTL_BENCH_LOCKED=1 flock -o /run/zkctl-lab.lock "$0" "$@"
-fi
+BENCH_NAME=security
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_lock "$0" "$@"
 
-BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(dirname "$BENCH")
-LAB=$REPO/tests/lab/lab.sh
-HOSTS=(node1 node2 node3 nn01)
 RUNS=3
 STATUS_REPS=3 # status is timed this many times on each deployed cluster (it takes ~0.1 s)
 OUT=$BENCH/security-results.md
-LOG=$BENCH/last-security-run.log
-
-usage() {
-    sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
-    exit 2
-}
-while (($# > 0)); do
-    case $1 in
-        -n)
-            [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || usage
-            RUNS=$2
-            shift 2
-            ;;
-        -o)
-            [[ -n ${2:-} ]] || usage
-            OUT=$2
-            shift 2
-            ;;
-        *) usage ;;
-    esac
-done
-say() { echo "bench: $*" | tee -a "$LOG" >&2; }
-die() {
-    say "$*"
-    exit 1
-}
-[[ $(id -u) -eq 0 ]] || die "must run as root (the lab needs it)"
-for tool in nc openssl; do
-    command -v "$tool" >/dev/null || die "$tool is missing"
-done
-: >"$LOG"
-
-# A copy, so a rebuild during the run cannot change the binary being measured.
-ZKCTL_SRC=${ZKCTL_BIN:-$REPO/build/src/zkctl}
-[[ -x $ZKCTL_SRC ]] || die "no zkctl at $ZKCTL_SRC (build it or set ZKCTL_BIN)"
-WORK=$(mktemp -d /var/tmp/zkctl-bench-security.XXXXXX) # not /tmp: lab hosts have a private /tmp
-cp -p "$ZKCTL_SRC" "$WORK/zkctl"
-ZKCTL=$WORK/zkctl
-"$ZKCTL" --version >/dev/null || die "$ZKCTL_SRC does not run"
-built=$(date -u -r "$ZKCTL" '+%Y-%m-%d %H:%M UTC')
-commit=$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)
-export NO_COLOR=1
+bench_options "$@"
+bench_setup nc openssl
 [[ -z ${ZKCTL_HOME:-} ]] || say "ignoring ZKCTL_HOME=$ZKCTL_HOME: every run gets its own"
-
-cleanup() {
-    local rc=$?
-    say "tearing the lab down"
-    "$LAB" down >>"$LOG" 2>&1 || say "lab.sh down failed; see $LOG"
-    rm -rf "$WORK"
-    ((rc == 0)) || { say "failed (exit $rc); the last lines of $LOG:" && tail -n 20 "$LOG" >&2; }
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 # The two inventories: seed-kafka.toml as it is, and without its [security] table.
 declare -A INV=([open]=$WORK/open.toml [secure]=$WORK/secure.toml)
@@ -106,58 +52,6 @@ grep -q '^tls = false' "${INV[open]}" || die "seed-kafka.toml is no longer open"
 
 say "starting the lab: ${HOSTS[*]}"
 "$LAB" up --fresh "${HOSTS[@]}" >>"$LOG" 2>&1
-
-# Returns a host to its just-started state, as bench/run.sh and tests/e2e/lab.py do.
-reset_host() {
-    # shellcheck disable=SC2016 # the script runs on the host
-    "$LAB" exec "$1" -- bash -c '
-        victims() {
-            local p n a
-            for p in /proc/[0-9]*; do
-                n=${p#/proc/}
-                [[ $n == 1 || $n == $$ || $n == $BASHPID ]] && continue
-                mapfile -d "" -t a <"$p/cmdline" 2>/dev/null || continue
-                ((${#a[@]} > 0)) && printf "%s " "$n"
-            done
-            return 0
-        }
-        for i in {1..100}; do
-            v=$(victims)
-            [[ -z $v ]] && break
-            kill -9 $v 2>/dev/null
-            sleep 0.05
-        done
-        rm -rf /opt/* /opt/.[!.]* /var/lib/zookeeper/* /var/lib/zookeeper/.[!.]* \
-            /var/lib/kafka/* /var/log/* /tmp/* /tmp/.[!.]* /usr/local/bin/* \
-            /usr/local/etc/* /usr/local/lib/* /usr/local/share/*
-    '
-}
-reset_hosts() {
-    local h p pids=() rc=0
-    for h in "${HOSTS[@]}"; do
-        reset_host "$h" >>"$LOG" 2>&1 &
-        pids+=($!)
-    done
-    for p in "${pids[@]}"; do wait "$p" || rc=1; done
-    ((rc == 0)) || die "resetting the hosts failed; see $LOG"
-}
-
-declare -A S=() # series name -> "seconds seconds ..."
-# timed SERIES CMD...: runs CMD (output to the log), appends its wall time to SERIES.
-timed() {
-    local series=$1 t0 t1 rc=0
-    shift
-    echo "--- [$series] $*" >>"$LOG"
-    t0=$EPOCHREALTIME
-    "$@" </dev/null >>"$LOG" 2>&1 || rc=$?
-    t1=$EPOCHREALTIME
-    ((rc == 0)) || die "$series: '$*' failed (exit $rc); see $LOG"
-    S[$series]+="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }') "
-}
-median() {
-    tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 }
-        END { if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 # tls_ok HOST PORT: a TLS handshake with the cluster's CA and zkctl's admin certificate.
 tls_ok() {
@@ -206,7 +100,7 @@ phases() {
 one() {
     local mode=$1 run=$2
     say "run $run/$RUNS: $mode"
-    reset_hosts
+    reset_hosts "${HOSTS[@]}"
     export ZKCTL_HOME=$WORK/home.$mode.$run
     timed "deploy_$mode" deploy_to "$WORK/deploy.out" "${INV[$mode]}"
     phases "$mode" "$WORK/deploy.out"

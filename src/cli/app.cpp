@@ -143,6 +143,21 @@ void add_wait_options(CLI::App* cmd, GlobalOptions& g) {
       ->check(CLI::Range(1, 86400));
 }
 
+// A command that reads a cluster: which one, how to reach it, how long to wait for answers.
+void add_read_options(CLI::App* cmd, GlobalOptions& g) {
+  add_cluster_options(cmd, g);
+  add_ssh_options(cmd, g);
+  add_probe_options(cmd, g);
+}
+
+// A command that changes a running cluster: add_read_options, how long to wait for a node
+// to serve, and the cluster lock.
+void add_change_options(CLI::App* cmd, GlobalOptions& g) {
+  add_read_options(cmd, g);
+  add_wait_options(cmd, g);
+  add_lock_options(cmd, g);
+}
+
 // The program's description, footer, --version and its own options (--color, --verbose).
 void add_program_options(CLI::App& app, CommandLine& cl) {
   app.require_subcommand(1);
@@ -171,12 +186,8 @@ void add_drop_plaintext(CLI::App* cmd, CommandLine& cl) {
 void add_deploy(CLI::App& app, CommandLine& cl) {
   auto* cmd = app.add_subcommand("deploy", "Install, configure and start every server; idempotent");
   cmd->add_option("INVENTORY", cl.inventory, "Inventory file (TOML)");
-  add_cluster_options(cmd, cl.g);
-  add_ssh_options(cmd, cl.g);
-  add_probe_options(cmd, cl.g);
-  add_wait_options(cmd, cl.g);
+  add_change_options(cmd, cl.g);
   add_template_options(cmd, cl.templates_dir);
-  add_lock_options(cmd, cl.g);
   cmd->add_flag("--force", cl.force,
                 "Allow removing voters even when fewer than 3 remain (exit 4 without it)");
   add_drop_plaintext(cmd, cl);
@@ -202,9 +213,7 @@ void add_status(CLI::App& app, CommandLine& cl) {
       ->expected(0, 1)
       ->default_str("2")
       ->check(CLI::Range(1, 3600));
-  add_cluster_options(cmd, cl.g);
-  add_ssh_options(cmd, cl.g);
-  add_probe_options(cmd, cl.g);
+  add_read_options(cmd, cl.g);
   cmd->footer(kStatusFooter);
   cmd->callback([&cl, cmd] {
     cl.action = [&cl, cmd] {
@@ -241,11 +250,7 @@ void add_control(CLI::App& app, CommandLine& cl, const ControlCmd& c) {
   if (c.action == ops::Action::stop) {
     cmd->add_flag("--all", cl.all, "Stop every server of the cluster");
   }
-  add_cluster_options(cmd, cl.g);
-  add_ssh_options(cmd, cl.g);
-  add_probe_options(cmd, cl.g);
-  add_wait_options(cmd, cl.g);
-  add_lock_options(cmd, cl.g);
+  add_change_options(cmd, cl.g);
   cmd->footer(c.footer);
   ops::Action a = c.action;
   cmd->callback([&cl, a] { cl.action = [&cl, a] { return run_control(cl, a); }; });
@@ -268,9 +273,7 @@ void add_inspect(CLI::App& app, CommandLine& cl, const InspectCmd& c) {
   auto* cmd = app.add_subcommand(c.name, c.help);
   cmd->add_option("INVENTORY", cl.inventory, "Inventory file (TOML)");
   cmd->add_flag("--json", cl.json, "Print JSON");
-  add_cluster_options(cmd, cl.g);
-  add_ssh_options(cmd, cl.g);
-  add_probe_options(cmd, cl.g);
+  add_read_options(cmd, cl.g);
   if (c.command == cmd_plan) add_drop_plaintext(cmd, cl);
   cmd->footer(c.footer);
   auto command = c.command;
@@ -291,9 +294,7 @@ void add_destroy(CLI::App& app, CommandLine& cl) {
                 "Also remove ZooKeeper data dirs (and data_log_dir) and Kafka log dirs");
   cmd->add_flag("--force", cl.destroy_force,
                 "Also remove marked dirs holding files zkctl did not put there");
-  add_cluster_options(cmd, cl.g);
-  add_ssh_options(cmd, cl.g);
-  add_probe_options(cmd, cl.g);
+  add_read_options(cmd, cl.g);
   add_lock_options(cmd, cl.g);
   cmd->footer(kDestroyFooter);
   cmd->callback([&cl] {
@@ -324,9 +325,7 @@ void add_backup(CLI::App& app, CommandLine& cl) {
                   "Archive to write (default: <cluster>-zookeeper-<time>.tar, KRaft: "
                   "<cluster>-kraft-metadata-<time>.tar)");
   cmd->add_flag("--json", cl.json, "Print a JSON summary");
-  add_cluster_options(cmd, cl.g);
-  add_ssh_options(cmd, cl.g);
-  add_probe_options(cmd, cl.g);
+  add_read_options(cmd, cl.g);
   cmd->footer(kBackupFooter);
   auto* verify = cmd->add_subcommand("verify", "Check an archive's checksums and load it locally");
   verify->add_option("FILE", cl.backup_file, "Archive to check")->required();
@@ -353,11 +352,7 @@ void add_restore(CLI::App& app, CommandLine& cl, Replace which) {
   if (!recover)
     cmd->add_option("FILE", cl.backup_file, "Archive written by zkctl backup")->required();
   cmd->add_flag("--yes", cl.yes, "Do not ask for the cluster name");
-  add_cluster_options(cmd, cl.g);
-  add_ssh_options(cmd, cl.g);
-  add_probe_options(cmd, cl.g);
-  add_wait_options(cmd, cl.g);
-  add_lock_options(cmd, cl.g);
+  add_change_options(cmd, cl.g);
   cmd->footer(recover ? kRecoverFooter : kRestoreFooter);
   cmd->callback([&cl, recover] {
     cl.action = [&cl, recover] {
@@ -469,9 +464,7 @@ void add_migrate(CLI::App& app, CommandLine& cl) {
   cmd->footer(kMigrateFooter);
   auto* status = cmd->add_subcommand("status", "Show the migration's phases and its gate");
   status->add_flag("--json", cl.json, "Print JSON");
-  add_cluster_options(status, cl.g);
-  add_ssh_options(status, cl.g);
-  add_probe_options(status, cl.g);
+  add_read_options(status, cl.g);
   status->callback(
       [&cl] { cl.action = [&cl] { return cmd_migrate_status(cl.g, output_of(cl)); }; });
   auto* run = cmd->add_subcommand("run", "Run the migration's phases up to one (deploy: all)");
@@ -485,11 +478,7 @@ void add_migrate(CLI::App& app, CommandLine& cl) {
       cmd->add_subcommand("finalize", "Take ZooKeeper out of the controllers (cannot be undone)");
   finalize->add_flag("--yes", cl.yes, "Do not ask for the cluster name");
   for (auto* sub : {run, rollback, finalize}) {
-    add_cluster_options(sub, cl.g);
-    add_ssh_options(sub, cl.g);
-    add_probe_options(sub, cl.g);
-    add_wait_options(sub, cl.g);
-    add_lock_options(sub, cl.g);
+    add_change_options(sub, cl.g);
   }
   run->callback([&cl] {
     cl.action = [&cl] {
@@ -551,9 +540,7 @@ void add_pki(CLI::App& app, CommandLine& cl) {
   auto* rotate = cmd->add_subcommand("rotate", "Reissue every node certificate without an outage");
   rotate->add_flag("--dry-run", cl.dry_run, "Show per node: reload, or restart and why");
   rotate->add_flag("--json", cl.json, "Print JSON");
-  add_cluster_options(rotate, cl.g);
-  add_ssh_options(rotate, cl.g);
-  add_probe_options(rotate, cl.g);
+  add_read_options(rotate, cl.g);
   rotate->footer(kPkiRotateFooter);
   rotate->callback([&cl] {
     cl.action = [&cl] {

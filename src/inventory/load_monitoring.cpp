@@ -107,6 +107,12 @@ void load_monitoring(Reader& r, const toml::table& root, Cluster& c) {
   if (auto v = r.read_int(*t, "disk_alert_percent", "monitoring.disk_alert_percent", 1, 99))
     m.disk_alert_percent = *v;
   check_monitoring_host(r, c, port_pos, dir_pos);
+  // Prometheus watches a broker through its agent: without one, every Kafka target would be
+  // down and KafkaBrokerDown fire from the first scrape on.
+  if (c.metrics.enabled && !c.kafka_nodes.empty() && c.metrics.kafka_agent.empty())
+    r.error(host_pos,
+            "monitoring.host: Prometheus scrapes every Kafka node's metrics, which need the JMX "
+            "exporter agent: set [metrics] kafka_agent (a local jmx_prometheus_javaagent 1.x jar)");
 }
 
 }  // namespace zkctl::inventory::detail

@@ -59,14 +59,15 @@ list jobs(const inventory::Cluster& c, const PrometheusPaths& p) {
   if (!c.servers.empty()) {
     list t;
     for (const auto& s : c.servers)
-      t.push_back(target(s.host, c.metrics.zookeeper_port, std::to_string(s.id),
+      t.push_back(target(s.host, s.metrics_port, std::to_string(s.id),
                          s.role == inventory::Role::voter ? "voter" : "observer"));
     job("zookeeper", t);
   }
   if (!c.kafka_nodes.empty()) {
     list t;
     for (const auto& n : c.kafka_nodes)
-      t.push_back(target(n.host, c.metrics.kafka_port, std::to_string(n.id), kafka_role(n)));
+      if (n.metrics_port != 0)  // 0: no agent
+        t.push_back(target(n.host, n.metrics_port, std::to_string(n.id), kafka_role(n)));
     job("kafka", t);
   }
   const auto hosts = agent_hosts(c);

@@ -63,6 +63,19 @@ TEST_F(MonitoringLoad, HostIsRequiredAndChecked) {
                            "name, IPv4 or IPv6 address"));
 }
 
+TEST_F(MonitoringLoad, KafkaNodesNeedTheAgent) {
+  // Metrics on by default, no [metrics] table: the brokers serve no metrics, which a
+  // monitoring host would see as every broker down.
+  const std::string kafka =
+      "[kafka]\ndistribution = \"kafka.tgz\"\n[[kafka.nodes]]\nhost = \"node1\"\nid = 11\n";
+  EXPECT_TRUE(HasOnlyError(load(kafka + "[monitoring]\nhost = \"mon\"\n"),
+                           "inv.toml:20:8: error: monitoring.host: Prometheus scrapes every Kafka "
+                           "node's metrics, which need the JMX exporter agent: set [metrics] "
+                           "kafka_agent (a local jmx_prometheus_javaagent 1.x jar)"));
+  auto r = load(kafka + "[metrics]\nenabled = false\n[monitoring]\nhost = \"mon\"\n");
+  EXPECT_TRUE(r.cluster) << dump(r);
+}
+
 TEST_F(MonitoringLoad, RangesAndUnknownKeys) {
   auto r = load(
       "[monitoring]\nhost = \"mon\"\nscrape_interval_s = 0\ndisk_alert_percent = 100\n"

@@ -23,6 +23,7 @@ inventory::Cluster monitored(inventory::Cluster c) {
   c.monitoring.host = "mon";
   c.monitoring.scrape_interval_s = 2;
   c.monitoring.disk_alert_percent = 90;
+  for (auto& n : c.kafka_nodes) n.metrics_port = 7071;  // a [monitoring] host needs the agent
   return c;
 }
 
@@ -82,6 +83,26 @@ TEST(Prometheus, WithoutMetricsNothingIsScrapedAndOnlyCertificatesAlert) {
   ASSERT_TRUE(rules.ok());
   EXPECT_NE(rules->content.find("expr: vector(time()) > 42\n"), std::string::npos)
       << rules->content;
+}
+
+TEST(Prometheus, EveryNodeIsScrapedOnItsOwnPort) {
+  // Two nodes of a kind on one host serve on port, port + 1 (the loader's numbering); the
+  // scrape targets follow each node's own port, not [metrics]' base port.
+  auto c = monitored(seed_kafka_cluster());
+  c.servers[1].host = c.servers[0].host;
+  c.servers[1].metrics_port = 7001;
+  c.kafka_nodes[1].host = c.kafka_nodes[0].host;
+  c.kafka_nodes[1].metrics_port = 7072;
+  c.kafka_nodes[2].metrics_port = 0;  // no agent: not a target
+  auto config = prometheus_config_file(c);
+  ASSERT_TRUE(config.ok());
+  const std::string& y = config->content;
+  const std::string h0 = c.servers[0].host, k0 = c.kafka_nodes[0].host;
+  EXPECT_NE(y.find("[\"" + h0 + ":7000\"]"), std::string::npos) << y;
+  EXPECT_NE(y.find("[\"" + h0 + ":7001\"]"), std::string::npos) << y;
+  EXPECT_NE(y.find("[\"" + k0 + ":7071\"]"), std::string::npos) << y;
+  EXPECT_NE(y.find("[\"" + k0 + ":7072\"]"), std::string::npos) << y;
+  EXPECT_EQ(y.find("[\"" + c.kafka_nodes[2].host + ":7071\"]"), std::string::npos) << y;
 }
 
 TEST(Prometheus, IPv6TargetsAreBracketed) {
