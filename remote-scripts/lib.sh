@@ -160,6 +160,14 @@ first_line() {
   if [ -f "$2" ]; then printf '%s=%s\n' "$1" "$(head -n 1 -- "$2")"; fi
 }
 
+# restart_pending DIR: `restart_pending=1` if DIR (a node's install dir) holds the mark of a
+# restart an interrupted deploy still owes (host/restart-pending.sh); only existence is read.
+restart_pending() {
+  if [ -f "$1/.zkctl-restart-pending" ] && [ ! -L "$1/.zkctl-restart-pending" ]; then
+    echo restart_pending=1
+  fi
+}
+
 # process_facts PID: `pid=PID` and `pid_user=` the user it runs as.
 process_facts() {
   printf 'pid=%s\n' "$1"

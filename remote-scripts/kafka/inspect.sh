@@ -23,6 +23,7 @@ shift "$ndirs"
 first_line release "$release"
 user_reads "$user" "$meta" sed -n 's/^\([a-z.]*\)=\(.*\)$/meta.\1=\2/p' || true
 if pid=$(find_pid " kafka.Kafka $props "); then process_facts "$pid"; fi
+restart_pending "$install"
 listeners "$ports"
 checksums "$user" "$@"
 exit 0

@@ -35,6 +35,7 @@ if pid=$(running_pid "$pidf" org.apache.zookeeper "$user") ||
   pid=$(unit_pid "$unit" org.apache.zookeeper); then
   process_facts "$pid"
 fi
+restart_pending "$install"
 listeners "$ports"
 checksums "$user" "$@"
 exit 0

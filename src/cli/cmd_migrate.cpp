@@ -189,15 +189,28 @@ int cmd_migrate_status(GlobalOptions& g, Output output) {
   return kOk;
 }
 
-int cmd_migrate_rollback(GlobalOptions& g) {
+namespace {
+
+// Loads the cluster and its migration record, then runs `step(loaded, state, ctx, audit)`
+// (rollback or finalize) as a change of the cluster: locked and audited.
+template <typename Step>
+int run_migration_step(GlobalOptions& g, Step step) {
   auto loaded = load_cluster(g.choice);
   if (!loaded) return kUsage;
   auto state = state_of(*loaded);
   if (!state) return kUsage;
   auto progress = make_progress(g);
   ops::Context ctx(loaded->cluster, g.ops, *progress);
-  return run_changing(g, ctx, [&](ops::AuditRecord& audit) {
-    ops::MigrationRun run = ops::rollback_migration(ctx, state->record);
+  return run_changing(g, ctx,
+                      [&](ops::AuditRecord& audit) { return step(*loaded, *state, ctx, audit); });
+}
+
+}  // namespace
+
+int cmd_migrate_rollback(GlobalOptions& g) {
+  return run_migration_step(g, [](const LoadedCluster& loaded, const MigrationState& state,
+                                  ops::Context& ctx, ops::AuditRecord& audit) {
+    ops::MigrationRun run = ops::rollback_migration(ctx, state.record);
     const int code = print_run(run, "rollback");
     audit.summary = code == kOk ? "migration rolled back to ZooKeeper mode" : "rollback failed";
     if (code == kOk)
@@ -205,21 +218,16 @@ int cmd_migrate_rollback(GlobalOptions& g) {
           "rolled back %s: brokers in ZooKeeper mode, controllers stopped; a deploy of "
           "the KRaft inventory migrates again, a deploy of the ZooKeeper-mode one "
           "stays\n",
-          loaded->cluster.name.c_str());
+          loaded.cluster.name.c_str());
     return code;
   });
 }
 
 int cmd_migrate_finalize(GlobalOptions& g, Confirm confirm) {
-  auto loaded = load_cluster(g.choice);
-  if (!loaded) return kUsage;
-  auto state = state_of(*loaded);
-  if (!state) return kUsage;
-  auto progress = make_progress(g);
-  ops::Context ctx(loaded->cluster, g.ops, *progress);
-  const std::string& name = loaded->cluster.name;
-  return run_changing(g, ctx, [&](ops::AuditRecord& audit) {
-    if (state->record.done == ops::MigrationPhase::kraft && confirm == Confirm::ask &&
+  return run_migration_step(g, [confirm](const LoadedCluster& loaded, const MigrationState& state,
+                                         ops::Context& ctx, ops::AuditRecord& audit) {
+    const std::string& name = loaded.cluster.name;
+    if (state.record.done == ops::MigrationPhase::kraft && confirm == Confirm::ask &&
         !confirm_by_name("Finalizing takes ZooKeeper out of " + name +
                              "'s controllers: there is no way back to ZooKeeper mode after it.",
                          name)) {
@@ -227,7 +235,7 @@ int cmd_migrate_finalize(GlobalOptions& g, Confirm confirm) {
       audit.summary = "refused: not confirmed";
       return static_cast<int>(kRefused);
     }
-    ops::MigrationRun run = ops::finalize_migration(ctx, state->record);
+    ops::MigrationRun run = ops::finalize_migration(ctx, state.record);
     const int code = print_run(run, "finalize");
     audit.summary = code == kOk ? "migration finalized" : "finalize failed";
     if (code == kOk)

@@ -60,6 +60,16 @@ util::Result<void> mark_owned_dirs(remote::Remote& remote, const std::string& cl
   return {};
 }
 
+util::Result<void> mark_restart(Context& ctx, const Component& node, RestartOwed owed) {
+  Connection& c = node.connection(ctx);
+  if (!c.remote) return util::fail(c.error);
+  auto r = remote::run_script(*c.remote, "restart mark", remote::scripts::host_restart_pending,
+                              {owed == RestartOwed::set ? "set" : "clear", node.install_dir()},
+                              node.timeout(ctx));
+  if (!r) return r.error();
+  return {};
+}
+
 const char* to_string(NodeKind kind) {
   switch (kind) {
     case NodeKind::zookeeper:
@@ -90,6 +100,7 @@ std::vector<std::string> Decision::reasons() const {
     why.push_back((slash == std::string::npos ? f->path : f->path.substr(slash + 1)) + " changed");
   }
   if (wrong_user) why.push_back("runs as another user than [service] user");
+  if (owed) why.push_back("restart left undone by an interrupted deploy");
   return why;
 }
 

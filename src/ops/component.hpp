@@ -41,9 +41,10 @@ struct Decision {
   bool running = false;                                    // the node's process runs now
   bool wrong_user = false;  // it runs as another user than [service] user asks for
   bool format = false;      // its storage is formatted before its first start (KRaft)
+  bool owed = false;        // an interrupted deploy changed it and did not restart it
 
   bool needs_restart() const {
-    return running && (upload || upload_java || service_file_changed() || wrong_user);
+    return running && (upload || upload_java || service_file_changed() || wrong_user || owed);
   }
   // Whether a changed file is one the service reads (not only zkctl's tools on the host).
   bool service_file_changed() const {
@@ -74,6 +75,13 @@ struct OwnedDir {
 util::Result<void> mark_owned_dirs(remote::Remote& remote, const std::string& cluster,
                                    const std::string& user, const std::vector<OwnedDir>& dirs,
                                    std::chrono::seconds timeout);
+
+class Component;
+// The mark of a restart deploy owes `node` (remote-scripts/host/restart-pending.sh, in its
+// install dir): set once its configs changed while it runs, cleared once it restarted, so a
+// deploy interrupted in between still restarts it on the next run (Decision::owed).
+enum class RestartOwed { set, clear };
+util::Result<void> mark_restart(Context& ctx, const Component& node, RestartOwed owed);
 
 // One node. Methods taking a Remote run on the node's own session (connection()).
 class Component {
@@ -122,6 +130,9 @@ class Component {
   // Format the storage if it has none; true if it formatted.
   virtual util::Result<bool> format(remote::Remote&, std::chrono::seconds) const { return false; }
   virtual util::Result<int> start(remote::Remote& remote, std::chrono::seconds timeout) const = 0;
+  // What must hold before start() of a node that is not running (a ZooKeeper-mode broker
+  // waits out the registration of a process that was killed); every caller of start() asks.
+  virtual util::Result<void> before_start(Context&) const { return {}; }
   // SIGTERM (or systemctl stop), SIGKILL after the kind's grace; false if it was not running.
   virtual util::Result<bool> stop(remote::Remote& remote, const Options& options,
                                   std::chrono::seconds timeout) const = 0;

@@ -11,7 +11,13 @@ import uuid
 
 class SequencedProducer:
     """Produces "seq-<n>" with acks=all in a background thread until stopped; `acked` holds
-    every sequence number the cluster acknowledged, `errors` every delivery failure."""
+    every sequence number the cluster acknowledged, `errors` every delivery failure. At most
+    MAX_IN_FLIGHT messages wait for their acknowledgement at a time (a client that outruns the
+    cluster would only fill its local queue), so after stop() every message sent is either
+    acknowledged or failed; `unresolved` counts those that were neither (0 unless the cluster
+    stayed unreachable through stop()'s flush)."""
+
+    MAX_IN_FLIGHT = 1000
 
     def __init__(self, bootstrap: str, topic: str, conf: dict | None = None):
         from confluent_kafka import Producer
@@ -22,6 +28,7 @@ class SequencedProducer:
         self.acked: set[int] = set()
         self.errors: list[str] = []
         self.sent = 0
+        self.unresolved = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -33,6 +40,9 @@ class SequencedProducer:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            if len(self.producer) >= self.MAX_IN_FLIGHT:
+                self.producer.poll(0.01)
+                continue
             try:
                 self.producer.produce(self.topic, value=f"seq-{self.sent}".encode(),
                                       on_delivery=self._delivered)
@@ -48,7 +58,7 @@ class SequencedProducer:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=30)
-        self.producer.flush(60)
+        self.unresolved = self.producer.flush(60)
 
 
 def consume_all(bootstrap: str, topic: str, expected: set[int], timeout: float = 60,

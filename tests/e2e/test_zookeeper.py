@@ -403,6 +403,38 @@ def test_plan_shows_nothing_when_in_sync_and_a_diff_when_not(lab, zk, tmp_path):
     assert "clientPort=2182" in lab.read_file("nn01", "/opt/zookeeper/conf/zoo.cfg")
 
 
+def test_a_deploy_cut_off_in_its_roll_restarts_the_rest_when_run_again(lab, zk, tmp_path):
+    # Every server's zoo.cfg changes: deploy writes all four, then rolls them one at a time.
+    # SIGINT once the roll has begun: the configs on the hosts now match the inventory, yet
+    # the servers not yet restarted still run the old ones. The rerun must restart them.
+    inv = tmp_path / "seed-purge-12.toml"
+    text = zk.seed.read_text().replace('role = "observer"', 'role = "observer"\nclient_port = 2182')
+    inv.write_text(text.replace('"autopurge.purgeInterval" = 24', '"autopurge.purgeInterval" = 12'))
+    assert inv.read_text() != text
+    proc = subprocess.Popen([str(zk.binary), "deploy", str(inv)], env=zk.env, text=True,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    seen = []
+    for line in proc.stderr:  # progress: "[host] restart: ..." once the roll begins
+        seen.append(line)
+        if " restart: ..." in line:
+            proc.send_signal(signal.SIGINT)
+            break
+    out, err = proc.communicate(timeout=300)
+    print(f"$ zkctl deploy (SIGINT in the roll) -> exit {proc.returncode}\n{out}{''.join(seen)}{err}")
+    assert proc.returncode == 130, err
+    plan = zk.run("plan", str(inv))
+    assert plan.returncode == 0, plan.stderr
+    owed = plan.stdout.count("restart left undone by an interrupted deploy")
+    assert 2 <= owed <= 3, plan.stdout  # the one in flight finished; the rest are owed
+    again = zk.run("deploy", str(inv))
+    assert again.returncode == 0, again.stderr
+    assert f"restarted {owed}" in again.stdout, again.stdout
+    assert "plan: no changes" in zk.run("plan", str(inv)).stdout
+    for host in HOSTS:
+        assert "autopurge.purgeInterval=12" in lab.read_file(host, "/opt/zookeeper/conf/zoo.cfg")
+
+
 def test_exec_runs_everywhere_and_logs_shows_a_servers_log(lab, zk):
     proc = zk.run("exec", "--", "cat", "/etc/hostname")
     assert proc.returncode == 0, proc.stderr

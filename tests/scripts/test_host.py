@@ -507,3 +507,45 @@ def test_kill_group_ends_a_process_group(run, procs):
             p.wait()
     assert run('host/kill-group.sh', p.pid).returncode != 0  # gone: quiet, non-zero
     assert run('host/kill-group.sh', p.pid).stderr == ''
+
+
+class TestRestartPending:
+    """host/restart-pending.sh and inspect's `restart_pending=1`: the restart a deploy owes a
+    node survives an interrupted deploy."""
+
+    def test_set_is_seen_by_inspect_and_clear_removes_it(self, run, tmp_path):
+        from test_zookeeper import Layout
+        zk = Layout(tmp_path / ODD)
+        zk.install.mkdir(parents=True)
+        assert run('host/restart-pending.sh', 'set', zk.install).returncode == 0
+        assert run('host/restart-pending.sh', 'set', zk.install).returncode == 0  # idempotent
+        assert (zk.install / '.zkctl-restart-pending').is_file()
+        assert not list(zk.install.glob('*zkctl-tmp*'))
+        r = run('zookeeper/inspect.sh', *zk.inspect_args())
+        assert facts(r.stdout)['restart_pending'] == ['1']
+        assert run('host/restart-pending.sh', 'clear', zk.install).returncode == 0
+        assert run('host/restart-pending.sh', 'clear', zk.install).returncode == 0
+        r = run('zookeeper/inspect.sh', *zk.inspect_args())
+        assert 'restart_pending' not in facts(r.stdout)
+
+    @needs_root
+    def test_only_in_a_root_owned_dir_that_is_no_link(self, run, tmp_path):
+        (tmp_path / 'svc').mkdir()
+        owned = service_owned(tmp_path / 'svc')
+        r = run('host/restart-pending.sh', 'set', owned)
+        assert r.returncode == 1 and 'not a root-owned directory' in r.stderr
+        real = tmp_path / 'real'
+        real.mkdir()
+        (tmp_path / 'link').symlink_to(real)
+        assert run('host/restart-pending.sh', 'set', tmp_path / 'link').returncode == 1
+        assert not (real / '.zkctl-restart-pending').exists()
+        assert run('host/restart-pending.sh', 'bogus', real).returncode == 2
+
+    def test_a_planted_link_is_not_a_mark(self, run, tmp_path):
+        from test_zookeeper import Layout
+        zk = Layout(tmp_path)
+        zk.install.mkdir(parents=True)
+        (zk.install / '.zkctl-restart-pending').symlink_to(tmp_path / 'elsewhere')
+        (tmp_path / 'elsewhere').write_text('')
+        r = run('zookeeper/inspect.sh', *zk.inspect_args())
+        assert 'restart_pending' not in facts(r.stdout)

@@ -41,6 +41,7 @@ util::Result<StepOutcome> start_step(Context& ctx, const Component& node,
   auto running = node.pid(*c.remote, node.timeout(ctx));
   if (!running) return running.error();
   if (*running) return StepOutcome::skipped;
+  if (auto ready = node.before_start(ctx); !ready) return ready.error();
   auto pid = node.start(*c.remote, node.timeout(ctx));
   if (!pid) return pid.error();
   ++changed;

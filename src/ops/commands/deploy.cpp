@@ -97,6 +97,9 @@ util::Result<StepOutcome> install_step(Apply& a, const NodePlan& np, StepKind ki
   if (!r) return r.error();
   const auto t = n.timeout(a.ctx);
   Tally& tally = a.tally[n.kind()];
+  // Before the running node's install or configs change: the restart is owed from here on.
+  if (np.decision.needs_restart() && kind != StepKind::format)
+    if (auto m = mark_restart(a.ctx, n, RestartOwed::set); !m) return m.error();
   switch (kind) {
     case StepKind::upload: {
       auto up = upload_release(**r, n.install_dir(), n.distribution(), a.plan.dist_sha[np.tier],
@@ -128,6 +131,7 @@ util::Result<StepOutcome> install_step(Apply& a, const NodePlan& np, StepKind ki
 util::Result<StepOutcome> start_step(Apply& a, const Component& n) {
   auto r = session(a, n);
   if (!r) return r.error();
+  if (auto ready = n.before_start(a.ctx); !ready) return ready.error();
   auto pid = n.start(**r, n.timeout(a.ctx));
   if (!pid) return pid.error();
   ++a.tally[n.kind()].started;
@@ -162,6 +166,7 @@ util::Result<StepOutcome> run_step(Apply& a, const PlannedStage& stage, const Pl
     case StepKind::restart: {
       if (auto r = stage.tier->restart_one(view, *job.node); !r) return r.error();
       ++a.tally[job.node->kind()].restarted;
+      if (auto m = mark_restart(a.ctx, *job.node, RestartOwed::clear); !m) return m.error();
       return StepOutcome::done;
     }
     case StepKind::take_out:

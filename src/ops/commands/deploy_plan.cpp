@@ -239,6 +239,7 @@ void decide(DeployPlan& plan) {
     }
     d.running = f.pid.has_value();
     d.wrong_user = d.running && !f.pid_user.empty() && f.pid_user != np.node->service_user();
+    d.owed = f.restart_pending;
     d.format = np.node->needs_format();
   }
 }

@@ -52,6 +52,8 @@ bool parse_common_fact(const std::string& key, const std::string& val, CommonFac
     f.user_exists = false;
   } else if (key == "pid") {
     f.pid = std::stoi(val);
+  } else if (key == "restart_pending") {
+    f.restart_pending = val == "1";
   } else if (key == "pid_user") {
     f.pid_user = val;
   } else if (key == "listen") {

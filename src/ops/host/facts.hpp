@@ -36,6 +36,7 @@ struct CommonFacts {
   std::optional<int> pid;                          // the running server's PID
   std::string pid_user;                            // the user it runs as ("" when unknown)
   std::vector<Listener> listeners;                 // on the server's ports
+  bool restart_pending = false;  // an interrupted deploy owes it a restart (restart-pending.sh)
 };
 
 // Read one `key=value` line of an inspect script into `facts`; false when `key`

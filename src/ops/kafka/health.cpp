@@ -17,6 +17,28 @@ namespace {
 
 namespace scripts = remote::scripts;
 
+// A client of the ZooKeeper ensemble Kafka's brokers use (their chroot), as zkctl.
+util::Result<std::unique_ptr<probe::ZkClient>> kafka_zookeeper(const inventory::Cluster& cluster,
+                                                               std::chrono::milliseconds timeout) {
+  probe::ZkOptions zo;
+  zo.tls = zkctl_client_tls(cluster);
+  return probe::ZkClient::connect(render::kafka_zookeeper_connect(cluster),
+                                  std::max(timeout, std::chrono::milliseconds(5000)), zo);
+}
+
+// zookeeper.session.timeout.ms of the brokers ([kafka.config], else Kafka's default).
+std::chrono::milliseconds broker_session_timeout(const inventory::Cluster& cluster) {
+  for (const auto& [key, value] : cluster.kafka->extra_config)
+    if (key == "zookeeper.session.timeout.ms") {
+      try {
+        return std::chrono::milliseconds(std::stoll(value));
+      } catch (const std::exception&) {
+        break;  // not a number: Kafka would not start; the default bounds the wait
+      }
+    }
+  return std::chrono::milliseconds(18000);
+}
+
 std::vector<int> int_list(const std::string& text) {
   // "[1,2,3]" or "[{"id": 1, ...}, ...]" (4.x prints objects): take every "id" or bare number.
   std::vector<int> out;
@@ -101,10 +123,7 @@ KafkaHealth kafka_health(Context& ctx, WithQuorum with_quorum) {
     add_error("metadata: " + md.error().message);
   }
   if (cluster.kafka->mode == inventory::KafkaMode::zookeeper) {
-    probe::ZkOptions zo;
-    zo.tls = zkctl_client_tls(cluster);
-    auto zk = probe::ZkClient::connect(render::kafka_zookeeper_connect(cluster),
-                                       std::max(timeout, std::chrono::milliseconds(5000)), zo);
+    auto zk = kafka_zookeeper(cluster, timeout);
     if (!zk) {
       add_error("zookeeper: " + zk.error().message);
       return h;
@@ -259,6 +278,37 @@ util::Result<void> wait_all_registered(Context& ctx, std::chrono::seconds timeou
   }
   return util::fail("brokers not registered and serving after " + std::to_string(timeout.count()) +
                     "s: " + missing + (h.error.empty() ? "" : " (" + h.error + ")"));
+}
+
+util::Result<void> wait_stale_registration_gone(Context& ctx, const inventory::KafkaNode& node,
+                                                const std::string& step) {
+  const auto& cluster = ctx.cluster();
+  if (!node.broker || cluster.kafka->mode != inventory::KafkaMode::zookeeper) return {};
+  auto zk = kafka_zookeeper(cluster, ctx.options().probe_timeout);
+  if (!zk) return util::fail("zookeeper: " + zk.error().message);
+  const std::string path = "/brokers/ids/" + std::to_string(node.id);
+  const auto session = broker_session_timeout(cluster);
+  const auto deadline = std::chrono::steady_clock::now() + session + std::chrono::seconds(5);
+  bool shown = false;
+  for (;;) {
+    auto there = (*zk)->exists(path);
+    if (!there) return util::fail(path + ": " + there.error().message);
+    if (!*there) return {};
+    if (std::chrono::steady_clock::now() >= deadline)
+      return util::fail("broker " + std::to_string(node.id) + " is still registered (" + path +
+                        ") by a process that is not running, " +
+                        std::to_string(session.count() / 1000 + 5) +
+                        " s after its ZooKeeper session should have expired; is another broker "
+                        "running with id " +
+                        std::to_string(node.id) + "?");
+    if (!shown)
+      ctx.progress().report({node.host, step, runner::EventKind::progress,
+                             "waiting for the registration of broker " + std::to_string(node.id) +
+                                 "'s previous process to expire (ZooKeeper session, " +
+                                 std::to_string(session.count()) + " ms)"});
+    shown = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
 }
 
 }  // namespace zkctl::ops

@@ -66,6 +66,14 @@ util::Result<GateVerdict> await_gate(Context& ctx, const inventory::KafkaNode& n
                                      const std::string& step, GatePhase phase,
                                      const std::set<int>& rolled);
 
+// A ZooKeeper-mode broker that was killed (not stopped) stays registered until its ZooKeeper
+// session expires, and a broker started before then fails to register and exits (NodeExists:
+// Kafka's own system tests wait the same way). Polls until /brokers/ids/<id> is gone, at most
+// the session timeout (zookeeper.session.timeout.ms, default 18 s) and 5 s, the wait shown as
+// progress of `step`. Nothing to wait for in KRaft mode or for a controller.
+util::Result<void> wait_stale_registration_gone(Context& ctx, const inventory::KafkaNode& node,
+                                                const std::string& step);
+
 // Poll until every broker is registered and its own listener answers a metadata request
 // (what `status` asks of it).
 util::Result<void> wait_all_registered(Context& ctx, std::chrono::seconds timeout);

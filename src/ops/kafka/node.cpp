@@ -107,6 +107,10 @@ util::Result<bool> KafkaComponent::format(remote::Remote& remote,
   return format_kafka_storage(remote, node_, cluster_id_, timeout);
 }
 
+util::Result<void> KafkaComponent::before_start(Context& ctx) const {
+  return wait_stale_registration_gone(ctx, node_, step("start"));
+}
+
 util::Result<void> KafkaComponent::wait_ready(Context& ctx) const {
   return wait_broker_healthy(ctx, node_, ctx.options().wait_timeout);
 }
@@ -213,7 +217,10 @@ util::Result<void> KafkaTier::restart_one(Context& ctx, const Component& node) {
           {n.host, node.step("restart"), runner::EventKind::progress, "--force: " + before->why});
     }
   }
-  if (auto st = node.stop(*c.remote, ctx.options(), t); !st) return st.error();
+  auto was_running = node.stop(*c.remote, ctx.options(), t);
+  if (!was_running) return was_running.error();
+  if (!*was_running)
+    if (auto ready = node.before_start(ctx); !ready) return ready.error();
   if (auto pid = node.start(*c.remote, t); !pid) return pid.error();
   rolled_.insert(n.id);
   if (!n.broker) return node.wait_ready(ctx);

@@ -46,6 +46,7 @@ class KafkaComponent final : public NodeComponent<inventory::KafkaNode, KafkaFac
                                const std::vector<const render::RenderedFile*>& changed,
                                std::chrono::seconds timeout) const override;
   // Registered (brokers) with no partition under-replicated.
+  util::Result<void> before_start(Context& ctx) const override;
   util::Result<void> wait_ready(Context& ctx) const override;
   // Its install dir, and its log dirs as data.
   std::string install_dir() const override;

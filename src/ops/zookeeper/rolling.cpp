@@ -162,6 +162,8 @@ RollingReport rolling_restart(Context& ctx) {
       progress.report({n->host(), n->step("restart"), runner::EventKind::done,
                        tier->ready_text(ctx, *n) + ", cluster in sync"});
       report.restarted.push_back(n->label());
+      // A restart a deploy still owed it is done now (a failure only means one more later).
+      (void)mark_restart(ctx, *n, RestartOwed::clear);
       left.erase(std::find(left.begin(), left.end(), n));
     }
   }

@@ -194,6 +194,24 @@ TEST_F(DeployPlanTest, AChangedConfigRestartsThatServerWithTheReason) {
   EXPECT_NE(report.changes[1].files[0].path.find("zoo.cfg"), std::string::npos);
 }
 
+TEST_F(DeployPlanTest, ARestartAnInterruptedDeployOwesIsDoneThoughNothingDiffers) {
+  // Server 3's configs were written by a deploy cut off before its roll reached it: they match
+  // the inventory now, but its install dir holds the mark (restart-pending.sh).
+  for (const auto& s : cluster_.servers)
+    facts_["/d" + std::to_string(s.id)] = deployed(s) + (s.id == 3 ? "restart_pending=1\n" : "");
+  DeployReport report;
+  auto lines = plan_lines(report);
+  ASSERT_EQ(report.outcome, DeployOutcome::ok);
+  ASSERT_EQ(report.stages.size(), 3u);
+  EXPECT_EQ(report.stages[1].name, "restart");
+  ASSERT_EQ(report.stages[1].jobs.size(), 1u);
+  EXPECT_EQ(report.stages[1].jobs[0],
+            "127.0.0.1: rolling restart (restart left undone by an interrupted deploy)");
+  EXPECT_EQ(report.changes[2].action, "restart");
+  EXPECT_TRUE(report.changes[2].files.empty());
+  EXPECT_EQ(report.changes[0].action, "none");
+}
+
 TEST_F(DeployPlanTest, AnUnreachableHostStopsTheWholePlanBeforeAnyChange) {
   hosts_.unreachable = {"127.0.0.1"};
   DeployReport report;
