@@ -1,5 +1,6 @@
-// The metrics pieces of ops: the agent jar as a node's file, the ZooKeeper distribution's
-// provider check, and status's per-node metrics line and JSON.
+// The metrics pieces of ops: the agent jar as a node's file (Kafka's; ZooKeeper's when zoo.cfg
+// has TLS), the ZooKeeper distribution's provider check, and status's per-node metrics line and
+// JSON from either source of ZooKeeper's page.
 
 #include <gtest/gtest.h>
 
@@ -37,6 +38,33 @@ TEST(Metrics, TheAgentJarIsOneMoreFileOfANodeRunningIt) {
   EXPECT_FALSE(kafka_agent_files(c, n));
 }
 
+TEST(Metrics, ASecureZooKeeperServerGetsTheAgentJarAnOpenOneDoesNot) {
+  const fs::path jar =
+      fs::temp_directory_path() / ("zkctl-zk-agent-" + std::to_string(::getpid()) + ".jar");
+  std::ofstream(jar, std::ios::binary) << "PKjar";
+  inventory::Cluster c;  // secure by default
+  c.metrics.kafka_agent = jar.string();
+  inventory::Server s;
+  s.host = "node1";
+  s.id = 1;
+  s.install_dir = "/opt/zookeeper";
+  s.metrics_port = 7000;
+  c.servers.push_back(s);
+  auto files = zookeeper_agent_files(c, s);
+  ASSERT_TRUE(files) << files.error().message;
+  ASSERT_EQ(files->size(), 1u);
+  EXPECT_EQ((*files)[0].path, "/opt/zookeeper/conf/jmx_prometheus_javaagent.jar");
+  EXPECT_EQ((*files)[0].content, "PKjar");
+  EXPECT_EQ((*files)[0].mode, 0644);
+  c.security.tls = false;  // its own provider serves: no jar
+  c.security.authentication = inventory::Authentication::none;
+  c.security.authorization = false;
+  auto open = zookeeper_agent_files(c, s);
+  ASSERT_TRUE(open) << open.error().message;
+  EXPECT_TRUE(open->empty());
+  fs::remove(jar);
+}
+
 TEST(Metrics, AZooKeeperDistributionWithoutTheProviderIsNamed) {
   const std::string with =
       "apache-zookeeper-3.9.5-bin/lib/zookeeper-3.9.5.jar\n"
@@ -62,6 +90,15 @@ TEST(Metrics, ZooKeepersLinePicksWhatStatusShows) {
   EXPECT_EQ(m.line(), "outstanding 2, avg latency 0.4 ms, synced followers 2, heap 34/256 MiB");
   EXPECT_EQ(m.json()["synced_followers"], 2.0);
   EXPECT_EQ(m.json()["heap_max_mib"], 256.0);
+}
+
+// The agent's JVM families are client_java 1.x's names, the provider's simpleclient 0.x's.
+TEST(Metrics, ZooKeepersHeapIsReadUnderTheAgentsJvmNamesToo) {
+  auto s = probe::parse_metrics_text(
+      "outstanding_requests 0.0\navg_latency 0.0\n"
+      "jvm_memory_used_bytes{area=\"heap\"} 1.048576E8\n"
+      "jvm_memory_max_bytes{area=\"heap\"} 2.68435456E8\n");
+  EXPECT_EQ(zookeeper_metrics_of(s).line(), "outstanding 0, avg latency 0.0 ms, heap 100/256 MiB");
 }
 
 TEST(Metrics, KafkasLineShowsOfflinePartitionsOnlyOnTheActiveController) {
