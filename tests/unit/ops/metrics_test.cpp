@@ -9,6 +9,8 @@
 
 #include "ops/host/metrics_agent.hpp"
 #include "ops/host/node_metrics.hpp"
+#include "ops/zookeeper/server.hpp"
+#include "support/cluster.hpp"
 
 namespace zkctl::ops {
 namespace {
@@ -79,6 +81,24 @@ TEST(Metrics, AZooKeeperDistributionWithoutTheProviderIsNamed) {
             "enabled = false");
   const std::string half = "d/lib/zookeeper-prometheus-metrics-3.8.0.jar\n";
   EXPECT_NE(zk_provider_problem(half)->find("lib/simpleclient-*.jar"), std::string::npos);
+}
+
+// Only ZooKeeper's own provider needs its jars: on a secure cluster the agent serves, and a
+// distribution without the provider is fine.
+TEST(Metrics, PreflightAsksForTheProviderOnlyWhereItServes) {
+  const testing::TempDir dir("zkctl-metrics-dist");
+  auto open = testing::cluster_of({testing::zk_server("node1", 1)});
+  open.servers[0].metrics_port = 7000;
+  open.zookeeper.distribution = testing::fake_distribution(
+      dir.path(), "zk.tar.gz", "apache-zookeeper-3.9.5-bin/lib/logback-core-1.3.15.jar");
+  ASSERT_FALSE(open.zookeeper.distribution.empty());
+  const ZooKeeperTier open_tier(open, open.servers);
+  auto problem = metrics_problem(open, open_tier);
+  ASSERT_TRUE(problem);
+  EXPECT_NE(problem->find("no Prometheus metrics provider"), std::string::npos) << *problem;
+  const auto secure = testing::secure(open);
+  const ZooKeeperTier secure_tier(secure, secure.servers);
+  EXPECT_EQ(metrics_problem(secure, secure_tier), std::nullopt);
 }
 
 TEST(Metrics, ZooKeepersLinePicksWhatStatusShows) {
