@@ -42,7 +42,7 @@ AGENT=$("$REPO/tests/fixtures/jmx-agent.sh" 2>>"$LOG" | tail -n 1)
 declare -A INV=([off]=$WORK/off.toml [on]=$WORK/on.toml)
 cp "$REPO/inventories/seed-kafka.toml" "$WORK/seed.toml"
 printf '%s\n[metrics]\nenabled = false\n' "$(cat "$WORK/seed.toml")" >"${INV[off]}"
-printf '%s\n[metrics]\nkafka_agent = "%s"\n' "$(cat "$WORK/seed.toml")" "$AGENT" >"${INV[on]}"
+printf '%s\n[metrics]\njmx_agent = "%s"\n' "$(cat "$WORK/seed.toml")" "$AGENT" >"${INV[on]}"
 
 say "starting the lab: ${HOSTS[*]}"
 "$LAB" up --fresh "${HOSTS[@]}" >>"$LOG" 2>&1

@@ -1,5 +1,6 @@
 // [metrics]: the Prometheus endpoints in every ZooKeeper and Kafka JVM and the host agent's
-// port; after the products' sections, so each node gets its metrics port and the ports take
+// port; after the products' sections (and [security]: on a secure cluster ZooKeeper's metrics
+// come from the JMX exporter agent too), so each node gets its metrics port and the ports take
 // part in every port check.
 
 #include <filesystem>
@@ -12,8 +13,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string_view> kMetricsKeys = {"enabled", "zookeeper_port", "kafka_port",
-                                                    "host_port", "kafka_agent"};
+// kafka_agent: jmx_agent's old spelling (from when only Kafka ran the agent), still read.
+const std::vector<std::string_view> kMetricsKeys = {"enabled",   "zookeeper_port", "kafka_port",
+                                                    "host_port", "jmx_agent",      "kafka_agent"};
 
 std::string lowercase(std::string s) {
   for (char& ch : s)
@@ -25,7 +27,7 @@ std::string lowercase(std::string s) {
 struct MetricsPositions {
   std::map<std::string, SourcePos, std::less<>> port;
   SourcePos table;
-  bool agent_set = false;  // kafka_agent is in the table (valid or not)
+  bool agent_set = false;  // jmx_agent (or kafka_agent) is in the table (valid or not)
 };
 
 // The key's position when set, else the table's, else the file's start.
@@ -35,23 +37,40 @@ SourcePos where(Reader& r, const MetricsPositions& p, std::string_view key) {
   return p.table.line != 0 ? p.table : r.file_start();
 }
 
-// kafka_agent: a local jar (the Prometheus JMX exporter Java agent).
-void read_agent(Reader& r, const toml::table& t, MetricsSettings& m) {
-  auto v = r.read_local_path(t, "kafka_agent", "metrics.kafka_agent");
-  if (!v || v->empty()) return;
-  const toml::node& n = *t.get("kafka_agent");
+// jmx_agent (or its old spelling kafka_agent): a local jar (the Prometheus JMX exporter Java
+// agent); the key that was used, empty when neither.
+std::string read_agent(Reader& r, const toml::table& t, MetricsSettings& m) {
+  const toml::node* now = t.get("jmx_agent");
+  const toml::node* old = t.get("kafka_agent");
+  if (now != nullptr && old != nullptr) {
+    r.error(r.at(*old),
+            "metrics.kafka_agent: the old spelling of metrics.jmx_agent, which is "
+            "set too; remove it");
+    return "jmx_agent";
+  }
+  if (now == nullptr && old == nullptr) return "";
+  const std::string key = now != nullptr ? "jmx_agent" : "kafka_agent";
+  const std::string path = "metrics." + key;
+  const toml::node& n = now != nullptr ? *now : *old;
+  if (old != nullptr)
+    r.warn(r.at(n),
+           "metrics.kafka_agent: now spelt metrics.jmx_agent (the agent serves "
+           "ZooKeeper's metrics too on a secure cluster); rename the key");
+  auto v = r.read_local_path(t, key, path);
+  if (!v || v->empty()) return key;
   if (fs::path(*v).extension() != ".jar") {
-    r.error(r.at(n), "metrics.kafka_agent: " + show(*v) +
+    r.error(r.at(n), path + ": " + show(*v) +
                          " is not a .jar (the jmx_prometheus_javaagent jar, e.g. fetched by "
                          "tests/fixtures/jmx-agent.sh)");
-    return;
+    return key;
   }
   std::error_code ec;
   if (r.local_files() == LocalFiles::must_exist && !fs::is_regular_file(*v, ec)) {
-    r.error(r.at(n), "metrics.kafka_agent: file " + show(*v) + " does not exist");
-    return;
+    r.error(r.at(n), path + ": file " + show(*v) + " does not exist");
+    return key;
   }
   m.kafka_agent = *v;
+  return key;
 }
 
 void read_table(Reader& r, const toml::table& t, MetricsSettings& m, MetricsPositions& pos) {
@@ -67,8 +86,7 @@ void read_table(Reader& r, const toml::table& t, MetricsSettings& m, MetricsPosi
     *out = *v;
     pos.port[std::string(key)] = r.at(*t.get(key));
   }
-  read_agent(r, t, m);
-  pos.agent_set = t.get("kafka_agent") != nullptr;
+  pos.agent_set = !read_agent(r, t, m).empty();
 }
 
 // A node's metrics port must differ from its own other ports (reported at [metrics]).
@@ -117,6 +135,26 @@ void check_zookeeper_provider_keys(Reader& r, const toml::table& root) {
                              "set metrics.enabled = false to configure a provider yourself");
 }
 
+// A [metrics] table asks for every endpoint, so the agent's jar is required where it serves:
+// every Kafka node, and ZooKeeper servers on a secure cluster (ZooKeeper's own provider has no
+// TLS). (Set but wrong was reported where it is set.)
+void check_agent_present(Reader& r, const Cluster& c, const MetricsPositions& pos) {
+  const MetricsSettings& m = c.metrics;
+  if (m.pos.line == 0 || pos.agent_set || !m.kafka_agent.empty()) return;
+  const bool kafka = !c.kafka_nodes.empty();
+  const bool zookeeper = c.security.tls && !c.servers.empty();
+  if (!kafka && !zookeeper) return;
+  const std::string who = kafka && zookeeper ? "Kafka nodes and, with [security] tls, ZooKeeper "
+                                               "servers"
+                          : kafka            ? "Kafka nodes"
+                                  : "ZooKeeper servers with [security] tls (their own provider "
+                                    "has no TLS)";
+  r.error(m.pos, "metrics.jmx_agent: missing: " + who +
+                     " need the Prometheus JMX exporter agent (a local jmx_prometheus_javaagent "
+                     "1.x jar, e.g. fetched by tests/fixtures/jmx-agent.sh), or set "
+                     "metrics.enabled = false");
+}
+
 }  // namespace
 
 void load_metrics(Reader& r, const toml::table& root, Cluster& c) {
@@ -129,24 +167,20 @@ void load_metrics(Reader& r, const toml::table& root, Cluster& c) {
   }
   if (!m.enabled) return;
   check_zookeeper_provider_keys(r, root);
+  check_agent_present(r, c, pos);
   // The n-th node of a kind on one host serves on the kind's port + n - 1 (nodes sharing a
-  // host have their own ports anyway).
+  // host have their own ports anyway). Without the agent's jar, the nodes that would run it
+  // serve none (an inventory without a [metrics] table keeps working).
+  const bool agent = !m.kafka_agent.empty();
   std::map<std::string, int> on_host;
-  for (auto& s : c.servers) {
-    s.metrics_port = m.zookeeper_port + on_host[lowercase(s.host)]++;
-    check_own(r, s, s.used_ports(), "zookeeper_port", pos);
+  if (agent || !c.security.tls) {
+    for (auto& s : c.servers) {
+      s.metrics_port = m.zookeeper_port + on_host[lowercase(s.host)]++;
+      check_own(r, s, s.used_ports(), "zookeeper_port", pos);
+    }
   }
-  if (!c.kafka_nodes.empty() && m.kafka_agent.empty()) {
-    // Without [metrics] the Kafka nodes serve none (an inventory written before [metrics]
-    // keeps working); a [metrics] table asks for them, so the agent is required.
-    // (Set but wrong was reported where it is set.)
-    if (m.pos.line != 0 && !pos.agent_set)
-      r.error(m.pos,
-              "metrics.kafka_agent: missing: Kafka nodes need the Prometheus JMX exporter agent "
-              "(a local jmx_prometheus_javaagent 1.x jar, e.g. fetched by "
-              "tests/fixtures/jmx-agent.sh), or set metrics.enabled = false");
-  } else {
-    on_host.clear();
+  on_host.clear();
+  if (agent) {
     for (auto& n : c.kafka_nodes) {
       n.metrics_port = m.kafka_port + on_host[lowercase(n.host)]++;
       check_own(r, n, n.used_ports(), "kafka_port", pos);

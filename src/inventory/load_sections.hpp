@@ -27,8 +27,9 @@ void load_kafka(Reader& r, const toml::table& root, Cluster& c, std::vector<Node
 
 // [metrics] into c.metrics and each node's metrics_port (after load_zookeeper and load_kafka):
 // a metrics port equal to a port of its own node, or host_port to any port on its host, is
-// reported at [metrics]; Kafka nodes need metrics.kafka_agent when [metrics] is there, and serve
-// no metrics without it when it is not.
+// reported at [metrics]; Kafka nodes, and ZooKeeper servers of a cluster with [security] tls,
+// need metrics.jmx_agent (old spelling kafka_agent) when [metrics] is there, and serve no
+// metrics without it when it is not.
 void load_metrics(Reader& r, const toml::table& root, Cluster& c);
 
 // [monitoring] into c.monitoring (after the nodes: its port and install_dir must not clash with

@@ -112,12 +112,6 @@ util::Result<void> check_zoo_cfg(const ZooCfgValues& v) {
   return {};
 }
 
-// Whether zoo.cfg has TLS: the cluster's, or from the on-ramp's first phase on.
-bool zookeeper_tls_rendered(const inventory::Cluster& cluster) {
-  if (!cluster.onramp) return cluster.security.tls;
-  return cluster.onramp->security.tls && cluster.onramp->phase != inventory::SecurityPhase::open;
-}
-
 // The on-ramp's ZooKeeper steps: port unification, then quorum TLS, then plaintext off.
 void set_onramp_phase(inventory::SecurityPhase phase, ZooCfgTls& tls) {
   using inventory::SecurityPhase;
@@ -128,6 +122,11 @@ void set_onramp_phase(inventory::SecurityPhase phase, ZooCfgTls& tls) {
 }
 
 }  // namespace
+
+bool zookeeper_tls_rendered(const inventory::Cluster& cluster) {
+  if (!cluster.onramp) return cluster.security.tls;
+  return cluster.onramp->security.tls && cluster.onramp->phase != inventory::SecurityPhase::open;
+}
 
 ZooCfgValues zoo_cfg_values(const inventory::Cluster& cluster, const inventory::Server& server) {
   const ZkPaths paths = zk_paths(server);
@@ -153,9 +152,7 @@ ZooCfgValues zoo_cfg_values(const inventory::Cluster& cluster, const inventory::
   std::stable_sort(v.servers.begin(), v.servers.end(),
                    [](const ZooCfgServer& a, const ZooCfgServer& b) { return a.id < b.id; });
   v.extra_config = cluster.zookeeper.extra_config;
-  v.metrics = zk_metrics_values(
-      zookeeper_tls_rendered(cluster) ? ZkMetricsBind::loopback : ZkMetricsBind::node_address,
-      server);
+  v.metrics = zk_metrics_values(cluster, server);
   if (zookeeper_tls_rendered(cluster)) {
     const inventory::SecuritySettings& security = rendered_security(cluster);
     const bool authenticated = security.authentication != inventory::Authentication::none;
@@ -175,6 +172,7 @@ ZkEnvValues zk_env_values(const inventory::Cluster& cluster, const inventory::Se
   v.log_dir = zk_paths(server).log_dir;
   v.heap_mb = cluster.zookeeper.heap_mb;
   v.java_home = server.java_home;  // [java]: the pushed JDK; else empty (the hosts' java)
+  v.server_jvmflags = zookeeper_agent_opts(cluster, server);  // [metrics] on a TLS zoo.cfg
   return v;
 }
 
@@ -286,6 +284,9 @@ util::Result<std::vector<RenderedFile>> render_zookeeper_node(const inventory::C
     if (!unit) return prefix(unit.error());
     files.push_back(std::move(*unit));
   }
+  auto metrics = zookeeper_metrics_files(cluster, server, options);
+  if (!metrics) return prefix(metrics.error());
+  std::move(metrics->begin(), metrics->end(), std::back_inserter(files));
   if (tls != nullptr) {
     auto tls_files = zookeeper_tls_files(server, *tls);
     if (!tls_files) return tls_files.error();

@@ -53,7 +53,7 @@ struct ZooCfgValues {
   std::vector<ZooCfgServer> servers;                              // every server, sorted by id
   std::vector<std::pair<std::string, std::string>> extra_config;  // inventory order
   std::optional<ZooCfgTls> tls;  // empty: plaintext (a cluster without [security] tls)
-  ZkMetricsValues metrics;       // [metrics]: the Prometheus provider; port 0: none
+  ZkMetricsValues metrics;       // [metrics]: the Prometheus provider (no TLS); port 0: none
 };
 
 // Everything zookeeper-env.sh (templates/zookeeper/zookeeper-env.sh.mustache) is
@@ -61,7 +61,7 @@ struct ZooCfgValues {
 struct ZkEnvValues {
   std::string log_dir;                          // ZOO_LOG_DIR
   int heap_mb = 0;                              // ZK_SERVER_HEAP (zkEnv.sh adds -Xmx<N>m)
-  std::string server_jvmflags;                  // SERVER_JVMFLAGS (extra JVM flags)
+  std::string server_jvmflags;                  // SERVER_JVMFLAGS: the JMX exporter agent, if any
   std::string log4j_prop = "INFO,ROLLINGFILE";  // ZOO_LOG4J_PROP
   std::string java_home;                        // JAVA_HOME; empty: line omitted
 };
@@ -70,6 +70,9 @@ struct ZkEnvValues {
 struct MyidValues {
   int id = 0;  // 1..255
 };
+
+// Whether zoo.cfg has TLS: the cluster's, or from the on-ramp's first phase on.
+bool zookeeper_tls_rendered(const inventory::Cluster& cluster);
 
 // zoo.cfg values for `server` in `cluster`.
 ZooCfgValues zoo_cfg_values(const inventory::Cluster& cluster, const inventory::Server& server);
@@ -91,7 +94,8 @@ util::Result<std::string> render_zk_env(const ZkEnvValues& values,
 util::Result<std::string> render_myid(const MyidValues& values, const RenderOptions& options = {});
 
 // The three files of `server` (zoo.cfg, myid, zookeeper-env.sh; mode 0644) at
-// the paths zk_paths() gives, its systemd unit with that launcher, and with `tls` (PEM texts
+// the paths zk_paths() gives, its systemd unit with that launcher, the JMX exporter agent's
+// rule file when the agent serves its metrics, and with `tls` (PEM texts
 // for a cluster with [security] tls) zookeeper_tls_files() too; without it a secure
 // cluster's configs render all the same, with no key files (`zkctl render`). Fails if
 // `server` is not in `cluster`, ids repeat, a path is not absolute, [security] is a

@@ -90,7 +90,7 @@ def _kafka_dist(version: str) -> Path:
 
 @pytest.fixture(scope="session")
 def jmx_agent() -> Path:
-    """The Prometheus JMX exporter agent jar ([metrics] kafka_agent) fetched by
+    """The Prometheus JMX exporter agent jar ([metrics] jmx_agent) fetched by
     tests/fixtures/jmx-agent.sh."""
     import subprocess
     out = subprocess.run([str(REPO / "tests" / "fixtures" / "jmx-agent.sh")], check=True, text=True,

@@ -4,7 +4,9 @@ defaults (TLS everywhere, SCRAM for Kafka clients, mutual TLS between servers, a
 KRaft: Kafka 4.x, three combined nodes kf1..kf3, with client certificates (authentication =
 "mtls": Debian's librdkafka 2.0.2 cannot do SCRAM against Kafka 4, librdkafka#4895).
 Clients: kcat, confluent-kafka and kazoo from Debian's packages, openssl s_client, and Kafka's
-own Java console producer with the client.properties `zkctl client-config` writes.
+own Java console producer with the client.properties `zkctl client-config` writes. The ZooKeeper
+mode cluster has [metrics] (the JMX exporter agent in every JVM, HTTPS only) and a monitoring
+host (Prometheus on nn01, asked through its HTTP API: every target up, no alert firing).
 Tests run in file order and share one deployed cluster per mode."""
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import stat
 import subprocess
 import tarfile
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -30,6 +33,16 @@ KRAFT = REPO / "inventories" / "kraft.toml"
 ZK_HOSTS = ["node1", "node2", "node3", "nn01"]
 BROKERS = ["node1", "node2", "node3"]
 KRAFT_HOSTS = ["kf1", "kf2", "kf3"]
+PROMETHEUS = "http://nn01:9090"
+MONITORING = """
+[monitoring]
+host = "nn01"
+scrape_interval_s = 2
+"""
+# What `zkctl status` reads from a ZooKeeper server's metrics page (ops/host/node_metrics), served
+# on a secure cluster by the JMX exporter agent under the names ZooKeeper's provider uses.
+ZK_STATUS_NAMES = {"outstanding_requests", "avg_latency", "jvm_memory_used_bytes",
+                   "jvm_memory_max_bytes"}
 
 USERS = """
 [security]
@@ -127,7 +140,7 @@ def sec(lab, zk_dist, zk39_dist, kafka3_dist, jmx_agent, zkctl_bin, tmp_path_fac
     tmp = tmp_path_factory.mktemp("secure")
     zk = Zkctl(zkctl_bin, tmp / "home")
     zk.inventory = secure_variant(SEED_KAFKA, tmp / "seed-kafka-secure.toml",
-                                  with_metrics(USERS, jmx_agent))
+                                  with_metrics(USERS, jmx_agent) + MONITORING)
     text = zk.inventory.read_text()
     assert str(zk_dist) in text, "the seed's ZooKeeper is the 3.8.0 fixture"
     zk.inventory.write_text(text.replace(str(zk_dist), str(zk39_dist)))
@@ -217,12 +230,61 @@ def test_metrics_ports_refuse_plaintext_and_serve_tls(lab, sec):
         with pytest.raises((urllib.error.URLError, ConnectionError, OSError)):
             scrape(f"http://{host}:7071/metrics", timeout=5)
     for host in ZK_HOSTS:
-        # ZooKeeper 3.8/3.9's provider serves no TLS: on a secure cluster it is not on the
-        # network at all, only on the host's loopback (zkctl status reads it over SSH).
-        with pytest.raises(ConnectionRefusedError):
-            socket.create_connection((host, 7000), timeout=5).close()
-        out = lab.exec(host, "curl -s -m 5 http://127.0.0.1:7000/metrics").stdout
-        assert "znode_count" in out, host
+        # ZooKeeper 3.8/3.9's provider has no TLS: the JMX exporter agent serves its metrics,
+        # HTTPS only, with the node's certificate, under the provider's names ...
+        r = s_client(host, 7000, ca)
+        assert verified_chain(r.stdout + r.stderr, "zookeeper"), f"{host}: {r.stdout + r.stderr}"
+        names = scrape(f"https://{host}:7000/metrics", context=tls)
+        assert ZK_STATUS_NAMES | {"znode_count", "peer_state"} <= set(names), (host, sorted(names))
+        assert names["znode_count"][0][1] > 0, host
+        # ... and no answer to plain HTTP.
+        with pytest.raises((urllib.error.URLError, ConnectionError, OSError)):
+            scrape(f"http://{host}:7000/metrics", timeout=5)
+    # `zkctl status` reads it over TLS (no SSH); the leader's synced followers from its mntr.
+    code, status = sec.status()
+    assert code == 0, status
+    for n in status["nodes"]:
+        m = n["metrics"]
+        assert "error" not in m and {"outstanding_requests", "avg_latency_ms",
+                                     "heap_used_mib"} <= set(m), n
+        if n["mode"] == "leader":
+            assert m["synced_followers"] == 2, n  # node1-3 are voters, nn01 an observer
+    table = sec.run("status").stdout
+    for host in ZK_HOSTS:
+        assert re.search(rf"^  {host} metrics: outstanding \d+, avg latency", table, re.M), table
+
+
+def prometheus(path: str) -> dict:
+    with urllib.request.urlopen(PROMETHEUS + path, timeout=5) as r:
+        body = json.load(r)
+    assert body["status"] == "success", body
+    return body["data"]
+
+
+def test_the_monitoring_host_scrapes_every_target_over_tls_and_nothing_fires(sec):
+    # Before, the zookeeper job scraped https://<host>:7000 where the provider (on loopback)
+    # was not: every ZooKeeper target down, ZooKeeperNoQuorum and ZooKeeperServerDown firing.
+    want = {f"zookeeper {h}:7000" for h in ZK_HOSTS} | {f"kafka {h}:7071" for h in BROKERS} | \
+        {f"host {h}:9100" for h in ZK_HOSTS}
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            targets = {f'{t["labels"]["job"]} {t["labels"]["instance"]}': t
+                       for t in prometheus("/api/v1/targets?state=active")["activeTargets"]}
+        except OSError as e:  # Prometheus not answering yet
+            targets = {"error": {"health": str(e)}}
+        health = {k: t["health"] for k, t in targets.items()}
+        if set(health) == want and all(h == "up" for h in health.values()):
+            break
+        assert time.monotonic() < deadline, {k: (t["health"], t.get("lastError"))
+                                             for k, t in targets.items()}
+        time.sleep(0.5)
+    # Every rule evaluated at least once since the targets came up: nothing fires.
+    time.sleep(2 * 2 + 1)
+    firing = [a["labels"] for a in prometheus("/api/v1/alerts")["alerts"]
+              if a["state"] == "firing"]
+    assert firing == [], firing
+    assert "alerts firing: none" in sec.run("status").stdout
 
 
 def test_clients_without_tls_or_credentials_are_refused(sec):

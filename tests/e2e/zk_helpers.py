@@ -153,8 +153,9 @@ def record_case(case: str, injected: str, reported: str, **counts: int) -> None:
 
 def with_metrics(text: str, agent: Path) -> str:
     """Inventory `text` with a [metrics] table naming the JMX exporter agent jar, so every Kafka
-    node runs it (ZooKeeper's provider is on without it)."""
-    return text + f'\n[metrics]\nkafka_agent = "{agent}"\n'
+    node runs it, and on a secure cluster every ZooKeeper server (on an open one ZooKeeper's own
+    provider serves)."""
+    return text + f'\n[metrics]\njmx_agent = "{agent}"\n'
 
 
 def scrape(url: str, context=None, timeout: float = 10) -> dict[str, list[tuple[str, float]]]:

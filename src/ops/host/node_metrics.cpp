@@ -5,13 +5,13 @@
 
 #include "ops/security/cluster_pki.hpp"
 #include "probe/ask.hpp"
+#include "render/metrics.hpp"
 
 namespace zkctl::ops {
 
 namespace {
 
 constexpr double kMiB = 1024.0 * 1024.0;
-constexpr std::string_view kLoopback = "127.0.0.1";
 
 std::string number(double v, int decimals) {
   char buf[32];
@@ -83,8 +83,13 @@ NodeMetrics zookeeper_metrics_of(const probe::Samples& s) {
   pick(m, "outstanding_requests", probe::sample(s, "outstanding_requests"));
   pick(m, "avg_latency_ms", probe::sample(s, "avg_latency"));
   pick(m, "synced_followers", probe::sample(s, "synced_followers"));  // the leader only
-  pick(m, "heap_used_mib", probe::sample(s, "jvm_memory_bytes_used", {"area=\"heap\""}), kMiB);
-  pick(m, "heap_max_mib", probe::sample(s, "jvm_memory_bytes_max", {"area=\"heap\""}), kMiB);
+  // The provider's JVM names (simpleclient 0.x), else the agent's (client_java 1.x).
+  const auto heap = [&](std::string_view old_name, std::string_view agent_name) {
+    auto v = probe::sample(s, old_name, {"area=\"heap\""});
+    return v ? v : probe::sample(s, agent_name, {"area=\"heap\""});
+  };
+  pick(m, "heap_used_mib", heap("jvm_memory_bytes_used", "jvm_memory_used_bytes"), kMiB);
+  pick(m, "heap_max_mib", heap("jvm_memory_bytes_max", "jvm_memory_max_bytes"), kMiB);
   return m;
 }
 
@@ -107,19 +112,16 @@ NodeMetrics kafka_metrics_of(const probe::Samples& s) {
 }
 
 NodeMetrics zookeeper_node_metrics(Context& ctx, const inventory::Server& server) {
-  if (server.metrics_port == 0) return {};
-  const auto timeout = ctx.options().probe_timeout;
-  if (!ctx.cluster().security.tls) {
-    return fetched(probe::ask_tcp(server.host, server.metrics_port,
-                                  probe::metrics_request(server.host), timeout),
-                   zookeeper_metrics_of);
-  }
-  // No TLS in ZooKeeper's provider: it listens on the host's loopback only (render/metrics).
-  Connection& c = ctx.connection(server);
-  if (!c.remote) return NodeMetrics{.enabled = true, .error = "ssh: " + c.error, .values = {}};
-  return fetched(probe::ask_via(*c.remote, std::string(kLoopback), server.metrics_port,
-                                probe::metrics_request(std::string(kLoopback)), timeout),
-                 zookeeper_metrics_of);
+  const render::ZkMetricsSource source = render::zk_metrics_source(ctx.cluster(), server);
+  if (source == render::ZkMetricsSource::none) return {};
+  // ZooKeeper's provider: plain HTTP; the JMX exporter agent (a zoo.cfg with TLS): HTTPS only.
+  const probe::ClientTls tls = source == render::ZkMetricsSource::agent
+                                   ? zkctl_client_tls(ctx.cluster())
+                                   : probe::ClientTls{};
+  return fetched(
+      probe::ask_tcp(server.host, server.metrics_port, probe::metrics_request(server.host),
+                     ctx.options().probe_timeout, tls),
+      zookeeper_metrics_of);
 }
 
 NodeMetrics kafka_node_metrics(Context& ctx, const inventory::KafkaNode& node) {

@@ -1,8 +1,8 @@
 #pragma once
 // `zkctl status`'s metrics line per node: what a node's Prometheus endpoint ([metrics]) adds to
-// the four-letter words and the Kafka protocol, read like a four-letter word (HTTP over TCP;
-// ZooKeeper's loopback-only provider of a secure cluster over an SSH channel; Kafka's agent
-// over TLS when the cluster is secure).
+// the four-letter words and the Kafka protocol, read like a four-letter word: HTTP over TCP
+// from ZooKeeper's provider, HTTPS from the JMX exporter agent (Kafka's on a secure cluster,
+// ZooKeeper's on a zoo.cfg with TLS).
 
 #include <nlohmann/json.hpp>
 #include <string>

@@ -3,6 +3,7 @@
 #include "ops/cluster/membership.hpp"
 #include "ops/commands/deploy.hpp"
 #include "ops/host/launcher.hpp"
+#include "ops/host/metrics_agent.hpp"
 #include "ops/zookeeper/quorum.hpp"
 #include "ops/zookeeper/rolling.hpp"
 #include "ops/zookeeper/status.hpp"
@@ -29,8 +30,13 @@ std::vector<OwnedDir> ZooKeeperServer::owned_dirs() const {
 util::Result<std::vector<render::RenderedFile>> ZooKeeperServer::render(const Context& ctx) const {
   auto tls = ctx.tls_material(kZooKeeperIdentity, node_);
   if (!tls) return tls.error();
-  return render::render_zookeeper_node(cluster_, node_, ctx.options().templates,
-                                       *tls ? &**tls : nullptr);
+  auto files = render::render_zookeeper_node(cluster_, node_, ctx.options().templates,
+                                             *tls ? &**tls : nullptr);
+  if (!files) return files;
+  auto agent = zookeeper_agent_files(cluster_, node_);  // [metrics] with TLS: the JMX agent
+  if (!agent) return agent.error();
+  std::move(agent->begin(), agent->end(), std::back_inserter(*files));
+  return files;
 }
 
 util::Result<void> ZooKeeperServer::inspect(remote::Remote& remote,
@@ -59,6 +65,7 @@ util::Result<void> ZooKeeperServer::configure(
   if (auto m = mark_owned_dirs(remote, cluster_.name, user, owned_dirs(), timeout); !m)
     return m.error();
   if (auto w = write_files(remote, user, changed, timeout); !w) return w.error();
+  if (auto k = prepare_agent_keystore(remote, cluster_, node_, timeout); !k) return k.error();
   // Root owns the configs (the service's group on a secret); systemd: unit enabled.
   return settle_service(remote, node_.service, render::Product::zookeeper, files, timeout);
 }
@@ -156,7 +163,8 @@ std::string ZooKeeperTier::ready_text(Context& ctx, const Component& node) {
 }
 
 std::unique_ptr<TierStatus> ZooKeeperTier::status(Context& ctx, probe::AskMntr detail) {
-  ClusterStatus st = collect_status(ctx, detail);
+  ClusterStatus st =
+      collect_status(ctx, metrics_need_mntr(ctx.cluster()) ? probe::AskMntr::yes : detail);
   add_metrics(ctx, st);
   return std::make_unique<ZooKeeperStatusView>(ctx.cluster().name, std::move(st));
 }

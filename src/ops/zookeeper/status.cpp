@@ -1,6 +1,7 @@
 #include "ops/zookeeper/status.hpp"
 
 #include "ops/zookeeper/wait.hpp"
+#include "render/metrics.hpp"
 #include "runner/runner.hpp"
 
 namespace zkctl::ops {
@@ -57,11 +58,27 @@ ClusterStatus collect_status(Context& ctx, probe::AskMntr ask_mntr) {
   return st;
 }
 
+bool metrics_need_mntr(const inventory::Cluster& cluster) {
+  return render::any_zk_metrics_source(cluster, render::ZkMetricsSource::agent);
+}
+
+void with_synced_followers(NodeMetrics& metrics, const probe::NodeProbe& probe) {
+  // The JMX exporter agent cannot serve the leader's synced_followers (no MBean has it): the
+  // leader's mntr, already read, says the same.
+  if (!metrics.enabled || !metrics.error.empty() || !probe.mntr || !probe.mntr->synced_followers)
+    return;
+  for (const auto& [key, value] : metrics.values)
+    if (key == "synced_followers") return;
+  metrics.values.emplace_back("synced_followers",
+                              static_cast<double>(*probe.mntr->synced_followers));
+}
+
 void add_metrics(Context& ctx, ClusterStatus& status) {
   runner::parallel_for(status.nodes.size(), static_cast<int>(status.nodes.size()) + 1,
                        [&](std::size_t i) {
                          NodeStatus& n = status.nodes[i];
                          n.metrics = zookeeper_node_metrics(ctx, *n.server);
+                         with_synced_followers(n.metrics, n.probe);
                        });
 }
 

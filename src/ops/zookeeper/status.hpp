@@ -35,6 +35,14 @@ ClusterStatus collect_status(Context& ctx, probe::AskMntr ask_mntr = probe::AskM
 
 std::vector<Observed> observed(const ClusterStatus& status);
 
+// Whether a server's metrics come from the JMX exporter agent, whose page lacks what mntr has
+// (the status line's synced followers): status then asks mntr too.
+bool metrics_need_mntr(const inventory::Cluster& cluster);
+
+// `metrics` with the leader's synced_followers from its mntr (`probe`) when its page has none
+// (the JMX exporter agent's): one line whichever source serves ZooKeeper's metrics.
+void with_synced_followers(NodeMetrics& metrics, const probe::NodeProbe& probe);
+
 // Read every server's metrics endpoint at once into `status` (`zkctl status` only: the safety
 // checks that collect status need none of it).
 void add_metrics(Context& ctx, ClusterStatus& status);

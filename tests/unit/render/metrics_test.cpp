@@ -1,6 +1,7 @@
-// The metrics endpoints in rendered files: zoo.cfg's provider keys (on the node's address, on
-// 127.0.0.1 with TLS), Kafka's -javaagent in kafka-env.sh and the unit, the agent's rule file
-// (goldens in tests/golden/metrics/) and its HTTPS keystore.
+// The metrics endpoints in rendered files: zoo.cfg's provider keys (on the node's address, only
+// without TLS), the JMX exporter agent in ZooKeeper's SERVER_JVMFLAGS when zoo.cfg has TLS,
+// Kafka's -javaagent in kafka-env.sh and the unit, the agents' rule files (goldens in
+// tests/golden/metrics/) and their HTTPS keystores.
 
 #include "render/metrics.hpp"
 
@@ -47,14 +48,73 @@ TEST(RenderMetrics, ZooKeeperServesItsProviderOnItsOwnAddress) {
   EXPECT_EQ(cfg->find("loopback"), std::string::npos);
 }
 
-TEST(RenderMetrics, ASecureZooKeeperKeepsItsPlaintextProviderOnLoopback) {
+// ZooKeeper's provider has no TLS: on a secure cluster the JMX exporter agent serves its metrics
+// over HTTPS on the node's address (before: the provider on 127.0.0.1, which Prometheus on
+// another host could not scrape).
+TEST(RenderMetrics, ASecureZooKeeperRunsTheAgentOverHttpsInsteadOfItsProvider) {
   const auto c = testing::secured(testing::seed_cluster());
-  auto cfg = render_zoo_cfg(zoo_cfg_values(c, c.servers[0]));
-  ASSERT_TRUE(cfg) << cfg.error().message;
-  EXPECT_TRUE(has_line(*cfg, "metricsProvider.httpHost=127.0.0.1")) << *cfg;
-  EXPECT_TRUE(has_line(*cfg,
-                       "# metrics on loopback: ZooKeeper 3.8/3.9's Prometheus provider "
-                       "serves no TLS"));
+  EXPECT_EQ(zk_metrics_source(c, c.servers[0]), ZkMetricsSource::agent);
+  auto files = render_zookeeper_node(c, c.servers[0]);
+  ASSERT_TRUE(files) << files.error().message;
+  const RenderedFile* cfg = file_named(*files, "/opt/zookeeper/conf/zoo.cfg");
+  ASSERT_NE(cfg, nullptr);
+  EXPECT_EQ(cfg->content.find("metricsProvider"), std::string::npos) << cfg->content;
+  const RenderedFile* env = file_named(*files, "/opt/zookeeper/conf/zookeeper-env.sh");
+  ASSERT_NE(env, nullptr);
+  EXPECT_TRUE(has_line(env->content,
+                       "export SERVER_JVMFLAGS=-javaagent:/opt/zookeeper/conf/"
+                       "jmx_prometheus_javaagent.jar=" +
+                           c.servers[0].host + ":7000:/opt/zookeeper/conf/jmx-exporter.yml"))
+      << env->content;
+  const RenderedFile* rules = file_named(*files, "/opt/zookeeper/conf/jmx-exporter.yml");
+  ASSERT_NE(rules, nullptr);
+  EXPECT_EQ(rules->mode, 0644);
+  test::expect_golden(test::golden_dir() / "metrics" / "jmx-exporter-zookeeper.yml",
+                      rules->content);
+  EXPECT_TRUE(has_line(rules->content, "      filename: \"/opt/zookeeper/conf/tls/metrics.p12\""))
+      << rules->content;
+  EXPECT_EQ(zookeeper_agent_paths(c.servers[0]).key_store, "/opt/zookeeper/conf/tls/metrics.p12");
+  // The rule file maps the MBeans to the provider's names that status reads.
+  for (const std::string name :
+       {"outstanding_requests", "avg_latency", "znode_count", "num_alive_connections"})
+    EXPECT_TRUE(has_line(rules->content, "    name: " + name)) << name;
+}
+
+TEST(RenderMetrics, AnOpenZooKeeperRunsNoAgent) {
+  const auto c = testing::seed_cluster();
+  EXPECT_EQ(zk_metrics_source(c, c.servers[0]), ZkMetricsSource::provider);
+  EXPECT_EQ(zookeeper_agent_opts(c, c.servers[0]), "");
+  auto files = zookeeper_metrics_files(c, c.servers[0]);
+  ASSERT_TRUE(files) << files.error().message;
+  EXPECT_TRUE(files->empty());
+  auto env = render_zk_env(zk_env_values(c, c.servers[0]));
+  ASSERT_TRUE(env) << env.error().message;
+  EXPECT_TRUE(has_line(*env, "export SERVER_JVMFLAGS=''")) << *env;
+  // Metrics off on a secure cluster (no agent): nothing at all.
+  auto off = testing::secured(testing::seed_cluster());
+  for (auto& s : off.servers) s.metrics_port = 0;
+  EXPECT_EQ(zk_metrics_source(off, off.servers[0]), ZkMetricsSource::none);
+  EXPECT_EQ(zookeeper_agent_opts(off, off.servers[0]), "");
+  EXPECT_EQ(zoo_cfg_values(off, off.servers[0]).metrics.port, 0);
+}
+
+// The on-ramp's phases follow zoo.cfg: the provider while it has no TLS, the agent from the
+// first phase with TLS on.
+TEST(RenderMetrics, TheOnrampSwitchesToTheAgentWithZooKeepersTls) {
+  auto c = testing::seed_cluster();
+  inventory::SecurityOnramp o;
+  o.security = testing::secure_settings();
+  o.phase = inventory::SecurityPhase::open;
+  c.onramp = o;
+  EXPECT_EQ(zk_metrics_source(c, c.servers[0]), ZkMetricsSource::provider);
+  c.onramp->phase = inventory::SecurityPhase::zk_unified;
+  EXPECT_EQ(zk_metrics_source(c, c.servers[0]), ZkMetricsSource::agent);
+  EXPECT_EQ(zoo_cfg_values(c, c.servers[0]).metrics.port, 0);
+}
+
+TEST(RenderMetrics, TheZooKeeperRuleFileServesHttpsOnly) {
+  EXPECT_FALSE(render_zookeeper_jmx_exporter(""));
+  EXPECT_FALSE(render_zookeeper_jmx_exporter("tls/m.p12"));
 }
 
 TEST(RenderMetrics, MetricsOffMeansNoProviderAndFreeProviderKeys) {

@@ -34,7 +34,7 @@ void compare_zookeeper(const inventory::Cluster& cluster, const std::string& dir
       [&](const inventory::Server& s) {
         return without_pem(render_zookeeper_node(cluster, s, {}, &material));
       },
-      3);
+      4);  // zoo.cfg, myid, zookeeper-env.sh and the metrics agent's jmx-exporter.yml
 }
 
 void compare_kafka(const inventory::Cluster& cluster, const std::string& dir) {

@@ -80,10 +80,11 @@ TEST(RenderTlsFiles, NodeRendersIncludeTlsFilesOnlyWithMaterial) {
   const auto zk = testing::secured(testing::seed_cluster());
   auto without = render_zookeeper_node(zk, zk.servers[0]);
   ASSERT_TRUE(without.ok()) << without.error().message;
-  EXPECT_EQ(without->size(), 3U);  // zkctl render: configs, no keys
+  // zkctl render: configs (and the metrics agent's rule file), no keys
+  EXPECT_EQ(without->size(), 4U);
   auto with = render_zookeeper_node(zk, zk.servers[0], {}, &material);
   ASSERT_TRUE(with.ok()) << with.error().message;
-  ASSERT_EQ(with->size(), 5U);
+  ASSERT_EQ(with->size(), 6U);
   EXPECT_NE(find_file(*with, "/opt/zookeeper/conf/tls/node.pem"), nullptr);
   EXPECT_NE(find_file(*with, "/opt/zookeeper/conf/tls/ca.pem"), nullptr);
   for (const auto& f : *with) {  // no admin identity on a ZooKeeper server

@@ -2,5 +2,5 @@
 # Sourced by ZooKeeper's bin/zkEnv.sh; every value is shell-quoted by zkctl.
 export ZOO_LOG_DIR=/opt/zookeeper/logs
 export ZK_SERVER_HEAP=256
-export SERVER_JVMFLAGS=''
+export SERVER_JVMFLAGS=-javaagent:/opt/zookeeper/conf/jmx_prometheus_javaagent.jar=node3:7000:/opt/zookeeper/conf/jmx-exporter.yml
 export ZOO_LOG4J_PROP=INFO,ROLLINGFILE
