@@ -107,12 +107,15 @@ void load_monitoring(Reader& r, const toml::table& root, Cluster& c) {
   if (auto v = r.read_int(*t, "disk_alert_percent", "monitoring.disk_alert_percent", 1, 99))
     m.disk_alert_percent = *v;
   check_monitoring_host(r, c, port_pos, dir_pos);
-  // Prometheus watches a broker through its agent: without one, every Kafka target would be
-  // down and KafkaBrokerDown fire from the first scrape on.
-  if (c.metrics.enabled && !c.kafka_nodes.empty() && c.metrics.kafka_agent.empty())
-    r.error(host_pos,
-            "monitoring.host: Prometheus scrapes every Kafka node's metrics, which need the JMX "
-            "exporter agent: set [metrics] kafka_agent (a local jmx_prometheus_javaagent 1.x jar)");
+  // Prometheus watches a broker (and, on a TLS cluster, a ZooKeeper server) through the JMX
+  // exporter agent: without one, those targets would be down and their alerts fire from the
+  // first scrape on.
+  const bool agent_needed = !c.kafka_nodes.empty() || (c.security.tls && !c.servers.empty());
+  if (c.metrics.enabled && agent_needed && c.metrics.kafka_agent.empty())
+    r.error(host_pos, std::string("monitoring.host: Prometheus scrapes every ") +
+                          (c.kafka_nodes.empty() ? "ZooKeeper server" : "Kafka node") +
+                          "'s metrics, which need the JMX exporter agent: set [metrics] "
+                          "jmx_agent (a local jmx_prometheus_javaagent 1.x jar)");
 }
 
 }  // namespace zkctl::inventory::detail

@@ -10,6 +10,15 @@ const char* verb(Action a) {
   static constexpr const char* kVerbs[] = {"start", "stop", "restart"};
   return kVerbs[static_cast<int>(a)];
 }
+// Component::before_start unless the node runs (start leaves a running node as it is).
+util::Result<void> before_start_if_down(Context& ctx, const Component& node, remote::Remote& r,
+                                        std::chrono::seconds timeout) {
+  auto running = node.pid(r, timeout);
+  if (!running) return running.error();
+  if (*running) return {};
+  return node.before_start(ctx);
+}
+
 }  // namespace
 
 ControlReport control_node(Context& ctx, Tier& tier, const Component& node, Action action,
@@ -40,6 +49,9 @@ ControlReport control_node(Context& ctx, Tier& tier, const Component& node, Acti
     if (action == Action::stop) return {ControlOutcome::ok, who + ": stopped"};
   }
   progress.report({host, node.step("start"), runner::EventKind::started, ""});
+  if (auto ready = before_start_if_down(ctx, node, r, timeout); !ready)
+    return {ControlOutcome::failed,
+            host + ": " + node.step("start") + ": " + ready.error().message};
   auto pid = node.start(r, timeout);
   if (!pid)
     return {ControlOutcome::failed, host + ": " + node.step("start") + ": " + pid.error().message};
