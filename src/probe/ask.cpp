@@ -78,7 +78,7 @@ std::string explain(Failure f, const std::string& where, std::string_view word,
   const std::string w(word);
   switch (f) {
     case Failure::refused:
-      return where + ": connection refused (nothing listens there: ZooKeeper is down)";
+      return where + ": connection refused (nothing listens there: the process is down)";
     case Failure::timeout:
       return where + ": no answer to `" + w + "` within " + std::to_string(timeout.count()) +
              " ms (" + cause + ")";

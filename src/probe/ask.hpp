@@ -17,7 +17,7 @@ namespace zkctl::probe {
 enum class Failure {
   none,             // it answered
   resolve,          // the host name does not resolve
-  refused,          // connection refused: nothing listens there (ZooKeeper down)
+  refused,          // connection refused: nothing listens there (the process is down)
   timeout,          // no connection or no complete answer within the timeout (black-holed, hung)
   unreachable,      // no route to the host / network unreachable, or the SSH tunnel failed
   not_whitelisted,  // the server is up but the word is not in 4lw.commands.whitelist
