@@ -4,7 +4,7 @@
 # node1..node3, open) deployed with `[metrics] enabled = false` and with metrics on (ZooKeeper's
 # Prometheus provider, the JMX exporter agent in each broker), alternately in the same run: each
 # case is a redeploy of the same cluster (zkctl restarts every node, as a changed config does).
-# After a warm-up, a steady load runs for a window: kafka-producer-perf-test.sh on node1 (200-byte
+# After a warm-up, a steady load runs for a window: Kafka's ProducerPerformance on node1 (200-byte
 # records at a fixed rate into a 3-replica topic) and, with metrics on, a scrape of node1's
 # two endpoints every 15 s (Prometheus' default interval). Measured on node1 over the window:
 # CPU seconds of the broker's and the ZooKeeper server's JVM (utime + stime from /proc/PID/stat)
@@ -67,7 +67,8 @@ measure() {
     kafka=$(jvm_pid 'kafka\.Kafka ')
     [[ -n $zk && -n $kafka ]] || die "no ZooKeeper or Kafka JVM on node1"
     hz=$(getconf CLK_TCK)
-    on_node1 /opt/kafka/current/bin/kafka-producer-perf-test.sh --topic bench \
+    # kafka-producer-perf-test.sh is that class (the assembled distribution has no wrapper).
+    on_node1 /opt/kafka/current/bin/kafka-run-class.sh org.apache.kafka.tools.ProducerPerformance --topic bench \
         --num-records $((RATE * WINDOW)) --record-size 200 --throughput "$RATE" \
         --producer-props bootstrap.servers=node1:9092 acks=all >>"$LOG" 2>&1 &
     load=$!
