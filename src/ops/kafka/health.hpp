@@ -66,6 +66,12 @@ util::Result<GateVerdict> await_gate(Context& ctx, const inventory::KafkaNode& n
                                      const std::string& step, GatePhase phase,
                                      const std::set<int>& rolled);
 
+// await_gate's before-phase for `batch` restarted at once (gate_before_restart_batch),
+// progress shown on `host`'s line.
+util::Result<GateVerdict> await_batch_gate(Context& ctx, const std::string& host,
+                                           const std::set<int>& batch, const std::string& step,
+                                           const std::set<int>& rolled);
+
 // Poll until every broker is registered and its own listener answers a metadata request
 // (what `status` asks of it).
 util::Result<void> wait_all_registered(Context& ctx, std::chrono::seconds timeout);
