@@ -53,9 +53,11 @@ void print_plan_json(const std::string& cluster, const ops::DeployReport& report
   nlohmann::json stages = nlohmann::json::array();
   for (const auto& st : report.stages)
     stages.push_back({{"name", st.name}, {"order", st.order}, {"jobs", st.jobs}});
-  nlohmann::json j = {
-      {"cluster", cluster}, {"changes", totals.any()}, {"hosts", hosts}, {"stages", stages},
-      {"rack_warnings", rack_warnings}};
+  nlohmann::json j = {{"cluster", cluster},
+                      {"changes", totals.any()},
+                      {"hosts", hosts},
+                      {"stages", stages},
+                      {"rack_warnings", rack_warnings}};
   std::printf("%s\n", j.dump(2).c_str());
 }
 

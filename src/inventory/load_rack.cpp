@@ -29,11 +29,10 @@ void check_racks_all_or_none(Reader& r, const std::vector<const Node*>& nodes,
   for (size_t i = 0; i < nodes.size(); ++i) {
     if (src[i].origins.count("rack")) continue;
     r.error(nodes[i]->pos, "missing key 'rack' in " + std::string(kind.table) + " (host " +
-                               show(nodes[i]->host) + "): " + std::string(kind.name) +
-                               " id " + std::to_string(with->id) + " (line " +
-                               std::to_string(with->pos.line) + ") names rack " +
-                               show(with->rack) + "; give every " + std::string(kind.noun) +
-                               " a rack or none");
+                               show(nodes[i]->host) + "): " + std::string(kind.name) + " id " +
+                               std::to_string(with->id) + " (line " +
+                               std::to_string(with->pos.line) + ") names rack " + show(with->rack) +
+                               "; give every " + std::string(kind.noun) + " a rack or none");
     return;  // one line: the first node without one
   }
 }

@@ -307,10 +307,9 @@ util::Result<KafkaMinInsync> kafka_min_insync(const KafkaAccess& access,
   for (const auto& t : topics)
     owned.emplace_back(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, t.c_str()));
   KafkaMinInsync out;
-  auto r = describe_configs(access, std::move(owned), timeout,
-                            [&](const rd_kafka_ConfigResource_t* res) {
-                              return take_min_insync(res, out);
-                            });
+  auto r = describe_configs(
+      access, std::move(owned), timeout,
+      [&](const rd_kafka_ConfigResource_t* res) { return take_min_insync(res, out); });
   if (!r) return r.error();
   return out;
 }

@@ -82,10 +82,9 @@ std::vector<std::string> topic_rack_warnings(const probe::KafkaMetadata& md,
   }
   for (const auto& [topic, c] : count) {
     if (c.first == 0) continue;
-    out.push_back("topic " + topic + ": " + std::to_string(c.first) + " of " +
-                  std::to_string(c.second) +
-                  " partitions have their replicas in fewer racks than they could (" +
-                  example[topic] + ")");
+    out.push_back(
+        "topic " + topic + ": " + std::to_string(c.first) + " of " + std::to_string(c.second) +
+        " partitions have their replicas in fewer racks than they could (" + example[topic] + ")");
   }
   return out;
 }
@@ -95,8 +94,8 @@ RackReport rack_report(Context& ctx) {
   RackReport r;
   r.warnings = quorum_rack_warnings(cluster);
   const auto brokers = cluster.brokers();
-  const bool kafka_racks = std::any_of(brokers.begin(), brokers.end(),
-                                       [](const auto* b) { return !b->rack.empty(); });
+  const bool kafka_racks =
+      std::any_of(brokers.begin(), brokers.end(), [](const auto* b) { return !b->rack.empty(); });
   r.racks = std::any_of(cluster.servers.begin(), cluster.servers.end(),
                         [](const auto& s) { return !s.rack.empty(); }) ||
             std::any_of(cluster.kafka_nodes.begin(), cluster.kafka_nodes.end(),

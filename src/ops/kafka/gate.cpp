@@ -55,8 +55,8 @@ GateVerdict gate_before_restart(const probe::KafkaMetadata& md, const probe::Kaf
 }
 
 GateVerdict gate_before_restart_batch(const probe::KafkaMetadata& md,
-                                      const probe::KafkaMinInsync& min,
-                                      const std::set<int>& batch, const std::set<int>& rolled) {
+                                      const probe::KafkaMinInsync& min, const std::set<int>& batch,
+                                      const std::set<int>& rolled) {
   std::vector<std::string> refused;
   std::string awaited;
   for (const auto& p : md.partitions) {
@@ -74,10 +74,9 @@ GateVerdict gate_before_restart_batch(const probe::KafkaMetadata& md,
     if (after + returning >= need) {
       if (awaited.empty()) awaited = "waiting for " + isr_text(p, in_sync, need);
     } else {
-      refused.push_back(isr_text(p, in_sync, need) +
-                        (in_sync >= need
-                             ? ", " + std::to_string(after) + " without " + who_text(batch)
-                             : ""));
+      refused.push_back(
+          isr_text(p, in_sync, need) +
+          (in_sync >= need ? ", " + std::to_string(after) + " without " + who_text(batch) : ""));
     }
   }
   if (!refused.empty()) return {GateVerdict::Kind::refuse, refusal_text(refused, batch)};

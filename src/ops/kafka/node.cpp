@@ -199,8 +199,8 @@ std::vector<Component*> KafkaTier::by_rack(Context& ctx, const std::vector<Compo
                                            std::optional<int> controller) {
   std::vector<const inventory::KafkaNode*> nodes;
   for (Component* c : order) nodes.push_back(&static_cast<const KafkaComponent*>(c)->node());
-  const bool any_rack = std::any_of(nodes.begin(), nodes.end(),
-                                    [](const auto* n) { return !n->rack.empty(); });
+  const bool any_rack =
+      std::any_of(nodes.begin(), nodes.end(), [](const auto* n) { return !n->rack.empty(); });
   if (!any_rack) {
     ctx.progress().report({"", "kafka restart", runner::EventKind::progress,
                            "--by-rack: the inventory names no racks; one broker at a time"});
@@ -228,10 +228,8 @@ util::Result<void> KafkaTier::restart_one(Context& ctx, const Component& node) {
     auto together = restart_rack_batch(ctx, batch, node.step("restart"), rolled_);
     if (!together) return together.error();
     if (!*together) break;
-    std::string ids;
-    for (const auto* m : batch.nodes) ids += (ids.empty() ? "" : ", ") + std::to_string(m->id);
     for (const auto* m : batch.nodes)
-      together_[m->id] = "rack " + batch.rack + " (brokers " + ids + ") restarted together";
+      together_[m->id] = rack_batch_text(batch) + " restarted together";
     return {};
   }
   return restart_alone(ctx, node);

@@ -122,10 +122,10 @@ class KafkaTier final : public Tier {
   const inventory::Cluster& cluster_;
   std::string cluster_id_;
   std::vector<std::unique_ptr<KafkaComponent>> nodes_;
-  std::set<int> rolled_;  // brokers restarted since the roll began (restart_order)
-  std::vector<RackBatch> batches_;  // --by-rack: the racks not yet tried together
+  std::set<int> rolled_;                 // brokers restarted since the roll began (restart_order)
+  std::vector<RackBatch> batches_;       // --by-rack: the racks not yet tried together
   std::map<int, std::string> together_;  // --by-rack: restarted with their rack, and how
-  bool refused_ = false;  // the last restart_one stopped at a gate's refusal
+  bool refused_ = false;                 // the last restart_one stopped at a gate's refusal
 };
 
 // KRaft cluster ids: 16 random bytes, base64url without padding (22 characters).

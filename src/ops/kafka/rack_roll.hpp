@@ -27,12 +27,15 @@ struct RackBatch {
 std::vector<RackBatch> rack_batches(const std::vector<const inventory::KafkaNode*>& nodes,
                                     std::optional<int> active_controller);
 
+// "rack r1 (brokers 11, 14)": ids sorted.
+std::string rack_batch_text(const RackBatch& batch);
+
 // Restart `batch` (one rack's brokers, none restarted yet) at once, if the batch gate lets
 // them go: each stopped and started concurrently on its own session, then each back in the
 // ISR of everything it hosts; their ids go into `rolled`. False, with the gate's reason
 // shown as progress of `step` on the first node's host, when the gate refuses the batch:
 // the caller rolls them one at a time. An error when a wait timed out or a node failed.
-util::Result<bool> restart_rack_batch(Context& ctx, const RackBatch& batch,
-                                      const std::string& step, std::set<int>& rolled);
+util::Result<bool> restart_rack_batch(Context& ctx, const RackBatch& batch, const std::string& step,
+                                      std::set<int>& rolled);
 
 }  // namespace zkctl::ops

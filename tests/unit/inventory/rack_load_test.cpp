@@ -17,9 +17,9 @@ using namespace test;  // inventory_builder.hpp
 Lines with_racks(const std::vector<std::string>& servers, const std::vector<std::string>& brokers,
                  size_t skip = 0) {
   Lines l = kThreeVotersThreeBrokers;
-  const std::vector<std::pair<size_t, std::string>> at = {
-      {24, brokers[2]}, {21, brokers[1]}, {18, brokers[0]},
-      {13, servers[2]}, {10, servers[1]}, {7, servers[0]}};
+  const std::vector<std::pair<size_t, std::string>> at = {{24, brokers[2]}, {21, brokers[1]},
+                                                          {18, brokers[0]}, {13, servers[2]},
+                                                          {10, servers[1]}, {7, servers[0]}};
   for (const auto& [line, rack] : at)
     if (line != skip) l = insert_after(l, line, {"rack = \"" + rack + "\""});
   return l;
@@ -75,14 +75,15 @@ TEST_F(RackLoadTest, EveryNodeOfAKindNamesARackOrNone) {
                            "(host 'a'): server id 2 (line 8) names rack 'r2'; give every server "
                            "a rack or none"));
   Lines brokers_only = kThreeVotersThreeBrokers;
-  for (size_t line : {24, 21, 18}) brokers_only = insert_after(brokers_only, line, {"rack = \"x\""});
+  for (size_t line : {24, 21, 18})
+    brokers_only = insert_after(brokers_only, line, {"rack = \"x\""});
   r = load(brokers_only);
   EXPECT_EQ(errors(r), 0u) << dump(r);
 }
 
 TEST_F(RackLoadTest, BrokerRackInKafkaConfigIsLeftToTheNodes) {
-  const LoadResult r =
-      load(insert_after(kThreeVotersThreeBrokers, 15, {"[kafka.config]", "\"broker.rack\" = \"r1\""}));
+  const LoadResult r = load(
+      insert_after(kThreeVotersThreeBrokers, 15, {"[kafka.config]", "\"broker.rack\" = \"r1\""}));
   EXPECT_EQ(errors(r), 1u) << dump(r);
   EXPECT_TRUE(HasDiag(r,
                       "inv.toml:17:1: error: kafka.config: 'broker.rack' is managed by zkctl; set "

@@ -2,9 +2,10 @@
 // fewer racks than they could use) and the steps of a roll by rack, from clusters and
 // metadata built in code.
 
+#include "ops/cluster/racks.hpp"
+
 #include <gtest/gtest.h>
 
-#include "ops/cluster/racks.hpp"
 #include "ops/kafka/rack_roll.hpp"
 #include "support/cluster.hpp"
 
@@ -84,9 +85,9 @@ TEST(RackQuorum, ObserversAndRacklessClustersDrawNothing) {
 }
 
 TEST(RackQuorum, KraftControllersAreCountedOnTheirOwn) {
-  inventory::Cluster c = zkctl::testing::cluster_of({}, {node("k1", 1, "r1", true), node("k2", 2, "r1", true),
-                                               node("k3", 3, "r2", true), node("b1", 4, "r2"),
-                                               node("b2", 5, "r3")});
+  inventory::Cluster c = zkctl::testing::cluster_of(
+      {}, {node("k1", 1, "r1", true), node("k2", 2, "r1", true), node("k3", 3, "r2", true),
+           node("b1", 4, "r2"), node("b2", 5, "r3")});
   auto w = quorum_rack_warnings(c);
   ASSERT_EQ(w.size(), 1u);
   EXPECT_EQ(w[0],
@@ -138,7 +139,7 @@ TEST(RackBatches, BrokersGroupPerRackTheActiveControllersRackLast) {
 TEST(RackBatches, ControllerVotersAndRacklessNodesGoAloneAfterTheRacks) {
   std::vector<KafkaNode> n = {node("c1", 1, "r1", true), node("b1", 11, "r1"),
                               node("c2", 2, "r2", true), node("b2", 12, "r2"),
-                              node("b3", 13, ""),       node("b4", 14, "r1")};
+                              node("b3", 13, ""),        node("b4", 14, "r1")};
   n[0].broker = true;  // combined broker+controller: a voter, alone
   std::vector<const KafkaNode*> p;
   for (const auto& x : n) p.push_back(&x);
@@ -150,4 +151,9 @@ TEST(RackBatches, ControllerVotersAndRacklessNodesGoAloneAfterTheRacks) {
   EXPECT_EQ(ids(b[3]), (std::vector<int>{13}));
   EXPECT_EQ(ids(b[4]), (std::vector<int>{1}));  // the active controller last
   EXPECT_EQ(b[4].rack, "");
+}
+
+TEST(RackBatches, ABatchIsNamedByItsRackAndSortedIds) {
+  KafkaNode a = node("node2", 15, "r2"), b = node("node2", 12, "r2");
+  EXPECT_EQ(rack_batch_text({"r2", {&a, &b}}), "rack r2 (brokers 12, 15)");
 }
