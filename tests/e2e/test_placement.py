@@ -5,6 +5,7 @@ An acks=all producer and a consumer run through each roll case."""
 
 from __future__ import annotations
 
+import re
 import signal
 import threading
 import time
@@ -259,3 +260,25 @@ def test_restart_by_rack_stops_at_a_partition_below_min_isr_and_names_it(lab, rk
     proc = rk.run("start")
     assert proc.returncode == 0, proc.stderr
     wait_kafka(rk, lambda k: k["ok"] and k["under_replicated"] == 0)
+
+
+def test_deploy_by_rack_restarts_each_racks_brokers_together(lab, rk, tmp_path):
+    # A changed server.properties on every broker: deploy --by-rack restarts them rack by rack:
+    # a rack's first broker's step restarts both, the second's then has nothing left to do.
+    changed = tmp_path / "racks-changed.toml"
+    changed.write_text(rk.inventory.read_text().replace('"num.partitions" = 3',
+                                                        '"num.partitions" = 4'))
+    before = broker_pids(lab)
+    t0 = time.monotonic()
+    proc = rk.run("deploy", "--by-rack", str(changed), timeout=900)
+    took = time.monotonic() - t0
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "restarted 0" in proc.stdout  # ZooKeeper: nothing changed
+    after = broker_pids(lab)
+    assert all(after[b] not in (None, before[b]) for b in BROKERS), (before, after)
+    out = proc.stdout + proc.stderr
+    # (a real restart takes seconds; the rack's second broker's step under one)
+    assert len(re.findall(r"kafka rolling restart: ok \(0\.\ds\)", out)) == 3, out
+    assert "one at a time instead" not in out
+    record_case("deploy --by-rack of a changed server.properties", "num.partitions 3 -> 4",
+                f"exit 0, 6 brokers restarted rack by rack in {took:.0f} s")
