@@ -95,10 +95,10 @@ for ((run = 1; run <= RUNS; run++)); do
     for c in "${order[@]}"; do measure "$c"; done
 done
 
-row() { # row LABEL KEY UNIT
+row() { # row LABEL KEY UNIT [DECIMALS]
     local off on
-    off=$(median "${S["off $2"]}")
-    on=$(median "${S["on $2"]}")
+    off=$(printf "%.${4:-0}f" "$(median "${S["off $2"]}")")
+    on=$(printf "%.${4:-0}f" "$(median "${S["on $2"]}")")
     printf '| %s | %s %s | %s %s | %s |\n' "$1" "$off" "$3" "$on" "$3" \
         "$(awk -v a="$off" -v b="$on" 'BEGIN { printf (a > 0 ? "%+.0f %%" : "-"), (b - a) / a * 100 }')"
 }
@@ -113,9 +113,9 @@ row() { # row LABEL KEY UNIT
     echo
     echo "| node1 | metrics off | metrics on | on vs off |"
     echo "|---|---|---|---|"
-    row "broker CPU over the window" kafka_cpu s
+    row "broker CPU over the window" kafka_cpu s 2
     row "broker RSS" kafka_rss MiB
-    row "ZooKeeper CPU over the window" zk_cpu s
+    row "ZooKeeper CPU over the window" zk_cpu s 2
     row "ZooKeeper RSS" zk_rss MiB
     echo
     echo "Samples (off / on): broker CPU ${S["off kafka_cpu"]}/ ${S["on kafka_cpu"]}; broker RSS"

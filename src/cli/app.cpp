@@ -49,8 +49,11 @@ const ControlCmd kControlCmds[] = {
      "Then the Kafka brokers, the active controller last: each only while every partition\n"
      "keeps its min.insync.replicas without it, and until it is back in their ISR; one\n"
      "already below its minimum for another reason stops the roll, named (exit 4) unless\n"
-     "--force. A failed step stops the roll with a report; re-running it is safe.\n\n"
-     "Examples:\n  zkctl restart node3\n  zkctl restart",
+     "--force. A failed step stops the roll with a report; re-running it is safe.\n"
+     "--by-rack: all brokers of one rack at once when every partition keeps its minimum\n"
+     "without them, rack after rack, the active controller's rack last (else one at a\n"
+     "time, saying why); ZooKeeper servers and KRaft controllers stay one at a time.\n\n"
+     "Examples:\n  zkctl restart node3\n  zkctl restart\n  zkctl restart --by-rack",
      ops::Action::restart},
 };
 
@@ -177,6 +180,15 @@ void add_program_options(CLI::App& app, CommandLine& cl) {
   app.fallthrough();
 }
 
+// --by-rack of restart and deploy: a Kafka roll restarts a rack's brokers at once (#15).
+void add_by_rack(CLI::App* cmd, GlobalOptions& g) {
+  cmd->add_flag_callback(
+      "--by-rack", [&g] { g.ops.roll_by = ops::RollBy::rack; },
+      "Kafka roll: restart all brokers of one rack at once when every partition keeps its "
+      "min.insync.replicas without them (else one at a time, saying why); racks in turn, the "
+      "active controller's last");
+}
+
 // --drop-plaintext of deploy and plan: the security on-ramp's last Kafka phase.
 void add_drop_plaintext(CLI::App* cmd, CommandLine& cl) {
   cmd->add_flag("--drop-plaintext", cl.drop_plaintext,
@@ -191,6 +203,7 @@ void add_deploy(CLI::App& app, CommandLine& cl) {
   cmd->add_flag("--force", cl.force,
                 "Allow removing voters even when fewer than 3 remain (exit 4 without it)");
   add_drop_plaintext(cmd, cl);
+  add_by_rack(cmd, cl.g);
   cmd->footer(kDeployFooter);
   cmd->callback([&cl] {
     cl.action = [&cl] {
@@ -230,6 +243,10 @@ int run_control(CommandLine& cl, ops::Action action) {
       std::fprintf(stderr, "zkctl: give either NODE or --all\n");
       return kUsage;
     }
+    if (cl.g.ops.roll_by == ops::RollBy::rack) {
+      std::fprintf(stderr, "zkctl: --by-rack rolls the whole cluster; give no NODE\n");
+      return kUsage;
+    }
     return cmd_control(cl.g, cl.node, action, force_of(cl));
   }
   if (action == ops::Action::stop && !cl.all) {
@@ -250,6 +267,7 @@ void add_control(CLI::App& app, CommandLine& cl, const ControlCmd& c) {
   if (c.action == ops::Action::stop) {
     cmd->add_flag("--all", cl.all, "Stop every server of the cluster");
   }
+  if (c.action == ops::Action::restart) add_by_rack(cmd, cl.g);
   add_change_options(cmd, cl.g);
   cmd->footer(c.footer);
   ops::Action a = c.action;

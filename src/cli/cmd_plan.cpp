@@ -3,6 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "ops/cluster/racks.hpp"
 #include "ops/commands/deploy.hpp"
 
 namespace zkctl::cli {
@@ -38,7 +39,7 @@ PlanTotals totals_of(const ops::DeployReport& report) {
 
 // The plan as one JSON document on stdout: per-host changes and the stages.
 void print_plan_json(const std::string& cluster, const ops::DeployReport& report,
-                     const PlanTotals& totals) {
+                     const PlanTotals& totals, const std::vector<std::string>& rack_warnings) {
   nlohmann::json hosts = nlohmann::json::array();
   for (const auto& c : report.changes) {
     nlohmann::json fj = nlohmann::json::array();
@@ -52,8 +53,11 @@ void print_plan_json(const std::string& cluster, const ops::DeployReport& report
   nlohmann::json stages = nlohmann::json::array();
   for (const auto& st : report.stages)
     stages.push_back({{"name", st.name}, {"order", st.order}, {"jobs", st.jobs}});
-  nlohmann::json j = {
-      {"cluster", cluster}, {"changes", totals.any()}, {"hosts", hosts}, {"stages", stages}};
+  nlohmann::json j = {{"cluster", cluster},
+                      {"changes", totals.any()},
+                      {"hosts", hosts},
+                      {"stages", stages},
+                      {"rack_warnings", rack_warnings}};
   std::printf("%s\n", j.dump(2).c_str());
 }
 
@@ -128,10 +132,12 @@ int cmd_plan(GlobalOptions& g, Output output) {
           report, {"pre-flight failed; deploy would change nothing", "deploy would be refused"}))
     return *code;
   PlanTotals totals = totals_of(report);
+  const ops::RackReport racks = ops::rack_report(ctx);  // warnings only (#15)
   if (output == Output::json) {
-    print_plan_json(loaded->cluster.name, report, totals);
+    print_plan_json(loaded->cluster.name, report, totals, racks.warnings);
   } else {
     print_plan_text(report, totals);
+    for (const auto& w : racks.warnings) std::printf("warning: racks: %s\n", w.c_str());
   }
   return kOk;
 }

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <filesystem>
 
+#include "inventory/load_rack.hpp"
 #include "inventory/load_sections.hpp"
 #include "inventory/validate.hpp"
 
@@ -16,7 +17,7 @@ const std::vector<std::string_view> kKafkaKeys = {
     "config",        "zookeeper_chroot", "cluster_id",      "nodes"};
 const std::vector<std::string_view> kKafkaNodeKeys = {
     "host",        "id",       "roles",    "listener_port", "internal_port", "controller_port",
-    "install_dir", "log_dirs", "ssh_user", "ssh_port",      "ssh_become"};
+    "install_dir", "log_dirs", "ssh_user", "ssh_port",      "ssh_become",    "rack"};
 const std::vector<std::string_view> kKafkaModes = {"zookeeper", "kraft"};
 const std::vector<std::string_view> kKafkaRoles = {"broker", "controller"};
 // [kafka.config] keys sized by the broker count: more than the brokers is a mistake.
@@ -271,6 +272,7 @@ KafkaNode load_kafka_node(Reader& r, const toml::table& t, const std::string& pa
   KafkaNode node = d.node;
   load_node(r, t, path, kKafkaKind, kKafkaNodeKeys, d.install_dir_pos, node, src);
   src.kind_ok = m.ok && read_roles(r, t, path, m, node);
+  read_rack(r, t, path, node, src);
 
   Origin& listener = src.origins["listener_port"] = Origin{d.listener_port_pos, false};
   r.override_port(t, "listener_port", path, node.listener_port, listener);
@@ -385,6 +387,7 @@ void load_kafka(Reader& r, const toml::table& root, Cluster& c, std::vector<Node
   std::vector<const Node*> nodes;
   for (const KafkaNode& n : c.kafka_nodes) nodes.push_back(&n);
   check_unique_ids(r, nodes, sources, kKafkaKind);
+  check_racks_all_or_none(r, nodes, sources, kKafkaKind);
   check_kraft_quorum(r, c, k, sources);
   check_sized_config(r, c, config, sources);
   c.kafka = std::move(k);

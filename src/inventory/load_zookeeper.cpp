@@ -4,6 +4,7 @@
 #include <array>
 #include <map>
 
+#include "inventory/load_rack.hpp"
 #include "inventory/load_sections.hpp"
 #include "inventory/validate.hpp"
 
@@ -17,7 +18,7 @@ const std::vector<std::string_view> kZooKeeperKeys = {
 const std::vector<std::string_view> kServerKeys = {
     "host",          "id",         "role",        "client_port", "peer_port",
     "election_port", "admin_port", "install_dir", "data_dir",    "data_log_dir",
-    "ssh_user",      "ssh_port",   "ssh_become"};
+    "ssh_user",      "ssh_port",   "ssh_become",  "rack"};
 constexpr std::array<std::string_view, 4> kPortKeys = {"client_port", "peer_port", "election_port",
                                                        "admin_port"};
 
@@ -180,6 +181,7 @@ Server load_server(Reader& r, const toml::table& t, const std::string& path, con
   Server s = d.server;
   load_node(r, t, path, kZooKeeperKind, kServerKeys, d.install_dir_pos, s, src);
   role_ok = read_role(r, t, path, s);
+  read_rack(r, t, path, s, src);
 
   for (std::string_view key : kPortKeys) {
     Origin& o = src.origins[std::string(key)];
@@ -228,6 +230,7 @@ void load_servers(Reader& r, const toml::table& zk, Cluster& c, const Defaults& 
   std::vector<const Node*> nodes;
   for (const Server& s : c.servers) nodes.push_back(&s);
   check_unique_ids(r, nodes, sources, kZooKeeperKind);
+  check_racks_all_or_none(r, nodes, sources, kZooKeeperKind);
   if (roles_known) check_voters(r, c);
 }
 

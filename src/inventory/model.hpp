@@ -93,6 +93,9 @@ struct Node {
   ServiceSettings service;  // [service]
   std::string java_home;    // pushed JDK (<install_dir>/java/current); empty: system java
   SourcePos pos;            // the node's [[...]] entry
+  // #15 (racks): the node's failure domain, `rack` of its entry; empty: none. Kafka brokers
+  // get it as broker.rack; check/plan warn when one rack holds a quorum's majority.
+  std::string rack;
 };
 
 // One ZooKeeper server, fully resolved.

@@ -89,6 +89,7 @@ const std::vector<std::pair<std::string_view, std::string_view>>& kafka_managed_
        "set roles = [\"controller\"] (or [\"broker\", \"controller\"]) and controller_port in "
        "[[kafka.nodes]] instead"},
       {"log.dirs", "set kafka.log_dirs (or a node's log_dirs) instead"},
+      {"broker.rack", "set rack in each [[kafka.nodes]] entry instead"},
       {"log.dir", "set kafka.log_dirs (or a node's log_dirs) instead"},
       {"zookeeper.connect", "set [[zookeeper.servers]] and kafka.zookeeper_chroot instead"},
       {"authorizer.class.name", kSecurityHint},

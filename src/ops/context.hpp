@@ -27,6 +27,10 @@ namespace zkctl::ops {
 // What a roll does when a Kafka partition gate refuses: stop (exit 4), or go on (--force).
 enum class GateRefusal { stop, pass };
 
+// How a Kafka roll groups brokers (#15): one at a time, or a rack's brokers at once
+// (restart/deploy --by-rack, ops/kafka/rack_roll).
+enum class RollBy { node, rack };
+
 // Whether the security on-ramp may drop Kafka's PLAINTEXT listener (deploy --drop-plaintext).
 enum class DropPlaintext { no, yes };
 
@@ -41,6 +45,7 @@ struct Options {
   std::chrono::seconds stop_grace{30};               // SIGTERM -> SIGKILL
   std::chrono::seconds kafka_stop_grace{120};        // Kafka's controlled shutdown can take a while
   GateRefusal gate_refusal = GateRefusal::stop;      // restart/deploy --force: pass
+  RollBy roll_by = RollBy::node;                     // restart/deploy --by-rack: rack (#15)
   DropPlaintext drop_plaintext = DropPlaintext::no;  // deploy --drop-plaintext (on-ramp, #13)
   PkiUse pki_use = PkiUse::existing;  // deploy: issue (create the CA and certificates)
   int connect_timeout_s = 0;          // >0 overrides the inventory's [ssh]

@@ -247,19 +247,17 @@ util::Result<void> take_min_insync(const rd_kafka_ConfigResource_t* res, KafkaMi
 }
 }  // namespace
 
-util::Result<KafkaMinInsync> kafka_min_insync(const KafkaAccess& access,
-                                              const std::vector<std::string>& topics, int broker_id,
-                                              milliseconds timeout) {
+namespace {
+// One DescribeConfigs request for `owned` through `access` within `timeout`; each resource's
+// result goes to `each` (an error from it ends the call, prefixed with what was asked).
+template <class Each>
+util::Result<void> describe_configs(const KafkaAccess& access, std::vector<ConfigResource> owned,
+                                    milliseconds timeout, Each each) {
   const auto deadline = Clock::now() + timeout;
   const std::string what = "kafka describe configs on " + access.bootstrap;
   LogSink sink;
   auto rk = make_handle(RD_KAFKA_PRODUCER, access, {}, &sink);
   if (!rk) return rk.error();
-  std::vector<ConfigResource> owned;
-  owned.emplace_back(
-      rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_BROKER, std::to_string(broker_id).c_str()));
-  for (const auto& t : topics)
-    owned.emplace_back(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, t.c_str()));
   std::vector<rd_kafka_ConfigResource_t*> list;
   for (auto& r : owned) list.push_back(r.get());
   auto options = admin_options(rk->get(), RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, deadline);
@@ -275,10 +273,65 @@ util::Result<KafkaMinInsync> kafka_min_insync(const KafkaAccess& access,
   if (n != list.size())
     return util::fail(what + ": " + std::to_string(n) + " of " + std::to_string(list.size()) +
                       " resources answered");
-  KafkaMinInsync out;
   for (size_t i = 0; i < n; ++i) {
-    if (auto r = take_min_insync(results[i], out); !r)
-      return util::fail(what + ": " + r.error().message);
+    if (auto r = each(results[i]); !r) return util::fail(what + ": " + r.error().message);
+  }
+  return {};
+}
+
+// broker.rack of one described broker resource ("" when it has none).
+util::Result<std::string> take_rack(const rd_kafka_ConfigResource_t* res) {
+  if (rd_kafka_ConfigResource_error(res) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const char* msg = rd_kafka_ConfigResource_error_string(res);
+    return util::fail(
+        std::string("broker ") + rd_kafka_ConfigResource_name(res) + ": " +
+        (msg != nullptr ? msg : rd_kafka_err2str(rd_kafka_ConfigResource_error(res))));
+  }
+  size_t n = 0;
+  const rd_kafka_ConfigEntry_t** entries = rd_kafka_ConfigResource_configs(res, &n);
+  for (size_t i = 0; i < n; ++i) {
+    if (std::string(rd_kafka_ConfigEntry_name(entries[i])) != "broker.rack") continue;
+    const char* value = rd_kafka_ConfigEntry_value(entries[i]);
+    return std::string(value != nullptr ? value : "");
+  }
+  return std::string();
+}
+}  // namespace
+
+util::Result<KafkaMinInsync> kafka_min_insync(const KafkaAccess& access,
+                                              const std::vector<std::string>& topics, int broker_id,
+                                              milliseconds timeout) {
+  std::vector<ConfigResource> owned;
+  owned.emplace_back(
+      rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_BROKER, std::to_string(broker_id).c_str()));
+  for (const auto& t : topics)
+    owned.emplace_back(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, t.c_str()));
+  KafkaMinInsync out;
+  auto r = describe_configs(
+      access, std::move(owned), timeout,
+      [&](const rd_kafka_ConfigResource_t* res) { return take_min_insync(res, out); });
+  if (!r) return r.error();
+  return out;
+}
+
+util::Result<std::map<int, std::string>> kafka_broker_racks(const KafkaAccess& access,
+                                                            const std::vector<int>& brokers,
+                                                            milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  std::map<int, std::string> out;
+  for (int id : brokers) {  // librdkafka takes one BROKER resource per request
+    std::vector<ConfigResource> owned;
+    owned.emplace_back(
+        rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_BROKER, std::to_string(id).c_str()));
+    auto r = describe_configs(access, std::move(owned),
+                              std::max(milliseconds(remaining_ms(deadline)), milliseconds(1)),
+                              [&](const rd_kafka_ConfigResource_t* res) -> util::Result<void> {
+                                auto rack = take_rack(res);
+                                if (!rack) return rack.error();
+                                out[id] = *rack;
+                                return {};
+                              });
+    if (!r) return r.error();
   }
   return out;
 }

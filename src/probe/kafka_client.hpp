@@ -70,6 +70,13 @@ util::Result<KafkaMinInsync> kafka_min_insync(const KafkaAccess& access,
                                               const std::vector<std::string>& topics, int broker_id,
                                               std::chrono::milliseconds timeout);
 
+// broker.rack of each of `brokers` as the brokers report it (DescribeConfigs: librdkafka 2.0's
+// metadata carries no racks), "" for a broker without one, within `timeout` in all; an error
+// when any broker does not answer.
+util::Result<std::map<int, std::string>> kafka_broker_racks(const KafkaAccess& access,
+                                                            const std::vector<int>& brokers,
+                                                            std::chrono::milliseconds timeout);
+
 // Create `topic` through the admin API and wait until metadata shows a leader for each of its
 // `partitions`, all within `timeout`. An existing topic is an error ("already exists").
 // `config`: topic-level settings ({"min.insync.replicas", "2"}).

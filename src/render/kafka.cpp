@@ -223,6 +223,8 @@ util::Result<void> check_server_properties(const ServerPropertiesValues& v) {
   if (v.security) {
     if (auto r = check_security_values(*v.security); !r) return r;
   }
+  if (auto r = check_properties_value("broker.rack", v.rack); !r) return r;
+  if (!v.rack.empty() && !v.broker) return util::fail("broker.rack on a node that is no broker");
   if (v.log_dirs.empty()) return util::fail("no log dirs");
   for (const auto& dir : v.log_dirs) {
     if (auto r = check_properties_value("log dir", dir); !r) return r;
@@ -446,6 +448,7 @@ ServerPropertiesValues server_properties_values(const inventory::Cluster& cluste
   v.controller = mode == KafkaMode::kraft && node.controller;
   add_listeners(cluster, node, v);
   v.log_dirs = kafka_paths(node).log_dirs;
+  if (v.broker) v.rack = node.rack;  // controllers place no replicas
   if (mode == KafkaMode::zookeeper) {
     v.zookeeper_connect = kafka_zookeeper_connect(cluster);
   } else {
@@ -509,6 +512,8 @@ util::Result<std::string> render_server_properties(const ServerPropertiesValues&
   for (const auto& dir : values.log_dirs) dirs += (dirs.empty() ? "" : ",") + dir;
   d.set("log_dirs", dirs);
   d.set("zookeeper_connect", values.zookeeper_connect);
+  d.set("has_rack", data(!values.rack.empty()));
+  d.set("rack", values.rack);
 
   d.set("defaults", key_value_list(defaults_of(values)));
   set_security(d, values);

@@ -104,6 +104,7 @@ struct ServerPropertiesValues {
   // A migration's transitional file (controller: kraft mode and zookeeper_connect set; broker:
   // zookeeper mode and controller_quorum_voters set); none: the mode's own.
   KafkaMigration migration = KafkaMigration::none;
+  std::string rack;  // broker.rack (brokers with a rack in the inventory, #15); empty: omitted
 };
 
 // Everything kafka-env.sh (templates/kafka/kafka-env.sh.mustache) is filled from.

@@ -14,6 +14,8 @@ set +e
 "$zkctl" deploy /nonexistent.toml >/dev/null 2>&1; [ $? -eq 2 ] || fail "missing inventory: exit not 2"
 ZKCTL_HOME=$(mktemp -d) "$zkctl" status >/dev/null 2>&1; [ $? -eq 2 ] || fail "no recorded cluster: exit not 2"
 "$zkctl" stop >/dev/null 2>&1; [ $? -eq 2 ] || fail "stop without NODE or --all: exit not 2"
+out=$("$zkctl" restart node1 --by-rack 2>&1); [ $? -eq 2 ] || fail "restart NODE --by-rack: exit not 2"
+grep -q -- "--by-rack rolls the whole cluster; give no NODE" <<<"$out" || fail "restart NODE --by-rack: $out"
 "$zkctl" status --color=sometimes >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad --color: exit not 2"
 # A pushed JDK older than ZooKeeper needs: refused before any host is contacted (exit 5).
 jdk_tmp=$(mktemp -d)

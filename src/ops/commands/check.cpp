@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "ops/cluster/racks.hpp"
 #include "ops/commands/deploy.hpp"
 #include "ops/component.hpp"
 #include "ops/host/java.hpp"
@@ -238,6 +239,19 @@ void expiry_items(Context& ctx, Items& items) {
   }
 }
 
+// 5. Racks (#15): a quorum one rack's loss would break, topics in fewer racks than they could.
+void rack_items(Context& ctx, Items& items) {
+  RackReport r = rack_report(ctx);
+  if (!r.racks) return;
+  for (const auto& w : r.warnings) items.add({"", "racks", Verdict::warn, w});
+  if (!r.unread.empty())
+    items.add({"", "racks", Verdict::warn, "topic placement not read: " + r.unread});
+  if (r.warnings.empty() && r.unread.empty())
+    items.add({"", "racks", Verdict::ok,
+               "every quorum survives the loss of any one rack; " + std::to_string(r.topics) +
+                   " topics spread over the racks they can use"});
+}
+
 }  // namespace
 
 CheckReport check(Context& ctx) {
@@ -256,6 +270,7 @@ CheckReport check(Context& ctx) {
   cluster_items(hosts, seen, items);
   status_item(ctx, items);
   expiry_items(ctx, items);
+  rack_items(ctx, items);
   return report;
 }
 

@@ -17,7 +17,7 @@ enum class Verdict { ok, warn, fail };
 struct CheckItem {
   std::string host;   // "" for cluster-wide checks
   std::string check;  // "java", "disk", "memory", "clock", "names", "pre-flight", "status",
-                      // "certificate"
+                      // "certificate", "racks"
   Verdict verdict = Verdict::ok;
   std::string detail;
 };

@@ -31,6 +31,13 @@ struct GateVerdict {
 GateVerdict gate_before_restart(const probe::KafkaMetadata& md, const probe::KafkaMinInsync& min,
                                 int broker, const std::set<int>& rolled);
 
+// The same rules for `batch` restarted at once (a rack's brokers, `restart --by-rack`):
+// every partition keeps its min ISR without all of them, and each of them is registered
+// and in sync; a refusal names "brokers 11, 14 not restarted together".
+GateVerdict gate_before_restart_batch(const probe::KafkaMetadata& md,
+                                      const probe::KafkaMinInsync& min, const std::set<int>& batch,
+                                      const std::set<int>& rolled);
+
 // After restarting `broker`: registered and back in the ISR of every partition it hosts
 // (go), else wait with what is awaited.
 GateVerdict gate_after_restart(const probe::KafkaMetadata& md, int broker);

@@ -204,36 +204,38 @@ util::Result<void> wait_broker_healthy(Context& ctx, const inventory::KafkaNode&
 
 namespace {
 
-// One look at the gate: metadata, then min.insync.replicas of its topics (through a broker
-// that answered); an unreadable cluster is a wait, with why.
-GateVerdict look(Context& ctx, int broker, GatePhase phase, const std::set<int>& rolled) {
+// One look at the gate for `batch` (one broker, or a rack's): metadata, then
+// min.insync.replicas of its topics (through a broker that answered); an unreadable cluster
+// is a wait, with why.
+GateVerdict look(Context& ctx, const std::set<int>& batch, GatePhase phase,
+                 const std::set<int>& rolled) {
   const auto bootstrap = kafka_access(ctx.cluster());
   const auto timeout = std::max(ctx.options().probe_timeout, std::chrono::milliseconds(5000));
   auto md = probe::kafka_metadata(bootstrap, timeout);
   if (!md) return {GateVerdict::Kind::wait, "waiting for metadata: " + md.error().message};
-  if (phase == GatePhase::after) return gate_after_restart(*md, broker);
+  if (phase == GatePhase::after) return gate_after_restart(*md, *batch.begin());
   std::set<std::string> topics;
   for (const auto& p : md->partitions) topics.insert(p.topic);
-  const int asked = md->answered_by >= 0 ? md->answered_by : broker;
+  const int asked = md->answered_by >= 0 ? md->answered_by : *batch.begin();
   auto min = probe::kafka_min_insync(bootstrap, {topics.begin(), topics.end()}, asked, timeout);
   if (!min)
     return {GateVerdict::Kind::wait, "waiting for min.insync.replicas: " + min.error().message};
-  return gate_before_restart(*md, *min, broker, rolled);
+  return gate_before_restart_batch(*md, *min, batch, rolled);
 }
 
-}  // namespace
-
-util::Result<GateVerdict> await_gate(Context& ctx, const inventory::KafkaNode& node,
-                                     const std::string& step, GatePhase phase,
-                                     const std::set<int>& rolled) {
+// Ask again every half second while the gate says wait (each new wait shown as progress of
+// `step` on `host`), until go or refuse, or wait_timeout passes.
+util::Result<GateVerdict> await_look(Context& ctx, const std::string& host,
+                                     const std::set<int>& batch, const std::string& step,
+                                     GatePhase phase, const std::set<int>& rolled) {
   const auto timeout = ctx.options().wait_timeout;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string shown;
   for (;;) {
-    GateVerdict v = look(ctx, node.id, phase, rolled);
+    GateVerdict v = look(ctx, batch, phase, rolled);
     if (v.kind != GateVerdict::Kind::wait) return v;
     if (v.why != shown) {
-      ctx.progress().report({node.host, step, runner::EventKind::progress, v.why});
+      ctx.progress().report({host, step, runner::EventKind::progress, v.why});
       shown = v.why;
     }
     if (std::chrono::steady_clock::now() >= deadline)
@@ -242,6 +244,20 @@ util::Result<GateVerdict> await_gate(Context& ctx, const inventory::KafkaNode& n
                         std::to_string(timeout.count()) + "s");
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
+}
+
+}  // namespace
+
+util::Result<GateVerdict> await_gate(Context& ctx, const inventory::KafkaNode& node,
+                                     const std::string& step, GatePhase phase,
+                                     const std::set<int>& rolled) {
+  return await_look(ctx, node.host, {node.id}, step, phase, rolled);
+}
+
+util::Result<GateVerdict> await_batch_gate(Context& ctx, const std::string& host,
+                                           const std::set<int>& batch, const std::string& step,
+                                           const std::set<int>& rolled) {
+  return await_look(ctx, host, batch, step, GatePhase::before, rolled);
 }
 
 namespace {

@@ -74,6 +74,12 @@ util::Result<GateVerdict> await_gate(Context& ctx, const inventory::KafkaNode& n
 util::Result<void> wait_stale_registration_gone(Context& ctx, const inventory::KafkaNode& node,
                                                 const std::string& step);
 
+// await_gate's before-phase for `batch` restarted at once (gate_before_restart_batch),
+// progress shown on `host`'s line.
+util::Result<GateVerdict> await_batch_gate(Context& ctx, const std::string& host,
+                                           const std::set<int>& batch, const std::string& step,
+                                           const std::set<int>& rolled);
+
 // Poll until every broker is registered and its own listener answers a metadata request
 // (what `status` asks of it).
 util::Result<void> wait_all_registered(Context& ctx, std::chrono::seconds timeout);

@@ -1,5 +1,6 @@
 #include "ops/kafka/node.hpp"
 
+#include <algorithm>
 #include <random>
 #include <set>
 
@@ -9,6 +10,7 @@
 #include "ops/host/launcher.hpp"
 #include "ops/host/metrics_agent.hpp"
 #include "ops/kafka/health.hpp"
+#include "ops/kafka/rack_roll.hpp"
 #include "ops/kafka/status_view.hpp"
 #include "render/kafka.hpp"
 #include "render/kafka_paths.hpp"
@@ -186,16 +188,58 @@ void KafkaTier::before_apply(Context& ctx) {
 
 std::vector<Component*> KafkaTier::restart_order(Context& ctx, std::vector<Component*> nodes) {
   rolled_.clear();  // a roll begins
+  batches_.clear();
+  together_.clear();
   if (nodes.empty()) return nodes;
   KafkaHealth h = kafka_health(ctx, WithQuorum::yes);
   std::vector<Component*> order, last;
   for (Component* n : nodes) (h.controller && *h.controller == n->id() ? last : order).push_back(n);
   order.insert(order.end(), last.begin(), last.end());
-  return order;
+  if (ctx.options().roll_by != RollBy::rack) return order;
+  return by_rack(ctx, order, h.controller);
+}
+
+std::vector<Component*> KafkaTier::by_rack(Context& ctx, const std::vector<Component*>& order,
+                                           std::optional<int> controller) {
+  std::vector<const inventory::KafkaNode*> nodes;
+  for (Component* c : order) nodes.push_back(&static_cast<const KafkaComponent*>(c)->node());
+  const bool any_rack =
+      std::any_of(nodes.begin(), nodes.end(), [](const auto* n) { return !n->rack.empty(); });
+  if (!any_rack) {
+    ctx.progress().report({"", "kafka restart", runner::EventKind::progress,
+                           "--by-rack: the inventory names no racks; one broker at a time"});
+    return order;
+  }
+  std::vector<Component*> out;
+  for (auto& b : rack_batches(nodes, controller)) {
+    for (const auto* n : b.nodes)
+      out.push_back(*std::find_if(order.begin(), order.end(), [&](Component* c) {
+        return &static_cast<const KafkaComponent*>(c)->node() == n;
+      }));
+    if (b.nodes.size() > 1) batches_.push_back(std::move(b));
+  }
+  return out;
 }
 
 util::Result<void> KafkaTier::restart_one(Context& ctx, const Component& node) {
   refused_ = false;
+  const auto& n = static_cast<const KafkaComponent&>(node).node();
+  if (together_.count(n.id)) return {};  // restarted with its rack (by_rack)
+  for (auto it = batches_.begin(); it != batches_.end(); ++it) {
+    if (std::find(it->nodes.begin(), it->nodes.end(), &n) == it->nodes.end()) continue;
+    RackBatch batch = *it;
+    batches_.erase(it);  // tried once: after a refusal its brokers go one at a time
+    auto together = restart_rack_batch(ctx, batch, node.step("restart"), rolled_);
+    if (!together) return together.error();
+    if (!*together) break;
+    for (const auto* m : batch.nodes)
+      together_[m->id] = rack_batch_text(batch) + " restarted together";
+    return {};
+  }
+  return restart_alone(ctx, node);
+}
+
+util::Result<void> KafkaTier::restart_alone(Context& ctx, const Component& node) {
   Connection& c = node.connection(ctx);
   if (!c.remote) return util::fail(c.error);
   auto t = node.timeout(ctx);
@@ -250,7 +294,9 @@ std::optional<std::string> KafkaTier::leave_refusal(Context& ctx, const Componen
 
 std::string KafkaTier::ready_text(Context&, const Component& node) {
   const auto& n = static_cast<const KafkaComponent&>(node).node();
-  return n.broker ? "registered, no under-replicated partitions" : "running";
+  auto it = together_.find(n.id);
+  return (it != together_.end() ? it->second + ", " : std::string()) +
+         (n.broker ? "registered, no under-replicated partitions" : "running");
 }
 
 std::unique_ptr<TierStatus> KafkaTier::status(Context& ctx, probe::AskMntr) {

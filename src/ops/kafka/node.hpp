@@ -4,6 +4,7 @@
 // nodes as a tier (the KRaft cluster id settled from the nodes' storage, restarts
 // gated on the cluster's own partition state, every broker registered).
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -12,6 +13,7 @@
 #include "inventory/model.hpp"
 #include "ops/component.hpp"
 #include "ops/kafka/host.hpp"
+#include "ops/kafka/rack_roll.hpp"
 #include "ops/kafka/users.hpp"
 
 namespace zkctl::ops {
@@ -87,6 +89,9 @@ class KafkaTier final : public Tier {
   // min.insync.replicas without the broker (waiting for this roll's brokers to catch up;
   // refused, exit 4, when below for other reasons, unless --force); after, the broker is
   // back in the ISR of every partition it hosts.
+  // With --by-rack (restart_order planned rack batches): the first node of a batch restarts
+  // its whole rack at once when the batch gate allows (rack_roll.hpp), the others of it
+  // then only report; a refused batch rolls one at a time.
   util::Result<void> restart_one(Context& ctx, const Component& node) override;
   bool roll_refused() const override { return refused_; }
   std::optional<std::string> leave_refusal(Context& ctx, const Component& node,
@@ -108,11 +113,20 @@ class KafkaTier final : public Tier {
   util::Result<std::string> wait_all(Context& ctx) override;
 
  private:
+  // --by-rack: `order` regrouped into rack batches (kept in batches_), the active
+  // `controller`'s rack last, KRaft voters alone after them.
+  std::vector<Component*> by_rack(Context& ctx, const std::vector<Component*>& order,
+                                  std::optional<int> controller);
+  // One node's gated restart (the roll's step without racks).
+  util::Result<void> restart_alone(Context& ctx, const Component& node);
+
   const inventory::Cluster& cluster_;
   std::string cluster_id_;
   std::vector<std::unique_ptr<KafkaComponent>> nodes_;
-  std::set<int> rolled_;  // brokers restarted since the roll began (restart_order)
-  bool refused_ = false;  // the last restart_one stopped at a gate's refusal
+  std::set<int> rolled_;                 // brokers restarted since the roll began (restart_order)
+  std::vector<RackBatch> batches_;       // --by-rack: the racks not yet tried together
+  std::map<int, std::string> together_;  // --by-rack: restarted with their rack, and how
+  bool refused_ = false;                 // the last restart_one stopped at a gate's refusal
 };
 
 // KRaft cluster ids: 16 random bytes, base64url without padding (22 characters).

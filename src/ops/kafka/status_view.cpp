@@ -91,6 +91,7 @@ nlohmann::json kafka_json(const inventory::Cluster& cluster, const ops::KafkaSta
                         {"detail", n.detail}};
     j["process_up"] = n.process_up ? nlohmann::json(*n.process_up) : nlohmann::json(nullptr);
     j["pid"] = n.pid ? nlohmann::json(*n.pid) : nlohmann::json(nullptr);
+    j["rack"] = n.node->rack.empty() ? nlohmann::json(nullptr) : nlohmann::json(n.node->rack);
     if (n.metrics.enabled) j["metrics"] = n.metrics.json();
     nodes.push_back(std::move(j));
   }

@@ -93,6 +93,7 @@ nlohmann::json status_json(const std::string& cluster_name, const ops::ClusterSt
                         {"mode", probe::to_string(p.mode)},
                         {"transport", probe::to_string(p.transport)},
                         {"detail", p.detail}};
+    j["rack"] = n.server->rack.empty() ? nlohmann::json(nullptr) : nlohmann::json(n.server->rack);
     if (p.srvr) {
       j["zxid"] = p.srvr->zxid;
       j["connections"] = p.srvr->connections;

@@ -147,7 +147,7 @@ TEST(KafkaManagedKeys, EveryManagedKeyHasAHint) {
         "controller.quorum.bootstrap.servers", "log.dirs", "log.dir", "zookeeper.connect",
         "inter.broker.listener.name", "authorizer.class.name", "super.users",
         "allow.everyone.if.no.acl.found", "zookeeper.set.acl", "zookeeper.clientCnxnSocket",
-        "security.inter.broker.protocol"}) {
+        "security.inter.broker.protocol", "broker.rack"}) {
     EXPECT_NE(std::find(kafka_managed_keys().begin(), kafka_managed_keys().end(), key),
               kafka_managed_keys().end())
         << key;
@@ -155,7 +155,7 @@ TEST(KafkaManagedKeys, EveryManagedKeyHasAHint) {
     ASSERT_TRUE(hint.has_value()) << key;
     EXPECT_TRUE(hint->ends_with("instead")) << *hint;
   }
-  EXPECT_EQ(kafka_managed_keys().size(), 19u);
+  EXPECT_EQ(kafka_managed_keys().size(), 20u);
   EXPECT_EQ(kafka_managed_key_hint("num.partitions"), std::nullopt);
   EXPECT_EQ(kafka_managed_key_hint("offsets.topic.replication.factor"), std::nullopt);
   EXPECT_EQ(kafka_managed_key_hint("Broker.id"), std::nullopt);  // Kafka keys are case-sensitive

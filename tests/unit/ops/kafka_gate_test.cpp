@@ -127,3 +127,65 @@ TEST(KafkaGate, AfterTheRestartTheBrokerMustBeBackInEveryIsr) {
   EXPECT_EQ(gate_after_restart(cluster({part("t", 0, {2, 3}, {2, 3})}, {2, 3}), 1).kind,
             Kind::wait);  // not registered
 }
+
+// ---- the batch form (restart --by-rack, #15) ------------------------------------------
+
+TEST(KafkaBatchGate, ARackWhosePartitionsKeepTheirMinWithoutItGoesTogether) {
+  // RF 3 over three racks {1,4} {2,5} {3,6}; min 2: any one rack may go.
+  auto md = cluster({part("t", 0, {1, 2, 3}, {1, 2, 3}), part("t", 1, {4, 5, 6}, {4, 5, 6}),
+                     part("t", 2, {1, 5, 3}, {1, 5, 3})},
+                    {1, 2, 3, 4, 5, 6});
+  EXPECT_EQ(gate_before_restart_batch(md, min_isr(2), {1, 4}, {}).kind, Kind::go);
+  EXPECT_EQ(gate_before_restart_batch(md, min_isr(2), {2, 5}, {}).kind, Kind::go);
+}
+
+TEST(KafkaBatchGate, TwoReplicasInTheBatchRefuseTheBatchNotEachBroker) {
+  // t-0 has two replicas in rack {1,4}: without both only 1 of 3 stays, below min 2.
+  auto md = cluster({part("t", 0, {1, 4, 2}, {1, 4, 2})}, {1, 2, 4});
+  auto v = gate_before_restart_batch(md, min_isr(2), {1, 4}, {});
+  EXPECT_EQ(v.kind, Kind::refuse);
+  EXPECT_EQ(v.why,
+            "brokers 1, 4 not restarted together: partitions below min.insync.replicas (now, or "
+            "without them) for reasons outside this roll: t-0 ISR 3/3 (min 2), 1 without "
+            "brokers 1, 4");
+  // One at a time each of them may go.
+  EXPECT_EQ(gate_before_restart(md, min_isr(2), 1, {}).kind, Kind::go);
+  EXPECT_EQ(gate_before_restart(md, min_isr(2), 4, {}).kind, Kind::go);
+}
+
+TEST(KafkaBatchGate, APartitionBelowItsMinForAnOutsideReasonRefusesAndIsNamed) {
+  // Broker 2 (another rack) is down: t-0 is at 2/3 = its min, and 1 of the batch holds it.
+  auto md = cluster({part("t", 0, {1, 2, 3}, {1, 3}), part("u", 0, {4, 5, 6}, {4, 5, 6})},
+                    {1, 3, 4, 5, 6});
+  auto v = gate_before_restart_batch(md, min_isr(2), {1, 4}, {});
+  EXPECT_EQ(v.kind, Kind::refuse);
+  EXPECT_NE(v.why.find("t-0 ISR 2/3 (min 2), 1 without brokers 1, 4"), std::string::npos) << v.why;
+  EXPECT_EQ(v.why.find("u-0"), std::string::npos) << v.why;
+  // The single gate refuses broker 1 as well, naming the same partition.
+  v = gate_before_restart(md, min_isr(2), 1, {});
+  EXPECT_EQ(v.kind, Kind::refuse);
+  EXPECT_NE(v.why.find("t-0 ISR 2/3 (min 2), 1 without broker 1"), std::string::npos) << v.why;
+}
+
+TEST(KafkaBatchGate, ThePreviousRackCatchingUpIsWaitedFor) {
+  // Rack {2,5} was just restarted and 5 is not back in u-0's ISR yet: the next rack waits.
+  auto md = cluster({part("u", 0, {4, 5, 6}, {4, 6})}, {1, 2, 3, 4, 5, 6});
+  auto v = gate_before_restart_batch(md, min_isr(2), {3, 6}, {2, 5});
+  EXPECT_EQ(v.kind, Kind::wait);
+  EXPECT_EQ(v.why, "waiting for u-0 ISR 2/3 (min 2)");
+  // Back in sync: go.
+  md = cluster({part("u", 0, {4, 5, 6}, {4, 5, 6})}, {1, 2, 3, 4, 5, 6});
+  EXPECT_EQ(gate_before_restart_batch(md, min_isr(2), {3, 6}, {2, 5}).kind, Kind::go);
+}
+
+TEST(KafkaBatchGate, EveryBrokerOfTheBatchMustBeRegisteredAndInSync) {
+  auto md = cluster({part("t", 0, {1, 2, 3}, {1, 2, 3}), part("t", 1, {4, 5, 6}, {5, 6})},
+                    {1, 2, 3, 4, 5, 6});
+  auto v = gate_before_restart_batch(md, min_isr(1), {1, 4}, {});
+  EXPECT_EQ(v.kind, Kind::wait);
+  EXPECT_EQ(v.why, "waiting for broker 4 to catch up: not in t-1 ISR");
+  md = cluster({part("t", 0, {1, 2, 3}, {1, 2, 3})}, {1, 2, 3, 5, 6});
+  v = gate_before_restart_batch(md, min_isr(1), {1, 4}, {});
+  EXPECT_EQ(v.kind, Kind::wait);
+  EXPECT_EQ(v.why, "waiting for broker 4 to register (log recovery)");
+}

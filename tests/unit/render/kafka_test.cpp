@@ -226,6 +226,18 @@ TEST(KafkaServerProperties, KraftBrokerOnlyAndControllerOnly) {
   EXPECT_TRUE(has_line(broker, "controller.listener.names=CONTROLLER"));
 }
 
+// #15: a broker's rack becomes broker.rack; a controller-only node places no replicas.
+TEST(KafkaServerProperties, BrokerRackFromTheNodesRack) {
+  auto c = seed_kafka_cluster();
+  EXPECT_FALSE(has_key(properties_of(c, c.kafka_nodes[0]), "broker.rack"));
+  c.kafka_nodes[0].rack = "r1";
+  EXPECT_TRUE(has_line(properties_of(c, c.kafka_nodes[0]), "broker.rack=r1"));
+  auto k = kraft_with_brokers(2);
+  for (auto& n : k.kafka_nodes) n.rack = "az-" + std::to_string(n.id);
+  EXPECT_FALSE(has_key(properties_of(k, k.kafka_nodes[0]), "broker.rack"));  // controller only
+  EXPECT_TRUE(has_line(properties_of(k, k.kafka_nodes[2]), "broker.rack=az-2"));
+}
+
 TEST(KafkaServerProperties, ZooKeeperModeIgnoresControllerFlags) {
   auto c = seed_kafka_cluster();
   c.kafka_nodes[0].controller = true;  // the loader refuses this; render stays a broker

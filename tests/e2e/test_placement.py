@@ -1,0 +1,284 @@
+"""End to end: racks and rack-batched rolls (#15). Six Kafka 3.9 brokers in ZooKeeper mode, two
+per host on node1..node3 (own ports, install and log dirs, small heaps), racks r1..r3 = hosts,
+over a 3-voter ensemble (open cluster). One shared deployed cluster; tests run in file order.
+An acks=all producer and a consumer run through each roll case."""
+
+from __future__ import annotations
+
+import re
+import signal
+import threading
+import time
+import uuid
+
+import pytest
+
+from kafka_helpers import SequencedProducer, consume_all, create_topic
+from zk_helpers import Zkctl, record_case
+
+BOOTSTRAP = "node1:9092,node2:9092,node3:9092"
+HOSTS = ("node1", "node2", "node3")
+# Broker id -> (host, rack, install dir): 11..13 in /opt/kafka on port 9092, 14..16 in
+# /opt/kafka-b on 9192.
+BROKERS = {11: ("node1", "r1", "/opt/kafka"), 12: ("node2", "r2", "/opt/kafka"),
+           13: ("node3", "r3", "/opt/kafka"), 14: ("node1", "r1", "/opt/kafka-b"),
+           15: ("node2", "r2", "/opt/kafka-b"), 16: ("node3", "r3", "/opt/kafka-b")}
+RACK_OF = {b: rack for b, (_, rack, _) in BROKERS.items()}
+
+
+def inventory(lab, zk_dist, kafka_dist, zk_racks=("r1", "r2", "r3")) -> str:
+    text = f"""[cluster]
+name = "racks"
+
+[ssh]
+identity_file = "{lab.key_path}"
+known_hosts = "{lab.known_hosts}"
+
+[security]
+tls = false
+authentication = "none"
+authorization = false
+
+[zookeeper]
+distribution = "{zk_dist}"
+heap_mb = 128
+"""
+    for i, host in enumerate(HOSTS):
+        text += f'\n[[zookeeper.servers]]\nhost = "{host}"\nid = {i + 1}\nrack = "{zk_racks[i]}"\n'
+    text += f"""
+[kafka]
+mode = "zookeeper"
+distribution = "{kafka_dist}"
+heap_mb = 256
+
+[kafka.config]
+"num.partitions" = 3
+"group.initial.rebalance.delay.ms" = 0
+"""
+    for b, (host, rack, install) in BROKERS.items():
+        text += f'\n[[kafka.nodes]]\nhost = "{host}"\nid = {b}\nrack = "{rack}"\n'
+        if install != "/opt/kafka":
+            text += (f'listener_port = 9192\ninstall_dir = "{install}"\n'
+                     f'log_dirs = ["/var/lib/kafka/b-data"]\n')
+    return text
+
+
+def broker_pid(lab, broker: int) -> int | None:
+    host, _, install = BROKERS[broker]
+    return lab.pid_of(host, rf"kafka\.Kafka {install}/config/server\.properties")
+
+
+def broker_pids(lab) -> dict[int, int | None]:
+    return {b: broker_pid(lab, b) for b in BROKERS}
+
+
+def metadata(topic: str):
+    from confluent_kafka.admin import AdminClient
+    return AdminClient({"bootstrap.servers": BOOTSTRAP}).list_topics(topic, timeout=10).topics[topic]
+
+
+def wait_kafka(zk: Zkctl, predicate, timeout: float = 120) -> dict:
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        _, last = zk.status()
+        if predicate(last["kafka"]):
+            return last
+        time.sleep(1)
+    raise AssertionError(f"kafka status never matched; last: {last}")
+
+
+class BackgroundConsumer:
+    """Reads `topic` from the beginning in a thread for as long as the case runs; `seen`
+    holds every sequence number read."""
+
+    def __init__(self, topic: str):
+        from confluent_kafka import Consumer
+        self.consumer = Consumer({"bootstrap.servers": BOOTSTRAP, "group.id": f"e2e-{uuid.uuid4()}",
+                                  "auto.offset.reset": "earliest", "enable.auto.commit": False,
+                                  "log_level": 0})
+        self.consumer.subscribe([topic])
+        self.seen: set[int] = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            msg = self.consumer.poll(0.2)
+            if msg is not None and not msg.error():
+                self.seen.add(int(msg.value().decode().split("-")[1]))
+
+    def start(self) -> "BackgroundConsumer":
+        self._thread.start()
+        return self
+
+    def stop(self, expected: set[int], timeout: float = 60) -> set[int]:
+        """Keeps reading until `expected` was all seen or `timeout`; returns what is missing."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not expected <= self.seen:
+            time.sleep(0.2)
+        self._stop.set()
+        self._thread.join(timeout=10)
+        self.consumer.close()
+        return expected - self.seen
+
+
+@pytest.fixture(scope="module")
+def rk(lab, zk_dist, kafka3_dist, zkctl_bin, tmp_path_factory):
+    lab.reset()
+    d = tmp_path_factory.mktemp("racks")
+    inv = d / "racks.toml"
+    inv.write_text(inventory(lab, zk_dist, kafka3_dist))
+    zk = Zkctl(zkctl_bin, tmp_path_factory.mktemp("zkctl-home-racks"))
+    zk.inventory = inv
+    # The same cluster with two voters in rack r1: one rack's loss breaks the quorum.
+    zk.skewed = d / "racks-skewed.toml"
+    zk.skewed.write_text(inventory(lab, zk_dist, kafka3_dist, zk_racks=("r1", "r1", "r2")))
+    yield zk
+    zk.run("stop", "--all", "-i", str(inv))
+
+
+def test_six_brokers_in_three_racks_deploy_with_broker_rack(lab, rk):
+    proc = rk.run("deploy", str(rk.inventory))
+    assert proc.returncode == 0, proc.stderr
+    assert "kafka (zookeeper mode): 6 nodes" in proc.stdout
+    status = wait_kafka(rk, lambda k: k["ok"])
+    k = status["kafka"]
+    assert {n["id"]: n["rack"] for n in k["nodes"]} == RACK_OF
+    assert [n["rack"] for n in status["nodes"]] == ["r1", "r2", "r3"]
+    for b, (host, rack, install) in BROKERS.items():
+        assert f"broker.rack={rack}\n" in lab.read_file(host, f"{install}/config/server.properties")
+    # Kafka's CreateTopics without an assignment (the admin path zkctl's verify uses) places
+    # every partition's 3 replicas in the 3 racks.
+    topic = f"e2e-spread-{uuid.uuid4().hex[:8]}"
+    create_topic(BOOTSTRAP, topic, partitions=6, replication=3)
+    parts = metadata(topic).partitions
+    assert all(len({RACK_OF[r] for r in p.replicas}) == 3 for p in parts.values()), \
+        {p.id: p.replicas for p in parts.values()}
+    proc = rk.run("verify", "-n", "20")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_check_and_plan_warn_about_racks(lab, rk):
+    # A topic placed by hand in one rack (RF 2 in r1 although 2 racks could hold it), and an
+    # inventory whose rack r1 holds 2 of the 3 voters.
+    from confluent_kafka.admin import AdminClient, NewTopic
+    admin = AdminClient({"bootstrap.servers": BOOTSTRAP})
+    admin.create_topics([NewTopic("one-rack", 1, replica_assignment=[[11, 14]])])["one-rack"].result(30)
+    proc = rk.run("check", str(rk.skewed))
+    out = proc.stdout
+    assert "racks" in out and "WARN" in out, out
+    assert ("topic one-rack: 1 of 1 partitions have their replicas in fewer racks than they "
+            "could (one-rack-0: replicas 11@r1, 14@r1, 1 of 2 racks it could use)") in out, out
+    assert ("zookeeper: losing rack r1 (voters node1, node2) leaves 1 of 3 voters; a quorum "
+            "needs 2") in out, out
+    proc = rk.run("plan", str(rk.skewed))
+    assert proc.returncode == 0, proc.stderr
+    assert "warning: racks: zookeeper: losing rack r1" in proc.stdout, proc.stdout
+    assert "warning: racks: topic one-rack:" in proc.stdout, proc.stdout
+    # The inventory as deployed: the topic's warning only; then without the topic, none.
+    admin.delete_topics(["one-rack"])["one-rack"].result(30)
+    deadline = time.monotonic() + 30
+    while "one-rack" in admin.list_topics(timeout=10).topics and time.monotonic() < deadline:
+        time.sleep(0.5)
+    proc = rk.run("check", str(rk.inventory))
+    assert "every quorum survives the loss of any one rack" in proc.stdout, proc.stdout
+    record_case("racks: check and plan warnings", "2 of 3 voters in r1; a topic in one rack",
+                "WARN racks: the rack, its voters, the topic and a partition named")
+
+
+def test_restart_by_rack_rolls_rack_after_rack_under_load(lab, rk):
+    _, status = rk.status()
+    controller = status["kafka"]["controller"]
+    before = broker_pids(lab)
+    topic = f"e2e-byrack-{uuid.uuid4().hex[:8]}"
+    create_topic(BOOTSTRAP, topic, partitions=6, replication=3)
+    consumer = BackgroundConsumer(topic).start()
+    producer = SequencedProducer(BOOTSTRAP, topic).start()
+    try:
+        time.sleep(2)
+        t0 = time.monotonic()
+        proc = rk.run("restart", "--by-rack", timeout=900)
+        took = time.monotonic() - t0
+        time.sleep(2)
+    finally:
+        producer.stop()
+    lost = consumer.stop(producer.acked)
+    print(f"restart --by-rack: {took:.1f} s; produced {producer.sent}, acknowledged "
+          f"{len(producer.acked)}, delivery errors {len(producer.errors)}, lost {len(lost)}")
+    record_case("rack-batched roll under acks=all load (6 brokers, 3 racks, min ISR 2)",
+                "zkctl restart --by-rack", f"exit {proc.returncode}, 3 racks restarted together "
+                f"in {took:.0f} s", messages_sent=producer.sent,
+                messages_acknowledged=len(producer.acked), messages_lost=len(lost),
+                delivery_errors=len(producer.errors))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for rack, ids in (("r1", "11, 14"), ("r2", "12, 15"), ("r3", "13, 16")):
+        assert f"rack {rack} (brokers {ids}) restarted together" in proc.stdout + proc.stderr
+    assert "one at a time instead" not in proc.stdout + proc.stderr
+    # The controller's rack last: its brokers come last in the roll's order.
+    order = proc.stdout.strip().split("done: ")[1].split(" -> ")
+    last_rack = RACK_OF[controller]
+    assert {RACK_OF[int(o.split("kafka ")[1].rstrip(")"))] for o in order[-2:]} == {last_rack}
+    after = broker_pids(lab)
+    assert all(after[b] not in (None, before[b]) for b in BROKERS), (before, after)
+    assert len(producer.acked) > 100 and lost == set()
+    status = wait_kafka(rk, lambda k: k["ok"] and k["under_replicated"] == 0)
+
+
+def test_restart_by_rack_stops_at_a_partition_below_min_isr_and_names_it(lab, rk):
+    # A broker of rack r3 stopped outside zkctl (r3 is never the roll's first rack: racks go
+    # in inventory order, the controller's last): its partitions sit at ISR 2/3 = min 2, so
+    # neither the first rack together nor its first broker alone may go; the roll stops,
+    # exit 4, naming a partition, and restarts no broker.
+    _, status = rk.status()
+    down = 16 if status["kafka"]["controller"] == 13 else 13
+    topic = f"e2e-byrack-gate-{uuid.uuid4().hex[:8]}"
+    create_topic(BOOTSTRAP, topic, partitions=3, replication=3)
+    consumer = BackgroundConsumer(topic).start()
+    producer = SequencedProducer(BOOTSTRAP, topic).start()
+    try:
+        lab.kill("node3", broker_pid(lab, down), signal.SIGTERM)
+        wait_kafka(rk, lambda k: k["under_replicated"] > 0, 60)
+        before = broker_pids(lab)
+        proc = rk.run("restart", "--by-rack", "--wait-timeout", "30")
+        after = broker_pids(lab)
+        time.sleep(1)
+    finally:
+        producer.stop()
+    lost = consumer.stop(producer.acked)
+    record_case("rack-batched roll with a partition already at min ISR (a broker stopped)",
+                f"SIGTERM of broker {down} (r3); zkctl restart --by-rack",
+                f"exit {proc.returncode}, partition named, no broker restarted",
+                messages_sent=producer.sent, messages_acknowledged=len(producer.acked),
+                messages_lost=len(lost))
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    err = proc.stderr
+    assert "ISR 2/3 (min 2), 1 without broker" in err and "stopped at" in err, err
+    assert after == before
+    assert lost == set()
+    # Restore: the stopped broker back, everything in sync.
+    proc = rk.run("start")
+    assert proc.returncode == 0, proc.stderr
+    wait_kafka(rk, lambda k: k["ok"] and k["under_replicated"] == 0)
+
+
+def test_deploy_by_rack_restarts_each_racks_brokers_together(lab, rk, tmp_path):
+    # A changed server.properties on every broker: deploy --by-rack restarts them rack by rack:
+    # a rack's first broker's step restarts both, the second's then has nothing left to do.
+    changed = tmp_path / "racks-changed.toml"
+    changed.write_text(rk.inventory.read_text().replace('"num.partitions" = 3',
+                                                        '"num.partitions" = 4'))
+    before = broker_pids(lab)
+    t0 = time.monotonic()
+    proc = rk.run("deploy", "--by-rack", str(changed), timeout=900)
+    took = time.monotonic() - t0
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "restarted 0" in proc.stdout  # ZooKeeper: nothing changed
+    after = broker_pids(lab)
+    assert all(after[b] not in (None, before[b]) for b in BROKERS), (before, after)
+    out = proc.stdout + proc.stderr
+    # (a real restart takes seconds; the rack's second broker's step under one)
+    assert len(re.findall(r"kafka rolling restart: ok \(0\.\ds\)", out)) == 3, out
+    assert "one at a time instead" not in out
+    record_case("deploy --by-rack of a changed server.properties", "num.partitions 3 -> 4",
+                f"exit 0, 6 brokers restarted rack by rack in {took:.0f} s")
