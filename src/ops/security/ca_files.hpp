@@ -1,0 +1,69 @@
+#pragma once
+// A CA rotation's state on this machine (`pki rotate --ca`): the phase record in
+// $ZKCTL_HOME/clusters/<name>/ca-rotation and the files it adds to the cluster's pki dir:
+//   ca-next.crt, ca-next.key  the new CA (same subject as the old one), from trust-both on
+//   ca-trust.crt              old + new CA: what nodes and zkctl trust, trust-both and reissue
+//   ca-cross.crt              the new CA signed by the old one, served after each leaf in reissue
+// ca.crt/ca.key stay the old CA until drop-old completes, when the old CA is archived under
+// pki/archive/ and the new one becomes ca.crt/ca.key.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pki/pki.hpp"
+#include "probe/tls.hpp"
+#include "util/result.hpp"
+
+namespace zkctl::ops {
+
+// The phases, in order.
+enum class CaPhase { trust_both, reissue, drop_old };
+inline constexpr CaPhase kCaPhases[] = {CaPhase::trust_both, CaPhase::reissue, CaPhase::drop_old};
+// "trust-both", "reissue", "drop-old".
+const char* to_string(CaPhase phase);
+std::optional<CaPhase> ca_phase_named(const std::string& name);
+// What a phase changes, one line for plan and --dry-run.
+std::string ca_phase_change(CaPhase phase);
+
+// The record: the phase being run or last run, whether it completed, and the nodes (labels)
+// that picked up its files, so an interrupted phase resumes with the others.
+struct CaRecord {
+  CaPhase phase = CaPhase::trust_both;
+  bool done = false;
+  std::vector<std::string> nodes_done;
+};
+// The record of cluster `name`; nullopt when no rotation is under way. An unreadable record
+// is an error (never guessed).
+util::Result<std::optional<CaRecord>> read_ca_record(const std::string& name);
+util::Result<void> write_ca_record(const std::string& name, const CaRecord& record);
+util::Result<void> remove_ca_record(const std::string& name);
+
+// How the cluster's pki is used while the record says `record`: the issuing CA's stem, the
+// chain served after a leaf (PEM; "" for the CA's own) and the file trusted (ca-trust.crt or
+// the issuing CA). Without a record: ca, "", ca.crt.
+struct CaView {
+  std::string ca_stem = "ca";
+  std::string chain;
+  std::string trust_file;  // absolute
+};
+util::Result<CaView> ca_view(const std::string& cluster);
+
+// Make the pki dir hold what `phase` needs (each step idempotent, so a rerun redoes only
+// what is missing): trust-both makes the new CA and the bundle, reissue the cross-signed
+// certificate, drop-old removes the bundle and the cross-signed certificate.
+util::Result<void> enter_ca_phase(const std::string& cluster, CaPhase phase,
+                                  inventory::KeyType key_type);
+// After drop-old: the old CA archived (pki/archive/ca-<sha256 prefix>.crt/.key), the new one
+// made ca.crt/ca.key, the rotation's files and the record removed. Idempotent.
+util::Result<void> finish_ca_rotation(const std::string& cluster);
+
+// The CA certificates the pki dir holds now with their role ("CA", "new CA" during a
+// rotation), for status and check.
+struct KeptCa {
+  std::string role;
+  std::string pem;
+};
+std::vector<KeptCa> kept_cas(const std::string& cluster);
+
+}  // namespace zkctl::ops
