@@ -50,14 +50,29 @@ util::Result<void> remove_file(const fs::path& p) {
   return {};
 }
 
-// ca-trust.crt: the old CA, then the new one.
+// ca-trust.crt: the new CA, then the old one. Both CAs carry one subject, and ZooKeeper's PEM
+// trust store keys its entries by subject, so there the last one wins: the old CA, which with
+// the cross-signed certificate every new-CA chain carries until drop-old also verifies those.
 util::Result<void> write_bundle(const fs::path& dir) {
   auto old_ca = read_kept(dir / "ca.crt");
   auto new_ca = read_kept(dir / "ca-next.crt");
   if (!old_ca || !new_ca) return !old_ca ? old_ca.error() : new_ca.error();
   if (old_ca->empty() || new_ca->empty())
     return util::fail((dir / "ca.crt").string() + " or ca-next.crt is missing");
-  return write(dir / "ca-trust.crt", *old_ca + *new_ca);
+  return write(dir / "ca-trust.crt", *new_ca + *old_ca);
+}
+
+// The cross-signed certificate (kept once made: nodes serve it).
+util::Result<void> write_cross(const fs::path& dir) {
+  if (regular(dir / "ca-cross.crt")) return {};
+  auto old_cert = read_kept(dir / "ca.crt");
+  auto old_key = read_kept(dir / "ca.key");
+  auto new_cert = read_kept(dir / "ca-next.crt");
+  if (!old_cert || !old_key || !new_cert)
+    return !old_cert ? old_cert.error() : !old_key ? old_key.error() : new_cert.error();
+  auto cross = pki::cross_sign({*old_cert, *old_key}, *new_cert);
+  if (!cross) return cross.error();
+  return write(dir / "ca-cross.crt", *cross);
 }
 
 util::Result<void> enter_trust_both(const fs::path& dir, const std::string& cluster,
@@ -70,21 +85,8 @@ util::Result<void> enter_trust_both(const fs::path& dir, const std::string& clus
     if (auto r = write(dir / "ca-next.key", made->key); !r) return r;
     if (auto r = write(dir / "ca-next.crt", made->cert); !r) return r;
   }
-  return write_bundle(dir);
-}
-
-util::Result<void> enter_reissue(const fs::path& dir) {
-  auto old_cert = read_kept(dir / "ca.crt");
-  auto old_key = read_kept(dir / "ca.key");
-  auto new_cert = read_kept(dir / "ca-next.crt");
-  if (!old_cert || !old_key || !new_cert)
-    return !old_cert ? old_cert.error() : !old_key ? old_key.error() : new_cert.error();
-  if (new_cert->empty()) return util::fail((dir / "ca-next.crt").string() + " is missing");
   if (auto r = write_bundle(dir); !r) return r;
-  if (regular(dir / "ca-cross.crt")) return {};
-  auto cross = pki::cross_sign({*old_cert, *old_key}, *new_cert);
-  if (!cross) return cross.error();
-  return write(dir / "ca-cross.crt", *cross);
+  return write_cross(dir);
 }
 
 std::string sha_prefix(const std::string& pem) {
@@ -183,13 +185,22 @@ util::Result<void> enter_ca_phase(const std::string& cluster, CaPhase phase,
     case CaPhase::trust_both:
       return enter_trust_both(dir, cluster, key_type);
     case CaPhase::reissue:
-      return enter_reissue(dir);
+      if (!regular(dir / "ca-next.crt"))
+        return util::fail((dir / "ca-next.crt").string() + " is missing");
+      if (auto r = write_bundle(dir); !r) return r;
+      return write_cross(dir);
     case CaPhase::drop_old:
-      if (!regular(dir / "ca-next.crt") && !regular(dir / "ca-trust.crt")) return {};
-      if (auto r = remove_file(dir / "ca-trust.crt"); !r) return r;
-      return remove_file(dir / "ca-cross.crt");
+      return remove_file(dir / "ca-trust.crt");
   }
   return {};
+}
+
+bool ca_cross_served(const std::string& cluster) {
+  return regular(fs::path(pki_dir(cluster)) / "ca-cross.crt");
+}
+
+util::Result<void> drop_ca_cross(const std::string& cluster) {
+  return remove_file(fs::path(pki_dir(cluster)) / "ca-cross.crt");
 }
 
 util::Result<void> finish_ca_rotation(const std::string& cluster) {

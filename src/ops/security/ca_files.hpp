@@ -2,8 +2,14 @@
 // A CA rotation's state on this machine (`pki rotate --ca`): the phase record in
 // $ZKCTL_HOME/clusters/<name>/ca-rotation and the files it adds to the cluster's pki dir:
 //   ca-next.crt, ca-next.key  the new CA (same subject as the old one), from trust-both on
-//   ca-trust.crt              old + new CA: what nodes and zkctl trust, trust-both and reissue
-//   ca-cross.crt              the new CA signed by the old one, served after each leaf in reissue
+//   ca-trust.crt              new + old CA: what nodes and zkctl trust, trust-both and reissue
+//   ca-cross.crt              the new CA signed by the old one (from trust-both on), served after
+//                             each leaf from reissue until drop-old's second roll
+// Both CAs have one subject, so the cross-signed certificate is self-issued: a client trusting
+// only the old CA (pathlen:0) verifies leaf -> it -> old CA. ZooKeeper's PEM trust store keeps
+// one CA per subject (the bundle's last, the old one): it accepts the new CA's certificates
+// through the cross-signed one, so drop-old first makes every node trust the new CA alone
+// (chains still cross-signed), then drops the cross-signed certificate from the chains.
 // ca.crt/ca.key stay the old CA until drop-old completes, when the old CA is archived under
 // pki/archive/ and the new one becomes ca.crt/ca.key.
 
@@ -50,10 +56,15 @@ struct CaView {
 util::Result<CaView> ca_view(const std::string& cluster);
 
 // Make the pki dir hold what `phase` needs (each step idempotent, so a rerun redoes only
-// what is missing): trust-both makes the new CA and the bundle, reissue the cross-signed
-// certificate, drop-old removes the bundle and the cross-signed certificate.
+// what is missing): trust-both makes the new CA, the bundle and the cross-signed certificate,
+// reissue checks them, drop-old removes the bundle (every node then trusts the new CA only).
 util::Result<void> enter_ca_phase(const std::string& cluster, CaPhase phase,
                                   inventory::KeyType key_type);
+// Whether chains still carry the cross-signed certificate, and drop-old's second step: they
+// no longer do.
+bool ca_cross_served(const std::string& cluster);
+util::Result<void> drop_ca_cross(const std::string& cluster);
+
 // After drop-old: the old CA archived (pki/archive/ca-<sha256 prefix>.crt/.key), the new one
 // made ca.crt/ca.key, the rotation's files and the record removed. Idempotent.
 util::Result<void> finish_ca_rotation(const std::string& cluster);

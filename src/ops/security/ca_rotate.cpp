@@ -81,6 +81,10 @@ util::Result<probe::ClientTls> new_ca_probe(const inventory::Cluster& cluster) {
   auto made = pki::issue({slurp(dir / "ca-next.crt"), slurp(dir / "ca-next.key")},
                          {kAdminIdentity, cluster.name}, {}, cluster.security.key_type, 2);
   if (!made) return made.error();
+  // Served as reissue will: the leaf, then the new CA cross-signed by the old one.
+  const std::string end = "-----END CERTIFICATE-----\n";
+  made->cert =
+      made->cert.substr(0, made->cert.find(end) + end.size()) + slurp(dir / "ca-cross.crt");
   if (auto r = util::write_file_atomically((dir / "ca-probe.key").string(), made->key, 0600); !r)
     return r.error();
   if (auto r = util::write_file_atomically((dir / "ca-probe.crt").string(), made->cert, 0600); !r)
@@ -212,6 +216,17 @@ util::Result<void> run_phase(Context& ctx, std::vector<std::unique_ptr<Tier>>& t
   if (auto r = reissue_users(**pki, cluster.name); !r) return r;
   if (auto r = roll_phase(ctx, tiers, work, rec, run); !r) return r;
   if (auto r = phase_gates(ctx, work, run.phase); !r) return r;
+  if (run.phase == CaPhase::drop_old && ca_cross_served(cluster.name)) {
+    // Every node trusts the new CA alone now: the chains drop the cross-signed certificate.
+    if (auto r = drop_ca_cross(cluster.name); !r) return r;
+    rec.nodes_done.clear();
+    if (auto r = write_ca_record(cluster.name, rec); !r) return r;
+    if (auto r = (*pki)->refresh(); !r) return r;
+    if (auto r = (*pki)->ensure_admin(); !r) return r;
+    if (auto r = reissue_users(**pki, cluster.name); !r) return r;
+    if (auto r = roll_phase(ctx, tiers, work, rec, run); !r) return r;
+    if (auto r = phase_gates(ctx, work, run.phase); !r) return r;
+  }
   rec.done = true;
   run.seconds = since(t0);
   return write_ca_record(cluster.name, rec);

@@ -86,7 +86,9 @@ TEST_F(CaFiles, EachPhaseGivesThePkiItsView) {
   enter(CaPhase::trust_both);
   const std::string next = slurp(dir_ / "ca-next.crt");
   ASSERT_FALSE(next.empty());
-  EXPECT_EQ(slurp(dir_ / "ca-trust.crt"), old_.cert + next);
+  // The old CA last: ZooKeeper's PEM trust store keeps the last CA of a subject.
+  EXPECT_EQ(slurp(dir_ / "ca-trust.crt"), next + old_.cert);
+  EXPECT_TRUE(pki::verify(slurp(dir_ / "ca-cross.crt"), old_.cert).ok());
   EXPECT_EQ(view().ca_stem, "ca") << "the old CA still issues";
   EXPECT_EQ(view().chain, "");
   EXPECT_EQ(view().trust_file, (dir_ / "ca-trust.crt").string());
@@ -107,11 +109,18 @@ TEST_F(CaFiles, EachPhaseGivesThePkiItsView) {
   EXPECT_TRUE(pki::verify(view().chain, old_.cert).ok());
   EXPECT_EQ(view().trust_file, (dir_ / "ca-trust.crt").string());
 
+  // drop-old: first the new CA alone is trusted while chains still carry the cross-signed
+  // certificate (a node still trusting the old CA verifies them), then chains drop it.
+  const std::string cross = slurp(dir_ / "ca-cross.crt");
   enter(CaPhase::drop_old);
   EXPECT_EQ(view().ca_stem, "ca-next");
+  EXPECT_EQ(view().trust_file, (dir_ / "ca-next.crt").string());
+  EXPECT_EQ(view().chain, cross);
+  EXPECT_TRUE(ca_cross_served("seed"));
+  ASSERT_TRUE(drop_ca_cross("seed").ok());
+  EXPECT_FALSE(ca_cross_served("seed"));
   EXPECT_EQ(view().chain, "");
   EXPECT_EQ(view().trust_file, (dir_ / "ca-next.crt").string());
-  EXPECT_FALSE(fs::exists(dir_ / "ca-cross.crt"));
   const auto kept = kept_cas("seed");
   ASSERT_EQ(kept.size(), 2u);
   EXPECT_EQ(kept[0].role, "old CA");
@@ -137,6 +146,7 @@ TEST_F(CaFiles, AnInterruptedFinishCompletesOnTheNextRun) {
   enter(CaPhase::trust_both);
   enter(CaPhase::reissue);
   enter(CaPhase::drop_old);
+  ASSERT_TRUE(drop_ca_cross("seed").ok());
   const std::string next_key = slurp(dir_ / "ca-next.key");
   const std::string next = slurp(dir_ / "ca-next.crt");
   fs::create_directories(dir_ / "archive");
