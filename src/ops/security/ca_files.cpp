@@ -232,15 +232,4 @@ util::Result<void> finish_ca_rotation(const std::string& cluster) {
   return remove_ca_record(cluster);
 }
 
-std::vector<KeptCa> kept_cas(const std::string& cluster) {
-  const fs::path dir = pki_dir(cluster);
-  auto cur = read_kept(dir / "ca.crt");
-  auto next = read_kept(dir / "ca-next.crt");
-  std::vector<KeptCa> out;
-  const bool rotating = next && !next->empty();
-  if (cur && !cur->empty()) out.push_back({rotating ? "old CA" : "CA", *cur});
-  if (rotating) out.push_back({"new CA", *next});
-  return out;
-}
-
 }  // namespace zkctl::ops

@@ -69,12 +69,4 @@ util::Result<void> drop_ca_cross(const std::string& cluster);
 // made ca.crt/ca.key, the rotation's files and the record removed. Idempotent.
 util::Result<void> finish_ca_rotation(const std::string& cluster);
 
-// The CA certificates the pki dir holds now with their role ("CA", "new CA" during a
-// rotation), for status and check.
-struct KeptCa {
-  std::string role;
-  std::string pem;
-};
-std::vector<KeptCa> kept_cas(const std::string& cluster);
-
 }  // namespace zkctl::ops
