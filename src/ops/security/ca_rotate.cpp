@@ -166,7 +166,7 @@ util::Result<void> roll_phase(Context& ctx, std::vector<std::unique_ptr<Tier>>& 
     const auto i = static_cast<std::size_t>(&w - work.data());
     return changed[i] || !holds(rec.nodes_done, w.node->label());
   });
-  run.restarted = restarts.restarted;
+  run.restarted += restarts.restarted;  // drop-old rolls twice
   for (const auto& w : work)
     if (w.pickup.how == Pickup::How::restart && !holds(rec.nodes_done, w.node->label()))
       rec.nodes_done.push_back(w.node->label());
