@@ -86,6 +86,8 @@ struct CommandLine {
   std::string out_dir;                  // render --out, client-config --out
   std::string user;                     // client-config USER
   bool dry_run = false;                 // pki rotate --dry-run
+  bool rotate_ca = false;               // pki rotate --ca
+  std::string ca_until;                 // pki rotate --ca --until PHASE
 };
 
 ops::Force force_of(const CommandLine& cl) {
@@ -554,16 +556,26 @@ int apply_program_options(CommandLine& cl) {
 void add_pki(CLI::App& app, CommandLine& cl) {
   auto* cmd = app.add_subcommand("pki", "The cluster's certificates: rotate them");
   cmd->require_subcommand(1);
-  cmd->footer("\nExamples:\n  zkctl pki rotate --dry-run\n  zkctl pki rotate");
+  cmd->footer(
+      "\nExamples:\n  zkctl pki rotate --dry-run\n  zkctl pki rotate\n  zkctl pki rotate --ca");
   auto* rotate = cmd->add_subcommand("rotate", "Reissue every node certificate without an outage");
   rotate->add_flag("--dry-run", cl.dry_run, "Show per node: reload, or restart and why");
   rotate->add_flag("--json", cl.json, "Print JSON");
+  rotate->add_flag("--ca", cl.rotate_ca,
+                   "Replace zkctl's own CA: trust-both, reissue, drop-old (recorded, resumable)");
+  rotate->add_option("--until", cl.ca_until, "With --ca: stop once this phase is done")
+      ->check(CLI::IsMember({"trust-both", "reissue", "drop-old"}));
   add_read_options(rotate, cl.g);
   rotate->footer(kPkiRotateFooter);
   rotate->callback([&cl] {
     cl.action = [&cl] {
-      return cmd_pki_rotate(cl.g, cl.dry_run ? RotateMode::dry_run : RotateMode::apply,
-                            output_of(cl));
+      const RotateMode mode = cl.dry_run ? RotateMode::dry_run : RotateMode::apply;
+      if (cl.rotate_ca) return cmd_pki_rotate_ca(cl.g, mode, output_of(cl), cl.ca_until);
+      if (!cl.ca_until.empty()) {
+        std::fprintf(stderr, "zkctl: --until goes with --ca\n");
+        return static_cast<int>(kUsage);
+      }
+      return cmd_pki_rotate(cl.g, mode, output_of(cl));
     };
   });
 }

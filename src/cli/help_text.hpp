@@ -116,6 +116,12 @@ inline constexpr const char* kPkiRotateFooter =
     "tier's gated roll, with the reason. --dry-run shows that per node and changes nothing.\n"
     "Refused (exit 5, nothing changed) when a node is down or differs from the inventory\n"
     "beyond its certificates (deploy first).\n\n"
-    "Examples:\n  zkctl pki rotate --dry-run\n  zkctl pki rotate";
+    "--ca replaces zkctl's own CA in three phases, each recorded so an interrupted run\n"
+    "resumes: trust-both (a new CA; every node and zkctl trust old and new), reissue (every\n"
+    "certificate from the new CA, served with the new CA cross-signed by the old one),\n"
+    "drop-old (the new CA only; the old one archived under the pki dir). --until PHASE stops\n"
+    "after that phase. Refused for an operator's CA (ca_cert).\n\n"
+    "Examples:\n  zkctl pki rotate --dry-run\n  zkctl pki rotate\n"
+    "  zkctl pki rotate --ca --dry-run\n  zkctl pki rotate --ca";
 
 }  // namespace zkctl::cli

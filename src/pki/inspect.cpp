@@ -68,6 +68,10 @@ int trust_all(X509_STORE* store, const std::string& pem) {
   return added;
 }
 
+struct CertsFree {
+  void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
+};
+
 // A CA by its extensions: basicConstraints CA:TRUE, and keyCertSign when keyUsage is there.
 bool issues_certificates(X509* cert) {
   const uint32_t flags = X509_get_extension_flags(cert);
@@ -119,6 +123,31 @@ util::Result<void> verify(const std::string& cert_pem, const std::string& ca_cer
   const int code = X509_STORE_CTX_get_error(ctx.get());
   return util::fail("the certificate " + ossl::name_text(X509_get_subject_name(leaf->get())) +
                     " does not verify against the CA: " + X509_verify_cert_error_string(code));
+}
+
+util::Result<void> verify_chain(const std::string& chain_pem, const std::string& trust_pem) {
+  auto leaf = ossl::read_cert(chain_pem);
+  if (!leaf) return leaf.error();
+  ossl::StorePtr store(X509_STORE_new());
+  ossl::StoreCtxPtr ctx(X509_STORE_CTX_new());
+  std::unique_ptr<STACK_OF(X509), CertsFree> untrusted(sk_X509_new_null());
+  if (!store || !ctx || !untrusted) return ossl::error("preparing a verification");
+  if (trust_all(store.get(), trust_pem) == 0)
+    return util::fail("no trusted certificate could be read");
+  ossl::BioPtr in(BIO_new_mem_buf(chain_pem.data(), static_cast<int>(chain_pem.size())));
+  for (bool first = true; in; first = false) {
+    X509* cert = PEM_read_bio_X509(in.get(), nullptr, nullptr, nullptr);
+    if (cert == nullptr) break;
+    if (first || sk_X509_push(untrusted.get(), cert) == 0) X509_free(cert);
+  }
+  ERR_clear_error();
+  if (X509_STORE_CTX_init(ctx.get(), store.get(), leaf->get(), untrusted.get()) != 1)
+    return ossl::error("preparing a verification");
+  if (X509_verify_cert(ctx.get()) == 1) return {};
+  ERR_clear_error();
+  return util::fail(
+      "the chain of " + ossl::name_text(X509_get_subject_name(leaf->get())) +
+      " does not verify: " + X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get())));
 }
 
 util::Result<void> check_ca(const Pem& ca) {

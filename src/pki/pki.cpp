@@ -287,3 +287,41 @@ util::Result<Pem> issue(const Pem& ca, const Subject& subject, const Names& name
 }
 
 }  // namespace zkctl::pki
+
+namespace zkctl::pki {
+
+util::Result<std::string> cross_sign(const Pem& old_ca, const std::string& new_ca_cert) {
+  if (auto r = check_ca(old_ca); !r)
+    return util::fail("the old CA cannot sign: " + r.error().message);
+  auto issuer = ossl::read_cert(old_ca.cert);
+  auto issuer_key = ossl::read_key(old_ca.key);
+  auto subject = ossl::read_cert(new_ca_cert);
+  if (!issuer || !issuer_key || !subject)
+    return !issuer ? issuer.error() : !issuer_key ? issuer_key.error() : subject.error();
+  X509* s = subject->get();
+  if (X509_NAME_cmp(X509_get_subject_name(s), X509_get_subject_name(issuer->get())) != 0)
+    return util::fail("the new CA's subject differs from the old CA's");
+  Clock::time_point end_new;
+  Clock::time_point end_old;
+  if (!ossl::to_time_point(X509_get0_notAfter(s), end_new) ||
+      !ossl::to_time_point(X509_get0_notAfter(issuer->get()), end_old))
+    return ossl::error("reading the CAs' expiry");
+  const auto now = Clock::now();
+  auto cert = new_cert(X509_get_subject_name(s), X509_get0_pubkey(s),
+                       {now - kClockSkew, std::min(end_new, end_old)});
+  if (!cert) return cert.error();
+  X509* c = cert->get();
+  if (X509_set_issuer_name(c, X509_get_subject_name(issuer->get())) != 1)
+    return ossl::error("filling the cross-signed certificate");
+  if (auto r = add_exts(c, issuer->get(),
+                        {{NID_basic_constraints, "critical,CA:TRUE,pathlen:0"},
+                         {NID_key_usage, "critical,keyCertSign,cRLSign"},
+                         {NID_subject_key_identifier, "hash"},
+                         {NID_authority_key_identifier, "keyid:always"}});
+      !r)
+    return r.error();
+  if (auto r = sign(c, issuer_key->get()); !r) return r.error();
+  return ossl::cert_pem(c);
+}
+
+}  // namespace zkctl::pki

@@ -76,6 +76,16 @@ util::Result<CertInfo> inspect(const std::string& cert_pem);
 // Whether the leaf of `cert_pem` chains to `ca_cert_pem` and is valid now.
 util::Result<void> verify(const std::string& cert_pem, const std::string& ca_cert_pem);
 
+// CA rotation (`pki rotate --ca`; added for it). `new_ca_cert` re-signed by `old_ca`: the same
+// subject (a new CA keeps its cluster's CA name), key and CA extensions, issued by `old_ca`
+// (RFC 4210's NewWithOld), valid no longer than either. Being self-issued it adds nothing to a
+// path's length, so a client trusting only the old CA verifies leaf -> it -> old CA.
+util::Result<std::string> cross_sign(const Pem& old_ca, const std::string& new_ca_cert);
+
+// Whether `chain_pem` (the leaf, then certificates a server sends after it, untrusted) verifies
+// now against the anchors in `trust_pem` (one or more CA certificates); the error says why.
+util::Result<void> verify_chain(const std::string& chain_pem, const std::string& trust_pem);
+
 // Whether `ca` can issue: a CA certificate (basicConstraints CA:TRUE), not expired, and
 // `ca.key` is its private key. The error says which.
 util::Result<void> check_ca(const Pem& ca);
@@ -89,10 +99,16 @@ struct StoreOptions {
   std::string operator_ca_cert;  // the operator's CA (paths); empty: zkctl's own
   std::string operator_ca_key;
   int renew_within_days = 30;  // a kept certificate closer than this to expiry is reissued
+  // CA rotation (`pki rotate --ca`; added for it): the file stem of the CA that issues
+  // ("ca-next" once the new CA issues), and the certificates served after each leaf instead
+  // of that CA's own (the new CA cross-signed by the old one); empty: the CA certificate.
+  std::string ca_stem = "ca";
+  std::string chain;
 };
 
 // The cluster's PKI on the control machine:
 //   ca.crt, ca.key        zkctl's own CA (absent when the operator's is used)
+//   ca-next.*, ca-cross.crt, ca-trust.crt   during a CA rotation (ops/security/ca_files)
 //   <name>.crt, <name>.key every certificate it issued (nodes, "zkctl-admin")
 // Files are written whole (temp + rename), 0600, in a 0700 dir.
 // Kept files readable by group or others (and a dir open to them) are tightened to 0600
@@ -109,7 +125,8 @@ class Store {
   // The certificate called `name` (file stem, e.g. "kafka-node1-11"): the kept one when the
   // current CA issued it, its subject and names equal these, and it is more than
   // renew_within_days from expiry; else a new one, kept. Also reissued: a key that does not
-  // fit it or is not of key_type, and a chain whose CA part is not the current CA's.
+  // fit it or is not of key_type. A chain whose part after the leaf is not the one wanted
+  // (options().chain, else the CA certificate) is rewritten with it, the leaf kept.
   util::Result<Pem> certificate(const std::string& name, const Subject& subject,
                                 const Names& names);
 

@@ -61,10 +61,22 @@ bool valid_stem(const std::string& name) {
          });
 }
 
+// The certificates a certificate of `ca` is served with after its leaf.
+util::Result<std::string> wanted_chain(const Pem& ca, const StoreOptions& options) {
+  return certificates_pem(options.chain.empty() ? ca.cert : options.chain);
+}
+
+// The kept `kept` with its part after the leaf replaced by `chain`.
+std::string leaf_of(const std::string& cert) {
+  const std::string leaf_end = "-----END CERTIFICATE-----\n";
+  const std::size_t tail = cert.find(leaf_end);
+  return tail == std::string::npos ? cert : cert.substr(0, tail + leaf_end.size());
+}
+
 // Why the kept `kept` cannot be handed out again for `subject` and `names` under `ca`;
-// empty when it can.
+// empty when it can, or when only its chain after the leaf differs (`*rechain` then set).
 std::string stale_reason(const Pem& kept, const Pem& ca, const Subject& subject, const Names& names,
-                         const StoreOptions& options) {
+                         const StoreOptions& options, bool* rechain) {
   if (auto r = verify(kept.cert, ca.cert); !r) return r.error().message;
   if (auto r = key_fits(kept.cert, kept.key, options.key_type); !r) return r.error().message;
   auto info = inspect(kept.cert);
@@ -77,11 +89,9 @@ std::string stale_reason(const Pem& kept, const Pem& ca, const Subject& subject,
     return "the names differ";
   if (info->days_left(std::chrono::system_clock::now()) < options.renew_within_days)
     return "it expires within " + std::to_string(options.renew_within_days) + " days";
-  const std::string leaf_end = "-----END CERTIFICATE-----\n";
-  const std::size_t tail = kept.cert.find(leaf_end);
-  auto chain = certificates_pem(ca.cert);
-  if (tail == std::string::npos || !chain || kept.cert.substr(tail + leaf_end.size()) != *chain)
-    return "the CA certificate it carries is not the current one";
+  auto chain = wanted_chain(ca, options);
+  if (!chain) return chain.error().message;
+  *rechain = kept.cert != leaf_of(kept.cert) + *chain;
   return "";
 }
 
@@ -158,18 +168,21 @@ util::Result<Pem> Store::load_ca() {
     return *(ca_ = std::move(ca));
   }
   if (auto r = prepare_dir(); !r) return r.error();
-  auto cert = read_kept("ca.crt");
-  auto key = read_kept("ca.key");
+  const std::string stem = options_.ca_stem.empty() ? "ca" : options_.ca_stem;
+  auto cert = read_kept(stem + ".crt");
+  auto key = read_kept(stem + ".key");
   if (!cert || !key) return !cert ? cert.error() : key.error();
   const std::string dir = options_.dir.string();
+  if (stem != "ca" && !cert->has_value())
+    return util::fail(dir + "/" + stem + ".crt is missing (a CA rotation's new CA)");
   if (cert->has_value() && !key->has_value())
-    return util::fail(dir +
-                      "/ca.crt is kept without ca.key: restore the key, or remove both "
+    return util::fail(dir + "/" + stem + ".crt is kept without " + stem +
+                      ".key: restore the key, or remove both "
                       "to make a new CA (every certificate is then reissued)");
   if (cert->has_value()) {
     Pem ca{**cert, **key};
     if (auto r = check_ca(ca); !r)
-      return util::fail(dir + "/ca.crt: " + r.error().message +
+      return util::fail(dir + "/" + stem + ".crt: " + r.error().message +
                         " (remove ca.crt and ca.key to make a new CA; every certificate is then "
                         "reissued)");
     return *(ca_ = std::move(ca));
@@ -199,13 +212,27 @@ util::Result<Pem> Store::certificate(const std::string& name, const Subject& sub
   auto cert = read_kept(name + ".crt");
   auto key = read_kept(name + ".key");
   if (!cert || !key) return !cert ? cert.error() : key.error();
+  const std::string stem = (options_.dir / name).string();
   if (cert->has_value() && key->has_value()) {
     Pem kept{**cert, **key};
-    if (stale_reason(kept, *ca, subject, names, options_).empty()) return kept;
+    bool rechain = false;
+    if (stale_reason(kept, *ca, subject, names, options_, &rechain).empty()) {
+      if (!rechain) return kept;
+      auto chain = wanted_chain(*ca, options_);
+      if (!chain) return chain.error();
+      kept.cert = leaf_of(kept.cert) + *chain;
+      if (auto r = util::write_file_atomically(stem + ".crt", kept.cert, kFileMode); !r)
+        return r.error();
+      return kept;
+    }
   }
   auto made = issue(*ca, subject, names, options_.key_type, options_.cert_days);
   if (!made) return made.error();
-  const std::string stem = (options_.dir / name).string();
+  if (!options_.chain.empty()) {
+    auto chain = wanted_chain(*ca, options_);
+    if (!chain) return chain.error();
+    made->cert = leaf_of(made->cert) + *chain;
+  }
   // The key first: a crash between the two leaves a certificate the new key does not fit,
   // which the next run reissues.
   if (auto r = util::write_file_atomically(stem + ".key", made->key, kFileMode); !r)

@@ -38,6 +38,12 @@ out=$(timeout 20 "$zkctl" render --templates "$jdk_tmp/tpl" --out "$jdk_tmp/out"
 [ $rc -eq 2 ] || fail "deeply nested override template: exit $rc, not 2: ${out:0:300}"
 grep -q "zoo.cfg.mustache: sections nested deeper than 32 levels" <<<"$out" ||
   fail "deeply nested override template: ${out:0:300}"
+# pki rotate: --until goes with --ca and names a phase; an open cluster has no CA to rotate.
+"$zkctl" pki rotate --until reissue >/dev/null 2>&1; [ $? -eq 2 ] || fail "--until without --ca: exit not 2"
+"$zkctl" pki rotate --ca --until later >/dev/null 2>&1; [ $? -eq 2 ] || fail "--until later: exit not 2"
+out=$(ZKCTL_HOME="$jdk_tmp/home" "$zkctl" pki rotate --ca --dry-run -i "$jdk_tmp/old-jdk.toml" 2>&1); rc=$?
+[ $rc -eq 5 ] || fail "pki rotate --ca on an open cluster: exit $rc, not 5: $out"
+grep -q "has no TLS: no CA to rotate" <<<"$out" || fail "pki rotate --ca on an open cluster: $out"
 set -e
 "$zkctl" --help | grep -q -- "--color" || fail "--help lacks --color"
 "$zkctl" --help | grep -q -- "--verbose" || fail "--help lacks --verbose"

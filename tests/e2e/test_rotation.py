@@ -7,12 +7,18 @@ pick theirs up through dynamic config, ZooKeeper 3.9 through its file watchers
 (sslQuorumReloadCertFiles, client.certReload): no JVM restarted (PIDs compared before and
 after). Every port then serves the new certificate. (ZooKeeper 3.8.0 reads its client port's
 certificate only at start: its servers restart in the gated roll, a decision the unit tests
-cover.) Tests run in file order and share the deployed cluster."""
+cover.) Then, still under load, zkctl's CA is replaced phase by phase (pki rotate --ca:
+trust-both, reissue, drop-old; the reissue phase interrupted by SIGTERM and resumed): a client
+trusting only the old CA and one trusting only the new CA connect to ZooKeeper (kazoo) and
+Kafka (librdkafka) after each phase with the outcome promised, no JVM restarted. Tests run in
+file order and share the deployed cluster."""
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -201,6 +207,148 @@ def test_certificates_near_their_end_fail_check_and_degrade_status(rot):
     code, status = rot.status()
     assert code == 0, status
     assert {c["level"] for c in status["certificates"]} == {"ok"}
+
+
+def zk_accepts(ca: Path, cert: Path, key: Path) -> bool:
+    """Whether kazoo over TLS, trusting only `ca` and presenting `cert`, gets a session."""
+    from kazoo.client import KazooClient
+    c = KazooClient(hosts="node2:2181", use_ssl=True, ca=str(ca), certfile=str(cert),
+                    keyfile=str(key), timeout=5, connection_retry={"max_tries": 1})
+    try:
+        c.start(timeout=8)
+        return c.exists("/") is not None
+    except Exception:  # noqa: BLE001 - refused in any way
+        return False
+    finally:
+        c.stop()
+        c.close()
+
+
+def kafka_accepts(ca: Path, conf: dict) -> bool:
+    """Whether librdkafka over SASL_SSL, trusting only `ca`, gets the cluster's metadata."""
+    from confluent_kafka.admin import AdminClient
+    admin = AdminClient({**conf, "bootstrap.servers": "node1:9092,node2:9092,node3:9092",
+                         "ssl.ca.location": str(ca)})
+    try:
+        return len(admin.list_topics(timeout=8).brokers) == 3
+    except Exception:  # noqa: BLE001 - refused in any way
+        return False
+
+
+def ca_record(rot) -> dict | None:
+    path = rot.home / "clusters" / "seed" / "ca-rotation"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def test_ca_rotation_under_load_keeps_each_client_as_promised(rot, lab):
+    inv = str(rot.tmp / "rotation-400.toml")
+    d = pki(rot, "seed")
+    keep = rot.tmp / "ca-old-client"
+    keep.mkdir()
+    old_client = rot.tmp / "app-client"  # client-config from before: the old CA and its cert
+    shutil.copy(d / "ca.crt", keep / "old-ca.crt")
+    conf = {k: v for k, v in librdkafka_conf(old_client / "librdkafka.conf").items()
+            if k != "bootstrap.servers"}
+    old = (keep / "old-ca.crt", old_client / "app.crt", old_client / "app.key")
+    assert zk_accepts(*old) and kafka_accepts(old[0], conf)
+    plan = rot.run("pki", "rotate", "--ca", "--dry-run", "--json", "-i", inv)
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    planned = json.loads(plan.stdout)
+    assert [p["phase"] for p in planned["phases"]] == ["trust-both", "reissue", "drop-old"]
+    assert all(n["pickup"] == "reload" for n in planned["nodes"]), planned["nodes"]
+    assert not (d / "ca-next.crt").exists(), "a dry run changes nothing"
+
+    bootstrap = "node1:9092,node2:9092,node3:9092"
+    create_topic("node1:9094", "orders.carotate", conf=admin_conf(rot, "seed"))
+    kz = dict(use_ssl=True, ca=str(keep / "old-ca.crt"), certfile=str(old[1]),
+              keyfile=str(old[2]))
+    pids = jvm_pids(lab)
+    writer = ZnodeWriter("node1:2181,node2:2181,node3:2181", root="/zkctl-carotate",
+                         client_args=kz).start()
+    producer = SequencedProducer(bootstrap, "orders.carotate",
+                                 conf={**conf, "ssl.ca.location": str(keep / "old-ca.crt")}).start()
+    seen: dict[str, tuple[bool, bool, bool, bool]] = {}
+
+    def clients(phase: str) -> None:
+        """old-only (ZooKeeper, Kafka), new-only (ZooKeeper, Kafka) after `phase`."""
+        new_client = rot.tmp / f"app-client-{phase}"
+        proc = rot.run("client-config", "app", "--out", str(new_client), "-i", inv)
+        assert proc.returncode == 0, proc.stderr
+        new_ca = keep / f"new-ca-{phase}.crt"
+        src = d / ("ca-next.crt" if (d / "ca-next.crt").exists() else "ca.crt")
+        shutil.copy(src, new_ca)
+        bundle = (new_client / "ca.crt").read_text().count("BEGIN CERTIFICATE")
+        assert bundle == (1 if phase == "drop-old" else 2), "client-config carries the bundle"
+        seen[phase] = (zk_accepts(*old), kafka_accepts(old[0], conf),
+                       zk_accepts(new_ca, new_client / "app.crt", new_client / "app.key"),
+                       kafka_accepts(new_ca, conf))
+
+    try:
+        time.sleep(2)
+        proc = rot.run("pki", "rotate", "--ca", "--until", "trust-both", "-i", inv)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert ca_record(rot) == {"phase": "trust-both", "done": True,
+                                  "nodes_done": ca_record(rot)["nodes_done"]}
+        clients("trust-both")
+        code, status = rot.status()
+        assert len([c for c in status["certificates"] if c["certificate"] == "CA"]) == 2, status
+        # reissue, interrupted by SIGTERM once it is recorded as begun, then resumed.
+        run = subprocess.Popen([str(rot.binary), "pki", "rotate", "--ca", "--until", "reissue",
+                                "-i", inv], env=rot.env, text=True, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while (ca_record(rot) or {}).get("phase") != "reissue" and time.time() < deadline:
+            time.sleep(0.05)
+        run.send_signal(signal.SIGTERM)
+        out, _ = run.communicate(timeout=300)
+        print(out)
+        interrupted = ca_record(rot)
+        assert run.returncode != 0 and interrupted["phase"] == "reissue", (out, interrupted)
+        assert interrupted["done"] is False, interrupted
+        proc = rot.run("pki", "rotate", "--ca", "--until", "reissue", "--json", "-i", inv)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        states = {p["phase"]: p["state"] for p in json.loads(proc.stdout)["phases"]}
+        assert states == {"trust-both": "done before", "reissue": "done",
+                          "drop-old": "not reached"}, states
+        clients("reissue")
+        proc = rot.run("pki", "rotate", "--ca", "-i", inv)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "CA rotated" in proc.stdout, proc.stdout
+        clients("drop-old")
+        time.sleep(2)
+    finally:
+        producer.stop()
+        writer.stop()
+    # The promise: old-only refused only after drop-old, new-only accepted from reissue on.
+    assert seen == {"trust-both": (True, True, False, False),
+                    "reissue": (True, True, True, True),
+                    "drop-old": (False, False, True, True)}, seen
+    assert ca_record(rot) is None
+    assert (d / "ca.crt").read_text() != (keep / "old-ca.crt").read_text()
+    archived = [p.read_text() for p in (d / "archive").glob("*.crt")]
+    assert (keep / "old-ca.crt").read_text() in archived, "the old CA is archived, not deleted"
+    new_conf = {**conf, "ssl.ca.location": str(d / "ca.crt")}
+    got = consume_all(bootstrap, "orders.carotate", producer.acked, conf=new_conf,
+                      group="app-carotate")
+    lost = producer.acked - got
+    # Read back as a client of the new CA (the old client certificate is refused now).
+    fresh = rot.tmp / "app-client-drop-old"
+    writer.client_args = dict(use_ssl=True, ca=str(d / "ca.crt"), certfile=str(fresh / "app.crt"),
+                              keyfile=str(fresh / "app.key"))
+    lost_znodes = writer.missing("nn01:2181")
+    writer.close()
+    record_case("CA rotation under load (ZooKeeper 3.9, Kafka 3.9)",
+                "zkctl pki rotate --ca, phase by phase, SIGTERM during reissue then resumed",
+                "exit 0 per phase, 7 nodes reloaded per phase, none restarted; old-only clients "
+                "refused only after drop-old, new-only accepted from reissue on",
+                znodes_acknowledged=len(writer.acked), znodes_lost=len(lost_znodes),
+                messages_sent=producer.sent, messages_acknowledged=len(producer.acked),
+                messages_lost=len(lost))
+    assert jvm_pids(lab) == pids, "no JVM restarted"
+    assert len(producer.acked) > 100 and lost == set()
+    assert len(writer.acked) > 50 and lost_znodes == []
+    verify = rot.run("verify", "--json")
+    assert verify.returncode == 0 and json.loads(verify.stdout)["lost"] == 0, verify.stdout
 
 
 def test_a_cluster_that_differs_from_its_inventory_is_refused(rot, lab):

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "ops/cluster/state.hpp"
+#include "ops/security/ca_files.hpp"
 
 namespace zkctl::ops {
 
@@ -47,6 +48,9 @@ probe::ClientTls zkctl_client_tls(const inventory::Cluster& cluster) {
   probe::ClientTls tls;
   tls.ca_file =
       cluster.security.ca_cert.empty() ? (dir / "ca.crt").string() : cluster.security.ca_cert;
+  // During a CA rotation zkctl trusts what the nodes trust (old + new CA, then the new one).
+  if (auto v = ca_view(cluster.name); v && cluster.security.ca_cert.empty())
+    tls.ca_file = v->trust_file;
   tls.cert_file = (dir / (std::string(kAdminIdentity) + ".crt")).string();
   tls.key_file = (dir / (std::string(kAdminIdentity) + ".key")).string();
   return tls;
@@ -93,12 +97,31 @@ util::Result<std::unique_ptr<ClusterPki>> ClusterPki::open(const inventory::Clus
   o.operator_ca_key = sec.ca_key;
   // Renew within 30 days of expiry, but never so early that every deploy reissues.
   o.renew_within_days = std::min(30, sec.cert_days / 3);
+  if (sec.ca_cert.empty()) {
+    auto view = ca_view(cluster.name);
+    if (!view) return view.error();
+    o.ca_stem = view->ca_stem;
+    o.chain = view->chain;
+  }
   if (use == PkiUse::existing && sec.ca_cert.empty() && !std::filesystem::exists(o.dir / "ca.crt"))
     return util::fail("cluster " + cluster.name + " has no CA on this machine (" +
                       (o.dir / "ca.crt").string() +
                       "): deploy creates it; a cluster deployed from another machine needs its "
                       "pki directory copied");
   return std::unique_ptr<ClusterPki>(new ClusterPki(cluster, use, std::move(o)));
+}
+
+util::Result<void> ClusterPki::refresh() {
+  std::lock_guard lock(mu_);
+  pki::StoreOptions o = store_.options();
+  if (cluster_.security.ca_cert.empty()) {
+    auto view = ca_view(cluster_.name);
+    if (!view) return view.error();
+    o.ca_stem = view->ca_stem;
+    o.chain = view->chain;
+  }
+  store_ = pki::Store(std::move(o));
+  return {};
 }
 
 util::Result<pki::Pem> ClusterPki::certificate(const std::string& name, const std::string& identity,
@@ -118,6 +141,15 @@ util::Result<pki::Pem> ClusterPki::certificate(const std::string& name, const st
 
 util::Result<std::string> ClusterPki::ca_cert() {
   if (!cluster_.security.ca_cert.empty()) return read_text(cluster_.security.ca_cert);
+  // During a CA rotation: what the nodes trust (old + new CA, then the new one).
+  if (auto v = ca_view(cluster_.name);
+      v && v->trust_file != (store_.options().dir / "ca.crt").string()) {
+    if (use_ == PkiUse::issue) {
+      std::lock_guard lock(mu_);
+      if (auto ca = store_.ca(); !ca) return util::fail(ca.error().message);
+    }
+    return read_text(v->trust_file);
+  }
   if (use_ == PkiUse::issue) {
     std::lock_guard lock(mu_);
     auto ca = store_.ca();

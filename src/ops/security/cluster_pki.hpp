@@ -58,6 +58,10 @@ class ClusterPki {
   // The CA certificate (PEM).
   util::Result<std::string> ca_cert();
 
+  // Re-read a CA rotation's state (`pki rotate --ca`, between its phases): which CA issues,
+  // the chain served, what is trusted.
+  util::Result<void> refresh();
+
   // What the store tightened (a file or dir open to others), for warnings.
   std::vector<std::string> notes() const { return store_.notes(); }
 

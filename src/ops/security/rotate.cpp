@@ -14,19 +14,7 @@ namespace zkctl::ops {
 
 namespace {
 
-// The files `pki rotate` pushes: the node's key and chain, and zkctl's admin identity.
-bool is_rotated_file(const render::RenderedFile& f) {
-  return f.path.ends_with("/tls/node.pem") || f.path.ends_with("/tls/admin.pem");
-}
-
-// One node while rotating: its tier, its files and decision.
-struct Work {
-  Component* node;
-  Tier* tier;
-  std::vector<render::RenderedFile> files;
-  Pickup pickup;
-  std::optional<int> pid;
-};
+using Work = RotationWork;
 
 void step_event(Context& ctx, const Component& n, const char* step, runner::EventKind kind,
                 const std::string& detail) {
@@ -55,12 +43,19 @@ util::Result<void> retire(const std::string& cluster, const std::string& stem) {
 
 Pickup pickup_of(const Component& c, const DistVersion& version) {
   if (const auto* k = dynamic_cast<const KafkaComponent*>(&c)) return kafka_pickup(k->node());
+  if (c.kind() == NodeKind::host_agent || c.kind() == NodeKind::prometheus)
+    return {Pickup::How::reload,
+            "re-reads its TLS files (Prometheus on SIGHUP, the host agent at each handshake)"};
   return zookeeper_pickup(version);
 }
 
-// Render and inspect every node; what stops a rotation goes to `report.refusals`.
-std::vector<Work> survey(Context& ctx, std::vector<std::unique_ptr<Tier>>& tiers,
-                         RotateReport& report) {
+}  // namespace
+
+bool is_tls_file(const render::RenderedFile& f) {
+  return f.path.ends_with(".pem");
+}
+
+std::vector<RotationWork> rotation_work(std::vector<std::unique_ptr<Tier>>& tiers) {
   std::vector<Work> work;
   for (auto& tier : tiers) {
     DistVersion version;
@@ -68,6 +63,10 @@ std::vector<Work> survey(Context& ctx, std::vector<std::unique_ptr<Tier>>& tiers
     for (Component* n : tier->nodes())
       work.push_back({n, tier.get(), {}, pickup_of(*n, version), std::nullopt});
   }
+  return work;
+}
+
+std::vector<std::string> survey_rotation(Context& ctx, std::vector<RotationWork>& work) {
   std::vector<std::string> problems(work.size());
   runner::parallel_for(work.size(), std::max(1, ctx.options().parallel), [&](std::size_t i) {
     Work& w = work[i];
@@ -87,7 +86,7 @@ std::vector<Work> survey(Context& ctx, std::vector<std::unique_ptr<Tier>>& tiers
     if (!f.pid) problems[i] = w.node->label() + ": does not run (start it, or deploy, first)";
     for (const auto& file : w.files) {
       auto it = f.file_sha256.find(file.path);
-      if (is_rotated_file(file) ||
+      if (is_tls_file(file) ||
           (it != f.file_sha256.end() && it->second == sha256_hex(file.content)))
         continue;
       problems[i] = w.node->label() + ": " + file.path +
@@ -95,10 +94,13 @@ std::vector<Work> survey(Context& ctx, std::vector<std::unique_ptr<Tier>>& tiers
       break;
     }
   });
+  std::vector<std::string> out;
   for (auto& p : problems)
-    if (!p.empty()) report.refusals.push_back(std::move(p));
-  return work;
+    if (!p.empty()) out.push_back(std::move(p));
+  return out;
 }
+
+namespace {
 
 // Reissue every node's certificate and zkctl's admin one, then render the new files.
 util::Result<void> reissue(Context& ctx, std::vector<Work>& work) {
@@ -121,13 +123,21 @@ util::Result<void> reissue(Context& ctx, std::vector<Work>& work) {
   return {};
 }
 
-// Push `w`'s new files and, where it reloads, make it reload.
-util::Result<void> push_and_reload(Context& ctx, Work& w) {
+}  // namespace
+
+util::Result<void> push_and_reload(Context& ctx, RotationWork& w, PushWhat what) {
   Connection& c = w.node->connection(ctx);
+  if (!c.remote) return util::fail(c.error);
   std::vector<const render::RenderedFile*> changed;
-  for (const auto& f : w.files)
-    if (is_rotated_file(f)) changed.push_back(&f);
-  if (auto r = w.node->configure(*c.remote, w.files, changed, w.node->timeout(ctx)); !r) return r;
+  const auto& held = w.node->facts().file_sha256;
+  for (const auto& f : w.files) {
+    if (!is_tls_file(f)) continue;
+    auto it = held.find(f.path);
+    if (what == PushWhat::all || it == held.end() || it->second != sha256_hex(f.content))
+      changed.push_back(&f);
+  }
+  if (!changed.empty())
+    if (auto r = w.node->configure(*c.remote, w.files, changed, w.node->timeout(ctx)); !r) return r;
   const auto* k = dynamic_cast<const KafkaComponent*>(w.node);
   if (k == nullptr || w.pickup.how != Pickup::How::reload) return {};
   const auto& node = k->node();
@@ -146,13 +156,14 @@ util::Result<void> push_and_reload(Context& ctx, Work& w) {
   return {};
 }
 
-// The nodes that restart, tier by tier, each in its tier's order and gates.
 void restart_where_needed(Context& ctx, std::vector<std::unique_ptr<Tier>>& tiers,
-                          std::vector<Work>& work, RotateReport& report) {
+                          std::vector<RotationWork>& work, RotateReport& report,
+                          const std::function<bool(const RotationWork&)>& wanted) {
   for (auto& tier : tiers) {
     std::vector<Component*> nodes;
     for (auto& w : work)
-      if (w.tier == tier.get() && w.pickup.how == Pickup::How::restart) nodes.push_back(w.node);
+      if (w.tier == tier.get() && w.pickup.how == Pickup::How::restart && wanted(w))
+        nodes.push_back(w.node);
     if (nodes.empty()) continue;
     for (Component* n : tier->restart_order(ctx, nodes)) {
       if (runner::stop_requested()) return;
@@ -168,8 +179,6 @@ void restart_where_needed(Context& ctx, std::vector<std::unique_ptr<Tier>>& tier
     }
   }
 }
-
-}  // namespace
 
 Pickup zookeeper_pickup(const DistVersion& v) {
   const bool reloads = v.major > 3 || (v.major == 3 && v.minor >= 9) ||
@@ -201,7 +210,8 @@ RotateReport rotate_node_certificates(Context& ctx, RotateMode mode) {
     return report;
   }
   auto tiers = tiers_of(ctx.cluster());
-  auto work = survey(ctx, tiers, report);
+  auto work = rotation_work(tiers);
+  report.refusals = survey_rotation(ctx, work);
   auto record = [&] {
     for (const auto& w : work)
       report.nodes.push_back(
@@ -220,7 +230,7 @@ RotateReport rotate_node_certificates(Context& ctx, RotateMode mode) {
   runner::parallel_for(work.size(), std::max(1, ctx.options().parallel), [&](std::size_t i) {
     Work& w = work[i];
     step_event(ctx, *w.node, "rotate", runner::EventKind::started, "");
-    auto r = push_and_reload(ctx, w);
+    auto r = push_and_reload(ctx, w, PushWhat::changed);
     errors[i] = r ? "" : r.error().message;
     step_event(ctx, *w.node, "rotate", r ? runner::EventKind::done : runner::EventKind::failed,
                r ? (w.pickup.how == Pickup::How::reload ? "reloaded" : "pushed") : errors[i]);
@@ -231,7 +241,8 @@ RotateReport rotate_node_certificates(Context& ctx, RotateMode mode) {
     else if (work[i].pickup.how == Pickup::How::reload)
       ++report.reloaded;
   }
-  if (report.failures.empty()) restart_where_needed(ctx, tiers, work, report);
+  if (report.failures.empty())
+    restart_where_needed(ctx, tiers, work, report, [](const RotationWork&) { return true; });
   record();
   for (std::size_t i = 0; i < work.size(); ++i) {
     Connection& c = work[i].node->connection(ctx);

@@ -7,6 +7,9 @@
 // the tier's gated roll, with the reason. The cluster must match its inventory otherwise
 // (deploy first), and every node must run.
 
+#include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +51,33 @@ struct RotateReport {
   double seconds = 0;
   bool failed() const { return !failures.empty(); }
 };
+
+// The pieces a rotation is made of, shared by `pki rotate` and `pki rotate --ca` (ca_rotate).
+// One node while rotating: its tier, rendered files, decision and PID.
+struct RotationWork {
+  Component* node = nullptr;
+  Tier* tier = nullptr;
+  std::vector<render::RenderedFile> files;
+  Pickup pickup;
+  std::optional<int> pid;
+};
+// A PEM file of a node (key, chain, CA): what a rotation may change without a deploy.
+bool is_tls_file(const render::RenderedFile& f);
+// Every node of `tiers`, with its pickup decision.
+std::vector<RotationWork> rotation_work(std::vector<std::unique_ptr<Tier>>& tiers);
+// Render and inspect every node of `work` (PIDs, the files' checksums on the host); a node
+// down, unreachable or holding a non-TLS file that differs from the rendering is one line of
+// the result (then nothing may change).
+std::vector<std::string> survey_rotation(Context& ctx, std::vector<RotationWork>& work);
+// Push `w`'s TLS files that differ from what its inspect found (all of them with
+// PushWhat::all) and, for a broker, have it re-read its listeners' stores.
+enum class PushWhat { changed, all };
+util::Result<void> push_and_reload(Context& ctx, RotationWork& w, PushWhat what);
+// Restart, tier by tier in each tier's order and gates, the nodes of `work` whose pickup is a
+// restart and `wanted` accepts; counts them in `report`, stops at the first failure.
+void restart_where_needed(Context& ctx, std::vector<std::unique_ptr<Tier>>& tiers,
+                          std::vector<RotationWork>& work, RotateReport& report,
+                          const std::function<bool(const RotationWork&)>& wanted);
 
 // Decide for every node and, with RotateMode::apply, reissue, push, reload or restart. The
 // context must use PkiUse::issue to apply (PkiUse::existing is enough for a dry run).

@@ -280,7 +280,8 @@ TEST_F(OperatorCa, ItIsCheckedAndAKeyOpenToOthersIsNoted) {
 }
 
 // The operator's CA certificate renewed with the same key and subject: a kept certificate
-// still verifies but carries the old CA certificate in its chain, so it is reissued.
+// still verifies but carries the old CA certificate in its chain, so its chain is rewritten
+// (the leaf and its key kept).
 TEST_F(OperatorCa, ARenewedCaCertificateReissuesTheChain) {
   auto first = Store(operator_options()).certificate("zk1", kZk1, kNode1);
   ASSERT_TRUE(first.ok());
@@ -297,6 +298,7 @@ TEST_F(OperatorCa, ARenewedCaCertificateReissuesTheChain) {
   ASSERT_TRUE(again.ok());
   EXPECT_NE(again->cert, first->cert);
   EXPECT_EQ(again->cert.substr(again->cert.size() - renewed.size()), renewed);
+  EXPECT_EQ(again->key, first->key);
 }
 
 TEST_F(OperatorCa, ACaWithoutASubjectKeyIdentifierCanIssue) {
