@@ -19,68 +19,22 @@
 # seed-kafka.toml names, and build/src/zkctl (or $ZKCTL_BIN). Output: bench/last-rotate-run.log.
 set -euo pipefail
 export LC_ALL=C
-if [[ ${ZKCTL_BENCH_LOCKED:-} != 1 ]]; then
-    exec env ZKCTL_BENCH_LOCKED=1 flock -o /run/zkctl-lab.lock "$0" "$@"
-fi
+BENCH_NAME=rotate
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_lock "$0" "$@"
 
-BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(dirname "$BENCH")
-LAB=$REPO/tests/lab/lab.sh
-HOSTS=(node1 node2 node3 nn01)
 RUNS=3
 OUT=$BENCH/rotate-results.md
-LOG=$BENCH/last-rotate-run.log
 ZK38=/var/cache/zkctl/apache-zookeeper-3.8.0-bin.tar.gz
-
-usage() {
-    sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
-    exit 2
-}
-while (($# > 0)); do
-    case $1 in
-        -n) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || usage; RUNS=$2; shift 2 ;;
-        -o) [[ -n ${2:-} ]] || usage; OUT=$2; shift 2 ;;
-        *) usage ;;
-    esac
-done
-say() { echo "bench: $*" | tee -a "$LOG" >&2; }
-die() {
-    say "$*"
-    exit 1
-}
-[[ $(id -u) -eq 0 ]] || die "must run as root (the lab needs it)"
-command -v jq >/dev/null || die "jq is missing"
-: >"$LOG"
+bench_options "$@"
+bench_setup jq
 [[ -f $ZK38 ]] || die "$ZK38 is missing"
-
-ZKCTL_SRC=${ZKCTL_BIN:-$REPO/build/src/zkctl}
-[[ -x $ZKCTL_SRC ]] || die "no zkctl at $ZKCTL_SRC (build it or set ZKCTL_BIN)"
-WORK=$(mktemp -d /var/tmp/zkctl-bench-rotate.XXXXXX) # not /tmp: lab hosts have a private /tmp
-cp -p "$ZKCTL_SRC" "$WORK/zkctl"
-ZKCTL=$WORK/zkctl
-commit=$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)
-export NO_COLOR=1
-
-cleanup() {
-    local rc=$?
-    say "tearing the lab down"
-    "$LAB" down >>"$LOG" 2>&1 || say "lab.sh down failed; see $LOG"
-    rm -rf "$WORK"
-    ((rc == 0)) || { say "failed (exit $rc); the last lines of $LOG:" && tail -n 20 "$LOG" >&2; }
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 # secure_inventory ZK_TARBALL DEST: seed-kafka.toml without its open [security] table.
 secure_inventory() {
     awk '/^\[/ { skip = ($0 == "[security]") } !skip' "$REPO/inventories/seed-kafka.toml" |
         sed "s|^distribution = \".*apache-zookeeper-.*\"|distribution = \"$1\"|" >"$2"
-}
-
-median() {
-    tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 }
-        END { if (NR % 2) printf "%.2f", v[(NR + 1) / 2]; else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 rows=()
