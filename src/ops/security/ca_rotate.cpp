@@ -269,7 +269,7 @@ CaRotateReport rotate_ca(Context& ctx, const CaRotateOptions& options) {
     report.phases.push_back(run);
   }
   auto tiers = tiers_of(cluster);
-  auto work = rotation_work(tiers);
+  auto work = rotation_work(cluster, tiers);
   report.refusals = survey_rotation(ctx, work);
   std::vector<int> pids_before;
   for (const auto& w : work) pids_before.push_back(w.pid.value_or(0));

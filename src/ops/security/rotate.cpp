@@ -6,8 +6,10 @@
 #include "ops/host/checksum.hpp"
 #include "ops/kafka/health.hpp"
 #include "ops/kafka/node.hpp"
+#include "ops/zookeeper/server.hpp"
 #include "remote/scripts.hpp"
 #include "render/kafka_paths.hpp"
+#include "render/metrics.hpp"
 #include "runner/interrupt.hpp"
 
 namespace zkctl::ops {
@@ -41,12 +43,22 @@ util::Result<void> retire(const std::string& cluster, const std::string& stem) {
   return {};
 }
 
-Pickup pickup_of(const Component& c, const DistVersion& version) {
-  if (const auto* k = dynamic_cast<const KafkaComponent*>(&c)) return kafka_pickup(k->node());
+Pickup pickup_of(const inventory::Cluster& cluster, const Component& c,
+                 const DistVersion& version) {
+  if (const auto* k = dynamic_cast<const KafkaComponent*>(&c)) {
+    const Pickup p = kafka_pickup(k->node());
+    const bool agent =
+        cluster.security.tls && !render::kafka_agent_opts(cluster, k->node()).empty();
+    return agent ? with_https_metrics_agent(p) : p;
+  }
   if (c.kind() == NodeKind::host_agent || c.kind() == NodeKind::prometheus)
     return {Pickup::How::reload,
             "re-reads its TLS files (Prometheus on SIGHUP, the host agent at each handshake)"};
-  return zookeeper_pickup(version);
+  const Pickup p = zookeeper_pickup(version);
+  const auto* z = dynamic_cast<const ZooKeeperServer*>(&c);
+  const bool agent =
+      z && render::zk_metrics_source(cluster, z->node()) == render::ZkMetricsSource::agent;
+  return agent ? with_https_metrics_agent(p) : p;
 }
 
 }  // namespace
@@ -55,13 +67,14 @@ bool is_tls_file(const render::RenderedFile& f) {
   return f.path.ends_with(".pem");
 }
 
-std::vector<RotationWork> rotation_work(std::vector<std::unique_ptr<Tier>>& tiers) {
+std::vector<RotationWork> rotation_work(const inventory::Cluster& cluster,
+                                        std::vector<std::unique_ptr<Tier>>& tiers) {
   std::vector<Work> work;
   for (auto& tier : tiers) {
     DistVersion version;
     if (auto v = distribution_version(tier->distribution(), tier->product()); v) version = *v;
     for (Component* n : tier->nodes())
-      work.push_back({n, tier.get(), {}, pickup_of(*n, version), std::nullopt});
+      work.push_back({n, tier.get(), {}, pickup_of(cluster, *n, version), std::nullopt});
   }
   return work;
 }
@@ -194,6 +207,13 @@ Pickup zookeeper_pickup(const DistVersion& v) {
               "3.7.2, 3.8.1, 3.9.0)"};
 }
 
+Pickup with_https_metrics_agent(Pickup p) {
+  if (p.how == Pickup::How::restart) return p;
+  return {Pickup::How::restart,
+          "its metrics agent (JMX exporter 1.x, HTTPS) reads its certificate only when the JVM "
+          "starts; the product itself would reload"};
+}
+
 Pickup kafka_pickup(const inventory::KafkaNode& node) {
   if (node.controller)
     return {Pickup::How::restart,
@@ -210,7 +230,7 @@ RotateReport rotate_node_certificates(Context& ctx, RotateMode mode) {
     return report;
   }
   auto tiers = tiers_of(ctx.cluster());
-  auto work = rotation_work(tiers);
+  auto work = rotation_work(ctx.cluster(), tiers);
   report.refusals = survey_rotation(ctx, work);
   auto record = [&] {
     for (const auto& w : work)

@@ -31,6 +31,10 @@ Pickup zookeeper_pickup(const DistVersion& v);
 // A Kafka node: a broker reloads through dynamic config; a KRaft controller restarts (zkctl
 // does not reconfigure a CONTROLLER listener at run time).
 Pickup kafka_pickup(const inventory::KafkaNode& node);
+// `p` for a node whose JVM also runs the metrics agent over HTTPS (a TLS cluster with
+// [metrics] jmx_agent): the JMX exporter 1.x reads its keystore only when the JVM starts, so a
+// reload becomes a restart (else the metrics endpoint would keep the old certificate).
+Pickup with_https_metrics_agent(Pickup p);
 
 enum class RotateMode { dry_run, apply };
 
@@ -64,7 +68,8 @@ struct RotationWork {
 // A PEM file of a node (key, chain, CA): what a rotation may change without a deploy.
 bool is_tls_file(const render::RenderedFile& f);
 // Every node of `tiers`, with its pickup decision.
-std::vector<RotationWork> rotation_work(std::vector<std::unique_ptr<Tier>>& tiers);
+std::vector<RotationWork> rotation_work(const inventory::Cluster& cluster,
+                                        std::vector<std::unique_ptr<Tier>>& tiers);
 // Render and inspect every node of `work` (PIDs, the files' checksums on the host); a node
 // down, unreachable or holding a non-TLS file that differs from the rendering is one line of
 // the result (then nothing may change).

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../render/secure_cluster.hpp"
+
 namespace zkctl::ops {
 namespace {
 
@@ -37,6 +39,37 @@ TEST(RotatePickup, KafkaBrokersReloadAndControllersRestart) {
   const auto p = kafka_pickup(combined);
   EXPECT_EQ(p.how, Pickup::How::restart);
   EXPECT_NE(p.reason.find("CONTROLLER"), std::string::npos);
+}
+
+TEST(RotatePickup, AnHttpsMetricsAgentMakesAReloadARestart) {
+  // The JMX exporter 1.x serves HTTPS from a keystore read once, at the JVM's start.
+  const auto p = with_https_metrics_agent(zookeeper_pickup(v(3, 9, 5)));
+  EXPECT_EQ(p.how, Pickup::How::restart);
+  EXPECT_NE(p.reason.find("metrics agent"), std::string::npos) << p.reason;
+  const auto already = with_https_metrics_agent(zookeeper_pickup(v(3, 8, 0)));
+  EXPECT_NE(already.reason.find("only at start"), std::string::npos) << already.reason;
+}
+
+TEST(RotatePickup, NodesServingMetricsOverHttpsRestartOthersReload) {
+  // The secure seed layout on ZooKeeper 3.9 (its default here), with and without the agent.
+  auto c = render::testing::secured(render::testing::seed_kafka_cluster());
+  auto how = [&](const inventory::Cluster& cl) {
+    auto tiers = tiers_of(cl);
+    std::vector<std::string> out;
+    for (const auto& w : rotation_work(cl, tiers))
+      out.push_back(w.pickup.how == Pickup::How::restart ? "restart" : "reload");
+    return out;
+  };
+  const auto plain = how(c);
+  c.metrics.kafka_agent = "/opt/jmx_prometheus_javaagent.jar";
+  for (auto& n : c.kafka_nodes) n.metrics_port = 7071;
+  const auto agent = how(c);
+  ASSERT_EQ(plain.size(), agent.size());
+  ASSERT_EQ(plain.size(), c.servers.size() + c.kafka_nodes.size());
+  for (std::size_t i = c.servers.size(); i < agent.size(); ++i) {  // the brokers
+    EXPECT_EQ(plain[i], "reload") << i;
+    EXPECT_EQ(agent[i], "restart") << i;
+  }
 }
 
 }  // namespace
