@@ -56,5 +56,6 @@ fi
 
 if [[ "${ZKCTL_E2E:-1}" != 0 ]]; then
   step "end-to-end tests (simulated hosts, real sshd and ZooKeeper)"
-  ZKCTL_BIN="$PWD/build/src/zkctl" /usr/bin/python3 -m pytest tests/e2e -v -p no:cacheprovider
+  # --durations: where the suite's time goes (its budget is 45 minutes on 2 cores)
+  ZKCTL_BIN="$PWD/build/src/zkctl" /usr/bin/python3 -m pytest tests/e2e -v -p no:cacheprovider --durations=25
 fi
