@@ -141,13 +141,26 @@ TEST(HasControlChar, DetectsLineBreaksAndDel) {
 }
 
 TEST(KafkaManagedKeys, EveryManagedKeyHasAHint) {
-  for (std::string_view key :
-       {"broker.id", "node.id", "process.roles", "listeners", "advertised.listeners",
-        "listener.security.protocol.map", "controller.listener.names", "controller.quorum.voters",
-        "controller.quorum.bootstrap.servers", "log.dirs", "log.dir", "zookeeper.connect",
-        "inter.broker.listener.name", "authorizer.class.name", "super.users",
-        "allow.everyone.if.no.acl.found", "zookeeper.set.acl", "zookeeper.clientCnxnSocket",
-        "security.inter.broker.protocol", "broker.rack"}) {
+  for (std::string_view key : {"broker.id",
+                               "node.id",
+                               "process.roles",
+                               "listeners",
+                               "advertised.listeners",
+                               "listener.security.protocol.map",
+                               "controller.listener.names",
+                               "controller.quorum.voters",
+                               "controller.quorum.bootstrap.servers",
+                               "log.dirs",
+                               "log.dir",
+                               "zookeeper.connect",
+                               "inter.broker.listener.name",
+                               "authorizer.class.name",
+                               "super.users",
+                               "allow.everyone.if.no.acl.found",
+                               "zookeeper.set.acl",
+                               "zookeeper.clientCnxnSocket",
+                               "security.inter.broker.protocol",
+                               "broker.rack"}) {
     EXPECT_NE(std::find(kafka_managed_keys().begin(), kafka_managed_keys().end(), key),
               kafka_managed_keys().end())
         << key;
