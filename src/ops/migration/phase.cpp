@@ -137,6 +137,7 @@ void broker_changes(const inventory::Cluster& wanted, const inventory::Cluster& 
                     std::vector<std::string>& out) {
   const auto brokers = wanted.brokers();
   for (const auto& old : deployed.kafka_nodes) {
+    if (!old.broker) continue;  // an earlier (rolled back) migration's controller
     const auto same = std::find_if(brokers.begin(), brokers.end(), [&](const auto* n) {
       return n->id == old.id && n->host == old.host;
     });
@@ -148,7 +149,7 @@ void broker_changes(const inventory::Cluster& wanted, const inventory::Cluster& 
   }
   for (const auto* n : brokers) {
     const bool known = std::any_of(deployed.kafka_nodes.begin(), deployed.kafka_nodes.end(),
-                                   [&](const auto& old) { return old.id == n->id; });
+                                   [&](const auto& old) { return old.broker && old.id == n->id; });
     if (!known) {
       out.push_back("broker " + std::to_string(n->id) + " on " + n->host +
                     " is new: add brokers before or after the migration, not during it");

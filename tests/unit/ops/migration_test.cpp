@@ -138,6 +138,12 @@ TEST(MigrationRefusals, TheSeedWithControllersIsAccepted) {
   EXPECT_TRUE(migration_refusals(wanted_kraft(), nullptr).empty());
 }
 
+TEST(MigrationRefusals, AnEarlierMigrationsControllersAreNotBrokers) {
+  // After a rollback the recorded inventory is the KRaft one, controllers included.
+  const auto deployed = wanted_kraft();
+  EXPECT_TRUE(migration_refusals(wanted_kraft(), &deployed).empty());
+}
+
 TEST(MigrationRefusals, EachProblemIsNamed) {
   const auto deployed = deployed_zk();
   auto w = testing::secure(wanted_kraft());
