@@ -2,8 +2,9 @@
 3.9, the 3+1 ensemble) moved to KRaft with three dedicated controllers beside the brokers
 (ids 1-3, their own port, install and log dirs), under an acks=all producer and a consumer
 group, through every phase: plan, the phases up to dual-write, a rollback to ZooKeeper mode,
-the migration again with zkctl interrupted mid-phase and resumed, finalize. Every message
-acknowledged is consumed after it; the topic's config and the group's offsets survive.
+the migration again with zkctl interrupted mid-phase and resumed, finalize, then Kafka 4 as an
+ordinary rolling upgrade. Every message acknowledged is consumed after it; the topic's config
+and the group's offsets survive.
 Tests run in file order and share one cluster."""
 
 from __future__ import annotations
@@ -21,11 +22,6 @@ import pytest
 from kafka_helpers import SequencedProducer, consume_all, create_topic
 from lab import REPO
 from zk_helpers import Zkctl, record_case
-
-# Not yet in the default suite: its later phases (brokers into KRaft, finalize, the resumed
-# interruption) have not passed on the lab yet. ZKCTL_E2E_MIGRATION=1 runs it.
-pytestmark = pytest.mark.skipif(os.environ.get("ZKCTL_E2E_MIGRATION") != "1",
-                                reason="migration lifecycle: set ZKCTL_E2E_MIGRATION=1")
 
 SEED_KAFKA = REPO / "inventories" / "seed-kafka.toml"
 BOOTSTRAP = "node1:9092,node2:9092,node3:9092"
@@ -48,6 +44,7 @@ class State:
     producer: SequencedProducer | None = None
     committed: dict[int, int] = {}
     kraft: str = ""
+    kafka4: str = ""
     zk: str = ""
 
 
@@ -58,7 +55,11 @@ S = State()
 def zkm(lab, zk_dist, kafka3_dist, zkctl_bin, tmp_path_factory) -> Zkctl:
     lab.reset()
     d = tmp_path_factory.mktemp("migration")
-    zk_text = SEED_KAFKA.read_text()
+    # A small lab: 5 offsets partitions instead of 50, so each broker's restart (8 rolls of
+    # them here) loads and catches up fewer logs.
+    zk_text = SEED_KAFKA.read_text().replace(
+        '"num.partitions" = 3\n', '"num.partitions" = 3\n"offsets.topic.num.partitions" = 5\n', 1)
+    assert '"offsets.topic.num.partitions" = 5' in zk_text
     (d / "seed-kafka.toml").write_text(zk_text)
     kraft, n = re.subn(r'(?m)^mode = "zookeeper"$', 'mode = "kraft"', zk_text, count=1)
     assert n == 1
@@ -207,6 +208,30 @@ def test_finalize_takes_zookeeper_out(lab, zkm):
     assert s["done"] == "finalized"
     again = zkm.run("migrate", "rollback", "-i", S.kraft)
     assert again.returncode == 4 and "no way back" in again.stderr
+
+
+def test_kafka_4_after_finalize_is_an_ordinary_upgrade(lab, zkm, kafka4_dist):
+    # After finalize the KRaft inventory points at Kafka 4: a rolling upgrade, under the load.
+    text = open(S.kraft).read()
+    k4, n = re.subn(r'(?m)^distribution = ".*kafka_2\.13-3\.9\.\d+\.tgz"$',
+                    f'distribution = "{kafka4_dist}"', text, count=1)
+    assert n == 1
+    S.kafka4 = S.kraft.replace("seed-kraft.toml", "seed-kafka4.toml")
+    open(S.kafka4, "w").write(k4)
+    plan = zkm.run("plan", S.kafka4)
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    assert "migration" not in plan.stdout.lower(), plan.stdout
+    proc = zkm.run("deploy", S.kafka4, timeout=1200)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for i in (1, 2, 3):
+        for install in ("/opt/kafka", "/opt/kafka-controller"):
+            jar = lab.ssh(f"node{i}", f"ls {install}/current/libs/ | grep '^kafka_2.13-4'").stdout
+            assert jar.strip(), (i, install)
+    code, status = zkm.status()
+    assert code == 0 and status["kafka"]["ok"], status
+    record_case("Kafka 3.9 -> 4 after finalize", "distribution 3.9.2 -> 4",
+                "rolling upgrade", sent=S.producer.sent, acked=len(S.producer.acked),
+                errors=len(S.producer.errors))
 
 
 def test_nothing_lost_configs_and_offsets_survive(zkm):

@@ -139,7 +139,40 @@ void broker_changes(const inventory::Cluster& c, const DeployReport& plan,
   }
 }
 
+// Each controller's log dirs asked for their free space (an unreachable host: pre-flight says).
+void disk_problems(Context& ctx, std::vector<std::string>& out) {
+  for (const auto* n : ctx.cluster().controllers()) {
+    Connection& c = ctx.connection(*n);
+    if (!c.remote) continue;
+    const auto dirs = render::kafka_paths(*n).log_dirs;
+    std::vector<std::string> args = {std::to_string(dirs.size())};
+    args.insert(args.end(), dirs.begin(), dirs.end());
+    auto r = remote::run_script(*c.remote, "free space", remote::scripts::host_probe, args,
+                                ctx.command_timeout(*n));
+    if (!r) {
+      out.push_back(n->host +
+                    ": free space of the controller's log dirs unreadable: " + r.error().message);
+      continue;
+    }
+    auto found = controller_disk_problems(*n, parse_host_probe(r->out), kMigrationControllerDiskKb);
+    out.insert(out.end(), found.begin(), found.end());
+  }
+}
+
 }  // namespace
+
+std::vector<std::string> controller_disk_problems(const inventory::KafkaNode& controller,
+                                                  const HostProbe& probe, long min_kb) {
+  std::vector<std::string> out;
+  for (const auto& [dir, kb] : probe.disk_free_kb) {
+    if (kb >= min_kb) continue;
+    out.push_back("controller " + std::to_string(controller.id) + " on " + controller.host + ": " +
+                  dir + ": " + std::to_string(kb / 1024) +
+                  " MiB free; its KRaft metadata log needs at least " +
+                  std::to_string(min_kb / 1024) + " MiB");
+  }
+  return out;
+}
 
 std::vector<std::string> precheck_problems(Context& ctx, const MigrationRecord& record,
                                            const std::optional<ZkMigrationView>& zk,
@@ -177,6 +210,7 @@ std::vector<std::string> precheck_problems(Context& ctx, const MigrationRecord& 
                       " is not registered in ZooKeeper (/brokers/ids): every broker must run");
     }
   }
+  disk_problems(ctx, out);
   KafkaHealth h = kafka_health(ctx, WithQuorum::no);
   if (h.offline < 0) {
     out.push_back("kafka: partition state unreadable: " + h.error);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "ops/commands/check.hpp"
 #include "ops/commands/deploy.hpp"
 #include "ops/context.hpp"
 #include "ops/kafka/health.hpp"
@@ -40,6 +41,14 @@ MigrationLook look_at_migration(Context& ctx, WithControllerQuorum with_quorum);
 // Poll `phase`'s gate every second until it passes or the wait timeout goes by (an error
 // naming what it still waited for); each new wait is shown as progress.
 util::Result<void> await_migration_gate(Context& ctx, MigrationPhase phase);
+
+// The least free space a controller's log dir needs for the KRaft metadata log (1 GiB).
+inline constexpr long kMigrationControllerDiskKb = 1024L * 1024;
+
+// A controller log dir with less than `min_kb` free in `probe` (host_probe's answer), one
+// problem each: "controller 1 on node1: /var/lib/kafka/controller: 12 MiB free, ...".
+std::vector<std::string> controller_disk_problems(const inventory::KafkaNode& controller,
+                                                  const HostProbe& probe, long min_kb);
 
 // The pre-checks' problems (empty: the migration may begin), from what ZooKeeper says, the
 // partitions' state, the release and the plan of the controllers' phase (`plan`: deploy

@@ -184,6 +184,18 @@ TEST(MigrationRefusals, EachProblemIsNamed) {
             "broker 14 on node4 is new: add brokers before or after the migration, not during it");
 }
 
+TEST(MigrationPrecheck, AControllerLogDirShortOfSpaceIsNamed) {
+  const auto w = wanted_kraft();
+  const auto& ctl = w.kafka_nodes[3];  // controller 1 on ctl1
+  HostProbe probe =
+      parse_host_probe("disk=2097152 /var/lib/kafka/meta\ndisk=524288 /var/lib/kafka/other\n");
+  const auto problems = controller_disk_problems(ctl, probe, kMigrationControllerDiskKb);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0],
+            "controller 1 on ctl1: /var/lib/kafka/other: 512 MiB free; its KRaft metadata log "
+            "needs at least 1024 MiB");
+}
+
 TEST(MigrationRelease, OnlyKafka39) {
   EXPECT_FALSE(migration_release_problem(DistVersion{3, 9, 1, "3.9.1"}));
   EXPECT_EQ(*migration_release_problem(DistVersion{3, 8, 0, "3.8.0"}),
