@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <utility>
 
@@ -116,16 +117,20 @@ void load_java(Reader& r, const toml::table& root, Cluster& c) {
   c.java.distribution_pos = r.at(n);
 }
 
-// Every node gets [service] and, with [java], its pushed JAVA_HOME.
+// Every node gets [service] and, with [java], its pushed JAVA_HOME; a host's second and later
+// node of a product (inventory order) a unit name of its own, so the first keeps the plain one.
 void resolve_service(Cluster& c) {
   c.service.cluster = c.name;
   const bool pushed = !c.java.distribution.empty();
-  auto resolve = [&](Node& n) {
+  std::set<std::string> seen;  // "<product>/<host>"
+  auto resolve = [&](Node& n, const std::string& product) {
     n.service = c.service;
+    if (!seen.insert(product + "/" + n.host).second)
+      n.service.unit_suffix = "-" + std::to_string(n.id);
     if (pushed) n.java_home = n.install_dir + "/java/current";
   };
-  for (auto& s : c.servers) resolve(s);
-  for (auto& n : c.kafka_nodes) resolve(n);
+  for (auto& s : c.servers) resolve(s, "zookeeper");
+  for (auto& n : c.kafka_nodes) resolve(n, "kafka");
 }
 
 // Every node of every kind, in inventory order (ZooKeeper first), for the same-host check.

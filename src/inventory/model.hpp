@@ -55,6 +55,8 @@ struct ServiceSettings {
   Launcher launcher = Launcher::scripts;
   std::string user = "root";  // runs the services and owns their configs, data and logs
   std::string cluster;        // the cluster's name, for systemd unit names
+  std::string unit_suffix;    // "" or "-<id>": the second and later node of a product on one
+                              // host (inventory order) get their own unit name
 };
 
 // A JDK deploy pushes into every install dir ([java]); empty: the hosts' own java.

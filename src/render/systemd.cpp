@@ -56,12 +56,12 @@ bool env_name(const std::string& n) {
 
 }  // namespace
 
-std::string unit_name(const std::string& cluster, Product product) {
+std::string unit_name(const std::string& cluster, Product product, const std::string& suffix) {
   const char* kind = product == Product::zookeeper    ? "-zookeeper"
                      : product == Product::kafka      ? "-kafka"
                      : product == Product::host_agent ? "-host-agent"
                                                       : "-prometheus";
-  return "zkctl-" + cluster + kind + ".service";
+  return "zkctl-" + cluster + kind + suffix + ".service";
 }
 
 namespace {
@@ -74,6 +74,7 @@ SystemdUnitValues node_unit_values(Product product, const inventory::Cluster& cl
   v.product = product;
   v.cluster = cluster.name;
   v.id = node.id;
+  v.unit_suffix = node.service.unit_suffix;
   v.user = node.service.user;
   v.working_dir = p.install_dir;
   return v;
@@ -153,11 +154,11 @@ util::Result<RenderedFile> unit_file(const std::string& cluster, const SystemdUn
                                      const RenderOptions& options) {
   auto text = render_systemd_unit(values, options);
   if (!text) return text.error();
-  return RenderedFile{
-      .path = std::string(kSystemdUnitDir) + "/" + unit_name(cluster, values.product),
-      .content = std::move(*text),
-      .mode = 0644,
-      .owner = FileOwner::root};
+  return RenderedFile{.path = std::string(kSystemdUnitDir) + "/" +
+                              unit_name(cluster, values.product, values.unit_suffix),
+                      .content = std::move(*text),
+                      .mode = 0644,
+                      .owner = FileOwner::root};
 }
 
 }  // namespace

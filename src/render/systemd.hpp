@@ -30,6 +30,7 @@ struct SystemdUnitValues {
   Product product = Product::zookeeper;
   std::string cluster;                  // the cluster's name (Description)
   int id = 0;                           // myid / node.id (Description)
+  std::string unit_suffix;              // the node's ServiceSettings::unit_suffix (file name)
   std::string user;                     // User=
   std::string working_dir;              // WorkingDirectory=
   std::vector<std::string> exec_start;  // program (absolute) and arguments, in the foreground
@@ -38,8 +39,8 @@ struct SystemdUnitValues {
   int timeout_stop_s = 30;  // TimeoutStopSec=: SIGTERM, then SIGKILL after this
 };
 
-// "zkctl-<cluster>-<zookeeper|kafka>.service".
-std::string unit_name(const std::string& cluster, Product product);
+// "zkctl-<cluster>-<zookeeper|kafka><suffix>.service" (suffix: ServiceSettings::unit_suffix).
+std::string unit_name(const std::string& cluster, Product product, const std::string& suffix = "");
 
 // The unit running `server` in the foreground: zkServer.sh start-foreground with
 // ZOOCFGDIR, JAVA_HOME (when pushed) and the heap in its environment.

@@ -65,7 +65,7 @@ util::Result<std::optional<int>> launch_pid(remote::Remote& remote,
 }
 
 std::string unit_of(const inventory::ServiceSettings& service, render::Product product) {
-  return render::unit_name(service.cluster, product);
+  return render::unit_name(service.cluster, product, service.unit_suffix);
 }
 
 std::string inspected_unit(const inventory::ServiceSettings& service, render::Product product) {

@@ -174,6 +174,22 @@ TEST_F(KafkaLoadTest, NodeOverrides) {
   EXPECT_EQ(r.cluster->kafka_nodes.at(1).listener_port, 9092);
 }
 
+TEST_F(KafkaLoadTest, ASecondNodeOnAHostGetsASystemdUnitOfItsOwn) {
+  // Two units of one name on a host would be one service: the second node's is "-<id>".
+  Lines l = insert_after(kKraft, 2, {"[service]", "launcher = \"systemd\""});
+  for (const std::string& line :
+       {"[[kafka.nodes]]", "host = \"k1\"", "id = 4", "roles = [\"controller\"]",
+        "controller_port = 9193", "install_dir = \"/opt/kafka-controller\"",
+        "log_dirs = [\"/var/lib/kafka/controller\"]"})
+    l.push_back(line);
+  const LoadResult r = load(l);
+  ASSERT_TRUE(r.cluster.has_value()) << dump(r);
+  const auto& nodes = r.cluster->kafka_nodes;
+  ASSERT_EQ(nodes.size(), 4u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(nodes[i].service.unit_suffix, "") << i;
+  EXPECT_EQ(nodes[3].service.unit_suffix, "-4");
+}
+
 TEST_F(KafkaLoadTest, KraftNeedsNoZooKeeper) {
   const LoadResult r = load(kKraft);
   ASSERT_TRUE(r.cluster.has_value()) << dump(r);

@@ -90,6 +90,11 @@ TEST(SystemdUnit, KafkaNodeGetsItsUnitAndJavaHome) {
   expect_golden("kafka-env.sh", env->content);
 }
 
+TEST(SystemdUnit, ASuffixedNodeHasAUnitOfItsOwn) {
+  EXPECT_EQ(unit_name("k", Product::kafka), "zkctl-k-kafka.service");
+  EXPECT_EQ(unit_name("k", Product::kafka, "-4"), "zkctl-k-kafka-4.service");
+}
+
 TEST(SystemdUnit, ScriptsLauncherRendersNoUnit) {
   auto c = testing::seed_cluster();
   auto files = render_zookeeper_node(c, *c.find("node1"));
