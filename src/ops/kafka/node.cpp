@@ -153,13 +153,15 @@ void KafkaTier::settle(Context& ctx, DeployReport& report) {
   if (!cluster_.kafka || cluster_.kafka->mode != inventory::KafkaMode::kraft) return;
   std::vector<const inventory::KafkaNode*> nodes;
   std::map<int, std::map<std::string, std::string>> meta;
+  std::set<int> running;
   for (const auto& n : nodes_) {
     nodes.push_back(&n->node());
     meta[n->node().id] = n->kafka_facts().meta;
+    if (n->kafka_facts().pid) running.insert(n->node().id);
   }
   const bool migration = ctx.options().kafka_controllers_as != render::KafkaMigration::none ||
                          ctx.options().kafka_brokers_as != render::KafkaMigration::none;
-  quorum_ = settle_quorum(ctx, nodes, meta, migration);
+  quorum_ = settle_quorum(ctx, nodes, meta, running, migration);
   for (const auto& p : quorum_.problems) report.preflight.push_back(p);
   cluster_id_ = cluster_.kafka->cluster_id;
   for (const auto& n : nodes_) {

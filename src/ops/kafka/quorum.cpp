@@ -296,7 +296,7 @@ util::Result<QuorumMembers> read_quorum_members(Context& ctx) {
 
 QuorumPlan settle_quorum(Context& ctx, const std::vector<const inventory::KafkaNode*>& nodes,
                          const std::map<int, std::map<std::string, std::string>>& meta,
-                         bool migration) {
+                         const std::set<int>& running, bool migration) {
   const auto& cluster = ctx.cluster();
   QuorumFacts f;
   f.kraft = cluster.kafka && cluster.kafka->mode == inventory::KafkaMode::kraft;
@@ -314,8 +314,9 @@ QuorumPlan settle_quorum(Context& ctx, const std::vector<const inventory::KafkaN
   for (const auto* n : nodes)
     if (n->controller && f.formatted.count(n->id))
       formatted_controllers += (formatted_controllers.empty() ? "" : ",") + endpoint(*n);
+  int tries = 0;
   for (const auto* n : nodes) {
-    if (!ask || formatted_controllers.empty() || !f.formatted.count(n->id)) continue;
+    if (!ask || formatted_controllers.empty() || !running.count(n->id) || tries++ == 2) continue;
     auto features = admin(ctx, *n, formatted_controllers, {"features"});
     if (!features || !(f.kraft_version = parse_kraft_version(*features))) continue;
     if (auto s = admin(ctx, *n, formatted_controllers, {"status"}); s)

@@ -109,11 +109,12 @@ std::vector<std::string> controller_removal_refusals(const QuorumKind kind,
 // Whether observer `id` has caught up (in `rows` with a lag of at most 10 records).
 bool observer_caught_up(const std::vector<ReplicaRow>& rows, int id);
 
-// Settle the quorum for the Kafka nodes (`nodes`: inventory node -> its facts' meta): reads
-// kraft.version and the quorum from a running node when any is formatted.
+// Settle the quorum for the Kafka nodes (`meta`: node id -> its meta.properties, empty when
+// unformatted): kraft.version and the quorum asked on a node of `running` (its process runs)
+// when any is formatted (at most two tried: a quorum that does not answer makes each wait).
 QuorumPlan settle_quorum(Context& ctx, const std::vector<const inventory::KafkaNode*>& nodes,
                          const std::map<int, std::map<std::string, std::string>>& meta,
-                         bool migration);
+                         const std::set<int>& running, bool migration);
 
 // A joining controller: wait (bounded by wait_timeout, lag shown) until it has caught up as
 // an observer, run add-controller with its own config, wait until the quorum lists it as a
