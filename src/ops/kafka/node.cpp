@@ -163,6 +163,7 @@ void KafkaTier::settle(Context& ctx, DeployReport& report) {
                          ctx.options().kafka_brokers_as != render::KafkaMigration::none;
   quorum_ = settle_quorum(ctx, nodes, meta, running, migration);
   for (const auto& p : quorum_.problems) report.preflight.push_back(p);
+  for (const auto& r : quorum_.refusals) report.refusals.push_back(r);
   cluster_id_ = cluster_.kafka->cluster_id;
   for (const auto& n : nodes_) {
     if (!cluster_id_.empty()) break;

@@ -26,12 +26,12 @@ constexpr auto kPoll = std::chrono::milliseconds(1000);
 
 // Every {"id": N, "directoryId": "D", ...} of a CurrentVoters / CurrentObservers value.
 std::vector<QuorumMember> members_of(const std::string& text) {
-  static const std::regex entry(R"re(\{"id":\s*(\d+)(?:,\s*"directoryId":\s*"([^"]*)")?)re");
+  static const std::regex entry("\\{\"id\":\\s*(\\d+)(?:,\\s*\"directoryId\":\\s*\"([^\"]*)\")?");
   std::vector<QuorumMember> out;
   for (std::sregex_iterator it(text.begin(), text.end(), entry), end; it != end; ++it)
     out.push_back({std::stoi((*it)[1].str()), (*it)[2].str()});
   if (!out.empty()) return out;
-  static const std::regex bare(R"(\d+)");  // older tools: [1,2,3]
+  static const std::regex bare("\\d+");  // older tools: [1,2,3]
   for (std::sregex_iterator it(text.begin(), text.end(), bare), end; it != end; ++it)
     out.push_back({std::stoi(it->str()), ""});
   return out;
@@ -143,7 +143,7 @@ std::vector<ReplicaRow> parse_replication_rows(const std::string& text) {
 }
 
 std::optional<int> parse_kraft_version(const std::string& text) {
-  static const std::regex line(R"(Feature:\s*kraft\.version\b.*FinalizedVersionLevel:\s*(\d+))");
+  static const std::regex line("Feature:\\s*kraft\\.version\\b.*FinalizedVersionLevel:\\s*(\\d+)");
   std::smatch m;
   if (!std::regex_search(text, m, line)) return std::nullopt;
   return std::stoi(m[1].str());
@@ -210,7 +210,7 @@ QuorumPlan decide_quorum(const inventory::Cluster& cluster, const QuorumFacts& f
                                  : (f.formatted.count(n.id) || p.initial_ids.count(n.id));
     if (voter) continue;
     if (p.kind == QuorumKind::fixed)
-      p.problems.push_back(refuse_static(n, "adding"));
+      p.refusals.push_back(refuse_static(n, "adding"));
     else
       p.joining.insert(n.id);
   }

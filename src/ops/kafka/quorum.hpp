@@ -71,7 +71,8 @@ struct QuorumPlan {
   std::string initial;        // --initial-controllers for controllers of a new dynamic quorum
   std::set<int> initial_ids;  // the controllers it names
   std::set<int> joining;      // inventory controllers not yet voters: added live after start
-  std::vector<std::string> problems;  // pre-flight problems (cannot tell, static + changes)
+  std::vector<std::string> problems;  // pre-flight problems (the kind cannot be told)
+  std::vector<std::string> refusals;  // changes refused (a controller added to a static quorum)
   render::KafkaQuorum render() const {
     return kind == QuorumKind::dynamic ? render::KafkaQuorum::bootstrap
                                        : render::KafkaQuorum::voters;

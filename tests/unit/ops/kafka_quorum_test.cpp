@@ -180,12 +180,13 @@ TEST(KafkaQuorum, AControllerAddedToAStaticQuorumIsRefusedNamingWhatIsNeeded) {
   f.kraft_version = 0;
   f.members = ops::parse_quorum_members("LeaderId: 1\nCurrentVoters: [1,2,3]\n").value();
   auto p = ops::decide_quorum(c, f, ids());
-  ASSERT_EQ(p.problems.size(), 1u);
-  EXPECT_NE(p.problems[0].find("kafka node 4 (kf4): adding a KRaft controller is refused: the "
+  EXPECT_TRUE(p.problems.empty());
+  ASSERT_EQ(p.refusals.size(), 1u);
+  EXPECT_NE(p.refusals[0].find("kafka node 4 (kf4): adding a KRaft controller is refused: the "
                                "cluster's controller quorum is static"),
             std::string::npos)
-      << p.problems[0];
-  EXPECT_NE(p.problems[0].find("KIP-853: kraft.version 1"), std::string::npos);
+      << p.refusals[0];
+  EXPECT_NE(p.refusals[0].find("KIP-853: kraft.version 1"), std::string::npos);
   EXPECT_TRUE(p.joining.empty());
   EXPECT_EQ(p.render(), render::KafkaQuorum::voters);
 }
