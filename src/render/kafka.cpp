@@ -202,6 +202,8 @@ util::Result<void> check_migration(const ServerPropertiesValues& v) {
   if (v.migration == KafkaMigration::broker && kraft) {
     return util::fail("a broker in migration runs in zookeeper mode");
   }
+  if (v.quorum != KafkaQuorum::voters)  // Kafka 3.9's migration supports no dynamic quorum
+    return util::fail("a migration's controller quorum is static (controller.quorum.voters)");
   for (const auto& kv : v.extra_config) {
     if (kv.first == "zookeeper.metadata.migration.enable")
       return util::fail("extra key 'zookeeper.metadata.migration.enable' is set by the migration");
@@ -498,6 +500,11 @@ util::Result<std::string> render_server_properties(const ServerPropertiesValues&
               num(voter.port);
   }
   d.set("controller_quorum_voters", voters);
+  std::string bootstrap;
+  for (const auto& voter : values.controller_quorum_voters)
+    bootstrap += (bootstrap.empty() ? "" : ",") + bracketed(voter.host) + ":" + num(voter.port);
+  d.set("static_quorum", data(values.quorum == KafkaQuorum::voters));
+  d.set("controller_quorum_bootstrap_servers", bootstrap);
   std::string listeners;
   for (const auto& l : values.listeners)
     listeners += (listeners.empty() ? "" : ",") + listener_text(l);
@@ -599,8 +606,12 @@ util::Result<std::vector<RenderedFile>> render_node_files(
 util::Result<std::vector<RenderedFile>> render_kafka_node(const inventory::Cluster& cluster,
                                                           const inventory::KafkaNode& node,
                                                           const RenderOptions& options,
-                                                          const TlsMaterial* tls) {
-  return render_node_files(cluster, node, nullptr, options, tls);
+                                                          const TlsMaterial* tls,
+                                                          KafkaQuorum quorum) {
+  if (quorum == KafkaQuorum::voters) return render_node_files(cluster, node, nullptr, options, tls);
+  ServerPropertiesValues values = server_properties_values(cluster, node);
+  values.quorum = quorum;
+  return render_node_files(cluster, node, &values, options, tls);
 }
 
 inventory::Cluster kafka_zookeeper_mode_view(const inventory::Cluster& cluster) {

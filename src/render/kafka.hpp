@@ -37,6 +37,11 @@ struct KafkaVoter {
   int port = 0;      // the controller's controller_port
 };
 
+// How a KRaft node finds the controller quorum (#15, KIP-853): a static quorum lists its voters
+// (controller.quorum.voters, kraft.version 0); a dynamic one only where to ask
+// (controller.quorum.bootstrap.servers, kraft.version 1: controllers added and removed live).
+enum class KafkaQuorum { voters, bootstrap };
+
 // Replication settings zkctl sizes by the number of brokers (see replication_defaults).
 struct ReplicationDefaults {
   int offsets_topic_replication_factor = 1;          // min(3, brokers)
@@ -95,6 +100,9 @@ struct ServerPropertiesValues {
   std::string zookeeper_connect;                     // zookeeper mode: zookeeper.connect=
   int zookeeper_connection_timeout_ms = 18000;       // zookeeper mode
   std::vector<KafkaVoter> controller_quorum_voters;  // kraft: every controller, sorted by id
+  // kraft: voters renders controller.quorum.voters, bootstrap controller.quorum.bootstrap.servers
+  // (host:port of the same controllers); a migration's files are always voters.
+  KafkaQuorum quorum = KafkaQuorum::voters;
   ReplicationDefaults replication;
   // Extra keys from [kafka.config], in inventory order. A key equal to one of zkctl's
   // defaults above (zookeeper.connection.timeout.ms, the replication keys) replaces it.
@@ -153,10 +161,12 @@ util::Result<std::string> render_kafka_env(const KafkaEnvValues& values,
 // render all the same, with no key files. Fails if `cluster` has no [kafka], `node` is not
 // one of its nodes, node ids repeat, a path is not absolute, [security] is a combination
 // check_security refuses, `tls` is given to a cluster without TLS, or a render_* above fails.
+// `quorum`: how a KRaft node's server.properties names the controller quorum.
 util::Result<std::vector<RenderedFile>> render_kafka_node(const inventory::Cluster& cluster,
                                                           const inventory::KafkaNode& node,
                                                           const RenderOptions& options = {},
-                                                          const TlsMaterial* tls = nullptr);
+                                                          const TlsMaterial* tls = nullptr,
+                                                          KafkaQuorum quorum = KafkaQuorum::voters);
 
 // `cluster` (a KRaft inventory migrated from ZooKeeper mode) as its ZooKeeper-mode brokers
 // saw it: mode zookeeper, the dedicated controllers left out. What a broker is rolled back to.

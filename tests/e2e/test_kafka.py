@@ -449,6 +449,115 @@ def test_kraft_killed_quorum_leader_is_replaced(lab, kraft):
     assert code == 0 and sorted(kafka_of(status)["registered"]) == [1, 2, 3]
 
 
+class QuorumWatch:
+    """Scrapes every controller's raft metrics every half second in a thread: `gap` is the
+    longest time no node reported itself the quorum leader, `leaders` every leader seen."""
+
+    def __init__(self, hosts):
+        import threading
+        self.hosts, self.gap, self.leaders, self.polls = list(hosts), 0.0, set(), 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _leader(self):
+        for h in self.hosts:
+            try:
+                s = scrape(f"http://{h}:7071/metrics", timeout=1)
+            except Exception:  # a killed or not yet started node
+                continue
+            if any('state="leader"' in labels and v == 1
+                   for labels, v in s.get("kafka_server_raft_current_state", [])):
+                return h
+        return None
+
+    def _run(self):
+        last = time.monotonic()
+        while not self._stop.is_set():
+            leader = self._leader()
+            self.polls += 1
+            now = time.monotonic()
+            if leader:
+                self.leaders.add(leader)
+                last = now
+            self.gap = max(self.gap, now - last)
+            time.sleep(0.5)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+
+def test_kraft_controllers_added_and_removed_live_under_load(lab, kraft):
+    """#15, KIP-853: the cluster was formatted with a dynamic quorum; a fourth and fifth
+    controller join (observers caught up, then voters), the quorum leader is SIGKILLed, one
+    controller is removed (out of the voters, then stopped): an acks=all producer
+    (min.insync.replicas=2) loses nothing and the quorum always has a leader again soon."""
+    props = lab.read_file("kf1", "/opt/kafka/config/server.properties")
+    assert "controller.quorum.bootstrap.servers=kf1:9093,kf2:9093,kf3:9093" in props, props
+    assert "controller.quorum.voters" not in props
+    lab.add_hosts("kf4", "kf5")
+    lab.reset(["kf4", "kf5"])
+    base = KRAFT.read_text()
+    ctl = '\n[[kafka.nodes]]\nhost = "{0}"\nid = {1}\nroles = ["controller"]\n'
+    five = KRAFT.parent / "kraft-five.toml"
+    five.write_text(base + ctl.format("kf4", 4) + ctl.format("kf5", 5))
+    four = KRAFT.parent / "kraft-four.toml"
+    four.write_text(base + ctl.format("kf4", 4))
+    topic = f"e2e-quorum-{uuid.uuid4().hex[:8]}"
+    bootstrap = "kf1:9092,kf2:9092,kf3:9092"
+    create_topic(bootstrap, topic)
+    watch = QuorumWatch(["kf1", "kf2", "kf3", "kf4", "kf5"]).start()
+    producer = SequencedProducer(bootstrap, topic).start()
+    try:
+        time.sleep(2)
+        plan = kraft.run("plan", str(five))
+        assert plan.returncode == 0, plan.stdout + plan.stderr
+        assert "add controller" in plan.stdout, plan.stdout
+        added = kraft.run("deploy", str(five))
+        assert added.returncode == 0, added.stdout + added.stderr
+        progress = added.stdout + added.stderr
+        assert re.search(r"observer 4 caught up; add-controller", progress), progress
+        assert re.search(r"voter 5 of the controller quorum", progress), progress
+        _, status = kraft.status()
+        assert sorted(kafka_of(status)["quorum"]["voters"]) == [1, 2, 3, 4, 5], status
+        assert "directory.id=" in lab.read_file("kf4", "/var/lib/kafka/data/meta.properties")
+        # The quorum leader killed in between: a new one among the other four voters.
+        old = kafka_of(status)["quorum"]["leader_id"]
+        lab.kill(f"kf{old}", lab.pid_of(f"kf{old}", KAFKA_PATTERN), signal.SIGKILL)
+        wait_kafka(kraft, lambda s: kafka_of(s).get("quorum", {}).get("leader_id")
+                   not in (None, -1, old))
+        proc = kraft.run("start", f"kf{old}")
+        assert proc.returncode == 0, proc.stderr
+        wait_kafka(kraft, lambda s: kafka_of(s)["ok"], timeout=120)
+        removed = kraft.run("deploy", str(four))
+        assert removed.returncode == 0, removed.stdout + removed.stderr
+        assert "remove-controller 5" in removed.stdout + removed.stderr, removed.stderr
+        _, status = kraft.status()
+        assert sorted(kafka_of(status)["quorum"]["voters"]) == [1, 2, 3, 4], status
+        assert lab.pid_of("kf5", KAFKA_PATTERN) is None
+        time.sleep(2)
+    finally:
+        producer.stop()
+        watch.stop()
+    seen = consume_all(bootstrap, topic, producer.acked)
+    lost = producer.acked - seen
+    print(f"quorum watch: {watch.polls} polls, leaders {sorted(watch.leaders)}, longest gap "
+          f"{watch.gap:.1f}s; produced {producer.sent}, acknowledged {len(producer.acked)}, "
+          f"errors {len(producer.errors)}, lost {len(lost)}")
+    record_case("KRaft controllers 3 -> 5 -> 4, quorum leader SIGKILLed in between",
+                f"deploy +kf4 +kf5, kill -9 controller {old}, deploy -kf5",
+                f"exit 0 twice, voters 1-5 then 1-4, longest leaderless {watch.gap:.1f}s",
+                messages_sent=producer.sent, messages_acknowledged=len(producer.acked),
+                messages_lost=len(lost))
+    assert len(producer.acked) > 100
+    assert lost == set()
+    assert watch.polls > 10 and watch.gap < 15, watch.gap
+
+
 def test_kraft_destroy_with_purge_removes_every_marked_dir(lab, kraft):
     # Kafka 4's install and log dirs carry the cluster's mark and nothing foreign: all go.
     proc = kraft.run("destroy", "--yes", "--purge-data")

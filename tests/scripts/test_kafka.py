@@ -374,3 +374,67 @@ def test_controller_quorum_fails_with_the_tool(run, kafka):
     r = run('kafka/controller-quorum.sh', kafka.install, 'ctl1:9093')
     assert r.returncode == 1
     assert r.stdout == 'no controller\n'
+
+
+# ---- quorum changes (#15, KIP-853) ------------------------------------------------------
+
+def test_format_passes_the_quorum_arguments_on(run, kafka):
+    kafka.distribution({'kafka-storage.sh': f'printf "%s|" "$@" > {q(str(kafka.root))}/called\n'})
+    kafka.config.mkdir()
+    kafka.env.write_text('')
+    r = run('kafka/format.sh', kafka.install, kafka.props, 'cid', kafka.meta, kafka.env, '',
+            '--initial-controllers', '1@h 1:9093:AAAAAAAAAAAAAAAAAAAAAQ,2@h2:9093:BBB')
+    assert (r.returncode, r.stdout) == (0, 'formatted\n'), r.stderr
+    assert (kafka.root / 'called').read_text() == (
+        f'format|-t|cid|-c|{kafka.props}|--initial-controllers|'
+        '1@h 1:9093:AAAAAAAAAAAAAAAAAAAAAQ,2@h2:9093:BBB|')
+
+
+QUORUM_FAKE = 'echo "$KAFKA_HEAP_OPTS $*"; echo err >&2\n'
+
+
+@pytest.mark.parametrize('action,tail', [('status', 'describe --status'),
+                                         ('replication', 'describe --replication')])
+def test_quorum_admin_describes_through_the_controllers(run, kafka, action, tail):
+    kafka.distribution({'kafka-metadata-quorum.sh': QUORUM_FAKE})
+    r = run('kafka/quorum-admin.sh', kafka.install, 'h1:9093,h2:9093', '', action)
+    assert (r.returncode, r.stdout) == (0, f'-Xmx128m --bootstrap-controller h1:9093,h2:9093 {tail}\nerr\n')
+    r = run('kafka/quorum-admin.sh', kafka.install, 'h1:9093', '/c/admin.properties', action)
+    assert r.stdout == f'-Xmx128m --bootstrap-controller h1:9093 --command-config /c/admin.properties {tail}\nerr\n'
+
+
+def test_quorum_admin_features(run, kafka):
+    kafka.distribution({'kafka-features.sh': QUORUM_FAKE})
+    r = run('kafka/quorum-admin.sh', kafka.install, 'h1:9093', '', 'features')
+    assert r.stdout == '-Xmx128m --bootstrap-controller h1:9093 describe\nerr\n'
+
+
+def test_quorum_admin_remove_passes_id_and_directory(run, kafka):
+    kafka.distribution({'kafka-metadata-quorum.sh': 'echo "$*"; exit 3\n'})
+    r = run('kafka/quorum-admin.sh', kafka.install, 'h1:9093', '', 'remove', '4', 'DIR-4')
+    assert r.returncode == 3
+    assert r.stdout == ('--bootstrap-controller h1:9093 remove-controller --controller-id 4 '
+                        '--controller-directory-id DIR-4\n')
+
+
+def test_quorum_admin_add_joins_the_nodes_config_and_the_client_config_then_removes_it(
+        run, kafka, tmp_path):
+    kafka.distribution({'kafka-metadata-quorum.sh':
+                        'for a; do case $prev in --command-config) echo "mode $(stat -c %a "$a")";'
+                        ' cat "$a"; echo "$a" > ' + q(str(tmp_path / 'path')) + ';; esac;'
+                        ' prev=$a; done; echo "last $a"\n'})
+    props = tmp_path / 'server.properties'
+    props.write_text('node.id=4\nssl.keystore.location=node.pem')  # no final newline
+    client = tmp_path / 'admin.properties'
+    client.write_text('ssl.keystore.location=admin.pem\n')
+    r = run('kafka/quorum-admin.sh', kafka.install, 'h1:9093', str(client), 'add', str(props))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == ('mode 600\nnode.id=4\nssl.keystore.location=node.pem\n'
+                        'ssl.keystore.location=admin.pem\nlast add-controller\n')
+    assert not Path((tmp_path / 'path').read_text().strip()).exists()
+
+
+def test_quorum_admin_refuses_an_unknown_action(run, kafka):
+    kafka.distribution({})
+    r = run('kafka/quorum-admin.sh', kafka.install, 'h1:9093', '', 'drop')
+    assert r.returncode == 2 and 'unknown action' in r.stderr

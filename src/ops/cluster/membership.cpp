@@ -45,15 +45,9 @@ Removals compare_membership(const inventory::Cluster& previous, const inventory:
     const bool shared = std::count_if(previous.kafka_nodes.begin(), previous.kafka_nodes.end(),
                                       [&](const auto& n) { return n.host == old.host; }) > 1;
     if (cur == nullptr || shared) {
-      // Back in zookeeper mode (a migration rolled back), controllers are only stopped.
-      const bool back_to_zk = previous.kafka && now.kafka &&
-                              previous.kafka->mode == inventory::KafkaMode::kraft &&
-                              now.kafka->mode == inventory::KafkaMode::zookeeper;
-      if (old.controller && !back_to_zk) {
-        r.errors.push_back(old.host + ": removing KRaft controller " + std::to_string(old.id) +
-                           " changes the controller quorum, which zkctl does not do; keep it");
-        continue;
-      }
+      // A KRaft controller leaves the quorum first (a dynamic one; the Kafka tier refuses a
+      // static quorum's: ops/kafka/quorum, #15); back in zookeeper mode (a migration rolled
+      // back), controllers are only stopped.
       r.kafka_nodes.push_back(old);
       removed_kafka[old.id] = &old;
     } else if (cur->id != old.id) {

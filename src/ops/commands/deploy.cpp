@@ -8,6 +8,7 @@
 
 #include "ops/commands/deploy_plan.hpp"
 #include "ops/host/checksum.hpp"
+#include "ops/kafka/node.hpp"
 #include "ops/security/onramp.hpp"
 #include "ops/zookeeper/host.hpp"
 #include "ops/zookeeper/rolling.hpp"
@@ -171,6 +172,10 @@ util::Result<StepOutcome> run_step(Apply& a, const PlannedStage& stage, const Pl
     }
     case StepKind::take_out:
       return take_out_step(a, *job.node);
+    case StepKind::join_quorum:
+      return done_if(join_controller(a.ctx, *job.node));
+    case StepKind::leave_quorum:
+      return done_if(leave_controller(a.ctx, *job.node));
     case StepKind::wait_tier: {
       auto w = stage.tier->wait_all(a.ctx);
       if (!w) return w.error();

@@ -7,6 +7,7 @@
 #include "ops/commands/deploy.hpp"
 #include "ops/host/checksum.hpp"
 #include "ops/host/metrics_agent.hpp"
+#include "ops/kafka/node.hpp"
 #include "ops/zookeeper/server.hpp"
 #include "ops/zookeeper/upgrade.hpp"
 #include "runner/runner.hpp"
@@ -26,8 +27,10 @@ const char* to_string(StepKind kind) {
                                            "stop removed node",
                                            "wait for role",
                                            "wait for brokers",
-                                           "users and ACLs"};
-  static_assert(std::size(kNames) == static_cast<std::size_t>(StepKind::reconcile) + 1);
+                                           "users and ACLs",
+                                           "add controller",
+                                           "remove controller"};
+  static_assert(std::size(kNames) == static_cast<std::size_t>(StepKind::leave_quorum) + 1);
   return kNames[static_cast<int>(kind)];
 }
 
@@ -146,6 +149,11 @@ void inspect_all(Context& ctx, DeployPlan& plan, DeployReport& report) {
       errors[i] = r.error().message;
   });
   for (auto& tier : plan.tiers) tier->settle(ctx, report);
+  // Settling may change what a Kafka node renders (the KRaft quorum's kind, #15).
+  for (NodePlan& np : plan.nodes) {
+    if (np.node->kind() != NodeKind::kafka) continue;
+    if (auto files = np.node->render(ctx)) np.files = std::move(files.value());
+  }
   for (std::size_t i = 0; i < plan.nodes.size(); ++i) {
     const Component& node = *plan.nodes[i].node;
     std::vector<std::string> problems;
@@ -317,7 +325,13 @@ void plan_roll(Context& ctx, DeployPlan& plan, Tier& tier, Tier* removed) {
   add_stage(plan, std::move(roll));
   PlannedStage take_out = stage_of(tier, "remove", 1, "one at a time");
   if (removed)
-    for (Component* c : removed->nodes()) take_out.jobs.push_back({c, {StepKind::take_out}, {}});
+    for (Component* c : removed->nodes()) {
+      if (is_kraft_controller(
+              *c))  // out of the voters first (#15: only a dynamic quorum gets here)
+        take_out.jobs.push_back({c, {StepKind::leave_quorum, StepKind::take_out}, {}});
+      else
+        take_out.jobs.push_back({c, {StepKind::take_out}, {}});
+    }
   add_stage(plan, std::move(take_out));
 }
 
@@ -340,6 +354,13 @@ void plan_stages(Context& ctx, DeployPlan& plan) {
     for (auto& r : plan.removed)
       if (r->kind() == tier->kind()) removed = r.get();
     plan_install(plan, *tier);
+    if (auto* kafka = dynamic_cast<KafkaTier*>(tier.get())) {  // #15: new voters, one at a time
+      PlannedStage join =
+          stage_of(*tier, "quorum", 1, "one at a time: caught up as an observer, then a voter");
+      for (Component* c : kafka->joining_controllers())
+        join.jobs.push_back({c, {StepKind::join_quorum}, {}});
+      add_stage(plan, std::move(join));
+    }
     plan_roll(ctx, plan, *tier, removed);
     plan_wait(plan, *tier);
     if (auto what = tier->reconcile_text(ctx); !what.empty()) {

@@ -33,7 +33,9 @@ enum class StepKind {
   take_out,         // stop a node the inventory dropped
   wait_ready,       // wait until a node serves in its role
   wait_tier,        // wait until the tier as a whole serves (every broker registered)
-  reconcile,  // tier-wide: what the cluster holds for clients (users, ACLs) made the inventory's
+  reconcile,     // tier-wide: what the cluster holds for clients (users, ACLs) made the inventory's
+  join_quorum,   // KRaft dynamic quorum (#15): a started controller caught up, then a voter
+  leave_quorum,  // KRaft dynamic quorum (#15): a dropped controller out of the voters, then stopped
 };
 
 // The step's name in progress lines and in `plan` ("upload", "rolling restart", ...).

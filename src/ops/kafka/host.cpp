@@ -85,13 +85,13 @@ util::Result<void> prepare_kafka_dirs(remote::Remote& remote, const inventory::K
 }
 
 util::Result<bool> format_kafka_storage(remote::Remote& remote, const inventory::KafkaNode& node,
-                                        const std::string& cluster_id,
-                                        std::chrono::seconds timeout) {
+                                        const std::string& cluster_id, std::chrono::seconds timeout,
+                                        const std::vector<std::string>& quorum_args) {
   render::KafkaPaths p = render::kafka_paths(node);
-  auto r = run_script(remote, "kafka-storage.sh format", scripts::kafka_format,
-                      {p.install_dir, p.server_properties, cluster_id, p.meta_properties,
-                       p.env_file, node.service.user},
-                      timeout);
+  std::vector<std::string> args = {p.install_dir,     p.server_properties, cluster_id,
+                                   p.meta_properties, p.env_file,          node.service.user};
+  args.insert(args.end(), quorum_args.begin(), quorum_args.end());
+  auto r = run_script(remote, "kafka-storage.sh format", scripts::kafka_format, args, timeout);
   if (!r) return r.error();
   return r->out.find("formatted-already") == std::string::npos;
 }

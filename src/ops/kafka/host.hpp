@@ -42,10 +42,11 @@ util::Result<void> prepare_kafka_dirs(remote::Remote& remote, const inventory::K
                                       std::chrono::seconds timeout);
 
 // KRaft: format the storage with `cluster_id` unless meta.properties exists
-// (never re-formats). Returns true if it formatted.
+// (never re-formats). Returns true if it formatted. `quorum_args`: a dynamic quorum's
+// --initial-controllers LIST / --no-initial-controllers (ops/kafka/quorum, #15).
 util::Result<bool> format_kafka_storage(remote::Remote& remote, const inventory::KafkaNode& node,
-                                        const std::string& cluster_id,
-                                        std::chrono::seconds timeout);
+                                        const std::string& cluster_id, std::chrono::seconds timeout,
+                                        const std::vector<std::string>& quorum_args = {});
 
 // How the scripts launcher drives `node`: kafka-server-start.sh (kafka/start.sh), the stop
 // and the pid lookup by its server.properties.

@@ -59,8 +59,8 @@ util::Result<std::vector<render::RenderedFile>> KafkaComponent::render(const Con
     return render::render_kafka_node_in_migration(cluster_, node_, as, ctx.options().templates);
   auto tls = ctx.tls_material(kKafkaIdentity, node_);
   if (!tls) return tls.error();
-  auto files =
-      render::render_kafka_node(cluster_, node_, ctx.options().templates, *tls ? &**tls : nullptr);
+  auto files = render::render_kafka_node(cluster_, node_, ctx.options().templates,
+                                         *tls ? &**tls : nullptr, quorum_.render());
   if (!files) return files;
   auto agent = kafka_agent_files(cluster_, node_);
   if (!agent) return agent.error();
@@ -106,7 +106,8 @@ util::Result<void> KafkaComponent::configure(
 util::Result<bool> KafkaComponent::format(remote::Remote& remote,
                                           std::chrono::seconds timeout) const {
   if (cluster_.kafka->mode != inventory::KafkaMode::kraft) return false;
-  return format_kafka_storage(remote, node_, cluster_id_, timeout);
+  return format_kafka_storage(remote, node_, cluster_id_, timeout,
+                              format_quorum_args(quorum_, node_));
 }
 
 util::Result<void> KafkaComponent::before_start(Context& ctx) const {
@@ -120,8 +121,10 @@ util::Result<void> KafkaComponent::wait_ready(Context& ctx) const {
 KafkaTier::KafkaTier(const inventory::Cluster& cluster,
                      const std::vector<inventory::KafkaNode>& nodes)
     : cluster_(cluster) {
+  if (cluster.kafka && cluster.kafka->mode == inventory::KafkaMode::kraft)
+    quorum_.kind = recorded_quorum(cluster.name).kind;  // what render writes before settle
   for (const auto& n : nodes)
-    nodes_.push_back(std::make_unique<KafkaComponent>(n, cluster, cluster_id_));
+    nodes_.push_back(std::make_unique<KafkaComponent>(n, cluster, cluster_id_, quorum_));
 }
 
 std::vector<Component*> KafkaTier::nodes() {
@@ -146,8 +149,21 @@ std::optional<std::string> KafkaTier::release_problem(const DistVersion& v) cons
   return std::nullopt;
 }
 
-void KafkaTier::settle(Context&, DeployReport& report) {
+void KafkaTier::settle(Context& ctx, DeployReport& report) {
   if (!cluster_.kafka || cluster_.kafka->mode != inventory::KafkaMode::kraft) return;
+  std::vector<const inventory::KafkaNode*> nodes;
+  std::map<int, std::map<std::string, std::string>> meta;
+  std::set<int> running;
+  for (const auto& n : nodes_) {
+    nodes.push_back(&n->node());
+    meta[n->node().id] = n->kafka_facts().meta;
+    if (n->kafka_facts().pid) running.insert(n->node().id);
+  }
+  const bool migration = ctx.options().kafka_controllers_as != render::KafkaMigration::none ||
+                         ctx.options().kafka_brokers_as != render::KafkaMigration::none;
+  quorum_ = settle_quorum(ctx, nodes, meta, running, migration);
+  for (const auto& p : quorum_.problems) report.preflight.push_back(p);
+  for (const auto& r : quorum_.refusals) report.refusals.push_back(r);
   cluster_id_ = cluster_.kafka->cluster_id;
   for (const auto& n : nodes_) {
     if (!cluster_id_.empty()) break;
@@ -168,6 +184,12 @@ void KafkaTier::preflight_removal(Context& ctx, Tier& removed, DeployReport& rep
       report.preflight.push_back(c->host() +
                                  ": kafka node to be removed is unreachable: " + conn.error);
   }
+  std::set<int> controllers;
+  for (Component* c : removed.nodes())
+    if (is_kraft_controller(*c)) controllers.insert(c->id());
+  const Force force = ctx.options().gate_refusal == GateRefusal::pass ? Force::yes : Force::no;
+  for (auto& line : check_controller_removal(ctx, quorum_.kind, controllers, force))
+    report.refusals.push_back(line);
   auto md = probe::kafka_metadata(kafka_access(ctx.cluster()), std::chrono::seconds(10));
   if (!md) {
     report.preflight.push_back(
@@ -180,6 +202,11 @@ void KafkaTier::preflight_removal(Context& ctx, Tier& removed, DeployReport& rep
 
 void KafkaTier::before_apply(Context& ctx) {
   if (cluster_id_.empty()) return;
+  if (auto r = record_quorum(cluster_.name, {quorum_.kind, quorum_.initial}); !r) {
+    ctx.progress().report(
+        {"", "kafka", runner::EventKind::progress,
+         "warning: could not record the controller quorum: " + r.error().message});
+  }
   if (auto r = record_kafka_cluster_id(cluster_.name, cluster_id_); !r) {
     ctx.progress().report({"", "kafka", runner::EventKind::progress,
                            "warning: could not record the cluster id: " + r.error().message});
@@ -301,6 +328,28 @@ std::string KafkaTier::ready_text(Context&, const Component& node) {
 
 std::unique_ptr<TierStatus> KafkaTier::status(Context& ctx, probe::AskMntr) {
   return std::make_unique<KafkaStatusView>(cluster_, collect_kafka_status(ctx));
+}
+
+std::vector<Component*> KafkaTier::joining_controllers() {
+  std::vector<Component*> out;
+  for (auto& n : nodes_)
+    if (quorum_.joining.count(n->node().id)) out.push_back(n.get());
+  return out;
+}
+
+bool is_kraft_controller(const Component& node) {
+  const auto* k = dynamic_cast<const KafkaComponent*>(&node);
+  return k != nullptr && k->node().controller;
+}
+
+util::Result<void> join_controller(Context& ctx, const Component& node) {
+  return join_quorum(ctx, static_cast<const KafkaComponent&>(node).node(),
+                     node.step("add controller"));
+}
+
+util::Result<void> leave_controller(Context& ctx, const Component& node) {
+  return leave_quorum(ctx, static_cast<const KafkaComponent&>(node).node(),
+                      node.step("remove controller"));
 }
 
 std::vector<Tier::StopGroup> KafkaTier::stop_groups(Context&) {

@@ -13,6 +13,7 @@
 #include "inventory/model.hpp"
 #include "ops/component.hpp"
 #include "ops/kafka/host.hpp"
+#include "ops/kafka/quorum.hpp"
 #include "ops/kafka/rack_roll.hpp"
 #include "ops/kafka/users.hpp"
 
@@ -20,11 +21,19 @@ namespace zkctl::ops {
 
 class KafkaComponent final : public NodeComponent<inventory::KafkaNode, KafkaFacts> {
  public:
-  // `node`, `cluster` and `cluster_id` (the KRaft cluster id, settled by the tier)
-  // outlive the component.
+  // `node`, `cluster`, `cluster_id` (the KRaft cluster id, settled by the tier) and `quorum`
+  // (the controller quorum's kind, settled by the tier) outlive the component.
+  KafkaComponent(const inventory::KafkaNode& node, const inventory::Cluster& cluster,
+                 const std::string& cluster_id, const QuorumPlan& quorum)
+      : NodeComponent(node, cluster), cluster_id_(cluster_id), quorum_(quorum) {}
+  // A node of a static quorum (the migration's controllers).
   KafkaComponent(const inventory::KafkaNode& node, const inventory::Cluster& cluster,
                  const std::string& cluster_id)
-      : NodeComponent(node, cluster), cluster_id_(cluster_id) {}
+      : KafkaComponent(node, cluster, cluster_id, static_quorum()) {}
+  static const QuorumPlan& static_quorum() {
+    static const QuorumPlan plan{.kind = QuorumKind::fixed};
+    return plan;
+  }
 
   const KafkaFacts& kafka_facts() const { return facts_; }
 
@@ -63,6 +72,7 @@ class KafkaComponent final : public NodeComponent<inventory::KafkaNode, KafkaFac
 
  private:
   const std::string& cluster_id_;
+  const QuorumPlan& quorum_;
 };
 
 class KafkaTier final : public Tier {
@@ -110,6 +120,9 @@ class KafkaTier final : public Tier {
            "is back in the ISR of all of them";
   }
   bool ready_per_node() const override { return false; }
+  // Dynamic quorum (#15): the inventory's controllers that are not voters yet, added after
+  // their start (join_controller); empty before settle.
+  std::vector<Component*> joining_controllers();
   util::Result<std::string> wait_all(Context& ctx) override;
 
  private:
@@ -122,12 +135,20 @@ class KafkaTier final : public Tier {
 
   const inventory::Cluster& cluster_;
   std::string cluster_id_;
+  QuorumPlan quorum_;  // the controller quorum (settle; before it, the local record's kind)
   std::vector<std::unique_ptr<KafkaComponent>> nodes_;
   std::set<int> rolled_;                 // brokers restarted since the roll began (restart_order)
   std::vector<RackBatch> batches_;       // --by-rack: the racks not yet tried together
   std::map<int, std::string> together_;  // --by-rack: restarted with their rack, and how
   bool refused_ = false;                 // the last restart_one stopped at a gate's refusal
 };
+
+// A Kafka node of a deploy plan's steps (#15): `node` (a KafkaComponent) added to the dynamic
+// controller quorum once caught up (join_quorum), or taken out of it (leave_quorum).
+util::Result<void> join_controller(Context& ctx, const Component& node);
+util::Result<void> leave_controller(Context& ctx, const Component& node);
+// Whether `node` is a KRaft controller (a KafkaComponent with the role).
+bool is_kraft_controller(const Component& node);
 
 // KRaft cluster ids: 16 random bytes, base64url without padding (22 characters).
 std::string new_kafka_cluster_id();

@@ -440,5 +440,47 @@ TEST(KafkaGolden, KraftMatchesGoldenFiles) {
   compare_with_golden(kraft_cluster(), "kafka-kraft");
 }
 
+// ---- #15: a dynamic controller quorum (KIP-853) -----------------------------------------
+
+TEST(KafkaServerProperties, ADynamicQuorumNamesOnlyWhereToFindTheControllers) {
+  auto c = kraft_with_brokers(1);
+  c.kafka_nodes.push_back(kafka_node("fe80::1", 101, true, true));
+  for (const auto& n : c.kafka_nodes) {
+    auto v = server_properties_values(c, n);
+    v.quorum = KafkaQuorum::bootstrap;
+    auto text = render_server_properties(v);
+    ASSERT_TRUE(text.ok()) << text.error().message;
+    EXPECT_TRUE(has_line(*text, "controller.quorum.bootstrap.servers=c1:9093,[fe80::1]:9093"));
+    EXPECT_FALSE(has_key(*text, "controller.quorum.voters"));
+    EXPECT_TRUE(has_line(*text, "controller.listener.names=CONTROLLER"));
+  }
+  // The default stays the static quorum: clusters formatted with voters keep their file.
+  EXPECT_TRUE(has_key(properties_of(c, c.kafka_nodes[0]), "controller.quorum.voters"));
+  EXPECT_FALSE(has_key(properties_of(c, c.kafka_nodes[0]), "controller.quorum.bootstrap.servers"));
+}
+
+TEST(KafkaServerProperties, AMigrationsQuorumIsAlwaysStatic) {
+  auto c = kraft_with_brokers(1);
+  c.servers.push_back(testing::seed_cluster().servers.front());
+  auto v = migration_properties_values(c, c.kafka_nodes[0], KafkaMigration::controller);
+  EXPECT_TRUE(render_server_properties(v).ok());
+  v.quorum = KafkaQuorum::bootstrap;
+  auto r = render_server_properties(v);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("a migration's controller quorum is static"), std::string::npos);
+}
+
+TEST(RenderKafkaNode, TheQuorumArgumentPicksTheLine) {
+  const auto c = kraft_cluster();
+  auto files = render_kafka_node(c, c.kafka_nodes[1], {}, nullptr, KafkaQuorum::bootstrap);
+  ASSERT_TRUE(files.ok()) << files.error().message;
+  EXPECT_TRUE(has_line(files->front().content,
+                       "controller.quorum.bootstrap.servers=kf1:9093,kf2:9093,kf3:9093"));
+  auto plain = render_kafka_node(c, c.kafka_nodes[1]);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(has_line(plain->front().content,
+                       "controller.quorum.voters=1@kf1:9093,2@kf2:9093,3@kf3:9093"));
+}
+
 }  // namespace
 }  // namespace zkctl::render
