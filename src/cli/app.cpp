@@ -583,8 +583,9 @@ void add_pki(CLI::App& app, CommandLine& cl) {
 
 // drain NODE and rebalance (#15): replica moves, planned, throttled, resumable.
 void add_moves(CLI::App& app, CommandLine& cl) {
-  auto* drain = app.add_subcommand("drain", "Move every replica off a Kafka broker, then its "
-                                            "leadership (throttled, resumable)");
+  auto* drain = app.add_subcommand("drain",
+                                   "Move every replica off a Kafka broker, then its "
+                                   "leadership (throttled, resumable)");
   drain->add_option("NODE", cl.node, "The broker: its id, or its host when it has one broker")
       ->required();
   auto* rebalance = app.add_subcommand(

@@ -41,7 +41,7 @@ int move_replicas(GlobalOptions& g, const LoadedCluster& loaded, const ops::Move
       return kFailed;
     }
     std::printf("%s", how.output == Output::json ? (ops::planned_json(*planned) + "\n").c_str()
-                                                : ops::planned_text(*planned).c_str());
+                                                 : ops::planned_text(*planned).c_str());
     std::fflush(stdout);
     if (how.dry_run) return planned->plan.refusals.empty() ? kOk : kRefused;
     const std::string step = req.kind == ops::MoveKind::drain ? "drain" : "rebalance";
@@ -63,8 +63,7 @@ std::optional<LoadedCluster> kafka_cluster(GlobalOptions& g) {
   auto loaded = load_cluster(g.choice);
   if (!loaded) return std::nullopt;
   if (!loaded->cluster.kafka || loaded->cluster.brokers().empty()) {
-    std::fprintf(stderr, "zkctl: cluster %s has no Kafka brokers\n",
-                 loaded->cluster.name.c_str());
+    std::fprintf(stderr, "zkctl: cluster %s has no Kafka brokers\n", loaded->cluster.name.c_str());
     return std::nullopt;
   }
   return loaded;

@@ -12,10 +12,9 @@ namespace zkctl::inventory::detail {
 namespace {
 
 const std::vector<std::string_view> kKafkaKeys = {
-    "mode",          "distribution",     "install_dir",     "log_dirs",
-    "listener_port", "internal_port",    "controller_port", "heap_mb",
-    "config",        "zookeeper_chroot", "cluster_id",      "nodes",
-    "reassign_throttle"};
+    "mode",          "distribution",    "install_dir",      "log_dirs", "listener_port",
+    "internal_port", "controller_port", "heap_mb",          "config",   "zookeeper_chroot",
+    "cluster_id",    "nodes",           "reassign_throttle"};
 const std::vector<std::string_view> kKafkaNodeKeys = {
     "host",        "id",       "roles",    "listener_port", "internal_port", "controller_port",
     "install_dir", "log_dirs", "ssh_user", "ssh_port",      "ssh_become",    "rack"};

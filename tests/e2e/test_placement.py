@@ -374,7 +374,7 @@ def test_a_broker_dropped_from_the_inventory_is_drained_then_stopped(lab, rk, tm
     smaller.write_text(without_broker(deployed_inventory(rk), 16))
     plan = rk.run("plan", str(smaller))
     assert plan.returncode == 0, plan.stderr
-    assert "drain its replicas if any, stop (controlled shutdown)" in plan.stdout, plan.stdout
+    assert "stop (controlled shutdown), its replicas drained first if any" in plan.stdout, plan.stdout
     before = broker_pids(lab)
     proc, producer, lost = under_load(f"e2e-remove-{uuid.uuid4().hex[:8]}",
                                       lambda: rk.run("deploy", str(smaller), timeout=900))

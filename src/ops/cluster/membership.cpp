@@ -133,16 +133,16 @@ std::vector<std::string> kafka_removal_problems(const probe::KafkaMetadata& meta
       if (!ids.count(b.id)) left.insert(b.id);
   std::map<std::string, std::pair<int, std::string>> stuck;  // topic -> RF, a partition
   for (const auto& p : metadata.partitions) {
-    const bool held = std::any_of(p.replicas.begin(), p.replicas.end(),
-                                  [&](int r) { return ids.count(r) > 0; });
+    const bool held =
+        std::any_of(p.replicas.begin(), p.replicas.end(), [&](int r) { return ids.count(r) > 0; });
     if (held && p.replicas.size() > left.size())
       stuck.emplace(p.topic, std::make_pair(static_cast<int>(p.replicas.size()),
                                             p.topic + "-" + std::to_string(p.partition)));
   }
   std::vector<std::string> out;
   for (const auto& [topic, why] : stuck)
-    out.push_back("topic " + topic + " has replication factor " + std::to_string(why.first) +
-                  " (" + why.second + " has a replica on a removed broker), but only " +
+    out.push_back("topic " + topic + " has replication factor " + std::to_string(why.first) + " (" +
+                  why.second + " has a replica on a removed broker), but only " +
                   std::to_string(left.size()) +
                   " broker(s) would remain: its replicas cannot be moved off; keep enough "
                   "brokers or lower the topic's replication factor first");

@@ -297,8 +297,11 @@ void describe(Context& ctx, DeployPlan& plan, DeployReport& report) {
     report.changes.push_back(
         {s.host, "zookeeper", false, {}, "take out of the ensemble (members rolled), stop"});
   for (const auto& n : plan.removals.kafka_nodes)
-    report.changes.push_back(
-        {n.host, "kafka", false, {}, "drain its replicas if any, stop (controlled shutdown)"});
+    report.changes.push_back({n.host,
+                              "kafka",
+                              false,
+                              {},
+                              "stop (controlled shutdown), its replicas drained first if any"});
   for (const PlannedStage& stage : plan.stages) {
     StageSummary s{stage.name, stage.order, {}};
     for (const PlannedJob& job : stage.jobs) s.jobs.push_back(summary_of(job, stage));

@@ -43,7 +43,8 @@ std::optional<nlohmann::json> read_record(const std::string& cluster) {
 util::Result<void> write_record(const std::string& cluster, const PlannedMoves& p) {
   std::error_code ec;
   fs::create_directories(record_path(cluster).parent_path(), ec);
-  nlohmann::json j{{"what", p.what}, {"throttle", p.throttle}, {"moves", moves_to_json(p.plan.moves)}};
+  nlohmann::json j{
+      {"what", p.what}, {"throttle", p.throttle}, {"moves", moves_to_json(p.plan.moves)}};
   return util::write_file_atomically(record_path(cluster).string(), j.dump(1) + "\n", 0600);
 }
 
@@ -118,8 +119,9 @@ util::Result<bool> take_record(const inventory::Cluster& cluster, const MoveRequ
   if (!rec) return false;
   const std::string was = rec->value("what", "");
   if (was != out.what)
-    return util::fail("a reassignment zkctl started (" + was + ") is unfinished; finish it first (zkctl " +
-                      (was == "rebalance" ? "rebalance" : "drain " + was.substr(was.rfind(' ') + 1)) + ")");
+    return util::fail(
+        "a reassignment zkctl started (" + was + ") is unfinished; finish it first (zkctl " +
+        (was == "rebalance" ? "rebalance" : "drain " + was.substr(was.rfind(' ') + 1)) + ")");
   auto moves = moves_from_json(rec->value("moves", nlohmann::json::array()));
   if (!moves) return util::fail("the recorded reassignment: " + moves.error().message);
   out.resumed = true;
@@ -200,19 +202,20 @@ util::Result<void> await_moves(Context& ctx, const ToolHost& h, const PlannedMov
   LogDirSizes last_sizes;
   for (;;) {
     if (runner::stop_requested())
-      return util::fail("interrupted; the reassignment goes on in the cluster: rerun to follow "
-                        "it to the end (throttles stay until then)");
+      return util::fail(
+          "interrupted; the reassignment goes on in the cluster: rerun to follow "
+          "it to the end (throttles stay until then)");
     auto md = probe::kafka_metadata(kafka_access(ctx.cluster()), md_timeout(ctx));
     if (md) {
       if (auto s = sizes(ctx, h, *md); s) last_sizes = std::move(*s);
       const MoveProgress p = progress_of(planned.plan.moves, *md, last_sizes);
-      if (p.partitions_left == 0) return {};
       const std::string text = progress_text(p, planned.throttle);
-      if (text != shown) {
+      if (text != shown) {  // each poll that moved on, the last one (0 left) too
         ctx.progress().report({host, step, runner::EventKind::progress, text});
         shown = text;
         last_change = std::chrono::steady_clock::now();
       }
+      if (p.partitions_left == 0) return {};
     }
     if (std::chrono::steady_clock::now() - last_change > stall)
       return util::fail("no progress for " + std::to_string(stall.count()) + "s (" + shown +
@@ -277,7 +280,8 @@ MoveOutcome run_moves(Context& ctx, const PlannedMoves& planned, const std::stri
     return {MoveOutcome::Kind::refused, planned.what + " refused: " + why};
   }
   if (!planned.resumed)
-    if (auto w = write_record(name, planned); !w) return failed("local record: " + w.error().message);
+    if (auto w = write_record(name, planned); !w)
+      return failed("local record: " + w.error().message);
   auto h = tool_host(ctx);
   if (!h) return failed(h.error().message);
   ctx.progress().report({host, step, runner::EventKind::progress,
@@ -298,10 +302,9 @@ MoveOutcome run_moves(Context& ctx, const PlannedMoves& planned, const std::stri
                   e.error().message);
   long long bytes = 0;
   for (const auto& m : planned.plan.moves) bytes += std::max(m.bytes, 0LL);
-  return {MoveOutcome::Kind::done,
-          planned.what + ": " + std::to_string(planned.plan.moves.size()) +
-              " partition(s) moved (" + human_bytes(bytes) +
-              "), throttles removed, preferred leaders elected"};
+  return {MoveOutcome::Kind::done, planned.what + ": " + std::to_string(planned.plan.moves.size()) +
+                                       " partition(s) moved (" + human_bytes(bytes) +
+                                       "), throttles removed, preferred leaders elected"};
 }
 
 util::Result<void> drain_before_removal(Context& ctx, int id, const std::string& host,

@@ -22,9 +22,9 @@ enum class MoveKind { drain, rebalance };
 
 struct MoveRequest {
   MoveKind kind = MoveKind::drain;
-  int broker = -1;              // drain: the broker emptied
-  std::vector<int> remaining;   // drain: where its replicas go (empty: every other broker)
-  long long throttle = 0;       // bytes/s; 0: [kafka] reassign_throttle
+  int broker = -1;             // drain: the broker emptied
+  std::vector<int> remaining;  // drain: where its replicas go (empty: every other broker)
+  long long throttle = 0;      // bytes/s; 0: [kafka] reassign_throttle
 };
 
 struct PlannedMoves {

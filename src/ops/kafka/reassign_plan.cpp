@@ -123,9 +123,8 @@ namespace {
 bool move_one(std::vector<ReplicaMove>& all, std::map<int, int>& load, const BrokerRacks& racks) {
   std::vector<int> order;
   for (const auto& [b, n] : load) order.push_back(b);
-  std::sort(order.begin(), order.end(), [&](int a, int b) {
-    return std::make_pair(load[a], a) < std::make_pair(load[b], b);
-  });
+  std::sort(order.begin(), order.end(),
+            [&](int a, int b) { return std::make_pair(load[a], a) < std::make_pair(load[b], b); });
   for (auto src = order.rbegin(); src != order.rend(); ++src) {
     for (int dst : order) {
       if (load[*src] - load[dst] <= 1) break;

@@ -4,12 +4,11 @@
 // reassignment and election files; a reassignment's progress. No I/O (reassign.hpp runs it).
 
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "probe/kafka_client.hpp"
 #include "util/result.hpp"

@@ -1,11 +1,11 @@
 // Replica moves for drain and rebalance, from hand-built metadata (no cluster).
 
+#include "ops/kafka/reassign_plan.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
-
-#include "ops/kafka/reassign_plan.hpp"
 
 using namespace zkctl::ops;
 using zkctl::probe::KafkaMetadata;
@@ -33,15 +33,14 @@ KafkaMetadata cluster(std::vector<KafkaPartition> parts, std::vector<int> broker
 }
 
 // The lab's layout: 11/14 in r1, 12/15 in r2, 13/16 in r3.
-const BrokerRacks kRacks = {{11, "r1"}, {12, "r2"}, {13, "r3"},
-                            {14, "r1"}, {15, "r2"}, {16, "r3"}};
+const BrokerRacks kRacks = {{11, "r1"}, {12, "r2"}, {13, "r3"}, {14, "r1"}, {15, "r2"}, {16, "r3"}};
 
 // Six partitions over six brokers, one replica per rack, each broker leading one.
 KafkaMetadata six() {
-  return cluster({part("t", 0, {11, 12, 13}), part("t", 1, {12, 13, 14}), part("t", 2, {13, 14, 15}),
-                  part("t", 3, {14, 15, 16}), part("t", 4, {15, 16, 11}),
-                  part("t", 5, {16, 11, 12})},
-                 {11, 12, 13, 14, 15, 16});
+  return cluster(
+      {part("t", 0, {11, 12, 13}), part("t", 1, {12, 13, 14}), part("t", 2, {13, 14, 15}),
+       part("t", 3, {14, 15, 16}), part("t", 4, {15, 16, 11}), part("t", 5, {16, 11, 12})},
+      {11, 12, 13, 14, 15, 16});
 }
 
 std::set<std::string> racks(const std::vector<int>& replicas) {
@@ -76,9 +75,9 @@ TEST(ReassignPlan, ADrainedPreferredLeaderIsReplacedFirstByAKeptReplicaAndTheNew
 }
 
 TEST(ReassignPlan, DrainWithoutRacksSpreadsTheReplicasOverTheLeastLoadedBrokers) {
-  auto md = cluster({part("a", 0, {1, 2}), part("a", 1, {1, 2}), part("a", 2, {1, 3}),
-                     part("a", 3, {1, 3})},
-                    {1, 2, 3, 4, 5});
+  auto md = cluster(
+      {part("a", 0, {1, 2}), part("a", 1, {1, 2}), part("a", 2, {1, 3}), part("a", 3, {1, 3})},
+      {1, 2, 3, 4, 5});
   auto plan = plan_drain(md, 1, {2, 3, 4, 5}, {});
   ASSERT_EQ(plan.moves.size(), 4u);
   std::map<int, int> added;
@@ -90,9 +89,9 @@ TEST(ReassignPlan, DrainWithoutRacksSpreadsTheReplicasOverTheLeastLoadedBrokers)
 }
 
 TEST(ReassignPlan, ATopicWhoseReplicationFactorTheRemainingBrokersCannotHoldIsRefusedByName) {
-  auto md = cluster({part("orders", 0, {1, 2, 3}), part("orders", 1, {2, 3, 1}),
-                     part("logs", 0, {1, 2})},
-                    {1, 2, 3});
+  auto md =
+      cluster({part("orders", 0, {1, 2, 3}), part("orders", 1, {2, 3, 1}), part("logs", 0, {1, 2})},
+              {1, 2, 3});
   auto plan = plan_drain(md, 1, {2, 3}, {});
   ASSERT_EQ(plan.refusals.size(), 1u);
   EXPECT_EQ(plan.refusals[0],
@@ -107,7 +106,8 @@ TEST(ReassignPlan, RebalanceFillsANewBrokerWithinItsRackAndEvensCounts) {
   r[17] = "r1";
   KafkaMetadata md = six();
   for (int i = 0; i < 6; ++i)
-    md.partitions.push_back(part("u", i, i % 2 ? std::vector<int>{14, 15, 16} : std::vector<int>{11, 12, 13}));
+    md.partitions.push_back(
+        part("u", i, i % 2 ? std::vector<int>{14, 15, 16} : std::vector<int>{11, 12, 13}));
   md.brokers.push_back({17, "node", 9092});
   std::vector<int> brokers = {11, 12, 13, 14, 15, 16, 17};
   auto plan = plan_rebalance(md, brokers, r);
@@ -132,9 +132,9 @@ TEST(ReassignPlan, RebalanceFillsANewBrokerWithinItsRackAndEvensCounts) {
 }
 
 TEST(ReassignPlan, RebalanceSpreadsPreferredLeadersByReorderingOnly) {
-  auto md = cluster({part("t", 0, {1, 2}), part("t", 1, {1, 2}), part("t", 2, {1, 2}),
-                     part("t", 3, {1, 2})},
-                    {1, 2});
+  auto md = cluster(
+      {part("t", 0, {1, 2}), part("t", 1, {1, 2}), part("t", 2, {1, 2}), part("t", 3, {1, 2})},
+      {1, 2});
   auto plan = plan_rebalance(md, {1, 2}, {});
   ASSERT_EQ(plan.moves.size(), 2u);
   for (const auto& m : plan.moves) EXPECT_EQ(m.to, (std::vector<int>{2, 1}));
@@ -191,9 +191,9 @@ TEST(ReassignPlan, ProgressCountsPartitionsNotDoneAndBytesTheNewReplicasLack) {
 }
 
 TEST(ReassignPlan, PartitionsBelowTheirMinIsrAreNamed) {
-  auto md = cluster({part("t", 0, {1, 2, 3}, {1}), part("t", 1, {1, 2, 3}, {1, 2}),
-                     part("one", 0, {1})},
-                    {1, 2, 3});
+  auto md =
+      cluster({part("t", 0, {1, 2, 3}, {1}), part("t", 1, {1, 2, 3}, {1, 2}), part("one", 0, {1})},
+              {1, 2, 3});
   KafkaMinInsync min;
   min.broker = 2;
   EXPECT_EQ(under_min_isr(md, min), (std::vector<std::string>{"t-0 ISR 1/3 (min 2)"}));

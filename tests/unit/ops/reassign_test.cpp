@@ -34,13 +34,16 @@ class ReassignTest : public ::testing::Test {
   }
   void TearDown() override { ::unsetenv("ZKCTL_HOME"); }
 
-  fs::path record() const { return fs::path(home_.path()) / "clusters" / "moves" / "reassign.json"; }
+  fs::path record() const {
+    return fs::path(home_.path()) / "clusters" / "moves" / "reassign.json";
+  }
   void write_record(const std::string& what, long long throttle) {
     fs::create_directories(record().parent_path());
-    std::ofstream(record()) << nlohmann::json{
-        {"what", what},
-        {"throttle", throttle},
-        {"moves", moves_to_json({{"t", 0, {1, 2}, {2, 3}, 100}, {"t", 1, {1, 3}, {3, 2}, 50}})}}
+    std::ofstream(record()) << nlohmann::json{{"what", what},
+                                              {"throttle", throttle},
+                                              {"moves",
+                                               moves_to_json({{"t", 0, {1, 2}, {2, 3}, 100},
+                                                              {"t", 1, {1, 3}, {3, 2}, 50}})}}
                                    .dump();
   }
 
@@ -95,8 +98,9 @@ TEST_F(ReassignTest, RefusalsStopBeforeAnythingIsRecordedOrAsked) {
   PlannedMoves planned;
   planned.what = "drain broker 1";
   planned.plan.moves = {{"t", 0, {1, 2}, {2, 3}, 1}};
-  planned.plan.refusals = {"topic big has replication factor 3 (big-0), but only 2 broker(s) "
-                           "would remain"};
+  planned.plan.refusals = {
+      "topic big has replication factor 3 (big-0), but only 2 broker(s) "
+      "would remain"};
   MoveOutcome out = run_moves(ctx, planned, "moves", "drain");
   EXPECT_EQ(out.kind, MoveOutcome::Kind::refused);
   EXPECT_EQ(out.message,
