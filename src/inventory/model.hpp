@@ -184,7 +184,8 @@ struct KafkaSettings {
   std::string cluster_id;  // kraft: fixed id from the inventory; empty: generated once
                            // by deploy and recorded in the local state
   // Extra server.properties keys, in inventory order; same rules as zoo.cfg's.
-  std::vector<std::pair<std::string, std::string>> extra_config;  // [kafka] reassign_throttle (#15, drain/rebalance): bytes/s replica moves copy at.
+  std::vector<std::pair<std::string, std::string>> extra_config;
+  // [kafka] reassign_throttle (#15, drain/rebalance): bytes/s replica moves copy at.
   long long reassign_throttle = 50'000'000;
 };
 
