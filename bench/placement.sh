@@ -15,7 +15,8 @@
 # Usage: bench/placement.sh [-n N] [-o FILE]
 #   -n N      rolls of each kind (default 1)
 #   -o FILE   where to write the report (default bench/placement-results.md)
-# Env: MB (data in the topic, default 120), THROTTLES (two bytes/s values, default
+# Env: MB (data in the topic, default 120), KAFKA (the Kafka 3.9 tarball), THROTTLES (two
+# bytes/s values, default
 # "2000000 8000000").
 # Takes the lab lock (/run/zkctl-lab.lock), starts its own lab (lab.sh up --fresh) and takes it
 # down at the end. Needs root, the lab's prerequisites, jq, Debian's python3 with
@@ -31,7 +32,7 @@ bench_lock "$0" "$@"
 RUNS=1
 OUT=$BENCH/placement-results.md
 ZK=/var/cache/zkctl/apache-zookeeper-3.8.0-bin.tar.gz
-KAFKA=/var/cache/zkctl/kafka_2.13-3.9.2.tgz
+KAFKA=${KAFKA:-/var/cache/zkctl/kafka_2.13-3.9.2.tgz}
 MB=${MB:-120}
 read -r -a THROTTLES <<<"${THROTTLES:-2000000 8000000}"
 bench_options "$@"
