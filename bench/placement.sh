@@ -73,8 +73,8 @@ import sys
 from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 bootstrap, topic, mb = sys.argv[1], sys.argv[2], int(sys.argv[3])
-AdminClient({"bootstrap.servers": bootstrap}).create_topics(
-    [NewTopic(topic, 6, 3, config={"min.insync.replicas": "2"})])[topic].result(60)
+admin = AdminClient({"bootstrap.servers": bootstrap})  # kept: a dropped handle fails the future
+admin.create_topics([NewTopic(topic, 6, 3, config={"min.insync.replicas": "2"})])[topic].result(60)
 p = Producer({"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 20,
               "compression.type": "none", "log_level": 0})
 value = bytes(range(256)) * 40  # 10 KB, incompressible enough
