@@ -88,6 +88,7 @@ struct CommandLine {
   bool dry_run = false;                 // pki rotate --dry-run
   bool rotate_ca = false;               // pki rotate --ca
   std::string ca_until;                 // pki rotate --ca --until PHASE
+  MoveCommand move;                     // drain and rebalance: --throttle, --dry-run, --json
 };
 
 ops::Force force_of(const CommandLine& cl) {
@@ -580,6 +581,37 @@ void add_pki(CLI::App& app, CommandLine& cl) {
   });
 }
 
+// drain NODE and rebalance (#15): replica moves, planned, throttled, resumable.
+void add_moves(CLI::App& app, CommandLine& cl) {
+  auto* drain = app.add_subcommand("drain",
+                                   "Move every replica off a Kafka broker, then its "
+                                   "leadership (throttled, resumable)");
+  drain->add_option("NODE", cl.node, "The broker: its id, or its host when it has one broker")
+      ->required();
+  auto* rebalance = app.add_subcommand(
+      "rebalance", "Spread Kafka's replicas and leaders evenly over the brokers (throttled)");
+  for (auto* cmd : {drain, rebalance}) {
+    cmd->add_option("--throttle", cl.move.throttle,
+                    "Bytes/s replicas are copied at (default: [kafka] reassign_throttle, 50 MB/s)")
+        ->check(CLI::Range(1024LL, 1LL << 40));
+    cmd->add_flag("--dry-run", cl.move.dry_run, "Print the planned moves; change nothing");
+    cmd->add_flag("--json", cl.json, "With --dry-run: the plan as JSON");
+    add_change_options(cmd, cl.g);
+    cmd->footer(kMovesFooter);
+  }
+  auto check = [&cl]() -> bool {
+    cl.move.output = output_of(cl);
+    if (cl.json && !cl.move.dry_run) std::fprintf(stderr, "zkctl: --json goes with --dry-run\n");
+    return !cl.json || cl.move.dry_run;
+  };
+  drain->callback([&cl, check] {
+    cl.action = [&cl, check] { return check() ? cmd_drain(cl.g, cl.node, cl.move) : kUsage; };
+  });
+  rebalance->callback([&cl, check] {
+    cl.action = [&cl, check] { return check() ? cmd_rebalance(cl.g, cl.move) : kUsage; };
+  });
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -608,6 +640,7 @@ int run(int argc, char** argv) {
   add_users(app, cl);
   add_pki(app, cl);
   add_migrate(app, cl);
+  add_moves(app, cl);
 
   std::vector<char*> args = split_remote_command(argc, argv, cl.g);
   try {

@@ -116,4 +116,15 @@ int cmd_migrate_rollback(GlobalOptions& g);
 // `confirm`: ask for the cluster name (finalize cannot be undone) unless given (--yes).
 int cmd_migrate_finalize(GlobalOptions& g, Confirm confirm);
 
+// drain and rebalance (#15): what was asked besides the cluster.
+struct MoveCommand {
+  long long throttle = 0;        // --throttle bytes/s (0: [kafka] reassign_throttle)
+  bool dry_run = false;          // --dry-run: print the planned moves, change nothing
+  Output output = Output::text;  // --json (with --dry-run): the plan as JSON
+};
+// Move every replica off broker `node` (an id, or the host of one broker).
+int cmd_drain(GlobalOptions& g, const std::string& node, const MoveCommand& how);
+// Spread replicas and preferred leaders evenly over the brokers.
+int cmd_rebalance(GlobalOptions& g, const MoveCommand& how);
+
 }  // namespace zkctl::cli

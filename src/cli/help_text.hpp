@@ -124,4 +124,15 @@ inline constexpr const char* kPkiRotateFooter =
     "Examples:\n  zkctl pki rotate --dry-run\n  zkctl pki rotate\n"
     "  zkctl pki rotate --ca --dry-run\n  zkctl pki rotate --ca";
 
+inline constexpr const char* kMovesFooter =
+    "\ndrain moves every replica off one broker onto the others (rack-aware: a partition's\n"
+    "replicas keep as many racks as they can), rebalance evens out replicas and preferred\n"
+    "leaders over all brokers. Both print the plan, refuse (exit 4) while a partition is below\n"
+    "its min.insync.replicas, then run kafka-reassign-partitions.sh on a broker host with\n"
+    "--throttle, show partitions and bytes left, remove the throttles once every moved\n"
+    "partition is in sync, and elect the preferred leaders. The plan is recorded under the\n"
+    "cluster's state dir until done: after an interruption, the same command continues it.\n\n"
+    "Examples:\n  zkctl drain 14 --dry-run --json\n  zkctl drain node4 --throttle 10000000\n"
+    "  zkctl rebalance --dry-run\n  zkctl rebalance";
+
 }  // namespace zkctl::cli

@@ -12,9 +12,9 @@ namespace zkctl::inventory::detail {
 namespace {
 
 const std::vector<std::string_view> kKafkaKeys = {
-    "mode",          "distribution",     "install_dir",     "log_dirs",
-    "listener_port", "internal_port",    "controller_port", "heap_mb",
-    "config",        "zookeeper_chroot", "cluster_id",      "nodes"};
+    "mode",          "distribution",    "install_dir",      "log_dirs", "listener_port",
+    "internal_port", "controller_port", "heap_mb",          "config",   "zookeeper_chroot",
+    "cluster_id",    "nodes",           "reassign_throttle"};
 const std::vector<std::string_view> kKafkaNodeKeys = {
     "host",        "id",       "roles",    "listener_port", "internal_port", "controller_port",
     "install_dir", "log_dirs", "ssh_user", "ssh_port",      "ssh_become",    "rack"};
@@ -380,6 +380,9 @@ void load_kafka(Reader& r, const toml::table& root, Cluster& c, std::vector<Node
   r.read_distribution(*t, "kafka", k.distribution, k.distribution_pos);
   const KafkaDefaults d = read_defaults(r, *t, c, m);
   if (auto v = r.read_int(*t, "heap_mb", "kafka.heap_mb", 64, 1 << 20)) k.heap_mb = *v;
+  // Bytes/s a drain or rebalance copies replicas at (#15).
+  if (auto v = r.read_int(*t, "reassign_throttle", "kafka.reassign_throttle", 1024, 2147483647))
+    k.reassign_throttle = *v;
   read_mode_settings(r, *t, m, k);
   const std::vector<ConfigValue> config = read_kafka_config(r, *t, k);
 

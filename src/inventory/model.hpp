@@ -187,6 +187,8 @@ struct KafkaSettings {
                            // by deploy and recorded in the local state
   // Extra server.properties keys, in inventory order; same rules as zoo.cfg's.
   std::vector<std::pair<std::string, std::string>> extra_config;
+  // [kafka] reassign_throttle (#15, drain/rebalance): bytes/s replica moves copy at.
+  long long reassign_throttle = 50'000'000;
 };
 
 // How clients prove who they are ([security] authentication).

@@ -307,8 +307,7 @@ def test_zk_mode_stop_all_then_start_all(lab, zkk):
     assert code == 0 and kafka_of(status)["ok"]
 
 
-def test_zk_mode_adding_a_broker_registers_it_and_removal_waits_for_its_partitions(
-        lab, zkk, tmp_path):
+def test_zk_mode_adding_a_broker_registers_it_and_removal_drains_it_first(lab, zkk, tmp_path):
     four = tmp_path / "four-brokers.toml"
     four.write_text(SEED_KAFKA.read_text() + '\n[[kafka.nodes]]\nhost = "nn01"\nid = 14\n')
     proc = zkk.run("deploy", str(four))
@@ -317,18 +316,24 @@ def test_zk_mode_adding_a_broker_registers_it_and_removal_waits_for_its_partitio
     status = wait_kafka(zkk, lambda s: 14 in [n["id"] for n in kafka_of(s)["nodes"]
                                                 if n["registered"]])
     assert kafka_of(status)["ok"]
-    # A topic whose only replica lives on broker 14: removing 14 must be refused.
+    # A topic on all four brokers cannot live on three: removing 14 is refused, the topic named.
+    from confluent_kafka import Producer
     from confluent_kafka.admin import AdminClient, NewTopic
     admin = AdminClient({"bootstrap.servers": BOOTSTRAP_ZK})
+    admin.create_topics([NewTopic("wide", 1, replica_assignment=[[11, 12, 13, 14]])])["wide"].result(30)
+    # A topic whose only replica (and leader) lives on broker 14, holding messages: drained
+    # onto the other brokers before 14 goes (#15; this was refused before).
     admin.create_topics([NewTopic("solo-on-14", 1, replica_assignment=[[14]])])["solo-on-14"].result(30)
+    producer = Producer({"bootstrap.servers": BOOTSTRAP_ZK, "acks": "all", "log_level": 0})
+    for i in range(20):
+        producer.produce("solo-on-14", f"seq-{i}".encode())
+    assert producer.flush(30) == 0
     pid = lab.pid_of("nn01", KAFKA_PATTERN)
     proc = zkk.run("deploy", str(SEED_KAFKA))
     assert proc.returncode == 4, proc.stderr
-    assert "broker 14 holds the only replica of solo-on-14-0" in proc.stderr
-    assert "broker 14 still leads solo-on-14-0" in proc.stderr
+    assert "topic wide has replication factor 4" in proc.stderr, proc.stderr
     assert lab.pid_of("nn01", KAFKA_PATTERN) == pid
-    # Once the partition is gone, the broker is taken out with a controlled shutdown.
-    admin.delete_topics(["solo-on-14"])["solo-on-14"].result(30)
+    admin.delete_topics(["wide"])["wide"].result(30)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         proc = zkk.run("deploy", str(SEED_KAFKA))
@@ -337,10 +342,14 @@ def test_zk_mode_adding_a_broker_registers_it_and_removal_waits_for_its_partitio
         time.sleep(2)  # the deletion reaches every broker's metadata cache shortly
     assert proc.returncode == 0, proc.stderr
     assert "[nn01] kafka stop removed node: ok" in proc.stderr and "removed 1" in proc.stdout
+    assert re.search(r"drain broker 14: \d+ partition\(s\) moved", proc.stderr), proc.stderr
     assert lab.pid_of("nn01", KAFKA_PATTERN) is None
     assert lab.pid_of("nn01", r"QuorumPeerMain") is not None  # its ZooKeeper observer stays
     status = wait_kafka(zkk, lambda s: kafka_of(s)["ok"])
     assert sorted(n["id"] for n in kafka_of(status)["nodes"]) == [11, 12, 13]
+    replicas = admin.list_topics("solo-on-14", timeout=10).topics["solo-on-14"].partitions[0].replicas
+    assert len(replicas) == 1 and replicas[0] in (11, 12, 13), replicas
+    assert consume_all(BOOTSTRAP_ZK, "solo-on-14", set(range(20))) == set(range(20))
 
 
 def test_zk_mode_destroy_keeps_data_unless_purged(lab, zkk):

@@ -5,6 +5,7 @@ An acks=all producer and a consumer run through each roll case."""
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import threading
@@ -289,3 +290,128 @@ def test_deploy_by_rack_restarts_each_racks_brokers_together(lab, rk, tmp_path):
     assert "one at a time instead" not in out
     record_case("deploy --by-rack of a changed server.properties", "num.partitions 3 -> 4",
                 f"exit 0, 6 brokers restarted rack by rack in {took:.0f} s")
+
+
+# Drain, removal and rebalance (#15). The previous case deployed num.partitions = 4: the
+# inventories below keep it, so deploy changes nothing on the brokers that stay.
+def deployed_inventory(rk) -> str:
+    return rk.inventory.read_text().replace('"num.partitions" = 3', '"num.partitions" = 4')
+
+
+def without_broker(text: str, broker: int) -> str:
+    out = re.sub(rf'\n\[\[kafka\.nodes\]\]\nhost = "[^"]+"\nid = {broker}\n[^\[]*', "\n", text)
+    assert f"id = {broker}\n" not in out
+    return out
+
+
+def replicas_per_broker() -> dict[int, int]:
+    from confluent_kafka.admin import AdminClient
+    counts = {b: 0 for b in BROKERS}
+    for t in AdminClient({"bootstrap.servers": BOOTSTRAP}).list_topics(timeout=10).topics.values():
+        for p in t.partitions.values():
+            for r in p.replicas:
+                counts[r] = counts.get(r, 0) + 1
+    return counts
+
+
+def leaders_of(broker: int) -> int:
+    from confluent_kafka.admin import AdminClient
+    topics = AdminClient({"bootstrap.servers": BOOTSTRAP}).list_topics(timeout=10).topics
+    return sum(p.leader == broker for t in topics.values() for p in t.partitions.values())
+
+
+def under_load(topic: str, action):
+    """Runs `action()` between a started acks=all producer (min ISR 2) and consumer on a new
+    topic; returns (action's result, producer, lost sequence numbers)."""
+    create_topic(BOOTSTRAP, topic, partitions=6, replication=3)
+    consumer = BackgroundConsumer(topic).start()
+    producer = SequencedProducer(BOOTSTRAP, topic).start()
+    try:
+        time.sleep(2)
+        result = action()
+        time.sleep(2)
+    finally:
+        producer.stop()
+    return result, producer, consumer.stop(producer.acked)
+
+
+def test_drain_moves_every_replica_and_leader_off_a_broker_under_load(lab, rk):
+    assert leaders_of(11) > 0
+    dry = rk.run("drain", "11", "--dry-run", "--json")
+    assert dry.returncode == 0, dry.stderr
+    plan = json.loads(dry.stdout)
+    assert plan["what"] == "drain broker 11" and plan["refusals"] == []
+    assert plan["partitions"] == replicas_per_broker()[11] == len(plan["moves"])
+    for m in plan["moves"]:
+        assert 11 in m["from"] and 11 not in m["to"]
+        assert len({RACK_OF[r] for r in m["to"]}) == len({RACK_OF[r] for r in m["from"]})
+    assert broker_pid(lab, 11) is not None
+    t0 = time.monotonic()
+    proc, producer, lost = under_load(f"e2e-drain-{uuid.uuid4().hex[:8]}",
+                                      lambda: rk.run("drain", "11", "--throttle", "20000000"))
+    took = time.monotonic() - t0
+    record_case("drain of a broker holding leaders under acks=all load (min ISR 2)",
+                "zkctl drain 11 --throttle 20000000",
+                f"exit {proc.returncode}, broker 11 holds {replicas_per_broker()[11]} replicas, "
+                f"leads {leaders_of(11)}, {took:.0f} s", messages_sent=producer.sent,
+                messages_acknowledged=len(producer.acked), messages_lost=len(lost),
+                delivery_errors=len(producer.errors))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "partition(s) left" in proc.stderr, proc.stderr  # progress per poll
+    assert "throttles removed, preferred leaders elected" in proc.stdout, proc.stdout
+    assert replicas_per_broker()[11] == 0 and leaders_of(11) == 0
+    assert not (rk.home / "clusters" / "racks" / "reassign.json").exists()
+    assert len(producer.acked) > 100 and lost == set()
+    # Done means nothing left to do: a rerun moves nothing.
+    again = rk.run("drain", "11")
+    assert again.returncode == 0 and "nothing to move" in again.stdout, again.stdout
+
+
+def test_a_broker_dropped_from_the_inventory_is_drained_then_stopped(lab, rk, tmp_path):
+    # Broker 16 still holds data (11, emptied by the previous case, would be trivial).
+    assert replicas_per_broker()[16] > 0
+    smaller = tmp_path / "racks-without-16.toml"
+    smaller.write_text(without_broker(deployed_inventory(rk), 16))
+    plan = rk.run("plan", str(smaller))
+    assert plan.returncode == 0, plan.stderr
+    assert "stop (controlled shutdown), its replicas drained first if any" in plan.stdout, plan.stdout
+    before = broker_pids(lab)
+    proc, producer, lost = under_load(f"e2e-remove-{uuid.uuid4().hex[:8]}",
+                                      lambda: rk.run("deploy", str(smaller), timeout=900))
+    after = broker_pids(lab)
+    record_case("removal of a broker holding data from the inventory, under load",
+                "broker 16 dropped; zkctl deploy",
+                f"exit {proc.returncode}, drained ({replicas_per_broker()[16]} replicas left), "
+                "then stopped", messages_sent=producer.sent,
+                messages_acknowledged=len(producer.acked), messages_lost=len(lost),
+                delivery_errors=len(producer.errors))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert after[16] is None
+    assert all(after[b] == before[b] for b in BROKERS if b != 16), (before, after)
+    assert replicas_per_broker()[16] == 0
+    assert lost == set()
+
+
+def test_a_broker_added_back_gets_replicas_from_rebalance(lab, rk):
+    full = rk.inventory.with_name("racks-deployed.toml")
+    full.write_text(deployed_inventory(rk))
+    proc = rk.run("deploy", str(full), timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    wait_kafka(rk, lambda k: k["ok"])
+    assert replicas_per_broker()[16] == 0
+    dry = rk.run("rebalance", "--dry-run")
+    assert dry.returncode == 0 and "rebalance: " in dry.stdout, dry.stdout + dry.stderr
+    t0 = time.monotonic()
+    proc = rk.run("rebalance", "--throttle", "20000000", timeout=900)
+    took = time.monotonic() - t0
+    counts = replicas_per_broker()
+    record_case("broker added back + rebalance", "deploy with broker 16; zkctl rebalance",
+                f"exit {proc.returncode}, replicas per broker {counts}, {took:.0f} s")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert counts[16] > 0 and counts[11] > 0
+    for a, b in ((11, 14), (12, 15), (13, 16)):  # each rack's two brokers evened out
+        assert abs(counts[a] - counts[b]) <= 1, counts
+    assert leaders_of(16) > 0
+    # Balanced: a second plan has nothing to move.
+    again = rk.run("rebalance", "--dry-run", "--json")
+    assert json.loads(again.stdout)["partitions"] == 0, again.stdout

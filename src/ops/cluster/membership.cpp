@@ -117,31 +117,29 @@ std::vector<std::string> removal_refusals(const inventory::Cluster& now, const R
 }
 
 std::vector<std::string> kafka_removal_problems(const probe::KafkaMetadata& metadata,
-                                                const std::set<int>& ids) {
-  std::vector<std::string> out;
-  for (int id : ids) {
-    std::vector<std::string> led, only;
-    for (const auto& p : metadata.partitions) {
-      const std::string name = p.topic + "-" + std::to_string(p.partition);
-      if (p.leader == id) led.push_back(name);
-      if (p.replicas.size() == 1 && p.replicas[0] == id) only.push_back(name);
-    }
-    auto list = [](const std::vector<std::string>& v) {
-      std::string s;
-      for (std::size_t i = 0; i < v.size() && i < 3; ++i) s += (i ? ", " : "") + v[i];
-      if (v.size() > 3) s += ", ... (" + std::to_string(v.size()) + " in all)";
-      return s;
-    };
-    if (!only.empty()) {
-      out.push_back(
-          "broker " + std::to_string(id) + " holds the only replica of " + list(only) +
-          "; reassign those partitions (kafka-reassign-partitions.sh) before removing it");
-    }
-    if (!led.empty()) {
-      out.push_back("broker " + std::to_string(id) + " still leads " + list(led) +
-                    "; move its partitions away (kafka-reassign-partitions.sh) before removing it");
-    }
+                                                const std::set<int>& ids,
+                                                const std::set<int>& remaining) {
+  // Deploy drains a removed broker that still holds replicas before stopping it (#15): only
+  // replicas with nowhere to go stop it, named by topic.
+  std::set<int> left = remaining;
+  if (left.empty())
+    for (const auto& b : metadata.brokers)
+      if (!ids.count(b.id)) left.insert(b.id);
+  std::map<std::string, std::pair<int, std::string>> stuck;  // topic -> RF, a partition
+  for (const auto& p : metadata.partitions) {
+    const bool held =
+        std::any_of(p.replicas.begin(), p.replicas.end(), [&](int r) { return ids.count(r) > 0; });
+    if (held && p.replicas.size() > left.size())
+      stuck.emplace(p.topic, std::make_pair(static_cast<int>(p.replicas.size()),
+                                            p.topic + "-" + std::to_string(p.partition)));
   }
+  std::vector<std::string> out;
+  for (const auto& [topic, why] : stuck)
+    out.push_back("topic " + topic + " has replication factor " + std::to_string(why.first) + " (" +
+                  why.second + " has a replica on a removed broker), but only " +
+                  std::to_string(left.size()) +
+                  " broker(s) would remain: its replicas cannot be moved off; keep enough "
+                  "brokers or lower the topic's replication factor first");
   return out;
 }
 

@@ -46,10 +46,12 @@ util::Result<Removals> find_removals(const inventory::Cluster& now);
 std::vector<std::string> removal_refusals(const inventory::Cluster& now, const Removals& removals,
                                           Force force);
 
-// Lines refusing to take Kafka brokers `ids` out while, per `metadata`, they lead a
-// partition or hold its only replica.
+// Lines refusing to take Kafka brokers `ids` out, one per topic that, per `metadata`, has a
+// replica on them and a replication factor larger than the brokers `remaining` (empty: the
+// registered brokers not in `ids`): deploy drains the others before stopping the broker.
 std::vector<std::string> kafka_removal_problems(const probe::KafkaMetadata& metadata,
-                                                const std::set<int>& ids);
+                                                const std::set<int>& ids,
+                                                const std::set<int>& remaining = {});
 
 // The ensemble while members change: `now` plus the removed servers in `still_serving`
 // (as they were deployed), so quorum checks count every member the running servers

@@ -9,6 +9,7 @@
 #include "ops/commands/deploy_plan.hpp"
 #include "ops/host/checksum.hpp"
 #include "ops/kafka/node.hpp"
+#include "ops/kafka/reassign.hpp"
 #include "ops/security/onramp.hpp"
 #include "ops/zookeeper/host.hpp"
 #include "ops/zookeeper/rolling.hpp"
@@ -140,6 +141,10 @@ util::Result<StepOutcome> start_step(Apply& a, const Component& n) {
 }
 
 util::Result<StepOutcome> take_out_step(Apply& a, const Component& n) {
+  // A broker that still holds replicas is drained onto the inventory's brokers first (#15).
+  if (n.kind() == NodeKind::kafka)
+    if (auto d = drain_before_removal(a.ctx, n.id(), n.host(), n.step("drain")); !d)
+      return d.error();
   Connection& c = n.connection(a.ctx);
   ++a.removed;
   if (!c.remote) return StepOutcome::skipped;  // pre-flight: unreachable and not serving
@@ -297,7 +302,11 @@ void describe(Context& ctx, DeployPlan& plan, DeployReport& report) {
     report.changes.push_back(
         {s.host, "zookeeper", false, {}, "take out of the ensemble (members rolled), stop"});
   for (const auto& n : plan.removals.kafka_nodes)
-    report.changes.push_back({n.host, "kafka", false, {}, "stop (controlled shutdown)"});
+    report.changes.push_back({n.host,
+                              "kafka",
+                              false,
+                              {},
+                              "stop (controlled shutdown), its replicas drained first if any"});
   for (const PlannedStage& stage : plan.stages) {
     StageSummary s{stage.name, stage.order, {}};
     for (const PlannedJob& job : stage.jobs) s.jobs.push_back(summary_of(job, stage));

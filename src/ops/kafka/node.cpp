@@ -197,7 +197,9 @@ void KafkaTier::preflight_removal(Context& ctx, Tier& removed, DeployReport& rep
         md.error().message);
     return;
   }
-  for (auto& line : kafka_removal_problems(*md, ids)) report.refusals.push_back(line);
+  std::set<int> remaining;  // the inventory's brokers: deploy drains the removed ones onto them
+  for (const auto* b : ctx.cluster().brokers()) remaining.insert(b->id);
+  for (auto& line : kafka_removal_problems(*md, ids, remaining)) report.refusals.push_back(line);
 }
 
 void KafkaTier::before_apply(Context& ctx) {

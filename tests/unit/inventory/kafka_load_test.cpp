@@ -190,6 +190,22 @@ TEST_F(KafkaLoadTest, ASecondNodeOnAHostGetsASystemdUnitOfItsOwn) {
   EXPECT_EQ(nodes[3].service.unit_suffix, "-4");
 }
 
+// [kafka] reassign_throttle (#15): drain/rebalance's bytes/s; a value out of range at its place.
+TEST_F(KafkaLoadTest, ReassignThrottle) {
+  EXPECT_EQ(load(kZk).cluster->kafka->reassign_throttle, 50000000);
+  LoadResult r = load(insert_after(kZk, 15, {"reassign_throttle = 2000000"}));
+  ASSERT_TRUE(r.cluster.has_value()) << dump(r);
+  EXPECT_EQ(r.cluster->kafka->reassign_throttle, 2000000);
+  r = load(insert_after(kZk, 15, {"reassign_throttle = 10"}));
+  EXPECT_FALSE(r.cluster.has_value());
+  ASSERT_EQ(r.diagnostics.size(), 1u) << dump(r);
+  EXPECT_EQ(r.diagnostics[0].str().rfind("inv.toml:16:21: error: kafka.reassign_throttle: 10 is "
+                                         "outside",
+                                         0),
+            0u)
+      << dump(r);
+}
+
 TEST_F(KafkaLoadTest, KraftNeedsNoZooKeeper) {
   const LoadResult r = load(kKraft);
   ASSERT_TRUE(r.cluster.has_value()) << dump(r);

@@ -154,21 +154,25 @@ TEST(Membership, AControllerBesideABrokerIsMatchedByIdAndGoesWithZooKeeperMode) 
   EXPECT_EQ(r.kafka_nodes[0].id, 1);
 }
 
-TEST(Membership, ABrokerLeadingOrSolelyHoldingAPartitionIsRefused) {
+// A removed broker that leads or solely holds partitions is drained by deploy (#15): only a
+// topic whose replication factor the remaining brokers cannot hold is refused, named.
+TEST(Membership, OnlyReplicasWithNowhereToGoRefuseABrokersRemoval) {
   probe::KafkaMetadata md;
+  for (int b : {11, 12, 13, 14}) md.brokers.push_back({b, "node", 9092});
   md.partitions.push_back({"orders", 0, 11, {11, 12, 13}, {11, 12, 13}, ""});
   md.partitions.push_back({"orders", 1, 12, {12, 13, 14}, {12, 13, 14}, ""});
   md.partitions.push_back({"solo", 0, 14, {14}, {14}, ""});
   EXPECT_TRUE(ops::kafka_removal_problems(md, {13}).empty());  // follower only: fine
-  auto p = ops::kafka_removal_problems(md, {14});
-  ASSERT_EQ(p.size(), 2u);
+  EXPECT_TRUE(ops::kafka_removal_problems(md, {14}).empty());  // leads solo-0: drained
+  EXPECT_TRUE(ops::kafka_removal_problems(md, {11}).empty());
+  auto p = ops::kafka_removal_problems(md, {13, 14});  // 2 left for RF 3
+  ASSERT_EQ(p.size(), 1u);
   EXPECT_EQ(p[0],
-            "broker 14 holds the only replica of solo-0; reassign those partitions "
-            "(kafka-reassign-partitions.sh) before removing it");
-  EXPECT_EQ(p[1],
-            "broker 14 still leads solo-0; move its partitions away (kafka-reassign-partitions.sh) "
-            "before removing it");
-  EXPECT_EQ(ops::kafka_removal_problems(md, {11}).size(), 1u);
+            "topic orders has replication factor 3 (orders-0 has a replica on a removed broker), "
+            "but only 2 broker(s) would remain: its replicas cannot be moved off; keep enough "
+            "brokers or lower the topic's replication factor first");
+  // The inventory's remaining brokers count, not only the registered ones.
+  EXPECT_TRUE(ops::kafka_removal_problems(md, {13, 14}, {11, 12, 15}).empty());
 }
 
 TEST(Membership, TransitionViewCountsTheRemovedServersStillServing) {
