@@ -56,5 +56,5 @@ for cmd in deploy status check plan exec logs; do
 done
 "$zkctl" completion bash | bash -n || fail "completion script does not parse"
 got=$(bash -c "source <(\"$zkctl\" completion bash); COMP_WORDS=(zkctl re); COMP_CWORD=1; _zkctl; echo \"\${COMPREPLY[*]}\"")
-[ "$got" = "restart restore recover render" ] || fail "completion of 're' gave '$got'"
+[ "$got" = "restart restore recover render rebalance" ] || fail "completion of 're' gave '$got'"
 echo "cli checks passed"

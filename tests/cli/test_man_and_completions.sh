@@ -61,7 +61,7 @@ got=$(bash -c "source '$bash_file'; COMP_WORDS=(zkctl completion ''); COMP_CWORD
 got=$(bash -c "source '$bash_file'; COMP_WORDS=(zkctl check --js); COMP_CWORD=2; _zkctl; echo \"\${COMPREPLY[*]}\"")
 [[ $got == "--json" ]] || fail "bash: completion of 'zkctl check --js' gave '$got'"
 got=$(fish -c "source '$fish_file'; complete -C 'zkctl re'" | cut -f1 | tr '\n' ' ')
-[[ $got == "recover render restart restore " ]] || fail "fish: completion of 'zkctl re' gave '$got'"
+[[ $got == "rebalance recover render restart restore " ]] || fail "fish: completion of 'zkctl re' gave '$got'"
 got=$(fish -c "source '$fish_file'; complete -C 'zkctl verify --mes'" | cut -f1)
 [[ $got == "--messages" ]] || fail "fish: completion of 'zkctl verify --mes' gave '$got'"
 # zsh completes in an interactive shell on a pseudo-terminal: Tab after "zkctl check --js".
