@@ -371,8 +371,14 @@ std::vector<std::pair<std::string, std::string>> defaults_of(const ServerPropert
     defaults.emplace_back("zookeeper.connection.timeout.ms",
                           num(values.zookeeper_connection_timeout_ms));
   }
-  if (values.migration == KafkaMigration::broker)
+  if (values.migration == KafkaMigration::broker) {
     defaults.emplace_back("inter.broker.protocol.version", kMigrationProtocolVersion);
+  } else if (values.mode == KafkaMode::zookeeper) {  // an upgrade's first step (#11)
+    if (!values.pins.inter_broker_protocol.empty())
+      defaults.emplace_back("inter.broker.protocol.version", values.pins.inter_broker_protocol);
+    if (!values.pins.log_message_format.empty())
+      defaults.emplace_back("log.message.format.version", values.pins.log_message_format);
+  }
   const ReplicationDefaults& rd = values.replication;
   defaults.emplace_back("offsets.topic.replication.factor",
                         num(rd.offsets_topic_replication_factor));
@@ -599,8 +605,13 @@ util::Result<std::vector<RenderedFile>> render_node_files(
 util::Result<std::vector<RenderedFile>> render_kafka_node(const inventory::Cluster& cluster,
                                                           const inventory::KafkaNode& node,
                                                           const RenderOptions& options,
-                                                          const TlsMaterial* tls) {
-  return render_node_files(cluster, node, nullptr, options, tls);
+                                                          const TlsMaterial* tls,
+                                                          const KafkaVersionPins& pins) {
+  if (pins.inter_broker_protocol.empty() && pins.log_message_format.empty())
+    return render_node_files(cluster, node, nullptr, options, tls);
+  ServerPropertiesValues values = server_properties_values(cluster, node);
+  values.pins = pins;
+  return render_node_files(cluster, node, &values, options, tls);
 }
 
 inventory::Cluster kafka_zookeeper_mode_view(const inventory::Cluster& cluster) {

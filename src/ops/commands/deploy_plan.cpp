@@ -7,6 +7,7 @@
 #include "ops/commands/deploy.hpp"
 #include "ops/host/checksum.hpp"
 #include "ops/host/metrics_agent.hpp"
+#include "ops/kafka/upgrade.hpp"
 #include "ops/zookeeper/server.hpp"
 #include "ops/zookeeper/upgrade.hpp"
 #include "runner/runner.hpp"
@@ -26,8 +27,9 @@ const char* to_string(StepKind kind) {
                                            "stop removed node",
                                            "wait for role",
                                            "wait for brokers",
-                                           "users and ACLs"};
-  static_assert(std::size(kNames) == static_cast<std::size_t>(StepKind::reconcile) + 1);
+                                           "users and ACLs",
+                                           "upgrade"};
+  static_assert(std::size(kNames) == static_cast<std::size_t>(StepKind::upgrade) + 1);
   return kNames[static_cast<int>(kind)];
 }
 
@@ -213,6 +215,7 @@ void preflight(Context& ctx, Force force, DeployPlan& plan, DeployReport& report
   make_removed_tiers(cluster, plan);
   inspect_all(ctx, plan, report);
   judge_versions(plan, force, report);
+  judge_kafka_upgrade(ctx, plan, report);
   if (!plan.removals.empty()) preflight_removals(ctx, plan, report);
   if (report.preflight.empty()) {
     for (auto& tier : plan.tiers)
@@ -277,13 +280,16 @@ void plan_install(DeployPlan& plan, Tier& tier) {
   add_stage(plan, std::move(start));
 }
 
-// Why a node restarts; a new distribution of another version says which.
+// Why a node restarts; a new distribution of another version says which, and a Kafka
+// upgrade's step what it keeps or raises.
 std::vector<std::string> restart_reasons(const NodePlan& np) {
   std::vector<std::string> why = np.decision.reasons();
   if (!np.version_change.empty() && !why.empty() && np.decision.upload) {
     for (auto& w : why)
       if (w == "new distribution") w = np.version_change;
   }
+  if (auto pinned = kafka_upgrade_restart_text(*np.tier); !pinned.empty() && !why.empty())
+    why.push_back(pinned);
   return why;
 }
 
@@ -346,6 +352,11 @@ void plan_stages(Context& ctx, DeployPlan& plan) {
       PlannedStage users = stage_of(*tier, "users");
       users.jobs.push_back({nullptr, {StepKind::reconcile}, {what}});
       add_stage(plan, std::move(users));
+    }
+    if (auto what = kafka_upgrade_stage_text(*tier); !what.empty()) {
+      PlannedStage upgrade = stage_of(*tier, "upgrade");
+      upgrade.jobs.push_back({nullptr, {StepKind::upgrade}, {what}});
+      add_stage(plan, std::move(upgrade));
     }
   }
 }

@@ -34,6 +34,7 @@ enum class StepKind {
   wait_ready,       // wait until a node serves in its role
   wait_tier,        // wait until the tier as a whole serves (every broker registered)
   reconcile,  // tier-wide: what the cluster holds for clients (users, ACLs) made the inventory's
+  upgrade,    // tier-wide: a Kafka upgrade's step recorded / its second step run (#11)
 };
 
 // The step's name in progress lines and in `plan` ("upload", "rolling restart", ...).
@@ -67,7 +68,7 @@ struct NodePlan {
   Tier* tier = nullptr;
   std::vector<render::RenderedFile> files;
   Decision decision;
-  std::string version_change;  // "upgrade 3.8.0 -> 3.9.5" (ZooKeeper); "": same or unknown
+  std::string version_change;  // "upgrade 3.8.0 -> 3.9.5" (ZooKeeper, Kafka); "": same or unknown
 };
 
 struct DeployPlan {

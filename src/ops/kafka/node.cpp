@@ -59,8 +59,8 @@ util::Result<std::vector<render::RenderedFile>> KafkaComponent::render(const Con
     return render::render_kafka_node_in_migration(cluster_, node_, as, ctx.options().templates);
   auto tls = ctx.tls_material(kKafkaIdentity, node_);
   if (!tls) return tls.error();
-  auto files =
-      render::render_kafka_node(cluster_, node_, ctx.options().templates, *tls ? &**tls : nullptr);
+  auto files = render::render_kafka_node(cluster_, node_, ctx.options().templates,
+                                         *tls ? &**tls : nullptr, pins_);
   if (!files) return files;
   auto agent = kafka_agent_files(cluster_, node_);
   if (!agent) return agent.error();
@@ -121,7 +121,7 @@ KafkaTier::KafkaTier(const inventory::Cluster& cluster,
                      const std::vector<inventory::KafkaNode>& nodes)
     : cluster_(cluster) {
   for (const auto& n : nodes)
-    nodes_.push_back(std::make_unique<KafkaComponent>(n, cluster, cluster_id_));
+    nodes_.push_back(std::make_unique<KafkaComponent>(n, cluster, cluster_id_, upgrade_.pins));
 }
 
 std::vector<Component*> KafkaTier::nodes() {
@@ -179,6 +179,10 @@ void KafkaTier::preflight_removal(Context& ctx, Tier& removed, DeployReport& rep
 }
 
 void KafkaTier::before_apply(Context& ctx) {
+  if (auto r = record_upgrade_start(cluster_.name, upgrade_); !r) {
+    ctx.progress().report({"", "kafka", runner::EventKind::progress,
+                           "warning: could not record the upgrade: " + r.error().message});
+  }
   if (cluster_id_.empty()) return;
   if (auto r = record_kafka_cluster_id(cluster_.name, cluster_id_); !r) {
     ctx.progress().report({"", "kafka", runner::EventKind::progress,
@@ -195,6 +199,7 @@ std::vector<Component*> KafkaTier::restart_order(Context& ctx, std::vector<Compo
   std::vector<Component*> order, last;
   for (Component* n : nodes) (h.controller && *h.controller == n->id() ? last : order).push_back(n);
   order.insert(order.end(), last.begin(), last.end());
+  if (upgrade_.step == KafkaUpgrade::Step::binaries) order = controllers_first(order);
   if (ctx.options().roll_by != RollBy::rack) return order;
   return by_rack(ctx, order, h.controller);
 }

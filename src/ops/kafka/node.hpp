@@ -14,17 +14,22 @@
 #include "ops/component.hpp"
 #include "ops/kafka/host.hpp"
 #include "ops/kafka/rack_roll.hpp"
+#include "ops/kafka/upgrade.hpp"
 #include "ops/kafka/users.hpp"
 
 namespace zkctl::ops {
 
+// No pins: a Kafka node rendered as its inventory says (every use but deploy's upgrade).
+inline const render::KafkaVersionPins kNoVersionPins{};
+
 class KafkaComponent final : public NodeComponent<inventory::KafkaNode, KafkaFacts> {
  public:
-  // `node`, `cluster` and `cluster_id` (the KRaft cluster id, settled by the tier)
-  // outlive the component.
+  // `node`, `cluster`, `cluster_id` (the KRaft cluster id, settled by the tier) and `pins`
+  // (an upgrade's first step, set by the tier) outlive the component.
   KafkaComponent(const inventory::KafkaNode& node, const inventory::Cluster& cluster,
-                 const std::string& cluster_id)
-      : NodeComponent(node, cluster), cluster_id_(cluster_id) {}
+                 const std::string& cluster_id,
+                 const render::KafkaVersionPins& pins = kNoVersionPins)
+      : NodeComponent(node, cluster), cluster_id_(cluster_id), pins_(pins) {}
 
   const KafkaFacts& kafka_facts() const { return facts_; }
 
@@ -63,6 +68,7 @@ class KafkaComponent final : public NodeComponent<inventory::KafkaNode, KafkaFac
 
  private:
   const std::string& cluster_id_;
+  const render::KafkaVersionPins& pins_;
 };
 
 class KafkaTier final : public Tier {
@@ -111,6 +117,10 @@ class KafkaTier final : public Tier {
   }
   bool ready_per_node() const override { return false; }
   util::Result<std::string> wait_all(Context& ctx) override;
+  // A version change this deploy makes (#11, upgrade.hpp): its pins render into every node's
+  // server.properties; a KRaft upgrade's roll takes the controllers first.
+  void set_upgrade(KafkaUpgrade upgrade) { upgrade_ = std::move(upgrade); }
+  const KafkaUpgrade& upgrade() const { return upgrade_; }
 
  private:
   // --by-rack: `order` regrouped into rack batches (kept in batches_), the active
@@ -127,6 +137,7 @@ class KafkaTier final : public Tier {
   std::vector<RackBatch> batches_;       // --by-rack: the racks not yet tried together
   std::map<int, std::string> together_;  // --by-rack: restarted with their rack, and how
   bool refused_ = false;                 // the last restart_one stopped at a gate's refusal
+  KafkaUpgrade upgrade_;                 // set by deploy's plan (upgrade.hpp); its pins render
 };
 
 // KRaft cluster ids: 16 random bytes, base64url without padding (22 characters).
