@@ -443,7 +443,8 @@ util::Result<std::string> run_kafka_upgrade_step(Context& ctx, Tier& tier) {
           ctx.cluster().name, kafka_upgrade_record_json({u.from, u.to, "", "finalized", level}));
       !r)
     return r.error();
-  return std::string("second step done: ") + name + " raised " + u.raise_from + " -> " + name_is;
+  return std::string("second step done: ") + name + " raised " + u.raise_from + " -> " + level +
+         " (read from the cluster)";
 }
 
 }  // namespace zkctl::ops
