@@ -198,6 +198,15 @@ void add_drop_plaintext(CLI::App* cmd, CommandLine& cl) {
                 "Security on-ramp: also drop Kafka's PLAINTEXT listener (outside clients moved)");
 }
 
+// --finalize-upgrade of deploy and plan: a Kafka upgrade's second step (#11).
+void add_finalize_upgrade(CLI::App* cmd, GlobalOptions& g) {
+  cmd->add_flag_callback(
+      "--finalize-upgrade", [&g] { g.ops.finalize_upgrade = ops::FinalizeUpgrade::yes; },
+      "Kafka upgrade, second step once every node runs the new release: raise "
+      "inter.broker.protocol.version (ZooKeeper mode: a roll) or metadata.version (KRaft: "
+      "kafka-features, no roll)");
+}
+
 void add_deploy(CLI::App& app, CommandLine& cl) {
   auto* cmd = app.add_subcommand("deploy", "Install, configure and start every server; idempotent");
   cmd->add_option("INVENTORY", cl.inventory, "Inventory file (TOML)");
@@ -207,6 +216,7 @@ void add_deploy(CLI::App& app, CommandLine& cl) {
                 "Allow removing voters even when fewer than 3 remain (exit 4 without it)");
   add_drop_plaintext(cmd, cl);
   add_by_rack(cmd, cl.g);
+  add_finalize_upgrade(cmd, cl.g);
   cmd->footer(kDeployFooter);
   cmd->callback([&cl] {
     cl.action = [&cl] {
@@ -296,6 +306,7 @@ void add_inspect(CLI::App& app, CommandLine& cl, const InspectCmd& c) {
   cmd->add_flag("--json", cl.json, "Print JSON");
   add_read_options(cmd, cl.g);
   if (c.command == cmd_plan) add_drop_plaintext(cmd, cl);
+  if (c.command == cmd_plan) add_finalize_upgrade(cmd, cl.g);
   cmd->footer(c.footer);
   auto command = c.command;
   cmd->callback([&cl, command] {

@@ -34,6 +34,10 @@ enum class RollBy { node, rack };
 // Whether the security on-ramp may drop Kafka's PLAINTEXT listener (deploy --drop-plaintext).
 enum class DropPlaintext { no, yes };
 
+// Whether deploy runs a Kafka upgrade's second step (deploy/plan --finalize-upgrade, #11:
+// ops/kafka/upgrade).
+enum class FinalizeUpgrade { no, yes };
+
 // Whether a deploy compares the inventory with the recorded one (see Options::membership).
 enum class Membership { recorded, fixed };
 
@@ -61,6 +65,7 @@ struct Options {
   // (recorded), or leaves membership alone (fixed: a migration's phases, whose views drop the
   // controllers the rollback stops itself).
   Membership membership = Membership::recorded;
+  FinalizeUpgrade finalize_upgrade = FinalizeUpgrade::no;  // deploy/plan --finalize-upgrade (#11)
   // Opens one session; empty: remote::connect_ssh. Tests pass a fake.
   std::function<util::Result<std::unique_ptr<remote::Remote>>(const remote::SshOptions&)> connector;
 };

@@ -279,8 +279,9 @@ util::Result<void> describe_configs(const KafkaAccess& access, std::vector<Confi
   return {};
 }
 
-// broker.rack of one described broker resource ("" when it has none).
-util::Result<std::string> take_rack(const rd_kafka_ConfigResource_t* res) {
+// Config `key` of one described broker resource ("" when it has none).
+util::Result<std::string> take_config(const rd_kafka_ConfigResource_t* res,
+                                      const std::string& key) {
   if (rd_kafka_ConfigResource_error(res) != RD_KAFKA_RESP_ERR_NO_ERROR) {
     const char* msg = rd_kafka_ConfigResource_error_string(res);
     return util::fail(
@@ -290,7 +291,7 @@ util::Result<std::string> take_rack(const rd_kafka_ConfigResource_t* res) {
   size_t n = 0;
   const rd_kafka_ConfigEntry_t** entries = rd_kafka_ConfigResource_configs(res, &n);
   for (size_t i = 0; i < n; ++i) {
-    if (std::string(rd_kafka_ConfigEntry_name(entries[i])) != "broker.rack") continue;
+    if (rd_kafka_ConfigEntry_name(entries[i]) != key) continue;
     const char* value = rd_kafka_ConfigEntry_value(entries[i]);
     return std::string(value != nullptr ? value : "");
   }
@@ -314,9 +315,10 @@ util::Result<KafkaMinInsync> kafka_min_insync(const KafkaAccess& access,
   return out;
 }
 
-util::Result<std::map<int, std::string>> kafka_broker_racks(const KafkaAccess& access,
-                                                            const std::vector<int>& brokers,
-                                                            milliseconds timeout) {
+util::Result<std::map<int, std::string>> kafka_broker_config(const KafkaAccess& access,
+                                                             const std::vector<int>& brokers,
+                                                             const std::string& key,
+                                                             milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   std::map<int, std::string> out;
   for (int id : brokers) {  // librdkafka takes one BROKER resource per request
@@ -326,14 +328,20 @@ util::Result<std::map<int, std::string>> kafka_broker_racks(const KafkaAccess& a
     auto r = describe_configs(access, std::move(owned),
                               std::max(milliseconds(remaining_ms(deadline)), milliseconds(1)),
                               [&](const rd_kafka_ConfigResource_t* res) -> util::Result<void> {
-                                auto rack = take_rack(res);
-                                if (!rack) return rack.error();
-                                out[id] = *rack;
+                                auto value = take_config(res, key);
+                                if (!value) return value.error();
+                                out[id] = *value;
                                 return {};
                               });
     if (!r) return r.error();
   }
   return out;
+}
+
+util::Result<std::map<int, std::string>> kafka_broker_racks(const KafkaAccess& access,
+                                                            const std::vector<int>& brokers,
+                                                            milliseconds timeout) {
+  return kafka_broker_config(access, brokers, "broker.rack", timeout);
 }
 
 util::Result<void> delete_topic(const KafkaAccess& access, const std::string& topic,

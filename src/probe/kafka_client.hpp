@@ -77,6 +77,14 @@ util::Result<std::map<int, std::string>> kafka_broker_racks(const KafkaAccess& a
                                                             const std::vector<int>& brokers,
                                                             std::chrono::milliseconds timeout);
 
+// Broker config `key` of each of `brokers` as DescribeConfigs reports it (its effective value,
+// a default included; "" when not listed), within `timeout` in all; an error when any broker
+// does not answer. (#11: inter.broker.protocol.version during an upgrade.)
+util::Result<std::map<int, std::string>> kafka_broker_config(const KafkaAccess& access,
+                                                             const std::vector<int>& brokers,
+                                                             const std::string& key,
+                                                             std::chrono::milliseconds timeout);
+
 // Create `topic` through the admin API and wait until metadata shows a leader for each of its
 // `partitions`, all within `timeout`. An existing topic is an error ("already exists").
 // `config`: topic-level settings ({"min.insync.replicas", "2"}).

@@ -373,8 +373,14 @@ std::vector<std::pair<std::string, std::string>> defaults_of(const ServerPropert
     defaults.emplace_back("zookeeper.connection.timeout.ms",
                           num(values.zookeeper_connection_timeout_ms));
   }
-  if (values.migration == KafkaMigration::broker)
+  if (values.migration == KafkaMigration::broker) {
     defaults.emplace_back("inter.broker.protocol.version", kMigrationProtocolVersion);
+  } else if (values.mode == KafkaMode::zookeeper) {  // an upgrade's first step (#11)
+    if (!values.pins.inter_broker_protocol.empty())
+      defaults.emplace_back("inter.broker.protocol.version", values.pins.inter_broker_protocol);
+    if (!values.pins.log_message_format.empty())
+      defaults.emplace_back("log.message.format.version", values.pins.log_message_format);
+  }
   const ReplicationDefaults& rd = values.replication;
   defaults.emplace_back("offsets.topic.replication.factor",
                         num(rd.offsets_topic_replication_factor));
@@ -607,10 +613,14 @@ util::Result<std::vector<RenderedFile>> render_kafka_node(const inventory::Clust
                                                           const inventory::KafkaNode& node,
                                                           const RenderOptions& options,
                                                           const TlsMaterial* tls,
-                                                          KafkaQuorum quorum) {
-  if (quorum == KafkaQuorum::voters) return render_node_files(cluster, node, nullptr, options, tls);
+                                                          KafkaQuorum quorum,
+                                                          const KafkaVersionPins& pins) {
+  const bool no_pins = pins.inter_broker_protocol.empty() && pins.log_message_format.empty();
+  if (quorum == KafkaQuorum::voters && no_pins)
+    return render_node_files(cluster, node, nullptr, options, tls);
   ServerPropertiesValues values = server_properties_values(cluster, node);
   values.quorum = quorum;
+  values.pins = pins;
   return render_node_files(cluster, node, &values, options, tls);
 }
 

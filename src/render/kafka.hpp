@@ -88,6 +88,14 @@ enum class KafkaMigration {
 // The inter.broker.protocol.version a ZooKeeper-mode broker in migration is pinned to.
 inline constexpr const char* kMigrationProtocolVersion = "3.9";
 
+// A ZooKeeper-mode upgrade's first step (#11, ops/kafka/upgrade): the versions the brokers keep
+// while the new binaries roll in, raised only by the second step; empty: not written.
+// A key [kafka.config] sets wins (the inventory pins it itself).
+struct KafkaVersionPins {
+  std::string inter_broker_protocol;  // inter.broker.protocol.version ("3.8")
+  std::string log_message_format;     // log.message.format.version (from releases before 2.1)
+};
+
 // Everything server.properties (templates/kafka/server.properties.mustache) is filled from.
 struct ServerPropertiesValues {
   inventory::KafkaMode mode = inventory::KafkaMode::zookeeper;
@@ -113,6 +121,8 @@ struct ServerPropertiesValues {
   // zookeeper mode and controller_quorum_voters set); none: the mode's own.
   KafkaMigration migration = KafkaMigration::none;
   std::string rack;  // broker.rack (brokers with a rack in the inventory, #15); empty: omitted
+
+  KafkaVersionPins pins;  // zookeeper mode, an upgrade's first step (#11); empty: none
 };
 
 // Everything kafka-env.sh (templates/kafka/kafka-env.sh.mustache) is filled from.
@@ -161,12 +171,14 @@ util::Result<std::string> render_kafka_env(const KafkaEnvValues& values,
 // render all the same, with no key files. Fails if `cluster` has no [kafka], `node` is not
 // one of its nodes, node ids repeat, a path is not absolute, [security] is a combination
 // check_security refuses, `tls` is given to a cluster without TLS, or a render_* above fails.
-// `quorum`: how a KRaft node's server.properties names the controller quorum.
+// `quorum`: how a KRaft node's server.properties names the controller quorum; `pins`: an
+// upgrade's first step (zookeeper mode; ignored in KRaft).
 util::Result<std::vector<RenderedFile>> render_kafka_node(const inventory::Cluster& cluster,
                                                           const inventory::KafkaNode& node,
                                                           const RenderOptions& options = {},
                                                           const TlsMaterial* tls = nullptr,
-                                                          KafkaQuorum quorum = KafkaQuorum::voters);
+                                                          KafkaQuorum quorum = KafkaQuorum::voters,
+                                                          const KafkaVersionPins& pins = {});
 
 // `cluster` (a KRaft inventory migrated from ZooKeeper mode) as its ZooKeeper-mode brokers
 // saw it: mode zookeeper, the dedicated controllers left out. What a broker is rolled back to.

@@ -105,6 +105,13 @@ def kafka3_dist() -> Path:
 
 
 @pytest.fixture(scope="session")
+def kafka_older_dist() -> Path:
+    """An older Kafka 3.x tarball (3.8.1, ZooKeeper mode) built by tests/fixtures/kafka-dist.sh:
+    the Kafka upgrade tests start from it (tests/e2e/test_upgrade.py)."""
+    return _kafka_dist("3.8.1")
+
+
+@pytest.fixture(scope="session")
 def kafka4_dist() -> Path:
     """Kafka 4.x tarball (KRaft) built by tests/fixtures/kafka-dist.sh."""
     return _kafka_dist("4")

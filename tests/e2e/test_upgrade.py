@@ -2,16 +2,24 @@
 ensemble (node1..node3 voters, nn01 observer) is deployed on 3.8.0; its distribution pointed
 at the newest 3.9 release makes `plan` name the upgrade per server and the order, and `deploy`
 roll it one server at a time, the leader last: one election, nothing lost. A deploy back to
-3.8.0 is then refused and changes nothing. One cluster, one lifecycle; the tests run in file
-order."""
+3.8.0 is then refused and changes nothing.
+Then Kafka on the same ensemble (#11 item 2): brokers 11-13 of an older 3.x release in
+ZooKeeper mode upgraded to 3.9 under an acks=all producer and a consumer group, in two steps:
+the roll keeps inter.broker.protocol.version at the old release (read from the brokers), and
+`deploy --finalize-upgrade` raises it in a second roll; a downgrade is then refused. One
+cluster, one lifecycle; the tests run in file order."""
 
 from __future__ import annotations
 
 import re
+import threading
 import time
+import uuid
 
 import pytest
 
+from kafka_helpers import SequencedProducer, consume_all, create_topic
+from lab import REPO
 from zk_helpers import (Zkctl, ZnodeWriter, epoch, inventory_variant, leader_of, modes,
                         record_case, wait_status)
 
@@ -124,3 +132,189 @@ def test_a_downgrade_to_3_8_is_refused_and_changes_nothing(lab, zku):
     assert {h: lab.pid_of(h, ZK_PATTERN) for h in HOSTS} == pids
     _, status = zku.status()
     assert versions(status) == {h: zku.new_version for h in HOSTS}
+
+
+# ---- Kafka in ZooKeeper mode: an older 3.x release -> 3.9, in two steps ----------------------
+
+KAFKA_HOSTS = ("node1", "node2", "node3")
+KAFKA_PATTERN = r"kafka\.Kafka "
+BOOTSTRAP = "node1:9092,node2:9092,node3:9092"
+IBP = "inter.broker.protocol.version"
+LOAD = {}  # the producer and the consumer group running from the first step through the second
+
+
+def kafka_version_of(path) -> str:
+    """3.8.1 of .../kafka_2.13-3.8.1.tgz."""
+    return re.search(r"kafka_2\.13-(\d+\.\d+\.\d+)\.tgz", str(path)).group(1)
+
+
+def protocol_versions() -> dict[int, str]:
+    """Each broker's effective inter.broker.protocol.version as it reports it (DescribeConfigs)."""
+    from confluent_kafka.admin import AdminClient, ConfigResource
+    admin = AdminClient({"bootstrap.servers": BOOTSTRAP})
+    out = {}
+    for broker in (11, 12, 13):
+        res = ConfigResource("BROKER", str(broker))
+        configs = admin.describe_configs([res])[res].result(30)
+        out[broker] = configs[IBP].value
+    return out
+
+
+def lines(versions: dict[int, str]) -> set[str]:
+    """{"3.8"} of {11: "3.8", 12: "3.8-IV0", ...}."""
+    return {".".join(v.split("-")[0].split(".")[:2]) for v in versions.values()}
+
+
+class GroupConsumer:
+    """A consumer group member reading `topic` in a background thread, committing as it goes;
+    `seen` holds every sequence number it read."""
+
+    def __init__(self, topic: str, group: str):
+        from confluent_kafka import Consumer
+        self.topic, self.group = topic, group
+        self.consumer = Consumer({"bootstrap.servers": BOOTSTRAP, "group.id": group,
+                                  "auto.offset.reset": "earliest", "enable.auto.commit": True,
+                                  "auto.commit.interval.ms": 500, "log_level": 0})
+        self.seen: set[int] = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        self.consumer.subscribe([self.topic])
+        while not self._stop.is_set():
+            msg = self.consumer.poll(0.2)
+            if msg is not None and not msg.error():
+                self.seen.add(int(msg.value().decode().split("-")[1]))
+
+    def start(self) -> "GroupConsumer":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+        self.consumer.close()  # commits what it read
+
+
+@pytest.fixture(scope="module")
+def kup(zku, zk39_dist, kafka3_dist, kafka_older_dist, tmp_path_factory) -> Zkctl:
+    """The Kafka inventories on zku's ensemble (now on 3.9): the older release and 3.9."""
+    inv = tmp_path_factory.mktemp("kinv")
+    text = (REPO / "inventories" / "seed-kafka.toml").read_text()
+    text, n = re.subn(r'(?m)^distribution = ".*apache-zookeeper.*$',
+                      f'distribution = "{zk39_dist}"', text, count=1)
+    assert n == 1
+    for name, dist in (("old", kafka_older_dist), ("new", kafka3_dist)):
+        variant, n = re.subn(r'(?m)^distribution = ".*kafka_2.*$', f'distribution = "{dist}"',
+                             text, count=1)
+        assert n == 1
+        (inv / f"kafka-{name}.toml").write_text(variant)
+    zku.kafka_old, zku.kafka_new = inv / "kafka-old.toml", inv / "kafka-new.toml"
+    zku.kafka_old_version = kafka_version_of(kafka_older_dist)
+    zku.kafka_new_version = kafka_version_of(kafka3_dist)
+    return zku
+
+
+def old_line(kup) -> str:
+    return ".".join(kup.kafka_old_version.split(".")[:2])
+
+
+def test_kafka_brokers_of_an_older_release_join_the_ensemble(lab, kup):
+    proc = kup.run("deploy", str(kup.kafka_old), timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert "kafka (zookeeper mode): 3 nodes" in proc.stdout and "started 3" in proc.stdout
+    assert "restarted 0" in proc.stdout  # the ensemble is left as it was
+    assert lines(protocol_versions()) == {old_line(kup)}
+
+
+def test_kafka_plan_shows_both_steps_and_changes_nothing(lab, kup):
+    pids = {h: lab.pid_of(h, KAFKA_PATTERN) for h in KAFKA_HOSTS}
+    proc = kup.run("plan", str(kup.kafka_new))
+    assert proc.returncode == 0, proc.stderr
+    print(proc.stdout)  # the README's sample (pytest -rP shows it)
+    step1 = (f"rolling restart (upgrade {kup.kafka_old_version} -> {kup.kafka_new_version}, "
+             f"server.properties changed, {IBP} kept at {old_line(kup)})")
+    assert sum(f"{h}: {step1}" in proc.stdout for h in KAFKA_HOSTS) == 3, proc.stdout
+    assert f"kafka upgrade: upgrade (first step: every broker onto {kup.kafka_new_version} " \
+        f"with {IBP} kept at {old_line(kup)}; second step, not run by this deploy: `zkctl " \
+        "deploy --finalize-upgrade` rolls them again with it raised to 3.9)" in proc.stdout
+    assert f"+{IBP}={old_line(kup)}" in proc.stdout  # server.properties' diff
+    finalize = kup.run("plan", str(kup.kafka_new), "--finalize-upgrade")
+    assert finalize.returncode == 4, finalize.stdout + finalize.stderr
+    assert f"--finalize-upgrade: not every node runs {kup.kafka_new_version} yet" in finalize.stderr
+    assert {h: lab.pid_of(h, KAFKA_PATTERN) for h in KAFKA_HOSTS} == pids
+
+
+def test_kafka_first_step_rolls_the_brokers_with_the_protocol_kept(lab, kup):
+    _, status = kup.status()
+    controller = {11: "node1", 12: "node2", 13: "node3"}[status["kafka"]["controller"]]
+    topic = f"e2e-upgrade-{uuid.uuid4().hex[:8]}"
+    create_topic(BOOTSTRAP, topic)
+    LOAD["topic"], LOAD["group"] = topic, f"e2e-upgrade-group-{uuid.uuid4().hex[:8]}"
+    LOAD["producer"] = SequencedProducer(BOOTSTRAP, topic).start()
+    LOAD["consumer"] = GroupConsumer(topic, LOAD["group"]).start()
+    time.sleep(2)
+    proc = kup.run("deploy", str(kup.kafka_new), timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    order = [m.group(1) for m in re.finditer(r"\[(\S+)\] kafka rolling restart: ok", proc.stderr)]
+    assert sorted(order) == sorted(KAFKA_HOSTS) and order[-1] == controller, proc.stderr
+    assert "uploaded to 3" in proc.stdout.splitlines()[-1] and "restarted 3" in proc.stdout
+    for h in KAFKA_HOSTS:
+        jar = lab.ssh(h, "ls /opt/kafka/current/libs/").stdout
+        assert f"kafka-clients-{kup.kafka_new_version}.jar" in jar
+    assert lines(protocol_versions()) == {old_line(kup)}  # still the old release's
+    assert f"first step done: every node runs {kup.kafka_new_version}, {IBP} {old_line(kup)}" \
+        in proc.stderr, proc.stderr
+    LOAD["step1_order"] = order
+    # A later deploy keeps the pin: nothing restarts.
+    again = kup.run("plan", str(kup.kafka_new))
+    assert again.returncode == 0 and "rolling restart" not in again.stdout, again.stdout
+
+
+def test_kafka_finalize_raises_the_protocol_in_a_second_roll_losing_nothing(lab, kup):
+    producer, consumer = LOAD["producer"], LOAD["consumer"]
+    try:
+        plan = kup.run("plan", str(kup.kafka_new), "--finalize-upgrade")
+        assert plan.returncode == 0, plan.stderr
+        print(plan.stdout)
+        assert f"{IBP} {old_line(kup)} -> 3.9" in plan.stdout, plan.stdout
+        proc = kup.run("deploy", str(kup.kafka_new), "--finalize-upgrade", timeout=900)
+        time.sleep(2)
+    finally:
+        producer.stop()
+        consumer.stop()
+    assert proc.returncode == 0, proc.stderr
+    assert "restarted 3" in proc.stdout
+    raised = protocol_versions()
+    assert lines(raised) == {"3.9"}, raised
+    assert f"second step done: {IBP} raised {old_line(kup)} -> 3.9" in proc.stderr, proc.stderr
+    # The group resumes from its committed offsets and reads what it had not read yet.
+    rest = consume_all(BOOTSTRAP, LOAD["topic"], producer.acked - consumer.seen,
+                       group=LOAD["group"])
+    lost = producer.acked - consumer.seen - rest
+    record_case(f"Kafka upgrade {kup.kafka_old_version} -> {kup.kafka_new_version} "
+                "(ZooKeeper mode), two steps",
+                "distribution changed: zkctl deploy, then deploy --finalize-upgrade",
+                f"exit 0 and 0; order {' -> '.join(LOAD['step1_order'])}; {IBP} "
+                f"{old_line(kup)} after step 1, {sorted(set(raised.values()))} after step 2",
+                messages_produced=producer.sent, messages_acknowledged=len(producer.acked),
+                delivery_errors=len(producer.errors), consumed_in_group=len(consumer.seen),
+                messages_lost=len(lost))
+    assert len(producer.acked) > 100
+    assert not lost, sorted(lost)[:20]
+    # Raised: nothing further to finalize.
+    again = kup.run("plan", str(kup.kafka_new))
+    assert again.returncode == 0 and "kafka upgrade" not in again.stdout, again.stdout
+
+
+def test_kafka_downgrade_below_the_raised_protocol_is_refused_and_changes_nothing(lab, kup):
+    pids = {h: lab.pid_of(h, KAFKA_PATTERN) for h in KAFKA_HOSTS}
+    plan = kup.run("plan", str(kup.kafka_old))
+    proc = kup.run("deploy", str(kup.kafka_old))
+    assert plan.returncode == 4 and proc.returncode == 4, proc.stdout + proc.stderr
+    why = (f"kafka: downgrade {kup.kafka_new_version} -> {kup.kafka_old_version} refused: "
+           f"{IBP} is 3.9")
+    assert why in proc.stderr and why in plan.stderr, proc.stderr
+    assert "deploy refused; nothing was changed on any host" in proc.stderr
+    assert {h: lab.pid_of(h, KAFKA_PATTERN) for h in KAFKA_HOSTS} == pids
+    assert lines(protocol_versions()) == {"3.9"}

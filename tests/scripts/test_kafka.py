@@ -90,6 +90,15 @@ class TestInspect:
         r = run('kafka/inspect.sh', *kafka.inspect_args(kafka.root / 'afile' / 'not-a-dir'))
         assert facts(r.stdout)['unwritable'] == [str(bad)]
 
+    def test_reads_the_installed_version_from_the_clients_jar(self, run, kafka):
+        libs = kafka.install / 'releases' / 'a' / 'libs'
+        libs.mkdir(parents=True)
+        kafka.current.symlink_to('releases/a')
+        for jar in ('kafka-clients-3.8.1.jar', 'kafka_2.13-3.8.1.jar', 'kafka-clients-x.jar'):
+            (libs / jar).write_text('')
+        r = run('kafka/inspect.sh', *kafka.inspect_args())
+        assert facts(r.stdout)['version'] == ['3.8.1'], r.stdout
+
     def test_nothing_deployed(self, run, kafka):
         r = run('kafka/inspect.sh', *kafka.inspect_args(user='no-such-user-zkctl'))
         assert r.returncode == 0, r.stderr
@@ -438,3 +447,27 @@ def test_quorum_admin_refuses_an_unknown_action(run, kafka):
     kafka.distribution({})
     r = run('kafka/quorum-admin.sh', kafka.install, 'h1:9093', '', 'drop')
     assert r.returncode == 2 and 'unknown action' in r.stderr
+
+
+class TestFeatures:
+    """kafka/features.sh: kafka-features.sh describe, or upgrade --metadata LEVEL."""
+
+    TOOL = {'kafka-features.sh': 'echo "$KAFKA_HEAP_OPTS $*"; echo err >&2\n'}
+
+    def test_describes_through_the_bootstrap(self, run, kafka):
+        kafka.distribution(self.TOOL)
+        r = run('kafka/features.sh', kafka.install, 'h1:9092,h2:9092', '')
+        assert r.returncode == 0, r.stderr
+        assert r.stdout == '-Xmx128m --bootstrap-server h1:9092,h2:9092 describe\nerr\n'
+
+    def test_upgrades_the_metadata_version_with_the_client_config(self, run, kafka):
+        kafka.distribution(self.TOOL)
+        r = run('kafka/features.sh', kafka.install, 'h1:9092', '/c/admin.properties', '4.4')
+        assert r.returncode == 0, r.stderr
+        assert r.stdout == ('-Xmx128m --bootstrap-server h1:9092 --command-config '
+                            '/c/admin.properties upgrade --metadata 4.4\nerr\n')
+
+    def test_the_tools_exit_status_is_kept(self, run, kafka):
+        kafka.distribution({'kafka-features.sh': 'echo no; exit 3\n'})
+        r = run('kafka/features.sh', kafka.install, 'h1:9092', '', '4.4')
+        assert r.returncode == 3 and r.stdout == 'no\n'

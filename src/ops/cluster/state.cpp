@@ -175,6 +175,14 @@ util::Result<void> record_migration(const std::string& name, const std::string& 
   return write_state_file(fs::path(state_home()) / "clusters" / name / "migration.json", json);
 }
 
+std::string recorded_kafka_upgrade(const std::string& name) {
+  return read_text(fs::path(state_home()) / "clusters" / name / "kafka-upgrade.json");
+}
+
+util::Result<void> record_kafka_upgrade(const std::string& name, const std::string& json) {
+  return write_state_file(fs::path(state_home()) / "clusters" / name / "kafka-upgrade.json", json);
+}
+
 std::vector<std::string> recorded_cluster_names() {
   std::vector<std::string> names;
   std::error_code ec;

@@ -52,4 +52,9 @@ util::Result<void> record_security_phase(const std::string& name, const std::str
 std::string recorded_migration(const std::string& name);
 util::Result<void> record_migration(const std::string& name, const std::string& json);
 
+// The Kafka upgrade record of cluster `name` (kafka-upgrade.json, ops/kafka/upgrade's JSON; ""
+// if none), and recording it (0600, written whole). #11.
+std::string recorded_kafka_upgrade(const std::string& name);
+util::Result<void> record_kafka_upgrade(const std::string& name, const std::string& json);
+
 }  // namespace zkctl::ops

@@ -10,6 +10,7 @@
 #include "ops/host/checksum.hpp"
 #include "ops/kafka/node.hpp"
 #include "ops/kafka/reassign.hpp"
+#include "ops/kafka/upgrade.hpp"
 #include "ops/security/onramp.hpp"
 #include "ops/zookeeper/host.hpp"
 #include "ops/zookeeper/rolling.hpp"
@@ -187,8 +188,10 @@ util::Result<StepOutcome> run_step(Apply& a, const PlannedStage& stage, const Pl
       a.ctx.progress().report({stage.name, to_string(kind), runner::EventKind::progress, *w});
       return StepOutcome::done;
     }
+    case StepKind::upgrade:  // a Kafka upgrade's step (#11)
     case StepKind::reconcile: {
-      auto w = stage.tier->reconcile(a.ctx);
+      auto w = kind == StepKind::upgrade ? run_kafka_upgrade_step(a.ctx, *stage.tier)
+                                         : stage.tier->reconcile(a.ctx);
       if (!w) return w.error();
       std::lock_guard lock(a.notes_mu);  // what it did stays in the summary (progress thins out)
       a.report.notes.push_back(stage.name + ": " + *w);

@@ -8,6 +8,7 @@
 #include "ops/host/checksum.hpp"
 #include "ops/host/metrics_agent.hpp"
 #include "ops/kafka/node.hpp"
+#include "ops/kafka/upgrade.hpp"
 #include "ops/zookeeper/server.hpp"
 #include "ops/zookeeper/upgrade.hpp"
 #include "runner/runner.hpp"
@@ -29,8 +30,9 @@ const char* to_string(StepKind kind) {
                                            "wait for brokers",
                                            "users and ACLs",
                                            "add controller",
-                                           "remove controller"};
-  static_assert(std::size(kNames) == static_cast<std::size_t>(StepKind::leave_quorum) + 1);
+                                           "remove controller",
+                                           "upgrade"};
+  static_assert(std::size(kNames) == static_cast<std::size_t>(StepKind::upgrade) + 1);
   return kNames[static_cast<int>(kind)];
 }
 
@@ -221,6 +223,7 @@ void preflight(Context& ctx, Force force, DeployPlan& plan, DeployReport& report
   make_removed_tiers(cluster, plan);
   inspect_all(ctx, plan, report);
   judge_versions(plan, force, report);
+  judge_kafka_upgrade(ctx, plan, report);
   if (!plan.removals.empty()) preflight_removals(ctx, plan, report);
   if (report.preflight.empty()) {
     for (auto& tier : plan.tiers)
@@ -285,13 +288,16 @@ void plan_install(DeployPlan& plan, Tier& tier) {
   add_stage(plan, std::move(start));
 }
 
-// Why a node restarts; a new distribution of another version says which.
+// Why a node restarts; a new distribution of another version says which, and a Kafka
+// upgrade's step what it keeps or raises.
 std::vector<std::string> restart_reasons(const NodePlan& np) {
   std::vector<std::string> why = np.decision.reasons();
   if (!np.version_change.empty() && !why.empty() && np.decision.upload) {
     for (auto& w : why)
       if (w == "new distribution") w = np.version_change;
   }
+  if (auto pinned = kafka_upgrade_restart_text(*np.tier); !pinned.empty() && !why.empty())
+    why.push_back(pinned);
   return why;
 }
 
@@ -367,6 +373,11 @@ void plan_stages(Context& ctx, DeployPlan& plan) {
       PlannedStage users = stage_of(*tier, "users");
       users.jobs.push_back({nullptr, {StepKind::reconcile}, {what}});
       add_stage(plan, std::move(users));
+    }
+    if (auto what = kafka_upgrade_stage_text(*tier); !what.empty()) {
+      PlannedStage upgrade = stage_of(*tier, "upgrade");
+      upgrade.jobs.push_back({nullptr, {StepKind::upgrade}, {what}});
+      add_stage(plan, std::move(upgrade));
     }
   }
 }

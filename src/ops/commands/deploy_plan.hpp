@@ -36,6 +36,7 @@ enum class StepKind {
   reconcile,     // tier-wide: what the cluster holds for clients (users, ACLs) made the inventory's
   join_quorum,   // KRaft dynamic quorum (#15): a started controller caught up, then a voter
   leave_quorum,  // KRaft dynamic quorum (#15): a dropped controller out of the voters, then stopped
+  upgrade,       // tier-wide: a Kafka upgrade's step recorded / its second step run (#11)
 };
 
 // The step's name in progress lines and in `plan` ("upload", "rolling restart", ...).
@@ -69,7 +70,7 @@ struct NodePlan {
   Tier* tier = nullptr;
   std::vector<render::RenderedFile> files;
   Decision decision;
-  std::string version_change;  // "upgrade 3.8.0 -> 3.9.5" (ZooKeeper); "": same or unknown
+  std::string version_change;  // "upgrade 3.8.0 -> 3.9.5" (ZooKeeper, Kafka); "": same or unknown
 };
 
 struct DeployPlan {

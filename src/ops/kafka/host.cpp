@@ -29,6 +29,7 @@ KafkaFacts parse_kafka_facts(const std::string& output) {
   util::for_each_key_value(output, [&f](const std::string& key, const std::string& val) {
     if (parse_common_fact(key, val, f)) return;
     if (key.rfind("meta.", 0) == 0) f.meta[key.substr(5)] = val;
+    if (key == "version") f.installed_version = val;
   });
   return f;
 }

@@ -21,6 +21,7 @@ namespace zkctl::ops {
 // One Kafka host as found before any change.
 struct KafkaFacts : CommonFacts {
   std::map<std::string, std::string> meta;  // meta.properties of the first log dir (empty: none)
+  std::string installed_version;  // of current/libs/kafka-clients-X.Y.Z.jar ("3.8.1"); "": none
 };
 
 KafkaFacts parse_kafka_facts(const std::string& output);

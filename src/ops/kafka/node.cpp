@@ -60,7 +60,7 @@ util::Result<std::vector<render::RenderedFile>> KafkaComponent::render(const Con
   auto tls = ctx.tls_material(kKafkaIdentity, node_);
   if (!tls) return tls.error();
   auto files = render::render_kafka_node(cluster_, node_, ctx.options().templates,
-                                         *tls ? &**tls : nullptr, quorum_.render());
+                                         *tls ? &**tls : nullptr, quorum_.render(), pins_);
   if (!files) return files;
   auto agent = kafka_agent_files(cluster_, node_);
   if (!agent) return agent.error();
@@ -124,7 +124,8 @@ KafkaTier::KafkaTier(const inventory::Cluster& cluster,
   if (cluster.kafka && cluster.kafka->mode == inventory::KafkaMode::kraft)
     quorum_.kind = recorded_quorum(cluster.name).kind;  // what render writes before settle
   for (const auto& n : nodes)
-    nodes_.push_back(std::make_unique<KafkaComponent>(n, cluster, cluster_id_, quorum_));
+    nodes_.push_back(
+        std::make_unique<KafkaComponent>(n, cluster, cluster_id_, quorum_, upgrade_.pins));
 }
 
 std::vector<Component*> KafkaTier::nodes() {
@@ -203,6 +204,10 @@ void KafkaTier::preflight_removal(Context& ctx, Tier& removed, DeployReport& rep
 }
 
 void KafkaTier::before_apply(Context& ctx) {
+  if (auto r = record_upgrade_start(cluster_.name, upgrade_); !r) {
+    ctx.progress().report({"", "kafka", runner::EventKind::progress,
+                           "warning: could not record the upgrade: " + r.error().message});
+  }
   if (cluster_id_.empty()) return;
   if (auto r = record_quorum(cluster_.name, {quorum_.kind, quorum_.initial}); !r) {
     ctx.progress().report(
@@ -224,6 +229,7 @@ std::vector<Component*> KafkaTier::restart_order(Context& ctx, std::vector<Compo
   std::vector<Component*> order, last;
   for (Component* n : nodes) (h.controller && *h.controller == n->id() ? last : order).push_back(n);
   order.insert(order.end(), last.begin(), last.end());
+  if (upgrade_.step == KafkaUpgrade::Step::binaries) order = controllers_first(order);
   if (ctx.options().roll_by != RollBy::rack) return order;
   return by_rack(ctx, order, h.controller);
 }

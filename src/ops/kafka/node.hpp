@@ -15,18 +15,24 @@
 #include "ops/kafka/host.hpp"
 #include "ops/kafka/quorum.hpp"
 #include "ops/kafka/rack_roll.hpp"
+#include "ops/kafka/upgrade.hpp"
 #include "ops/kafka/users.hpp"
 
 namespace zkctl::ops {
 
+// No pins: a Kafka node rendered as its inventory says (every use but deploy's upgrade).
+inline const render::KafkaVersionPins kNoVersionPins{};
+
 class KafkaComponent final : public NodeComponent<inventory::KafkaNode, KafkaFacts> {
  public:
-  // `node`, `cluster`, `cluster_id` (the KRaft cluster id, settled by the tier) and `quorum`
-  // (the controller quorum's kind, settled by the tier) outlive the component.
+  // `node`, `cluster`, `cluster_id` (the KRaft cluster id, settled by the tier), `quorum` (the
+  // controller quorum's kind, settled by the tier) and `pins` (an upgrade's first step, set by
+  // the tier) outlive the component.
   KafkaComponent(const inventory::KafkaNode& node, const inventory::Cluster& cluster,
-                 const std::string& cluster_id, const QuorumPlan& quorum)
-      : NodeComponent(node, cluster), cluster_id_(cluster_id), quorum_(quorum) {}
-  // A node of a static quorum (the migration's controllers).
+                 const std::string& cluster_id, const QuorumPlan& quorum,
+                 const render::KafkaVersionPins& pins = kNoVersionPins)
+      : NodeComponent(node, cluster), cluster_id_(cluster_id), quorum_(quorum), pins_(pins) {}
+  // A node of a static quorum, no upgrade under way (the migration's controllers).
   KafkaComponent(const inventory::KafkaNode& node, const inventory::Cluster& cluster,
                  const std::string& cluster_id)
       : KafkaComponent(node, cluster, cluster_id, static_quorum()) {}
@@ -73,6 +79,7 @@ class KafkaComponent final : public NodeComponent<inventory::KafkaNode, KafkaFac
  private:
   const std::string& cluster_id_;
   const QuorumPlan& quorum_;
+  const render::KafkaVersionPins& pins_;
 };
 
 class KafkaTier final : public Tier {
@@ -124,6 +131,10 @@ class KafkaTier final : public Tier {
   // their start (join_controller); empty before settle.
   std::vector<Component*> joining_controllers();
   util::Result<std::string> wait_all(Context& ctx) override;
+  // A version change this deploy makes (#11, upgrade.hpp): its pins render into every node's
+  // server.properties; a KRaft upgrade's roll takes the controllers first.
+  void set_upgrade(KafkaUpgrade upgrade) { upgrade_ = std::move(upgrade); }
+  const KafkaUpgrade& upgrade() const { return upgrade_; }
 
  private:
   // --by-rack: `order` regrouped into rack batches (kept in batches_), the active
@@ -141,6 +152,7 @@ class KafkaTier final : public Tier {
   std::vector<RackBatch> batches_;       // --by-rack: the racks not yet tried together
   std::map<int, std::string> together_;  // --by-rack: restarted with their rack, and how
   bool refused_ = false;                 // the last restart_one stopped at a gate's refusal
+  KafkaUpgrade upgrade_;                 // set by deploy's plan (upgrade.hpp); its pins render
 };
 
 // A Kafka node of a deploy plan's steps (#15): `node` (a KafkaComponent) added to the dynamic

@@ -482,5 +482,34 @@ TEST(RenderKafkaNode, TheQuorumArgumentPicksTheLine) {
                        "controller.quorum.voters=1@kf1:9093,2@kf2:9093,3@kf3:9093"));
 }
 
+// #11: an upgrade's first step keeps the brokers' protocol (and, from before 2.1, the message
+// format) at the old release; the inventory's own value wins; KRaft ignores the pins.
+std::string server_properties_of(const inventory::Cluster& c, const KafkaVersionPins& pins) {
+  auto files = render_kafka_node(c, c.kafka_nodes[0], {}, nullptr, KafkaQuorum::voters, pins);
+  if (!files) return "error: " + files.error().message;
+  return (*files)[0].content;
+}
+
+TEST(KafkaUpgradePins, ZooKeeperModePinsTheProtocolVersion) {
+  const auto c = seed_kafka_cluster();
+  const std::string none = server_properties_of(c, {});
+  EXPECT_EQ(none.find("inter.broker.protocol.version"), std::string::npos) << none;
+  const std::string pinned = server_properties_of(c, {"3.8", ""});
+  EXPECT_NE(pinned.find("\ninter.broker.protocol.version=3.8\n"), std::string::npos) << pinned;
+  EXPECT_EQ(pinned.find("log.message.format.version"), std::string::npos) << pinned;
+  const std::string old = server_properties_of(c, {"2.0", "2.0"});
+  EXPECT_NE(old.find("\nlog.message.format.version=2.0\n"), std::string::npos) << old;
+}
+
+TEST(KafkaUpgradePins, TheInventorysOwnValueWinsAndKraftIgnoresThem) {
+  auto c = seed_kafka_cluster();
+  c.kafka->extra_config.emplace_back("inter.broker.protocol.version", "3.7");
+  const std::string own = server_properties_of(c, {"3.8", ""});
+  EXPECT_EQ(own.find("inter.broker.protocol.version=3.8"), std::string::npos) << own;
+  EXPECT_NE(own.find("inter.broker.protocol.version=3.7\n"), std::string::npos) << own;
+  const std::string kraft = server_properties_of(kraft_cluster(), {"3.8", "2.0"});
+  EXPECT_EQ(kraft.find("inter.broker.protocol.version"), std::string::npos) << kraft;
+}
+
 }  // namespace
 }  // namespace zkctl::render
