@@ -23,6 +23,15 @@ from kafka_helpers import SequencedProducer, consume_all, create_topic
 from lab import REPO
 from zk_helpers import Zkctl, record_case
 
+# Out of the default suite again: in the clean-clone run of 2026-11-30 the rollback from
+# dual-write hung in its last roll. Kafka 3.9.2's broker 13, still in migration mode, lost its
+# AlterPartition channel when the controller moved from KRaft back to a ZooKeeper broker
+# (NodeToControllerRequestThread died: "A metric named ... alter-partition-metrics already
+# exists"), so broker 12 never got back into the ISRs broker 13 leads and the roll's gate
+# waited out its timeout. Two earlier lab runs passed. ZKCTL_E2E_MIGRATION=1 runs it.
+pytestmark = pytest.mark.skipif(os.environ.get("ZKCTL_E2E_MIGRATION") != "1",
+                                reason="migration lifecycle: set ZKCTL_E2E_MIGRATION=1")
+
 SEED_KAFKA = REPO / "inventories" / "seed-kafka.toml"
 BOOTSTRAP = "node1:9092,node2:9092,node3:9092"
 CONTROLLERS = """
