@@ -49,8 +49,10 @@ builds() {
     meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
   fi
   ninja -C build-asan
+  # At idle priority beside the end-to-end tests the CLI tests' many sanitized runs took over
+  # their 30 s (the clean-clone run of 2026-11-30): a longer timeout here.
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
-    meson test -C build-asan --suite unit --print-errorlogs
+    meson test -C build-asan --suite unit --print-errorlogs --timeout-multiplier 6
 
   if [[ "${ZKCTL_PACKAGE:-1}" != 0 ]]; then
     step "Debian package (dpkg-buildpackage, dpkg -x checks, dpkg -i / -r round trip)"
