@@ -311,7 +311,10 @@ void describe(Context& ctx, DeployPlan& plan, DeployReport& report) {
     report.changes.push_back(
         {s.host, "zookeeper", false, {}, "take out of the ensemble (members rolled), stop"});
   for (const auto& n : plan.removals.kafka_nodes)
-    report.changes.push_back({n.host, "kafka", false, {},
+    report.changes.push_back({n.host,
+                              "kafka",
+                              false,
+                              {},
                               "stop (controlled shutdown), its replicas drained first if any",
                               n.id});
   for (const PlannedStage& stage : plan.stages) {
