@@ -208,3 +208,14 @@ root_private() {
   ?????w???? | ????????w?) return 1 ;;
   esac
 }
+
+# kafka_tool INSTALL FLAG SERVERS CONFIG TOOL [ARG...]: Kafka's admin TOOL (bin/TOOL of INSTALL's
+# current release) asking SERVERS through FLAG (--bootstrap-server or --bootstrap-controller),
+# with CONFIG's client properties (--command-config) unless CONFIG is "", in a 128 MB heap;
+# prints its output, stderr joined; its exit status.
+kafka_tool() {
+  _ki=$1 _kf=$2 _ks=$3 _kc=$4 _kt=$5
+  shift 5
+  if [ -n "$_kc" ]; then set -- --command-config "$_kc" "$@"; fi
+  KAFKA_HEAP_OPTS="-Xmx128m" "$_ki/current/bin/$_kt" "$_kf" "$_ks" "$@" 2>&1
+}

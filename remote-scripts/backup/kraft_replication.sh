@@ -4,6 +4,8 @@
 # BOOTSTRAP with COMMAND_CONFIG's client properties when given: the backup reads it to
 # choose the controller to copy a snapshot from.
 # Usage: kraft_replication.sh INSTALL BOOTSTRAP [COMMAND_CONFIG]
+set -u
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 install=$1 bootstrap=$2 config=${3:-}
-if [ -n "$config" ]; then set -- --command-config "$config"; else set --; fi
-KAFKA_HEAP_OPTS="-Xmx128m" "$install/current/bin/kafka-metadata-quorum.sh" --bootstrap-server "$bootstrap" "$@" describe --replication 2>&1
+kafka_tool "$install" --bootstrap-server "$bootstrap" "$config" kafka-metadata-quorum.sh describe --replication

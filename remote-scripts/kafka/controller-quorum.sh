@@ -5,5 +5,7 @@
 # answer for the quorum.
 # Usage: controller-quorum.sh INSTALL CONTROLLERS
 set -u
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 install=$1 controllers=$2
-KAFKA_HEAP_OPTS="-Xmx128m" "$install/current/bin/kafka-metadata-quorum.sh" --bootstrap-controller "$controllers" describe --status 2>&1
+kafka_tool "$install" --bootstrap-controller "$controllers" "" kafka-metadata-quorum.sh describe --status

@@ -7,15 +7,12 @@
 # with its status.
 # Usage: features.sh INSTALL BOOTSTRAP COMMAND_CONFIG [LEVEL]
 set -u
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 install=$1 bootstrap=$2 config=$3 level=${4:-}
-if [ -n "$config" ]; then
-    set -- --command-config "$config"
-else
-    set --
-fi
 if [ -n "$level" ]; then
-    set -- "$@" upgrade --metadata "$level"
+    set -- upgrade --metadata "$level"
 else
-    set -- "$@" describe
+    set -- describe
 fi
-KAFKA_HEAP_OPTS="-Xmx128m" exec "$install/current/bin/kafka-features.sh" --bootstrap-server "$bootstrap" "$@" 2>&1
+kafka_tool "$install" --bootstrap-server "$bootstrap" "$config" kafka-features.sh "$@"

@@ -11,31 +11,24 @@
 # Prints the tool's output (stderr joined); its exit status is the script's.
 # Usage: quorum-admin.sh INSTALL CONTROLLERS CLIENT_CONFIG status|replication|features|add|remove [PROPS | ID DIRECTORY_ID]
 set -u
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 install=$1 controllers=$2 config=$3 action=$4
-bin=$install/current/bin
-export KAFKA_HEAP_OPTS="-Xmx128m"
 
-quorum() {
-    if [ -n "$config" ]; then
-        "$bin/kafka-metadata-quorum.sh" --bootstrap-controller "$controllers" --command-config "$config" "$@" 2>&1
-    else
-        "$bin/kafka-metadata-quorum.sh" --bootstrap-controller "$controllers" "$@" 2>&1
-    fi
+# TOOL [ARG...] asked through the controllers with CONFIG (kafka_tool).
+ask() {
+    kafka_tool "$install" --bootstrap-controller "$controllers" "$config" "$@"
 }
 
 case $action in
 status)
-    quorum describe --status
+    ask kafka-metadata-quorum.sh describe --status
     ;;
 replication)
-    quorum describe --replication
+    ask kafka-metadata-quorum.sh describe --replication
     ;;
 features)
-    if [ -n "$config" ]; then
-        "$bin/kafka-features.sh" --bootstrap-controller "$controllers" --command-config "$config" describe 2>&1
-    else
-        "$bin/kafka-features.sh" --bootstrap-controller "$controllers" describe 2>&1
-    fi
+    ask kafka-features.sh describe
     ;;
 add)
     props=${5:?PROPS}
@@ -44,10 +37,10 @@ add)
     trap 'rm -f "$joined"' EXIT
     # Later keys win: the node's own settings, then the admin client's TLS identity.
     { cat "$props"; echo; if [ -n "$config" ]; then cat "$config"; fi; } >"$joined" || exit 1
-    "$bin/kafka-metadata-quorum.sh" --bootstrap-controller "$controllers" --command-config "$joined" add-controller 2>&1
+    kafka_tool "$install" --bootstrap-controller "$controllers" "$joined" kafka-metadata-quorum.sh add-controller
     ;;
 remove)
-    quorum remove-controller --controller-id "${5:?ID}" --controller-directory-id "${6:?DIRECTORY_ID}"
+    ask kafka-metadata-quorum.sh remove-controller --controller-id "${5:?ID}" --controller-directory-id "${6:?DIRECTORY_ID}"
     ;;
 *)
     echo "quorum-admin.sh: unknown action '$action'" >&2

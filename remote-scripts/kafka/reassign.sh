@@ -14,18 +14,13 @@
 # Prints the tool's output (stderr joined); exits with its status.
 # Usage: reassign.sh INSTALL BOOTSTRAP COMMAND_CONFIG ACTION ARG [THROTTLE]
 set -u
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 install=$1 bootstrap=$2 config=$3 action=$4 arg=$5 throttle=${6:-}
-bin=$install/current/bin
-export KAFKA_HEAP_OPTS="-Xmx128m"
 
+# TOOL [ARG...] asked through BOOTSTRAP with COMMAND_CONFIG (kafka_tool).
 tool() {
-    _t=$1
-    shift
-    if [ -n "$config" ]; then
-        "$bin/$_t" --bootstrap-server "$bootstrap" --command-config "$config" "$@" 2>&1
-    else
-        "$bin/$_t" --bootstrap-server "$bootstrap" "$@" 2>&1
-    fi
+    kafka_tool "$install" --bootstrap-server "$bootstrap" "$config" "$@"
 }
 
 case $action in

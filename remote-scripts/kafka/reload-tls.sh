@@ -7,6 +7,8 @@
 # output (stderr joined); its exit status is the script's.
 # Usage: reload-tls.sh INSTALL BOOTSTRAP COMMAND_CONFIG NODE_ID KEYSTORE TRUSTSTORE LISTENER...
 set -u
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 install=$1 bootstrap=$2 config=$3 id=$4 keystore=$5 truststore=$6
 shift 6
 umask 077
@@ -16,6 +18,5 @@ for l in "$@"; do
     printf 'listener.name.%s.ssl.keystore.location=%s\n' "$l" "$keystore"
     printf 'listener.name.%s.ssl.truststore.location=%s\n' "$l" "$truststore"
 done >"$add" || exit 1
-KAFKA_HEAP_OPTS="-Xmx128m" "$install/current/bin/kafka-configs.sh" \
-    --bootstrap-server "$bootstrap" --command-config "$config" \
-    --entity-type brokers --entity-name "$id" --alter --add-config-file "$add" 2>&1
+kafka_tool "$install" --bootstrap-server "$bootstrap" "$config" kafka-configs.sh \
+    --entity-type brokers --entity-name "$id" --alter --add-config-file "$add"

@@ -7,11 +7,13 @@
 # Prints kafka-configs.sh's output (stderr joined); its exit status is the script's.
 # Usage: scram.sh INSTALL BOOTSTRAP COMMAND_CONFIG upsert|delete|list [USER [PASSWORD_FILE]]
 set -u
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 install=$1 bootstrap=$2 config=$3 action=$4 user=${5:-} pwfile=${6:-}
 
 tool() {
-    KAFKA_HEAP_OPTS="-Xmx128m" "$install/current/bin/kafka-configs.sh" \
-        --bootstrap-server "$bootstrap" --command-config "$config" --entity-type users "$@" 2>&1
+    kafka_tool "$install" --bootstrap-server "$bootstrap" "$config" kafka-configs.sh \
+        --entity-type users "$@"
 }
 
 configs() {

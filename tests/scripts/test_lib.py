@@ -230,3 +230,35 @@ class TestFacts:
         (tmp_path / 'ss').chmod(0o755)
         r = lib('listeners', '2181,3888', env={'PATH': f'{tmp_path}:{os.environ["PATH"]}'})
         assert r.stdout == 'listen=2181 LISTEN 0 50 *:2181 *:*\nlisten=3888 LISTEN 0 50 *:3888 *:*\n'
+
+
+class TestKafkaTool:
+    """kafka_tool: every Kafka admin script's wrapper of the distribution's bin/ tools."""
+
+    @staticmethod
+    def install(tmp_path, body: str):
+        bin_dir = tmp_path / ODD / 'current' / 'bin'
+        bin_dir.mkdir(parents=True)
+        tool = bin_dir / 'kafka-x.sh'
+        tool.write_text('#!/bin/sh\n' + body)
+        tool.chmod(0o755)
+        return tmp_path / ODD
+
+    def test_asks_servers_with_the_client_config_and_a_small_heap(self, tmp_path):
+        install = self.install(tmp_path, 'printf "%s|" "$KAFKA_HEAP_OPTS" "$@"; echo; echo err >&2\n')
+        r = lib('kafka_tool', install, '--bootstrap-server', 'h1:9092,h2:9092', '/c/admin.properties',
+                'kafka-x.sh', 'describe', ODD)
+        assert (r.returncode, r.stderr) == (0, '')  # stderr joined
+        assert r.stdout == ('-Xmx128m|--bootstrap-server|h1:9092,h2:9092|--command-config|'
+                            f'/c/admin.properties|describe|{ODD}|\nerr\n')
+
+    def test_no_client_config_on_an_open_cluster(self, tmp_path):
+        install = self.install(tmp_path, 'printf "%s|" "$@"; echo\n')
+        r = lib('kafka_tool', install, '--bootstrap-controller', 'c1:9093', '', 'kafka-x.sh',
+                'describe', '--status')
+        assert (r.returncode, r.stdout) == (0, '--bootstrap-controller|c1:9093|describe|--status|\n')
+
+    def test_the_tools_exit_status_is_kept(self, tmp_path):
+        install = self.install(tmp_path, 'echo no leader; exit 3\n')
+        r = lib('kafka_tool', install, '--bootstrap-server', 'h1:9092', '', 'kafka-x.sh')
+        assert (r.returncode, r.stdout) == (3, 'no leader\n')

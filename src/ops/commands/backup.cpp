@@ -10,10 +10,10 @@
 #include <fstream>
 
 #include "ops/host/java.hpp"
+#include "ops/kafka/admin_tool.hpp"
 #include "ops/kafka/health.hpp"
 #include "ops/zookeeper/status.hpp"
 #include "remote/scripts.hpp"
-#include "render/kafka_paths.hpp"
 #include "util/clock.hpp"
 
 namespace zkctl::ops {
@@ -211,23 +211,12 @@ util::Result<std::uint64_t> write_archive(const std::string& out, const Manifest
 
 // The metadata log's replication table, asked through the first node that answers.
 util::Result<std::vector<QuorumReplica>> read_replication(Context& ctx) {
-  const auto& cluster = ctx.cluster();
-  std::string errors;
-  for (const auto& n : cluster.kafka_nodes) {
-    Connection& c = ctx.connection(n);
-    auto out = c.remote ? remote::run_script(
-                              *c.remote, "kafka-metadata-quorum.sh",
-                              remote::scripts::backup_kraft_replication,
-                              {render::kafka_paths(n).install_dir, kafka_access(cluster).bootstrap,
-                               cluster.security.tls ? render::kafka_paths(n).admin_properties : ""},
-                              ctx.command_timeout(n))
-                        : util::Result<remote::CommandResult>(util::fail(c.error));
-    auto rows = out ? parse_quorum_replication(out->out)
-                    : util::Result<std::vector<QuorumReplica>>(out.error());
-    if (rows) return rows;
-    errors += (errors.empty() ? "" : "; ") + n.host + ": " + rows.error().message;
-  }
-  return util::fail("controller quorum: " + (errors.empty() ? std::string("no node") : errors));
+  const AdminScript s{"kafka-metadata-quorum.sh",
+                      remote::scripts::backup_kraft_replication,
+                      kafka_access(ctx.cluster()).bootstrap,
+                      {}};
+  return ask_first_kafka_node<std::vector<QuorumReplica>>(ctx, s, "controller quorum",
+                                                          parse_quorum_replication);
 }
 
 struct KraftSource {

@@ -4,6 +4,7 @@
 #include <sstream>
 #include <thread>
 
+#include "ops/kafka/admin_tool.hpp"
 #include "ops/security/cluster_pki.hpp"
 #include "probe/kafka_client.hpp"
 #include "probe/zk_client.hpp"
@@ -156,27 +157,9 @@ KafkaHealth kafka_health(Context& ctx, WithQuorum with_quorum) {
 }
 
 util::Result<KraftQuorum> read_kraft_quorum(Context& ctx) {
-  const auto& cluster = ctx.cluster();
-  std::string errors;
-  for (const auto& n : cluster.kafka_nodes) {
-    Connection& c = ctx.connection(n);
-    if (!c.remote) {
-      errors += (errors.empty() ? "" : "; ") + c.error;
-      continue;
-    }
-    auto r = run_script(*c.remote, "kafka-metadata-quorum.sh", scripts::kafka_quorum,
-                        {render::kafka_paths(n).install_dir, kafka_access(cluster).bootstrap,
-                         cluster.security.tls ? render::kafka_paths(n).admin_properties : ""},
-                        ctx.command_timeout(n));
-    if (!r) {
-      errors += (errors.empty() ? "" : "; ") + n.host + ": " + r.error().message;
-      continue;
-    }
-    auto q = parse_quorum_status(r->out);
-    if (q) return q;
-    errors += (errors.empty() ? "" : "; ") + n.host + ": " + q.error().message;
-  }
-  return util::fail("controller quorum: " + (errors.empty() ? std::string("no node") : errors));
+  const AdminScript s{
+      "kafka-metadata-quorum.sh", scripts::kafka_quorum, kafka_access(ctx.cluster()).bootstrap, {}};
+  return ask_first_kafka_node<KraftQuorum>(ctx, s, "controller quorum", parse_quorum_status);
 }
 
 util::Result<void> wait_broker_healthy(Context& ctx, const inventory::KafkaNode& node,

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "ops/cluster/state.hpp"
+#include "ops/kafka/admin_tool.hpp"
 #include "ops/kafka/node.hpp"
 #include "remote/scripts.hpp"
 #include "render/kafka_paths.hpp"
@@ -50,23 +51,13 @@ std::string controllers_of(const inventory::Cluster& cluster, int except) {
   return out;
 }
 
-std::string client_config(const inventory::Cluster& cluster, const inventory::KafkaNode& on) {
-  return cluster.security.tls ? render::kafka_paths(on).admin_properties : "";
-}
-
 // quorum-admin.sh ACTION on `on`'s session, asking `controllers`.
 util::Result<std::string> admin(Context& ctx, const inventory::KafkaNode& on,
                                 const std::string& controllers,
                                 const std::vector<std::string>& action) {
-  Connection& c = ctx.connection(on);
-  if (!c.remote) return util::fail(on.host + ": " + c.error);
-  std::vector<std::string> args = {render::kafka_paths(on).install_dir, controllers,
-                                   client_config(ctx.cluster(), on)};
-  args.insert(args.end(), action.begin(), action.end());
-  auto r = run_script(*c.remote, "kafka-metadata-quorum.sh " + action.front(),
-                      scripts::kafka_quorum_admin, args, ctx.command_timeout(on));
-  if (!r) return util::fail(on.host + ": " + r.error().message);
-  return r->out;
+  return run_admin_script(ctx, on,
+                          {"kafka-metadata-quorum.sh " + action.front(),
+                           scripts::kafka_quorum_admin, controllers, action});
 }
 
 std::map<int, std::string> initial_dirs(const std::string& initial) {
@@ -288,23 +279,27 @@ std::vector<std::string> check_controller_removal(Context& ctx, QuorumKind kind,
   if (kind != QuorumKind::dynamic) return controller_removal_refusals(kind, {}, {}, removed, force);
   auto members = read_quorum_members(ctx);
   if (!members) return {"cannot check the controllers to be removed: " + members.error().message};
-  std::vector<ReplicaRow> rows;
-  for (const auto& n : ctx.cluster().kafka_nodes) {
-    auto out = admin(ctx, n, controllers_of(ctx.cluster(), -1), {"replication"});
-    if (out && !(rows = parse_replication_rows(*out)).empty()) break;
-  }
-  return controller_removal_refusals(kind, *members, rows, removed, force);
+  const AdminScript s{"kafka-metadata-quorum.sh replication",
+                      scripts::kafka_quorum_admin,
+                      controllers_of(ctx.cluster(), -1),
+                      {"replication"}};
+  auto rows = ask_first_kafka_node<std::vector<ReplicaRow>>(
+      ctx, s, "controller quorum",
+      [](const std::string& out) -> util::Result<std::vector<ReplicaRow>> {
+        auto r = parse_replication_rows(out);
+        if (r.empty()) return util::fail("no replication rows");
+        return r;
+      });
+  return controller_removal_refusals(kind, *members, rows ? *rows : std::vector<ReplicaRow>{},
+                                     removed, force);
 }
 
 util::Result<QuorumMembers> read_quorum_members(Context& ctx) {
-  std::string errors;
-  for (const auto& n : ctx.cluster().kafka_nodes) {
-    auto out = admin(ctx, n, controllers_of(ctx.cluster(), -1), {"status"});
-    auto m = out ? parse_quorum_members(*out) : util::Result<QuorumMembers>(out.error());
-    if (m) return m;
-    errors += (errors.empty() ? "" : "; ") + m.error().message;
-  }
-  return util::fail("controller quorum: " + (errors.empty() ? std::string("no node") : errors));
+  const AdminScript s{"kafka-metadata-quorum.sh status",
+                      scripts::kafka_quorum_admin,
+                      controllers_of(ctx.cluster(), -1),
+                      {"status"}};
+  return ask_first_kafka_node<QuorumMembers>(ctx, s, "controller quorum", parse_quorum_members);
 }
 
 QuorumPlan settle_quorum(Context& ctx, const std::vector<const inventory::KafkaNode*>& nodes,

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "ops/cluster/state.hpp"
+#include "ops/kafka/admin_tool.hpp"
 #include "ops/kafka/health.hpp"
 #include "remote/scripts.hpp"
 #include "render/kafka_paths.hpp"
@@ -58,41 +59,24 @@ BrokerRacks inventory_racks(const inventory::Cluster& cluster) {
   return racks;
 }
 
-// A broker of the inventory whose host runs Kafka's tools, with its session.
-struct ToolHost {
-  const inventory::KafkaNode* node = nullptr;
-  remote::Remote* remote = nullptr;
-};
-
 util::Result<ToolHost> tool_host(Context& ctx) {
-  std::string errors;
-  for (const auto* b : ctx.cluster().brokers()) {
-    Connection& c = ctx.connection(*b);
-    if (c.remote) return ToolHost{b, c.remote.get()};
-    errors += (errors.empty() ? "" : "; ") + c.error;
-  }
-  return util::fail("no broker host reachable to run kafka-reassign-partitions.sh" +
-                    (errors.empty() ? std::string() : ": " + errors));
+  auto h = first_reachable_broker(ctx);
+  if (!h)
+    return util::fail("no broker host reachable to run kafka-reassign-partitions.sh: " +
+                      h.error().message);
+  return h;
 }
 
-// reassign.sh ACTION ARG [THROTTLE] on `h`.
-util::Result<remote::CommandResult> tool(Context& ctx, const ToolHost& h, const std::string& action,
-                                         const std::string& arg, const std::string& throttle = "") {
-  const auto& cluster = ctx.cluster();
-  std::vector<std::string> args = {
-      render::kafka_paths(*h.node).install_dir, kafka_access(cluster).bootstrap,
-      cluster.security.tls ? render::kafka_paths(*h.node).admin_properties : "", action, arg};
-  if (!throttle.empty()) args.push_back(throttle);
-  return run_script(*h.remote, "kafka " + action, scripts::kafka_reassign, args,
-                    ctx.command_timeout(*h.node));
-}
-
-// Its output.
+// reassign.sh ACTION ARG [THROTTLE] on `h`: its output (a non-zero exit: an error, the tool's
+// last line).
 util::Result<std::string> tool_ok(Context& ctx, const ToolHost& h, const std::string& action,
                                   const std::string& arg, const std::string& throttle = "") {
-  auto r = tool(ctx, h, action, arg, throttle);  // a non-zero exit: an error, the tool's last line
-  if (!r) return r.error();
-  return r->out;
+  AdminScript s{"kafka " + action,
+                scripts::kafka_reassign,
+                kafka_access(ctx.cluster()).bootstrap,
+                {action, arg}};
+  if (!throttle.empty()) s.args.push_back(throttle);
+  return run_admin_script(ctx, *h.node, s);
 }
 
 // Partition sizes on every broker of `md`, read on `h`.

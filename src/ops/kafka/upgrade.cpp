@@ -8,11 +8,11 @@
 #include "ops/cluster/state.hpp"
 #include "ops/commands/deploy.hpp"
 #include "ops/commands/deploy_plan.hpp"
+#include "ops/kafka/admin_tool.hpp"
 #include "ops/kafka/health.hpp"
 #include "ops/kafka/node.hpp"
 #include "ops/zookeeper/upgrade.hpp"
 #include "remote/scripts.hpp"
-#include "render/kafka_paths.hpp"
 
 namespace zkctl::ops {
 
@@ -284,24 +284,10 @@ util::Result<std::string> read_protocol_version(Context& ctx) {
 
 // KRaft: kafka-features.sh on the first reachable node: describe, or upgrade --metadata `level`.
 util::Result<std::string> run_features(Context& ctx, const std::string& level) {
-  const auto& cluster = ctx.cluster();
-  std::string errors;
-  for (const auto& n : cluster.kafka_nodes) {
-    Connection& c = ctx.connection(n);
-    if (!c.remote) {
-      errors += (errors.empty() ? "" : "; ") + c.error;
-      continue;
-    }
-    const auto paths = render::kafka_paths(n);
-    std::vector<std::string> args = {paths.install_dir, kafka_access(cluster).bootstrap,
-                                     cluster.security.tls ? paths.admin_properties : ""};
-    if (!level.empty()) args.push_back(level);
-    auto r = run_script(*c.remote, "kafka-features.sh", scripts::kafka_features, args,
-                        ctx.command_timeout(n));
-    if (r) return r->out;
-    errors += (errors.empty() ? "" : "; ") + n.host + ": " + r.error().message;
-  }
-  return util::fail("kafka-features: " + (errors.empty() ? std::string("no node") : errors));
+  AdminScript s{
+      "kafka-features.sh", scripts::kafka_features, kafka_access(ctx.cluster()).bootstrap, {}};
+  if (!level.empty()) s.args.push_back(level);
+  return run_admin_script_on_first(ctx, s, "kafka-features");
 }
 
 util::Result<MetadataVersion> read_metadata_version(Context& ctx) {

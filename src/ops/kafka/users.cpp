@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 
+#include "ops/kafka/admin_tool.hpp"
 #include "ops/kafka/health.hpp"
 #include "ops/security/cluster_pki.hpp"
 #include "ops/security/users.hpp"
@@ -15,18 +16,6 @@ namespace zkctl::ops {
 namespace {
 
 constexpr std::chrono::seconds kAclTimeout{30};
-
-// The first broker with a session: where kafka-configs.sh runs.
-const inventory::KafkaNode* tool_host(Context& ctx, remote::Remote** remote) {
-  for (const auto* b : ctx.cluster().brokers()) {
-    Connection& c = ctx.connection(*b);
-    if (c.remote) {
-      *remote = c.remote.get();
-      return b;
-    }
-  }
-  return nullptr;
-}
 
 // Principals whose ACLs zkctl owns: the inventory's users and those it created before.
 std::vector<std::string> managed_principals(const inventory::SecuritySettings& s,
@@ -40,9 +29,10 @@ std::vector<std::string> managed_principals(const inventory::SecuritySettings& s
 // kafka-configs.sh on the first reachable broker; its output.
 util::Result<std::string> run_scram(Context& ctx, const std::string& action,
                                     const std::string& user, const std::string& password) {
-  remote::Remote* remote = nullptr;
-  const auto* host = tool_host(ctx, &remote);
-  if (host == nullptr) return util::fail("no broker reachable over SSH to run kafka-configs.sh");
+  auto h = first_reachable_broker(ctx);  // where kafka-configs.sh runs
+  if (!h) return util::fail("no broker reachable over SSH to run kafka-configs.sh");
+  remote::Remote* remote = h->remote;
+  const auto* host = h->node;
   const auto paths = render::kafka_paths(*host);
   std::string pwfile;
   if (action == "upsert") {
