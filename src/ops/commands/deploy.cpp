@@ -94,14 +94,17 @@ util::Result<remote::Remote*> session(Apply& a, const Component& node) {
   return c.remote.get();
 }
 
-util::Result<StepOutcome> install_step(Apply& a, const NodePlan& np, StepKind kind) {
+// Step `kind` of the node's install `job`.
+util::Result<StepOutcome> install_step(Apply& a, const NodePlan& np, const PlannedJob& job,
+                                       StepKind kind) {
   const Component& n = *np.node;
   auto r = session(a, n);
   if (!r) return r.error();
   const auto t = n.timeout(a.ctx);
   Tally& tally = a.tally[n.kind()];
-  // Before the running node's install or configs change: the restart is owed from here on.
-  if (np.decision.needs_restart() && kind != StepKind::format)
+  // Before the running node's install or configs change (its job's first step, run before the
+  // others): the restart is owed from here on.
+  if (np.decision.needs_restart() && kind == job.steps.front())
     if (auto m = mark_restart(a.ctx, n, RestartOwed::set); !m) return m.error();
   switch (kind) {
     case StepKind::upload: {
@@ -162,7 +165,7 @@ util::Result<StepOutcome> run_step(Apply& a, const PlannedStage& stage, const Pl
     case StepKind::upload_java:
     case StepKind::configure:
     case StepKind::format:
-      return install_step(a, *a.plan.find(job.node), kind);
+      return install_step(a, *a.plan.find(job.node), job, kind);
     case StepKind::start:
       return start_step(a, *job.node);
     case StepKind::join:

@@ -109,6 +109,26 @@ TEST_F(ControlTest, RestartIsRefusedLikeStop) {
   EXPECT_TRUE(commands_.empty());
 }
 
+TEST_F(ControlTest, RestartAsksTheHostOnlyToStopAndToStart) {
+  ensemble({"follower", "leader", "follower"});
+  hosts_.handler = [this](const std::string& command) {
+    std::lock_guard lock(mu_);
+    commands_.push_back(command);
+    return remote::CommandResult{0, "stopped\npid=4242\n", ""};
+  };
+  options_ = hosts_.options();
+  auto r = control(1, Action::restart, Force::no);
+  EXPECT_EQ(r.outcome, ControlOutcome::ok) << r.message;
+  // Just stopped, so down: no round trip asks for its PID before the start.
+  EXPECT_EQ(commands_.size(), 2u);
+}
+
+TEST_F(ControlTest, StartAsksWhetherTheNodeRunsFirst) {
+  ensemble({"follower", "leader", "follower"});
+  auto r = control(1, Action::start, Force::no);
+  EXPECT_EQ(commands_.size(), 2u) << r.message;  // its PID, then the start
+}
+
 TEST_F(ControlTest, ForceStopsAnywayAndSaysWhy) {
   ensemble({"leader", "follower", ""});
   auto r = control(2, Action::stop, Force::yes);

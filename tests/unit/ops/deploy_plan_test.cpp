@@ -7,15 +7,18 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <string>
 
 #include "inventory/load.hpp"
 #include "ops/commands/deploy.hpp"
 #include "ops/host/checksum.hpp"
+#include "remote/scripts.hpp"
 #include "render/zookeeper.hpp"
 #include "runner/progress.hpp"
 #include "support/fake_remote.hpp"
@@ -83,6 +86,16 @@ class DeployPlanTest : public ::testing::Test {
       out += "file=" + sha256_hex(f.content) + " " + f.path + "\n";
     }
     return out;
+  }
+
+  // Every server deployed as rendered and running, but from release `sha` of `version`.
+  void every_server_runs(const std::string& sha, const std::string& version) {
+    for (const auto& s : cluster_.servers) {
+      std::string f = deployed(s);
+      f.replace(f.find("release=" + sha_), 8 + sha_.size(),
+                "release=" + sha + "\nversion=" + version);
+      facts_["/d" + std::to_string(s.id)] = f;
+    }
   }
 
   // The stages as `plan` lists them: "stage: job | job".
@@ -234,11 +247,7 @@ TEST_F(DeployPlanTest, AnotherClustersDataIsRefusedInPreflight) {
 }
 
 TEST_F(DeployPlanTest, AnOlderInstalledReleaseIsAnUpgradeRolledWithTheVersionsNamed) {
-  for (const auto& s : cluster_.servers) {
-    std::string f = deployed(s);
-    f.replace(f.find("release=" + sha_), 8 + sha_.size(), "release=old\nversion=3.7.2");
-    facts_["/d" + std::to_string(s.id)] = f;
-  }
+  every_server_runs("old", "3.7.2");
   DeployReport report;
   auto lines = plan_lines(report);
   ASSERT_EQ(report.outcome, DeployOutcome::ok)
@@ -251,12 +260,31 @@ TEST_F(DeployPlanTest, AnOlderInstalledReleaseIsAnUpgradeRolledWithTheVersionsNa
     EXPECT_EQ(j, "127.0.0.1: rolling restart (upgrade 3.7.2 -> 3.8.0)");
 }
 
-TEST_F(DeployPlanTest, ADowngradeToAnOlderMinorLineIsRefusedUnlessForced) {
+TEST_F(DeployPlanTest, ARunningServersOwedRestartIsMarkedOnceBeforeItsInstallSteps) {
+  // An upgrade: each running server gets upload and configure, then its restart.
+  every_server_runs("old", "3.7.2");
+  std::mutex mu;
+  std::vector<std::string> commands;
+  hosts_.handler = [&](const std::string& command) {
+    std::lock_guard lock(mu);
+    commands.push_back(command);
+    return answer(command);
+  };
+  options_.connector = hosts_.connector();
+  options_.wait_timeout = std::chrono::seconds(1);  // the roll's gate: no server listens here
+  runner::NullProgress progress;
+  Context ctx(cluster_, options_, progress);
+  DeployReport report = deploy(ctx, DeployMode::apply);
+  EXPECT_EQ(report.uploaded, 3);
   for (const auto& s : cluster_.servers) {
-    std::string f = deployed(s);
-    f.replace(f.find("release=" + sha_), 8 + sha_.size(), "release=new\nversion=3.9.5");
-    facts_["/d" + std::to_string(s.id)] = f;
+    const auto set =
+        remote::script_command(remote::scripts::host_restart_pending, {"set", s.install_dir});
+    EXPECT_EQ(std::count(commands.begin(), commands.end(), set), 1) << s.install_dir;
   }
+}
+
+TEST_F(DeployPlanTest, ADowngradeToAnOlderMinorLineIsRefusedUnlessForced) {
+  every_server_runs("new", "3.9.5");
   runner::NullProgress progress;
   Context ctx(cluster_, options_, progress);
   DeployReport refused = deploy(ctx, DeployMode::plan_only, Force::no);
