@@ -23,14 +23,12 @@ from kafka_helpers import SequencedProducer, consume_all, create_topic
 from lab import REPO
 from zk_helpers import Zkctl, record_case
 
-# Out of the default suite again: in the clean-clone run of 2026-11-30 the rollback from
-# dual-write hung in its last roll. Kafka 3.9.2's broker 13, still in migration mode, lost its
-# AlterPartition channel when the controller moved from KRaft back to a ZooKeeper broker
-# (NodeToControllerRequestThread died: "A metric named ... alter-partition-metrics already
-# exists"), so broker 12 never got back into the ISRs broker 13 leads and the roll's gate
-# waited out its timeout. Two earlier lab runs passed. ZKCTL_E2E_MIGRATION=1 runs it.
-pytestmark = pytest.mark.skipif(os.environ.get("ZKCTL_E2E_MIGRATION") != "1",
-                                reason="migration lifecycle: set ZKCTL_E2E_MIGRATION=1")
+# The rollback's last roll once hung (clean-clone run of 2026-11-30): Kafka 3.9.2's broker 13,
+# still in migration mode, lost its AlterPartition channel when the controller moved from KRaft
+# back to a ZooKeeper broker (a race between its two controller channels' metrics, see
+# src/ops/kafka/gate.cpp), so broker 12 never got back into the ISRs broker 13 leads. The roll
+# now restarts such a leader ahead of its turn once it has held the restarted broker out for
+# replica.lag.time.max.ms; the race is rare, so a run usually shows no such restart.
 
 SEED_KAFKA = REPO / "inventories" / "seed-kafka.toml"
 BOOTSTRAP = "node1:9092,node2:9092,node3:9092"
@@ -170,8 +168,12 @@ def test_rollback_from_dual_write_to_zookeeper_mode(lab, zkm):
     assert s["done"] == "none" and s["rolled_back_at"]
     acked = set(S.producer.acked)
     seen = consume_all(BOOTSTRAP, TOPIC, acked, timeout=120)
+    ahead = [line for line in proc.stdout.splitlines() if "ahead of its turn" in line]
+    print("\n".join(ahead))
     record_case("migration rollback from dual-write", "migrate rollback",
-                "brokers in ZooKeeper mode", acked=len(acked), lost=len(acked - seen))
+                "brokers in ZooKeeper mode" + (", a leader holding ISRs restarted first"
+                                               if ahead else ""),
+                acked=len(acked), lost=len(acked - seen))
     assert acked <= seen
 
 
