@@ -28,7 +28,8 @@ from zk_helpers import Zkctl, record_case
 # back to a ZooKeeper broker (a race between its two controller channels' metrics, see
 # src/ops/kafka/gate.cpp), so broker 12 never got back into the ISRs broker 13 leads. The roll
 # now restarts such a leader ahead of its turn once it has held the restarted broker out for
-# replica.lag.time.max.ms; the race is rare, so a run usually shows no such restart.
+# replica.lag.time.max.ms. The race is rare, so the rollback case makes a leader that cannot
+# expand its ISRs itself (rollback_holding_isrs).
 
 SEED_KAFKA = REPO / "inventories" / "seed-kafka.toml"
 BOOTSTRAP = "node1:9092,node2:9092,node3:9092"
@@ -152,10 +153,78 @@ def test_phases_up_to_dual_write(lab, zkm):
                 errors=len(S.producer.errors))
 
 
+HOLD_TABLE = "zkctl_e2e_hold"
+
+
+def zk_controller() -> int:
+    from kazoo.client import KazooClient
+    zk = KazooClient(hosts="node1:2181,node2:2181,node3:2181", timeout=10.0)
+    zk.start(timeout=10)
+    try:
+        return json.loads(zk.get("/kafka/controller")[0])["brokerid"]
+    finally:
+        zk.stop()
+        zk.close()
+
+
+def hold_isrs(lab, broker: int) -> tuple[int, str]:
+    """The broker the roll restarts after `broker` (the controller goes last) is cut off from
+    the controller's listener inside its own network namespace (its connections there reset):
+    it leads on, but its AlterPartition requests fail, so no ISR it leads grows. Returns it and
+    its host."""
+    ctl = zk_controller()
+    order = sorted(b for b in (11, 12, 13) if b != ctl) + [ctl]
+    leader = order[order.index(broker) + 1]
+    assert leader != ctl, (broker, order)
+    host = f"node{leader - 10}"
+    rules = (f"table inet {HOLD_TABLE} {{\n  chain output {{\n"
+             "    type filter hook output priority 0; policy accept;\n"
+             f"    ip daddr {lab.address(f'node{ctl - 10}')} tcp dport 9092 reject with tcp reset\n"
+             "  }\n}\n")
+    subprocess.run(["ip", "netns", "exec", f"zklab-{host}", "nft", "-f", "-"], input=rules,
+                   text=True, check=True, capture_output=True, timeout=30)
+    return leader, host
+
+
+def release_isrs(host: str) -> None:
+    subprocess.run(["ip", "netns", "exec", f"zklab-{host}", "nft", "delete", "table", "inet",
+                    HOLD_TABLE], check=False, capture_output=True, timeout=30)
+
+
+def rollback_holding_isrs(lab, zkm) -> tuple[int, str, int | None]:
+    """`migrate rollback`, its last roll meeting a leader that cannot expand ISRs (what Kafka
+    3.9.2's race leaves, see the header; rare by itself, so made here): once the roll's first
+    broker is back up, the next one is held (hold_isrs) until zkctl says it restarts it ahead of
+    its turn. Returns exit code, output and the held broker."""
+    proc = subprocess.Popen([str(zkm.binary), "migrate", "rollback", "-i", S.kraft], env=zkm.env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            stdin=subprocess.DEVNULL)
+    lines: list[str] = []
+    held: tuple[int, str] | None = None
+    try:
+        for line in proc.stdout:
+            lines.append(line)
+            m = re.search(r"waiting for broker (\d+) (to register$|back in ISR)", line.rstrip())
+            if m and held is None:
+                held = hold_isrs(lab, int(m.group(1)))
+            if held and "ahead of its turn" in line:
+                release_isrs(held[1])
+        proc.wait(timeout=900)
+    finally:
+        if held:
+            release_isrs(held[1])
+        if proc.poll() is None:
+            proc.kill()
+    out = "".join(lines)
+    print(f"$ zkctl migrate rollback -> exit {proc.returncode}\n{out}")
+    return proc.returncode, out, held[0] if held else None
+
+
 def test_rollback_from_dual_write_to_zookeeper_mode(lab, zkm):
-    proc = zkm.run("migrate", "rollback", "-i", S.kraft, timeout=900)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "ZooKeeper: /controller and /migration removed" in proc.stdout
+    code, out, held = rollback_holding_isrs(lab, zkm)
+    assert code == 0, out
+    assert "ZooKeeper: /controller and /migration removed" in out
+    assert held and f"restarting broker {held} now, ahead of its turn" in out, out
     assert not any(controller_pids(lab))
     for i in (1, 2, 3):
         props = server_properties(lab, f"node{i}")
@@ -168,11 +237,10 @@ def test_rollback_from_dual_write_to_zookeeper_mode(lab, zkm):
     assert s["done"] == "none" and s["rolled_back_at"]
     acked = set(S.producer.acked)
     seen = consume_all(BOOTSTRAP, TOPIC, acked, timeout=120)
-    ahead = [line for line in proc.stdout.splitlines() if "ahead of its turn" in line]
-    print("\n".join(ahead))
-    record_case("migration rollback from dual-write", "migrate rollback",
-                "brokers in ZooKeeper mode" + (", a leader holding ISRs restarted first"
-                                               if ahead else ""),
+    record_case("migration rollback from dual-write",
+                f"migrate rollback; broker {held} cut off from the controller (no ISR it leads "
+                "grows) while the roll's first broker rejoins",
+                f"broker {held} restarted ahead of its turn, brokers in ZooKeeper mode",
                 acked=len(acked), lost=len(acked - seen))
     assert acked <= seen
 
