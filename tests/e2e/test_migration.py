@@ -43,6 +43,7 @@ install_dir = "/opt/kafka-controller"
 log_dirs = ["/var/lib/kafka/controller"]  # /var/lib/kafka is private to each lab host
 """
 CONTROLLER_PATTERN = r"kafka\.Kafka /opt/kafka-controller/"
+BROKER_PATTERN = r"kafka\.Kafka /opt/kafka/config/"
 TOPIC = f"e2e-migration-{uuid.uuid4().hex[:8]}"
 GROUP = "e2e-migration-group"
 RETENTION = "987654321"
@@ -262,6 +263,11 @@ def test_migration_again_interrupted_then_resumed(lab, zkm):
     assert proc.returncode == 130, out
     s = migration_status(zkm)
     assert s["under_way"] == "dual_write", s
+    # ... and a broker killed (SIGKILL, by PID): the rerun starts it again once its ZooKeeper
+    # registration has expired (it is still a ZooKeeper-mode broker), then goes on.
+    pid = lab.pid_of("node3", BROKER_PATTERN)
+    assert pid, lab.processes("node3")
+    lab.kill("node3", pid, signal.SIGKILL)
     proc = zkm.run("deploy", S.kraft, timeout=1200)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "migrated seed: brokers in KRaft mode" in proc.stdout
@@ -270,7 +276,8 @@ def test_migration_again_interrupted_then_resumed(lab, zkm):
     for i in (1, 2, 3):
         props = server_properties(lab, f"node{i}")
         assert "process.roles=broker" in props and "zookeeper.connect" not in props
-    record_case("migration interrupted and resumed", "zkctl SIGTERM mid brokers-into-migration",
+    record_case("migration interrupted and resumed",
+                "zkctl SIGTERM mid brokers-into-migration, then broker 13 SIGKILL",
                 "exit 130, rerun completed", sent=S.producer.sent, acked=len(S.producer.acked),
                 errors=len(S.producer.errors))
 

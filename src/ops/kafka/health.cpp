@@ -379,7 +379,11 @@ util::Result<void> wait_all_registered(Context& ctx, std::chrono::seconds timeou
 util::Result<void> wait_stale_registration_gone(Context& ctx, const inventory::KafkaNode& node,
                                                 const std::string& step) {
   const auto& cluster = ctx.cluster();
-  if (!node.broker || cluster.kafka->mode != inventory::KafkaMode::zookeeper) return {};
+  // A broker of the KRaft inventory rendered as a ZooKeeper-mode one (a migration's brokers
+  // before KRaft, or back after its rollback) registers in ZooKeeper too.
+  const bool in_zookeeper = cluster.kafka->mode == inventory::KafkaMode::zookeeper ||
+                            ctx.options().kafka_brokers_as != render::KafkaMigration::none;
+  if (!node.broker || !in_zookeeper) return {};
   auto zk = kafka_zookeeper(cluster, ctx.options().probe_timeout);
   if (!zk) return util::fail("zookeeper: " + zk.error().message);
   const std::string path = "/brokers/ids/" + std::to_string(node.id);

@@ -82,7 +82,8 @@ util::Result<Rejoin> await_rejoin(Context& ctx, const inventory::KafkaNode& node
 // session expires, and a broker started before then fails to register and exits (NodeExists:
 // Kafka's own system tests wait the same way). Polls until /brokers/ids/<id> is gone, at most
 // the session timeout (zookeeper.session.timeout.ms, default 18 s) and 5 s, the wait shown as
-// progress of `step`. Nothing to wait for in KRaft mode or for a controller.
+// progress of `step`. Nothing to wait for in KRaft mode (unless the brokers are rendered as
+// ZooKeeper-mode ones, a migration's `kafka_brokers_as`) or for a controller.
 util::Result<void> wait_stale_registration_gone(Context& ctx, const inventory::KafkaNode& node,
                                                 const std::string& step);
 
