@@ -272,7 +272,8 @@ int run_control(CommandLine& cl, ops::Action action) {
 
 void add_control(CLI::App& app, CommandLine& cl, const ControlCmd& c) {
   auto* cmd = app.add_subcommand(c.name, c.help);
-  cmd->add_option("NODE", cl.node, "Server host as named in the inventory");
+  cmd->add_option("NODE", cl.node,
+                  "A host as named in the inventory (every node on it), or a Kafka node's id");
   if (c.action != ops::Action::start) {
     cmd->add_flag("--force", cl.force,
                   "Go ahead even if fewer than a majority of voters would be left serving");
@@ -410,7 +411,9 @@ void add_exec(CLI::App& app, CommandLine& cl) {
 
 void add_logs(CLI::App& app, CommandLine& cl) {
   auto* cmd = app.add_subcommand("logs", "Show the end of a server's log");
-  cmd->add_option("NODE", cl.node, "Host as named in the inventory")->required();
+  cmd->add_option("NODE", cl.node,
+                  "Host as named in the inventory, or a Kafka node's id (its log, --kafka implied)")
+      ->required();
   cmd->add_flag("--kafka", cl.logs_kafka, "The Kafka node's server.log instead of ZooKeeper's log");
   cmd->add_option("-n,--lines", cl.logs_lines, "How many lines")
       ->check(CLI::Range(1, 100000))

@@ -9,20 +9,32 @@
 
 namespace zkctl::cli {
 
+namespace {
+
+// Whether `node` names a node of the cluster (a host, or a Kafka node's id); otherwise says
+// which names it knows.
+bool names_a_node(const inventory::Cluster& cluster, const std::string& node) {
+  std::vector<std::string> names;
+  for (auto& tier : ops::tiers_of(cluster)) {
+    if (!ops::nodes_named(*tier, node).empty()) return true;
+    for (const ops::Component* c : tier->nodes())
+      names.push_back(tier->ids_name_nodes() ? c->label() : c->host());
+  }
+  std::string known;
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (std::find(names.begin(), names.begin() + i, names[i]) == names.begin() + i)
+      known += (known.empty() ? "" : ", ") + names[i];
+  std::fprintf(stderr, "zkctl: no node '%s' in cluster %s (hosts, or a Kafka node's id: %s)\n",
+               node.c_str(), cluster.name.c_str(), known.c_str());
+  return false;
+}
+
+}  // namespace
+
 int cmd_control(GlobalOptions& g, const std::string& node, ops::Action action, ops::Force force) {
   auto loaded = load_cluster(g.choice);
   if (!loaded) return kUsage;
-  const inventory::Server* server = loaded->cluster.find(node);
-  const inventory::KafkaNode* kafka = loaded->cluster.find_kafka(node);
-  if (server == nullptr && kafka == nullptr) {
-    std::string known;
-    for (const auto& s : loaded->cluster.servers) known += (known.empty() ? "" : ", ") + s.host;
-    for (const auto& n : loaded->cluster.kafka_nodes)
-      if (!loaded->cluster.find(n.host)) known += (known.empty() ? "" : ", ") + n.host;
-    std::fprintf(stderr, "zkctl: no server '%s' in cluster %s (servers: %s)\n", node.c_str(),
-                 loaded->cluster.name.c_str(), known.c_str());
-    return kUsage;
-  }
+  if (!names_a_node(loaded->cluster, node)) return kUsage;
   auto progress_printer = make_progress(g);
   runner::Progress& progress = *progress_printer;
   ops::Context ctx(loaded->cluster, g.ops, progress);
@@ -33,12 +45,13 @@ int cmd_control(GlobalOptions& g, const std::string& node, ops::Action action, o
     auto tiers = ops::tiers_of(loaded->cluster);
     if (action == ops::Action::stop) std::reverse(tiers.begin(), tiers.end());
     for (auto& tier : tiers) {
-      const ops::Component* n = ops::node_on(*tier, node);
-      if (n == nullptr) continue;
-      ops::ControlReport r = ops::control_node(ctx, *tier, *n, action, force);
-      report.message += (report.message.empty() ? "" : "\n") + r.message;
-      report.outcome = r.outcome;
-      if (r.outcome != ops::ControlOutcome::ok) break;
+      for (const ops::Component* n : ops::nodes_named(*tier, node)) {
+        ops::ControlReport r = ops::control_node(ctx, *tier, *n, action, force);
+        report.message += (report.message.empty() ? "" : "\n") + r.message;
+        report.outcome = r.outcome;
+        if (r.outcome != ops::ControlOutcome::ok) break;
+      }
+      if (report.outcome != ops::ControlOutcome::ok) break;
     }
     audit.summary = report.message;
     audit.hosts.push_back({node, report.message});

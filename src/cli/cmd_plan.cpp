@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -23,12 +24,21 @@ struct PlanTotals {
   }
 };
 
+// "zookeeper", "kafka"; "kafka 14" when the host has another node of the component.
+std::string component_of(const ops::HostChange& c, const ops::DeployReport& report) {
+  const auto same = std::count_if(report.changes.begin(), report.changes.end(), [&](auto& o) {
+    return o.host == c.host && o.component == c.component;
+  });
+  return same > 1 ? c.component + " " + std::to_string(c.id) : c.component;
+}
+
 PlanTotals totals_of(const ops::DeployReport& report) {
   PlanTotals t;
   for (const auto& c : report.changes) {
     t.uploads += c.upload ? 1 : 0;
     t.files += static_cast<int>(c.files.size());
-    std::string who = c.host + (c.component == "kafka" ? " (kafka)" : "");
+    const std::string component = component_of(c, report);
+    std::string who = c.host + (c.component == "kafka" ? " (" + component + ")" : "");
     if (c.action == "restart") t.restarts.push_back(who);
     if (c.action == "start" || c.action == "format, start") t.starts.push_back(who);
     if (c.action.rfind("take out", 0) == 0 || c.action.rfind("stop", 0) == 0)
@@ -46,6 +56,7 @@ void print_plan_json(const std::string& cluster, const ops::DeployReport& report
     for (const auto& f : c.files) fj.push_back({{"path", f.path}, {"diff", f.diff}});
     hosts.push_back({{"host", c.host},
                      {"component", c.component},
+                     {"id", c.id},
                      {"upload", c.upload},
                      {"files", fj},
                      {"action", c.action}});
@@ -65,7 +76,7 @@ void print_plan_json(const std::string& cluster, const ops::DeployReport& report
 void print_host_changes(const ops::DeployReport& report) {
   for (const auto& c : report.changes) {
     bool none = !c.upload && c.files.empty() && c.action == "none";
-    std::printf("%s (%s): %s\n", c.host.c_str(), c.component.c_str(),
+    std::printf("%s (%s): %s\n", c.host.c_str(), component_of(c, report).c_str(),
                 none ? "no change" : (c.action == "none" ? "update files" : c.action.c_str()));
     if (c.upload) std::printf("  install the distribution (a different checksum is installed)\n");
     for (const auto& f : c.files) {

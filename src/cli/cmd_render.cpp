@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "ops/kafka/quorum.hpp"
 #include "render/kafka.hpp"
 #include "render/zookeeper.hpp"
 #include "util/file.hpp"
@@ -72,8 +73,9 @@ int cmd_render(GlobalOptions& g, const std::string& out_dir) {
     return render::render_zookeeper_node(cluster, s, g.ops.templates);
   });
   if (rc == kOk) {
+    const render::KafkaQuorum quorum = ops::offline_quorum(cluster);
     rc = render_all(tree, cluster.kafka_nodes, [&](const inventory::KafkaNode& n) {
-      return render::render_kafka_node(cluster, n, g.ops.templates);
+      return render::render_kafka_node(cluster, n, g.ops.templates, nullptr, quorum);
     });
   }
   std::fprintf(stderr, "%s %zu files for %zu servers and %zu Kafka nodes into %s\n",

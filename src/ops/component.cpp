@@ -30,10 +30,12 @@ std::unique_ptr<Tier> tier_of(const inventory::Cluster& cluster, NodeKind kind) 
   return nullptr;
 }
 
-Component* node_on(Tier& tier, const std::string& host) {
+std::vector<Component*> nodes_named(Tier& tier, const std::string& name) {
+  std::vector<Component*> named;
   for (Component* c : tier.nodes())
-    if (c->host() == host) return c;
-  return nullptr;
+    if (c->host() == name || (tier.ids_name_nodes() && std::to_string(c->id()) == name))
+      named.push_back(c);
+  return named;
 }
 
 std::vector<std::unique_ptr<Tier>> tiers_of(const inventory::Cluster& cluster) {

@@ -283,13 +283,17 @@ class Tier {
   // Whether readiness is asked of each node (wait_ready per node) or of the tier as a
   // whole (wait_all), after its nodes were started.
   virtual bool ready_per_node() const { return true; }
+  // Whether a command's NODE may name one of this tier's nodes by its id (a host can hold
+  // more than one of them).
+  virtual bool ids_name_nodes() const { return false; }
   virtual util::Result<std::string> wait_all(Context&) { return std::string(); }
 };
 
-// The tier of `cluster` whose nodes are of `kind` (null when it has none), and its node on
-// `host`.
+// The tier of `cluster` whose nodes are of `kind` (null when it has none).
 std::unique_ptr<Tier> tier_of(const inventory::Cluster& cluster, NodeKind kind);
-Component* node_on(Tier& tier, const std::string& host);
+// The nodes of `tier` that `name` (a command's NODE) names: every node on host `name`, or
+// the node whose id is `name` in a tier whose ids name nodes (Tier::ids_name_nodes).
+std::vector<Component*> nodes_named(Tier& tier, const std::string& name);
 
 // The tiers of `cluster`'s nodes, in start order (ZooKeeper, then Kafka): the one
 // place a new kind of node is registered.

@@ -117,9 +117,23 @@ def kafka4_dist() -> Path:
     return _kafka_dist("4")
 
 
+_MODULE_SECONDS: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    """Sums each module's setup, call and teardown time (the suite's budget is per module)."""
+    module = report.nodeid.split("::")[0]
+    _MODULE_SECONDS[module] = _MODULE_SECONDS.get(module, 0.0) + report.duration
+
+
 def pytest_terminal_summary(terminalreporter):
-    """The fault cases' numbers, one line each (zk_helpers.record_case)."""
+    """Each module's time, then the fault cases' numbers, one line each
+    (zk_helpers.record_case)."""
     from zk_helpers import CASES
+    if _MODULE_SECONDS:
+        terminalreporter.section("time per module")
+        for module, secs in sorted(_MODULE_SECONDS.items(), key=lambda kv: -kv[1]):
+            terminalreporter.write_line(f"{secs:7.1f} s  {module}")
     if not CASES:
         return
     terminalreporter.section("fault cases: what was injected, what zkctl reported, writes")

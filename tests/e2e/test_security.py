@@ -388,6 +388,13 @@ def test_status_verify_and_one_restart_as_on_an_open_cluster(lab, sec):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     code, status = sec.status()
     assert code == 0 and status["kafka"]["ok"]
+    # Replica moves plan over the admin listener's TLS and SCRAM (#15): every partition of
+    # three brokers already sits on all three, and a drain has nowhere to go.
+    proc = sec.run("rebalance", "--dry-run", "--json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert json.loads(proc.stdout)["partitions"] == 0, proc.stdout
+    proc = sec.run("drain", "node2", "--dry-run", "--json")
+    assert proc.returncode == 4 and json.loads(proc.stdout)["refusals"], proc.stdout + proc.stderr
 
 
 def test_rolling_restart_over_tls_loses_nothing(lab, sec):
@@ -474,3 +481,8 @@ def test_kraft_secure_deploy_verify_and_client(lab, ksec):
     assert "authoriz" in (r.stdout + r.stderr).lower()
     proc = ksec.run("restart", "kf2")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    # KRaft over TLS too (#15): the replica-move plan reads the cluster through the admin
+    # listener; three brokers holding every partition leave nothing to move.
+    proc = ksec.run("rebalance", "--dry-run", "--json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert json.loads(proc.stdout)["partitions"] == 0, proc.stdout

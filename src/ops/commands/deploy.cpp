@@ -281,8 +281,14 @@ void apply(Context& ctx, DeployPlan& plan, DeployReport& report) {
   copy_tally(a, report);
 }
 
+// "node1: configure, restart"; the node's label ("node1 (kafka 14)") when the stage has
+// another node on its host.
 std::string summary_of(const PlannedJob& job, const PlannedStage& stage) {
-  std::string line = (job.node ? job.node->host() : stage.name) + ":";
+  const bool shared = job.node && std::any_of(stage.jobs.begin(), stage.jobs.end(), [&](auto& o) {
+                        return o.node && o.node != job.node && o.node->host() == job.node->host();
+                      });
+  std::string line =
+      (job.node ? (shared ? job.node->label() : job.node->host()) : stage.name) + ":";
   for (std::size_t i = 0; i < job.steps.size(); ++i)
     line += (i ? ", " : " ") + std::string(to_string(job.steps[i]));
   std::string why;
@@ -309,7 +315,8 @@ void describe(Context& ctx, DeployPlan& plan, DeployReport& report) {
                               "kafka",
                               false,
                               {},
-                              "stop (controlled shutdown), its replicas drained first if any"});
+                              "stop (controlled shutdown), its replicas drained first if any",
+                              n.id});
   for (const PlannedStage& stage : plan.stages) {
     StageSummary s{stage.name, stage.order, {}};
     for (const PlannedJob& job : stage.jobs) s.jobs.push_back(summary_of(job, stage));

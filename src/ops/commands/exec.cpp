@@ -102,8 +102,10 @@ util::Result<std::string> tail_log(Context& ctx, const std::string& host, LogOf 
     pattern = "zookeeper*.log";
     user = s->service.user;
   } else {
-    const auto* n = cluster.find_kafka(host);
-    if (!n) return util::fail("no Kafka node on '" + host + "'");
+    const auto* n = cluster.find_kafka(host);  // the host's first, or the one of that id
+    for (const auto& k : cluster.kafka_nodes)
+      if (n == nullptr && std::to_string(k.id) == host) n = &k;
+    if (!n) return util::fail("no Kafka node on '" + host + "' nor of that id");
     conn = &ctx.connection(*n);
     dir = render::kafka_paths(*n).log_dir;
     pattern = "server.log";

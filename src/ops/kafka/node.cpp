@@ -41,6 +41,13 @@ std::string new_kafka_cluster_id() {
   }
 }
 
+std::string KafkaComponent::step(const std::string& name) const {
+  const auto& nodes = cluster_.kafka_nodes;
+  const bool shared = std::count_if(nodes.begin(), nodes.end(),
+                                    [&](const auto& n) { return n.host == node_.host; }) > 1;
+  return "kafka " + (shared ? std::to_string(node_.id) + " " : std::string()) + name;
+}
+
 std::string KafkaComponent::install_dir() const {
   return render::kafka_paths(node_).install_dir;
 }

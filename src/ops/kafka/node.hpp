@@ -47,7 +47,8 @@ class KafkaComponent final : public NodeComponent<inventory::KafkaNode, KafkaFac
   std::string label() const override {
     return node_.host + " (kafka " + std::to_string(node_.id) + ")";
   }
-  std::string step(const std::string& name) const override { return "kafka " + name; }
+  // "kafka restart"; "kafka 14 restart" on a host with more than one Kafka node.
+  std::string step(const std::string& name) const override;
   render::Product product() const override { return render::Product::kafka; }
   int heap_mb() const override { return cluster_.kafka->heap_mb; }
   const std::string& distribution() const override { return cluster_.kafka->distribution; }
@@ -127,6 +128,7 @@ class KafkaTier final : public Tier {
            "is back in the ISR of all of them";
   }
   bool ready_per_node() const override { return false; }
+  bool ids_name_nodes() const override { return true; }
   // Dynamic quorum (#15): the inventory's controllers that are not voters yet, added after
   // their start (join_controller); empty before settle.
   std::vector<Component*> joining_controllers();

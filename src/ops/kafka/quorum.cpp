@@ -170,12 +170,25 @@ util::Result<void> record_quorum(const std::string& cluster, const QuorumRecord&
   return util::write_file_atomically((dir / "kraft-quorum").string(), text, 0600);
 }
 
+bool dynamic_quorum_release(const DistVersion& version) {
+  return version.major > 3 || (version.major == 3 && version.minor >= 9);
+}
+
+render::KafkaQuorum offline_quorum(const inventory::Cluster& cluster) {
+  if (!cluster.kafka || cluster.kafka->mode != inventory::KafkaMode::kraft)
+    return render::KafkaQuorum::voters;
+  QuorumKind kind = recorded_quorum(cluster.name).kind;
+  if (kind == QuorumKind::unknown) {
+    auto v = distribution_version(cluster.kafka->distribution, render::Product::kafka);
+    kind = v && dynamic_quorum_release(*v) ? QuorumKind::dynamic : QuorumKind::fixed;
+  }
+  return kind == QuorumKind::dynamic ? render::KafkaQuorum::bootstrap : render::KafkaQuorum::voters;
+}
+
 QuorumPlan decide_quorum(const inventory::Cluster& cluster, const QuorumFacts& f,
                          const std::function<std::string()>& new_id) {
   QuorumPlan p;
-  const bool dynamic_release =
-      f.version.major > 3 || (f.version.major == 3 && f.version.minor >= 9);
-  if (!f.kraft || f.migration || !dynamic_release) {
+  if (!f.kraft || f.migration || !dynamic_quorum_release(f.version)) {
     p.kind = QuorumKind::fixed;  // ZooKeeper mode, a migration's nodes, Kafka before 3.9
     return p;
   }

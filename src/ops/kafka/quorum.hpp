@@ -63,6 +63,14 @@ struct QuorumRecord {
   std::string initial;  // --initial-controllers of the first format ("" for a static quorum)
 };
 QuorumRecord recorded_quorum(const std::string& cluster);
+
+// Whether release `version` formats new KRaft clusters with a dynamic quorum (KIP-853: 3.9+).
+bool dynamic_quorum_release(const DistVersion& version);
+
+// How `zkctl render` (no host asked) names a KRaft cluster's controller quorum: as the last
+// deploy recorded it, else as a first deploy would (dynamic from 3.9 on); ZooKeeper mode:
+// voters (unused).
+render::KafkaQuorum offline_quorum(const inventory::Cluster& cluster);
 util::Result<void> record_quorum(const std::string& cluster, const QuorumRecord& record);
 
 // What the Kafka tier settled about the quorum for this command.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "ops/cluster/state.hpp"
 #include "ops/host/java.hpp"
 #include "remote/scripts.hpp"
 #include "render/kafka_paths.hpp"
@@ -174,6 +175,15 @@ std::vector<std::string> controller_disk_problems(const inventory::KafkaNode& co
   return out;
 }
 
+std::optional<std::string> pending_upgrade_problem(
+    const std::optional<KafkaUpgradeRecord>& record) {
+  if (!record || record->step != "binaries") return std::nullopt;
+  return "a Kafka upgrade to " + record->to + " is half done: inter.broker.protocol.version " +
+         "is kept at " + (record->pinned.empty() ? "the old release's" : record->pinned) +
+         "; finish it first (zkctl deploy --finalize-upgrade with the ZooKeeper-mode inventory), "
+         "then migrate";
+}
+
 std::vector<std::string> precheck_problems(Context& ctx, const MigrationRecord& record,
                                            const std::optional<ZkMigrationView>& zk,
                                            const DeployReport& plan) {
@@ -191,6 +201,8 @@ std::vector<std::string> precheck_problems(Context& ctx, const MigrationRecord& 
     out.insert(out.end(), plan.refusals.begin(), plan.refusals.end());
   }
   broker_changes(c, plan, out);
+  if (auto p = pending_upgrade_problem(parse_kafka_upgrade_record(recorded_kafka_upgrade(c.name))))
+    out.push_back(*p);
   if (zk) {
     if (zk->cluster_id.empty())
       out.push_back("ZooKeeper holds no /cluster/id under " + c.kafka->zookeeper_chroot +

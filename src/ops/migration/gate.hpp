@@ -13,6 +13,7 @@
 #include "ops/commands/deploy.hpp"
 #include "ops/context.hpp"
 #include "ops/kafka/health.hpp"
+#include "ops/kafka/upgrade.hpp"
 #include "ops/migration/phase.hpp"
 #include "ops/migration/zk_view.hpp"
 
@@ -49,6 +50,11 @@ inline constexpr long kMigrationControllerDiskKb = 1024L * 1024;
 // problem each: "controller 1 on node1: /var/lib/kafka/controller: 12 MiB free, ...".
 std::vector<std::string> controller_disk_problems(const inventory::KafkaNode& controller,
                                                   const HostProbe& probe, long min_kb);
+
+// A Kafka upgrade whose second step is still pending (`record`: kafka-upgrade.json as
+// parsed): the brokers still speak the old inter.broker.protocol.version, and a migration's
+// rolls would raise it without the operator's word. nullopt: none pending.
+std::optional<std::string> pending_upgrade_problem(const std::optional<KafkaUpgradeRecord>& record);
 
 // The pre-checks' problems (empty: the migration may begin), from what ZooKeeper says, the
 // partitions' state, the release and the plan of the controllers' phase (`plan`: deploy

@@ -230,3 +230,24 @@ TEST(KafkaQuorum, TheRecordRoundTrips) {
   EXPECT_EQ(ops::recorded_quorum("k").kind, ops::QuorumKind::fixed);
   unsetenv("ZKCTL_HOME");
 }
+
+// zkctl render asks no host (#15): the recorded quorum decides, else the release.
+TEST(KafkaQuorum, RenderNamesTheQuorumAsRecorded) {
+  zkctl::testing::TempDir home("quorum-render");
+  setenv("ZKCTL_HOME", home.path().c_str(), 1);
+  inventory::Cluster c;
+  c.name = "k";
+  c.kafka = inventory::KafkaSettings{};
+  c.kafka->mode = inventory::KafkaMode::kraft;
+  c.kafka->distribution = home.path() + "/missing.tgz";
+  // No record, no readable tarball: controller.quorum.voters, as before 3.9.
+  EXPECT_EQ(ops::offline_quorum(c), render::KafkaQuorum::voters);
+  ASSERT_TRUE(ops::record_quorum("k", {ops::QuorumKind::dynamic, "1@h:9093:D"}).ok());
+  EXPECT_EQ(ops::offline_quorum(c), render::KafkaQuorum::bootstrap);
+  c.kafka->mode = inventory::KafkaMode::zookeeper;
+  EXPECT_EQ(ops::offline_quorum(c), render::KafkaQuorum::voters);
+  EXPECT_TRUE(ops::dynamic_quorum_release({3, 9, 0, "3.9.0"}));
+  EXPECT_TRUE(ops::dynamic_quorum_release({4, 0, 0, "4.0.0"}));
+  EXPECT_FALSE(ops::dynamic_quorum_release({3, 8, 1, "3.8.1"}));
+  unsetenv("ZKCTL_HOME");
+}

@@ -108,6 +108,36 @@ TEST(KafkaRelease, TheVersionFromTheJarsDecidesTheMode) {
   EXPECT_FALSE(kraft.release_problem({4, 4, 0, "4.4.0"}));
 }
 
+// Two brokers on one host (#15): their steps say which is which, and a command's NODE names
+// both by the host or one by its id.
+TEST(KafkaNodes, TwoOnAHostAreNamedByTheirIds) {
+  inventory::Cluster c;
+  c.name = "k";
+  c.kafka = inventory::KafkaSettings{};
+  c.kafka->mode = inventory::KafkaMode::zookeeper;
+  for (auto [host, id] : {std::pair{"n1", 11}, {"n2", 12}, {"n1", 14}}) {
+    inventory::KafkaNode n;
+    n.host = host;
+    n.id = id;
+    c.kafka_nodes.push_back(n);
+  }
+  ops::KafkaTier tier(c, c.kafka_nodes);
+  auto nodes = tier.nodes();
+  ASSERT_EQ(nodes.size(), 3u);
+  EXPECT_EQ(nodes[0]->step("restart"), "kafka 11 restart");
+  EXPECT_EQ(nodes[1]->step("restart"), "kafka restart");
+  EXPECT_EQ(nodes[2]->step("restart"), "kafka 14 restart");
+  auto ids = [](const std::vector<ops::Component*>& v) {
+    std::vector<int> out;
+    for (auto* n : v) out.push_back(n->id());
+    return out;
+  };
+  EXPECT_EQ(ids(ops::nodes_named(tier, "n1")), (std::vector<int>{11, 14}));
+  EXPECT_EQ(ids(ops::nodes_named(tier, "14")), (std::vector<int>{14}));
+  EXPECT_TRUE(ops::nodes_named(tier, "1").empty());
+  EXPECT_TRUE(ops::nodes_named(tier, "n3").empty());
+}
+
 // #11: a broker killed mid-migration (still a ZooKeeper-mode broker of the KRaft inventory)
 // keeps its registration until its ZooKeeper session expires; starting it before fails
 // (NodeExists). Its start waits as a ZooKeeper-mode cluster's does (here: ZooKeeper

@@ -302,5 +302,19 @@ TEST(MigrationStatus, TextAndJsonSayThePhaseAndTheWait) {
   EXPECT_EQ(j["quorum"]["leader"], 2);
 }
 
+// A migration begun between an upgrade's two steps would raise the protocol version the
+// operator kept (#11): the pre-checks refuse it, naming the second step.
+TEST(MigrationPrecheck, AnUpgradesPendingSecondStepIsNamed) {
+  EXPECT_FALSE(pending_upgrade_problem(std::nullopt));
+  EXPECT_FALSE(
+      pending_upgrade_problem(KafkaUpgradeRecord{"3.8.1", "3.9.2", "", "finalized", "3.9-IV0"}));
+  auto p = pending_upgrade_problem(KafkaUpgradeRecord{"3.8.1", "3.9.2", "3.8", "binaries", ""});
+  ASSERT_TRUE(p);
+  EXPECT_EQ(*p,
+            "a Kafka upgrade to 3.9.2 is half done: inter.broker.protocol.version is kept at "
+            "3.8; finish it first (zkctl deploy --finalize-upgrade with the ZooKeeper-mode "
+            "inventory), then migrate");
+}
+
 }  // namespace
 }  // namespace zkctl::ops
