@@ -2,8 +2,8 @@
 3.9, the 3+1 ensemble) moved to KRaft with three dedicated controllers beside the brokers
 (ids 1-3, their own port, install and log dirs), under an acks=all producer and a consumer
 group, through every phase: plan, the phases up to dual-write, a rollback to ZooKeeper mode,
-the migration again with zkctl interrupted mid-phase (and a broker killed) and resumed, finalize, then Kafka 4 as an
-ordinary rolling upgrade. Every message acknowledged is consumed after it; the topic's config
+the migration again with zkctl interrupted mid-phase (and a broker killed) and resumed,
+finalize, then Kafka 4 as an ordinary rolling upgrade. Every message acknowledged is consumed after it; the topic's config
 and the group's offsets survive.
 Tests run in file order and share one cluster."""
 
