@@ -2,8 +2,8 @@
 3.9, the 3+1 ensemble) moved to KRaft with three dedicated controllers beside the brokers
 (ids 1-3, their own port, install and log dirs), under an acks=all producer and a consumer
 group, through every phase: plan, the phases up to dual-write, a rollback to ZooKeeper mode,
-the migration again with zkctl interrupted mid-phase and resumed, finalize, then Kafka 4 as an
-ordinary rolling upgrade. Every message acknowledged is consumed after it; the topic's config
+the migration again with zkctl interrupted mid-phase (and a broker killed) and resumed,
+finalize, then Kafka 4 as an ordinary rolling upgrade. Every message acknowledged is consumed after it; the topic's config
 and the group's offsets survive.
 Tests run in file order and share one cluster."""
 
@@ -23,14 +23,13 @@ from kafka_helpers import SequencedProducer, consume_all, create_topic
 from lab import REPO
 from zk_helpers import Zkctl, record_case
 
-# Out of the default suite again: in the clean-clone run of 2026-11-30 the rollback from
-# dual-write hung in its last roll. Kafka 3.9.2's broker 13, still in migration mode, lost its
-# AlterPartition channel when the controller moved from KRaft back to a ZooKeeper broker
-# (NodeToControllerRequestThread died: "A metric named ... alter-partition-metrics already
-# exists"), so broker 12 never got back into the ISRs broker 13 leads and the roll's gate
-# waited out its timeout. Two earlier lab runs passed. ZKCTL_E2E_MIGRATION=1 runs it.
-pytestmark = pytest.mark.skipif(os.environ.get("ZKCTL_E2E_MIGRATION") != "1",
-                                reason="migration lifecycle: set ZKCTL_E2E_MIGRATION=1")
+# The rollback's last roll once hung (clean-clone run of 2026-11-30): Kafka 3.9.2's broker 13,
+# still in migration mode, lost its AlterPartition channel when the controller moved from KRaft
+# back to a ZooKeeper broker (a race between its two controller channels' metrics, see
+# src/ops/kafka/gate.cpp), so broker 12 never got back into the ISRs broker 13 leads. The roll
+# now restarts such a leader ahead of its turn once it has held the restarted broker out for
+# replica.lag.time.max.ms. The race is rare, so the rollback case makes a leader that cannot
+# expand its ISRs itself (rollback_holding_isrs).
 
 SEED_KAFKA = REPO / "inventories" / "seed-kafka.toml"
 BOOTSTRAP = "node1:9092,node2:9092,node3:9092"
@@ -44,6 +43,7 @@ install_dir = "/opt/kafka-controller"
 log_dirs = ["/var/lib/kafka/controller"]  # /var/lib/kafka is private to each lab host
 """
 CONTROLLER_PATTERN = r"kafka\.Kafka /opt/kafka-controller/"
+BROKER_PATTERN = r"kafka\.Kafka /opt/kafka/config/"
 TOPIC = f"e2e-migration-{uuid.uuid4().hex[:8]}"
 GROUP = "e2e-migration-group"
 RETENTION = "987654321"
@@ -154,10 +154,78 @@ def test_phases_up_to_dual_write(lab, zkm):
                 errors=len(S.producer.errors))
 
 
+HOLD_TABLE = "zkctl_e2e_hold"
+
+
+def zk_controller() -> int:
+    from kazoo.client import KazooClient
+    zk = KazooClient(hosts="node1:2181,node2:2181,node3:2181", timeout=10.0)
+    zk.start(timeout=10)
+    try:
+        return json.loads(zk.get("/kafka/controller")[0])["brokerid"]
+    finally:
+        zk.stop()
+        zk.close()
+
+
+def hold_isrs(lab, broker: int) -> tuple[int, str]:
+    """The broker the roll restarts after `broker` (the controller goes last) is cut off from
+    the controller's listener inside its own network namespace (its connections there reset):
+    it leads on, but its AlterPartition requests fail, so no ISR it leads grows. Returns it and
+    its host."""
+    ctl = zk_controller()
+    order = sorted(b for b in (11, 12, 13) if b != ctl) + [ctl]
+    leader = order[order.index(broker) + 1]
+    assert leader != ctl, (broker, order)
+    host = f"node{leader - 10}"
+    rules = (f"table inet {HOLD_TABLE} {{\n  chain output {{\n"
+             "    type filter hook output priority 0; policy accept;\n"
+             f"    ip daddr {lab.address(f'node{ctl - 10}')} tcp dport 9092 reject with tcp reset\n"
+             "  }\n}\n")
+    subprocess.run(["ip", "netns", "exec", f"zklab-{host}", "nft", "-f", "-"], input=rules,
+                   text=True, check=True, capture_output=True, timeout=30)
+    return leader, host
+
+
+def release_isrs(host: str) -> None:
+    subprocess.run(["ip", "netns", "exec", f"zklab-{host}", "nft", "delete", "table", "inet",
+                    HOLD_TABLE], check=False, capture_output=True, timeout=30)
+
+
+def rollback_holding_isrs(lab, zkm) -> tuple[int, str, int | None]:
+    """`migrate rollback`, its last roll meeting a leader that cannot expand ISRs (what Kafka
+    3.9.2's race leaves, see the header; rare by itself, so made here): once the roll's first
+    broker is back up, the next one is held (hold_isrs) until zkctl says it restarts it ahead of
+    its turn. Returns exit code, output and the held broker."""
+    proc = subprocess.Popen([str(zkm.binary), "migrate", "rollback", "-i", S.kraft], env=zkm.env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            stdin=subprocess.DEVNULL)
+    lines: list[str] = []
+    held: tuple[int, str] | None = None
+    try:
+        for line in proc.stdout:
+            lines.append(line)
+            m = re.search(r"waiting for broker (\d+) (to register$|back in ISR)", line.rstrip())
+            if m and held is None:
+                held = hold_isrs(lab, int(m.group(1)))
+            if held and "ahead of its turn" in line:
+                release_isrs(held[1])
+        proc.wait(timeout=900)
+    finally:
+        if held:
+            release_isrs(held[1])
+        if proc.poll() is None:
+            proc.kill()
+    out = "".join(lines)
+    print(f"$ zkctl migrate rollback -> exit {proc.returncode}\n{out}")
+    return proc.returncode, out, held[0] if held else None
+
+
 def test_rollback_from_dual_write_to_zookeeper_mode(lab, zkm):
-    proc = zkm.run("migrate", "rollback", "-i", S.kraft, timeout=900)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "ZooKeeper: /controller and /migration removed" in proc.stdout
+    code, out, held = rollback_holding_isrs(lab, zkm)
+    assert code == 0, out
+    assert "ZooKeeper: /controller and /migration removed" in out
+    assert held and f"restarting broker {held} now, ahead of its turn" in out, out
     assert not any(controller_pids(lab))
     for i in (1, 2, 3):
         props = server_properties(lab, f"node{i}")
@@ -170,8 +238,11 @@ def test_rollback_from_dual_write_to_zookeeper_mode(lab, zkm):
     assert s["done"] == "none" and s["rolled_back_at"]
     acked = set(S.producer.acked)
     seen = consume_all(BOOTSTRAP, TOPIC, acked, timeout=120)
-    record_case("migration rollback from dual-write", "migrate rollback",
-                "brokers in ZooKeeper mode", acked=len(acked), lost=len(acked - seen))
+    record_case("migration rollback from dual-write",
+                f"migrate rollback; broker {held} cut off from the controller (no ISR it leads "
+                "grows) while the roll's first broker rejoins",
+                f"broker {held} restarted ahead of its turn, brokers in ZooKeeper mode",
+                acked=len(acked), lost=len(acked - seen))
     assert acked <= seen
 
 
@@ -192,6 +263,11 @@ def test_migration_again_interrupted_then_resumed(lab, zkm):
     assert proc.returncode == 130, out
     s = migration_status(zkm)
     assert s["under_way"] == "dual_write", s
+    # ... and a broker killed (SIGKILL, by PID): the rerun starts it again once its ZooKeeper
+    # registration has expired (it is still a ZooKeeper-mode broker), then goes on.
+    pid = lab.pid_of("node3", BROKER_PATTERN)
+    assert pid, lab.processes("node3")
+    lab.kill("node3", pid, signal.SIGKILL)
     proc = zkm.run("deploy", S.kraft, timeout=1200)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "migrated seed: brokers in KRaft mode" in proc.stdout
@@ -200,7 +276,8 @@ def test_migration_again_interrupted_then_resumed(lab, zkm):
     for i in (1, 2, 3):
         props = server_properties(lab, f"node{i}")
         assert "process.roles=broker" in props and "zookeeper.connect" not in props
-    record_case("migration interrupted and resumed", "zkctl SIGTERM mid brokers-into-migration",
+    record_case("migration interrupted and resumed",
+                "zkctl SIGTERM mid brokers-into-migration, then broker 13 SIGKILL",
                 "exit 130, rerun completed", sent=S.producer.sent, acked=len(S.producer.acked),
                 errors=len(S.producer.errors))
 

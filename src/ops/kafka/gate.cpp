@@ -1,6 +1,7 @@
 #include "ops/kafka/gate.hpp"
 
 #include <algorithm>
+#include <map>
 
 namespace zkctl::ops {
 
@@ -29,14 +30,20 @@ std::string who_text(const std::set<int>& batch) {
   return (batch.size() == 1 ? "broker " : "brokers ") + ids;
 }
 
-// Named refusals, user topics before internal ones, at most kNamed.
-std::string refusal_text(std::vector<std::string> named, const std::set<int>& batch) {
+// `named`, user topics before internal ones, at most kNamed: "t-0 ...; t-1 ...; and 3 more".
+std::string refusal_list(std::vector<std::string> named) {
   std::stable_partition(named.begin(), named.end(),
                         [](const std::string& s) { return s.rfind("__", 0) != 0; });
   std::string out;
   for (std::size_t i = 0; i < named.size() && i < kNamed; ++i)
     out += (out.empty() ? "" : "; ") + named[i];
   if (named.size() > kNamed) out += "; and " + std::to_string(named.size() - kNamed) + " more";
+  return out;
+}
+
+// Named refusals, user topics before internal ones, at most kNamed.
+std::string refusal_text(const std::vector<std::string>& named, const std::set<int>& batch) {
+  const std::string out = refusal_list(named);
   const bool one = batch.size() == 1;
   return who_text(batch) + (one ? " not restarted" : " not restarted together") +
          ": partitions below min.insync.replicas (now, or without " + (one ? "it" : "them") +
@@ -110,6 +117,88 @@ GateVerdict gate_after_restart(const probe::KafkaMetadata& md, int broker) {
   return {GateVerdict::Kind::wait, "waiting for broker " + std::to_string(broker) +
                                        " back in ISR: " + std::to_string(missing) +
                                        " partitions (" + partition_name(*first) + ", ...)"};
+}
+
+// A leader that no longer expands its ISRs. Seen in the migration's rollback (#11), Kafka
+// 3.9.2, read from its source: a ZooKeeper-mode broker in migration mode has two
+// NodeToControllerChannelManagers, "forwarding" and "alter-partition", on one Metrics
+// registry with the same tags (BrokerId). Each Selector's sensors are named by kind and tags
+// only ("failed-authentication:BrokerId-13"), so the two channels share them, and
+// Metrics.sensor() hands an existing one back. When the controller moves between KRaft and a
+// ZooKeeper broker, both request threads see it at once and swap their NetworkClient
+// (NodeToControllerRequestThread.maybeResetNetworkClient: close the old Selector, which
+// removes its sensors by name, then build a new one). One thread's removal can take the
+// sensor the other has just created and not yet filled: the other's metric is then
+// registered outside any sensor and nothing ever removes it. At the next controller move
+// (the rollback deleting /controller: KRaft -> ZooKeeper broker) that thread's new Selector
+// registers the same name, Metrics throws IllegalArgumentException ("A metric named
+// 'failed-authentication-total, group=alter-partition-metrics' already exists") and the
+// thread dies (ShutdownableThread logs "Error due to" and stops). The broker keeps serving
+// and leading, but its AlterPartitionManager waits forever on the request in flight
+// (Partition: isInflight), so no ISR it leads grows or shrinks again until it restarts. A
+// broker restarted by the roll then never rejoins those ISRs: the after-restart gate would
+// wait out its timeout. Any leader that cannot reach the controller looks the same.
+std::vector<HeldOut> leaders_holding_out(const probe::KafkaMetadata& md, int broker,
+                                         const std::set<int>& unrolled) {
+  if (!registered(md, broker)) return {};
+  std::map<int, HeldOut> held;
+  std::set<int> rejoined;  // leaders that took `broker` back into one of their partitions
+  for (const auto& p : md.partitions) {
+    if (!has(p.replicas, broker)) continue;
+    if (has(p.isr, broker)) {
+      rejoined.insert(p.leader);
+      continue;
+    }
+    if (p.leader < 0 || p.leader == broker || !unrolled.count(p.leader) ||
+        !registered(md, p.leader))
+      return {};  // offline, or the roll's own: the ordinary wait
+    held[p.leader].leader = p.leader;
+    held[p.leader].partitions.push_back(partition_name(p));
+  }
+  std::vector<HeldOut> out;
+  for (auto& [leader, h] : held) {
+    if (rejoined.count(leader)) return {};  // it expands ISRs: `broker` is catching up
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+GateVerdict gate_restart_holding_leader(const probe::KafkaMetadata& md,
+                                        const probe::KafkaMinInsync& min, int broker,
+                                        const HeldOut& held) {
+  const int l = held.leader;
+  std::vector<std::string> refused;
+  for (const auto& p : md.partitions) {
+    const int need = min.of(p.topic);
+    const int rf = static_cast<int>(p.replicas.size());
+    const int in_sync = static_cast<int>(p.isr.size());
+    if (!has(p.isr, l) || rf <= need) continue;  // unaffected, or never available through it
+    if (p.leader == l && has(p.replicas, broker) && !has(p.isr, broker)) {
+      // Held out: the leadership goes to another in-sync replica (no acknowledged write is
+      // lost: acks=all wrote to each of them); the ISR is 1 short until `broker` rejoins.
+      const bool heir = std::any_of(p.isr.begin(), p.isr.end(),
+                                    [&](int r) { return r != l && registered(md, r); });
+      if (!heir || in_sync < need)
+        refused.push_back(isr_text(p, in_sync, need) +
+                          (heir ? "" : ", no other in-sync replica to lead it"));
+    } else if (in_sync - 1 < need) {
+      refused.push_back(isr_text(p, in_sync, need) + ", " + std::to_string(in_sync - 1) +
+                        " without broker " + std::to_string(l));
+    }
+  }
+  if (refused.empty()) return {};
+  return {
+      GateVerdict::Kind::refuse,
+      "broker " + std::to_string(l) + " not restarted ahead of its turn: " + refusal_list(refused)};
+}
+
+std::optional<HeldOut> HoldWatch::observe(const std::vector<HeldOut>& held, Clock::time_point now) {
+  if (held != held_) {
+    held_ = held;
+    since_ = now;
+  }
+  if (held_.empty() || now - since_ < bound_) return std::nullopt;
+  return held_.front();
 }
 
 }  // namespace zkctl::ops

@@ -3,6 +3,8 @@
 // min.insync.replicas (Strimzi's KafkaAvailability rule): may broker B go now, must the roll
 // wait for brokers it already restarted to catch up, or must it stop; and is B back.
 
+#include <chrono>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -41,6 +43,50 @@ GateVerdict gate_before_restart_batch(const probe::KafkaMetadata& md,
 // After restarting `broker`: registered and back in the ISR of every partition it hosts
 // (go), else wait with what is awaited.
 GateVerdict gate_after_restart(const probe::KafkaMetadata& md, int broker);
+
+// A leader that keeps a restarted broker out of its ISRs: `broker` is a replica of
+// `partitions` (named), which `leader` leads, and in none of their ISRs.
+struct HeldOut {
+  int leader = -1;
+  std::vector<std::string> partitions;
+  bool operator==(const HeldOut&) const = default;
+};
+
+// While the after-restart gate waits for `broker`: the leaders holding it out, when every
+// partition it is missing from is led by a registered broker of `unrolled` (this roll's
+// brokers not restarted yet) that has taken it back into none of the partitions it leads;
+// empty otherwise (it is still catching up, or a leader this roll restarted is involved,
+// or it is not registered yet: the ordinary wait). Leaders in id order.
+std::vector<HeldOut> leaders_holding_out(const probe::KafkaMetadata& md, int broker,
+                                         const std::set<int>& unrolled);
+
+// Whether `held.leader` may be restarted now, ahead of its turn, to let `broker` back in
+// (go), or why not (refuse). Its controlled shutdown hands each partition it leads to a
+// member of the ISR, so: every partition `broker` is held out of keeps an in-sync replica
+// besides the leader (all registered) and is not below its min.insync.replicas now; every
+// other partition keeps its min ISR without it (rf <= min never blocks, as in
+// gate_before_restart).
+GateVerdict gate_restart_holding_leader(const probe::KafkaMetadata& md,
+                                        const probe::KafkaMinInsync& min, int broker,
+                                        const HeldOut& held);
+
+// How long the same leaders have held a broker out, over the after-restart gate's looks: the
+// leader to restart once the same holding (leaders_holding_out, unchanged) has lasted `bound`
+// (replica.lag.time.max.ms: a follower not caught up by then would leave an ISR it was in).
+class HoldWatch {
+ public:
+  using Clock = std::chrono::steady_clock;
+  explicit HoldWatch(std::chrono::milliseconds bound) : bound_(bound) {}
+  // One look at `now`; the first holding leader once due, else nullopt (a change restarts
+  // the count).
+  std::optional<HeldOut> observe(const std::vector<HeldOut>& held, Clock::time_point now);
+  std::chrono::milliseconds bound() const { return bound_; }
+
+ private:
+  std::chrono::milliseconds bound_;
+  std::vector<HeldOut> held_;
+  Clock::time_point since_{};
+};
 
 // "topic-3" (Kafka's TopicPartition form).
 std::string partition_name(const probe::KafkaPartition& p);

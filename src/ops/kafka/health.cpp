@@ -27,17 +27,23 @@ util::Result<std::unique_ptr<probe::ZkClient>> kafka_zookeeper(const inventory::
                                   std::max(timeout, std::chrono::milliseconds(5000)), zo);
 }
 
-// zookeeper.session.timeout.ms of the brokers ([kafka.config], else Kafka's default).
-std::chrono::milliseconds broker_session_timeout(const inventory::Cluster& cluster) {
+// A duration in ms of the brokers' config: `key` of [kafka.config], else Kafka's default `ms`.
+std::chrono::milliseconds broker_config_ms(const inventory::Cluster& cluster,
+                                           const std::string& wanted, long long ms) {
   for (const auto& [key, value] : cluster.kafka->extra_config)
-    if (key == "zookeeper.session.timeout.ms") {
+    if (key == wanted) {
       try {
         return std::chrono::milliseconds(std::stoll(value));
       } catch (const std::exception&) {
         break;  // not a number: Kafka would not start; the default bounds the wait
       }
     }
-  return std::chrono::milliseconds(18000);
+  return std::chrono::milliseconds(ms);
+}
+
+// zookeeper.session.timeout.ms of the brokers ([kafka.config], else Kafka's default).
+std::chrono::milliseconds broker_session_timeout(const inventory::Cluster& cluster) {
+  return broker_config_ms(cluster, "zookeeper.session.timeout.ms", 18000);
 }
 
 std::vector<int> int_list(const std::string& text) {
@@ -237,6 +243,80 @@ util::Result<GateVerdict> await_gate(Context& ctx, const inventory::KafkaNode& n
   return await_look(ctx, node.host, {node.id}, step, phase, rolled);
 }
 
+namespace {
+
+// A look at the after-restart gate of `broker` (metadata once): go, or wait with why and the
+// leaders holding it out among `unrolled`.
+GateVerdict look_after(Context& ctx, int broker, const std::set<int>& unrolled,
+                       std::vector<HeldOut>& held, std::optional<probe::KafkaMetadata>& md) {
+  held.clear();
+  const auto timeout = std::max(ctx.options().probe_timeout, std::chrono::milliseconds(5000));
+  auto read = probe::kafka_metadata(kafka_access(ctx.cluster()), timeout);
+  if (!read) return {GateVerdict::Kind::wait, "waiting for metadata: " + read.error().message};
+  md = std::move(*read);
+  GateVerdict v = gate_after_restart(*md, broker);
+  if (v.kind == GateVerdict::Kind::wait) held = leaders_holding_out(*md, broker, unrolled);
+  return v;
+}
+
+// Whether the due `held` leader may go now (gate_restart_holding_leader with the topics'
+// min.insync.replicas).
+GateVerdict may_restart_first(Context& ctx, const probe::KafkaMetadata& md, int broker,
+                              const HeldOut& held) {
+  const auto bootstrap = kafka_access(ctx.cluster());
+  const auto timeout = std::max(ctx.options().probe_timeout, std::chrono::milliseconds(5000));
+  std::set<std::string> topics;
+  for (const auto& p : md.partitions) topics.insert(p.topic);
+  const int asked = md.answered_by >= 0 ? md.answered_by : broker;
+  auto min = probe::kafka_min_insync(bootstrap, {topics.begin(), topics.end()}, asked, timeout);
+  if (!min)
+    return {GateVerdict::Kind::wait, "waiting for min.insync.replicas: " + min.error().message};
+  return gate_restart_holding_leader(md, *min, broker, held);
+}
+
+std::string held_text(const HeldOut& h, int broker, std::chrono::milliseconds bound) {
+  std::string parts;
+  for (std::size_t i = 0; i < h.partitions.size() && i < 3; ++i)
+    parts += (i ? ", " : "") + h.partitions[i];
+  if (h.partitions.size() > 3) parts += " and " + std::to_string(h.partitions.size() - 3) + " more";
+  return "broker " + std::to_string(h.leader) + " has not taken broker " + std::to_string(broker) +
+         " back into the ISRs it leads (" + parts + ") for " + std::to_string(bound.count()) +
+         " ms (replica.lag.time.max.ms)";
+}
+
+}  // namespace
+
+util::Result<Rejoin> await_rejoin(Context& ctx, const inventory::KafkaNode& node,
+                                  const std::string& step, const std::set<int>& unrolled) {
+  const auto timeout = ctx.options().wait_timeout;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  HoldWatch watch(broker_config_ms(ctx.cluster(), "replica.lag.time.max.ms", 30000));
+  std::string shown, refused;
+  for (;;) {
+    std::vector<HeldOut> held;
+    std::optional<probe::KafkaMetadata> md;
+    GateVerdict v = look_after(ctx, node.id, unrolled, held, md);
+    if (v.kind != GateVerdict::Kind::wait) return Rejoin{};
+    // An unreadable cluster neither counts nor resets the holding.
+    auto due = md ? watch.observe(held, std::chrono::steady_clock::now()) : std::nullopt;
+    if (due) {
+      const std::string why = held_text(*due, node.id, watch.bound());
+      GateVerdict may = may_restart_first(ctx, *md, node.id, *due);
+      if (may.kind == GateVerdict::Kind::go) return Rejoin{due->leader, why};
+      if (may.kind == GateVerdict::Kind::refuse) refused = why + "; " + may.why;
+    }
+    if (v.why != shown) {
+      ctx.progress().report({node.host, step, runner::EventKind::progress, v.why});
+      shown = v.why;
+    }
+    if (std::chrono::steady_clock::now() >= deadline)
+      return util::fail("after the restart, still " + v.why + " after " +
+                        std::to_string(timeout.count()) + "s" +
+                        (refused.empty() ? "" : " (" + refused + ")"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
 util::Result<GateVerdict> await_batch_gate(Context& ctx, const std::string& host,
                                            const std::set<int>& batch, const std::string& step,
                                            const std::set<int>& rolled) {
@@ -282,7 +362,11 @@ util::Result<void> wait_all_registered(Context& ctx, std::chrono::seconds timeou
 util::Result<void> wait_stale_registration_gone(Context& ctx, const inventory::KafkaNode& node,
                                                 const std::string& step) {
   const auto& cluster = ctx.cluster();
-  if (!node.broker || cluster.kafka->mode != inventory::KafkaMode::zookeeper) return {};
+  // A broker of the KRaft inventory rendered as a ZooKeeper-mode one (a migration's brokers
+  // before KRaft, or back after its rollback) registers in ZooKeeper too.
+  const bool in_zookeeper = cluster.kafka->mode == inventory::KafkaMode::zookeeper ||
+                            ctx.options().kafka_brokers_as != render::KafkaMigration::none;
+  if (!node.broker || !in_zookeeper) return {};
   auto zk = kafka_zookeeper(cluster, ctx.options().probe_timeout);
   if (!zk) return util::fail("zookeeper: " + zk.error().message);
   const std::string path = "/brokers/ids/" + std::to_string(node.id);

@@ -66,11 +66,24 @@ util::Result<GateVerdict> await_gate(Context& ctx, const inventory::KafkaNode& n
                                      const std::string& step, GatePhase phase,
                                      const std::set<int>& rolled);
 
+// The after-restart gate of broker `node` (gate_after_restart, polled as await_gate does),
+// watching for leaders among `unrolled` (this roll's brokers not restarted yet) that hold it
+// out of their ISRs (leaders_holding_out) for replica.lag.time.max.ms ([kafka.config], else
+// 30 s; HoldWatch): back in sync, or the leader to restart first when
+// gate_restart_holding_leader lets it go (a refusal is named in the timeout's error).
+struct Rejoin {
+  std::optional<int> restart_first;  // a leader holding `node` out, to restart now
+  std::string why;                   // why, one line
+};
+util::Result<Rejoin> await_rejoin(Context& ctx, const inventory::KafkaNode& node,
+                                  const std::string& step, const std::set<int>& unrolled);
+
 // A ZooKeeper-mode broker that was killed (not stopped) stays registered until its ZooKeeper
 // session expires, and a broker started before then fails to register and exits (NodeExists:
 // Kafka's own system tests wait the same way). Polls until /brokers/ids/<id> is gone, at most
 // the session timeout (zookeeper.session.timeout.ms, default 18 s) and 5 s, the wait shown as
-// progress of `step`. Nothing to wait for in KRaft mode or for a controller.
+// progress of `step`. Nothing to wait for in KRaft mode (unless the brokers are rendered as
+// ZooKeeper-mode ones, a migration's `kafka_brokers_as`) or for a controller.
 util::Result<void> wait_stale_registration_gone(Context& ctx, const inventory::KafkaNode& node,
                                                 const std::string& step);
 

@@ -231,6 +231,10 @@ std::vector<Component*> KafkaTier::restart_order(Context& ctx, std::vector<Compo
   rolled_.clear();  // a roll begins
   batches_.clear();
   together_.clear();
+  ahead_.clear();
+  planned_.clear();
+  for (Component* n : nodes)
+    if (static_cast<const KafkaComponent*>(n)->node().broker) planned_.insert(n->id());
   if (nodes.empty()) return nodes;
   KafkaHealth h = kafka_health(ctx, WithQuorum::yes);
   std::vector<Component*> order, last;
@@ -267,6 +271,7 @@ util::Result<void> KafkaTier::restart_one(Context& ctx, const Component& node) {
   refused_ = false;
   const auto& n = static_cast<const KafkaComponent&>(node).node();
   if (together_.count(n.id)) return {};  // restarted with its rack (by_rack)
+  if (ahead_.count(n.id)) return {};     // restarted ahead of its turn (restart_held_leader)
   for (auto it = batches_.begin(); it != batches_.end(); ++it) {
     if (std::find(it->nodes.begin(), it->nodes.end(), &n) == it->nodes.end()) continue;
     RackBatch batch = *it;
@@ -282,9 +287,7 @@ util::Result<void> KafkaTier::restart_one(Context& ctx, const Component& node) {
 }
 
 util::Result<void> KafkaTier::restart_alone(Context& ctx, const Component& node) {
-  Connection& c = node.connection(ctx);
-  if (!c.remote) return util::fail(c.error);
-  auto t = node.timeout(ctx);
+  if (Connection& c = node.connection(ctx); !c.remote) return util::fail(c.error);
   const auto& n = static_cast<const KafkaComponent&>(node).node();
   // A controller-only node: the cluster whole before and after (no partitions of its own).
   if (!n.broker) {
@@ -303,6 +306,14 @@ util::Result<void> KafkaTier::restart_alone(Context& ctx, const Component& node)
           {n.host, node.step("restart"), runner::EventKind::progress, "--force: " + before->why});
     }
   }
+  return stop_start_rejoin(ctx, node);
+}
+
+util::Result<void> KafkaTier::stop_start_rejoin(Context& ctx, const Component& node) {
+  Connection& c = node.connection(ctx);
+  if (!c.remote) return util::fail(c.error);
+  auto t = node.timeout(ctx);
+  const auto& n = static_cast<const KafkaComponent&>(node).node();
   auto was_running = node.stop(*c.remote, ctx.options(), t);
   if (!was_running) return was_running.error();
   if (!*was_running)
@@ -310,8 +321,41 @@ util::Result<void> KafkaTier::restart_alone(Context& ctx, const Component& node)
   if (auto pid = node.start(*c.remote, t); !pid) return pid.error();
   rolled_.insert(n.id);
   if (!n.broker) return node.wait_ready(ctx);
-  auto after = await_gate(ctx, n, node.step("restart"), GatePhase::after, rolled_);
-  if (!after) return after.error();
+  // Back in the ISR of every partition it hosts; a leader of this roll that holds it out
+  // (a leader no longer expanding ISRs, gate.cpp) is restarted now rather than waited for.
+  for (;;) {
+    std::set<int> unrolled;
+    for (int b : planned_)
+      if (!rolled_.count(b)) unrolled.insert(b);
+    auto after = await_rejoin(ctx, n, node.step("restart"), unrolled);
+    if (!after) return after.error();
+    if (!after->restart_first) return {};
+    if (auto r = restart_held_leader(ctx, *after->restart_first, n, after->why); !r) return r;
+  }
+}
+
+// Leader `leader` holds `broker` out of its ISRs (`why`); gate_restart_holding_leader let it
+// go. Its controlled shutdown hands each partition it leads to another in-sync replica (acks=all
+// wrote every acknowledged record to each of them; the partitions held out stay 1 short of
+// their ISR until `broker` rejoins, producers retry), and no partition where it merely follows
+// goes below its min ISR. It is one of this roll's brokers not yet restarted: the roll restarts
+// no broker it would not have restarted anyway, only sooner; its own turn then only reports.
+util::Result<void> KafkaTier::restart_held_leader(Context& ctx, int leader,
+                                                  const inventory::KafkaNode& broker,
+                                                  const std::string& why) {
+  const KafkaComponent* held = nullptr;
+  for (const auto& c : nodes_)
+    if (c->node().broker && c->node().id == leader) held = c.get();
+  if (held == nullptr)
+    return util::fail("broker " + std::to_string(leader) + " is not in the roll");
+  ctx.progress().report({broker.host, held->step("restart"), runner::EventKind::progress,
+                         why + ": restarting broker " + std::to_string(leader) +
+                             " now, ahead of its turn (a leader that no longer expands ISRs)"});
+  ahead_[leader] = "restarted ahead of its turn (it held broker " + std::to_string(broker.id) +
+                   " out of its ISRs)";
+  if (auto r = stop_start_rejoin(ctx, *held); !r)
+    return util::fail("broker " + std::to_string(leader) +
+                      " restarted ahead of its turn: " + r.error().message);
   return {};
 }
 
@@ -337,7 +381,9 @@ std::optional<std::string> KafkaTier::leave_refusal(Context& ctx, const Componen
 std::string KafkaTier::ready_text(Context&, const Component& node) {
   const auto& n = static_cast<const KafkaComponent&>(node).node();
   auto it = together_.find(n.id);
+  auto ahead = ahead_.find(n.id);
   return (it != together_.end() ? it->second + ", " : std::string()) +
+         (ahead != ahead_.end() ? ahead->second + ", " : std::string()) +
          (n.broker ? "registered, no under-replicated partitions" : "running");
 }
 

@@ -145,6 +145,13 @@ class KafkaTier final : public Tier {
                                   std::optional<int> controller);
   // One node's gated restart (the roll's step without racks).
   util::Result<void> restart_alone(Context& ctx, const Component& node);
+  // Its stop, start and after-restart gate (await_rejoin), restarting first a leader that
+  // holds it out of its ISRs (restart_held_leader).
+  util::Result<void> stop_start_rejoin(Context& ctx, const Component& node);
+  // Broker `leader` of this roll, holding `broker` out of its ISRs (`why`), restarted now.
+  util::Result<void> restart_held_leader(Context& ctx, int leader,
+                                         const inventory::KafkaNode& broker,
+                                         const std::string& why);
 
   const inventory::Cluster& cluster_;
   std::string cluster_id_;
@@ -153,6 +160,8 @@ class KafkaTier final : public Tier {
   std::set<int> rolled_;                 // brokers restarted since the roll began (restart_order)
   std::vector<RackBatch> batches_;       // --by-rack: the racks not yet tried together
   std::map<int, std::string> together_;  // --by-rack: restarted with their rack, and how
+  std::set<int> planned_;                // brokers this roll restarts (restart_order)
+  std::map<int, std::string> ahead_;     // restarted ahead of their turn, and why
   bool refused_ = false;                 // the last restart_one stopped at a gate's refusal
   KafkaUpgrade upgrade_;                 // set by deploy's plan (upgrade.hpp); its pins render
 };

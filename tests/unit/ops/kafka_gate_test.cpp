@@ -189,3 +189,113 @@ TEST(KafkaBatchGate, EveryBrokerOfTheBatchMustBeRegisteredAndInSync) {
   EXPECT_EQ(v.kind, Kind::wait);
   EXPECT_EQ(v.why, "waiting for broker 4 to register (log recovery)");
 }
+
+// #11: a leader that no longer expands ISRs (Kafka 3.9.2's AlterPartition channel dead after
+// the controller moved; gate.cpp) holding a restarted broker out. Broker 2 was restarted
+// (rolled 1, 2), broker 3 is this roll's and not restarted yet.
+namespace {
+
+KafkaMetadata held_by_three() {
+  return cluster({part("t", 0, {1, 2, 3}, {1, 2, 3}),  // broker 1 took 2 back
+                  part("t", 1, {3, 1, 2}, {3, 1}),     // broker 3 did not
+                  part("__consumer_offsets", 0, {3, 2, 1}, {3, 1})});
+}
+
+}  // namespace
+
+TEST(KafkaHeldOut, ALeaderOfTheRollHoldingTheBrokerOutOfEverythingItLeadsIsNamed) {
+  auto held = leaders_holding_out(held_by_three(), 2, {3});
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(held[0].leader, 3);
+  EXPECT_EQ(held[0].partitions, (std::vector<std::string>{"t-1", "__consumer_offsets-0"}));
+}
+
+TEST(KafkaHeldOut, NoneWhenTheLeaderTookItBackIntoAnyOfItsPartitions) {
+  // Broker 3 expands ISRs: broker 2 is still catching up on t-1 (the ordinary wait).
+  auto md = held_by_three();
+  md.partitions.push_back(part("t", 2, {3, 2, 1}, {3, 2, 1}));
+  md.partitions.back().leader = 3;
+  EXPECT_TRUE(leaders_holding_out(md, 2, {3}).empty());
+}
+
+TEST(KafkaHeldOut, NoneWhenAMissingPartitionIsLedByABrokerTheRollRestarted) {
+  auto md = cluster({part("t", 0, {1, 2, 3}, {1, 3}), part("t", 1, {3, 1, 2}, {3, 1})});
+  EXPECT_TRUE(leaders_holding_out(md, 2, {3}).empty());  // 1 is rolled: catching up
+  // And a leader outside the roll is never restarted by it.
+  EXPECT_TRUE(leaders_holding_out(held_by_three(), 2, {}).empty());
+}
+
+TEST(KafkaHeldOut, NoneWhenUnregisteredOfflineOrBackInEveryIsr) {
+  auto md = held_by_three();
+  md.brokers.erase(md.brokers.begin() + 1);  // broker 2 not registered yet
+  EXPECT_TRUE(leaders_holding_out(md, 2, {3}).empty());
+  md = held_by_three();
+  md.partitions[1].leader = -1;  // offline
+  EXPECT_TRUE(leaders_holding_out(md, 2, {3}).empty());
+  md = held_by_three();
+  md.brokers.pop_back();  // the leader itself is not registered
+  EXPECT_TRUE(leaders_holding_out(md, 2, {3}).empty());
+  md = cluster({part("t", 0, {1, 2, 3}, {1, 2, 3}), part("t", 1, {3, 1, 2}, {3, 1, 2})});
+  EXPECT_TRUE(leaders_holding_out(md, 2, {3}).empty());
+}
+
+TEST(KafkaHeldOut, TheHoldingLeaderMayGoWhenAnotherInSyncReplicaTakesOver) {
+  // t (min 2): t-1 ISR {3, 1} -> {1} until 2 rejoins under 1; t-0 keeps 2 without 3.
+  auto held = leaders_holding_out(held_by_three(), 2, {3});
+  ASSERT_EQ(held.size(), 1u);
+  auto v = gate_restart_holding_leader(held_by_three(), min_isr(1, {{"t", 2}}), 2, held[0]);
+  EXPECT_EQ(v.kind, Kind::go) << v.why;
+}
+
+TEST(KafkaHeldOut, TheHoldingLeaderIsKeptWhenItIsTheOnlyInSyncReplica) {
+  // Its shutdown would leave t-1 leaderless (or to an unclean election): never.
+  auto md = cluster({part("t", 0, {1, 2, 3}, {1, 2, 3}), part("t", 1, {3, 1, 2}, {3})});
+  HeldOut held{3, {"t-1"}};
+  auto v = gate_restart_holding_leader(md, min_isr(1), 2, held);
+  EXPECT_EQ(v.kind, Kind::refuse);
+  EXPECT_NE(v.why.find("t-1 ISR 1/3 (min 1), no other in-sync replica to lead it"),
+            std::string::npos)
+      << v.why;
+  // An in-sync replica that is not registered does not count either.
+  md = cluster({part("t", 1, {3, 1, 2}, {3, 1})}, {2, 3});
+  EXPECT_EQ(gate_restart_holding_leader(md, min_isr(1), 2, held).kind, Kind::refuse);
+}
+
+TEST(KafkaHeldOut, TheHoldingLeaderIsKeptWhenAPartitionIsBelowItsMinForOtherReasons) {
+  // Held out of t-1, already below its min 3 of 4 replicas (broker 4 is out too).
+  auto md = cluster({part("t", 1, {3, 1, 2, 4}, {3, 1})}, {1, 2, 3, 4});
+  auto v = gate_restart_holding_leader(md, min_isr(3), 2, {3, {"t-1"}});
+  EXPECT_EQ(v.kind, Kind::refuse);
+  EXPECT_NE(v.why.find("broker 3 not restarted ahead of its turn: t-1 ISR 2/4 (min 3)"),
+            std::string::npos)
+      << v.why;
+  // A partition it only follows would drop below its min without it.
+  md = held_by_three();
+  md.partitions.push_back(part("u", 0, {1, 3, 2}, {1, 3}));
+  md.partitions.back().leader = 1;
+  v = gate_restart_holding_leader(md, min_isr(1, {{"t", 2}, {"u", 2}}), 2, {3, {"t-1"}});
+  EXPECT_EQ(v.kind, Kind::refuse);
+  EXPECT_NE(v.why.find("u-0 ISR 2/3 (min 2), 1 without broker 3"), std::string::npos) << v.why;
+  // Replicas no more than the min never block (no restart keeps them available).
+  md = held_by_three();
+  md.partitions.push_back(part("v", 0, {1, 3}, {1, 3}));
+  EXPECT_EQ(gate_restart_holding_leader(md, min_isr(2), 2, {3, {"t-1"}}).kind, Kind::go);
+}
+
+TEST(KafkaHeldOut, TheWatchNamesTheLeaderOnceTheSameHoldingLastedItsBound) {
+  using std::chrono::seconds;
+  HoldWatch w(std::chrono::milliseconds(30000));
+  const auto t0 = HoldWatch::Clock::time_point{} + seconds(1000);
+  const std::vector<HeldOut> held{{3, {"t-1"}}};
+  EXPECT_FALSE(w.observe(held, t0));
+  EXPECT_FALSE(w.observe(held, t0 + seconds(29)));
+  auto due = w.observe(held, t0 + seconds(30));
+  ASSERT_TRUE(due);
+  EXPECT_EQ(due->leader, 3);
+  // A change (another partition, leader or none) counts again from there.
+  const std::vector<HeldOut> more{{3, {"t-1", "t-2"}}};
+  EXPECT_FALSE(w.observe(more, t0 + seconds(31)));
+  EXPECT_FALSE(w.observe({}, t0 + seconds(70)));
+  EXPECT_FALSE(w.observe(more, t0 + seconds(71)));
+  EXPECT_TRUE(w.observe(more, t0 + seconds(101)));
+}

@@ -4,6 +4,9 @@
 #include "ops/kafka/health.hpp"
 #include "ops/kafka/host.hpp"
 #include "ops/kafka/node.hpp"
+#include "runner/progress.hpp"
+#include "support/cluster.hpp"
+#include "support/free_port.hpp"
 
 using namespace zkctl;
 
@@ -133,4 +136,24 @@ TEST(KafkaNodes, TwoOnAHostAreNamedByTheirIds) {
   EXPECT_EQ(ids(ops::nodes_named(tier, "14")), (std::vector<int>{14}));
   EXPECT_TRUE(ops::nodes_named(tier, "1").empty());
   EXPECT_TRUE(ops::nodes_named(tier, "n3").empty());
+}
+
+// #11: a broker killed mid-migration (still a ZooKeeper-mode broker of the KRaft inventory)
+// keeps its registration until its ZooKeeper session expires; starting it before fails
+// (NodeExists). Its start waits as a ZooKeeper-mode cluster's does (here: ZooKeeper
+// unreachable, an error), a KRaft broker's never looks.
+TEST(KafkaStaleRegistration, AMigrationsZooKeeperModeBrokerIsLookedForInZooKeeper) {
+  const int closed = zkctl::testing::free_port();
+  auto c = zkctl::testing::cluster_of({zkctl::testing::zk_server("127.0.0.1", 1, closed)},
+                                      {zkctl::testing::kafka_node("127.0.0.1", 11, true, false)});
+  runner::NullProgress progress;
+  ops::Options o;
+  o.probe_timeout = std::chrono::milliseconds(100);
+  ops::Context kraft(c, o, progress);
+  EXPECT_TRUE(ops::wait_stale_registration_gone(kraft, c.kafka_nodes[0], "kafka start"));
+  o.kafka_brokers_as = render::KafkaMigration::broker;
+  ops::Context migrating(c, o, progress);
+  auto r = ops::wait_stale_registration_gone(migrating, c.kafka_nodes[0], "kafka start");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("zookeeper"), std::string::npos) << r.error().message;
 }
