@@ -6,6 +6,8 @@
 #include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -27,7 +29,16 @@ class TlsFront {
       : forward_port_(forward_port) {
     ctx_ = server_context({pki.pem(cert), pki.key(cert), pki.pem("ca"), ClientAuth::need});
     ::listen(sock_.fd(), 16);
-    thread_ = std::thread([this] { accept_loop(); });
+    thread_ = std::thread([this] {
+      // OpenSSL writes with write(2): a client that hung up mid-handshake (one refusing this
+      // certificate) must not raise SIGPIPE, which would end the whole test process. The
+      // connection threads inherit the mask.
+      sigset_t block;
+      sigemptyset(&block);
+      sigaddset(&block, SIGPIPE);
+      pthread_sigmask(SIG_BLOCK, &block, nullptr);
+      accept_loop();
+    });
   }
   TlsFront(const TlsFront&) = delete;
   TlsFront& operator=(const TlsFront&) = delete;
