@@ -15,11 +15,17 @@ class SequencedProducer:
     MAX_IN_FLIGHT messages wait for their acknowledgement at a time (a client that outruns the
     cluster would only fill its local queue), so after stop() every message sent is either
     acknowledged or failed; `unresolved` counts those that were neither (0 unless the cluster
-    stayed unreachable through stop()'s flush)."""
+    stayed unreachable through stop()'s flush).
+
+    `resend_on`: delivery error codes after which the message is produced again, as an
+    application does when its idempotent producer had to reset its sequence numbers (a
+    leader change can end in OUT_OF_ORDER_SEQUENCE_NUMBER for the first in-flight batch and
+    _PURGE_QUEUE for those queued behind it); those go to `resent`, not `errors`."""
 
     MAX_IN_FLIGHT = 1000
 
-    def __init__(self, bootstrap: str, topic: str, conf: dict | None = None):
+    def __init__(self, bootstrap: str, topic: str, conf: dict | None = None,
+                 resend_on: tuple[str, ...] = ()):
         from confluent_kafka import Producer
         self.topic = topic
         self.producer = Producer({"bootstrap.servers": bootstrap, "acks": "all",
@@ -27,28 +33,42 @@ class SequencedProducer:
                                   "message.timeout.ms": 60000, "log_level": 0, **(conf or {})})
         self.acked: set[int] = set()
         self.errors: list[str] = []
+        self.resent: list[str] = []
+        self._resend_on = resend_on
+        self._to_resend: list[int] = []
         self.sent = 0
         self.unresolved = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _delivered(self, err, msg) -> None:
+        seq = int(msg.value().decode().split("-")[1])
         if err is None:
-            self.acked.add(int(msg.value().decode().split("-")[1]))
+            self.acked.add(seq)
+        elif err.name() in self._resend_on:
+            self.resent.append(err.name())
+            self._to_resend.append(seq)
         else:
             self.errors.append(str(err))
 
+    def _produce(self, seq: int) -> bool:
+        try:
+            self.producer.produce(self.topic, value=f"seq-{seq}".encode(),
+                                  on_delivery=self._delivered)
+            return True
+        except BufferError:
+            return False
+
     def _run(self) -> None:
-        while not self._stop.is_set():
+        while not self._stop.is_set() or self._to_resend:
             if len(self.producer) >= self.MAX_IN_FLIGHT:
                 self.producer.poll(0.01)
                 continue
-            try:
-                self.producer.produce(self.topic, value=f"seq-{self.sent}".encode(),
-                                      on_delivery=self._delivered)
+            if self._to_resend:
+                if self._produce(self._to_resend[0]):
+                    self._to_resend.pop(0)
+            elif self._produce(self.sent):
                 self.sent += 1
-            except BufferError:
-                pass
             self.producer.poll(0.005)
 
     def start(self) -> "SequencedProducer":
@@ -59,6 +79,13 @@ class SequencedProducer:
         self._stop.set()
         self._thread.join(timeout=30)
         self.unresolved = self.producer.flush(60)
+        for _ in range(3):  # failures met in the flush are produced again, like the thread's
+            if not self._to_resend:
+                break
+            while self._to_resend:
+                self._produce(self._to_resend.pop(0))
+            self.unresolved = self.producer.flush(60)
+        self.unresolved += len(self._to_resend)
 
 
 def consume_all(bootstrap: str, topic: str, expected: set[int], timeout: float = 60,

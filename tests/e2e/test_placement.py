@@ -26,6 +26,11 @@ BROKERS = {11: ("node1", "r1", "/opt/kafka"), 12: ("node2", "r2", "/opt/kafka"),
            13: ("node3", "r3", "/opt/kafka"), 14: ("node1", "r1", "/opt/kafka-b"),
            15: ("node2", "r2", "/opt/kafka-b"), 16: ("node3", "r3", "/opt/kafka-b")}
 RACK_OF = {b: rack for b, (_, rack, _) in BROKERS.items()}
+# librdkafka's idempotent producer ends a leader change, now and then, by resetting its
+# sequence numbers: the first in-flight batch fails OUT_OF_ORDER_SEQUENCE_NUMBER, those queued
+# behind it _PURGE_QUEUE, none acknowledged. An application produces them again; every
+# other delivery error counts as one.
+RESEND_ON = ("OUT_OF_ORDER_SEQUENCE_NUMBER", "_PURGE_QUEUE")
 
 
 def inventory(lab, zk_dist, kafka_dist, zk_racks=("r1", "r2", "r3")) -> str:
@@ -92,21 +97,36 @@ def wait_kafka(zk: Zkctl, predicate, timeout: float = 120) -> dict:
 
 class BackgroundConsumer:
     """Reads `topic` from the beginning in a thread for as long as the case runs; `seen`
-    holds every sequence number read."""
+    holds every sequence number read. The client's group and topic log goes to a file whose
+    tail is printed when something expected was not read."""
 
     def __init__(self, topic: str):
+        import logging
+        import tempfile
         from confluent_kafka import Consumer
+        self.log_path = tempfile.NamedTemporaryFile(prefix="consumer-", suffix=".log",
+                                                    delete=False).name
+        logger = logging.getLogger(self.log_path)
+        handler = logging.FileHandler(self.log_path)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+        self.assignments: list[str] = []
         self.consumer = Consumer({"bootstrap.servers": BOOTSTRAP, "group.id": f"e2e-{uuid.uuid4()}",
                                   "auto.offset.reset": "earliest", "enable.auto.commit": False,
                                   # a topic created a moment ago may be missing from the
                                   # first metadata; the default re-asks after 5 min
                                   "topic.metadata.refresh.interval.ms": 1000,
-                                  "log_level": 0})
-        self.consumer.subscribe([topic])
+                                  "debug": "cgrp,topic", "logger": logger})
+        self.consumer.subscribe([topic], on_assign=self._assigned)
         self.seen: set[int] = set()
         self.last_error = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _assigned(self, _consumer, partitions) -> None:
+        self.assignments.append(f"{time.strftime('%H:%M:%S')} "
+                                f"{sorted(p.partition for p in partitions)}")
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -120,6 +140,14 @@ class BackgroundConsumer:
         self._thread.start()
         return self
 
+    def wait_reading(self, timeout: float = 60) -> None:
+        """Returns once the consumer joined its group and read a first message, so that a
+        case's action meets a consumer already reading rather than one still joining."""
+        deadline = time.monotonic() + timeout
+        while not self.seen and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert self.seen, f"consumer read nothing in {timeout:.0f} s; log: {self.log_path}"
+
     def stop(self, expected: set[int], timeout: float = 60) -> set[int]:
         """Keeps reading until `expected` was all seen or `timeout`; returns what is missing."""
         deadline = time.monotonic() + timeout
@@ -129,7 +157,11 @@ class BackgroundConsumer:
         self._thread.join(timeout=10)
         self.consumer.close()
         if not expected <= self.seen:
-            print(f"consumer: saw {len(self.seen)}, last error {self.last_error}")
+            with open(self.log_path, errors="replace") as log:
+                tail = log.readlines()[-60:]
+            print(f"consumer: saw {len(self.seen)}, last error {self.last_error}, "
+                  f"assignments {self.assignments}; its log ({self.log_path}) ends:\n"
+                  + "".join(tail))
         return expected - self.seen
 
 
@@ -204,9 +236,9 @@ def test_restart_by_rack_rolls_rack_after_rack_under_load(lab, rk):
     topic = f"e2e-byrack-{uuid.uuid4().hex[:8]}"
     create_topic(BOOTSTRAP, topic, partitions=6, replication=3)
     consumer = BackgroundConsumer(topic).start()
-    producer = SequencedProducer(BOOTSTRAP, topic).start()
+    producer = SequencedProducer(BOOTSTRAP, topic, resend_on=RESEND_ON).start()
     try:
-        time.sleep(2)
+        consumer.wait_reading()
         t0 = time.monotonic()
         proc = rk.run("restart", "--by-rack", timeout=900)
         took = time.monotonic() - t0
@@ -215,13 +247,15 @@ def test_restart_by_rack_rolls_rack_after_rack_under_load(lab, rk):
         producer.stop()
     lost = consumer.stop(producer.acked)
     print(f"restart --by-rack: {took:.1f} s; produced {producer.sent}, acknowledged "
-          f"{len(producer.acked)}, delivery errors {len(producer.errors)}, lost {len(lost)}; "
+          f"{len(producer.acked)}, delivery errors {len(producer.errors)}, produced again "
+          f"after a sequence reset {len(producer.resent)}, lost {len(lost)}; "
           f"errors: {Counter(producer.errors).most_common(3)}")
     record_case("rack-batched roll under acks=all load (6 brokers, 3 racks, min ISR 2)",
                 "zkctl restart --by-rack", f"exit {proc.returncode}, 3 racks restarted together "
                 f"in {took:.0f} s", messages_sent=producer.sent,
                 messages_acknowledged=len(producer.acked), messages_lost=len(lost),
-                delivery_errors=len(producer.errors))
+                delivery_errors=len(producer.errors),
+                produced_again_after_sequence_reset=len(producer.resent))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for rack, ids in (("r1", "11, 14"), ("r2", "12, 15"), ("r3", "13, 16")):
         assert f"rack {rack} (brokers {ids}) restarted together" in proc.stdout + proc.stderr
@@ -233,8 +267,10 @@ def test_restart_by_rack_rolls_rack_after_rack_under_load(lab, rk):
     after = broker_pids(lab)
     assert all(after[b] not in (None, before[b]) for b in BROKERS), (before, after)
     assert len(producer.acked) > 100 and lost == set()
-    # Every batch kept min.insync.replicas in sync: no message failed beyond its retries.
+    # Every batch kept min.insync.replicas in sync: no message failed beyond its retries
+    # (NOT_ENOUGH_REPLICAS, timeouts...), and nothing is left unresolved.
     assert producer.errors == [], Counter(producer.errors).most_common(3)
+    assert producer.unresolved == 0
     status = wait_kafka(rk, lambda k: k["ok"] and k["under_replicated"] == 0)
 
 
@@ -248,7 +284,7 @@ def test_restart_by_rack_stops_at_a_partition_below_min_isr_and_names_it(lab, rk
     topic = f"e2e-byrack-gate-{uuid.uuid4().hex[:8]}"
     create_topic(BOOTSTRAP, topic, partitions=3, replication=3)
     consumer = BackgroundConsumer(topic).start()
-    producer = SequencedProducer(BOOTSTRAP, topic).start()
+    producer = SequencedProducer(BOOTSTRAP, topic, resend_on=RESEND_ON).start()
     try:
         lab.kill("node3", broker_pid(lab, down), signal.SIGTERM)
         wait_kafka(rk, lambda k: k["under_replicated"] > 0, 60)
@@ -356,9 +392,9 @@ def under_load(topic: str, action):
     topic; returns (action's result, producer, lost sequence numbers)."""
     create_topic(BOOTSTRAP, topic, partitions=6, replication=3)
     consumer = BackgroundConsumer(topic).start()
-    producer = SequencedProducer(BOOTSTRAP, topic).start()
+    producer = SequencedProducer(BOOTSTRAP, topic, resend_on=RESEND_ON).start()
     try:
-        time.sleep(2)
+        consumer.wait_reading()
         result = action()
         time.sleep(2)
     finally:
@@ -392,13 +428,15 @@ def test_drain_moves_every_replica_and_leader_off_a_broker_under_load(lab, rk):
                 f"exit {proc.returncode}, broker 11 holds {replicas_per_broker()[11]} replicas, "
                 f"leads {leaders_of(11)}, {took:.0f} s", messages_sent=producer.sent,
                 messages_acknowledged=len(producer.acked), messages_lost=len(lost),
-                delivery_errors=len(producer.errors))
+                delivery_errors=len(producer.errors),
+                produced_again_after_sequence_reset=len(producer.resent))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "partition(s) left" in proc.stderr, proc.stderr  # progress per poll
     assert "throttles removed, preferred leaders elected" in proc.stdout, proc.stdout
     assert replicas_per_broker()[11] == 0 and leaders_of(11) == 0
     assert not (rk.home / "clusters" / "racks" / "reassign.json").exists()
     assert len(producer.acked) > 100 and lost == set()
+    assert producer.errors == [] and producer.unresolved == 0, Counter(producer.errors)
     # Done means nothing left to do: a rerun moves nothing.
     again = rk.run("drain", "11")
     assert again.returncode == 0 and "nothing to move" in again.stdout, again.stdout
@@ -423,12 +461,14 @@ def test_a_broker_dropped_from_the_inventory_is_drained_then_stopped(lab, rk, tm
                 f"exit {proc.returncode}, drained ({replicas_per_broker()[16]} replicas left), "
                 "then stopped", messages_sent=producer.sent,
                 messages_acknowledged=len(producer.acked), messages_lost=len(lost),
-                delivery_errors=len(producer.errors))
+                delivery_errors=len(producer.errors),
+                produced_again_after_sequence_reset=len(producer.resent))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert after[16] is None
     assert all(after[b] == before[b] for b in BROKERS if b != 16), (before, after)
     assert replicas_per_broker()[16] == 0
     assert lost == set()
+    assert producer.errors == [] and producer.unresolved == 0, Counter(producer.errors)
 
 
 def test_a_broker_added_back_gets_replicas_from_rebalance(lab, rk):
