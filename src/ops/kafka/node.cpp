@@ -276,7 +276,12 @@ util::Result<void> KafkaTier::restart_one(Context& ctx, const Component& node) {
     if (std::find(it->nodes.begin(), it->nodes.end(), &n) == it->nodes.end()) continue;
     RackBatch batch = *it;
     batches_.erase(it);  // tried once: after a refusal its brokers go one at a time
-    auto together = restart_rack_batch(ctx, batch, node.step("restart"), rolled_);
+    auto rejoin_batch = [&](const inventory::KafkaNode& m) -> util::Result<void> {
+      const KafkaComponent* c = broker_component(m.id);
+      if (c == nullptr) return util::fail("broker " + std::to_string(m.id) + " is not in the roll");
+      return rejoin(ctx, *c);
+    };
+    auto together = restart_rack_batch(ctx, batch, node.step("restart"), rolled_, rejoin_batch);
     if (!together) return together.error();
     if (!*together) break;
     for (const auto* m : batch.nodes)
@@ -321,6 +326,17 @@ util::Result<void> KafkaTier::stop_start_rejoin(Context& ctx, const Component& n
   if (auto pid = node.start(*c.remote, t); !pid) return pid.error();
   rolled_.insert(n.id);
   if (!n.broker) return node.wait_ready(ctx);
+  return rejoin(ctx, node);
+}
+
+const KafkaComponent* KafkaTier::broker_component(int id) const {
+  for (const auto& c : nodes_)
+    if (c->node().broker && c->node().id == id) return c.get();
+  return nullptr;
+}
+
+util::Result<void> KafkaTier::rejoin(Context& ctx, const Component& node) {
+  const auto& n = static_cast<const KafkaComponent&>(node).node();
   // Back in the ISR of every partition it hosts; a leader of this roll that holds it out
   // (a leader no longer expanding ISRs, gate.cpp) is restarted now rather than waited for.
   for (;;) {
@@ -343,9 +359,7 @@ util::Result<void> KafkaTier::stop_start_rejoin(Context& ctx, const Component& n
 util::Result<void> KafkaTier::restart_held_leader(Context& ctx, int leader,
                                                   const inventory::KafkaNode& broker,
                                                   const std::string& why) {
-  const KafkaComponent* held = nullptr;
-  for (const auto& c : nodes_)
-    if (c->node().broker && c->node().id == leader) held = c.get();
+  const KafkaComponent* held = broker_component(leader);
   if (held == nullptr)
     return util::fail("broker " + std::to_string(leader) + " is not in the roll");
   ctx.progress().report({broker.host, held->step("restart"), runner::EventKind::progress,

@@ -148,6 +148,11 @@ class KafkaTier final : public Tier {
   // Its stop, start and after-restart gate (await_rejoin), restarting first a leader that
   // holds it out of its ISRs (restart_held_leader).
   util::Result<void> stop_start_rejoin(Context& ctx, const Component& node);
+  // Broker `node`, restarted, back in the ISR of every partition it hosts (await_rejoin); a
+  // leader of this roll holding it out is restarted first (restart_held_leader).
+  util::Result<void> rejoin(Context& ctx, const Component& node);
+  // The component of broker `id`; nullptr when it is none of this tier's.
+  const KafkaComponent* broker_component(int id) const;
   // Broker `leader` of this roll, holding `broker` out of its ISRs (`why`), restarted now.
   util::Result<void> restart_held_leader(Context& ctx, int leader,
                                          const inventory::KafkaNode& broker,

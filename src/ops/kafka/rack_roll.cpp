@@ -90,7 +90,7 @@ util::Result<void> stop_start_all(Context& ctx, const RackBatch& batch) {
 }  // namespace
 
 util::Result<bool> restart_rack_batch(Context& ctx, const RackBatch& batch, const std::string& step,
-                                      std::set<int>& rolled) {
+                                      std::set<int>& rolled, const RejoinWait& rejoin) {
   const std::string& host = batch.nodes.front()->host;
   std::set<int> ids;
   for (const auto* n : batch.nodes) ids.insert(n->id);
@@ -107,10 +107,8 @@ util::Result<bool> restart_rack_batch(Context& ctx, const RackBatch& batch, cons
         {n->host, step, runner::EventKind::progress, who + ": restarting together"});
   if (auto r = stop_start_all(ctx, batch); !r) return r.error();
   rolled.insert(ids.begin(), ids.end());
-  for (const auto* n : batch.nodes) {
-    auto after = await_gate(ctx, *n, step, GatePhase::after, rolled);
-    if (!after) return after.error();
-  }
+  for (const auto* n : batch.nodes)
+    if (auto after = rejoin(*n); !after) return after.error();
   ctx.progress().report(
       {host, step, runner::EventKind::progress, who + " restarted together, back in their ISRs"});
   return true;

@@ -4,6 +4,7 @@
 // (gate_before_restart_batch), rack after rack, the active controller's rack last; nodes
 // with the controller role (KRaft voters) stay one at a time, after the racks.
 
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -30,12 +31,16 @@ std::vector<RackBatch> rack_batches(const std::vector<const inventory::KafkaNode
 // "rack r1 (brokers 11, 14)": ids sorted.
 std::string rack_batch_text(const RackBatch& batch);
 
+// Waits until a restarted broker is back in the ISR of everything it hosts (the roll's
+// after-restart gate, which may restart first a leader holding it out).
+using RejoinWait = std::function<util::Result<void>(const inventory::KafkaNode&)>;
+
 // Restart `batch` (one rack's brokers, none restarted yet) at once, if the batch gate lets
-// them go: each stopped and started concurrently on its own session, then each back in the
-// ISR of everything it hosts; their ids go into `rolled`. False, with the gate's reason
-// shown as progress of `step` on the first node's host, when the gate refuses the batch:
-// the caller rolls them one at a time. An error when a wait timed out or a node failed.
+// them go: each stopped and started concurrently on its own session, their ids put into
+// `rolled`, then `rejoin` for each. False, with the gate's reason shown as progress of
+// `step` on the first node's host, when the gate refuses the batch: the caller rolls them
+// one at a time. An error when a wait timed out or a node failed.
 util::Result<bool> restart_rack_batch(Context& ctx, const RackBatch& batch, const std::string& step,
-                                      std::set<int>& rolled);
+                                      std::set<int>& rolled, const RejoinWait& rejoin);
 
 }  // namespace zkctl::ops
