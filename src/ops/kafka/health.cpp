@@ -19,12 +19,11 @@ namespace {
 namespace scripts = remote::scripts;
 
 // A client of the ZooKeeper ensemble Kafka's brokers use (their chroot), as zkctl.
-util::Result<std::unique_ptr<probe::ZkClient>> kafka_zookeeper(const inventory::Cluster& cluster,
-                                                               std::chrono::milliseconds timeout) {
+util::Result<std::unique_ptr<probe::ZkClient>> kafka_zookeeper(const Context& ctx) {
   probe::ZkOptions zo;
-  zo.tls = zkctl_client_tls(cluster);
-  return probe::ZkClient::connect(render::kafka_zookeeper_connect(cluster),
-                                  std::max(timeout, std::chrono::milliseconds(5000)), zo);
+  zo.tls = zkctl_client_tls(ctx.cluster());
+  return probe::ZkClient::connect(render::kafka_zookeeper_connect(ctx.cluster()),
+                                  ctx.admin_timeout(), zo);
 }
 
 // A duration in ms of the brokers' config: `key` of [kafka.config], else Kafka's default `ms`.
@@ -118,10 +117,8 @@ util::Result<KraftQuorum> parse_quorum_status(const std::string& text) {
 KafkaHealth kafka_health(Context& ctx, WithQuorum with_quorum) {
   const auto& cluster = ctx.cluster();
   KafkaHealth h;
-  const auto timeout = ctx.options().probe_timeout;
   auto add_error = [&](const std::string& e) { h.error += (h.error.empty() ? "" : "; ") + e; };
-  auto md = probe::kafka_metadata(kafka_access(cluster),
-                                  std::max(timeout, std::chrono::milliseconds(5000)));
+  auto md = probe::kafka_metadata(kafka_access(cluster), ctx.admin_timeout());
   if (md) {
     for (const auto& b : md->brokers) h.registered.insert(b.id);
     h.under_replicated = md->under_replicated();
@@ -130,7 +127,7 @@ KafkaHealth kafka_health(Context& ctx, WithQuorum with_quorum) {
     add_error("metadata: " + md.error().message);
   }
   if (cluster.kafka->mode == inventory::KafkaMode::zookeeper) {
-    auto zk = kafka_zookeeper(cluster, timeout);
+    auto zk = kafka_zookeeper(ctx);
     if (!zk) {
       add_error("zookeeper: " + zk.error().message);
       return h;
@@ -199,7 +196,7 @@ namespace {
 GateVerdict look(Context& ctx, const std::set<int>& batch, GatePhase phase,
                  const std::set<int>& rolled) {
   const auto bootstrap = kafka_access(ctx.cluster());
-  const auto timeout = std::max(ctx.options().probe_timeout, std::chrono::milliseconds(5000));
+  const auto timeout = ctx.admin_timeout();
   auto md = probe::kafka_metadata(bootstrap, timeout);
   if (!md) return {GateVerdict::Kind::wait, "waiting for metadata: " + md.error().message};
   if (phase == GatePhase::after) return gate_after_restart(*md, *batch.begin());
@@ -250,8 +247,7 @@ namespace {
 GateVerdict look_after(Context& ctx, int broker, const std::set<int>& unrolled,
                        std::vector<HeldOut>& held, std::optional<probe::KafkaMetadata>& md) {
   held.clear();
-  const auto timeout = std::max(ctx.options().probe_timeout, std::chrono::milliseconds(5000));
-  auto read = probe::kafka_metadata(kafka_access(ctx.cluster()), timeout);
+  auto read = probe::kafka_metadata(kafka_access(ctx.cluster()), ctx.admin_timeout());
   if (!read) return {GateVerdict::Kind::wait, "waiting for metadata: " + read.error().message};
   md = std::move(*read);
   GateVerdict v = gate_after_restart(*md, broker);
@@ -264,7 +260,7 @@ GateVerdict look_after(Context& ctx, int broker, const std::set<int>& unrolled,
 GateVerdict may_restart_first(Context& ctx, const probe::KafkaMetadata& md, int broker,
                               const HeldOut& held) {
   const auto bootstrap = kafka_access(ctx.cluster());
-  const auto timeout = std::max(ctx.options().probe_timeout, std::chrono::milliseconds(5000));
+  const auto timeout = ctx.admin_timeout();
   std::set<std::string> topics;
   for (const auto& p : md.partitions) topics.insert(p.topic);
   const int asked = md.answered_by >= 0 ? md.answered_by : broker;
@@ -367,7 +363,7 @@ util::Result<void> wait_stale_registration_gone(Context& ctx, const inventory::K
   const bool in_zookeeper = cluster.kafka->mode == inventory::KafkaMode::zookeeper ||
                             ctx.options().kafka_brokers_as != render::KafkaMigration::none;
   if (!node.broker || !in_zookeeper) return {};
-  auto zk = kafka_zookeeper(cluster, ctx.options().probe_timeout);
+  auto zk = kafka_zookeeper(ctx);
   if (!zk) return util::fail("zookeeper: " + zk.error().message);
   const std::string path = "/brokers/ids/" + std::to_string(node.id);
   const auto session = broker_session_timeout(cluster);
