@@ -190,22 +190,29 @@ util::Result<void> wait_broker_healthy(Context& ctx, const inventory::KafkaNode&
 
 namespace {
 
+// min.insync.replicas of every topic in `md` (its own, else the brokers'), asked of the broker
+// that answered the metadata, else of `fallback`; an error reads "min.insync.replicas: why".
+util::Result<probe::KafkaMinInsync> read_min_insync(Context& ctx, const probe::KafkaMetadata& md,
+                                                    int fallback) {
+  std::set<std::string> topics;
+  for (const auto& p : md.partitions) topics.insert(p.topic);
+  const int asked = md.answered_by >= 0 ? md.answered_by : fallback;
+  auto min = probe::kafka_min_insync(kafka_access(ctx.cluster()), {topics.begin(), topics.end()},
+                                     asked, ctx.admin_timeout());
+  if (!min) return util::fail("min.insync.replicas: " + min.error().message);
+  return min;
+}
+
 // One look at the gate for `batch` (one broker, or a rack's): metadata, then
 // min.insync.replicas of its topics (through a broker that answered); an unreadable cluster
 // is a wait, with why.
 GateVerdict look(Context& ctx, const std::set<int>& batch, GatePhase phase,
                  const std::set<int>& rolled) {
-  const auto bootstrap = kafka_access(ctx.cluster());
-  const auto timeout = ctx.admin_timeout();
-  auto md = probe::kafka_metadata(bootstrap, timeout);
+  auto md = probe::kafka_metadata(kafka_access(ctx.cluster()), ctx.admin_timeout());
   if (!md) return {GateVerdict::Kind::wait, "waiting for metadata: " + md.error().message};
   if (phase == GatePhase::after) return gate_after_restart(*md, *batch.begin());
-  std::set<std::string> topics;
-  for (const auto& p : md->partitions) topics.insert(p.topic);
-  const int asked = md->answered_by >= 0 ? md->answered_by : *batch.begin();
-  auto min = probe::kafka_min_insync(bootstrap, {topics.begin(), topics.end()}, asked, timeout);
-  if (!min)
-    return {GateVerdict::Kind::wait, "waiting for min.insync.replicas: " + min.error().message};
+  auto min = read_min_insync(ctx, *md, *batch.begin());
+  if (!min) return {GateVerdict::Kind::wait, "waiting for " + min.error().message};
   return gate_before_restart_batch(*md, *min, batch, rolled);
 }
 
@@ -259,14 +266,8 @@ GateVerdict look_after(Context& ctx, int broker, const std::set<int>& unrolled,
 // min.insync.replicas).
 GateVerdict may_restart_first(Context& ctx, const probe::KafkaMetadata& md, int broker,
                               const HeldOut& held) {
-  const auto bootstrap = kafka_access(ctx.cluster());
-  const auto timeout = ctx.admin_timeout();
-  std::set<std::string> topics;
-  for (const auto& p : md.partitions) topics.insert(p.topic);
-  const int asked = md.answered_by >= 0 ? md.answered_by : broker;
-  auto min = probe::kafka_min_insync(bootstrap, {topics.begin(), topics.end()}, asked, timeout);
-  if (!min)
-    return {GateVerdict::Kind::wait, "waiting for min.insync.replicas: " + min.error().message};
+  auto min = read_min_insync(ctx, md, broker);
+  if (!min) return {GateVerdict::Kind::wait, "waiting for " + min.error().message};
   return gate_restart_holding_leader(md, *min, broker, held);
 }
 
