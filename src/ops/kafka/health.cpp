@@ -1,5 +1,6 @@
 #include "ops/kafka/health.hpp"
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -216,16 +217,15 @@ GateVerdict look(Context& ctx, const std::set<int>& batch, GatePhase phase,
   return gate_before_restart_batch(*md, *min, batch, rolled);
 }
 
-// Ask again every half second while the gate says wait (each new wait shown as progress of
-// `step` on `host`), until go or refuse, or wait_timeout passes.
-util::Result<GateVerdict> await_look(Context& ctx, const std::string& host,
-                                     const std::set<int>& batch, const std::string& step,
-                                     GatePhase phase, const std::set<int>& rolled) {
+}  // namespace
+
+util::Result<GateVerdict> poll_gate(Context& ctx, const std::string& host, const std::string& step,
+                                    GatePhase phase, const std::function<GateVerdict()>& look) {
   const auto timeout = ctx.options().wait_timeout;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string shown;
   for (;;) {
-    GateVerdict v = look(ctx, batch, phase, rolled);
+    GateVerdict v = look();
     if (v.kind != GateVerdict::Kind::wait) return v;
     if (v.why != shown) {
       ctx.progress().report({host, step, runner::EventKind::progress, v.why});
@@ -239,12 +239,11 @@ util::Result<GateVerdict> await_look(Context& ctx, const std::string& host,
   }
 }
 
-}  // namespace
-
 util::Result<GateVerdict> await_gate(Context& ctx, const inventory::KafkaNode& node,
                                      const std::string& step, GatePhase phase,
                                      const std::set<int>& rolled) {
-  return await_look(ctx, node.host, {node.id}, step, phase, rolled);
+  return poll_gate(ctx, node.host, step, phase,
+                   [&] { return look(ctx, {node.id}, phase, rolled); });
 }
 
 namespace {
@@ -285,39 +284,36 @@ std::string held_text(const HeldOut& h, int broker, std::chrono::milliseconds bo
 
 util::Result<Rejoin> await_rejoin(Context& ctx, const inventory::KafkaNode& node,
                                   const std::string& step, const std::set<int>& unrolled) {
-  const auto timeout = ctx.options().wait_timeout;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
   HoldWatch watch(broker_config_ms(ctx.cluster(), "replica.lag.time.max.ms", 30000));
-  std::string shown, refused;
-  for (;;) {
+  Rejoin rejoin;
+  std::string refused;
+  auto back = poll_gate(ctx, node.host, step, GatePhase::after, [&] {
     std::vector<HeldOut> held;
     std::optional<probe::KafkaMetadata> md;
     GateVerdict v = look_after(ctx, node.id, unrolled, held, md);
-    if (v.kind != GateVerdict::Kind::wait) return Rejoin{};
+    if (v.kind != GateVerdict::Kind::wait) return v;
     // An unreadable cluster neither counts nor resets the holding.
     auto due = md ? watch.observe(held, std::chrono::steady_clock::now()) : std::nullopt;
-    if (due) {
-      const std::string why = held_text(*due, node.id, watch.bound());
-      GateVerdict may = may_restart_first(ctx, *md, node.id, *due);
-      if (may.kind == GateVerdict::Kind::go) return Rejoin{due->leader, why};
-      if (may.kind == GateVerdict::Kind::refuse) refused = why + "; " + may.why;
+    if (!due) return v;
+    const std::string why = held_text(*due, node.id, watch.bound());
+    GateVerdict may = may_restart_first(ctx, *md, node.id, *due);
+    if (may.kind == GateVerdict::Kind::go) {
+      rejoin = Rejoin{due->leader, why};
+      return may;  // ends the polling: `due` is restarted first
     }
-    if (v.why != shown) {
-      ctx.progress().report({node.host, step, runner::EventKind::progress, v.why});
-      shown = v.why;
-    }
-    if (std::chrono::steady_clock::now() >= deadline)
-      return util::fail("after the restart, still " + v.why + " after " +
-                        std::to_string(timeout.count()) + "s" +
-                        (refused.empty() ? "" : " (" + refused + ")"));
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  }
+    if (may.kind == GateVerdict::Kind::refuse) refused = why + "; " + may.why;
+    return v;
+  });
+  if (!back)
+    return util::fail(back.error().message + (refused.empty() ? "" : " (" + refused + ")"));
+  return rejoin;
 }
 
 util::Result<GateVerdict> await_batch_gate(Context& ctx, const std::string& host,
                                            const std::set<int>& batch, const std::string& step,
                                            const std::set<int>& rolled) {
-  return await_look(ctx, host, batch, step, GatePhase::before, rolled);
+  return poll_gate(ctx, host, step, GatePhase::before,
+                   [&] { return look(ctx, batch, GatePhase::before, rolled); });
 }
 
 namespace {
