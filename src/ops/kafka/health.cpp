@@ -271,13 +271,9 @@ GateVerdict may_restart_first(Context& ctx, const probe::KafkaMetadata& md, int 
 }
 
 std::string held_text(const HeldOut& h, int broker, std::chrono::milliseconds bound) {
-  std::string parts;
-  for (std::size_t i = 0; i < h.partitions.size() && i < 3; ++i)
-    parts += (i ? ", " : "") + h.partitions[i];
-  if (h.partitions.size() > 3) parts += " and " + std::to_string(h.partitions.size() - 3) + " more";
   return "broker " + std::to_string(h.leader) + " has not taken broker " + std::to_string(broker) +
-         " back into the ISRs it leads (" + parts + ") for " + std::to_string(bound.count()) +
-         " ms (replica.lag.time.max.ms)";
+         " back into the ISRs it leads (" + some_of(h.partitions, 3, ", ", " ") + ") for " +
+         std::to_string(bound.count()) + " ms (replica.lag.time.max.ms)";
 }
 
 }  // namespace
