@@ -11,11 +11,12 @@ namespace zkctl::cli {
 
 namespace {
 
-// Whether `node` names a node of the cluster (a host, or a Kafka node's id); otherwise says
-// which names it knows.
-bool names_a_node(const inventory::Cluster& cluster, const std::string& node) {
+// Whether `node` names a node of `tiers` (the cluster's: a host, or a Kafka node's id);
+// otherwise says which names it knows.
+bool names_a_node(const std::vector<std::unique_ptr<ops::Tier>>& tiers,
+                  const inventory::Cluster& cluster, const std::string& node) {
   std::vector<std::string> names;
-  for (auto& tier : ops::tiers_of(cluster)) {
+  for (const auto& tier : tiers) {
     if (!ops::nodes_named(*tier, node).empty()) return true;
     for (const ops::Component* c : tier->nodes())
       names.push_back(tier->ids_name_nodes() ? c->label() : c->host());
@@ -34,7 +35,8 @@ bool names_a_node(const inventory::Cluster& cluster, const std::string& node) {
 int cmd_control(GlobalOptions& g, const std::string& node, ops::Action action, ops::Force force) {
   auto loaded = load_cluster(g.choice);
   if (!loaded) return kUsage;
-  if (!names_a_node(loaded->cluster, node)) return kUsage;
+  auto tiers = ops::tiers_of(loaded->cluster);
+  if (!names_a_node(tiers, loaded->cluster, node)) return kUsage;
   auto progress_printer = make_progress(g);
   runner::Progress& progress = *progress_printer;
   ops::Context ctx(loaded->cluster, g.ops, progress);
@@ -42,7 +44,6 @@ int cmd_control(GlobalOptions& g, const std::string& node, ops::Action action, o
     // What runs on the host, in a safe order: starting, ZooKeeper first; stopping, the
     // reverse (a broker needs ZooKeeper for its controlled shutdown).
     ops::ControlReport report{ops::ControlOutcome::ok, ""};
-    auto tiers = ops::tiers_of(loaded->cluster);
     if (action == ops::Action::stop) std::reverse(tiers.begin(), tiers.end());
     for (auto& tier : tiers) {
       for (const ops::Component* n : ops::nodes_named(*tier, node)) {

@@ -1,5 +1,7 @@
 #include "ops/context.hpp"
 
+#include <algorithm>
+
 #include "render/security.hpp"
 #include "runner/runner.hpp"
 
@@ -48,6 +50,14 @@ std::chrono::seconds Context::command_timeout(const inventory::Server& s) const 
 std::chrono::seconds Context::command_timeout(const inventory::KafkaNode& n) const {
   return std::chrono::seconds(options_.command_timeout_s > 0 ? options_.command_timeout_s
                                                              : n.ssh.command_timeout_s);
+}
+
+std::chrono::milliseconds Context::probe_timeout_at_least(std::chrono::milliseconds floor) const {
+  return std::max(options_.probe_timeout, floor);
+}
+
+std::chrono::milliseconds Context::admin_timeout() const {
+  return probe_timeout_at_least(std::chrono::milliseconds(5000));
 }
 
 util::Result<ClusterPki*> Context::pki() const {

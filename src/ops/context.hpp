@@ -106,6 +106,11 @@ class Context {
   runner::Progress& progress() { return progress_; }
   std::chrono::seconds command_timeout(const inventory::Server& s) const;
   std::chrono::seconds command_timeout(const inventory::KafkaNode& n) const;
+  // The probe timeout, raised to `floor`: for exchanges slower than one srvr/mntr.
+  std::chrono::milliseconds probe_timeout_at_least(std::chrono::milliseconds floor) const;
+  // probe_timeout_at_least(5 s): zkctl's Kafka admin client (metadata, configs) and its
+  // ZooKeeper sessions.
+  std::chrono::milliseconds admin_timeout() const;
 
   // Connect to every server in `servers` not yet connected, concurrently.
   // Returns the connections in the same order (failed ones carry `error`).

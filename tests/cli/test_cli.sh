@@ -44,6 +44,11 @@ grep -q "zoo.cfg.mustache: sections nested deeper than 32 levels" <<<"$out" ||
 out=$(ZKCTL_HOME="$jdk_tmp/home" "$zkctl" pki rotate --ca --dry-run -i "$jdk_tmp/old-jdk.toml" 2>&1); rc=$?
 [ $rc -eq 5 ] || fail "pki rotate --ca on an open cluster: exit $rc, not 5: $out"
 grep -q "has no TLS: no CA to rotate" <<<"$out" || fail "pki rotate --ca on an open cluster: $out"
+# A NODE naming no node of the cluster: exit 2 with the names it knows, before any connection.
+out=$(ZKCTL_HOME="$jdk_tmp/home" "$zkctl" restart nosuch -i "$jdk_tmp/old-jdk.toml" 2>&1); rc=$?
+[ $rc -eq 2 ] || fail "restart of an unknown node: exit $rc, not 2: $out"
+grep -q "no node 'nosuch' in cluster oldjdk (hosts, or a Kafka node's id: node1.invalid)" <<<"$out" ||
+  fail "restart of an unknown node: $out"
 set -e
 "$zkctl" --help | grep -q -- "--color" || fail "--help lacks --color"
 "$zkctl" --help | grep -q -- "--verbose" || fail "--help lacks --verbose"

@@ -102,7 +102,7 @@ RackReport rack_report(Context& ctx) {
                         [](const auto& n) { return !n.rack.empty(); });
   if (!kafka_racks) return r;
   const auto access = kafka_access(cluster);
-  const auto timeout = std::max(ctx.options().probe_timeout, std::chrono::milliseconds(3000));
+  const auto timeout = ctx.probe_timeout_at_least(std::chrono::milliseconds(3000));
   auto md = probe::kafka_metadata(access, timeout);
   if (!md) {
     r.unread = md.error().message;

@@ -206,7 +206,7 @@ void kafka_round_trip(const inventory::Cluster& cluster, int messages,
 VerifyReport verify(Context& ctx, int messages) {
   const auto& cluster = ctx.cluster();
   VerifyReport report;
-  const auto timeout = std::max(ctx.options().probe_timeout, std::chrono::milliseconds(10000));
+  const auto timeout = ctx.probe_timeout_at_least(std::chrono::milliseconds(10000));
   if (!cluster.servers.empty()) report.steps.push_back(zookeeper_round_trip(cluster, timeout));
   if (cluster.kafka) kafka_round_trip(cluster, messages, timeout, report);
   return report;

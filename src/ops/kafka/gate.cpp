@@ -34,11 +34,7 @@ std::string who_text(const std::set<int>& batch) {
 std::string refusal_list(std::vector<std::string> named) {
   std::stable_partition(named.begin(), named.end(),
                         [](const std::string& s) { return s.rfind("__", 0) != 0; });
-  std::string out;
-  for (std::size_t i = 0; i < named.size() && i < kNamed; ++i)
-    out += (out.empty() ? "" : "; ") + named[i];
-  if (named.size() > kNamed) out += "; and " + std::to_string(named.size() - kNamed) + " more";
-  return out;
+  return some_of(named, kNamed, "; ", "; ");
 }
 
 // Named refusals, user topics before internal ones, at most kNamed.
@@ -51,6 +47,15 @@ std::string refusal_text(const std::vector<std::string>& named, const std::set<i
 }
 
 }  // namespace
+
+std::string some_of(const std::vector<std::string>& names, std::size_t at_most,
+                    const std::string& sep, const std::string& last_sep) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size() && i < at_most; ++i) out += (i ? sep : "") + names[i];
+  if (names.size() > at_most)
+    out += last_sep + "and " + std::to_string(names.size() - at_most) + " more";
+  return out;
+}
 
 std::string partition_name(const probe::KafkaPartition& p) {
   return p.topic + "-" + std::to_string(p.partition);

@@ -88,6 +88,11 @@ class HoldWatch {
   Clock::time_point since_{};
 };
 
+// The first `at_most` of `names` joined by `sep`, then, when some are left out, `last_sep` and
+// "and N more": ({"a", "b", "c"}, 2, ", ", " ") -> "a, b and 1 more".
+std::string some_of(const std::vector<std::string>& names, std::size_t at_most,
+                    const std::string& sep, const std::string& last_sep);
+
 // "topic-3" (Kafka's TopicPartition form).
 std::string partition_name(const probe::KafkaPartition& p);
 

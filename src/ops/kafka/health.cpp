@@ -1,5 +1,6 @@
 #include "ops/kafka/health.hpp"
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -19,12 +20,11 @@ namespace {
 namespace scripts = remote::scripts;
 
 // A client of the ZooKeeper ensemble Kafka's brokers use (their chroot), as zkctl.
-util::Result<std::unique_ptr<probe::ZkClient>> kafka_zookeeper(const inventory::Cluster& cluster,
-                                                               std::chrono::milliseconds timeout) {
+util::Result<std::unique_ptr<probe::ZkClient>> kafka_zookeeper(const Context& ctx) {
   probe::ZkOptions zo;
-  zo.tls = zkctl_client_tls(cluster);
-  return probe::ZkClient::connect(render::kafka_zookeeper_connect(cluster),
-                                  std::max(timeout, std::chrono::milliseconds(5000)), zo);
+  zo.tls = zkctl_client_tls(ctx.cluster());
+  return probe::ZkClient::connect(render::kafka_zookeeper_connect(ctx.cluster()),
+                                  ctx.admin_timeout(), zo);
 }
 
 // A duration in ms of the brokers' config: `key` of [kafka.config], else Kafka's default `ms`.
@@ -118,10 +118,8 @@ util::Result<KraftQuorum> parse_quorum_status(const std::string& text) {
 KafkaHealth kafka_health(Context& ctx, WithQuorum with_quorum) {
   const auto& cluster = ctx.cluster();
   KafkaHealth h;
-  const auto timeout = ctx.options().probe_timeout;
   auto add_error = [&](const std::string& e) { h.error += (h.error.empty() ? "" : "; ") + e; };
-  auto md = probe::kafka_metadata(kafka_access(cluster),
-                                  std::max(timeout, std::chrono::milliseconds(5000)));
+  auto md = probe::kafka_metadata(kafka_access(cluster), ctx.admin_timeout());
   if (md) {
     for (const auto& b : md->brokers) h.registered.insert(b.id);
     h.under_replicated = md->under_replicated();
@@ -130,7 +128,7 @@ KafkaHealth kafka_health(Context& ctx, WithQuorum with_quorum) {
     add_error("metadata: " + md.error().message);
   }
   if (cluster.kafka->mode == inventory::KafkaMode::zookeeper) {
-    auto zk = kafka_zookeeper(cluster, timeout);
+    auto zk = kafka_zookeeper(ctx);
     if (!zk) {
       add_error("zookeeper: " + zk.error().message);
       return h;
@@ -193,35 +191,41 @@ util::Result<void> wait_broker_healthy(Context& ctx, const inventory::KafkaNode&
 
 namespace {
 
+// min.insync.replicas of every topic in `md` (its own, else the brokers'), asked of the broker
+// that answered the metadata, else of `fallback`; an error reads "min.insync.replicas: why".
+util::Result<probe::KafkaMinInsync> read_min_insync(Context& ctx, const probe::KafkaMetadata& md,
+                                                    int fallback) {
+  std::set<std::string> topics;
+  for (const auto& p : md.partitions) topics.insert(p.topic);
+  const int asked = md.answered_by >= 0 ? md.answered_by : fallback;
+  auto min = probe::kafka_min_insync(kafka_access(ctx.cluster()), {topics.begin(), topics.end()},
+                                     asked, ctx.admin_timeout());
+  if (!min) return util::fail("min.insync.replicas: " + min.error().message);
+  return min;
+}
+
 // One look at the gate for `batch` (one broker, or a rack's): metadata, then
 // min.insync.replicas of its topics (through a broker that answered); an unreadable cluster
 // is a wait, with why.
 GateVerdict look(Context& ctx, const std::set<int>& batch, GatePhase phase,
                  const std::set<int>& rolled) {
-  const auto bootstrap = kafka_access(ctx.cluster());
-  const auto timeout = std::max(ctx.options().probe_timeout, std::chrono::milliseconds(5000));
-  auto md = probe::kafka_metadata(bootstrap, timeout);
+  auto md = probe::kafka_metadata(kafka_access(ctx.cluster()), ctx.admin_timeout());
   if (!md) return {GateVerdict::Kind::wait, "waiting for metadata: " + md.error().message};
   if (phase == GatePhase::after) return gate_after_restart(*md, *batch.begin());
-  std::set<std::string> topics;
-  for (const auto& p : md->partitions) topics.insert(p.topic);
-  const int asked = md->answered_by >= 0 ? md->answered_by : *batch.begin();
-  auto min = probe::kafka_min_insync(bootstrap, {topics.begin(), topics.end()}, asked, timeout);
-  if (!min)
-    return {GateVerdict::Kind::wait, "waiting for min.insync.replicas: " + min.error().message};
+  auto min = read_min_insync(ctx, *md, *batch.begin());
+  if (!min) return {GateVerdict::Kind::wait, "waiting for " + min.error().message};
   return gate_before_restart_batch(*md, *min, batch, rolled);
 }
 
-// Ask again every half second while the gate says wait (each new wait shown as progress of
-// `step` on `host`), until go or refuse, or wait_timeout passes.
-util::Result<GateVerdict> await_look(Context& ctx, const std::string& host,
-                                     const std::set<int>& batch, const std::string& step,
-                                     GatePhase phase, const std::set<int>& rolled) {
+}  // namespace
+
+util::Result<GateVerdict> poll_gate(Context& ctx, const std::string& host, const std::string& step,
+                                    GatePhase phase, const std::function<GateVerdict()>& look) {
   const auto timeout = ctx.options().wait_timeout;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string shown;
   for (;;) {
-    GateVerdict v = look(ctx, batch, phase, rolled);
+    GateVerdict v = look();
     if (v.kind != GateVerdict::Kind::wait) return v;
     if (v.why != shown) {
       ctx.progress().report({host, step, runner::EventKind::progress, v.why});
@@ -235,12 +239,11 @@ util::Result<GateVerdict> await_look(Context& ctx, const std::string& host,
   }
 }
 
-}  // namespace
-
 util::Result<GateVerdict> await_gate(Context& ctx, const inventory::KafkaNode& node,
                                      const std::string& step, GatePhase phase,
                                      const std::set<int>& rolled) {
-  return await_look(ctx, node.host, {node.id}, step, phase, rolled);
+  return poll_gate(ctx, node.host, step, phase,
+                   [&] { return look(ctx, {node.id}, phase, rolled); });
 }
 
 namespace {
@@ -250,8 +253,7 @@ namespace {
 GateVerdict look_after(Context& ctx, int broker, const std::set<int>& unrolled,
                        std::vector<HeldOut>& held, std::optional<probe::KafkaMetadata>& md) {
   held.clear();
-  const auto timeout = std::max(ctx.options().probe_timeout, std::chrono::milliseconds(5000));
-  auto read = probe::kafka_metadata(kafka_access(ctx.cluster()), timeout);
+  auto read = probe::kafka_metadata(kafka_access(ctx.cluster()), ctx.admin_timeout());
   if (!read) return {GateVerdict::Kind::wait, "waiting for metadata: " + read.error().message};
   md = std::move(*read);
   GateVerdict v = gate_after_restart(*md, broker);
@@ -263,64 +265,51 @@ GateVerdict look_after(Context& ctx, int broker, const std::set<int>& unrolled,
 // min.insync.replicas).
 GateVerdict may_restart_first(Context& ctx, const probe::KafkaMetadata& md, int broker,
                               const HeldOut& held) {
-  const auto bootstrap = kafka_access(ctx.cluster());
-  const auto timeout = std::max(ctx.options().probe_timeout, std::chrono::milliseconds(5000));
-  std::set<std::string> topics;
-  for (const auto& p : md.partitions) topics.insert(p.topic);
-  const int asked = md.answered_by >= 0 ? md.answered_by : broker;
-  auto min = probe::kafka_min_insync(bootstrap, {topics.begin(), topics.end()}, asked, timeout);
-  if (!min)
-    return {GateVerdict::Kind::wait, "waiting for min.insync.replicas: " + min.error().message};
+  auto min = read_min_insync(ctx, md, broker);
+  if (!min) return {GateVerdict::Kind::wait, "waiting for " + min.error().message};
   return gate_restart_holding_leader(md, *min, broker, held);
 }
 
 std::string held_text(const HeldOut& h, int broker, std::chrono::milliseconds bound) {
-  std::string parts;
-  for (std::size_t i = 0; i < h.partitions.size() && i < 3; ++i)
-    parts += (i ? ", " : "") + h.partitions[i];
-  if (h.partitions.size() > 3) parts += " and " + std::to_string(h.partitions.size() - 3) + " more";
   return "broker " + std::to_string(h.leader) + " has not taken broker " + std::to_string(broker) +
-         " back into the ISRs it leads (" + parts + ") for " + std::to_string(bound.count()) +
-         " ms (replica.lag.time.max.ms)";
+         " back into the ISRs it leads (" + some_of(h.partitions, 3, ", ", " ") + ") for " +
+         std::to_string(bound.count()) + " ms (replica.lag.time.max.ms)";
 }
 
 }  // namespace
 
 util::Result<Rejoin> await_rejoin(Context& ctx, const inventory::KafkaNode& node,
                                   const std::string& step, const std::set<int>& unrolled) {
-  const auto timeout = ctx.options().wait_timeout;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
   HoldWatch watch(broker_config_ms(ctx.cluster(), "replica.lag.time.max.ms", 30000));
-  std::string shown, refused;
-  for (;;) {
+  Rejoin rejoin;
+  std::string refused;
+  auto back = poll_gate(ctx, node.host, step, GatePhase::after, [&] {
     std::vector<HeldOut> held;
     std::optional<probe::KafkaMetadata> md;
     GateVerdict v = look_after(ctx, node.id, unrolled, held, md);
-    if (v.kind != GateVerdict::Kind::wait) return Rejoin{};
+    if (v.kind != GateVerdict::Kind::wait) return v;
     // An unreadable cluster neither counts nor resets the holding.
     auto due = md ? watch.observe(held, std::chrono::steady_clock::now()) : std::nullopt;
-    if (due) {
-      const std::string why = held_text(*due, node.id, watch.bound());
-      GateVerdict may = may_restart_first(ctx, *md, node.id, *due);
-      if (may.kind == GateVerdict::Kind::go) return Rejoin{due->leader, why};
-      if (may.kind == GateVerdict::Kind::refuse) refused = why + "; " + may.why;
+    if (!due) return v;
+    const std::string why = held_text(*due, node.id, watch.bound());
+    GateVerdict may = may_restart_first(ctx, *md, node.id, *due);
+    if (may.kind == GateVerdict::Kind::go) {
+      rejoin = Rejoin{due->leader, why};
+      return may;  // ends the polling: `due` is restarted first
     }
-    if (v.why != shown) {
-      ctx.progress().report({node.host, step, runner::EventKind::progress, v.why});
-      shown = v.why;
-    }
-    if (std::chrono::steady_clock::now() >= deadline)
-      return util::fail("after the restart, still " + v.why + " after " +
-                        std::to_string(timeout.count()) + "s" +
-                        (refused.empty() ? "" : " (" + refused + ")"));
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  }
+    if (may.kind == GateVerdict::Kind::refuse) refused = why + "; " + may.why;
+    return v;
+  });
+  if (!back)
+    return util::fail(back.error().message + (refused.empty() ? "" : " (" + refused + ")"));
+  return rejoin;
 }
 
 util::Result<GateVerdict> await_batch_gate(Context& ctx, const std::string& host,
                                            const std::set<int>& batch, const std::string& step,
                                            const std::set<int>& rolled) {
-  return await_look(ctx, host, batch, step, GatePhase::before, rolled);
+  return poll_gate(ctx, host, step, GatePhase::before,
+                   [&] { return look(ctx, batch, GatePhase::before, rolled); });
 }
 
 namespace {
@@ -367,7 +356,7 @@ util::Result<void> wait_stale_registration_gone(Context& ctx, const inventory::K
   const bool in_zookeeper = cluster.kafka->mode == inventory::KafkaMode::zookeeper ||
                             ctx.options().kafka_brokers_as != render::KafkaMigration::none;
   if (!node.broker || !in_zookeeper) return {};
-  auto zk = kafka_zookeeper(cluster, ctx.options().probe_timeout);
+  auto zk = kafka_zookeeper(ctx);
   if (!zk) return util::fail("zookeeper: " + zk.error().message);
   const std::string path = "/brokers/ids/" + std::to_string(node.id);
   const auto session = broker_session_timeout(cluster);

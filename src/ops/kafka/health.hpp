@@ -7,6 +7,7 @@
 // on one of the nodes.
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -65,6 +66,13 @@ enum class GatePhase { before, after };
 util::Result<GateVerdict> await_gate(Context& ctx, const inventory::KafkaNode& node,
                                      const std::string& step, GatePhase phase,
                                      const std::set<int>& rolled);
+
+// The polling of await_gate, await_batch_gate and await_rejoin: `look` again every half
+// second while it says wait (each new wait shown as progress of `step` on `host`), until it
+// says go or refuse (returned), or wait_timeout passes: an error "before the restart (or
+// after, by `phase`), still <why> after <n>s".
+util::Result<GateVerdict> poll_gate(Context& ctx, const std::string& host, const std::string& step,
+                                    GatePhase phase, const std::function<GateVerdict()>& look);
 
 // The after-restart gate of broker `node` (gate_after_restart, polled as await_gate does),
 // watching for leaders among `unrolled` (this roll's brokers not restarted yet) that hold it

@@ -41,11 +41,15 @@ std::string new_kafka_cluster_id() {
   }
 }
 
+bool KafkaComponent::shares_host(const inventory::KafkaNode& node,
+                                 const inventory::Cluster& cluster) {
+  const auto& nodes = cluster.kafka_nodes;
+  return std::count_if(nodes.begin(), nodes.end(),
+                       [&](const auto& n) { return n.host == node.host; }) > 1;
+}
+
 std::string KafkaComponent::step(const std::string& name) const {
-  const auto& nodes = cluster_.kafka_nodes;
-  const bool shared = std::count_if(nodes.begin(), nodes.end(),
-                                    [&](const auto& n) { return n.host == node_.host; }) > 1;
-  return "kafka " + (shared ? std::to_string(node_.id) + " " : std::string()) + name;
+  return "kafka " + (shares_host_ ? std::to_string(node_.id) + " " : std::string()) + name;
 }
 
 std::string KafkaComponent::install_dir() const {

@@ -31,7 +31,11 @@ class KafkaComponent final : public NodeComponent<inventory::KafkaNode, KafkaFac
   KafkaComponent(const inventory::KafkaNode& node, const inventory::Cluster& cluster,
                  const std::string& cluster_id, const QuorumPlan& quorum,
                  const render::KafkaVersionPins& pins = kNoVersionPins)
-      : NodeComponent(node, cluster), cluster_id_(cluster_id), quorum_(quorum), pins_(pins) {}
+      : NodeComponent(node, cluster),
+        cluster_id_(cluster_id),
+        quorum_(quorum),
+        pins_(pins),
+        shares_host_(shares_host(node, cluster)) {}
   // A node of a static quorum, no upgrade under way (the migration's controllers).
   KafkaComponent(const inventory::KafkaNode& node, const inventory::Cluster& cluster,
                  const std::string& cluster_id)
@@ -78,9 +82,13 @@ class KafkaComponent final : public NodeComponent<inventory::KafkaNode, KafkaFac
   ScriptLaunch launch() const override { return kafka_launch(node_); }
 
  private:
+  // Whether another Kafka node of `cluster` runs on `node`'s host.
+  static bool shares_host(const inventory::KafkaNode& node, const inventory::Cluster& cluster);
+
   const std::string& cluster_id_;
   const QuorumPlan& quorum_;
   const render::KafkaVersionPins& pins_;
+  const bool shares_host_;  // step() names the node's id
 };
 
 class KafkaTier final : public Tier {

@@ -22,10 +22,6 @@ namespace scripts = remote::scripts;
 
 namespace {
 
-std::chrono::milliseconds md_timeout(const Context& ctx) {
-  return std::max(ctx.options().probe_timeout, std::chrono::milliseconds(5000));
-}
-
 // The local record of a reassignment under way: clusters/<name>/reassign.json.
 fs::path record_path(const std::string& cluster) {
   return fs::path(state_home()) / "clusters" / cluster / "reassign.json";
@@ -125,7 +121,7 @@ util::Result<PlannedMoves> plan_moves(Context& ctx, const MoveRequest& req) {
   auto resumed = take_record(cluster, req, out);
   if (!resumed) return resumed.error();
   if (*resumed) return out;
-  auto md = probe::kafka_metadata(kafka_access(cluster), md_timeout(ctx));
+  auto md = probe::kafka_metadata(kafka_access(cluster), ctx.admin_timeout());
   if (!md) return util::fail("metadata: " + md.error().message);
   std::vector<int> brokers;
   for (const auto* b : cluster.brokers()) brokers.push_back(b->id);
@@ -153,14 +149,14 @@ namespace {
 util::Result<std::vector<std::string>> gate(Context& ctx, const PlannedMoves& planned) {
   if (!planned.plan.refusals.empty()) return planned.plan.refusals;
   const auto access = kafka_access(ctx.cluster());
-  auto md = probe::kafka_metadata(access, md_timeout(ctx));
+  auto md = probe::kafka_metadata(access, ctx.admin_timeout());
   if (!md) return util::fail("metadata: " + md.error().message);
   if (md->brokers.empty()) return util::fail("metadata: no broker registered");
   std::set<std::string> topics;
   for (const auto& p : md->partitions) topics.insert(p.topic);
   auto min = probe::kafka_min_insync(access, {topics.begin(), topics.end()},
                                      md->answered_by >= 0 ? md->answered_by : md->brokers[0].id,
-                                     md_timeout(ctx));
+                                     ctx.admin_timeout());
   if (!min) return util::fail("min.insync.replicas: " + min.error().message);
   auto below = under_min_isr(*md, *min);
   if (below.empty()) return std::vector<std::string>{};
@@ -189,7 +185,7 @@ util::Result<void> await_moves(Context& ctx, const ToolHost& h, const PlannedMov
       return util::fail(
           "interrupted; the reassignment goes on in the cluster: rerun to follow "
           "it to the end (throttles stay until then)");
-    auto md = probe::kafka_metadata(kafka_access(ctx.cluster()), md_timeout(ctx));
+    auto md = probe::kafka_metadata(kafka_access(ctx.cluster()), ctx.admin_timeout());
     if (md) {
       if (auto s = sizes(ctx, h, *md); s) last_sizes = std::move(*s);
       const MoveProgress p = progress_of(planned.plan.moves, *md, last_sizes);

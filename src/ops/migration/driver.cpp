@@ -101,7 +101,7 @@ void take_deploy_problems(const DeployReport& d, MigrationRun& run) {
 bool precheck(Context& ctx, MigrationRecord& record, Force force, MigrationRun& run) {
   auto pc = phase_context(ctx, ctx.cluster(), "", renders_of(MigrationPhase::controllers));
   DeployReport plan = deploy(*pc->ctx, DeployMode::plan_only, force);
-  const auto timeout = std::max(ctx.options().probe_timeout, std::chrono::milliseconds(5000));
+  const auto timeout = ctx.admin_timeout();
   auto zk = read_zk_migration(ctx.cluster(), timeout);
   std::vector<std::string> problems =
       precheck_problems(*pc->ctx, record, zk ? std::optional(*zk) : std::nullopt, plan);

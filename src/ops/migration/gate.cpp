@@ -79,7 +79,7 @@ util::Result<KraftQuorum> controller_quorum(Context& ctx) {
 
 MigrationLook look_at_migration(Context& ctx, WithControllerQuorum with_quorum) {
   MigrationLook look;
-  const auto timeout = std::max(ctx.options().probe_timeout, std::chrono::milliseconds(5000));
+  const auto timeout = ctx.admin_timeout();
   if (auto zk = read_zk_migration(ctx.cluster(), timeout)) {
     look.zk = *zk;
   } else {

@@ -114,7 +114,7 @@ MigrationRun rollback_migration(Context& ctx, MigrationRecord record) {
   if (r.controllers && !deprovision_controllers(ctx, record, run)) return run;
   if (r.controllers) run.done.push_back("controllers stopped, their metadata log removed");
   if (r.migrating) {
-    const auto timeout = std::max(ctx.options().probe_timeout, std::chrono::milliseconds(5000));
+    const auto timeout = ctx.admin_timeout();
     auto was = clear_zk_migration(c, timeout);
     if (!was) {
       run.outcome = MigrationRun::Outcome::failed;

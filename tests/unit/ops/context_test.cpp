@@ -84,5 +84,20 @@ TEST_F(ContextTest, AFailedConnectIsRememberedNotRetriedWithinTheCommand) {
   EXPECT_EQ(&ctx.connection(cluster.servers[2]), conns[1]);
 }
 
+// Slower exchanges than one srvr/mntr get at least their floor, a longer --probe-timeout
+// its own value.
+TEST_F(ContextTest, AdminTimeoutIsTheProbeTimeoutAtLeastFiveSeconds) {
+  using std::chrono::milliseconds;
+  Options o = options();
+  Context short_probe(cluster, o, progress);
+  EXPECT_EQ(short_probe.admin_timeout(), milliseconds(5000));
+  EXPECT_EQ(short_probe.probe_timeout_at_least(milliseconds(10000)), milliseconds(10000));
+  EXPECT_EQ(short_probe.probe_timeout_at_least(milliseconds(1000)), milliseconds(3000));
+  o.probe_timeout = milliseconds(8000);
+  Context long_probe(cluster, o, progress);
+  EXPECT_EQ(long_probe.admin_timeout(), milliseconds(8000));
+  EXPECT_EQ(long_probe.probe_timeout_at_least(milliseconds(10000)), milliseconds(10000));
+}
+
 }  // namespace
 }  // namespace zkctl::ops

@@ -14,6 +14,7 @@
 #include "support/cluster.hpp"
 #include "support/fake_remote.hpp"
 #include "support/fake_zk.hpp"
+#include "support/recording_progress.hpp"
 
 namespace zkctl::ops {
 namespace {
@@ -22,19 +23,6 @@ std::string srvr(const std::string& mode) {
   return "Zookeeper version: 3.8.0\nLatency min/avg/max: 0/0.0/0\nMode: " + mode +
          "\nNode count: 5\n";
 }
-
-// Remembers every progress event's detail.
-class RecordingProgress : public runner::Progress {
- public:
-  void report(const runner::Event& e) override {
-    std::lock_guard lock(mu_);
-    details.push_back(e.detail);
-  }
-  std::vector<std::string> details;
-
- private:
-  std::mutex mu_;
-};
 
 class ControlTest : public ::testing::Test {
  protected:
@@ -76,7 +64,7 @@ class ControlTest : public ::testing::Test {
   inventory::Cluster cluster_;
   testing::FakeHosts hosts_;
   Options options_;
-  RecordingProgress progress_;
+  testing::RecordingProgress progress_;
   std::mutex mu_;
   std::vector<std::string> commands_;
 };
@@ -135,7 +123,7 @@ TEST_F(ControlTest, ForceStopsAnywayAndSaysWhy) {
   EXPECT_EQ(r.outcome, ControlOutcome::ok) << r.message;
   EXPECT_FALSE(commands_.empty());
   bool said = false;
-  for (const auto& d : progress_.details) said |= d.rfind("--force: ", 0) == 0;
+  for (const auto& e : progress_.events) said |= e.detail.rfind("--force: ", 0) == 0;
   EXPECT_TRUE(said);
 }
 

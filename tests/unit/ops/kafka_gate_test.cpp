@@ -118,6 +118,17 @@ TEST(KafkaGate, RefusalsNameUserTopicsFirstAndAreBounded) {
   EXPECT_NE(v.why.find("and 5 more"), std::string::npos) << v.why;
 }
 
+// The bounded lists of the refusals ("; ", "; and N more") and of a held-out broker's
+// partitions (", ", " and N more").
+TEST(KafkaGate, SomeOfNamesAtMostSoManyAndCountsTheRest) {
+  const std::vector<std::string> five = {"a", "b", "c", "d", "e"};
+  EXPECT_EQ(some_of(five, 3, ", ", " "), "a, b, c and 2 more");
+  EXPECT_EQ(some_of(five, 3, "; ", "; "), "a; b; c; and 2 more");
+  EXPECT_EQ(some_of(five, 5, ", ", " "), "a, b, c, d, e");
+  EXPECT_EQ(some_of({"a"}, 3, ", ", " "), "a");
+  EXPECT_EQ(some_of({}, 3, ", ", " "), "");
+}
+
 TEST(KafkaGate, AfterTheRestartTheBrokerMustBeBackInEveryIsr) {
   auto md = cluster({part("t", 0, {1, 2, 3}, {2, 3}), part("t", 1, {2, 3}, {2, 3})});
   auto v = gate_after_restart(md, 1);

@@ -7,6 +7,7 @@
 #include "runner/progress.hpp"
 #include "support/cluster.hpp"
 #include "support/free_port.hpp"
+#include "support/recording_progress.hpp"
 
 using namespace zkctl;
 
@@ -156,4 +157,38 @@ TEST(KafkaStaleRegistration, AMigrationsZooKeeperModeBrokerIsLookedForInZooKeepe
   auto r = ops::wait_stale_registration_gone(migrating, c.kafka_nodes[0], "kafka start");
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("zookeeper"), std::string::npos) << r.error().message;
+}
+
+// The roll's gates poll one way (await_gate, await_batch_gate, await_rejoin): each new wait
+// shown once, until go or refuse, or the wait timeout names what was still awaited.
+TEST(KafkaGatePolling, ShowsEachNewWaitOnceUntilTheGateAnswers) {
+  using Kind = ops::GateVerdict::Kind;
+  auto c = zkctl::testing::cluster_of({}, {zkctl::testing::kafka_node("n1", 11, true, false)});
+  zkctl::testing::RecordingProgress progress;
+  ops::Options o;
+  ops::Context ctx(c, o, progress);
+  std::vector<ops::GateVerdict> looks = {{Kind::wait, "waiting for a"},
+                                         {Kind::wait, "waiting for a"},
+                                         {Kind::wait, "waiting for b"},
+                                         {Kind::refuse, "no"}};
+  std::size_t looked = 0;
+  auto v = ops::poll_gate(ctx, "n1", "kafka restart", ops::GatePhase::before,
+                          [&] { return looks[looked++]; });
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->kind, Kind::refuse);
+  EXPECT_EQ(looked, 4u);
+  ASSERT_EQ(progress.events.size(), 2u);
+  EXPECT_EQ(progress.events[0].detail, "waiting for a");
+  EXPECT_EQ(progress.events[1].detail, "waiting for b");
+  EXPECT_EQ(progress.events[1].host, "n1");
+  EXPECT_EQ(progress.events[1].step, "kafka restart");
+
+  o.wait_timeout = std::chrono::seconds(0);
+  ops::Context hurried(c, o, progress);
+  auto late = ops::poll_gate(hurried, "n1", "kafka restart", ops::GatePhase::after, [] {
+    return ops::GateVerdict{Kind::wait, "waiting for broker 11 back in ISR"};
+  });
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().message,
+            "after the restart, still waiting for broker 11 back in ISR after 0s");
 }

@@ -11,21 +11,12 @@
 #include <thread>
 
 #include "runner/interrupt.hpp"
+#include "support/recording_progress.hpp"
 
 using namespace zkctl;
 using runner::StepOutcome;
 
 namespace {
-class RecordingProgress : public runner::Progress {
- public:
-  void report(const runner::Event& e) override {
-    std::lock_guard l(mu);
-    events.push_back(e);
-  }
-  std::mutex mu;
-  std::vector<runner::Event> events;
-};
-
 runner::Step ok_step(std::string name, std::atomic<int>& counter) {
   return {std::move(name), [&counter]() -> util::Result<StepOutcome> {
             ++counter;
@@ -35,7 +26,7 @@ runner::Step ok_step(std::string name, std::atomic<int>& counter) {
 }  // namespace
 
 TEST(Runner, RunsEveryHostsStepsInOrder) {
-  RecordingProgress progress;
+  zkctl::testing::RecordingProgress progress;
   runner::Runner runner(progress, 4);
   std::mutex mu;
   std::vector<std::string> order_a;
@@ -53,7 +44,7 @@ TEST(Runner, RunsEveryHostsStepsInOrder) {
 }
 
 TEST(Runner, StopsAfterTheFirstFailedStageButFinishesItsOtherJobs) {
-  RecordingProgress progress;
+  zkctl::testing::RecordingProgress progress;
   runner::Runner runner(progress, 4);
   std::atomic<int> ran{0};
   runner::Step fail{"boom", []() -> util::Result<StepOutcome> { return util::fail("disk full"); }};
@@ -69,7 +60,7 @@ TEST(Runner, StopsAfterTheFirstFailedStageButFinishesItsOtherJobs) {
 }
 
 TEST(Runner, RespectsTheParallelBound) {
-  RecordingProgress progress;
+  zkctl::testing::RecordingProgress progress;
   runner::Runner runner(progress, 2);
   std::atomic<int> running{0}, peak{0};
   runner::Stage stage{"s", {}};
@@ -91,7 +82,7 @@ TEST(Runner, RespectsTheParallelBound) {
 }
 
 TEST(Runner, ReportsSkippedAndFailedEvents) {
-  RecordingProgress progress;
+  zkctl::testing::RecordingProgress progress;
   runner::Runner runner(progress, 1);
   runner::Stage stage{
       "s",
@@ -131,7 +122,7 @@ TEST(ParallelFor, AnExceptionWithOneWorkerReachesTheCaller) {
 }
 
 TEST(Runner, AStepThatThrowsFailsThatHostOnly) {
-  RecordingProgress progress;
+  zkctl::testing::RecordingProgress progress;
   runner::Runner runner(progress, 4);
   std::atomic<int> counter{0};
   runner::Stage stage{"s", {}};
@@ -150,7 +141,7 @@ TEST(Runner, AStepThatThrowsFailsThatHostOnly) {
 
 // SIGINT/SIGTERM ask to stop: the step in flight finishes, no further step or stage starts.
 TEST(Runner, AStopRequestedDuringAStepLetsItFinishAndStartsNothingMore) {
-  RecordingProgress progress;
+  zkctl::testing::RecordingProgress progress;
   runner::Runner runner(progress, 1);
   std::atomic<int> finished{0};
   std::atomic<int> later{0};
