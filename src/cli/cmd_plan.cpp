@@ -109,6 +109,10 @@ void print_plan_text(const ops::DeployReport& report, const PlanTotals& totals) 
     return s.empty() ? std::string("none") : s;
   };
   if (!totals.any()) {
+    // Without host changes an upgrade may still have a step to go (the second, awaited).
+    for (const auto& st : report.stages)
+      for (const auto& j : st.jobs)
+        if (st.upgrade) std::printf("%s\n", j.c_str());
     std::printf("plan: no changes; deploy would upload nothing and restart nothing\n");
   } else {
     std::printf(

@@ -321,9 +321,34 @@ def test_kafka_4_after_finalize_is_an_ordinary_upgrade(lab, zkm, kafka4_dist):
             assert jar.strip(), (i, install)
     code, status = zkm.status()
     assert code == 0 and status["kafka"]["ok"], status
+    # The first step kept metadata.version; plan shows the second, which raises it (no roll).
+    kept, supported = metadata_version(lab)
+    assert kept.startswith("3.9-") and supported.startswith("4."), (kept, supported)
+    assert f"metadata.version {kept} (read from the cluster)" in proc.stdout + proc.stderr, \
+        proc.stdout + proc.stderr
+    plan = zkm.run("plan", S.kafka4)
+    assert f"raises it (no roll) to {supported}" in plan.stdout, plan.stdout
+    pids = controller_pids(lab)
+    second = zkm.run("deploy", S.kafka4, "--finalize-upgrade", timeout=600)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert metadata_version(lab) == (supported, supported)
+    assert controller_pids(lab) == pids  # no roll
+    again = zkm.run("plan", S.kafka4)
+    assert "--finalize-upgrade" not in again.stdout, again.stdout
     record_case("Kafka 3.9 -> 4 after finalize", "distribution 3.9.2 -> 4",
-                "rolling upgrade", sent=S.producer.sent, acked=len(S.producer.acked),
+                f"rolling upgrade; metadata.version {kept} -> {supported} in a second step, "
+                "no roll", sent=S.producer.sent, acked=len(S.producer.acked),
                 errors=len(S.producer.errors))
+
+
+def metadata_version(lab) -> tuple[str, str]:
+    """(finalized, highest supported) metadata.version, as kafka-features.sh describes it."""
+    out = lab.exec("node1", ["/opt/kafka/current/bin/kafka-features.sh", "--bootstrap-server",
+                             "node1:9092", "describe"], timeout=120).stdout
+    m = re.search(r"Feature: metadata\.version\s+SupportedMinVersion: \S+\s+"
+                  r"SupportedMaxVersion: (\S+)\s+FinalizedVersionLevel: (\S+)", out)
+    assert m, out
+    return m.group(2), m.group(1)
 
 
 def test_nothing_lost_configs_and_offsets_survive(zkm):

@@ -269,6 +269,9 @@ def test_kafka_first_step_rolls_the_brokers_with_the_protocol_kept(lab, kup):
     # A later deploy keeps the pin: nothing restarts.
     again = kup.run("plan", str(kup.kafka_new))
     assert again.returncode == 0 and "rolling restart" not in again.stdout, again.stdout
+    # ... and names the second step still to run.
+    assert "--finalize-upgrade` rolls the brokers with it raised to 3.9" in again.stdout, \
+        again.stdout
 
 
 def test_kafka_finalize_raises_the_protocol_in_a_second_roll_losing_nothing(lab, kup):

@@ -322,7 +322,11 @@ void describe(Context& ctx, DeployPlan& plan, DeployReport& report) {
                               n.id});
   for (const PlannedStage& stage : plan.stages) {
     StageSummary s{stage.name, stage.order, {}};
-    for (const PlannedJob& job : stage.jobs) s.jobs.push_back(summary_of(job, stage));
+    for (const PlannedJob& job : stage.jobs) {
+      s.jobs.push_back(summary_of(job, stage));
+      s.upgrade = s.upgrade || std::find(job.steps.begin(), job.steps.end(), StepKind::upgrade) !=
+                                   job.steps.end();
+    }
     report.stages.push_back(std::move(s));
   }
 }

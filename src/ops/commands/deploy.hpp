@@ -45,7 +45,8 @@ struct StageSummary {
   std::string name;   // "install", "kafka restart", ...
   std::string order;  // how its jobs run ("" : all at once)
   std::vector<std::string>
-      jobs;  // "node1: upload, configure", "node3: rolling restart (zoo.cfg changed)"
+      jobs;              // "node1: upload, configure", "node3: rolling restart (zoo.cfg changed)"
+  bool upgrade = false;  // an upgrade's step: shown by plan even when no host changes
 };
 
 struct DeployReport {
