@@ -201,3 +201,41 @@ def test_drop_plaintext_on_the_operators_word_and_nothing_lost(ramp):
     assert zk_lost == [], zk_lost[:20]
     assert kafka_lost == [], kafka_lost[:20]
     assert len(load.kafka_tls.acked) > 0 and len(load.zk_tls.acked) > 0
+
+
+def test_going_back_to_open_opens_kafkas_znodes_and_keeps_everything(ramp):
+    """The secure cluster's inventory made open again: the same phases in reverse. The brokers'
+    znodes carry x509 ACLs (zookeeper.set.acl): the roll that takes the brokers off TLS to
+    ZooKeeper opens them first and again after, so plaintext brokers register and act."""
+    load = ramp.load
+    plan = ramp.run("plan", str(ramp.open_inventory))
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    assert "zookeeper-security-migration.sh --zookeeper.acl=unsecure" in plan.stdout, plan.stdout
+    started = time.monotonic()
+    proc = ramp.run("deploy", str(ramp.open_inventory), timeout=1500)
+    took = time.monotonic() - started
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for when in ("before the roll", "after the roll"):
+        assert f"open Kafka's znode ACLs ({when}): ok" in proc.stderr, proc.stderr
+    assert record(ramp)["phase"] == "open"
+    code, status = ramp.status()
+    assert code == 0 and status["kafka"]["ok"], status
+    assert all(n["registered"] for n in status["kafka"]["nodes"]), status["kafka"]
+    # Everything written on the way in is read back in plaintext.
+    for writer in (load.zk_plain, load.zk_tls):
+        writer.client_args = {}
+    zk_lost = load.zk_plain.missing(ZK_CONNECT) + load.zk_tls.missing(ZK_CONNECT)
+    acked = load.kafka_plain.acked | load.kafka_tls.acked
+    seen = consume_all(PLAINTEXT, "orders", acked, timeout=120)
+    # The controller writes ZooKeeper again: a new topic takes messages.
+    create_topic(PLAINTEXT, "after-open")
+    after = SequencedProducer(PLAINTEXT, "after-open").start()
+    time.sleep(3)
+    after.stop()
+    after_seen = consume_all(PLAINTEXT, "after-open", after.acked)
+    record_case("secure -> open again (ZooKeeper mode, authorization on)",
+                "the open inventory deployed: 6 phases in reverse, znode ACLs opened",
+                f"exit 0 in {took:.0f} s", zk_lost=len(zk_lost), msgs_lost=len(acked - seen),
+                new_topic_acked=len(after.acked), new_topic_lost=len(after.acked - after_seen))
+    assert zk_lost == [] and acked <= seen
+    assert len(after.acked) > 10 and after.acked <= after_seen

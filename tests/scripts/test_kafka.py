@@ -471,3 +471,33 @@ class TestFeatures:
         kafka.distribution({'kafka-features.sh': 'echo no; exit 3\n'})
         r = run('kafka/features.sh', kafka.install, 'h1:9092', '', '4.4')
         assert r.returncode == 3 and r.stdout == 'no\n'
+
+
+class TestZkAclsOpen:
+    """kafka/zk-acls-open.sh: zookeeper-security-migration.sh --zookeeper.acl=unsecure over
+    TLS as the node's identity, its TLS settings in a root-only temp file removed after."""
+
+    def test_runs_the_tool_over_tls_and_removes_its_settings(self, run, kafka, tmp_path):
+        seen = tmp_path / 'seen'
+        kafka.distribution({'zookeeper-security-migration.sh':
+                            'echo "$KAFKA_HEAP_OPTS $*"; for a; do case $a in '
+                            '--zk-tls-config-file=*) f=${a#*=}; stat -c %a "$f"; cat "$f";'
+                            ' echo "$f" > ' + q(str(seen)) + ';; esac; done; echo err >&2\n'})
+        r = run('kafka/zk-acls-open.sh', kafka.install, 'z1:2181,z2:2181/kafka',
+                '/tls/node.pem', '/tls/ca.pem')
+        assert r.returncode == 0, r.stderr
+        lines = r.stdout.splitlines()
+        assert lines[0].startswith('-Xmx128m --zookeeper.acl=unsecure '
+                                   '--zookeeper.connect=z1:2181,z2:2181/kafka --zk-tls-config-file=')
+        assert lines[1:] == ['600', 'zookeeper.ssl.client.enable=true',
+                             'zookeeper.clientCnxnSocket=org.apache.zookeeper.ClientCnxnSocketNetty',
+                             'zookeeper.ssl.keystore.type=PEM',
+                             'zookeeper.ssl.keystore.location=/tls/node.pem',
+                             'zookeeper.ssl.truststore.type=PEM',
+                             'zookeeper.ssl.truststore.location=/tls/ca.pem', 'err']
+        assert not Path(seen.read_text().strip()).exists()
+
+    def test_the_tools_exit_status_is_kept(self, run, kafka):
+        kafka.distribution({'zookeeper-security-migration.sh': 'echo denied; exit 1\n'})
+        r = run('kafka/zk-acls-open.sh', kafka.install, 'z1:2181/kafka', '/k.pem', '/ca.pem')
+        assert r.returncode == 1 and r.stdout == 'denied\n'

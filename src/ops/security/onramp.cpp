@@ -8,7 +8,11 @@
 
 #include "inventory/load.hpp"
 #include "ops/cluster/state.hpp"
+#include "ops/kafka/admin_tool.hpp"
 #include "ops/zookeeper/rolling.hpp"
+#include "remote/scripts.hpp"
+#include "render/kafka.hpp"
+#include "render/kafka_paths.hpp"
 #include "runner/interrupt.hpp"
 #include "runner/runner.hpp"
 
@@ -148,9 +152,42 @@ void merge(DeployReport& into, DeployReport&& r) {
   into.removed += r.removed;
 }
 
+constexpr const char* kOpenAclsText =
+    "before and after the roll: Kafka's znodes opened to plaintext clients "
+    "(zookeeper-security-migration.sh --zookeeper.acl=unsecure, as the brokers' TLS identity)";
+
+// Kafka's znodes opened (onramp_opens_zk_acls) through the first broker with a session; `when`
+// names the pass in progress and errors.
+util::Result<void> open_zk_acls(Context& view, const std::string& when) {
+  auto tool = first_reachable_broker(view);
+  if (!tool) return tool.error();
+  const std::string step = "open Kafka's znode ACLs (" + when + ")";
+  view.progress().report({tool->node->host, step, runner::EventKind::started, ""});
+  const auto paths = render::kafka_paths(*tool->node);
+  auto r = remote::run_script(*tool->remote, "zookeeper-security-migration.sh",
+                              remote::scripts::kafka_zk_acls_open,
+                              {paths.install_dir, render::kafka_zookeeper_connect(view.cluster()),
+                               paths.node_pem, paths.ca_pem},
+                              view.command_timeout(*tool->node));
+  if (!r) return util::fail(tool->node->host + ": " + step + ": " + r.error().message);
+  view.progress().report({tool->node->host, step, runner::EventKind::done, ""});
+  return {};
+}
+
+// One pass of open_zk_acls inside apply_phases; false (recorded in `report`) when it failed.
+bool opened(Context& view, const std::string& when, DeployReport& report) {
+  auto o = open_zk_acls(view, when);
+  if (o) return true;
+  report.outcome = DeployOutcome::failed;
+  report.failures.push_back({"", "open Kafka's znode ACLs", o.error().message});
+  return false;
+}
+
 // One summary stage per phase for plan: what it changes and which nodes restart.
-StageSummary phase_summary(const inventory::Cluster& now, const OnrampRoute& route, std::size_t i) {
+StageSummary phase_summary(const inventory::Cluster& now, const inventory::Cluster& secure_side,
+                           const OnrampRoute& route, std::size_t i) {
   const SecurityPhase p = route.steps[i];
+  const SecurityPhase from = i == 0 ? route.from : route.steps[i - 1];
   const bool zk = info(p).rolls == NodeKind::zookeeper;
   const std::size_t nodes = zk ? now.servers.size() : now.kafka_nodes.size();
   StageSummary s{"security phase " + std::to_string(i + 1) + "/" +
@@ -158,6 +195,7 @@ StageSummary phase_summary(const inventory::Cluster& now, const OnrampRoute& rou
                  "rolling, one node at a time, gated",
                  {}};
   s.jobs.push_back(phase_change(p));
+  if (onramp_opens_zk_acls(secure_side, from, p)) s.jobs.push_back(kOpenAclsText);
   s.jobs.push_back(std::string("restarts: ") + std::to_string(nodes) +
                    (zk ? " ZooKeeper servers (leader last)" : " Kafka nodes (partition-gated)"));
   return s;
@@ -291,6 +329,13 @@ std::vector<std::string> onramp_refusals(const inventory::Cluster& secure_side,
   return out;
 }
 
+bool onramp_opens_zk_acls(const inventory::Cluster& secure_side, SecurityPhase from,
+                          SecurityPhase to) {
+  return from == SecurityPhase::kafka_internal && to == SecurityPhase::kafka_listeners &&
+         secure_side.security.authorization && secure_side.kafka &&
+         secure_side.kafka->mode == inventory::KafkaMode::zookeeper && !secure_side.servers.empty();
+}
+
 std::map<int, int> kept_plaintext_ports(const std::string& name) {
   const Record r = read_record(name);
   if (!r.phase) return {};
@@ -314,7 +359,7 @@ struct Sides {
 void plan_phases(Context& ctx, const Sides& s, const OnrampRoute& route, DeployMode mode,
                  Force force, DeployReport& report) {
   for (std::size_t i = 0; i < route.steps.size(); ++i)
-    report.stages.push_back(phase_summary(s.now, route, i));
+    report.stages.push_back(phase_summary(s.now, s.secure, route, i));
   const SecurityPhase first = route.steps.empty() ? route.from : route.steps.front();
   const inventory::Cluster view = onramp_view(s.now, s.secure, s.open, route.from, first);
   Context view_ctx(view, ctx);
@@ -340,9 +385,14 @@ void apply_phases(Context& ctx, const Sides& s, const OnrampRoute& route, Record
                            std::string(to_string(p)) + ": " + phase_change(p)});
     const inventory::Cluster view = onramp_view(s.now, s.secure, s.open, at, p);
     Context view_ctx(view, ctx);
+    // Brokers leaving TLS to ZooKeeper: their znodes opened first, and again after the roll
+    // for those the brokers still on TLS created meanwhile.
+    const bool open_acls = onramp_opens_zk_acls(s.secure, at, p);
+    if (open_acls && !opened(view_ctx, "before the roll", report)) return;
     DeployReport r = deploy(view_ctx, DeployMode::apply, force);
     if (r.outcome == DeployOutcome::ok && resuming && p == route.steps.front())
       roll_resumed(view_ctx, info(p).rolls, r);
+    if (r.outcome == DeployOutcome::ok && open_acls) opened(view_ctx, "after the roll", r);
     const bool ok = r.outcome == DeployOutcome::ok;
     report.notes.push_back(std::string("security phase ") + to_string(p) + ": " +
                            (ok ? "done" : "stopped") + ", " +
@@ -386,15 +436,6 @@ std::optional<DeployReport> deploy_onramp(Context& ctx, DeployMode mode, Force f
   const Sides sides{now, now.security.tls ? now : *prev, open_side_of(now, rec.plaintext_ports)};
   DeployReport report;
   auto refusals = onramp_refusals(sides.secure, sides.open);
-  if (route->to < route->from && sides.secure.security.authorization && now.kafka &&
-      now.kafka->mode == inventory::KafkaMode::zookeeper) {
-    // Seen on the lab: brokers back on plaintext ZooKeeper cannot register under the znodes
-    // zookeeper.set.acl gave x509 ACLs (they would need zookeeper-security-migration first).
-    refusals.push_back(
-        "security on-ramp: going back to open with Kafka in ZooKeeper mode needs the znodes' "
-        "ACLs opened first (zookeeper-security-migration.sh --zookeeper.acl=unsecure); not "
-        "done by zkctl yet");
-  }
   if (!refusals.empty()) {
     report.refusals = std::move(refusals);
     report.outcome = DeployOutcome::refused;

@@ -62,6 +62,14 @@ inventory::Cluster onramp_view(const inventory::Cluster& now, const inventory::C
 std::vector<std::string> onramp_refusals(const inventory::Cluster& secure_side,
                                          const inventory::Cluster& open_side);
 
+// Whether rolling from `from` into `to` takes the brokers off TLS to ZooKeeper on a cluster
+// whose secure side has Kafka in ZooKeeper mode with authorization: zookeeper.set.acl gave
+// Kafka's znodes x509 ACLs of the brokers' identity, which brokers back on plaintext could not
+// write (seen on the lab: they cannot register), so the roll opens them first
+// (zookeeper-security-migration.sh --zookeeper.acl=unsecure) and again after it.
+bool onramp_opens_zk_acls(const inventory::Cluster& secure_side, inventory::SecurityPhase from,
+                          inventory::SecurityPhase to);
+
 // Kafka's PLAINTEXT ports the on-ramp keeps on cluster `name` now (node id -> port, from the
 // local record): empty unless a phase with Kafka's secure listeners and PLAINTEXT is reached.
 std::map<int, int> kept_plaintext_ports(const std::string& name);

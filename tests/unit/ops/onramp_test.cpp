@@ -137,6 +137,22 @@ TEST(OnrampView, RefusesAPlaintextPortTheSecureListenersTake) {
   EXPECT_EQ(onramp_refusals(grown, open).size(), 1u);
 }
 
+TEST(OnrampView, GoingBackOpensKafkasZnodesWhenTheBrokersLeaveTlsToZooKeeper) {
+  const auto secure = secure_cluster();
+  ASSERT_TRUE(secure.security.authorization);
+  // Only the roll out of kafka-internal (brokers to ZooKeeper over TLS, zookeeper.set.acl).
+  EXPECT_TRUE(onramp_opens_zk_acls(secure, P::kafka_internal, P::kafka_listeners));
+  EXPECT_FALSE(onramp_opens_zk_acls(secure, P::kafka_listeners, P::kafka_internal));
+  EXPECT_FALSE(onramp_opens_zk_acls(secure, P::zk_plaintext_off, P::kafka_internal));
+  EXPECT_FALSE(onramp_opens_zk_acls(secure, P::kafka_listeners, P::zk_quorum_tls));
+  auto no_acls = secure;  // without authorization zookeeper.set.acl is not set
+  no_acls.security.authorization = false;
+  EXPECT_FALSE(onramp_opens_zk_acls(no_acls, P::kafka_internal, P::kafka_listeners));
+  auto kraft = secure;  // no ZooKeeper under Kafka
+  kraft.kafka->mode = inventory::KafkaMode::kraft;
+  EXPECT_FALSE(onramp_opens_zk_acls(kraft, P::kafka_internal, P::kafka_listeners));
+}
+
 TEST(OnrampView, RefusesKraftControllersForNow) {
   auto open = testing::cluster_of({}, {testing::kafka_node("kf1", 1, true, true)});
   open.kafka_nodes[0].listener_port = 9092;
