@@ -1,4 +1,6 @@
 // `zkctl recover`.
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -16,6 +18,16 @@
 namespace zkctl::cli {
 
 namespace {
+
+// A broker's controlled shutdown asks the controller through ZooKeeper, which has lost its
+// quorum here: Kafka retries for about two minutes before it shuts down anyway. The brokers
+// are killed after kRecoverKafkaGrace instead; they recover their logs when started.
+constexpr std::chrono::seconds kRecoverKafkaGrace{15};
+
+ops::Options recover_options(ops::Options o) {
+  o.kafka_stop_grace = std::min(o.kafka_stop_grace, kRecoverKafkaGrace);
+  return o;
+}
 
 // A private local dir for the survivors' copies, removed when it goes away.
 struct CopiesDir {
@@ -50,6 +62,11 @@ int rebuild(ops::Context& ctx, const ops::RecoverSurvey& s, Confirm confirm,
       "rebuilding from %s at zxid %s: writes after %s that only the lost servers "
       "acknowledged are lost\n",
       src.host.c_str(), ops::zxid_hex(src.last_zxid).c_str(), ops::zxid_hex(src.last_zxid).c_str());
+  if (!ctx.cluster().kafka_nodes.empty())
+    std::printf(
+        "Kafka's brokers cannot shut down in a controlled way without a quorum: one still "
+        "running %llds after its SIGTERM is killed (it recovers its logs when started)\n",
+        static_cast<long long>(ctx.options().kafka_stop_grace.count()));
   if (confirm == Confirm::ask &&
       !confirm_by_name("This stops every server of " + name + " and gives each " + src.host +
                            "'s data (membership: the inventory).",
@@ -90,7 +107,7 @@ int cmd_recover(GlobalOptions& g, Confirm confirm) {
   }
   CopiesDir copies{pattern};
   auto printer = make_progress(g);
-  ops::Context ctx(loaded->cluster, g.ops, *printer);
+  ops::Context ctx(loaded->cluster, recover_options(g.ops), *printer);
   return run_changing(g, ctx, [&](ops::AuditRecord& audit) -> int {
     auto s = ops::survey(ctx, copies.path, ZKCTL_VERSION);
     if (!s) {
