@@ -13,6 +13,7 @@
 #include "remote/scripts.hpp"
 #include "render/kafka.hpp"
 #include "render/kafka_paths.hpp"
+#include "render/zookeeper.hpp"
 #include "runner/interrupt.hpp"
 #include "runner/runner.hpp"
 
@@ -291,6 +292,12 @@ inventory::Cluster onramp_view(const inventory::Cluster& now, const inventory::C
     n.internal_port = tls_clients ? o.internal_port[n.id] : 0;
   }
   v.onramp = std::move(o);
+  // The loader gives a TLS cluster's ZooKeeper servers a metrics port only with the agent's jar
+  // (ZooKeeper's own provider has no TLS); the same for a view whose zoo.cfg has TLS (seen on
+  // the lab: going back to open, the view of the open inventory named the missing jar and
+  // ZooKeeper's JVM did not start).
+  if (render::zookeeper_tls_rendered(v) && v.metrics.kafka_agent.empty())
+    for (auto& s : v.servers) s.metrics_port = 0;
   return v;
 }
 

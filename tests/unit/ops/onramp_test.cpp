@@ -137,6 +137,21 @@ TEST(OnrampView, RefusesAPlaintextPortTheSecureListenersTake) {
   EXPECT_EQ(onramp_refusals(grown, open).size(), 1u);
 }
 
+TEST(OnrampView, ZooKeeperServesNoMetricsWhileItsTlsHasNoAgentJar) {
+  auto open = open_cluster();
+  open.servers[0].metrics_port = 7000;  // the loader's provider port of an open cluster
+  const auto secure = secure_cluster();
+  // Going back: the view of the open inventory, zoo.cfg still with TLS.
+  EXPECT_EQ(
+      onramp_view(open, secure, open, P::zk_quorum_tls, P::zk_unified).servers[0].metrics_port, 0);
+  EXPECT_EQ(onramp_view(open, secure, open, P::zk_unified, P::open).servers[0].metrics_port, 7000);
+  auto with_jar = open;
+  with_jar.metrics.kafka_agent = "/local/jmx_prometheus_javaagent.jar";
+  EXPECT_EQ(
+      onramp_view(with_jar, secure, open, P::zk_quorum_tls, P::zk_unified).servers[0].metrics_port,
+      7000);
+}
+
 TEST(OnrampView, GoingBackOpensKafkasZnodesWhenTheBrokersLeaveTlsToZooKeeper) {
   const auto secure = secure_cluster();
   ASSERT_TRUE(secure.security.authorization);
