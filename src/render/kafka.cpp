@@ -8,6 +8,7 @@
 
 #include "inventory/validate.hpp"
 #include "render/guards.hpp"
+#include "render/kafka_onramp.hpp"
 #include "render/kafka_paths.hpp"
 #include "render/metrics.hpp"
 #include "render/security.hpp"
@@ -292,79 +293,6 @@ std::string kafka_zookeeper_connect(const inventory::Cluster& cluster) {
 }
 
 namespace {
-
-// A broker's listener ports: the inventory's, or, during the on-ramp, the phases' own.
-struct NodePorts {
-  int client = 0;              // CLIENT (secure) or, on an open cluster, PLAINTEXT
-  int internal = 0;            // INTERNAL
-  int plaintext = 0;           // on-ramp: PLAINTEXT beside the secure listeners; 0: none
-  int controller = 0;          // CONTROLLER (controllers)
-  int controller_transit = 0;  // on-ramp, KRaft: CONTROLLER_SSL's port (controllers); 0: none
-};
-
-int port_in(const std::map<int, int>& m, int id, int fallback) {
-  auto it = m.find(id);
-  return it == m.end() ? fallback : it->second;
-}
-
-NodePorts ports_of(const inventory::Cluster& cluster, const inventory::KafkaNode& node) {
-  if (!cluster.onramp) return {node.listener_port, node.internal_port, 0, node.controller_port, 0};
-  const auto at = [&](const std::map<int, int>& m, int fallback) {
-    return port_in(m, node.id, fallback);
-  };
-  const inventory::SecurityOnramp& o = *cluster.onramp;
-  return {at(o.client_port, node.listener_port), at(o.internal_port, node.internal_port),
-          o.phase == inventory::SecurityPhase::secure ? 0 : at(o.plaintext_port, 0),
-          at(o.controller_port, node.controller_port),
-          node.controller ? at(o.controller_transit_port, 0) : 0};
-}
-
-// The on-ramp's KRaft controller steps: CONTROLLER_SSL beside CONTROLLER from kafka-listeners to
-// kraft-controller-home, the quorum on it in kafka-internal and kraft-controller-tls (while
-// CONTROLLER changes protocol), CONTROLLER over TLS from kraft-controller-tls on.
-void set_onramp_controller(inventory::SecurityPhase phase, const NodePorts& ports,
-                           KafkaSecurityValues& s) {
-  using inventory::SecurityPhase;
-  s.controller_tls = phase >= SecurityPhase::kraft_controller_tls;
-  const bool transit =
-      phase >= SecurityPhase::kafka_listeners && phase <= SecurityPhase::kraft_controller_home;
-  s.controller_transit_port = transit ? ports.controller_transit : 0;
-  s.controller_transit_default =
-      phase == SecurityPhase::kafka_internal || phase == SecurityPhase::kraft_controller_tls;
-}
-
-// The port the quorum reaches controller `n` on: CONTROLLER's, or the transit listener's while
-// the on-ramp has the quorum on it.
-int quorum_port(const inventory::Cluster& cluster, const inventory::KafkaNode& n) {
-  if (!cluster.onramp) return n.controller_port;
-  const inventory::SecurityOnramp& o = *cluster.onramp;
-  const bool transit =
-      o.security.tls && (o.phase == inventory::SecurityPhase::kafka_internal ||
-                         o.phase == inventory::SecurityPhase::kraft_controller_tls);
-  const int transit_port = port_in(o.controller_transit_port, n.id, 0);
-  if (transit && transit_port != 0) return transit_port;
-  return port_in(o.controller_port, n.id, n.controller_port);
-}
-
-// Whether server.properties has the secure listeners: the cluster's TLS, or from the
-// on-ramp's Kafka listeners phase on.
-bool kafka_tls_rendered(const inventory::Cluster& cluster) {
-  if (!cluster.onramp) return cluster.security.tls;
-  return cluster.onramp->security.tls &&
-         cluster.onramp->phase >= inventory::SecurityPhase::kafka_listeners;
-}
-
-// The on-ramp's Kafka steps: PLAINTEXT kept (its anonymous clients super users while
-// authorization is on) until the last phase; inter-broker traffic and ZooKeeper TLS from
-// kafka_internal on.
-void set_onramp_phase(inventory::SecurityPhase phase, const NodePorts& ports,
-                      KafkaSecurityValues& s) {
-  s.plaintext_port = ports.plaintext;
-  if (s.plaintext_port != 0 && s.authorization) s.super_users.push_back("User:ANONYMOUS");
-  s.internal_inter_broker = phase >= inventory::SecurityPhase::kafka_internal;
-  s.zookeeper_tls = s.internal_inter_broker;
-  set_onramp_controller(phase, ports, s);
-}
 
 // The listeners of a node (every interface) and those a broker advertises (its host).
 void add_listeners(const inventory::Cluster& cluster, const inventory::KafkaNode& node,

@@ -17,7 +17,7 @@ import pytest
 
 from kafka_helpers import SequencedProducer, consume_all, create_topic
 from lab import REPO
-from test_security import USERS, admin_conf, librdkafka_conf, secure_variant
+from test_security import USERS, admin_conf, kcat, librdkafka_conf, secure_variant
 from zk_helpers import Zkctl, record_case
 
 KRAFT = REPO / "inventories" / "kraft.toml"
@@ -179,6 +179,17 @@ def move_producer_to_tls(kramp: Zkctl) -> None:
     conf = librdkafka_conf(out / "librdkafka.conf")
     conf.pop("bootstrap.servers", None)
     kramp.load.tls = SequencedProducer(SECURE_CLIENT, "orders", conf=conf).start()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not kramp.load.tls.acked:
+        time.sleep(0.5)
+    if not kramp.load.tls.acked:  # what the client meets, for the failure's report
+        tls = kramp.load.tls
+        print(f"TLS producer: nothing acknowledged in 30 s; thread alive "
+              f"{tls._thread.is_alive()}, sent {tls.sent}, errors {tls.errors[:5]}")
+        r = kcat(out / "librdkafka.conf", "-L", "-t", "orders")
+        print(r.stdout, r.stderr)
+        r = kcat(out / "librdkafka.conf", "-P", "-t", "orders", stdin="seq-999999999\n")
+        print(r.stdout, r.stderr)
 
 
 def test_drop_plaintext_and_nothing_lost(kramp):
