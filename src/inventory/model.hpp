@@ -258,11 +258,16 @@ struct MonitoringSettings {
 // The security on-ramp (#13, src/ops/security/onramp): the phases a deploy rolls an open cluster
 // through to its [security] settings, in order. Only the on-ramp uses these.
 enum class SecurityPhase {
-  open,              // nothing secure (the cluster as it ran)
-  zk_unified,        // ZooKeeper: client port and quorum accept TLS beside plaintext
-  zk_quorum_tls,     // ZooKeeper: quorum links over TLS (sslQuorum), plaintext still accepted
-  kafka_listeners,   // Kafka: CLIENT and INTERNAL beside PLAINTEXT; users and ACLs created
-  kafka_internal,    // Kafka: inter-broker (and controller) on the secure listener, ZooKeeper TLS
+  open,             // nothing secure (the cluster as it ran)
+  zk_unified,       // ZooKeeper: client port and quorum accept TLS beside plaintext
+  zk_quorum_tls,    // ZooKeeper: quorum links over TLS (sslQuorum), plaintext still accepted
+  kafka_listeners,  // Kafka: CLIENT and INTERNAL beside PLAINTEXT; users and ACLs created
+  kafka_internal,   // Kafka: inter-broker (and controller) on the secure listener, ZooKeeper TLS
+  // KRaft only: CONTROLLER (controller_port) over TLS while the quorum talks on CONTROLLER_SSL,
+  // the quorum back on CONTROLLER, then CONTROLLER_SSL (the transit listener) removed.
+  kraft_controller_tls,
+  kraft_controller_home,
+  kraft_transit_off,
   zk_plaintext_off,  // ZooKeeper: TLS only; Kafka keeps PLAINTEXT for outside clients
   secure,            // Kafka's PLAINTEXT dropped: the [security] settings as the inventory says
 };
@@ -275,6 +280,10 @@ struct SecurityOnramp {
   std::map<int, int> plaintext_port;          // Kafka node id -> PLAINTEXT port kept meanwhile
   std::map<int, int> client_port;             // Kafka node id -> secure CLIENT port
   std::map<int, int> internal_port;           // Kafka node id -> INTERNAL port
+  // KRaft controllers (on-ramp only): node id -> CONTROLLER's port (controller_port, the same on
+  // both sides), and -> the transit CONTROLLER_SSL listener's port while the quorum moves.
+  std::map<int, int> controller_port;
+  std::map<int, int> controller_transit_port;
 };
 
 struct Cluster {

@@ -8,6 +8,7 @@
 
 #include "inventory/validate.hpp"
 #include "render/guards.hpp"
+#include "render/kafka_onramp.hpp"
 #include "render/kafka_paths.hpp"
 #include "render/metrics.hpp"
 #include "render/security.hpp"
@@ -59,6 +60,7 @@ enum class ListenerSet { open, secure, onramp };
 // INTERNAL and CONTROLLER on a secure one.
 bool known_listener(const std::string& name, ListenerSet set) {
   if (name == kKafkaControllerListener) return true;
+  if (name == kKafkaControllerTransitListener) return set == ListenerSet::onramp;
   const bool secure = name == kKafkaSecureClientListener || name == kKafkaInternalListener;
   if (set == ListenerSet::onramp) return secure || name == kKafkaClientListener;
   if (set == ListenerSet::secure) return secure;
@@ -73,7 +75,8 @@ util::Result<void> check_listeners(const std::string& what, const std::vector<Ka
     if (!known_listener(l.name, set)) {
       return util::fail(what + " name '" + l.name + "' is not one of " +
                         (set == ListenerSet::secure   ? "CLIENT, INTERNAL, CONTROLLER"
-                         : set == ListenerSet::onramp ? "PLAINTEXT, CLIENT, INTERNAL, CONTROLLER"
+                         : set == ListenerSet::onramp ? "PLAINTEXT, CLIENT, INTERNAL, CONTROLLER, "
+                                                        "CONTROLLER_SSL"
                                                       : "PLAINTEXT, CONTROLLER"));
     }
     if (!names.insert(l.name).second) return util::fail(w + " appears twice");
@@ -111,10 +114,12 @@ util::Result<void> check_listener_set(const ServerPropertiesValues& v) {
   if (v.controller && !has_listener(v.listeners, kKafkaControllerListener)) {
     return util::fail("a controller needs a CONTROLLER listener");
   }
-  if (!v.controller && has_listener(v.listeners, kKafkaControllerListener)) {
+  if (!v.controller && (has_listener(v.listeners, kKafkaControllerListener) ||
+                        has_listener(v.listeners, kKafkaControllerTransitListener))) {
     return util::fail("only a controller has a CONTROLLER listener");
   }
-  if (has_listener(v.advertised_listeners, kKafkaControllerListener)) {
+  if (has_listener(v.advertised_listeners, kKafkaControllerListener) ||
+      has_listener(v.advertised_listeners, kKafkaControllerTransitListener)) {
     return util::fail(
         "the CONTROLLER listener is not advertised (controllers are found through "
         "controller.quorum.voters)");
@@ -289,43 +294,6 @@ std::string kafka_zookeeper_connect(const inventory::Cluster& cluster) {
 
 namespace {
 
-// A broker's listener ports: the inventory's, or, during the on-ramp, the phases' own.
-struct NodePorts {
-  int client = 0;     // CLIENT (secure) or, on an open cluster, PLAINTEXT
-  int internal = 0;   // INTERNAL
-  int plaintext = 0;  // on-ramp: PLAINTEXT beside the secure listeners; 0: none
-};
-
-NodePorts ports_of(const inventory::Cluster& cluster, const inventory::KafkaNode& node) {
-  if (!cluster.onramp) return {node.listener_port, node.internal_port, 0};
-  const auto at = [&](const std::map<int, int>& m, int fallback) {
-    auto it = m.find(node.id);
-    return it == m.end() ? fallback : it->second;
-  };
-  const inventory::SecurityOnramp& o = *cluster.onramp;
-  return {at(o.client_port, node.listener_port), at(o.internal_port, node.internal_port),
-          o.phase == inventory::SecurityPhase::secure ? 0 : at(o.plaintext_port, 0)};
-}
-
-// Whether server.properties has the secure listeners: the cluster's TLS, or from the
-// on-ramp's Kafka listeners phase on.
-bool kafka_tls_rendered(const inventory::Cluster& cluster) {
-  if (!cluster.onramp) return cluster.security.tls;
-  return cluster.onramp->security.tls &&
-         cluster.onramp->phase >= inventory::SecurityPhase::kafka_listeners;
-}
-
-// The on-ramp's Kafka steps: PLAINTEXT kept (its anonymous clients super users while
-// authorization is on) until the last phase; inter-broker traffic and ZooKeeper TLS from
-// kafka_internal on.
-void set_onramp_phase(inventory::SecurityPhase phase, const NodePorts& ports,
-                      KafkaSecurityValues& s) {
-  s.plaintext_port = ports.plaintext;
-  if (s.plaintext_port != 0 && s.authorization) s.super_users.push_back("User:ANONYMOUS");
-  s.internal_inter_broker = phase >= inventory::SecurityPhase::kafka_internal;
-  s.zookeeper_tls = s.internal_inter_broker;
-}
-
 // The listeners of a node (every interface) and those a broker advertises (its host).
 void add_listeners(const inventory::Cluster& cluster, const inventory::KafkaNode& node,
                    ServerPropertiesValues& v) {
@@ -341,7 +309,9 @@ void add_listeners(const inventory::Cluster& cluster, const inventory::KafkaNode
   } else if (v.broker) {
     add(kKafkaClientListener, ports.plaintext != 0 ? ports.plaintext : ports.client, true);
   }
-  if (v.controller) add(kKafkaControllerListener, node.controller_port, false);
+  if (v.controller) add(kKafkaControllerListener, ports.controller, false);
+  if (v.controller && v.security && v.security->controller_transit_port != 0)
+    add(kKafkaControllerTransitListener, v.security->controller_transit_port, false);
 }
 
 // The security settings of a node of `cluster`, which has TLS.
@@ -408,16 +378,29 @@ std::pair<std::string, std::string> protocols_of(const ServerPropertiesValues& v
   const bool scram = s.authentication == inventory::Authentication::scram;
   std::string map = std::string(kKafkaSecureClientListener) + (scram ? ":SASL_SSL," : ":SSL,") +
                     kKafkaInternalListener + ":SSL";
-  if (kraft)
-    map += std::string(",") + kKafkaControllerListener +
-           (s.internal_inter_broker ? ":SSL" : ":PLAINTEXT");
+  if (kraft && (values.controller || !s.controller_transit_default))
+    map += std::string(",") + kKafkaControllerListener + (s.controller_tls ? ":SSL" : ":PLAINTEXT");
+  if (kraft && (s.controller_transit_port != 0 || s.controller_transit_default))
+    map += std::string(",") + kKafkaControllerTransitListener + ":SSL";
   if (s.plaintext_port != 0) map += std::string(",") + kKafkaClientListener + ":PLAINTEXT";
   const char* inter = s.internal_inter_broker ? kKafkaInternalListener : kKafkaClientListener;
   return {map, values.broker ? inter : ""};
 }
 
+// controller.listener.names: CONTROLLER, or during the on-ramp's KRaft steps the transit
+// listener beside it on controllers (first while the quorum talks on it), alone on brokers then.
+std::string controller_listener_names(const ServerPropertiesValues& v) {
+  const std::string home = kKafkaControllerListener;
+  const std::string transit = kKafkaControllerTransitListener;
+  const bool first = v.security && v.security->controller_transit_default;
+  if (!v.controller) return first ? transit : home;
+  if (!v.security || v.security->controller_transit_port == 0) return home;
+  return first ? transit + "," + home : home + "," + transit;
+}
+
 // The template's security values: protocols always, TLS, SASL and the authorizer when secure.
 void set_security(data& d, const ServerPropertiesValues& values) {
+  d.set("controller_listener_names", controller_listener_names(values));
   const auto [map, inter_broker] = protocols_of(values);
   d.set("has_protocol_map", data(!map.empty()));
   d.set("protocol_map", map);
@@ -431,7 +414,10 @@ void set_security(data& d, const ServerPropertiesValues& values) {
   d.set("trust_store", s.trust_store);
   d.set("principal_mapping_rules", s.principal_mapping_rules);
   d.set("servers_authenticated", data(s.authentication != Authentication::none));
-  d.set("controller_tls", data(s.internal_inter_broker));
+  // A broker while the quorum is on the transit listener has no CONTROLLER to configure.
+  d.set("controller_tls",
+        data(s.controller_tls && (values.controller || !s.controller_transit_default)));
+  d.set("controller_transit", data(values.controller && s.controller_transit_port != 0));
   d.set("zookeeper_tls", data(s.zookeeper_tls));
   d.set("mtls", data(s.authentication == Authentication::mtls));
   d.set("scram", data(s.authentication == Authentication::scram));
@@ -454,6 +440,7 @@ ServerPropertiesValues server_properties_values(const inventory::Cluster& cluste
   v.id = node.id;
   v.broker = mode == KafkaMode::zookeeper || node.broker;
   v.controller = mode == KafkaMode::kraft && node.controller;
+  if (kafka_tls_rendered(cluster)) v.security = security_values(cluster, node);
   add_listeners(cluster, node, v);
   v.log_dirs = kafka_paths(node).log_dirs;
   if (v.broker) v.rack = node.rack;  // controllers place no replicas
@@ -462,7 +449,7 @@ ServerPropertiesValues server_properties_values(const inventory::Cluster& cluste
   } else {
     for (const auto& n : cluster.kafka_nodes) {
       if (n.controller)
-        v.controller_quorum_voters.push_back(KafkaVoter{n.id, n.host, n.controller_port});
+        v.controller_quorum_voters.push_back(KafkaVoter{n.id, n.host, quorum_port(cluster, n)});
     }
     std::stable_sort(v.controller_quorum_voters.begin(), v.controller_quorum_voters.end(),
                      [](const KafkaVoter& a, const KafkaVoter& b) { return a.id < b.id; });
@@ -471,7 +458,6 @@ ServerPropertiesValues server_properties_values(const inventory::Cluster& cluste
                                                                      : cluster.brokers().size());
   v.replication = replication_defaults(brokers);
   if (cluster.kafka) v.extra_config = cluster.kafka->extra_config;
-  if (kafka_tls_rendered(cluster)) v.security = security_values(cluster, node);
   return v;
 }
 

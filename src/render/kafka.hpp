@@ -22,6 +22,9 @@ inline constexpr const char* kKafkaClientListener = "PLAINTEXT";
 inline constexpr const char* kKafkaControllerListener = "CONTROLLER";
 inline constexpr const char* kKafkaSecureClientListener = "CLIENT";
 inline constexpr const char* kKafkaInternalListener = "INTERNAL";
+// The security on-ramp's transit controller listener (KRaft, #13): SSL on another port while
+// CONTROLLER changes protocol.
+inline constexpr const char* kKafkaControllerTransitListener = "CONTROLLER_SSL";
 
 // One `NAME://host:port` entry of listeners / advertised.listeners.
 struct KafkaListener {
@@ -66,6 +69,12 @@ struct KafkaSecurityValues {
                            // User:ANONYMOUS, a super user meanwhile); 0: none
   bool internal_inter_broker = true;  // inter.broker.listener.name=INTERNAL; false: PLAINTEXT
   bool zookeeper_tls = true;          // zookeeper mode: brokers reach ZooKeeper over TLS
+  // KRaft (on-ramp): CONTROLLER is SSL (false: PLAINTEXT); the transit controller listener
+  // CONTROLLER_SSL (SSL) on `controller_transit_port` (controllers; 0: none); whether the quorum
+  // talks on it (first of controller.listener.names, and brokers' only controller listener).
+  bool controller_tls = true;
+  int controller_transit_port = 0;
+  bool controller_transit_default = false;
 };
 
 // Where a node stands in a move from ZooKeeper mode to KRaft (KIP-866, Kafka 3.9), for the

@@ -4,11 +4,15 @@
 #include <array>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
+#include <thread>
 
 #include "inventory/load.hpp"
 #include "ops/cluster/state.hpp"
 #include "ops/kafka/admin_tool.hpp"
+#include "ops/kafka/health.hpp"
+#include "ops/kafka/quorum.hpp"
 #include "ops/zookeeper/rolling.hpp"
 #include "remote/scripts.hpp"
 #include "render/kafka.hpp"
@@ -30,7 +34,7 @@ struct PhaseInfo {
   const char* change;  // what it changes
 };
 
-constexpr std::array<PhaseInfo, 7> kPhases = {{
+constexpr std::array<PhaseInfo, 10> kPhases = {{
     {SecurityPhase::open, "open", NodeKind::zookeeper, "every listener and link plaintext"},
     {SecurityPhase::zk_unified, "zk-unified", NodeKind::zookeeper,
      "ZooKeeper: TLS beside plaintext on the client port (client.portUnification) and the "
@@ -42,6 +46,12 @@ constexpr std::array<PhaseInfo, 7> kPhases = {{
      "super user meanwhile)"},
     {SecurityPhase::kafka_internal, "kafka-internal", NodeKind::kafka,
      "Kafka: inter-broker traffic on INTERNAL, brokers to ZooKeeper over TLS; users and ACLs"},
+    {SecurityPhase::kraft_controller_tls, "kraft-controller-tls", NodeKind::kafka,
+     "KRaft controllers: CONTROLLER over TLS while the quorum talks on CONTROLLER_SSL"},
+    {SecurityPhase::kraft_controller_home, "kraft-controller-home", NodeKind::kafka,
+     "KRaft: the controller quorum back on CONTROLLER (controller_port), now TLS"},
+    {SecurityPhase::kraft_transit_off, "kraft-transit-off", NodeKind::kafka,
+     "KRaft controllers: the transit listener CONTROLLER_SSL removed"},
     {SecurityPhase::zk_plaintext_off, "zk-plaintext-off", NodeKind::zookeeper,
      "ZooKeeper: TLS only (secureClientPort, portUnification off)"},
     {SecurityPhase::secure, "secure", NodeKind::kafka,
@@ -56,6 +66,8 @@ const PhaseInfo& info(SecurityPhase p) {
 bool applies(SecurityPhase p, const OnrampFacts& f) {
   if (p == SecurityPhase::open || p == SecurityPhase::secure) return true;
   if (p == SecurityPhase::zk_plaintext_off) return f.zookeeper && f.kafka;  // else: secure
+  if (p >= SecurityPhase::kraft_controller_tls && p <= SecurityPhase::kraft_transit_off)
+    return f.kraft;
   return info(p).rolls == NodeKind::zookeeper ? f.zookeeper : f.kafka;
 }
 
@@ -63,7 +75,55 @@ SecurityPhase target_of(const OnrampFacts& f, SecurityPhase from) {
   if (!f.inventory_tls) return SecurityPhase::open;
   if (!f.kafka || f.drop_plaintext == DropPlaintext::yes || from == SecurityPhase::secure)
     return SecurityPhase::secure;
-  return f.zookeeper ? SecurityPhase::zk_plaintext_off : SecurityPhase::kafka_internal;
+  if (f.zookeeper) return SecurityPhase::zk_plaintext_off;
+  return f.kraft ? SecurityPhase::kraft_transit_off : SecurityPhase::kafka_internal;
+}
+
+// How far above controller_port the transit listener CONTROLLER_SSL sits.
+constexpr int kTransitPortOffset = 10000;
+constexpr int kMaxPort = 65535;
+
+// A KRaft controller `n` (secure side; `was` on the open side) keeps its controller_port (the
+// quorum's voters are found there before and after) and has its transit port free.
+void controller_refusals(const inventory::Cluster& secure_side, const inventory::KafkaNode& was,
+                         const inventory::KafkaNode& n, std::vector<std::string>& out) {
+  const std::string who = "security on-ramp: " + n.host + " (kafka " + std::to_string(n.id) + ")";
+  if (was.controller_port != n.controller_port) {
+    out.push_back(who + ": controller_port " + std::to_string(was.controller_port) + " -> " +
+                  std::to_string(n.controller_port) +
+                  ": the controller quorum keeps its port (CONTROLLER changes protocol in place, "
+                  "through a transit listener); keep controller_port");
+    return;
+  }
+  const int transit = n.controller_port + kTransitPortOffset;
+  if (transit > kMaxPort) {
+    out.push_back(who + ": the transit listener CONTROLLER_SSL would need port " +
+                  std::to_string(transit) + " (controller_port + 10000), above 65535");
+    return;
+  }
+  std::vector<inventory::PortUse> used;
+  for (const auto& k : secure_side.kafka_nodes)
+    if (k.host == n.host) {
+      auto u = k.used_ports();
+      used.insert(used.end(), u.begin(), u.end());
+    }
+  for (const auto& z : secure_side.servers)
+    if (z.host == n.host) {
+      auto u = z.used_ports();
+      used.insert(used.end(), u.begin(), u.end());
+    }
+  for (const auto& u : used)
+    if (u.port == transit)
+      out.push_back(who + ": the transit listener CONTROLLER_SSL takes port " +
+                    std::to_string(transit) +
+                    " (controller_port + 10000) while the quorum moves, "
+                    "which " +
+                    u.key + " uses on that host; choose another " + u.key);
+}
+
+// Phases that restart only KRaft controllers (the brokers' files stay as they are).
+bool controllers_only(SecurityPhase p) {
+  return p == SecurityPhase::kraft_controller_tls || p == SecurityPhase::kraft_transit_off;
 }
 
 // The local record: {"phase", "rolling_to" (while a phase rolls), "plaintext_ports"}.
@@ -190,7 +250,9 @@ StageSummary phase_summary(const inventory::Cluster& now, const inventory::Clust
   const SecurityPhase p = route.steps[i];
   const SecurityPhase from = i == 0 ? route.from : route.steps[i - 1];
   const bool zk = info(p).rolls == NodeKind::zookeeper;
-  const std::size_t nodes = zk ? now.servers.size() : now.kafka_nodes.size();
+  const std::size_t nodes = zk                    ? now.servers.size()
+                            : controllers_only(p) ? now.controllers().size()
+                                                  : now.kafka_nodes.size();
   StageSummary s{"security phase " + std::to_string(i + 1) + "/" +
                      std::to_string(route.steps.size()) + ": " + to_string(p),
                  "rolling, one node at a time, gated",
@@ -198,7 +260,9 @@ StageSummary phase_summary(const inventory::Cluster& now, const inventory::Clust
   s.jobs.push_back(phase_change(p));
   if (onramp_opens_zk_acls(secure_side, from, p)) s.jobs.push_back(kOpenAclsText);
   s.jobs.push_back(std::string("restarts: ") + std::to_string(nodes) +
-                   (zk ? " ZooKeeper servers (leader last)" : " Kafka nodes (partition-gated)"));
+                   (zk                    ? " ZooKeeper servers (leader last)"
+                    : controllers_only(p) ? " KRaft controllers (quorum-gated)"
+                                          : " Kafka nodes (partition-gated)"));
   return s;
 }
 
@@ -280,6 +344,13 @@ inventory::Cluster onramp_view(const inventory::Cluster& now, const inventory::C
     o.internal_port[n.id] = n.internal_port;
   }
   for (const auto& n : open_side.kafka_nodes) o.plaintext_port[n.id] = n.listener_port;
+  for (const auto& n : secure_side.kafka_nodes) {
+    if (!n.controller || !secure_side.kafka ||
+        secure_side.kafka->mode != inventory::KafkaMode::kraft)
+      continue;
+    o.controller_port[n.id] = n.controller_port;
+    o.controller_transit_port[n.id] = controller_transit_port(n);
+  }
   // zkctl's clients use TLS once every node of the roll accepts it: Kafka's INTERNAL exists
   // from kafka-listeners on, ZooKeeper's TLS from zk-unified (plaintext until zk-plaintext-off).
   const SecurityPhase threshold =
@@ -287,9 +358,14 @@ inventory::Cluster onramp_view(const inventory::Cluster& now, const inventory::C
   const bool tls_clients = std::min(from, to) >= threshold;
   inventory::Cluster v = now;
   v.security = tls_clients ? secure_side.security : open_side.security;
+  // KRaft controllers: zkctl's tools reach them on CONTROLLER_SSL from kafka-listeners until the
+  // quorum is back on CONTROLLER (every node has it over TLS from kraft-controller-tls on).
+  const bool transit = tls_clients && std::min(from, to) < SecurityPhase::kraft_controller_home;
   for (auto& n : v.kafka_nodes) {
     n.listener_port = tls_clients ? o.client_port[n.id] : o.plaintext_port[n.id];
     n.internal_port = tls_clients ? o.internal_port[n.id] : 0;
+    auto t = o.controller_transit_port.find(n.id);
+    if (transit && t != o.controller_transit_port.end()) n.controller_port = t->second;
   }
   v.onramp = std::move(o);
   // The loader gives a TLS cluster's ZooKeeper servers a metrics port only with the agent's jar
@@ -301,18 +377,13 @@ inventory::Cluster onramp_view(const inventory::Cluster& now, const inventory::C
   return v;
 }
 
+int controller_transit_port(const inventory::KafkaNode& node) {
+  return node.controller_port + kTransitPortOffset;
+}
+
 std::vector<std::string> onramp_refusals(const inventory::Cluster& secure_side,
                                          const inventory::Cluster& open_side) {
   std::vector<std::string> out;
-  if (secure_side.kafka && secure_side.kafka->mode == inventory::KafkaMode::kraft &&
-      !secure_side.controllers().empty()) {
-    // Not verified on the lab: a controller rolled onto CONTROLLER:SSL cannot reach the
-    // others (still PLAINTEXT) until they follow, so the roll's gates would stall.
-    out.push_back(
-        "security on-ramp: a KRaft cluster's CONTROLLER listener cannot change protocol in a "
-        "roll yet (its controllers would lose each other midway); deploy it secure afresh");
-    return out;
-  }
   if (secure_side.servers.size() != open_side.servers.size() ||
       secure_side.kafka_nodes.size() != open_side.kafka_nodes.size()) {
     out.push_back(
@@ -331,6 +402,9 @@ std::vector<std::string> onramp_refusals(const inventory::Cluster& secure_side,
                     std::to_string(it->listener_port) +
                     " while clients move, so the secure listener_port and internal_port need "
                     "other ports");
+    } else if (n.controller && secure_side.kafka &&
+               secure_side.kafka->mode == inventory::KafkaMode::kraft) {
+      controller_refusals(secure_side, *it, n, out);
     }
   }
   return out;
@@ -341,6 +415,29 @@ bool onramp_opens_zk_acls(const inventory::Cluster& secure_side, SecurityPhase f
   return from == SecurityPhase::kafka_internal && to == SecurityPhase::kafka_listeners &&
          secure_side.security.authorization && secure_side.kafka &&
          secure_side.kafka->mode == inventory::KafkaMode::zookeeper && !secure_side.servers.empty();
+}
+
+std::set<std::string> controller_listener_names(SecurityPhase phase) {
+  const bool transit =
+      phase >= SecurityPhase::kafka_listeners && phase <= SecurityPhase::kraft_controller_home;
+  if (transit) return {"CONTROLLER", "CONTROLLER_SSL"};
+  return {"CONTROLLER"};
+}
+
+std::map<int, std::set<std::string>> voter_listener_names(const std::string& status) {
+  std::map<int, std::set<std::string>> out;
+  const auto at = status.find("CurrentVoters:");
+  if (at == std::string::npos) return out;
+  const std::string line = status.substr(at, status.find('\n', at) - at);
+  static const std::regex voter("\\{\"id\":\\s*(\\d+)[^}]*?\"endpoints\":\\s*\\[([^\\]]*)\\]");
+  static const std::regex name("\"([A-Za-z0-9_]+)://");
+  for (std::sregex_iterator it(line.begin(), line.end(), voter), end; it != end; ++it) {
+    const std::string endpoints = (*it)[2].str();
+    auto& names = out[std::stoi((*it)[1].str())];
+    for (std::sregex_iterator n(endpoints.begin(), endpoints.end(), name); n != end; ++n)
+      names.insert((*n)[1].str());
+  }
+  return out;
 }
 
 std::map<int, int> kept_plaintext_ports(const std::string& name) {
@@ -375,6 +472,48 @@ void plan_phases(Context& ctx, const Sides& s, const OnrampRoute& route, DeployM
   merge(report, std::move(inner));
 }
 
+// After a KRaft phase that changed what the controllers listen on: every voter published those
+// listeners to the quorum (each does as a follower a few fetch timeouts after it starts,
+// KIP-853), so the next phase may make one of them the quorum's. Polls for up to 2 minutes.
+util::Result<void> await_voter_listeners(Context& view, SecurityPhase p) {
+  const std::set<std::string> wanted = controller_listener_names(p);
+  const AdminScript s{"kafka-metadata-quorum.sh",
+                      remote::scripts::kafka_quorum,
+                      kafka_access(view.cluster()).bootstrap,
+                      {}};
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+  std::string last;
+  for (;;) {
+    auto text = run_admin_script_on_first(view, s, "controller quorum");
+    if (text) {
+      const auto voters = voter_listener_names(*text);
+      const bool all =
+          !voters.empty() && std::all_of(voters.begin(), voters.end(),
+                                         [&](const auto& v) { return v.second == wanted; });
+      if (all) return {};
+      last = *text;
+    } else {
+      last = text.error().message;
+    }
+    if (std::chrono::steady_clock::now() > deadline || runner::stop_requested())
+      return util::fail("the controller quorum's voters did not all publish the listeners of " +
+                        std::string(to_string(p)) + " within 2 minutes; last answer: " + last);
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+  }
+}
+
+// Whether `c` is Kafka in KRaft mode with controllers.
+bool kraft_controllers(const inventory::Cluster& c) {
+  return c.kafka && c.kafka->mode == inventory::KafkaMode::kraft && !c.controllers().empty();
+}
+
+// Whether the controllers publish other listeners after rolling from `from` into `to`.
+// A static quorum (kraft.version 0) keeps no endpoints: nothing to wait for.
+bool voter_listeners_change(const inventory::Cluster& c, SecurityPhase from, SecurityPhase to) {
+  return kraft_controllers(c) && recorded_quorum(c.name).kind == QuorumKind::dynamic &&
+         controller_listener_names(from) != controller_listener_names(to);
+}
+
 // Roll into each phase of `route` in turn, recording before and after each; stops at the first
 // that fails or a stop request. A transitional phase kept (no step) is deployed as it is.
 void apply_phases(Context& ctx, const Sides& s, const OnrampRoute& route, Record rec, Force force,
@@ -399,6 +538,13 @@ void apply_phases(Context& ctx, const Sides& s, const OnrampRoute& route, Record
     DeployReport r = deploy(view_ctx, DeployMode::apply, force);
     if (r.outcome == DeployOutcome::ok && resuming && p == route.steps.front())
       roll_resumed(view_ctx, info(p).rolls, r);
+    if (r.outcome == DeployOutcome::ok && voter_listeners_change(s.now, at, p)) {
+      if (auto g = await_voter_listeners(view_ctx, p); !g) {
+        r.outcome = DeployOutcome::failed;
+        r.failures.push_back(
+            {"", "security phase " + std::string(to_string(p)), g.error().message});
+      }
+    }
     if (r.outcome == DeployOutcome::ok && open_acls) opened(view_ctx, "after the roll", r);
     const bool ok = r.outcome == DeployOutcome::ok;
     report.notes.push_back(std::string("security phase ") + to_string(p) + ": " +
@@ -432,6 +578,7 @@ std::optional<DeployReport> deploy_onramp(Context& ctx, DeployMode mode, Force f
   f.inventory_tls = now.security.tls;
   f.zookeeper = !now.servers.empty();
   f.kafka = !now.kafka_nodes.empty();
+  f.kraft = kraft_controllers(now);
   f.drop_plaintext = ctx.options().drop_plaintext;
   const auto route = onramp_route(f);
   if (!route) return std::nullopt;
@@ -448,8 +595,9 @@ std::optional<DeployReport> deploy_onramp(Context& ctx, DeployMode mode, Force f
     report.outcome = DeployOutcome::refused;
     return report;
   }
-  const bool kept =
-      route->to == SecurityPhase::zk_plaintext_off || route->to == SecurityPhase::kafka_internal;
+  const bool kept = route->to == SecurityPhase::zk_plaintext_off ||
+                    route->to == SecurityPhase::kafka_internal ||
+                    route->to == SecurityPhase::kraft_transit_off;
   report.notes.push_back(
       std::string("security on-ramp: ") + to_string(route->from) + " -> " + to_string(route->to) +
       ", " + std::to_string(route->steps.size()) + " phase(s)" +

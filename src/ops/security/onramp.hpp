@@ -7,6 +7,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,7 @@ struct OnrampFacts {
   bool inventory_tls = false;  // the inventory now has [security] tls
   bool zookeeper = false;      // the cluster has ZooKeeper servers
   bool kafka = false;          // the cluster has Kafka nodes
+  bool kraft = false;          // Kafka in KRaft mode with controllers (their listener moves too)
   DropPlaintext drop_plaintext = DropPlaintext::no;  // deploy --drop-plaintext
 };
 
@@ -57,8 +59,21 @@ inventory::Cluster onramp_view(const inventory::Cluster& now, const inventory::C
                                const inventory::Cluster& open_side, inventory::SecurityPhase from,
                                inventory::SecurityPhase to);
 
-// Why the two sides cannot be rolled between (nodes differ, or a Kafka PLAINTEXT port equal to
-// the secure CLIENT or INTERNAL port of the same node); empty when they can.
+// The port a KRaft controller's transit listener CONTROLLER_SSL takes during the on-ramp:
+// controller_port + 10000 (nothing else may use it on the host meanwhile).
+int controller_transit_port(const inventory::KafkaNode& node);
+
+// The listener names KRaft controllers publish to the quorum in `phase` (CONTROLLER, and
+// CONTROLLER_SSL from kafka-listeners to kraft-controller-home).
+std::set<std::string> controller_listener_names(inventory::SecurityPhase phase);
+
+// Each voter's listener names in `kafka-metadata-quorum.sh describe --status` output (voter id
+// -> names of its "endpoints"); empty when the output lists none.
+std::map<int, std::set<std::string>> voter_listener_names(const std::string& status);
+
+// Why the two sides cannot be rolled between (nodes differ, a Kafka PLAINTEXT port equal to
+// the secure CLIENT or INTERNAL port of the same node, a KRaft controller_port changed or its
+// transit port taken); empty when they can.
 std::vector<std::string> onramp_refusals(const inventory::Cluster& secure_side,
                                          const inventory::Cluster& open_side);
 

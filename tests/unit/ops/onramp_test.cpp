@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <vector>
 
 #include "support/cluster.hpp"
@@ -76,9 +77,44 @@ TEST(OnrampRoute, PhasesOfAbsentProductsAreLeftOut) {
   OnrampFacts zk_only = facts(false, true);
   zk_only.kafka = false;
   EXPECT_EQ(steps(zk_only), (std::vector<P>{P::zk_unified, P::zk_quorum_tls, P::secure}));
-  OnrampFacts kraft = facts(false, true);
-  kraft.zookeeper = false;
-  EXPECT_EQ(steps(kraft), (std::vector<P>{P::kafka_listeners, P::kafka_internal}));
+  OnrampFacts brokers = facts(false, true);  // Kafka without ZooKeeper or controllers
+  brokers.zookeeper = false;
+  EXPECT_EQ(steps(brokers), (std::vector<P>{P::kafka_listeners, P::kafka_internal}));
+}
+
+OnrampFacts kraft_facts(bool deployed_tls, bool inventory_tls, std::optional<P> recorded = {}) {
+  OnrampFacts f = facts(deployed_tls, inventory_tls, recorded);
+  f.zookeeper = false;
+  f.kraft = true;
+  return f;
+}
+
+TEST(OnrampRoute, KraftMovesItsControllerListenerThroughATransitOne) {
+  const std::vector<P> kept = {P::kafka_listeners, P::kafka_internal, P::kraft_controller_tls,
+                               P::kraft_controller_home, P::kraft_transit_off};
+  EXPECT_EQ(steps(kraft_facts(false, true)), kept);
+  OnrampFacts drop = kraft_facts(false, true);
+  drop.drop_plaintext = DropPlaintext::yes;
+  std::vector<P> all = kept;
+  all.push_back(P::secure);
+  EXPECT_EQ(steps(drop), all);
+  // PLAINTEXT kept: a later deploy stays at kraft-transit-off, --drop-plaintext goes on.
+  const auto stays = onramp_route(kraft_facts(true, true, P::kraft_transit_off));
+  ASSERT_TRUE(stays);
+  EXPECT_TRUE(stays->steps.empty());
+  drop = kraft_facts(true, true, P::kraft_transit_off);
+  drop.drop_plaintext = DropPlaintext::yes;
+  EXPECT_EQ(steps(drop), (std::vector<P>{P::secure}));
+  // Resumed after kafka-internal; back to open the same steps reversed.
+  EXPECT_EQ(
+      steps(kraft_facts(false, true, P::kafka_internal)),
+      (std::vector<P>{P::kraft_controller_tls, P::kraft_controller_home, P::kraft_transit_off}));
+  EXPECT_EQ(steps(kraft_facts(true, false)),
+            (std::vector<P>{P::kraft_transit_off, P::kraft_controller_home, P::kraft_controller_tls,
+                            P::kafka_internal, P::kafka_listeners, P::open}));
+  // ZooKeeper mode never has them.
+  for (P p : steps(facts(false, true)))
+    EXPECT_TRUE(p < P::kraft_controller_tls || p > P::kraft_transit_off) << to_string(p);
 }
 
 TEST(OnrampRoute, PhaseNamesRoundTrip) {
@@ -168,14 +204,72 @@ TEST(OnrampView, GoingBackOpensKafkasZnodesWhenTheBrokersLeaveTlsToZooKeeper) {
   EXPECT_FALSE(onramp_opens_zk_acls(kraft, P::kafka_internal, P::kafka_listeners));
 }
 
-TEST(OnrampView, RefusesKraftControllersForNow) {
+// KRaft: one combined node kf1 (controller_port 9093), PLAINTEXT 9092 -> CLIENT 9095.
+inventory::Cluster open_kraft() {
   auto open = testing::cluster_of({}, {testing::kafka_node("kf1", 1, true, true)});
+  open.kafka->mode = inventory::KafkaMode::kraft;
   open.kafka_nodes[0].listener_port = 9092;
-  auto secure = testing::secure(open);
+  open.kafka_nodes[0].controller_port = 9093;
+  return open;
+}
+
+inventory::Cluster secure_kraft() {
+  auto secure = testing::secure(open_kraft());
   secure.kafka_nodes[0].listener_port = 9095;
-  const auto refusals = onramp_refusals(secure, open);
+  return secure;
+}
+
+TEST(OnrampView, KraftControllersMayMoveUnlessTheirPortChangesOrTheTransitIsTaken) {
+  EXPECT_TRUE(onramp_refusals(secure_kraft(), open_kraft()).empty());
+  auto moved = secure_kraft();
+  moved.kafka_nodes[0].controller_port = 9096;
+  auto refusals = onramp_refusals(moved, open_kraft());
   ASSERT_EQ(refusals.size(), 1u);
-  EXPECT_NE(refusals[0].find("CONTROLLER"), std::string::npos) << refusals[0];
+  EXPECT_NE(refusals[0].find("keep controller_port"), std::string::npos) << refusals[0];
+  auto taken = secure_kraft();
+  taken.kafka_nodes[0].internal_port = 19093;  // where CONTROLLER_SSL goes meanwhile
+  refusals = onramp_refusals(taken, open_kraft());
+  ASSERT_EQ(refusals.size(), 1u);
+  EXPECT_NE(refusals[0].find("port 19093"), std::string::npos) << refusals[0];
+  EXPECT_EQ(controller_transit_port(open_kraft().kafka_nodes[0]), 19093);
+}
+
+TEST(OnrampView, ZkctlReachesKraftControllersWhereEveryNodeListensWithItsProtocol) {
+  const auto open = open_kraft();
+  const auto secure = secure_kraft();
+  const auto port = [&](P from, P to) {
+    const auto v = onramp_view(secure, secure, open, from, to);
+    EXPECT_EQ(v.onramp->controller_port.at(1), 9093);
+    EXPECT_EQ(v.onramp->controller_transit_port.at(1), 19093);
+    return v.kafka_nodes[0].controller_port;
+  };
+  EXPECT_EQ(port(P::open, P::kafka_listeners), 9093);  // plaintext, every node
+  EXPECT_EQ(port(P::kafka_listeners, P::kafka_internal), 19093);
+  EXPECT_EQ(port(P::kafka_internal, P::kraft_controller_tls), 19093);  // 9093 changes protocol
+  EXPECT_EQ(port(P::kraft_controller_tls, P::kraft_controller_home), 19093);
+  EXPECT_EQ(port(P::kraft_controller_home, P::kraft_transit_off), 9093);  // 19093 goes
+  EXPECT_EQ(port(P::kraft_transit_off, P::secure), 9093);
+  EXPECT_EQ(port(P::kraft_transit_off, P::kraft_controller_home), 9093);  // going back
+}
+
+// `kafka-metadata-quorum.sh describe --status` of Kafka 4 (KIP-853 voters with endpoints).
+TEST(OnrampGate, ReadsEachVotersPublishedListeners) {
+  const std::string status =
+      "ClusterId:              q1\n"
+      "LeaderId:               2\n"
+      "CurrentVoters:          [{\"id\": 1, \"directoryId\": \"a\", \"endpoints\": "
+      "[\"CONTROLLER://kf1:9093\", \"CONTROLLER_SSL://kf1:19093\"]}, {\"id\": 2, "
+      "\"directoryId\": \"b\", \"endpoints\": [\"CONTROLLER://kf2:9093\"]}]\n"
+      "CurrentObservers:       [{\"id\": 4, \"directoryId\": \"c\"}]\n";
+  const auto voters = voter_listener_names(status);
+  ASSERT_EQ(voters.size(), 2u);
+  EXPECT_EQ(voters.at(1), (std::set<std::string>{"CONTROLLER", "CONTROLLER_SSL"}));
+  EXPECT_EQ(voters.at(2), (std::set<std::string>{"CONTROLLER"}));
+  EXPECT_TRUE(voter_listener_names("CurrentVoters: [1,2,3]\n").empty());  // a static quorum
+  EXPECT_EQ(controller_listener_names(P::kafka_listeners), voters.at(1));
+  EXPECT_EQ(controller_listener_names(P::kraft_controller_home), voters.at(1));
+  EXPECT_EQ(controller_listener_names(P::kraft_transit_off), voters.at(2));
+  EXPECT_EQ(controller_listener_names(P::open), voters.at(2));
 }
 
 }  // namespace

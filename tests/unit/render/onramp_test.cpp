@@ -25,10 +25,26 @@ constexpr SecurityPhase kAll[] = {SecurityPhase::open,           SecurityPhase::
                                   SecurityPhase::kafka_internal, SecurityPhase::zk_plaintext_off,
                                   SecurityPhase::secure};
 
+// KRaft's on-ramp adds the controller listener's steps.
+constexpr SecurityPhase kKraft[] = {SecurityPhase::open,
+                                    SecurityPhase::kafka_listeners,
+                                    SecurityPhase::kafka_internal,
+                                    SecurityPhase::kraft_controller_tls,
+                                    SecurityPhase::kraft_controller_home,
+                                    SecurityPhase::kraft_transit_off,
+                                    SecurityPhase::secure};
+
 const char* name_of(SecurityPhase p) {
-  static const char* names[] = {
-      "open",           "zk-unified",       "zk-quorum-tls", "kafka-listeners",
-      "kafka-internal", "zk-plaintext-off", "secure"};
+  static const char* names[] = {"open",
+                                "zk-unified",
+                                "zk-quorum-tls",
+                                "kafka-listeners",
+                                "kafka-internal",
+                                "kraft-controller-tls",
+                                "kraft-controller-home",
+                                "kraft-transit-off",
+                                "zk-plaintext-off",
+                                "secure"};
   return names[static_cast<int>(p)];
 }
 
@@ -41,6 +57,10 @@ inventory::Cluster in_phase(inventory::Cluster open, SecurityPhase phase) {
     o.plaintext_port[n.id] = kPlaintextPort;
     o.client_port[n.id] = kClientPort;
     o.internal_port[n.id] = kInternalPort;
+    if (n.controller) {
+      o.controller_port[n.id] = n.controller_port;
+      o.controller_transit_port[n.id] = n.controller_port + 10000;
+    }
   }
   open.onramp = o;
   return open;
@@ -76,10 +96,63 @@ TEST(OnrampRender, GoldenFilesOfEveryPhase) {
     const auto dir = test::golden_dir() / "onramp" / name_of(p);
     test::expect_golden(dir / "zoo.cfg", zoo_cfg(zk));
     test::expect_golden(dir / "server.properties", properties(zk));
+  }
+  for (SecurityPhase p : kKraft) {
     const auto kraft = in_phase(testing::kraft_cluster(), p);
     test::expect_golden(test::golden_dir() / "onramp-kraft" / name_of(p) / "server.properties",
                         properties(kraft));
   }
+}
+
+// Each KRaft step changes what no node talks on at that moment: CONTROLLER_SSL added, the
+// quorum moved onto it, CONTROLLER turned TLS, the quorum moved back, CONTROLLER_SSL removed.
+TEST(OnrampRender, KraftControllerMovesThroughTheTransitListener) {
+  const auto at = [](SecurityPhase p) { return properties(in_phase(testing::kraft_cluster(), p)); };
+  const std::string added = at(SecurityPhase::kafka_listeners);
+  EXPECT_TRUE(has(added, "controller.listener.names=CONTROLLER,CONTROLLER_SSL"));
+  EXPECT_TRUE(has(added, "controller.quorum.voters=1@kf1:9093,2@kf2:9093,3@kf3:9093"));
+  EXPECT_TRUE(has(added,
+                  "listeners=CLIENT://:9095,INTERNAL://:9094,PLAINTEXT://:9092,"
+                  "CONTROLLER://:9093,CONTROLLER_SSL://:19093"));
+  EXPECT_TRUE(has(added,
+                  "listener.security.protocol.map=CLIENT:SASL_SSL,INTERNAL:SSL,"
+                  "CONTROLLER:PLAINTEXT,CONTROLLER_SSL:SSL,PLAINTEXT:PLAINTEXT"));
+  EXPECT_TRUE(has(added, "listener.name.controller_ssl.ssl.client.auth=required"));
+  EXPECT_FALSE(has(added, "listener.name.controller.ssl.client.auth=required"));
+  const std::string moved = at(SecurityPhase::kafka_internal);
+  EXPECT_TRUE(has(moved, "controller.listener.names=CONTROLLER_SSL,CONTROLLER"));
+  EXPECT_TRUE(has(moved, "controller.quorum.voters=1@kf1:19093,2@kf2:19093,3@kf3:19093"));
+  EXPECT_TRUE(has(moved,
+                  "listener.security.protocol.map=CLIENT:SASL_SSL,INTERNAL:SSL,"
+                  "CONTROLLER:PLAINTEXT,CONTROLLER_SSL:SSL,PLAINTEXT:PLAINTEXT"));
+  const std::string tls = at(SecurityPhase::kraft_controller_tls);
+  EXPECT_TRUE(has(tls, "controller.listener.names=CONTROLLER_SSL,CONTROLLER"));
+  EXPECT_TRUE(has(tls,
+                  "listener.security.protocol.map=CLIENT:SASL_SSL,INTERNAL:SSL,"
+                  "CONTROLLER:SSL,CONTROLLER_SSL:SSL,PLAINTEXT:PLAINTEXT"));
+  EXPECT_TRUE(has(tls, "listener.name.controller.ssl.client.auth=required"));
+  const std::string home = at(SecurityPhase::kraft_controller_home);
+  EXPECT_TRUE(has(home, "controller.listener.names=CONTROLLER,CONTROLLER_SSL"));
+  EXPECT_TRUE(has(home, "controller.quorum.voters=1@kf1:9093,2@kf2:9093,3@kf3:9093"));
+  const std::string off = at(SecurityPhase::kraft_transit_off);
+  EXPECT_TRUE(has(off, "controller.listener.names=CONTROLLER"));
+  EXPECT_EQ(off.find("CONTROLLER_SSL"), std::string::npos) << off;
+  EXPECT_TRUE(has(off, "super.users=User:kafka;User:zkctl-admin;User:ANONYMOUS"));
+}
+
+// A broker that is no controller: only the controller listener the quorum talks on, so the
+// controller-only steps leave its file as it is.
+TEST(OnrampRender, KraftBrokersFollowTheQuorumAndSkipTheControllersOwnSteps) {
+  auto c = testing::kraft_cluster();
+  c.kafka_nodes.front().controller = false;  // node 3 (kf3): broker only
+  const auto at = [&](SecurityPhase p) { return properties(in_phase(c, p)); };
+  const std::string moved = at(SecurityPhase::kafka_internal);
+  EXPECT_TRUE(has(moved, "controller.listener.names=CONTROLLER_SSL"));
+  EXPECT_TRUE(has(moved, "controller.quorum.voters=1@kf1:19093,2@kf2:19093"));
+  EXPECT_EQ(moved.find("CONTROLLER://"), std::string::npos) << moved;
+  EXPECT_EQ(at(SecurityPhase::kraft_controller_tls), moved);
+  EXPECT_TRUE(has(at(SecurityPhase::kafka_listeners), "controller.listener.names=CONTROLLER"));
+  EXPECT_EQ(at(SecurityPhase::kraft_transit_off), at(SecurityPhase::kraft_controller_home));
 }
 
 TEST(OnrampRender, TheEndsAreThePlainFiles) {
@@ -130,7 +203,7 @@ TEST(OnrampRender, KafkaKeepsPlaintextBesideTheSecureListeners) {
       properties(in_phase(testing::kraft_cluster(), SecurityPhase::kafka_listeners));
   EXPECT_TRUE(has(kraft,
                   "listener.security.protocol.map=CLIENT:SASL_SSL,INTERNAL:SSL,"
-                  "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"));
+                  "CONTROLLER:PLAINTEXT,CONTROLLER_SSL:SSL,PLAINTEXT:PLAINTEXT"));
 }
 
 TEST(OnrampRender, ZooKeeperNodesHoldTlsFilesFromTheFirstPhase) {
