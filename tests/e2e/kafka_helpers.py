@@ -1,6 +1,6 @@
 """A real Kafka client for the end-to-end tests (python3-confluent-kafka, on librdkafka):
-a background producer that records which sequence numbers the cluster acknowledged, and a
-consumer that reads everything back."""
+a background producer that records which sequence numbers the cluster acknowledged, a
+background consumer reading through a case, and a consumer that reads everything back."""
 
 from __future__ import annotations
 
@@ -117,3 +117,76 @@ def create_topic(bootstrap: str, topic: str, partitions: int = 3, replication: i
     futures = admin.create_topics([NewTopic(topic, partitions, replication,
                                             config={"min.insync.replicas": "2"})])
     futures[topic].result(30)
+
+
+class BackgroundConsumer:
+    """Reads `topic` from the beginning in a thread for as long as the case runs; `seen`
+    holds every sequence number read. The client's group and topic log goes to a file whose
+    tail is printed when something expected was not read."""
+
+    def __init__(self, bootstrap: str, topic: str, conf: dict | None = None):
+        import logging
+        import tempfile
+        from confluent_kafka import Consumer
+        self.log_path = tempfile.NamedTemporaryFile(prefix="consumer-", suffix=".log",
+                                                    delete=False).name
+        logger = logging.getLogger(self.log_path)
+        handler = logging.FileHandler(self.log_path)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+        self.assignments: list[str] = []
+        self.consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"e2e-{uuid.uuid4()}",
+                                  "auto.offset.reset": "earliest", "enable.auto.commit": False,
+                                  # a topic created a moment ago may be missing from the
+                                  # first metadata; the default re-asks after 5 min
+                                  "topic.metadata.refresh.interval.ms": 1000,
+                                  "debug": "cgrp,topic", "logger": logger, **(conf or {})})
+        self.consumer.subscribe([topic], on_assign=self._assigned)
+        self.seen: set[int] = set()
+        self.last_error = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _assigned(self, _consumer, partitions) -> None:
+        self.assignments.append(f"{time.strftime('%H:%M:%S')} "
+                                f"{sorted(p.partition for p in partitions)}")
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            msg = self.consumer.poll(0.2)
+            if msg is not None and msg.error():
+                self.last_error = msg.error()
+            elif msg is not None:
+                self.seen.add(int(msg.value().decode().split("-")[1]))
+
+    def start(self) -> "BackgroundConsumer":
+        self._thread.start()
+        return self
+
+    def wait_reading(self, timeout: float = 60) -> None:
+        """Returns once the consumer joined its group and read a first message, so that a
+        case's action meets a consumer already reading rather than one still joining."""
+        deadline = time.monotonic() + timeout
+        while not self.seen and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert self.seen, f"consumer read nothing in {timeout:.0f} s; log: {self.log_path}"
+
+    def stop(self, expected: set[int] | None = None, timeout: float = 60) -> set[int]:
+        """Keeps reading until `expected` was all seen or `timeout`; returns what is missing."""
+        if self._stop.is_set():
+            return (expected or set()) - self.seen
+        expected = expected or set()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not expected <= self.seen:
+            time.sleep(0.2)
+        self._stop.set()
+        self._thread.join(timeout=10)
+        self.consumer.close()
+        if not expected <= self.seen:
+            with open(self.log_path, errors="replace") as log:
+                tail = log.readlines()[-60:]
+            print(f"consumer: saw {len(self.seen)}, last error {self.last_error}, "
+                  f"assignments {self.assignments}; its log ({self.log_path}) ends:\n"
+                  + "".join(tail))
+        return expected - self.seen

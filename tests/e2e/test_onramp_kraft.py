@@ -11,12 +11,11 @@ import json
 import os
 import re
 import subprocess
-import threading
 import time
 
 import pytest
 
-from kafka_helpers import SequencedProducer, consume_all, create_topic
+from kafka_helpers import BackgroundConsumer, SequencedProducer, consume_all, create_topic
 from lab import REPO
 from test_security import USERS, admin_conf, kcat, librdkafka_conf, secure_variant
 from zk_helpers import Zkctl, record_case
@@ -37,46 +36,10 @@ TOOLS = "/opt/kafka/current/bin"
 ADMIN_PROPERTIES = "/opt/kafka/config/tls/admin.properties"
 
 
-class Consumer:
-    """Reads `topic` from the beginning in a thread for as long as it runs; `seen` holds every
-    sequence number read."""
-
-    def __init__(self, bootstrap: str, topic: str, conf: dict | None = None):
-        import uuid
-        from confluent_kafka import Consumer as Kafka
-        self.consumer = Kafka({"bootstrap.servers": bootstrap, "group.id": f"e2e-{uuid.uuid4()}",
-                               "auto.offset.reset": "earliest", "enable.auto.commit": False,
-                               "topic.metadata.refresh.interval.ms": 1000, "log_level": 0,
-                               **(conf or {})})
-        self.consumer.subscribe([topic])
-        self.seen: set[int] = set()
-        self.last_error = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            msg = self.consumer.poll(0.2)
-            if msg is not None and msg.error():
-                self.last_error = msg.error()
-            elif msg is not None:
-                self.seen.add(int(msg.value().decode().split("-")[1]))
-
-    def start(self) -> "Consumer":
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if not self._stop.is_set():
-            self._stop.set()
-            self._thread.join(timeout=10)
-            self.consumer.close()
-
-
 class Load:
     plain: SequencedProducer | None = None
     tls: SequencedProducer | None = None
-    consumer: Consumer | None = None
+    consumer: BackgroundConsumer | None = None
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +87,7 @@ def test_open_kraft_cluster_serves_plaintext_clients(kramp):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     create_topic(PLAINTEXT, "orders")
     kramp.load.plain = SequencedProducer(PLAINTEXT, "orders").start()
-    kramp.load.consumer = Consumer(PLAINTEXT, "orders").start()
+    kramp.load.consumer = BackgroundConsumer(PLAINTEXT, "orders").start()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not kramp.load.consumer.seen:
         time.sleep(0.2)
@@ -203,8 +166,7 @@ def move_producer_to_tls(kramp: Zkctl) -> None:
 def test_drop_plaintext_and_nothing_lost(kramp):
     load = kramp.load
     load.plain.stop()  # the operator moved the last plaintext clients
-    time.sleep(2)
-    load.consumer.stop()
+    load.consumer.stop(load.plain.acked)
     started = time.monotonic()
     proc = kramp.run("deploy", "--drop-plaintext", str(kramp.inventory), timeout=900)
     assert proc.returncode == 0, proc.stdout + proc.stderr

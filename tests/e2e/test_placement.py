@@ -9,13 +9,12 @@ import json
 import re
 from collections import Counter
 import signal
-import threading
 import time
 import uuid
 
 import pytest
 
-from kafka_helpers import SequencedProducer, consume_all, create_topic
+from kafka_helpers import BackgroundConsumer, SequencedProducer, consume_all, create_topic
 from zk_helpers import Zkctl, record_case
 
 BOOTSTRAP = "node1:9092,node2:9092,node3:9092"
@@ -95,76 +94,6 @@ def wait_kafka(zk: Zkctl, predicate, timeout: float = 120) -> dict:
     raise AssertionError(f"kafka status never matched; last: {last}")
 
 
-class BackgroundConsumer:
-    """Reads `topic` from the beginning in a thread for as long as the case runs; `seen`
-    holds every sequence number read. The client's group and topic log goes to a file whose
-    tail is printed when something expected was not read."""
-
-    def __init__(self, topic: str):
-        import logging
-        import tempfile
-        from confluent_kafka import Consumer
-        self.log_path = tempfile.NamedTemporaryFile(prefix="consumer-", suffix=".log",
-                                                    delete=False).name
-        logger = logging.getLogger(self.log_path)
-        handler = logging.FileHandler(self.log_path)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
-        logger.addHandler(handler)
-        logger.setLevel(logging.DEBUG)
-        self.assignments: list[str] = []
-        self.consumer = Consumer({"bootstrap.servers": BOOTSTRAP, "group.id": f"e2e-{uuid.uuid4()}",
-                                  "auto.offset.reset": "earliest", "enable.auto.commit": False,
-                                  # a topic created a moment ago may be missing from the
-                                  # first metadata; the default re-asks after 5 min
-                                  "topic.metadata.refresh.interval.ms": 1000,
-                                  "debug": "cgrp,topic", "logger": logger})
-        self.consumer.subscribe([topic], on_assign=self._assigned)
-        self.seen: set[int] = set()
-        self.last_error = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _assigned(self, _consumer, partitions) -> None:
-        self.assignments.append(f"{time.strftime('%H:%M:%S')} "
-                                f"{sorted(p.partition for p in partitions)}")
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            msg = self.consumer.poll(0.2)
-            if msg is not None and msg.error():
-                self.last_error = msg.error()
-            elif msg is not None:
-                self.seen.add(int(msg.value().decode().split("-")[1]))
-
-    def start(self) -> "BackgroundConsumer":
-        self._thread.start()
-        return self
-
-    def wait_reading(self, timeout: float = 60) -> None:
-        """Returns once the consumer joined its group and read a first message, so that a
-        case's action meets a consumer already reading rather than one still joining."""
-        deadline = time.monotonic() + timeout
-        while not self.seen and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert self.seen, f"consumer read nothing in {timeout:.0f} s; log: {self.log_path}"
-
-    def stop(self, expected: set[int], timeout: float = 60) -> set[int]:
-        """Keeps reading until `expected` was all seen or `timeout`; returns what is missing."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and not expected <= self.seen:
-            time.sleep(0.2)
-        self._stop.set()
-        self._thread.join(timeout=10)
-        self.consumer.close()
-        if not expected <= self.seen:
-            with open(self.log_path, errors="replace") as log:
-                tail = log.readlines()[-60:]
-            print(f"consumer: saw {len(self.seen)}, last error {self.last_error}, "
-                  f"assignments {self.assignments}; its log ({self.log_path}) ends:\n"
-                  + "".join(tail))
-        return expected - self.seen
-
-
 @pytest.fixture(scope="module")
 def rk(lab, zk_dist, kafka3_dist, zkctl_bin, tmp_path_factory):
     lab.reset()
@@ -235,7 +164,7 @@ def test_restart_by_rack_rolls_rack_after_rack_under_load(lab, rk):
     before = broker_pids(lab)
     topic = f"e2e-byrack-{uuid.uuid4().hex[:8]}"
     create_topic(BOOTSTRAP, topic, partitions=6, replication=3)
-    consumer = BackgroundConsumer(topic).start()
+    consumer = BackgroundConsumer(BOOTSTRAP, topic).start()
     producer = SequencedProducer(BOOTSTRAP, topic, resend_on=RESEND_ON).start()
     try:
         consumer.wait_reading()
@@ -283,7 +212,7 @@ def test_restart_by_rack_stops_at_a_partition_below_min_isr_and_names_it(lab, rk
     down = 16 if status["kafka"]["controller"] == 13 else 13
     topic = f"e2e-byrack-gate-{uuid.uuid4().hex[:8]}"
     create_topic(BOOTSTRAP, topic, partitions=3, replication=3)
-    consumer = BackgroundConsumer(topic).start()
+    consumer = BackgroundConsumer(BOOTSTRAP, topic).start()
     producer = SequencedProducer(BOOTSTRAP, topic, resend_on=RESEND_ON).start()
     try:
         lab.kill("node3", broker_pid(lab, down), signal.SIGTERM)
@@ -391,7 +320,7 @@ def under_load(topic: str, action):
     """Runs `action()` between a started acks=all producer (min ISR 2) and consumer on a new
     topic; returns (action's result, producer, lost sequence numbers)."""
     create_topic(BOOTSTRAP, topic, partitions=6, replication=3)
-    consumer = BackgroundConsumer(topic).start()
+    consumer = BackgroundConsumer(BOOTSTRAP, topic).start()
     producer = SequencedProducer(BOOTSTRAP, topic, resend_on=RESEND_ON).start()
     try:
         consumer.wait_reading()
