@@ -30,12 +30,6 @@ from zk_helpers import Zkctl, record_case
 # now restarts such a leader ahead of its turn once it has held the restarted broker out for
 # replica.lag.time.max.ms. The race is rare, so the rollback case makes a leader that cannot
 # expand its ISRs itself (rollback_holding_isrs).
-#
-# Outside the default suite for its time alone (about 8 min with its cluster's deploys): with
-# it the whole suite would run past its 45-minute budget on 2 cores until other modules are
-# trimmed. ZKCTL_E2E_MIGRATION=1 runs it (scripts/test.sh passes the variable on).
-pytestmark = pytest.mark.skipif(os.environ.get("ZKCTL_E2E_MIGRATION") != "1",
-                                reason="migration lifecycle (~8 min): set ZKCTL_E2E_MIGRATION=1")
 
 SEED_KAFKA = REPO / "inventories" / "seed-kafka.toml"
 BOOTSTRAP = "node1:9092,node2:9092,node3:9092"

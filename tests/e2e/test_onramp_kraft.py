@@ -8,7 +8,6 @@ PLAINTEXT goes on the operator's word. Tests run in file order and share one clu
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import time
@@ -19,11 +18,6 @@ from kafka_helpers import BackgroundConsumer, SequencedProducer, consume_all, cr
 from lab import REPO
 from test_security import USERS, admin_conf, kcat, librdkafka_conf, secure_variant
 from zk_helpers import Zkctl, record_case
-
-# Outside the default suite for its time (six rolls of three nodes, ~6-8 min) until the suite
-# is trimmed to leave it room in the 45-minute budget: ZKCTL_E2E_ONRAMP_KRAFT=1 runs it.
-pytestmark = pytest.mark.skipif(os.environ.get("ZKCTL_E2E_ONRAMP_KRAFT") != "1",
-                                reason="KRaft on-ramp (~7 min): set ZKCTL_E2E_ONRAMP_KRAFT=1")
 
 KRAFT = REPO / "inventories" / "kraft.toml"
 HOSTS = ["kf1", "kf2", "kf3"]
