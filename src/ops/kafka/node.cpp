@@ -9,6 +9,7 @@
 #include "ops/commands/deploy.hpp"
 #include "ops/host/launcher.hpp"
 #include "ops/host/metrics_agent.hpp"
+#include "ops/kafka/controller_gate.hpp"
 #include "ops/kafka/health.hpp"
 #include "ops/kafka/rack_roll.hpp"
 #include "ops/kafka/status_view.hpp"
@@ -298,10 +299,13 @@ util::Result<void> KafkaTier::restart_one(Context& ctx, const Component& node) {
 util::Result<void> KafkaTier::restart_alone(Context& ctx, const Component& node) {
   if (Connection& c = node.connection(ctx); !c.remote) return util::fail(c.error);
   const auto& n = static_cast<const KafkaComponent&>(node).node();
-  // A controller-only node: the cluster whole before and after (no partitions of its own).
+  // A controller-only node: the cluster whole and the quorum keeping a majority without it
+  // before, the controller caught up again after (no partitions of its own).
   if (!n.broker) {
     if (auto before = node.wait_ready(ctx); !before)
       return util::fail("before the restart: " + before.error().message);
+    if (auto quorum = await_controller(ctx, n, node.step("restart"), GatePhase::before); !quorum)
+      return quorum.error();
   } else {
     // Per partition (gate.hpp): every partition keeps its min.insync.replicas without it.
     auto before = await_gate(ctx, n, node.step("restart"), GatePhase::before, rolled_);
@@ -329,8 +333,12 @@ util::Result<void> KafkaTier::stop_start_rejoin(Context& ctx, const Component& n
     if (auto ready = node.before_start(ctx); !ready) return ready.error();
   if (auto pid = node.start(*c.remote, t); !pid) return pid.error();
   rolled_.insert(n.id);
-  if (!n.broker) return node.wait_ready(ctx);
-  return rejoin(ctx, node);
+  if (n.broker) return rejoin(ctx, node);
+  // A combined node's broker registers once its raft replica caught up; a controller-only
+  // node is read from the quorum.
+  if (auto back = await_controller(ctx, n, node.step("restart"), GatePhase::after); !back)
+    return back;
+  return node.wait_ready(ctx);
 }
 
 const KafkaComponent* KafkaTier::broker_component(int id) const {

@@ -279,19 +279,23 @@ std::vector<std::string> check_controller_removal(Context& ctx, QuorumKind kind,
   if (kind != QuorumKind::dynamic) return controller_removal_refusals(kind, {}, {}, removed, force);
   auto members = read_quorum_members(ctx);
   if (!members) return {"cannot check the controllers to be removed: " + members.error().message};
+  auto rows = read_replication_rows(ctx);
+  return controller_removal_refusals(kind, *members, rows ? *rows : std::vector<ReplicaRow>{},
+                                     removed, force);
+}
+
+util::Result<std::vector<ReplicaRow>> read_replication_rows(Context& ctx) {
   const AdminScript s{"kafka-metadata-quorum.sh replication",
                       scripts::kafka_quorum_admin,
                       controllers_of(ctx.cluster(), -1),
                       {"replication"}};
-  auto rows = ask_first_kafka_node<std::vector<ReplicaRow>>(
+  return ask_first_kafka_node<std::vector<ReplicaRow>>(
       ctx, s, "controller quorum",
       [](const std::string& out) -> util::Result<std::vector<ReplicaRow>> {
         auto r = parse_replication_rows(out);
         if (r.empty()) return util::fail("no replication rows");
         return r;
       });
-  return controller_removal_refusals(kind, *members, rows ? *rows : std::vector<ReplicaRow>{},
-                                     removed, force);
 }
 
 util::Result<QuorumMembers> read_quorum_members(Context& ctx) {

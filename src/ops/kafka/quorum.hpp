@@ -140,6 +140,10 @@ util::Result<void> leave_quorum(Context& ctx, const inventory::KafkaNode& node,
 std::vector<std::string> check_controller_removal(Context& ctx, QuorumKind kind,
                                                   const std::set<int>& removed, Force force);
 
+// `describe --replication` of the quorum through the controllers (first running node that
+// answers); an answer without rows is an error.
+util::Result<std::vector<ReplicaRow>> read_replication_rows(Context& ctx);
+
 // Read the quorum's voters and observers with directory ids (first running node that answers).
 util::Result<QuorumMembers> read_quorum_members(Context& ctx);
 
