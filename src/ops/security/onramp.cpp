@@ -215,23 +215,29 @@ void merge(DeployReport& into, DeployReport&& r) {
 
 constexpr const char* kOpenAclsText =
     "before and after the roll: Kafka's znodes opened to plaintext clients "
-    "(zookeeper-security-migration.sh --zookeeper.acl=unsecure, as the brokers' TLS identity)";
+    "(zookeeper-security-migration.sh --zookeeper.acl=unsecure, as the brokers' TLS identity; "
+    "/brokers/ids read back open)";
 
-// Kafka's znodes opened (onramp_opens_zk_acls) through the first broker with a session; `when`
-// names the pass in progress and errors.
+// Kafka's znodes opened (onramp_opens_zk_acls) through the first broker with a session, then
+// read back (/brokers/ids must grant world:anyone cdrwa); `when` names the pass in progress and
+// errors.
 util::Result<void> open_zk_acls(Context& view, const std::string& when) {
   auto tool = first_reachable_broker(view);
   if (!tool) return tool.error();
   const std::string step = "open Kafka's znode ACLs (" + when + ")";
   view.progress().report({tool->node->host, step, runner::EventKind::started, ""});
   const auto paths = render::kafka_paths(*tool->node);
-  auto r = remote::run_script(*tool->remote, "zookeeper-security-migration.sh",
+  auto r = remote::run_script(*tool->remote, "kafka/zk-acls-open.sh",
                               remote::scripts::kafka_zk_acls_open,
                               {paths.install_dir, render::kafka_zookeeper_connect(view.cluster()),
                                paths.node_pem, paths.ca_pem},
                               view.command_timeout(*tool->node));
   if (!r) return util::fail(tool->node->host + ": " + step + ": " + r.error().message);
-  view.progress().report({tool->node->host, step, runner::EventKind::done, ""});
+  // The script's read-back line ("acl /brokers/ids: world:anyone:cdrwa") says what was found.
+  const auto at = r->out.rfind("acl /");
+  const std::string acl =
+      at == std::string::npos ? "" : r->out.substr(at, r->out.find('\n', at) - at);
+  view.progress().report({tool->node->host, step, runner::EventKind::done, acl});
   return {};
 }
 
