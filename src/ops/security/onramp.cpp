@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "inventory/load.hpp"
+#include "inventory/zookeeper_metrics.hpp"
 #include "ops/cluster/state.hpp"
 #include "ops/kafka/admin_tool.hpp"
 #include "ops/kafka/health.hpp"
@@ -374,11 +375,12 @@ inventory::Cluster onramp_view(const inventory::Cluster& now, const inventory::C
     if (transit && t != o.controller_transit_port.end()) n.controller_port = t->second;
   }
   v.onramp = std::move(o);
-  // The loader gives a TLS cluster's ZooKeeper servers a metrics port only with the agent's jar
-  // (ZooKeeper's own provider has no TLS); the same for a view whose zoo.cfg has TLS (seen on
-  // the lab: going back to open, the view of the open inventory named the missing jar and
-  // ZooKeeper's JVM did not start).
-  if (render::zookeeper_tls_rendered(v) && v.metrics.kafka_agent.empty())
+  // The loader's rule for a view whose zoo.cfg has TLS (seen on the lab: going back to open, the
+  // view of the open inventory kept the provider's port, named the missing jar and ZooKeeper's
+  // JVM did not start).
+  const auto tls =
+      render::zookeeper_tls_rendered(v) ? inventory::ZooCfgTls::yes : inventory::ZooCfgTls::no;
+  if (!inventory::zookeeper_serves_metrics(v.metrics, tls))
     for (auto& s : v.servers) s.metrics_port = 0;
   return v;
 }
