@@ -7,6 +7,7 @@
 #include <map>
 
 #include "inventory/load_sections.hpp"
+#include "inventory/zookeeper_metrics.hpp"
 
 namespace zkctl::inventory::detail {
 namespace {
@@ -173,7 +174,7 @@ void load_metrics(Reader& r, const toml::table& root, Cluster& c) {
   // serve none (an inventory without a [metrics] table keeps working).
   const bool agent = !m.kafka_agent.empty();
   std::map<std::string, int> on_host;
-  if (agent || !c.security.tls) {
+  if (zookeeper_serves_metrics(m, c.security.tls ? ZooCfgTls::yes : ZooCfgTls::no)) {
     for (auto& s : c.servers) {
       s.metrics_port = m.zookeeper_port + on_host[lowercase(s.host)]++;
       check_own(r, s, s.used_ports(), "zookeeper_port", pos);

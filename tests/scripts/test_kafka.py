@@ -475,29 +475,72 @@ class TestFeatures:
 
 class TestZkAclsOpen:
     """kafka/zk-acls-open.sh: zookeeper-security-migration.sh --zookeeper.acl=unsecure over
-    TLS as the node's identity, its TLS settings in a root-only temp file removed after."""
+    TLS as the node's identity, its TLS settings in a root-only temp file removed after, then
+    the ACL of /brokers/ids read back with zookeeper-shell.sh getAcl and required open."""
 
-    def test_runs_the_tool_over_tls_and_removes_its_settings(self, run, kafka, tmp_path):
+    # zookeeper-shell.sh getAcl as Kafka 3.9 prints it (ZooKeeper's client noise first).
+    SHELL_NOISE = ('echo "Connecting to $1"; echo; echo "WATCHER::"; echo; '
+                   'echo "WatchedEvent state:SyncConnected type:None path:null"; ')
+    OPEN = SHELL_NOISE + "printf '%s\\n' \"'world,'anyone\" ': cdrwa'\n"
+    SECURED = SHELL_NOISE + ("printf '%s\\n' \"'x509,'CN=kafka%2CO=zkctl\" ': cdrwa' "
+                             "\"'world,'anyone\" ': r'\n")
+
+    def test_runs_the_tool_over_tls_then_reads_the_acl_back(self, run, kafka, tmp_path):
         seen = tmp_path / 'seen'
-        kafka.distribution({'zookeeper-security-migration.sh':
-                            'echo "$KAFKA_HEAP_OPTS $*"; for a; do case $a in '
-                            '--zk-tls-config-file=*) f=${a#*=}; stat -c %a "$f"; cat "$f";'
-                            ' echo "$f" > ' + q(str(seen)) + ';; esac; done; echo err >&2\n'})
+        shell_seen = tmp_path / 'shell'
+        kafka.distribution({
+            'zookeeper-security-migration.sh':
+                'echo "$KAFKA_HEAP_OPTS $*"; for a; do case $a in '
+                '--zk-tls-config-file=*) f=${a#*=}; stat -c %a "$f"; cat "$f";'
+                ' echo "$f" > ' + q(str(seen)) + ';; esac; done; echo err >&2\n',
+            'zookeeper-shell.sh':
+                'echo "$KAFKA_HEAP_OPTS $*" > ' + q(str(shell_seen)) + '; cat "$3" >> '
+                + q(str(shell_seen)) + '; ' + self.OPEN})
         r = run('kafka/zk-acls-open.sh', kafka.install, 'z1:2181,z2:2181/kafka',
                 '/tls/node.pem', '/tls/ca.pem')
-        assert r.returncode == 0, r.stderr
+        assert r.returncode == 0, r.stdout + r.stderr
         lines = r.stdout.splitlines()
         assert lines[0].startswith('-Xmx128m --zookeeper.acl=unsecure '
                                    '--zookeeper.connect=z1:2181,z2:2181/kafka --zk-tls-config-file=')
-        assert lines[1:] == ['600', 'zookeeper.ssl.client.enable=true',
-                             'zookeeper.clientCnxnSocket=org.apache.zookeeper.ClientCnxnSocketNetty',
-                             'zookeeper.ssl.keystore.type=PEM',
-                             'zookeeper.ssl.keystore.location=/tls/node.pem',
-                             'zookeeper.ssl.truststore.type=PEM',
-                             'zookeeper.ssl.truststore.location=/tls/ca.pem', 'err']
+        settings = ['zookeeper.ssl.client.enable=true',
+                    'zookeeper.clientCnxnSocket=org.apache.zookeeper.ClientCnxnSocketNetty',
+                    'zookeeper.ssl.keystore.type=PEM',
+                    'zookeeper.ssl.keystore.location=/tls/node.pem',
+                    'zookeeper.ssl.truststore.type=PEM',
+                    'zookeeper.ssl.truststore.location=/tls/ca.pem']
+        assert lines[1:] == ['600', *settings, 'err', 'acl /brokers/ids: world:anyone:cdrwa']
         assert not Path(seen.read_text().strip()).exists()
+        shell = shell_seen.read_text().splitlines()
+        assert shell[0].startswith('-Xmx128m z1:2181,z2:2181/kafka -zk-tls-config-file ')
+        assert shell[0].endswith(' getAcl /brokers/ids')
+        assert shell[1:] == settings  # the same TLS settings as the migration tool's
 
-    def test_the_tools_exit_status_is_kept(self, run, kafka):
-        kafka.distribution({'zookeeper-security-migration.sh': 'echo denied; exit 1\n'})
+    def test_a_znode_still_secured_fails_naming_its_acl(self, run, kafka):
+        kafka.distribution({'zookeeper-security-migration.sh': 'echo migrated\n',
+                            'zookeeper-shell.sh': self.SECURED})
         r = run('kafka/zk-acls-open.sh', kafka.install, 'z1:2181/kafka', '/k.pem', '/ca.pem')
-        assert r.returncode == 1 and r.stdout == 'denied\n'
+        assert r.returncode == 1
+        lines = r.stdout.splitlines()
+        assert lines[0] == 'migrated'
+        assert lines[-2] == 'acl /brokers/ids: x509:CN=kafka%2CO=zkctl:cdrwa world:anyone:r'
+        assert lines[-1] == ("Kafka's znodes not open after zookeeper-security-migration.sh: "
+                             '/brokers/ids has x509:CN=kafka%2CO=zkctl:cdrwa world:anyone:r, '
+                             'not world:anyone:cdrwa')
+
+    def test_an_unreadable_acl_fails_with_the_shells_last_line(self, run, kafka):
+        kafka.distribution({'zookeeper-security-migration.sh': 'echo migrated\n',
+                            'zookeeper-shell.sh': self.SHELL_NOISE +
+                            'echo "Node does not exist: /brokers/ids" >&2; exit 1\n'})
+        r = run('kafka/zk-acls-open.sh', kafka.install, 'z1:2181/kafka', '/k.pem', '/ca.pem')
+        assert r.returncode == 1
+        assert r.stdout.splitlines()[-1] == (
+            "Kafka's znodes not confirmed open: zookeeper-shell.sh getAcl /brokers/ids (exit 1) "
+            'printed no ACL: Node does not exist: /brokers/ids')
+
+    def test_the_tools_exit_status_is_kept_and_nothing_is_read_back(self, run, kafka, tmp_path):
+        asked = tmp_path / 'asked'
+        kafka.distribution({'zookeeper-security-migration.sh': 'echo denied; exit 3\n',
+                            'zookeeper-shell.sh': 'touch ' + q(str(asked)) + '\n'})
+        r = run('kafka/zk-acls-open.sh', kafka.install, 'z1:2181/kafka', '/k.pem', '/ca.pem')
+        assert r.returncode == 3 and r.stdout == 'denied\n'
+        assert not asked.exists()

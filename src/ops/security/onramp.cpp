@@ -4,11 +4,11 @@
 #include <array>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <sstream>
-#include <thread>
+#include <string_view>
 
 #include "inventory/load.hpp"
+#include "inventory/zookeeper_metrics.hpp"
 #include "ops/cluster/state.hpp"
 #include "ops/kafka/admin_tool.hpp"
 #include "ops/kafka/health.hpp"
@@ -215,23 +215,29 @@ void merge(DeployReport& into, DeployReport&& r) {
 
 constexpr const char* kOpenAclsText =
     "before and after the roll: Kafka's znodes opened to plaintext clients "
-    "(zookeeper-security-migration.sh --zookeeper.acl=unsecure, as the brokers' TLS identity)";
+    "(zookeeper-security-migration.sh --zookeeper.acl=unsecure, as the brokers' TLS identity; "
+    "/brokers/ids read back open)";
 
-// Kafka's znodes opened (onramp_opens_zk_acls) through the first broker with a session; `when`
-// names the pass in progress and errors.
+// Kafka's znodes opened (onramp_opens_zk_acls) through the first broker with a session, then
+// read back (/brokers/ids must grant world:anyone cdrwa); `when` names the pass in progress and
+// errors.
 util::Result<void> open_zk_acls(Context& view, const std::string& when) {
   auto tool = first_reachable_broker(view);
   if (!tool) return tool.error();
   const std::string step = "open Kafka's znode ACLs (" + when + ")";
   view.progress().report({tool->node->host, step, runner::EventKind::started, ""});
   const auto paths = render::kafka_paths(*tool->node);
-  auto r = remote::run_script(*tool->remote, "zookeeper-security-migration.sh",
+  auto r = remote::run_script(*tool->remote, "kafka/zk-acls-open.sh",
                               remote::scripts::kafka_zk_acls_open,
                               {paths.install_dir, render::kafka_zookeeper_connect(view.cluster()),
                                paths.node_pem, paths.ca_pem},
                               view.command_timeout(*tool->node));
   if (!r) return util::fail(tool->node->host + ": " + step + ": " + r.error().message);
-  view.progress().report({tool->node->host, step, runner::EventKind::done, ""});
+  // The script's read-back line ("acl /brokers/ids: world:anyone:cdrwa") says what was found.
+  const auto at = r->out.rfind("acl /");
+  const std::string acl =
+      at == std::string::npos ? "" : r->out.substr(at, r->out.find('\n', at) - at);
+  view.progress().report({tool->node->host, step, runner::EventKind::done, acl});
   return {};
 }
 
@@ -368,11 +374,12 @@ inventory::Cluster onramp_view(const inventory::Cluster& now, const inventory::C
     if (transit && t != o.controller_transit_port.end()) n.controller_port = t->second;
   }
   v.onramp = std::move(o);
-  // The loader gives a TLS cluster's ZooKeeper servers a metrics port only with the agent's jar
-  // (ZooKeeper's own provider has no TLS); the same for a view whose zoo.cfg has TLS (seen on
-  // the lab: going back to open, the view of the open inventory named the missing jar and
-  // ZooKeeper's JVM did not start).
-  if (render::zookeeper_tls_rendered(v) && v.metrics.kafka_agent.empty())
+  // The loader's rule for a view whose zoo.cfg has TLS (seen on the lab: going back to open, the
+  // view of the open inventory kept the provider's port, named the missing jar and ZooKeeper's
+  // JVM did not start).
+  const auto tls =
+      render::zookeeper_tls_rendered(v) ? inventory::ZooCfgTls::yes : inventory::ZooCfgTls::no;
+  if (!inventory::zookeeper_serves_metrics(v.metrics, tls))
     for (auto& s : v.servers) s.metrics_port = 0;
   return v;
 }
@@ -426,16 +433,27 @@ std::set<std::string> controller_listener_names(SecurityPhase phase) {
 
 std::map<int, std::set<std::string>> voter_listener_names(const std::string& status) {
   std::map<int, std::set<std::string>> out;
-  const auto at = status.find("CurrentVoters:");
+  constexpr std::string_view kKey = "CurrentVoters:";
+  const auto at = status.find(kKey);
   if (at == std::string::npos) return out;
-  const std::string line = status.substr(at, status.find('\n', at) - at);
-  static const std::regex voter("\\{\"id\":\\s*(\\d+)[^}]*?\"endpoints\":\\s*\\[([^\\]]*)\\]");
-  static const std::regex name("\"([A-Za-z0-9_]+)://");
-  for (std::sregex_iterator it(line.begin(), line.end(), voter), end; it != end; ++it) {
-    const std::string endpoints = (*it)[2].str();
-    auto& names = out[std::stoi((*it)[1].str())];
-    for (std::sregex_iterator n(endpoints.begin(), endpoints.end(), name); n != end; ++n)
-      names.insert((*n)[1].str());
+  const auto from = at + kKey.size();
+  const auto voters =
+      nlohmann::json::parse(status.substr(from, status.find('\n', from) - from), nullptr, false);
+  if (!voters.is_array()) return {};  // malformed (or discarded by the parser)
+  for (const auto& v : voters) {
+    if (v.is_number_integer()) continue;  // a static quorum's ids: no endpoints
+    if (!v.is_object() || !v.contains("id") || !v["id"].is_number_integer()) return {};
+    auto& names = out[v["id"].get<int>()];  // a voter without endpoints publishes none
+    const auto endpoints = v.find("endpoints");
+    if (endpoints == v.end()) continue;
+    if (!endpoints->is_array()) return {};
+    for (const auto& e : *endpoints) {
+      if (!e.is_string()) return {};
+      const std::string endpoint = e.get<std::string>();
+      const auto sep = endpoint.find("://");
+      if (sep == std::string::npos || sep == 0) return {};
+      names.insert(endpoint.substr(0, sep));
+    }
   }
   return out;
 }
@@ -472,34 +490,53 @@ void plan_phases(Context& ctx, const Sides& s, const OnrampRoute& route, DeployM
   merge(report, std::move(inner));
 }
 
+// What the voters in `voters` (voter_listener_names) still lack of `wanted`, as a wait's why
+// (stable across polls while nothing changes); empty when each voter publishes `wanted`.
+std::string voters_waited_for(const std::map<int, std::set<std::string>>& voters,
+                              const std::set<std::string>& wanted) {
+  const auto names = [](const std::set<std::string>& s) {
+    std::string out;
+    for (const auto& n : s) out += (out.empty() ? "" : ",") + n;
+    return out.empty() ? std::string("none") : out;
+  };
+  if (voters.empty()) return "waiting for the voters' endpoints in describe --status (none listed)";
+  std::string off;
+  for (const auto& [id, published] : voters)
+    if (published != wanted)
+      off += (off.empty() ? "" : ", ") + std::to_string(id) + " (" + names(published) + ")";
+  return off.empty() ? "" : "waiting for voters to publish " + names(wanted) + ": " + off;
+}
+
 // After a KRaft phase that changed what the controllers listen on: every voter published those
 // listeners to the quorum (each does as a follower a few fetch timeouts after it starts,
-// KIP-853), so the next phase may make one of them the quorum's. Polls for up to 2 minutes.
+// KIP-853), so the next phase may make one of them the quorum's. Polled as the roll's gates are
+// (poll_gate: --wait-timeout, each new wait shown as progress); a stop request ends it.
 util::Result<void> await_voter_listeners(Context& view, SecurityPhase p) {
   const std::set<std::string> wanted = controller_listener_names(p);
   const AdminScript s{"kafka-metadata-quorum.sh",
                       remote::scripts::kafka_quorum,
                       kafka_access(view.cluster()).bootstrap,
                       {}};
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
-  std::string last;
-  for (;;) {
+  const std::string step = "security phase " + std::string(to_string(p)) + ": voters' listeners";
+  std::string last;  // the last answer: the tool's output or why it gave none
+  auto verdict = poll_gate(view, "", step, GatePhase::after, [&] {
+    if (runner::stop_requested())
+      return GateVerdict{GateVerdict::Kind::refuse, runner::kStepInterrupted};
     auto text = run_admin_script_on_first(view, s, "controller quorum");
-    if (text) {
-      const auto voters = voter_listener_names(*text);
-      const bool all =
-          !voters.empty() && std::all_of(voters.begin(), voters.end(),
-                                         [&](const auto& v) { return v.second == wanted; });
-      if (all) return {};
-      last = *text;
-    } else {
+    if (!text) {
       last = text.error().message;
+      return GateVerdict{GateVerdict::Kind::wait, "waiting for the controller quorum: " + last};
     }
-    if (std::chrono::steady_clock::now() > deadline || runner::stop_requested())
-      return util::fail("the controller quorum's voters did not all publish the listeners of " +
-                        std::string(to_string(p)) + " within 2 minutes; last answer: " + last);
-    std::this_thread::sleep_for(std::chrono::seconds(2));
-  }
+    last = *text;
+    const std::string why = voters_waited_for(voter_listener_names(*text), wanted);
+    return why.empty() ? GateVerdict{GateVerdict::Kind::go, ""}
+                       : GateVerdict{GateVerdict::Kind::wait, why};
+  });
+  const std::string failed = std::string("the controller quorum's voters did not all publish ") +
+                             "the listeners of " + to_string(p) + ": ";
+  if (!verdict) return util::fail(failed + verdict.error().message + "; last answer: " + last);
+  if (verdict->kind == GateVerdict::Kind::refuse) return util::fail(failed + verdict->why);
+  return {};
 }
 
 // Whether `c` is Kafka in KRaft mode with controllers.

@@ -67,8 +67,9 @@ int controller_transit_port(const inventory::KafkaNode& node);
 // CONTROLLER_SSL from kafka-listeners to kraft-controller-home).
 std::set<std::string> controller_listener_names(inventory::SecurityPhase phase);
 
-// Each voter's listener names in `kafka-metadata-quorum.sh describe --status` output (voter id
-// -> names of its "endpoints"); empty when the output lists none.
+// Each voter's listener names in `kafka-metadata-quorum.sh describe --status` output, its
+// CurrentVoters JSON (voter id -> names of its "endpoints", none for a voter without); empty
+// when the output lists no voter, only ids (a static quorum's older form) or is malformed.
 std::map<int, std::set<std::string>> voter_listener_names(const std::string& status);
 
 // Why the two sides cannot be rolled between (nodes differ, a Kafka PLAINTEXT port equal to

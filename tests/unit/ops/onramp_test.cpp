@@ -272,5 +272,40 @@ TEST(OnrampGate, ReadsEachVotersPublishedListeners) {
   EXPECT_EQ(controller_listener_names(P::open), voters.at(2));
 }
 
+// Kafka 3.9's form (directoryId null, endpoints joined without a space), a voter without
+// endpoints (none published: the gate waits for it) and the ids-only form of older releases.
+TEST(OnrampGate, ReadsVotersWithoutEndpointsAndTheIdsOnlyForm) {
+  const auto voters = voter_listener_names(
+      "LeaderId: 1\n"
+      "CurrentVoters:          [{\"id\": 1, \"directoryId\": null, \"endpoints\": "
+      "[\"CONTROLLER://[::1]:9093\",\"CONTROLLER_SSL://kf1:19093\"]}, {\"id\": 3, "
+      "\"directoryId\": \"c\"}]\n"
+      "CurrentObservers:       []\n");
+  ASSERT_EQ(voters.size(), 2u);
+  EXPECT_EQ(voters.at(1), (std::set<std::string>{"CONTROLLER", "CONTROLLER_SSL"}));
+  EXPECT_TRUE(voters.at(3).empty());
+  EXPECT_TRUE(voter_listener_names("LeaderId: 1\nCurrentVoters: [1, 2, 3]").empty());
+  EXPECT_TRUE(voter_listener_names("CurrentVoters:  []\n").empty());
+  EXPECT_TRUE(voter_listener_names("LeaderId: 1\n").empty());  // no voters line at all
+}
+
+// Anything but the JSON array of voters reads as none, so the gate keeps waiting.
+TEST(OnrampGate, MalformedVotersReadAsNone) {
+  for (const std::string line : {
+           R"(CurrentVoters: [{"id": 1, "endpoints": ["CONTROLLER://kf1:9093"])",  // cut off
+           R"(CurrentVoters: {"id": 1, "endpoints": ["CONTROLLER://kf1:9093"]})",  // no array
+           R"(CurrentVoters: [{"id": "1", "endpoints": ["CONTROLLER://kf1:9093"]}])",
+           R"(CurrentVoters: [{"endpoints": ["CONTROLLER://kf1:9093"]}])",  // no id
+           R"(CurrentVoters: [{"id": 1, "endpoints": "CONTROLLER://kf1:9093"}])",
+           R"(CurrentVoters: [{"id": 1, "endpoints": [9093]}])",
+           R"(CurrentVoters: [{"id": 1, "endpoints": ["kf1:9093"]}])",  // no listener name
+           R"(CurrentVoters: [{"id": 1, "endpoints": ["CONTROLLER://kf1:9093"]}, "x"])",
+           "CurrentVoters: ",
+       }) {
+    EXPECT_TRUE(voter_listener_names("LeaderId: 1\n" + line + "\nCurrentObservers: []\n").empty())
+        << line;
+  }
+}
+
 }  // namespace
 }  // namespace zkctl::ops
