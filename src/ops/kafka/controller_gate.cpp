@@ -8,7 +8,9 @@ namespace {
 
 constexpr long long kServingWithinMs = 5000;  // a voter caught up this recently serves
 
-bool voter(const ReplicaRow& r) { return r.status == "Leader" || r.status == "Follower"; }
+bool voter(const ReplicaRow& r) {
+  return r.status == "Leader" || r.status == "Follower";
+}
 
 }  // namespace
 
@@ -26,10 +28,10 @@ GateVerdict controller_restart_gate(const std::vector<ReplicaRow>& rows, int id)
     return voter(r) && r.id != id && now - r.last_caught_up_ms <= kServingWithinMs;
   });
   if (serving >= voters / 2 + 1) return {};
-  return {GateVerdict::Kind::wait,
-          "waiting for the controller quorum: " + std::to_string(serving) + " of " +
-              std::to_string(voters) + " voters serve without controller " + std::to_string(id) +
-              ", a majority needs " + std::to_string(voters / 2 + 1)};
+  return {GateVerdict::Kind::wait, "waiting for the controller quorum: " + std::to_string(serving) +
+                                       " of " + std::to_string(voters) +
+                                       " voters serve without controller " + std::to_string(id) +
+                                       ", a majority needs " + std::to_string(voters / 2 + 1)};
 }
 
 GateVerdict controller_back_gate(const std::vector<ReplicaRow>& rows, int id, long long since) {
@@ -49,8 +51,9 @@ util::Result<void> await_controller(Context& ctx, const inventory::KafkaNode& no
   long long since = -1;  // the leader's clock at the first answer after the restart
   auto v = poll_gate(ctx, node.host, step, phase, [&]() -> GateVerdict {
     auto rows = read_replication_rows(ctx);
-    if (!rows) return {GateVerdict::Kind::wait, "waiting for the controller quorum: " +
-                                                    rows.error().message};
+    if (!rows)
+      return {GateVerdict::Kind::wait,
+              "waiting for the controller quorum: " + rows.error().message};
     if (phase == GatePhase::before) return controller_restart_gate(*rows, node.id);
     if (since < 0) since = quorum_leader_clock(*rows);
     if (since < 0) return {GateVerdict::Kind::wait, "waiting for the controller quorum's leader"};

@@ -54,7 +54,7 @@ TEST(ControllerGate, ObserversDoNotCountAsVoters) {
 
 TEST(ControllerGate, BackOnlyAfterACatchUpSinceTheRestart) {
   auto rows = quorum();
-  const long long since = kNow - 100;  // read after the old process stopped
+  const long long since = kNow - 100;       // read after the old process stopped
   rows[2].last_caught_up_ms = kNow - 5000;  // the old process's last catch-up
   auto v = ops::controller_back_gate(rows, 3, since);
   EXPECT_EQ(v.kind, Kind::wait);
