@@ -6,24 +6,22 @@ along, SASL_SSL from midway), read back at the end by a consumer."""
 
 from __future__ import annotations
 
-import json
 import re
 import signal
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
 from kafka_helpers import SequencedProducer, consume_all, create_topic
 from lab import REPO
 from test_security import USERS, admin_conf, librdkafka_conf, pki, secure_variant
-from zk_helpers import Zkctl, ZnodeWriter, record_case
+from zk_helpers import Zkctl, ZnodeWriter, deploy_in_background, record_case, security_phase
 
 SEED_KAFKA = REPO / "inventories" / "seed-kafka.toml"
 ZK_CONNECT = "node1:2181,node2:2181,node3:2181"
 PLAINTEXT = "node1:9092,node2:9092,node3:9092"
 SECURE_CLIENT = "node1:9095,node2:9095,node3:9095"
+INTERNAL = "node1:9094,node2:9094"
 PHASES = ["zk-unified", "zk-quorum-tls", "kafka-listeners", "kafka-internal", "zk-plaintext-off"]
 
 
@@ -60,18 +58,7 @@ def ramp(lab, zk_dist, kafka3_dist, zkctl_bin, tmp_path_factory):
 
 
 def record(zk: Zkctl) -> dict:
-    path = zk.home / "clusters" / "seed" / "security-phase"
-    return json.loads(path.read_text()) if path.exists() else {}
-
-
-def deploy_in_background(zk: Zkctl, name: str) -> tuple[subprocess.Popen, Path]:
-    """`zkctl deploy` of the secure inventory, its output going to a file (never a full pipe)."""
-    log = zk.tmp / f"deploy-{name}.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen([str(zk.binary), "deploy", str(zk.inventory)], env=zk.env,
-                                text=True, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
-    return proc, log
+    return security_phase(zk, "seed")
 
 
 def zk_tls_args(zk: Zkctl) -> dict:
@@ -152,7 +139,19 @@ def move_clients_to_tls(ramp: Zkctl) -> None:
     conf = librdkafka_conf(out / "librdkafka.conf")
     conf.pop("bootstrap.servers", None)
     ramp.app_conf = conf
-    load.kafka_tls = SequencedProducer(SECURE_CLIENT, "orders", conf=conf).start()
+    # A topic of its own: both producers number their messages from 0.
+    create_topic(INTERNAL, "orders-tls", conf=admin_conf(ramp, "seed"))
+    load.kafka_tls = SequencedProducer(SECURE_CLIENT, "orders-tls", conf=conf).start()
+
+
+def lost_messages(bootstrap: str, load, conf: dict | None = None) -> list[str]:
+    """The acknowledged messages of both producers (plaintext to `orders`, TLS to
+    `orders-tls`) not read back through `bootstrap`, as "topic:number"."""
+    lost = []
+    for topic, producer in (("orders", load.kafka_plain), ("orders-tls", load.kafka_tls)):
+        seen = consume_all(bootstrap, topic, producer.acked, timeout=120, conf=conf)
+        lost += [f"{topic}:{n}" for n in sorted(producer.acked - seen)]
+    return lost
 
 
 def test_status_shows_who_still_uses_plaintext(ramp):
@@ -185,10 +184,7 @@ def test_drop_plaintext_on_the_operators_word_and_nothing_lost(ramp):
     # The plaintext writer's znodes are read back over TLS (plaintext is off by now).
     load.zk_plain.client_args = zk_tls_args(ramp)
     zk_lost = load.zk_plain.missing(ZK_CONNECT) + load.zk_tls.missing(ZK_CONNECT)
-    acked = load.kafka_plain.acked | load.kafka_tls.acked
-    seen = consume_all("node1:9094,node2:9094", "orders", acked, timeout=120,
-                       conf=admin_conf(ramp, "seed"))
-    kafka_lost = sorted(acked - seen)
+    kafka_lost = lost_messages(INTERNAL, load, conf=admin_conf(ramp, "seed"))
     zk_attempted = load.zk_plain.attempted + load.zk_tls.attempted
     zk_acked = len(load.zk_plain.acked) + len(load.zk_tls.acked)
     record_case("on-ramp open -> secure (ZooKeeper mode)",
@@ -196,7 +192,8 @@ def test_drop_plaintext_on_the_operators_word_and_nothing_lost(ramp):
                 "--drop-plaintext",
                 f"{ramp.onramp_seconds:.0f} s", zk_attempted=zk_attempted, zk_acked=zk_acked,
                 zk_lost=len(zk_lost), msgs_sent=load.kafka_plain.sent + load.kafka_tls.sent,
-                msgs_acked=len(acked), msgs_lost=len(kafka_lost),
+                msgs_acked=len(load.kafka_plain.acked) + len(load.kafka_tls.acked),
+                msgs_lost=len(kafka_lost),
                 msgs_failed=len(load.kafka_plain.errors) + len(load.kafka_tls.errors))
     assert zk_lost == [], zk_lost[:20]
     assert kafka_lost == [], kafka_lost[:20]
@@ -225,8 +222,7 @@ def test_going_back_to_open_opens_kafkas_znodes_and_keeps_everything(ramp):
     for writer in (load.zk_plain, load.zk_tls):
         writer.client_args = {}
     zk_lost = load.zk_plain.missing(ZK_CONNECT) + load.zk_tls.missing(ZK_CONNECT)
-    acked = load.kafka_plain.acked | load.kafka_tls.acked
-    seen = consume_all(PLAINTEXT, "orders", acked, timeout=120)
+    kafka_lost = lost_messages(PLAINTEXT, load)
     # The controller writes ZooKeeper again: a new topic takes messages.
     create_topic(PLAINTEXT, "after-open")
     after = SequencedProducer(PLAINTEXT, "after-open").start()
@@ -235,7 +231,7 @@ def test_going_back_to_open_opens_kafkas_znodes_and_keeps_everything(ramp):
     after_seen = consume_all(PLAINTEXT, "after-open", after.acked)
     record_case("secure -> open again (ZooKeeper mode, authorization on)",
                 "the open inventory deployed: 6 phases in reverse, znode ACLs opened",
-                f"exit 0 in {took:.0f} s", zk_lost=len(zk_lost), msgs_lost=len(acked - seen),
+                f"exit 0 in {took:.0f} s", zk_lost=len(zk_lost), msgs_lost=len(kafka_lost),
                 new_topic_acked=len(after.acked), new_topic_lost=len(after.acked - after_seen))
-    assert zk_lost == [] and acked <= seen
+    assert zk_lost == [] and kafka_lost == [], (zk_lost[:20], kafka_lost[:20])
     assert len(after.acked) > 10 and after.acked <= after_seen

@@ -7,9 +7,7 @@ PLAINTEXT goes on the operator's word. Tests run in file order and share one clu
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
 import time
 
 import pytest
@@ -17,7 +15,7 @@ import pytest
 from kafka_helpers import BackgroundConsumer, SequencedProducer, consume_all, create_topic
 from lab import REPO
 from test_security import USERS, admin_conf, kcat, librdkafka_conf, secure_variant
-from zk_helpers import Zkctl, record_case
+from zk_helpers import Zkctl, deploy_in_background, record_case, security_phase
 
 KRAFT = REPO / "inventories" / "kraft.toml"
 HOSTS = ["kf1", "kf2", "kf3"]
@@ -63,8 +61,7 @@ def kramp(lab, kafka4_dist, zkctl_bin, tmp_path_factory):
 
 
 def record(zk: Zkctl) -> dict:
-    path = zk.home / "clusters" / "kraft" / "security-phase"
-    return json.loads(path.read_text()) if path.exists() else {}
+    return security_phase(zk, "kraft")
 
 
 def quorum_status(lab, port: int) -> str:
@@ -102,11 +99,7 @@ def test_plan_names_the_kraft_phases(kramp):
 
 def test_onramp_moves_the_quorum_over_tls_under_load(lab, kramp):
     started = time.monotonic()
-    log = kramp.tmp / "deploy.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen([str(kramp.binary), "deploy", str(kramp.inventory)],
-                                env=kramp.env, text=True, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
+    proc, log = deploy_in_background(kramp, "onramp")
     transit_status = ""
     while proc.poll() is None:
         rec = record(kramp)

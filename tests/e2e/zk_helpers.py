@@ -34,6 +34,23 @@ class Zkctl:
         return proc.returncode, json.loads(proc.stdout)
 
 
+def security_phase(zk: Zkctl, cluster: str) -> dict:
+    """The security on-ramp's local record of `cluster` (phase, rolling_to, ...), {} before one."""
+    path = zk.home / "clusters" / cluster / "security-phase"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def deploy_in_background(zk: Zkctl, name: str) -> tuple[subprocess.Popen, Path]:
+    """`zkctl deploy` of `zk.inventory`, its output going to zk.tmp/deploy-NAME.log (never a
+    full pipe)."""
+    log = zk.tmp / f"deploy-{name}.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([str(zk.binary), "deploy", str(zk.inventory)], env=zk.env,
+                                text=True, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
+    return proc, log
+
+
 def modes(status: dict) -> dict[str, str]:
     return {n["host"]: n["mode"] for n in status["nodes"]}
 
