@@ -34,6 +34,7 @@ class SequencedProducer:
         self.acked: set[int] = set()
         self.errors: list[str] = []
         self.resent: list[str] = []
+        self.refused: list[str] = []
         self._resend_on = resend_on
         self._to_resend: list[int] = []
         self.sent = 0
@@ -52,11 +53,19 @@ class SequencedProducer:
             self.errors.append(str(err))
 
     def _produce(self, seq: int) -> bool:
+        """Whether the message was handed to the client; a refusal before sending (queue full,
+        or a local error such as a topic the client's metadata does not show yet) is tried
+        again, as an application does, and the local errors are kept in `refused`."""
+        from confluent_kafka import KafkaException
         try:
             self.producer.produce(self.topic, value=f"seq-{seq}".encode(),
                                   on_delivery=self._delivered)
             return True
         except BufferError:
+            return False
+        except KafkaException as e:
+            self.refused.append(str(e))
+            time.sleep(0.1)
             return False
 
     def _run(self) -> None:
@@ -117,6 +126,20 @@ def create_topic(bootstrap: str, topic: str, partitions: int = 3, replication: i
     futures = admin.create_topics([NewTopic(topic, partitions, replication,
                                             config={"min.insync.replicas": "2"})])
     futures[topic].result(30)
+    # Every broker asked answers for it before a client is pointed at it (ZooKeeper mode
+    # propagates a new topic to the brokers' caches after the create returned).
+    deadline = time.monotonic() + 30
+    for broker in bootstrap.split(","):
+        one = AdminClient({"bootstrap.servers": broker, **(conf or {})})
+        while time.monotonic() < deadline:
+            try:
+                parts = one.list_topics(topic, timeout=10).topics.get(topic)
+            except Exception:  # a broker a case stopped: the others answer
+                break
+            if parts and parts.error is None and len(parts.partitions) == partitions and \
+                    all(p.leader >= 0 for p in parts.partitions.values()):
+                break
+            time.sleep(0.2)
 
 
 class BackgroundConsumer:

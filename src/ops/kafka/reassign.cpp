@@ -291,13 +291,22 @@ util::Result<void> drain_before_removal(Context& ctx, int id, const std::string&
                                         const std::string& step) {
   MoveRequest req;
   req.broker = id;
-  auto planned = plan_moves(ctx, req);
-  if (!planned) return planned.error();
-  if (planned->plan.moves.empty() && planned->plan.refusals.empty()) return {};
-  MoveOutcome out = run_moves(ctx, *planned, host, step);
-  if (out.kind != MoveOutcome::Kind::done) return util::fail(out.message);
-  ctx.progress().report({host, step, runner::EventKind::progress, out.message});
-  return {};
+  // The metadata is read again after each round: a topic created while it ran, or one the
+  // asked broker had not seen yet, may still have replicas on `id`.
+  constexpr int kRounds = 3;
+  for (int round = 1;; ++round) {
+    auto planned = plan_moves(ctx, req);
+    if (!planned) return planned.error();
+    if (planned->plan.moves.empty() && planned->plan.refusals.empty()) return {};
+    if (round > kRounds)
+      return util::fail("broker " + std::to_string(id) + " still holds " +
+                        std::to_string(planned->plan.moves.size()) + " replica(s) after " +
+                        std::to_string(kRounds) +
+                        " drains (topics created meanwhile?): not stopped");
+    MoveOutcome out = run_moves(ctx, *planned, host, step);
+    if (out.kind != MoveOutcome::Kind::done) return util::fail(out.message);
+    ctx.progress().report({host, step, runner::EventKind::progress, out.message});
+  }
 }
 
 std::string planned_json(const PlannedMoves& planned) {

@@ -55,8 +55,9 @@ struct MoveOutcome {
 MoveOutcome run_moves(Context& ctx, const PlannedMoves& planned, const std::string& host,
                       const std::string& step);
 
-// Deploy's removal of broker `id` (on `host`): drained to the inventory's brokers when it
-// still holds replicas, else nothing to do.
+// Deploy's removal of broker `id` (on `host`): drained to the inventory's brokers while the
+// cluster's metadata, read again after each round, still shows replicas on it (at most three
+// rounds, then an error: the broker is not stopped); nothing to do when it holds none.
 util::Result<void> drain_before_removal(Context& ctx, int id, const std::string& host,
                                         const std::string& step);
 
