@@ -6,27 +6,17 @@ namespace zkctl::ops {
 
 namespace {
 
-constexpr long long kServingWithinMs = 5000;  // a voter caught up this recently serves
-
 bool voter(const ReplicaRow& r) {
   return r.status == "Leader" || r.status == "Follower";
 }
 
 }  // namespace
 
-long long quorum_leader_clock(const std::vector<ReplicaRow>& rows) {
-  for (const auto& r : rows)
-    if (r.status == "Leader") return r.last_caught_up_ms;
-  return -1;
-}
-
 GateVerdict controller_restart_gate(const std::vector<ReplicaRow>& rows, int id) {
   const long long now = quorum_leader_clock(rows);
   if (now < 0) return {GateVerdict::Kind::wait, "waiting for the controller quorum's leader"};
   const auto voters = std::count_if(rows.begin(), rows.end(), voter);
-  const auto serving = std::count_if(rows.begin(), rows.end(), [&](const ReplicaRow& r) {
-    return voter(r) && r.id != id && now - r.last_caught_up_ms <= kServingWithinMs;
-  });
+  const auto serving = serving_voters(rows, {id});
   if (serving >= voters / 2 + 1) return {};
   return {GateVerdict::Kind::wait, "waiting for the controller quorum: " + std::to_string(serving) +
                                        " of " + std::to_string(voters) +

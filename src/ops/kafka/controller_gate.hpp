@@ -16,9 +16,6 @@
 
 namespace zkctl::ops {
 
-// The leader's clock in `rows` (its own LastCaughtUpTimestamp), -1 without a leader row.
-long long quorum_leader_clock(const std::vector<ReplicaRow>& rows);
-
 // Before restarting controller `id`: go when the voters other than it that caught up within
 // 5 s of the leader's clock are a majority of all voters; else wait, with why.
 GateVerdict controller_restart_gate(const std::vector<ReplicaRow>& rows, int id);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -25,16 +26,30 @@ constexpr long long kCaughtUpLag = 10;        // records an observer may trail w
 constexpr long long kServingWithinMs = 5000;  // a voter caught up this recently serves
 constexpr auto kPoll = std::chrono::milliseconds(1000);
 
-// Every {"id": N, "directoryId": "D", ...} of a CurrentVoters / CurrentObservers value.
+// The members a CurrentVoters / CurrentObservers value lists: a JSON array of
+// {"id": N, "directoryId": "D" or null, "endpoints": ["NAME://host:port", ...]} (Kafka 3.9+), or
+// of bare ids (older tools, a static quorum). Anything else reads as none.
 std::vector<QuorumMember> members_of(const std::string& text) {
-  static const std::regex entry("\\{\"id\":\\s*(\\d+)(?:,\\s*\"directoryId\":\\s*\"([^\"]*)\")?");
+  const auto list = nlohmann::json::parse(text, nullptr, false);
+  if (!list.is_array()) return {};
   std::vector<QuorumMember> out;
-  for (std::sregex_iterator it(text.begin(), text.end(), entry), end; it != end; ++it)
-    out.push_back({std::stoi((*it)[1].str()), (*it)[2].str()});
-  if (!out.empty()) return out;
-  static const std::regex bare("\\d+");  // older tools: [1,2,3]
-  for (std::sregex_iterator it(text.begin(), text.end(), bare), end; it != end; ++it)
-    out.push_back({std::stoi(it->str()), ""});
+  for (const auto& v : list) {
+    if (v.is_number_integer()) {
+      out.push_back({v.get<int>(), "", {}, true});
+      continue;
+    }
+    if (!v.is_object() || !v.contains("id") || !v["id"].is_number_integer()) return {};
+    QuorumMember m{v["id"].get<int>(), "", {}, false};
+    if (auto d = v.find("directoryId"); d != v.end() && d->is_string()) m.directory_id = *d;
+    if (auto e = v.find("endpoints"); e != v.end()) {
+      if (!e->is_array()) return {};
+      for (const auto& x : *e) {
+        if (!x.is_string()) return {};
+        m.endpoints.push_back(x.get<std::string>());
+      }
+    }
+    out.push_back(std::move(m));
+  }
   return out;
 }
 
@@ -245,16 +260,9 @@ std::vector<std::string> controller_removal_refusals(const QuorumKind kind,
                   "keep them in the inventory");
     return out;
   }
-  long long now = -1;
-  for (const auto& r : rows)
-    if (r.status == "Leader") now = r.last_caught_up_ms;
-  int left = 0, serving = 0;
-  for (const auto& v : members.voters) {
-    if (removed.count(v.id)) continue;
-    ++left;
-    for (const auto& r : rows)
-      if (r.id == v.id && now >= 0 && now - r.last_caught_up_ms <= kServingWithinMs) ++serving;
-  }
+  int left = 0;
+  for (const auto& v : members.voters) left += removed.count(v.id) ? 0 : 1;
+  const int serving = serving_voters(rows, removed);
   if (serving < left / 2 + 1) {
     out.push_back("removing KRaft controller(s) " + ids + " leaves " + std::to_string(left) +
                   " voter(s) of which only " + std::to_string(serving) +
@@ -265,6 +273,21 @@ std::vector<std::string> controller_removal_refusals(const QuorumKind kind,
                   "deploy --force to do it anyway");
   }
   return out;
+}
+
+long long quorum_leader_clock(const std::vector<ReplicaRow>& rows) {
+  for (const auto& r : rows)
+    if (r.status == "Leader") return r.last_caught_up_ms;
+  return -1;
+}
+
+int serving_voters(const std::vector<ReplicaRow>& rows, const std::set<int>& excluded) {
+  const long long now = quorum_leader_clock(rows);
+  if (now < 0) return 0;
+  return static_cast<int>(std::count_if(rows.begin(), rows.end(), [&](const ReplicaRow& r) {
+    return (r.status == "Leader" || r.status == "Follower") && !excluded.count(r.id) &&
+           now - r.last_caught_up_ms <= kServingWithinMs;
+  }));
 }
 
 bool observer_caught_up(const std::vector<ReplicaRow>& rows, int id) {

@@ -30,7 +30,9 @@ enum class QuorumKind { unknown, fixed, dynamic };  // fixed: static (controller
 // One voter or observer as `kafka-metadata-quorum.sh describe --status` lists it.
 struct QuorumMember {
   int id = -1;
-  std::string directory_id;  // "" when the tool names none
+  std::string directory_id;            // "" when the tool names none
+  std::vector<std::string> endpoints;  // "NAME://host:port" as published (KIP-853)
+  bool bare = false;                   // listed as an id alone (older tools, a static quorum)
 };
 
 struct QuorumMembers {
@@ -114,6 +116,14 @@ std::vector<std::string> controller_removal_refusals(const QuorumKind kind,
                                                      const QuorumMembers& members,
                                                      const std::vector<ReplicaRow>& rows,
                                                      const std::set<int>& removed, Force force);
+
+// The leader's clock in `rows` (its own LastCaughtUpTimestamp), -1 without a leader row.
+long long quorum_leader_clock(const std::vector<ReplicaRow>& rows);
+
+// The voters in `rows` (Leader, Follower) not in `excluded` that serve: caught up within 5 s of
+// the leader's clock (none without a leader row). The one rule of the controller roll's gate and
+// of controller removal.
+int serving_voters(const std::vector<ReplicaRow>& rows, const std::set<int>& excluded);
 
 // Whether observer `id` has caught up (in `rows` with a lag of at most 10 records).
 bool observer_caught_up(const std::vector<ReplicaRow>& rows, int id);

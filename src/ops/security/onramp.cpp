@@ -433,23 +433,12 @@ std::set<std::string> controller_listener_names(SecurityPhase phase) {
 
 std::map<int, std::set<std::string>> voter_listener_names(const std::string& status) {
   std::map<int, std::set<std::string>> out;
-  constexpr std::string_view kKey = "CurrentVoters:";
-  const auto at = status.find(kKey);
-  if (at == std::string::npos) return out;
-  const auto from = at + kKey.size();
-  const auto voters =
-      nlohmann::json::parse(status.substr(from, status.find('\n', from) - from), nullptr, false);
-  if (!voters.is_array()) return {};  // malformed (or discarded by the parser)
-  for (const auto& v : voters) {
-    if (v.is_number_integer()) continue;  // a static quorum's ids: no endpoints
-    if (!v.is_object() || !v.contains("id") || !v["id"].is_number_integer()) return {};
-    auto& names = out[v["id"].get<int>()];  // a voter without endpoints publishes none
-    const auto endpoints = v.find("endpoints");
-    if (endpoints == v.end()) continue;
-    if (!endpoints->is_array()) return {};
-    for (const auto& e : *endpoints) {
-      if (!e.is_string()) return {};
-      const std::string endpoint = e.get<std::string>();
+  const auto members = parse_quorum_members(status);
+  if (!members) return out;
+  for (const auto& v : members->voters) {
+    if (v.bare) continue;     // a static quorum's ids: no endpoints
+    auto& names = out[v.id];  // a voter without endpoints publishes none
+    for (const auto& endpoint : v.endpoints) {
       const auto sep = endpoint.find("://");
       if (sep == std::string::npos || sep == 0) return {};
       names.insert(endpoint.substr(0, sep));

@@ -24,6 +24,18 @@ TEST(ControllerGate, LeaderClockIsTheLeadersOwnCatchUp) {
   EXPECT_EQ(ops::quorum_leader_clock(rows), -1);
 }
 
+TEST(ControllerGate, ServingVotersAreVotersCaughtUpWithin5sOfTheLeader) {
+  auto rows = quorum();
+  EXPECT_EQ(ops::serving_voters(rows, {}), 3);  // the observer is no voter
+  EXPECT_EQ(ops::serving_voters(rows, {1, 3}), 1);
+  rows[2].last_caught_up_ms = kNow - 5000;  // exactly 5 s behind still serves
+  EXPECT_EQ(ops::serving_voters(rows, {}), 3);
+  rows[2].last_caught_up_ms = kNow - 5001;
+  EXPECT_EQ(ops::serving_voters(rows, {}), 2);
+  rows[0].status = "Follower";  // no leader, no clock: none can be said to serve
+  EXPECT_EQ(ops::serving_voters(rows, {}), 0);
+}
+
 TEST(ControllerGate, RestartGoesWhileTheOthersKeepAMajority) {
   EXPECT_EQ(ops::controller_restart_gate(quorum(), 3).kind, Kind::go);
   EXPECT_EQ(ops::controller_restart_gate(quorum(), 1).kind, Kind::go);  // 2 and 3 serve

@@ -196,8 +196,9 @@ TEST(KafkaQuorum, RemovingControllersKeepsThreeAndAServingMajority) {
                      "LeaderId: 1\nCurrentVoters: [{\"id\": 1}, {\"id\": 2}, {\"id\": 3}, "
                      "{\"id\": 4}, {\"id\": 5}]\n")
                      .value();
-  auto rows = ops::parse_replication_rows(kReplication);  // 1, 2 serving; 3 behind; 4 observer
+  auto rows = ops::parse_replication_rows(kReplication);  // 1, 2 serving; 3 behind
   rows.push_back({5, "E", 33, 0, 1796031705726, "Follower"});
+  rows[3].status = "Follower";  // a voter in `members`, so a voter in the replication rows too
   const auto dyn = ops::QuorumKind::dynamic;
   // 5 -> 4 voters, 1, 2 and 4's timestamp recent: 3 of 4 serve, a majority.
   EXPECT_TRUE(ops::controller_removal_refusals(dyn, members, rows, {5}, ops::Force::no).empty());
