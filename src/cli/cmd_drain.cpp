@@ -45,7 +45,7 @@ int move_replicas(GlobalOptions& g, const LoadedCluster& loaded, const ops::Move
     std::fflush(stdout);
     if (how.dry_run) return planned->plan.refusals.empty() ? kOk : kRefused;
     const std::string step = req.kind == ops::MoveKind::drain ? "drain" : "rebalance";
-    ops::MoveOutcome out = ops::run_moves(ctx, *planned, loaded.cluster.name, step);
+    ops::MoveOutcome out = ops::run_until_drained(ctx, req, *planned, loaded.cluster.name, step);
     if (audit != nullptr) audit->summary = out.message;
     if (out.kind == ops::MoveOutcome::Kind::done) {
       std::printf("%s\n", out.message.c_str());

@@ -287,26 +287,40 @@ MoveOutcome run_moves(Context& ctx, const PlannedMoves& planned, const std::stri
                                        "), throttles removed, preferred leaders elected"};
 }
 
+MoveOutcome run_until_drained(Context& ctx, const MoveRequest& req, const PlannedMoves& first,
+                              const std::string& host, const std::string& step) {
+  constexpr int kRounds = 3;
+  MoveOutcome out = run_moves(ctx, first, host, step);
+  for (int round = 2; out.kind == MoveOutcome::Kind::done && req.kind == MoveKind::drain; ++round) {
+    auto planned = plan_moves(ctx, req);
+    if (!planned)
+      return failed("after the drain, reading what is left: " + planned.error().message);
+    if (planned->plan.moves.empty() && planned->plan.refusals.empty()) return out;
+    if (round > kRounds)
+      return failed("broker " + std::to_string(req.broker) + " still holds " +
+                    std::to_string(planned->plan.moves.size()) + " replica(s) after " +
+                    std::to_string(kRounds) + " drains (topics created meanwhile?)");
+    ctx.progress().report({host, step, runner::EventKind::progress,
+                           out.message + "; the metadata still shows " +
+                               std::to_string(planned->plan.moves.size()) +
+                               " replica(s) on it: draining again"});
+    out = run_moves(ctx, *planned, host, step);
+  }
+  return out;
+}
+
 util::Result<void> drain_before_removal(Context& ctx, int id, const std::string& host,
                                         const std::string& step) {
   MoveRequest req;
+  req.kind = MoveKind::drain;
   req.broker = id;
-  // The metadata is read again after each round: a topic created while it ran, or one the
-  // asked broker had not seen yet, may still have replicas on `id`.
-  constexpr int kRounds = 3;
-  for (int round = 1;; ++round) {
-    auto planned = plan_moves(ctx, req);
-    if (!planned) return planned.error();
-    if (planned->plan.moves.empty() && planned->plan.refusals.empty()) return {};
-    if (round > kRounds)
-      return util::fail("broker " + std::to_string(id) + " still holds " +
-                        std::to_string(planned->plan.moves.size()) + " replica(s) after " +
-                        std::to_string(kRounds) +
-                        " drains (topics created meanwhile?): not stopped");
-    MoveOutcome out = run_moves(ctx, *planned, host, step);
-    if (out.kind != MoveOutcome::Kind::done) return util::fail(out.message);
-    ctx.progress().report({host, step, runner::EventKind::progress, out.message});
-  }
+  auto planned = plan_moves(ctx, req);
+  if (!planned) return planned.error();
+  if (planned->plan.moves.empty() && planned->plan.refusals.empty()) return {};
+  MoveOutcome out = run_until_drained(ctx, req, *planned, host, step);
+  if (out.kind != MoveOutcome::Kind::done) return util::fail(out.message + ": not stopped");
+  ctx.progress().report({host, step, runner::EventKind::progress, out.message});
+  return {};
 }
 
 std::string planned_json(const PlannedMoves& planned) {

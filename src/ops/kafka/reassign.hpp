@@ -55,9 +55,16 @@ struct MoveOutcome {
 MoveOutcome run_moves(Context& ctx, const PlannedMoves& planned, const std::string& host,
                       const std::string& step);
 
-// Deploy's removal of broker `id` (on `host`): drained to the inventory's brokers while the
-// cluster's metadata, read again after each round, still shows replicas on it (at most three
-// rounds, then an error: the broker is not stopped); nothing to do when it holds none.
+// run_moves of `first` (planned for `req`); for a drain, then again while the cluster's
+// metadata, read after each round, still shows replicas on the broker (a topic created
+// meanwhile, or one the asked broker had not seen yet): at most three rounds, then failed.
+// The outcome is the last round's (each earlier round's shown as progress).
+MoveOutcome run_until_drained(Context& ctx, const MoveRequest& req, const PlannedMoves& first,
+                              const std::string& host, const std::string& step);
+
+// Deploy's removal of broker `id` (on `host`): drained to the inventory's brokers
+// (run_until_drained; a failure means the broker must not be stopped); nothing to do when it
+// holds none.
 util::Result<void> drain_before_removal(Context& ctx, int id, const std::string& host,
                                         const std::string& step);
 
