@@ -134,6 +134,41 @@ def kafka4_dist() -> Path:
 _MODULE_SECONDS: dict[str, float] = {}
 
 
+# On each lab host: the last errors and warnings (not the replica fetchers' routine "marked as
+# failed") of every Kafka and ZooKeeper log zkctl's installs write (<install>/logs).
+_LOG_TAILS = r"""
+for f in /opt/*/logs/server.log /opt/*/logs/controller.log /opt/*/logs/zookeeper*.log \
+         /opt/*/logs/zookeeper*.out; do
+  [ -f "$f" ] || continue
+  errors=$(grep -E ' (ERROR|FATAL) ' "$f" | tail -n 10)
+  warnings=$(grep -E ' WARN ' "$f" | grep -v 'marked as failed' | tail -n 5)
+  [ -n "$errors$warnings" ] && printf '== %s\n%s\n%s\n' "$f" "$errors" "$warnings"
+done
+exit 0
+"""
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed case that used the lab gets the hosts' recent log warnings and errors in its
+    report: a CI run shows why a broker or server did not come back, not only that."""
+    outcome = yield
+    report = outcome.get_result()
+    lab = item.funcargs.get("lab") if hasattr(item, "funcargs") else None
+    if report.when != "call" or not report.failed or lab is None:
+        return
+    tails = []
+    for name in list(lab.names):
+        try:
+            out = lab.exec(name, ["sh", "-c", _LOG_TAILS], timeout=20).stdout
+        except Exception as e:  # noqa: BLE001 - a report must not fail
+            out = f"(unreadable: {e})\n"
+        if out.strip():
+            tails.append(f"--- {name}\n{out}")
+    if tails:
+        report.sections.append(("lab log warnings and errors at the failure", "".join(tails)))
+
+
 def pytest_runtest_logreport(report):
     """Sums each module's setup, call and teardown time (the suite's budget is per module)."""
     module = report.nodeid.split("::")[0]
