@@ -71,6 +71,9 @@ util::Result<GateVerdict> await_gate(Context& ctx, const inventory::KafkaNode& n
 // second while it says wait (each new wait shown as progress of `step` on `host`), until it
 // says go or refuse (returned), or wait_timeout passes: an error "before the restart (or
 // after, by `phase`), still <why> after <n>s".
+// A stop request (Ctrl-C) does not end it: a roll finishes the node it restarted (back in
+// sync) before it stops; a wait between steps that may end on one checks
+// runner::stop_requested() in `look` (await_voter_listeners).
 util::Result<GateVerdict> poll_gate(Context& ctx, const std::string& host, const std::string& step,
                                     GatePhase phase, const std::function<GateVerdict()>& look);
 
