@@ -10,6 +10,7 @@
 #include "ops/cluster/state.hpp"
 #include "ops/migration/driver.hpp"
 #include "ops/migration/status.hpp"
+#include "ops/security/onramp.hpp"
 #include "runner/interrupt.hpp"
 
 namespace zkctl::cli {
@@ -92,11 +93,14 @@ util::Result<std::optional<MigrationState>> migration_for(const LoadedCluster& l
 int cmd_migrate_deploy(GlobalOptions& g, const LoadedCluster& loaded, MigrationState& state,
                        ops::Force force, ops::MigrationPhase until) {
   const auto* deployed = state.deployed ? &*state.deployed : nullptr;
-  if (auto r = ops::migration_refusals(loaded.cluster, deployed); !r.empty()) {
+  if (auto r = ops::migration_refusals(loaded.cluster, deployed,
+                                       ops::onramp_unfinished(loaded.cluster.name));
+      !r.empty()) {
     for (const auto& line : refusals_at(loaded, r)) std::fprintf(stderr, "%s\n", line.c_str());
     return kUsage;
   }
   auto progress = make_progress(g);
+  g.ops.pki_use = ops::PkiUse::issue;  // a secure cluster's new controllers get certificates
   ops::Context ctx(loaded.cluster, g.ops, *progress);
   return run_changing(g, ctx, [&](ops::AuditRecord& audit) {
     ops::MigrationRun run = ops::run_migration(ctx, state.record, deployed, force, until);

@@ -41,6 +41,10 @@ enum class FinalizeUpgrade { no, yes };
 // Whether a deploy compares the inventory with the recorded one (see Options::membership).
 enum class Membership { recorded, fixed };
 
+// Where deploy reconciles Kafka's users (SCRAM credentials, ACLs): its own users stage, or
+// later by the command itself (a migration's dual-write phase, after its gate: ops/migration).
+enum class KafkaUsersStage { in_deploy, later };
+
 struct Options {
   int parallel = 16;  // most hosts worked on at once
   remote::HostKeyPolicy host_keys = remote::HostKeyPolicy::strict;
@@ -65,7 +69,8 @@ struct Options {
   // (recorded), or leaves membership alone (fixed: a migration's phases, whose views drop the
   // controllers the rollback stops itself).
   Membership membership = Membership::recorded;
-  FinalizeUpgrade finalize_upgrade = FinalizeUpgrade::no;  // deploy/plan --finalize-upgrade (#11)
+  FinalizeUpgrade finalize_upgrade = FinalizeUpgrade::no;    // deploy/plan --finalize-upgrade (#11)
+  KafkaUsersStage kafka_users = KafkaUsersStage::in_deploy;  // deploy's users stage or later
   // Opens one session; empty: remote::connect_ssh. Tests pass a fake.
   std::function<util::Result<std::unique_ptr<remote::Remote>>(const remote::SshOptions&)> connector;
 };

@@ -195,11 +195,16 @@ util::Result<void> check_zookeeper_connect(const ServerPropertiesValues& v) {
   return {};
 }
 
-// A migration's file: an open cluster, a dedicated controller in kraft mode or a broker in
-// zookeeper mode, and no migration flag of the operator's own.
+// A migration's file: a dedicated controller in kraft mode or a broker in zookeeper mode, no
+// migration flag of the operator's own; secure, both reach ZooKeeper over TLS as the brokers
+// did (zookeeper.set.acl needs the certificate's identity) and the controllers speak TLS.
 util::Result<void> check_migration(const ServerPropertiesValues& v) {
   if (v.migration == KafkaMigration::none) return {};
-  if (v.security) return util::fail("a migration to KRaft is done for open clusters only");
+  if (v.security && (!v.security->zookeeper_tls || !v.security->controller_tls ||
+                     v.security->controller_transit_port != 0 || v.security->plaintext_port != 0))
+    return util::fail(
+        "a migration to KRaft of a secure cluster is done once its security is "
+        "complete (not during the security on-ramp)");
   const bool kraft = v.mode == KafkaMode::kraft;
   if (v.migration == KafkaMigration::controller && (!kraft || !v.controller || v.broker)) {
     return util::fail("a migration controller is a dedicated KRaft controller");
@@ -369,6 +374,10 @@ std::vector<std::pair<std::string, std::string>> defaults_of(const ServerPropert
 // Open: KRaft maps its two listeners to PLAINTEXT, ZooKeeper mode keeps Kafka's defaults.
 std::pair<std::string, std::string> protocols_of(const ServerPropertiesValues& values) {
   const bool kraft = values.mode == KafkaMode::kraft;
+  // A migration's controllers send their RPCs to the ZooKeeper-mode brokers' inter-broker
+  // listener; its brokers reach the controllers' listener.
+  const bool to_brokers = values.broker || values.migration == KafkaMigration::controller;
+  const bool to_controllers = kraft || values.migration == KafkaMigration::broker;
   if (!values.security) {
     if (!kraft && values.migration != KafkaMigration::broker) return {};
     const bool inter_broker = kraft && (values.broker || values.migration != KafkaMigration::none);
@@ -378,13 +387,13 @@ std::pair<std::string, std::string> protocols_of(const ServerPropertiesValues& v
   const bool scram = s.authentication == inventory::Authentication::scram;
   std::string map = std::string(kKafkaSecureClientListener) + (scram ? ":SASL_SSL," : ":SSL,") +
                     kKafkaInternalListener + ":SSL";
-  if (kraft && (values.controller || !s.controller_transit_default))
+  if (to_controllers && (values.controller || !s.controller_transit_default))
     map += std::string(",") + kKafkaControllerListener + (s.controller_tls ? ":SSL" : ":PLAINTEXT");
   if (kraft && (s.controller_transit_port != 0 || s.controller_transit_default))
     map += std::string(",") + kKafkaControllerTransitListener + ":SSL";
   if (s.plaintext_port != 0) map += std::string(",") + kKafkaClientListener + ":PLAINTEXT";
   const char* inter = s.internal_inter_broker ? kKafkaInternalListener : kKafkaClientListener;
-  return {map, values.broker ? inter : ""};
+  return {map, to_brokers ? inter : ""};
 }
 
 // controller.listener.names: CONTROLLER, or during the on-ramp's KRaft steps the transit
@@ -418,7 +427,10 @@ void set_security(data& d, const ServerPropertiesValues& values) {
   d.set("controller_tls",
         data(s.controller_tls && (values.controller || !s.controller_transit_default)));
   d.set("controller_transit", data(values.controller && s.controller_transit_port != 0));
-  d.set("zookeeper_tls", data(s.zookeeper_tls));
+  // ZooKeeper-mode brokers and a migration's controllers are ZooKeeper clients.
+  const bool zookeeper_client =
+      values.mode == KafkaMode::zookeeper || values.migration == KafkaMigration::controller;
+  d.set("zookeeper_tls", data(s.zookeeper_tls && zookeeper_client));
   d.set("mtls", data(s.authentication == Authentication::mtls));
   d.set("scram", data(s.authentication == Authentication::scram));
   d.set("authorization", data(s.authorization));
@@ -647,12 +659,12 @@ ServerPropertiesValues migration_properties_values(const inventory::Cluster& clu
 
 util::Result<std::vector<RenderedFile>> render_kafka_node_in_migration(
     const inventory::Cluster& cluster, const inventory::KafkaNode& node, KafkaMigration step,
-    const RenderOptions& options) {
+    const RenderOptions& options, const TlsMaterial* tls) {
   if (step != KafkaMigration::none && cluster.servers.empty()) {
     return on_node(node, util::fail("a migration needs the cluster's [[zookeeper.servers]]"));
   }
   const ServerPropertiesValues values = migration_properties_values(cluster, node, step);
-  return render_node_files(cluster, node, &values, options, nullptr);
+  return render_node_files(cluster, node, &values, options, tls);
 }
 
 }  // namespace zkctl::render

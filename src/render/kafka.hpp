@@ -55,20 +55,21 @@ struct ReplicationDefaults {
 
 // TLS, authentication and authorization of a node of a cluster with [security] tls.
 struct KafkaSecurityValues {
-  std::string key_store;    // node.pem: ssl.keystore.location (and zookeeper.ssl.* in zk mode)
+  std::string key_store;    // node.pem: ssl.keystore.location (and zookeeper.ssl.*: ZooKeeper's
+                            // clients, zookeeper-mode brokers and a migration's controllers)
   std::string trust_store;  // ca.pem: ssl.truststore.location (and zookeeper.ssl.*)
   // scram: CLIENT is SASL_SSL with SCRAM-SHA-512; mtls: SSL with client certificates; none:
   // SSL, nobody authenticated. INTERNAL and CONTROLLER require certificates unless none.
   inventory::Authentication authentication = inventory::Authentication::scram;
   std::string principal_mapping_rules;   // ssl.principal.mapping.rules (subjects -> names)
   bool authorization = true;             // the mode's authorizer, no ACL = denied, super users;
-                                         // zookeeper mode: zookeeper.set.acl
+                                         // ZooKeeper's clients: zookeeper.set.acl
   std::vector<std::string> super_users;  // super.users entries ("User:kafka")
   // The on-ramp's transitional settings (the defaults: the secure cluster as it runs).
   int plaintext_port = 0;  // PLAINTEXT listener kept beside CLIENT and INTERNAL (its clients are
                            // User:ANONYMOUS, a super user meanwhile); 0: none
   bool internal_inter_broker = true;  // inter.broker.listener.name=INTERNAL; false: PLAINTEXT
-  bool zookeeper_tls = true;          // zookeeper mode: brokers reach ZooKeeper over TLS
+  bool zookeeper_tls = true;          // ZooKeeper's clients (above) reach it over TLS
   // KRaft (on-ramp): CONTROLLER is SSL (false: PLAINTEXT); the transit controller listener
   // CONTROLLER_SSL (SSL) on `controller_transit_port` (controllers; 0: none); whether the quorum
   // talks on it (first of controller.listener.names, and brokers' only controller listener).
@@ -78,16 +79,21 @@ struct KafkaSecurityValues {
 };
 
 // Where a node stands in a move from ZooKeeper mode to KRaft (KIP-866, Kafka 3.9), for the
-// transitional server.properties; none: the file of the node's mode. An open cluster only.
+// transitional server.properties; none: the file of the node's mode. Open or secure: a secure
+// cluster's nodes keep their TLS, authentication and authorizer settings throughout.
 enum class KafkaMigration {
   none,
   // A dedicated KRaft controller in migration mode: zookeeper.metadata.migration.enable=true,
   // zookeeper.connect (the brokers' ensemble and chroot), inter.broker.listener.name (its RPCs
-  // to the ZooKeeper-mode brokers).
+  // to the ZooKeeper-mode brokers). Secure: CONTROLLER over TLS with client certificates,
+  // StandardAuthorizer and super.users as a KRaft controller's, and ZooKeeper reached as the
+  // brokers reach it (zookeeper.ssl.* with the node's certificate, zookeeper.set.acl=true).
   controller,
   // A ZooKeeper-mode broker taking part in the migration (then dual-write): broker.id and
   // zookeeper.connect kept, controller.quorum.voters, controller.listener.names, CONTROLLER in
-  // the protocol map, the migration flag and inter.broker.protocol.version pinned to 3.9.
+  // the protocol map (SSL on a secure cluster), the migration flag and
+  // inter.broker.protocol.version pinned to 3.9; its listeners, AclAuthorizer and ZooKeeper
+  // TLS settings as in zookeeper mode.
   broker,
   // A broker of the KRaft inventory as the plain ZooKeeper-mode broker it was (before the
   // migration, and after a rollback): rendered from kafka_zookeeper_mode_view.
@@ -202,11 +208,11 @@ ServerPropertiesValues migration_properties_values(const inventory::Cluster& clu
                                                    KafkaMigration step);
 
 // render_kafka_node with the server.properties of migration step `step`
-// (migration_properties_values). Fails as render_kafka_node does, and for a secure cluster
-// (a migration is done for open clusters only), a controller that is also a broker, or a
-// cluster without ZooKeeper servers.
+// (migration_properties_values), and with `tls` the node's TLS files as render_kafka_node
+// places them. Fails as render_kafka_node does, and for a controller that is also a broker, a
+// cluster without ZooKeeper servers, or a secure cluster rendered mid security on-ramp.
 util::Result<std::vector<RenderedFile>> render_kafka_node_in_migration(
     const inventory::Cluster& cluster, const inventory::KafkaNode& node, KafkaMigration step,
-    const RenderOptions& options = {});
+    const RenderOptions& options = {}, const TlsMaterial* tls = nullptr);
 
 }  // namespace zkctl::render

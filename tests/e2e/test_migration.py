@@ -5,6 +5,14 @@ group, through every phase: plan, the phases up to dual-write, a rollback to Zoo
 the migration again with zkctl interrupted mid-phase (and a broker killed) and resumed,
 finalize, then Kafka 4 as an ordinary rolling upgrade. Every message acknowledged is consumed after it; the topic's config
 and the group's offsets survive.
+The cluster is secure, as zkctl builds it by default (no [security] table: TLS on every
+listener and peer link, SCRAM-SHA-512 clients, authorization, brokers on ZooKeeper over TLS with
+zookeeper.set.acl), with one client user and its ACLs: the producer and the consumer group are
+that user over SASL_SSL (its client-config), and its ACLs and SCRAM credential are read back
+after finalize (kafka-acls.sh, kafka-configs.sh) as they were in ZooKeeper mode. Debian's
+librdkafka 2.0.2 cannot do SCRAM against Kafka 4 (librdkafka#4895, fixed in 2.6.1), so the SCRAM
+producer stops after finalize, everything it had acknowledged read back over SASL_SSL first,
+and the Kafka 4 upgrade runs under a producer with zkctl's admin identity (mutual TLS, INTERNAL).
 Tests run in file order and share one cluster."""
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ import pytest
 
 from kafka_helpers import SequencedProducer, consume_all, create_topic
 from lab import REPO
+from test_security import admin_conf, librdkafka_conf, pki
 from zk_helpers import Zkctl, record_case
 
 # The rollback's last roll once hung (clean-clone run of 2026-11-30): Kafka 3.9.2's broker 13,
@@ -32,7 +41,23 @@ from zk_helpers import Zkctl, record_case
 # expand its ISRs itself (rollback_holding_isrs).
 
 SEED_KAFKA = REPO / "inventories" / "seed-kafka.toml"
-BOOTSTRAP = "node1:9092,node2:9092,node3:9092"
+BOOTSTRAP = "node1:9092,node2:9092,node3:9092"  # CLIENT: SASL_SSL, SCRAM-SHA-512
+INTERNAL = "node1:9094,node2:9094,node3:9094"   # INTERNAL: mutual TLS (brokers, zkctl's admin)
+ZK_CONNECT = "node1:2181,node2:2181,node3:2181"  # ZooKeeper's TLS client port
+ADMIN_PROPERTIES = "/opt/kafka/config/tls/admin.properties"
+USER = "migrator"
+USERS = f"""
+[[security.users]]
+name = "{USER}"
+read = ["e2e-migration-"]
+write = ["e2e-migration-"]
+groups = ["e2e-migration-"]
+"""
+# What zkctl's reconcile gives the user (ops/security/users: wanted_acls), as kafka-acls.sh
+# lists it: (resource type, name, pattern type, principal, operation, permission).
+USER_ACLS = {(kind, "e2e-migration-", "PREFIXED", f"User:{USER}", op, "ALLOW")
+             for kind, op in (("TOPIC", "READ"), ("TOPIC", "WRITE"), ("TOPIC", "DESCRIBE"),
+                              ("GROUP", "READ"))}
 CONTROLLERS = """
 [[kafka.nodes]]
 host = "{host}"
@@ -45,16 +70,22 @@ log_dirs = ["/var/lib/kafka/controller"]  # /var/lib/kafka is private to each la
 CONTROLLER_PATTERN = r"kafka\.Kafka /opt/kafka-controller/"
 BROKER_PATTERN = r"kafka\.Kafka /opt/kafka/config/"
 TOPIC = f"e2e-migration-{uuid.uuid4().hex[:8]}"
+TOPIC4 = f"{TOPIC}-kafka4"  # the admin identity's load through the Kafka 4 upgrade
 GROUP = "e2e-migration-group"
 RETENTION = "987654321"
 
 
 class State:
-    producer: SequencedProducer | None = None
+    producer: SequencedProducer | None = None     # the user's, SCRAM over SASL_SSL
+    producer4: SequencedProducer | None = None    # zkctl's admin identity, from Kafka 4 on
     committed: dict[int, int] = {}
     kraft: str = ""
     kafka4: str = ""
     zk: str = ""
+    app: dict = {}    # the user's librdkafka settings (zkctl client-config), no bootstrap
+    admin: dict = {}  # zkctl's admin identity over INTERNAL
+    acls: set = set()       # kafka-acls.sh --list in ZooKeeper mode
+    scram: set = set()      # users with a SCRAM-SHA-512 credential in ZooKeeper mode
 
 
 S = State()
@@ -69,6 +100,10 @@ def zkm(lab, zk_dist, kafka3_dist, zkctl_bin, tmp_path_factory) -> Zkctl:
     zk_text = SEED_KAFKA.read_text().replace(
         '"num.partitions" = 3\n', '"num.partitions" = 3\n"offsets.topic.num.partitions" = 5\n', 1)
     assert '"offsets.topic.num.partitions" = 5' in zk_text
+    # Secure by default: the seed's open [security] table dropped, the user added.
+    zk_text, n = re.subn(r"(?ms)^\[security\]\n.*?(?=^\[zookeeper\]$)", "", zk_text, count=1)
+    assert n == 1 and not re.search(r"(?m)^\[security\]$", zk_text), zk_text
+    zk_text += USERS
     (d / "seed-kafka.toml").write_text(zk_text)
     kraft, n = re.subn(r'(?m)^mode = "zookeeper"$', 'mode = "kraft"', zk_text, count=1)
     assert n == 1
@@ -84,6 +119,11 @@ def migration_status(zk: Zkctl) -> dict:
     return json.loads(proc.stdout)
 
 
+def read_group() -> str:
+    """A consumer group of its own the user may use (its ACLs: the e2e-migration- prefix)."""
+    return f"e2e-migration-read-{uuid.uuid4().hex[:8]}"
+
+
 def server_properties(lab, host: str, install: str = "/opt/kafka") -> str:
     return lab.ssh(host, f"cat {install}/config/server.properties").stdout
 
@@ -92,9 +132,68 @@ def controller_pids(lab) -> list:
     return [lab.pid_of(f"node{i}", CONTROLLER_PATTERN) for i in (1, 2, 3)]
 
 
-def zk_get(lab, path: str) -> str:
-    return lab.ssh("node1", f"/opt/zookeeper/current/bin/zkCli.sh -server node1:2181 get {path}"
-                   ).stdout
+def kazoo(zk: Zkctl):
+    """A started kazoo client on the ensemble's TLS port as zkctl's admin identity (ZooKeeper's
+    x509 super user)."""
+    from kazoo.client import KazooClient
+    d = pki(zk, "seed")
+    client = KazooClient(hosts=ZK_CONNECT, timeout=10.0, use_ssl=True, ca=str(d / "ca.crt"),
+                         certfile=str(d / "zkctl-admin.crt"), keyfile=str(d / "zkctl-admin.key"))
+    client.start(timeout=15)
+    return client
+
+
+def zk_get(zk: Zkctl, path: str) -> str:
+    client = kazoo(zk)
+    try:
+        return client.get(path)[0].decode()
+    finally:
+        client.stop()
+        client.close()
+
+
+def zk_acl_ids(zk: Zkctl, path: str) -> set[tuple[str, str]]:
+    """(scheme, id) of each entry of the znode's ACL."""
+    client = kazoo(zk)
+    try:
+        acls, _ = client.get_acls(path)
+        return {(a.id.scheme, a.id.id) for a in acls}
+    finally:
+        client.stop()
+        client.close()
+
+
+def admin_tool(lab, *args: str) -> str:
+    """A Kafka admin tool run on node1 as zkctl's admin identity (its admin.properties, the
+    INTERNAL listener); its output, the tool having succeeded."""
+    tool, *rest = args
+    proc = lab.exec("node1", [f"/opt/kafka/current/bin/{tool}", "--bootstrap-server",
+                              "node1:9094", "--command-config", ADMIN_PROPERTIES, *rest],
+                    timeout=180)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
+
+
+def listed_acls(lab) -> set[tuple[str, ...]]:
+    """kafka-acls.sh --list as (resource type, name, pattern type, principal, operation,
+    permission) tuples."""
+    out = admin_tool(lab, "kafka-acls.sh", "--list")
+    acls: set[tuple[str, ...]] = set()
+    resource: tuple[str, ...] = ()
+    for line in out.splitlines():
+        if m := re.search(r"resourceType=(\w+), name=(.*?), patternType=(\w+)\)", line):
+            resource = m.groups()
+        elif m := re.search(r"\(principal=(.*?), host=.*?, operation=(\w+), "
+                            r"permissionType=(\w+)\)", line):
+            acls.add((*resource, *m.groups()))
+    return acls
+
+
+def scram_users(lab) -> set[str]:
+    """The users kafka-configs.sh --describe shows with a SCRAM-SHA-512 credential."""
+    out = admin_tool(lab, "kafka-configs.sh", "--describe", "--entity-type", "users")
+    return set(re.findall(r"SCRAM credential configs for user-principal '([^']+)' are "
+                          r"[^\n]*SCRAM-SHA-512", out))
 
 
 def test_zookeeper_mode_cluster_under_load(lab, zkm):
@@ -102,15 +201,23 @@ def test_zookeeper_mode_cluster_under_load(lab, zkm):
     assert proc.returncode == 0, proc.stderr
     from confluent_kafka import Consumer, TopicPartition
     from confluent_kafka.admin import AdminClient, ConfigResource
-    create_topic(BOOTSTRAP, TOPIC)
-    admin = AdminClient({"bootstrap.servers": BOOTSTRAP})
+    out = zkm.home.parent / "migrator-client"
+    proc = zkm.run("client-config", USER, "--out", str(out), "-i", S.zk)
+    assert proc.returncode == 0, proc.stderr
+    S.app = librdkafka_conf(out / "librdkafka.conf")
+    S.app.pop("bootstrap.servers", None)
+    assert S.app["security.protocol"].upper() == "SASL_SSL", S.app
+    S.admin = admin_conf(zkm, "seed")
+    # The user may not create topics nor alter their configs: zkctl's admin identity does.
+    create_topic(INTERNAL, TOPIC, conf=S.admin)
+    admin = AdminClient({"bootstrap.servers": INTERNAL, **S.admin})
     res = ConfigResource(ConfigResource.Type.TOPIC, TOPIC, set_config={"retention.ms": RETENTION})
     list(admin.alter_configs([res]).values())[0].result(30)
-    S.producer = SequencedProducer(BOOTSTRAP, TOPIC).start()
+    S.producer = SequencedProducer(BOOTSTRAP, TOPIC, conf=S.app).start()
     time.sleep(3)
     # The consumer group reads what is there and commits its offsets.
     c = Consumer({"bootstrap.servers": BOOTSTRAP, "group.id": GROUP, "log_level": 0,
-                  "auto.offset.reset": "earliest", "enable.auto.commit": False})
+                  "auto.offset.reset": "earliest", "enable.auto.commit": False, **S.app})
     c.subscribe([TOPIC])
     deadline = time.monotonic() + 30
     read = 0
@@ -123,6 +230,11 @@ def test_zookeeper_mode_cluster_under_load(lab, zkm):
     S.committed = {p.partition: p.offset for p in parts}
     c.close()
     assert sum(o for o in S.committed.values() if o > 0) >= 50
+    assert S.producer.acked, S.producer.errors[:5]  # the user's SCRAM producer gets through
+    # What the migration must carry over: the user's ACLs and SCRAM credential in ZooKeeper.
+    S.acls, S.scram = listed_acls(lab), scram_users(lab)
+    assert USER_ACLS <= S.acls, S.acls
+    assert USER in S.scram, S.scram
 
 
 def test_plan_shows_the_phases(zkm):
@@ -134,6 +246,12 @@ def test_plan_shows_the_phases(zkm):
                   "finalize (zkctl migrate finalize)"):
         assert title in out
     assert "zookeeper.metadata.migration.enable=true" in out  # the controllers' new files
+    # ... secure: ZooKeeper over TLS with Kafka's znode ACLs, TLS on CONTROLLER, authorization.
+    for line in ("zookeeper.ssl.client.enable=true", "zookeeper.set.acl=true",
+                 "listener.name.controller.ssl.client.auth=required",
+                 "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                 "inter.broker.listener.name=INTERNAL"):
+        assert line in out, line
     print(out)
 
 
@@ -148,6 +266,18 @@ def test_phases_up_to_dual_write(lab, zkm):
     assert all(controller_pids(lab))
     props = server_properties(lab, "node1")
     assert "zookeeper.metadata.migration.enable=true" in props and "broker.id=11" in props
+    # Secure in migration: the brokers keep AclAuthorizer and reach the controllers over TLS;
+    # the controllers reach ZooKeeper as the brokers do.
+    assert "authorizer.class.name=kafka.security.authorizer.AclAuthorizer" in props
+    assert "CONTROLLER:SSL" in props and "zookeeper.set.acl=true" in props
+    ctl = server_properties(lab, "node1", "/opt/kafka-controller")
+    for line in ("zookeeper.ssl.client.enable=true", "zookeeper.set.acl=true",
+                 "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer"):
+        assert line in ctl, line
+    # The controllers wrote /migration under their certificate's x509 identity: the brokers'
+    # DN (one identity for every Kafka node), so each can write what the other created.
+    assert ("x509", "CN=kafka,OU=seed,O=zkctl") in zk_acl_ids(zkm, "/kafka/migration")
+    assert ("x509", "CN=kafka,OU=seed,O=zkctl") in zk_acl_ids(zkm, "/kafka/brokers/ids")
     print(zkm.run("migrate", "status", "-i", S.kraft).stdout)
     record_case("migration to dual-write", "kafka.mode zookeeper -> kraft, 3 controllers",
                 f"done {s['done']}", sent=S.producer.sent, acked=len(S.producer.acked),
@@ -157,30 +287,23 @@ def test_phases_up_to_dual_write(lab, zkm):
 HOLD_TABLE = "zkctl_e2e_hold"
 
 
-def zk_controller() -> int:
-    from kazoo.client import KazooClient
-    zk = KazooClient(hosts="node1:2181,node2:2181,node3:2181", timeout=10.0)
-    zk.start(timeout=10)
-    try:
-        return json.loads(zk.get("/kafka/controller")[0])["brokerid"]
-    finally:
-        zk.stop()
-        zk.close()
+def zk_controller(zk: Zkctl) -> int:
+    return json.loads(zk_get(zk, "/kafka/controller"))["brokerid"]
 
 
-def hold_isrs(lab, broker: int) -> tuple[int, str]:
+def hold_isrs(lab, zk: Zkctl, broker: int) -> tuple[int, str]:
     """The broker the roll restarts after `broker` (the controller goes last) is cut off from
-    the controller's listener inside its own network namespace (its connections there reset):
-    it leads on, but its AlterPartition requests fail, so no ISR it leads grows. Returns it and
-    its host."""
-    ctl = zk_controller()
+    the controller's inter-broker listener (INTERNAL, 9094) inside its own network namespace
+    (its connections there reset): it leads on, but its AlterPartition requests fail, so no ISR
+    it leads grows. Returns it and its host."""
+    ctl = zk_controller(zk)
     order = sorted(b for b in (11, 12, 13) if b != ctl) + [ctl]
     leader = order[order.index(broker) + 1]
     assert leader != ctl, (broker, order)
     host = f"node{leader - 10}"
     rules = (f"table inet {HOLD_TABLE} {{\n  chain output {{\n"
              "    type filter hook output priority 0; policy accept;\n"
-             f"    ip daddr {lab.address(f'node{ctl - 10}')} tcp dport 9092 reject with tcp reset\n"
+             f"    ip daddr {lab.address(f'node{ctl - 10}')} tcp dport 9094 reject with tcp reset\n"
              "  }\n}\n")
     subprocess.run(["ip", "netns", "exec", f"zklab-{host}", "nft", "-f", "-"], input=rules,
                    text=True, check=True, capture_output=True, timeout=30)
@@ -207,7 +330,7 @@ def rollback_holding_isrs(lab, zkm) -> tuple[int, str, int | None]:
             lines.append(line)
             m = re.search(r"waiting for broker (\d+) (to register$|back in ISR)", line.rstrip())
             if m and held is None:
-                held = hold_isrs(lab, int(m.group(1)))
+                held = hold_isrs(lab, zkm, int(m.group(1)))
             if held and "ahead of its turn" in line:
                 release_isrs(held[1])
         proc.wait(timeout=900)
@@ -231,13 +354,16 @@ def test_rollback_from_dual_write_to_zookeeper_mode(lab, zkm):
         props = server_properties(lab, f"node{i}")
         assert "zookeeper.metadata.migration.enable" not in props
         assert "controller.quorum.voters" not in props and f"broker.id={10 + i}" in props
-    ctl = zk_get(lab, "/kafka/controller")
+        # back to the secure ZooKeeper-mode broker: AclAuthorizer, ZooKeeper over TLS
+        assert "authorizer.class.name=kafka.security.authorizer.AclAuthorizer" in props
+        assert "zookeeper.ssl.client.enable=true" in props and "CONTROLLER" not in props
+    ctl = zk_get(zkm, "/kafka/controller")
     # A broker is the controller again (3.9 brokers write "kraftControllerEpoch":-1).
     assert '"brokerid":1' in ctl and '"kraftControllerEpoch":-1' in ctl
     s = migration_status(zkm)
     assert s["done"] == "none" and s["rolled_back_at"]
     acked = set(S.producer.acked)
-    seen = consume_all(BOOTSTRAP, TOPIC, acked, timeout=120)
+    seen = consume_all(BOOTSTRAP, TOPIC, acked, timeout=120, conf=S.app, group=read_group())
     record_case("migration rollback from dual-write",
                 f"migrate rollback; broker {held} cut off from the controller (no ISR it leads "
                 "grows) while the roll's first broker rejoins",
@@ -276,6 +402,8 @@ def test_migration_again_interrupted_then_resumed(lab, zkm):
     for i in (1, 2, 3):
         props = server_properties(lab, f"node{i}")
         assert "process.roles=broker" in props and "zookeeper.connect" not in props
+        assert "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer" \
+            in props
     record_case("migration interrupted and resumed",
                 "zkctl SIGTERM mid brokers-into-migration, then broker 13 SIGKILL",
                 "exit 130, rerun completed", sent=S.producer.sent, acked=len(S.producer.acked),
@@ -294,6 +422,29 @@ def test_finalize_takes_zookeeper_out(lab, zkm):
     assert s["done"] == "finalized"
     again = zkm.run("migrate", "rollback", "-i", S.kraft)
     assert again.returncode == 4 and "no way back" in again.stderr
+
+
+def test_acls_and_scram_users_survive_into_kraft(lab, zkm):
+    # Copied by the migration itself (KIP-866) into the KRaft metadata: listed by the KRaft
+    # brokers (StandardAuthorizer) as ZooKeeper held them, nothing more, nothing less.
+    assert listed_acls(lab) == S.acls
+    assert scram_users(lab) == S.scram
+    users = zkm.run("users", "-i", S.kraft)
+    assert users.returncode == 0 and USER in users.stdout, users.stdout + users.stderr
+    # ... and they still work: the user, over SASL_SSL, reads back everything it had
+    # acknowledged. Its SCRAM producer stops here (Debian's librdkafka cannot do SCRAM against
+    # Kafka 4, see the header); zkctl's admin identity takes the load over for the upgrade.
+    S.producer.stop()
+    acked = set(S.producer.acked)
+    seen = consume_all(BOOTSTRAP, TOPIC, acked, timeout=180, conf=S.app, group=read_group())
+    record_case("ACLs and SCRAM users after finalize",
+                "kafka-acls.sh --list, kafka-configs.sh --describe --entity-type users",
+                f"{len(S.acls)} ACL(s), SCRAM users {sorted(S.scram)} as in ZooKeeper mode",
+                acked=len(acked), lost=len(acked - seen), errors=len(S.producer.errors))
+    assert acked and acked <= seen
+    # A topic of its own: both producers number their messages from 0.
+    create_topic(INTERNAL, TOPIC4, conf=S.admin)
+    S.producer4 = SequencedProducer(INTERNAL, TOPIC4, conf=S.admin).start()
 
 
 def test_kafka_4_after_finalize_is_an_ordinary_upgrade(lab, zkm, kafka4_dist):
@@ -331,14 +482,13 @@ def test_kafka_4_after_finalize_is_an_ordinary_upgrade(lab, zkm, kafka4_dist):
     assert "--finalize-upgrade" not in again.stdout, again.stdout
     record_case("Kafka 3.9 -> 4 after finalize", "distribution 3.9.2 -> 4",
                 f"rolling upgrade; metadata.version {kept} -> {supported} in a second step, "
-                "no roll", sent=S.producer.sent, acked=len(S.producer.acked),
-                errors=len(S.producer.errors))
+                "no roll", sent=S.producer4.sent, acked=len(S.producer4.acked),
+                errors=len(S.producer4.errors))
 
 
 def metadata_version(lab) -> tuple[str, str]:
     """(finalized, highest supported) metadata.version, as kafka-features.sh describes it."""
-    out = lab.exec("node1", ["/opt/kafka/current/bin/kafka-features.sh", "--bootstrap-server",
-                             "node1:9092", "describe"], timeout=120).stdout
+    out = admin_tool(lab, "kafka-features.sh", "describe")
     m = re.search(r"Feature: metadata\.version\s+SupportedMinVersion: \S+\s+"
                   r"SupportedMaxVersion: (\S+)\s+FinalizedVersionLevel: (\S+)", out)
     assert m, out
@@ -346,20 +496,28 @@ def metadata_version(lab) -> tuple[str, str]:
 
 
 def test_nothing_lost_configs_and_offsets_survive(zkm):
+    # Read on Kafka 4 as zkctl's admin identity (mutual TLS): SCRAM cannot be, see the header.
     S.producer.stop()
+    S.producer4.stop()
     acked = set(S.producer.acked)
-    seen = consume_all(BOOTSTRAP, TOPIC, acked, timeout=180)
+    seen = consume_all(INTERNAL, TOPIC, acked, timeout=180, conf=S.admin)
+    acked4 = set(S.producer4.acked)
+    seen4 = consume_all(INTERNAL, TOPIC4, acked4, timeout=180, conf=S.admin)
     from confluent_kafka import Consumer, TopicPartition
     from confluent_kafka.admin import AdminClient, ConfigResource
-    admin = AdminClient({"bootstrap.servers": BOOTSTRAP})
+    admin = AdminClient({"bootstrap.servers": INTERNAL, **S.admin})
     res = ConfigResource(ConfigResource.Type.TOPIC, TOPIC)
     configs = list(admin.describe_configs([res]).values())[0].result(30)
-    c = Consumer({"bootstrap.servers": BOOTSTRAP, "group.id": GROUP, "log_level": 0})
+    c = Consumer({"bootstrap.servers": INTERNAL, "group.id": GROUP, "log_level": 0, **S.admin})
     parts = c.committed([TopicPartition(TOPIC, p) for p in range(3)], timeout=30)
     c.close()
     record_case("migration to KRaft, finalized", "every phase under load",
                 "finalized", sent=S.producer.sent, acked=len(acked), lost=len(acked - seen),
                 errors=len(S.producer.errors))
+    record_case("Kafka 4, its load read back", f"admin producer to {TOPIC4}",
+                "every acknowledged message read", sent=S.producer4.sent, acked=len(acked4),
+                lost=len(acked4 - seen4), errors=len(S.producer4.errors))
     assert acked and acked <= seen
+    assert acked4 and acked4 <= seen4
     assert configs["retention.ms"].value == RETENTION
     assert {p.partition: p.offset for p in parts} == S.committed

@@ -364,27 +364,6 @@ def test_connections_refuses_a_word_that_is_no_port(run):
     assert 'not a port' in r.stderr
 
 
-def test_controller_quorum_asks_the_controllers(run, kafka):
-    kafka.distribution({'kafka-metadata-quorum.sh': 'echo "$KAFKA_HEAP_OPTS $*"; echo err >&2\n'})
-    r = run('kafka/controller-quorum.sh', kafka.install, 'ctl1:9093,ctl2:9093')
-    assert r.returncode == 0
-    assert r.stdout == ('-Xmx128m --bootstrap-controller ctl1:9093,ctl2:9093 describe --status\n'
-                        'err\n')
-
-
-def test_controller_quorum_passes_a_hostile_value_as_one_argument(run, kafka):
-    kafka.distribution({'kafka-metadata-quorum.sh': 'printf "[%s]" "$@"; echo\n'})
-    r = run('kafka/controller-quorum.sh', kafka.install, 'a b;$(touch x)')
-    assert r.stdout == '[--bootstrap-controller][a b;$(touch x)][describe][--status]\n'
-
-
-def test_controller_quorum_fails_with_the_tool(run, kafka):
-    kafka.distribution({'kafka-metadata-quorum.sh': 'echo "no controller"; exit 1\n'})
-    r = run('kafka/controller-quorum.sh', kafka.install, 'ctl1:9093')
-    assert r.returncode == 1
-    assert r.stdout == 'no controller\n'
-
-
 # ---- quorum changes (#15, KIP-853) ------------------------------------------------------
 
 def test_format_passes_the_quorum_arguments_on(run, kafka):

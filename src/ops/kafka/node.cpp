@@ -67,12 +67,15 @@ std::vector<OwnedDir> KafkaComponent::owned_dirs() const {
 util::Result<std::vector<render::RenderedFile>> KafkaComponent::render(const Context& ctx) const {
   const render::KafkaMigration as =
       node_.controller ? ctx.options().kafka_controllers_as : ctx.options().kafka_brokers_as;
-  if (as != render::KafkaMigration::none)
-    return render::render_kafka_node_in_migration(cluster_, node_, as, ctx.options().templates);
   auto tls = ctx.tls_material(kKafkaIdentity, node_);
   if (!tls) return tls.error();
-  auto files = render::render_kafka_node(cluster_, node_, ctx.options().templates,
-                                         *tls ? &**tls : nullptr, quorum_.render(), pins_);
+  const render::TlsMaterial* material = *tls ? &**tls : nullptr;
+  // A migration's phase renders its transitional file, with the same TLS files and agent.
+  auto files = as != render::KafkaMigration::none
+                   ? render::render_kafka_node_in_migration(cluster_, node_, as,
+                                                            ctx.options().templates, material)
+                   : render::render_kafka_node(cluster_, node_, ctx.options().templates, material,
+                                               quorum_.render(), pins_);
   if (!files) return files;
   auto agent = kafka_agent_files(cluster_, node_);
   if (!agent) return agent.error();

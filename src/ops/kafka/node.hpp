@@ -123,8 +123,11 @@ class KafkaTier final : public Tier {
   std::optional<std::string> leave_refusal(Context& ctx, const Component& node,
                                            const std::string& verb) override;
   std::string ready_text(Context& ctx, const Component& node) override;
-  // [[security.users]]: SCRAM credentials and ACLs (users.hpp).
-  std::string reconcile_text(Context& ctx) override { return users_plan_text(ctx); }
+  // [[security.users]]: SCRAM credentials and ACLs (users.hpp); no stage when the command
+  // reconciles them itself later (Options::kafka_users).
+  std::string reconcile_text(Context& ctx) override {
+    return ctx.options().kafka_users == KafkaUsersStage::in_deploy ? users_plan_text(ctx) : "";
+  }
   util::Result<std::string> reconcile(Context& ctx) override { return reconcile_users(ctx); }
   std::unique_ptr<TierStatus> status(Context& ctx, probe::AskMntr detail) override;
   // Broker-only nodes, then nodes with a controller (a broker's controlled shutdown

@@ -58,14 +58,6 @@ std::string endpoint(const inventory::KafkaNode& n) {
   return (v6 ? "[" + n.host + "]" : n.host) + ":" + std::to_string(n.controller_port);
 }
 
-// host:port of the cluster's controllers other than `except` (-1: none left out).
-std::string controllers_of(const inventory::Cluster& cluster, int except) {
-  std::string out;
-  for (const auto& n : cluster.kafka_nodes)
-    if (n.controller && n.id != except) out += (out.empty() ? "" : ",") + endpoint(n);
-  return out;
-}
-
 // quorum-admin.sh ACTION on `on`'s session, asking `controllers`.
 util::Result<std::string> admin(Context& ctx, const inventory::KafkaNode& on,
                                 const std::string& controllers,
@@ -96,6 +88,13 @@ std::string refuse_static(const inventory::KafkaNode& n, const std::string& verb
 }
 
 }  // namespace
+
+std::string controller_endpoints(const inventory::Cluster& cluster, int except) {
+  std::string out;
+  for (const auto& n : cluster.kafka_nodes)
+    if (n.controller && n.id != except) out += (out.empty() ? "" : ",") + endpoint(n);
+  return out;
+}
 
 bool QuorumMembers::has_voter(int id) const {
   return voter(id) != nullptr;
@@ -310,7 +309,7 @@ std::vector<std::string> check_controller_removal(Context& ctx, QuorumKind kind,
 util::Result<std::vector<ReplicaRow>> read_replication_rows(Context& ctx) {
   const AdminScript s{"kafka-metadata-quorum.sh replication",
                       scripts::kafka_quorum_admin,
-                      controllers_of(ctx.cluster(), -1),
+                      controller_endpoints(ctx.cluster(), -1),
                       {"replication"}};
   return ask_first_kafka_node<std::vector<ReplicaRow>>(
       ctx, s, "controller quorum",
@@ -324,7 +323,7 @@ util::Result<std::vector<ReplicaRow>> read_replication_rows(Context& ctx) {
 util::Result<QuorumMembers> read_quorum_members(Context& ctx) {
   const AdminScript s{"kafka-metadata-quorum.sh status",
                       scripts::kafka_quorum_admin,
-                      controllers_of(ctx.cluster(), -1),
+                      controller_endpoints(ctx.cluster(), -1),
                       {"status"}};
   return ask_first_kafka_node<QuorumMembers>(ctx, s, "controller quorum", parse_quorum_members);
 }
@@ -363,7 +362,7 @@ QuorumPlan settle_quorum(Context& ctx, const std::vector<const inventory::KafkaN
 
 util::Result<void> join_quorum(Context& ctx, const inventory::KafkaNode& node,
                                const std::string& step) {
-  const std::string others = controllers_of(ctx.cluster(), node.id);
+  const std::string others = controller_endpoints(ctx.cluster(), node.id);
   const auto deadline = std::chrono::steady_clock::now() + ctx.options().wait_timeout;
   auto report = [&](const std::string& text) {
     ctx.progress().report({node.host, step, runner::EventKind::progress, text});
@@ -401,7 +400,7 @@ util::Result<void> join_quorum(Context& ctx, const inventory::KafkaNode& node,
 util::Result<void> leave_quorum(Context& ctx, const inventory::KafkaNode& node,
                                 const std::string& step) {
   // The remaining controllers, then the leaving one (it may lead until the change commits).
-  const std::string others = controllers_of(ctx.cluster(), node.id) + "," + endpoint(node);
+  const std::string others = controller_endpoints(ctx.cluster(), node.id) + "," + endpoint(node);
   auto status = admin(ctx, node, others, {"status"});
   if (!status) return status.error();
   auto members = parse_quorum_members(*status);

@@ -157,4 +157,8 @@ util::Result<std::vector<ReplicaRow>> read_replication_rows(Context& ctx);
 // Read the quorum's voters and observers with directory ids (first running node that answers).
 util::Result<QuorumMembers> read_quorum_members(Context& ctx);
 
+// host:port,... of the CONTROLLER listeners of `cluster`'s controllers other than `except`
+// (-1: none left out): what the admin tools' --bootstrap-controller asks.
+std::string controller_endpoints(const inventory::Cluster& cluster, int except = -1);
+
 }  // namespace zkctl::ops

@@ -4,6 +4,8 @@
 
 #include "ops/cluster/state.hpp"
 #include "ops/kafka/node.hpp"
+#include "ops/kafka/users.hpp"
+#include "ops/security/onramp.hpp"
 #include "remote/scripts.hpp"
 #include "render/kafka.hpp"
 #include "render/kafka_paths.hpp"
@@ -15,10 +17,14 @@ namespace {
 
 using render::KafkaMigration;
 
-// How the deploy of a phase renders the controllers and the brokers.
+// How the deploy of a phase renders the controllers and the brokers, and where it keeps the
+// users: brokers rolled into migration start the metadata's copy, and a user or ACL written
+// meanwhile through a ZooKeeper-mode controller could miss it, so that phase reconciles them
+// once its gate saw the KRaft controller holding the metadata (they are forwarded to it then).
 struct Renders {
   KafkaMigration controllers = KafkaMigration::none;
   KafkaMigration brokers = KafkaMigration::none;
+  KafkaUsersStage users = KafkaUsersStage::in_deploy;
 };
 
 Renders renders_of(MigrationPhase phase) {
@@ -28,7 +34,7 @@ Renders renders_of(MigrationPhase phase) {
     case MigrationPhase::controllers:
       return {KafkaMigration::controller, KafkaMigration::broker_zookeeper};
     case MigrationPhase::dual_write:
-      return {KafkaMigration::controller, KafkaMigration::broker};
+      return {KafkaMigration::controller, KafkaMigration::broker, KafkaUsersStage::later};
     case MigrationPhase::kraft:
       return {KafkaMigration::controller, KafkaMigration::none};
     case MigrationPhase::finalized:
@@ -51,6 +57,7 @@ std::unique_ptr<PhaseContext> phase_context(Context& ctx, const inventory::Clust
   Options options = ctx.options();
   options.kafka_controllers_as = renders.controllers;
   options.kafka_brokers_as = renders.brokers;
+  options.kafka_users = renders.users;
   options.membership = Membership::fixed;  // the refusals keep the brokers; controllers are added
   pc->ctx = std::make_unique<Context>(pc->cluster, options, ctx.progress());
   return pc;
@@ -125,6 +132,21 @@ bool precheck(Context& ctx, MigrationRecord& record, Force force, MigrationRun& 
   return true;
 }
 
+// The users a phase's deploy left for after its gate (Renders::users), reconciled now; false
+// (the problem in `run`) when that fails.
+bool users_after_gate(Context& ctx, MigrationRun& run) {
+  if (ctx.options().kafka_users != KafkaUsersStage::later || users_plan_text(ctx).empty())
+    return true;
+  auto r = reconcile_users(ctx);
+  if (r) {
+    run.done.push_back("users (after the gate): " + *r);
+    return true;
+  }
+  run.outcome = MigrationRun::Outcome::failed;
+  run.problems.push_back("users: " + r.error().message);
+  return false;
+}
+
 // (b)..(d) and finalize: the phase's deploy, then its gate; recorded before and after.
 bool run_phase(Context& ctx, MigrationRecord& record, MigrationPhase phase, Force force,
                MigrationRun& run) {
@@ -138,6 +160,7 @@ bool run_phase(Context& ctx, MigrationRecord& record, MigrationPhase phase, Forc
     run.problems.push_back(g.error().message);
     return false;
   }
+  if (!users_after_gate(*pc->ctx, run)) return false;
   record.done = phase;
   record.under_way.clear();
   save(ctx, record);
@@ -147,6 +170,11 @@ bool run_phase(Context& ctx, MigrationRecord& record, MigrationPhase phase, Forc
 }
 
 }  // namespace
+
+std::vector<std::string> current_migration_refusals(Context& ctx,
+                                                    const inventory::Cluster* deployed) {
+  return migration_refusals(ctx.cluster(), deployed, onramp_unfinished(ctx.cluster().name));
+}
 
 util::Result<MigrationRecord> load_migration_record(const std::string& name) {
   const std::string text = recorded_migration(name);
@@ -160,7 +188,7 @@ util::Result<MigrationRecord> load_migration_record(const std::string& name) {
 MigrationRun run_migration(Context& ctx, MigrationRecord record, const inventory::Cluster* deployed,
                            Force force, MigrationPhase until) {
   MigrationRun run;
-  run.problems = migration_refusals(ctx.cluster(), deployed);
+  run.problems = current_migration_refusals(ctx, deployed);
   if (!run.problems.empty()) {
     run.outcome = MigrationRun::Outcome::refused;
     run.record = record;
@@ -183,7 +211,7 @@ MigrationRun plan_migration(Context& ctx, const MigrationRecord& record,
                             const inventory::Cluster* deployed) {
   MigrationRun run;
   run.record = record;
-  run.problems = migration_refusals(ctx.cluster(), deployed);
+  run.problems = current_migration_refusals(ctx, deployed);
   if (!run.problems.empty()) {
     run.outcome = MigrationRun::Outcome::refused;
     return run;

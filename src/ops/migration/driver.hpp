@@ -34,6 +34,11 @@ struct MigrationRun {
   MigrationRecord record;         // as it stands after the run
 };
 
+// migration_refusals of `ctx`'s cluster against `deployed` (null: none recorded), with the
+// security on-ramp's unfinished phase from the local record.
+std::vector<std::string> current_migration_refusals(Context& ctx,
+                                                    const inventory::Cluster* deployed);
+
 // The record of cluster `name` (none recorded: a record of nothing done), or why it is unreadable.
 util::Result<MigrationRecord> load_migration_record(const std::string& name);
 

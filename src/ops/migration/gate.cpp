@@ -5,6 +5,8 @@
 
 #include "ops/cluster/state.hpp"
 #include "ops/host/java.hpp"
+#include "ops/kafka/admin_tool.hpp"
+#include "ops/kafka/quorum.hpp"
 #include "remote/scripts.hpp"
 #include "render/kafka_paths.hpp"
 #include "runner/interrupt.hpp"
@@ -56,21 +58,24 @@ std::optional<std::string> gate_waits_for(MigrationPhase phase, const MigrationL
 
 namespace {
 
+// The quorum asked of the controllers themselves (the brokers may still run in ZooKeeper mode)
+// from each controller's host in turn, with its admin client config on a secure cluster.
 util::Result<KraftQuorum> controller_quorum(Context& ctx) {
-  std::string voters;
-  for (const auto* n : ctx.cluster().controllers())
-    voters += (voters.empty() ? "" : ",") + n->host + ":" + std::to_string(n->controller_port);
+  const AdminScript s{"kafka-metadata-quorum.sh",
+                      remote::scripts::kafka_quorum_admin,
+                      controller_endpoints(ctx.cluster()),
+                      {"status"}};
   std::string errors;
+  const auto add = [&](const std::string& e) { errors += (errors.empty() ? "" : "; ") + e; };
   for (const auto* n : ctx.cluster().controllers()) {
-    Connection& c = ctx.connection(*n);
-    auto r = c.remote ? remote::run_script(*c.remote, "kafka-metadata-quorum.sh",
-                                           remote::scripts::kafka_controller_quorum,
-                                           {render::kafka_paths(*n).install_dir, voters},
-                                           ctx.command_timeout(*n))
-                      : util::Result<remote::CommandResult>(util::fail(c.error));
-    auto q = r ? parse_quorum_status(r->out) : util::Result<KraftQuorum>(r.error());
+    auto out = run_admin_script(ctx, *n, s);  // its error names the host
+    if (!out) {
+      add(out.error().message);
+      continue;
+    }
+    auto q = parse_quorum_status(*out);
     if (q) return q;
-    errors += (errors.empty() ? "" : "; ") + n->host + ": " + q.error().message;
+    add(n->host + ": " + q.error().message);
   }
   return util::fail(errors.empty() ? std::string("no controller") : errors);
 }

@@ -26,16 +26,18 @@ constexpr std::array<PhaseText, 5> kSteps = {{
      "no partition offline; every broker registered in ZooKeeper"},
     {MigrationPhase::controllers, "controllers", "controllers",
      "format the controllers with the ZooKeeper cluster's id; start them in migration mode "
-     "(zookeeper.metadata.migration.enable=true, zookeeper.connect)",
+     "(zookeeper.metadata.migration.enable=true, zookeeper.connect; a secure cluster's over "
+     "TLS as the brokers', with zookeeper.set.acl, StandardAuthorizer and a TLS CONTROLLER)",
      "a KRaft leader among the controllers (ZkMigrationState PRE_MIGRATION)"},
     {MigrationPhase::dual_write, "dual_write", "brokers into migration",
      "roll the brokers one at a time with controller.quorum.voters, controller.listener.names, "
-     "zookeeper.metadata.migration.enable=true, inter.broker.protocol.version=3.9",
+     "zookeeper.metadata.migration.enable=true, inter.broker.protocol.version=3.9 (AclAuthorizer "
+     "kept); then the inventory's users and ACLs, through the KRaft controller",
      "every broker registered with KRaft and the metadata copied (/migration "
      "kraft_metadata_offset >= 0: ZkMigrationState MIGRATION, dual-write)"},
     {MigrationPhase::kraft, "kraft", "brokers into KRaft",
      "roll the brokers one at a time as KRaft brokers (process.roles=broker, node.id, no "
-     "zookeeper.connect)",
+     "zookeeper.connect; StandardAuthorizer for AclAuthorizer)",
      "every broker back in its ISRs and registered with the KRaft controllers"},
     {MigrationPhase::finalized, "finalized", "finalize (zkctl migrate finalize)",
      "roll the controllers without zookeeper.metadata.migration.enable and zookeeper.connect; "
@@ -157,16 +159,38 @@ void broker_changes(const inventory::Cluster& wanted, const inventory::Cluster& 
   }
 }
 
+// [security] differs from the deployed cluster's: the on-ramp or a change of authentication
+// would roll the brokers as well, under the migration's renders.
+void security_change(const inventory::Cluster& wanted, const inventory::Cluster& deployed,
+                     std::vector<std::string>& out) {
+  const auto& now = wanted.security;
+  const auto& was = deployed.security;
+  if (now.tls == was.tls && now.authentication == was.authentication &&
+      now.authorization == was.authorization)
+    return;
+  const auto text = [](const inventory::SecuritySettings& s) {
+    return std::string("tls = ") + (s.tls ? "true" : "false") + ", authentication = \"" +
+           inventory::to_string(s.authentication) +
+           "\", authorization = " + (s.authorization ? "true" : "false");
+  };
+  out.push_back("[security] (" + text(now) + ") is not what the cluster was deployed with (" +
+                text(was) +
+                "): a migration keeps the security as it is; change it before or "
+                "after the migration");
+}
+
 }  // namespace
 
 std::vector<std::string> migration_refusals(const inventory::Cluster& wanted,
-                                            const inventory::Cluster* deployed) {
+                                            const inventory::Cluster* deployed,
+                                            const std::string& onramp) {
   std::vector<std::string> out;
-  if (!wanted.security.open()) {
-    out.push_back(
-        "a migration to KRaft of a secure cluster (TLS, SCRAM users, ACLs) is not done by zkctl "
-        "yet; only an open cluster ([security] all off) is migrated");
+  if (!onramp.empty()) {
+    out.push_back("the security on-ramp stands at " + onramp +
+                  ": finish it (zkctl deploy, with --drop-plaintext to end Kafka's PLAINTEXT) "
+                  "before the migration");
   }
+  if (deployed != nullptr) security_change(wanted, *deployed, out);
   if (wanted.servers.empty()) {
     out.push_back(
         "a migration needs the ZooKeeper ensemble the brokers use: keep [[zookeeper.servers]] "

@@ -65,11 +65,14 @@ std::vector<MigrationStep> migration_steps(const MigrationRecord& record);
 std::optional<MigrationStep> next_migration_step(const MigrationRecord& record);
 
 // Why `wanted` cannot be migrated from the deployed ZooKeeper-mode cluster `deployed`
-// (null: none recorded), each with its fix; empty: it can. Refused: a secure cluster (not
-// done yet), no [[zookeeper.servers]], no controllers, a controller that is also a broker, a
-// broker added, dropped or moved during the migration, a controller id a broker has.
+// (null: none recorded), each with its fix; empty: it can. An open or a secure cluster is
+// migrated; refused: a security on-ramp not finished (`onramp`: the phase it stands at,
+// onramp_unfinished; "": none), [security] other than the deployed cluster's, no
+// [[zookeeper.servers]], no controllers, a controller that is also a broker, a broker added,
+// dropped or moved during the migration.
 std::vector<std::string> migration_refusals(const inventory::Cluster& wanted,
-                                            const inventory::Cluster* deployed);
+                                            const inventory::Cluster* deployed,
+                                            const std::string& onramp = "");
 
 // Why Kafka `version` cannot be migrated (KIP-866 needs 3.9.x on every node); nullopt: it can.
 std::optional<std::string> migration_release_problem(const DistVersion& version);

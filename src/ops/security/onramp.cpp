@@ -457,6 +457,14 @@ std::map<int, int> kept_plaintext_ports(const std::string& name) {
   return kept ? r.plaintext_ports : std::map<int, int>{};
 }
 
+std::string onramp_unfinished(const std::string& name) {
+  const Record r = read_record(name);
+  if (!r.phase) return "";
+  if (r.rolling_to) return std::string(to_string(*r.phase)) + " -> " + to_string(*r.rolling_to);
+  const bool terminal = *r.phase == SecurityPhase::open || *r.phase == SecurityPhase::secure;
+  return terminal ? "" : to_string(*r.phase);
+}
+
 namespace {
 
 // The clusters one on-ramp deploy works between.

@@ -90,6 +90,11 @@ bool onramp_opens_zk_acls(const inventory::Cluster& secure_side, inventory::Secu
 // local record): empty unless a phase with Kafka's secure listeners and PLAINTEXT is reached.
 std::map<int, int> kept_plaintext_ports(const std::string& name);
 
+// The on-ramp phase cluster `name` stands at when it is neither plainly open nor plainly secure
+// (the local record: a phase between them, Kafka's PLAINTEXT kept, or "<from> -> <to>" while a
+// roll is under way); "": none (every deploy then renders the cluster's own files).
+std::string onramp_unfinished(const std::string& name);
+
 // deploy's hook: when `ctx`'s cluster is on an on-ramp route, plan or run its phases (each a
 // deploy of its view, recorded as it completes) and return the report; nullopt: not an on-ramp,
 // deploy goes on as usual.

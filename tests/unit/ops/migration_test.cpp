@@ -4,14 +4,19 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <mutex>
 #include <string>
 
 #include "ops/cluster/state.hpp"
+#include "ops/kafka/node.hpp"
 #include "ops/migration/gate.hpp"
 #include "ops/migration/phase.hpp"
 #include "ops/migration/status.hpp"
 #include "ops/migration/zk_view.hpp"
+#include "ops/security/onramp.hpp"
 #include "support/cluster.hpp"
+#include "support/fake_remote.hpp"
+#include "support/free_port.hpp"
 
 namespace zkctl::ops {
 namespace {
@@ -144,16 +149,60 @@ TEST(MigrationRefusals, AnEarlierMigrationsControllersAreNotBrokers) {
   EXPECT_TRUE(migration_refusals(wanted_kraft(), &deployed).empty());
 }
 
+// A secure cluster (the defaults: TLS, SCRAM, authorization) is migrated as an open one is.
+TEST(MigrationRefusals, TheSecureSeedWithControllersIsAccepted) {
+  const auto deployed = testing::secure(deployed_zk());
+  EXPECT_TRUE(migration_refusals(testing::secure(wanted_kraft()), &deployed).empty());
+  auto mtls = testing::secure(wanted_kraft());
+  mtls.security.authentication = inventory::Authentication::mtls;
+  auto deployed_mtls = deployed;
+  deployed_mtls.security.authentication = inventory::Authentication::mtls;
+  EXPECT_TRUE(migration_refusals(mtls, &deployed_mtls).empty());
+}
+
+// The security moves with the on-ramp or a plain deploy, never under a migration's renders.
+TEST(MigrationRefusals, SecurityChangedOrAnOnrampUnderWayIsRefused) {
+  const auto open = deployed_zk();
+  auto refusals = migration_refusals(testing::secure(wanted_kraft()), &open);
+  ASSERT_EQ(refusals.size(), 1u);
+  EXPECT_EQ(refusals[0],
+            "[security] (tls = true, authentication = \"scram\", authorization = true) is not "
+            "what the cluster was deployed with (tls = false, authentication = \"none\", "
+            "authorization = false): a migration keeps the security as it is; change it before "
+            "or after the migration");
+  const auto secure = testing::secure(deployed_zk());
+  auto mtls = testing::secure(wanted_kraft());
+  mtls.security.authentication = inventory::Authentication::mtls;
+  EXPECT_EQ(migration_refusals(mtls, &secure).size(), 1u);
+  refusals = migration_refusals(testing::secure(wanted_kraft()), &secure, "zk-plaintext-off");
+  ASSERT_EQ(refusals.size(), 1u);
+  EXPECT_EQ(refusals[0],
+            "the security on-ramp stands at zk-plaintext-off: finish it (zkctl deploy, with "
+            "--drop-plaintext to end Kafka's PLAINTEXT) before the migration");
+}
+
+// What the refusal reads: the on-ramp's record, unless it ended plainly open or secure.
+TEST(MigrationRefusals, AnUnfinishedOnrampIsReadFromItsRecord) {
+  testing::TempDir home("zkctl-migration-onramp");
+  setenv("ZKCTL_HOME", home.path().c_str(), 1);
+  EXPECT_EQ(onramp_unfinished("seed"), "");
+  ASSERT_TRUE(record_security_phase("seed", R"({"phase":"secure"})").ok());
+  EXPECT_EQ(onramp_unfinished("seed"), "");
+  ASSERT_TRUE(record_security_phase("seed", R"({"phase":"open"})").ok());
+  EXPECT_EQ(onramp_unfinished("seed"), "");
+  ASSERT_TRUE(record_security_phase("seed", R"({"phase":"zk-plaintext-off"})").ok());
+  EXPECT_EQ(onramp_unfinished("seed"), "zk-plaintext-off");
+  ASSERT_TRUE(
+      record_security_phase("seed", R"({"phase":"secure","rolling_to":"zk-plaintext-off"})").ok());
+  EXPECT_EQ(onramp_unfinished("seed"), "secure -> zk-plaintext-off");
+  unsetenv("ZKCTL_HOME");
+}
+
 TEST(MigrationRefusals, EachProblemIsNamed) {
   const auto deployed = deployed_zk();
-  auto w = testing::secure(wanted_kraft());
-  auto refusals = migration_refusals(w, &deployed);
-  ASSERT_EQ(refusals.size(), 1u);
-  EXPECT_NE(refusals[0].find("secure cluster"), std::string::npos);
-
-  w = wanted_kraft();
+  auto w = wanted_kraft();
   w.servers.clear();
-  refusals = migration_refusals(w, &deployed);
+  auto refusals = migration_refusals(w, &deployed);
   ASSERT_EQ(refusals.size(), 1u);
   EXPECT_NE(refusals[0].find("[[zookeeper.servers]]"), std::string::npos);
 
@@ -269,6 +318,65 @@ TEST(MigrationGate, EachPhaseWaitsForWhatTheClusterMustSay) {
   finalized.quorum->leader_id = 3;
   EXPECT_FALSE(gate_waits_for(MigrationPhase::finalized, finalized, brokers));
   EXPECT_FALSE(gate_waits_for(MigrationPhase::prechecked, none, brokers));
+}
+
+// The gates ask the quorum of the controllers, from their hosts, through quorum-admin.sh:
+// with the admin identity's client config on a secure cluster (its CONTROLLER listener wants
+// a certificate), with none on an open one.
+TEST(MigrationGate, TheQuorumIsAskedOfTheControllersWithTheAdminConfig) {
+  testing::TempDir home("zkctl-migration-gate");
+  setenv("ZKCTL_HOME", home.path().c_str(), 1);
+  for (const bool secure : {false, true}) {
+    auto c = wanted_kraft();
+    c.servers = {testing::zk_server("127.0.0.1", 1, testing::free_port())};  // nothing there
+    for (auto& n : c.kafka_nodes) n.controller_port = 9093;
+    if (secure) c = testing::secure(c);
+    testing::FakeHosts hosts;
+    std::vector<std::pair<std::string, std::string>> asked;
+    std::mutex mu;
+    hosts.host_handler = [&](const std::string& host, const std::string& command) {
+      std::lock_guard lock(mu);
+      asked.emplace_back(host, command);
+      if (host == "ctl1") return remote::CommandResult{1, "ctl1 refused", ""};
+      return remote::CommandResult{0, "LeaderId: 2\nLeaderEpoch: 4\nCurrentVoters: [1,2,3]\n", ""};
+    };
+    runner::NullProgress progress;
+    Context ctx(c, hosts.options(std::chrono::milliseconds(200)), progress);
+    const auto look = look_at_migration(ctx, WithControllerQuorum::yes);
+    ASSERT_TRUE(look.quorum) << look.quorum_error;
+    EXPECT_EQ(look.quorum->leader_id, 2);
+    ASSERT_EQ(asked.size(), 2u);  // ctl1 failed, ctl2 answered; no broker asked
+    EXPECT_EQ(asked[0].first, "ctl1");
+    EXPECT_EQ(asked[1].first, "ctl2");
+    const std::string& cmd = asked[1].second;
+    EXPECT_NE(cmd.find("--bootstrap-controller"), std::string::npos) << cmd;
+    EXPECT_TRUE(cmd.ends_with(secure ? " zkctl /opt/kafka ctl1:9093,ctl2:9093,ctl3:9093 "
+                                       "/opt/kafka/config/tls/admin.properties status"
+                                     : " zkctl /opt/kafka ctl1:9093,ctl2:9093,ctl3:9093 '' status"))
+        << cmd;
+  }
+  unsetenv("ZKCTL_HOME");
+}
+
+// The users and ACLs of a secure cluster are reconciled by deploy's users stage in every
+// phase but dual-write's, whose deploy leaves them for after its gate (the driver's
+// users_after_gate): the stage is not planned there.
+TEST(MigrationUsers, TheDualWritePhaseLeavesTheUsersStageForAfterItsGate) {
+  testing::TempDir home("zkctl-migration-users");
+  setenv("ZKCTL_HOME", home.path().c_str(), 1);
+  auto c = testing::secure(wanted_kraft());
+  c.security.users.push_back({"app", "", {"orders"}, {"orders"}, {"app-"}, {}});
+  runner::NullProgress progress;
+  Options o;
+  KafkaTier tier(c, c.kafka_nodes);
+  Context in_deploy(c, o, progress);
+  EXPECT_EQ(tier.reconcile_text(in_deploy),
+            "1 user(s) of the inventory: SCRAM-SHA-512 credentials and ACLs; what zkctl created "
+            "for users the inventory dropped is removed");
+  o.kafka_users = KafkaUsersStage::later;
+  Context later(c, o, progress);
+  EXPECT_EQ(tier.reconcile_text(later), "");
+  unsetenv("ZKCTL_HOME");
 }
 
 TEST(MigrationStatus, TextAndJsonSayThePhaseAndTheWait) {
