@@ -3,8 +3,10 @@
 // whatever you have done and then follow revert directions for the last fully completed step").
 
 #include "ops/cluster/state.hpp"
+#include "ops/kafka/health.hpp"
 #include "ops/kafka/node.hpp"
 #include "ops/migration/driver.hpp"
+#include "ops/migration/zk_view.hpp"
 #include "remote/scripts.hpp"
 #include "render/kafka.hpp"
 #include "render/kafka_paths.hpp"
@@ -52,6 +54,24 @@ bool roll(Context& ctx, const inventory::Cluster& view, const std::string& clust
   for (const auto& p : run.deploy.refusals) run.problems.push_back(p);
   for (const auto& f : run.deploy.failures)
     run.problems.push_back(f.host + ": " + f.failed_step + ": " + f.error);
+  return false;
+}
+
+// After /controller was removed: one of the brokers took it (Kafka's revert steps: "so that one
+// of the brokers can become the new old-style controller"), so the last roll knows its active
+// controller and restarts it last. Polled as the roll's gates are (--wait-timeout).
+bool await_broker_controller(Context& ctx, const inventory::Cluster& c, MigrationRun& run) {
+  auto v = poll_gate(ctx, "", "rollback", GatePhase::before, [&]() -> GateVerdict {
+    auto view = read_zk_migration(c, ctx.admin_timeout());
+    if (!view) return {GateVerdict::Kind::wait, "waiting for ZooKeeper: " + view.error().message};
+    const auto& ctl = view->controller;
+    const bool broker = ctl && !ctl->kraft && view->brokers.count(ctl->id);
+    if (broker) return {};
+    return {GateVerdict::Kind::wait, "waiting for a broker to take /controller"};
+  });
+  if (v && v->kind == GateVerdict::Kind::go) return true;
+  run.outcome = MigrationRun::Outcome::failed;
+  run.problems.push_back(v ? v->why : v.error().message);
   return false;
 }
 
@@ -124,6 +144,7 @@ MigrationRun rollback_migration(Context& ctx, MigrationRecord record) {
     note(ctx, "", "removed /controller and /migration (was: " + *was + ")");
     run.done.push_back("ZooKeeper: /controller and /migration removed (/migration was " +
                        (was->empty() ? std::string("absent") : *was) + ")");
+    if (!await_broker_controller(ctx, c, run)) return run;
     // Every broker without the migration's settings (the last roll; controllers taken out).
     // Kafka 3.9.2 may leave a broker here whose AlterPartition channel died as the controller
     // moved back to a ZooKeeper broker (ops/kafka/gate.cpp). Nothing the cluster reports shows
