@@ -218,7 +218,8 @@ struct ConfigResourceDeleter {
 };
 using ConfigResource = std::unique_ptr<rd_kafka_ConfigResource_t, ConfigResourceDeleter>;
 
-// min.insync.replicas of one described resource into `out`; an error names the resource.
+// min.insync.replicas (and a topic's unclean.leader.election.enable) of one described
+// resource into `out`; an error names the resource.
 util::Result<void> take_min_insync(const rd_kafka_ConfigResource_t* res, KafkaMinInsync& out) {
   const std::string name = rd_kafka_ConfigResource_name(res);
   if (rd_kafka_ConfigResource_error(res) != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -231,9 +232,12 @@ util::Result<void> take_min_insync(const rd_kafka_ConfigResource_t* res, KafkaMi
   size_t n = 0;
   const rd_kafka_ConfigEntry_t** entries = rd_kafka_ConfigResource_configs(res, &n);
   for (size_t i = 0; i < n; ++i) {
-    if (std::string(rd_kafka_ConfigEntry_name(entries[i])) != "min.insync.replicas") continue;
+    const std::string key = rd_kafka_ConfigEntry_name(entries[i]);
     const char* value = rd_kafka_ConfigEntry_value(entries[i]);
     if (value == nullptr) continue;
+    if (topic && key == "unclean.leader.election.enable" && std::string(value) == "true")
+      out.unclean.insert(name);
+    if (key != "min.insync.replicas") continue;
     const int v = std::atoi(value);
     if (v < 1) return util::fail(name + ": min.insync.replicas=" + value);
     if (!topic) {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -59,9 +60,13 @@ util::Result<KafkaMetadata> kafka_metadata(const KafkaAccess& access,
 struct KafkaMinInsync {
   std::map<std::string, int> topics;  // only topics with their own value
   int broker = 1;                     // the broker's min.insync.replicas (Kafka's default: 1)
+  // Topics that may elect an out-of-sync replica (unclean.leader.election.enable=true, the
+  // value each topic runs with, its own or the broker's).
+  std::set<std::string> unclean;
 
   // The value `topic` runs with: its own, else the broker's.
   int of(const std::string& topic) const;
+  bool unclean_of(const std::string& topic) const { return unclean.count(topic) > 0; }
 };
 
 // Ask `access` for min.insync.replicas of `topics` and of broker `broker_id`, within

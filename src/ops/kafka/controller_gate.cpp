@@ -4,18 +4,11 @@
 
 namespace zkctl::ops {
 
-namespace {
-
-bool voter(const ReplicaRow& r) {
-  return r.status == "Leader" || r.status == "Follower";
-}
-
-}  // namespace
-
 GateVerdict controller_restart_gate(const std::vector<ReplicaRow>& rows, int id) {
   const long long now = quorum_leader_clock(rows);
   if (now < 0) return {GateVerdict::Kind::wait, "waiting for the controller quorum's leader"};
-  const auto voters = std::count_if(rows.begin(), rows.end(), voter);
+  const auto voters =
+      std::count_if(rows.begin(), rows.end(), [](const ReplicaRow& r) { return r.voter(); });
   const auto serving = serving_voters(rows, {id});
   if (serving >= voters / 2 + 1) return {};
   return {GateVerdict::Kind::wait, "waiting for the controller quorum: " + std::to_string(serving) +

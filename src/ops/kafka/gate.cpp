@@ -173,6 +173,7 @@ GateVerdict gate_restart_holding_leader(const probe::KafkaMetadata& md,
                                         const HeldOut& held) {
   const int l = held.leader;
   std::vector<std::string> refused;
+  std::vector<std::string> offline;  // held out, and `l` their only in-sync replica
   for (const auto& p : md.partitions) {
     const int need = min.of(p.topic);
     const int rf = static_cast<int>(p.replicas.size());
@@ -183,18 +184,32 @@ GateVerdict gate_restart_holding_leader(const probe::KafkaMetadata& md,
       // lost: acks=all wrote to each of them); the ISR is 1 short until `broker` rejoins.
       const bool heir = std::any_of(p.isr.begin(), p.isr.end(),
                                     [&](int r) { return r != l && registered(md, r); });
-      if (!heir || in_sync < need)
+      if (heir && in_sync < need) {
+        refused.push_back(isr_text(p, in_sync, need));
+      } else if (!heir && min.unclean_of(p.topic)) {
         refused.push_back(isr_text(p, in_sync, need) +
-                          (heir ? "" : ", no other in-sync replica to lead it"));
+                          ", no other in-sync replica to lead it and "
+                          "unclean.leader.election.enable=true");
+      } else if (!heir) {
+        // Its ISR can never grow while `l` runs, so waiting cannot help: restarted, its log
+        // is flushed, the partition is offline until `l` registers again and, its only
+        // in-sync replica, is elected again (no unclean election: nothing acknowledged lost).
+        offline.push_back(partition_name(p));
+      }
     } else if (in_sync - 1 < need) {
       refused.push_back(isr_text(p, in_sync, need) + ", " + std::to_string(in_sync - 1) +
                         " without broker " + std::to_string(l));
     }
   }
-  if (refused.empty()) return {};
-  return {
-      GateVerdict::Kind::refuse,
-      "broker " + std::to_string(l) + " not restarted ahead of its turn: " + refusal_list(refused)};
+  if (!refused.empty())
+    return {GateVerdict::Kind::refuse,
+            "broker " + std::to_string(l) +
+                " not restarted ahead of its turn: " + refusal_list(refused)};
+  if (offline.empty()) return {};
+  return {GateVerdict::Kind::go, "it is the only in-sync replica of " +
+                                     some_of(offline, 3, ", ", " ") +
+                                     ": offline until it is back (no other replica may lead "
+                                     "them; nothing acknowledged is lost)"};
 }
 
 std::optional<HeldOut> HoldWatch::observe(const std::vector<HeldOut>& held, Clock::time_point now) {

@@ -65,7 +65,10 @@ std::vector<HeldOut> leaders_holding_out(const probe::KafkaMetadata& md, int bro
 // member of the ISR, so: every partition `broker` is held out of keeps an in-sync replica
 // besides the leader (all registered) and is not below its min.insync.replicas now; every
 // other partition keeps its min ISR without it (rf <= min never blocks, as in
-// gate_before_restart).
+// gate_before_restart). A partition it holds `broker` out of with no other in-sync replica
+// (its ISR can never grow while it runs) does not refuse it unless the topic allows unclean
+// elections: the verdict is go with `why` naming the partitions offline while it restarts.
+// An empty `why` on go: nothing goes offline.
 GateVerdict gate_restart_holding_leader(const probe::KafkaMetadata& md,
                                         const probe::KafkaMinInsync& min, int broker,
                                         const HeldOut& held);

@@ -276,6 +276,25 @@ std::string held_text(const HeldOut& h, int broker, std::chrono::milliseconds bo
          std::to_string(bound.count()) + " ms (replica.lag.time.max.ms)";
 }
 
+// Of the leaders holding `broker` out (all of them for the same bound), the one to restart
+// first: the first that may go with no partition offline, else the first that may go at all
+// (a leader that is the only in-sync replica left: with two leaders not expanding ISRs,
+// restarting one leaves the other alone in its ISRs). Else none, and `refused` says why.
+std::optional<Rejoin> first_to_restart(Context& ctx, const probe::KafkaMetadata& md, int broker,
+                                       const std::vector<HeldOut>& held,
+                                       std::chrono::milliseconds bound, std::string& refused) {
+  std::optional<Rejoin> fallback;
+  for (const auto& h : held) {
+    const std::string why = held_text(h, broker, bound);
+    GateVerdict may = may_restart_first(ctx, md, broker, h);
+    if (may.kind == GateVerdict::Kind::refuse) refused = why + "; " + may.why;
+    if (may.kind != GateVerdict::Kind::go) continue;
+    if (may.why.empty()) return Rejoin{h.leader, why};
+    if (!fallback) fallback = Rejoin{h.leader, why + "; " + may.why};
+  }
+  return fallback;
+}
+
 }  // namespace
 
 util::Result<Rejoin> await_rejoin(Context& ctx, const inventory::KafkaNode& node,
@@ -291,14 +310,10 @@ util::Result<Rejoin> await_rejoin(Context& ctx, const inventory::KafkaNode& node
     // An unreadable cluster neither counts nor resets the holding.
     auto due = md ? watch.observe(held, std::chrono::steady_clock::now()) : std::nullopt;
     if (!due) return v;
-    const std::string why = held_text(*due, node.id, watch.bound());
-    GateVerdict may = may_restart_first(ctx, *md, node.id, *due);
-    if (may.kind == GateVerdict::Kind::go) {
-      rejoin = Rejoin{due->leader, why};
-      return may;  // ends the polling: `due` is restarted first
-    }
-    if (may.kind == GateVerdict::Kind::refuse) refused = why + "; " + may.why;
-    return v;
+    auto first = first_to_restart(ctx, *md, node.id, held, watch.bound(), refused);
+    if (!first) return v;
+    rejoin = *first;
+    return GateVerdict{};  // ends the polling: that leader is restarted first
   });
   if (!back)
     return util::fail(back.error().message + (refused.empty() ? "" : " (" + refused + ")"));

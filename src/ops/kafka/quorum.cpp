@@ -284,8 +284,7 @@ int serving_voters(const std::vector<ReplicaRow>& rows, const std::set<int>& exc
   const long long now = quorum_leader_clock(rows);
   if (now < 0) return 0;
   return static_cast<int>(std::count_if(rows.begin(), rows.end(), [&](const ReplicaRow& r) {
-    return (r.status == "Leader" || r.status == "Follower") && !excluded.count(r.id) &&
-           now - r.last_caught_up_ms <= kServingWithinMs;
+    return r.voter() && !excluded.count(r.id) && now - r.last_caught_up_ms <= kServingWithinMs;
   }));
 }
 

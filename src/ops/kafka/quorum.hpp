@@ -51,6 +51,8 @@ struct ReplicaRow {
   long long lag = -1;
   long long last_caught_up_ms = -1;  // LastCaughtUpTimestamp
   std::string status;                // Leader, Follower, Observer
+
+  bool voter() const { return status == "Leader" || status == "Follower"; }
 };
 
 // Parsers of the tools' answers (exposed for tests). parse_quorum_members fails without LeaderId.

@@ -258,18 +258,37 @@ TEST(KafkaHeldOut, TheHoldingLeaderMayGoWhenAnotherInSyncReplicaTakesOver) {
   EXPECT_EQ(v.kind, Kind::go) << v.why;
 }
 
-TEST(KafkaHeldOut, TheHoldingLeaderIsKeptWhenItIsTheOnlyInSyncReplica) {
-  // Its shutdown would leave t-1 leaderless (or to an unclean election): never.
+TEST(KafkaHeldOut, TheHoldingLeaderThatIsTheOnlyInSyncReplicaGoesWithThePartitionOffline) {
+  // Its ISR can never grow while it runs: restarted, t-1 is offline until it is back.
   auto md = cluster({part("t", 0, {1, 2, 3}, {1, 2, 3}), part("t", 1, {3, 1, 2}, {3})});
   HeldOut held{3, {"t-1"}};
   auto v = gate_restart_holding_leader(md, min_isr(1), 2, held);
-  EXPECT_EQ(v.kind, Kind::refuse);
-  EXPECT_NE(v.why.find("t-1 ISR 1/3 (min 1), no other in-sync replica to lead it"),
+  EXPECT_EQ(v.kind, Kind::go);
+  EXPECT_NE(v.why.find("the only in-sync replica of t-1: offline until it is back"),
             std::string::npos)
       << v.why;
-  // An in-sync replica that is not registered does not count either.
+  // With a heir nothing goes offline: go with no why.
+  EXPECT_TRUE(gate_restart_holding_leader(held_by_three(), min_isr(1), 2,
+                                          leaders_holding_out(held_by_three(), 2, {3})[0])
+                  .why.empty());
+  // An in-sync replica that is not registered is no heir either.
   md = cluster({part("t", 1, {3, 1, 2}, {3, 1})}, {2, 3});
-  EXPECT_EQ(gate_restart_holding_leader(md, min_isr(1), 2, held).kind, Kind::refuse);
+  v = gate_restart_holding_leader(md, min_isr(1), 2, held);
+  EXPECT_EQ(v.kind, Kind::go);
+  EXPECT_FALSE(v.why.empty());
+}
+
+TEST(KafkaHeldOut, TheOnlyInSyncReplicaIsKeptWhenTheTopicAllowsUncleanElections) {
+  // An out-of-sync replica could take t-1 over while it restarts: never.
+  auto md = cluster({part("t", 0, {1, 2, 3}, {1, 2, 3}), part("t", 1, {3, 1, 2}, {3})});
+  auto min = min_isr(1);
+  min.unclean.insert("t");
+  auto v = gate_restart_holding_leader(md, min, 2, {3, {"t-1"}});
+  EXPECT_EQ(v.kind, Kind::refuse);
+  EXPECT_NE(v.why.find("t-1 ISR 1/3 (min 1), no other in-sync replica to lead it and "
+                       "unclean.leader.election.enable=true"),
+            std::string::npos)
+      << v.why;
 }
 
 TEST(KafkaHeldOut, TheHoldingLeaderIsKeptWhenAPartitionIsBelowItsMinForOtherReasons) {
