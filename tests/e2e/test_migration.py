@@ -292,7 +292,8 @@ def zk_controller(zk: Zkctl) -> int:
 
 
 def hold_isrs(lab, zk: Zkctl, broker: int) -> tuple[int, str]:
-    """The broker the roll restarts after `broker` (the controller goes last) is cut off from
+    """The broker the roll restarts after `broker` (the controller goes last: the rollback's
+    last roll starts once a broker holds /controller, so it is the one read here) is cut off from
     the controller's inter-broker listener (INTERNAL, 9094) inside its own network namespace
     (its connections there reset): it leads on, but its AlterPartition requests fail, so no ISR
     it leads grows. Returns it and its host."""
