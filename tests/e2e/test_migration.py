@@ -318,9 +318,10 @@ def release_isrs(host: str) -> None:
 
 def rollback_holding_isrs(lab, zkm) -> tuple[int, str, int | None]:
     """`migrate rollback`, its last roll meeting a leader that cannot expand ISRs (what Kafka
-    3.9.2's race leaves, see the header; rare by itself, so made here): once the roll's first
-    broker is back up, the next one is held (hold_isrs) until zkctl says it restarts it ahead of
-    its turn. Returns exit code, output and the held broker."""
+    3.9.2's race leaves, see the header; rare by itself, so made here): as the roll's first
+    broker restarts, the next one is held (hold_isrs) until zkctl says it restarts it ahead of
+    its turn (a first broker back at once prints no wait to trigger on). Returns exit code,
+    output and the held broker."""
     proc = subprocess.Popen([str(zkm.binary), "migrate", "rollback", "-i", S.kraft], env=zkm.env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             stdin=subprocess.DEVNULL)
@@ -329,9 +330,10 @@ def rollback_holding_isrs(lab, zkm) -> tuple[int, str, int | None]:
     try:
         for line in proc.stdout:
             lines.append(line)
-            m = re.search(r"waiting for broker (\d+) (to register$|back in ISR)", line.rstrip())
+            # The last roll's first broker is about to restart: hold the one after it.
+            m = re.search(r"^\[node(\d)\] kafka rolling restart: \.\.\.$", line.rstrip())
             if m and held is None:
-                held = hold_isrs(lab, zkm, int(m.group(1)))
+                held = hold_isrs(lab, zkm, 10 + int(m.group(1)))
             if held and "ahead of its turn" in line:
                 release_isrs(held[1])
         proc.wait(timeout=900)
