@@ -322,6 +322,11 @@ def rollback_holding_isrs(lab, zkm) -> tuple[int, str, int | None]:
     broker restarts, the next one is held (hold_isrs) until zkctl says it restarts it ahead of
     its turn (a first broker back at once prints no wait to trigger on). Returns exit code,
     output and the held broker."""
+    # Preferred leaders first: the rolls before left leadership on the brokers restarted
+    # last, and a held broker leading nothing would hold nobody out.
+    lab.exec("node1", ["/opt/kafka/current/bin/kafka-leader-election.sh", "--bootstrap-server",
+                       "node1:9094", "--command-config", ADMIN_PROPERTIES, "--election-type",
+                       "PREFERRED", "--all-topic-partitions"], timeout=120)
     proc = subprocess.Popen([str(zkm.binary), "migrate", "rollback", "-i", S.kraft], env=zkm.env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             stdin=subprocess.DEVNULL)
@@ -334,7 +339,10 @@ def rollback_holding_isrs(lab, zkm) -> tuple[int, str, int | None]:
             m = re.search(r"^\[node(\d)\] kafka rolling restart: \.\.\.$", line.rstrip())
             if m and held is None:
                 held = hold_isrs(lab, zkm, 10 + int(m.group(1)))
-            if held and "ahead of its turn" in line:
+            # Released once zkctl restarts it ahead of its turn, or its own turn comes: a hold
+            # kept on would cut the next controller off from the brokers restarted after it.
+            if held and ("ahead of its turn" in line or
+                         line.startswith(f"[{held[1]}] kafka rolling restart: ...")):
                 release_isrs(held[1])
         proc.wait(timeout=900)
     finally:
