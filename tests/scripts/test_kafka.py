@@ -141,11 +141,13 @@ class TestFormat:
                             f'echo "$KAFKA_HEAP_OPTS|$FROM_ENV|$*" > {q(str(kafka.root))}/called\n'})
         kafka.config.mkdir()
         kafka.env.write_text("FROM_ENV='env applied'\n")
-        args = [kafka.install, kafka.props, 'cluster-id', kafka.meta, kafka.env, '']
+        # A ZooKeeper-mode cluster's id may begin with '-' (base64url); as its own argument
+        # kafka-storage.sh would take it for an option.
+        args = [kafka.install, kafka.props, '-6CqpZ3MQFiyMea3VLMGiw', kafka.meta, kafka.env, '']
         r = run('kafka/format.sh', *args)
         assert (r.returncode, r.stdout) == (0, 'formatted\n'), r.stderr
         assert (kafka.root / 'called').read_text() == \
-            f'-Xmx256m|env applied|format -t cluster-id -c {kafka.props}\n'
+            f'-Xmx256m|env applied|format --cluster-id=-6CqpZ3MQFiyMea3VLMGiw -c {kafka.props}\n'
         kafka.log_dirs[0].mkdir()
         kafka.meta.write_text('node.id=1\n')
         (kafka.root / 'called').unlink()
@@ -395,7 +397,7 @@ def test_format_passes_the_quorum_arguments_on(run, kafka):
             '--initial-controllers', '1@h 1:9093:AAAAAAAAAAAAAAAAAAAAAQ,2@h2:9093:BBB')
     assert (r.returncode, r.stdout) == (0, 'formatted\n'), r.stderr
     assert (kafka.root / 'called').read_text() == (
-        f'format|-t|cid|-c|{kafka.props}|--initial-controllers|'
+        f'format|--cluster-id=cid|-c|{kafka.props}|--initial-controllers|'
         '1@h 1:9093:AAAAAAAAAAAAAAAAAAAAAQ,2@h2:9093:BBB|')
 
 
