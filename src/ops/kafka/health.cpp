@@ -261,15 +261,6 @@ GateVerdict look_after(Context& ctx, int broker, const std::set<int>& unrolled,
   return v;
 }
 
-// Whether the due `held` leader may go now (gate_restart_holding_leader with the topics'
-// min.insync.replicas).
-GateVerdict may_restart_first(Context& ctx, const probe::KafkaMetadata& md, int broker,
-                              const HeldOut& held) {
-  auto min = read_min_insync(ctx, md, broker);
-  if (!min) return {GateVerdict::Kind::wait, "waiting for " + min.error().message};
-  return gate_restart_holding_leader(md, *min, broker, held);
-}
-
 std::string held_text(const HeldOut& h, int broker, std::chrono::milliseconds bound) {
   return "broker " + std::to_string(h.leader) + " has not taken broker " + std::to_string(broker) +
          " back into the ISRs it leads (" + some_of(h.partitions, 3, ", ", " ") + ") for " +
@@ -283,10 +274,15 @@ std::string held_text(const HeldOut& h, int broker, std::chrono::milliseconds bo
 std::optional<Rejoin> first_to_restart(Context& ctx, const probe::KafkaMetadata& md, int broker,
                                        const std::vector<HeldOut>& held,
                                        std::chrono::milliseconds bound, std::string& refused) {
+  auto min = read_min_insync(ctx, md, broker);  // once for every leader weighed
+  if (!min) {
+    refused = "waiting for " + min.error().message;
+    return std::nullopt;
+  }
   std::optional<Rejoin> fallback;
   for (const auto& h : held) {
     const std::string why = held_text(h, broker, bound);
-    GateVerdict may = may_restart_first(ctx, md, broker, h);
+    GateVerdict may = gate_restart_holding_leader(md, *min, broker, h);
     if (may.kind == GateVerdict::Kind::refuse) refused = why + "; " + may.why;
     if (may.kind != GateVerdict::Kind::go) continue;
     if (may.why.empty()) return Rejoin{h.leader, why};
