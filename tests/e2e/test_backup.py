@@ -141,17 +141,20 @@ def test_backup_under_write_load_and_verify(lab, cluster, state, tmp_path_factor
         ConfigResource("topic", TOPIC)].result(30)
     out = tmp_path_factory.mktemp("archives") / "seed.tar"
     writer = ZxidWriter()
-    time.sleep(2)
-    proc = cluster.run("backup", "--out", str(out), "--json")
-    assert proc.returncode == 0, proc.stderr
-    m = manifest_of(proc)
-    last = int(m["zxid"]["last"], 16)
-    # The writer goes on until writes newer than the archive are acknowledged (on a loaded
-    # machine one fsync may stall it for longer than a fixed pause).
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and sum(z > last for z in list(writer.acked.values())) < 20:
-        time.sleep(0.2)
-    writer.stop()
+    try:
+        time.sleep(2)
+        proc = cluster.run("backup", "--out", str(out), "--json")
+        assert proc.returncode == 0, proc.stderr
+        m = manifest_of(proc)
+        last = int(m["zxid"]["last"], 16)
+        # The writer goes on until writes newer than the archive are acknowledged (on a loaded
+        # machine one fsync may stall it for longer than a fixed pause).
+        deadline = time.monotonic() + 60
+        while (time.monotonic() < deadline
+               and sum(z > last for z in list(writer.acked.values())) < 20):
+            time.sleep(0.2)
+    finally:
+        writer.stop()  # a failed backup leaves no writer running into the next cases
     assert m["cluster"] == "seed" and m["server"]["mode"] in ("follower", "observer")
     assert oct(out.stat().st_mode & 0o777) == "0o600"
     before = [s for s, z in writer.acked.items() if z <= last]
