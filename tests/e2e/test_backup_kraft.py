@@ -16,7 +16,7 @@ import time
 import pytest
 
 from lab import REPO
-from zk_helpers import Zkctl, inventory_variant
+from zk_helpers import tail, Zkctl, inventory_variant
 
 KRAFT = REPO / "inventories" / "kraft.toml"
 HOSTS = ("kf1", "kf2", "kf3")
@@ -36,7 +36,7 @@ def kraft(lab, kafka4_dist, zkctl_bin, tmp_path_factory) -> tuple[Zkctl, object]
                  '0\n"metadata.log.max.snapshot.interval.ms" = 3000'})
     zk = Zkctl(zkctl_bin, tmp_path_factory.mktemp("zkctl-home-kbackup"))
     proc = zk.run("deploy", str(inv))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     return zk, inv
 
 
@@ -60,7 +60,7 @@ def test_backup_takes_a_followers_newest_snapshot(lab, kraft, state, tmp_path_fa
         time.sleep(1)
     out = tmp_path_factory.mktemp("archives") / "kraft.tar"
     proc = zk.run("backup", "-i", str(inv), "--out", str(out), "--json")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     m = json.loads(proc.stdout)["manifest"]
     assert m["kind"] == "kraft-metadata" and m["cluster"] == "kraft"
     code, status = zk.status("-i", str(inv))
@@ -76,7 +76,7 @@ def test_backup_takes_a_followers_newest_snapshot(lab, kraft, state, tmp_path_fa
                              ".checkpoint")
     state["archive"], state["manifest"] = out, m
     proc = zk.run("backup", "-i", str(inv), "--out", str(out.with_name("plain.tar")))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     assert re.search(r"backup of kraft from kf\d \(node \d, follower\): metadata snapshot at "
                      r"offset \d+, epoch \d+, cluster id " + m["cluster_id"], proc.stdout)
     assert re.search(r"records: [1-9]\d*, read by Kafka 4\.", proc.stdout), proc.stdout
@@ -85,7 +85,7 @@ def test_backup_takes_a_followers_newest_snapshot(lab, kraft, state, tmp_path_fa
 def test_verify_reads_the_snapshot_with_kafka(kraft, state):
     zk, inv = kraft
     proc = zk.run("backup", "verify", str(state["archive"]), "-i", str(inv))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     assert "verified" in proc.stdout and TOPIC in proc.stdout
     proc = zk.run("backup", "verify", str(state["archive"]), "-i", str(inv), "--json")
     j = json.loads(proc.stdout)
@@ -122,14 +122,14 @@ def test_damaged_archives_are_refused_by_verify(kraft, state, tmp_path):
     bad = tmp_path / "flipped.tar"
     bad.write_bytes(bytes(flipped))
     proc = zk.run("backup", "verify", str(bad), "-i", str(inv))
-    assert proc.returncode == 1 and "NOT VERIFIED" in proc.stdout, proc.stdout + proc.stderr
+    assert proc.returncode == 1 and "NOT VERIFIED" in proc.stdout, tail(proc)
     assert "sha256" in proc.stderr
     # Checksums made to match: Kafka's own CRC check of the record batch finds it.
     resealed = tmp_path / "resealed.tar"
     rewrite(state["archive"], resealed,
             lambda d: d[:len(d) // 2] + bytes([d[len(d) // 2] ^ 0xFF]) + d[len(d) // 2 + 1:])
     proc = zk.run("backup", "verify", str(resealed), "-i", str(inv))
-    assert proc.returncode == 1 and "NOT VERIFIED" in proc.stdout, proc.stdout + proc.stderr
+    assert proc.returncode == 1 and "NOT VERIFIED" in proc.stdout, tail(proc)
     assert "isvalid: false" in proc.stderr or "could not read" in proc.stderr, proc.stderr
 
 
@@ -137,6 +137,6 @@ def test_restore_refuses_a_kraft_metadata_archive(lab, kraft, state):
     zk, inv = kraft
     before = {h: lab.pid_of(h, KAFKA_PATTERN) for h in HOSTS}
     proc = zk.run("restore", str(state["archive"]), "-i", str(inv), "--yes")
-    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.returncode == 2, tail(proc)
     assert "kraft-metadata backup" in proc.stderr and "nothing was changed" in proc.stderr
     assert {h: lab.pid_of(h, KAFKA_PATTERN) for h in HOSTS} == before  # nothing stopped

@@ -14,7 +14,7 @@ import pytest
 
 from kafka_helpers import SequencedProducer, consume_all, create_topic
 from lab import REPO
-from zk_helpers import record_case, scrape, with_metrics, Zkctl, ZnodeWriter
+from zk_helpers import tail, record_case, scrape, with_metrics, Zkctl, ZnodeWriter
 
 # seed-kafka.toml with the ensemble's transaction log in its own dir (data_log_dir, under
 # /var/log: private to each lab host), so destroy --purge-data is seen to remove it too.
@@ -105,7 +105,7 @@ def test_zk_mode_deploy_registers_every_broker(lab, zkk):
 
 def test_zk_mode_verify_passes(zkk):
     proc = zkk.run("verify", "--json")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     import json
     report = json.loads(proc.stdout)
     assert report["ok"] and report["lost"] == 0 and report["produced"] == 100
@@ -178,7 +178,7 @@ def test_killing_the_controllers_broker_moves_the_controller(lab, zkk):
     status = wait_kafka(zkk, lambda s: kafka_of(s)["controller"] not in (None, old))
     assert kafka_of(status)["controller"] in {11, 12, 13} - {old}
     proc = zkk.run("verify", "-n", "50")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     # Bring it back; the `node already exists` window of the old session is waited out.
     proc = zkk.run("start", host)
     assert proc.returncode == 0, proc.stderr
@@ -242,7 +242,7 @@ def test_zk_mode_roll_stops_at_a_partition_below_min_isr_and_names_it(lab, zkk):
     wait_kafka(zkk, lambda s: kafka_of(s)["under_replicated"] > 0, 60)
     before = kafka_pids(lab, [hosts[first], hosts[controller]])
     proc = zkk.run("restart", "--wait-timeout", "30")
-    assert proc.returncode == 4, proc.stdout + proc.stderr
+    assert proc.returncode == 4, tail(proc)
     assert f"{topic}-0 ISR 2/3 (min 2), 1 without broker {first}" in proc.stderr, proc.stderr
     assert f"stopped at {hosts[first]} (kafka {first})" in proc.stderr, proc.stderr
     assert kafka_pids(lab, [hosts[first], hosts[controller]]) == before
@@ -422,7 +422,7 @@ def test_kraft_every_node_serves_metrics_with_the_quorum_state(kraft):
 
 def test_kraft_verify_passes(kraft):
     proc = kraft.run("verify")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     assert "100/100 read back" in proc.stdout
 
 
@@ -451,7 +451,7 @@ def test_kraft_killed_quorum_leader_is_replaced(lab, kraft):
     status = wait_kafka(kraft, lambda s: sorted(kafka_of(s)["registered"]) == sorted({1, 2, 3} - {old}))
     assert kraft.status()[0] == 3  # a configured broker is not registered: unhealthy
     proc = kraft.run("verify", "-n", "50")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     proc = kraft.run("start", host)
     assert proc.returncode == 0, proc.stderr
     code, status = kraft.status()
@@ -524,10 +524,10 @@ def test_kraft_controllers_added_and_removed_live_under_load(lab, kraft):
     try:
         time.sleep(2)
         plan = kraft.run("plan", str(five))
-        assert plan.returncode == 0, plan.stdout + plan.stderr
+        assert plan.returncode == 0, tail(plan)
         assert "add controller" in plan.stdout, plan.stdout
         added = kraft.run("deploy", str(five))
-        assert added.returncode == 0, added.stdout + added.stderr
+        assert added.returncode == 0, tail(added)
         progress = added.stdout + added.stderr
         assert re.search(r"observer 4 caught up; add-controller", progress), progress
         assert re.search(r"voter 5 of the controller quorum", progress), progress
@@ -543,7 +543,7 @@ def test_kraft_controllers_added_and_removed_live_under_load(lab, kraft):
         assert proc.returncode == 0, proc.stderr
         wait_kafka(kraft, lambda s: kafka_of(s)["ok"], timeout=120)
         removed = kraft.run("deploy", str(four))
-        assert removed.returncode == 0, removed.stdout + removed.stderr
+        assert removed.returncode == 0, tail(removed)
         assert "remove-controller 5" in removed.stdout + removed.stderr, removed.stderr
         _, status = kraft.status()
         assert sorted(kafka_of(status)["quorum"]["voters"]) == [1, 2, 3, 4], status

@@ -30,7 +30,7 @@ import pytest
 from kafka_helpers import SequencedProducer, consume_all, create_topic
 from lab import REPO
 from test_security import admin_conf, librdkafka_conf, pki
-from zk_helpers import Zkctl, record_case
+from zk_helpers import tail, Zkctl, record_case
 
 # The rollback's last roll once hung (clean-clone run of 2026-11-30): Kafka 3.9.2's broker 13,
 # still in migration mode, lost its AlterPartition channel when the controller moved from KRaft
@@ -170,7 +170,7 @@ def admin_tool(lab, *args: str) -> str:
     proc = lab.exec("node1", [f"/opt/kafka/current/bin/{tool}", "--bootstrap-server",
                               "node1:9094", "--command-config", ADMIN_PROPERTIES, *rest],
                     timeout=180)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     return proc.stdout
 
 
@@ -257,7 +257,7 @@ def test_plan_shows_the_phases(zkm):
 
 def test_phases_up_to_dual_write(lab, zkm):
     proc = zkm.run("migrate", "run", "--until", "dual_write", "-i", S.kraft, timeout=900)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     assert "migration: pre-checks: cluster id" in proc.stdout
     s = migration_status(zkm)
     assert s["done"] == "dual_write" and s["gate"]["holds"], s
@@ -406,7 +406,7 @@ def test_migration_again_interrupted_then_resumed(lab, zkm):
     assert pid, lab.processes("node3")
     lab.kill("node3", pid, signal.SIGKILL)
     proc = zkm.run("deploy", S.kraft, timeout=1200)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     assert "migrated seed: brokers in KRaft mode" in proc.stdout
     s = migration_status(zkm)
     assert s["done"] == "kraft" and s["gate"]["holds"], s
@@ -423,9 +423,9 @@ def test_migration_again_interrupted_then_resumed(lab, zkm):
 
 def test_finalize_takes_zookeeper_out(lab, zkm):
     refused = zkm.run("migrate", "finalize", "-i", S.kraft)  # no name typed (stdin empty)
-    assert refused.returncode == 4, refused.stdout + refused.stderr
+    assert refused.returncode == 4, tail(refused)
     proc = zkm.run("migrate", "finalize", "--yes", "-i", S.kraft, timeout=900)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     for i in (1, 2, 3):
         props = server_properties(lab, f"node{i}", "/opt/kafka-controller")
         assert "zookeeper.connect" not in props and "migration" not in props
@@ -441,7 +441,7 @@ def test_acls_and_scram_users_survive_into_kraft(lab, zkm):
     assert listed_acls(lab) == S.acls
     assert scram_users(lab) == S.scram
     users = zkm.run("users", "-i", S.kraft)
-    assert users.returncode == 0 and USER in users.stdout, users.stdout + users.stderr
+    assert users.returncode == 0 and USER in users.stdout, tail(users)
     # ... and they still work: the user, over SASL_SSL, reads back everything it had
     # acknowledged. Its SCRAM producer stops here (Debian's librdkafka cannot do SCRAM against
     # Kafka 4, see the header); zkctl's admin identity takes the load over for the upgrade.
@@ -467,10 +467,10 @@ def test_kafka_4_after_finalize_is_an_ordinary_upgrade(lab, zkm, kafka4_dist):
     S.kafka4 = S.kraft.replace("seed-kraft.toml", "seed-kafka4.toml")
     open(S.kafka4, "w").write(k4)
     plan = zkm.run("plan", S.kafka4)
-    assert plan.returncode == 0, plan.stdout + plan.stderr
+    assert plan.returncode == 0, tail(plan)
     assert "migration" not in plan.stdout.lower(), plan.stdout
     proc = zkm.run("deploy", S.kafka4, timeout=1200)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     for i in (1, 2, 3):
         for install in ("/opt/kafka", "/opt/kafka-controller"):
             jar = lab.ssh(f"node{i}", f"ls {install}/current/libs/ | grep '^kafka_2.13-4'").stdout
@@ -486,7 +486,7 @@ def test_kafka_4_after_finalize_is_an_ordinary_upgrade(lab, zkm, kafka4_dist):
     assert f"raises it (no roll) to {supported}" in plan.stdout, plan.stdout
     pids = controller_pids(lab)
     second = zkm.run("deploy", S.kafka4, "--finalize-upgrade", timeout=600)
-    assert second.returncode == 0, second.stdout + second.stderr
+    assert second.returncode == 0, tail(second)
     assert metadata_version(lab) == (supported, supported)
     assert controller_pids(lab) == pids  # no roll
     again = zkm.run("plan", S.kafka4)

@@ -17,7 +17,7 @@ import urllib.request
 import pytest
 
 from lab import REPO
-from zk_helpers import record_case, with_metrics, Zkctl
+from zk_helpers import tail, record_case, with_metrics, Zkctl
 
 SEED_KAFKA = REPO / "inventories" / "seed-kafka.toml"
 INTERVAL = 2
@@ -104,7 +104,7 @@ def mon(lab, zk_dist, kafka3_dist, jmx_agent, zkctl_bin, tmp_path_factory):
 def test_deploy_brings_every_target_up(lab, mon):
     zk, tmp, agent = mon
     proc = zk.run("deploy", str(inventory(tmp, 2, agent)))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     want = {f"zookeeper {h}:7000" for h in ("node1", "node2", "node3", "nn01")} | \
         {"kafka node1:7071", "kafka node2:7071"} | \
         {f"host {h}:9100" for h in ("node1", "node2", "node3", "nn01")}
@@ -149,7 +149,7 @@ def test_scale_out_is_scraped_without_editing_anything(lab, mon):
     zk, tmp, agent = mon
     before = lab.pid_of("nn01", r"--config.file=/opt/zkctl-monitoring/prometheus.yml")
     proc = zk.run("deploy", str(inventory(tmp, 3, agent)))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     wait_for("broker 13 scraped", lambda: targets().get("kafka node3:7071") == "up", 60)
     # Reloaded (SIGHUP), not restarted.
     assert lab.pid_of("nn01", r"--config.file=/opt/zkctl-monitoring/prometheus.yml") == before

@@ -15,7 +15,7 @@ import pytest
 from kafka_helpers import SequencedProducer, consume_all, create_topic
 from lab import REPO
 from test_security import USERS, admin_conf, librdkafka_conf, pki, secure_variant
-from zk_helpers import Zkctl, ZnodeWriter, deploy_in_background, record_case, security_phase
+from zk_helpers import tail, Zkctl, ZnodeWriter, deploy_in_background, record_case, security_phase
 
 SEED_KAFKA = REPO / "inventories" / "seed-kafka.toml"
 ZK_CONNECT = "node1:2181,node2:2181,node3:2181"
@@ -69,7 +69,7 @@ def zk_tls_args(zk: Zkctl) -> dict:
 
 def test_open_cluster_serves_plaintext_clients(ramp):
     proc = ramp.run("deploy", str(ramp.open_inventory))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     create_topic("node1:9092", "orders")
     ramp.load.zk_plain = ZnodeWriter(ZK_CONNECT, root="/onramp-plain").start()
     ramp.load.kafka_plain = SequencedProducer(PLAINTEXT, "orders").start()
@@ -79,7 +79,7 @@ def test_open_cluster_serves_plaintext_clients(ramp):
 
 def test_plan_names_the_phases_and_their_restarts(ramp):
     proc = ramp.run("plan", str(ramp.inventory))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     for i, phase in enumerate(PHASES, 1):
         assert f"security phase {i}/5: {phase}" in proc.stdout, proc.stdout
     assert "restarts: 4 ZooKeeper servers" in proc.stdout
@@ -163,7 +163,7 @@ def test_status_shows_who_still_uses_plaintext(ramp):
     assert sum(uses[(h, "CLIENT")]["connections"] for h in ("node1", "node2", "node3")) > 0
     # A deploy without --drop-plaintext keeps PLAINTEXT and restarts nothing.
     proc = ramp.run("deploy", str(ramp.inventory))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     assert "restarted 0" in proc.stdout, proc.stdout
 
 
@@ -172,7 +172,7 @@ def test_drop_plaintext_on_the_operators_word_and_nothing_lost(ramp):
     load.kafka_plain.stop()  # the operator moved the last plaintext client
     started = time.monotonic()
     proc = ramp.run("deploy", "--drop-plaintext", str(ramp.inventory), timeout=1200)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     ramp.onramp_seconds = getattr(ramp, "onramp_seconds", 0) + time.monotonic() - started
     assert record(ramp)["phase"] == "secure"
     time.sleep(3)
@@ -206,12 +206,12 @@ def test_going_back_to_open_opens_kafkas_znodes_and_keeps_everything(ramp):
     ZooKeeper opens them first and again after, so plaintext brokers register and act."""
     load = ramp.load
     plan = ramp.run("plan", str(ramp.open_inventory))
-    assert plan.returncode == 0, plan.stdout + plan.stderr
+    assert plan.returncode == 0, tail(plan)
     assert "zookeeper-security-migration.sh --zookeeper.acl=unsecure" in plan.stdout, plan.stdout
     started = time.monotonic()
     proc = ramp.run("deploy", str(ramp.open_inventory), timeout=1500)
     took = time.monotonic() - started
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     for when in ("before the roll", "after the roll"):
         assert f"open Kafka's znode ACLs ({when}): ok" in proc.stderr, proc.stderr
     assert record(ramp)["phase"] == "open"

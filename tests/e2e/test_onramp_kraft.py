@@ -15,7 +15,7 @@ import pytest
 from kafka_helpers import BackgroundConsumer, SequencedProducer, consume_all, create_topic
 from lab import REPO
 from test_security import USERS, admin_conf, kcat, librdkafka_conf, secure_variant
-from zk_helpers import Zkctl, deploy_in_background, record_case, security_phase
+from zk_helpers import tail, Zkctl, deploy_in_background, record_case, security_phase
 
 KRAFT = REPO / "inventories" / "kraft.toml"
 HOSTS = ["kf1", "kf2", "kf3"]
@@ -75,7 +75,7 @@ def quorum_status(lab, port: int) -> str:
 
 def test_open_kraft_cluster_serves_plaintext_clients(kramp):
     proc = kramp.run("deploy", str(kramp.open_inventory))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     create_topic(PLAINTEXT, "orders")
     kramp.load.plain = SequencedProducer(PLAINTEXT, "orders").start()
     kramp.load.consumer = BackgroundConsumer(PLAINTEXT, "orders").start()
@@ -87,7 +87,7 @@ def test_open_kraft_cluster_serves_plaintext_clients(kramp):
 
 def test_plan_names_the_kraft_phases(kramp):
     proc = kramp.run("plan", str(kramp.inventory))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     for i, phase in enumerate(PHASES, 1):
         assert f"security phase {i}/5: {phase}" in proc.stdout, proc.stdout
     assert "restarts: 3 KRaft controllers (quorum-gated)" in proc.stdout
@@ -156,7 +156,7 @@ def test_drop_plaintext_and_nothing_lost(kramp):
     load.consumer.stop(load.plain.acked)
     started = time.monotonic()
     proc = kramp.run("deploy", "--drop-plaintext", str(kramp.inventory), timeout=900)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     kramp.seconds += time.monotonic() - started
     assert record(kramp)["phase"] == "secure"
     time.sleep(3)

@@ -16,7 +16,7 @@ import uuid
 import pytest
 
 from kafka_helpers import BackgroundConsumer, SequencedProducer, consume_all, create_topic
-from zk_helpers import Zkctl, record_case
+from zk_helpers import tail, Zkctl, record_case
 
 BOOTSTRAP = "node1:9092,node2:9092,node3:9092"
 HOSTS = ("node1", "node2", "node3")
@@ -128,7 +128,7 @@ def test_six_brokers_in_three_racks_deploy_with_broker_rack(lab, rk):
     assert all(len({RACK_OF[r] for r in p.replicas}) == 3 for p in parts.values()), \
         {p.id: p.replicas for p in parts.values()}
     proc = rk.run("verify", "-n", "20")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
 
 
 def test_check_and_plan_warn_about_racks(lab, rk):
@@ -186,7 +186,7 @@ def test_restart_by_rack_rolls_rack_after_rack_under_load(lab, rk):
                 messages_acknowledged=len(producer.acked), messages_lost=len(lost),
                 delivery_errors=len(producer.errors),
                 produced_again_after_sequence_reset=len(producer.resent))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     for rack, ids in (("r1", "11, 14"), ("r2", "12, 15"), ("r3", "13, 16")):
         assert f"rack {rack} (brokers {ids}) restarted together" in proc.stdout + proc.stderr
     assert "one at a time instead" not in proc.stdout + proc.stderr
@@ -235,7 +235,7 @@ def test_restart_by_rack_stops_at_a_partition_below_min_isr_and_names_it(lab, rk
                 messages_sent=producer.sent, messages_acknowledged=len(producer.acked),
                 messages_lost=len(lost))
     try:
-        assert proc.returncode == 4, proc.stdout + proc.stderr
+        assert proc.returncode == 4, tail(proc)
         err = proc.stderr
         assert "ISR 2/3 (min 2), 1 without broker" in err and "stopped at" in err, err
         assert after == before
@@ -258,7 +258,7 @@ def test_deploy_by_rack_restarts_each_racks_brokers_together(lab, rk, tmp_path):
     t0 = time.monotonic()
     proc = rk.run("deploy", "--by-rack", str(changed), timeout=900)
     took = time.monotonic() - t0
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     assert "restarted 0" in proc.stdout  # ZooKeeper: nothing changed
     after = broker_pids(lab)
     assert all(after[b] not in (None, before[b]) for b in BROKERS), (before, after)
@@ -275,7 +275,7 @@ def test_restart_names_one_of_a_hosts_two_brokers_by_its_id(lab, rk):
     # which broker they are; a name that is neither a host nor an id lists what is.
     before = broker_pids(lab)
     proc = rk.run("restart", "14")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     assert "[node1] kafka 14 stop: ok" in proc.stderr, proc.stderr
     after = broker_pids(lab)
     assert after[14] not in (None, before[14])
@@ -382,7 +382,7 @@ def test_drain_moves_every_replica_and_leader_off_a_broker_under_load(lab, rk):
                 messages_acknowledged=len(producer.acked), messages_lost=len(lost),
                 delivery_errors=len(producer.errors),
                 produced_again_after_sequence_reset=len(producer.resent))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     assert "partition(s) left" in proc.stderr, proc.stderr  # progress per poll
     assert "replica(s) on it: draining again" in proc.stderr, proc.stderr
     assert "throttles removed, preferred leaders elected" in proc.stdout, proc.stdout
@@ -416,7 +416,7 @@ def test_a_broker_dropped_from_the_inventory_is_drained_then_stopped(lab, rk, tm
                 messages_acknowledged=len(producer.acked), messages_lost=len(lost),
                 delivery_errors=len(producer.errors),
                 produced_again_after_sequence_reset=len(producer.resent))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     assert after[16] is None
     assert all(after[b] == before[b] for b in BROKERS if b != 16), (before, after)
     assert replicas_per_broker()[16] == 0
@@ -428,18 +428,18 @@ def test_a_broker_added_back_gets_replicas_from_rebalance(lab, rk):
     full = rk.inventory.with_name("racks-deployed.toml")
     full.write_text(deployed_inventory(rk))
     proc = rk.run("deploy", str(full), timeout=900)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     wait_kafka(rk, lambda k: k["ok"])
     assert replicas_per_broker()[16] == 0
     dry = rk.run("rebalance", "--dry-run")
-    assert dry.returncode == 0 and "rebalance: " in dry.stdout, dry.stdout + dry.stderr
+    assert dry.returncode == 0 and "rebalance: " in dry.stdout, tail(dry)
     t0 = time.monotonic()
     proc = rk.run("rebalance", "--throttle", "20000000", timeout=900)
     took = time.monotonic() - t0
     counts = replicas_per_broker()
     record_case("broker added back + rebalance", "deploy with broker 16; zkctl rebalance",
                 f"exit {proc.returncode}, replicas per broker {counts}, {took:.0f} s")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     assert counts[16] > 0 and counts[11] > 0
     for a, b in ((11, 14), (12, 15), (13, 16)):  # each rack's two brokers evened out
         assert abs(counts[a] - counts[b]) <= 1, counts

@@ -28,7 +28,7 @@ import pytest
 from kafka_helpers import SequencedProducer, consume_all, create_topic
 from lab import REPO
 from test_security import USERS, admin_conf, librdkafka_conf, pki, secure_variant
-from zk_helpers import Zkctl, ZnodeWriter, record_case
+from zk_helpers import tail, Zkctl, ZnodeWriter, record_case
 
 SEED_KAFKA = REPO / "inventories" / "seed-kafka.toml"
 ZK_HOSTS = ["node1", "node2", "node3", "nn01"]
@@ -106,7 +106,7 @@ def ports_serve_local_certificates(zk: Zkctl) -> list[str]:
 
 def test_short_lived_certificates_are_warned_of_by_status_and_check(rot):
     proc = rot.run("deploy", str(rot.inventory))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     code, status = rot.status()
     assert code == 0, status
     certs = status["certificates"]
@@ -116,7 +116,7 @@ def test_short_lived_certificates_are_warned_of_by_status_and_check(rot):
     ca = [c for c in certs if c["certificate"] == "CA"]
     assert len(ca) == 1 and ca[0]["level"] == "ok" and ca[0]["days_left"] > 3000, ca
     proc = rot.run("check", "--json", "-i", str(rot.inventory))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     items = [i for i in json.loads(proc.stdout)["items"] if i["check"] == "certificate"]
     assert sum(i["verdict"] == "WARN" for i in items) == 7, items
     table = rot.run("status").stdout
@@ -126,7 +126,7 @@ def test_short_lived_certificates_are_warned_of_by_status_and_check(rot):
 def test_dry_run_says_reload_or_restart_and_why_and_changes_nothing(rot, lab):
     before = {h: lab.ssh(h, "sha256sum /opt/zookeeper/conf/tls/node.pem").stdout for h in ZK_HOSTS}
     proc = rot.run("pki", "rotate", "--dry-run", "--json", "-i", str(rot.inventory))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     nodes = json.loads(proc.stdout)["nodes"]
     assert len(nodes) == 7, nodes
     zk = [n for n in nodes if n["kind"] == "zookeeper"]
@@ -164,7 +164,7 @@ def test_node_rotation_under_load_restarts_no_jvm(rot, lab):
     finally:
         producer.stop()
         writer.stop()
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     assert "7 reloaded without a restart, 0 restarted" in proc.stdout, proc.stdout
     seen = consume_all(bootstrap, "orders.rotate", producer.acked, conf=conf, group="app-rotate")
     lost = producer.acked - seen
@@ -194,7 +194,7 @@ def test_node_rotation_under_load_restarts_no_jvm(rot, lab):
 
 def test_certificates_near_their_end_fail_check_and_degrade_status(rot):
     proc = rot.run("check", "--json", "-i", str(rot.tmp / "rotation-5.toml"))
-    assert proc.returncode == 5, proc.stdout + proc.stderr
+    assert proc.returncode == 5, tail(proc)
     items = [i for i in json.loads(proc.stdout)["items"] if i["check"] == "certificate"]
     assert sum(i["verdict"] == "FAIL" for i in items) == 7, items
     assert all("4 days left" in i["detail"] for i in items if i["verdict"] == "FAIL"), items
@@ -203,7 +203,7 @@ def test_certificates_near_their_end_fail_check_and_degrade_status(rot):
     assert {c["level"] for c in status["certificates"] if c["certificate"] != "CA"} == {"fail"}
     # Rotating with the long lifetime again clears it.
     proc = rot.run("pki", "rotate", "-i", str(variant(rot, 400)))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     code, status = rot.status()
     assert code == 0, status
     assert {c["level"] for c in status["certificates"]} == {"ok"}
@@ -252,7 +252,7 @@ def test_ca_rotation_under_load_keeps_each_client_as_promised(rot, lab):
     old = (keep / "old-ca.crt", old_client / "app.crt", old_client / "app.key")
     assert zk_accepts(*old) and kafka_accepts(old[0], conf)
     plan = rot.run("pki", "rotate", "--ca", "--dry-run", "--json", "-i", inv)
-    assert plan.returncode == 0, plan.stdout + plan.stderr
+    assert plan.returncode == 0, tail(plan)
     planned = json.loads(plan.stdout)
     assert [p["phase"] for p in planned["phases"]] == ["trust-both", "reissue", "drop-old"]
     assert all(n["pickup"] == "reload" for n in planned["nodes"]), planned["nodes"]
@@ -286,7 +286,7 @@ def test_ca_rotation_under_load_keeps_each_client_as_promised(rot, lab):
     try:
         time.sleep(2)
         proc = rot.run("pki", "rotate", "--ca", "--until", "trust-both", "-i", inv)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert proc.returncode == 0, tail(proc)
         assert ca_record(rot) == {"phase": "trust-both", "done": True,
                                   "nodes_done": ca_record(rot)["nodes_done"]}
         clients("trust-both")
@@ -306,13 +306,13 @@ def test_ca_rotation_under_load_keeps_each_client_as_promised(rot, lab):
         assert run.returncode != 0 and interrupted["phase"] == "reissue", (out, interrupted)
         assert interrupted["done"] is False, interrupted
         proc = rot.run("pki", "rotate", "--ca", "--until", "reissue", "--json", "-i", inv)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert proc.returncode == 0, tail(proc)
         states = {p["phase"]: p["state"] for p in json.loads(proc.stdout)["phases"]}
         assert states == {"trust-both": "done before", "reissue": "done",
                           "drop-old": "not reached"}, states
         clients("reissue")
         proc = rot.run("pki", "rotate", "--ca", "-i", inv)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert proc.returncode == 0, tail(proc)
         assert "CA rotated" in proc.stdout, proc.stdout
         clients("drop-old")
         time.sleep(2)
@@ -354,5 +354,5 @@ def test_ca_rotation_under_load_keeps_each_client_as_promised(rot, lab):
 def test_a_cluster_that_differs_from_its_inventory_is_refused(rot, lab):
     lab.ssh("node2", "echo '# drift' >> /opt/zookeeper/conf/zoo.cfg", check=True)
     proc = rot.run("pki", "rotate", "-i", str(rot.tmp / "rotation-400.toml"))
-    assert proc.returncode == 5, proc.stdout + proc.stderr
+    assert proc.returncode == 5, tail(proc)
     assert "zoo.cfg differs from the inventory's; run deploy first" in proc.stderr, proc.stderr

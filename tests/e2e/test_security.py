@@ -26,7 +26,7 @@ import pytest
 
 from kafka_helpers import SequencedProducer, consume_all, create_topic
 from lab import REPO
-from zk_helpers import Zkctl, ZnodeWriter, record_case, scrape, with_metrics
+from zk_helpers import tail, Zkctl, ZnodeWriter, record_case, scrape, with_metrics
 
 SEED_KAFKA = REPO / "inventories" / "seed-kafka.toml"
 KRAFT = REPO / "inventories" / "kraft.toml"
@@ -153,7 +153,7 @@ def sec(lab, zk_dist, zk39_dist, kafka3_dist, jmx_agent, zkctl_bin, tmp_path_fac
 
 def test_secure_deploy_serves_and_keeps_its_pki_private(lab, sec):
     proc = sec.run("deploy", str(sec.inventory))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     assert "open" not in proc.stderr.lower() or "[security] is open" not in proc.stderr
     code, status = sec.status()
     assert code == 0, status
@@ -184,7 +184,7 @@ def test_a_second_deploy_changes_nothing_and_plan_shows_no_key(lab, sec):
     # the users' credentials and ACLs are already what the inventory says.
     assert acl_count(sec) == 7
     proc = sec.run("deploy", str(sec.inventory))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     assert "configs changed on 0, started 0, restarted 0" in proc.stdout, proc.stdout
     assert "storage formatted on 0, started 0, restarted 0" in proc.stdout, proc.stdout
     assert "0 credential(s) set, 0 removed; ACLs +0 -0" in proc.stderr, proc.stderr
@@ -192,11 +192,11 @@ def test_a_second_deploy_changes_nothing_and_plan_shows_no_key(lab, sec):
     # A node whose certificate must change: plan says its key file changes, never its content.
     lab.ssh("node3", "rm /opt/kafka/config/tls/node.pem")
     proc = sec.run("plan", str(sec.inventory))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     assert "node.pem" in proc.stdout and "holds a private key" in proc.stdout, proc.stdout
     assert "PRIVATE KEY" not in proc.stdout + proc.stderr
     proc = sec.run("deploy", str(sec.inventory))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     assert acl_count(sec) == 7
 
 
@@ -356,7 +356,7 @@ def test_client_config_files_work_with_kcat_java_and_acls(sec, kafka3_dist):
     assert r.returncode == 0 and sorted(r.stdout.split()) == ["one", "three", "two"], r.stderr
     # A topic its ACLs do not name is refused.
     r = kcat(conf, "-b", "node1:9092", "-P", "-t", "secret", stdin="x\n")
-    assert r.returncode != 0 or "authoriz" in r.stderr.lower(), r.stdout + r.stderr
+    assert r.returncode != 0 or "authoriz" in r.stderr.lower(), tail(r)
     assert "authoriz" in (r.stdout + r.stderr).lower()
     # Kafka's own Java client with client.properties (the password through the file provider).
     dist = sec.tmp / "kafka-dist"
@@ -368,7 +368,7 @@ def test_client_config_files_work_with_kcat_java_and_acls(sec, kafka3_dist):
                            str(out / "client.properties")], input="four\n", text=True,
                           capture_output=True, timeout=120,
                           env=dict(os.environ, KAFKA_HEAP_OPTS="-Xmx128m"))
-    assert java.returncode == 0, java.stdout + java.stderr
+    assert java.returncode == 0, tail(java)
     r = kcat(conf, "-b", "node1:9092", "-C", "-t", "orders", "-c", "4", "-e", "-o", "beginning")
     assert sorted(r.stdout.split()) == ["four", "one", "three", "two"], r.stderr
 
@@ -400,19 +400,19 @@ def test_zookeeper_over_tls_with_a_client_certificate(sec):
 
 def test_status_verify_and_one_restart_as_on_an_open_cluster(lab, sec):
     proc = sec.run("verify", "--json")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     assert json.loads(proc.stdout)["lost"] == 0
     proc = sec.run("restart", "node2")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     code, status = sec.status()
     assert code == 0 and status["kafka"]["ok"]
     # Replica moves plan over the admin listener's TLS and SCRAM (#15): every partition of
     # three brokers already sits on all three, and a drain has nowhere to go.
     proc = sec.run("rebalance", "--dry-run", "--json")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     assert json.loads(proc.stdout)["partitions"] == 0, proc.stdout
     proc = sec.run("drain", "node2", "--dry-run", "--json")
-    assert proc.returncode == 4 and json.loads(proc.stdout)["refusals"], proc.stdout + proc.stderr
+    assert proc.returncode == 4 and json.loads(proc.stdout)["refusals"], tail(proc)
 
 
 def test_rolling_restart_over_tls_loses_nothing(lab, sec):
@@ -433,7 +433,7 @@ def test_rolling_restart_over_tls_loses_nothing(lab, sec):
     finally:
         producer.stop()
         writer.stop()
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     seen = consume_all(bootstrap, "orders.roll", producer.acked, conf=conf, group="app-roll")
     lost = producer.acked - seen
     lost_znodes = writer.missing("nn01:2181")
@@ -452,7 +452,7 @@ def test_dropping_a_user_removes_its_credential_and_acls(sec):
     dropped.write_text(re.sub(r'(?ms)^\[\[security\.users\]\]\nname = "auditor".*?(?=^\[|\Z)',
                               "", text))
     proc = sec.run("deploy", str(dropped))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     proc = sec.run("users", "--json", "-i", str(dropped))
     users = {u["name"]: u for u in json.loads(proc.stdout)["users"]}
     assert "auditor" not in users and "app" in users
@@ -474,7 +474,7 @@ def ksec(lab, kafka4_dist, zkctl_bin, tmp_path_factory):
 
 def test_kraft_secure_deploy_verify_and_client(lab, ksec):
     proc = ksec.run("deploy", str(ksec.inventory))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     code, status = ksec.status()
     assert code == 0 and status["kafka"]["ok"], status
     assert ksec.run("verify").returncode == 0
@@ -498,9 +498,9 @@ def test_kraft_secure_deploy_verify_and_client(lab, ksec):
     r = kcat(conf, "-b", "kf2:9092", "-P", "-t", "not-mine", stdin="x\n")
     assert "authoriz" in (r.stdout + r.stderr).lower()
     proc = ksec.run("restart", "kf2")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     # KRaft over TLS too (#15): the replica-move plan reads the cluster through the admin
     # listener; three brokers holding every partition leave nothing to move.
     proc = ksec.run("rebalance", "--dry-run", "--json")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     assert json.loads(proc.stdout)["partitions"] == 0, proc.stdout

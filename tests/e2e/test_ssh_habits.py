@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from zk_helpers import SEED, Zkctl, modes
+from zk_helpers import tail, SEED, Zkctl, modes
 
 HOSTS = ("node1", "node2", "node3", "nn01")
 ZK_PATTERN = r"org\.apache\.zookeeper\.server\.quorum\.QuorumPeerMain"
@@ -70,7 +70,7 @@ def users(lab):
     SUDOERS.chmod(0o440)
     check = subprocess.run(["visudo", "-c", "-f", str(SUDOERS)], capture_output=True, text=True)
     try:
-        assert check.returncode == 0, check.stdout + check.stderr
+        assert check.returncode == 0, tail(check)
         yield USER
     finally:
         SUDOERS.unlink(missing_ok=True)

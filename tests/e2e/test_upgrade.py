@@ -20,7 +20,7 @@ import pytest
 
 from kafka_helpers import SequencedProducer, consume_all, create_topic
 from lab import REPO
-from zk_helpers import (Zkctl, ZnodeWriter, epoch, inventory_variant, leader_of, modes,
+from zk_helpers import (tail, Zkctl, ZnodeWriter, epoch, inventory_variant, leader_of, modes,
                         record_case, wait_status)
 
 VOTERS = ("node1", "node2", "node3")
@@ -240,7 +240,7 @@ def test_kafka_plan_shows_both_steps_and_changes_nothing(lab, kup):
         "deploy --finalize-upgrade` rolls them again with it raised to 3.9)" in proc.stdout
     assert f"+{IBP}={old_line(kup)}" in proc.stdout  # server.properties' diff
     finalize = kup.run("plan", str(kup.kafka_new), "--finalize-upgrade")
-    assert finalize.returncode == 4, finalize.stdout + finalize.stderr
+    assert finalize.returncode == 4, tail(finalize)
     assert f"--finalize-upgrade: not every node runs {kup.kafka_new_version} yet" in finalize.stderr
     assert {h: lab.pid_of(h, KAFKA_PATTERN) for h in KAFKA_HOSTS} == pids
 
@@ -314,7 +314,7 @@ def test_kafka_downgrade_below_the_raised_protocol_is_refused_and_changes_nothin
     pids = {h: lab.pid_of(h, KAFKA_PATTERN) for h in KAFKA_HOSTS}
     plan = kup.run("plan", str(kup.kafka_old))
     proc = kup.run("deploy", str(kup.kafka_old))
-    assert plan.returncode == 4 and proc.returncode == 4, proc.stdout + proc.stderr
+    assert plan.returncode == 4 and proc.returncode == 4, tail(proc)
     why = (f"kafka: downgrade {kup.kafka_new_version} -> {kup.kafka_old_version} refused: "
            f"{IBP} is 3.9")
     assert why in proc.stderr and why in plan.stderr, proc.stderr

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from zk_helpers import (Zkctl, ZnodeWriter, epoch, inventory_variant, leader_of, modes,
+from zk_helpers import (tail, Zkctl, ZnodeWriter, epoch, inventory_variant, leader_of, modes,
                         record_case, scrape, wait_status)
 
 VOTERS = ("node1", "node2", "node3")
@@ -117,7 +117,7 @@ def test_znode_written_through_one_server_is_read_through_another(lab, zk):
     assert "hello-from-node1" in r.stdout, r.stdout + r.stderr
     # zkctl's own round trip, on the same 3.9 release.
     v = zk.run("verify")
-    assert v.returncode == 0, v.stdout + v.stderr
+    assert v.returncode == 0, tail(v)
     assert "ok   zookeeper round trip" in v.stdout and "verify: OK" in v.stdout
 
 
@@ -462,7 +462,7 @@ def test_exec_runs_everywhere_and_logs_shows_a_servers_log(lab, zk):
 def test_check_passes_and_catches_a_host_name_on_loopback(lab, zk):
     import json
     proc = zk.run("check", "--json")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, tail(proc)
     items = json.loads(proc.stdout)["items"]
     got = {(i["host"], i["check"]): i["verdict"] for i in items}
     for host in HOSTS:

@@ -188,3 +188,11 @@ def scrape(url: str, context=None, timeout: float = 10) -> dict[str, list[tuple[
         if m:
             out.setdefault(m.group(1), []).append((m.group(2) or "", float(m.group(3))))
     return out
+
+
+def tail(proc: subprocess.CompletedProcess, lines: int = 60) -> str:
+    """The last `lines` lines of a run's output, for an assertion's message: a CI report shows
+    the head of each failure, and a whole deploy's progress would push out where it ended."""
+    text = ((proc.stdout or "") + (proc.stderr or "")).rstrip("\n").split("\n")
+    cut = len(text) - lines
+    return ("[%d earlier lines cut]\n" % cut if cut > 0 else "") + "\n".join(text[-lines:])
