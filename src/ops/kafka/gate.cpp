@@ -144,14 +144,16 @@ GateVerdict gate_after_restart(const probe::KafkaMetadata& md, int broker) {
 // broker restarted by the roll then never rejoins those ISRs: the after-restart gate would
 // wait out its timeout. Any leader that cannot reach the controller looks the same.
 std::vector<HeldOut> leaders_holding_out(const probe::KafkaMetadata& md, int broker,
-                                         const std::set<int>& unrolled) {
+                                         const std::set<int>& unrolled,
+                                         const std::map<std::string, int>& missing_under) {
   if (!registered(md, broker)) return {};
   std::map<int, HeldOut> held;
   std::set<int> rejoined;  // leaders that took `broker` back into one of their partitions
   for (const auto& p : md.partitions) {
     if (!has(p.replicas, broker)) continue;
     if (has(p.isr, broker)) {
-      rejoined.insert(p.leader);
+      auto was = missing_under.find(partition_name(p));
+      if (was != missing_under.end() && was->second == p.leader) rejoined.insert(p.leader);
       continue;
     }
     if (p.leader < 0 || p.leader == broker || !unrolled.count(p.leader) ||
@@ -166,6 +168,12 @@ std::vector<HeldOut> leaders_holding_out(const probe::KafkaMetadata& md, int bro
     out.push_back(std::move(h));
   }
   return out;
+}
+
+void note_missing(const probe::KafkaMetadata& md, int broker,
+                  std::map<std::string, int>& missing_under) {
+  for (const auto& p : md.partitions)
+    if (has(p.replicas, broker) && !has(p.isr, broker)) missing_under[partition_name(p)] = p.leader;
 }
 
 GateVerdict gate_restart_holding_leader(const probe::KafkaMetadata& md,

@@ -4,6 +4,7 @@
 // wait for brokers it already restarted to catch up, or must it stop; and is B back.
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -56,9 +57,17 @@ struct HeldOut {
 // partition it is missing from is led by a registered broker of `unrolled` (this roll's
 // brokers not restarted yet) that has taken it back into none of the partitions it leads;
 // empty otherwise (it is still catching up, or a leader this roll restarted is involved,
-// or it is not registered yet: the ordinary wait). Leaders in id order.
+// or it is not registered yet: the ordinary wait). Leaders in id order. A leader has taken
+// `broker` back only into a partition it led while `broker` was missing from its ISR
+// (`missing_under`, note_missing): a leadership moved onto an ISR that already held `broker`
+// (a preferred election, another broker's shutdown) says nothing of the new leader.
 std::vector<HeldOut> leaders_holding_out(const probe::KafkaMetadata& md, int broker,
-                                         const std::set<int>& unrolled);
+                                         const std::set<int>& unrolled,
+                                         const std::map<std::string, int>& missing_under = {});
+
+// Records, for each partition `broker` is missing from the ISR of, its leader then.
+void note_missing(const probe::KafkaMetadata& md, int broker,
+                  std::map<std::string, int>& missing_under);
 
 // Whether `held.leader` may be restarted now, ahead of its turn, to let `broker` back in
 // (go), or why not (refuse). Its controlled shutdown hands each partition it leads to a

@@ -251,13 +251,16 @@ namespace {
 // A look at the after-restart gate of `broker` (metadata once): go, or wait with why and the
 // leaders holding it out among `unrolled`.
 GateVerdict look_after(Context& ctx, int broker, const std::set<int>& unrolled,
-                       std::vector<HeldOut>& held, std::optional<probe::KafkaMetadata>& md) {
+                       std::map<std::string, int>& missing_under, std::vector<HeldOut>& held,
+                       std::optional<probe::KafkaMetadata>& md) {
   held.clear();
   auto read = probe::kafka_metadata(kafka_access(ctx.cluster()), ctx.admin_timeout());
   if (!read) return {GateVerdict::Kind::wait, "waiting for metadata: " + read.error().message};
   md = std::move(*read);
   GateVerdict v = gate_after_restart(*md, broker);
-  if (v.kind == GateVerdict::Kind::wait) held = leaders_holding_out(*md, broker, unrolled);
+  if (v.kind == GateVerdict::Kind::wait)
+    held = leaders_holding_out(*md, broker, unrolled, missing_under);
+  note_missing(*md, broker, missing_under);
   return v;
 }
 
@@ -298,10 +301,11 @@ util::Result<Rejoin> await_rejoin(Context& ctx, const inventory::KafkaNode& node
   HoldWatch watch(broker_config_ms(ctx.cluster(), "replica.lag.time.max.ms", 30000));
   Rejoin rejoin;
   std::string refused;
+  std::map<std::string, int> missing_under;  // partition -> its leader while node was out of it
   auto back = poll_gate(ctx, node.host, step, GatePhase::after, [&] {
     std::vector<HeldOut> held;
     std::optional<probe::KafkaMetadata> md;
-    GateVerdict v = look_after(ctx, node.id, unrolled, held, md);
+    GateVerdict v = look_after(ctx, node.id, unrolled, missing_under, held, md);
     if (v.kind != GateVerdict::Kind::wait) return v;
     // An unreadable cluster neither counts nor resets the holding.
     auto due = md ? watch.observe(held, std::chrono::steady_clock::now()) : std::nullopt;

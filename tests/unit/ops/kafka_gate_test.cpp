@@ -222,11 +222,31 @@ TEST(KafkaHeldOut, ALeaderOfTheRollHoldingTheBrokerOutOfEverythingItLeadsIsNamed
 }
 
 TEST(KafkaHeldOut, NoneWhenTheLeaderTookItBackIntoAnyOfItsPartitions) {
-  // Broker 3 expands ISRs: broker 2 is still catching up on t-1 (the ordinary wait).
+  // Broker 3 expands ISRs: t-2, missing broker 2 under leader 3 at an earlier look, has it
+  // back: broker 2 is still catching up on t-1 (the ordinary wait).
   auto md = held_by_three();
   md.partitions.push_back(part("t", 2, {3, 2, 1}, {3, 2, 1}));
   md.partitions.back().leader = 3;
-  EXPECT_TRUE(leaders_holding_out(md, 2, {3}).empty());
+  EXPECT_TRUE(leaders_holding_out(md, 2, {3}, {{"t-2", 3}}).empty());
+}
+
+TEST(KafkaHeldOut, ALeadershipMovedOntoAnIsrThatHadTheBrokerIsNoSignOfExpanding) {
+  // The lab's rollback: t-2 got broker 2 back under leader 1, then the controller moved its
+  // leadership to 3 (whose AlterPartition channel is dead). 3 still holds 2 out of t-1.
+  auto md = held_by_three();
+  md.partitions.push_back(part("t", 2, {3, 2, 1}, {3, 2, 1}));
+  md.partitions.back().leader = 3;
+  auto held = leaders_holding_out(md, 2, {3}, {{"t-2", 1}, {"t-1", 3}});
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(held[0].leader, 3);
+  EXPECT_FALSE(leaders_holding_out(md, 2, {3}).empty());  // never seen missing either
+}
+
+TEST(KafkaHeldOut, NoteMissingRecordsEachPartitionsLeaderWhileTheBrokerIsOut) {
+  std::map<std::string, int> under{{"t-0", 3}};
+  note_missing(held_by_three(), 2, under);
+  EXPECT_EQ(under,
+            (std::map<std::string, int>{{"t-0", 3}, {"t-1", 3}, {"__consumer_offsets-0", 3}}));
 }
 
 TEST(KafkaHeldOut, NoneWhenAMissingPartitionIsLedByABrokerTheRollRestarted) {
