@@ -7,11 +7,14 @@
 # `zkdata` (myid, version-2, the pid file), `zklog`
 # (version-2), `kafkadata` (meta.properties, checkpoints, partition dirs), `hostagent` and
 # `monitoring` (the monitoring daemons' files, logs, Prometheus' data); `.zkctl-*`
-# names anywhere. A mount point is emptied, not removed. Prints `removed DIR[ (what)]`,
-# `absent DIR` or `kept DIR (why)`; an empty DIR or / is always kept.
-# Usage: remove.sh LAYOUT CLUSTER FORCE DIR
+# names anywhere. A mount point is emptied, not removed. Each KEEP (a name in DIR: data that
+# lives inside an install dir, such as Prometheus' TSDB) stays with DIR's mark, and the rest of
+# DIR is removed. Prints `removed DIR[ (what)]`, `absent DIR` or `kept DIR (why)`; an empty DIR
+# or / is always kept.
+# Usage: remove.sh LAYOUT CLUSTER FORCE DIR [KEEP...]
 set -u
 layout=$1 cluster=$2 force=$3 dir=$4
+shift 4
 keep() { echo "kept $dir ($1)"; exit 0; }
 if [ -z "$dir" ] || [ "$dir" = / ]; then keep "refusing an empty path or /"; fi
 if [ ! -e "$dir" ] && [ ! -L "$dir" ]; then echo "absent $dir"; exit 0; fi
@@ -77,6 +80,18 @@ if [ "$force" != force ]; then
   if [ -n "$found" ]; then
     keep "it holds '$found', which zkctl did not put there; destroy --force removes it anyway"
   fi
+fi
+if [ $# -gt 0 ]; then
+  # Everything but the KEEP names and the mark (a later destroy --purge-data needs it).
+  for _e in "$dir"/* "$dir"/.[!.]* "$dir"/..?*; do
+    [ -e "$_e" ] || [ -L "$_e" ] || continue
+    _n=${_e##*/}
+    _kept=no
+    for _k in .zkctl-cluster "$@"; do [ "$_n" = "$_k" ] && _kept=yes; done
+    [ "$_kept" = yes ] || rm -rf -- "$_e" || exit 1
+  done
+  echo "removed $dir (all but $*)"
+  exit 0
 fi
 if command -v mountpoint >/dev/null 2>&1 && mountpoint -q -- "$dir"; then
   # A mount point (a data disk): empty it; the dir itself stays (rmdir would be refused).

@@ -153,3 +153,21 @@ def test_scale_out_is_scraped_without_editing_anything(lab, mon):
     wait_for("broker 13 scraped", lambda: targets().get("kafka node3:7071") == "up", 60)
     # Reloaded (SIGHUP), not restarted.
     assert lab.pid_of("nn01", r"--config.file=/opt/zkctl-monitoring/prometheus.yml") == before
+
+
+def test_destroy_keeps_the_metrics_history_unless_purged(lab, mon):
+    """Prometheus' TSDB lives in the monitoring install dir: destroy without --purge-data removes
+    the rest of that dir and keeps the TSDB; --purge-data then removes the dir."""
+    zk, tmp, agent = mon
+    proc = zk.run("destroy", "--yes")
+    assert proc.returncode == 0, tail(proc)
+    assert "nn01:/opt/zkctl-monitoring/data (data; --purge-data removes it)" in \
+        proc.stdout + proc.stderr, tail(proc)
+    left = lab.exec("nn01", ["ls", "-A", "/opt/zkctl-monitoring"], check=True).stdout.split()
+    assert sorted(left) == [".zkctl-cluster", "data"], left
+    tsdb = lab.exec("nn01", ["ls", "/opt/zkctl-monitoring/data"], check=True).stdout.split()
+    assert "wal" in tsdb, tsdb  # the TSDB's write-ahead log is still there
+    proc = zk.run("destroy", "--yes", "--purge-data")
+    assert proc.returncode == 0, tail(proc)
+    gone = lab.exec("nn01", ["test", "-e", "/opt/zkctl-monitoring"])
+    assert gone.returncode == 1, "the monitoring dir is still there after --purge-data"

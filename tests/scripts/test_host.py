@@ -282,6 +282,39 @@ class TestRemove:
             (kinst / f).write_text('')
         assert run('host/remove.sh', 'kafkainstall', 'c', 'check', kinst).stdout == f'removed {kinst}\n'
 
+    def test_keep_names_stay_with_the_mark_and_the_rest_goes(self, run, tmp_path):
+        """Prometheus' TSDB lives in its install dir: destroy without --purge-data passes `data`,
+        which stays (a link in it is not followed); a later purge removes what is left."""
+        mon = marked(tmp_path / 'monitoring')
+        for d in ['data', 'data/wal', 'log', 'tls']:
+            (mon / d).mkdir()
+        for f in ['prometheus.yml', 'rules.yml', 'prometheus.args', 'data/wal/00000001',
+                  'log/prometheus.log', 'tls/ca.pem', '.hidden.zkctl-tmp-1']:
+            (mon / f).write_text('x')
+        outside = tmp_path / 'outside'
+        outside.mkdir()
+        (outside / 'keepme').write_text('x')
+        (mon / 'log' / 'link').symlink_to(outside)
+        r = run('host/remove.sh', 'monitoring', 'c', 'check', mon, 'data')
+        assert (r.returncode, r.stdout) == (0, f'removed {mon} (all but data)\n')
+        assert sorted(p.name for p in mon.iterdir()) == ['.zkctl-cluster', 'data']
+        assert (mon / 'data' / 'wal' / '00000001').read_text() == 'x'
+        assert (outside / 'keepme').exists()
+        r = run('host/remove.sh', 'monitoring', 'c', 'check', mon)
+        assert (r.returncode, r.stdout) == (0, f'removed {mon}\n')
+        assert not mon.exists()
+
+    def test_keep_names_do_not_lift_the_refusals(self, run, tmp_path):
+        mon = marked(tmp_path / 'monitoring')
+        (mon / 'data').mkdir()
+        (mon / 'notes.txt').write_text('x')
+        r = run('host/remove.sh', 'monitoring', 'c', 'check', mon, 'data')
+        assert r.stdout.startswith(f"kept {mon} (it holds 'notes.txt'"), r.stdout
+        assert (mon / 'notes.txt').exists()
+        (mon / '.zkctl-cluster').write_text('prod\n')
+        r = run('host/remove.sh', 'monitoring', 'c', 'force', mon, 'data')
+        assert r.stdout == f"kept {mon} (marked for cluster 'prod', not 'c')\n"
+
     def test_a_dir_without_this_clusters_mark_is_kept_even_with_force(self, run, tmp_path):
         opt = tmp_path / 'opt'  # install_dir = "/opt" of old: other applications in it
         (opt / 'releases').mkdir(parents=True)

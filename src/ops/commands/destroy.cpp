@@ -10,6 +10,24 @@
 
 namespace zkctl::ops {
 
+namespace {
+
+// The names of the data dirs among `dirs` that sit right inside `dir` (Prometheus' TSDB in its
+// install dir): a destroy without --purge-data removes `dir` but them.
+std::vector<std::string> data_names_inside(const std::vector<OwnedDir>& dirs,
+                                           const std::string& dir) {
+  std::vector<std::string> names;
+  const std::string prefix = dir + "/";
+  for (const OwnedDir& d : dirs) {
+    if (d.holds != OwnedDir::Holds::data || d.path.rfind(prefix, 0) != 0) continue;
+    const std::string name = d.path.substr(prefix.size());
+    if (!name.empty() && name.find('/') == std::string::npos) names.push_back(name);
+  }
+  return names;
+}
+
+}  // namespace
+
 DestroyReport destroy(Context& ctx, PurgeData purge, ForceRemove force) {
   DestroyReport report;
   std::mutex mu;
@@ -52,15 +70,20 @@ DestroyReport destroy(Context& ctx, PurgeData purge, ForceRemove force) {
       if (!u) return fail(n.host() + ": " + u.error().message);
       if (*u) note(n.host(), "removed " + std::string(render::kSystemdUnitDir) + "/" + unit + "\n");
     }
-    for (const OwnedDir& d : n.owned_dirs()) {
+    const std::vector<OwnedDir> dirs = n.owned_dirs();
+    for (const OwnedDir& d : dirs) {
       if (d.holds == OwnedDir::Holds::data && purge == PurgeData::no) {
         note(n.host(), "kept " + d.path + " (data; --purge-data removes it)\n");
         continue;
       }
-      auto r = remote::run_script(
-          *c.remote, "remove " + d.path, remote::scripts::host_remove,
-          {d.layout, ctx.cluster().name, force == ForceRemove::yes ? "force" : "check", d.path},
-          n.timeout(ctx));
+      std::vector<std::string> args = {d.layout, ctx.cluster().name,
+                                       force == ForceRemove::yes ? "force" : "check", d.path};
+      if (purge == PurgeData::no) {
+        auto keep = data_names_inside(dirs, d.path);
+        args.insert(args.end(), keep.begin(), keep.end());
+      }
+      auto r = remote::run_script(*c.remote, "remove " + d.path, remote::scripts::host_remove, args,
+                                  n.timeout(ctx));
       if (!r) return fail(n.host() + ": " + r.error().message);
       note(n.host(), r->out);
     }

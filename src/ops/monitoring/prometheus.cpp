@@ -105,7 +105,11 @@ void read_alerts(const json& data, PromSeen& s) {
 }  // namespace
 
 std::vector<OwnedDir> PrometheusServer::owned_dirs() const {
-  return {{OwnedDir::Holds::install, "monitoring", node_.install_dir}};
+  // The TSDB lives inside the install dir: destroy keeps it without --purge-data, and check
+  // counts its disk among the data dirs.
+  return {
+      {OwnedDir::Holds::install, "monitoring", node_.install_dir},
+      {OwnedDir::Holds::data, "monitoring", render::prometheus_paths(cluster_.monitoring).data}};
 }
 
 std::vector<std::string> PrometheusServer::args() const {

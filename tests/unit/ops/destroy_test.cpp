@@ -41,7 +41,8 @@ class DestroyTest : public ::testing::Test {
 
   // A remove command: it names a layout (loosely: the word among its arguments).
   static bool is_remove(const std::string& command) {
-    for (const char* kind : {"zkinstall", "kafkainstall", "zkdata", "zklog", "kafkadata"}) {
+    for (const char* kind :
+         {"zkinstall", "kafkainstall", "zkdata", "zklog", "kafkadata", "monitoring"}) {
       const std::string k = kind;
       if (command.find(" " + k + " ") != std::string::npos ||
           command.find(" '" + k + "' ") != std::string::npos)
@@ -108,6 +109,30 @@ TEST_F(DestroyTest, RemovesTheInstallButKeepsTheDataWithoutPurge) {
   EXPECT_NE(rm_log().find(s.install_dir), std::string::npos);
   EXPECT_EQ(rm_log().find(s.data_dir), std::string::npos);
   EXPECT_FALSE(has(commands_, s.data_dir + "'")) << "no remove command names the data dir";
+}
+
+// Prometheus' TSDB lives in the monitoring install dir: without --purge-data it stays (the rest
+// of the dir goes), with it the whole dir goes.
+TEST_F(DestroyTest, KeepsPrometheusDataInsideItsInstallDirWithoutPurge) {
+  const std::vector<std::string> files = {"prometheus.yml", "rules.yml", "data/wal/00000001",
+                                          "log/prometheus.log"};
+  for (PurgeData purge : {PurgeData::no, PurgeData::yes}) {
+    auto cluster = testing::cluster_of({testing::zk_server("127.0.0.1", 1)});
+    cluster.monitoring.host = "127.0.0.1";
+    cluster.monitoring.install_dir = make_dir(purge == PurgeData::no ? "mon" : "mon2", files);
+    const std::string mon = cluster.monitoring.install_dir;
+    auto report = run(cluster, purge);
+    EXPECT_TRUE(report.ok) << (report.errors.empty() ? "" : report.errors[0]);
+    if (purge == PurgeData::no) {
+      EXPECT_TRUE(has(report.removed, mon + " (all but data)"));
+      EXPECT_TRUE(has(report.kept, mon + "/data (data; --purge-data removes it)"));
+      EXPECT_NE(rm_log().find(mon + "/prometheus.yml"), std::string::npos) << rm_log();
+      EXPECT_EQ(rm_log().find(mon + "/data"), std::string::npos) << rm_log();
+    } else {
+      EXPECT_TRUE(has(report.removed, mon)) << rm_log();
+      EXPECT_NE(rm_log().find("rm -rf -- " + mon + "\n"), std::string::npos) << rm_log();
+    }
+  }
 }
 
 TEST_F(DestroyTest, PurgeCoversTheSeparateTransactionLogDir) {
