@@ -14,6 +14,7 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
+from shlex import quote as q
 
 import pytest
 
@@ -81,6 +82,19 @@ def run_inline(tmp_path) -> Runner:
     cwd = tmp_path / 'cwd'
     cwd.mkdir()
     return Runner('inline', bin_dir, cwd)
+
+
+def fake_jvm(main: str, config: str, up: Path) -> str:
+    """Shell that starts, in its own session and ignoring SIGHUP, a fake JVM whose command line
+    is `python3 -c CODE MAIN CONFIG` (`config` is shell text, e.g. "$2"), then waits until it
+    runs (it creates `up`). Without the wait a script's next look could fall in the window of
+    setsid's exec of python3, where the kernel shows an empty /proc/PID/cmdline (seen: the
+    pid.sh right after start.sh found nothing, under load)."""
+    code = ('import os, signal, time; signal.signal(signal.SIGHUP, signal.SIG_IGN); '
+            'open(os.environ[\'ZKCTL_FAKE_UP\'], \'w\').close(); time.sleep(600)')
+    return (f'ZKCTL_FAKE_UP={q(str(up))} setsid python3 -c "{code}" {main} {config} '
+            '</dev/null >/dev/null 2>&1 &\n'
+            f'while [ ! -e {q(str(up))} ]; do sleep 0.02; done\n')
 
 
 # A process that sleeps, after saying it is ready; with "ignore" it survives SIGTERM.

@@ -9,7 +9,7 @@ from shlex import quote as q
 
 import pytest
 
-from conftest import ODD, SERVICE_USER, facts, needs_root, root_only, service_owned
+from conftest import ODD, SERVICE_USER, facts, fake_jvm, needs_root, root_only, service_owned
 
 
 class Layout:
@@ -196,8 +196,7 @@ class HostileEnv:
 def start_script(kafka: Layout) -> str:
     """kafka-server-start.sh -daemon PROPS: a background fake JVM named for PROPS."""
     return (f'echo "$1|$MARK" > {q(str(kafka.root))}/called\n'
-            'setsid python3 -c "import signal, time; signal.signal(signal.SIGHUP, signal.SIG_IGN); time.sleep(600)" kafka.Kafka "$2" '
-            '</dev/null >/dev/null 2>&1 &\n')
+            + fake_jvm('kafka.Kafka', '"$2"', kafka.root / 'up'))
 
 
 class TestStartStop:
@@ -229,8 +228,7 @@ class TestStartStop:
         h = HostileEnv(shared_dir)
         h.kafka.distribution({'kafka-server-start.sh':
                               f'echo "$(id -u)|$MARK" > {q(str(h.out))}/called\n'
-                              'setsid python3 -c "import signal, time; signal.signal(signal.SIGHUP, signal.SIG_IGN); time.sleep(600)" kafka.Kafka "$2" '
-                              '</dev/null >/dev/null 2>&1 &\n'})
+                              + fake_jvm('kafka.Kafka', '"$2"', h.out / 'up')})
         r = run('kafka/start.sh', h.kafka.install, h.kafka.props, h.kafka.env, SERVICE_USER)
         pid = facts(r.stdout).get('pid', ['0'])[0]
         try:

@@ -9,7 +9,7 @@ from shlex import quote as q
 
 import pytest
 
-from conftest import (ODD, SERVICE_USER, dead_pid, facts, needs_root, root_only,
+from conftest import (ODD, SERVICE_USER, dead_pid, facts, fake_jvm, needs_root, root_only,
                       service_owned)
 
 ZK = 'org.apache.zookeeper.server.quorum.QuorumPeerMain'
@@ -204,9 +204,8 @@ def fake_zkserver(zk: Layout, behaviour: str = 'start'):
     script = bin_dir / 'zkServer.sh'
     body = {
         'start': f'echo "$ZOOCFGDIR|$1|$(id -un)" > {q(str(zk.root))}/called\n'
-                 f'setsid python3 -c "import signal, time; signal.signal(signal.SIGHUP, signal.SIG_IGN); time.sleep(600)" {ZK} "$ZOOCFGDIR/zoo.cfg" '
-                 f'</dev/null >/dev/null 2>&1 &\n'
-                 f'echo $! > {q(str(zk.pidf))}\necho STARTING\n',
+                 + fake_jvm(ZK, '"$ZOOCFGDIR/zoo.cfg"', zk.root / 'up')
+                 + f'echo $! > {q(str(zk.pidf))}\necho STARTING\n',
         'fail': 'echo "Error: JAVA_HOME is not set" >&2\nexit 1\n',
         'nothing': 'echo STARTED\n',
     }[behaviour]
