@@ -3,7 +3,8 @@ inventories/kraft.toml (three combined broker+controller nodes, a dynamic contro
 made secure (mtls clients) phase by phase under an acks=all producer and a consumer. The
 controller quorum moves through the transit listener CONTROLLER_SSL (controller_port + 10000)
 while CONTROLLER changes protocol; a producer moves to TLS with a client certificate midway;
-PLAINTEXT goes on the operator's word. Tests run in file order and share one cluster."""
+PLAINTEXT goes on the operator's word; then the open inventory takes it back. Tests run in file
+order and share one cluster."""
 
 from __future__ import annotations
 
@@ -180,3 +181,39 @@ def test_drop_plaintext_and_nothing_lost(kramp):
     assert consumer_missed == [], consumer_missed[:20]
     assert not load.plain.errors and not load.tls.errors, (load.plain.errors + load.tls.errors)[:5]
     assert load.plain.unresolved == 0 and load.tls.unresolved == 0
+
+
+def test_going_back_to_open_keeps_everything(lab, kramp):
+    """The open inventory deployed on the secure KRaft cluster: the same phases in reverse
+    (PLAINTEXT back first, the quorum through CONTROLLER_SSL again), every message of the
+    on-ramp read back in plaintext, and a new topic takes messages."""
+    load = kramp.load
+    plan = kramp.run("plan", str(kramp.open_inventory))
+    assert plan.returncode == 0, tail(plan)
+    assert "kraft-transit-off" in plan.stdout, plan.stdout
+    started = time.monotonic()
+    proc = kramp.run("deploy", str(kramp.open_inventory), timeout=1500)
+    took = time.monotonic() - started
+    assert proc.returncode == 0, tail(proc)
+    assert record(kramp)["phase"] == "open"
+    kramp.inventory = kramp.open_inventory  # for the module's stop at the end
+    code, status = kramp.status()
+    assert code == 0 and status["kafka"]["ok"], status
+    for h in HOSTS:
+        props = lab.read_file(h, "/opt/kafka/config/server.properties")
+        assert "CONTROLLER:PLAINTEXT" in props and "SSL" not in props, props
+    lost = sorted(load.plain.acked - consume_all(PLAINTEXT, "orders", load.plain.acked,
+                                                 timeout=120))
+    lost += sorted(load.tls.acked - consume_all(PLAINTEXT, "orders-tls", load.tls.acked,
+                                                timeout=120))
+    create_topic(PLAINTEXT, "after-open")
+    after = SequencedProducer(PLAINTEXT, "after-open").start()
+    time.sleep(3)
+    after.stop()
+    after_seen = consume_all(PLAINTEXT, "after-open", after.acked)
+    record_case("secure -> open again (KRaft, Kafka 4)",
+                "the open inventory deployed: the phases in reverse",
+                f"exit 0 in {took:.0f} s", msgs_lost=len(lost), new_topic_acked=len(after.acked),
+                new_topic_lost=len(after.acked - after_seen))
+    assert lost == [], lost[:20]
+    assert len(after.acked) > 10 and after.acked <= after_seen
