@@ -119,6 +119,26 @@ def consume_all(bootstrap: str, topic: str, expected: set[int], timeout: float =
     return seen
 
 
+def lost_messages(bootstrap: str, producers: dict[str, "SequencedProducer"],
+                  conf: dict | None = None) -> list[str]:
+    """The acknowledged messages of each topic's producer (`producers`: topic -> producer)
+    not read back through `bootstrap`, as "topic:number"."""
+    lost = []
+    for topic, producer in producers.items():
+        seen = consume_all(bootstrap, topic, producer.acked, timeout=120, conf=conf)
+        lost += [f"{topic}:{n}" for n in sorted(producer.acked - seen)]
+    return lost
+
+
+def new_topic_takes_messages(bootstrap: str, topic: str) -> tuple[set[int], set[int]]:
+    """`topic` created, a producer run for 3 s, its messages read back: (acked, read)."""
+    create_topic(bootstrap, topic)
+    producer = SequencedProducer(bootstrap, topic).start()
+    time.sleep(3)
+    producer.stop()
+    return producer.acked, consume_all(bootstrap, topic, producer.acked)
+
+
 def create_topic(bootstrap: str, topic: str, partitions: int = 3, replication: int = 3,
                  conf: dict | None = None) -> None:
     from confluent_kafka.admin import AdminClient, NewTopic

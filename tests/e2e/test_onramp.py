@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from kafka_helpers import SequencedProducer, consume_all, create_topic
+from kafka_helpers import SequencedProducer, create_topic, lost_messages, new_topic_takes_messages
 from lab import REPO
 from test_security import USERS, admin_conf, librdkafka_conf, pki, secure_variant
 from zk_helpers import tail, Zkctl, ZnodeWriter, deploy_in_background, record_case, security_phase
@@ -144,14 +144,11 @@ def move_clients_to_tls(ramp: Zkctl) -> None:
     load.kafka_tls = SequencedProducer(SECURE_CLIENT, "orders-tls", conf=conf).start()
 
 
-def lost_messages(bootstrap: str, load, conf: dict | None = None) -> list[str]:
+def both_lost(bootstrap: str, load, conf: dict | None = None) -> list[str]:
     """The acknowledged messages of both producers (plaintext to `orders`, TLS to
-    `orders-tls`) not read back through `bootstrap`, as "topic:number"."""
-    lost = []
-    for topic, producer in (("orders", load.kafka_plain), ("orders-tls", load.kafka_tls)):
-        seen = consume_all(bootstrap, topic, producer.acked, timeout=120, conf=conf)
-        lost += [f"{topic}:{n}" for n in sorted(producer.acked - seen)]
-    return lost
+    `orders-tls`) not read back through `bootstrap`."""
+    return lost_messages(bootstrap, {"orders": load.kafka_plain, "orders-tls": load.kafka_tls},
+                         conf)
 
 
 def test_status_shows_who_still_uses_plaintext(ramp):
@@ -184,7 +181,7 @@ def test_drop_plaintext_on_the_operators_word_and_nothing_lost(ramp):
     # The plaintext writer's znodes are read back over TLS (plaintext is off by now).
     load.zk_plain.client_args = zk_tls_args(ramp)
     zk_lost = load.zk_plain.missing(ZK_CONNECT) + load.zk_tls.missing(ZK_CONNECT)
-    kafka_lost = lost_messages(INTERNAL, load, conf=admin_conf(ramp, "seed"))
+    kafka_lost = both_lost(INTERNAL, load, conf=admin_conf(ramp, "seed"))
     zk_attempted = load.zk_plain.attempted + load.zk_tls.attempted
     zk_acked = len(load.zk_plain.acked) + len(load.zk_tls.acked)
     record_case("on-ramp open -> secure (ZooKeeper mode)",
@@ -222,16 +219,12 @@ def test_going_back_to_open_opens_kafkas_znodes_and_keeps_everything(ramp):
     for writer in (load.zk_plain, load.zk_tls):
         writer.client_args = {}
     zk_lost = load.zk_plain.missing(ZK_CONNECT) + load.zk_tls.missing(ZK_CONNECT)
-    kafka_lost = lost_messages(PLAINTEXT, load)
+    kafka_lost = both_lost(PLAINTEXT, load)
     # The controller writes ZooKeeper again: a new topic takes messages.
-    create_topic(PLAINTEXT, "after-open")
-    after = SequencedProducer(PLAINTEXT, "after-open").start()
-    time.sleep(3)
-    after.stop()
-    after_seen = consume_all(PLAINTEXT, "after-open", after.acked)
+    after_acked, after_seen = new_topic_takes_messages(PLAINTEXT, "after-open")
     record_case("secure -> open again (ZooKeeper mode, authorization on)",
                 "the open inventory deployed: 6 phases in reverse, znode ACLs opened",
                 f"exit 0 in {took:.0f} s", zk_lost=len(zk_lost), msgs_lost=len(kafka_lost),
-                new_topic_acked=len(after.acked), new_topic_lost=len(after.acked - after_seen))
+                new_topic_acked=len(after_acked), new_topic_lost=len(after_acked - after_seen))
     assert zk_lost == [] and kafka_lost == [], (zk_lost[:20], kafka_lost[:20])
-    assert len(after.acked) > 10 and after.acked <= after_seen
+    assert len(after_acked) > 10 and after_acked <= after_seen

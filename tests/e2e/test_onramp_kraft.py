@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from kafka_helpers import BackgroundConsumer, SequencedProducer, consume_all, create_topic
+from kafka_helpers import (BackgroundConsumer, SequencedProducer, create_topic, lost_messages,
+                           new_topic_takes_messages)
 from lab import REPO
 from test_security import USERS, admin_conf, kcat, librdkafka_conf, secure_variant
 from zk_helpers import tail, Zkctl, deploy_in_background, record_case, security_phase
@@ -63,6 +64,12 @@ def kramp(lab, kafka4_dist, zkctl_bin, tmp_path_factory):
 
 def record(zk: Zkctl) -> dict:
     return security_phase(zk, "kraft")
+
+
+def both_lost(bootstrap: str, load: Load, conf: dict | None = None) -> list[str]:
+    """The acknowledged messages of both producers (plaintext to `orders`, TLS to
+    `orders-tls`) not read back through `bootstrap`."""
+    return lost_messages(bootstrap, {"orders": load.plain, "orders-tls": load.tls}, conf)
 
 
 def quorum_status(lab, port: int) -> str:
@@ -165,10 +172,7 @@ def test_drop_plaintext_and_nothing_lost(kramp):
     code, status = kramp.status()
     assert code == 0 and status["kafka"]["ok"], status
     admin = admin_conf(kramp, "kraft")
-    lost = sorted(load.plain.acked - consume_all(INTERNAL, "orders", load.plain.acked,
-                                                 timeout=120, conf=admin))
-    lost += sorted(load.tls.acked - consume_all(INTERNAL, "orders-tls", load.tls.acked,
-                                                timeout=120, conf=admin))
+    lost = both_lost(INTERNAL, load, conf=admin)
     consumer_missed = sorted(load.plain.acked - load.consumer.seen)
     record_case("on-ramp open -> secure (KRaft, Kafka 4)",
                 "6 phases (quorum through CONTROLLER_SSL), producer to TLS (mtls) midway; "
@@ -202,18 +206,11 @@ def test_going_back_to_open_keeps_everything(lab, kramp):
     for h in HOSTS:
         props = lab.read_file(h, "/opt/kafka/config/server.properties")
         assert "CONTROLLER:PLAINTEXT" in props and "SSL" not in props, props
-    lost = sorted(load.plain.acked - consume_all(PLAINTEXT, "orders", load.plain.acked,
-                                                 timeout=120))
-    lost += sorted(load.tls.acked - consume_all(PLAINTEXT, "orders-tls", load.tls.acked,
-                                                timeout=120))
-    create_topic(PLAINTEXT, "after-open")
-    after = SequencedProducer(PLAINTEXT, "after-open").start()
-    time.sleep(3)
-    after.stop()
-    after_seen = consume_all(PLAINTEXT, "after-open", after.acked)
+    lost = both_lost(PLAINTEXT, load)
+    after_acked, after_seen = new_topic_takes_messages(PLAINTEXT, "after-open")
     record_case("secure -> open again (KRaft, Kafka 4)",
                 "the open inventory deployed: the phases in reverse",
-                f"exit 0 in {took:.0f} s", msgs_lost=len(lost), new_topic_acked=len(after.acked),
-                new_topic_lost=len(after.acked - after_seen))
+                f"exit 0 in {took:.0f} s", msgs_lost=len(lost), new_topic_acked=len(after_acked),
+                new_topic_lost=len(after_acked - after_seen))
     assert lost == [], lost[:20]
-    assert len(after.acked) > 10 and after.acked <= after_seen
+    assert len(after_acked) > 10 and after_acked <= after_seen
