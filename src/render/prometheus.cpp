@@ -159,6 +159,7 @@ util::Result<RenderedFile> prometheus_rules_file(const inventory::Cluster& c,
     data zk;
     zk.set("voters", std::to_string(voters));
     zk.set("majority", std::to_string(voters / 2 + 1));
+    zk.set("tolerated", std::to_string(voters - (voters / 2 + 1)));
     v.set("zookeeper", zk);
   }
   if (metrics && !c.kafka_nodes.empty()) {

@@ -56,9 +56,20 @@ def active_at(alertname: str) -> float | None:
     host's), seconds since the epoch; None while it does not fire."""
     for a in api("/api/v1/alerts")["alerts"]:
         if a["labels"]["alertname"] == alertname and a["state"] == "firing":
-            stamp = re.sub(r"(\.\d{6})\d*", r"\1", a["activeAt"]).replace("Z", "+00:00")
-            return datetime.fromisoformat(stamp).timestamp()
+            return stamp(a["activeAt"])
     return None
+
+
+def stamp(text: str) -> float:
+    """Prometheus' RFC 3339 time (nanoseconds, Z) as seconds since the epoch."""
+    return datetime.fromisoformat(re.sub(r"(\.\d{6})\d*", r"\1", text)
+                                  .replace("Z", "+00:00")).timestamp()
+
+
+def rules_evaluated_since(since: float) -> bool:
+    """Whether every rule group was evaluated after `since` (Prometheus' clock, this machine's)."""
+    groups = api("/api/v1/rules")["groups"]
+    return bool(groups) and all(stamp(g["lastEvaluation"]) > since for g in groups)
 
 
 def all_up(want: set[str]) -> dict[str, str] | None:
@@ -110,6 +121,10 @@ def test_deploy_brings_every_target_up(lab, mon):
         {f"host {h}:9100" for h in ("node1", "node2", "node3", "nn01")}
     seen = wait_for("every target up", lambda: all_up(want), 60, show=targets)
     assert set(seen) == want
+    # The rules are evaluated every scrape interval, apart from the scrapes: an alert that fired
+    # while a target was not up yet ends at the first evaluation after every target is.
+    up_at = time.time()
+    wait_for("the rules evaluated again", lambda: rules_evaluated_since(up_at), 3 * INTERVAL)
     code, status = zk.status()
     assert status["monitoring"]["up"] and status["monitoring"]["targets_up"] == len(want), status
     assert status["monitoring"]["alerts_firing"] == []
