@@ -81,8 +81,10 @@ TEST_F(KafkaLoadTest, SeedKafkaParsesToTheExpectedModel) {
   EXPECT_EQ(k.heap_mb, 256);
   EXPECT_EQ(k.zookeeper_chroot, "/kafka");
   EXPECT_EQ(k.cluster_id, "");
-  EXPECT_EQ(k.extra_config,
-            (KV{{"num.partitions", "3"}, {"group.initial.rebalance.delay.ms", "0"}}));
+  EXPECT_EQ(k.extra_config, (KV{{"num.partitions", "3"},
+                                {"group.initial.rebalance.delay.ms", "0"},
+                                {"broker.session.timeout.ms", "4500"},
+                                {"broker.heartbeat.interval.ms", "1500"}}));
   ASSERT_EQ(c.kafka_nodes.size(), 3u);
   const char* hosts[] = {"node1", "node2", "node3"};
   for (size_t i = 0; i < 3; ++i) {

@@ -121,7 +121,10 @@ TEST(KafkaServerProperties, ZooKeeperModeLines) {
         "listener.security.protocol.map", "inter.broker.listener.name"})
     EXPECT_FALSE(has_key(text, kraft_key)) << kraft_key;
   // The extra config comes last, in inventory order.
-  EXPECT_TRUE(text.ends_with("num.partitions=3\ngroup.initial.rebalance.delay.ms=0\n")) << text;
+  EXPECT_TRUE(text.ends_with(
+      "num.partitions=3\ngroup.initial.rebalance.delay.ms=0\nbroker.session.timeout.ms=4500\n"
+      "broker.heartbeat.interval.ms=1500\n"))
+      << text;
 }
 
 TEST(KafkaServerProperties, SeveralLogDirsAreCommaJoined) {

@@ -74,7 +74,10 @@ inline inventory::Cluster seed_kafka_cluster() {
   k.mode = inventory::KafkaMode::zookeeper;
   k.heap_mb = 256;
   k.zookeeper_chroot = "/kafka";
-  k.extra_config = {{"num.partitions", "3"}, {"group.initial.rebalance.delay.ms", "0"}};
+  k.extra_config = {{"num.partitions", "3"},
+                    {"group.initial.rebalance.delay.ms", "0"},
+                    {"broker.session.timeout.ms", "4500"},
+                    {"broker.heartbeat.interval.ms", "1500"}};
   c.kafka = k;
   for (int i = 1; i <= 3; ++i) {
     const std::string host = "node" + std::to_string(i);
@@ -91,7 +94,10 @@ inline inventory::Cluster kraft_cluster() {
   inventory::KafkaSettings k;
   k.mode = inventory::KafkaMode::kraft;
   k.heap_mb = 256;
-  k.extra_config = {{"num.partitions", "3"}, {"group.initial.rebalance.delay.ms", "0"}};
+  k.extra_config = {{"num.partitions", "3"},
+                    {"group.initial.rebalance.delay.ms", "0"},
+                    {"broker.session.timeout.ms", "4500"},
+                    {"broker.heartbeat.interval.ms", "1500"}};
   c.kafka = k;
   // Out of id order on purpose: controller.quorum.voters is sorted by id.
   c.kafka_nodes.push_back(kafka_node("kf3", 3, true, true));
