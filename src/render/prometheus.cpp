@@ -153,13 +153,12 @@ util::Result<RenderedFile> prometheus_rules_file(const inventory::Cluster& c,
   data v;
   v.set("cluster", c.name);
   const bool metrics = c.metrics.enabled;
-  int voters = 0;
-  for (const auto& s : c.servers) voters += s.role == inventory::Role::voter ? 1 : 0;
+  const int voters = static_cast<int>(c.voters().size());
   if (metrics && voters > 0) {
     data zk;
     zk.set("voters", std::to_string(voters));
-    zk.set("majority", std::to_string(voters / 2 + 1));
-    zk.set("tolerated", std::to_string(voters - (voters / 2 + 1)));
+    zk.set("majority", std::to_string(c.majority()));
+    zk.set("tolerated", std::to_string(voters - c.majority()));  // voters that may be down
     v.set("zookeeper", zk);
   }
   if (metrics && !c.kafka_nodes.empty()) {
